@@ -1,0 +1,21 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'test/bench/peer/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', __dirname: 'readonly', module: 'writable', require: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-console': 'error',
+      // Deep imports bypass a lib's public surface; go through @ledger/<lib>.
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@ledger/*/*'], message: 'Import a lib through its index: @ledger/<lib>.' }] }],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'apps/govledger-cli/**/*.ts', '*.js', 'bin/**/*.js', 'scripts/**'],
+    rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

@@ -1,0 +1,59 @@
+import { canonicalJson } from './canonical-json';
+import { eventHash, GENESIS_HASH, sha256Hex } from './event-hash';
+
+describe('canonicalJson (RFC 8785)', () => {
+  it('sorts keys by UTF-16 code units and spells numbers the ECMAScript way (RFC 8785 §3.2.3 example)', () => {
+    // The example object from RFC 8785 section 3.2.2, and its canonical output from 3.2.3.
+    const input = {
+      numbers: [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001],
+      string: '\u20ac$\u000F\u000aA\'\u0042\u0022\u005c\\\"\/',
+      literals: [null, true, false],
+    };
+    expect(canonicalJson(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],' +
+        '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it('orders non-ASCII keys by code unit, as the RFC 8785 §3.2.3 sorting example requires', () => {
+    const input = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
+    // Read the keys off the text: JSON.parse would hoist the integer-like key "1".
+    const keys = [...canonicalJson(input).matchAll(/"((?:[^"\\]|\\.)*)":/g)].map((m) => JSON.parse(`"${m[1]}"`));
+    expect(keys).toEqual(['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
+  });
+
+  it.each([[NaN], [Infinity], [-Infinity], ['\ud800'], [{ ['\udc00']: 1 }], [() => 1]])('refuses %p, which has no canonical JSON form', (value) => {
+    expect(() => canonicalJson({ value })).toThrow(TypeError);
+  });
+});
+
+describe('eventHash', () => {
+  const envelope = {
+    eventId: '6f1c6d1e-3e0c-4d59-9a51-0d6f3c1c9b10',
+    type: 'AiSystemRegistered',
+    schemaVersion: 1,
+    stream: 'ai-system-1',
+    revision: 0,
+    data: { name: 'Sepsis predictor', sites: ['north'] },
+    metadata: { tenantId: 't1', actor: { id: 'dr.ada', role: 'governance-admin' } },
+    integrity: { prevHash: GENESIS_HASH },
+  };
+
+  it('is the SHA-256 of the canonical envelope without position and hash', () => {
+    const { eventId, type, schemaVersion, stream, revision, data, metadata, integrity } = envelope;
+    expect(eventHash(envelope)).toBe(sha256Hex(canonicalJson({ eventId, type, schemaVersion, stream, revision, data, metadata, integrity })));
+  });
+
+  it('does not depend on key order, and changes with any covered field', () => {
+    const reordered = { ...envelope, data: { sites: ['north'], name: 'Sepsis predictor' } };
+    expect(eventHash(reordered)).toBe(eventHash(envelope));
+    expect(eventHash({ ...envelope, revision: 1 })).not.toBe(eventHash(envelope));
+    expect(eventHash({ ...envelope, integrity: { prevHash: 'a'.repeat(64) } })).not.toBe(eventHash(envelope));
+    expect(eventHash({ ...envelope, data: { ...envelope.data, name: 'Sepsis predictoR' } })).not.toBe(eventHash(envelope));
+  });
+
+  it('ignores position and any hash already present', () => {
+    const stored = { ...envelope, position: 42n, integrity: { prevHash: GENESIS_HASH, hash: 'x' } };
+    expect(eventHash(stored)).toBe(eventHash(envelope));
+  });
+});

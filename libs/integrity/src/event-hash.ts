@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
+
+/** The prevHash of the first event in a stream: nothing precedes it. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export function sha256Hex(input: string | Uint8Array): string {
+  return createHash('sha256').update(input).digest('hex');
+}
+
+/** Everything an event hash covers: the envelope except `position` (the store's, not the emitter's) and `hash` itself. */
+export interface HashedEnvelope {
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  stream: string;
+  revision: number;
+  data: unknown;
+  metadata: unknown;
+  integrity: { prevHash: string };
+}
+
+export function eventHash(envelope: HashedEnvelope): string {
+  const { eventId, type, schemaVersion, stream, revision, data, metadata, integrity } = envelope;
+  return sha256Hex(
+    canonicalJson({ eventId, type, schemaVersion, stream, revision, data, metadata, integrity: { prevHash: integrity.prevHash } }),
+  );
+}
