@@ -1,0 +1,5 @@
+export * from './types';
+export * from './errors';
+export { AppendNotifier } from './append-notifier';
+export { SqliteEventStore, type SqliteEventStoreOptions, type SqliteSynchronous } from './sqlite/sqlite-event-store';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';

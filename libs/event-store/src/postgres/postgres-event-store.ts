@@ -1,0 +1,102 @@
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Client, Pool, types } from 'pg';
+import { migrateToLatest, type DialectDdl, type LedgerDb } from '../sql/schema';
+import { SqlEventStore, type SqlEventStoreOptions } from '../sql/sql-event-store';
+
+const CHANNEL = 'ledger_appended';
+/** Key of the transaction-scoped advisory lock that serialises appenders (an arbitrary constant). */
+const APPEND_LOCK = 720_412_001;
+
+const POSTGRES_DDL: DialectDdl = {
+  types: { int64: 'bigint', json: 'jsonb', uuid: 'uuid' },
+  immutabilityGuard: [
+    sql`CREATE FUNCTION ledger_forbid_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the ledger is append-only: % on events is forbidden', TG_OP; END $$`,
+    sql`CREATE TRIGGER events_forbid_change BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION ledger_forbid_change()`,
+    sql`CREATE TRIGGER events_forbid_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION ledger_forbid_change()`,
+  ],
+};
+
+/** JSON columns come back as text, as they do from SQLite, so the shared code parses one shape. */
+const textJson = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === types.builtins.JSONB || oid === types.builtins.JSON ? (value: string) => value : types.getTypeParser(oid, format),
+};
+
+export interface PostgresEventStoreOptions extends SqlEventStoreOptions {
+  poolSize?: number;
+}
+
+export class PostgresEventStore extends SqlEventStore {
+  readonly kind = 'postgres';
+  private listener?: Client;
+  private closed = false;
+
+  private constructor(
+    db: Kysely<LedgerDb>,
+    private readonly connectionString: string,
+    options: PostgresEventStoreOptions,
+  ) {
+    super(db, options);
+  }
+
+  static async open(connectionString: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    const pool = new Pool({ connectionString, max: options.poolSize ?? 10, types: textJson });
+    const db = new Kysely<LedgerDb>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await migrateToLatest(db, POSTGRES_DDL);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+    const store = new PostgresEventStore(db, connectionString, options);
+    await store.listen();
+    return store;
+  }
+
+  protected inWriteTransaction<T>(work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      // The lock is its own statement: under READ COMMITTED the next statement's
+      // snapshot is taken after the lock is granted, so it sees the previous
+      // holder's commit (one statement would have snapshotted before waiting).
+      // The lock is released only after this transaction's commit is visible.
+      await sql`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
+      return work(trx);
+    });
+  }
+
+  protected override async afterInsert(trx: Transaction<LedgerDb> | Kysely<LedgerDb>): Promise<void> {
+    // Delivered at commit, to every process listening: other replicas' subscriptions wake at once.
+    await sql`SELECT pg_notify(${CHANNEL}, '')`.execute(trx);
+  }
+
+  /** Live wake-ups from other processes. Best effort: subscriptions still poll, so a lost listener only adds latency. */
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = new Client({ connectionString: this.connectionString });
+    client.on('notification', () => this.notifier.notify());
+    client.on('error', () => {
+      client.end().catch(() => undefined);
+      if (this.listener === client) this.listener = undefined;
+      setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.listener = client;
+    } catch {
+      await client.end().catch(() => undefined);
+      setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await sql`SELECT 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.listener?.end().catch(() => undefined);
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,69 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, type RawBuilder } from 'kysely';
+
+/** Row shape shared by both SQL stores. JSON columns come back as text on both (see the adapters). */
+export interface EventsTable {
+  position: number | string;
+  event_id: string;
+  stream: string;
+  revision: number | string;
+  type: string;
+  schema_version: number;
+  data: string;
+  metadata: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface LedgerDb {
+  events: EventsTable;
+}
+
+/** The few column types SQL dialects spell differently; everything else is one schema. */
+export interface DialectTypes {
+  /** SQLite: `integer` makes the column the rowid; PostgreSQL: `bigint`. */
+  int64: 'integer' | 'bigint';
+  json: 'text' | 'jsonb';
+  uuid: 'text' | 'uuid';
+}
+
+export interface DialectDdl {
+  types: DialectTypes;
+  /** Statements that make UPDATE, DELETE (and TRUNCATE where it exists) on `events` fail. */
+  immutabilityGuard: RawBuilder<unknown>[];
+}
+
+/** Versioned, append-only list: a released migration is never edited, only followed by a new one. */
+function migrations(ddl: DialectDdl): Record<string, Migration> {
+  const { types } = ddl;
+  return {
+    '0001_events': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('events')
+          .addColumn('position', types.int64, (c) => c.primaryKey())
+          .addColumn('event_id', types.uuid, (c) => c.notNull().unique())
+          .addColumn('stream', 'text', (c) => c.notNull())
+          .addColumn('revision', types.int64, (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('schema_version', 'integer', (c) => c.notNull())
+          .addColumn('data', types.json, (c) => c.notNull())
+          .addColumn('metadata', types.json, (c) => c.notNull())
+          .addColumn('prev_hash', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addUniqueConstraint('events_stream_revision', ['stream', 'revision'])
+          .execute();
+        for (const statement of ddl.immutabilityGuard) await statement.execute(db);
+      },
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<LedgerDb>, ddl: DialectDdl): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(ddl) };
+  const migrator = new Migrator({ db, provider, migrationTableName: 'ledger_migrations', migrationLockTableName: 'ledger_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`event store migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,239 @@
+import { canonicalJson, eventHash, GENESIS_HASH } from '@ledger/integrity';
+import type { Kysely, Transaction } from 'kysely';
+import { AppendNotifier } from '../append-notifier';
+import { concurrencyConflict, EventStoreError } from '../errors';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+} from '../types';
+import { validateAppend } from '../validate-append';
+import type { EventsTable, LedgerDb } from './schema';
+
+export interface SqlEventStoreOptions {
+  /** The ledger's clock for `recordedAt`; injectable so tests can pin it. */
+  clock?: () => Date;
+  /** Rows per page when reading: bounds memory whatever the log's size. */
+  pageSize?: number;
+  /** How often a live subscription looks for appends made by other processes. */
+  pollIntervalMs?: number;
+}
+
+/**
+ * The append/read/subscribe logic both SQL adapters share. Adapters differ only
+ * in how a write transaction serialises appenders and how wake-ups travel.
+ *
+ * Global order: every append runs under one store-wide write lock and takes
+ * position max(position)+1. Commits therefore become visible in position order,
+ * positions are gapless, and a reader paging by position can never pass over an
+ * event that commits late. That is the property subscriptions rely on.
+ */
+export abstract class SqlEventStore implements EventStore {
+  abstract readonly kind: string;
+  protected readonly notifier = new AppendNotifier();
+  private readonly clock: () => Date;
+  private readonly pageSize: number;
+  private readonly pollIntervalMs: number;
+
+  protected constructor(
+    protected readonly db: Kysely<LedgerDb>,
+    options: SqlEventStoreOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.pageSize = options.pageSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+  }
+
+  /** Runs `work` holding the store-wide write lock, committing when it resolves and rolling back when it throws. */
+  protected abstract inWriteTransaction<T>(work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>): Promise<T>;
+
+  async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    validateAppend(stream, events, expectedRevision);
+    const result = await this.inWriteTransaction(async (trx) => {
+      const existing = await trx
+        .selectFrom('events')
+        .selectAll()
+        .where(
+          'event_id',
+          'in',
+          events.map((e) => e.eventId),
+        )
+        .execute();
+      if (existing.length > 0) return acknowledgeDuplicates(stream, events, existing.map(toStoredEvent));
+
+      const last = await trx
+        .selectFrom('events')
+        .select(['revision', 'hash'])
+        .where('stream', '=', stream)
+        .orderBy('revision', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const actual = last === undefined ? null : Number(last.revision);
+      if (expectedRevision === 'no_stream' ? actual !== null : typeof expectedRevision === 'number' && actual !== expectedRevision)
+        throw concurrencyConflict(stream, expectedRevision, actual);
+
+      const head = await trx.selectFrom('events').select((eb) => eb.fn.max('position').as('max')).executeTakeFirst();
+      let position = BigInt(head?.max ?? 0);
+      let revision = actual ?? -1;
+      let prevHash = last?.hash ?? GENESIS_HASH;
+      const recordedAt = this.clock().toISOString();
+      const rows: EventsTable[] = events.map((event) => {
+        position++;
+        revision++;
+        const metadata = { ...event.metadata, recordedAt };
+        const hash = eventHash({ ...event, stream, revision, metadata, integrity: { prevHash } });
+        const row: EventsTable = {
+          position: position.toString(),
+          event_id: event.eventId,
+          stream,
+          revision,
+          type: event.type,
+          schema_version: event.schemaVersion,
+          data: JSON.stringify(event.data),
+          metadata: JSON.stringify(metadata),
+          prev_hash: prevHash,
+          hash,
+        };
+        prevHash = hash;
+        return row;
+      });
+      await trx.insertInto('events').values(rows).execute();
+      await this.afterInsert(trx);
+      return {
+        duplicate: false,
+        events: rows.map((r) => ({ eventId: r.event_id, revision: Number(r.revision), position: BigInt(r.position), hash: r.hash })),
+        nextExpectedRevision: revision,
+      };
+    });
+    if (!result.duplicate) this.notifier.notify();
+    return result;
+  }
+
+  /** Hook inside the write transaction after the insert (PostgreSQL queues a NOTIFY here so it fires on commit). */
+  protected async afterInsert(_trx: Transaction<LedgerDb> | Kysely<LedgerDb>): Promise<void> {}
+
+  async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<StoredEvent> {
+    const backwards = options.direction === 'backwards';
+    let remaining = options.limit ?? Infinity;
+    let cursor = options.from;
+    while (remaining > 0) {
+      let query = this.db
+        .selectFrom('events')
+        .selectAll()
+        .where('stream', '=', stream)
+        .orderBy('revision', backwards ? 'desc' : 'asc')
+        .limit(Math.min(this.pageSize, remaining));
+      if (cursor !== undefined) query = query.where('revision', backwards ? '<=' : '>=', cursor);
+      const page = await query.execute();
+      for (const row of page) yield toStoredEvent(row);
+      if (page.length < this.pageSize) return;
+      remaining -= page.length;
+      cursor = Number(page[page.length - 1].revision) + (backwards ? -1 : 1);
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    let remaining = options.limit ?? Infinity;
+    let after = options.after ?? 0n;
+    while (remaining > 0) {
+      const page = await this.db
+        .selectFrom('events')
+        .selectAll()
+        .where('position', '>', after.toString())
+        .orderBy('position', 'asc')
+        .limit(Math.min(this.pageSize, remaining))
+        .execute();
+      for (const row of page) yield toStoredEvent(row);
+      if (page.length < this.pageSize) return;
+      remaining -= page.length;
+      after = BigInt(page[page.length - 1].position);
+    }
+  }
+
+  async *subscribeAll(options: SubscribeOptions = {}): AsyncIterable<StoredEvent> {
+    const { signal } = options;
+    let after = options.after ?? 0n;
+    while (!signal?.aborted) {
+      const seen = this.notifier.current;
+      let delivered = 0;
+      for await (const event of this.readAll({ after, limit: this.pageSize })) {
+        if (signal?.aborted) return;
+        yield event;
+        after = event.position;
+        delivered++;
+      }
+      if (delivered < this.pageSize) await this.notifier.wait(seen, this.pollIntervalMs, signal);
+    }
+  }
+
+  async findByEventIds(eventIds: string[]): Promise<StoredEvent[]> {
+    if (eventIds.length === 0) return [];
+    const rows = await this.db.selectFrom('events').selectAll().where('event_id', 'in', eventIds).execute();
+    return rows.map(toStoredEvent);
+  }
+
+  async headPosition(): Promise<bigint> {
+    const head = await this.db.selectFrom('events').select((eb) => eb.fn.max('position').as('max')).executeTakeFirst();
+    return BigInt(head?.max ?? 0);
+  }
+
+  abstract ping(): Promise<void>;
+  abstract close(): Promise<void>;
+}
+
+export function toStoredEvent(row: EventsTable): StoredEvent {
+  return {
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    stream: row.stream,
+    revision: Number(row.revision),
+    position: BigInt(row.position),
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    integrity: { prevHash: row.prev_hash, hash: row.hash },
+  };
+}
+
+/** What makes two appends of one eventId "the same event": everything the emitter controls. */
+function emitterContent(stream: string, e: Pick<StoredEvent, 'type' | 'schemaVersion' | 'data'> & { metadata: object }): string {
+  const { recordedAt: _ledgerClock, ...metadata } = e.metadata as { recordedAt?: string };
+  return canonicalJson({ stream, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
+}
+
+/**
+ * A retried append (the client never saw our acknowledgement) is answered with
+ * the original positions. Anything else that reuses an id is refused: an
+ * eventId names exactly one event, forever.
+ */
+function acknowledgeDuplicates(stream: string, events: NewEvent[], stored: StoredEvent[]): AppendResult {
+  const byId = new Map(stored.map((s) => [s.eventId, s]));
+  for (const event of events) {
+    const prior = byId.get(event.eventId);
+    if (prior && emitterContent(prior.stream, prior) !== emitterContent(stream, event))
+      throw new EventStoreError(
+        'EVENT_ID_REUSED',
+        `eventId ${event.eventId} is already stored in stream ${prior.stream} at revision ${prior.revision} with different content; use a new eventId for a new event`,
+        { eventId: event.eventId, stream: prior.stream, revision: prior.revision },
+      );
+  }
+  if (stored.length !== events.length) {
+    const first = events.find((e) => byId.has(e.eventId))!;
+    throw new EventStoreError(
+      'EVENT_ID_REUSED',
+      `eventId ${first.eventId} was stored by an earlier append that did not contain this batch's other events; an append is stored whole or not at all, so resend it exactly or use new eventIds`,
+      { eventId: first.eventId },
+    );
+  }
+  const ordered = events.map((e) => byId.get(e.eventId)!);
+  return {
+    duplicate: true,
+    events: ordered.map((s) => ({ eventId: s.eventId, revision: s.revision, position: s.position, hash: s.integrity.hash })),
+    nextExpectedRevision: Math.max(...ordered.map((s) => s.revision)),
+  };
+}

@@ -1,0 +1,104 @@
+/** Who acted, as the ledger records it: an authenticated principal, possibly acting for someone else. */
+export interface Actor {
+  id: string;
+  role: string;
+  onBehalfOf?: string;
+}
+
+/** What the emitter states about an event. `recordedAt` is the ledger's clock, stamped at append. */
+export interface EventMetadata {
+  tenantId: string;
+  actor: Actor;
+  source: string;
+  occurredAt: string;
+  recordedAt: string;
+  correlationId: string;
+  causationId: string;
+  purposeOfUse?: string;
+}
+
+/** An event as an emitter or a command handler proposes it. */
+export interface NewEvent<D = unknown> {
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  data: D;
+  metadata: Omit<EventMetadata, 'recordedAt'>;
+}
+
+export interface Integrity {
+  /** Hash of the previous event in the same stream; GENESIS_HASH for revision 0. */
+  prevHash: string;
+  /** SHA-256 of the RFC 8785 form of the envelope without `position` and `hash`. */
+  hash: string;
+}
+
+export interface StoredEvent<D = unknown> {
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  stream: string;
+  /** 0-based, gapless within the stream. */
+  revision: number;
+  /** The store's global order. Opaque and increasing; a bigint because EventStoreDB's commit positions are 64-bit. */
+  position: bigint;
+  data: D;
+  metadata: EventMetadata;
+  integrity: Integrity;
+}
+
+/** `no_stream`: the stream must not exist. `any`: no check. A number: the revision of the stream's last event. */
+export type ExpectedRevision = 'no_stream' | 'any' | number;
+
+export interface AppendedEvent {
+  eventId: string;
+  revision: number;
+  position: bigint;
+  hash: string;
+}
+
+export interface AppendResult {
+  /** True when every event of the call was already stored with identical content; nothing new was written. */
+  duplicate: boolean;
+  events: AppendedEvent[];
+  /** Revision of the last event of this append: the expected revision for the next one. */
+  nextExpectedRevision: number;
+}
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  /** Revision to start at (inclusive). Defaults to the first (forwards) or last (backwards) event. */
+  from?: number;
+  direction?: Direction;
+  limit?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. 0n reads from the beginning. */
+  after?: bigint;
+  limit?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive checkpoint: delivery resumes strictly after it, so nothing is delivered twice. */
+  after?: bigint;
+  signal?: AbortSignal;
+}
+
+export interface EventStore {
+  /** The adapter's name as shown in /health/ready (`sqlite`, `postgres`, ...). */
+  readonly kind: string;
+  append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<StoredEvent>;
+  readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent>;
+  /** Catches up from the checkpoint, then stays live until the signal aborts. */
+  subscribeAll(options?: SubscribeOptions): AsyncIterable<StoredEvent>;
+  /** The stored events with these ids, for idempotent ingest (duplicates are acknowledged, not re-sent). */
+  findByEventIds(eventIds: string[]): Promise<StoredEvent[]>;
+  /** Position of the newest event, 0n when empty. */
+  headPosition(): Promise<bigint>;
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
