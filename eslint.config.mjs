@@ -8,7 +8,7 @@ export default tseslint.config(
   {
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', __dirname: 'readonly', module: 'writable', require: 'readonly' } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-console': 'error',
       // Deep imports bypass a lib's public surface; go through @ledger/<lib>.
       'no-restricted-imports': ['error', { patterns: [{ group: ['@ledger/*/*'], message: 'Import a lib through its index: @ledger/<lib>.' }] }],

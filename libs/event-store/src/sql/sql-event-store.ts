@@ -200,9 +200,9 @@ export function toStoredEvent(row: EventsTable): StoredEvent {
   };
 }
 
-/** What makes two appends of one eventId "the same event": everything the emitter controls. */
+/** What makes two appends of one eventId "the same event": everything the emitter controls (not the ledger's recordedAt). */
 function emitterContent(stream: string, e: Pick<StoredEvent, 'type' | 'schemaVersion' | 'data'> & { metadata: object }): string {
-  const { recordedAt: _ledgerClock, ...metadata } = e.metadata as { recordedAt?: string };
+  const { recordedAt, ...metadata } = e.metadata as { recordedAt?: string };
   return canonicalJson({ stream, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
 }
 

@@ -1,0 +1,45 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+
+/** Runs a TypeScript entry point in a child Node process, compiled on the fly the way jest compiles tests. */
+export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+  });
+}
+
+/** Collects a child's stdout lines and lets a test wait for a line that matches. */
+export class LineReader {
+  readonly lines: string[] = [];
+  private buffer = '';
+  private waiters: Array<{ test: (line: string) => boolean; resolve: (line: string) => void }> = [];
+
+  constructor(child: ChildProcessWithoutNullStreams) {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      this.buffer += chunk;
+      const parts = this.buffer.split('\n');
+      this.buffer = parts.pop() ?? '';
+      for (const line of parts) {
+        this.lines.push(line);
+        this.waiters = this.waiters.filter((w) => !(w.test(line) && (w.resolve(line), true)));
+      }
+    });
+  }
+
+  waitFor(test: (line: string) => boolean, timeoutMs = 30_000): Promise<string> {
+    const found = this.lines.find(test);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching line within ${timeoutMs} ms; saw: ${this.lines.slice(-5).join(' | ')}`)), timeoutMs);
+      this.waiters.push({ test, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+    });
+  }
+}
+
+export function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
