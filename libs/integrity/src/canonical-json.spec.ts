@@ -3,9 +3,12 @@ import { eventHash, GENESIS_HASH, sha256Hex } from './event-hash';
 
 describe('canonicalJson (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units and spells numbers the ECMAScript way (RFC 8785 §3.2.3 example)', () => {
-    // The example object from RFC 8785 section 3.2.2, and its canonical output from 3.2.3.
+    // The example object from RFC 8785 section 3.2.2, and its canonical output from 3.2.3,
+    // spelled exactly as the RFC spells them: the excess digits and escapes are the point.
     const input = {
+      // eslint-disable-next-line no-loss-of-precision
       numbers: [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001],
+      // eslint-disable-next-line no-useless-escape
       string: '\u20ac$\u000F\u000aA\'\u0042\u0022\u005c\\\"\/',
       literals: [null, true, false],
     };
