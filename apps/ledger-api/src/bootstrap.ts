@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import { LedgerConfig } from './config/ledger-config';
+import { createLogger, PinoNestLogger } from './logging/logger';
+
+export interface LedgerApp {
+  app: NestFastifyApplication;
+  logger: Logger;
+  url: string;
+}
+
+/** Builds and starts the service; shared by `main.ts` and the end-to-end tests so both run the same wiring. */
+export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
+  const logger = createLogger(config.LOG_LEVEL);
+  if (config.LEDGER_STORE === 'sqlite') mkdirSync(config.LEDGER_DATA_DIR, { recursive: true, mode: 0o700 });
+  const adapter = new FastifyAdapter({ loggerInstance: logger, return503OnClosing: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  await app.listen(config.PORT, config.HOST);
+  return { app, logger, url: await app.getUrl() };
+}

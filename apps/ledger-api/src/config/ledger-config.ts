@@ -1,0 +1,70 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
+
+const STORES = ['sqlite', 'postgres'] as const;
+const SYNC_MODES = ['FULL', 'EXTRA', 'NORMAL'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const PORT_RULE = 'PORT must be a whole number from 0 to 65535';
+const GRACE_RULE = 'LEDGER_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, 0 or more';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
+/**
+ * Every setting the service reads, from environment variables only, checked
+ * before anything starts. Defaults give the embedded set-up of `npm start`.
+ */
+export class LedgerConfig {
+  @Transform(toInt)
+  @IsInt({ message: PORT_RULE })
+  @Min(0, { message: PORT_RULE })
+  @Max(65535, { message: PORT_RULE })
+  PORT: number = 3000;
+
+  @IsString()
+  @IsNotEmpty({ message: 'HOST must name an interface to listen on, such as 127.0.0.1 or 0.0.0.0' })
+  HOST: string = '127.0.0.1';
+
+  @IsString()
+  @IsNotEmpty({ message: 'LEDGER_DATA_DIR must be a directory path' })
+  LEDGER_DATA_DIR: string = './data';
+
+  @IsIn(STORES, { message: `LEDGER_STORE must be one of: ${STORES.join(', ')}` })
+  LEDGER_STORE: (typeof STORES)[number] = 'sqlite';
+
+  @ValidateIf((c: LedgerConfig) => c.LEDGER_STORE === 'postgres' || c.DATABASE_URL !== undefined)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// connection URL (required when LEDGER_STORE=postgres)' })
+  DATABASE_URL?: string;
+
+  @IsIn(SYNC_MODES, { message: `LEDGER_SQLITE_SYNCHRONOUS must be one of: ${SYNC_MODES.join(', ')} (FULL keeps acknowledged writes through power loss)` })
+  LEDGER_SQLITE_SYNCHRONOUS: (typeof SYNC_MODES)[number] = 'FULL';
+
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: GRACE_RULE })
+  @Min(0, { message: GRACE_RULE })
+  LEDGER_SHUTDOWN_GRACE_MS: number = 10_000;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KNOWN = new Set(Object.keys(new LedgerConfig()).concat('DATABASE_URL'));
+
+/** Reads and checks the environment. Never echoes values: DATABASE_URL may carry a password. */
+export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
+  const raw = Object.fromEntries(Object.entries(env).filter(([key, value]) => KNOWN.has(key) && value !== ''));
+  const config = plainToInstance(LedgerConfig, raw);
+  const problems = [...new Set(validateSync(config, { forbidUnknownValues: true }).flatMap((e) => Object.values(e.constraints ?? {})))];
+  // A misspelt LEDGER_ variable would otherwise be ignored in silence and the default used.
+  for (const key of Object.keys(env)) if (key.startsWith('LEDGER_') && !KNOWN.has(key)) problems.push(`${key} is not a setting this version knows; see the README's Configuration section`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, HttpStatus, Inject, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { EventStore } from '@ledger/event-store';
+import type { FastifyReply } from 'fastify';
+import { EVENT_STORE } from '../store/event-store.module';
+
+@Controller('health')
+export class HealthController implements BeforeApplicationShutdown {
+  private draining = false;
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** A load balancer stops routing here as soon as shutdown begins, while in-flight requests finish. */
+  beforeApplicationShutdown(): void {
+    this.draining = true;
+  }
+
+  @Get('live')
+  live() {
+    return { status: 'live' };
+  }
+
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const store: Record<string, unknown> = { kind: this.store.kind };
+    let ready = !this.draining;
+    try {
+      await this.store.ping();
+      store.reachable = true;
+    } catch (error) {
+      ready = false;
+      store.reachable = false;
+      store.reason = error instanceof Error ? error.message : String(error);
+    }
+    reply.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: ready ? 'ready' : this.draining ? 'shutting_down' : 'not_ready', store };
+  }
+}

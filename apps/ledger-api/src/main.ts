@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from './config/ledger-config';
+import { startLedgerApi } from './bootstrap';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78); // EX_CONFIG: the operator must fix the environment; a restart will not help
+  }
+  const { app, logger, url } = await startLedgerApi(config);
+  logger.info({ url, store: config.LEDGER_STORE }, 'ledger-api listening');
+
+  const grace = config.LEDGER_SHUTDOWN_GRACE_MS;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    logger.info({ signal, graceMs: grace }, 'shutting down: no new requests, finishing those in flight');
+    setTimeout(() => {
+      logger.error({ graceMs: grace }, 'requests still in flight after the grace period; exiting without them');
+      process.exit(1);
+    }, grace).unref();
+    // Closes the HTTP server (waiting for in-flight requests), then the store.
+    await app.close();
+    logger.info('stopped cleanly');
+    process.exit(0);
+  };
+  process.once('SIGTERM', (s) => void shutdown(s));
+  process.once('SIGINT', (s) => void shutdown(s));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ledger-api failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
