@@ -9,6 +9,10 @@ import { assertTreeSize, half, isOdd } from './tree-size';
  * every input before hashing anything (sizes, index, hash lengths, and the
  * exact number of proof hashes the sizes call for) so that no malformed proof
  * reaches the arithmetic, where a forgery could hide.
+ *
+ * A tree size only shapes the path (leaf 0 climbs the same way in trees of 5
+ * and 6 leaves); what binds a size to a root is the signed checkpoint. Take
+ * both from one verified checkpoint, never from the party offering the proof.
  */
 
 export interface InclusionClaim {
