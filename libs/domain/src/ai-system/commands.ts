@@ -1,0 +1,199 @@
+import type { CommandMeta } from '../shared/command-meta';
+import type {
+  AccountabilityRole,
+  FindingSeverity,
+  IncidentProgress,
+  IncidentSeverity,
+  ReviewDiscipline,
+  RiskClass,
+  SignalKind,
+  Supplier,
+  TakedownAction,
+  ThresholdDirection,
+} from './vocabulary';
+
+/**
+ * Commands on one AI system. Ids (assignmentId, validationId, ...) are chosen
+ * by the caller, so a retried command names the same thing; the domain never
+ * invents ids or reads a clock.
+ */
+
+interface OnSystem<T extends string> {
+  type: T;
+  systemId: string;
+  meta: CommandMeta;
+}
+
+export interface RegisterAiSystem extends OnSystem<'RegisterAiSystem'> {
+  name: string;
+  intendedUse: string;
+  clinicalDomain: string;
+  riskClass: RiskClass;
+  supplier: Supplier;
+  vendorName?: string;
+  sites: string[];
+}
+
+export interface AssignAccountability extends OnSystem<'AssignAccountability'> {
+  assignmentId: string;
+  role: AccountabilityRole;
+  assignee: string;
+  effectiveFrom: string;
+}
+
+export interface AcceptAccountability extends OnSystem<'AcceptAccountability'> {
+  assignmentId: string;
+}
+
+export interface RevokeAccountability extends OnSystem<'RevokeAccountability'> {
+  assignmentId: string;
+  reason: string;
+  /** When the role ends; defaults to `meta.at`. */
+  effectiveAt?: string;
+}
+
+export interface RegisterModelVersion extends OnSystem<'RegisterModelVersion'> {
+  version: string;
+  artifactSha256: string;
+  trainingDatasetIds: string[];
+  codeRevision: string;
+  parentVersion?: string;
+  changeSummary: string;
+  withinChangeControlPlan: boolean;
+  /** Who developed the version, when not the person registering it. */
+  developer?: string;
+}
+
+export interface MetricInput {
+  name: string;
+  value: number;
+  threshold: number;
+  direction: ThresholdDirection;
+}
+
+/** The validator is `meta.actor`: naming someone else would let a developer validate their own work. Pass or fail is computed. */
+export interface RecordValidationResult extends OnSystem<'RecordValidationResult'> {
+  validationId: string;
+  version: string;
+  datasetId: string;
+  metrics: MetricInput[];
+  subgroupResults: Array<{ subgroup: string; metrics: MetricInput[] }>;
+}
+
+/** The reviewer is `meta.actor`. */
+export interface ApproveDeployment extends OnSystem<'ApproveDeployment'> {
+  version: string;
+  discipline: ReviewDiscipline;
+}
+
+export interface RecordAccessPolicy extends OnSystem<'RecordAccessPolicy'> {
+  documentRef: string;
+  permittedRoles: string[];
+  permittedPurposes: string[];
+}
+
+export interface RegisterAuditSource extends OnSystem<'RegisterAuditSource'> {
+  sourceService: string;
+}
+
+/**
+ * What the command handler read from each training dataset's own stream
+ * (see `datasetSnapshot`). Datasets are separate aggregates; passing a
+ * snapshot keeps the decider pure.
+ */
+export interface DatasetSnapshot {
+  datasetId: string;
+  registered: boolean;
+  approvedPurposes: string[];
+}
+
+export interface DeployModelVersion extends OnSystem<'DeployModelVersion'> {
+  version: string;
+  /** One snapshot per training dataset of the version; a missing one counts as unregistered. */
+  datasets: DatasetSnapshot[];
+}
+
+export interface PlanMonitoring extends OnSystem<'PlanMonitoring'> {
+  metric: string;
+  threshold: number;
+  direction: ThresholdDirection;
+  cadence: string;
+}
+
+export interface RecordMonitoringSignal extends OnSystem<'RecordMonitoringSignal'> {
+  kind: SignalKind;
+  metric: string;
+  value: number;
+  subgroup?: string;
+  observedAt: string;
+}
+
+export interface ReportIncident extends OnSystem<'ReportIncident'> {
+  incidentId: string;
+  severity: IncidentSeverity;
+  description: string;
+  patientHarmed: boolean;
+  awareAt: string;
+  version?: string;
+}
+
+export interface UpdateIncidentStatus extends OnSystem<'UpdateIncidentStatus'> {
+  incidentId: string;
+  status: IncidentProgress;
+  note: string;
+}
+
+export interface CloseIncident extends OnSystem<'CloseIncident'> {
+  incidentId: string;
+  resolution: string;
+}
+
+export interface DecideTakedown extends OnSystem<'DecideTakedown'> {
+  decisionId: string;
+  action: TakedownAction;
+  /** Required for a rollback: the earlier, validated version to go back to. */
+  toVersion?: string;
+  rationale: string;
+  evidence: string[];
+  /** A security officer acting without the takedown authority; needs ratification. */
+  emergency?: boolean;
+}
+
+export interface RatifyTakedown extends OnSystem<'RatifyTakedown'> {
+  decisionId: string;
+}
+
+export interface ReinstateAiSystem extends OnSystem<'ReinstateAiSystem'> {
+  decisionId: string;
+  rationale: string;
+  evidence: string[];
+}
+
+export interface RecordAudit extends OnSystem<'RecordAudit'> {
+  auditId: string;
+  scope: string;
+  findings: Array<{ severity: FindingSeverity; description: string }>;
+}
+
+export type AiSystemCommand =
+  | RegisterAiSystem
+  | AssignAccountability
+  | AcceptAccountability
+  | RevokeAccountability
+  | RegisterModelVersion
+  | RecordValidationResult
+  | ApproveDeployment
+  | RecordAccessPolicy
+  | RegisterAuditSource
+  | DeployModelVersion
+  | PlanMonitoring
+  | RecordMonitoringSignal
+  | ReportIncident
+  | UpdateIncidentStatus
+  | CloseIncident
+  | DecideTakedown
+  | RatifyTakedown
+  | ReinstateAiSystem
+  | RecordAudit;
+
+export type AiSystemCommandType = AiSystemCommand['type'];

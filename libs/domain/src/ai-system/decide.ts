@@ -1,0 +1,83 @@
+import { assertCommandMeta } from '../shared/command-meta';
+import type { Decider } from '../shared/decider';
+import { DomainError, assertNever } from '../shared/domain-error';
+import { checkedEvents } from '../events/validate-event-data';
+import { acceptAccountability, assignAccountability, revokeAccountability } from './accountability';
+import { recordAudit } from './audits';
+import type { AiSystemCommand, RegisterAiSystem } from './commands';
+import { approveDeployment, deployModelVersion, recordAccessPolicy, registerAuditSource } from './deployment';
+import type { AiSystemEvent } from './events';
+import { closeIncident, reportIncident, updateIncidentStatus } from './incidents';
+import { assertAcceptsAfterRetirement } from './lifecycle';
+import { recordValidationResult, registerModelVersion } from './model-versions';
+import { planMonitoring, recordMonitoringSignal } from './monitoring';
+import { DEFAULT_GOVERNANCE_POLICY, type GovernancePolicy } from './policy';
+import { evolveAiSystem, initialAiSystemState, type AiSystemRecord, type AiSystemState } from './state';
+import { decideTakedown, ratifyTakedown, reinstateAiSystem } from './takedown';
+
+/** Decides one command against the system's folded state; throws a DomainError when a rule refuses it. */
+export function decideAiSystem(command: AiSystemCommand, state: AiSystemState, policy: GovernancePolicy = DEFAULT_GOVERNANCE_POLICY): AiSystemEvent[] {
+  assertCommandMeta(command.meta);
+  return checkedEvents(decideUnchecked(command, state, policy));
+}
+
+export function aiSystemDecider(policy: GovernancePolicy = DEFAULT_GOVERNANCE_POLICY): Decider<AiSystemCommand, AiSystemEvent, AiSystemState> {
+  return { decide: (command, state) => decideAiSystem(command, state, policy), evolve: evolveAiSystem, initialState: initialAiSystemState };
+}
+
+function decideUnchecked(command: AiSystemCommand, state: AiSystemState, policy: GovernancePolicy): AiSystemEvent[] {
+  if (command.type === 'RegisterAiSystem') return registerAiSystem(command, state);
+  const system = existing(state, command);
+  switch (command.type) {
+    case 'AssignAccountability':
+      return assignAccountability(command, system);
+    case 'AcceptAccountability':
+      return acceptAccountability(command, system);
+    case 'RevokeAccountability':
+      return revokeAccountability(command, system, policy);
+    case 'RegisterModelVersion':
+      return registerModelVersion(command, system);
+    case 'RecordValidationResult':
+      return recordValidationResult(command, system);
+    case 'ApproveDeployment':
+      return approveDeployment(command, system);
+    case 'RecordAccessPolicy':
+      return recordAccessPolicy(command, system);
+    case 'RegisterAuditSource':
+      return registerAuditSource(command, system);
+    case 'DeployModelVersion':
+      return deployModelVersion(command, system, policy);
+    case 'PlanMonitoring':
+      return planMonitoring(command, system);
+    case 'RecordMonitoringSignal':
+      return recordMonitoringSignal(command, system);
+    case 'ReportIncident':
+      return reportIncident(command, system);
+    case 'UpdateIncidentStatus':
+      return updateIncidentStatus(command, system);
+    case 'CloseIncident':
+      return closeIncident(command, system);
+    case 'DecideTakedown':
+      return decideTakedown(command, system, policy);
+    case 'RatifyTakedown':
+      return ratifyTakedown(command, system);
+    case 'ReinstateAiSystem':
+      return reinstateAiSystem(command, system, policy);
+    case 'RecordAudit':
+      return recordAudit(command, system);
+    default:
+      return assertNever(command);
+  }
+}
+
+function registerAiSystem(cmd: RegisterAiSystem, state: AiSystemState): AiSystemEvent[] {
+  if (state.status !== 'unregistered') throw new DomainError('ALREADY_EXISTS', `AI system ${cmd.systemId} is already registered; choose another systemId`, 'systemId');
+  const { systemId, name, intendedUse, clinicalDomain, riskClass, supplier, vendorName, sites } = cmd;
+  return [{ type: 'AiSystemRegistered', data: { systemId, name, intendedUse, clinicalDomain, riskClass, supplier, vendorName, sites } }];
+}
+
+function existing(state: AiSystemState, command: Exclude<AiSystemCommand, RegisterAiSystem>): AiSystemRecord {
+  if (state.status === 'unregistered') throw new DomainError('NOT_FOUND', `no AI system ${command.systemId}; register it first`, 'systemId');
+  assertAcceptsAfterRetirement(state, command.type);
+  return state;
+}

@@ -1,0 +1,375 @@
+import { Type } from '@sinclair/typebox';
+import { Closed, EventsOf, Id, Instant, IsoDuration, NonEmptyList, Principal, Sha256Hex, StringEnum, Text, v1 } from '../shared/schema';
+import {
+  ACCOUNTABILITY_ROLES,
+  FINDING_SEVERITIES,
+  INCIDENT_PROGRESS,
+  INCIDENT_SEVERITIES,
+  LIFECYCLE_STATUSES,
+  REVIEW_DISCIPLINES,
+  RISK_CLASSES,
+  SIGNAL_KINDS,
+  SUPPLIERS,
+  TAKEDOWN_ACTIONS,
+  THRESHOLD_DIRECTIONS,
+} from './vocabulary';
+
+/**
+ * The events of one AI system's stream, `ai-system-<systemId>`. Model
+ * versions, approvals and takedowns live in the system's own stream so that a
+ * deployment checks every gate against one consistent revision.
+ *
+ * Each schema here is the single source of truth: the TypeScript type is
+ * derived from it and `schema/events/<Type>.v<N>.schema.json` is generated
+ * from it.
+ */
+
+const systemId = Id('the AI system');
+const version = Id('the model version label, e.g. 2.1.0');
+const role = StringEnum(ACCOUNTABILITY_ROLES, 'the accountability role');
+const direction = StringEnum(THRESHOLD_DIRECTIONS, "how the threshold binds: 'min' means the value must be at least the threshold, 'max' at most");
+
+const MetricResult = Closed(
+  {
+    name: Text('the metric name, e.g. AUROC or sensitivity', 200),
+    value: Type.Number({ description: 'the measured value' }),
+    threshold: Type.Number({ description: 'the value the metric must reach' }),
+    direction,
+    passed: Type.Boolean({ description: 'whether value meets threshold in direction; computed by the ledger, never supplied' }),
+  },
+  { description: 'one metric against its threshold' },
+);
+
+const metricResults = (description: string) => Type.Array(MetricResult, { minItems: 1, description: `${description} (at least one)` });
+
+export const AI_SYSTEM_EVENTS = {
+  AiSystemRegistered: v1(
+    Closed(
+      {
+        systemId,
+        name: Text('the name clinicians know the system by', 200),
+        intendedUse: Text('what the system is for and for whom'),
+        clinicalDomain: Text('the clinical area, e.g. radiology or sepsis', 200),
+        riskClass: StringEnum(RISK_CLASSES, 'the risk class'),
+        supplier: StringEnum(SUPPLIERS, 'who supplies the system'),
+        vendorName: Type.Optional(Text('the vendor, required when supplier is vendor', 200)),
+        sites: NonEmptyList(Text('a site where the system is used', 200), 'the sites where the system is used'),
+      },
+      {
+        description: 'An AI system entered the registry, as proposed.',
+        // A vendor must be named; an in-house system has none.
+        if: { properties: { supplier: { const: 'vendor' } } },
+        then: { required: ['vendorName'] },
+        else: { properties: { vendorName: { not: {}, description: 'only a vendor-supplied system names a vendor' } } },
+      },
+    ),
+  ),
+
+  AiSystemStatusChanged: v1(
+    Closed(
+      {
+        systemId,
+        from: StringEnum(LIFECYCLE_STATUSES, 'the status before'),
+        to: StringEnum(LIFECYCLE_STATUSES, 'the status after'),
+        because: Text('the event type that caused the change, e.g. ModelVersionDeployed', 100),
+        at: Instant('when the status changed'),
+      },
+      { description: 'The lifecycle status moved; always recorded beside the event that caused it.' },
+    ),
+  ),
+
+  AccountabilityAssigned: v1(
+    Closed(
+      {
+        systemId,
+        assignmentId: Id('the assignment'),
+        role,
+        assignee: Principal('the person who will hold the role'),
+        effectiveFrom: Instant('when the role starts'),
+        assignedBy: Principal('who made the assignment'),
+      },
+      { description: 'A role was assigned; it counts only once the assignee accepts.' },
+    ),
+  ),
+
+  AccountabilityAccepted: v1(
+    Closed(
+      {
+        systemId,
+        assignmentId: Id('the assignment'),
+        role,
+        assignee: Principal('the person accepting the role'),
+        acceptedAt: Instant('when the assignee accepted'),
+      },
+      { description: 'The assignee accepted the role.' },
+    ),
+  ),
+
+  AccountabilityRevoked: v1(
+    Closed(
+      {
+        systemId,
+        assignmentId: Id('the assignment'),
+        role,
+        assignee: Principal('the person losing the role'),
+        effectiveTo: Instant('when the role ends'),
+        revokedBy: Principal('who revoked it'),
+        reason: Text('why the role was revoked'),
+      },
+      { description: 'A role assignment ended.' },
+    ),
+  ),
+
+  ModelVersionRegistered: v1(
+    Closed(
+      {
+        systemId,
+        version,
+        artifactSha256: Sha256Hex('the SHA-256 digest of the model artifact'),
+        trainingDatasetIds: NonEmptyList(Id('a training dataset'), 'the datasets the version was trained on'),
+        codeRevision: Text('the source revision the version was built from, e.g. a git commit', 200),
+        parentVersion: Type.Optional(version),
+        changeSummary: Text('what changed from the parent version'),
+        withinChangeControlPlan: Type.Boolean({ description: 'whether the change falls within an approved change-control plan' }),
+        developer: Principal('who developed the version; may not validate or approve it'),
+      },
+      {
+        description: 'A model version was registered for the system.',
+      },
+    ),
+  ),
+
+  ValidationResultRecorded: v1(
+    Closed(
+      {
+        systemId,
+        validationId: Id('the validation'),
+        version,
+        datasetId: Id('the dataset validated on'),
+        metrics: metricResults('the overall metrics'),
+        subgroupResults: Type.Array(
+          Closed(
+            {
+              subgroup: Text('the subgroup, e.g. age 65+ or sex female', 200),
+              metrics: metricResults('the metrics within the subgroup'),
+              passed: Type.Boolean({ description: 'whether every metric of the subgroup passed; computed' }),
+            },
+            { description: 'results within one patient subgroup' },
+          ),
+          { description: 'results per patient subgroup' },
+        ),
+        passed: Type.Boolean({ description: 'whether every metric, overall and per subgroup, passed; computed' }),
+        validator: Principal('who validated; never the developer'),
+        validatedAt: Instant('when the result was recorded'),
+      },
+      { description: 'A validation of a model version was recorded; pass or fail is computed from the thresholds.' },
+    ),
+  ),
+
+  DeploymentApproved: v1(
+    Closed(
+      {
+        systemId,
+        version,
+        discipline: StringEnum(REVIEW_DISCIPLINES, 'the discipline signing off'),
+        reviewer: Principal('who approved; never the developer'),
+      },
+      { description: 'A reviewer approved a version for deployment on behalf of one discipline.' },
+    ),
+  ),
+
+  AccessPolicyRecorded: v1(
+    Closed(
+      {
+        systemId,
+        documentRef: Text('where the approved access policy lives, e.g. a document URL or id', 500),
+        permittedRoles: NonEmptyList(Text('a role', 200), 'the roles allowed to use the system or its data'),
+        permittedPurposes: NonEmptyList(Text('a purpose of use, e.g. TREAT', 200), 'the purposes of use the policy allows'),
+        recordedBy: Principal('who recorded the policy'),
+      },
+      { description: 'The access policy for the system was recorded; a later one supersedes it.' },
+    ),
+  ),
+
+  AuditSourceRegistered: v1(
+    Closed(
+      { systemId, sourceService: Id("a service that emits this system's data-access events") },
+      { description: 'A service was registered as emitting the data-access audit trail of this system.' },
+    ),
+  ),
+
+  ModelVersionDeployed: v1(
+    Closed(
+      {
+        systemId,
+        version,
+        previousVersion: Type.Optional(version),
+        deployedBy: Principal('who deployed'),
+        deployedAt: Instant('when the version went live'),
+      },
+      { description: 'A version went live after every deployment gate was met.' },
+    ),
+  ),
+
+  MonitoringPlanned: v1(
+    Closed(
+      {
+        systemId,
+        metric: Text('the monitored metric', 200),
+        threshold: Type.Number({ description: 'the value a signal must stay within' }),
+        direction,
+        cadence: IsoDuration('how often the metric is measured'),
+      },
+      { description: 'A metric was put under monitoring; a later plan for the same metric supersedes it.' },
+    ),
+  ),
+
+  MonitoringSignalRecorded: v1(
+    Closed(
+      {
+        systemId,
+        kind: StringEnum(SIGNAL_KINDS, 'what the signal measures'),
+        metric: Text('the monitored metric', 200),
+        value: Type.Number({ description: 'the observed value' }),
+        subgroup: Type.Optional(Text('the patient subgroup, for bias signals', 200)),
+        observedAt: Instant('when the value was observed'),
+        version: Type.Optional(Id('the model version live when the signal was recorded')),
+      },
+      { description: 'A monitoring observation was recorded.' },
+    ),
+  ),
+
+  MonitoringThresholdBreached: v1(
+    Closed(
+      {
+        systemId,
+        kind: StringEnum(SIGNAL_KINDS, 'what the signal measures'),
+        metric: Text('the monitored metric', 200),
+        value: Type.Number({ description: 'the observed value' }),
+        threshold: Type.Number({ description: 'the planned threshold' }),
+        direction,
+        subgroup: Type.Optional(Text('the patient subgroup, for bias signals', 200)),
+        observedAt: Instant('when the value was observed'),
+        version: Type.Optional(Id('the model version live when the signal was recorded')),
+      },
+      {
+        description: 'A signal fell outside its planned threshold; the system is flagged.',
+      },
+    ),
+  ),
+
+  IncidentReported: v1(
+    Closed(
+      {
+        systemId,
+        incidentId: Id('the incident'),
+        severity: StringEnum(INCIDENT_SEVERITIES, 'the severity'),
+        description: Text('what happened'),
+        patientHarmed: Type.Boolean({ description: 'whether a patient was harmed' }),
+        awareAt: Instant('when the organisation became aware'),
+        version: Type.Optional(Id('the model version involved')),
+        reportedBy: Principal('who reported the incident'),
+      },
+      {
+        description: 'An incident involving the system was reported.',
+      },
+    ),
+  ),
+
+  IncidentStatusUpdated: v1(
+    Closed(
+      {
+        systemId,
+        incidentId: Id('the incident'),
+        status: StringEnum(INCIDENT_PROGRESS, 'the new status'),
+        note: Text('what was done or found'),
+        updatedBy: Principal('who updated the incident'),
+      },
+      { description: 'An open incident progressed.' },
+    ),
+  ),
+
+  IncidentClosed: v1(
+    Closed(
+      {
+        systemId,
+        incidentId: Id('the incident'),
+        resolution: Text('how the incident was resolved'),
+        closedBy: Principal('who closed the incident'),
+      },
+      { description: 'An incident was closed.' },
+    ),
+  ),
+
+  TakedownDecided: v1(
+    Closed(
+      {
+        systemId,
+        decisionId: Id('the decision'),
+        action: StringEnum(TAKEDOWN_ACTIONS, 'the action taken'),
+        fromVersion: Type.Optional(version),
+        toVersion: Type.Optional(version),
+        rationale: Text('why the action was taken'),
+        evidence: NonEmptyList(Text('a reference to evidence, e.g. an incident id, report URL or signal', 500), 'the evidence relied on'),
+        decidedBy: Principal('who decided'),
+        decidedAt: Instant('when the decision took effect'),
+        emergency: Type.Boolean({ description: "whether a security officer decided under emergency powers, pending the takedown authority's ratification" }),
+        ratificationDueBy: Type.Optional(Instant('the latest time the takedown authority should ratify an emergency decision')),
+      },
+      {
+        description: 'A takedown decision: suspend, roll back to an earlier validated version, or retire.',
+      },
+    ),
+  ),
+
+  TakedownRatified: v1(
+    Closed(
+      {
+        systemId,
+        decisionId: Id('the emergency decision ratified'),
+        ratifiedBy: Principal('the takedown authority who ratified'),
+        ratifiedAt: Instant('when it was ratified'),
+      },
+      { description: "The takedown authority ratified a security officer's emergency decision." },
+    ),
+  ),
+
+  AiSystemReinstated: v1(
+    Closed(
+      {
+        systemId,
+        decisionId: Id('the decision'),
+        version,
+        validationId: Id('the passing validation recorded after the suspension'),
+        rationale: Text('why the system may return to patients'),
+        evidence: NonEmptyList(Text('a reference to evidence', 500), 'the evidence relied on'),
+        decidedBy: Principal('the takedown authority who decided'),
+        decidedAt: Instant('when the system went live again'),
+      },
+      { description: 'A suspended system went live again on a new passing validation and the authority’s decision.' },
+    ),
+  ),
+
+  AuditRecorded: v1(
+    Closed(
+      {
+        systemId,
+        auditId: Id('the audit'),
+        scope: Text('what the audit covered'),
+        findings: Type.Array(
+          Closed(
+            { severity: StringEnum(FINDING_SEVERITIES, 'how serious the finding is'), description: Text('the finding') },
+            { description: 'one audit finding' },
+          ),
+          { description: 'the findings; empty for a clean audit' },
+        ),
+        auditor: Principal('who audited'),
+      },
+      { description: 'An audit of the system was recorded.' },
+    ),
+  ),
+};
+
+export type AiSystemEvent = EventsOf<typeof AI_SYSTEM_EVENTS>;
+export type AiSystemEventType = AiSystemEvent['type'];
+export type AiSystemEventOf<T extends AiSystemEventType> = Extract<AiSystemEvent, { type: T }>;

@@ -1,0 +1,49 @@
+import { Type } from '@sinclair/typebox';
+import { Closed, EventsOf, Id, Principal, Sha256Hex, StringEnum, Text, v1 } from '../shared/schema';
+
+/**
+ * Data-access events are emitted by clinical and data services in volume and
+ * appended without loading an aggregate, to `data-access-<sourceService>`.
+ */
+
+/** C/R/U/D as usual; E is execute (running a query or a model over the data), as in FHIR AuditEvent.action. */
+export const DATA_ACCESS_ACTIONS = ['C', 'R', 'U', 'D', 'E'] as const;
+export type DataAccessAction = (typeof DATA_ACCESS_ACTIONS)[number];
+
+export const DATA_ACCESS_OUTCOMES = ['success', 'denied', 'error'] as const;
+export type DataAccessOutcome = (typeof DATA_ACCESS_OUTCOMES)[number];
+
+export const DATA_ACCESS_EVENTS = {
+  DataAccessed: v1(
+    Closed(
+      {
+        actor: Principal('the person or service that touched the data'),
+        datasetId: Type.Optional(Id('the dataset accessed (give datasetId, resource or both)')),
+        resource: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 500,
+            // A FHIR reference like Patient/123 would carry a raw patient id into the ledger.
+            pattern: '^(?!Patient/)\\S',
+            description:
+              'the resource accessed, e.g. Observation or a report URL, never Patient/<id>: the patient goes in patientPseudonym (give datasetId, resource or both)',
+          }),
+        ),
+        patientPseudonym: Type.Optional(
+          Sha256Hex('the keyed HMAC-SHA-256 pseudonym of the patient; raw patient identifiers are never accepted'),
+        ),
+        action: StringEnum(DATA_ACCESS_ACTIONS, 'what was done: create, read, update, delete or execute'),
+        purposeOfUse: Text('why the data was accessed, e.g. the HL7 PurposeOfUse code TREAT', 200),
+        outcome: StringEnum(DATA_ACCESS_OUTCOMES, 'how the access ended'),
+        sourceService: Id('the service that emitted this event'),
+        systemId: Type.Optional(Id('the AI system on whose behalf the data was accessed')),
+      },
+      {
+        description: 'Someone or something touched data; the audit trail of data access.',
+        anyOf: [{ required: ['datasetId'] }, { required: ['resource'] }],
+      },
+    ),
+  ),
+};
+
+export type DataAccessedEvent = EventsOf<typeof DATA_ACCESS_EVENTS>;

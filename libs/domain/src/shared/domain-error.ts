@@ -1,0 +1,59 @@
+/**
+ * Stable codes the edge maps once to GraphQL errors and HTTP statuses. A code
+ * names the rule that was broken; the message says what would satisfy it.
+ */
+export type DomainErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'INVALID_TRANSITION'
+  | 'GATE_NOT_MET'
+  | 'NOT_TAKEDOWN_AUTHORITY'
+  | 'NOT_ASSIGNEE'
+  | 'ROLE_STILL_REQUIRED'
+  | 'VALIDATOR_IS_DEVELOPER'
+  | 'REVIEWER_IS_DEVELOPER'
+  | 'REVIEWER_ALREADY_APPROVED'
+  | 'PURPOSE_NOT_APPROVED'
+  | 'INVALID_ROLLBACK_TARGET';
+
+/** One failing field of an event's data, as a JSON Pointer into that data ('' is the data itself). */
+export interface ValidationProblem {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/** One gate that keeps a version from reaching patients, and what would open it. */
+export interface UnmetGate {
+  gate: string;
+  message: string;
+}
+
+export interface DomainErrorDetails {
+  unmetGates?: readonly UnmetGate[];
+  problems?: readonly ValidationProblem[];
+}
+
+/**
+ * A rejected command. It is thrown rather than returned so a decider reads as
+ * a list of rules, but it is a value: the edge matches on `code`, never on the
+ * message, and never shows a stack trace.
+ */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly field?: string,
+    readonly details?: DomainErrorDetails,
+  ) {
+    super(message);
+  }
+}
+
+/** The `default` branch of an exhaustive switch: adding a command or event type without a case stops compiling here. */
+export function assertNever(value: never): never {
+  throw new Error(`unhandled variant: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,10 @@
+/**
+ * Stream names per aggregate. The application prefixes them with `<tenantId>/`;
+ * ids are restricted (see `ID_PATTERN`) so they can never contain that slash.
+ */
+export const streamNames = {
+  aiSystem: (systemId: string) => `ai-system-${systemId}`,
+  dataset: (datasetId: string) => `dataset-${datasetId}`,
+  /** Data access is high volume and loads no aggregate: one stream per emitting service keeps its order. */
+  dataAccess: (sourceService: string) => `data-access-${sourceService}`,
+};
