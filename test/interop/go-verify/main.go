@@ -1,0 +1,252 @@
+// Command go-verify checks the ledger's checkpoints and proofs with Go's
+// golang.org/x/mod/sumdb/note and golang.org/x/mod/sumdb/tlog: code we did
+// not write, the same packages the Go checksum database and the wider
+// transparency-log ecosystem rely on. test/interop/go-note.spec.ts drives it.
+//
+// It exits 0 when the check passes, 1 when Go rejects the input (the reason
+// on stderr), and 2 on a usage error.
+package main
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	flags := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
+	var run func() error
+	switch os.Args[1] {
+	case "checkpoint":
+		vkeys, notePath := flags.String("vkeys", "", "file of verifier keys, one per line"), flags.String("note", "", "signed checkpoint")
+		run = func() error {
+			cp, err := openCheckpoint(*notePath, *vkeys)
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(os.Stdout).Encode(map[string]any{"origin": cp.origin, "size": cp.size, "root": base64.StdEncoding.EncodeToString(cp.root[:])})
+		}
+	case "inclusion":
+		vkeys, notePath := flags.String("vkeys", "", "file of verifier keys"), flags.String("note", "", "signed checkpoint")
+		index, eventHash, proofPath := flags.Int64("index", -1, "leaf index"), flags.String("event-hash", "", "the event's hash, hex"), flags.String("proof", "", "audit path, one base64 hash a line")
+		run = func() error {
+			cp, err := openCheckpoint(*notePath, *vkeys)
+			if err != nil {
+				return err
+			}
+			data, err := hex.DecodeString(*eventHash)
+			if err != nil || len(data) != tlog.HashSize {
+				return errors.New("event hash must be 64 hex digits")
+			}
+			proof, err := readHashes(*proofPath)
+			if err != nil {
+				return err
+			}
+			// The ledger's leaf data is the event hash; tlog.RecordHash is RFC 6962's leaf hash of it.
+			return tlog.CheckRecord(proof, cp.size, cp.root, *index, tlog.RecordHash(data))
+		}
+	case "consistency":
+		vkeys, oldPath, newPath := flags.String("vkeys", "", "file of verifier keys"), flags.String("old", "", "older signed checkpoint"), flags.String("new", "", "newer signed checkpoint")
+		proofPath := flags.String("proof", "", "consistency proof, one base64 hash a line")
+		run = func() error {
+			older, err := openCheckpoint(*oldPath, *vkeys)
+			if err != nil {
+				return err
+			}
+			newer, err := openCheckpoint(*newPath, *vkeys)
+			if err != nil {
+				return err
+			}
+			proof, err := readHashes(*proofPath)
+			if err != nil {
+				return err
+			}
+			return tlog.CheckTree(proof, newer.size, newer.root, older.size, older.root)
+		}
+	case "sign":
+		skeyPath, textPath := flags.String("skey", "", "signer key file"), flags.String("text", "", "note text")
+		run = func() error {
+			skey, err := os.ReadFile(*skeyPath)
+			if err != nil {
+				return err
+			}
+			signer, err := note.NewSigner(strings.TrimSpace(string(skey)))
+			if err != nil {
+				return err
+			}
+			text, err := os.ReadFile(*textPath)
+			if err != nil {
+				return err
+			}
+			msg, err := note.Sign(&note.Note{Text: string(text)}, signer)
+			if err != nil {
+				return err
+			}
+			_, err = os.Stdout.Write(msg)
+			return err
+		}
+	case "tree":
+		eventHashes, index, oldSize := flags.String("event-hashes", "", "event hashes, one hex a line"), flags.Int64("index", 0, "leaf to prove"), flags.Int64("old-size", 1, "older tree size to prove consistency from")
+		run = func() error { return proveWithTlog(*eventHashes, *index, *oldSize) }
+	default:
+		usage()
+	}
+	if err := flags.Parse(os.Args[2:]); err != nil {
+		usage()
+	}
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "rejected:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: go-verify checkpoint|inclusion|consistency|sign|tree [flags]")
+	os.Exit(2)
+}
+
+type checkpoint struct {
+	origin string
+	size   int64
+	root   tlog.Hash
+}
+
+// openCheckpoint verifies the note with note.Open, then reads the C2SP
+// checkpoint body (tlog.ParseTree only reads the go.sum database's own header).
+func openCheckpoint(notePath, vkeysPath string) (checkpoint, error) {
+	var cp checkpoint
+	msg, err := os.ReadFile(notePath)
+	if err != nil {
+		return cp, err
+	}
+	lines, err := readLines(vkeysPath)
+	if err != nil {
+		return cp, err
+	}
+	var verifiers []note.Verifier
+	for _, vkey := range lines {
+		v, err := note.NewVerifier(vkey)
+		if err != nil {
+			return cp, fmt.Errorf("verifier key %q: %w", vkey, err)
+		}
+		verifiers = append(verifiers, v)
+	}
+	n, err := note.Open(msg, note.VerifierList(verifiers...))
+	if err != nil {
+		return cp, err
+	}
+	body := strings.Split(strings.TrimSuffix(n.Text, "\n"), "\n")
+	if len(body) < 3 || body[0] == "" {
+		return cp, errors.New("checkpoint needs origin, size and root lines")
+	}
+	cp.origin = body[0]
+	if cp.size, err = strconv.ParseInt(body[1], 10, 64); err != nil || cp.size < 0 {
+		return cp, fmt.Errorf("bad tree size %q", body[1])
+	}
+	root, err := base64.StdEncoding.DecodeString(body[2])
+	if err != nil || len(root) != tlog.HashSize {
+		return cp, fmt.Errorf("bad root hash %q", body[2])
+	}
+	copy(cp.root[:], root)
+	return cp, nil
+}
+
+// proveWithTlog builds the log with tlog's own storage layout and prints its
+// root and proofs, for comparison with the ledger's.
+func proveWithTlog(eventHashesPath string, index, oldSize int64) error {
+	lines, err := readLines(eventHashesPath)
+	if err != nil {
+		return err
+	}
+	var stored []tlog.Hash
+	reader := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		for i, at := range indexes {
+			out[i] = stored[at]
+		}
+		return out, nil
+	})
+	for n, line := range lines {
+		data, err := hex.DecodeString(line)
+		if err != nil {
+			return err
+		}
+		hashes, err := tlog.StoredHashes(int64(n), data, reader)
+		if err != nil {
+			return err
+		}
+		stored = append(stored, hashes...)
+	}
+	size := int64(len(lines))
+	root, err := tlog.TreeHash(size, reader)
+	if err != nil {
+		return err
+	}
+	recordProof, err := tlog.ProveRecord(size, index, reader)
+	if err != nil {
+		return err
+	}
+	treeProof, err := tlog.ProveTree(size, oldSize, reader)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{
+		"size":        size,
+		"root":        base64.StdEncoding.EncodeToString(root[:]),
+		"inclusion":   encodeHashes(recordProof),
+		"consistency": encodeHashes(treeProof),
+	})
+}
+
+func encodeHashes(hashes []tlog.Hash) []string {
+	out := []string{}
+	for _, h := range hashes {
+		out = append(out, base64.StdEncoding.EncodeToString(h[:]))
+	}
+	return out
+}
+
+func readHashes(path string) ([]tlog.Hash, error) {
+	lines, err := readLines(path)
+	if err != nil {
+		return nil, err
+	}
+	hashes := make([]tlog.Hash, len(lines))
+	for i, line := range lines {
+		raw, err := base64.StdEncoding.DecodeString(line)
+		if err != nil || len(raw) != tlog.HashSize {
+			return nil, fmt.Errorf("proof line %d is not a base64 SHA-256 hash", i+1)
+		}
+		copy(hashes[i][:], raw)
+	}
+	return hashes, nil
+}
+
+func readLines(path string) ([]string, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	var lines []string
+	scanner := bufio.NewScanner(file)
+	for scanner.Scan() {
+		if line := strings.TrimSpace(scanner.Text()); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	return lines, scanner.Err()
+}
