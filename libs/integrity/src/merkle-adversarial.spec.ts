@@ -223,6 +223,8 @@ describe('consistency proofs an attacker bends', () => {
     expect(refusal(() => verifyConsistency({ oldSize: 0, newSize: 9, oldRoot: emptyTreeRoot(), newRoot: root, proof: [] }))).toBe('accepted');
     expect(refusal(() => verifyConsistency({ oldSize: 0, newSize: 9, oldRoot: root, newRoot: root, proof: [] }))).toBe('ROOT_MISMATCH');
     expect(refusal(() => verifyConsistency({ oldSize: 0, newSize: 9, oldRoot: emptyTreeRoot(), newRoot: root, proof: [root] }))).toBe('WRONG_PROOF_LENGTH');
+    expect(refusal(() => verifyConsistency({ oldSize: 0, newSize: 0, oldRoot: emptyTreeRoot(), newRoot: emptyTreeRoot(), proof: [] }))).toBe('accepted');
+    expect(refusal(() => verifyConsistency({ oldSize: 0, newSize: 0, oldRoot: emptyTreeRoot(), newRoot: root, proof: [] }))).toBe('ROOT_MISMATCH');
   });
 
   it('refuses, in larger trees, a random bit flip, other checkpoints, or a length change', () => {

@@ -81,9 +81,11 @@ export function verifyConsistency({ oldSize, newSize, oldRoot, newRoot, proof }:
 
   if (oldSize === newSize || oldSize === 0) {
     assertProofLength(proof, 0, `trees of ${oldSize} and ${newSize} leaves`);
-    const expectedOldRoot = oldSize === 0 ? emptyTreeRoot() : newRoot;
-    if (!bytesEqual(oldRoot, expectedOldRoot)) {
-      throw new IntegrityError('ROOT_MISMATCH', oldSize === 0 ? 'the old root is not the root of the empty tree' : `two trees of ${oldSize} leaves have different roots`);
+    if (oldSize === 0 && !bytesEqual(oldRoot, emptyTreeRoot())) {
+      throw new IntegrityError('ROOT_MISMATCH', 'the old root is not the root of the empty tree');
+    }
+    if (oldSize === newSize && !bytesEqual(oldRoot, newRoot)) {
+      throw new IntegrityError('ROOT_MISMATCH', `two trees of ${oldSize} leaves have different roots`);
     }
     return;
   }
