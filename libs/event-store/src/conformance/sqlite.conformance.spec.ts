@@ -15,6 +15,9 @@ runEventStoreConformance('sqlite', {
     const db = new Database(file);
     try {
       db.exec(statement);
+    } catch (error) {
+      // better-sqlite3's SqliteError is not an Error of the test's realm once another suite loaded the addon; keep its message.
+      throw new Error((error as Error).message);
     } finally {
       db.close();
     }
