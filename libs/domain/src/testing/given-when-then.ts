@@ -9,22 +9,25 @@ export function specFor<C, E, S>(decider: Decider<C, E, S>) {
   return (...history: E[]) => ({
     when: (command: C) => {
       const decide = () => decider.decide(command, stateFrom(decider, history));
+      /** The rejection itself, for specs that look at its details. */
+      const rejection = (): DomainError => {
+        let outcome: unknown;
+        try {
+          outcome = decide();
+        } catch (error) {
+          outcome = error;
+        }
+        if (outcome instanceof DomainError) return outcome;
+        throw new Error(`expected a rejection, but the decider ${outcome instanceof Error ? `threw ${outcome.stack}` : `returned ${JSON.stringify(outcome)}`}`);
+      };
       return {
-        then: (expected: E[]) => expect(decide()).toEqual(expected),
-        /** Asserts the rejection and returns it, so a spec can look at its field and details too. */
-        thenThrows: (code: DomainErrorCode, field?: string): DomainError => {
-          let outcome: unknown;
-          try {
-            outcome = decide();
-          } catch (error) {
-            outcome = error;
-          }
-          if (!(outcome instanceof DomainError))
-            throw new Error(`expected ${code}, but the decider ${outcome instanceof Error ? `threw ${outcome.stack}` : `returned ${JSON.stringify(outcome)}`}`);
-          expect({ code: outcome.code, message: outcome.message }).toEqual({ code, message: expect.any(String) });
-          if (field !== undefined) expect(outcome.field).toBe(field);
-          return outcome;
+        then: (expected: E[]): void => expect(decide()).toEqual(expected),
+        thenThrows: (code: DomainErrorCode, field?: string): void => {
+          const { code: actual, field: actualField, message } = rejection();
+          expect({ code: actual, message }).toEqual({ code, message: expect.any(String) });
+          if (field !== undefined) expect(actualField).toBe(field);
         },
+        rejection,
       };
     },
   });
