@@ -18,7 +18,7 @@ export const DATA_ACCESS_EVENTS = {
     Closed(
       {
         actor: Principal('the person or service that touched the data'),
-        datasetId: Type.Optional(Id('the dataset accessed (give datasetId, resource or both)')),
+        datasetId: Type.Optional(Id('the dataset accessed; required unless resource is given')),
         resource: Type.Optional(
           Type.String({
             minLength: 1,
@@ -26,7 +26,7 @@ export const DATA_ACCESS_EVENTS = {
             // A FHIR reference like Patient/123 would carry a raw patient id into the ledger.
             pattern: '^(?!Patient/)\\S',
             description:
-              'the resource accessed, e.g. Observation or a report URL, never Patient/<id>: the patient goes in patientPseudonym (give datasetId, resource or both)',
+              'the resource accessed, e.g. Observation or a report URL, never Patient/<id>: the patient goes in patientPseudonym; required unless datasetId is given',
           }),
         ),
         patientPseudonym: Type.Optional(

@@ -1,0 +1,156 @@
+/**
+ * schema/events/<Type>.v<N>.schema.json is generated from the TypeBox
+ * schemas in libs/domain, the one source of truth. After changing an event,
+ * regenerate the files with:
+ *
+ *   UPDATE_EVENT_SCHEMAS=1 npx jest libs/domain/src/events
+ */
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import fc from 'fast-check';
+import { recordDataAccess } from '../data-access/record-data-access';
+import { datasetDecider } from '../dataset/dataset';
+import type { DatasetCommand } from '../dataset/commands';
+import type { DatasetEvent } from '../dataset/events';
+import { stateFrom } from '../shared/decider';
+import { HOLDERS, VALIDATOR, cmd, day, meta, run, upgraded } from '../testing/ai-system-fixtures';
+import { EVENT_SCHEMAS, EVENT_TYPES, eventSchemaFileName, eventSchemaFiles, type DomainEvent, type EventType } from './event-schemas';
+import { problemsOf, validateEventData } from './validate-event-data';
+
+const SCHEMA_DIR = resolve(__dirname, '../../../../schema/events');
+const REGENERATE = 'UPDATE_EVENT_SCHEMAS=1 npx jest libs/domain/src/events';
+
+if (process.env.UPDATE_EVENT_SCHEMAS) {
+  for (const stale of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json'))) rmSync(join(SCHEMA_DIR, stale));
+  for (const { fileName, content } of eventSchemaFiles()) writeFileSync(join(SCHEMA_DIR, fileName), content);
+}
+
+const committed = (fileName: string): string | undefined => {
+  try {
+    return readFileSync(join(SCHEMA_DIR, fileName), 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+describe('schema/events: one published schema per event type and version', () => {
+  it.each(eventSchemaFiles().map((f) => [f.fileName, f.content]))('%s is committed and generated from the domain', (fileName, content) => {
+    const file = committed(fileName);
+    if (file !== content) throw new Error(`schema/events/${fileName} is ${file === undefined ? 'missing' : 'out of date'}; regenerate with: ${REGENERATE}`);
+  });
+
+  it('holds no schema for an event type or version the domain does not emit', () => {
+    const expected = new Set(eventSchemaFiles().map((f) => f.fileName));
+    const stray = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json') && !expected.has(f));
+    expect({ stray, fix: REGENERATE }).toEqual({ stray: [], fix: REGENERATE });
+  });
+});
+
+/** A history touching every event type, produced by the real deciders: what the ledger would actually store. */
+function emittedByTheDomain(): DomainEvent[] {
+  const authority = HOLDERS.TAKEDOWN_AUTHORITY;
+  const systems = [
+    ...run([cmd.register({ systemId: 'vendor-cxr', supplier: 'vendor', vendorName: 'Acme Clinical AI' })]),
+    ...run(
+      [
+        cmd.plan({ meta: meta(HOLDERS.MODEL_PERFORMANCE_OWNER, day(6)) }),
+        cmd.signal(0.85),
+        cmd.signal(0.71, { kind: 'bias', subgroup: 'female' }),
+        cmd.reportIncident({ version: '2.0.0' }),
+        cmd.updateIncident(),
+        cmd.takedown('rollback', { toVersion: '1.0.0', emergency: true, meta: meta(HOLDERS.SECURITY_OFFICER, day(12)) }),
+        cmd.ratify('td-rollback'),
+        cmd.takedown('suspend', { meta: meta(authority, day(14)) }),
+        cmd.validate('1.0.0', { validationId: 'after', meta: meta(VALIDATOR, day(15)) }),
+        cmd.reinstate({ meta: meta(authority, day(16)) }),
+        cmd.closeIncident(),
+        cmd.revoke(`DATA_STEWARD-${HOLDERS.DATA_STEWARD}`, { meta: meta('gov.admin', day(21)) }),
+        cmd.audit({ findings: [] }),
+        cmd.takedown('retire', { meta: meta(authority, day(40)) }),
+      ],
+      upgraded(),
+    ),
+  ];
+  const datasetCommands: DatasetCommand[] = [
+    {
+      type: 'RegisterDataset',
+      datasetId: 'icu-2019',
+      name: 'ICU 2019',
+      classification: 'de-identified',
+      legalBasis: 'GDPR Art. 9(2)(h)',
+      steward: 'steward.sue',
+      source: 'EHR extract',
+      retentionPeriod: 'P10Y',
+      meta: meta('gov.admin'),
+    },
+    { type: 'ApproveDataset', datasetId: 'icu-2019', purpose: 'model-training', meta: meta('irb.ida') },
+    { type: 'GrantDatasetAccess', datasetId: 'icu-2019', grantId: 'g-1', principal: 'dev.dan', purpose: 'model-training', expiresAt: day(90), meta: meta('steward.sue') },
+    { type: 'RevokeDatasetAccess', datasetId: 'icu-2019', grantId: 'g-1', reason: 'Project ended', meta: meta('steward.sue', day(5)) },
+  ];
+  const datasets = datasetCommands.reduce<DatasetEvent[]>((events, c) => [...events, ...datasetDecider.decide(c, stateFrom(datasetDecider, events))], []);
+  const access = recordDataAccess({
+    actor: 'dr.ada',
+    datasetId: 'icu-2019',
+    patientPseudonym: 'ab'.repeat(32),
+    action: 'R',
+    purposeOfUse: 'TREAT',
+    outcome: 'success',
+    sourceService: 'ehr-gateway',
+  });
+  return [...systems, ...datasets, access];
+}
+
+describe('runtime validation agrees with the published schemas', () => {
+  const samples = new Map<EventType, unknown[]>(EVENT_TYPES.map((t) => [t, []]));
+  for (const event of emittedByTheDomain()) samples.get(event.type)?.push(event.data);
+
+  const publishedAjv = new Ajv2020({ allErrors: true, verbose: true });
+  addFormats(publishedAjv);
+  const published = (type: EventType) => {
+    const file = committed(eventSchemaFileName(type, EVENT_SCHEMAS[type].version));
+    if (!file) throw new Error(`no published schema for ${type}; regenerate with: ${REGENERATE}`);
+    const schema = JSON.parse(file) as { $id: string };
+    return publishedAjv.getSchema(schema.$id) ?? publishedAjv.compile(schema);
+  };
+  /** Both verdicts and the problems reported must be the same, whichever schema is used. */
+  const expectAgreement = (type: EventType, data: unknown) => {
+    const validate = published(type);
+    const accepted = validate(data);
+    const runtime = validateEventData(type, EVENT_SCHEMAS[type].version, data);
+    expect(runtime).toEqual(accepted ? [] : problemsOf(validate.errors ?? [], `${type} v${EVENT_SCHEMAS[type].version}`));
+    return accepted;
+  };
+
+  it('has samples of every event type, emitted by the deciders', () => expect(EVENT_TYPES.filter((t) => samples.get(t)?.length === 0)).toEqual([]));
+
+  it.each(EVENT_TYPES)('%s: the published schema accepts what the domain emits', (type) => {
+    for (const sample of samples.get(type) ?? []) expect(expectAgreement(type, sample)).toBe(true);
+  });
+
+  it.each(EVENT_TYPES)('%s: both refuse broken data and name the same fields', (type) => {
+    const [sample] = samples.get(type) as Array<Record<string, unknown>>;
+    const broken: unknown[] = [null, [], 'text', 42, { ...sample, unexpected: true }];
+    for (const key of Object.keys(sample))
+      for (const value of [undefined, null, 42, 'x'.repeat(5000), {}, [], ''])
+        broken.push(Object.fromEntries(Object.entries({ ...sample, [key]: value }).filter(([, v]) => v !== undefined)));
+    for (const data of broken) expectAgreement(type, data);
+    expect(broken.filter((data) => expectAgreement(type, data)).length).toBeLessThan(broken.length);
+  });
+
+  it('agree on arbitrary changes to valid data', () => {
+    const typed = EVENT_TYPES.flatMap((type) => (samples.get(type) ?? []).map((data) => [type, data] as const));
+    fc.assert(
+      fc.property(fc.constantFrom(...typed), fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), ([type, data], patch) => {
+        expectAgreement(type, { ...(data as object), ...patch });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses an unknown event type or schema version, saying which exist', () => {
+    expect(validateEventData('ModelRetrained', 1, {})).toEqual([expect.objectContaining({ rule: 'known-event-type', message: expect.stringContaining('ModelVersionDeployed') })]);
+    expect(validateEventData('ModelVersionDeployed', 2, {})).toEqual([expect.objectContaining({ rule: 'known-schema-version', message: expect.stringContaining('current version is 1') })]);
+  });
+});
