@@ -3,6 +3,12 @@ import { LedgerConfig } from './config/ledger-config';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { EventStoreModule } from './store/event-store.module';
+import { AiSystemsModule } from './ai-systems/ai-systems.module';
+import { GOVERNANCE_POLICY, governancePolicy } from './commands/governance-policy';
+import { DatasetsModule } from './datasets/datasets.module';
+import { LedgerGraphqlModule } from './graphql/graphql.module';
+import { LedgerResolver } from './graphql/ledger.resolver';
+import { IngestModule } from './ingest/ingest.module';
 
 @Module({})
 export class AppModule {
@@ -10,10 +16,14 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [MetricsModule, EventStoreModule],
+      imports: [MetricsModule, EventStoreModule, LedgerGraphqlModule, AiSystemsModule, DatasetsModule, IngestModule],
       controllers: [HealthController],
-      providers: [{ provide: LedgerConfig, useValue: config }],
-      exports: [LedgerConfig],
+      providers: [
+        { provide: LedgerConfig, useValue: config },
+        { provide: GOVERNANCE_POLICY, useValue: governancePolicy(config) },
+        LedgerResolver,
+      ],
+      exports: [LedgerConfig, GOVERNANCE_POLICY],
     };
   }
 }

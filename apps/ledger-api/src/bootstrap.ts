@@ -4,6 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { inputValidationPipe } from './errors/input-validation';
+import { ProblemFilter } from './errors/problem.filter';
 import { LedgerConfig } from './config/ledger-config';
 import { createLogger, PinoNestLogger } from './logging/logger';
 
@@ -17,11 +19,14 @@ export interface LedgerApp {
 export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   const logger = createLogger(config.LOG_LEVEL);
   if (config.LEDGER_STORE === 'sqlite') mkdirSync(config.LEDGER_DATA_DIR, { recursive: true, mode: 0o700 });
-  const adapter = new FastifyAdapter({ loggerInstance: logger, return503OnClosing: true });
+  // Room for a full ingest batch (1000 items of a few hundred bytes each); anything larger is refused with 413.
+  const adapter = new FastifyAdapter({ loggerInstance: logger, return503OnClosing: true, bodyLimit: 4 * 1024 * 1024 });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
+  app.useGlobalPipes(inputValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
   await app.listen(config.PORT, config.HOST);
   return { app, logger, url: await app.getUrl() };
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_GOVERNANCE_POLICY } from '@ledger/domain';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
 
@@ -43,6 +44,26 @@ export class LedgerConfig {
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
   @Transform(toInt)
+  @IsInt({ message: 'LEDGER_VALIDATION_VALIDITY_DAYS must be a whole number of days, 1 or more' })
+  @Min(1, { message: 'LEDGER_VALIDATION_VALIDITY_DAYS must be a whole number of days, 1 or more' })
+  LEDGER_VALIDATION_VALIDITY_DAYS: number = DEFAULT_GOVERNANCE_POLICY.validationValidityDays;
+
+  @Transform(toInt)
+  @IsInt({ message: 'LEDGER_EMERGENCY_RATIFICATION_HOURS must be a whole number of hours, 1 or more' })
+  @Min(1, { message: 'LEDGER_EMERGENCY_RATIFICATION_HOURS must be a whole number of hours, 1 or more' })
+  LEDGER_EMERGENCY_RATIFICATION_HOURS: number = DEFAULT_GOVERNANCE_POLICY.emergencyRatificationHours;
+
+  @Transform(toInt)
+  @IsInt({ message: 'LEDGER_INGEST_MAX_BATCH must be a whole number from 1 to 10000' })
+  @Min(1, { message: 'LEDGER_INGEST_MAX_BATCH must be a whole number from 1 to 10000' })
+  @Max(10_000, { message: 'LEDGER_INGEST_MAX_BATCH must be a whole number from 1 to 10000' })
+  LEDGER_INGEST_MAX_BATCH: number = 1000;
+
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'LEDGER_PSEUDONYM_KEY must be 64 lower-case hex digits (a 256-bit HMAC key)' })
+  LEDGER_PSEUDONYM_KEY?: string;
+
+  @Transform(toInt)
   @IsOptional()
   @IsInt({ message: GRACE_RULE })
   @Min(0, { message: GRACE_RULE })
@@ -56,7 +77,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new LedgerConfig()).concat('DATABASE_URL'));
+const KNOWN = new Set(Object.keys(new LedgerConfig()).concat('DATABASE_URL', 'LEDGER_PSEUDONYM_KEY'));
 
 /** Reads and checks the environment. Never echoes values: DATABASE_URL may carry a password. */
 export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {

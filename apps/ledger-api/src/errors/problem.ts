@@ -1,0 +1,61 @@
+import { DomainError, type DomainErrorCode } from '@ledger/domain';
+import { EventStoreError, type StoreErrorCode } from '@ledger/event-store';
+import { HttpException } from '@nestjs/common';
+
+/** What a user reads when a request fails: a stable code, the field concerned, and what would make it right. */
+export interface Problem {
+  status: number;
+  code: string;
+  message: string;
+  field?: string;
+  details?: unknown;
+}
+
+/** A failure raised at the edge (bad header, bad query parameter) that already knows its problem. */
+export class ProblemError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.message);
+    this.name = 'ProblemError';
+  }
+}
+
+const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  INVALID_TRANSITION: 409,
+  GATE_NOT_MET: 422,
+  NOT_TAKEDOWN_AUTHORITY: 403,
+  NOT_ASSIGNEE: 403,
+  ROLE_STILL_REQUIRED: 409,
+  VALIDATOR_IS_DEVELOPER: 422,
+  REVIEWER_IS_DEVELOPER: 422,
+  REVIEWER_ALREADY_APPROVED: 409,
+  PURPOSE_NOT_APPROVED: 422,
+  INVALID_ROLLBACK_TARGET: 422,
+};
+
+const STORE_STATUS: Record<StoreErrorCode, number> = {
+  CONCURRENCY_CONFLICT: 409,
+  EVENT_ID_REUSED: 409,
+  VALIDATION_FAILED: 400,
+  STORE_UNAVAILABLE: 503,
+};
+
+/** The single mapping from an error to what the caller sees, used by GraphQL and HTTP alike. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof ProblemError) return error.problem;
+  if (error instanceof DomainError)
+    return { status: DOMAIN_STATUS[error.code], code: error.code, message: error.message, field: error.field, details: error.details };
+  if (error instanceof EventStoreError)
+    return { status: STORE_STATUS[error.code], code: error.code, message: error.message, field: error.details.field as string | undefined, details: error.details };
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    return { status, code: status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: error.message };
+  }
+  const status = (error as { statusCode?: number }).statusCode;
+  // Fastify's own client errors (malformed JSON, body too large) carry a 4xx status and a safe message.
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return { status, code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: (error as Error).message };
+  return { status: 500, code: 'INTERNAL', message: 'the ledger failed to process this request; nothing was recorded for it. The error is logged for operators' };
+}

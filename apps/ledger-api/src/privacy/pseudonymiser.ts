@@ -1,0 +1,36 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Patient identifiers never enter the ledger raw: they become keyed
+ * HMAC-SHA-256 pseudonyms at the edge. The tenant is part of the input, so the
+ * same patient has unrelated pseudonyms in two organisations. Lookups hash the
+ * query the same way, so an auditor can still ask about one patient.
+ */
+export class Pseudonymiser {
+  constructor(private readonly key: Buffer) {}
+
+  pseudonymise(tenantId: string, patientId: string): string {
+    return createHmac('sha256', this.key).update(tenantId).update('\0').update(patientId).digest('hex');
+  }
+
+  /** The key from LEDGER_PSEUDONYM_KEY, else `<dataDir>/keys/pseudonym.key`, created (mode 0600) on first start. */
+  static load(dataDir: string, hexKey?: string): Pseudonymiser {
+    if (hexKey) return new Pseudonymiser(Buffer.from(hexKey, 'hex'));
+    const dir = join(dataDir, 'keys');
+    const file = join(dir, 'pseudonym.key');
+    if (!existsSync(file)) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // 'wx' fails if another process created it meanwhile; then we read theirs.
+      try {
+        writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    const key = readFileSync(file, 'utf8').trim();
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`${file} must hold 64 hex digits; restore it from backup (pseudonyms depend on it)`);
+    return new Pseudonymiser(Buffer.from(key, 'hex'));
+  }
+}
