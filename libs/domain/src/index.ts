@@ -37,3 +37,4 @@ export {
   type EventType,
 } from './events/event-schemas';
 export { validateEventData } from './events/validate-event-data';
+export { streamOf } from './events/stream-of';

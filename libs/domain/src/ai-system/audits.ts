@@ -7,5 +7,6 @@ export function recordAudit(cmd: RecordAudit, system: AiSystemRecord): AiSystemE
   if (system.auditIds.includes(cmd.auditId))
     throw new DomainError('ALREADY_EXISTS', `audit ${cmd.auditId} is already recorded; use a new auditId`, 'auditId');
   const { systemId, auditId, scope, findings } = cmd;
-  return [{ type: 'AuditRecorded', data: { systemId, auditId, scope, findings: findings.map(({ severity, description }) => ({ severity, description })), auditor: cmd.meta.actor } }];
+  const recorded = findings.map(({ severity, description }) => ({ severity, description }));
+  return [{ type: 'AuditRecorded', data: { systemId, auditId, scope, findings: recorded, auditor: cmd.meta.actor } }];
 }

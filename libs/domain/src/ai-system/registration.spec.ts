@@ -55,7 +55,7 @@ describe('registering an AI system', () => {
 describe('command metadata', () => {
   it('refuses a command without an actor', () => given().when(cmd.register({ meta: meta(' ') })).thenThrows('VALIDATION_FAILED', 'meta.actor'));
 
-  it.each(['2025-03-03T09:00:00', '03/03/2025', 'yesterday'])('refuses a decision time %p that is not an RFC 3339 instant with a zone', (at) =>
+  it.each(['2025-03-03T09:00:00', '2025-02-30T09:00:00Z', '2025-03-03T24:00:00Z', '03/03/2025', 'yesterday'])('refuses a decision time %p that is not an RFC 3339 instant with a zone', (at) =>
     given().when(cmd.register({ meta: { actor: ADMIN, at } })).thenThrows('VALIDATION_FAILED', 'meta.at'));
 
   it('accepts instants in any zone offset', () =>

@@ -95,7 +95,7 @@ export function reinstateAiSystem(cmd: ReinstateAiSystem, system: AiSystemRecord
   const since = Math.max(millis(system.suspendedAt), millis(cmd.meta.at) - policy.validationValidityDays * MS_PER_DAY);
   const validation = system.validations.findLast((v) => v.version === version && v.passed && millis(v.validatedAt) > since);
   if (!validation) {
-    const message = `record a passing validation of version ${version} made after the suspension at ${system.suspendedAt}`;
+    const message = `record a passing validation of version ${version} made after the suspension at ${system.suspendedAt} and within the last ${policy.validationValidityDays} days`;
     throw new DomainError('GATE_NOT_MET', message, undefined, { unmetGates: [{ gate: 'VALIDATION', message }] });
   }
 

@@ -1,0 +1,14 @@
+import { AI_SYSTEM_EVENTS, type AiSystemEvent } from '../ai-system/events';
+import { DATASET_EVENTS, type DatasetEvent } from '../dataset/events';
+import { streamNames } from '../shared/streams';
+import type { DomainEvent } from './event-schemas';
+
+/** The stream an event belongs to (before the application's `<tenantId>/` prefix), read from its own data. */
+export function streamOf(event: DomainEvent): string {
+  if (isAiSystemEvent(event)) return streamNames.aiSystem(event.data.systemId);
+  if (isDatasetEvent(event)) return streamNames.dataset(event.data.datasetId);
+  return streamNames.dataAccess(event.data.sourceService);
+}
+
+const isAiSystemEvent = (event: DomainEvent): event is AiSystemEvent => Object.hasOwn(AI_SYSTEM_EVENTS, event.type);
+const isDatasetEvent = (event: DomainEvent): event is DatasetEvent => Object.hasOwn(DATASET_EVENTS, event.type);
