@@ -6,7 +6,12 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/bench/'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }],
+    // Nest 12 and parts of its tree ship ES modules only; Node 20 loads them through require(esm), jest's CommonJS runtime needs them compiled.
+    '^.+\\.m?js$': ['@swc/jest', { swcrc: false, jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: [],
   moduleNameMapper: { '^@ledger/(.*)$': '<rootDir>/libs/$1/src' },
   testTimeout: 60000,
   verbose: true,

@@ -1,11 +1,14 @@
-import { ArrayMaxSize, IsBoolean, IsOptional, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsOptional, Length, Matches } from 'class-validator';
 import { ID, ID_RULE, SHA256_RULE } from '../../commands/input-rules';
 
 export class RegisterModelVersionInput {
   @Matches(ID, ID_RULE) systemId!: string;
   @Length(1, 100) version!: string;
   @Matches(/^[0-9a-f]{64}$/, SHA256_RULE) artifactSha256!: string;
-  @ArrayMaxSize(100) @Matches(ID, { each: true, ...ID_RULE }) trainingDatasetIds!: string[];
+  @ArrayMinSize(1, { message: 'trainingDatasetIds must list the datasets the version was trained on' })
+  @ArrayMaxSize(100)
+  @Matches(ID, { each: true, ...ID_RULE })
+  trainingDatasetIds!: string[];
   @Length(1, 200) codeRevision!: string;
   @IsOptional() @Length(1, 100) parentVersion?: string;
   @Length(1, 4000) changeSummary!: string;

@@ -1,0 +1,124 @@
+import type { TestApi } from './ledger-api';
+
+export interface Receipt {
+  stream: string;
+  revision: number;
+  events: Array<{ eventId: string; type: string; revision: number; position: string; hash: string }>;
+}
+
+const inputType = (mutation: string) => `${mutation[0].toUpperCase()}${mutation.slice(1)}Input`;
+
+/** Sends one mutation with its input as a variable, as a client would. */
+export async function mutate(api: TestApi, mutation: string, input: Record<string, unknown>, actor = 'admin.grace') {
+  return api.graphql<Record<string, Receipt>>(
+    `mutation Run($input: ${inputType(mutation)}!) { ${mutation}(input: $input) { stream revision events { eventId type revision position hash } } }`,
+    { input },
+    actor,
+  );
+}
+
+/** A mutation the test expects to succeed; a failure shows the ledger's own error. */
+export async function ok(api: TestApi, mutation: string, input: Record<string, unknown>, actor = 'admin.grace'): Promise<Receipt> {
+  const response = await mutate(api, mutation, input, actor);
+  if (response.errors?.length || !response.data) throw new Error(`${mutation} by ${actor} failed: ${JSON.stringify(response.errors)}`);
+  return response.data[mutation];
+}
+
+export const PEOPLE = {
+  admin: 'admin.grace',
+  performanceOwner: 'dr.perf',
+  biasMonitor: 'ds.bias',
+  authority: 'dr.ada',
+  clinicalLead: 'dr.lead',
+  securityOfficer: 'sec.sam',
+  executive: 'exec.eve',
+  developer: 'ds.dev',
+  validator: 'val.victor',
+  reviewers: { clinical: 'dr.review', data_science: 'ds.review', security: 'sec.review', compliance: 'comp.carl' },
+};
+
+export const ROLE_HOLDERS: Record<string, string> = {
+  MODEL_PERFORMANCE_OWNER: PEOPLE.performanceOwner,
+  BIAS_DRIFT_MONITOR: PEOPLE.biasMonitor,
+  TAKEDOWN_AUTHORITY: PEOPLE.authority,
+  CLINICAL_LEAD: PEOPLE.clinicalLead,
+  SECURITY_OFFICER: PEOPLE.securityOfficer,
+  ACCOUNTABLE_EXECUTIVE: PEOPLE.executive,
+};
+
+export const sha = (n: number) => n.toString(16).padStart(64, '0');
+
+export async function registerSystem(api: TestApi, systemId: string) {
+  return ok(api, 'registerAiSystem', {
+    systemId,
+    name: 'Sepsis predictor',
+    intendedUse: 'Early warning of sepsis in adult inpatients',
+    clinicalDomain: 'critical care',
+    riskClass: 'high',
+    supplier: 'in_house',
+    sites: ['north', 'south'],
+  });
+}
+
+export async function staffRoles(api: TestApi, systemId: string) {
+  for (const [role, assignee] of Object.entries(ROLE_HOLDERS)) {
+    const assignmentId = `${role.toLowerCase()}-1`;
+    await ok(api, 'assignAccountability', { systemId, assignmentId, role, assignee, effectiveFrom: '2026-01-01T00:00:00Z' });
+    await ok(api, 'acceptAccountability', { systemId, assignmentId }, assignee);
+  }
+}
+
+export async function approvedDataset(api: TestApi, datasetId: string) {
+  await ok(api, 'registerDataset', {
+    datasetId,
+    name: 'ICU vitals 2019-2024',
+    classification: 'de_identified',
+    legalBasis: 'HIPAA health care operations',
+    steward: 'dr.steward',
+    source: 'EHR extract',
+    retentionPeriod: 'P6Y',
+  });
+  await ok(api, 'approveDataset', { datasetId, purpose: 'model-training' }, 'dr.steward');
+}
+
+export async function validatedVersion(api: TestApi, systemId: string, version: string, datasetId: string, n: number) {
+  await ok(api, 'registerModelVersion', {
+    systemId,
+    version,
+    artifactSha256: sha(n),
+    trainingDatasetIds: [datasetId],
+    codeRevision: `git:${n}`,
+    changeSummary: `release ${version}`,
+    withinChangeControlPlan: true,
+    developer: PEOPLE.developer,
+    ...(n > 1 ? { parentVersion: `v${n - 1}` } : {}),
+  });
+  await ok(
+    api,
+    'recordValidationResult',
+    {
+      systemId,
+      validationId: `val-${version}`,
+      version,
+      datasetId,
+      metrics: [{ name: 'auroc', value: 0.86, threshold: 0.8, direction: 'min' }],
+      subgroupResults: [{ subgroup: 'age>80', metrics: [{ name: 'auroc', value: 0.81, threshold: 0.8, direction: 'min' }] }],
+    },
+    PEOPLE.validator,
+  );
+}
+
+export async function approveAll(api: TestApi, systemId: string, version: string) {
+  for (const [discipline, reviewer] of Object.entries(PEOPLE.reviewers)) await ok(api, 'approveDeployment', { systemId, version, discipline }, reviewer);
+}
+
+/** Everything a version needs before deployment, for tests that start from a deployable system. */
+export async function deployableSystem(api: TestApi, systemId: string, datasetId = `${systemId}-data`) {
+  await registerSystem(api, systemId);
+  await staffRoles(api, systemId);
+  await approvedDataset(api, datasetId);
+  await validatedVersion(api, systemId, 'v1', datasetId, 1);
+  await approveAll(api, systemId, 'v1');
+  await ok(api, 'recordAccessPolicy', { systemId, documentRef: 'policy://ai/access-v3', permittedRoles: ['clinician'], permittedPurposes: ['TREAT'] });
+  await ok(api, 'registerAuditSource', { systemId, sourceService: 'ehr-gateway' });
+}
