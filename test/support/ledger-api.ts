@@ -20,7 +20,7 @@ export interface TestApi {
   store: EventStore;
   dataDir: string;
   graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, actor?: string, headers?: Record<string, string>): Promise<GraphqlResponse<T>>;
-  post(path: string, body: unknown, actor?: string, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  post(path: string, body: unknown, actor?: string, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, any> }>;
   close(): Promise<void>;
 }
 
@@ -50,7 +50,7 @@ export async function startTestApi(kind: StoreKind, env: Record<string, string> 
     },
     async post(path, body, actor = 'svc.tests', headers = {}) {
       const response = await fetch(`${base}${path}`, { method: 'POST', headers: headersFor(actor, headers), body: JSON.stringify(body) });
-      return { status: response.status, body: await response.json() };
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
     },
     async close() {
       await app.close();

@@ -27,7 +27,7 @@ const problem = (field: string, message: string): ItemProblem => ({ code: 'VALID
 export function toIngestedEvent(
   item: unknown,
   caller: Caller,
-  correlationId: string,
+  correlationId: string | undefined,
   pseudonymiser: Pseudonymiser,
 ): { event: NewEvent; problems: [] } | { event?: undefined; problems: ItemProblem[] } {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return { problems: [problem('', 'each item must be a JSON object with eventId, type, schemaVersion, occurredAt and data')] };
@@ -76,7 +76,8 @@ export function toIngestedEvent(
         actor: { id: caller.id, role: caller.role },
         source: caller.id,
         occurredAt: raw.occurredAt as string,
-        correlationId: (raw.correlationId as string | undefined) ?? correlationId,
+        // Defaults must be deterministic: a resent item has to match what was stored to be acknowledged as a duplicate.
+        correlationId: (raw.correlationId as string | undefined) ?? correlationId ?? (raw.eventId as string),
         causationId: (raw.causationId as string | undefined) ?? (raw.eventId as string),
         ...(raw.purposeOfUse ? { purposeOfUse: raw.purposeOfUse as string } : {}),
       },

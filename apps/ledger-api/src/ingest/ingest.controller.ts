@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { LedgerConfig } from '../config/ledger-config';
 import { ProblemError } from '../errors/problem';
-import { callerFrom, correlationIdFrom } from '../request-context/caller';
+import { callerFrom, givenCorrelationId } from '../request-context/caller';
 import { IngestService, type IngestResult } from './ingest.service';
 
 @Controller('v1/events')
@@ -23,6 +23,6 @@ export class IngestController {
     const max = this.config.LEDGER_INGEST_MAX_BATCH;
     if (events.length > max)
       throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: 'events', message: `a batch holds at most ${max} items (LEDGER_INGEST_MAX_BATCH); split it` });
-    return this.ingest.ingest(events, caller, correlationIdFrom(request));
+    return this.ingest.ingest(events, caller, givenCorrelationId(request));
   }
 }

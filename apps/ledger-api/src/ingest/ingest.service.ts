@@ -33,7 +33,7 @@ export class IngestService {
     private readonly pseudonymiser: Pseudonymiser,
   ) {}
 
-  async ingest(items: unknown[], caller: Caller, correlationId: string): Promise<IngestResult> {
+  async ingest(items: unknown[], caller: Caller, correlationId: string | undefined): Promise<IngestResult> {
     if (!ID.test(caller.id))
       throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: 'X-Actor-Id', message: 'an emitting service id must be 1-128 letters, digits or . _ : -' });
     const results: ItemResult[] = [];

@@ -30,8 +30,13 @@ export function callerFrom(request: FastifyRequest): Caller {
   return { id, role: header('x-actor-role') ?? 'governance-admin', tenantId, onBehalfOf: header('x-on-behalf-of') };
 }
 
-/** Ties the events one request causes together; an emitter may pass its own id to join its trace. */
-export function correlationIdFrom(request: FastifyRequest): string {
+/** The caller's own X-Correlation-Id, when it sent a well-formed one: it joins the ledger's events to the caller's trace. */
+export function givenCorrelationId(request: FastifyRequest): string | undefined {
   const given = request.headers['x-correlation-id'];
-  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : undefined;
+}
+
+/** Ties the events one request causes together. */
+export function correlationIdFrom(request: FastifyRequest): string {
+  return givenCorrelationId(request) ?? randomUUID();
 }
