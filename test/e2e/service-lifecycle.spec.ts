@@ -1,4 +1,6 @@
+import { SqliteEventStore } from '@ledger/event-store';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +9,19 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 const MAIN = join(REPO_ROOT, 'dist/apps/ledger-api/src/main.js');
 
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+/** Starts the service as its own process group; whatever a failing test leaves running is killed after it. */
 function start(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
-  return spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, detached: true });
+  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, detached: true });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
 }
+
+afterEach(() => {
+  for (const child of running) process.kill(-child.pid!, 'SIGKILL');
+});
 
 /** The service logs its URL once it listens; port 0 lets the OS pick a free one. */
 async function listeningUrl(child: ChildProcessWithoutNullStreams, timeoutMs = 30_000): Promise<string> {
@@ -73,6 +85,43 @@ describe('the service on a fresh machine', () => {
     expect(reader.lines.some((l) => l.includes('stopped cleanly'))).toBe(true);
     // better-sqlite3 removes the WAL file only when the last connection closes cleanly.
     expect(existsSync(join(dir, 'events.sqlite-wal'))).toBe(false);
+  });
+
+  it('on SIGTERM finishes the ingest requests in flight and every acknowledged event is stored', async () => {
+    const child = start(process.execPath, [MAIN], { LEDGER_DATA_DIR: dir });
+    const url = await listeningUrl(child);
+    let terminatedAt = Infinity;
+    const batch = () =>
+      Array.from({ length: 500 }, () => ({
+        eventId: randomUUID(),
+        type: 'DataAccessed',
+        occurredAt: '2026-03-14T09:00:00Z',
+        data: { actor: 'dr.ada', datasetId: 'icu-vitals', action: 'R', purposeOfUse: 'TREAT', outcome: 'success' },
+      }));
+    const requests = Array.from({ length: 16 }, async () => {
+      const events = batch();
+      const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor-id': 'ehr-gateway' }, body: JSON.stringify({ events }) });
+      const body = (await response.json()) as { accepted: number };
+      return { status: response.status, accepted: body.accepted, ids: events.map((e) => e.eventId), answeredAfterTerm: Date.now() > terminatedAt };
+    });
+    await Promise.race(requests);
+    terminatedAt = Date.now();
+    child.kill('SIGTERM');
+    const outcomes = await Promise.allSettled(requests);
+    expect(await exited(child)).toEqual({ code: 0, signal: null });
+
+    const acknowledged = outcomes.flatMap((o) => (o.status === 'fulfilled' && o.value.status === 200 ? [o.value] : []));
+    // Requests the server had taken were answered after SIGTERM, not cut off.
+    expect(acknowledged.filter((a) => a.answeredAfterTerm).length).toBeGreaterThan(0);
+    const store = await SqliteEventStore.open(join(dir, 'events.sqlite'));
+    try {
+      for (const { ids, accepted } of acknowledged) {
+        expect(accepted).toBe(500);
+        expect(await store.findByEventIds(ids)).toHaveLength(500);
+      }
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses to start on a bad setting, naming the variable and the rule', async () => {
