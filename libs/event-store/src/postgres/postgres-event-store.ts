@@ -42,6 +42,10 @@ export class PostgresEventStore extends SqlEventStore {
 
   static async open(connectionString: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const pool = new Pool({ connectionString, max: options.poolSize ?? 10, types: textJson });
+    // An idle connection dies when PostgreSQL restarts or an administrator ends
+    // it; the pool discards it and opens a new one on demand. Unhandled, the
+    // 'error' event would crash the process instead.
+    pool.on('error', () => undefined);
     const db = new Kysely<LedgerDb>({ dialect: new PostgresDialect({ pool }) });
     try {
       await migrateToLatest(db, POSTGRES_DDL);
