@@ -77,7 +77,12 @@ function openSqlite(file: string): ReadStore {
 }
 
 async function openPostgres(connectionString: string, max: number): Promise<ReadStore> {
-  const db = new Kysely<object>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString, max }) }) });
+  const pool = new Pool({ connectionString, max });
+  // A server restart or failover kills idle connections; without a listener
+  // the pool's 'error' event would crash the process. The pool has already
+  // dropped the dead client, and the next query connects afresh.
+  pool.on('error', () => undefined);
+  const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`SELECT 1`.execute(db);
   } catch (error) {

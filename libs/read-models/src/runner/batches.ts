@@ -34,12 +34,11 @@ export async function* batches<T>(source: AsyncIterable<T>, maxSize: number): As
       }
     }
   } finally {
-    // The consumer stopped early. A read still in flight keeps the source busy
-    // until it settles (a subscription settles when its signal aborts), so
-    // close it without waiting for that read.
-    const closing = iterator.return?.();
-    if (pending === undefined) await closing;
-    else closing?.catch(() => undefined);
+    // The consumer stopped early. A read still in flight finishes first (a
+    // subscription settles as soon as its signal aborts); waiting for it means
+    // nothing touches the store after the consumer has let go of it.
+    pending?.catch(() => undefined);
+    await iterator.return?.();
   }
 }
 

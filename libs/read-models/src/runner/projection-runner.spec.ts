@@ -236,7 +236,7 @@ describe.each([
     const head = await store.headPosition();
     let kills = 0;
     for (let round = 0; round < 10; round++) {
-      const child = spawnTs('libs/read-models/src/testing/run-projection-child.ts', [target.kind, target.storeLocation, target.kind, target.readLocation]);
+      const child = spawnTs('libs/read-models/src/testing/run-projection-child.ts', ['counts', target.kind, target.storeLocation, target.kind, target.readLocation]);
       const reader = new LineReader(child);
       let stderr = '';
       child.stderr.on('data', (c) => (stderr += c));

@@ -173,11 +173,20 @@ export class ProjectionRunner<DB extends object = object> {
 
   private async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      // Its own signal, aborted before an error leaves the loop: closing the
+      // batches waits for the subscription's read in flight, which only a live
+      // subscription's abort ends.
+      const subscription = new AbortController();
+      const stopSubscription = () => subscription.abort();
+      signal.addEventListener('abort', stopSubscription, { once: true });
       try {
-        const events = this.options.store.subscribeAll({ after: this.position, signal });
+        const events = this.options.store.subscribeAll({ after: this.position, signal: subscription.signal });
         for await (const batch of batches(events, this.maxBatchSize)) {
           if (signal.aborted) return;
-          await this.applyBatch(batch);
+          await this.applyBatch(batch).catch((error: unknown) => {
+            subscription.abort();
+            throw error;
+          });
         }
       } catch (error) {
         if (error instanceof ProjectionStoppedError) throw error;
@@ -188,6 +197,8 @@ export class ProjectionRunner<DB extends object = object> {
           await delay(this.retryDelayMs, signal);
         }
         if (!signal.aborted) await this.reloadWhenReachable(signal);
+      } finally {
+        signal.removeEventListener('abort', stopSubscription);
       }
     }
   }

@@ -1,0 +1,85 @@
+import type { Kysely, Migration } from 'kysely';
+
+/*
+ * The sealer's tables. Hashes are lowercase hex, as event hashes are stored,
+ * so an administrator can compare them by eye. Sizes and indices are bigint
+ * in the schema (returned as text by PostgreSQL, as numbers by SQLite).
+ */
+
+/** Every perfect subtree of the log, written once when completed: all any proof needs. Level 0 holds leaf hashes. */
+export interface MerkleNodesTable {
+  level: number;
+  idx: number | string;
+  hash: string;
+}
+
+/** Which event is which leaf: finds an event's leaf for a proof, and tells `verify` what the sealer saw. */
+export interface MerkleLeavesTable {
+  leaf_index: number | string;
+  /** The event's store position, decimal text (64-bit on some stores). */
+  position: string;
+  event_id: string;
+  event_hash: string;
+}
+
+/**
+ * Signed checkpoints. Evidence, not a read model: never dropped when
+ * projections are rebuilt, which is why its migrations are a module of their own.
+ */
+export interface MerkleCheckpointsTable {
+  tree_size: number | string;
+  root_hash: string;
+  /** The C2SP signed note exactly as signed and served. */
+  note: string;
+  /** The signing key's id (8 hex digits), telling which key a checkpoint needs after a rotation. */
+  key_id: string;
+  created_at: string;
+}
+
+export interface MerkleTables {
+  merkle_nodes: MerkleNodesTable;
+  merkle_leaves: MerkleLeavesTable;
+}
+
+export interface CheckpointTable {
+  merkle_checkpoints: MerkleCheckpointsTable;
+}
+
+export const MERKLE_LOG_MODULE = 'merkle_log';
+export const MERKLE_CHECKPOINTS_MODULE = 'merkle_checkpoints';
+
+export const merkleLogMigrations: Record<string, Migration> = {
+  '0001_merkle_nodes_and_leaves': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('merkle_nodes')
+        .addColumn('level', 'integer', (c) => c.notNull())
+        .addColumn('idx', 'bigint', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('merkle_nodes_pk', ['level', 'idx'])
+        .execute();
+      await db.schema
+        .createTable('merkle_leaves')
+        .addColumn('leaf_index', 'bigint', (c) => c.primaryKey())
+        .addColumn('position', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull().unique())
+        .addColumn('event_hash', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+export const merkleCheckpointMigrations: Record<string, Migration> = {
+  '0001_merkle_checkpoints': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('merkle_checkpoints')
+        .addColumn('tree_size', 'bigint', (c) => c.primaryKey())
+        .addColumn('root_hash', 'text', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
