@@ -33,9 +33,19 @@ export class LedgerConfig {
   @IsIn(STORES, { message: `LEDGER_STORE must be one of: ${STORES.join(', ')}` })
   LEDGER_STORE: (typeof STORES)[number] = 'sqlite';
 
-  @ValidateIf((c: LedgerConfig) => c.LEDGER_STORE === 'postgres' || c.DATABASE_URL !== undefined)
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// connection URL (required when LEDGER_STORE=postgres)' })
+  @ValidateIf((c: LedgerConfig) => c.LEDGER_STORE === 'postgres' || c.LEDGER_READ_STORE === 'postgres' || c.DATABASE_URL !== undefined)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// connection URL (required when LEDGER_STORE or LEDGER_READ_STORE is postgres)' })
   DATABASE_URL?: string;
+
+  /** Where read models (and the Merkle log) live; by default next to the events: SQLite under the data directory, or the same PostgreSQL database. */
+  @IsOptional()
+  @IsIn(STORES, { message: `LEDGER_READ_STORE must be one of: ${STORES.join(', ')}` })
+  LEDGER_READ_STORE?: (typeof STORES)[number];
+
+  @Transform(toInt)
+  @IsInt({ message: 'LEDGER_AUDIT_INTERVAL_DAYS must be a whole number of days, 1 or more' })
+  @Min(1, { message: 'LEDGER_AUDIT_INTERVAL_DAYS must be a whole number of days, 1 or more' })
+  LEDGER_AUDIT_INTERVAL_DAYS: number = 365;
 
   @IsIn(SYNC_MODES, { message: `LEDGER_SQLITE_SYNCHRONOUS must be one of: ${SYNC_MODES.join(', ')} (FULL keeps acknowledged writes through power loss)` })
   LEDGER_SQLITE_SYNCHRONOUS: (typeof SYNC_MODES)[number] = 'FULL';
@@ -77,7 +87,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new LedgerConfig()).concat('DATABASE_URL', 'LEDGER_PSEUDONYM_KEY'));
+const KNOWN = new Set(Object.keys(new LedgerConfig()).concat('DATABASE_URL', 'LEDGER_PSEUDONYM_KEY', 'LEDGER_READ_STORE'));
 
 /** Reads and checks the environment. Never echoes values: DATABASE_URL may carry a password. */
 export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
@@ -87,5 +97,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
   // A misspelt LEDGER_ variable would otherwise be ignored in silence and the default used.
   for (const key of Object.keys(env)) if (key.startsWith('LEDGER_') && !KNOWN.has(key)) problems.push(`${key} is not a setting this version knows; see the README's Configuration section`);
   if (problems.length > 0) throw new ConfigError(problems);
+  config.LEDGER_READ_STORE ??= config.LEDGER_STORE === 'postgres' ? 'postgres' : 'sqlite';
   return config;
 }

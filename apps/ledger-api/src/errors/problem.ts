@@ -1,5 +1,6 @@
 import { DomainError, type DomainErrorCode } from '@ledger/domain';
 import { EventStoreError, type StoreErrorCode } from '@ledger/event-store';
+import { QueryInputError } from '@ledger/read-models';
 import { HttpException } from '@nestjs/common';
 
 /** What a user reads when a request fails: a stable code, the field concerned, and what would make it right. */
@@ -49,6 +50,7 @@ export function toProblem(error: unknown): Problem {
     return { status: DOMAIN_STATUS[error.code], code: error.code, message: error.message, field: error.field, details: error.details };
   if (error instanceof EventStoreError)
     return { status: STORE_STATUS[error.code], code: error.code, message: error.message, field: error.details.field as string | undefined, details: error.details };
+  if (error instanceof QueryInputError) return { status: 400, code: 'VALIDATION_FAILED', message: error.message, field: error.field };
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return { status, code: status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: error.message };

@@ -1,13 +1,17 @@
 import { Controller, Get, HttpStatus, Inject, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
 import type { FastifyReply } from 'fastify';
+import { ProjectionsService } from '../read-models/projections.service';
 import { EVENT_STORE } from '../store/event-store.module';
 
 @Controller('health')
 export class HealthController implements BeforeApplicationShutdown {
   private draining = false;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly projections: ProjectionsService,
+  ) {}
 
   /** A load balancer stops routing here as soon as shutdown begins, while in-flight requests finish. */
   beforeApplicationShutdown(): void {
@@ -32,6 +36,10 @@ export class HealthController implements BeforeApplicationShutdown {
       store.reason = error instanceof Error ? error.message : String(error);
     }
     reply.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ready ? 'ready' : this.draining ? 'shutting_down' : 'not_ready', store };
+    // Lag is reported, not judged: a projection catching up after a restart still lets the service take writes.
+    const projections = store.reachable
+      ? (await this.projections.statuses()).map(({ name, position, lagEvents, lagSeconds, running, error }) => ({ name, position: position.toString(), lagEvents, lagSeconds, running, ...(error ? { error } : {}) }))
+      : [];
+    return { status: ready ? 'ready' : this.draining ? 'shutting_down' : 'not_ready', store, projections };
   }
 }

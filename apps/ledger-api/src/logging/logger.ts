@@ -10,22 +10,32 @@ export function createLogger(level: string): Logger {
   });
 }
 
+/** A Nest message is text, or an object of fields with its text under `msg`. */
+function fields(message: unknown, context?: string): [object, string] {
+  if (message !== null && typeof message === 'object') {
+    const { msg, ...rest } = message as { msg?: unknown };
+    return [{ context, ...rest }, String(msg ?? '')];
+  }
+  return [{ context }, String(message)];
+}
+
 /** Nest's own messages go through the same pino logger as requests. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
   log(message: unknown, context?: string) {
-    this.logger.info({ context }, String(message));
+    this.logger.info(...fields(message, context));
   }
   error(message: unknown, trace?: string, context?: string) {
-    this.logger.error({ context, trace }, String(message));
+    const [details, text] = fields(message, context);
+    this.logger.error({ ...details, trace }, text);
   }
   warn(message: unknown, context?: string) {
-    this.logger.warn({ context }, String(message));
+    this.logger.warn(...fields(message, context));
   }
   debug(message: unknown, context?: string) {
-    this.logger.debug({ context }, String(message));
+    this.logger.debug(...fields(message, context));
   }
   verbose(message: unknown, context?: string) {
-    this.logger.trace({ context }, String(message));
+    this.logger.trace(...fields(message, context));
   }
 }

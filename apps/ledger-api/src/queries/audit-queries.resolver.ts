@@ -1,0 +1,187 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Query, Resolver } from '@nestjs/graphql';
+import type { EventStore } from '@ledger/event-store';
+import {
+  complianceFindings,
+  encodeCursor,
+  findDataAccess,
+  findModelVersion,
+  findSystem,
+  findSystems,
+  findTimeline,
+  holdingsAt,
+  liveVersionAt,
+  systemCursor,
+  systemDetails,
+  type ComplianceRule,
+  type ReadDb,
+  type ReadStore,
+} from '@ledger/read-models';
+import type { GovernancePolicy } from '@ledger/domain';
+import { GOVERNANCE_POLICY } from '../commands/governance-policy';
+import { LedgerConfig } from '../config/ledger-config';
+import { ProblemError } from '../errors/problem';
+import type { GraphqlContext } from '../graphql/graphql-context';
+import { Pseudonymiser } from '../privacy/pseudonymiser';
+import { READ_STORE } from '../read-models/read-store.module';
+import { EVENT_STORE } from '../store/event-store.module';
+import { tenantStream } from '../commands/command-context';
+import { aiSystemView, versionsOf, views } from './read-model-views';
+import { instant, pageOf, queryCaller } from './query-context';
+
+interface SystemFilterArgs {
+  status?: string;
+  riskClass?: string;
+  site?: string;
+  roleHolder?: string;
+}
+
+interface DataAccessFilterArgs {
+  datasetId?: string;
+  actor?: string;
+  patientId?: string;
+  purposeOfUse?: string;
+  outcome?: string;
+  systemId?: string;
+  violationsOnly?: boolean;
+  from?: string;
+  to?: string;
+}
+
+/** The auditors' questions, answered from the read models in the caller's tenant. */
+@Resolver()
+export class AuditQueriesResolver {
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
+    private readonly config: LedgerConfig,
+    private readonly pseudonymiser: Pseudonymiser,
+  ) {}
+
+  private get db(): ReadDb {
+    return this.readStore.db as ReadDb;
+  }
+
+  @Query()
+  async aiSystem(@Args('id') id: string, @Context() ctx: GraphqlContext) {
+    const { tenantId } = queryCaller(ctx);
+    const row = await findSystem(this.db, tenantId, id);
+    if (!row) return null;
+    const [details, holdings] = await Promise.all([systemDetails(this.db, tenantId, [id]), holdingsAt(this.db, tenantId, [id], instant(undefined))]);
+    return aiSystemView(row, details, holdings);
+  }
+
+  @Query()
+  async aiSystems(@Args('filter') filter: SystemFilterArgs | undefined, @Args('first') first: number | undefined, @Args('after') after: string | undefined, @Context() ctx: GraphqlContext) {
+    const { tenantId } = queryCaller(ctx);
+    const now = instant(undefined);
+    const page = await findSystems(this.db, tenantId, filter ?? {}, pageOf(first, after), now);
+    const ids = page.rows.map((r) => r.system_id);
+    const [details, holdings] = await Promise.all([systemDetails(this.db, tenantId, ids), holdingsAt(this.db, tenantId, ids, now)]);
+    const edges = page.rows.map((row) => ({ cursor: systemCursor(row), node: aiSystemView(row, details, holdings) }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Query()
+  async accountability(@Args('systemId') systemId: string, @Args('asOf') asOf: string | undefined, @Context() ctx: GraphqlContext) {
+    const { tenantId } = queryCaller(ctx);
+    const at = instant(asOf);
+    if (!(await findSystem(this.db, tenantId, systemId))) throw notFound(systemId);
+    const [holdings, live] = await Promise.all([holdingsAt(this.db, tenantId, [systemId], at), liveVersionAt(this.db, tenantId, systemId, at)]);
+    const vacantRequiredRoles = this.policy.requiredRoles.filter((role) => !holdings.some((h) => h.role === role && h.accepted));
+    return { systemId, asOf: at, holdings, vacantRequiredRoles, liveVersion: live?.version ?? null };
+  }
+
+  @Query()
+  async timeline(
+    @Args('systemId') systemId: string | undefined,
+    @Args('stream') stream: string | undefined,
+    @Args('types') types: string[] | undefined,
+    @Args('from') from: string | undefined,
+    @Args('to') to: string | undefined,
+    @Args('first') first: number | undefined,
+    @Args('after') after: string | undefined,
+    @Context() ctx: GraphqlContext,
+  ) {
+    const { tenantId } = queryCaller(ctx);
+    if (!systemId === !stream) throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: 'systemId', message: 'give exactly one of systemId or stream' });
+    const page = await findTimeline(
+      this.db,
+      tenantId,
+      { systemId, stream: stream && tenantStream(tenantId, stream), types, from: from && instant(from), to: to && instant(to) },
+      pageOf(first, after),
+    );
+    // The page is read whole from the event store: what an auditor sees is what is stored and hashed.
+    const stored = new Map((await this.store.findByEventIds(page.rows.map((r) => r.event_id))).map((e) => [e.eventId, e]));
+    const edges = page.rows.map((row) => {
+      const event = stored.get(row.event_id)!;
+      return { cursor: encodeCursor(String(row.position)), node: { ...event, data: JSON.stringify(event.data) } };
+    });
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Query()
+  async dataAccess(@Args('filter') filter: DataAccessFilterArgs | undefined, @Args('first') first: number | undefined, @Args('after') after: string | undefined, @Context() ctx: GraphqlContext) {
+    const { tenantId } = queryCaller(ctx);
+    const { patientId, purposeOfUse, from, to, ...rest } = filter ?? {};
+    const page = await findDataAccess(
+      this.db,
+      tenantId,
+      {
+        ...rest,
+        purpose: purposeOfUse,
+        patientPseudonym: patientId === undefined ? undefined : this.pseudonymiser.pseudonymise(tenantId, patientId),
+        from: from && instant(from),
+        to: to && instant(to),
+      },
+      pageOf(first, after),
+    );
+    const edges = page.rows.map((row) => ({ cursor: encodeCursor(String(row.position)), node: views.dataAccess(row) }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Query()
+  async modelVersion(@Args('systemId') systemId: string, @Args('version') version: string, @Context() ctx: GraphqlContext) {
+    const { tenantId } = queryCaller(ctx);
+    const found = await findModelVersion(this.db, tenantId, systemId, version);
+    if (!found) return null;
+    const details = await systemDetails(this.db, tenantId, [systemId]);
+    const summary = versionsOf(systemId, details).find((v) => v.version === version)!;
+    const { row } = found;
+    return {
+      ...summary,
+      systemId,
+      codeRevision: row.code_revision,
+      changeSummary: row.change_summary,
+      withinChangeControlPlan: row.within_change_control_plan === 1,
+      trainingDatasetIds: found.datasetIds,
+      trainingDatasets: found.datasets.map((d) => ({
+        id: d.dataset_id,
+        name: d.name,
+        classification: d.classification,
+        legalBasis: d.legal_basis,
+        steward: d.steward,
+        source: d.source,
+        retentionPeriod: d.retention_period,
+        registeredAt: d.registered_at,
+        approvedPurposes: found.datasetApprovals.filter((a) => a.dataset_id === d.dataset_id).map((a) => a.purpose),
+      })),
+    };
+  }
+
+  @Query()
+  complianceFindings(@Args('filter') filter: { systemId?: string; rule?: ComplianceRule; asOf?: string } | undefined, @Context() ctx: GraphqlContext) {
+    const { tenantId } = queryCaller(ctx);
+    return complianceFindings(this.db, tenantId, { systemId: filter?.systemId, rule: filter?.rule }, instant(filter?.asOf), {
+      requiredRoles: this.policy.requiredRoles,
+      validationValidityDays: this.policy.validationValidityDays,
+      auditIntervalDays: this.config.LEDGER_AUDIT_INTERVAL_DAYS,
+    });
+  }
+}
+
+function notFound(systemId: string): ProblemError {
+  return new ProblemError({ status: 404, code: 'NOT_FOUND', field: 'systemId', message: `no AI system ${systemId} in this tenant; register it first or check the id` });
+}
+
