@@ -26,5 +26,3 @@ export { fileWitness, httpWitness, parseWitnesses, WitnessPublisher, WitnessConf
 export type { MerkleTables, CheckpointTable, MerkleNodesTable, MerkleLeavesTable, MerkleCheckpointsTable } from './merkle-log/merkle-tables';
 export * from './projections';
 export * from './queries';
-export * from './projections';
-export * from './queries';

@@ -14,7 +14,7 @@ export interface ProjectionDefinition<DB extends object = object> {
   /** Every table the projection owns, swapped together on rebuild. */
   readonly tables: readonly string[];
   /** Versioned and append-only, as for the event store. */
-  readonly migrations: Record<string, (db: Kysely<any>) => Promise<void>>;
+  readonly migrations: Record<string, (db: Kysely<unknown>) => Promise<void>>;
   apply(db: Kysely<DB>, events: readonly StoredEvent[]): Promise<void>;
 }
 
@@ -27,9 +27,9 @@ export interface ProjectionConsumer<DB extends object = object> extends Consumer
 /** The runner-facing consumer for one generation of a projection's tables. */
 export function projectionConsumer<DB extends object>(definition: ProjectionDefinition<DB>, suffix = ''): ProjectionConsumer<DB> {
   const plugin = suffix ? new TableSuffixPlugin(suffix) : undefined;
-  const on = <T extends Kysely<any>>(db: T): T => (plugin ? (db.withPlugin(plugin) as T) : db);
+  const on = <T extends object>(db: Kysely<T>): Kysely<T> => (plugin ? db.withPlugin(plugin) : db);
   const migrations: Record<string, Migration> = Object.fromEntries(
-    Object.entries(definition.migrations).map(([id, up]) => [id, { up: (db: Kysely<any>) => up(on(db)) }]),
+    Object.entries(definition.migrations).map(([id, up]) => [id, { up: (db: Kysely<unknown>) => up(on(db)) }]),
   );
   return {
     name: `${definition.name}${suffix}`,

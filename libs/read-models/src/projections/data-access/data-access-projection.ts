@@ -63,7 +63,7 @@ export const dataAccessProjection: ProjectionDefinition<DataAccessTables> = {
   },
 };
 
-async function createDataAccessTables(db: Kysely<any>): Promise<void> {
+async function createDataAccessTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('da_access')
     .addColumn('position', 'bigint', (c) => c.primaryKey())

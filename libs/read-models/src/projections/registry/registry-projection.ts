@@ -41,7 +41,7 @@ export const registryProjection: ProjectionDefinition<RegistryTables> = {
   },
 };
 
-async function createRegistryTables(db: Kysely<any>): Promise<void> {
+async function createRegistryTables(db: Kysely<unknown>): Promise<void> {
   const text = 'text' as const;
   await db.schema
     .createTable('reg_systems')

@@ -23,7 +23,7 @@ export const timelineProjection: ProjectionDefinition<TimelineTables> = {
   name: 'timeline',
   tables: ['tl_events'],
   migrations: {
-    async '0001_timeline'(db: Kysely<any>) {
+    async '0001_timeline'(db: Kysely<unknown>) {
       await db.schema
         .createTable('tl_events')
         .addColumn('position', 'bigint', (c) => c.primaryKey())
