@@ -1,0 +1,57 @@
+import type { Children } from './child';
+import { postLoad } from './load';
+import { progress } from './progress';
+import type { ApiReady } from './serve-api';
+import { EMITTER, ingestItem } from './workload';
+
+export interface IngestLoad {
+  connections: number;
+  itemsPerRequest: number;
+  warmupSeconds: number;
+  seconds: number;
+}
+
+export interface IngestFigures {
+  eventsPerSecond: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  failedRequests: number;
+  peakRssMb: number;
+}
+
+/**
+ * POSTs batches of fresh DataAccessed items to /v1/events of the service
+ * running in a child, first to warm it up, then for the measured window.
+ * Every event the service acknowledged must be in its store afterwards.
+ */
+export async function ingestLoad(children: Children, dataDir: string, load: IngestLoad): Promise<IngestFigures> {
+  const api = await children.service<ApiReady, { stored: number }>('lib/serve-api', 'serveApi', { dataDir });
+  let n = 0;
+  const body = () => JSON.stringify({ events: Array.from({ length: load.itemsPerRequest }, () => ingestItem(n++)) });
+  const drive = (seconds: number) => postLoad(api.ready.url, '/v1/events', { connections: load.connections, seconds, actor: EMITTER, body });
+  let warmup, measured;
+  try {
+    warmup = await drive(load.warmupSeconds);
+    measured = await drive(load.seconds);
+  } catch (error) {
+    await api.stop().catch(() => undefined);
+    throw error;
+  }
+  const served = await api.stop();
+  const acknowledged = (warmup.ok + measured.ok) * load.itemsPerRequest;
+  // Requests cut off when the load stops may still commit, so the store may hold a few batches more, never fewer.
+  const inFlight = 2 * load.connections * load.itemsPerRequest;
+  if (served.figures.stored < acknowledged || served.figures.stored > acknowledged + inFlight)
+    throw new Error(`the service acknowledged ${acknowledged} events but stored ${served.figures.stored}`);
+  const figures = {
+    eventsPerSecond: (measured.ok * load.itemsPerRequest) / measured.seconds,
+    requestsPerSecond: measured.ok / measured.seconds,
+    p50Ms: measured.p50Ms,
+    p99Ms: measured.p99Ms,
+    failedRequests: warmup.failed + measured.failed,
+    peakRssMb: served.peakRssMb,
+  };
+  progress(`ingest ${load.connections} connections x ${load.itemsPerRequest} items: ${Math.round(figures.eventsPerSecond)} events/s, p99 ${figures.p99Ms} ms`);
+  return figures;
+}

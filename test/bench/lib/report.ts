@@ -1,0 +1,48 @@
+import type { Children } from './child';
+
+export interface BenchContext {
+  quick: boolean;
+  /** Where measurements put their SQLite files; on the disk, removed when the run ends. */
+  dataDir: string;
+  children: Children;
+}
+
+export interface Table {
+  title: string;
+  columns: string[];
+  rows: string[][];
+  /** What the figures mean and how they were taken, printed under the table. */
+  notes: string[];
+}
+
+export interface ScenarioReport {
+  tables: Table[];
+  /** The figures as numbers, written by --json under the scenario's name. */
+  figures: unknown;
+}
+
+/** One module per scenario: the runner knows nothing else about it, so adding one is adding a module to the list in run.ts. */
+export interface Scenario {
+  name: string;
+  run(ctx: BenchContext): Promise<ScenarioReport>;
+}
+
+export const rate = (n: number) => Math.round(n).toLocaleString('en-US');
+export const mb = (n: number) => `${Math.round(n)}`;
+export const ms = (n: number) => (n < 10 ? n.toFixed(1) : Math.round(n).toString());
+
+/** A ratio with its verdict against a floor, e.g. `0.82× ok (≥0.7×)` or `0.41× MISS (≥0.7×)`. */
+export function versus(ratio: number, floor: number): string {
+  return `${ratio.toFixed(2)}× ${ratio >= floor ? 'ok' : 'MISS'} (≥${floor}×)`;
+}
+
+export function atLeast(value: number, floor: number, show: (n: number) => string): string {
+  return `${value >= floor ? 'ok' : 'MISS'} (≥${show(floor)})`;
+}
+
+export function renderTable(table: Table): string {
+  const widths = table.columns.map((c, i) => Math.max(c.length, ...table.rows.map((r) => (r[i] ?? '').length)));
+  // Labels read left to right; figures line up on their last digit.
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [table.title, line(table.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line), ...table.notes.map((n) => `  ${n}`)].join('\n');
+}

@@ -1,0 +1,34 @@
+import { ingestLoad } from '../../lib/ingest-load';
+import { progress } from '../../lib/progress';
+import { mb, ms, rate, versus, type BenchContext, type Scenario } from '../../lib/report';
+import type * as AppendMeasure from '../append/measure';
+
+const CONNECTIONS = 64;
+/** Many concurrent single-event requests must share durable commits (group commit) to beat one commit per event. */
+const TARGET = 3;
+
+export const httpSingleScenario: Scenario = {
+  name: 'http-single',
+  async run({ quick, dataDir, children }: BenchContext) {
+    progress('http-single: raw single-row durable commits on SQLite');
+    const window = quick ? { warmupMs: 300, measureMs: 2000 } : { warmupMs: 1000, measureMs: 8000 };
+    const raw = await children.run<typeof AppendMeasure, 'appendCell'>('scenarios/append/measure', 'appendCell', { subject: 'raw', db: 'sqlite', batch: 1, window, dataDir });
+    progress(`http-single: ${CONNECTIONS} connections posting one event each`);
+    const api = await ingestLoad(children, dataDir, { connections: CONNECTIONS, itemsPerRequest: 1, warmupSeconds: quick ? 1 : 3, seconds: quick ? 5 : 20 });
+    const ratio = api.eventsPerSecond / raw.figures.eventsPerSecond;
+    return {
+      figures: { connections: CONNECTIONS, api, rawCommitsPerSecond: raw.figures.eventsPerSecond, rawPeakRssMb: raw.peakRssMb, apiToRaw: ratio },
+      tables: [
+        {
+          title: `Concurrent single-event HTTP ingest, SQLite synchronous=FULL, ${CONNECTIONS} connections`,
+          columns: ['events/s', 'p50 ms', 'p99 ms', 'failed req', 'raw durable commits/s', 'API/raw', 'peak RSS MB API/raw'],
+          rows: [[rate(api.eventsPerSecond), ms(api.p50Ms), ms(api.p99Ms), String(api.failedRequests), rate(raw.figures.eventsPerSecond), versus(ratio, TARGET), `${mb(api.peakRssMb)}/${mb(raw.peakRssMb)}`]],
+          notes: [
+            'API: the service in its own process (startLedgerApi), autocannon in the runner, each request a one-item DataAccessed batch with a fresh eventId.',
+            'raw: better-sqlite3 committing one row per transaction into the ledger table, back to back, in the same mode, just before.',
+          ],
+        },
+      ],
+    };
+  },
+};
