@@ -3,3 +3,5 @@ export * from './errors';
 export { AppendNotifier } from './append-notifier';
 export { SqliteEventStore, type SqliteEventStoreOptions, type SqliteSynchronous } from './sqlite/sqlite-event-store';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store';
+export { HistoryAtRiskError } from './eventstoredb/retention-guard';
