@@ -3,6 +3,8 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
 
 const STORES = ['sqlite', 'postgres'] as const;
+/** Where events may live; read models only ever in a SQL store. */
+const EVENT_STORES = [...STORES, 'eventstoredb'] as const;
 const SYNC_MODES = ['FULL', 'EXTRA', 'NORMAL'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -30,8 +32,8 @@ export class LedgerConfig {
   @IsNotEmpty({ message: 'LEDGER_DATA_DIR must be a directory path' })
   LEDGER_DATA_DIR: string = './data';
 
-  @IsIn(STORES, { message: `LEDGER_STORE must be one of: ${STORES.join(', ')}` })
-  LEDGER_STORE: (typeof STORES)[number] = 'sqlite';
+  @IsIn(EVENT_STORES, { message: `LEDGER_STORE must be one of: ${EVENT_STORES.join(', ')}` })
+  LEDGER_STORE: (typeof EVENT_STORES)[number] = 'sqlite';
 
   @ValidateIf((c: LedgerConfig) => c.LEDGER_STORE === 'postgres' || c.LEDGER_READ_STORE === 'postgres' || c.DATABASE_URL !== undefined)
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// connection URL (required when LEDGER_STORE or LEDGER_READ_STORE is postgres)' })
@@ -41,6 +43,18 @@ export class LedgerConfig {
   @IsOptional()
   @IsIn(STORES, { message: `LEDGER_READ_STORE must be one of: ${STORES.join(', ')}` })
   LEDGER_READ_STORE?: (typeof STORES)[number];
+
+  /** esdb://host:2113 (one node, or a seed list host1:2113,host2:2113) or esdb+discover://cluster-dns:2113; may carry user:password. */
+  @ValidateIf((c: LedgerConfig) => c.LEDGER_STORE === 'eventstoredb' || c.EVENTSTORE_CONNECTION_STRING !== undefined)
+  @Matches(/^esdb(\+discover)?:\/\/\S+$/, {
+    message: 'EVENTSTORE_CONNECTION_STRING must be an esdb:// or esdb+discover:// connection string (required when LEDGER_STORE=eventstoredb)',
+  })
+  EVENTSTORE_CONNECTION_STRING?: string;
+
+  /** An OTLP/HTTP collector; when set, traces of every request are exported to <url>/v1/traces. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be the http:// or https:// URL of an OTLP collector, such as http://otel-collector:4318' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   @Transform(toInt)
   @IsInt({ message: 'LEDGER_AUDIT_INTERVAL_DAYS must be a whole number of days, 1 or more' })
@@ -87,7 +101,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new LedgerConfig()).concat('DATABASE_URL', 'LEDGER_PSEUDONYM_KEY', 'LEDGER_READ_STORE'));
+const KNOWN = new Set(Object.keys(new LedgerConfig()).concat('DATABASE_URL', 'LEDGER_PSEUDONYM_KEY', 'LEDGER_READ_STORE', 'EVENTSTORE_CONNECTION_STRING', 'OTEL_EXPORTER_OTLP_ENDPOINT'));
 
 /** Reads and checks the environment. Never echoes values: DATABASE_URL may carry a password. */
 export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
