@@ -11,6 +11,13 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const PORT_RULE = 'PORT must be a whole number from 0 to 65535';
 const GRACE_RULE = 'LEDGER_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, 0 or more';
 
+const EVERY_EVENTS_RULE = 'LEDGER_CHECKPOINT_EVERY_EVENTS must be a whole number of events, 1 or more';
+const EVERY_MS_RULE = 'LEDGER_CHECKPOINT_EVERY_MS must be a whole number of milliseconds, 100 or more';
+const WITNESSES_RULE = 'LEDGER_WITNESSES must be a comma-separated list of file paths and http(s):// URLs, without empty entries';
+// A file path, or an http(s) URL; anything else with a scheme (ftp://, s3://) is refused rather than taken for a path.
+const WITNESS = String.raw`\s*(?:https?://[^\s,]+|(?![A-Za-z][A-Za-z0-9+.-]*://)[^\s,][^,]*?)\s*`;
+const WITNESS_LIST = new RegExp(`^(?:${WITNESS}(?:,${WITNESS})*)?$`);
+
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
 /**
@@ -92,6 +99,28 @@ export class LedgerConfig {
   @IsInt({ message: GRACE_RULE })
   @Min(0, { message: GRACE_RULE })
   LEDGER_SHUTDOWN_GRACE_MS: number = 10_000;
+
+  /** The log's name: the first line of every checkpoint, and the name of the key that signs them. */
+  @Matches(/^[^\s+]+$/u, { message: "LEDGER_ORIGIN must be a log name without spaces or '+', such as hospital.example/ledger; it also names the signing key" })
+  LEDGER_ORIGIN: string = 'govledger.local/ledger';
+
+  /** A note signing key (PRIVATE+KEY+...) managed outside the ledger; empty: generated under LEDGER_DATA_DIR/keys. */
+  @IsString()
+  LEDGER_SIGNING_KEY_FILE: string = '';
+
+  @Transform(toInt)
+  @IsInt({ message: EVERY_EVENTS_RULE })
+  @Min(1, { message: EVERY_EVENTS_RULE })
+  LEDGER_CHECKPOINT_EVERY_EVENTS: number = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: EVERY_MS_RULE })
+  @Min(100, { message: EVERY_MS_RULE })
+  LEDGER_CHECKPOINT_EVERY_MS: number = 10_000;
+
+  /** Comma-separated file paths and http(s) URLs that receive every checkpoint; empty: none. */
+  @Matches(WITNESS_LIST, { message: WITNESSES_RULE })
+  LEDGER_WITNESSES: string = '';
 }
 
 export class ConfigError extends Error {

@@ -59,6 +59,12 @@ export class MerkleLog {
 
   async start(): Promise<void> {
     await this.runner.start();
+    this.startCheckpointTimer();
+  }
+
+  /** For a host that starts the runner itself (the API starts every runner together). */
+  startCheckpointTimer(): void {
+    clearInterval(this.timer);
     this.timer = setInterval(() => void this.checkpointIfGrown(), this.options.checkpointEveryMs);
     this.timer.unref();
   }

@@ -33,7 +33,7 @@ export interface MerkleSealerOptions {
   origin: string;
   /** The current signing key; asked before every checkpoint, so a rotated key is picked up. */
   signer: () => NoteSigner;
-  /** A checkpoint after this many new leaves. */
+  /** A checkpoint whenever the tree size is a multiple of this. */
   checkpointEveryEvents: number;
   /** Called after a checkpoint is committed: hand it to the witnesses. */
   onCheckpoint?: (note: string, treeSize: number) => void;
@@ -98,14 +98,21 @@ export class MerkleSealer implements Consumer<MerkleTables> {
       for (const { level, index, hash } of appended.completed) nodes.push({ level, idx: index, hash: hashToHex(hash) });
       leaves.push({ leaf_index: frontier.size, position: event.position.toString(), event_id: event.eventId, event_hash: event.integrity.hash });
       frontier = appended.frontier;
-      if (frontier.size - lastCheckpointSize >= this.options.checkpointEveryEvents) {
+      // At every multiple of N, whatever time-based checkpoints came between: the sizes are predictable and the same on every replay.
+      if (frontier.size % this.options.checkpointEveryEvents === 0) {
         checkpoints.push(this.checkpoint(frontier));
         lastCheckpointSize = frontier.size;
       }
     }
     for (let i = 0; i < nodes.length; i += ROWS_PER_INSERT) await trx.insertInto('merkle_nodes').values(nodes.slice(i, i + ROWS_PER_INSERT)).execute();
     for (let i = 0; i < leaves.length; i += ROWS_PER_INSERT) await trx.insertInto('merkle_leaves').values(leaves.slice(i, i + ROWS_PER_INSERT)).execute();
-    if (checkpoints.length > 0) await (trx as unknown as Kysely<CheckpointTable>).insertInto('merkle_checkpoints').values(checkpoints).execute();
+    if (checkpoints.length > 0) {
+      await (trx as unknown as Kysely<CheckpointTable>)
+        .insertInto('merkle_checkpoints')
+        .values(checkpoints)
+        .onConflict((oc) => oc.column('tree_size').doNothing())
+        .execute();
+    }
     this.prepared = { state: { frontier, lastCheckpointSize }, checkpoints };
   }
 

@@ -1,0 +1,63 @@
+import { Controller, Get, Header, Query, Res } from '@nestjs/common';
+import { hashToBase64 } from '@ledger/integrity';
+import { LedgerKeys, MerkleProofService } from '@ledger/read-models';
+import type { FastifyReply } from 'fastify';
+import { ProblemError } from '../errors/problem';
+import { proofProblem } from './proof-problem';
+import { ConsistencyProofQuery, InclusionProofQuery } from './proof-queries';
+
+/** Hashes are standard base64, as in the checkpoint's root line; `eventHash` stays hex, as stored in the event. */
+@Controller()
+export class IntegrityController {
+  constructor(
+    private readonly proofs: MerkleProofService,
+    private readonly keys: LedgerKeys,
+  ) {}
+
+  /** The latest signed checkpoint, verbatim: what witnesses and Go's sumdb/note read. */
+  @Get('checkpoint')
+  async checkpoint(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const latest = await this.proofs.latestCheckpoint();
+    if (!latest) throw new ProblemError({ status: 404, code: 'NO_CHECKPOINT', message: 'no checkpoint has been signed yet; the sealer signs one after the first events are appended' });
+    // Set only on success: an error is answered in JSON.
+    void reply.type('text/plain; charset=utf-8');
+    return latest.note;
+  }
+
+  /** Every verifier key the ledger has signed with, oldest first, one per line (note vkey format). */
+  @Get('v1/keys')
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  verifierKeys(): string {
+    return this.keys.verifierKeys().map((key) => `${key}\n`).join('');
+  }
+
+  @Get('v1/proofs/inclusion')
+  async inclusion(@Query() query: InclusionProofQuery) {
+    const proof = await this.proofs.inclusionProof(query.eventId, query.treeSize).catch((error: unknown) => Promise.reject(proofProblem(error)));
+    return {
+      eventId: proof.eventId,
+      position: proof.position.toString(),
+      eventHash: proof.eventHash,
+      leafIndex: proof.leafIndex,
+      leafHash: hashToBase64(proof.leafHash),
+      treeSize: proof.treeSize,
+      rootHash: hashToBase64(proof.rootHash),
+      proof: proof.proof.map(hashToBase64),
+      checkpoint: proof.checkpoint,
+    };
+  }
+
+  @Get('v1/proofs/consistency')
+  async consistency(@Query() query: ConsistencyProofQuery) {
+    const proof = await this.proofs.consistencyProof(query.from, query.to).catch((error: unknown) => Promise.reject(proofProblem(error)));
+    return {
+      from: proof.fromSize,
+      to: proof.toSize,
+      fromRoot: hashToBase64(proof.fromRoot),
+      toRoot: hashToBase64(proof.toRoot),
+      proof: proof.proof.map(hashToBase64),
+      fromCheckpoint: proof.fromCheckpoint,
+      toCheckpoint: proof.toCheckpoint,
+    };
+  }
+}

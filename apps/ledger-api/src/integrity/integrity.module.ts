@@ -1,0 +1,62 @@
+import { type BeforeApplicationShutdown, Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import type { EventStore } from '@ledger/event-store';
+import { LedgerKeys, MerkleLog, MerkleProofService, parseWitnesses, type ReadStore } from '@ledger/read-models';
+import { LedgerConfig } from '../config/ledger-config';
+import { ProjectionsService } from '../read-models/projections.service';
+import { READ_STORE } from '../read-models/read-store.module';
+import { EVENT_STORE } from '../store/event-store.module';
+import { ledgerKeysOptions } from './integrity-config';
+import { IntegrityController } from './integrity.controller';
+
+function openMerkleLog(config: LedgerConfig, store: EventStore, readStore: ReadStore, keys: LedgerKeys, projections: ProjectionsService): MerkleLog {
+  const logger = new Logger('Sealer');
+  const log = new MerkleLog({
+    store,
+    readStore,
+    keys,
+    origin: config.LEDGER_ORIGIN,
+    checkpointEveryEvents: config.LEDGER_CHECKPOINT_EVERY_EVENTS,
+    checkpointEveryMs: config.LEDGER_CHECKPOINT_EVERY_MS,
+    witnesses: parseWitnesses(config.LEDGER_WITNESSES),
+    logger: {
+      info: (details, message) => logger.log({ ...details, msg: message }),
+      warn: (details, message) => logger.warn({ ...details, msg: message }),
+      error: (details, message) => logger.error({ ...details, msg: message }),
+    },
+  });
+  // Started and stopped with the projections, and reported beside them in /health/ready and /metrics.
+  projections.register(log.runner);
+  return log;
+}
+
+/** The sealer's own rhythm around the shared runner: time-based checkpoints, and a last one at shutdown. */
+@Injectable()
+class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(@Inject(MerkleLog) private readonly log: MerkleLog) {}
+
+  onApplicationBootstrap(): void {
+    this.log.startCheckpointTimer();
+  }
+
+  /** Before the read store closes (onApplicationShutdown): stop sealing, sign what was sealed, hand it to the witnesses. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.log.stop();
+  }
+}
+
+/**
+ * Tamper evidence: the sealer inside the service, the signed checkpoint and
+ * proofs over HTTP. MerkleProofService is exported for GraphQL.
+ */
+@Global()
+@Module({
+  controllers: [IntegrityController],
+  providers: [
+    { provide: LedgerKeys, inject: [LedgerConfig], useFactory: (config: LedgerConfig) => LedgerKeys.open(ledgerKeysOptions(config)) },
+    { provide: MerkleLog, inject: [LedgerConfig, EVENT_STORE, READ_STORE, LedgerKeys, ProjectionsService], useFactory: openMerkleLog },
+    { provide: MerkleProofService, inject: [MerkleLog], useFactory: (log: MerkleLog) => log.proofs },
+    SealerLifecycle,
+  ],
+  exports: [MerkleProofService, LedgerKeys],
+})
+export class IntegrityModule {}
