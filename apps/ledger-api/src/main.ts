@@ -1,5 +1,4 @@
 import { ConfigError, loadConfig } from './config/ledger-config';
-import { startLedgerApi } from './bootstrap';
 
 async function main(): Promise<void> {
   let config;
@@ -10,6 +9,9 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(78); // EX_CONFIG: the operator must fix the environment; a restart will not help
   }
+  // Tracing starts before Nest and the store are loaded (hence the deferred imports), so it is in place for the first span.
+  const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT ? (await import('./tracing/start-tracing')).startTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT) : undefined;
+  const { startLedgerApi } = await import('./bootstrap');
   const { app, logger, url } = await startLedgerApi(config);
   logger.info({ url, store: config.LEDGER_STORE }, 'ledger-api listening');
 
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
     }, grace).unref();
     // Closes the HTTP server (waiting for in-flight requests), then the store.
     await app.close();
+    await tracing?.shutdown(); // the spans of the last requests are still batched
     logger.info('stopped cleanly');
     process.exit(0);
   };

@@ -476,7 +476,10 @@ export class EventStoreDbEventStore implements EventStore {
     if (error instanceof HistoryAtRiskError) this.guard = error;
     if (error instanceof EventStoreError) return error;
     if (isClientError(error, ...TRANSIENT))
-      return new EventStoreError('STORE_UNAVAILABLE', `EventStoreDB at ${this.endpoint} is not reachable: ${(error as Error).message}`, { endpoint: this.endpoint });
+      // grpc-js ends its message with an empty "Resolution note:" when name resolution had nothing to add.
+      return new EventStoreError('STORE_UNAVAILABLE', `EventStoreDB at ${this.endpoint} is not reachable: ${(error as Error).message.replace(/\.?\s*Resolution note:\s*$/, '')}`, {
+        endpoint: this.endpoint,
+      });
     if (isClientError(error, 'AccessDeniedError'))
       return new EventStoreError(
         'STORE_UNAVAILABLE',
