@@ -9,9 +9,23 @@ export interface Measured<T> {
 }
 
 /** What a child sends its parent over IPC. */
-export type ChildMessage = { kind: 'ready'; detail: unknown } | { kind: 'result'; figures: unknown; peakRssMb: number } | { kind: 'failed'; message: string };
+export type ChildMessage =
+  | { kind: 'ready'; detail: unknown }
+  | { kind: 'reply'; id: number; body: unknown }
+  | { kind: 'result'; figures: unknown; peakRssMb: number }
+  | { kind: 'failed'; message: string };
+
+/** What a parent sends a long-lived child. */
+export type ParentMessage = { kind: 'request'; id: number; body: unknown } | { kind: 'stop' };
 
 type Fn = (params: never) => Promise<unknown>;
+
+/** A long-lived child: ready once set up, answers requests one at a time, and reports its figures and peak RSS when stopped. */
+export interface Service<R> {
+  ready: R;
+  request<T>(body: unknown): Promise<T>;
+  stop<T>(): Promise<Measured<T>>;
+}
 
 /**
  * Children run the bench compiled ahead of time (see build.ts) on plain Node,
@@ -31,45 +45,29 @@ export class Children {
    * its own and one measurement's heap, caches or native handles cannot
    * flatter or burden the next.
    */
-  run<M extends Record<K, Fn>, K extends keyof M & string>(module: string, fn: K, params: Parameters<M[K]>[0]): Promise<Measured<Awaited<ReturnType<M[K]>>>> {
-    const child = this.spawn(module, fn, params);
-    return new Promise((resolve, reject) => {
-      let settled: ChildMessage | undefined;
-      child.on('message', (message: ChildMessage) => (settled = message));
-      child.once('error', reject);
-      child.once('exit', (code, signal) => {
-        if (settled?.kind === 'result') resolve({ figures: settled.figures as Awaited<ReturnType<M[K]>>, peakRssMb: settled.peakRssMb });
-        else reject(new Error(settled?.kind === 'failed' ? settled.message : `${fn} exited with ${signal ?? code} before reporting`));
-      });
-    });
+  async run<M extends Record<K, Fn>, K extends keyof M & string>(module: string, fn: K, params: Parameters<M[K]>[0]): Promise<Measured<Awaited<ReturnType<M[K]>>>> {
+    const mailbox = new Mailbox(this.spawn(module, fn, params), fn);
+    const result = await mailbox.next('result');
+    return { figures: result.figures as Awaited<ReturnType<M[K]>>, peakRssMb: result.peakRssMb };
   }
 
-  /**
-   * A long-lived child (the API server): resolves once it reports `ready`;
-   * `stop()` asks it to finish and resolves with its figures and peak RSS.
-   */
-  async service<R, T>(module: string, fn: string, params: unknown): Promise<Service<R, T>> {
+  /** Starts a long-lived child (an API server, a subject taking turns with others) and resolves once it is ready. */
+  async service<R>(module: string, fn: string, params: unknown): Promise<Service<R>> {
     const child = this.spawn(module, fn, params);
-    const messages: ChildMessage[] = [];
-    let wake = () => {};
-    child.on('message', (message: ChildMessage) => (messages.push(message), wake()));
-    child.once('exit', () => wake());
-    const next = async (kind: 'ready' | 'result'): Promise<unknown> => {
-      for (;;) {
-        const found = messages.find((m) => m.kind === kind || m.kind === 'failed');
-        if (found?.kind === 'failed') throw new Error(found.message);
-        if (found?.kind === 'ready') return found.detail;
-        if (found?.kind === 'result') return found;
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${fn} exited with ${child.signalCode ?? child.exitCode} before reporting ${kind}`);
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    };
-    const ready = (await next('ready')) as R;
+    const mailbox = new Mailbox(child, fn);
+    const ready = await mailbox.next('ready');
+    let requests = 0;
+    const send = (message: ParentMessage) => child.send(message);
     return {
-      ready,
-      async stop() {
-        child.send('stop');
-        const result = (await next('result')) as Extract<ChildMessage, { kind: 'result' }>;
+      ready: ready.detail as R,
+      async request<T>(body: unknown) {
+        const id = ++requests;
+        send({ kind: 'request', id, body });
+        return (await mailbox.next('reply', id)).body as T;
+      },
+      async stop<T>() {
+        send({ kind: 'stop' });
+        const result = await mailbox.next('result');
         return { figures: result.figures as T, peakRssMb: result.peakRssMb };
       },
     };
@@ -87,7 +85,29 @@ export class Children {
   }
 }
 
-export interface Service<R, T> {
-  ready: R;
-  stop(): Promise<Measured<T>>;
+/** The messages a child has sent, awaited by kind; a failure or an early exit rejects every wait. */
+class Mailbox {
+  private readonly messages: ChildMessage[] = [];
+  private closed = false;
+  private wake = () => {};
+
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly name: string,
+  ) {
+    child.on('message', (message: ChildMessage) => (this.messages.push(message), this.wake()));
+    // 'close' comes after the IPC channel has delivered everything, unlike 'exit'.
+    child.once('close', () => ((this.closed = true), this.wake()));
+  }
+
+  async next<K extends ChildMessage['kind']>(kind: K, id?: number): Promise<Extract<ChildMessage, { kind: K }>> {
+    for (;;) {
+      const failed = this.messages.find((m) => m.kind === 'failed');
+      if (failed?.kind === 'failed') throw new Error(`${this.name}: ${failed.message}`);
+      const index = this.messages.findIndex((m) => m.kind === kind && (id === undefined || (m.kind === 'reply' && m.id === id)));
+      if (index >= 0) return this.messages.splice(index, 1)[0] as Extract<ChildMessage, { kind: K }>;
+      if (this.closed) throw new Error(`${this.name} exited with ${this.child.signalCode ?? this.child.exitCode} before answering`);
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
 }

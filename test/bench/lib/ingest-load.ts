@@ -26,7 +26,7 @@ export interface IngestFigures {
  * Every event the service acknowledged must be in its store afterwards.
  */
 export async function ingestLoad(children: Children, dataDir: string, load: IngestLoad): Promise<IngestFigures> {
-  const api = await children.service<ApiReady, { stored: number }>('lib/serve-api', 'serveApi', { dataDir });
+  const api = await children.service<ApiReady>('lib/serve-api', 'serveApi', { dataDir });
   let n = 0;
   const body = () => JSON.stringify({ events: Array.from({ length: load.itemsPerRequest }, () => ingestItem(n++)) });
   const drive = (seconds: number) => postLoad(api.ready.url, '/v1/events', { connections: load.connections, seconds, actor: EMITTER, body });
@@ -38,7 +38,7 @@ export async function ingestLoad(children: Children, dataDir: string, load: Inge
     await api.stop().catch(() => undefined);
     throw error;
   }
-  const served = await api.stop();
+  const served = await api.stop<{ stored: number }>();
   const acknowledged = (warmup.ok + measured.ok) * load.itemsPerRequest;
   // Requests cut off when the load stops may still commit, so the store may hold a few batches more, never fewer.
   const inFlight = 2 * load.connections * load.itemsPerRequest;

@@ -29,7 +29,8 @@ export async function serveApi(params: { dataDir: string }, lifecycle: Lifecycle
     });
     const { app, url } = await startLedgerApi(config);
     lifecycle.ready({ url } satisfies ApiReady);
-    await lifecycle.stopRequested;
+    // The parent drives its load over HTTP; the only thing it asks of this child is to stop.
+    await lifecycle.serve(async () => undefined);
     // Counted after close, which first lets the requests still in flight finish.
     await app.close();
     const store = await SqliteEventStore.open(join(dir, 'events.sqlite'));

@@ -54,23 +54,14 @@ export function ingestItem(n: number): Record<string, unknown> {
   };
 }
 
-export interface Window {
-  warmupMs: number;
-  measureMs: number;
-}
-
 /**
- * Runs `step` back to back: first for the warm-up (JIT, caches, the first
- * page of a fresh file), then for the measured window. `step` resolves with
- * the number of events it made durable.
+ * Runs `step` back to back for `ms` milliseconds; `step` resolves with the
+ * number of events it made durable.
  */
-export async function timeBoxed(step: () => Promise<number>, window: Window): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
-  const warmupEnd = performance.now() + window.warmupMs;
-  while (performance.now() < warmupEnd) await step();
+export async function runFor(step: () => Promise<number>, ms: number): Promise<{ events: number; seconds: number }> {
   const start = performance.now();
-  const end = start + window.measureMs;
+  const end = start + ms;
   let events = 0;
   while (performance.now() < end) events += await step();
-  const seconds = (performance.now() - start) / 1000;
-  return { events, seconds, eventsPerSecond: events / seconds };
+  return { events, seconds: (performance.now() - start) / 1000 };
 }

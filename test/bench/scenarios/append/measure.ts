@@ -1,29 +1,49 @@
 import { openAppender, type Db, type Subject } from '../../lib/appenders';
-import { progress } from '../../lib/progress';
+import type { Lifecycle } from '../../lib/child-entry';
 import { withTarget } from '../../lib/targets';
-import { accessBatch, timeBoxed, type Window } from '../../lib/workload';
+import { accessBatch, runFor } from '../../lib/workload';
 
-export interface AppendCell {
+export interface AppendSubject {
   subject: Subject;
   db: Db;
   batch: number;
-  window: Window;
+  warmupMs: number;
   dataDir: string;
 }
 
-/** One subject appending batches of one size, one after another, to a fresh store. Runs in its own child. */
-export async function appendCell(cell: AppendCell): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
-  return withTarget(cell.db, cell.dataDir, async (target) => {
-    const appender = await openAppender(cell.subject, target);
+/** A request from the parent: append for this long, then answer with what was appended. */
+export interface Slice {
+  ms: number;
+}
+
+/**
+ * One subject appending batches of one size, one after another, to a fresh
+ * store, in slices the parent asks for: the parent alternates the subjects of
+ * a comparison slice by slice, so all of them see the same moments of the
+ * machine, and each still runs in its own process.
+ */
+export async function appendSubject(params: AppendSubject, lifecycle: Lifecycle): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
+  return withTarget(params.db, params.dataDir, async (target) => {
+    const appender = await openAppender(params.subject, target);
     try {
       let n = 0;
-      const result = await timeBoxed(async () => {
-        await appender.append(accessBatch(cell.batch, n));
-        n += cell.batch;
-        return cell.batch;
-      }, cell.window);
-      progress(`append ${cell.db} ${cell.subject} batch=${cell.batch}: ${Math.round(result.eventsPerSecond)} events/s`);
-      return result;
+      const step = async () => {
+        await appender.append(accessBatch(params.batch, n));
+        n += params.batch;
+        return params.batch;
+      };
+      // JIT, statement caches and the first pages of a fresh file, before any slice counts.
+      await runFor(step, params.warmupMs);
+      lifecycle.ready();
+      let events = 0;
+      let seconds = 0;
+      await lifecycle.serve(async (body) => {
+        const slice = await runFor(step, (body as Slice).ms);
+        events += slice.events;
+        seconds += slice.seconds;
+        return slice;
+      });
+      return { events, seconds, eventsPerSecond: events / seconds };
     } finally {
       await appender.close();
     }

@@ -10,11 +10,21 @@ const TARGET = 3;
 export const httpSingleScenario: Scenario = {
   name: 'http-single',
   async run({ quick, dataDir, children }: BenchContext) {
-    progress('http-single: raw single-row durable commits on SQLite');
-    const window = quick ? { warmupMs: 300, measureMs: 2000 } : { warmupMs: 1000, measureMs: 8000 };
-    const raw = await children.run<typeof AppendMeasure, 'appendCell'>('scenarios/append/measure', 'appendCell', { subject: 'raw', db: 'sqlite', batch: 1, window, dataDir });
-    progress(`http-single: ${CONNECTIONS} connections posting one event each`);
-    const api = await ingestLoad(children, dataDir, { connections: CONNECTIONS, itemsPerRequest: 1, warmupSeconds: quick ? 1 : 3, seconds: quick ? 5 : 20 });
+    const rawSliceMs = quick ? 1000 : 4000;
+    progress('http-single: raw single-row durable commits on SQLite, before and after the HTTP load');
+    const rawService = await children.service('scenarios/append/measure', 'appendSubject', { subject: 'raw', db: 'sqlite', batch: 1, warmupMs: 300, dataDir } satisfies AppendMeasure.AppendSubject);
+    let api;
+    try {
+      // The raw figure brackets the HTTP run, so both see the same stretch of the machine's life.
+      await rawService.request({ ms: rawSliceMs } satisfies AppendMeasure.Slice);
+      progress(`http-single: ${CONNECTIONS} connections posting one event each`);
+      api = await ingestLoad(children, dataDir, { connections: CONNECTIONS, itemsPerRequest: 1, warmupSeconds: quick ? 1 : 3, seconds: quick ? 5 : 20 });
+      await rawService.request({ ms: rawSliceMs } satisfies AppendMeasure.Slice);
+    } catch (error) {
+      await rawService.stop().catch(() => undefined);
+      throw error;
+    }
+    const raw = await rawService.stop<{ eventsPerSecond: number }>();
     const ratio = api.eventsPerSecond / raw.figures.eventsPerSecond;
     return {
       figures: { connections: CONNECTIONS, api, rawCommitsPerSecond: raw.figures.eventsPerSecond, rawPeakRssMb: raw.peakRssMb, apiToRaw: ratio },
@@ -25,7 +35,7 @@ export const httpSingleScenario: Scenario = {
           rows: [[rate(api.eventsPerSecond), ms(api.p50Ms), ms(api.p99Ms), String(api.failedRequests), rate(raw.figures.eventsPerSecond), versus(ratio, TARGET), `${mb(api.peakRssMb)}/${mb(raw.peakRssMb)}`]],
           notes: [
             'API: the service in its own process (startLedgerApi), autocannon in the runner, each request a one-item DataAccessed batch with a fresh eventId.',
-            'raw: better-sqlite3 committing one row per transaction into the ledger table, back to back, in the same mode, just before.',
+            'raw: better-sqlite3 committing one row per transaction into the ledger table, back to back, in the same mode, just before and just after.',
           ],
         },
       ],
