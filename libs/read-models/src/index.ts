@@ -26,3 +26,5 @@ export { fileWitness, httpWitness, parseWitnesses, WitnessPublisher, WitnessConf
 export type { MerkleTables, CheckpointTable, MerkleNodesTable, MerkleLeavesTable, MerkleCheckpointsTable } from './merkle-log/merkle-tables';
 export * from './projections';
 export * from './queries';
+export { verifyLedger, type Damage, type DamageKind, type VerifyOptions, type VerifyReport } from './merkle-log/ledger-verifier';
+export { rebuildProjection, type RebuildProgress, type RebuildResult } from './rebuild';

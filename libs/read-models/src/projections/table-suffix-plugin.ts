@@ -5,9 +5,11 @@ import {
   OperationNodeTransformer,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
+  type PrimaryKeyConstraintNode,
   type QueryResult,
   type RootOperationNode,
   type TableNode,
+  type UniqueConstraintNode,
   type UnknownRow,
 } from 'kysely';
 
@@ -15,7 +17,8 @@ import {
  * Points a projection's queries at another generation of its tables
  * (`reg_systems` → `reg_systems__rb1700000000000`), so a rebuild can fill
  * fresh tables with the same code while the live ones keep answering.
- * Index names are schema-wide on PostgreSQL, so they get the suffix too.
+ * Index and constraint names are schema-wide on PostgreSQL, so they get the
+ * suffix too.
  */
 class SuffixTransformer extends OperationNodeTransformer {
   constructor(private readonly suffix: string) {
@@ -29,7 +32,21 @@ class SuffixTransformer extends OperationNodeTransformer {
 
   protected override transformCreateIndex(node: CreateIndexNode): CreateIndexNode {
     const index = super.transformCreateIndex(node);
-    return { ...index, name: IdentifierNode.create(`${index.name.name}${this.suffix}`) };
+    return { ...index, name: this.suffixed(index.name) };
+  }
+
+  protected override transformPrimaryKeyConstraint(node: PrimaryKeyConstraintNode): PrimaryKeyConstraintNode {
+    const constraint = super.transformPrimaryKeyConstraint(node);
+    return constraint.name ? { ...constraint, name: this.suffixed(constraint.name) } : constraint;
+  }
+
+  protected override transformUniqueConstraint(node: UniqueConstraintNode): UniqueConstraintNode {
+    const constraint = super.transformUniqueConstraint(node);
+    return constraint.name ? { ...constraint, name: this.suffixed(constraint.name) } : constraint;
+  }
+
+  private suffixed(name: IdentifierNode): IdentifierNode {
+    return IdentifierNode.create(`${name.name}${this.suffix}`);
   }
 }
 
