@@ -71,6 +71,20 @@ export class LedgerKeys {
     return { retired, current: next.verifierKey };
   }
 
+  /**
+   * The verifier keys a ledger has published, read without creating
+   * anything: what `govledger verify` trusts by default. Empty when this data
+   * directory never held a key.
+   */
+  static publishedVerifierKeys(options: LedgerKeysOptions): string[] {
+    const file = join(options.keysDir, VERIFIER_KEYS_FILE);
+    const published = existsSync(file) ? parseVerifierKeys(readFileSync(file, 'utf8'), file) : [];
+    const keyFile = options.signingKeyFile ?? join(options.keysDir, SIGNING_KEY_FILE);
+    if (!existsSync(keyFile)) return published;
+    const current = readSigner(keyFile, options.origin).verifierKey;
+    return published.includes(current) ? published : [...published, current];
+  }
+
   /** The key that signs new checkpoints. */
   signer(): NoteSigner {
     const file = this.keyFile();
@@ -96,22 +110,8 @@ export class LedgerKeys {
 
   private load(): NoteSigner {
     const file = this.keyFile();
-    let signer: NoteSigner;
     const version = fileVersion(file);
-    try {
-      signer = noteSigner(readFileSync(file, 'utf8').trim());
-    } catch (error) {
-      // Parse errors never quote the key text; file errors are named by their code.
-      const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'ENOENT' ? 'the file does not exist' : code ? `${code} reading the file` : error instanceof Error ? error.message : String(error);
-      throw new LedgerKeyError(`the signing key in ${file} cannot be used: ${reason}`);
-    }
-    if (signer.name !== this.options.origin) {
-      throw new LedgerKeyError(
-        `the signing key in ${file} is named ${JSON.stringify(signer.name)}, but LEDGER_ORIGIN is ${JSON.stringify(this.options.origin)}; ` +
-          'a checkpoint is signed by a key named after its log: set LEDGER_ORIGIN back, or rotate to a key with the new name',
-      );
-    }
+    const signer = readSigner(file, this.options.origin);
     this.publish(signer.verifierKey);
     this.loadedFrom = version;
     return signer;
@@ -138,6 +138,25 @@ export function parseVerifierKeys(text: string, source: string): string[] {
     keys.push(line);
   });
   return keys;
+}
+
+function readSigner(file: string, origin: string): NoteSigner {
+  let signer: NoteSigner;
+  try {
+    signer = noteSigner(readFileSync(file, 'utf8').trim());
+  } catch (error) {
+    // Parse errors never quote the key text; file errors are named by their code.
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'the file does not exist' : code ? `${code} reading the file` : error instanceof Error ? error.message : String(error);
+    throw new LedgerKeyError(`the signing key in ${file} cannot be used: ${reason}`);
+  }
+  if (signer.name !== origin) {
+    throw new LedgerKeyError(
+      `the signing key in ${file} is named ${JSON.stringify(signer.name)}, but LEDGER_ORIGIN is ${JSON.stringify(origin)}; ` +
+        'a checkpoint is signed by a key named after its log: set LEDGER_ORIGIN back, or rotate to a key with the new name',
+    );
+  }
+  return signer;
 }
 
 function createKeyUnlessPresent(file: string, origin: string): void {

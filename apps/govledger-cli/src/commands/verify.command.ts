@@ -1,0 +1,110 @@
+import { noteVerifier } from '@ledger/integrity';
+import { type Damage, LedgerKeys, parseVerifierKeys, type VerifyReport, verifyLedger } from '@ledger/read-models';
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { ledgerKeysOptions } from '../../../ledger-api/src/integrity/integrity-config';
+import { cliConfig, CliError, EXIT, openExistingEventStore, openExistingReadStore } from '../cli-context';
+
+interface VerifyFlags {
+  against?: string;
+  vkeys?: string;
+}
+
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description(
+      're-derive every event hash, stream chain, the global order and the Merkle log from the configured store, and check every signed checkpoint; ' +
+        'exits 1 naming the first damaged position and the kind of damage',
+    )
+    .option('--against <file>', 'a checkpoint kept outside the database (a witness copy): prove the current log extends it')
+    .option('--vkeys <file>', "trust only the verifier keys in this file (one vkey per line) instead of the ledger's published ones")
+    .action(async (flags: VerifyFlags) => {
+      process.exitCode = await verify(flags);
+    });
+}
+
+async function verify(flags: VerifyFlags): Promise<number> {
+  const config = cliConfig();
+  const vkeys = flags.vkeys ? readVerifierKeys(flags.vkeys) : LedgerKeys.publishedVerifierKeys(ledgerKeysOptions(config));
+  if (vkeys.length === 0) {
+    throw new CliError(`no published verifier keys under ${ledgerKeysOptions(config).keysDir}; pass the ledger's keys with --vkeys <file> (GET /v1/keys serves them)`);
+  }
+  const against = flags.against ? { label: flags.against, note: readText(flags.against, '--against') } : undefined;
+
+  const store = await openExistingEventStore(config);
+  const readStore = await openExistingReadStore(config).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  const bar = new SingleBar(
+    { stream: process.stderr, format: 'verifying [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}', etaBuffer: 50 },
+    Presets.shades_classic,
+  );
+  try {
+    bar.start(Number(await store.headPosition()), 0);
+    const report = await verifyLedger({
+      store,
+      readStore,
+      verifiers: vkeys.map(noteVerifier),
+      origin: config.LEDGER_ORIGIN,
+      against,
+      onProgress: (checked) => bar.update(checked),
+    });
+    bar.stop();
+    return printReport(report, against?.label);
+  } finally {
+    bar.stop();
+    await readStore?.close();
+    await store.close();
+  }
+}
+
+function printReport(report: VerifyReport, againstLabel?: string): number {
+  for (const warning of report.warnings) process.stderr.write(`warning: ${warning}\n`);
+  const [first, ...rest] = report.damage;
+  if (first) {
+    process.stdout.write(`DAMAGED: ${describe(first)}\n`);
+    if (rest.length > 0) {
+      process.stdout.write(`${rest.length} further finding${rest.length === 1 ? '' : 's'}:\n`);
+      for (const finding of rest.slice(0, 20)) process.stdout.write(`  ${describe(finding)}\n`);
+      if (rest.length > 20) process.stdout.write(`  ...and ${rest.length - 20} more\n`);
+    }
+    return EXIT.damage;
+  }
+  const latest = report.latestCheckpoint;
+  const lines = [
+    `OK: ${report.events} events in ${report.streams} streams: every hash, stream chain and position checks out`,
+    latest
+      ? `${report.checkpoints} signed checkpoints match the re-derived Merkle log; the latest covers ${latest.treeSize} events with root ${latest.rootHash}`
+      : 'no signed checkpoint to compare with yet',
+  ];
+  if (report.extendsWitnessed) {
+    const { treeSize, consistencyProofTo } = report.extendsWitnessed;
+    lines.push(
+      `the log extends the witnessed checkpoint ${againstLabel} (tree size ${treeSize})` +
+        (consistencyProofTo !== undefined ? `; the consistency proof from ${treeSize} to ${consistencyProofTo} verifies` : ''),
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.ok;
+}
+
+/** `<kind> at position <p>: <what was found>`; checkpoint findings name the tree size. */
+function describe(finding: Damage): string {
+  const where =
+    finding.position !== undefined
+      ? `at position ${finding.position}${finding.treeSize !== undefined ? ` (checkpoint of tree size ${finding.treeSize})` : ''}`
+      : `at checkpoint of tree size ${finding.treeSize ?? finding.leafIndex + 1}`;
+  return `${finding.kind} ${where}: ${finding.message}`;
+}
+
+function readVerifierKeys(file: string): string[] {
+  return parseVerifierKeys(readText(file, '--vkeys'), file);
+}
+
+function readText(file: string, option: string): string {
+  if (!existsSync(file)) throw new CliError(`${option}: ${file} does not exist`);
+  return readFileSync(file, 'utf8');
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { LedgerKeyError } from '@ledger/read-models';
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT } from './cli-context';
+import { registerKeysCommand } from './commands/keys.command';
+import { registerVerifyCommand } from './commands/verify.command';
+
+/**
+ * `govledger`: the ledger's command line. It reads the same environment
+ * variables as the service. Results go to stdout, progress and diagnostics to
+ * stderr, so output can be piped.
+ */
+export function buildProgram(): Command {
+  const program = new Command('govledger')
+    .description('AI governance ledger: keys and tamper-evidence verification')
+    .showHelpAfterError()
+    .exitOverride();
+  registerKeysCommand(program);
+  registerVerifyCommand(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end here with 0; a usage error has already been printed.
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.failed;
+      return;
+    }
+    if (error instanceof CliError || error instanceof LedgerKeyError) {
+      process.stderr.write(`govledger: ${error.message}\n`);
+      process.exitCode = error instanceof CliError ? error.exitCode : EXIT.failed;
+      return;
+    }
+    process.stderr.write(`govledger failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = EXIT.failed;
+  }
+}
+
+void main();
