@@ -117,7 +117,7 @@ interface Service {
 }
 
 function servicesOf(file: string): Record<string, Service> {
-  const document = parseYaml(readFileSync(join(DEPLOY, file), 'utf8'), `deploy/${file}`) as { services: Record<string, Service> };
+  const document = parseYaml(readFileSync(join(DEPLOY, file), 'utf8'), `deploy/${file}`) as unknown as { services: Record<string, Service> };
   return document.services;
 }
 
