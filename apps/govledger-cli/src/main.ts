@@ -4,6 +4,8 @@ import { LedgerKeyError } from '@ledger/read-models';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './cli-context';
 import { registerKeysCommand } from './commands/keys.command';
+import { registerRebuildProjectionsCommand } from './commands/rebuild-projections.command';
+import { registerSeedDemoCommand } from './commands/seed-demo.command';
 import { registerVerifyCommand } from './commands/verify.command';
 
 /**
@@ -13,11 +15,13 @@ import { registerVerifyCommand } from './commands/verify.command';
  */
 export function buildProgram(): Command {
   const program = new Command('govledger')
-    .description('AI governance ledger: keys and tamper-evidence verification')
+    .description('AI governance ledger: keys, tamper-evidence verification, read-model rebuilds and a demo organisation')
     .showHelpAfterError()
     .exitOverride();
   registerKeysCommand(program);
   registerVerifyCommand(program);
+  registerRebuildProjectionsCommand(program);
+  registerSeedDemoCommand(program);
   return program;
 }
 

@@ -1,0 +1,40 @@
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { CliError } from '../cli-context';
+import { seedDemoOrganisation } from '../demo/demo-organisation';
+import { LedgerClient } from '../demo/ledger-client';
+
+export function registerSeedDemoCommand(program: Command): void {
+  program
+    .command('seed-demo')
+    .description('write a demo health system into a running ledger through its API: 2 hospitals, 3 AI systems with full lifecycles (one rolled back after a drift breach) and 100k data-access events')
+    .option('--url <url>', 'the running ledger', process.env.LEDGER_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`)
+    .option('--access-events <n>', 'how many data-access events to emit', '100000')
+    .action(async (options: { url: string; accessEvents: string }) => {
+      const accessEvents = Number(options.accessEvents);
+      if (!Number.isInteger(accessEvents) || accessEvents < 0) throw new CliError('--access-events must be a whole number, 0 or more');
+      const bar = new SingleBar({ format: 'data access [{bar}] {percentage}% {value}/{total} events', stream: process.stderr, hideCursor: true });
+      process.stderr.write(`seeding the demo organisation into ${options.url}\n`);
+      let started = false;
+      const report = await seedDemoOrganisation(new LedgerClient(options.url.replace(/\/$/, '')), {
+        accessEvents,
+        onProgress: (written) => {
+          if (!started) bar.start(accessEvents, 0);
+          started = true;
+          bar.update(written);
+        },
+      });
+      if (started) bar.stop();
+      const { rollback } = report;
+      process.stdout.write(
+        [
+          `systems:            ${report.systems.join(' ')}`,
+          `datasets:           ${report.datasets.join(' ')}`,
+          `rolled back:        ${rollback.systemId} (decision ${rollback.decisionId}) by ${rollback.authority}`,
+          `authority handover: ${rollback.previousAuthority} -> ${rollback.authority} at ${rollback.handoverAt}`,
+          `before the rollback: ${rollback.beforeRollback}`,
+          `data-access events: ${report.dataAccessEvents}`,
+        ].join('\n') + '\n',
+      );
+    });
+}

@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import type { LedgerClient, Receipt } from './ledger-client';
+
+/**
+ * A realistic small health system, written through the ledger's own command
+ * path: two hospitals, three AI systems with full lifecycles (the sepsis
+ * predictor is rolled back after a drift breach), and data access at volume.
+ */
+
+const SITES = ['st-mary-north', 'riverside-south'];
+
+export const PEOPLE = {
+  admin: 'gov.admin.grace',
+  steward: 'dr.steward.sam',
+  validator: 'val.victor',
+  developer: 'ds.dev.dana',
+  reviewers: { clinical: 'dr.review.rosa', data_science: 'ds.review.raj', security: 'sec.review.sol', compliance: 'comp.review.carl' },
+};
+
+interface SystemPlan {
+  systemId: string;
+  name: string;
+  intendedUse: string;
+  clinicalDomain: string;
+  riskClass: string;
+  supplier: 'in_house' | 'vendor';
+  vendorName?: string;
+  sites: string[];
+  datasetId: string;
+  auditSource: string;
+  holders: Record<string, string>;
+}
+
+const SYSTEMS: SystemPlan[] = [
+  {
+    systemId: 'sepsis-predictor',
+    name: 'Sepsis early-warning predictor',
+    intendedUse: 'Flags adult inpatients at risk of sepsis within 12 hours for rapid-response review',
+    clinicalDomain: 'critical care',
+    riskClass: 'high',
+    supplier: 'in_house',
+    sites: SITES,
+    datasetId: 'icu-vitals-2019-2024',
+    auditSource: 'epic-gateway',
+    holders: {
+      MODEL_PERFORMANCE_OWNER: 'dr.perf.priya',
+      BIAS_DRIFT_MONITOR: 'ds.bias.ben',
+      TAKEDOWN_AUTHORITY: 'dr.cmio.ada',
+      CLINICAL_LEAD: 'dr.icu.lead.lee',
+      SECURITY_OFFICER: 'sec.officer.sam',
+      ACCOUNTABLE_EXECUTIVE: 'exec.cmo.eve',
+    },
+  },
+  {
+    systemId: 'ct-head-triage',
+    name: 'CT head haemorrhage triage',
+    intendedUse: 'Prioritises non-contrast CT head studies with suspected intracranial haemorrhage on the radiology worklist',
+    clinicalDomain: 'radiology',
+    riskClass: 'moderate',
+    supplier: 'vendor',
+    vendorName: 'Acme Imaging AI',
+    sites: [SITES[0]],
+    datasetId: 'ct-head-studies-2022',
+    auditSource: 'pacs-bridge',
+    holders: {
+      MODEL_PERFORMANCE_OWNER: 'dr.rad.omar',
+      BIAS_DRIFT_MONITOR: 'ds.bias.ben',
+      TAKEDOWN_AUTHORITY: 'dr.rad.chief.kim',
+      CLINICAL_LEAD: 'dr.rad.lead.ivy',
+      SECURITY_OFFICER: 'sec.officer.sam',
+      ACCOUNTABLE_EXECUTIVE: 'exec.cmo.eve',
+    },
+  },
+  {
+    systemId: 'discharge-notes-assistant',
+    name: 'Discharge summary drafting assistant',
+    intendedUse: 'Drafts discharge summaries from the inpatient record for clinician review and signature',
+    clinicalDomain: 'general medicine',
+    riskClass: 'low',
+    supplier: 'in_house',
+    sites: [SITES[1]],
+    datasetId: 'deid-notes-corpus',
+    auditSource: 'notes-service',
+    holders: {
+      MODEL_PERFORMANCE_OWNER: 'dr.med.mia',
+      BIAS_DRIFT_MONITOR: 'ds.bias.bo',
+      TAKEDOWN_AUTHORITY: 'dr.med.chief.noah',
+      CLINICAL_LEAD: 'dr.med.lead.lin',
+      SECURITY_OFFICER: 'sec.officer.sam',
+      ACCOUNTABLE_EXECUTIVE: 'exec.coo.oli',
+    },
+  },
+];
+
+const days = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+const digest = (label: string) => Buffer.from(label.padEnd(32, '.')).toString('hex').slice(0, 64);
+
+export interface SeedReport {
+  systems: string[];
+  datasets: string[];
+  rollback: { systemId: string; decisionId: string; beforeRollback: string; authority: string; handoverAt: string; previousAuthority: string };
+  dataAccessEvents: number;
+}
+
+export async function seedDemoOrganisation(client: LedgerClient, options: { accessEvents: number; onProgress: (written: number) => void }): Promise<SeedReport> {
+  const run = (mutation: string, input: Record<string, unknown>, actor = PEOPLE.admin): Promise<Receipt> => client.command(mutation, input, actor);
+
+  for (const plan of SYSTEMS) {
+    const { systemId, datasetId } = plan;
+    await run('registerDataset', {
+      datasetId,
+      name: datasetId.replaceAll('-', ' '),
+      classification: 'de_identified',
+      legalBasis: 'HIPAA health care operations (45 CFR 164.506)',
+      steward: PEOPLE.steward,
+      source: 'enterprise data warehouse extract',
+      retentionPeriod: 'P6Y',
+    });
+    await run('approveDataset', { datasetId, purpose: 'model-training' }, PEOPLE.steward);
+    await run('registerAiSystem', {
+      systemId,
+      name: plan.name,
+      intendedUse: plan.intendedUse,
+      clinicalDomain: plan.clinicalDomain,
+      riskClass: plan.riskClass,
+      supplier: plan.supplier,
+      ...(plan.vendorName ? { vendorName: plan.vendorName } : {}),
+      sites: plan.sites,
+    });
+    for (const [role, assignee] of Object.entries(plan.holders)) {
+      const assignmentId = `${role.toLowerCase().replaceAll('_', '-')}-1`;
+      await run('assignAccountability', { systemId, assignmentId, role, assignee, effectiveFrom: days(90) });
+      await run('acceptAccountability', { systemId, assignmentId }, assignee);
+    }
+    await run('recordAccessPolicy', { systemId, documentRef: `policy://ai-governance/${systemId}/access-v1`, permittedRoles: ['attending', 'resident', 'nurse'], permittedPurposes: ['TREAT'] });
+    await run('registerAuditSource', { systemId, sourceService: plan.auditSource });
+    for (const version of ['v1', 'v2']) {
+      await run(
+        'registerModelVersion',
+        {
+          systemId,
+          version,
+          artifactSha256: digest(`${systemId}:${version}`),
+          trainingDatasetIds: [datasetId],
+          codeRevision: `git:${digest(version).slice(0, 12)}`,
+          ...(version === 'v2' ? { parentVersion: 'v1' } : {}),
+          changeSummary: version === 'v1' ? 'first clinical release' : 'retrained on 2024 data with recalibration',
+          withinChangeControlPlan: true,
+        },
+        PEOPLE.developer,
+      );
+      await run(
+        'recordValidationResult',
+        {
+          systemId,
+          validationId: `${systemId}-${version}-validation`,
+          version,
+          datasetId,
+          metrics: [
+            { name: 'auroc', value: version === 'v1' ? 0.86 : 0.88, threshold: 0.8, direction: 'min' },
+            { name: 'calibration_error', value: 0.04, threshold: 0.05, direction: 'max' },
+          ],
+          subgroupResults: [
+            { subgroup: 'age>80', metrics: [{ name: 'auroc', value: version === 'v1' ? 0.82 : 0.81, threshold: 0.8, direction: 'min' }] },
+            { subgroup: 'sex=female', metrics: [{ name: 'auroc', value: 0.87, threshold: 0.8, direction: 'min' }] },
+          ],
+        },
+        PEOPLE.validator,
+      );
+      for (const [discipline, reviewer] of Object.entries(PEOPLE.reviewers)) await run('approveDeployment', { systemId, version, discipline }, reviewer);
+      await run('deployModelVersion', { systemId, version });
+    }
+    await run('planMonitoring', { systemId, metric: 'auroc', threshold: 0.8, direction: 'min', cadence: 'P7D' });
+    await run('recordMonitoringSignal', { systemId, kind: 'performance', metric: 'auroc', value: 0.85, observedAt: new Date().toISOString() }, plan.holders.BIAS_DRIFT_MONITOR);
+    await run('recordAudit', { systemId, auditId: `${systemId}-audit-1`, scope: 'pre-deployment governance review', findings: [{ severity: 'observation', description: 'monitoring cadence agreed' }] }, 'auditor.amy');
+  }
+
+  // The sepsis predictor: authority handed over, drift breach on v2, an incident, and a rollback to v1.
+  const sepsis = SYSTEMS[0];
+  const previousAuthority = sepsis.holders.TAKEDOWN_AUTHORITY;
+  const authority = 'dr.cmio.deputy.bea';
+  const handoverAt = new Date().toISOString();
+  await run('assignAccountability', { systemId: sepsis.systemId, assignmentId: 'takedown-authority-2', role: 'TAKEDOWN_AUTHORITY', assignee: authority, effectiveFrom: handoverAt });
+  await run('acceptAccountability', { systemId: sepsis.systemId, assignmentId: 'takedown-authority-2' }, authority);
+  await run('revokeAccountability', { systemId: sepsis.systemId, assignmentId: 'takedown-authority-1', reason: 'handed over on rotation' });
+  const breach = await run('recordMonitoringSignal', { systemId: sepsis.systemId, kind: 'drift', metric: 'auroc', value: 0.74, observedAt: new Date().toISOString() }, sepsis.holders.BIAS_DRIFT_MONITOR);
+  await run('reportIncident', {
+    systemId: sepsis.systemId,
+    incidentId: 'inc-2026-0142',
+    severity: 'high',
+    description: 'Late sepsis alerts on two medical wards after the v2 release',
+    patientHarmed: false,
+    awareAt: new Date().toISOString(),
+    version: 'v2',
+  });
+  const beforeRollback = new Date().toISOString();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const decisionId = 'takedown-sepsis-v2-rollback';
+  await run(
+    'decideTakedown',
+    {
+      systemId: sepsis.systemId,
+      decisionId,
+      action: 'rollback',
+      toVersion: 'v1',
+      rationale: 'AUROC drifted to 0.74 on v2, below the 0.80 plan threshold; v1 remains validated',
+      evidence: [breach.events[breach.events.length - 1].eventId, 'incident:inc-2026-0142'],
+    },
+    authority,
+  );
+
+  const clinicians = (plan: SystemPlan) => Array.from({ length: 12 }, (_, c) => `clinician.${plan.systemId.split('-')[0]}.${c}`);
+  for (const plan of SYSTEMS) {
+    await run('approveDataset', { datasetId: plan.datasetId, purpose: 'TREAT' }, PEOPLE.steward);
+    // The last two clinicians get no grant: their access shows up as a compliance finding.
+    for (const principal of clinicians(plan).slice(0, 10))
+      await run('grantDatasetAccess', { datasetId: plan.datasetId, grantId: `grant-${principal}`, principal, purpose: 'TREAT', expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString() }, PEOPLE.steward);
+  }
+
+  let written = 0;
+  while (written < options.accessEvents) {
+    const size = Math.min(1000, options.accessEvents - written);
+    const byService = new Map<string, unknown[]>();
+    for (let i = 0; i < size; i++) {
+      const n = written + i;
+      const plan = SYSTEMS[n % SYSTEMS.length];
+      const principal = clinicians(plan)[n % 12];
+      const datasetId = plan.datasetId;
+      const items = byService.get(plan.auditSource) ?? [];
+      items.push({
+        eventId: randomUUID(),
+        type: 'DataAccessed',
+        occurredAt: new Date().toISOString(),
+        data: {
+          actor: principal,
+          datasetId,
+          patientId: `MRN-${String(100000 + (n % 5000)).padStart(7, '0')}`,
+          action: n % 17 === 0 ? 'E' : 'R',
+          purposeOfUse: n % 23 === 0 ? 'HOPERAT' : 'TREAT',
+          outcome: n % 97 === 0 ? 'denied' : 'success',
+          systemId: plan.systemId,
+        },
+      });
+      byService.set(plan.auditSource, items);
+    }
+    for (const [service, items] of byService) await client.ingest(items, service);
+    written += size;
+    options.onProgress(written);
+  }
+
+  return {
+    systems: SYSTEMS.map((s) => s.systemId),
+    datasets: SYSTEMS.map((s) => s.datasetId),
+    rollback: { systemId: sepsis.systemId, decisionId, beforeRollback, authority, handoverAt, previousAuthority },
+    dataAccessEvents: written,
+  };
+}
