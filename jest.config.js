@@ -11,7 +11,8 @@ module.exports = {
     // Nest 12 and parts of its tree ship ES modules only; Node 20 loads them through require(esm), jest's CommonJS runtime needs them compiled.
     '^.+\\.m?js$': ['@swc/jest', { swcrc: false, jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: [],
+  // google-protobuf is CommonJS that relies on its top-level `this`; compiling it would break the EventStoreDB client.
+  transformIgnorePatterns: ['/node_modules/google-protobuf/'],
   moduleNameMapper: { '^@ledger/(.*)$': '<rootDir>/libs/$1/src' },
   testTimeout: 60000,
   verbose: true,

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { inputValidationPipe } from './errors/input-validation';
 import { ProblemFilter } from './errors/problem.filter';
+import { traceHttpRequests } from './tracing/http-tracing';
 import { LedgerConfig } from './config/ledger-config';
 import { createLogger, PinoNestLogger } from './logging/logger';
 
@@ -25,6 +26,7 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
+  traceHttpRequests(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(inputValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   await app.listen(config.PORT, config.HOST);

@@ -14,6 +14,7 @@ import { commandMeta, tenantStream, type CommandContext } from '../commands/comm
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
 import { executeOnStream, loadState, type CommandReceipt } from '../commands/stream-decider';
 import { EVENT_STORE } from '../store/event-store.module';
+import { withSpan } from '../tracing/with-span';
 
 type WithoutMeta<T> = T extends unknown ? Omit<T, 'meta'> : never;
 /** A deployment's dataset snapshots are read by the handler, never supplied by the caller. */
@@ -36,7 +37,7 @@ export class ExecuteAiSystemCommandHandler implements ICommandHandler<ExecuteAiS
 
   execute({ request, ctx }: ExecuteAiSystemCommand): Promise<CommandReceipt> {
     const stream = tenantStream(ctx.caller.tenantId, streamNames.aiSystem(request.systemId));
-    return executeOnStream(this.store, stream, aiSystemDecider(this.policy), (state) => this.complete(request, state, ctx), ctx);
+    return withSpan(`command ${request.type}`, () => executeOnStream(this.store, stream, aiSystemDecider(this.policy), (state) => this.complete(request, state, ctx), ctx), { 'ledger.stream': stream });
   }
 
   /** Deployment checks the training datasets' own streams; their snapshots go into the command so the decider stays pure. */

@@ -5,6 +5,7 @@ import type { EventStore } from '@ledger/event-store';
 import { commandMeta, tenantStream, type CommandContext } from '../commands/command-context';
 import { executeOnStream, type CommandReceipt } from '../commands/stream-decider';
 import { EVENT_STORE } from '../store/event-store.module';
+import { withSpan } from '../tracing/with-span';
 
 export type DatasetRequest = DatasetCommand extends infer T ? (T extends unknown ? Omit<T, 'meta'> : never) : never;
 
@@ -22,6 +23,6 @@ export class ExecuteDatasetCommandHandler implements ICommandHandler<ExecuteData
 
   execute({ request, ctx }: ExecuteDatasetCommand): Promise<CommandReceipt> {
     const stream = tenantStream(ctx.caller.tenantId, streamNames.dataset(request.datasetId));
-    return executeOnStream(this.store, stream, datasetDecider, () => ({ ...request, meta: commandMeta(ctx) }) as DatasetCommand, ctx);
+    return withSpan(`command ${request.type}`, () => executeOnStream(this.store, stream, datasetDecider, () => ({ ...request, meta: commandMeta(ctx) }) as DatasetCommand, ctx), { 'ledger.stream': stream });
   }
 }

@@ -6,6 +6,7 @@ import { ProblemError } from '../errors/problem';
 import { Pseudonymiser } from '../privacy/pseudonymiser';
 import type { Caller } from '../request-context/caller';
 import { EVENT_STORE } from '../store/event-store.module';
+import { withSpan } from '../tracing/with-span';
 import { toIngestedEvent, type ItemProblem } from './ingest-item';
 
 export type ItemResult =
@@ -47,7 +48,8 @@ export class IngestService {
       seen.add(event.eventId);
       valid.push({ index, event });
     });
-    results.push(...(await this.appendAll(tenantStream(caller.tenantId, streamNames.dataAccess(caller.id)), valid)));
+    const stream = tenantStream(caller.tenantId, streamNames.dataAccess(caller.id));
+    results.push(...(await withSpan('ingest batch', () => this.appendAll(stream, valid), { 'ledger.stream': stream, 'ledger.items': items.length })));
     results.sort((a, b) => a.index - b.index);
     return {
       accepted: results.filter((r) => r.status === 'accepted').length,

@@ -1,4 +1,3 @@
-import '../eventstoredb/testing/google-protobuf-under-jest';
 import { EventStoreDbEventStore } from '../eventstoredb/eventstoredb-event-store';
 import { runEventStoreConformance } from './event-store.conformance';
 

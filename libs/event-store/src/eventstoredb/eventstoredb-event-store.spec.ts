@@ -1,4 +1,3 @@
-import './testing/google-protobuf-under-jest';
 import { ANY, NO_STREAM, UnavailableError } from '@eventstore/db-client';
 import { eventHash, GENESIS_HASH } from '@ledger/integrity';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,4 +1,3 @@
-import './google-protobuf-under-jest';
 import {
   ANY,
   BACKWARDS,
