@@ -72,7 +72,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
     const before = await api.graphql<any>('{ accountability(systemId: "q-sys", asOf: "2025-12-31T23:59:59Z") { liveVersion holdings { role } } }');
     expect(before.data.accountability).toEqual({ liveVersion: null, holdings: [] });
     const missing = await api.graphql<any>('{ accountability(systemId: "nope") { liveVersion } }');
-    expect(missing.errors![0].extensions.code).toBe('NOT_FOUND');
+    expect(missing.errors![0].extensions!.code).toBe('NOT_FOUND');
   });
 
   it('timeline returns events with envelope and integrity fields, filtered by type', async () => {
@@ -84,7 +84,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
     expect(nodes[0]).toMatchObject({ stream: 'default/ai-system-q-sys', revision: 0, integrity: { prevHash: '0'.repeat(64) } });
     expect(nodes[1].integrity.hash).toMatch(/^[0-9a-f]{64}$/);
     const both = await api.graphql<any>('{ timeline(systemId: "q-sys", stream: "x") { edges { cursor } } }');
-    expect(both.errors![0].extensions.code).toBe('VALIDATION_FAILED');
+    expect(both.errors![0].extensions!.code).toBe('VALIDATION_FAILED');
   });
 
   it('dataAccess filters by a raw patient id, which the server pseudonymises, and by actor', async () => {
