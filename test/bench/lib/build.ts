@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { progress } from './progress';
 
@@ -35,12 +36,14 @@ export function ensureBenchDependencies(): void {
 }
 
 /**
- * Compiles the service, the libs and the bench with swc, as `npm run build`
- * does for `npm start`, into a folder under test/bench: from there, module
- * resolution finds the peer's packages in test/bench/node_modules and
- * everything else in the root's.
+ * Compiles the service, the CLI, the libs and the bench with swc, as `npm run
+ * build` does for `npm start`, into `outDir` under test/bench/node_modules. A
+ * node_modules link at its top makes every package resolve from the root's
+ * node_modules first, exactly as in the service; only what the root lacks
+ * (the peer, the load generator) is then found further up, in test/bench's.
  */
 export function buildBench(outDir: string): void {
   const dirs = ['apps', 'libs', 'test/support', 'test/bench/lib', 'test/bench/scenarios', 'test/bench/peer'];
   run(process.execPath, [join(REPO_ROOT, 'node_modules/@swc/cli/bin/swc.js'), ...dirs, '-d', outDir, '--quiet', '--ignore', '**/*.spec.ts'], REPO_ROOT);
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
 }

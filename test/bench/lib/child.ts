@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from './build';
 
@@ -57,7 +57,8 @@ export class Children {
     const mailbox = new Mailbox(child, fn);
     const ready = await mailbox.next('ready');
     let requests = 0;
-    const send = (message: ParentMessage) => child.send(message);
+    // A child that has already exited has nothing left to be asked; its mailbox reports how it ended.
+    const send = (message: ParentMessage) => child.connected && child.send(message);
     return {
       ready: ready.detail as R,
       async request<T>(body: unknown) {
@@ -71,6 +72,32 @@ export class Children {
         return { figures: result.figures as T, peakRssMb: result.peakRssMb };
       },
     };
+  }
+
+  /**
+   * Runs a program of the repository (a path under the build, without
+   * extension) as its own process with `args` and `env`, as a user would run
+   * it: wall-clock time from spawn to exit, and its peak RSS.
+   */
+  command(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured<{ code: number | null; stdout: string; stderr: string; seconds: number }>> {
+    const start = performance.now();
+    const child = spawn(process.execPath, [...this.nodeOptions, '-r', join(this.buildDir, 'test/bench/lib/peak-rss.js'), join(this.buildDir, `${script}.js`), ...args], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    const output = child.stdio.slice(1).map((stream) => {
+      const chunks: Buffer[] = [];
+      stream?.on('data', (chunk: Buffer) => chunks.push(chunk));
+      return () => Buffer.concat(chunks).toString('utf8');
+    });
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code) => {
+        const [stdout, stderr, rss] = output.map((read) => read());
+        resolve({ figures: { code, stdout, stderr, seconds: (performance.now() - start) / 1000 }, peakRssMb: Number(rss) / 1024 });
+      });
+    });
   }
 
   private spawn(module: string, fn: string, params: unknown): ChildProcess {

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Children } from './child';
 import { postLoad } from './load';
 import { progress } from './progress';
@@ -26,6 +28,15 @@ export interface IngestFigures {
  * Every event the service acknowledged must be in its store afterwards.
  */
 export async function ingestLoad(children: Children, dataDir: string, load: IngestLoad): Promise<IngestFigures> {
+  const dir = mkdtempSync(join(dataDir, 'api-'));
+  try {
+    return await measureIngest(children, dir, load);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureIngest(children: Children, dataDir: string, load: IngestLoad): Promise<IngestFigures> {
   const api = await children.service<ApiReady>('lib/serve-api', 'serveApi', { dataDir });
   let n = 0;
   const body = () => JSON.stringify({ events: Array.from({ length: load.itemsPerRequest }, () => ingestItem(n++)) });

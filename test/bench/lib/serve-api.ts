@@ -1,5 +1,4 @@
 import { SqliteEventStore } from '@ledger/event-store';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLedgerApi } from '../../../apps/ledger-api/src/bootstrap';
 import { loadConfig } from '../../../apps/ledger-api/src/config/ledger-config';
@@ -10,34 +9,45 @@ export interface ApiReady {
 }
 
 /**
- * The real service, wired exactly as `npm start` wires it, on embedded SQLite
- * with synchronous=FULL in a fresh data directory. Runs in its own child so
- * its peak RSS is the service's alone; reports how many events it stored.
+ * The real service, wired exactly as `npm start` wires it (ingest, the
+ * projections and the sealer beside it), on embedded SQLite with
+ * synchronous=FULL in `dataDir`. Runs in its own child so its peak RSS is the
+ * service's alone; reports how many events it holds once stopped.
  */
 export async function serveApi(params: { dataDir: string }, lifecycle: Lifecycle): Promise<{ stored: number }> {
-  const dir = mkdtempSync(join(params.dataDir, 'api-'));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    // Request logging at info would measure pino, not the ledger; errors still show on stderr.
+    LOG_LEVEL: 'error',
+    LEDGER_DATA_DIR: params.dataDir,
+    LEDGER_STORE: 'sqlite',
+    LEDGER_SQLITE_SYNCHRONOUS: 'FULL',
+    LEDGER_PSEUDONYM_KEY: 'b'.repeat(64),
+  });
+  const { app, url } = await startLedgerApi(config);
+  lifecycle.ready({ url } satisfies ApiReady);
+  // The parent drives its load over HTTP; the only thing it asks of this child is to stop.
+  await lifecycle.serve(async () => undefined);
+  // Counted after close, which first lets the requests still in flight finish.
+  await app.close();
+  const store = await SqliteEventStore.open(join(params.dataDir, 'events.sqlite'));
   try {
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      // Request logging at info would measure pino, not the ledger; errors still show on stderr.
-      LOG_LEVEL: 'error',
-      LEDGER_DATA_DIR: dir,
-      LEDGER_STORE: 'sqlite',
-      LEDGER_SQLITE_SYNCHRONOUS: 'FULL',
-      LEDGER_PSEUDONYM_KEY: 'b'.repeat(64),
-    });
-    const { app, url } = await startLedgerApi(config);
-    lifecycle.ready({ url } satisfies ApiReady);
-    // The parent drives its load over HTTP; the only thing it asks of this child is to stop.
-    await lifecycle.serve(async () => undefined);
-    // Counted after close, which first lets the requests still in flight finish.
-    await app.close();
-    const store = await SqliteEventStore.open(join(dir, 'events.sqlite'));
-    const stored = Number(await store.headPosition());
-    await store.close();
-    return { stored };
+    return { stored: Number(await store.headPosition()) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await store.close();
+  }
+}
+
+/** Resolves once every projection and the sealer report no lag, as /health/ready tells an operator. */
+export async function caughtUp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { projections } = (await (await fetch(`${url}/health/ready`)).json()) as { projections: Array<{ name: string; lagEvents: number; error?: string }> };
+    const failed = projections.find((p) => p.error);
+    if (failed) throw new Error(`projection ${failed.name} stopped: ${failed.error}`);
+    if (projections.length > 0 && projections.every((p) => p.lagEvents === 0)) return;
+    if (Date.now() > deadline) throw new Error(`projections still behind after ${timeoutMs} ms: ${projections.map((p) => `${p.name} ${p.lagEvents}`).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -1,6 +1,7 @@
 import type { Db, Subject } from '../../lib/appenders';
 import type { Service } from '../../lib/child';
 import { progress } from '../../lib/progress';
+import { freshPlace, type Place } from '../../lib/targets';
 import { mb, rate, versus, type BenchContext, type Scenario } from '../../lib/report';
 import type * as Measure from './measure';
 
@@ -23,20 +24,28 @@ export const appendScenario: Scenario = {
       for (const batch of BATCHES) {
         progress(`append: ${db}, batches of ${batch}: ledger, raw and peer in turn`);
         const row = { db, batch } as (typeof results)[number];
+        const places: Place[] = [];
         const services: Array<[Subject, Service<unknown>]> = [];
         try {
-          for (const subject of SUBJECTS)
-            services.push([subject, await children.service('scenarios/append/measure', 'appendSubject', { subject, db, batch, warmupMs: timing.warmupMs, dataDir } satisfies Measure.AppendSubject)]);
+          for (const subject of SUBJECTS) {
+            const place = await freshPlace(db, dataDir);
+            places.push(place);
+            const params: Measure.AppendSubject = { subject, target: place.target, batch, warmupMs: timing.warmupMs };
+            services.push([subject, await children.service('scenarios/append/measure', 'appendSubject', params)]);
+          }
           for (let done = 0; done < timing.measureMs; done += timing.sliceMs)
             for (const [, service] of services) await service.request({ ms: timing.sliceMs } satisfies Measure.Slice);
-        } catch (error) {
+          while (services.length > 0) {
+            const [subject, service] = services[0];
+            const { figures, peakRssMb } = await service.stop<{ eventsPerSecond: number }>();
+            services.shift();
+            row[subject] = { eventsPerSecond: figures.eventsPerSecond, peakRssMb };
+            progress(`append ${db} ${subject} batch=${batch}: ${Math.round(figures.eventsPerSecond)} events/s`);
+          }
+        } finally {
+          // Whatever failed, no child outlives its row and no database is left behind.
           await Promise.allSettled(services.map(([, service]) => service.stop()));
-          throw error;
-        }
-        for (const [subject, service] of services) {
-          const { figures, peakRssMb } = await service.stop<{ eventsPerSecond: number }>();
-          row[subject] = { eventsPerSecond: figures.eventsPerSecond, peakRssMb };
-          progress(`append ${db} ${subject} batch=${batch}: ${Math.round(figures.eventsPerSecond)} events/s`);
+          for (const place of places) await place.remove();
         }
         results.push(row);
       }

@@ -1,7 +1,6 @@
 import { SqliteEventStore, type StoredEvent } from '@ledger/event-store';
-import { appendLeaf, canonicalJson, emptyFrontier, eventHash, eventLeafHash, frontierRoot, GENESIS_HASH, hashToHex, sha256Hex } from '@ledger/integrity';
+import { canonicalJson, sha256Hex } from '@ledger/integrity';
 import { createHash } from 'node:crypto';
-import { progress } from '../../lib/progress';
 import { accessBatch, STREAM } from '../../lib/workload';
 
 const STREAMS = 20;
@@ -19,40 +18,7 @@ export async function seedStore({ file, events }: { file: string; events: number
   }
 }
 
-export interface VerifyFigures {
-  events: number;
-  seconds: number;
-  root: string;
-}
-
-/**
- * What `govledger verify` re-derives, done in process over the store's
- * readAll: every event hash from its canonical form, every stream's hash
- * chain, gapless positions, and the RFC 9162 Merkle root over the global order.
- */
-export async function verifyInProcess({ file }: { file: string }): Promise<VerifyFigures> {
-  const store = await SqliteEventStore.open(file);
-  try {
-    const heads = new Map<string, string>();
-    let frontier = emptyFrontier();
-    let position = 0n;
-    const start = performance.now();
-    for await (const event of store.readAll()) {
-      const hash = eventHash(event);
-      if (hash !== event.integrity.hash) throw new Error(`event at position ${event.position} does not match its hash`);
-      if (event.integrity.prevHash !== (heads.get(event.stream) ?? GENESIS_HASH)) throw new Error(`event at position ${event.position} breaks the chain of ${event.stream}`);
-      if (event.position !== ++position) throw new Error(`position ${position} is missing`);
-      heads.set(event.stream, hash);
-      frontier = appendLeaf(frontier, eventLeafHash(hash)).frontier;
-    }
-    const seconds = (performance.now() - start) / 1000;
-    progress(`verify in process: ${frontier.size} events in ${seconds.toFixed(2)} s`);
-    return { events: frontier.size, seconds, root: hashToHex(frontierRoot(frontier)) };
-  } finally {
-    await store.close();
-  }
-}
-
+/** What an event hash covers: the envelope without `position` and `hash` (see eventHash). */
 function envelopeOf(event: StoredEvent) {
   const { eventId, type, schemaVersion, stream, revision, data, metadata, integrity } = event;
   return { eventId, type, schemaVersion, stream, revision, data, metadata, integrity: { prevHash: integrity.prevHash } };
@@ -62,7 +28,7 @@ function envelopeOf(event: StoredEvent) {
  * Raw SHA-256 over the same bytes: each event's canonical form, checked to
  * hash to the stored hash (so they are the bytes verify hashed), gathered into
  * 4 MiB chunks; only the hashing of the chunks is timed. `bytes` is also the
- * size verify's MB/s is taken over.
+ * amount verify's MiB/s is taken over.
  */
 export async function rawSha256({ file }: { file: string }): Promise<{ events: number; bytes: number; seconds: number }> {
   const store = await SqliteEventStore.open(file);
