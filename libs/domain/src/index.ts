@@ -38,3 +38,5 @@ export {
 } from './events/event-schemas';
 export { validateEventData } from './events/validate-event-data';
 export { streamOf } from './events/stream-of';
+export { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from './ledger-audit/events';
+export { recordAccessDenied, recordPatientLookup } from './ledger-audit/record-ledger-audit';

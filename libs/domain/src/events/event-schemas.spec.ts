@@ -11,6 +11,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { recordDataAccess } from '../data-access/record-data-access';
+import { recordAccessDenied, recordPatientLookup } from '../ledger-audit/record-ledger-audit';
 import { datasetDecider } from '../dataset/dataset';
 import type { DatasetCommand } from '../dataset/commands';
 import type { DatasetEvent } from '../dataset/events';
@@ -99,7 +100,12 @@ function emittedByTheDomain(): DomainEvent[] {
     outcome: 'success',
     sourceService: 'ehr-gateway',
   });
-  return [...systems, ...datasets, access];
+  const selfAudit = [
+    recordAccessDenied({ principal: 'svc.x', role: 'emitter', operation: 'Mutation.deployModelVersion', reason: 'emitter may not call deployModelVersion', status: 403 }),
+    recordAccessDenied({ operation: 'POST /v1/events', reason: 'no bearer token', status: 401 }),
+    recordPatientLookup({ actor: 'auditor.amy', role: 'auditor', patientPseudonym: 'cd'.repeat(32), operation: 'Query.dataAccess', purposeOfUse: 'AUDIT' }),
+  ];
+  return [...systems, ...datasets, access, ...selfAudit];
 }
 
 describe('runtime validation agrees with the published schemas', () => {

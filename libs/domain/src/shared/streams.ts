@@ -7,4 +7,6 @@ export const streamNames = {
   dataset: (datasetId: string) => `dataset-${datasetId}`,
   /** Data access is high volume and loads no aggregate: one stream per emitting service keeps its order. */
   dataAccess: (sourceService: string) => `data-access-${sourceService}`,
+  /** What the ledger records about its own use: refusals and patient lookups. */
+  ledgerSelfAudit: () => 'ledger-self-audit',
 };

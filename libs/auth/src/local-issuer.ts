@@ -1,0 +1,60 @@
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Principal } from './principal';
+
+export const LOCAL_ISSUER_FILE = 'token-issuer.jwk';
+export const MAX_LOCAL_TOKEN_SECONDS = 24 * 3600;
+
+/**
+ * The embedded default's token issuer: an Ed25519 key in the data directory
+ * (mode 0600) that signs short-lived tokens for `govledger token`. A
+ * deployment with an identity provider sets AUTH_JWKS_URL and never uses it.
+ */
+export class LocalIssuer {
+  private constructor(
+    private readonly privateJwk: JWK,
+    readonly issuer: string,
+    readonly audience: string,
+  ) {}
+
+  static async open(keysDir: string, issuer: string, audience: string): Promise<LocalIssuer> {
+    const file = join(keysDir, LOCAL_ISSUER_FILE);
+    if (!existsSync(file)) {
+      mkdirSync(keysDir, { recursive: true, mode: 0o700 });
+      const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+      const jwk = { ...(await exportJWK(privateKey)), kid: `local-${Date.now().toString(36)}`, alg: 'EdDSA', use: 'sig' };
+      try {
+        writeFileSync(file, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    chmodSync(file, 0o600);
+    return new LocalIssuer(JSON.parse(readFileSync(file, 'utf8')) as JWK, issuer, audience);
+  }
+
+  /** The public half, as the key set the API verifies against. */
+  jwks(): JSONWebKeySet {
+    const { d: _secret, ...publicJwk } = this.privateJwk;
+    return { keys: [publicJwk] };
+  }
+
+  async issue(principal: Omit<Principal, 'tenantId'> & { tenantId: string }, ttlSeconds: number): Promise<string> {
+    if (!(ttlSeconds > 0 && ttlSeconds <= MAX_LOCAL_TOKEN_SECONDS)) throw new RangeError(`a local token lives 1 to ${MAX_LOCAL_TOKEN_SECONDS} seconds`);
+    const key = await importJWK(this.privateJwk, 'EdDSA');
+    return new SignJWT({
+      role: principal.role,
+      tenant: principal.tenantId,
+      ...(principal.systems ? { systems: principal.systems } : {}),
+      ...(principal.eventTypes ? { event_types: principal.eventTypes } : {}),
+    })
+      .setProtectedHeader({ alg: 'EdDSA', kid: this.privateJwk.kid })
+      .setSubject(principal.id)
+      .setIssuer(this.issuer)
+      .setAudience(this.audience)
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`)
+      .sign(key);
+  }
+}

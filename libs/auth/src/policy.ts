@@ -1,0 +1,68 @@
+/**
+ * Who may call what. One table serves the code (the guard and the HTTP hook
+ * read it) and the README (its table is generated from it by a test that
+ * fails when they differ). Anything not listed is denied.
+ */
+export const ROLES = ['auditor', 'regulator', 'emitter', 'governance-admin', 'ledger-admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** `public`: no token needed (health, metrics, the published checkpoint and keys witnesses fetch). */
+export type Access = 'public' | readonly Role[];
+
+const READERS = ['auditor', 'regulator', 'governance-admin'] as const;
+const GOVERNANCE = ['governance-admin'] as const;
+
+export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
+  ledger: ['auditor', 'regulator', 'governance-admin', 'ledger-admin'],
+  aiSystem: READERS,
+  aiSystems: READERS,
+  accountability: READERS,
+  timeline: READERS,
+  dataAccess: READERS,
+  modelVersion: READERS,
+  complianceFindings: READERS,
+  registerAiSystem: GOVERNANCE,
+  assignAccountability: GOVERNANCE,
+  acceptAccountability: GOVERNANCE,
+  revokeAccountability: GOVERNANCE,
+  registerModelVersion: GOVERNANCE,
+  recordValidationResult: GOVERNANCE,
+  approveDeployment: GOVERNANCE,
+  recordAccessPolicy: GOVERNANCE,
+  registerAuditSource: GOVERNANCE,
+  deployModelVersion: GOVERNANCE,
+  planMonitoring: GOVERNANCE,
+  recordMonitoringSignal: GOVERNANCE,
+  reportIncident: GOVERNANCE,
+  updateIncidentStatus: GOVERNANCE,
+  closeIncident: GOVERNANCE,
+  // Who may take a system down is the registry's TAKEDOWN_AUTHORITY, checked by the decider; the role only admits the request.
+  decideTakedown: GOVERNANCE,
+  ratifyTakedown: GOVERNANCE,
+  reinstateAiSystem: GOVERNANCE,
+  recordAudit: ['governance-admin', 'auditor'],
+  registerDataset: GOVERNANCE,
+  approveDataset: GOVERNANCE,
+  grantDatasetAccess: GOVERNANCE,
+  revokeDatasetAccess: GOVERNANCE,
+};
+
+/** Keyed `METHOD /path` as Fastify registers the route. */
+export const HTTP_POLICY: Readonly<Record<string, Access>> = {
+  'GET /health/live': 'public',
+  'GET /health/ready': 'public',
+  'GET /metrics': 'public',
+  // GraphQL admits any valid token; each root field is then checked against GRAPHQL_POLICY.
+  'POST /graphql': [...ROLES],
+  'POST /v1/events': ['emitter'],
+};
+
+export function allows(access: Access | undefined, role: Role | undefined): boolean {
+  if (access === undefined) return false;
+  if (access === 'public') return true;
+  return role !== undefined && access.includes(role);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}

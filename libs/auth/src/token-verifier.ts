@@ -1,0 +1,82 @@
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { isRole } from './policy';
+import type { Principal } from './principal';
+
+/** Asymmetric algorithms only: never `none`, and never HS256, which would let a public key act as a shared secret. */
+export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+/** Clocks drift; a token a few seconds early or late is still the caller's. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+const TENANT = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const PRINCIPAL_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
+
+export class AuthenticationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthenticationError';
+  }
+}
+
+export interface TokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  /** A JWKS URL (an OIDC provider's jwks_uri) or a key set already loaded (a file, or the local issuer's). */
+  keys: URL | JSONWebKeySet;
+}
+
+/** Verifies OIDC bearer tokens and turns their claims into a Principal. */
+export class TokenVerifier {
+  private readonly keySet: ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
+
+  constructor(private readonly options: TokenVerifierOptions) {
+    this.keySet = options.keys instanceof URL ? createRemoteJWKSet(options.keys) : createLocalJWKSet(options.keys);
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keySet, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: ALLOWED_ALGORITHMS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      throw new AuthenticationError(describe(error));
+    }
+    return principalFrom(payload);
+  }
+}
+
+function principalFrom(payload: JWTPayload): Principal {
+  const { sub, role, tenant, systems, event_types: eventTypes, act } = payload as JWTPayload & Record<string, unknown>;
+  if (typeof sub !== 'string' || !PRINCIPAL_ID.test(sub)) throw new AuthenticationError('the token subject (sub) must be 1-128 letters, digits or . _ : @ -');
+  if (!isRole(role)) throw new AuthenticationError('the token carries no known role claim (auditor, regulator, emitter, governance-admin or ledger-admin)');
+  if (typeof tenant !== 'string' || !TENANT.test(tenant)) throw new AuthenticationError('the token carries no valid tenant claim');
+  const list = (value: unknown, claim: string) => {
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new AuthenticationError(`the token's ${claim} claim must be a list of strings`);
+    return value as string[];
+  };
+  const onBehalfOf = (act as { sub?: unknown } | undefined)?.sub;
+  return {
+    id: sub,
+    role,
+    tenantId: tenant,
+    systems: role === 'regulator' ? (list(systems, 'systems') ?? []) : undefined,
+    eventTypes: list(eventTypes, 'event_types'),
+    ...(typeof onBehalfOf === 'string' ? { onBehalfOf } : {}),
+  };
+}
+
+/** What went wrong, in words that help the caller and reveal nothing about keys. */
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired; get a new one';
+  if (error instanceof errors.JWTClaimValidationFailed) return `the token's ${error.claim} claim is not accepted here (${error.reason === 'missing' ? 'missing' : 'wrong value'})`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return `the token's algorithm is not allowed; use one of ${ALLOWED_ALGORITHMS.join(', ')}`;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'the token was not signed by a key this ledger trusts';
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'the bearer token is not a well-formed JWT';
+  return 'the token could not be verified';
+}
