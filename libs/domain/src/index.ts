@@ -40,3 +40,5 @@ export { validateEventData } from './events/validate-event-data';
 export { streamOf } from './events/stream-of';
 export { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from './ledger-audit/events';
 export { recordAccessDenied, recordPatientLookup } from './ledger-audit/record-ledger-audit';
+export { EVIDENCE_EVENTS, type EvidenceEvent } from './evidence/events';
+export { recordEvidenceExport } from './evidence/record-evidence-export';

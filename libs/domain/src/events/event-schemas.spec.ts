@@ -12,6 +12,7 @@ import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { recordDataAccess } from '../data-access/record-data-access';
 import { recordAccessDenied, recordPatientLookup } from '../ledger-audit/record-ledger-audit';
+import { recordEvidenceExport } from '../evidence/record-evidence-export';
 import { datasetDecider } from '../dataset/dataset';
 import type { DatasetCommand } from '../dataset/commands';
 import type { DatasetEvent } from '../dataset/events';
@@ -105,7 +106,17 @@ function emittedByTheDomain(): DomainEvent[] {
     recordAccessDenied({ operation: 'POST /v1/events', reason: 'no bearer token', status: 401 }),
     recordPatientLookup({ actor: 'auditor.amy', role: 'auditor', patientPseudonym: 'cd'.repeat(32), operation: 'Query.dataAccess', purposeOfUse: 'AUDIT' }),
   ];
-  return [...systems, ...datasets, access, ...selfAudit];
+  const exported = recordEvidenceExport({
+    systemId: 'sepsis-watch',
+    exportId: 'c0a8e7b2-5d4f-4e1a-9b3c-2f6d8e0a1b4c',
+    from: day(0),
+    treeSize: 120,
+    eventCount: 87,
+    manifestSha256: 'ef'.repeat(32),
+    exportedBy: 'auditor.amy',
+    recipient: 'Notified body 0123',
+  });
+  return [...systems, ...datasets, access, ...selfAudit, exported];
 }
 
 describe('runtime validation agrees with the published schemas', () => {

@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { AI_SYSTEM_EVENTS, type AiSystemEvent } from '../ai-system/events';
 import { DATA_ACCESS_EVENTS, type DataAccessedEvent } from '../data-access/events';
 import { DATASET_EVENTS, type DatasetEvent } from '../dataset/events';
+import { EVIDENCE_EVENTS, type EvidenceEvent } from '../evidence/events';
 import { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from '../ledger-audit/events';
 import type { EventSchema } from '../shared/schema';
 
@@ -11,10 +12,10 @@ import type { EventSchema } from '../shared/schema';
  * aggregate's event union (so its `evolve` stops compiling until it handles
  * it), and to the generated files in schema/events.
  */
-export const EVENT_SCHEMAS = { ...AI_SYSTEM_EVENTS, ...DATASET_EVENTS, ...DATA_ACCESS_EVENTS, ...LEDGER_AUDIT_EVENTS } satisfies Record<string, EventSchema>;
+export const EVENT_SCHEMAS = { ...AI_SYSTEM_EVENTS, ...DATASET_EVENTS, ...DATA_ACCESS_EVENTS, ...LEDGER_AUDIT_EVENTS, ...EVIDENCE_EVENTS } satisfies Record<string, EventSchema>;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
-export type DomainEvent = AiSystemEvent | DatasetEvent | DataAccessedEvent | LedgerAuditEvent;
+export type DomainEvent = AiSystemEvent | DatasetEvent | DataAccessedEvent | LedgerAuditEvent | EvidenceEvent;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];

@@ -1,5 +1,6 @@
 import { AI_SYSTEM_EVENTS, type AiSystemEvent } from '../ai-system/events';
 import { DATASET_EVENTS, type DatasetEvent } from '../dataset/events';
+import { EVIDENCE_EVENTS, type EvidenceEvent } from '../evidence/events';
 import { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from '../ledger-audit/events';
 import { streamNames } from '../shared/streams';
 import type { DomainEvent } from './event-schemas';
@@ -9,9 +10,11 @@ export function streamOf(event: DomainEvent): string {
   if (isAiSystemEvent(event)) return streamNames.aiSystem(event.data.systemId);
   if (isDatasetEvent(event)) return streamNames.dataset(event.data.datasetId);
   if (isLedgerAuditEvent(event)) return streamNames.ledgerSelfAudit();
+  if (isEvidenceEvent(event)) return streamNames.evidenceExports(event.data.systemId);
   return streamNames.dataAccess(event.data.sourceService);
 }
 
 const isAiSystemEvent = (event: DomainEvent): event is AiSystemEvent => Object.hasOwn(AI_SYSTEM_EVENTS, event.type);
 const isLedgerAuditEvent = (event: DomainEvent): event is LedgerAuditEvent => Object.hasOwn(LEDGER_AUDIT_EVENTS, event.type);
+const isEvidenceEvent = (event: DomainEvent): event is EvidenceEvent => Object.hasOwn(EVIDENCE_EVENTS, event.type);
 const isDatasetEvent = (event: DomainEvent): event is DatasetEvent => Object.hasOwn(DATASET_EVENTS, event.type);

@@ -9,4 +9,6 @@ export const streamNames = {
   dataAccess: (sourceService: string) => `data-access-${sourceService}`,
   /** What the ledger records about its own use: refusals and patient lookups. */
   ledgerSelfAudit: () => 'ledger-self-audit',
+  /** Kept apart from the system's own stream: recording an export decides nothing about the system. */
+  evidenceExports: (systemId: string) => `evidence-exports-${systemId}`,
 };
