@@ -91,7 +91,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('POST /v1/events batch ingest (
     const response = await api.post('/v1/events', { events: tooMany }, 'ehr-gateway');
     expect(response).toMatchObject({ status: 400, body: { error: { field: 'events' } } });
     expect(response.body.error.message).toContain('1000');
-    const notJson = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor-id': 'ehr-gateway' }, body: '{"events": [' });
+    const notJson = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await api.token('ehr-gateway', 'emitter')}` }, body: '{"events": [' });
     expect(notJson.status).toBe(400);
   });
 });

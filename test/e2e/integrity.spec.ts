@@ -10,7 +10,8 @@ const ORIGIN = 'e2e.example/ledger';
 const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
 
 async function get(api: TestApi, path: string): Promise<{ status: number; type: string | null; text: string; json: () => any }> {
-  const response = await fetch(`${api.url}${path}`);
+  // The events below are appended for tenant-a; an inclusion proof is answered only within the caller's tenant.
+  const response = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${await api.token('auditor.amy', 'auditor', { tenantId: 'tenant-a' })}` } });
   const text = await response.text();
   return { status: response.status, type: response.headers.get('content-type'), text, json: () => JSON.parse(text) };
 }

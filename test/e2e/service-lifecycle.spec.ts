@@ -1,3 +1,4 @@
+import { LocalIssuer } from '@ledger/auth';
 import { SqliteEventStore } from '@ledger/event-store';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -90,6 +91,7 @@ describe('the service on a fresh machine', () => {
   it('on SIGTERM finishes the ingest requests in flight and every acknowledged event is stored', async () => {
     const child = start(process.execPath, [MAIN], { LEDGER_DATA_DIR: dir });
     const url = await listeningUrl(child);
+    const token = await (await LocalIssuer.open(join(dir, 'keys'), 'govledger-local', 'govledger')).issue({ id: 'ehr-gateway', role: 'emitter', tenantId: 'default' }, 600);
     let terminatedAt = Infinity;
     const batch = () =>
       Array.from({ length: 500 }, () => ({
@@ -100,7 +102,7 @@ describe('the service on a fresh machine', () => {
       }));
     const requests = Array.from({ length: 16 }, async () => {
       const events = batch();
-      const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor-id': 'ehr-gateway' }, body: JSON.stringify({ events }) });
+      const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ events }) });
       const body = (await response.json()) as { accepted: number };
       return { status: response.status, accepted: body.accepted, ids: events.map((e) => e.eventId), answeredAfterTerm: Date.now() > terminatedAt };
     });

@@ -1,3 +1,4 @@
+import { LocalIssuer, type Role } from '@ledger/auth';
 import type { EventStore } from '@ledger/event-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ export interface TestApi {
   dataDir: string;
   graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, actor?: string, headers?: Record<string, string>): Promise<GraphqlResponse<T>>;
   post(path: string, body: unknown, actor?: string, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, any> }>;
+  /** A bearer token from the service's local issuer; GraphQL calls default to governance-admin, ingest to emitter. */
+  token(sub: string, role: Role, options?: { tenantId?: string; systems?: string[]; eventTypes?: string[]; ttlSeconds?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -39,17 +42,25 @@ export async function startTestApi(kind: StoreKind, env: Record<string, string> 
   });
   const { app, url } = await startLedgerApi(config);
   const base = url.replace('[::1]', '127.0.0.1');
-  const headersFor = (actor: string, extra: Record<string, string>) => ({ 'content-type': 'application/json', 'x-actor-id': actor, ...extra });
+  const issuer = await LocalIssuer.open(join(dataDir, 'keys'), config.AUTH_ISSUER, config.AUTH_AUDIENCE);
+  const token: TestApi['token'] = (sub, role, options = {}) =>
+    issuer.issue({ id: sub, role, tenantId: options.tenantId ?? 'default', systems: options.systems, eventTypes: options.eventTypes }, options.ttlSeconds ?? 600);
+  const headersFor = async (actor: string, role: Role, extra: Record<string, string>) => ({
+    'content-type': 'application/json',
+    authorization: `Bearer ${await token(actor, role)}`,
+    ...extra,
+  });
   return {
+    token,
     url: base,
     store: app.get<EventStore>(EVENT_STORE),
     dataDir,
     async graphql(query, variables = {}, actor = 'admin.grace', headers = {}) {
-      const response = await fetch(`${base}/graphql`, { method: 'POST', headers: headersFor(actor, headers), body: JSON.stringify({ query, variables }) });
+      const response = await fetch(`${base}/graphql`, { method: 'POST', headers: await headersFor(actor, 'governance-admin', headers), body: JSON.stringify({ query, variables }) });
       return { status: response.status, ...((await response.json()) as object) };
     },
     async post(path, body, actor = 'svc.tests', headers = {}) {
-      const response = await fetch(`${base}${path}`, { method: 'POST', headers: headersFor(actor, headers), body: JSON.stringify(body) });
+      const response = await fetch(`${base}${path}`, { method: 'POST', headers: await headersFor(actor, 'emitter', headers), body: JSON.stringify(body) });
       return { status: response.status, body: (await response.json()) as Record<string, any> };
     },
     async close() {

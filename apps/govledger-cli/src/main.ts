@@ -6,6 +6,7 @@ import { CliError, EXIT } from './cli-context';
 import { registerKeysCommand } from './commands/keys.command';
 import { registerRebuildProjectionsCommand } from './commands/rebuild-projections.command';
 import { registerSeedDemoCommand } from './commands/seed-demo.command';
+import { registerTokenCommand } from './commands/token.command';
 import { registerVerifyCommand } from './commands/verify.command';
 
 /**
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerVerifyCommand(program);
   registerRebuildProjectionsCommand(program);
   registerSeedDemoCommand(program);
+  registerTokenCommand(program);
   return program;
 }
 

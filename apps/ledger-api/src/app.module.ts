@@ -9,6 +9,7 @@ import { DatasetsModule } from './datasets/datasets.module';
 import { LedgerGraphqlModule } from './graphql/graphql.module';
 import { LedgerResolver } from './graphql/ledger.resolver';
 import { IngestModule } from './ingest/ingest.module';
+import { AuthModule } from './auth/auth.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { ReadModelsModule } from './read-models/read-models.module';
@@ -19,7 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [MetricsModule, EventStoreModule, PrivacyModule, ReadModelsModule, IntegrityModule, LedgerGraphqlModule, AiSystemsModule, DatasetsModule, IngestModule],
+      imports: [MetricsModule, EventStoreModule, AuthModule, PrivacyModule, ReadModelsModule, IntegrityModule, LedgerGraphqlModule, AiSystemsModule, DatasetsModule, IngestModule],
       controllers: [HealthController],
       providers: [
         { provide: LedgerConfig, useValue: config },

@@ -7,6 +7,8 @@ import { AppModule } from './app.module';
 import { inputValidationPipe } from './errors/input-validation';
 import { ProblemFilter } from './errors/problem.filter';
 import { traceHttpRequests } from './tracing/http-tracing';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import { LedgerConfig } from './config/ledger-config';
 import { createLogger, PinoNestLogger } from './logging/logger';
 
@@ -27,6 +29,19 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
     abortOnError: false,
   });
   traceHttpRequests(app.getHttpAdapter().getInstance());
+  // Security headers on every answer; no CORS headers at all, so browsers on other origins cannot call the API.
+  await app.register(helmet);
+  // Per principal (per address before authentication): a noisy client is answered 429 with Retry-After, not served at others' cost.
+  await app.register(rateLimit, {
+    max: config.LEDGER_RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    hook: 'preHandler',
+    keyGenerator: (request) => (request.caller ? `${request.caller.tenantId}/${request.caller.id}` : request.ip),
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: { code: 'RATE_LIMITED', message: `more than ${context.max} requests in a minute; retry after ${Math.ceil(context.ttl / 1000)} s` },
+    }),
+  });
   app.useGlobalPipes(inputValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   await app.listen(config.PORT, config.HOST);

@@ -55,6 +55,12 @@ export const HTTP_POLICY: Readonly<Record<string, Access>> = {
   // GraphQL admits any valid token; each root field is then checked against GRAPHQL_POLICY.
   'POST /graphql': [...ROLES],
   'POST /v1/events': ['emitter'],
+  // Checkpoints, keys and consistency proofs carry no tenant's data: witnesses and regulators fetch them without an account.
+  'GET /checkpoint': 'public',
+  'GET /v1/keys': 'public',
+  'GET /v1/proofs/consistency': 'public',
+  // An inclusion proof names one event, so it is answered only within the caller's tenant.
+  'GET /v1/proofs/inclusion': READERS,
 };
 
 export function allows(access: Access | undefined, role: Role | undefined): boolean {

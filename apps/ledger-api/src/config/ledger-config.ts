@@ -68,6 +68,30 @@ export class LedgerConfig {
   @Min(1, { message: 'LEDGER_AUDIT_INTERVAL_DAYS must be a whole number of days, 1 or more' })
   LEDGER_AUDIT_INTERVAL_DAYS: number = 365;
 
+  @IsOptional()
+  @Matches(/^https:\/\/\S+$/, { message: 'AUTH_JWKS_URL must be an https:// URL of the identity provider’s JWKS (its jwks_uri)' })
+  AUTH_JWKS_URL?: string;
+
+  @IsOptional()
+  @IsString({ message: 'AUTH_JWKS_FILE must be the path of a JWKS JSON file' })
+  AUTH_JWKS_FILE?: string;
+
+  @IsString()
+  @IsNotEmpty({ message: 'AUTH_ISSUER must name the token issuer (the iss claim tokens must carry)' })
+  AUTH_ISSUER: string = 'govledger-local';
+
+  @IsString()
+  @IsNotEmpty({ message: 'AUTH_AUDIENCE must name this ledger as tokens address it (their aud claim)' })
+  AUTH_AUDIENCE: string = 'govledger';
+
+  @Transform(toInt)
+  @IsInt({ message: 'LEDGER_RATE_LIMIT_PER_MINUTE must be a whole number, 1 or more' })
+  @Min(1, { message: 'LEDGER_RATE_LIMIT_PER_MINUTE must be a whole number, 1 or more' })
+  LEDGER_RATE_LIMIT_PER_MINUTE: number = 60_000;
+
+  @IsIn(['development', 'production', 'test'], { message: 'NODE_ENV must be development, production or test' })
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
   @IsIn(SYNC_MODES, { message: `LEDGER_SQLITE_SYNCHRONOUS must be one of: ${SYNC_MODES.join(', ')} (FULL keeps acknowledged writes through power loss)` })
   LEDGER_SQLITE_SYNCHRONOUS: (typeof SYNC_MODES)[number] = 'FULL';
 
@@ -130,7 +154,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new LedgerConfig()).concat('DATABASE_URL', 'LEDGER_PSEUDONYM_KEY', 'LEDGER_READ_STORE', 'EVENTSTORE_CONNECTION_STRING', 'OTEL_EXPORTER_OTLP_ENDPOINT'));
+const KNOWN = new Set(Object.keys(new LedgerConfig()).concat('DATABASE_URL', 'LEDGER_PSEUDONYM_KEY', 'LEDGER_READ_STORE', 'EVENTSTORE_CONNECTION_STRING', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'AUTH_JWKS_URL', 'AUTH_JWKS_FILE'));
 
 /** Reads and checks the environment. Never echoes values: DATABASE_URL may carry a password. */
 export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {

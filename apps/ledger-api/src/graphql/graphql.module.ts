@@ -1,9 +1,10 @@
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { GraphQLModule } from '@nestjs/graphql';
 import { Module } from '@nestjs/common';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext, type ASTVisitor } from 'graphql';
 import mercurius from 'mercurius';
 import { join } from 'node:path';
+import { LedgerConfig } from '../config/ledger-config';
 import { repoRoot } from '../config/repo-root';
 import { toProblem } from '../errors/problem';
 import type { GraphqlContext } from './graphql-context';
@@ -34,16 +35,38 @@ function formatErrors(execution: Execution, ctx: GraphqlContext) {
   return mercurius.defaultErrorFormatter({ ...execution, errors }, ctx as never);
 }
 
+/** Nesting deeper than any query in the schema needs is refused, as is a query that selects too many fields. */
+export const MAX_QUERY_DEPTH = 8;
+export const MAX_QUERY_FIELDS = 400;
+
+/** A cost limit: every selected field costs one, fragments included, so a small document cannot ask for everything. */
+function maxFields(context: ValidationContext): ASTVisitor {
+  let fields = 0;
+  return {
+    Field() {
+      fields++;
+      if (fields === MAX_QUERY_FIELDS + 1)
+        context.reportError(new GraphQLError(`the query selects more than ${MAX_QUERY_FIELDS} fields; ask for fewer fields or split it`, { extensions: { code: 'QUERY_TOO_COSTLY' } }));
+    },
+  };
+}
+
 @Module({
   imports: [
-    GraphQLModule.forRoot<MercuriusDriverConfig>({
+    GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
-      typePaths: [join(repoRoot(), 'schema/graphql/*.graphql')],
-      graphiql: false,
-      path: '/graphql',
-      context: (request: GraphqlContext['request'], reply: GraphqlContext['reply']) => ({ request, reply }),
-      errorFormatter: formatErrors as MercuriusDriverConfig['errorFormatter'],
-      resolvers: { DateTime: DateTimeScalar, Position: PositionScalar, ...ENUM_VALUES },
+      inject: [LedgerConfig],
+      useFactory: (config: LedgerConfig) => ({
+        typePaths: [join(repoRoot(), 'schema/graphql/*.graphql')],
+        graphiql: false,
+        path: '/graphql',
+        queryDepth: MAX_QUERY_DEPTH,
+        // The schema is the SDL in the repository; in production it is not also handed to whoever asks.
+        validationRules: config.NODE_ENV === 'production' ? [maxFields, NoSchemaIntrospectionCustomRule] : [maxFields],
+        context: (request: GraphqlContext['request'], reply: GraphqlContext['reply']) => ({ request, reply }),
+        errorFormatter: formatErrors as MercuriusDriverConfig['errorFormatter'],
+        resolvers: { DateTime: DateTimeScalar, Position: PositionScalar, ...ENUM_VALUES },
+      }),
     }),
   ],
 })

@@ -35,8 +35,11 @@ export function toIngestedEvent(
   const problems: ItemProblem[] = [];
   for (const key of Object.keys(raw)) if (!ENVELOPE_FIELDS.has(key)) problems.push(problem(key, `${key} is not an item field; allowed: ${[...ENVELOPE_FIELDS].join(', ')}`));
   if (typeof raw.eventId !== 'string' || !UUID.test(raw.eventId)) problems.push(problem('eventId', 'eventId must be a lower-case UUID chosen by the emitter; resending it is safe'));
-  if (typeof raw.type !== 'string' || !(INGESTIBLE_TYPES as readonly string[]).includes(raw.type))
-    problems.push(problem('type', `type must be one of ${INGESTIBLE_TYPES.join(', ')}; governance decisions are made through their GraphQL mutations`));
+  const allowed = INGESTIBLE_TYPES.filter((t) => !caller.eventTypes || caller.eventTypes.includes(t));
+  if (typeof raw.type !== 'string' || !(allowed as readonly string[]).includes(raw.type))
+    problems.push(
+      problem('type', `type must be one of ${allowed.join(', ') || '(none: this token allows no ingestible type)'}; governance decisions are made through their GraphQL mutations`),
+    );
   if (typeof raw.occurredAt !== 'string' || !RFC3339.test(raw.occurredAt) || Number.isNaN(Date.parse(raw.occurredAt)))
     problems.push(problem('occurredAt', 'occurredAt must be an RFC 3339 instant with a time zone, e.g. 2026-03-14T09:00:00Z'));
   for (const key of ['correlationId', 'causationId'] as const)

@@ -36,7 +36,7 @@ export class IngestService {
 
   async ingest(items: unknown[], caller: Caller, correlationId: string | undefined): Promise<IngestResult> {
     if (!ID.test(caller.id))
-      throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: 'X-Actor-Id', message: 'an emitting service id must be 1-128 letters, digits or . _ : -' });
+      throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: 'sub', message: "the emitting service's id (its token's sub) must be 1-128 letters, digits or . _ : -" });
     const results: ItemResult[] = [];
     const valid: Array<{ index: number; event: NewEvent }> = [];
     const seen = new Set<string>();

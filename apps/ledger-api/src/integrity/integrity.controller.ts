@@ -1,7 +1,10 @@
-import { Controller, Get, Header, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Query, Req, Res } from '@nestjs/common';
 import { hashToBase64 } from '@ledger/integrity';
 import { LedgerKeys, MerkleProofService } from '@ledger/read-models';
-import type { FastifyReply } from 'fastify';
+import type { EventStore } from '@ledger/event-store';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { callerFrom } from '../request-context/caller';
+import { EVENT_STORE } from '../store/event-store.module';
 import { ProblemError } from '../errors/problem';
 import { proofProblem } from './proof-problem';
 import { ConsistencyProofQuery, InclusionProofQuery } from './proof-queries';
@@ -12,6 +15,7 @@ export class IntegrityController {
   constructor(
     private readonly proofs: MerkleProofService,
     private readonly keys: LedgerKeys,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   /** The latest signed checkpoint, verbatim: what witnesses and Go's sumdb/note read. */
@@ -32,7 +36,11 @@ export class IntegrityController {
   }
 
   @Get('v1/proofs/inclusion')
-  async inclusion(@Query() query: InclusionProofQuery) {
+  async inclusion(@Query() query: InclusionProofQuery, @Req() request: FastifyRequest) {
+    // Another tenant's event is answered exactly like a missing one: its existence is not disclosed.
+    const [event] = await this.store.findByEventIds([query.eventId]);
+    if (event?.metadata.tenantId !== callerFrom(request).tenantId)
+      throw new ProblemError({ status: 404, code: 'UNKNOWN_EVENT', field: 'eventId', message: `no sealed event has eventId ${query.eventId}; it does not exist, or the sealer has not reached it yet` });
     const proof = await this.proofs.inclusionProof(query.eventId, query.treeSize).catch((error: unknown) => Promise.reject(proofProblem(error)));
     return {
       eventId: proof.eventId,

@@ -26,6 +26,8 @@ import { Pseudonymiser } from '../privacy/pseudonymiser';
 import { READ_STORE } from '../read-models/read-store.module';
 import { EVENT_STORE } from '../store/event-store.module';
 import { tenantStream } from '../commands/command-context';
+import { SelfAuditService } from '../auth/self-audit.service';
+import type { Caller } from '../request-context/caller';
 import { aiSystemView, versionsOf, views } from './read-model-views';
 import { instant, pageOf, queryCaller } from './query-context';
 
@@ -57,6 +59,7 @@ export class AuditQueriesResolver {
     @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
     private readonly config: LedgerConfig,
     private readonly pseudonymiser: Pseudonymiser,
+    private readonly selfAudit: SelfAuditService,
   ) {}
 
   private get db(): ReadDb {
@@ -65,7 +68,7 @@ export class AuditQueriesResolver {
 
   @Query()
   async aiSystem(@Args('id') id: string, @Context() ctx: GraphqlContext) {
-    const { tenantId } = queryCaller(ctx);
+    const { tenantId } = granted(queryCaller(ctx), id);
     const row = await findSystem(this.db, tenantId, id);
     if (!row) return null;
     const [details, holdings] = await Promise.all([systemDetails(this.db, tenantId, [id]), holdingsAt(this.db, tenantId, [id], instant(undefined))]);
@@ -76,7 +79,7 @@ export class AuditQueriesResolver {
   async aiSystems(@Args('filter') filter: SystemFilterArgs | undefined, @Args('first') first: number | undefined, @Args('after') after: string | undefined, @Context() ctx: GraphqlContext) {
     const { tenantId } = queryCaller(ctx);
     const now = instant(undefined);
-    const page = await findSystems(this.db, tenantId, filter ?? {}, pageOf(first, after), now);
+    const page = await findSystems(this.db, tenantId, { ...filter, systemIds: queryCaller(ctx).systems }, pageOf(first, after), now);
     const ids = page.rows.map((r) => r.system_id);
     const [details, holdings] = await Promise.all([systemDetails(this.db, tenantId, ids), holdingsAt(this.db, tenantId, ids, now)]);
     const edges = page.rows.map((row) => ({ cursor: systemCursor(row), node: aiSystemView(row, details, holdings) }));
@@ -85,7 +88,7 @@ export class AuditQueriesResolver {
 
   @Query()
   async accountability(@Args('systemId') systemId: string, @Args('asOf') asOf: string | undefined, @Context() ctx: GraphqlContext) {
-    const { tenantId } = queryCaller(ctx);
+    const { tenantId } = granted(queryCaller(ctx), systemId);
     const at = instant(asOf);
     if (!(await findSystem(this.db, tenantId, systemId))) throw notFound(systemId);
     const [holdings, live] = await Promise.all([holdingsAt(this.db, tenantId, [systemId], at), liveVersionAt(this.db, tenantId, systemId, at)]);
@@ -104,7 +107,9 @@ export class AuditQueriesResolver {
     @Args('after') after: string | undefined,
     @Context() ctx: GraphqlContext,
   ) {
-    const { tenantId } = queryCaller(ctx);
+    const caller = queryCaller(ctx);
+    // A regulator reads a granted system's history, never a stream by name.
+    const { tenantId } = caller.systems && !systemId ? granted(caller, undefined) : granted(caller, systemId);
     if (!systemId === !stream) throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: 'systemId', message: 'give exactly one of systemId or stream' });
     const page = await findTimeline(
       this.db,
@@ -123,15 +128,19 @@ export class AuditQueriesResolver {
 
   @Query()
   async dataAccess(@Args('filter') filter: DataAccessFilterArgs | undefined, @Args('first') first: number | undefined, @Args('after') after: string | undefined, @Context() ctx: GraphqlContext) {
-    const { tenantId } = queryCaller(ctx);
+    const caller = granted(queryCaller(ctx), filter?.systemId);
+    const { tenantId } = caller;
     const { patientId, purposeOfUse, from, to, ...rest } = filter ?? {};
+    const patientPseudonym = patientId === undefined ? undefined : this.pseudonymiser.pseudonymise(tenantId, patientId);
+    // A search for one patient is itself sensitive: the ledger records who made it.
+    if (patientPseudonym) await this.selfAudit.patientLookup(caller, patientPseudonym, 'graphql dataAccess');
     const page = await findDataAccess(
       this.db,
       tenantId,
       {
         ...rest,
         purpose: purposeOfUse,
-        patientPseudonym: patientId === undefined ? undefined : this.pseudonymiser.pseudonymise(tenantId, patientId),
+        patientPseudonym,
         from: from && instant(from),
         to: to && instant(to),
       },
@@ -143,7 +152,7 @@ export class AuditQueriesResolver {
 
   @Query()
   async modelVersion(@Args('systemId') systemId: string, @Args('version') version: string, @Context() ctx: GraphqlContext) {
-    const { tenantId } = queryCaller(ctx);
+    const { tenantId } = granted(queryCaller(ctx), systemId);
     const found = await findModelVersion(this.db, tenantId, systemId, version);
     if (!found) return null;
     const details = await systemDetails(this.db, tenantId, [systemId]);
@@ -171,14 +180,28 @@ export class AuditQueriesResolver {
   }
 
   @Query()
-  complianceFindings(@Args('filter') filter: { systemId?: string; rule?: ComplianceRule; asOf?: string } | undefined, @Context() ctx: GraphqlContext) {
-    const { tenantId } = queryCaller(ctx);
-    return complianceFindings(this.db, tenantId, { systemId: filter?.systemId, rule: filter?.rule }, instant(filter?.asOf), {
+  async complianceFindings(@Args('filter') filter: { systemId?: string; rule?: ComplianceRule; asOf?: string } | undefined, @Context() ctx: GraphqlContext) {
+    const caller = queryCaller(ctx);
+    const { tenantId } = filter?.systemId ? granted(caller, filter.systemId) : caller;
+    const findings = await complianceFindings(this.db, tenantId, { systemId: filter?.systemId, rule: filter?.rule }, instant(filter?.asOf), {
       requiredRoles: this.policy.requiredRoles,
       validationValidityDays: this.policy.validationValidityDays,
       auditIntervalDays: this.config.LEDGER_AUDIT_INTERVAL_DAYS,
     });
+    return caller.systems ? findings.filter((f) => f.systemId !== null && caller.systems!.includes(f.systemId)) : findings;
   }
+}
+
+/** A regulator sees only the systems granted to it; everyone else sees their whole tenant. */
+function granted(caller: Caller, systemId: string | undefined): Caller {
+  if (caller.systems && (systemId === undefined || !caller.systems.includes(systemId)))
+    throw new ProblemError({
+      status: 403,
+      code: 'FORBIDDEN',
+      field: 'systemId',
+      message: `a regulator reads only the systems granted to it (${caller.systems.join(', ') || 'none'}); name one of them`,
+    });
+  return caller;
 }
 
 function notFound(systemId: string): ProblemError {

@@ -8,6 +8,8 @@ export interface SystemFilter {
   site?: string;
   /** Systems where this person holds a role now. */
   roleHolder?: string;
+  /** Only these systems (a regulator sees the systems granted to it). */
+  systemIds?: readonly string[];
 }
 
 export type SystemRow = Selectable<RegistryTables['reg_systems']>;
@@ -20,6 +22,7 @@ export async function findSystems(db: ReadDb, tenant: string, filter: SystemFilt
   let query = db.selectFrom('reg_systems').selectAll('reg_systems').where('reg_systems.tenant_id', '=', tenant);
   if (filter.status) query = query.where('reg_systems.status', '=', filter.status);
   if (filter.riskClass) query = query.where('reg_systems.risk_class', '=', filter.riskClass);
+  if (filter.systemIds) query = query.where('reg_systems.system_id', 'in', filter.systemIds.length > 0 ? [...filter.systemIds] : ['']);
   if (filter.site)
     query = query.where(({ exists, selectFrom }) =>
       exists(
