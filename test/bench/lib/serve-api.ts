@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { startLedgerApi } from '../../../apps/ledger-api/src/bootstrap';
 import { loadConfig } from '../../../apps/ledger-api/src/config/ledger-config';
 import type { Lifecycle } from './child-entry';
+import { STREAM } from './workload';
 
 export interface ApiReady {
   url: string;
@@ -12,7 +13,7 @@ export interface ApiReady {
  * The real service, wired exactly as `npm start` wires it (ingest, the
  * projections and the sealer beside it), on embedded SQLite with
  * synchronous=FULL in `dataDir`. Runs in its own child so its peak RSS is the
- * service's alone; reports how many events it holds once stopped.
+ * service's alone; reports how many events the emitter's stream holds once stopped.
  */
 export async function serveApi(params: { dataDir: string }, lifecycle: Lifecycle): Promise<{ stored: number }> {
   const config = loadConfig({
@@ -33,7 +34,9 @@ export async function serveApi(params: { dataDir: string }, lifecycle: Lifecycle
   await app.close();
   const store = await SqliteEventStore.open(join(params.dataDir, 'events.sqlite'));
   try {
-    return { stored: Number(await store.headPosition()) };
+    // Only the emitter's stream: the service also records events of its own (self-audit, say) elsewhere.
+    for await (const last of store.readStream(STREAM, { direction: 'backwards', limit: 1 })) return { stored: last.revision + 1 };
+    return { stored: 0 };
   } finally {
     await store.close();
   }

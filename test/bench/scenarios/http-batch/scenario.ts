@@ -16,8 +16,8 @@ export const httpBatchScenario: Scenario = {
       tables: [
         {
           title: `Batched HTTP ingest, SQLite synchronous=FULL, ${ITEMS}-item batches, ${CONNECTIONS} connections`,
-          columns: ['events/s', 'requests/s', 'p50 ms', 'p99 ms', 'failed req', 'target', 'peak RSS MB'],
-          rows: [[rate(api.eventsPerSecond), api.requestsPerSecond.toFixed(1), ms(api.p50Ms), ms(api.p99Ms), String(api.failedRequests), atLeast(api.eventsPerSecond, TARGET, rate), mb(api.peakRssMb)]],
+          columns: ['events/s', 'requests/s', 'p50 ms', 'p99 ms', 'target', 'peak RSS MB'],
+          rows: [[rate(api.eventsPerSecond), api.requestsPerSecond.toFixed(1), ms(api.p50Ms), ms(api.p99Ms), atLeast(api.eventsPerSecond, TARGET, rate), mb(api.peakRssMb)]],
           notes: ['Each item is validated, pseudonymised and hashed by the service; a batch is one append to the emitter\'s stream.'],
         },
       ],
