@@ -45,6 +45,8 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   approveDataset: GOVERNANCE,
   grantDatasetAccess: GOVERNANCE,
   revokeDatasetAccess: GOVERNANCE,
+  // A regulator exports only the systems granted to it; the resolver checks which.
+  exportEvidenceBundle: READERS,
 };
 
 /** Keyed `METHOD /path` as Fastify registers the route. */
@@ -61,6 +63,9 @@ export const HTTP_POLICY: Readonly<Record<string, Access>> = {
   'GET /v1/proofs/consistency': 'public',
   // An inclusion proof names one event, so it is answered only within the caller's tenant.
   'GET /v1/proofs/inclusion': READERS,
+  'POST /fhir/AuditEvent': ['emitter'],
+  // A bundle is fetched by whoever made it, in the same tenant; the controller checks both.
+  'GET /v1/exports/:exportId': READERS,
 };
 
 export function allows(access: Access | undefined, role: Role | undefined): boolean {
