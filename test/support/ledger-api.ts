@@ -1,5 +1,6 @@
 import { LocalIssuer, type Role } from '@ledger/auth';
 import type { EventStore } from '@ledger/event-store';
+import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ export interface TestApi {
   url: string;
   store: EventStore;
   dataDir: string;
+  /** The Fastify instance underneath, for route listings. */
+  fastify: FastifyInstance;
   graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, actor?: string, headers?: Record<string, string>): Promise<GraphqlResponse<T>>;
   post(path: string, body: unknown, actor?: string, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, any> }>;
   /** A bearer token from the service's local issuer; GraphQL calls default to governance-admin, ingest to emitter. */
@@ -54,6 +57,7 @@ export async function startTestApi(kind: StoreKind, env: Record<string, string> 
     token,
     url: base,
     store: app.get<EventStore>(EVENT_STORE),
+    fastify: app.getHttpAdapter().getInstance(),
     dataDir,
     async graphql(query, variables = {}, actor = 'admin.grace', headers = {}) {
       const response = await fetch(`${base}/graphql`, { method: 'POST', headers: await headersFor(actor, 'governance-admin', headers), body: JSON.stringify({ query, variables }) });

@@ -197,7 +197,7 @@ function granted(caller: Caller, systemId: string | undefined): Caller {
   if (caller.systems && (systemId === undefined || !caller.systems.includes(systemId)))
     throw new ProblemError({
       status: 403,
-      code: 'FORBIDDEN',
+      code: 'SYSTEM_NOT_GRANTED',
       field: 'systemId',
       message: `a regulator reads only the systems granted to it (${caller.systems.join(', ') || 'none'}); name one of them`,
     });
