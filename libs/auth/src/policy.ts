@@ -21,8 +21,6 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   dataAccess: READERS,
   modelVersion: READERS,
   complianceFindings: READERS,
-  // Exports are for those who take evidence away: auditors, and regulators for their granted systems.
-  exportEvidenceBundle: ['auditor', 'regulator'],
   registerAiSystem: GOVERNANCE,
   assignAccountability: GOVERNANCE,
   acceptAccountability: GOVERNANCE,
@@ -47,8 +45,6 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   approveDataset: GOVERNANCE,
   grantDatasetAccess: GOVERNANCE,
   revokeDatasetAccess: GOVERNANCE,
-  // A regulator exports only the systems granted to it; the resolver checks which.
-  exportEvidenceBundle: READERS,
 };
 
 /** Keyed `METHOD /path` as Fastify registers the route. */
