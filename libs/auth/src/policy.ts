@@ -21,6 +21,8 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   dataAccess: READERS,
   modelVersion: READERS,
   complianceFindings: READERS,
+  // Exports are for those who take evidence away: auditors, and regulators for their granted systems.
+  exportEvidenceBundle: ['auditor', 'regulator'],
   registerAiSystem: GOVERNANCE,
   assignAccountability: GOVERNANCE,
   acceptAccountability: GOVERNANCE,
