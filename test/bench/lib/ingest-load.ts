@@ -66,16 +66,10 @@ async function measureIngest(children: Children, dataDir: string, load: IngestLo
   return figures;
 }
 
-/**
- * Who the load says it is: an emitter's bearer token from `govledger token`,
- * the way a deployment on the embedded default gets one. A service without
- * token authentication has no such command and takes the caller from
- * X-Actor-Id, which a token-checking service ignores; both are sent.
- */
+/** Who the load says it is: an emitter's bearer token from `govledger token`, the way a deployment on the embedded default gets one. */
 async function emitterHeaders(children: Children, dataDir: string): Promise<Record<string, string>> {
   const args = ['token', '--role', 'emitter', '--tenant', 'default', '--sub', EMITTER, '--event-types', 'DataAccessed', '--ttl', '3600'];
   const { figures } = await children.command('apps/govledger-cli/src/main', args, { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir });
-  if (figures.code === 0) return { authorization: `Bearer ${figures.stdout.trim()}`, 'x-actor-id': EMITTER };
-  if (/unknown command 'token'/.test(figures.stderr)) return { 'x-actor-id': EMITTER };
-  throw new Error(`govledger token exited with ${figures.code}: ${figures.stderr.trim()}`);
+  if (figures.code !== 0) throw new Error(`govledger token exited with ${figures.code}: ${figures.stderr.trim()}`);
+  return { authorization: `Bearer ${figures.stdout.trim()}` };
 }
