@@ -28,7 +28,14 @@ export interface Scenario {
 }
 
 export const rate = (n: number) => Math.round(n).toLocaleString('en-US');
-export const mb = (n: number) => `${Math.round(n)}`;
+
+/** The issue's ceiling on the peak RSS of every process of the ledger's own. */
+const RSS_CEILING_MB = 300;
+
+/** Peak RSS of the ledger's process first, then of what it is compared with, judged on the ledger's: `134/77/110 ok (≤300)`. */
+export function rss(ledgerMb: number, ...othersMb: number[]): string {
+  return `${[ledgerMb, ...othersMb].map((n) => Math.round(n)).join('/')} ${ledgerMb <= RSS_CEILING_MB ? 'ok' : 'MISS'} (≤${RSS_CEILING_MB})`;
+}
 export const ms = (n: number) => (n < 10 ? n.toFixed(1) : Math.round(n).toString());
 
 /** A ratio with its verdict against a floor, e.g. `0.82× ok (≥0.7×)` or `0.41× MISS (≥0.7×)`. */

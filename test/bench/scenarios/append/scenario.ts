@@ -2,7 +2,7 @@ import type { Db, Subject } from '../../lib/appenders';
 import type { Service } from '../../lib/child';
 import { progress } from '../../lib/progress';
 import { freshPlace, type Place } from '../../lib/targets';
-import { mb, rate, versus, type BenchContext, type Scenario } from '../../lib/report';
+import { rate, rss, versus, type BenchContext, type Scenario } from '../../lib/report';
 import type * as Measure from './measure';
 
 const DBS: Db[] = ['sqlite', 'postgres'];
@@ -63,7 +63,7 @@ export const appendScenario: Scenario = {
             rate(r.peer.eventsPerSecond),
             versus(r.ledger.eventsPerSecond / r.raw.eventsPerSecond, TARGET.raw),
             versus(r.ledger.eventsPerSecond / r.peer.eventsPerSecond, TARGET.peer),
-            SUBJECTS.map((s) => mb(r[s].peakRssMb)).join('/'),
+            rss(r.ledger.peakRssMb, r.raw.peakRssMb, r.peer.peakRssMb),
           ]),
           notes: [
             `Each subject: its own process and fresh store, ${timing.warmupMs} ms warm-up, then back-to-back appends to one stream for ${timing.measureMs} ms,`,

@@ -1,6 +1,6 @@
 import { ingestLoad, type IngestFigures } from '../../lib/ingest-load';
 import { progress } from '../../lib/progress';
-import { mb, ms, rate, versus, type BenchContext, type Scenario } from '../../lib/report';
+import { ms, rate, rss, versus, type BenchContext, type Scenario } from '../../lib/report';
 import { freshPlace } from '../../lib/targets';
 import type * as AppendMeasure from '../append/measure';
 
@@ -35,7 +35,7 @@ export const httpSingleScenario: Scenario = {
           {
             title: `Concurrent single-event HTTP ingest, SQLite synchronous=FULL, ${CONNECTIONS} connections`,
             columns: ['events/s', 'p50 ms', 'p99 ms', 'raw durable commits/s', 'API/raw', 'peak RSS MB API/raw'],
-            rows: [[rate(api.eventsPerSecond), ms(api.p50Ms), ms(api.p99Ms), rate(raw.figures.eventsPerSecond), versus(ratio, TARGET), `${mb(api.peakRssMb)}/${mb(raw.peakRssMb)}`]],
+            rows: [[rate(api.eventsPerSecond), ms(api.p50Ms), ms(api.p99Ms), rate(raw.figures.eventsPerSecond), versus(ratio, TARGET), rss(api.peakRssMb, raw.peakRssMb)]],
             notes: [
               'API: the service in its own process (startLedgerApi: ingest, projections and sealer), autocannon in the runner,',
               '     each request a one-item DataAccessed batch with a fresh eventId.',

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { progress } from '../../lib/progress';
-import { mb, rate, versus, type BenchContext, type Scenario } from '../../lib/report';
+import { rate, rss, versus, type BenchContext, type Scenario } from '../../lib/report';
 import { caughtUp, type ApiReady } from '../../lib/serve-api';
 import type * as Measure from './measure';
 
@@ -54,7 +54,7 @@ export const verifyScenario: Scenario = {
             title: `Verify, ${rate(size)} events (${MiB.toFixed(1)} MiB canonical)`,
             columns: ['command', 'seconds', 'MiB/s', 'events/s', 'raw SHA-256 MiB/s', 'ratio', 'peak RSS MB'],
             rows: [
-              ['govledger verify', verify.figures.seconds.toFixed(2), verifyRate.toFixed(1), rate(size / verify.figures.seconds), rawRate.toFixed(0), versus(verifyRate / rawRate, TARGET), mb(verify.peakRssMb)],
+              ['govledger verify', verify.figures.seconds.toFixed(2), verifyRate.toFixed(1), rate(size / verify.figures.seconds), rawRate.toFixed(0), versus(verifyRate / rawRate, TARGET), rss(verify.peakRssMb)],
               ['govledger verify-bundle', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a'],
             ],
             notes: [
