@@ -91,8 +91,8 @@ describe('tenant isolation', () => {
       const token = await api.token('auditor.amy', 'auditor', { tenantId });
       for (const deadline = Date.now() + 15_000; ; ) {
         const response = await fetch(`${api.url}/v1/proofs/inclusion?eventId=${eventId}`, { headers: { authorization: `Bearer ${token}` } });
-        if (response.status !== 404 || Date.now() > deadline) return { status: response.status, body: await response.json() };
-        if (tenantId !== 'hospital-a') return { status: response.status, body: await response.json() };
+        if (response.status !== 404 || Date.now() > deadline) return { status: response.status, body: (await response.json()) as any };
+        if (tenantId !== 'hospital-a') return { status: response.status, body: (await response.json()) as any };
         await new Promise((r) => setTimeout(r, 100));
       }
     };

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { inputValidationPipe } from './errors/input-validation';
 import { ProblemFilter } from './errors/problem.filter';
+import { toProblem } from './errors/problem';
 import { traceHttpRequests } from './tracing/http-tracing';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -37,10 +38,14 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
     timeWindow: 60_000,
     hook: 'preHandler',
     keyGenerator: (request) => (request.caller ? `${request.caller.tenantId}/${request.caller.id}` : request.ip),
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      error: { code: 'RATE_LIMITED', message: `more than ${context.max} requests in a minute; retry after ${Math.ceil(context.ttl / 1000)} s` },
-    }),
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`more than ${context.max} requests in a minute; retry after ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
+  });
+  // Failures before a handler runs (unparsable JSON, an empty body, a rate limit) answer in the same shape as the rest.
+  app.getHttpAdapter().getInstance().setErrorHandler((error, request, reply) => {
+    const { status, ...problem } = toProblem(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.status(status).send({ error: problem });
   });
   app.useGlobalPipes(inputValidationPipe());
   app.useGlobalFilters(new ProblemFilter());

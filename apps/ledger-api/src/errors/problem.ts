@@ -58,6 +58,6 @@ export function toProblem(error: unknown): Problem {
   const status = (error as { statusCode?: number }).statusCode;
   // Fastify's own client errors (malformed JSON, body too large) carry a 4xx status and a safe message.
   if (typeof status === 'number' && status >= 400 && status < 500)
-    return { status, code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: (error as Error).message };
+    return { status, code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST', message: (error as Error).message };
   return { status: 500, code: 'INTERNAL', message: 'the ledger failed to process this request; nothing was recorded for it. The error is logged for operators' };
 }

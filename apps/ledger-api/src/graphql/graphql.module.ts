@@ -1,12 +1,14 @@
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { GraphQLModule } from '@nestjs/graphql';
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext, type ASTVisitor } from 'graphql';
 import mercurius from 'mercurius';
 import { join } from 'node:path';
 import { LedgerConfig } from '../config/ledger-config';
 import { repoRoot } from '../config/repo-root';
-import { toProblem } from '../errors/problem';
+import { ProblemError, toProblem } from '../errors/problem';
 import type { GraphqlContext } from './graphql-context';
 import { DateTimeScalar, PositionScalar } from './scalars';
 
@@ -70,4 +72,20 @@ function maxFields(context: ValidationContext): ASTVisitor {
     }),
   ],
 })
-export class LedgerGraphqlModule {}
+export class LedgerGraphqlModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** GraphQL-over-HTTP requires a string document; anything else is the caller's mistake, named as such, not a crash inside the validator. */
+  onModuleInit(): void {
+    this.adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('preHandler', async (request) => {
+      if (request.routeOptions.url !== '/graphql' || request.method !== 'POST') return;
+      const body = request.body as { query?: unknown; variables?: unknown; operationName?: unknown } | null;
+      const wrong = (field: string, rule: string) => new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field, message: `${field} ${rule}` });
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw wrong('body', 'must be a JSON object {"query": "...", "variables": {...}}');
+      // Every executable document has a selection set; mercurius crashes on some strings without one instead of reporting a syntax error.
+      if (typeof body.query !== 'string' || !body.query.includes('{')) throw wrong('query', 'must be a GraphQL document as a string, e.g. "{ ledger { store } }"');
+      if (body.variables !== undefined && body.variables !== null && (typeof body.variables !== 'object' || Array.isArray(body.variables))) throw wrong('variables', 'must be a JSON object');
+      if (body.operationName !== undefined && body.operationName !== null && typeof body.operationName !== 'string') throw wrong('operationName', 'must be a string');
+    });
+  }
+}
