@@ -1,0 +1,19 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { policyMarkdown } from './policy-table';
+
+const README = join(__dirname, '../../../README.md');
+const START = '<!-- policy-table:start (generated from libs/auth/src/policy.ts; UPDATE_README_POLICY=1 npx jest libs/auth regenerates it) -->';
+const END = '<!-- policy-table:end -->';
+
+describe('the README policy table', () => {
+  it('is the policy table the code enforces', () => {
+    const readme = readFileSync(README, 'utf8');
+    const start = readme.indexOf(START);
+    const end = readme.indexOf(END);
+    expect(start).toBeGreaterThan(-1);
+    const generated = `${START}\n${policyMarkdown()}\n${END}`;
+    if (process.env.UPDATE_README_POLICY) writeFileSync(README, readme.slice(0, start) + generated + readme.slice(end + END.length));
+    else expect(readme.slice(start, end + END.length)).toBe(generated);
+  });
+});
