@@ -3,10 +3,12 @@ import 'reflect-metadata';
 import { LedgerKeyError } from '@ledger/read-models';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './cli-context';
+import { registerExportCommand } from './commands/export.command';
 import { registerKeysCommand } from './commands/keys.command';
 import { registerRebuildProjectionsCommand } from './commands/rebuild-projections.command';
 import { registerSeedDemoCommand } from './commands/seed-demo.command';
 import { registerTokenCommand } from './commands/token.command';
+import { registerVerifyBundleCommand } from './commands/verify-bundle.command';
 import { registerVerifyCommand } from './commands/verify.command';
 
 /**
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerRebuildProjectionsCommand(program);
   registerSeedDemoCommand(program);
   registerTokenCommand(program);
+  registerExportCommand(program);
+  registerVerifyBundleCommand(program);
   return program;
 }
 

@@ -13,6 +13,7 @@ import { AuthModule } from './auth/auth.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { ReadModelsModule } from './read-models/read-models.module';
+import { EvidenceModule } from './evidence/evidence.module';
 
 @Module({})
 export class AppModule {
@@ -20,7 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [MetricsModule, EventStoreModule, AuthModule, PrivacyModule, ReadModelsModule, IntegrityModule, LedgerGraphqlModule, AiSystemsModule, DatasetsModule, IngestModule],
+      imports: [MetricsModule, EventStoreModule, AuthModule, PrivacyModule, ReadModelsModule, IntegrityModule, LedgerGraphqlModule, AiSystemsModule, DatasetsModule, IngestModule, EvidenceModule],
       controllers: [HealthController],
       providers: [
         { provide: LedgerConfig, useValue: config },

@@ -1,0 +1,117 @@
+import { exportEvidenceBundle, EvidenceExportError } from '@ledger/evidence';
+import { LedgerKeys, MerkleProofService } from '@ledger/read-models';
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { governancePolicy } from '../../../ledger-api/src/commands/governance-policy';
+import { repoRoot } from '../../../ledger-api/src/config/repo-root';
+import { recordExport } from '../../../ledger-api/src/evidence/record-export';
+import { ledgerKeysOptions } from '../../../ledger-api/src/integrity/integrity-config';
+import { cliConfig, CliError, EXIT, openExistingEventStore, openExistingReadStore } from '../cli-context';
+
+interface ExportFlags {
+  system: string;
+  from?: string;
+  to?: string;
+  sinceCheckpoint?: string;
+  out: string;
+  recipient?: string;
+  tenant: string;
+  actor: string;
+  wait: string;
+}
+
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description(
+      "write an evidence bundle for one AI system (its events with inclusion proofs, the signed checkpoint, the ledger's keys, " +
+        'a FHIR R4 view and an HTML report, under a signed manifest) and record the export in the ledger',
+    )
+    .requiredOption('--system <id>', 'the AI system')
+    .option('--from <instant>', 'only events that occurred at or after this instant (RFC 3339 or a date)')
+    .option('--to <instant>', 'only events that occurred before this instant')
+    .option('--since-checkpoint <file>', "a checkpoint note the recipient already holds: the bundle proves the log extends it")
+    .requiredOption('--out <file>', 'where to write the bundle (.tar.gz)')
+    .option('--recipient <who>', 'for whom the bundle is made, recorded with the export')
+    .option('--tenant <id>', 'the tenant the system belongs to', 'default')
+    .option('--actor <id>', 'who is exporting, recorded with the export', userInfo().username)
+    .option('--wait <seconds>', 'how long to wait for the sealer to sign a checkpoint covering the newest events', '60')
+    .action(async (flags: ExportFlags) => {
+      process.exitCode = await exportBundle(flags);
+    });
+}
+
+async function exportBundle(flags: ExportFlags): Promise<number> {
+  const config = cliConfig();
+  const out = resolve(flags.out);
+  if (!existsSync(dirname(out))) throw new CliError(`--out: the directory ${dirname(out)} does not exist`);
+  if (existsSync(out)) throw new CliError(`--out: ${out} already exists; an evidence bundle is never overwritten`);
+  const waitSeconds = Number(flags.wait);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new CliError('--wait must be a number of seconds, 0 or more');
+  const sinceCheckpoint = flags.sinceCheckpoint === undefined ? undefined : readText(flags.sinceCheckpoint, '--since-checkpoint');
+  const keys = LedgerKeys.open(ledgerKeysOptions(config));
+
+  const store = await openExistingEventStore(config);
+  const readStore = await openExistingReadStore(config).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  if (!readStore) {
+    await store.close();
+    throw new CliError(`there is no read store under ${config.LEDGER_DATA_DIR}: the service builds it (with the Merkle log and its checkpoints) when it runs; start it once`);
+  }
+  const bar = new SingleBar({ stream: process.stderr, format: 'exporting [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}', etaBuffer: 50, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+  try {
+    const policy = governancePolicy(config);
+    let started = false;
+    const bundle = await exportEvidenceBundle({
+      store,
+      readStore,
+      proofs: new MerkleProofService(readStore),
+      keys: { signer: keys.signer(), verifierKeys: keys.verifierKeys() },
+      origin: config.LEDGER_ORIGIN,
+      scope: { tenantId: flags.tenant, systemId: flags.system, from: flags.from, to: flags.to },
+      sinceCheckpoint,
+      exportedBy: { id: flags.actor, role: 'ledger-admin' },
+      recipient: flags.recipient,
+      generator: { name: 'govledger', version: (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version },
+      compliancePolicy: { requiredRoles: policy.requiredRoles, validationValidityDays: policy.validationValidityDays, auditIntervalDays: config.LEDGER_AUDIT_INTERVAL_DAYS },
+      out,
+      waitMs: waitSeconds * 1000,
+      onProgress: (done, total) => {
+        if (!started) bar.start(Math.max(total, 1), done);
+        started = true;
+        bar.update(done);
+      },
+    });
+    bar.stop();
+    await recordExport(store, bundle, { tenantId: flags.tenant, actor: { id: flags.actor, role: 'ledger-admin' }, source: 'govledger-cli', correlationId: randomUUID(), recipient: flags.recipient });
+    const { manifest } = bundle;
+    process.stdout.write(
+      [
+        `wrote ${out} (${bundle.bytes} bytes): ${manifest.counts.events} events of ${manifest.scope.systemId}, proven against checkpoint ${manifest.checkpoint.treeSize} (root ${manifest.checkpoint.rootHash})`,
+        `export ${bundle.exportId} recorded in the ledger as EvidenceExported (manifest SHA-256 ${bundle.manifestSha256})`,
+        `verify it offline: govledger verify-bundle ${flags.out} --trusted-key '${keys.signer().verifierKey}'`,
+      ].join('\n') + '\n',
+    );
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof EvidenceExportError) throw new CliError(`${error.field ? `--${kebab(error.field)}: ` : ''}${error.message}`);
+    throw error;
+  } finally {
+    bar.stop();
+    await readStore.close();
+    await store.close();
+  }
+}
+
+const kebab = (field: string) => (field === 'systemId' ? 'system' : field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+
+function readText(file: string, option: string): string {
+  if (!existsSync(file)) throw new CliError(`${option}: ${file} does not exist`);
+  return readFileSync(file, 'utf8');
+}

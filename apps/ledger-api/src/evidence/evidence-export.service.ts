@@ -1,0 +1,135 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { GovernancePolicy } from '@ledger/domain';
+import { EvidenceExportError, exportEvidenceBundle, type ExportedBundle } from '@ledger/evidence';
+import type { EventStore } from '@ledger/event-store';
+import { LedgerKeys, MerkleProofService, type ReadStore } from '@ledger/read-models';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { GOVERNANCE_POLICY } from '../commands/governance-policy';
+import { LedgerConfig } from '../config/ledger-config';
+import { repoRoot } from '../config/repo-root';
+import { ProblemError } from '../errors/problem';
+import { READ_STORE } from '../read-models/read-store.module';
+import type { Caller } from '../request-context/caller';
+import { EVENT_STORE } from '../store/event-store.module';
+import { recordExport } from './record-export';
+
+export interface ExportRequest {
+  systemId: string;
+  from?: string;
+  to?: string;
+  sinceCheckpoint?: string;
+  recipient?: string;
+}
+
+interface HeldExport {
+  tenantId: string;
+  exportedBy: string;
+  file: string;
+  expiresAt: string;
+  timer: NodeJS.Timeout;
+}
+
+/** How long a bundle waits for its download, and how many are made at once: a bundle of a busy system is gigabytes. */
+export const EXPORT_TTL_MS = 60 * 60 * 1000;
+const CONCURRENT_EXPORTS = 2;
+
+const STATUS: Record<EvidenceExportError['code'], number> = {
+  UNKNOWN_SYSTEM: 404,
+  INVALID_SCOPE: 400,
+  INVALID_SINCE_CHECKPOINT: 422,
+  NOT_SEALED: 503,
+  READ_MODEL_STOPPED: 503,
+};
+
+/**
+ * Makes evidence bundles for GraphQL callers into the data directory's
+ * `exports/`, records each export in the ledger, and keeps the file for an
+ * hour for its maker to download. Files are never kept across restarts.
+ */
+@Injectable()
+export class EvidenceExportService implements OnModuleInit, OnApplicationShutdown {
+  private readonly held = new Map<string, HeldExport>();
+  private running = 0;
+  private readonly dir: string;
+  private readonly generator = { name: 'govledger', version: (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version };
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly proofs: MerkleProofService,
+    private readonly keys: LedgerKeys,
+    private readonly config: LedgerConfig,
+    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
+  ) {
+    this.dir = join(config.LEDGER_DATA_DIR, 'exports');
+  }
+
+  onModuleInit(): void {
+    // Bundles left by an earlier run have no owner any more: nobody can fetch them.
+    rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  onApplicationShutdown(): void {
+    for (const held of this.held.values()) clearTimeout(held.timer);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async export(caller: Caller, request: ExportRequest, correlationId: string): Promise<{ bundle: ExportedBundle; expiresAt: string }> {
+    if (caller.systems && !caller.systems.includes(request.systemId)) {
+      throw new ProblemError({ status: 403, code: 'FORBIDDEN', field: 'systemId', message: `a regulator exports only the systems granted to it (${caller.systems.join(', ') || 'none'})` });
+    }
+    if (this.running >= CONCURRENT_EXPORTS) {
+      throw new ProblemError({ status: 503, code: 'EXPORT_BUSY', message: `${CONCURRENT_EXPORTS} exports are already being made; try again when one finishes` });
+    }
+    this.running++;
+    const exportId = randomUUID();
+    try {
+      const bundle = await exportEvidenceBundle({
+        store: this.store,
+        readStore: this.readStore,
+        proofs: this.proofs,
+        keys: { signer: this.keys.signer(), verifierKeys: this.keys.verifierKeys() },
+        origin: this.config.LEDGER_ORIGIN,
+        scope: { tenantId: caller.tenantId, systemId: request.systemId, from: request.from, to: request.to },
+        sinceCheckpoint: request.sinceCheckpoint,
+        exportedBy: { id: caller.id, role: caller.role },
+        recipient: request.recipient,
+        generator: this.generator,
+        compliancePolicy: { requiredRoles: this.policy.requiredRoles, validationValidityDays: this.policy.validationValidityDays, auditIntervalDays: this.config.LEDGER_AUDIT_INTERVAL_DAYS },
+        out: join(this.dir, `${exportId}.tar.gz`),
+        exportId,
+      });
+      await recordExport(this.store, bundle, { tenantId: caller.tenantId, actor: caller, source: 'ledger-api/graphql', correlationId, recipient: request.recipient });
+      const expiresAt = new Date(Date.now() + EXPORT_TTL_MS).toISOString();
+      const timer = setTimeout(() => this.forget(exportId), EXPORT_TTL_MS);
+      timer.unref();
+      this.held.set(exportId, { tenantId: caller.tenantId, exportedBy: caller.id, file: bundle.file, expiresAt, timer });
+      return { bundle, expiresAt };
+    } catch (error) {
+      rmSync(join(this.dir, `${exportId}.tar.gz`), { force: true });
+      if (error instanceof EvidenceExportError) throw new ProblemError({ status: STATUS[error.code], code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) });
+      throw error;
+    } finally {
+      this.running--;
+    }
+  }
+
+  /** The bundle file, for the caller who made it; anyone else is told it does not exist. */
+  bundleFile(caller: Caller, exportId: string): string {
+    const held = this.held.get(exportId);
+    if (!held || held.tenantId !== caller.tenantId || held.exportedBy !== caller.id) {
+      throw new ProblemError({ status: 404, code: 'NOT_FOUND', field: 'exportId', message: `no export ${exportId} of yours is waiting; bundles are kept for an hour after exportEvidenceBundle` });
+    }
+    return held.file;
+  }
+
+  private forget(exportId: string): void {
+    const held = this.held.get(exportId);
+    if (!held) return;
+    this.held.delete(exportId);
+    rmSync(held.file, { force: true });
+  }
+}

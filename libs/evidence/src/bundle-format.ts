@@ -1,0 +1,110 @@
+import { sha256Hex, signNote, type NoteSigner } from '@ledger/integrity';
+
+/*
+ * The evidence bundle: one gzipped POSIX tar archive, readable with `tar xzf`
+ * anywhere, whose members come in this order so a verifier can check them in
+ * one streaming pass: first what says what everything else must be (the
+ * signed manifest, the checkpoint, the keys), then the events and their proofs,
+ * then the views derived from them.
+ */
+
+export const BUNDLE_FORMAT = 'govledger-evidence-bundle/v1';
+
+export const BUNDLE_FILES = {
+  manifest: 'manifest.json',
+  signature: 'manifest.sig',
+  checkpoint: 'checkpoint.note',
+  keys: 'keys.txt',
+  consistency: 'consistency.json',
+  events: 'events.jsonl',
+  proofs: 'proofs.jsonl',
+  fhir: 'fhir-bundle.json',
+  report: 'report.html',
+} as const;
+
+export type BundleFileName = (typeof BUNDLE_FILES)[keyof typeof BUNDLE_FILES];
+
+/** What each file is for, so a failure can say what the damage means. */
+export const FILE_MEANING: Record<BundleFileName, string> = {
+  'manifest.json': 'the signed list of every file and its SHA-256',
+  'manifest.sig': "the ledger's signature over the manifest",
+  'checkpoint.note': 'the signed Merkle tree head every event is proven against',
+  'keys.txt': "the ledger's published verifier keys",
+  'consistency.json': "the proof that the bundled checkpoint extends the recipient's earlier one",
+  'events.jsonl': 'the stored events, exactly as hashed',
+  'proofs.jsonl': 'the inclusion proof of each event',
+  'fhir-bundle.json': 'the FHIR R4 view of the events (AuditEvent, Provenance)',
+  'report.html': 'the human-readable report',
+};
+
+export interface ManifestFile {
+  name: BundleFileName;
+  bytes: number;
+  /** Lowercase hex. */
+  sha256: string;
+}
+
+export interface BundleManifest {
+  format: typeof BUNDLE_FORMAT;
+  generator: { name: string; version: string };
+  exportId: string;
+  createdAt: string;
+  /** The log's origin: the name in the checkpoint and in every signing key. */
+  origin: string;
+  scope: {
+    tenantId: string;
+    systemId: string;
+    from?: string;
+    to?: string;
+    /** Training datasets whose own events are included. */
+    datasetIds: string[];
+    /** The store position of the checkpoint's last leaf: nothing after it is in the bundle. */
+    throughPosition: string;
+  };
+  exportedBy: { id: string; role: string };
+  recipient?: string;
+  checkpoint: { treeSize: number; rootHash: string };
+  /** Present when the bundle proves it extends an earlier checkpoint the recipient holds. */
+  sinceCheckpoint?: { treeSize: number; rootHash: string };
+  counts: {
+    events: number;
+    dataAccessEvents: number;
+    auditEvents: number;
+    provenances: number;
+  };
+  files: ManifestFile[];
+}
+
+/**
+ * The signed statement over a manifest: a C2SP signed note, so the one
+ * verifier key that checks checkpoints checks bundles too. Its first line is
+ * not the origin, so it can never pass for a checkpoint of the log.
+ */
+export function manifestNoteText(origin: string, manifestBytes: Uint8Array): string {
+  return `${BUNDLE_FORMAT} manifest\n${origin}\nsha256 ${sha256Hex(manifestBytes)}\n`;
+}
+
+export function signManifest(origin: string, manifestBytes: Uint8Array, signer: NoteSigner): string {
+  return signNote(manifestNoteText(origin, manifestBytes), [signer]);
+}
+
+/** The members of a bundle in archive order; consistency.json only when the export was asked for one. */
+export function bundleOrder(withConsistency: boolean): BundleFileName[] {
+  const { manifest, signature, checkpoint, keys, consistency, events, proofs, fhir, report } = BUNDLE_FILES;
+  return [manifest, signature, checkpoint, keys, ...(withConsistency ? [consistency] : []), events, proofs, fhir, report];
+}
+
+/** One line of proofs.jsonl: the audit path of one event, hashes in standard base64 as in the checkpoint. */
+export interface ProofLine {
+  eventId: string;
+  leafIndex: number;
+  eventHash: string;
+  proof: string[];
+}
+
+/** consistency.json. */
+export interface ConsistencyFile {
+  from: { treeSize: number; rootHash: string; checkpoint: string };
+  to: { treeSize: number; rootHash: string };
+  proof: string[];
+}

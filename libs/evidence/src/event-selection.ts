@@ -1,0 +1,137 @@
+import type { EventStore, StoredEvent } from '@ledger/event-store';
+import type { CheckpointTables, MerkleProofService, MerkleTables, StoredCheckpoint, TimelineTables } from '@ledger/read-models';
+import type { Kysely } from 'kysely';
+import { EvidenceExportError } from './evidence-export-error';
+
+type Db = Kysely<TimelineTables & MerkleTables & CheckpointTables>;
+
+export interface ExportScope {
+  tenantId: string;
+  systemId: string;
+  /** Inclusive, on the emitter's `occurredAt`. */
+  from?: string;
+  /** Exclusive. */
+  to?: string;
+}
+
+export interface SealedView {
+  checkpoint: StoredCheckpoint;
+  /** The store position of the checkpoint's last leaf. */
+  throughPosition: bigint;
+}
+
+const PAGE = 1000;
+const POLL_MS = 200;
+
+/**
+ * Waits until the ledger as it stood when the export began is sealed under a
+ * signed checkpoint and indexed by the timeline read model, so the bundle holds
+ * everything recorded before the export and every event in it can be proven.
+ * The sealer signs at least every LEDGER_CHECKPOINT_EVERY_MS, so a running
+ * service gets there within seconds; a stopped one never does, and the export
+ * fails saying so rather than leaving recent events out silently.
+ */
+export async function waitUntilSealed(store: EventStore, db: Db, proofs: MerkleProofService, waitMs: number): Promise<SealedView> {
+  const head = await store.headPosition();
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const [checkpoint, timeline] = await Promise.all([proofs.latestCheckpoint(), db.selectFrom('projection_checkpoints').selectAll().where('name', '=', 'timeline').executeTakeFirst()]);
+    if (timeline?.error) throw new EvidenceExportError('READ_MODEL_STOPPED', `the timeline read model has stopped (${timeline.error}); fix it and rebuild it before exporting`);
+    const through = checkpoint ? await lastLeafPosition(db, checkpoint.treeSize) : undefined;
+    const indexed = timeline ? BigInt(timeline.position) : 0n;
+    if (checkpoint && through !== undefined && through >= head && indexed >= through) return { checkpoint, throughPosition: through };
+    if (Date.now() >= deadline) {
+      const sealed = checkpoint ? `the latest signed checkpoint covers the log up to position ${through} (tree size ${checkpoint.treeSize})` : 'no checkpoint has been signed yet';
+      throw new EvidenceExportError(
+        'NOT_SEALED',
+        `the newest event (position ${head}) is not yet under a signed checkpoint after waiting ${Math.round(waitMs / 1000)} s: ${sealed}, ` +
+          `and the timeline read model has reached position ${indexed}. The service's sealer signs checkpoints; start the service (or wait for it to catch up) and export again`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+async function lastLeafPosition(db: Db, treeSize: number): Promise<bigint | undefined> {
+  const leaf = await db.selectFrom('merkle_leaves').select('position').where('leaf_index', '=', treeSize - 1).executeTakeFirst();
+  return leaf ? BigInt(leaf.position) : undefined;
+}
+
+/** Whether the system is registered in the tenant at or before the sealed position. */
+export async function systemIsRegistered(db: Db, scope: ExportScope, through: bigint): Promise<boolean> {
+  const row = await db
+    .selectFrom('tl_events')
+    .select('event_id')
+    .where('tenant_id', '=', scope.tenantId)
+    .where('system_id', '=', scope.systemId)
+    .where('type', '=', 'AiSystemRegistered')
+    .where('position', '<=', through.toString())
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The datasets any version of the system was trained on, read from the stored registrations themselves. */
+export async function trainingDatasetIds(db: Db, store: EventStore, scope: ExportScope, through: bigint): Promise<string[]> {
+  const rows = await db
+    .selectFrom('tl_events')
+    .select('event_id')
+    .where('tenant_id', '=', scope.tenantId)
+    .where('system_id', '=', scope.systemId)
+    .where('type', '=', 'ModelVersionRegistered')
+    .where('position', '<=', through.toString())
+    .execute();
+  const registrations = await store.findByEventIds(rows.map((r) => r.event_id));
+  return [...new Set(registrations.flatMap((e) => (e.data as { trainingDatasetIds: string[] }).trainingDatasetIds))].sort();
+}
+
+/**
+ * The events in scope, in the ledger's global order, a page at a time: the
+ * system's own stream, data access on its behalf, its export records, and the
+ * events of its training datasets. Found through the timeline index, read
+ * whole from the event store: what is bundled is what was hashed.
+ */
+export class ScopedEvents {
+  constructor(
+    private readonly db: Db,
+    private readonly store: EventStore,
+    private readonly scope: ExportScope,
+    private readonly datasetStreams: string[],
+    private readonly through: bigint,
+  ) {}
+
+  async count(): Promise<number> {
+    const row = await this.query()
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async *pages(): AsyncGenerator<StoredEvent[]> {
+    let after = '0';
+    for (;;) {
+      const rows = await this.query().select(['position', 'event_id']).where('position', '>', after).orderBy('position', 'asc').limit(PAGE).execute();
+      if (rows.length === 0) return;
+      const stored = new Map((await this.store.findByEventIds(rows.map((r) => r.event_id))).map((e) => [e.eventId, e]));
+      yield rows.map((row) => {
+        const event = stored.get(row.event_id);
+        if (!event || event.position !== BigInt(row.position)) {
+          throw new EvidenceExportError('READ_MODEL_STOPPED', `the timeline index names event ${row.event_id} at position ${row.position}, which the event store does not hold there; rebuild the timeline read model`);
+        }
+        return event;
+      });
+      after = String(rows[rows.length - 1].position);
+    }
+  }
+
+  private query() {
+    const { tenantId, systemId, from, to } = this.scope;
+    let query = this.db
+      .selectFrom('tl_events')
+      .where('tenant_id', '=', tenantId)
+      .where('position', '<=', this.through.toString())
+      .where((eb) => eb.or([eb('system_id', '=', systemId), ...(this.datasetStreams.length > 0 ? [eb('stream', 'in', this.datasetStreams)] : [])]));
+    if (from) query = query.where('occurred_at', '>=', from);
+    if (to) query = query.where('occurred_at', '<', to);
+    return query;
+  }
+}

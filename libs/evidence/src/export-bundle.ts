@@ -1,0 +1,247 @@
+import { streamNames } from '@ledger/domain';
+import type { EventStore } from '@ledger/event-store';
+import { canonicalJson, hashToBase64, noteVerifier, openCheckpoint, type NoteSigner, type OpenedCheckpoint } from '@ledger/integrity';
+import { complianceFindings, ProofRequestError, type CompliancePolicy, type MerkleProofService, type ReadDb, type ReadStore } from '@ledger/read-models';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { pack as tarPack } from 'tar-stream';
+import { BUNDLE_FILES, BUNDLE_FORMAT, bundleOrder, signManifest, type BundleFileName, type BundleManifest, type ConsistencyFile, type ManifestFile, type ProofLine } from './bundle-format';
+import { EvidenceExportError } from './evidence-export-error';
+import { ScopedEvents, systemIsRegistered, trainingDatasetIds, waitUntilSealed, type ExportScope } from './event-selection';
+import { auditEventOf } from './fhir/audit-event';
+import { ProvenanceCollector } from './fhir/provenance';
+import { HashingFile } from './hashing-file';
+import { renderReport } from './report/report-html';
+import { ReportModel } from './report/report-model';
+
+export interface EvidenceKeys {
+  signer: NoteSigner;
+  /** Every verifier key the ledger has published, the current one included. */
+  verifierKeys: string[];
+}
+
+export interface ExportEvidenceOptions {
+  store: EventStore;
+  readStore: ReadStore;
+  proofs: MerkleProofService;
+  keys: EvidenceKeys;
+  origin: string;
+  scope: ExportScope;
+  /** The recipient's earlier signed checkpoint (note text): the bundle then proves the log extends it. */
+  sinceCheckpoint?: string;
+  exportedBy: { id: string; role: string };
+  recipient?: string;
+  generator: { name: string; version: string };
+  compliancePolicy: CompliancePolicy;
+  /** Where the bundle goes; written beside as `.partial` and renamed when complete. */
+  out: string;
+  /** How long to wait for the sealer to cover the newest events (default 60 s). */
+  waitMs?: number;
+  onProgress?: (done: number, total: number) => void;
+  exportId?: string;
+  now?: () => Date;
+}
+
+export interface ExportedBundle {
+  exportId: string;
+  file: string;
+  bytes: number;
+  manifest: BundleManifest;
+  /** SHA-256 of manifest.json: what the EvidenceExported event records. */
+  manifestSha256: string;
+}
+
+/**
+ * Writes the evidence bundle for one AI system. Events stream from the store a
+ * page at a time into files on disk, each hashed as it is written, so memory
+ * holds one page and the governance facts of the report, never the volume of
+ * data access. The files are then packed into one gzipped tar whose signed
+ * manifest names each file's SHA-256.
+ */
+export async function exportEvidenceBundle(options: ExportEvidenceOptions): Promise<ExportedBundle> {
+  const { store, readStore, proofs, keys, origin } = options;
+  const scope = normalisedScope(options.scope);
+  const verifiers = keys.verifierKeys.map((key) => noteVerifier(key));
+  const since = options.sinceCheckpoint === undefined ? undefined : openSince(options.sinceCheckpoint, verifiers, origin);
+  const db = readStore.db as never;
+
+  const { checkpoint, throughPosition } = await waitUntilSealed(store, db, proofs, options.waitMs ?? 60_000);
+  if (!(await systemIsRegistered(db, scope, throughPosition))) {
+    throw new EvidenceExportError('UNKNOWN_SYSTEM', `no AI system ${scope.systemId} is registered in tenant ${scope.tenantId}; check the id (aiSystems lists them)`, 'systemId');
+  }
+  const consistency = since ? await consistencyFrom(proofs, since, checkpoint.treeSize) : undefined;
+  const datasetIds = await trainingDatasetIds(db, store, scope, throughPosition);
+  const events = new ScopedEvents(db, store, scope, datasetIds.map((id) => `${scope.tenantId}/${streamNames.dataset(id)}`), throughPosition);
+
+  const createdAt = (options.now ?? (() => new Date()))().toISOString();
+  const exportId = options.exportId ?? randomUUID();
+  const workDir = await mkdtemp(join(dirname(options.out), `.${basename(options.out)}.`));
+  const files = new Map<BundleFileName, Omit<ManifestFile, 'name'>>();
+  const open: HashingFile[] = [];
+  const file = (name: BundleFileName) => {
+    const f = new HashingFile(join(workDir, name));
+    open.push(f);
+    return f;
+  };
+  try {
+    const eventsFile = file(BUNDLE_FILES.events);
+    const proofsFile = file(BUNDLE_FILES.proofs);
+    const fhirFile = file(BUNDLE_FILES.fhir);
+    const report = new ReportModel();
+    const provenance = new ProvenanceCollector(scope.tenantId, scope.systemId);
+    const fhirCounts = { auditEvents: 0, provenances: 0, entries: 0 };
+    const fhirEntry = async (resource: { id?: string }) => {
+      await fhirFile.write(`${fhirCounts.entries++ === 0 ? '' : ','}\n${JSON.stringify({ fullUrl: `urn:uuid:${resource.id}`, resource })}`);
+    };
+    await fhirFile.write(`{"resourceType":"Bundle","id":${JSON.stringify(exportId)},"meta":{"lastUpdated":${JSON.stringify(createdAt)}},"type":"collection","timestamp":${JSON.stringify(createdAt)},"entry":[`);
+
+    const total = await events.count();
+    let done = 0;
+    options.onProgress?.(0, total);
+    for await (const page of events.pages()) {
+      const pageProofs = await proofs.inclusionProofs(
+        page.map((e) => e.eventId),
+        checkpoint.treeSize,
+      );
+      for (const [i, event] of page.entries()) {
+        const proof = pageProofs[i];
+        const { position, ...envelope } = event;
+        await eventsFile.write(`${canonicalJson({ ...envelope, position: position.toString() })}\n`);
+        const line: ProofLine = { eventId: event.eventId, leafIndex: proof.leafIndex, eventHash: proof.eventHash, proof: proof.proof.map(hashToBase64) };
+        await proofsFile.write(`${canonicalJson(line)}\n`);
+        report.add(event);
+        if (event.type === 'DataAccessed') {
+          fhirCounts.auditEvents++;
+          await fhirEntry(auditEventOf(event));
+        } else {
+          const resource = provenance.add(event);
+          if (resource) {
+            fhirCounts.provenances++;
+            await fhirEntry(resource);
+          }
+        }
+      }
+      done += page.length;
+      options.onProgress?.(done, total);
+    }
+    for (const device of provenance.devices()) await fhirEntry(device);
+    await fhirFile.write('\n]}\n');
+    for (const f of [eventsFile, proofsFile, fhirFile]) files.set(basename(f.path) as BundleFileName, await f.close());
+
+    const manifestBase: Omit<BundleManifest, 'files' | 'counts'> = {
+      format: BUNDLE_FORMAT,
+      generator: options.generator,
+      exportId,
+      createdAt,
+      origin,
+      scope: { ...scope, datasetIds, throughPosition: throughPosition.toString() },
+      exportedBy: options.exportedBy,
+      ...(options.recipient ? { recipient: options.recipient } : {}),
+      checkpoint: { treeSize: checkpoint.treeSize, rootHash: hashToBase64(checkpoint.rootHash) },
+      ...(since ? { sinceCheckpoint: { treeSize: since.size, rootHash: hashToBase64(since.rootHash) } } : {}),
+    };
+    const findings = await complianceFindings(readStore.db as ReadDb, scope.tenantId, { systemId: scope.systemId }, createdAt, options.compliancePolicy);
+    const small: Array<[BundleFileName, string]> = [
+      [BUNDLE_FILES.checkpoint, checkpoint.note],
+      [BUNDLE_FILES.keys, keys.verifierKeys.map((k) => `${k}\n`).join('')],
+      ...(consistency ? [[BUNDLE_FILES.consistency, `${JSON.stringify(consistency, null, 2)}\n`] as [BundleFileName, string]] : []),
+      [BUNDLE_FILES.report, renderReport({ manifest: manifestBase, model: report, findings, verifierKeys: keys.verifierKeys })],
+    ];
+    for (const [name, text] of small) {
+      const bytes = Buffer.from(text, 'utf8');
+      await writeFile(join(workDir, name), bytes, { mode: 0o600 });
+      files.set(name, { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    }
+
+    const order = bundleOrder(consistency !== undefined);
+    const manifest: BundleManifest = {
+      ...manifestBase,
+      counts: { events: report.events, dataAccessEvents: report.dataAccess.total, auditEvents: fhirCounts.auditEvents, provenances: fhirCounts.provenances },
+      files: order.filter((name) => files.has(name)).map((name) => ({ name, ...files.get(name)! })),
+    };
+    const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+    await writeFile(join(workDir, BUNDLE_FILES.manifest), manifestBytes, { mode: 0o600 });
+    await writeFile(join(workDir, BUNDLE_FILES.signature), signManifest(origin, manifestBytes, keys.signer), { mode: 0o600 });
+
+    const partial = `${options.out}.partial`;
+    await packBundle(workDir, order, partial, createdAt);
+    await rename(partial, options.out);
+    return { exportId, file: options.out, bytes: (await stat(options.out)).size, manifest, manifestSha256: createHash('sha256').update(manifestBytes).digest('hex') };
+  } finally {
+    for (const f of open) f.abort();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Streams each member from disk into a gzipped POSIX tar, in the order the verifier reads them. */
+async function packBundle(workDir: string, order: BundleFileName[], out: string, createdAt: string): Promise<void> {
+  const archive = tarPack();
+  const written = pipeline(archive, createGzip(), createWriteStream(out, { mode: 0o644 }));
+  try {
+    for (const name of order) {
+      const path = join(workDir, name);
+      const { size } = await stat(path);
+      await new Promise<void>((resolve, reject) => {
+        const entry = archive.entry({ name, size, mode: 0o644, mtime: new Date(createdAt), type: 'file' }, (error) => (error ? reject(error) : resolve()));
+        pipeline(createReadStream(path), entry).catch(reject);
+      });
+    }
+    archive.finalize();
+  } catch (error) {
+    archive.destroy(error as Error);
+  }
+  await written;
+}
+
+function normalisedScope(scope: ExportScope): ExportScope {
+  const instant = (value: string | undefined, field: 'from' | 'to') => {
+    if (value === undefined) return undefined;
+    const ms = Date.parse(value);
+    if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) || Number.isNaN(ms)) {
+      throw new EvidenceExportError('INVALID_SCOPE', `${field} must be an RFC 3339 instant (2026-01-31T00:00:00Z) or a date (2026-01-31)`, field);
+    }
+    return new Date(ms).toISOString();
+  };
+  const from = instant(scope.from, 'from');
+  const to = instant(scope.to, 'to');
+  if (from && to && from >= to) throw new EvidenceExportError('INVALID_SCOPE', `from (${from}) must be before to (${to})`, 'to');
+  return { tenantId: scope.tenantId, systemId: scope.systemId, ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
+
+function openSince(note: string, verifiers: ReturnType<typeof noteVerifier>[], origin: string): OpenedCheckpoint {
+  try {
+    return openCheckpoint(note, verifiers, origin);
+  } catch (error) {
+    throw new EvidenceExportError('INVALID_SINCE_CHECKPOINT', `the earlier checkpoint is not one this ledger signed: ${(error as Error).message}`, 'sinceCheckpoint');
+  }
+}
+
+async function consistencyFrom(proofs: MerkleProofService, since: OpenedCheckpoint, treeSize: number): Promise<ConsistencyFile> {
+  if (since.size > treeSize) {
+    throw new EvidenceExportError('INVALID_SINCE_CHECKPOINT', `the earlier checkpoint (size ${since.size}) is newer than the latest sealed one (size ${treeSize}); export again once the log has caught up`, 'sinceCheckpoint');
+  }
+  let proof;
+  try {
+    proof = await proofs.consistencyProof(since.size, treeSize);
+  } catch (error) {
+    if (error instanceof ProofRequestError) throw new EvidenceExportError('INVALID_SINCE_CHECKPOINT', error.message, 'sinceCheckpoint');
+    throw error;
+  }
+  if (hashToBase64(proof.fromRoot) !== hashToBase64(since.rootHash)) {
+    // A checkpoint this ledger signed, with a root its own log no longer has at that size: history was rewritten.
+    throw new EvidenceExportError(
+      'INVALID_SINCE_CHECKPOINT',
+      `your checkpoint of size ${since.size} has root ${hashToBase64(since.rootHash)}, but the ledger's log at that size has root ${hashToBase64(proof.fromRoot)}: the log was rewritten; run govledger verify and report it`,
+      'sinceCheckpoint',
+    );
+  }
+  return {
+    from: { treeSize: since.size, rootHash: hashToBase64(since.rootHash), checkpoint: proof.fromCheckpoint },
+    to: { treeSize: proof.toSize, rootHash: hashToBase64(proof.toRoot) },
+    proof: proof.proof.map(hashToBase64),
+  };
+}

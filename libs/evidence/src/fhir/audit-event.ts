@@ -1,0 +1,62 @@
+import type { DataAccessedEvent } from '@ledger/domain';
+import type { StoredEvent } from '@ledger/event-store';
+import type { AuditEvent, AuditEventEntity, Reference } from '@medplum/fhirtypes';
+import { balpProfile, FHIR_SYSTEMS, OUTCOME_CODE, purposeConcept, SUBTYPE_OF_ACTION } from './fhir-codes';
+
+type Access = DataAccessedEvent['data'];
+
+const RESOURCE_REFERENCE = /^[A-Z][A-Za-z]{1,63}(\/[A-Za-z0-9.-]{1,64})?$/;
+
+/**
+ * A DataAccessed event as the FHIR R4 AuditEvent a health IT audit repository
+ * expects (IHE BALP): the REST interaction, who asked and why, the service
+ * that observed it, and what was touched. The patient is named only by the
+ * ledger's pseudonym; the resource id is the ledger's event id.
+ */
+export function auditEventOf(event: StoredEvent): AuditEvent {
+  const data = event.data as Access;
+  const entity: AuditEventEntity[] = [];
+  if (data.patientPseudonym) {
+    entity.push({
+      what: { identifier: { system: `${FHIR_SYSTEMS.patientPseudonym}:${event.metadata.tenantId}`, value: data.patientPseudonym } },
+      type: { system: FHIR_SYSTEMS.entityType, code: '1', display: 'Person' },
+      role: { system: FHIR_SYSTEMS.objectRole, code: '1', display: 'Patient' },
+    });
+  }
+  const dataEntity = (what: Reference): AuditEventEntity => ({
+    what,
+    type: { system: FHIR_SYSTEMS.entityType, code: '2', display: 'System Object' },
+    role: { system: FHIR_SYSTEMS.objectRole, code: '4', display: 'Domain Resource' },
+  });
+  if (data.datasetId) entity.push(dataEntity({ identifier: { system: FHIR_SYSTEMS.dataset, value: data.datasetId } }));
+  if (data.resource) entity.push(dataEntity(RESOURCE_REFERENCE.test(data.resource) && data.resource.includes('/') ? { reference: data.resource } : { display: data.resource }));
+
+  return {
+    resourceType: 'AuditEvent',
+    id: event.eventId,
+    meta: { profile: [balpProfile(data.action, data.patientPseudonym !== undefined)], source: `${FHIR_SYSTEMS.ledgerEvent}:${event.eventId}` },
+    type: { system: FHIR_SYSTEMS.auditEventType, code: 'rest', display: 'Restful Operation' },
+    subtype: [{ system: FHIR_SYSTEMS.restfulInteraction, code: SUBTYPE_OF_ACTION[data.action] }],
+    action: data.action,
+    period: { start: event.metadata.occurredAt, end: event.metadata.occurredAt },
+    recorded: event.metadata.recordedAt,
+    outcome: OUTCOME_CODE[data.outcome],
+    purposeOfEvent: [purposeConcept(data.purposeOfUse)],
+    agent: [
+      {
+        type: { coding: [{ system: FHIR_SYSTEMS.participationType, code: 'IRCP', display: 'information recipient' }] },
+        who: { identifier: { value: data.actor } },
+        requestor: true,
+      },
+      ...(data.systemId
+        ? [{ type: { text: 'AI system on whose behalf the data was accessed' }, who: { identifier: { system: FHIR_SYSTEMS.aiSystem, value: data.systemId } }, requestor: false }]
+        : []),
+    ],
+    source: {
+      site: event.metadata.tenantId,
+      observer: { identifier: { value: data.sourceService }, display: data.sourceService },
+      type: [{ system: FHIR_SYSTEMS.securitySourceType, code: '4', display: 'Application Server' }],
+    },
+    ...(entity.length > 0 ? { entity } : {}),
+  };
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+
+/** Code systems used in and out: HL7's where one fits, the ledger's own URNs for its identifiers. */
+export const FHIR_SYSTEMS = {
+  auditEventType: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+  restfulInteraction: 'http://hl7.org/fhir/restful-interaction',
+  actReason: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+  entityType: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
+  objectRole: 'http://terminology.hl7.org/CodeSystem/object-role',
+  securitySourceType: 'http://terminology.hl7.org/CodeSystem/security-source-type',
+  participationType: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+  provenanceParticipant: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
+  dataOperation: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation',
+  /** A patient as the ledger knows one: the keyed pseudonym, never an identifier. */
+  patientPseudonym: 'urn:govledger:patient-pseudonym',
+  dataset: 'urn:govledger:dataset',
+  aiSystem: 'urn:govledger:ai-system',
+  modelVersion: 'urn:govledger:model-version',
+  ledgerEvent: 'urn:govledger:event',
+} as const;
+
+/** IHE Basic Audit Log Patterns profile for an access, by REST interaction and whether a patient is involved. */
+export function balpProfile(action: string, withPatient: boolean): string {
+  const name = { C: 'Create', R: 'Read', U: 'Update', D: 'Delete', E: 'Query' }[action] ?? 'Read';
+  return `https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.${withPatient ? 'Patient' : ''}${name}`;
+}
+
+/** The REST interaction each ledger action stands for; E (a query or a model run over the data) is BALP's Query. */
+export const SUBTYPE_OF_ACTION: Record<string, string> = { C: 'create', R: 'read', U: 'update', D: 'delete', E: 'search' };
+
+/** AuditEvent.outcome: 0 success, 4 minor failure (the ledger's "denied": the request was refused), 8 and 12 serious failures. */
+export const OUTCOME_CODE: Record<string, '0' | '4' | '8'> = { success: '0', denied: '4', error: '8' };
+
+/** A stable UUID named by text: the same resource always gets the same id, so a re-export or a resend matches. */
+export function uuidFrom(text: string): string {
+  const hex = createHash('sha256').update(text).digest('hex');
+  // RFC 9562 version 8 (custom) with the RFC variant bits.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** HL7 purpose-of-use codes are upper-case letters; anything else the emitter sent stays text. */
+export function purposeConcept(purpose: string) {
+  return /^[A-Z]{2,20}$/.test(purpose) ? { coding: [{ system: FHIR_SYSTEMS.actReason, code: purpose }] } : { text: purpose };
+}

@@ -1,0 +1,145 @@
+/**
+ * Which ledger capability serves each control regulators ask about, through
+ * which recorded events, and which test shows it works. The README's
+ * "Regulatory coverage" table and every bundle's report are this list; the
+ * spec beside it checks that each event type exists and each test file is real.
+ */
+export interface CoveredControl {
+  framework: string;
+  control: string;
+  requirement: string;
+  capability: string;
+  eventTypes: string[];
+  tests: string[];
+}
+
+export const REGULATORY_COVERAGE: CoveredControl[] = [
+  {
+    framework: 'HIPAA',
+    control: '§164.312(b) audit controls',
+    requirement: 'record and examine activity in systems that hold or use ePHI',
+    capability: 'every data access recorded (POST /v1/events, POST /fhir/AuditEvent), patients pseudonymised, searchable (dataAccess query) and exported as FHIR AuditEvent; refusals and patient look-ups audited',
+    eventTypes: ['DataAccessed', 'DatasetAccessGranted', 'DatasetAccessRevoked', 'AccessDenied', 'PatientLookupPerformed'],
+    tests: ['test/e2e/ingest.spec.ts', 'test/evidence/fhir-ingest.spec.ts', 'test/e2e/auditor-queries.spec.ts'],
+  },
+  {
+    framework: 'HIPAA',
+    control: '§164.316(b)(2) retention',
+    requirement: 'keep required documentation six years',
+    capability: 'append-only store with no update or delete path (EventStoreDB streams refused when truncatable); evidence bundles that verify offline years later',
+    eventTypes: ['DatasetRegistered', 'EvidenceExported'],
+    tests: ['libs/event-store/src/conformance/sqlite.conformance.spec.ts', 'libs/event-store/src/eventstoredb/eventstoredb-event-store.spec.ts', 'test/evidence/bundle-round-trip.spec.ts'],
+  },
+  {
+    framework: 'EU AI Act',
+    control: 'Art. 12 record-keeping',
+    requirement: 'automatic logging of events over the lifetime of a high-risk system',
+    capability: 'every governance decision and data access is an event with actor, time, source and correlation, hash-chained and sealed in a signed Merkle log',
+    eventTypes: ['AiSystemRegistered', 'ModelVersionDeployed', 'DataAccessed', 'MonitoringSignalRecorded', 'TakedownDecided'],
+    tests: ['test/e2e/governance-lifecycle.spec.ts', 'test/e2e/integrity.spec.ts'],
+  },
+  {
+    framework: 'EU AI Act',
+    control: 'Art. 19 automatically generated logs',
+    requirement: 'providers keep the logs, at least six months, and hand them over',
+    capability: 'logs kept in the append-only store and handed over as a signed evidence bundle the recipient verifies without trusting the ledger',
+    eventTypes: ['EvidenceExported'],
+    tests: ['test/evidence/bundle-round-trip.spec.ts', 'test/evidence/bundle-tamper.spec.ts'],
+  },
+  {
+    framework: 'EU AI Act',
+    control: 'Art. 26(5)–(6) deployer monitoring and logs',
+    requirement: 'deployers monitor operation, suspend on risk, inform the provider, and keep logs',
+    capability: 'monitoring plans, signals and threshold breaches; suspension, rollback and retirement by the takedown authority; BREACH_UNRESOLVED and MONITORING_OVERDUE findings',
+    eventTypes: ['MonitoringPlanned', 'MonitoringSignalRecorded', 'MonitoringThresholdBreached', 'TakedownDecided', 'IncidentReported'],
+    tests: ['libs/domain/src/ai-system/monitoring.spec.ts', 'libs/read-models/src/queries/compliance-findings.spec.ts', 'test/e2e/governance-lifecycle.spec.ts'],
+  },
+  {
+    framework: 'EU AI Act',
+    control: 'Art. 72 post-market monitoring',
+    requirement: 'a documented plan that collects and analyses performance over the lifetime',
+    capability: 'monitoring plans with cadence and thresholds, signals per subgroup, audits; overdue monitoring is a compliance finding',
+    eventTypes: ['MonitoringPlanned', 'MonitoringSignalRecorded', 'MonitoringThresholdBreached', 'AuditRecorded'],
+    tests: ['libs/domain/src/ai-system/monitoring.spec.ts', 'libs/read-models/src/queries/compliance-findings.spec.ts'],
+  },
+  {
+    framework: 'EU AI Act',
+    control: 'Art. 73 serious incidents',
+    requirement: 'report serious incidents within deadlines counted from awareness',
+    capability: 'incidents with severity, patient harm and the time of awareness, their progress and closure; the bundle report lists awareness times',
+    eventTypes: ['IncidentReported', 'IncidentStatusUpdated', 'IncidentClosed'],
+    tests: ['libs/domain/src/ai-system/incidents.spec.ts', 'test/evidence/bundle-round-trip.spec.ts'],
+  },
+  {
+    framework: 'NIST AI RMF',
+    control: 'GOVERN 1.6',
+    requirement: 'an inventory of AI systems',
+    capability: 'the registry: every system with intended use, risk class, supplier and sites (aiSystems query)',
+    eventTypes: ['AiSystemRegistered', 'AiSystemStatusChanged'],
+    tests: ['libs/domain/src/ai-system/registration.spec.ts', 'test/e2e/auditor-queries.spec.ts'],
+  },
+  {
+    framework: 'NIST AI RMF',
+    control: 'GOVERN 1.7',
+    requirement: 'processes to decommission and phase out AI systems safely',
+    capability: 'retirement and suspension only by the takedown authority (or a security officer in an emergency, ratified in time)',
+    eventTypes: ['TakedownDecided', 'TakedownRatified', 'AiSystemStatusChanged'],
+    tests: ['libs/domain/src/ai-system/takedown.spec.ts', 'libs/domain/src/ai-system/lifecycle.spec.ts'],
+  },
+  {
+    framework: 'NIST AI RMF',
+    control: 'GOVERN 2.1',
+    requirement: 'roles, responsibilities and lines of communication documented',
+    capability: 'accountability roles assigned, accepted and revoked with effective times; accountability(asOf) answers who held each; deployment gated on required roles',
+    eventTypes: ['AccountabilityAssigned', 'AccountabilityAccepted', 'AccountabilityRevoked'],
+    tests: ['libs/domain/src/ai-system/accountability.spec.ts', 'libs/read-models/src/queries/compliance-findings.spec.ts'],
+  },
+  {
+    framework: 'NIST AI RMF',
+    control: 'MANAGE 2.4',
+    requirement: 'mechanisms to supersede, disengage or deactivate a system',
+    capability: 'suspend, roll back to an earlier validated version, retire; reinstatement only on a new passing validation',
+    eventTypes: ['TakedownDecided', 'AiSystemReinstated', 'ModelVersionDeployed'],
+    tests: ['libs/domain/src/ai-system/takedown.spec.ts', 'test/e2e/governance-lifecycle.spec.ts'],
+  },
+  {
+    framework: 'NIST AI RMF',
+    control: 'MANAGE 4.1',
+    requirement: 'post-deployment monitoring, including incident response and decommissioning',
+    capability: 'monitoring plans and signals, incidents, audits and takedowns in one history per system',
+    eventTypes: ['MonitoringPlanned', 'MonitoringSignalRecorded', 'IncidentReported', 'AuditRecorded'],
+    tests: ['libs/domain/src/ai-system/monitoring.spec.ts', 'libs/domain/src/ai-system/incidents.spec.ts', 'libs/domain/src/ai-system/audits.spec.ts'],
+  },
+  {
+    framework: 'ISO/IEC 42001',
+    control: 'A.3.2 AI roles and responsibilities',
+    requirement: 'roles defined and allocated',
+    capability: 'accountability roles per system, accepted by their holders; vacancies are REQUIRED_ROLE_VACANT findings',
+    eventTypes: ['AccountabilityAssigned', 'AccountabilityAccepted', 'AccountabilityRevoked'],
+    tests: ['libs/domain/src/ai-system/accountability.spec.ts'],
+  },
+  {
+    framework: 'ISO/IEC 42001',
+    control: 'A.7.5 data provenance',
+    requirement: 'record the provenance of data used by AI systems',
+    capability: 'datasets with source, legal basis, steward and retention; approvals per purpose; each model version names its training datasets; exported as FHIR Provenance',
+    eventTypes: ['DatasetRegistered', 'DatasetApproved', 'ModelVersionRegistered'],
+    tests: ['libs/domain/src/dataset/dataset.spec.ts', 'test/evidence/fhir-output.spec.ts'],
+  },
+  {
+    framework: 'FDA',
+    control: 'PCCP version control',
+    requirement: 'each modification traceable to a version, its validation and the change-control plan',
+    capability: 'model versions with artifact digest, code revision, parent, change summary and whether within the plan; validations with subgroup results; approvals and deployments',
+    eventTypes: ['ModelVersionRegistered', 'ValidationResultRecorded', 'DeploymentApproved', 'ModelVersionDeployed'],
+    tests: ['libs/domain/src/ai-system/model-versions.spec.ts', 'libs/domain/src/ai-system/deployment.spec.ts'],
+  },
+  {
+    framework: 'ONC',
+    control: '§170.315(d)(2) auditable events and tamper-resistance',
+    requirement: 'record auditable events and detect their alteration',
+    capability: 'per-stream hash chains, an RFC 9162 Merkle log with signed C2SP checkpoints, govledger verify on the store and verify-bundle on an export',
+    eventTypes: ['DataAccessed', 'EvidenceExported'],
+    tests: ['test/tamper/tamper.spec.ts', 'test/evidence/bundle-tamper.spec.ts'],
+  },
+];

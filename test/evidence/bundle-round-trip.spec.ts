@@ -1,0 +1,144 @@
+import { BUNDLE_FILES, type BundleManifest } from '@ledger/evidence';
+import type { StoredEvent } from '@ledger/event-store';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { extract } from 'tar-stream';
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { collect } from '../support/events';
+import type { TestApi } from '../support/ledger-api';
+import { exportOverGraphql, govledger, ledgerEnv, offlineEnv, scratchDir, seededLedger } from './evidence-fixture';
+
+/** The members of a bundle, in archive order, read whole (test bundles are small). */
+async function members(file: string): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  const archive = extract();
+  Readable.from(readFileSync(file)).pipe(createGunzip()).pipe(archive);
+  for await (const entry of archive) found.set(entry.header.name, Buffer.concat(await collect(entry as AsyncIterable<Buffer>)));
+  return found;
+}
+
+describe('evidence bundle: export a seed-demo system, verify it offline', () => {
+  const dir = scratchDir();
+  let api: TestApi;
+  let vkey: string;
+  let cliExport: { code: number | null; stdout: string; stderr: string };
+  let since: { treeSize: number };
+  let graphqlExport: Awaited<ReturnType<typeof exportOverGraphql>>;
+  let exportEvents: StoredEvent[];
+  const SYSTEM = 'sepsis-predictor';
+
+  beforeAll(async () => {
+    const seeded = await seededLedger('sqlite', 1500);
+    api = seeded.api;
+    vkey = (await (await fetch(`${api.url}/v1/keys`)).text()).trim();
+    // A checkpoint the regulator kept from an earlier look, and more history after it.
+    const earlier = await (await fetch(`${api.url}/checkpoint`)).text();
+    since = { treeSize: Number(earlier.split('\n')[1]) };
+    writeFileSync(join(dir, 'earlier.checkpoint'), earlier);
+    await seedMore(api, SYSTEM);
+
+    cliExport = await govledger(
+      ['export', '--system', SYSTEM, '--out', join(dir, 'cli.tar.gz'), '--recipient', 'Notified body 0123', '--actor', 'ops.olga', '--since-checkpoint', join(dir, 'earlier.checkpoint')],
+      ledgerEnv(api),
+    );
+    graphqlExport = await exportOverGraphql(api, { systemId: SYSTEM, recipient: 'Care Quality Commission' }, join(dir, 'graphql.tar.gz'));
+    exportEvents = (await collect(api.store.readStream(`default/evidence-exports-${SYSTEM}`))) as StoredEvent[];
+    // From here on there is no ledger: the service is stopped and its data directory deleted.
+    await api.close();
+  }, 240_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exports with govledger export, showing progress on stderr and how to verify on stdout', () => {
+    expect(cliExport.code).toBe(0);
+    expect(cliExport.stderr).toContain('exporting [');
+    expect(cliExport.stdout).toContain(`verify it offline: govledger verify-bundle`);
+    expect(cliExport.stdout).toMatch(/events of sepsis-predictor, proven against checkpoint \d+/);
+  });
+
+  it.each(['cli.tar.gz', 'graphql.tar.gz'])('verify-bundle passes %s in a process with no database, no server and no ledger settings', async (name) => {
+    const run = await govledger(['verify-bundle', join(dir, name), '--trusted-key', vkey], offlineEnv());
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^PASS: .* is an intact evidence bundle from govledger\.local\/ledger/);
+    expect(run.stdout).toMatch(/every hash recomputed and every inclusion proof checked against checkpoint \d+/);
+  });
+
+  it('proves with --since-checkpoint that the log extends the checkpoint the recipient already held', async () => {
+    const run = await govledger(['verify-bundle', join(dir, 'cli.tar.gz'), '--trusted-key', vkey], offlineEnv());
+    expect(run.stdout).toContain(`the log extends your checkpoint of tree size ${since.treeSize}`);
+    const bundle = await members(join(dir, 'cli.tar.gz'));
+    expect(JSON.parse(bundle.get(BUNDLE_FILES.consistency)!.toString()).from.treeSize).toBe(since.treeSize);
+  });
+
+  it('is one standard gzipped tar, members in the order a streaming verifier reads them', () => {
+    const listing = execFileSync('tar', ['-tzf', join(dir, 'cli.tar.gz')], { encoding: 'utf8' }).trim().split('\n');
+    expect(listing).toEqual(['manifest.json', 'manifest.sig', 'checkpoint.note', 'keys.txt', 'consistency.json', 'events.jsonl', 'proofs.jsonl', 'fhir-bundle.json', 'report.html']);
+    expect(execFileSync('tar', ['-tzf', join(dir, 'graphql.tar.gz')], { encoding: 'utf8' })).not.toContain('consistency.json');
+  });
+
+  it('holds the system’s events with their envelope and integrity, data access on its behalf, and its training data, in global order', async () => {
+    const bundle = await members(join(dir, 'cli.tar.gz'));
+    const events = bundle.get(BUNDLE_FILES.events)!.toString().trim().split('\n').map((line) => JSON.parse(line) as StoredEvent & { position: string });
+    const manifest = JSON.parse(bundle.get(BUNDLE_FILES.manifest)!.toString()) as BundleManifest;
+    expect(manifest.counts.events).toBe(events.length);
+    expect(events.map((e) => BigInt(e.position))).toEqual([...events.map((e) => BigInt(e.position))].sort((a, b) => (a < b ? -1 : 1)));
+    expect(events[0]).toMatchObject({ type: expect.any(String), metadata: { tenantId: 'default', actor: expect.any(Object) }, integrity: { prevHash: expect.any(String), hash: expect.any(String) } });
+    const kinds = new Set(events.map((e) => (e.stream === `default/ai-system-${SYSTEM}` ? 'system' : e.stream.startsWith('default/data-access-') ? 'access' : e.stream.startsWith('default/dataset-') ? 'dataset' : e.stream)));
+    expect(kinds).toEqual(new Set(['system', 'access', 'dataset']));
+    expect(manifest.scope.datasetIds.map((id) => `default/dataset-${id}`)).toEqual(expect.arrayContaining([...new Set(events.filter((e) => e.stream.startsWith('default/dataset-')).map((e) => e.stream))]));
+    expect(events.filter((e) => e.type === 'DataAccessed').every((e) => (e.data as { systemId?: string }).systemId === SYSTEM)).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['AiSystemRegistered', 'TakedownDecided', 'DatasetRegistered', 'DataAccessed']));
+    expect(bundle.get(BUNDLE_FILES.proofs)!.toString().trim().split('\n')).toHaveLength(events.length);
+    expect(bundle.get(BUNDLE_FILES.keys)!.toString().trim()).toBe(vkey);
+  });
+
+  it('records every export in the ledger: who, for whom, which checkpoint and the exact manifest', async () => {
+    expect(exportEvents.map((e) => [e.metadata.actor.id, (e.data as { recipient?: string }).recipient, e.metadata.source])).toEqual([
+      ['ops.olga', 'Notified body 0123', 'govledger-cli'],
+      ['auditor.amy', 'Care Quality Commission', 'ledger-api/graphql'],
+    ]);
+    const manifest = (await members(join(dir, 'graphql.tar.gz'))).get(BUNDLE_FILES.manifest)!;
+    const digest = require('node:crypto').createHash('sha256').update(manifest).digest('hex');
+    expect(exportEvents[1].data).toMatchObject({ systemId: SYSTEM, manifestSha256: digest, exportId: (graphqlExport as { result: { exportId: string } }).result.exportId });
+    expect(graphqlExport).toMatchObject({ contentType: 'application/gzip', result: { manifestSha256: digest } });
+  });
+
+  it('carries a self-contained, printable report with every section the issue asks for and no patient identifier', async () => {
+    const report = (await members(join(dir, 'cli.tar.gz'))).get(BUNDLE_FILES.report)!.toString();
+    for (const heading of [
+      'System dossier',
+      'Accountability timeline',
+      'Model versions, validations and subgroup results',
+      'Deployments and their approvals',
+      'Monitoring signals and breaches',
+      'Incidents',
+      'Takedowns and reinstatements',
+      'Compliance findings',
+      'Integrity summary',
+      'Regulatory coverage',
+    ])
+      expect(report).toContain(heading);
+    expect(report).toContain('Notified body 0123');
+    expect(report).toMatch(/Aware at/);
+    expect(report).toContain('HIPAA');
+    expect(report).not.toMatch(/<script|src="http|href="http/);
+    expect(report).not.toContain('MRN-');
+  });
+});
+
+/** A little more history after the regulator's checkpoint: an audit and some accesses, sealed before the export. */
+async function seedMore(api: TestApi, systemId: string) {
+  const token = await api.token('auditor.amy', 'auditor');
+  const response = await fetch(`${api.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      query: 'mutation($i: RecordAuditInput!) { recordAudit(input: $i) { revision } }',
+      variables: { i: { systemId, auditId: 'audit-after', scope: 'post-rollback review', findings: [] } },
+    }),
+  });
+  const body = (await response.json()) as { errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+}

@@ -1,0 +1,76 @@
+import { LocalIssuer } from '@ledger/auth';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedDemoOrganisation, type SeedReport } from '../../apps/govledger-cli/src/demo/demo-organisation';
+import { LedgerClient } from '../../apps/govledger-cli/src/demo/ledger-client';
+import { REPO_ROOT } from '../support/child-process';
+import { startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
+
+/** The service with a seed-demo organisation in it, sealing every 200 ms so exports need not wait. */
+export async function seededLedger(kind: StoreKind, accessEvents: number): Promise<{ api: TestApi; seed: SeedReport }> {
+  const api = await startTestApi(kind, { LEDGER_CHECKPOINT_EVERY_MS: '200' });
+  const issuer = await LocalIssuer.open(join(api.dataDir, 'keys'), 'govledger-local', 'govledger');
+  const seed = await seedDemoOrganisation(new LedgerClient(api.url, issuer, 'default'), { accessEvents, onProgress: () => undefined });
+  return { api, seed };
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `govledger` in a child process, as a user runs it. Asynchronous, because the
+ * service under test runs in this process and must keep sealing meanwhile.
+ */
+export function govledger(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(REPO_ROOT, 'apps/govledger-cli/src/main.ts'), ...args], { cwd: REPO_ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The environment of a machine that has only the bundle: no ledger settings, no database, no reachable data directory. */
+export function offlineEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^(LEDGER_|DATABASE_URL|EVENTSTORE_|PG|AUTH_)/.test(key)) env[key] = value;
+  return { ...env, LEDGER_DATA_DIR: join(tmpdir(), 'no-ledger-here'), PGHOST: '/nonexistent', PGPORT: '1' };
+}
+
+/** The environment `govledger export` needs to reach the test service's store. */
+export function ledgerEnv(api: TestApi): NodeJS.ProcessEnv {
+  return { ...offlineEnv(), LEDGER_DATA_DIR: api.dataDir, PGHOST: '', PGPORT: '' };
+}
+
+/** exportEvidenceBundle over GraphQL as an auditor, then the download with the same token. */
+export async function exportOverGraphql(api: TestApi, variables: Record<string, unknown>, out: string) {
+  const token = await api.token('auditor.amy', 'auditor');
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const response = await fetch(`${api.url}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      query: `mutation($systemId: ID!, $from: DateTime, $to: DateTime, $sinceCheckpoint: String, $recipient: String) {
+        exportEvidenceBundle(systemId: $systemId, from: $from, to: $to, sinceCheckpoint: $sinceCheckpoint, recipient: $recipient) {
+          exportId downloadUrl expiresAt createdAt bytes manifestSha256 events checkpoint { treeSize rootHash } } }`,
+      variables,
+    }),
+  });
+  const body = (await response.json()) as { data?: { exportEvidenceBundle: Record<string, any> } | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+  if (!body.data) return { errors: body.errors ?? [] };
+  const result = body.data.exportEvidenceBundle;
+  const download = await fetch(`${api.url}${result.downloadUrl}`, { headers: { authorization: `Bearer ${token}` } });
+  if (download.status !== 200) throw new Error(`download answered ${download.status}: ${await download.text()}`);
+  writeFileSync(out, Buffer.from(await download.arrayBuffer()));
+  return { result, contentType: download.headers.get('content-type') };
+}
+
+export const scratchDir = () => mkdtempSync(join(tmpdir(), 'evidence-'));
