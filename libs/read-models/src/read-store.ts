@@ -77,7 +77,11 @@ function openSqlite(file: string): ReadStore {
 }
 
 async function openPostgres(connectionString: string, max: number): Promise<ReadStore> {
-  const pool = new Pool({ connectionString, max });
+  // Asynchronous commit, for the read store's sessions only: what they write
+  // is re-derived from the event store after a crash (a batch and its
+  // checkpoint are lost together, never apart), and skipping the WAL flush
+  // keeps projections and the sealer from doubling the flushes appends wait on.
+  const pool = new Pool({ connectionString, max, options: '-c synchronous_commit=off' });
   // A server restart or failover kills idle connections; without a listener
   // the pool's 'error' event would crash the process. The pool has already
   // dropped the dead client, and the next query connects afresh.

@@ -7,9 +7,9 @@ async function* fromPages<T>(pages: T[][], pauseMs: number): AsyncGenerator<T> {
   }
 }
 
-async function collectBatches<T>(source: AsyncIterable<T>, maxSize: number): Promise<T[][]> {
+async function collectBatches<T>(source: AsyncIterable<T>, maxSize: number, lingerMs = 0): Promise<T[][]> {
   const out: T[][] = [];
-  for await (const batch of batches(source, maxSize)) out.push(batch);
+  for await (const batch of batches(source, { maxSize, lingerMs })) out.push(batch);
   return out;
 }
 
@@ -18,8 +18,31 @@ describe('batches', () => {
     expect(await collectBatches(fromPages([[1, 2, 3], [4], [5, 6]], 5), 100)).toEqual([[1, 2, 3], [4], [5, 6]]);
   });
 
+  it('lingers for more items when asked, so a trickle becomes fewer batches', async () => {
+    expect(await collectBatches(fromPages([[1], [2], [3], [4]], 5), 100, 200)).toEqual([[1, 2, 3, 4]]);
+  });
+
   it('never exceeds the maximum size', async () => {
     expect(await collectBatches(fromPages([[1, 2, 3, 4, 5, 6, 7]], 1), 3)).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+  });
+
+  it('hands on a batch once its first item has waited the maximum delay, even from a source that never pauses', async () => {
+    let clock = 0;
+    const realNow = Date.now;
+    Date.now = () => clock;
+    try {
+      async function* busy() {
+        for (let i = 0; i < 10; i++) {
+          clock += 10;
+          yield i;
+        }
+      }
+      const sizes = (await collectBatches(busy(), 100)).map((b) => b.length);
+      expect(sizes.every((size) => size <= 6)).toBe(true);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
+    } finally {
+      Date.now = realNow;
+    }
   });
 
   it('closes the source when the consumer stops early', async () => {
@@ -31,7 +54,7 @@ describe('batches', () => {
         closed = true;
       }
     }
-    for await (const batch of batches(source(), 2)) {
+    for await (const batch of batches(source(), { maxSize: 2 })) {
       expect(batch).toEqual([0, 1]);
       break;
     }

@@ -49,6 +49,13 @@ export interface ProjectionRunnerOptions<DB extends object> {
   consumer: Consumer<DB>;
   /** Most events applied in one transaction while catching up. */
   maxBatchSize?: number;
+  /**
+   * How long a live batch waits for more events before it commits. Each
+   * transaction costs the read store a commit, and on a shared database a
+   * WAL flush beside the appends; 20 ms turns hundreds of appends a second
+   * into at most 50 transactions a second, for 20 ms of added staleness.
+   */
+  lingerMs?: number;
   logger?: RunnerLogger;
   clock?: () => Date;
   /** Wait before retrying after the store or read store could not be reached. */
@@ -88,6 +95,7 @@ export class ProjectionRunner<DB extends object = object> {
   private loop?: Promise<void>;
   private waiters = new Set<() => void>();
   private readonly maxBatchSize: number;
+  private readonly lingerMs: number;
   private readonly logger: RunnerLogger;
   private readonly clock: () => Date;
   private readonly retryDelayMs: number;
@@ -97,6 +105,7 @@ export class ProjectionRunner<DB extends object = object> {
       throw new Error(`projection name ${JSON.stringify(options.consumer.name)} must be lowercase letters, digits and underscores`);
     }
     this.maxBatchSize = options.maxBatchSize ?? 1000;
+    this.lingerMs = options.lingerMs ?? 20;
     this.logger = options.logger ?? SILENT;
     this.clock = options.clock ?? (() => new Date());
     this.retryDelayMs = options.retryDelayMs ?? 1000;
@@ -181,7 +190,7 @@ export class ProjectionRunner<DB extends object = object> {
       signal.addEventListener('abort', stopSubscription, { once: true });
       try {
         const events = this.options.store.subscribeAll({ after: this.position, signal: subscription.signal });
-        for await (const batch of batches(events, this.maxBatchSize)) {
+        for await (const batch of batches(events, { maxSize: this.maxBatchSize, lingerMs: this.lingerMs })) {
           if (signal.aborted) return;
           await this.applyBatch(batch).catch((error: unknown) => {
             subscription.abort();
