@@ -1,4 +1,4 @@
-import { hashFromHex, type NodeRequest } from '@ledger/integrity';
+import { hashFromHex, type NodeAddress, type NodeRequest } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
 import type { MerkleTables } from './merkle-tables';
 
@@ -10,32 +10,48 @@ export class MerkleStoreDamagedError extends Error {
   }
 }
 
+// Node addresses per query: 2 bound parameters each, well within SQLite's and PostgreSQL's limits.
+const ADDRESSES_PER_QUERY = 1000;
+
 /**
  * Answers a node request (a root, a proof, a frontier) with one query,
  * however many nodes it asks for: O(log n) nodes by primary key.
  */
 export async function fetchNodes<T>(db: Kysely<MerkleTables>, request: NodeRequest<T>): Promise<T> {
-  if (request.nodes.length === 0) return request.assemble([]);
-  const rows = await db
-    .selectFrom('merkle_nodes')
-    .select(['level', 'idx', 'hash'])
-    .where(({ eb, refTuple, tuple }) =>
-      eb(
-        refTuple('level', 'idx'),
-        'in',
-        request.nodes.map((node) => tuple(node.level, node.index)),
-      ),
-    )
-    .execute();
-  const byAddress = new Map(rows.map((row) => [`${row.level}/${row.idx}`, row.hash]));
-  const hashes = request.nodes.map(({ level, index }) => {
-    const hex = byAddress.get(`${level}/${index}`);
+  const hashes = await fetchNodeHashes(db, request.nodes);
+  return request.assemble(request.nodes.map((node) => hashes.get(nodeKey(node))!));
+}
+
+/** Many nodes at once (the proofs of a whole batch of events), each asked for once. Throws if any is missing. */
+export async function fetchNodeHashes(db: Kysely<MerkleTables>, addresses: readonly NodeAddress[]): Promise<Map<string, Uint8Array>> {
+  const wanted = [...new Map(addresses.map((a) => [nodeKey(a), a])).values()];
+  const found = new Map<string, string>();
+  for (let i = 0; i < wanted.length; i += ADDRESSES_PER_QUERY) {
+    const chunk = wanted.slice(i, i + ADDRESSES_PER_QUERY);
+    const rows = await db
+      .selectFrom('merkle_nodes')
+      .select(['level', 'idx', 'hash'])
+      .where(({ eb, refTuple, tuple }) =>
+        eb(
+          refTuple('level', 'idx'),
+          'in',
+          chunk.map((node) => tuple(node.level, node.index)),
+        ),
+      )
+      .execute();
+    for (const row of rows) found.set(`${row.level}/${row.idx}`, row.hash);
+  }
+  const hashes = new Map<string, Uint8Array>();
+  for (const { level, index } of wanted) {
+    const hex = found.get(`${level}/${index}`);
     if (hex === undefined) throw new MerkleStoreDamagedError(`the merkle log has no node at level ${level}, index ${index}`);
     try {
-      return hashFromHex(hex);
+      hashes.set(`${level}/${index}`, hashFromHex(hex));
     } catch {
       throw new MerkleStoreDamagedError(`the merkle log's node at level ${level}, index ${index} is not a hash`);
     }
-  });
-  return request.assemble(hashes);
+  }
+  return hashes;
 }
+
+export const nodeKey = ({ level, index }: NodeAddress): string => `${level}/${index}`;

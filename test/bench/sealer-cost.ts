@@ -1,0 +1,206 @@
+/**
+ * What the sealer costs: append latency with and without it running in the
+ * same process (as it does inside the API), whether it keeps up with
+ * sustained appends, its catch-up throughput, and `govledger verify`'s speed.
+ * Not part of `npm test`; run it alone on a quiet machine:
+ *
+ *   node -r @swc-node/register test/bench/sealer-cost.ts [sqlite|postgres ...]
+ *
+ * PostgreSQL runs against TEST_POSTGRES_URL (default postgres@127.0.0.1:5432).
+ */
+import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
+import { LedgerKeys, MerkleLog, openReadStore, type ReadStore, verifyLedger } from '@ledger/read-models';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newEvent } from '../support/events';
+import { createTestDatabase } from '../support/postgres';
+
+type Kind = 'sqlite' | 'postgres';
+
+const SEQUENTIAL_APPENDS = 1500;
+const WRITERS = 8;
+const SUSTAINED_MS = 5_000;
+// Without and with the sealer alternate, round after round, and medians are
+// reported: on a shared machine, load drifts more between runs than the sealer costs.
+const ROUNDS = 5;
+const CATCH_UP_EVENTS = 100_000;
+const ORIGIN = 'bench.local/ledger';
+
+interface Ledger {
+  store: EventStore;
+  readStore: ReadStore;
+  keys: LedgerKeys;
+  dispose(): Promise<void>;
+}
+
+async function freshLedger(kind: Kind): Promise<Ledger> {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  const keys = LedgerKeys.open({ keysDir: join(dir, 'keys'), origin: ORIGIN });
+  if (kind === 'sqlite') {
+    // The service's defaults: FULL for events, NORMAL for the disposable read store.
+    const store = await SqliteEventStore.open(join(dir, 'events.sqlite'));
+    const readStore = await openReadStore({ kind: 'sqlite', sqliteFile: join(dir, 'read.sqlite') });
+    return { store, readStore, keys, dispose: async () => (await readStore.close(), await store.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  const database = await createTestDatabase('ledger_bench');
+  const store = await PostgresEventStore.open(database.url);
+  const readStore = await openReadStore({ kind: 'postgres', databaseUrl: database.url });
+  return {
+    store,
+    readStore,
+    keys,
+    async dispose() {
+      await readStore.close();
+      await store.close();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function sealerOn(ledger: Ledger): MerkleLog {
+  return new MerkleLog({ ...ledger, origin: ORIGIN, checkpointEveryEvents: 1000, checkpointEveryMs: 10_000 });
+}
+
+const event = (n: number) => newEvent({ n, purpose: 'TREATMENT', dataset: 'ds-sepsis-2025', note: 'scored by sepsis predictor v3' }, { type: 'DataAccessed' });
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function summary(latenciesMs: number[]): { mean: number; p50: number; p95: number; p99: number } {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  return { mean, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
+}
+
+async function sequentialLatency(kind: Kind, withSealer: boolean): Promise<ReturnType<typeof summary> & { lagAtEnd: number }> {
+  const ledger = await freshLedger(kind);
+  const sealer = withSealer ? sealerOn(ledger) : undefined;
+  await sealer?.start();
+  try {
+    const latencies: number[] = [];
+    for (let i = 0; i < SEQUENTIAL_APPENDS; i++) {
+      const started = process.hrtime.bigint();
+      await ledger.store.append(`system-${i % 20}`, [event(i)], 'any');
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    const lagAtEnd = sealer ? (await sealer.status()).lagEvents : 0;
+    return { ...summary(latencies.slice(100)), lagAtEnd };
+  } finally {
+    await sealer?.stop(0);
+    await ledger.dispose();
+  }
+}
+
+async function sustained(kind: Kind, withSealer: boolean): Promise<{ appendsPerSecond: number; p99: number; maxLag: number; secondsToCatchUp: number }> {
+  const ledger = await freshLedger(kind);
+  const sealer = withSealer ? sealerOn(ledger) : undefined;
+  await sealer?.start();
+  try {
+    const latencies: number[] = [];
+    let maxLag = 0;
+    const deadline = Date.now() + SUSTAINED_MS;
+    const watcher = setInterval(() => void sealer?.status().then((s) => (maxLag = Math.max(maxLag, s.lagEvents))), 250);
+    await Promise.all(
+      Array.from({ length: WRITERS }, async (_, w) => {
+        for (let i = 0; Date.now() < deadline; i++) {
+          const started = process.hrtime.bigint();
+          await ledger.store.append(`system-${w}`, [event(i)], 'any');
+          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+      }),
+    );
+    clearInterval(watcher);
+    const caughtUpFrom = Date.now();
+    await sealer?.runner.waitFor(await ledger.store.headPosition(), 120_000);
+    return {
+      appendsPerSecond: latencies.length / (SUSTAINED_MS / 1000),
+      p99: summary(latencies).p99,
+      maxLag,
+      secondsToCatchUp: sealer ? (Date.now() - caughtUpFrom) / 1000 : 0,
+    };
+  } finally {
+    await sealer?.stop(0);
+    await ledger.dispose();
+  }
+}
+
+async function catchUpAndVerify(kind: Kind): Promise<{ sealPerSecond: number; verifyPerSecond: number }> {
+  const ledger = await freshLedger(kind);
+  try {
+    for (let written = 0; written < CATCH_UP_EVENTS; written += 500) {
+      await ledger.store.append(`system-${(written / 500) % 50}`, Array.from({ length: 500 }, (_, i) => event(written + i)), 'any');
+    }
+    const sealer = sealerOn(ledger);
+    let started = Date.now();
+    await sealer.start();
+    await sealer.runner.waitFor(BigInt(CATCH_UP_EVENTS), 600_000);
+    const sealPerSecond = CATCH_UP_EVENTS / ((Date.now() - started) / 1000);
+    await sealer.stop(0);
+
+    started = Date.now();
+    const report = await verifyLedger({ store: ledger.store, readStore: ledger.readStore, verifiers: ledger.keys.verifiers(), origin: ORIGIN });
+    if (report.damage.length > 0 || report.events !== CATCH_UP_EVENTS) throw new Error(`verify did not pass: ${JSON.stringify(report.damage[0])}`);
+    return { sealPerSecond, verifyPerSecond: CATCH_UP_EVENTS / ((Date.now() - started) / 1000) };
+  } finally {
+    await ledger.dispose();
+  }
+}
+
+const ms = (n: number) => `${n.toFixed(2)} ms`;
+const change = (base: number, value: number) => `${value >= base ? '+' : ''}${(((value - base) / base) * 100).toFixed(1)}%`;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function bench(kind: Kind): Promise<void> {
+  process.stdout.write(`\n== ${kind} ==\n`);
+  // Warm-up, so the first measured run does not pay for JIT and file creation.
+  await sequentialLatency(kind, false);
+  const without: Awaited<ReturnType<typeof sequentialLatency>>[] = [];
+  const withSealer: Awaited<ReturnType<typeof sequentialLatency>>[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    without.push(await sequentialLatency(kind, false));
+    withSealer.push(await sequentialLatency(kind, true));
+  }
+  const figures = (runs: typeof without) => ({
+    mean: median(runs.map((r) => r.mean)),
+    p50: median(runs.map((r) => r.p50)),
+    p95: median(runs.map((r) => r.p95)),
+    p99: median(runs.map((r) => r.p99)),
+  });
+  const a = figures(without);
+  const b = figures(withSealer);
+  process.stdout.write(
+    `sequential single-event appends (${ROUNDS} rounds of ${SEQUENTIAL_APPENDS}, medians):\n` +
+      `  without sealer: mean ${ms(a.mean)}  p50 ${ms(a.p50)}  p95 ${ms(a.p95)}  p99 ${ms(a.p99)}\n` +
+      `  with sealer:    mean ${ms(b.mean)}  p50 ${ms(b.p50)}  p95 ${ms(b.p95)}  p99 ${ms(b.p99)}  (lag at end: ${withSealer.map((r) => r.lagAtEnd).join(', ')} events)\n` +
+      `  cost: mean ${change(a.mean, b.mean)}, p50 ${change(a.p50, b.p50)}, p99 ${change(a.p99, b.p99)}\n`,
+  );
+  const loadWithout: Awaited<ReturnType<typeof sustained>>[] = [];
+  const loadWith: Awaited<ReturnType<typeof sustained>>[] = [];
+  for (let round = 0; round < 3; round++) {
+    loadWithout.push(await sustained(kind, false));
+    loadWith.push(await sustained(kind, true));
+  }
+  process.stdout.write(
+    `sustained appends, ${WRITERS} writers for ${SUSTAINED_MS / 1000} s (3 rounds, medians):\n` +
+      `  without sealer: ${median(loadWithout.map((r) => r.appendsPerSecond)).toFixed(0)} appends/s, p99 ${ms(median(loadWithout.map((r) => r.p99)))}\n` +
+      `  with sealer:    ${median(loadWith.map((r) => r.appendsPerSecond)).toFixed(0)} appends/s, p99 ${ms(median(loadWith.map((r) => r.p99)))}; ` +
+      `sealer lag at most ${Math.max(...loadWith.map((r) => r.maxLag))} events, caught up at most ${Math.max(...loadWith.map((r) => r.secondsToCatchUp)).toFixed(2)} s after the last append\n`,
+  );
+  const { sealPerSecond, verifyPerSecond } = await catchUpAndVerify(kind);
+  process.stdout.write(`sealer catch-up over ${CATCH_UP_EVENTS} events: ${sealPerSecond.toFixed(0)} events/s\n`);
+  process.stdout.write(`govledger verify over ${CATCH_UP_EVENTS} events: ${verifyPerSecond.toFixed(0)} events/s\n`);
+}
+
+async function main(): Promise<void> {
+  const kinds = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['sqlite', 'postgres']) as Kind[];
+  for (const kind of kinds) await bench(kind);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
