@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Children } from './child';
+import { bearerToken } from './cli';
 import { postLoad } from './load';
 import { progress } from './progress';
 import type { ApiReady } from './serve-api';
@@ -39,7 +40,7 @@ async function measureIngest(children: Children, dataDir: string, load: IngestLo
   const api = await children.service<ApiReady>('lib/serve-api', 'serveApi', { dataDir });
   let warmup, measured;
   try {
-    const headers = await emitterHeaders(children, dataDir);
+    const headers = { authorization: `Bearer ${await bearerToken(children, dataDir, 'emitter', EMITTER, ['--event-types', 'DataAccessed'])}` };
     let n = 0;
     const body = () => JSON.stringify({ events: Array.from({ length: load.itemsPerRequest }, () => ingestItem(n++)) });
     const drive = (seconds: number) => postLoad(api.ready.url, '/v1/events', { connections: load.connections, seconds, headers, body });
@@ -64,12 +65,4 @@ async function measureIngest(children: Children, dataDir: string, load: IngestLo
   };
   progress(`ingest ${load.connections} connections x ${load.itemsPerRequest} items: ${Math.round(figures.eventsPerSecond)} events/s, p99 ${figures.p99Ms} ms`);
   return figures;
-}
-
-/** Who the load says it is: an emitter's bearer token from `govledger token`, the way a deployment on the embedded default gets one. */
-async function emitterHeaders(children: Children, dataDir: string): Promise<Record<string, string>> {
-  const args = ['token', '--role', 'emitter', '--tenant', 'default', '--sub', EMITTER, '--event-types', 'DataAccessed', '--ttl', '3600'];
-  const { figures } = await children.command('apps/govledger-cli/src/main', args, { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir });
-  if (figures.code !== 0) throw new Error(`govledger token exited with ${figures.code}: ${figures.stderr.trim()}`);
-  return { authorization: `Bearer ${figures.stdout.trim()}` };
 }

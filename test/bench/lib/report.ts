@@ -40,7 +40,8 @@ export const ms = (n: number) => (n < 10 ? n.toFixed(1) : Math.round(n).toString
 
 /** A ratio with its verdict against a floor, e.g. `0.82× ok (≥0.7×)` or `0.41× MISS (≥0.7×)`. */
 export function versus(ratio: number, floor: number): string {
-  return `${ratio.toFixed(2)}× ${ratio >= floor ? 'ok' : 'MISS'} (≥${floor}×)`;
+  // Two significant digits, so a ratio far below its floor still shows how far.
+  return `${ratio.toPrecision(2)}× ${ratio >= floor ? 'ok' : 'MISS'} (≥${floor}×)`;
 }
 
 export function atLeast(value: number, floor: number, show: (n: number) => string): string {
