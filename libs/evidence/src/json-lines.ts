@@ -3,6 +3,9 @@
  * A JSON Lines file ends with a newline; bytes after the last one are an error,
  * because a truncated file must not read as a shorter, valid one.
  */
+/** A fault in the lines themselves, as opposed to the stream that carries them. */
+export class LineError extends Error {}
+
 export class JsonLines {
   private pending: Buffer[] = [];
   count = 0;
@@ -21,7 +24,7 @@ export class JsonLines {
   }
 
   end(): void {
-    if (this.pending.length > 0) throw new Error(`line ${this.count + 1} does not end with a newline: the file is truncated or was altered`);
+    if (this.pending.length > 0) throw new LineError(`line ${this.count + 1} does not end with a newline: the file is truncated or was altered`);
   }
 }
 
@@ -31,6 +34,6 @@ function decodeUtf8(bytes: Uint8Array, n: number): string {
   try {
     return decoder.decode(bytes);
   } catch {
-    throw new Error(`line ${n} is not valid UTF-8`);
+    throw new LineError(`line ${n} is not valid UTF-8`);
   }
 }

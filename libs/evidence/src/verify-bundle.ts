@@ -19,7 +19,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { BUNDLE_FORMAT, bundleOrder, FILE_MEANING, manifestNoteText, type BundleFileName, type BundleManifest, type ConsistencyFile, type ProofLine } from './bundle-format';
-import { JsonLines } from './json-lines';
+import { JsonLines, LineError } from './json-lines';
 
 /*
  * The offline verifier: a bundle file and the verifier keys the recipient
@@ -105,9 +105,11 @@ class BundleReader {
         const position = seen.length;
         seen.push(name);
         if (entry.header.type !== 'file') throw new BundleFailure('bundle', `member ${JSON.stringify(name)} is not a regular file; a bundle holds only files`);
+        if (!expected.includes(name)) throw new BundleFailure('bundle', `member ${JSON.stringify(name)} is not listed in the signed manifest: something was added after export`);
+        if (seen.indexOf(name) !== position) throw new BundleFailure(name, `${name} appears twice: something was added after export`);
         if (expected[position] !== name) {
-          const known = expected.includes(name) ? `out of order (expected ${expected[position] ?? 'no further file'} here)` : 'not listed in the signed manifest';
-          throw new BundleFailure(expected.includes(name) ? name : 'bundle', `member ${JSON.stringify(name)} is ${known}: the bundle was rearranged or something was added after export`);
+          const wanted = expected[position];
+          throw new BundleFailure(wanted, `${wanted} is missing or out of order (${name} came in its place): the bundle was altered after export`);
         }
         await this.member(name, entry);
         if (name === 'manifest.sig') expected = bundleOrder(this.manifest!.files.some((f) => f.name === 'consistency.json'));
@@ -343,8 +345,9 @@ class BundleReader {
       }
       if (onLine) lines.end();
     } catch (error) {
-      if (error instanceof BundleFailure) throw error;
-      throw new BundleFailure(name, `cannot be read line by line: ${messageOf(error)}`);
+      // A broken archive stream is the bundle's fault as a whole; a broken line is this file's.
+      if (error instanceof LineError) throw new BundleFailure(name, `${error.message}: the file was altered`);
+      throw error;
     }
     this.checkDigest(name, bytes, hash.digest('hex'));
     if (name === 'events.jsonl' && this.events !== this.manifest!.counts.events) {
