@@ -7,12 +7,13 @@
  * progress to stderr.
  */
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { POSTGRES_ADMIN_URL, withClient } from '../support/postgres';
-import { BENCH_DIR, buildBench, ensureBenchDependencies } from './lib/build';
+import { BENCH_DIR, buildBench, ensureBenchDependencies, REPO_ROOT } from './lib/build';
 import { Children } from './lib/child';
 import { progress } from './lib/progress';
 import { renderTable, type Scenario, type ScenarioReport } from './lib/report';
@@ -31,6 +32,15 @@ async function machine() {
     (error: unknown) => `unreachable (${error instanceof Error ? error.message : String(error)})`,
   );
   return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, sqlite: sqliteVersion, postgres: postgresVersion };
+}
+
+/** Which code was measured: the bench compiles the working tree, so uncommitted changes count and are said to. */
+function codeVersion(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return 'unknown (not a git checkout)';
+  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'apps', 'libs').stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? ' + uncommitted changes in apps/ or libs/' : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -52,7 +62,7 @@ async function main(): Promise<void> {
     buildBench(join(runDir, 'build'));
     const profileDir = values['cpu-prof'] && resolve(values['cpu-prof']);
     const children = new Children(join(runDir, 'build'), profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
-    const about = await machine();
+    const about = { ...(await machine()), code: codeVersion() };
     const mode = values.quick ? 'quick' : 'full';
 
     const reports: Record<string, ScenarioReport | { error: string }> = {};
@@ -71,6 +81,7 @@ async function main(): Promise<void> {
     const header = [
       `AI governance ledger benchmark (${mode}), ${new Date().toISOString()}, ${seconds.toFixed(0)} s`,
       `machine: ${about.cpu}, ${about.cores} cores, ${about.memoryGb} GB; Node ${about.node}; SQLite ${about.sqlite}; PostgreSQL ${about.postgres}`,
+      `code: ${about.code}`,
     ];
     const sections = Object.entries(reports).map(([name, report]) => ('error' in report ? `${name}: FAILED: ${report.error}` : report.tables.map(renderTable).join('\n\n')));
     process.stdout.write(`${[header.join('\n'), ...sections].join('\n\n')}\n`);
