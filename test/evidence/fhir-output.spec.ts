@@ -1,0 +1,78 @@
+import { BUNDLE_FILES, r4Errors } from '@ledger/evidence';
+import type { Bundle, Provenance, Resource } from '@medplum/fhirtypes';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
+import { collect } from '../support/events';
+import { govledger, ledgerEnv, scratchDir, seededLedger } from './evidence-fixture';
+
+describe('evidence bundle: the FHIR R4 view validates against FHIR R4', () => {
+  const dir = scratchDir();
+  let fhir: Bundle;
+  let text: string;
+  let accessEvents: number;
+
+  beforeAll(async () => {
+    const { api } = await seededLedger('sqlite', 400);
+    const out = join(dir, 'bundle.tar.gz');
+    try {
+      const run = await govledger(['export', '--system', 'sepsis-predictor', '--out', out], ledgerEnv(api));
+      if (run.code !== 0) throw new Error(`export failed: ${run.stderr}`);
+    } finally {
+      await api.close();
+    }
+    const archive = extract();
+    Readable.from(readFileSync(out)).pipe(createGunzip()).pipe(archive);
+    const members = new Map<string, Buffer>();
+    for await (const entry of archive) members.set(entry.header.name, Buffer.concat(await collect(entry as AsyncIterable<Buffer>)));
+    text = members.get(BUNDLE_FILES.fhir)!.toString();
+    fhir = JSON.parse(text) as Bundle;
+    accessEvents = members.get(BUNDLE_FILES.events)!.toString().split('\n').filter((line) => line.includes('"type":"DataAccessed"')).length;
+  }, 180_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const resources = () => (fhir.entry ?? []).map((e) => e.resource as Resource);
+  const ofType = <T extends Resource>(type: T['resourceType']) => resources().filter((r): r is T => r.resourceType === type);
+
+  it('is a valid R4 Bundle, and every resource in it is a valid R4 resource', () => {
+    expect(r4Errors(fhir)).toEqual([]);
+    for (const resource of resources()) expect({ id: resource.id, errors: r4Errors(resource) }).toEqual({ id: resource.id, errors: [] });
+  });
+
+  it('the validator is real: it rejects a broken AuditEvent, naming the element', () => {
+    const { recorded: _recorded, ...broken } = ofType('AuditEvent')[0] as unknown as Record<string, unknown>;
+    expect(r4Errors({ ...broken, agent: 'dr.bob' })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ expression: ['AuditEvent.recorded'] }), expect.objectContaining({ expression: expect.arrayContaining([expect.stringMatching(/^AuditEvent\.agent/)]) })]),
+    );
+  });
+
+  it('has one AuditEvent per data access, each following an IHE BALP pattern and naming the patient only by pseudonym', () => {
+    const audits = ofType('AuditEvent');
+    expect(audits).toHaveLength(accessEvents);
+    for (const audit of audits) {
+      expect(audit.meta?.profile?.[0]).toMatch(/^https:\/\/profiles\.ihe\.net\/ITI\/BALP\/StructureDefinition\/IHE\.BasicAudit\.(Patient)?(Read|Query|Create|Update|Delete)$/);
+      expect(audit.type).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' });
+      expect(audit.agent.filter((a) => a.requestor)).toHaveLength(1);
+    }
+    const patientEntities = audits.flatMap((a) => a.entity ?? []).filter((e) => e.role?.code === '1');
+    expect(patientEntities.length).toBeGreaterThan(0);
+    for (const entity of patientEntities) expect(entity.what?.identifier?.value).toMatch(/^[0-9a-f]{64}$/);
+    expect(text).not.toContain('MRN-');
+  });
+
+  it('has Provenance for model lineage and for decisions, whose targets all resolve inside the Bundle', () => {
+    const provenance = ofType<Provenance>('Provenance');
+    const activities = provenance.map((p) => p.activity?.coding?.[0]?.code);
+    expect(activities).toEqual(expect.arrayContaining(['ModelVersionRegistered', 'ValidationResultRecorded', 'DeploymentApproved', 'ModelVersionDeployed', 'TakedownDecided']));
+    const fullUrls = new Set((fhir.entry ?? []).map((e) => e.fullUrl));
+    for (const p of provenance) for (const target of p.target) expect(fullUrls).toContain(target.reference);
+    const takedown = provenance.find((p) => p.activity?.coding?.[0]?.code === 'TakedownDecided')!;
+    expect(takedown.reason?.[0]?.text).toBeTruthy();
+    expect(takedown.agent[0].who.identifier?.value).toBeTruthy();
+    const lineage = provenance.find((p) => p.activity?.coding?.[0]?.code === 'ModelVersionRegistered')!;
+    expect(lineage.entity?.some((e) => e.role === 'source' && e.what.identifier?.system === 'urn:govledger:dataset')).toBe(true);
+    expect(ofType('Device').map((d) => d.identifier?.[0]?.system)).toEqual(expect.arrayContaining(['urn:govledger:ai-system', 'urn:govledger:model-version']));
+  });
+});
