@@ -124,6 +124,23 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
       });
     });
 
+    describe('group commit', () => {
+      it('lands every one of many concurrent appends, and one failing among them undoes none of the others', async () => {
+        const taken = newEvent({ n: 0 });
+        await store.append(stream(), [taken], 'no_stream');
+        const streams = Array.from({ length: 50 }, () => stream());
+        const outcomes = await Promise.allSettled([
+          ...streams.map((s, i) => store.append(s, [newEvent({ i }), newEvent({ i, second: true })], 'no_stream')),
+          store.append(stream(), [{ ...taken, data: { n: 1 } }], 'any'),
+        ]);
+        expect(outcomes.slice(0, 50).every((o) => o.status === 'fulfilled')).toBe(true);
+        expect(codeOf((outcomes[50] as PromiseRejectedResult).reason)).toBe('EVENT_ID_REUSED');
+        for (const s of streams) expect((await collect(store.readStream(s))).map((e) => e.revision)).toEqual([0, 1]);
+        const all = await collect(store.readAll());
+        all.forEach((e, i) => expect(e.position).toBe(BigInt(i + 1)));
+      });
+    });
+
     describe('idempotency', () => {
       it('acknowledges a repeated append as a duplicate with the original positions and stores nothing twice', async () => {
         const s = stream();

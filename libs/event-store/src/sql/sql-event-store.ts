@@ -1,5 +1,5 @@
 import { canonicalJson, eventHash, GENESIS_HASH } from '@ledger/integrity';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { AppendNotifier } from '../append-notifier';
 import { concurrencyConflict, EventStoreError } from '../errors';
 import type {
@@ -22,6 +22,16 @@ export interface SqlEventStoreOptions {
   pageSize?: number;
   /** How often a live subscription looks for appends made by other processes. */
   pollIntervalMs?: number;
+  /** Most appends that share one commit. */
+  maxGroupCommit?: number;
+}
+
+interface PendingAppend {
+  stream: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
 }
 
 /**
@@ -39,6 +49,9 @@ export abstract class SqlEventStore implements EventStore {
   private readonly clock: () => Date;
   private readonly pageSize: number;
   private readonly pollIntervalMs: number;
+  private readonly maxGroup: number;
+  private readonly pending: PendingAppend[] = [];
+  private writing = false;
 
   protected constructor(
     protected readonly db: Kysely<LedgerDb>,
@@ -47,74 +60,114 @@ export abstract class SqlEventStore implements EventStore {
     this.clock = options.clock ?? (() => new Date());
     this.pageSize = options.pageSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.maxGroup = options.maxGroupCommit ?? 256;
   }
 
   /** Runs `work` holding the store-wide write lock, committing when it resolves and rolling back when it throws. */
   protected abstract inWriteTransaction<T>(work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>): Promise<T>;
 
+  /**
+   * Group commit: appends that arrive while a write transaction is open wait
+   * and then share the next one, each inside its own savepoint. One durable
+   * commit (one fsync) then acknowledges many callers, and a failing append
+   * (a conflict, a reused id) rolls back to its savepoint without touching
+   * the others. Each caller is answered only after the shared commit.
+   */
   async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     validateAppend(stream, events, expectedRevision);
-    const result = await this.inWriteTransaction(async (trx) => {
-      const existing = await trx
-        .selectFrom('events')
-        .selectAll()
-        .where(
-          'event_id',
-          'in',
-          events.map((e) => e.eventId),
-        )
-        .execute();
-      if (existing.length > 0) return acknowledgeDuplicates(stream, events, existing.map(toStoredEvent));
-
-      const last = await trx
-        .selectFrom('events')
-        .select(['revision', 'hash'])
-        .where('stream', '=', stream)
-        .orderBy('revision', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const actual = last === undefined ? null : Number(last.revision);
-      if (expectedRevision === 'no_stream' ? actual !== null : typeof expectedRevision === 'number' && actual !== expectedRevision)
-        throw concurrencyConflict(stream, expectedRevision, actual);
-
-      const head = await trx.selectFrom('events').select((eb) => eb.fn.max('position').as('max')).executeTakeFirst();
-      let position = BigInt(head?.max ?? 0);
-      let revision = actual ?? -1;
-      let prevHash = last?.hash ?? GENESIS_HASH;
-      const recordedAt = this.clock().toISOString();
-      const rows: EventsTable[] = events.map((event) => {
-        position++;
-        revision++;
-        const metadata = { ...event.metadata, recordedAt };
-        const hash = eventHash({ ...event, stream, revision, metadata, integrity: { prevHash } });
-        const row: EventsTable = {
-          position: position.toString(),
-          event_id: event.eventId,
-          stream,
-          revision,
-          type: event.type,
-          schema_version: event.schemaVersion,
-          data: JSON.stringify(event.data),
-          metadata: JSON.stringify(metadata),
-          prev_hash: prevHash,
-          hash,
-        };
-        prevHash = hash;
-        return row;
-      });
-      await trx.insertInto('events').values(rows).execute();
-      await this.afterInsert(trx);
-      return {
-        duplicate: false,
-        events: rows.map((r) => ({ eventId: r.event_id, revision: Number(r.revision), position: BigInt(r.position), hash: r.hash })),
-        nextExpectedRevision: revision,
-      };
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ stream, events, expectedRevision, resolve, reject });
+      if (!this.writing) void this.writePending();
     });
-    if (!result.duplicate) this.notifier.notify();
-    return result;
   }
 
-  /** Hook inside the write transaction after the insert (PostgreSQL queues a NOTIFY here so it fires on commit). */
+  private async writePending(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length > 0) {
+      const group = this.pending.splice(0, this.maxGroup);
+      let outcomes: Array<{ result: AppendResult } | { error: unknown }>;
+      try {
+        outcomes = await this.inWriteTransaction(async (trx) => {
+          const settled: Array<{ result: AppendResult } | { error: unknown }> = [];
+          for (const item of group) {
+            // A lone append needs no savepoint: its failure rolls back the whole transaction anyway.
+            if (group.length > 1) await sql`SAVEPOINT ledger_append`.execute(trx);
+            try {
+              settled.push({ result: await this.appendWithin(trx, item.stream, item.events, item.expectedRevision) });
+              if (group.length > 1) await sql`RELEASE SAVEPOINT ledger_append`.execute(trx);
+            } catch (error) {
+              if (group.length === 1) throw error;
+              await sql`ROLLBACK TO SAVEPOINT ledger_append`.execute(trx);
+              await sql`RELEASE SAVEPOINT ledger_append`.execute(trx);
+              settled.push({ error });
+            }
+          }
+          if (settled.some((o) => 'result' in o && !o.result.duplicate)) await this.afterInsert(trx);
+          return settled;
+        });
+      } catch (error) {
+        // The commit itself failed (or a lone append did): nothing of this group is stored.
+        outcomes = group.map(() => ({ error }));
+      }
+      if (outcomes.some((o) => 'result' in o && !o.result.duplicate)) this.notifier.notify();
+      outcomes.forEach((outcome, i) => ('result' in outcome ? group[i].resolve(outcome.result) : group[i].reject(outcome.error)));
+    }
+    this.writing = false;
+  }
+
+  /** One append inside an open write transaction: duplicates, the revision check, then the hash-chained rows. */
+  private async appendWithin(trx: Transaction<LedgerDb> | Kysely<LedgerDb>, stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    const existing = await trx
+      .selectFrom('events')
+      .selectAll()
+      .where(
+        'event_id',
+        'in',
+        events.map((e) => e.eventId),
+      )
+      .execute();
+    if (existing.length > 0) return acknowledgeDuplicates(stream, events, existing.map(toStoredEvent));
+
+    const last = await trx.selectFrom('events').select(['revision', 'hash']).where('stream', '=', stream).orderBy('revision', 'desc').limit(1).executeTakeFirst();
+    const actual = last === undefined ? null : Number(last.revision);
+    if (expectedRevision === 'no_stream' ? actual !== null : typeof expectedRevision === 'number' && actual !== expectedRevision)
+      throw concurrencyConflict(stream, expectedRevision, actual);
+
+    const head = await trx.selectFrom('events').select((eb) => eb.fn.max('position').as('max')).executeTakeFirst();
+    let position = BigInt(head?.max ?? 0);
+    let revision = actual ?? -1;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const recordedAt = this.clock().toISOString();
+    const rows: EventsTable[] = events.map((event) => {
+      position++;
+      revision++;
+      const metadata = { ...event.metadata, recordedAt };
+      const hash = eventHash({ ...event, stream, revision, metadata, integrity: { prevHash } });
+      const row: EventsTable = {
+        position: position.toString(),
+        event_id: event.eventId,
+        stream,
+        revision,
+        type: event.type,
+        schema_version: event.schemaVersion,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(metadata),
+        prev_hash: prevHash,
+        hash,
+      };
+      prevHash = hash;
+      return row;
+    });
+    // Parameter limits (SQLite 32766, PostgreSQL 65535) bound the rows per statement.
+    for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('events').values(rows.slice(i, i + 1000)).execute();
+    return {
+      duplicate: false,
+      events: rows.map((r) => ({ eventId: r.event_id, revision: Number(r.revision), position: BigInt(r.position), hash: r.hash })),
+      nextExpectedRevision: revision,
+    };
+  }
+
+  /** Hook inside a write transaction that stored events (PostgreSQL queues a NOTIFY here so it fires on commit). */
   protected async afterInsert(_trx: Transaction<LedgerDb> | Kysely<LedgerDb>): Promise<void> {}
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<StoredEvent> {
