@@ -14,6 +14,7 @@ import { IntegrityModule } from './integrity/integrity.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { EvidenceModule } from './evidence/evidence.module';
+import { ConsoleModule } from './console/console.module';
 
 @Module({})
 export class AppModule {
@@ -21,7 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [MetricsModule, EventStoreModule, AuthModule, PrivacyModule, ReadModelsModule, IntegrityModule, LedgerGraphqlModule, AiSystemsModule, DatasetsModule, IngestModule, EvidenceModule],
+      imports: [MetricsModule, EventStoreModule, AuthModule, PrivacyModule, ReadModelsModule, IntegrityModule, LedgerGraphqlModule, AiSystemsModule, DatasetsModule, IngestModule, EvidenceModule, ConsoleModule],
       controllers: [HealthController],
       providers: [
         { provide: LedgerConfig, useValue: config },

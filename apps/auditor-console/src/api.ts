@@ -1,0 +1,49 @@
+/*
+ * The console reads only the ledger's own API: POST /graphql, plus the
+ * integrity and export routes. Refusals become two kinds of error the views
+ * show as such: the token is no longer accepted (401), or the role may not
+ * read this (403 / GraphQL FORBIDDEN).
+ */
+
+export class UnauthenticatedError extends Error {}
+export class ForbiddenError extends Error {}
+
+interface GraphqlError {
+  message: string;
+  extensions?: { code?: string };
+}
+
+async function refusal(response: Response): Promise<Error | undefined> {
+  if (response.ok) return undefined;
+  const body = (await response.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+  const message = body?.error?.message ?? `${response.status} ${response.statusText}`;
+  if (response.status === 401) return new UnauthenticatedError(message);
+  if (response.status === 403) return new ForbiddenError(message);
+  return new Error(message);
+}
+
+export async function graphql<T>(token: string, query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+    ...(signal ? { signal } : {}),
+  });
+  if (response.status === 401 || response.status === 403) throw (await refusal(response)) as Error;
+  const body = (await response.json().catch(() => ({}))) as { data?: T | null; errors?: GraphqlError[] };
+  const errors = body.errors ?? [];
+  const forbidden = errors.find((e) => e.extensions?.code === 'FORBIDDEN');
+  if (forbidden) throw new ForbiddenError(forbidden.message);
+  const unauthenticated = errors.find((e) => e.extensions?.code === 'UNAUTHENTICATED');
+  if (unauthenticated) throw new UnauthenticatedError(unauthenticated.message);
+  if (errors.length > 0 || !body.data) throw new Error(errors.map((e) => e.message).join('; ') || `the API answered ${response.status} without data`);
+  return body.data;
+}
+
+/** GET a non-GraphQL route; the token is sent when there is one (public routes ignore it). */
+export async function get(path: string, token?: string, signal?: AbortSignal): Promise<Response> {
+  const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {}, ...(signal ? { signal } : {}) });
+  const error = await refusal(response);
+  if (error) throw error;
+  return response;
+}

@@ -1,0 +1,144 @@
+import { type FormEvent, useState } from 'react';
+import { graphql } from '../api';
+import { type Connection, DATA_ACCESS, type DataAccessRecord } from '../queries';
+import { EventId, Failure, Field, Scroll, Time } from '../ui/components';
+import { useAction } from '../ui/use-api';
+
+type Page = Connection<DataAccessRecord>;
+const TEXT_FILTERS = [
+  { name: 'patientId', label: 'Patient identifier (raw)', hint: 'The ledger pseudonymises it before matching; the lookup itself is recorded in the ledger.' },
+  { name: 'actor', label: 'Actor' },
+  { name: 'datasetId', label: 'Dataset id' },
+  { name: 'systemId', label: 'AI system id' },
+  { name: 'purposeOfUse', label: 'Purpose of use', hint: 'e.g. TREAT' },
+  { name: 'from', label: 'From (UTC instant)' },
+  { name: 'to', label: 'To (UTC instant)' },
+] as const;
+
+/** Searches run on submit only: a patient lookup is recorded, so it must never fire while someone is typing. */
+export function DataAccess({ params }: { params: URLSearchParams }) {
+  const act = useAction();
+  const [filter, setFilter] = useState<Record<string, unknown>>();
+  const [pages, setPages] = useState<Page[]>([]);
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+
+  const run = async (next: Record<string, unknown>, after: string | null) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const page = await act((token) => graphql<{ dataAccess: Page }>(token, DATA_ACCESS, { filter: next, after }));
+      setPages((previous) => (after ? [...previous, page.dataAccess] : [page.dataAccess]));
+    } catch (failure) {
+      setPages([]);
+      setError(failure as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const next: Record<string, unknown> = {};
+    for (const { name } of TEXT_FILTERS) {
+      const value = String(form.get(name) ?? '').trim();
+      if (value) next[name] = value;
+    }
+    const outcome = String(form.get('outcome') ?? '');
+    if (outcome) next.outcome = outcome;
+    if (form.get('violationsOnly')) next.violationsOnly = true;
+    setFilter(next);
+    void run(next, null);
+  };
+
+  const rows = pages.flatMap((p) => p.edges.map((e) => e.node));
+  const last = pages.at(-1);
+  return (
+    <section aria-labelledby="access-title">
+      <h1 id="access-title">Data-access search</h1>
+      <form onSubmit={submit} className="filters">
+        {TEXT_FILTERS.map((f) => (
+          <Field key={f.name} label={f.label} {...('hint' in f ? { hint: f.hint } : {})}>
+            {(id, describedBy) => <input id={id} name={f.name} aria-describedby={describedBy} defaultValue={params.get(f.name) ?? ''} autoComplete="off" />}
+          </Field>
+        ))}
+        <Field label="Outcome">
+          {(id) => (
+            <select id={id} name="outcome" defaultValue="">
+              <option value="">any</option>
+              <option value="success">success</option>
+              <option value="denied">denied</option>
+              <option value="error">error</option>
+            </select>
+          )}
+        </Field>
+        <div className="field checkbox">
+          <input id="violations-only" type="checkbox" name="violationsOnly" />
+          <label htmlFor="violations-only">Only accesses no grant covered</label>
+        </div>
+        <button type="submit" className="primary" disabled={busy}>
+          Search
+        </button>
+      </form>
+      {busy && <p role="status">Searching…</p>}
+      {error && <Failure error={error} />}
+      {filter && !error && !busy && rows.length === 0 && <p role="status">No data access matches.</p>}
+      {rows.length > 0 && (
+        <>
+          <p role="status">
+            {rows.length} access{rows.length === 1 ? '' : 'es'} shown, newest first{last?.pageInfo.hasNextPage ? '; more match' : ''}.
+          </p>
+          <Scroll label="Data-access results">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Occurred</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Dataset, resource</th>
+                  <th scope="col">Purpose</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">System, source</th>
+                  <th scope="col">Grant</th>
+                  <th scope="col">Patient pseudonym</th>
+                  <th scope="col">Event</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.eventId} className={r.violation ? 'breached' : undefined}>
+                    <td>
+                      <Time iso={r.occurredAt} />
+                    </td>
+                    <td>{r.actor}</td>
+                    <td>{r.action}</td>
+                    <td>
+                      {r.datasetId ?? '—'}
+                      {r.resource && <div className="muted">{r.resource}</div>}
+                    </td>
+                    <td>{r.purposeOfUse}</td>
+                    <td>{r.outcome}</td>
+                    <td>
+                      {r.systemId ?? '—'}
+                      <div className="muted">{r.sourceService}</div>
+                    </td>
+                    <td>{r.violation ? <span className="badge bad">{r.violation.replaceAll('_', ' ')}</span> : 'covered'}</td>
+                    <td className="mono">{r.patientPseudonym ? `${r.patientPseudonym.slice(0, 12)}…` : '—'}</td>
+                    <td>
+                      <EventId id={r.eventId} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Scroll>
+          {last?.pageInfo.hasNextPage && filter && (
+            <button type="button" disabled={busy} onClick={() => void run(filter, last.pageInfo.endCursor)}>
+              Load 50 more
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

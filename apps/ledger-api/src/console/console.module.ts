@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { LedgerConfig } from '../config/ledger-config';
+import { ConsoleController } from './console.controller';
+import { CONSOLE_SETTINGS } from './console.tokens';
+import { consoleSettings } from './console-settings';
+
+/** The auditor console at /console: `npm start` serves it with no extra step. */
+@Module({
+  controllers: [ConsoleController],
+  providers: [{ provide: CONSOLE_SETTINGS, useFactory: (config: LedgerConfig) => consoleSettings(process.env, config), inject: [LedgerConfig] }],
+})
+export class ConsoleModule {}
