@@ -101,7 +101,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
     ]);
     const manifest = (await members(join(dir, 'graphql.tar.gz'))).get(BUNDLE_FILES.manifest)!;
     const digest = require('node:crypto').createHash('sha256').update(manifest).digest('hex');
-    expect(exportEvents[1].data).toMatchObject({ systemId: SYSTEM, manifestSha256: digest, exportId: (graphqlExport as { result: { exportId: string } }).result.exportId });
+    expect(exportEvents[1].data).toMatchObject({ systemId: SYSTEM, manifestSha256: digest, exportId: graphqlExport.result?.exportId });
     expect(graphqlExport).toMatchObject({ contentType: 'application/gzip', result: { manifestSha256: digest } });
   });
 

@@ -1,5 +1,5 @@
 import { BUNDLE_FILES, r4Errors } from '@ledger/evidence';
-import type { Bundle, Provenance, Resource } from '@medplum/fhirtypes';
+import type { AuditEvent, Bundle, Device, Provenance, Resource } from '@medplum/fhirtypes';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -34,7 +34,7 @@ describe('evidence bundle: the FHIR R4 view validates against FHIR R4', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const resources = () => (fhir.entry ?? []).map((e) => e.resource as Resource);
-  const ofType = <T extends Resource>(type: T['resourceType']) => resources().filter((r): r is T => r.resourceType === type);
+  const ofType = <T extends Resource>(type: T['resourceType']): T[] => resources().filter((r): r is T => r.resourceType === type);
 
   it('is a valid R4 Bundle, and every resource in it is a valid R4 resource', () => {
     expect(r4Errors(fhir)).toEqual([]);
@@ -42,14 +42,14 @@ describe('evidence bundle: the FHIR R4 view validates against FHIR R4', () => {
   });
 
   it('the validator is real: it rejects a broken AuditEvent, naming the element', () => {
-    const { recorded: _recorded, ...broken } = ofType('AuditEvent')[0] as unknown as Record<string, unknown>;
+    const { recorded: _recorded, ...broken } = ofType<AuditEvent>('AuditEvent')[0] as unknown as Record<string, unknown>;
     expect(r4Errors({ ...broken, agent: 'dr.bob' })).toEqual(
       expect.arrayContaining([expect.objectContaining({ expression: ['AuditEvent.recorded'] }), expect.objectContaining({ expression: expect.arrayContaining([expect.stringMatching(/^AuditEvent\.agent/)]) })]),
     );
   });
 
   it('has one AuditEvent per data access, each following an IHE BALP pattern and naming the patient only by pseudonym', () => {
-    const audits = ofType('AuditEvent');
+    const audits = ofType<AuditEvent>('AuditEvent');
     expect(audits).toHaveLength(accessEvents);
     for (const audit of audits) {
       expect(audit.meta?.profile?.[0]).toMatch(/^https:\/\/profiles\.ihe\.net\/ITI\/BALP\/StructureDefinition\/IHE\.BasicAudit\.(Patient)?(Read|Query|Create|Update|Delete)$/);
@@ -73,6 +73,6 @@ describe('evidence bundle: the FHIR R4 view validates against FHIR R4', () => {
     expect(takedown.agent[0].who.identifier?.value).toBeTruthy();
     const lineage = provenance.find((p) => p.activity?.coding?.[0]?.code === 'ModelVersionRegistered')!;
     expect(lineage.entity?.some((e) => e.role === 'source' && e.what.identifier?.system === 'urn:govledger:dataset')).toBe(true);
-    expect(ofType('Device').map((d) => d.identifier?.[0]?.system)).toEqual(expect.arrayContaining(['urn:govledger:ai-system', 'urn:govledger:model-version']));
+    expect(ofType<Device>('Device').map((d) => d.identifier?.[0]?.system)).toEqual(expect.arrayContaining(['urn:govledger:ai-system', 'urn:govledger:model-version']));
   });
 });

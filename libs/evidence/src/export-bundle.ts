@@ -1,7 +1,7 @@
 import { streamNames } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { canonicalJson, hashToBase64, noteVerifier, openCheckpoint, type NoteSigner, type OpenedCheckpoint } from '@ledger/integrity';
-import { complianceFindings, ProofRequestError, type CompliancePolicy, type MerkleProofService, type ReadDb, type ReadStore } from '@ledger/read-models';
+import { ProofRequestError, type CompliancePolicy, type MerkleProofService, type ReadDb, type ReadStore } from '@ledger/read-models';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import { auditEventOf } from './fhir/audit-event';
 import { ProvenanceCollector } from './fhir/provenance';
 import { HashingFile } from './hashing-file';
 import { renderReport } from './report/report-html';
+import { reportFindings } from './report/report-findings';
 import { ReportModel } from './report/report-model';
 
 export interface EvidenceKeys {
@@ -94,8 +95,10 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     const report = new ReportModel();
     const provenance = new ProvenanceCollector(scope.tenantId, scope.systemId);
     const fhirCounts = { auditEvents: 0, provenances: 0, entries: 0 };
-    const fhirEntry = async (resource: { id?: string }) => {
-      await fhirFile.write(`${fhirCounts.entries++ === 0 ? '' : ','}\n${JSON.stringify({ fullUrl: `urn:uuid:${resource.id}`, resource })}`);
+    // One write per file per page: a write per event costs more in buffers and hash calls than the events themselves.
+    const fhirEntries: string[] = [];
+    const fhirEntry = (resource: { id?: string }) => {
+      fhirEntries.push(`${fhirCounts.entries++ === 0 ? '' : ','}\n${JSON.stringify({ fullUrl: `urn:uuid:${resource.id}`, resource })}`);
     };
     await fhirFile.write(`{"resourceType":"Bundle","id":${JSON.stringify(exportId)},"meta":{"lastUpdated":${JSON.stringify(createdAt)}},"type":"collection","timestamp":${JSON.stringify(createdAt)},"entry":[`);
 
@@ -107,29 +110,34 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
         page.map((e) => e.eventId),
         checkpoint.treeSize,
       );
+      const eventLines: string[] = [];
+      const proofLines: string[] = [];
       for (const [i, event] of page.entries()) {
         const proof = pageProofs[i];
         const { position, ...envelope } = event;
-        await eventsFile.write(`${canonicalJson({ ...envelope, position: position.toString() })}\n`);
+        eventLines.push(`${canonicalJson({ ...envelope, position: position.toString() })}\n`);
         const line: ProofLine = { eventId: event.eventId, leafIndex: proof.leafIndex, eventHash: proof.eventHash, proof: proof.proof.map(hashToBase64) };
-        await proofsFile.write(`${canonicalJson(line)}\n`);
+        proofLines.push(`${canonicalJson(line)}\n`);
         report.add(event);
         if (event.type === 'DataAccessed') {
           fhirCounts.auditEvents++;
-          await fhirEntry(auditEventOf(event));
+          fhirEntry(auditEventOf(event));
         } else {
           const resource = provenance.add(event);
           if (resource) {
             fhirCounts.provenances++;
-            await fhirEntry(resource);
+            fhirEntry(resource);
           }
         }
       }
+      await eventsFile.write(eventLines.join(''));
+      await proofsFile.write(proofLines.join(''));
+      await fhirFile.write(fhirEntries.splice(0).join(''));
       done += page.length;
       options.onProgress?.(done, total);
     }
-    for (const device of provenance.devices()) await fhirEntry(device);
-    await fhirFile.write('\n]}\n');
+    for (const device of provenance.devices()) fhirEntry(device);
+    await fhirFile.write(`${fhirEntries.splice(0).join('')}\n]}\n`);
     for (const f of [eventsFile, proofsFile, fhirFile]) files.set(basename(f.path) as BundleFileName, await f.close());
 
     const manifestBase: Omit<BundleManifest, 'files' | 'counts'> = {
@@ -144,12 +152,12 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
       checkpoint: { treeSize: checkpoint.treeSize, rootHash: hashToBase64(checkpoint.rootHash) },
       ...(since ? { sinceCheckpoint: { treeSize: since.size, rootHash: hashToBase64(since.rootHash) } } : {}),
     };
-    const findings = await complianceFindings(readStore.db as ReadDb, scope.tenantId, { systemId: scope.systemId }, createdAt, options.compliancePolicy);
+    const { findings, omittedAccessGroups } = await reportFindings(readStore.db as ReadDb, scope.tenantId, scope.systemId, createdAt, options.compliancePolicy);
     const small: Array<[BundleFileName, string]> = [
       [BUNDLE_FILES.checkpoint, checkpoint.note],
       [BUNDLE_FILES.keys, keys.verifierKeys.map((k) => `${k}\n`).join('')],
       ...(consistency ? [[BUNDLE_FILES.consistency, `${JSON.stringify(consistency, null, 2)}\n`] as [BundleFileName, string]] : []),
-      [BUNDLE_FILES.report, renderReport({ manifest: manifestBase, model: report, findings, verifierKeys: keys.verifierKeys })],
+      [BUNDLE_FILES.report, renderReport({ manifest: manifestBase, model: report, findings, omittedAccessGroups, verifierKeys: keys.verifierKeys })],
     ];
     for (const [name, text] of small) {
       const bytes = Buffer.from(text, 'utf8');

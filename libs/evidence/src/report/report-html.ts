@@ -7,6 +7,8 @@ export interface ReportContext {
   manifest: Omit<BundleManifest, 'files' | 'counts'>;
   model: ReportModel;
   findings: ComplianceFinding[];
+  /** Groups of access without a grant beyond those listed. */
+  omittedAccessGroups: number;
   /** The published verifier keys, for the reader who checks the bundle. */
   verifierKeys: string[];
 }
@@ -37,7 +39,7 @@ const counts = (map: Map<string, number>) =>
  * style, no script, nothing fetched) that prints as it reads. Every fact
  * names the ledger position (#n) of the event recording it in events.jsonl.
  */
-export function renderReport({ manifest, model, findings, verifierKeys }: ReportContext): string {
+export function renderReport({ manifest, model, findings, omittedAccessGroups, verifierKeys }: ReportContext): string {
   const reg = model.registration;
   const title = `Evidence bundle: ${reg?.name ?? manifest.scope.systemId}`;
   const sections: string[] = [];
@@ -178,7 +180,7 @@ export function renderReport({ manifest, model, findings, verifierKeys }: Report
     ['Rule', 'Subject', 'Since', 'Finding', 'Evidence events'],
     findings.map((f) => [`<b>${esc(f.rule)}</b>`, esc(f.subject), esc(f.since), esc(f.message), f.evidence.map((e) => `<code>${esc(e)}</code>`).join('<br>')]),
     'No open compliance finding.',
-  )}</section>`);
+  )}${omittedAccessGroups > 0 ? `<p>…and ${omittedAccessGroups} more DATA_ACCESS_WITHOUT_GRANT findings (dataset and actor pairs); the complianceFindings query lists them all.</p>` : ''}</section>`);
 
   sections.push(`<section><h2>9. Data access and training data</h2>${table(
     ['Accesses', 'By purpose', 'By action', 'By outcome', 'By dataset or resource'],
