@@ -8,6 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { collect } from '../support/events';
 import type { TestApi } from '../support/ledger-api';
+import { verifyBundle } from '@ledger/evidence';
 import { exportOverGraphql, govledger, ledgerEnv, offlineEnv, scratchDir, seededLedger } from './evidence-fixture';
 
 /** The members of a bundle, in archive order, read whole (test bundles are small). */
@@ -142,3 +143,46 @@ async function seedMore(api: TestApi, systemId: string) {
   const body = (await response.json()) as { errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
 }
+
+describe('evidence bundle over GraphQL on PostgreSQL: made, refused and fetched as the caller would expect', () => {
+  const dir = scratchDir();
+  let api: TestApi;
+  let vkey: string;
+  const exportQuery = `mutation($systemId: ID!, $from: DateTime, $to: DateTime) { exportEvidenceBundle(systemId: $systemId, from: $from, to: $to) { exportId downloadUrl events } }`;
+  const asCaller = async (token: string, query: string, variables: Record<string, unknown>) => {
+    const response = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+    return (await response.json()) as { data?: { exportEvidenceBundle: { exportId: string; downloadUrl: string; events: number } } | null; errors?: Array<{ extensions: { code: string; field?: string } }> };
+  };
+
+  beforeAll(async () => {
+    api = (await seededLedger('postgres', 300)).api;
+    vkey = (await (await fetch(`${api.url}/v1/keys`)).text()).trim();
+  }, 180_000);
+  afterAll(async () => {
+    await api.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exports a period of a system, and the downloaded bundle verifies', async () => {
+    const out = join(dir, 'period.tar.gz');
+    const { result } = await exportOverGraphql(api, { systemId: 'sepsis-predictor', from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' }, out);
+    expect(result?.events).toBeGreaterThan(0);
+    await expect(verifyBundle(out, [vkey])).resolves.toMatchObject({ ok: true, summary: { systemId: 'sepsis-predictor', events: result?.events } });
+  });
+
+  it('names what is wrong: an unknown system, a period that ends before it starts', async () => {
+    const auditor = await api.token('auditor.amy', 'auditor');
+    expect((await asCaller(auditor, exportQuery, { systemId: 'no-such-system' })).errors?.[0].extensions).toMatchObject({ code: 'UNKNOWN_SYSTEM', field: 'systemId' });
+    expect((await asCaller(auditor, exportQuery, { systemId: 'sepsis-predictor', from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' })).errors?.[0].extensions).toMatchObject({ code: 'INVALID_SCOPE', field: 'to' });
+  });
+
+  it('lets a regulator export only its granted systems, and only the maker download a bundle', async () => {
+    const regulator = await api.token('reg.rita', 'regulator', { systems: ['ct-head-triage'] });
+    expect((await asCaller(regulator, exportQuery, { systemId: 'sepsis-predictor' })).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', field: 'systemId' });
+    const auditor = await api.token('auditor.amy', 'auditor');
+    const made = (await asCaller(auditor, exportQuery, { systemId: 'sepsis-predictor' })).data!.exportEvidenceBundle;
+    const other = await api.token('auditor.ben', 'auditor');
+    expect((await fetch(`${api.url}${made.downloadUrl}`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(404);
+    expect((await fetch(`${api.url}${made.downloadUrl}`, { headers: { authorization: `Bearer ${auditor}` } })).status).toBe(200);
+  });
+});
