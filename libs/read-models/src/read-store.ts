@@ -86,6 +86,10 @@ async function openPostgres(connectionString: string, max: number): Promise<Read
   // the pool's 'error' event would crash the process. The pool has already
   // dropped the dead client, and the next query connects afresh.
   pool.on('error', () => undefined);
+  // A connection in use (a projection's batch between two statements) has no
+  // pool listener either; its death must fail the batch, which the runner
+  // retries, not the process. The pool discards the dead client on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`SELECT 1`.execute(db);

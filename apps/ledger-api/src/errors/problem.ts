@@ -43,6 +43,35 @@ const STORE_STATUS: Record<StoreErrorCode, number> = {
   STORE_UNAVAILABLE: 503,
 };
 
+/**
+ * The database cannot be reached: refused, reset, or ended by a shutdown or
+ * failover (PostgreSQL's class 08 and 57P01-57P03). The same request may
+ * succeed in a moment, so the caller is told to come back, not that it failed.
+ */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+/** pg's own words for a connection that died, which carry no code. */
+const UNREACHABLE_MESSAGE = /^Connection terminated|is not queryable/;
+/** A full disk: SQLite's SQLITE_FULL, PostgreSQL's disk_full. */
+const FULL_CODES = new Set(['SQLITE_FULL', '53100']);
+
+function databaseFailure(error: unknown): Problem | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && FULL_CODES.has(code))
+    return {
+      status: 507,
+      code: 'STORAGE_FULL',
+      message: "the ledger's disk is full, so nothing was recorded for this request; an operator must free space where the ledger keeps its data, then resend it (the same eventIds are safe to resend)",
+    };
+  if ((typeof code === 'string' && UNREACHABLE_CODES.has(code)) || (typeof message === 'string' && UNREACHABLE_MESSAGE.test(message)))
+    return {
+      status: 503,
+      code: 'STORE_UNAVAILABLE',
+      message:
+        "the ledger's database cannot be reached right now; retry shortly. Had the request reached its commit it may be stored already: resending the same eventIds is safe, they are answered as duplicates",
+    };
+  return undefined;
+}
+
 /** The single mapping from an error to what the caller sees, used by GraphQL and HTTP alike. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof ProblemError) return error.problem;
@@ -59,5 +88,7 @@ export function toProblem(error: unknown): Problem {
   // Fastify's own client errors (malformed JSON, body too large) carry a 4xx status and a safe message.
   if (typeof status === 'number' && status >= 400 && status < 500)
     return { status, code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST', message: (error as Error).message };
+  const database = databaseFailure(error);
+  if (database) return database;
   return { status: 500, code: 'INTERNAL', message: 'the ledger failed to process this request; nothing was recorded for it. The error is logged for operators' };
 }

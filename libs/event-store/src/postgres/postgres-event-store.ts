@@ -46,6 +46,11 @@ export class PostgresEventStore extends SqlEventStore {
     // it; the pool discards it and opens a new one on demand. Unhandled, the
     // 'error' event would crash the process instead.
     pool.on('error', () => undefined);
+    // A connection in use (a write transaction between two statements) has no
+    // pool listener, and pg reports its death as an 'error' event that would
+    // crash the process just the same. The query in flight fails instead (an
+    // outage, answered 503), and the pool discards the dead client on release.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<LedgerDb>({ dialect: new PostgresDialect({ pool }) });
     try {
       await migrateToLatest(db, POSTGRES_DDL);
