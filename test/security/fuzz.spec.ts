@@ -67,6 +67,49 @@ describe('fuzzing the edges (fast-check)', () => {
     expect(await api.store.headPosition()).toBe(head);
   }, 300_000);
 
+  it('POST /fhir/AuditEvent answers malformed resources with a 4xx OperationOutcome naming the element, never a 5xx, and stores nothing', async () => {
+    const coding = fc.record({ system: fc.oneof(fc.string(), fc.webUrl()), code: fc.oneof(fc.constantFrom('R', 'C', '110110', 'rest'), fc.string()) }, { requiredKeys: [] });
+    const auditEvent = fc.record(
+      {
+        resourceType: fc.oneof(fc.constantFrom('AuditEvent', 'Bundle', 'Patient'), fc.string()),
+        type: fc.oneof(coding, json),
+        action: fc.oneof(fc.constantFrom('R', 'C', 'Z'), fc.string()),
+        recorded: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+        outcome: fc.oneof(fc.constantFrom('0', '4', '8'), fc.string()),
+        agent: fc.oneof(fc.array(fc.record({ who: fc.record({ identifier: fc.record({ value: fc.string() }) }), requestor: fc.boolean() }), { maxLength: 3 }), json),
+        source: fc.oneof(fc.record({ observer: fc.record({ display: fc.string() }) }), json),
+        entity: fc.oneof(fc.array(fc.record({ what: fc.record({ reference: fc.oneof(fc.constant('Patient/123'), fc.string()) }) }), { maxLength: 3 }), json),
+        purposeOfEvent: json,
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(auditEvent.map((r) => JSON.stringify(r)), json.map((v) => JSON.stringify(v))), async (body) => {
+        const before = await api.store.headPosition();
+        const response = await fetch(`${api.url}/fhir/AuditEvent`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${emitter}` },
+          body,
+        });
+        const text = await response.text();
+        expect(response.status).toBeLessThan(500);
+        expect(text).not.toContain('"INTERNAL"');
+        if (response.status >= 400) {
+          const answer = JSON.parse(text);
+          const issues = answer.resourceType === 'OperationOutcome' ? answer.issue : [{ diagnostics: answer.error?.message, expression: [answer.error?.field ?? 'body'] }];
+          expect(issues.length).toBeGreaterThan(0);
+          for (const issue of issues as Array<{ diagnostics?: string; details?: { text?: string }; expression?: string[] }>) {
+            expect((issue.diagnostics ?? issue.details?.text ?? '').length).toBeGreaterThan(0);
+            expect(issue.expression?.[0]?.length).toBeGreaterThan(0);
+          }
+          // A refused resource stores nothing (a fuzzed resource that happens to be valid may be stored).
+          expect(await api.store.headPosition()).toBe(before);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  }, 300_000);
+
   it('GraphQL answers malformed documents and inputs with errors that say what is wrong, never a 5xx, and stores nothing', async () => {
     const head = await api.store.headPosition();
     const inputs = fc.record(
