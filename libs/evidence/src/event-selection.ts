@@ -3,7 +3,9 @@ import type { CheckpointTables, MerkleProofService, MerkleTables, StoredCheckpoi
 import type { Kysely } from 'kysely';
 import { EvidenceExportError } from './evidence-export-error';
 
-type Db = Kysely<TimelineTables & MerkleTables & CheckpointTables>;
+/** The read-model tables an export reads: the timeline index, the sealer's leaves and the projections' progress. */
+export type EvidenceDb = Kysely<TimelineTables & MerkleTables & CheckpointTables>;
+type Db = EvidenceDb;
 
 export interface ExportScope {
   tenantId: string;

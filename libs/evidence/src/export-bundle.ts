@@ -11,7 +11,7 @@ import { createGzip } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
 import { BUNDLE_FILES, BUNDLE_FORMAT, bundleOrder, signManifest, type BundleFileName, type BundleManifest, type ConsistencyFile, type ManifestFile, type ProofLine } from './bundle-format';
 import { EvidenceExportError } from './evidence-export-error';
-import { ScopedEvents, systemIsRegistered, trainingDatasetIds, waitUntilSealed, type ExportScope } from './event-selection';
+import { ScopedEvents, systemIsRegistered, trainingDatasetIds, waitUntilSealed, type EvidenceDb, type ExportScope } from './event-selection';
 import { auditEventOf } from './fhir/audit-event';
 import { ProvenanceCollector } from './fhir/provenance';
 import { HashingFile } from './hashing-file';
@@ -68,7 +68,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
   const scope = normalisedScope(options.scope);
   const verifiers = keys.verifierKeys.map((key) => noteVerifier(key));
   const since = options.sinceCheckpoint === undefined ? undefined : openSince(options.sinceCheckpoint, verifiers, origin);
-  const db = readStore.db as never;
+  const db = readStore.db as EvidenceDb;
 
   const { checkpoint, throughPosition } = await waitUntilSealed(store, db, proofs, options.waitMs ?? 60_000);
   if (!(await systemIsRegistered(db, scope, throughPosition))) {

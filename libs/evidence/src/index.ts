@@ -1,9 +1,12 @@
-export { BUNDLE_FILES, BUNDLE_FORMAT, FILE_MEANING, type BundleFileName, type BundleManifest } from './bundle-format';
+/*
+ * Evidence for regulators: the bundle writer (export), the offline verifier,
+ * and FHIR AuditEvent in and out. The verifier and the FHIR mapping touch no
+ * database; the writer reads the event store and the read models.
+ */
+export { BUNDLE_FILES, type BundleFileName, type BundleManifest } from './bundle-format';
 export { exportEvidenceBundle, type EvidenceKeys, type ExportEvidenceOptions, type ExportedBundle } from './export-bundle';
 export { EvidenceExportError, type EvidenceExportErrorCode } from './evidence-export-error';
 export type { ExportScope } from './event-selection';
 export { verifyBundle, type BundleSummary, type BundleVerification } from './verify-bundle';
-export { auditEventOf } from './fhir/audit-event';
-export { REGULATORY_COVERAGE, type CoveredControl } from './report/regulatory-coverage';
 export { auditEventToIngestItem, elementOfField, type IngestItem, type MappedAuditEvent } from './fhir/audit-event-ingest';
 export { r4Errors } from './fhir/r4-validator';
