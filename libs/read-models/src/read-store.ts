@@ -68,7 +68,9 @@ function openSqlite(file: string): ReadStore {
           await sql`COMMIT`.execute(conn);
           return result;
         } catch (error) {
-          await sql`ROLLBACK`.execute(conn);
+          // After a full disk or an I/O error SQLite has already rolled back; a
+          // second ROLLBACK would fail and hide the cause.
+          if (database.inTransaction) await sql`ROLLBACK`.execute(conn);
           throw error;
         }
       }),

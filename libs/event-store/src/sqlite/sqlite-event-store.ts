@@ -27,6 +27,7 @@ export class SqliteEventStore extends SqlEventStore {
 
   private constructor(
     db: Kysely<LedgerDb>,
+    private readonly database: Database.Database,
     private readonly file: string,
     options: SqliteEventStoreOptions,
   ) {
@@ -42,7 +43,7 @@ export class SqliteEventStore extends SqlEventStore {
     database.pragma('busy_timeout = 5000');
     const db = new Kysely<LedgerDb>({ dialect: new SqliteDialect({ database }) });
     await migrateToLatest(db, SQLITE_DDL);
-    return new SqliteEventStore(db, file, options);
+    return new SqliteEventStore(db, database, file, options);
   }
 
   get path(): string {
@@ -59,7 +60,9 @@ export class SqliteEventStore extends SqlEventStore {
         await sql`COMMIT`.execute(conn);
         return result;
       } catch (error) {
-        await sql`ROLLBACK`.execute(conn);
+        // After a full disk or an I/O error SQLite has already rolled back; a
+        // second ROLLBACK would fail and hide the cause the caller must see.
+        if (this.database.inTransaction) await sql`ROLLBACK`.execute(conn);
         throw error;
       }
     });

@@ -253,7 +253,7 @@ export class ProjectionRunner<DB extends object = object> {
    * blaming an innocent event.
    */
   private async diagnose(event: StoredEvent, cause: unknown): Promise<never> {
-    if (cause instanceof CheckpointMovedError) throw cause;
+    if (cause instanceof CheckpointMovedError || isStorageFailure(cause)) throw cause;
     try {
       await sql`SELECT 1`.execute(this.options.readStore.db);
     } catch {
@@ -298,6 +298,17 @@ export class ProjectionRunner<DB extends object = object> {
   private wake(): void {
     for (const check of [...this.waiters]) check();
   }
+}
+
+/**
+ * The read store could not write at all: a full disk, an I/O error, a lock
+ * held too long, PostgreSQL out of resources (class 53). Reads still work, so
+ * the reachability check alone would blame the event and stop for good; the
+ * runner waits it out instead and resumes once there is room again.
+ */
+function isStorageFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (/^SQLITE_(FULL|IOERR|BUSY)/.test(code) || /^53[0-9A-Z]{3}$/.test(code));
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
