@@ -53,8 +53,6 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
   const waitSeconds = Number(flags.wait);
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new CliError('--wait must be a number of seconds, 0 or more');
   const sinceCheckpoint = flags.sinceCheckpoint === undefined ? undefined : readText(flags.sinceCheckpoint, '--since-checkpoint');
-  const keys = LedgerKeys.open(ledgerKeysOptions(config));
-
   const store = await openExistingEventStore(config);
   const readStore = await openExistingReadStore(config).catch(async (error: unknown) => {
     await store.close();
@@ -64,6 +62,8 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
     await store.close();
     throw new CliError(`there is no read store under ${config.LEDGER_DATA_DIR}: the service builds it (with the Merkle log and its checkpoints) when it runs; start it once`);
   }
+  // Opened only once the store is known to be there, so a mistyped data directory never gets a key of its own.
+  const keys = LedgerKeys.open(ledgerKeysOptions(config));
   const bar = new SingleBar({ stream: process.stderr, format: 'exporting [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}', etaBuffer: 50, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
   try {
     const policy = governancePolicy(config);
