@@ -26,7 +26,8 @@ export async function graphql<T>(token: string, query: string, variables: Record
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
+    // Unset arguments are left out rather than sent as null: the ledger's cursor decoding refuses an explicit `after: null`.
+    body: JSON.stringify({ query, variables: Object.fromEntries(Object.entries(variables).filter(([, value]) => value !== null && value !== undefined)) }),
     ...(signal ? { signal } : {}),
   });
   if (response.status === 401 || response.status === 403) throw (await refusal(response)) as Error;

@@ -1,0 +1,240 @@
+import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { exited, LineReader, REPO_ROOT } from '../support/child-process';
+import { forgedTokens } from '../support/tokens';
+
+/*
+ * The auditor console in a real browser: Debian's Chromium driven by
+ * playwright-core, against the service started as `npm start` would, on
+ * seed-demo data. Screenshots of every view land in test/console/artifacts.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+const MAIN = join(REPO_ROOT, 'dist/apps/ledger-api/src/main.js');
+const CLI = join(REPO_ROOT, 'bin/govledger.js');
+const ARTIFACTS = join(REPO_ROOT, 'test/console/artifacts');
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const run = promisify(execFile);
+
+jest.setTimeout(120_000);
+
+let dataDir: string;
+let profileDir: string;
+let service: ChildProcessWithoutNullStreams;
+let url: string;
+let context: BrowserContext;
+let page: Page;
+let demo: { beforeRollback: string; handoverAt: string };
+const timings: string[] = [];
+
+const cli = async (...args: string[]) => (await run(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, LEDGER_DATA_DIR: dataDir } })).stdout.trim();
+const token = (role: string, sub: string) => cli('token', '--role', role, '--tenant', 'default', '--sub', sub);
+
+async function timed<T>(what: string, step: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await step();
+  timings.push(`${what}: ${Date.now() - started} ms`);
+  return result;
+}
+
+/** axe-core in the page; only serious and critical violations fail, each named with where it is. */
+async function expectAccessible(view: string): Promise<void> {
+  // Evaluated over the DevTools protocol, so the page's CSP (script-src 'self') does not stop it, and is not loosened for it.
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    // Runs in the page; the test's own compiler knows no DOM, hence the shapes spelled out here.
+    const page = globalThis as unknown as {
+      document: unknown;
+      axe: { run(context: unknown, options: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> };
+    };
+    const result = await page.axe.run(page.document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  expect({ view, violations: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ view, violations: [] });
+}
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function signIn(bearer: string): Promise<void> {
+  await page.goto(`${url}/console`);
+  await page.getByLabel('Bearer token').fill(bearer);
+  await page.getByRole('button', { name: 'Sign in with this token' }).click();
+}
+
+async function view(name: string): Promise<void> {
+  await screenshot(name);
+  await expectAccessible(name);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is missing at ${CHROMIUM}; the console's browser tests need it. Install it with: apt-get update && apt-get install -y chromium (CI's .ci/run does this)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await timed('build', async () => execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT }));
+  dataDir = mkdtempSync(join(tmpdir(), 'ledger-console-'));
+  profileDir = mkdtempSync(join(tmpdir(), 'ledger-console-chromium-'));
+  service = spawn(process.execPath, [MAIN], {
+    cwd: REPO_ROOT,
+    // Checkpoints every half second, so that every seeded event is in a signed checkpoint by the time the test asks for its proof.
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LEDGER_DATA_DIR: dataDir, LEDGER_CHECKPOINT_EVERY_MS: '500' },
+    detached: true,
+  });
+  const line = await new LineReader(service).waitFor((l) => l.includes('"ledger-api listening"'), 30_000);
+  url = (JSON.parse(line) as { url: string }).url.replace('[::1]', '127.0.0.1');
+  const seeded = await timed('seed-demo (300 data-access events)', () => cli('seed-demo', '--url', url, '--access-events', '300'));
+  demo = {
+    beforeRollback: /before the rollback: (\S+)/.exec(seeded)![1],
+    handoverAt: /authority handover: \S+ -> \S+ at (\S+)/.exec(seeded)![1],
+  };
+  context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(15_000);
+  page = context.pages()[0] ?? (await context.newPage());
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (service?.pid) {
+    process.kill(-service.pid, 'SIGTERM');
+    await exited(service);
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(profileDir, { recursive: true, force: true });
+  process.stdout.write(`console e2e timings\n  ${timings.join('\n  ')}\n`);
+});
+
+describe('the auditor console in Chromium, on seed-demo data', () => {
+  it('signs in with a pasted auditor token and lists the systems with status, live version and open findings', async () => {
+    await timed('sign in and list systems', async () => {
+      await signIn(await token('auditor', 'auditor.amy'));
+      await page.getByRole('heading', { name: 'AI systems', level: 1 }).waitFor();
+      const row = page.getByRole('row').filter({ hasText: 'sepsis-predictor' });
+      await row.waitFor();
+      expect(await row.innerText()).toMatch(/deployed\s+v1/);
+    });
+    await view('01-systems');
+  });
+
+  it('opens the rolled-back system and, at the instant before the rollback, shows that moment’s takedown authority and live version', async () => {
+    await timed('as-of control', async () => {
+      await page.locator('a[href="#/systems/sepsis-predictor"]').click();
+      await page.getByRole('heading', { name: 'Who was accountable, and what was live, at an instant' }).waitFor();
+      const asOf = page.getByRole('region', { name: 'Accountability at the chosen instant' });
+      const holder = asOf.locator('tr[data-role="TAKEDOWN_AUTHORITY"] .holder');
+      const showAt = async (instant: string) => {
+        await page.getByLabel('As of (UTC instant)').fill(instant);
+        await page.getByRole('button', { name: 'Show', exact: true }).click();
+        await asOf.getByText(`At ${instant.replace('T', ' ')}`).waitFor();
+      };
+
+      await showAt(demo.beforeRollback);
+      expect(await holder.innerText()).toBe('dr.cmio.deputy.bea');
+      expect(await asOf.getByTestId('live-version').innerText()).toBe('v2');
+      await view('02-system-accountability-before-rollback');
+
+      // A millisecond before the handover the authority was still the previous holder: the control really moves through time.
+      await showAt(new Date(Date.parse(demo.handoverAt) - 1).toISOString());
+      expect(await holder.innerText()).toBe('dr.cmio.ada');
+    });
+  });
+
+  it('shows the system’s lineage, monitoring, incidents, takedowns and events, each accessible', async () => {
+    const tab = async (name: string, heading: string, shot: string, shows: RegExp) => {
+      await page.getByRole('navigation', { name: 'System views' }).getByRole('link', { name }).click();
+      await page.getByRole('heading', { name: heading, level: 2 }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Loading' }).first().waitFor({ state: 'detached' });
+      expect(await page.getByRole('main').innerText()).toMatch(shows);
+      await view(shot);
+    };
+    await timed('system tabs', async () => {
+      await tab('Version lineage', 'Version lineage', '03-system-lineage', /age>80\s+auroc\s+0\.81\s+min 0\.8\s+pass/);
+      await tab('Monitoring', 'Monitoring', '04-system-monitoring', /0\.74\s+v2\s+breached/);
+      await tab('Incidents', 'Incidents', '05-system-incidents', /inc-2026-0142[\s\S]*after awareness/);
+      await tab('Takedowns', 'Takedowns and reinstatements', '06-system-takedowns', /Decided by\s+dr\.cmio\.deputy\.bea[\s\S]*Rationale\s+AUROC drifted to 0\.74/);
+      await tab('Events', 'Events', '07-system-events', /AiSystemRegistered[\s\S]*hash [0-9a-f]{64}/);
+    });
+  });
+
+  it('opens a compliance finding, follows it to its proving event, and verifies that event’s inclusion proof in the browser', async () => {
+    await timed('finding to proving event to inclusion proof', async () => {
+      await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Compliance findings' }).click();
+      const link = page.getByRole('link', { name: /events? proving/ }).first();
+      await link.waitFor();
+      await view('08-findings');
+      const evidence = new URLSearchParams((await link.getAttribute('href'))!.split('?')[1]).get('ids')!.split(',');
+      await link.click();
+      await page.getByText('Search complete').waitFor();
+      const proving = page.locator(`tr.highlight[data-event-id="${evidence[0]}"]`);
+      await proving.waitFor();
+      expect(await proving.innerText()).toContain('DataAccessed');
+      await view('09-proving-events');
+
+      await proving.getByRole('link', { name: evidence[0] }).click();
+      const verdict = page.getByRole('region', { name: 'Inclusion proof result' });
+      await verdict.waitFor();
+      expect(await verdict.innerText()).toContain('✓ Verified in this browser');
+      expect(await page.getByRole('main').innerText()).toContain('signature verified in this browser (Ed25519');
+      await view('10-integrity');
+    });
+  });
+
+  it('searches data access by patient', async () => {
+    await timed('data-access search', async () => {
+      await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Data access' }).click();
+      await page.getByLabel('Patient identifier (raw)').fill('MRN-0100042');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByText(/access(es)? shown, newest first/).waitFor();
+      expect(await page.getByRole('region', { name: 'Data-access results' }).innerText()).toContain('clinician.');
+      await view('11-data-access');
+    });
+  });
+
+  it('produces the evidence bundle for the system and downloads it', async () => {
+    await timed('export and download', async () => {
+      await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Export evidence' }).click();
+      await page.getByLabel('AI system').selectOption('sepsis-predictor');
+      await page.getByRole('button', { name: 'Produce the bundle' }).click();
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Download the bundle' }).click();
+      const file = join(ARTIFACTS, 'evidence-bundle.tar.gz');
+      await (await download).saveAs(file);
+      expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+      expect(statSync(file).size).toBeGreaterThan(1000);
+      await page.getByText(/Saved as evidence-/).waitFor();
+      await view('12-export');
+    });
+  });
+
+  it('with an emitter’s token shows a clear “not allowed” and no data', async () => {
+    await timed('emitter refused', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await signIn(await token('emitter', 'epic-gateway'));
+      await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+      const main = await page.getByRole('main').innerText();
+      expect(main).toContain('role emitter may not');
+      expect(main).not.toContain('sepsis-predictor');
+      expect(await page.getByRole('table').count()).toBe(0);
+      await view('13-emitter-not-allowed');
+    });
+  });
+
+  it('refuses an expired token at sign-in, and returns to sign-in with the reason when the ledger refuses a token', async () => {
+    await timed('expired and refused tokens', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      const forged = await forgedTokens(dataDir);
+      await signIn(forged.expired);
+      await page.getByText(/That token expired at/).waitFor();
+
+      await signIn(forged['wrong audience']);
+      await page.getByText(/The ledger no longer accepts your token/).waitFor();
+      expect(await page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
+      await view('14-token-refused');
+    });
+  });
+});
