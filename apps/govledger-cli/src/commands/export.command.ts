@@ -62,10 +62,10 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
     await store.close();
     throw new CliError(`there is no read store under ${config.LEDGER_DATA_DIR}: the service builds it (with the Merkle log and its checkpoints) when it runs; start it once`);
   }
-  // Opened only once the store is known to be there, so a mistyped data directory never gets a key of its own.
-  const keys = LedgerKeys.open(ledgerKeysOptions(config));
   const bar = new SingleBar({ stream: process.stderr, format: 'exporting [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}', etaBuffer: 50, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
   try {
+    // Opened only once the store is known to be there, so a mistyped data directory never gets a key of its own.
+    const keys = LedgerKeys.open(ledgerKeysOptions(config));
     const policy = governancePolicy(config);
     let started = false;
     const bundle = await exportEvidenceBundle({
