@@ -15,7 +15,7 @@ export interface ApiReady {
  * synchronous=FULL in `dataDir`. Runs in its own child so its peak RSS is the
  * service's alone; reports how many events the emitter's stream holds once stopped.
  */
-export async function serveApi(params: { dataDir: string }, lifecycle: Lifecycle): Promise<{ stored: number }> {
+export async function serveApi(params: { dataDir: string; checkpointEveryMs?: number }, lifecycle: Lifecycle): Promise<{ stored: number }> {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -27,6 +27,7 @@ export async function serveApi(params: { dataDir: string }, lifecycle: Lifecycle
     LEDGER_PSEUDONYM_KEY: 'b'.repeat(64),
     // The per-principal abuse limit would cap the one load generator at 1,000 requests/s; the bench measures capacity.
     LEDGER_RATE_LIMIT_PER_MINUTE: '100000000',
+    ...(params.checkpointEveryMs ? { LEDGER_CHECKPOINT_EVERY_MS: String(params.checkpointEveryMs) } : {}),
   });
   const { app, url } = await startLedgerApi(config);
   lifecycle.ready({ url } satisfies ApiReady);

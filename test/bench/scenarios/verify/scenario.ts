@@ -36,11 +36,14 @@ export const verifyScenario: Scenario = {
       await children.run<typeof Measure, 'seedStore'>(MODULE, 'seedStore', { file, events: size, systemId: SYSTEM });
       // The service makes the ledger whole (keys, read models, signed checkpoints); the export runs beside it, as it must.
       progress('verify: the service seals the ledger; an administrator registers the system and exports its evidence');
-      const api = await children.service<ApiReady>('lib/serve-api', 'serveApi', { dataDir: dir });
+      // An export waits for a checkpoint over the newest event; signing every 200 ms spares it the default 10 s wait.
+      const api = await children.service<ApiReady>('lib/serve-api', 'serveApi', { dataDir: dir, checkpointEveryMs: 200 });
       let exported;
       try {
         await registerSystem(children, dir, api.ready.url);
+        progress('verify: waiting for the projections and the sealer to catch up');
         await caughtUp(api.ready.url, quick ? 60_000 : 600_000);
+        progress(`verify: govledger export --system ${SYSTEM}`);
         exported = await govledger(children, dir, ['export', '--system', SYSTEM, '--out', bundle, '--recipient', 'bench', '--wait', '120']);
       } finally {
         await api.stop();
