@@ -18,12 +18,13 @@ import { createTestDatabase } from '../support/postgres';
 
 type Kind = 'sqlite' | 'postgres';
 
-const SEQUENTIAL_APPENDS = 1500;
+// Latency is measured in short blocks of appends on one ledger, the sealer
+// stopped in one block and running in the next, order alternating: on a
+// shared machine, load drifts more between separate runs than the sealer costs.
+const BLOCK_APPENDS = 300;
+const BLOCK_PAIRS = 12;
 const WRITERS = 8;
 const SUSTAINED_MS = 5_000;
-// Without and with the sealer alternate, round after round, and medians are
-// reported: on a shared machine, load drifts more between runs than the sealer costs.
-const ROUNDS = 5;
 const CATCH_UP_EVENTS = 100_000;
 const ORIGIN = 'bench.local/ledger';
 
@@ -75,21 +76,61 @@ function summary(latenciesMs: number[]): { mean: number; p50: number; p95: numbe
   return { mean, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
 }
 
-async function sequentialLatency(kind: Kind, withSealer: boolean): Promise<ReturnType<typeof summary> & { lagAtEnd: number }> {
+async function appendBlock(ledger: Ledger, offset: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < BLOCK_APPENDS; i++) {
+    const started = process.hrtime.bigint();
+    await ledger.store.append(`system-${(offset + i) % 20}`, [event(offset + i)], 'any');
+    latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return latencies;
+}
+
+interface PairedLatency {
+  without: ReturnType<typeof summary>;
+  withSealer: ReturnType<typeof summary>;
+  /** Median over pairs of (with - without) / without, per block mean and p50. */
+  meanCost: number;
+  p50Cost: number;
+  maxLagAtBlockEnd: number;
+}
+
+async function pairedLatency(kind: Kind): Promise<PairedLatency> {
   const ledger = await freshLedger(kind);
-  const sealer = withSealer ? sealerOn(ledger) : undefined;
-  await sealer?.start();
+  const sealer = sealerOn(ledger);
   try {
-    const latencies: number[] = [];
-    for (let i = 0; i < SEQUENTIAL_APPENDS; i++) {
-      const started = process.hrtime.bigint();
-      await ledger.store.append(`system-${i % 20}`, [event(i)], 'any');
-      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+    await appendBlock(ledger, 0);
+    const without: number[][] = [];
+    const withSealer: number[][] = [];
+    let maxLagAtBlockEnd = 0;
+    for (let pair = 0; pair < BLOCK_PAIRS; pair++) {
+      for (const sealed of pair % 2 === 0 ? [false, true] : [true, false]) {
+        const offset = (2 * pair + (sealed ? 1 : 0) + 1) * BLOCK_APPENDS;
+        if (!sealed) {
+          without.push(await appendBlock(ledger, offset));
+          continue;
+        }
+        // Caught up before the block starts, so the block measures keeping up, not catching up.
+        await sealer.start();
+        await sealer.runner.waitFor(await ledger.store.headPosition(), 60_000);
+        withSealer.push(await appendBlock(ledger, offset));
+        maxLagAtBlockEnd = Math.max(maxLagAtBlockEnd, (await sealer.status()).lagEvents);
+        await sealer.stop(0);
+      }
     }
-    const lagAtEnd = sealer ? (await sealer.status()).lagEvents : 0;
-    return { ...summary(latencies.slice(100)), lagAtEnd };
+    const costs = without.map((block, i) => {
+      const [a, b] = [summary(block), summary(withSealer[i])];
+      return { mean: (b.mean - a.mean) / a.mean, p50: (b.p50 - a.p50) / a.p50 };
+    });
+    return {
+      without: summary(without.flat()),
+      withSealer: summary(withSealer.flat()),
+      meanCost: median(costs.map((c) => c.mean)),
+      p50Cost: median(costs.map((c) => c.p50)),
+      maxLagAtBlockEnd,
+    };
   } finally {
-    await sealer?.stop(0);
+    await sealer.stop(0);
     await ledger.dispose();
   }
 }
@@ -102,7 +143,8 @@ async function sustained(kind: Kind, withSealer: boolean): Promise<{ appendsPerS
     const latencies: number[] = [];
     let maxLag = 0;
     const deadline = Date.now() + SUSTAINED_MS;
-    const watcher = setInterval(() => void sealer?.status().then((s) => (maxLag = Math.max(maxLag, s.lagEvents))), 250);
+    let watching: Promise<unknown> = Promise.resolve();
+    const watcher = setInterval(() => (watching = watching.then(() => sealer?.status().then((s) => (maxLag = Math.max(maxLag, s.lagEvents))))), 250);
     await Promise.all(
       Array.from({ length: WRITERS }, async (_, w) => {
         for (let i = 0; Date.now() < deadline; i++) {
@@ -113,6 +155,8 @@ async function sustained(kind: Kind, withSealer: boolean): Promise<{ appendsPerS
       }),
     );
     clearInterval(watcher);
+    // A status query still in flight would otherwise hold a connection while the database is dropped.
+    await watching;
     const caughtUpFrom = Date.now();
     await sealer?.runner.waitFor(await ledger.store.headPosition(), 120_000);
     return {
@@ -149,34 +193,18 @@ async function catchUpAndVerify(kind: Kind): Promise<{ sealPerSecond: number; ve
   }
 }
 
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const ms = (n: number) => `${n.toFixed(2)} ms`;
-const change = (base: number, value: number) => `${value >= base ? '+' : ''}${(((value - base) / base) * 100).toFixed(1)}%`;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function bench(kind: Kind): Promise<void> {
   process.stdout.write(`\n== ${kind} ==\n`);
-  // Warm-up, so the first measured run does not pay for JIT and file creation.
-  await sequentialLatency(kind, false);
-  const without: Awaited<ReturnType<typeof sequentialLatency>>[] = [];
-  const withSealer: Awaited<ReturnType<typeof sequentialLatency>>[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    without.push(await sequentialLatency(kind, false));
-    withSealer.push(await sequentialLatency(kind, true));
-  }
-  const figures = (runs: typeof without) => ({
-    mean: median(runs.map((r) => r.mean)),
-    p50: median(runs.map((r) => r.p50)),
-    p95: median(runs.map((r) => r.p95)),
-    p99: median(runs.map((r) => r.p99)),
-  });
-  const a = figures(without);
-  const b = figures(withSealer);
+  const paired = await pairedLatency(kind);
+  const pct = (n: number) => `${n >= 0 ? '+' : ''}${(n * 100).toFixed(1)}%`;
   process.stdout.write(
-    `sequential single-event appends (${ROUNDS} rounds of ${SEQUENTIAL_APPENDS}, medians):\n` +
-      `  without sealer: mean ${ms(a.mean)}  p50 ${ms(a.p50)}  p95 ${ms(a.p95)}  p99 ${ms(a.p99)}\n` +
-      `  with sealer:    mean ${ms(b.mean)}  p50 ${ms(b.p50)}  p95 ${ms(b.p95)}  p99 ${ms(b.p99)}  (lag at end: ${withSealer.map((r) => r.lagAtEnd).join(', ')} events)\n` +
-      `  cost: mean ${change(a.mean, b.mean)}, p50 ${change(a.p50, b.p50)}, p99 ${change(a.p99, b.p99)}\n`,
+    `single-event appends, one writer (${BLOCK_PAIRS} pairs of ${BLOCK_APPENDS}-append blocks, sealer stopped / running):\n` +
+      `  without sealer: mean ${ms(paired.without.mean)}  p50 ${ms(paired.without.p50)}  p95 ${ms(paired.without.p95)}  p99 ${ms(paired.without.p99)}\n` +
+      `  with sealer:    mean ${ms(paired.withSealer.mean)}  p50 ${ms(paired.withSealer.p50)}  p95 ${ms(paired.withSealer.p95)}  p99 ${ms(paired.withSealer.p99)}  (lag at a block's end: at most ${paired.maxLagAtBlockEnd} events)\n` +
+      `  cost, median over pairs: mean ${pct(paired.meanCost)}, p50 ${pct(paired.p50Cost)}\n`,
   );
   const loadWithout: Awaited<ReturnType<typeof sustained>>[] = [];
   const loadWith: Awaited<ReturnType<typeof sustained>>[] = [];

@@ -18,8 +18,22 @@ describe('batches', () => {
     expect(await collectBatches(fromPages([[1, 2, 3], [4], [5, 6]], 5), 100)).toEqual([[1, 2, 3], [4], [5, 6]]);
   });
 
-  it('lingers for more items when asked, so a trickle becomes fewer batches', async () => {
-    expect(await collectBatches(fromPages([[1], [2], [3], [4]], 5), 100, 200)).toEqual([[1, 2, 3, 4]]);
+  it('once live, reads on only after the linger, so a trickle becomes fewer, larger batches', async () => {
+    // Like a subscription: items arrive on their own schedule and wait upstream until read.
+    const arrived: number[] = [];
+    let wake: (() => void) | undefined;
+    const arrivals = [0, 50, 52, 54, 56, 150].map((at, i) => setTimeout(() => (arrived.push(i + 1), wake?.()), at));
+    async function* upstream() {
+      for (let next = 0; next < 6; next++) {
+        while (arrived.length <= next) await new Promise<void>((resolve) => (wake = resolve));
+        yield arrived[next];
+      }
+    }
+    try {
+      expect(await collectBatches(upstream(), 100, 30)).toEqual([[1], [2, 3, 4, 5], [6]]);
+    } finally {
+      arrivals.forEach(clearTimeout);
+    }
   });
 
   it('never exceeds the maximum size', async () => {

@@ -4,9 +4,10 @@ export interface BatchOptions {
   /** Most items in one batch. */
   maxSize: number;
   /**
-   * How long a batch waits for more items once it has one. 0 hands a batch on
-   * as soon as the next item is not immediately available. A few milliseconds
-   * turn a live trickle into a few transactions per second instead of one per event.
+   * Once the source has run dry (the consumer is live), how long to leave it
+   * alone after the first item of a batch before reading on. Items that
+   * arrive meanwhile are then read together: for a subscription, one query
+   * and one transaction per linger instead of one per event. 0: read on at once.
    */
   lingerMs?: number;
   /**
@@ -19,26 +20,30 @@ export interface BatchOptions {
 
 /**
  * Groups an async stream into batches without waiting for a batch to fill:
- * a batch is handed on when it holds `maxSize` items, or once the next item
- * is not available within the linger time. Catching up on a backlog then
- * commits large batches (few transactions), while a live trickle is applied
- * within a few milliseconds.
+ * a batch is handed on when it holds `maxSize` items, or as soon as the next
+ * item is not immediately available. Catching up on a backlog then commits
+ * large batches (few transactions) at full speed, while a live trickle is
+ * gathered for `lingerMs` and applied a few milliseconds behind.
  */
 export async function* batches<T>(source: AsyncIterable<T>, options: BatchOptions): AsyncGenerator<T[]> {
-  const { maxSize, lingerMs = 0, maxDelayMs = Math.max(50, lingerMs) } = options;
+  const { maxSize, lingerMs = 0, maxDelayMs = Math.max(50, 2 * lingerMs) } = options;
   if (!Number.isSafeInteger(maxSize) || maxSize < 1) throw new RangeError(`maxSize must be a whole number of 1 or more, got ${maxSize}`);
   const iterator = source[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<T>> | undefined;
   let batch: T[] = [];
   let startedAt = 0;
+  // Whether the source ran dry since the last full batch: only then is lingering worth it.
+  let live = false;
   try {
     for (;;) {
+      if (live && batch.length === 1 && lingerMs > 0) await sleep(startedAt + lingerMs - Date.now());
       pending ??= iterator.next();
       // With an empty batch there is nothing to hand on, so wait for the source.
-      const result = batch.length === 0 ? await pending : await Promise.race([pending, notReadyAfter(startedAt + lingerMs - Date.now())]);
+      const result = batch.length === 0 ? await pending : await Promise.race([pending, nextTurn()]);
       if (result === NOT_READY) {
         yield batch;
         batch = [];
+        live = true;
         continue;
       }
       pending = undefined;
@@ -48,6 +53,7 @@ export async function* batches<T>(source: AsyncIterable<T>, options: BatchOption
       }
       if (batch.length === 0) startedAt = Date.now();
       batch.push(result.value);
+      if (batch.length >= maxSize) live = false;
       if (batch.length >= maxSize || Date.now() - startedAt >= maxDelayMs) {
         yield batch;
         batch = [];
@@ -62,7 +68,11 @@ export async function* batches<T>(source: AsyncIterable<T>, options: BatchOption
   }
 }
 
-/** After `ms`, or once pending I/O callbacks ran when the linger is over: anything already buffered upstream wins the race. */
-function notReadyAfter(ms: number): Promise<typeof NOT_READY> {
-  return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms, NOT_READY) : setImmediate(resolve, NOT_READY)));
+/** Resolves after pending I/O callbacks: anything already buffered upstream wins the race. */
+function nextTurn(): Promise<typeof NOT_READY> {
+  return new Promise((resolve) => setImmediate(resolve, NOT_READY));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : resolve()));
 }
