@@ -48,11 +48,11 @@ async function expectAccessible(view: string): Promise<void> {
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     // Runs in the page; the test's own compiler knows no DOM, hence the shapes spelled out here.
-    const page = globalThis as unknown as {
+    const window = globalThis as unknown as {
       document: unknown;
       axe: { run(context: unknown, options: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> };
     };
-    const result = await page.axe.run(page.document, { resultTypes: ['violations'] });
+    const result = await window.axe.run(window.document, { resultTypes: ['violations'] });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
   });
   expect({ view, violations: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ view, violations: [] });

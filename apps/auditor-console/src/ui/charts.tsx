@@ -86,8 +86,8 @@ export function AccountabilityChart({ intervals, roles, domain, marker }: { inte
             </g>
           );
         })}
-      {ticks(start, end).map((t) => (
-        <text key={t} x={x(t)} y={height - 8} textAnchor="middle" className="axis-label">
+      {ticks(start, end).map((t, i, all) => (
+        <text key={t} x={x(t)} y={height - 8} textAnchor={i === all.length - 1 ? 'end' : 'middle'} className="axis-label">
           {timeLabel(t, end - start)}
         </text>
       ))}
