@@ -23,11 +23,13 @@ export interface SealedView {
 }
 
 const PAGE = 1000;
+/** The timeline finds the events; the registry and data-access models answer the report's compliance findings. */
+const READ_MODELS = ['timeline', 'registry', 'data_access'];
 const POLL_MS = 200;
 
 /**
  * Waits until the ledger as it stood when the export began is sealed under a
- * signed checkpoint and indexed by the timeline read model, so the bundle holds
+ * signed checkpoint and applied by the read models, so the bundle holds
  * everything recorded before the export and every event in it can be proven.
  * The sealer signs at least every LEDGER_CHECKPOINT_EVERY_MS, so a running
  * service gets there within seconds; a stopped one never does, and the export
@@ -37,17 +39,18 @@ export async function waitUntilSealed(store: EventStore, db: Db, proofs: MerkleP
   const head = await store.headPosition();
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const [checkpoint, timeline] = await Promise.all([proofs.latestCheckpoint(), db.selectFrom('projection_checkpoints').selectAll().where('name', '=', 'timeline').executeTakeFirst()]);
-    if (timeline?.error) throw new EvidenceExportError('READ_MODEL_STOPPED', `the timeline read model has stopped (${timeline.error}); fix it and rebuild it before exporting`);
+    const [checkpoint, progress] = await Promise.all([proofs.latestCheckpoint(), db.selectFrom('projection_checkpoints').selectAll().where('name', 'in', READ_MODELS).execute()]);
+    const stopped = progress.find((p) => p.error);
+    if (stopped) throw new EvidenceExportError('READ_MODEL_STOPPED', `the ${stopped.name} read model has stopped (${stopped.error}); fix it and rebuild it before exporting`);
     const through = checkpoint ? await lastLeafPosition(db, checkpoint.treeSize) : undefined;
-    const indexed = timeline ? BigInt(timeline.position) : 0n;
+    const indexed = progress.length === READ_MODELS.length ? progress.map((p) => BigInt(p.position)).reduce((a, b) => (a < b ? a : b)) : 0n;
     if (checkpoint && through !== undefined && through >= head && indexed >= through) return { checkpoint, throughPosition: through };
     if (Date.now() >= deadline) {
       const sealed = checkpoint ? `the latest signed checkpoint covers the log up to position ${through} (tree size ${checkpoint.treeSize})` : 'no checkpoint has been signed yet';
       throw new EvidenceExportError(
         'NOT_SEALED',
         `the newest event (position ${head}) is not yet under a signed checkpoint after waiting ${Math.round(waitMs / 1000)} s: ${sealed}, ` +
-          `and the timeline read model has reached position ${indexed}. The service's sealer signs checkpoints; start the service (or wait for it to catch up) and export again`,
+          `and the read models have reached position ${indexed}. The service's sealer signs checkpoints and its projections index them; start the service (or wait for it to catch up) and export again`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
