@@ -1,5 +1,8 @@
 import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,6 +37,23 @@ const timings: string[] = [];
 
 const cli = async (...args: string[]) => (await run(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, LEDGER_DATA_DIR: dataDir } })).stdout.trim();
 const token = (role: string, sub: string) => cli('token', '--role', role, '--tenant', 'default', '--sub', sub);
+
+/** The service as `npm start` runs it, as its own process group; a checkpoint at every event, so any event the test asks a proof for is already in a signed checkpoint. */
+async function startService(dir: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LEDGER_DATA_DIR: dir, LEDGER_CHECKPOINT_EVERY_EVENTS: '1', ...env },
+    detached: true,
+  });
+  const line = await new LineReader(child).waitFor((l) => l.includes('"ledger-api listening"'), 30_000);
+  return { child, url: (JSON.parse(line) as { url: string }).url.replace('[::1]', '127.0.0.1') };
+}
+
+async function stopService(child: ChildProcessWithoutNullStreams | undefined): Promise<void> {
+  if (!child?.pid) return;
+  process.kill(-child.pid, 'SIGTERM');
+  await exited(child);
+}
 
 async function timed<T>(what: string, step: () => Promise<T>): Promise<T> {
   const started = Date.now();
@@ -80,14 +100,7 @@ beforeAll(async () => {
   await timed('build', async () => execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT }));
   dataDir = mkdtempSync(join(tmpdir(), 'ledger-console-'));
   profileDir = mkdtempSync(join(tmpdir(), 'ledger-console-chromium-'));
-  service = spawn(process.execPath, [MAIN], {
-    cwd: REPO_ROOT,
-    // Checkpoints every half second, so that every seeded event is in a signed checkpoint by the time the test asks for its proof.
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LEDGER_DATA_DIR: dataDir, LEDGER_CHECKPOINT_EVERY_MS: '500' },
-    detached: true,
-  });
-  const line = await new LineReader(service).waitFor((l) => l.includes('"ledger-api listening"'), 30_000);
-  url = (JSON.parse(line) as { url: string }).url.replace('[::1]', '127.0.0.1');
+  ({ child: service, url } = await startService(dataDir, {}));
   const seeded = await timed('seed-demo (300 data-access events)', () => cli('seed-demo', '--url', url, '--access-events', '300'));
   demo = {
     beforeRollback: /before the rollback: (\S+)/.exec(seeded)![1],
@@ -100,10 +113,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  if (service?.pid) {
-    process.kill(-service.pid, 'SIGTERM');
-    await exited(service);
-  }
+  await stopService(service);
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(profileDir, { recursive: true, force: true });
   process.stdout.write(`console e2e timings\n  ${timings.join('\n  ')}\n`);
@@ -236,5 +246,86 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       expect(await page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
       await view('14-token-refused');
     });
+  });
+});
+
+/**
+ * A stand-in identity provider: discovery, an authorization endpoint that
+ * hands out a code bound to the PKCE challenge, and a token endpoint that
+ * redeems it only with the matching verifier.
+ */
+async function fakeIdentityProvider(accessToken: () => Promise<string>): Promise<{ issuer: string; redeemed: string[]; close(): Promise<void> }> {
+  const codes = new Map<string, { challenge: string; redirectUri: string }>();
+  const redeemed: string[] = [];
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', issuer);
+    const json = (status: number, body: object) => response.writeHead(status, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(JSON.stringify(body));
+    if (url.pathname === '/.well-known/openid-configuration') return json(200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token` });
+    if (url.pathname === '/authorize') {
+      const q = url.searchParams;
+      if (q.get('response_type') !== 'code' || q.get('client_id') !== 'govledger-console' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge'))
+        return json(400, { error: 'invalid_request' });
+      const code = randomUUID();
+      codes.set(code, { challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')! });
+      return response.writeHead(302, { location: `${q.get('redirect_uri')}?code=${code}&state=${encodeURIComponent(q.get('state') ?? '')}` }).end();
+    }
+    if (url.pathname === '/token' && request.method === 'POST') {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const form = new URLSearchParams(body);
+        const issued = codes.get(form.get('code') ?? '');
+        codes.delete(form.get('code') ?? '');
+        const challenge = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
+        if (!issued || issued.challenge !== challenge || issued.redirectUri !== form.get('redirect_uri') || form.get('grant_type') !== 'authorization_code')
+          return json(400, { error: 'invalid_grant' });
+        redeemed.push(form.get('code_verifier')!);
+        void accessToken().then((token) => json(200, { access_token: token, token_type: 'Bearer', expires_in: 900 }));
+      });
+      return;
+    }
+    json(404, { error: 'not_found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    issuer,
+    redeemed,
+    close: () => {
+      // Chromium keeps its connections open; close() alone would wait for them to time out.
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('the auditor console signing in through the organisation’s identity provider', () => {
+  it('runs the OIDC authorization code flow with PKCE against the issuer and reads the ledger with the access token it gets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-console-oidc-'));
+    let oidcService: ChildProcessWithoutNullStreams | undefined;
+    let ledgerIssuer = '';
+    // The provider's access tokens are minted by the ledger's local issuer under the provider's name, so the ledger accepts them as it would the real provider's.
+    const idp = await fakeIdentityProvider(async () =>
+      (await run(process.execPath, [CLI, 'token', '--role', 'auditor', '--tenant', 'default', '--sub', 'auditor.oidc'], { cwd: REPO_ROOT, env: { ...process.env, LEDGER_DATA_DIR: dir, AUTH_ISSUER: ledgerIssuer } })).stdout.trim(),
+    );
+    ledgerIssuer = idp.issuer;
+    try {
+      await timed('OIDC sign-in with PKCE', async () => {
+        const started = await startService(dir, { AUTH_ISSUER: idp.issuer, CONSOLE_OIDC_CLIENT_ID: 'govledger-console' });
+        oidcService = started.child;
+        await page.goto(`${started.url}/console`);
+        await page.getByRole('button', { name: `Sign in with ${new URL(idp.issuer).host}` }).click();
+        await page.getByRole('heading', { name: 'AI systems', level: 1 }).waitFor();
+        await page.getByText('No AI systems are registered in this tenant.').waitFor();
+        expect(await page.locator('header').innerText()).toContain('auditor.oidc');
+        expect(page.url()).toBe(`${started.url}/console/`);
+        expect(idp.redeemed).toHaveLength(1);
+        await screenshot('15-oidc-signed-in');
+      });
+    } finally {
+      await stopService(oidcService);
+      await idp.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
