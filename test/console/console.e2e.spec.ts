@@ -1,11 +1,12 @@
 import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { exited, LineReader, REPO_ROOT } from '../support/child-process';
 import { forgedTokens } from '../support/tokens';
@@ -120,6 +121,15 @@ afterAll(async () => {
 });
 
 describe('the auditor console in Chromium, on seed-demo data', () => {
+  it('ships under 300 KB of gzipped JavaScript for the first load', () => {
+    const assets = join(REPO_ROOT, 'dist/console/assets');
+    const gzipped = readdirSync(assets)
+      .filter((name) => name.endsWith('.js'))
+      .reduce((total, name) => total + gzipSync(readFileSync(join(assets, name))).length, 0);
+    timings.push(`gzipped JavaScript: ${gzipped} bytes`);
+    expect(gzipped).toBeLessThan(300 * 1024);
+  });
+
   it('signs in with a pasted auditor token and lists the systems with status, live version and open findings', async () => {
     await timed('sign in and list systems', async () => {
       await signIn(await token('auditor', 'auditor.amy'));
