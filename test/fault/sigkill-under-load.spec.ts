@@ -31,7 +31,7 @@ async function killUnderLoad(target: LedgerTarget): Promise<void> {
       const unansweredBefore = load.unanswered;
       await service.kill();
       await load.stop();
-      // Every emitter had a request in flight when the process died; their batches are resent next round.
+      // Requests were in flight when the process died (the kill hit the load, not a lull); their batches are resent next round.
       expect(load.unanswered - unansweredBefore).toBeGreaterThan(0);
 
       service = await LedgerProcess.start(env, port);
@@ -40,7 +40,7 @@ async function killUnderLoad(target: LedgerTarget): Promise<void> {
       rounds.push(Date.now() - roundStarted);
     }
     expect(load.rejectedItems).toEqual([]);
-    // No answer but 200 while the service was up: a kill shows as no answer at all, never as an error.
+    // While the service was up it answered nothing but 200: a kill shows as no answer at all, never as an error.
     expect(load.refusals.map(({ route, status, code }) => ({ route, status, code }))).toEqual([]);
     console.log(
       `SIGKILL under load (${target.kind}): ${KILLS} kills in ${((Date.now() - started) / 1000).toFixed(1)} s ` +

@@ -13,14 +13,13 @@ interface GraphqlAnswer {
   errors?: Array<{ message: string; extensions?: { code?: string; status?: number } }>;
 }
 
-/** What the service answered to one request that it did not acknowledge (no answer at all is status 0). */
+/** A request the service answered without acknowledging it (requests cut off without an answer are only counted). */
 export interface Refusal {
   route: 'POST /v1/events' | 'registerAiSystem';
   /** The HTTP status, or for GraphQL the status the error maps to (extensions.status). */
   status: number;
   code?: string;
   message?: string;
-  at: number;
   eventIds: string[];
 }
 
@@ -61,7 +60,6 @@ export class IngestLoad {
   private readonly pending: Array<Item[] | undefined>;
   private running = false;
   private workers: Promise<void>[] = [];
-
   private systems = 0;
 
   /**
@@ -125,7 +123,7 @@ export class IngestLoad {
       error?: { code?: string; message?: string };
     };
     if (response.status !== 200) {
-      this.refusals.push({ route: 'POST /v1/events', status: response.status, code: body.error?.code, message: body.error?.message, at: Date.now(), eventIds: batch.map((i) => i.eventId) });
+      this.refusals.push({ route: 'POST /v1/events', status: response.status, code: body.error?.code, message: body.error?.message, eventIds: batch.map((i) => i.eventId) });
       return false;
     }
     for (const result of body.results ?? []) {
@@ -164,7 +162,7 @@ export class IngestLoad {
       if (receipt) for (const event of receipt.events) this.acknowledged.add(event.eventId);
       if (receipt || code === 'ALREADY_EXISTS') this.systems++;
       else {
-        this.refusals.push({ route: 'registerAiSystem', status: answer.body.errors?.[0]?.extensions?.status ?? answer.status, code, message: answer.body.errors?.[0]?.message, at: Date.now(), eventIds: [] });
+        this.refusals.push({ route: 'registerAiSystem', status: answer.body.errors?.[0]?.extensions?.status ?? answer.status, code, message: answer.body.errors?.[0]?.message, eventIds: [] });
         await sleep(25);
       }
     }

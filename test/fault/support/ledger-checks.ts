@@ -61,7 +61,7 @@ export function expectLogIntact(rows: LogRow[], acknowledged: Iterable<string>):
   expect(firstGap === -1 ? 'gapless' : `position ${rows[firstGap].position} where ${firstGap + 1} was due`).toBe('gapless');
 }
 
-export function openStore(target: LedgerTarget): Promise<EventStore> {
+function openStore(target: LedgerTarget): Promise<EventStore> {
   return target.kind === 'sqlite' ? SqliteEventStore.open(join(target.dataDir, 'events.sqlite')) : PostgresEventStore.open(target.databaseUrl);
 }
 

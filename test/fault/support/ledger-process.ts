@@ -45,8 +45,8 @@ export async function reservedPort(): Promise<number> {
 }
 
 /**
- * The real service as its own process, started the way the brief runs it
- * (TypeScript compiled on load), so SIGKILL hits a process that owns its
+ * The real service as its own process (`node -r @swc-node/register
+ * apps/ledger-api/src/main.ts`), so SIGKILL hits a process that owns its
  * files and connections exactly as in production.
  */
 export class LedgerProcess {
