@@ -66,9 +66,8 @@ export const HTTP_POLICY: Readonly<Record<string, Access>> = {
   'POST /fhir/AuditEvent': ['emitter'],
   // A bundle is fetched by whoever made it, in the same tenant; the controller checks both.
   'GET /v1/exports/:exportId': READERS,
-  // The auditor console's page and assets hold no data: it reads everything through /graphql with the user's own token.
+  // The auditor console's page, assets and sign-in settings hold no data: it reads everything through /graphql with the user's own token.
   'GET /console': 'public',
-  'GET /console/config.json': 'public',
   'GET /console/*': 'public',
 };
 

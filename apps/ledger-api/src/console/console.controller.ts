@@ -49,15 +49,11 @@ export class ConsoleController {
     return this.send(reply, 'index.html');
   }
 
-  /** Whether to offer OIDC sign-in, and against which provider; public, like the page, and free of secrets (a public client has none). */
-  @Get('config.json')
-  config(): { oidc: ConsoleSettings['oidc'] } {
-    return { oidc: this.settings.oidc };
-  }
-
   @Get('*')
-  asset(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  async asset(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const path = (request.params as Record<string, string | undefined>)['*'] ?? '';
+    // Whether to offer OIDC sign-in, and against which provider: public like the page, and free of secrets (a public client has none).
+    if (path === 'config.json') return reply.header('cache-control', 'no-cache').send({ oidc: this.settings.oidc });
     // Anything that is not a file (/console/, a deep link) gets the page; its views live in the URL's fragment.
     return this.send(reply, extname(path) === '' ? 'index.html' : path);
   }
