@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { inputValidationPipe } from './errors/input-validation';
 import { ProblemFilter } from './errors/problem.filter';
-import { toProblem } from './errors/problem';
+import { logFailure, toProblem } from './errors/problem';
 import { traceHttpRequests } from './tracing/http-tracing';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -44,7 +44,7 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   // Failures before a handler runs (unparsable JSON, an empty body, a rate limit) answer in the same shape as the rest.
   app.getHttpAdapter().getInstance().setErrorHandler((error, request, reply) => {
     const { status, ...problem } = toProblem(error);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    logFailure(request.log, { status, ...problem }, error);
     void reply.status(status).send({ error: problem });
   });
   app.useGlobalPipes(inputValidationPipe());

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toProblem } from './problem';
+import { logFailure, toProblem } from './problem';
 
 /** HTTP routes answer every failure as `{ error: Problem }` with the problem's status. */
 @Catch()
@@ -10,7 +10,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const problem = toProblem(error);
-    if (problem.status >= 500) http.getRequest<FastifyRequest>().log.error({ err: error }, 'request failed');
+    logFailure(http.getRequest<FastifyRequest>().log, problem, error);
     const { status, ...body } = problem;
     void reply.status(status).send({ error: body });
   }

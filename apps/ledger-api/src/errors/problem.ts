@@ -92,3 +92,13 @@ export function toProblem(error: unknown): Problem {
   if (database) return database;
   return { status: 500, code: 'INTERNAL', message: 'the ledger failed to process this request; nothing was recorded for it. The error is logged for operators' };
 }
+
+/**
+ * A failure operators must hear about: a bug (500) with its stack; an outage
+ * (503 store unavailable, 507 disk full) as one warning line, since it
+ * repeats for every request until the cause is fixed. 4xx are the caller's.
+ */
+export function logFailure(log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void }, problem: Problem, error: unknown): void {
+  if (problem.status === 500) log.error({ err: error }, 'request failed');
+  else if (problem.status > 500) log.warn({ code: problem.code, reason: problem.message }, 'request refused: the ledger cannot store or read right now');
+}

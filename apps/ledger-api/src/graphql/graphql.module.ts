@@ -8,7 +8,7 @@ import mercurius from 'mercurius';
 import { join } from 'node:path';
 import { LedgerConfig } from '../config/ledger-config';
 import { repoRoot } from '../config/repo-root';
-import { ProblemError, toProblem } from '../errors/problem';
+import { logFailure, ProblemError, toProblem } from '../errors/problem';
 import type { GraphqlContext } from './graphql-context';
 import { DateTimeScalar, PositionScalar } from './scalars';
 
@@ -27,7 +27,7 @@ function formatErrors(execution: Execution, ctx: GraphqlContext) {
     // Errors in the query itself (syntax, unknown field, bad variable) already name what is wrong.
     if (!original || Array.isArray(original.errors) || original instanceof GraphQLError) return error;
     const problem = toProblem(original);
-    if (problem.status >= 500) ctx.reply.log.error({ err: original }, 'resolver failed');
+    logFailure(ctx.reply.log, problem, original);
     return new GraphQLError(problem.message, {
       nodes: error.nodes,
       path: error.path,
