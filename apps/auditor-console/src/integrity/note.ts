@@ -1,4 +1,4 @@
-import { type Bytes, equal, fromBase64, sha256, toHex } from './bytes';
+import { type Bytes, fromBase64, sha256, toHex } from './bytes';
 
 /*
  * C2SP signed notes and checkpoints (c2sp.org/signed-note, tlog-checkpoint),
@@ -86,8 +86,4 @@ export async function verifyCheckpointSignature(checkpoint: Checkpoint, keys: re
 /** Signatures by keys other than the ledger's: witnesses' cosignatures, carried in the note but not checked here. */
 export function cosignatures(checkpoint: Checkpoint, keys: readonly VerifierKey[]): NoteSignature[] {
   return checkpoint.signatures.filter((s) => !keys.some((k) => k.name === s.name && k.keyId === s.keyId));
-}
-
-export function sameRoot(checkpoint: Checkpoint, rootBase64: string): boolean {
-  return equal(fromBase64(checkpoint.rootHash), fromBase64(rootBase64));
 }
