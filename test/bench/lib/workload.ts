@@ -29,7 +29,7 @@ export function accessEvent(n: number): NewEvent {
     },
     metadata: {
       tenantId: 'default',
-      actor: { id: EMITTER, role: 'governance-admin' },
+      actor: { id: EMITTER, role: 'emitter' },
       source: EMITTER,
       occurredAt: '2026-03-14T09:00:00Z',
       correlationId: eventId,
