@@ -84,6 +84,9 @@ export abstract class SqlEventStore implements EventStore {
   private async writePending(): Promise<void> {
     this.writing = true;
     while (this.pending.length > 0) {
+      // Let requests already read off their sockets reach append first: on SQLite a commit blocks the
+      // event loop, so without this turn each group would hold little more than the append that started it.
+      await new Promise((resolve) => setImmediate(resolve));
       const group = this.pending.splice(0, this.maxGroup);
       let outcomes: Array<{ result: AppendResult } | { error: unknown }>;
       try {
