@@ -204,11 +204,21 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
     });
   });
 
-  it('searches data access by patient', async () => {
+  it('searches data access by patient, from the keyboard alone', async () => {
     await timed('data-access search', async () => {
-      await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Data access' }).click();
-      await page.getByLabel('Patient identifier (raw)').fill('MRN-0100042');
-      await page.getByRole('button', { name: 'Search' }).click();
+      await page.goto(`${url}/console`);
+      await page.getByRole('heading', { name: 'AI systems', level: 1 }).waitFor();
+      const focused = page.locator(':focus');
+      for (let presses = 0; presses < 10; presses++) {
+        await page.keyboard.press('Tab');
+        if ((await focused.textContent()) === 'Data access') break;
+      }
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Data-access search' }).waitFor();
+      await page.keyboard.press('Tab');
+      expect(await focused.getAttribute('name')).toBe('patientId');
+      await page.keyboard.type('MRN-0100042');
+      await page.keyboard.press('Enter');
       await page.getByText(/access(es)? shown, newest first/).waitFor();
       expect(await page.getByRole('region', { name: 'Data-access results' }).innerText()).toContain('clinician.');
       await view('11-data-access');

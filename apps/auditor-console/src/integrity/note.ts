@@ -53,8 +53,10 @@ export interface VerifierKey {
 
 /** Parses and checks a verifier key: its key id must be the one its name and public key give. */
 export async function parseVerifierKey(text: string): Promise<VerifierKey> {
-  const [name, keyId, encoded] = text.trim().split('+');
-  const key = fromBase64(encoded ?? '');
+  // Key names hold no '+', but the base64 key may: only the first two '+' separate fields.
+  const [name, keyId, ...key64] = text.trim().split('+');
+  const encoded = key64.join('+');
+  const key = fromBase64(encoded);
   if (!name || !/^[0-9a-f]{8}$/.test(keyId ?? '') || key.length !== 33 || key[0] !== 1) throw new Error(`not an Ed25519 note verifier key: ${text}`);
   const publicKey = key.slice(1);
   const id = toHex((await sha256(new TextEncoder().encode(`${name}\n`), Uint8Array.of(1), publicKey)).subarray(0, 4));
