@@ -61,6 +61,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
     expect(first.data.aiSystems.pageInfo.hasNextPage).toBe(true);
     const second = await api.graphql<any>(`{ aiSystems(first: 1, after: "${first.data.aiSystems.pageInfo.endCursor}") { edges { node { id } } pageInfo { hasNextPage } } }`);
     expect([first.data.aiSystems.edges[0].node.id, second.data.aiSystems.edges[0].node.id]).toEqual(['q-other', 'q-sys']);
+    const explicitNulls = await api.graphql<any>('{ aiSystems(filter: null, first: null, after: null) { edges { node { id } } } accountability(systemId: "q-sys", asOf: null) { liveVersion } }');
+    expect(explicitNulls.errors).toBeUndefined();
+    expect(explicitNulls.data.aiSystems.edges).toHaveLength(2);
+    expect(explicitNulls.data.accountability.liveVersion).toBe('v1');
     const tooMany = await api.graphql<any>('{ aiSystems(first: 1000) { edges { cursor } } }');
     expect(tooMany.errors![0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'first' });
   });

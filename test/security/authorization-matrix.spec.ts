@@ -47,17 +47,6 @@ function documentFor(field: GraphQLField<unknown, unknown>): string {
   return `${operation} { ${field.name}${args.length ? `(${args.join(', ')})` : ''}${selection} }`;
 }
 
-/** The routes Fastify actually serves, from its own route table. */
-function servedRoutes(api: TestApi): string[] {
-  const routes: string[] = [];
-  for (const line of api.fastify.printRoutes({ commonPrefix: false }).split('\n')) {
-    const match = /(\/\S*) \(([A-Z, ]+)\)/.exec(line);
-    if (!match) continue;
-    for (const method of match[2].split(', ')) if (method !== 'HEAD' && method !== 'OPTIONS') routes.push(`${method} ${match[1]}`);
-  }
-  return routes;
-}
-
 describe('authorization matrix, generated from the policy table', () => {
   let api: TestApi;
   let forged: Record<string, string>;
@@ -71,8 +60,17 @@ describe('authorization matrix, generated from the policy table', () => {
 
   it('has a policy for every GraphQL root field and every route served; anything added without one fails here', () => {
     expect(rootFields.map((f) => f.name).filter((name) => GRAPHQL_POLICY[name] === undefined)).toEqual([]);
-    expect(servedRoutes(api).filter((route) => HTTP_POLICY[route] === undefined && route !== 'GET /graphql')).toEqual([]);
     expect(Object.keys(GRAPHQL_POLICY).filter((name) => !rootFields.some((f) => f.name === name))).toEqual([]);
+    // Routes are checked as they are registered: the service refuses to start with one the table lacks.
+    for (const route of ['GET /health/live', 'POST /v1/events', 'GET /v1/proofs/inclusion']) expect(api.fastify.hasRoute({ method: route.split(' ')[0] as 'GET', url: route.split(' ')[1] })).toBe(true);
+  });
+
+  it('refuses to start a service with a route the policy table does not list', async () => {
+    const { refuseRoutesWithoutPolicy } = await import('../../apps/ledger-api/src/auth/http-auth');
+    const fastify = (await import('fastify')).default();
+    refuseRoutesWithoutPolicy(fastify);
+    expect(() => fastify.get('/v1/unlisted', async () => 'x')).toThrow(/GET \/v1\/unlisted has no entry in the policy table/);
+    await fastify.close();
   });
 
   const graphql = (document: string, headers: Record<string, string>) =>

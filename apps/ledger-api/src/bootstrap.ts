@@ -8,6 +8,7 @@ import { inputValidationPipe } from './errors/input-validation';
 import { ProblemFilter } from './errors/problem.filter';
 import { logFailure, toProblem } from './errors/problem';
 import { traceHttpRequests } from './tracing/http-tracing';
+import { refuseRoutesWithoutPolicy } from './auth/http-auth';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { LedgerConfig } from './config/ledger-config';
@@ -29,6 +30,7 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
+  refuseRoutesWithoutPolicy(app.getHttpAdapter().getInstance());
   traceHttpRequests(app.getHttpAdapter().getInstance());
   // Security headers on every answer; no CORS headers at all, so browsers on other origins cannot call the API.
   await app.register(helmet);

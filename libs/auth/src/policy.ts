@@ -56,6 +56,8 @@ export const HTTP_POLICY: Readonly<Record<string, Access>> = {
   'GET /metrics': 'public',
   // GraphQL admits any valid token; each root field is then checked against GRAPHQL_POLICY.
   'POST /graphql': [...ROLES],
+  // Mercurius also answers queries sent as GET; the same field policy applies.
+  'GET /graphql': [...ROLES],
   'POST /v1/events': ['emitter'],
   // Checkpoints, keys and consistency proofs carry no tenant's data: witnesses and regulators fetch them without an account.
   'GET /checkpoint': 'public',

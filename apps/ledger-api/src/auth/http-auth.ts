@@ -47,3 +47,12 @@ async function refuse(reply: FastifyReply, audit: SelfAuditService, details: { o
   if (details.status === 401) void reply.header('www-authenticate', 'Bearer realm="govledger"');
   return reply.status(details.status).send({ error: { code: details.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message: details.reason } });
 }
+
+/** Deny by default, enforced at start as well: the service refuses to boot with a route the policy table does not list. */
+export function refuseRoutesWithoutPolicy(fastify: FastifyInstance): void {
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD' && method !== 'OPTIONS' && HTTP_POLICY[`${method} ${route.url}`] === undefined)
+        throw new Error(`route ${method} ${route.url} has no entry in the policy table (libs/auth/src/policy.ts); add one`);
+  });
+}

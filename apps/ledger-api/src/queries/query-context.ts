@@ -10,7 +10,7 @@ export function queryCaller(ctx: GraphqlContext): Caller {
 }
 
 /** Page sizes are capped so one query cannot ask the read store for everything. */
-export function pageOf(first: number | undefined, after: string | undefined) {
+export function pageOf(first: number | null | undefined, after: string | null | undefined) {
   const size = first ?? DEFAULT_PAGE;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)
     throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: 'first', message: `first must be a whole number from 1 to ${MAX_PAGE}` });
@@ -18,6 +18,6 @@ export function pageOf(first: number | undefined, after: string | undefined) {
 }
 
 /** Instants are compared as text in the read store, so they are normalised to one UTC form first. */
-export function instant(value: string | undefined, now: Date = new Date()): string {
-  return value === undefined ? now.toISOString() : new Date(value).toISOString();
+export function instant(value: string | null | undefined, now: Date = new Date()): string {
+  return value === undefined || value === null ? now.toISOString() : new Date(value).toISOString();
 }

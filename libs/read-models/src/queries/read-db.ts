@@ -10,7 +10,7 @@ export interface Page {
   /** How many rows at most; the API caps it. */
   first: number;
   /** The cursor of the last row of the previous page. */
-  after?: string;
+  after?: string | null;
 }
 
 export interface PageResult<T> {
@@ -23,14 +23,15 @@ export function encodeCursor(key: string): string {
   return Buffer.from(key, 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, field = 'after'): string | undefined {
-  if (cursor === undefined) return undefined;
+/** GraphQL hands an explicit `after: null` over as null: the same as no cursor. */
+export function decodeCursor(cursor: string | null | undefined, field = 'after'): string | undefined {
+  if (cursor === undefined || cursor === null) return undefined;
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
   if (key.length === 0 || encodeCursor(key) !== cursor) throw new QueryInputError(field, `${field} is not a cursor this API issued; pass an endCursor from a previous page`);
   return key;
 }
 
-export function positionCursor(cursor: string | undefined): bigint | undefined {
+export function positionCursor(cursor: string | null | undefined): bigint | undefined {
   const key = decodeCursor(cursor);
   if (key === undefined) return undefined;
   if (!/^\d{1,20}$/.test(key)) throw new QueryInputError('after', 'after is not a cursor this API issued; pass an endCursor from a previous page');
