@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
@@ -31,6 +32,7 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
     abortOnError: false,
   });
   refuseRoutesWithoutPolicy(app.getHttpAdapter().getInstance());
+  closeConnectionsWhileDraining(app.getHttpAdapter().getInstance());
   traceHttpRequests(app.getHttpAdapter().getInstance());
   // Security headers on every answer; no CORS headers at all, so browsers on other origins cannot call the API.
   await app.register(helmet);
@@ -53,4 +55,21 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   app.useGlobalFilters(new ProblemFilter());
   await app.listen(config.PORT, config.HOST);
   return { app, logger, url: await app.getUrl() };
+}
+
+/**
+ * Once shutdown begins, every answer carries `Connection: close`. A request in
+ * flight on a keep-alive connection would otherwise leave the connection idle
+ * but open after its answer, and the server would wait for the client to drop
+ * it, past the grace period.
+ */
+function closeConnectionsWhileDraining(fastify: FastifyInstance): void {
+  let draining = false;
+  fastify.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (draining) void reply.header('connection', 'close');
+  });
 }
