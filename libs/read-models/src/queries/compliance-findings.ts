@@ -171,33 +171,39 @@ export async function complianceFindings(db: ReadDb, tenant: string, filter: Fin
   return findings.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : a.rule.localeCompare(b.rule)));
 }
 
-/** One finding per dataset, actor and kind of violation, proven by (up to 20 of) its accesses. */
+/** One finding per system, dataset, actor and kind of violation, proven by (up to 20 of) its accesses. Grouped in SQL: violations can run to millions. */
 async function accessFindings(db: ReadDb, tenant: string, systemId: string | undefined, asOf: string): Promise<ComplianceFinding[]> {
-  let query = db
+  let groups = db
     .selectFrom('da_access')
-    .select(['system_id', 'dataset_id', 'actor', 'violation', 'occurred_at', 'event_id'])
+    .select((eb) => ['system_id', 'dataset_id', 'actor', 'violation', eb.fn.countAll<number>().as('accesses'), eb.fn.min('occurred_at').as('since')])
     .where('tenant_id', '=', tenant)
     .where('violation', 'is not', null)
-    .where('occurred_at', '<=', asOf);
-  if (systemId) query = query.where('system_id', '=', systemId);
-  const rows = await query.orderBy('occurred_at').execute();
-  const groups = new Map<string, typeof rows>();
-  for (const row of rows) {
-    const key = `${row.system_id}\u0000${row.dataset_id}\u0000${row.actor}\u0000${row.violation}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+    .where('occurred_at', '<=', asOf)
+    .groupBy(['system_id', 'dataset_id', 'actor', 'violation']);
+  if (systemId) groups = groups.where('system_id', '=', systemId);
+  const findings: ComplianceFinding[] = [];
+  for (const group of await groups.orderBy('since').execute()) {
+    let evidence = db
+      .selectFrom('da_access')
+      .select('event_id')
+      .where('tenant_id', '=', tenant)
+      .where('violation', '=', group.violation!)
+      .where('actor', '=', group.actor)
+      .where('occurred_at', '<=', asOf);
+    evidence = group.dataset_id === null ? evidence.where('dataset_id', 'is', null) : evidence.where('dataset_id', '=', group.dataset_id);
+    evidence = group.system_id === null ? evidence.where('system_id', 'is', null) : evidence.where('system_id', '=', group.system_id);
+    const proving = await evidence.orderBy('position').limit(20).execute();
+    const why = group.violation === 'no_active_grant' ? 'without an active grant' : 'for a purpose its grants do not cover';
+    findings.push({
+      rule: 'DATA_ACCESS_WITHOUT_GRANT',
+      systemId: group.system_id,
+      subject: `${group.dataset_id}/${group.actor}`,
+      since: group.since as string,
+      message: `${group.actor} accessed dataset ${group.dataset_id} ${why} ${Number(group.accesses)} time(s); grant access for the purpose or investigate`,
+      evidence: proving.map((r) => r.event_id),
+    });
   }
-  return [...groups.values()].map((group) => {
-    const first = group[0];
-    const why = first.violation === 'no_active_grant' ? 'without an active grant' : 'for a purpose its grants do not cover';
-    return {
-      rule: 'DATA_ACCESS_WITHOUT_GRANT' as const,
-      systemId: first.system_id,
-      subject: `${first.dataset_id}/${first.actor}`,
-      since: first.occurred_at,
-      message: `${first.actor} accessed dataset ${first.dataset_id} ${why} ${group.length} time(s); grant access for the purpose or investigate`,
-      evidence: group.slice(0, 20).map((r) => r.event_id),
-    };
-  });
+  return findings;
 }
 
 /** ISO 8601 duration to milliseconds; months and years count as 30 and 365 days, as monitoring cadences are approximate. */
