@@ -15,5 +15,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/google-protobuf/'],
   moduleNameMapper: { '^@ledger/(.*)$': '<rootDir>/libs/$1/src' },
   testTimeout: 60000,
+  // A failing test can leave a runner or a child process behind; CI must still end with the verdict rather than hang.
+  forceExit: true,
   verbose: true,
 };

@@ -293,6 +293,8 @@ export class ProjectionRunner<DB extends object = object> {
     const row = await db.selectFrom('projection_checkpoints').select('position').where('name', '=', this.name).executeTakeFirstOrThrow();
     this.position = BigInt(row.position);
     await this.options.consumer.open?.(db as unknown as Kysely<DB>, this.position);
+    // The checkpoint may have jumped (a rebuild swapped tables in at a later position): whoever waits for it must hear.
+    this.wake();
   }
 
   private wake(): void {
