@@ -14,7 +14,7 @@ import type {
   SubscribeOptions,
 } from '../types';
 import { validateAppend } from '../validate-append';
-import { acknowledgeDuplicates } from './duplicates';
+import { acknowledgeDuplicates } from '../duplicates';
 import { commitPositionOf, conflictFromWrongExpectedVersion, expectedRevisionToSend, readPositionAt, revisionOf, toEventData, toStoredEvent } from './envelope';
 import type { EsdbClient } from './esdb-client';
 import { BACKWARDS, END, esdb, FORWARDS, isClientError } from './esdb-runtime';

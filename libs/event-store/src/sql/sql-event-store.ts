@@ -1,7 +1,8 @@
-import { canonicalJson, eventHash, GENESIS_HASH } from '@ledger/integrity';
+import { eventHash, GENESIS_HASH } from '@ledger/integrity';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { AppendNotifier } from '../append-notifier';
-import { concurrencyConflict, EventStoreError } from '../errors';
+import { acknowledgeDuplicates } from '../duplicates';
+import { concurrencyConflict } from '../errors';
 import type {
   AppendResult,
   EventStore,
@@ -253,43 +254,5 @@ export function toStoredEvent(row: EventsTable): StoredEvent {
     data: JSON.parse(row.data),
     metadata: JSON.parse(row.metadata),
     integrity: { prevHash: row.prev_hash, hash: row.hash },
-  };
-}
-
-/** What makes two appends of one eventId "the same event": everything the emitter controls (not the ledger's recordedAt). */
-function emitterContent(stream: string, e: Pick<StoredEvent, 'type' | 'schemaVersion' | 'data'> & { metadata: object }): string {
-  const { recordedAt, ...metadata } = e.metadata as { recordedAt?: string };
-  return canonicalJson({ stream, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
-}
-
-/**
- * A retried append (the client never saw our acknowledgement) is answered with
- * the original positions. Anything else that reuses an id is refused: an
- * eventId names exactly one event, forever.
- */
-function acknowledgeDuplicates(stream: string, events: NewEvent[], stored: StoredEvent[]): AppendResult {
-  const byId = new Map(stored.map((s) => [s.eventId, s]));
-  for (const event of events) {
-    const prior = byId.get(event.eventId);
-    if (prior && emitterContent(prior.stream, prior) !== emitterContent(stream, event))
-      throw new EventStoreError(
-        'EVENT_ID_REUSED',
-        `eventId ${event.eventId} is already stored in stream ${prior.stream} at revision ${prior.revision} with different content; use a new eventId for a new event`,
-        { eventId: event.eventId, stream: prior.stream, revision: prior.revision },
-      );
-  }
-  if (stored.length !== events.length) {
-    const first = events.find((e) => byId.has(e.eventId))!;
-    throw new EventStoreError(
-      'EVENT_ID_REUSED',
-      `eventId ${first.eventId} was stored by an earlier append that did not contain this batch's other events; an append is stored whole or not at all, so resend it exactly or use new eventIds`,
-      { eventId: first.eventId },
-    );
-  }
-  const ordered = events.map((e) => byId.get(e.eventId)!);
-  return {
-    duplicate: true,
-    events: ordered.map((s) => ({ eventId: s.eventId, revision: s.revision, position: s.position, hash: s.integrity.hash })),
-    nextExpectedRevision: Math.max(...ordered.map((s) => s.revision)),
   };
 }

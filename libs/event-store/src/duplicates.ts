@@ -1,11 +1,11 @@
 import { canonicalJson } from '@ledger/integrity';
-import { EventStoreError } from '../errors';
-import type { AppendResult, NewEvent, StoredEvent } from '../types';
+import { EventStoreError } from './errors';
+import type { AppendResult, NewEvent, StoredEvent } from './types';
 
 /**
  * What makes two appends of one eventId "the same event": everything the
- * emitter controls, not the ledger's recordedAt. The SQL stores apply the same
- * rule (sql/sql-event-store.ts); the conformance suite holds every store to it.
+ * emitter controls, not the ledger's recordedAt. Every store applies this one
+ * rule; the conformance suite holds them to it.
  */
 function emitterContent(stream: string, e: Pick<StoredEvent, 'type' | 'schemaVersion' | 'data'> & { metadata: object }): string {
   const { recordedAt, ...metadata } = e.metadata as { recordedAt?: string };
