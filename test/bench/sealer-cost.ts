@@ -8,11 +8,16 @@
  *
  * PostgreSQL runs against TEST_POSTGRES_URL (default postgres@127.0.0.1:5432).
  */
+import { LocalIssuer } from '@ledger/auth';
 import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
 import { LedgerKeys, MerkleLog, openReadStore, type ReadStore, verifyLedger } from '@ledger/read-models';
+import { EVENT_STORE } from '../../apps/ledger-api/src/store/event-store.module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startLedgerApi } from '../../apps/ledger-api/src/bootstrap';
+import { loadConfig } from '../../apps/ledger-api/src/config/ledger-config';
 import { newEvent } from '../support/events';
 import { createTestDatabase } from '../support/postgres';
 
@@ -135,6 +140,78 @@ async function pairedLatency(kind: Kind): Promise<PairedLatency> {
   }
 }
 
+/**
+ * What an emitter sees: `POST /v1/events` with one event, to the real
+ * service, whose sealer is stopped for one block and running the next (the
+ * projections run throughout, as they always do).
+ */
+async function pairedHttpLatency(kind: Kind): Promise<{ without: ReturnType<typeof summary>; withSealer: ReturnType<typeof summary>; meanCost: number; p50Cost: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-api-'));
+  const database = kind === 'postgres' ? await createTestDatabase('ledger_bench_api') : undefined;
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'warn', LEDGER_DATA_DIR: dataDir, LEDGER_STORE: kind, ...(database ? { DATABASE_URL: database.url } : {}) });
+  const { app, url } = await startLedgerApi(config);
+  const base = url.replace('[::1]', '127.0.0.1');
+  const sealer = app.get(MerkleLog);
+  const issuer = await LocalIssuer.open(join(dataDir, 'keys'), config.AUTH_ISSUER, config.AUTH_AUDIENCE);
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${await issuer.issue({ id: 'ehr-gateway', role: 'emitter', tenantId: 'default' }, 3600)}` };
+  const block = async () => {
+    const latencies: number[] = [];
+    for (let i = 0; i < BLOCK_APPENDS; i++) {
+      const body = JSON.stringify({
+        events: [
+          {
+            eventId: randomUUID(),
+            type: 'DataAccessed',
+            occurredAt: '2026-03-14T09:00:00Z',
+            purposeOfUse: 'TREAT',
+            data: { actor: `dr.${i % 7}`, datasetId: 'icu-vitals', patientId: `MRN-${i % 50}`, action: 'R', purposeOfUse: 'TREAT', outcome: 'success' },
+          },
+        ],
+      });
+      const started = process.hrtime.bigint();
+      const response = await fetch(`${base}/v1/events`, { method: 'POST', headers, body });
+      if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+      await response.arrayBuffer();
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    return latencies;
+  };
+  try {
+    await block();
+    const without: number[][] = [];
+    const withSealer: number[][] = [];
+    let sealing = true;
+    for (let pair = 0; pair < BLOCK_PAIRS; pair++) {
+      for (const sealed of pair % 2 === 0 ? [false, true] : [true, false]) {
+        if (!sealed) {
+          if (sealing) await sealer.runner.stop();
+          sealing = false;
+          without.push(await block());
+          continue;
+        }
+        if (!sealing) await sealer.runner.start();
+        sealing = true;
+        await sealer.runner.waitFor(await app.get<EventStore>(EVENT_STORE).headPosition(), 60_000);
+        withSealer.push(await block());
+      }
+    }
+    const costs = without.map((b, i) => {
+      const [x, y] = [summary(b), summary(withSealer[i])];
+      return { mean: (y.mean - x.mean) / x.mean, p50: (y.p50 - x.p50) / x.p50 };
+    });
+    return {
+      without: summary(without.flat()),
+      withSealer: summary(withSealer.flat()),
+      meanCost: median(costs.map((c) => c.mean)),
+      p50Cost: median(costs.map((c) => c.p50)),
+    };
+  } finally {
+    await app.close();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function sustained(kind: Kind, withSealer: boolean): Promise<{ appendsPerSecond: number; p99: number; maxLag: number; secondsToCatchUp: number }> {
   const ledger = await freshLedger(kind);
   const sealer = withSealer ? sealerOn(ledger) : undefined;
@@ -205,6 +282,13 @@ async function bench(kind: Kind): Promise<void> {
       `  without sealer: mean ${ms(paired.without.mean)}  p50 ${ms(paired.without.p50)}  p95 ${ms(paired.without.p95)}  p99 ${ms(paired.without.p99)}\n` +
       `  with sealer:    mean ${ms(paired.withSealer.mean)}  p50 ${ms(paired.withSealer.p50)}  p95 ${ms(paired.withSealer.p95)}  p99 ${ms(paired.withSealer.p99)}  (lag at a block's end: at most ${paired.maxLagAtBlockEnd} events)\n` +
       `  cost, median over pairs: mean ${pct(paired.meanCost)}, p50 ${pct(paired.p50Cost)}\n`,
+  );
+  const http = await pairedHttpLatency(kind);
+  process.stdout.write(
+    `POST /v1/events with one event, one client (${BLOCK_PAIRS} pairs of ${BLOCK_APPENDS}-request blocks, sealer stopped / running):\n` +
+      `  without sealer: mean ${ms(http.without.mean)}  p50 ${ms(http.without.p50)}  p95 ${ms(http.without.p95)}  p99 ${ms(http.without.p99)}\n` +
+      `  with sealer:    mean ${ms(http.withSealer.mean)}  p50 ${ms(http.withSealer.p50)}  p95 ${ms(http.withSealer.p95)}  p99 ${ms(http.withSealer.p99)}\n` +
+      `  cost, median over pairs: mean ${pct(http.meanCost)}, p50 ${pct(http.p50Cost)}\n`,
   );
   const loadWithout: Awaited<ReturnType<typeof sustained>>[] = [];
   const loadWith: Awaited<ReturnType<typeof sustained>>[] = [];

@@ -95,7 +95,8 @@ export class MerkleSealer implements Consumer<MerkleTables> {
     const checkpoints: MerkleCheckpointsTable[] = [];
     for (const event of events) {
       const appended = appendLeaf(frontier, eventLeafHash(event.integrity.hash));
-      for (const { level, index, hash } of appended.completed) nodes.push({ level, idx: index, hash: hashToHex(hash) });
+      // The leaf itself (level 0) is in the leaf record; only the subtrees it completed are stored as nodes.
+      for (const { level, index, hash } of appended.completed) if (level > 0) nodes.push({ level, idx: index, hash: hashToHex(hash) });
       leaves.push({ leaf_index: frontier.size, position: event.position.toString(), event_id: event.eventId, event_hash: event.integrity.hash });
       frontier = appended.frontier;
       // At every multiple of N, whatever time-based checkpoints came between: the sizes are predictable and the same on every replay.

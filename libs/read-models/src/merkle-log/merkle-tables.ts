@@ -6,14 +6,14 @@ import type { Kysely, Migration } from 'kysely';
  * in the schema (returned as text by PostgreSQL, as numbers by SQLite).
  */
 
-/** Every perfect subtree of the log, written once when completed: all any proof needs. Level 0 holds leaf hashes. */
+/** Every perfect subtree above the leaves, written once when completed: with the leaf record, all any proof needs. */
 export interface MerkleNodesTable {
   level: number;
   idx: number | string;
   hash: string;
 }
 
-/** Which event is which leaf: finds an event's leaf for a proof, and tells `verify` what the sealer saw. */
+/** Which event is which leaf, and the leaf's hash (from `event_hash`): finds an event's leaf for a proof, and tells `verify` what the sealer saw. */
 export interface MerkleLeavesTable {
   leaf_index: number | string;
   /** The event's store position, decimal text (64-bit on some stores). */
