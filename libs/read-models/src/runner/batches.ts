@@ -1,5 +1,3 @@
-const NOT_READY = Symbol('not ready');
-
 export interface BatchOptions {
   /** Most items in one batch. */
   maxSize: number;
@@ -39,13 +37,13 @@ export async function* batches<T>(source: AsyncIterable<T>, options: BatchOption
       if (live && batch.length === 1 && lingerMs > 0) await sleep(startedAt + lingerMs - Date.now());
       pending ??= iterator.next();
       // With an empty batch there is nothing to hand on, so wait for the source.
-      const result = batch.length === 0 ? await pending : await Promise.race([pending, nextTurn()]);
-      if (result === NOT_READY) {
+      if (batch.length > 0 && !(await settlesSoon(pending))) {
         yield batch;
         batch = [];
         live = true;
         continue;
       }
+      const result = await pending;
       pending = undefined;
       if (result.done) {
         if (batch.length > 0) yield batch;
@@ -68,9 +66,25 @@ export async function* batches<T>(source: AsyncIterable<T>, options: BatchOption
   }
 }
 
-/** Resolves after pending I/O callbacks: anything already buffered upstream wins the race. */
-function nextTurn(): Promise<typeof NOT_READY> {
-  return new Promise((resolve) => setImmediate(resolve, NOT_READY));
+// Enough for an item buffered upstream (a page already read) to arrive through
+// a few layers of async generators; an item that needs a query, I/O or a timer takes longer.
+const MICROTASK_TURNS = 50;
+
+/**
+ * Whether the next item is immediately available: it settles within a few
+ * microtask turns. Racing a macrotask (setImmediate) per item instead would
+ * leave one callback and one promise behind per item for as long as the
+ * source never yields to I/O (better-sqlite3 under promises does not while
+ * catching up): a million-event backlog would fill the heap.
+ */
+async function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let turn = 0; turn < MICROTASK_TURNS && !settled; turn++) await undefined;
+  return settled;
 }
 
 function sleep(ms: number): Promise<void> {

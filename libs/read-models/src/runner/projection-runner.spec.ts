@@ -115,6 +115,18 @@ describe.each([
     expect(row?.error).toBeNull();
   });
 
+  it('lets timers and requests run between batches while it catches up on a backlog', async () => {
+    await appendMany(store, 10_000);
+    const runner = new ProjectionRunner({ store, readStore, consumer: new CountingConsumer() });
+    let timerFiredAt = Infinity;
+    setTimeout(() => (timerFiredAt = Date.now()), 1);
+    await runner.start();
+    await runner.waitFor(await store.headPosition());
+    const caughtUpAt = Date.now();
+    await runner.stop();
+    expect(timerFiredAt).toBeLessThan(caughtUpAt);
+  });
+
   it('resumes after a restart from its checkpoint: nothing applied twice, nothing missed', async () => {
     await appendMany(store, 300);
     const first = new ProjectionRunner({ store, readStore, consumer: new CountingConsumer() });

@@ -196,6 +196,10 @@ export class ProjectionRunner<DB extends object = object> {
             subscription.abort();
             throw error;
           });
+          // better-sqlite3 resolves everything in microtasks: without a turn of
+          // the event loop between batches, catching up on a backlog would keep
+          // the service from answering anything until it was done.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       } catch (error) {
         if (error instanceof ProjectionStoppedError) throw error;
