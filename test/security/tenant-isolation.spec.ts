@@ -103,4 +103,20 @@ describe('tenant isolation', () => {
     expect(foreign.body.error.code).toBe(missing.body.error.code);
     expect(idsB.length).toBe(30);
   });
+
+  it('gives GraphQL inclusion proofs only for the caller’s own events, even for a system id both tenants use', async () => {
+    const proofs = async (tenantId: string) => {
+      for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 100))) {
+        const { data, errors } = await as(tenantId).graphql('{ timeline(systemId: "sepsis", types: ["DataAccessed"], first: 100) { edges { node { eventId inclusionProof { eventId } } } } }');
+        // Proofs come once the sealer has signed a checkpoint covering the events.
+        if (!errors || Date.now() > deadline) return { nodes: data.timeline.edges.map((e: any) => e.node) as Array<{ eventId: string; inclusionProof: { eventId: string } | null }>, errors };
+      }
+    };
+    const b = await proofs('hospital-b');
+    expect(b.errors).toBeUndefined();
+    expect(b.nodes.map((n) => n.inclusionProof?.eventId).sort()).toEqual([...idsB].sort());
+    expect(b.nodes.some((n) => idsA.includes(n.eventId))).toBe(false);
+    const a = await proofs('hospital-a');
+    expect(a.nodes.map((n) => n.inclusionProof?.eventId).sort()).toEqual([...idsA].sort());
+  });
 });

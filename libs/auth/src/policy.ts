@@ -21,6 +21,10 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   dataAccess: READERS,
   modelVersion: READERS,
   complianceFindings: READERS,
+  // Public over HTTP (GET /checkpoint, /v1/proofs/consistency): no tenant's data, so every role that can reach GraphQL may read them.
+  // LedgerEvent.inclusionProof is not a root field: it resolves only on events a root query already let the caller see.
+  checkpoint: [...ROLES],
+  consistencyProof: [...ROLES],
   // Exports are for those who take evidence away: auditors, and regulators for their granted systems.
   exportEvidenceBundle: ['auditor', 'regulator'],
   registerAiSystem: GOVERNANCE,

@@ -1,5 +1,4 @@
 import { Controller, Get, Header, Inject, Query, Req, Res } from '@nestjs/common';
-import { hashToBase64 } from '@ledger/integrity';
 import { LedgerKeys, MerkleProofService } from '@ledger/read-models';
 import type { EventStore } from '@ledger/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -7,9 +6,10 @@ import { callerFrom } from '../request-context/caller';
 import { EVENT_STORE } from '../store/event-store.module';
 import { ProblemError } from '../errors/problem';
 import { proofProblem } from './proof-problem';
+import { consistencyProofView, inclusionProofView } from './proof-views';
 import { ConsistencyProofQuery, InclusionProofQuery } from './proof-queries';
 
-/** Hashes are standard base64, as in the checkpoint's root line; `eventHash` stays hex, as stored in the event. */
+/** Hashes are standard base64, as in the checkpoint's root line; `eventHash` stays hex. Bodies come from proof-views.ts, which GraphQL shares. */
 @Controller()
 export class IntegrityController {
   constructor(
@@ -42,30 +42,12 @@ export class IntegrityController {
     if (event?.metadata.tenantId !== callerFrom(request).tenantId)
       throw new ProblemError({ status: 404, code: 'UNKNOWN_EVENT', field: 'eventId', message: `no sealed event has eventId ${query.eventId}; it does not exist, or the sealer has not reached it yet` });
     const proof = await this.proofs.inclusionProof(query.eventId, query.treeSize).catch((error: unknown) => Promise.reject(proofProblem(error)));
-    return {
-      eventId: proof.eventId,
-      position: proof.position.toString(),
-      eventHash: proof.eventHash,
-      leafIndex: proof.leafIndex,
-      leafHash: hashToBase64(proof.leafHash),
-      treeSize: proof.treeSize,
-      rootHash: hashToBase64(proof.rootHash),
-      proof: proof.proof.map(hashToBase64),
-      checkpoint: proof.checkpoint,
-    };
+    return inclusionProofView(proof);
   }
 
   @Get('v1/proofs/consistency')
   async consistency(@Query() query: ConsistencyProofQuery) {
     const proof = await this.proofs.consistencyProof(query.from, query.to).catch((error: unknown) => Promise.reject(proofProblem(error)));
-    return {
-      from: proof.fromSize,
-      to: proof.toSize,
-      fromRoot: hashToBase64(proof.fromRoot),
-      toRoot: hashToBase64(proof.toRoot),
-      proof: proof.proof.map(hashToBase64),
-      fromCheckpoint: proof.fromCheckpoint,
-      toCheckpoint: proof.toCheckpoint,
-    };
+    return consistencyProofView(proof);
   }
 }

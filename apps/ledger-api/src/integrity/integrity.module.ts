@@ -7,6 +7,7 @@ import { READ_STORE } from '../read-models/read-store.module';
 import { EVENT_STORE } from '../store/event-store.module';
 import { ledgerKeysOptions } from './integrity-config';
 import { IntegrityController } from './integrity.controller';
+import { LedgerEventProofResolver, ProofQueriesResolver } from './proofs.resolver';
 
 function openMerkleLog(config: LedgerConfig, store: EventStore, readStore: ReadStore, keys: LedgerKeys, projections: ProjectionsService): MerkleLog {
   const logger = new Logger('Sealer');
@@ -46,7 +47,7 @@ class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
 
 /**
  * Tamper evidence: the sealer inside the service, the signed checkpoint and
- * proofs over HTTP. MerkleProofService is exported for GraphQL.
+ * proofs over HTTP and GraphQL. MerkleProofService is exported for evidence exports.
  */
 @Global()
 @Module({
@@ -56,6 +57,8 @@ class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     { provide: MerkleLog, inject: [LedgerConfig, EVENT_STORE, READ_STORE, LedgerKeys, ProjectionsService], useFactory: openMerkleLog },
     { provide: MerkleProofService, inject: [MerkleLog], useFactory: (log: MerkleLog) => log.proofs },
     SealerLifecycle,
+    ProofQueriesResolver,
+    LedgerEventProofResolver,
   ],
   exports: [MerkleProofService, LedgerKeys],
 })
