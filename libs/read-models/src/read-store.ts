@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, sql } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool } from 'pg';
+import { cachedStatementsDialect } from '@ledger/event-store';
 
 export type ReadStoreKind = 'sqlite' | 'postgres';
 
@@ -56,7 +57,7 @@ function openSqlite(file: string): ReadStore {
   database.pragma('synchronous = NORMAL');
   // The CLI or a second process may hold the write lock for a moment.
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<object>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<object>({ dialect: cachedStatementsDialect(database) });
   return {
     kind: 'sqlite',
     db,

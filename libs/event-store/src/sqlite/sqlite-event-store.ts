@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, sql, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, sql, type Transaction } from 'kysely';
 import { migrateToLatest, type DialectDdl, type LedgerDb } from '../sql/schema';
 import { SqlEventStore, type SqlEventStoreOptions } from '../sql/sql-event-store';
+import { cachedStatementsDialect } from './cached-statements';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'EXTRA';
 
@@ -41,7 +42,7 @@ export class SqliteEventStore extends SqlEventStore {
     database.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     // Another process (the CLI, a second replica) may hold the write lock briefly.
     database.pragma('busy_timeout = 5000');
-    const db = new Kysely<LedgerDb>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<LedgerDb>({ dialect: cachedStatementsDialect(database) });
     await migrateToLatest(db, SQLITE_DDL);
     return new SqliteEventStore(db, database, file, options);
   }
