@@ -84,6 +84,13 @@ export interface SubscribeOptions {
   /** Exclusive checkpoint: delivery resumes strictly after it, so nothing is delivered twice. */
   after?: bigint;
   signal?: AbortSignal;
+  /**
+   * Once caught up, how long to wait after an append's wake-up before reading
+   * on, so that the appends landing meanwhile come in one read rather than one
+   * read each. Catching up on a backlog never waits. 0 (the default): at once.
+   * A push-based adapter (EventStoreDB) delivers as the server sends.
+   */
+  lingerMs?: number;
 }
 
 export interface EventStore {

@@ -213,7 +213,7 @@ export abstract class SqlEventStore implements EventStore {
   }
 
   async *subscribeAll(options: SubscribeOptions = {}): AsyncIterable<StoredEvent> {
-    const { signal } = options;
+    const { signal, lingerMs = 0 } = options;
     let after = options.after ?? 0n;
     while (!signal?.aborted) {
       const seen = this.notifier.current;
@@ -224,7 +224,11 @@ export abstract class SqlEventStore implements EventStore {
         after = event.position;
         delivered++;
       }
-      if (delivered < this.pageSize) await this.notifier.wait(seen, this.pollIntervalMs, signal);
+      if (delivered < this.pageSize) {
+        await this.notifier.wait(seen, this.pollIntervalMs, signal);
+        // Only a wake-up lingers: a poll that found nothing new to wait for reads on at once.
+        if (lingerMs > 0 && this.notifier.current !== seen) await abortableDelay(lingerMs, signal);
+      }
     }
   }
 
@@ -255,4 +259,17 @@ export function toStoredEvent(row: EventsTable): StoredEvent {
     metadata: JSON.parse(row.metadata),
     integrity: { prevHash: row.prev_hash, hash: row.hash },
   };
+}
+
+function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

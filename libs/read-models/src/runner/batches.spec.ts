@@ -7,33 +7,15 @@ async function* fromPages<T>(pages: T[][], pauseMs: number): AsyncGenerator<T> {
   }
 }
 
-async function collectBatches<T>(source: AsyncIterable<T>, maxSize: number, lingerMs = 0): Promise<T[][]> {
+async function collectBatches<T>(source: AsyncIterable<T>, maxSize: number): Promise<T[][]> {
   const out: T[][] = [];
-  for await (const batch of batches(source, { maxSize, lingerMs })) out.push(batch);
+  for await (const batch of batches(source, { maxSize })) out.push(batch);
   return out;
 }
 
 describe('batches', () => {
   it('hands on what is buffered as soon as the source has to wait', async () => {
     expect(await collectBatches(fromPages([[1, 2, 3], [4], [5, 6]], 5), 100)).toEqual([[1, 2, 3], [4], [5, 6]]);
-  });
-
-  it('once live, reads on only after the linger, so a trickle becomes fewer, larger batches', async () => {
-    // Like a subscription: items arrive on their own schedule and wait upstream until read.
-    const arrived: number[] = [];
-    let wake: (() => void) | undefined;
-    const arrivals = [0, 50, 52, 54, 56, 150].map((at, i) => setTimeout(() => (arrived.push(i + 1), wake?.()), at));
-    async function* upstream() {
-      for (let next = 0; next < 6; next++) {
-        while (arrived.length <= next) await new Promise<void>((resolve) => (wake = resolve));
-        yield arrived[next];
-      }
-    }
-    try {
-      expect(await collectBatches(upstream(), 100, 30)).toEqual([[1], [2, 3, 4, 5], [6]]);
-    } finally {
-      arrivals.forEach(clearTimeout);
-    }
   });
 
   it('never exceeds the maximum size', async () => {

@@ -2,13 +2,6 @@ export interface BatchOptions {
   /** Most items in one batch. */
   maxSize: number;
   /**
-   * Once the source has run dry (the consumer is live), how long to leave it
-   * alone after the first item of a batch before reading on. Items that
-   * arrive meanwhile are then read together: for a subscription, one query
-   * and one transaction per linger instead of one per event. 0: read on at once.
-   */
-  lingerMs?: number;
-  /**
    * Longest wait of a batch's first item, whatever the source does: a source
    * that resolves entirely in microtasks (better-sqlite3 under promises, fed by
    * a tight loop) never lets the "not immediately available" check fire.
@@ -20,27 +13,23 @@ export interface BatchOptions {
  * Groups an async stream into batches without waiting for a batch to fill:
  * a batch is handed on when it holds `maxSize` items, or as soon as the next
  * item is not immediately available. Catching up on a backlog then commits
- * large batches (few transactions) at full speed, while a live trickle is
- * gathered for `lingerMs` and applied a few milliseconds behind.
+ * large batches (few transactions) at full speed; a live trickle is gathered
+ * upstream, by the subscription's linger, into reads of many events at once.
  */
 export async function* batches<T>(source: AsyncIterable<T>, options: BatchOptions): AsyncGenerator<T[]> {
-  const { maxSize, lingerMs = 0, maxDelayMs = Math.max(50, 2 * lingerMs) } = options;
+  const { maxSize, maxDelayMs = 50 } = options;
   if (!Number.isSafeInteger(maxSize) || maxSize < 1) throw new RangeError(`maxSize must be a whole number of 1 or more, got ${maxSize}`);
   const iterator = source[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<T>> | undefined;
   let batch: T[] = [];
   let startedAt = 0;
-  // Whether the source ran dry since the last full batch: only then is lingering worth it.
-  let live = false;
   try {
     for (;;) {
-      if (live && batch.length === 1 && lingerMs > 0) await sleep(startedAt + lingerMs - Date.now());
       pending ??= iterator.next();
       // With an empty batch there is nothing to hand on, so wait for the source.
       if (batch.length > 0 && !(await settlesSoon(pending))) {
         yield batch;
         batch = [];
-        live = true;
         continue;
       }
       const result = await pending;
@@ -51,7 +40,6 @@ export async function* batches<T>(source: AsyncIterable<T>, options: BatchOption
       }
       if (batch.length === 0) startedAt = Date.now();
       batch.push(result.value);
-      if (batch.length >= maxSize) live = false;
       if (batch.length >= maxSize || Date.now() - startedAt >= maxDelayMs) {
         yield batch;
         batch = [];
@@ -85,8 +73,4 @@ async function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
   );
   for (let turn = 0; turn < MICROTASK_TURNS && !settled; turn++) await undefined;
   return settled;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : resolve()));
 }

@@ -127,6 +127,26 @@ describe.each([
     expect(timerFiredAt).toBeLessThan(caughtUpAt);
   });
 
+  it('never lingers while catching up a backlog of many pages, however long its linger', async () => {
+    // Once, a batch that ended at a page boundary counted as live, so every 500-event page waited out the linger.
+    await appendMany(store, 2000);
+    const runner = new ProjectionRunner({ store, readStore, consumer: new CountingConsumer(), lingerMs: 600_000 });
+    await runner.start();
+    await runner.waitFor(await store.headPosition(), 30_000);
+    await runner.stop();
+    expect(await readCounts(readStore.db)).toEqual(await expectedCounts(store));
+  });
+
+  it('once live, gathers the appends of its linger into one batch', async () => {
+    const consumer = new CountingConsumer();
+    const runner = new ProjectionRunner({ store, readStore, consumer, lingerMs: 400 });
+    await runner.start();
+    for (let i = 0; i < 5; i++) await store.append('runner-live', [newEvent({ n: i })], 'any');
+    await runner.waitFor(await store.headPosition(), 10_000);
+    await runner.stop();
+    expect(consumer.batchSizes).toEqual([5]);
+  });
+
   it('resumes after a restart from its checkpoint: nothing applied twice, nothing missed', async () => {
     await appendMany(store, 300);
     const first = new ProjectionRunner({ store, readStore, consumer: new CountingConsumer() });

@@ -50,10 +50,11 @@ export interface ProjectionRunnerOptions<DB extends object> {
   /** Most events applied in one transaction while catching up. */
   maxBatchSize?: number;
   /**
-   * How long a live batch waits for more events before it commits. Each
-   * transaction costs the read store a commit, and on a shared database a
-   * WAL flush beside the appends; 20 ms turns hundreds of appends a second
-   * into at most 50 transactions a second, for 20 ms of added staleness.
+   * Once caught up, how long the subscription gathers appends before reading
+   * them (see SubscribeOptions.lingerMs). Each batch costs a read of the store
+   * and a read-store commit, and on a shared database a WAL flush beside the
+   * appends; 20 ms turns hundreds of appends a second into at most 50 batches
+   * a second, for 20 ms of added staleness. A backlog is read without pause.
    */
   lingerMs?: number;
   logger?: RunnerLogger;
@@ -189,8 +190,8 @@ export class ProjectionRunner<DB extends object = object> {
       const stopSubscription = () => subscription.abort();
       signal.addEventListener('abort', stopSubscription, { once: true });
       try {
-        const events = this.options.store.subscribeAll({ after: this.position, signal: subscription.signal });
-        for await (const batch of batches(events, { maxSize: this.maxBatchSize, lingerMs: this.lingerMs })) {
+        const events = this.options.store.subscribeAll({ after: this.position, signal: subscription.signal, lingerMs: this.lingerMs });
+        for await (const batch of batches(events, { maxSize: this.maxBatchSize })) {
           if (signal.aborted) return;
           await this.applyBatch(batch).catch((error: unknown) => {
             subscription.abort();
