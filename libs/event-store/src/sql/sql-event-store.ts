@@ -64,8 +64,12 @@ export abstract class SqlEventStore implements EventStore {
     this.maxGroup = options.maxGroupCommit ?? 256;
   }
 
-  /** Runs `work` holding the store-wide write lock, committing when it resolves and rolling back when it throws. */
-  protected abstract inWriteTransaction<T>(work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` holding the store-wide write lock, committing when it resolves
+   * and rolling back when it throws. `stored` says whether the committed work
+   * stored events, for an adapter that announces appends at commit.
+   */
+  protected abstract inWriteTransaction<T>(work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>, stored: (result: T) => boolean): Promise<T>;
 
   /**
    * Group commit: appends that arrive while a write transaction is open wait
@@ -106,14 +110,13 @@ export abstract class SqlEventStore implements EventStore {
               settled.push({ error });
             }
           }
-          if (settled.some((o) => 'result' in o && !o.result.duplicate)) await this.afterInsert(trx);
           return settled;
-        });
+        }, storedAny);
       } catch (error) {
         // The commit itself failed (or a lone append did): nothing of this group is stored.
         outcomes = group.map(() => ({ error }));
       }
-      if (outcomes.some((o) => 'result' in o && !o.result.duplicate)) this.notifier.notify();
+      if (storedAny(outcomes)) this.notifier.notify();
       outcomes.forEach((outcome, i) => ('result' in outcome ? group[i].resolve(outcome.result) : group[i].reject(outcome.error)));
     }
     this.writing = false;
@@ -121,26 +124,29 @@ export abstract class SqlEventStore implements EventStore {
 
   /** One append inside an open write transaction: duplicates, the revision check, then the hash-chained rows. */
   private async appendWithin(trx: Transaction<LedgerDb> | Kysely<LedgerDb>, stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
-    const existing = await trx
-      .selectFrom('events')
-      .selectAll()
-      .where(
-        'event_id',
-        'in',
-        events.map((e) => e.eventId),
-      )
-      .execute();
-    if (existing.length > 0) return acknowledgeDuplicates(stream, events, existing.map(toStoredEvent));
+    const eventIds = events.map((e) => e.eventId);
+    // One statement for all an append must know: on PostgreSQL each statement is a round trip under the store-wide lock.
+    const streamHead = () => trx.selectFrom('events').where('stream', '=', stream).orderBy('revision', 'desc').limit(1);
+    const state = await trx
+      .selectNoFrom((eb) => [
+        eb.exists(eb.selectFrom('events').select('position').where('event_id', 'in', eventIds)).as('duplicate'),
+        streamHead().select('revision').as('revision'),
+        streamHead().select('hash').as('hash'),
+        eb.selectFrom('events').select((e) => e.fn.max('position').as('max')).as('head'),
+      ])
+      .executeTakeFirstOrThrow();
+    if (state.duplicate) {
+      const existing = await trx.selectFrom('events').selectAll().where('event_id', 'in', eventIds).execute();
+      return acknowledgeDuplicates(stream, events, existing.map(toStoredEvent));
+    }
 
-    const last = await trx.selectFrom('events').select(['revision', 'hash']).where('stream', '=', stream).orderBy('revision', 'desc').limit(1).executeTakeFirst();
-    const actual = last === undefined ? null : Number(last.revision);
+    const actual = state.revision === null ? null : Number(state.revision);
     if (expectedRevision === 'no_stream' ? actual !== null : typeof expectedRevision === 'number' && actual !== expectedRevision)
       throw concurrencyConflict(stream, expectedRevision, actual);
 
-    const head = await trx.selectFrom('events').select((eb) => eb.fn.max('position').as('max')).executeTakeFirst();
-    let position = BigInt(head?.max ?? 0);
+    let position = BigInt(state.head ?? 0);
     let revision = actual ?? -1;
-    let prevHash = last?.hash ?? GENESIS_HASH;
+    let prevHash = state.hash ?? GENESIS_HASH;
     const recordedAt = this.clock().toISOString();
     const rows: EventsTable[] = events.map((event) => {
       position++;
@@ -170,9 +176,6 @@ export abstract class SqlEventStore implements EventStore {
       nextExpectedRevision: revision,
     };
   }
-
-  /** Hook inside a write transaction that stored events (PostgreSQL queues a NOTIFY here so it fires on commit). */
-  protected async afterInsert(_trx: Transaction<LedgerDb> | Kysely<LedgerDb>): Promise<void> {}
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<StoredEvent> {
     const backwards = options.direction === 'backwards';
@@ -245,6 +248,10 @@ export abstract class SqlEventStore implements EventStore {
 
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;
+}
+
+function storedAny(outcomes: ReadonlyArray<{ result: AppendResult } | { error: unknown }>): boolean {
+  return outcomes.some((o) => 'result' in o && !o.result.duplicate);
 }
 
 export function toStoredEvent(row: EventsTable): StoredEvent {
