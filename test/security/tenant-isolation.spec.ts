@@ -86,6 +86,21 @@ describe('tenant isolation', () => {
     expect(findings.data.complianceFindings.flatMap((f: { evidence: string[] }) => f.evidence).some((id: string) => foreign.has(id))).toBe(false);
   });
 
+  it('gives a regulator inclusion proofs only for the systems granted to it', async () => {
+    const proofAs = async (systems: string[]) => {
+      const token = await api.token('inspector.ina', 'regulator', { tenantId: 'hospital-a', systems });
+      for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 100))) {
+        const response = await fetch(`${api.url}/v1/proofs/inclusion?eventId=${idsA[0]}`, { headers: { authorization: `Bearer ${token}` } });
+        // Until the sealer has signed a checkpoint covering the event, even the granted regulator hears 404.
+        if (response.status !== 404 || !systems.includes('sepsis') || Date.now() > deadline) return { status: response.status, body: (await response.json()) as any };
+      }
+    };
+    expect((await proofAs(['sepsis'])).status).toBe(200);
+    const other = await proofAs(['imaging-triage']);
+    expect(other.status).toBe(404);
+    expect(other.body.error.code).toBe('UNKNOWN_EVENT');
+  });
+
   it("refuses an inclusion proof for another tenant's event exactly as for a missing one", async () => {
     const proofFor = async (tenantId: string, eventId: string) => {
       const token = await api.token('auditor.amy', 'auditor', { tenantId });

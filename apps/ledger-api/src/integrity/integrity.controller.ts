@@ -37,9 +37,13 @@ export class IntegrityController {
 
   @Get('v1/proofs/inclusion')
   async inclusion(@Query() query: InclusionProofQuery, @Req() request: FastifyRequest) {
-    // Another tenant's event is answered exactly like a missing one: its existence is not disclosed.
+    // Another tenant's event, or for a regulator an event of a system not granted to it, is
+    // answered exactly like a missing one: its existence is not disclosed.
+    const caller = callerFrom(request);
     const [event] = await this.store.findByEventIds([query.eventId]);
-    if (event?.metadata.tenantId !== callerFrom(request).tenantId)
+    const systemId = (event?.data as { systemId?: unknown } | undefined)?.systemId;
+    const granted = !caller.systems || (typeof systemId === 'string' && caller.systems.includes(systemId));
+    if (event?.metadata.tenantId !== caller.tenantId || !granted)
       throw new ProblemError({ status: 404, code: 'UNKNOWN_EVENT', field: 'eventId', message: `no sealed event has eventId ${query.eventId}; it does not exist, or the sealer has not reached it yet` });
     const proof = await this.proofs.inclusionProof(query.eventId, query.treeSize).catch((error: unknown) => Promise.reject(proofProblem(error)));
     return inclusionProofView(proof);
