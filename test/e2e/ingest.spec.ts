@@ -95,3 +95,30 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('POST /v1/events batch ingest (
     expect(notJson.status).toBe(400);
   });
 });
+
+describe('failures before a handler runs', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi('sqlite', { LEDGER_RATE_LIMIT_PER_MINUTE: '5' });
+  });
+  afterAll(() => api.close());
+
+  const post = async (body: string, token: string) => {
+    const response = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { error: { code: string; message: string } } };
+  };
+
+  it('answers them in the ledger’s error shape: unparsable JSON 400, an oversized body 413, too many requests 429 with Retry-After', async () => {
+    const notJson = await post('{"events": [', await api.token('emitter-a', 'emitter'));
+    expect(notJson).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
+    const oversized = await post(JSON.stringify({ events: [{ note: 'x'.repeat(5 * 1024 * 1024) }] }), await api.token('emitter-b', 'emitter'));
+    expect(oversized).toMatchObject({ status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE' } } });
+    const token = await api.token('emitter-c', 'emitter');
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await post(JSON.stringify({ events: [accessItem(i)] }), token));
+    expect(answers.slice(0, 5).map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(answers[5]).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED' } } });
+    expect(answers[5].body.error.message).toMatch(/more than 5 requests in a minute; retry after \d+ s/);
+    expect(Number(answers[5].retryAfter)).toBeGreaterThan(0);
+  });
+});
