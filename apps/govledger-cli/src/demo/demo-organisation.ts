@@ -102,6 +102,36 @@ export interface SeedReport {
   dataAccessEvents: number;
 }
 
+const clinicians = (plan: SystemPlan) => Array.from({ length: 12 }, (_, c) => `clinician.${plan.systemId.split('-')[0]}.${c}`);
+
+/**
+ * Data-access item `n` of the demo, as the audit source of one of its systems
+ * sends it to POST /v1/events: spread over the three systems, their datasets,
+ * their clinicians and 5,000 patients, with a few exports, a few accesses for
+ * hospital operations and a few denials. The benchmark writes the same items
+ * straight to a store, so its ledger and the demo's are alike.
+ */
+export function demoAccess(n: number): { service: string; item: Record<string, unknown> } {
+  const plan = SYSTEMS[n % SYSTEMS.length];
+  return {
+    service: plan.auditSource,
+    item: {
+      eventId: randomUUID(),
+      type: 'DataAccessed',
+      occurredAt: new Date().toISOString(),
+      data: {
+        actor: clinicians(plan)[n % 12],
+        datasetId: plan.datasetId,
+        patientId: `MRN-${String(100000 + (n % 5000)).padStart(7, '0')}`,
+        action: n % 17 === 0 ? 'E' : 'R',
+        purposeOfUse: n % 23 === 0 ? 'HOPERAT' : 'TREAT',
+        outcome: n % 97 === 0 ? 'denied' : 'success',
+        systemId: plan.systemId,
+      },
+    },
+  };
+}
+
 export async function seedDemoOrganisation(client: LedgerClient, options: { accessEvents: number; onProgress: (written: number) => void }): Promise<SeedReport> {
   const run = (mutation: string, input: Record<string, unknown>, actor = PEOPLE.admin): Promise<Receipt> => client.command(mutation, input, actor);
 
@@ -209,7 +239,6 @@ export async function seedDemoOrganisation(client: LedgerClient, options: { acce
     authority,
   );
 
-  const clinicians = (plan: SystemPlan) => Array.from({ length: 12 }, (_, c) => `clinician.${plan.systemId.split('-')[0]}.${c}`);
   for (const plan of SYSTEMS) {
     await run('approveDataset', { datasetId: plan.datasetId, purpose: 'TREAT' }, PEOPLE.steward);
     // The last two clinicians get no grant: their access shows up as a compliance finding.
@@ -222,26 +251,10 @@ export async function seedDemoOrganisation(client: LedgerClient, options: { acce
     const size = Math.min(1000, options.accessEvents - written);
     const byService = new Map<string, unknown[]>();
     for (let i = 0; i < size; i++) {
-      const n = written + i;
-      const plan = SYSTEMS[n % SYSTEMS.length];
-      const principal = clinicians(plan)[n % 12];
-      const datasetId = plan.datasetId;
-      const items = byService.get(plan.auditSource) ?? [];
-      items.push({
-        eventId: randomUUID(),
-        type: 'DataAccessed',
-        occurredAt: new Date().toISOString(),
-        data: {
-          actor: principal,
-          datasetId,
-          patientId: `MRN-${String(100000 + (n % 5000)).padStart(7, '0')}`,
-          action: n % 17 === 0 ? 'E' : 'R',
-          purposeOfUse: n % 23 === 0 ? 'HOPERAT' : 'TREAT',
-          outcome: n % 97 === 0 ? 'denied' : 'success',
-          systemId: plan.systemId,
-        },
-      });
-      byService.set(plan.auditSource, items);
+      const { service, item } = demoAccess(written + i);
+      const items = byService.get(service) ?? [];
+      items.push(item);
+      byService.set(service, items);
     }
     for (const [service, items] of byService) await client.ingest(items, service);
     written += size;
