@@ -18,11 +18,14 @@ import { Children } from './lib/child';
 import { progress } from './lib/progress';
 import { renderTable, type Scenario, type ScenarioReport } from './lib/report';
 import { appendScenario } from './scenarios/append/scenario';
+import { graphqlScenario } from './scenarios/graphql/scenario';
 import { httpBatchScenario } from './scenarios/http-batch/scenario';
 import { httpSingleScenario } from './scenarios/http-single/scenario';
+import { projectionScenario } from './scenarios/projection/scenario';
 import { verifyScenario } from './scenarios/verify/scenario';
 
-const SCENARIOS: Scenario[] = [appendScenario, httpSingleScenario, httpBatchScenario, verifyScenario];
+// projection and graphql share one large ledger, made by whichever runs first.
+const SCENARIOS: Scenario[] = [appendScenario, httpSingleScenario, httpBatchScenario, verifyScenario, projectionScenario, graphqlScenario];
 
 async function machine() {
   const sqlite = new Database(':memory:');

@@ -48,6 +48,16 @@ export function atLeast(value: number, floor: number, show: (n: number) => strin
   return `${value >= floor ? 'ok' : 'MISS'} (≥${show(floor)})`;
 }
 
+/** An absolute figure against the issue's floor, with the ratio to it: `1.4× ok (≥30,000)`, `0.32× MISS (≥3,000)`. */
+export function toFloor(value: number, floor: number, show: (n: number) => string): string {
+  return `${(value / floor).toPrecision(2)}× ${value >= floor ? 'ok' : 'MISS'} (≥${show(floor)})`;
+}
+
+/** An absolute figure against the issue's ceiling, with the ratio to it: `0.41× ok (≤10)`, `2.3× MISS (≤10)`. */
+export function toCeiling(value: number, ceiling: number, show: (n: number) => string): string {
+  return `${(value / ceiling).toPrecision(2)}× ${value <= ceiling ? 'ok' : 'MISS'} (≤${show(ceiling)})`;
+}
+
 export function renderTable(table: Table): string {
   const widths = table.columns.map((c, i) => Math.max(c.length, ...table.rows.map((r) => (r[i] ?? '').length)));
   // Labels read left to right; figures line up on their last digit.

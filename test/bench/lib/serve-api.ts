@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { startLedgerApi } from '../../../apps/ledger-api/src/bootstrap';
 import { loadConfig } from '../../../apps/ledger-api/src/config/ledger-config';
 import type { Lifecycle } from './child-entry';
+import { serviceEnv } from './service-env';
 import { STREAM } from './workload';
 
 export interface ApiReady {
@@ -16,19 +17,7 @@ export interface ApiReady {
  * service's alone; reports how many events the emitter's stream holds once stopped.
  */
 export async function serveApi(params: { dataDir: string; checkpointEveryMs?: number }, lifecycle: Lifecycle): Promise<{ stored: number }> {
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    // Request logging at info would measure pino, not the ledger; errors still show on stderr.
-    LOG_LEVEL: 'error',
-    LEDGER_DATA_DIR: params.dataDir,
-    LEDGER_STORE: 'sqlite',
-    LEDGER_SQLITE_SYNCHRONOUS: 'FULL',
-    LEDGER_PSEUDONYM_KEY: 'b'.repeat(64),
-    // The per-principal abuse limit would cap the one load generator at 1,000 requests/s; the bench measures capacity.
-    LEDGER_RATE_LIMIT_PER_MINUTE: '100000000',
-    ...(params.checkpointEveryMs ? { LEDGER_CHECKPOINT_EVERY_MS: String(params.checkpointEveryMs) } : {}),
-  });
+  const config = loadConfig(serviceEnv(params.dataDir, params.checkpointEveryMs));
   const { app, url } = await startLedgerApi(config);
   lifecycle.ready({ url } satisfies ApiReady);
   // The parent drives its load over HTTP; the only thing it asks of this child is to stop.
