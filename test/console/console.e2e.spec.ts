@@ -115,8 +115,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await stopService(service);
-  rmSync(dataDir, { recursive: true, force: true });
-  rmSync(profileDir, { recursive: true, force: true });
+  // Unset when beforeAll stopped early (Chromium missing): its own error is the one to read.
+  for (const dir of [dataDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`console e2e timings\n  ${timings.join('\n  ')}\n`);
 });
 
