@@ -9,6 +9,9 @@ import { Readable } from 'node:stream';
 import { collect } from '../support/events';
 import type { TestApi } from '../support/ledger-api';
 import { verifyBundle } from '@ledger/evidence';
+import { LocalIssuer } from '@ledger/auth';
+import { seedDemoOrganisation } from '../../apps/govledger-cli/src/demo/demo-organisation';
+import { LedgerClient } from '../../apps/govledger-cli/src/demo/ledger-client';
 import { exportOverGraphql, govledger, ledgerEnv, offlineEnv, scratchDir, seededLedger } from './evidence-fixture';
 
 /** The members of a bundle, in archive order, read whole (test bundles are small). */
@@ -28,6 +31,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
   let since: { treeSize: number };
   let graphqlExport: Awaited<ReturnType<typeof exportOverGraphql>>;
   let exportEvents: StoredEvent[];
+  let reseeded: unknown;
   const SYSTEM = 'sepsis-predictor';
 
   beforeAll(async () => {
@@ -46,10 +50,19 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
     );
     graphqlExport = await exportOverGraphql(api, { systemId: SYSTEM, recipient: 'Care Quality Commission' }, join(dir, 'graphql.tar.gz'));
     exportEvents = (await collect(api.store.readStream(`default/evidence-exports-${SYSTEM}`))) as StoredEvent[];
+    const issuer = await LocalIssuer.open(join(api.dataDir, 'keys'), 'govledger-local', 'govledger');
+    reseeded = await seedDemoOrganisation(new LedgerClient(api.url, issuer, 'default'), { accessEvents: 0, onProgress: () => undefined }).then(
+      () => 'seeded twice',
+      (error: unknown) => error,
+    );
     // From here on there is no ledger: the service is stopped and its data directory deleted.
     await api.close();
   }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses to seed the demo a second time into the same tenant, saying how to seed again', () => {
+    expect(String(reseeded)).toMatch(/tenant default already holds the demo organisation: seed an empty ledger, or another tenant with --tenant/);
+  });
 
   it('exports with govledger export, showing progress on stderr and how to verify on stdout', () => {
     expect(cliExport.code).toBe(0);

@@ -44,7 +44,13 @@ export class LedgerClient {
       query: `mutation Run($input: ${type}!) { ${mutation}(input: $input) { stream revision events { eventId type position } } }`,
       variables: { input },
     });
-    if (json.errors?.length) throw new CliError(`${mutation} by ${actor} was refused: ${json.errors[0].extensions?.code ?? ''} ${json.errors[0].message}`);
+    const [error] = json.errors ?? [];
+    if (error) {
+      const code = error.extensions?.code ?? '';
+      // The demo only creates, so something of its own already there means it was seeded before.
+      const hint = code === 'ALREADY_EXISTS' ? `; tenant ${this.tenantId} already holds the demo organisation: seed an empty ledger, or another tenant with --tenant` : '';
+      throw new CliError(`${mutation} by ${actor} was refused: ${code} ${error.message}${hint}`);
+    }
     return json.data[mutation] as Receipt;
   }
 
