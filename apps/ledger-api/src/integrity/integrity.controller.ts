@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerFrom } from '../request-context/caller';
 import { EVENT_STORE } from '../store/event-store.module';
 import { ProblemError } from '../errors/problem';
-import { proofProblem } from './proof-problem';
+import { assertProvable, proofProblem } from './proof-problem';
 import { consistencyProofView, inclusionProofView } from './proof-views';
 import { ConsistencyProofQuery, InclusionProofQuery } from './proof-queries';
 
@@ -37,14 +37,8 @@ export class IntegrityController {
 
   @Get('v1/proofs/inclusion')
   async inclusion(@Query() query: InclusionProofQuery, @Req() request: FastifyRequest) {
-    // Another tenant's event, or for a regulator an event of a system not granted to it, is
-    // answered exactly like a missing one: its existence is not disclosed.
-    const caller = callerFrom(request);
     const [event] = await this.store.findByEventIds([query.eventId]);
-    const systemId = (event?.data as { systemId?: unknown } | undefined)?.systemId;
-    const granted = !caller.systems || (typeof systemId === 'string' && caller.systems.includes(systemId));
-    if (event?.metadata.tenantId !== caller.tenantId || !granted)
-      throw new ProblemError({ status: 404, code: 'UNKNOWN_EVENT', field: 'eventId', message: `no sealed event has eventId ${query.eventId}; it does not exist, or the sealer has not reached it yet` });
+    assertProvable(callerFrom(request), query.eventId, event && { tenantId: event.metadata.tenantId, systemId: (event.data as { systemId?: unknown }).systemId });
     const proof = await this.proofs.inclusionProof(query.eventId, query.treeSize).catch((error: unknown) => Promise.reject(proofProblem(error)));
     return inclusionProofView(proof);
   }

@@ -4,7 +4,7 @@ import { MerkleProofService } from '@ledger/read-models';
 import { ProblemError } from '../errors/problem';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { callerFrom } from '../request-context/caller';
-import { proofProblem } from './proof-problem';
+import { assertProvable, proofProblem } from './proof-problem';
 import { sizeRule } from './proof-queries';
 import { checkpointView, consistencyProofView, inclusionProofView } from './proof-views';
 
@@ -41,14 +41,14 @@ export class LedgerEventProofResolver {
 
   /**
    * Resolved only on events a root query has already shown the caller; the
-   * tenant is checked again so no future query returning LedgerEvent can leak
-   * another tenant's proof. One proof per event in a page, only when asked for.
+   * tenant and a regulator's grants are checked again, as over HTTP, so no
+   * future query returning LedgerEvent can leak a proof. One proof per event
+   * in a page, only when asked for. `data` is the event's JSON text here.
    */
   @ResolveField()
-  async inclusionProof(@Parent() event: Pick<StoredEvent, 'eventId' | 'metadata'>, @Args('treeSize') treeSize: number | null | undefined, @Context() ctx: GraphqlContext) {
+  async inclusionProof(@Parent() event: Pick<StoredEvent, 'eventId' | 'metadata'> & { data: string }, @Args('treeSize') treeSize: number | null | undefined, @Context() ctx: GraphqlContext) {
     const size = treeSizeArgument('treeSize', treeSize);
-    if (event.metadata.tenantId !== callerFrom(ctx.request).tenantId)
-      throw new ProblemError({ status: 404, code: 'UNKNOWN_EVENT', field: 'eventId', message: `no sealed event has eventId ${event.eventId}; it does not exist, or the sealer has not reached it yet` });
+    assertProvable(callerFrom(ctx.request), event.eventId, { tenantId: event.metadata.tenantId, systemId: (JSON.parse(event.data) as { systemId?: unknown }).systemId });
     const proof = await this.proofs.inclusionProof(event.eventId, size).catch((error: unknown) => Promise.reject(proofProblem(error)));
     return inclusionProofView(proof);
   }
