@@ -1,5 +1,6 @@
 import { eventHash, GENESIS_HASH } from '@ledger/integrity';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppendNotifier } from '../append-notifier';
 import { acknowledgeDuplicates } from '../duplicates';
 import { concurrencyConflict } from '../errors';
@@ -230,7 +231,8 @@ export abstract class SqlEventStore implements EventStore {
       if (delivered < this.pageSize) {
         await this.notifier.wait(seen, this.pollIntervalMs, signal);
         // Only a wake-up lingers: a poll that found nothing new to wait for reads on at once.
-        if (lingerMs > 0 && this.notifier.current !== seen) await abortableDelay(lingerMs, signal);
+        // An abort ends the linger early (it rejects), and the loop then sees the signal.
+        if (lingerMs > 0 && this.notifier.current !== seen) await sleep(lingerMs, undefined, { signal }).catch(() => undefined);
       }
     }
   }
@@ -266,17 +268,4 @@ export function toStoredEvent(row: EventsTable): StoredEvent {
     metadata: JSON.parse(row.metadata),
     integrity: { prevHash: row.prev_hash, hash: row.hash },
   };
-}
-
-function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

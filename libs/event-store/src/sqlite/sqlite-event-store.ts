@@ -51,7 +51,6 @@ export class SqliteEventStore extends SqlEventStore {
     return this.file;
   }
 
-  // Subscribers in this process are woken by the base class; others poll the file.
   protected inWriteTransaction<T>(work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>): Promise<T> {
     // IMMEDIATE takes the write lock before the first read, so two processes
     // cannot both read the same head and then race to write it.

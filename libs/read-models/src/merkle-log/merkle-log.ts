@@ -19,8 +19,6 @@ export interface MerkleLogOptions {
   witnessRetryMs?: number;
   logger?: RunnerLogger;
   maxBatchSize?: number;
-  /** How long a live batch gathers appends before it is sealed; see SEAL_LINGER_MS. */
-  lingerMs?: number;
 }
 
 /**
@@ -64,7 +62,7 @@ export class MerkleLog {
       consumer: this.sealer,
       logger: options.logger,
       maxBatchSize: options.maxBatchSize,
-      lingerMs: options.lingerMs ?? SEAL_LINGER_MS,
+      lingerMs: SEAL_LINGER_MS,
     });
     this.proofs = new MerkleProofService(options.readStore);
   }
