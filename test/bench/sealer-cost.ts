@@ -91,12 +91,29 @@ async function appendBlock(ledger: Ledger, offset: number): Promise<number[]> {
   return latencies;
 }
 
-interface PairedLatency {
+interface PairedCost {
   without: ReturnType<typeof summary>;
   withSealer: ReturnType<typeof summary>;
   /** Median over pairs of (with - without) / without, per block mean and p50. */
   meanCost: number;
   p50Cost: number;
+}
+
+/** Each block with the sealer against its paired block without: the median of the pairs' relative costs. */
+function pairedCost(without: number[][], withSealer: number[][]): PairedCost {
+  const costs = without.map((block, i) => {
+    const [a, b] = [summary(block), summary(withSealer[i])];
+    return { mean: (b.mean - a.mean) / a.mean, p50: (b.p50 - a.p50) / a.p50 };
+  });
+  return {
+    without: summary(without.flat()),
+    withSealer: summary(withSealer.flat()),
+    meanCost: median(costs.map((c) => c.mean)),
+    p50Cost: median(costs.map((c) => c.p50)),
+  };
+}
+
+interface PairedLatency extends PairedCost {
   maxLagAtBlockEnd: number;
 }
 
@@ -123,17 +140,7 @@ async function pairedLatency(kind: Kind): Promise<PairedLatency> {
         await sealer.stop(0);
       }
     }
-    const costs = without.map((block, i) => {
-      const [a, b] = [summary(block), summary(withSealer[i])];
-      return { mean: (b.mean - a.mean) / a.mean, p50: (b.p50 - a.p50) / a.p50 };
-    });
-    return {
-      without: summary(without.flat()),
-      withSealer: summary(withSealer.flat()),
-      meanCost: median(costs.map((c) => c.mean)),
-      p50Cost: median(costs.map((c) => c.p50)),
-      maxLagAtBlockEnd,
-    };
+    return { ...pairedCost(without, withSealer), maxLagAtBlockEnd };
   } finally {
     await sealer.stop(0);
     await ledger.dispose();
@@ -145,7 +152,7 @@ async function pairedLatency(kind: Kind): Promise<PairedLatency> {
  * service, whose sealer is stopped for one block and running the next (the
  * projections run throughout, as they always do).
  */
-async function pairedHttpLatency(kind: Kind): Promise<{ without: ReturnType<typeof summary>; withSealer: ReturnType<typeof summary>; meanCost: number; p50Cost: number }> {
+async function pairedHttpLatency(kind: Kind): Promise<PairedCost> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-api-'));
   const database = kind === 'postgres' ? await createTestDatabase('ledger_bench_api') : undefined;
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'warn', LEDGER_DATA_DIR: dataDir, LEDGER_STORE: kind, ...(database ? { DATABASE_URL: database.url } : {}) });
@@ -195,16 +202,7 @@ async function pairedHttpLatency(kind: Kind): Promise<{ without: ReturnType<type
         withSealer.push(await block());
       }
     }
-    const costs = without.map((b, i) => {
-      const [x, y] = [summary(b), summary(withSealer[i])];
-      return { mean: (y.mean - x.mean) / x.mean, p50: (y.p50 - x.p50) / x.p50 };
-    });
-    return {
-      without: summary(without.flat()),
-      withSealer: summary(withSealer.flat()),
-      meanCost: median(costs.map((c) => c.mean)),
-      p50Cost: median(costs.map((c) => c.p50)),
-    };
+    return pairedCost(without, withSealer);
   } finally {
     await app.close();
     await database?.drop();
