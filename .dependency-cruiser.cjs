@@ -3,7 +3,8 @@
  * bundle verifier, a regulator's machine) and be testable without I/O. CI fails
  * when they reach for Nest, a database driver, another lib or an app.
  */
-const frameworksAndDrivers = '^node_modules/(@nestjs|better-sqlite3|pg|pg-pool|kysely|@eventstore|mercurius|fastify|@fastify|graphql|prom-client|pino)/';
+const frameworksAndDrivers =
+  '^node_modules/(@nestjs|better-sqlite3|pg|pg-pool|kysely|@eventstore|mercurius|fastify|@fastify|graphql|prom-client|pino)/';
 module.exports = {
   forbidden: [
     {

@@ -25,16 +25,31 @@ import { projectionScenario } from './scenarios/projection/scenario';
 import { verifyScenario } from './scenarios/verify/scenario';
 
 // projection and graphql share one large ledger, made by whichever runs first.
-const SCENARIOS: Scenario[] = [appendScenario, httpSingleScenario, httpBatchScenario, verifyScenario, projectionScenario, graphqlScenario];
+const SCENARIOS: Scenario[] = [
+  appendScenario,
+  httpSingleScenario,
+  httpBatchScenario,
+  verifyScenario,
+  projectionScenario,
+  graphqlScenario,
+];
 
 async function machine() {
   const sqlite = new Database(':memory:');
   const sqliteVersion = (sqlite.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   sqlite.close();
-  const postgresVersion = await withClient(POSTGRES_ADMIN_URL, async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string).catch(
-    (error: unknown) => `unreachable (${error instanceof Error ? error.message : String(error)})`,
-  );
-  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, sqlite: sqliteVersion, postgres: postgresVersion };
+  const postgresVersion = await withClient(
+    POSTGRES_ADMIN_URL,
+    async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string,
+  ).catch((error: unknown) => `unreachable (${error instanceof Error ? error.message : String(error)})`);
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    sqlite: sqliteVersion,
+    postgres: postgresVersion,
+  };
 }
 
 /** Which code was measured: the bench compiles the working tree, so uncommitted changes count and are said to. */
@@ -42,17 +57,26 @@ function codeVersion(): string {
   const git = (...args: string[]) => spawnSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' });
   const head = git('rev-parse', '--short', 'HEAD');
   if (head.status !== 0) return 'unknown (not a git checkout)';
-  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'apps', 'libs').stdout.trim() !== '';
+  const dirty =
+    git('status', '--porcelain', '--untracked-files=no', '--', 'apps', 'libs').stdout.trim() !== '';
   return `${head.stdout.trim()}${dirty ? ' + uncommitted changes in apps/ or libs/' : ''}`;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      only: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+    },
   });
   const only = values.only?.split(',');
   const unknown = only?.filter((name) => !SCENARIOS.some((s) => s.name === name));
-  if (unknown?.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  if (unknown?.length)
+    throw new Error(
+      `unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+    );
   const started = performance.now();
 
   ensureBenchDependencies();
@@ -64,7 +88,10 @@ async function main(): Promise<void> {
     progress('compiling the service and the bench with swc');
     buildBench(join(runDir, 'build'));
     const profileDir = values['cpu-prof'] && resolve(values['cpu-prof']);
-    const children = new Children(join(runDir, 'build'), profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
+    const children = new Children(
+      join(runDir, 'build'),
+      profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    );
     const about = { ...(await machine()), code: codeVersion() };
     const mode = values.quick ? 'quick' : 'full';
 
@@ -86,11 +113,18 @@ async function main(): Promise<void> {
       `machine: ${about.cpu}, ${about.cores} cores, ${about.memoryGb} GB; Node ${about.node}; SQLite ${about.sqlite}; PostgreSQL ${about.postgres}`,
       `code: ${about.code}`,
     ];
-    const sections = Object.entries(reports).map(([name, report]) => ('error' in report ? `${name}: FAILED: ${report.error}` : report.tables.map(renderTable).join('\n\n')));
+    const sections = Object.entries(reports).map(([name, report]) =>
+      'error' in report ? `${name}: FAILED: ${report.error}` : report.tables.map(renderTable).join('\n\n'),
+    );
     process.stdout.write(`${[header.join('\n'), ...sections].join('\n\n')}\n`);
     if (values.json) {
-      const figures = Object.fromEntries(Object.entries(reports).map(([name, report]) => [name, 'error' in report ? report : report.figures]));
-      writeFileSync(values.json, `${JSON.stringify({ mode, at: new Date().toISOString(), seconds, machine: about, scenarios: figures }, null, 2)}\n`);
+      const figures = Object.fromEntries(
+        Object.entries(reports).map(([name, report]) => [name, 'error' in report ? report : report.figures]),
+      );
+      writeFileSync(
+        values.json,
+        `${JSON.stringify({ mode, at: new Date().toISOString(), seconds, machine: about, scenarios: figures }, null, 2)}\n`,
+      );
       progress(`figures written to ${values.json}`);
     }
     progress(`done in ${seconds.toFixed(1)} s`);

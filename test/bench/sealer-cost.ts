@@ -47,7 +47,16 @@ async function freshLedger(kind: Kind): Promise<Ledger> {
     // The service's defaults: FULL for events, NORMAL for the disposable read store.
     const store = await SqliteEventStore.open(join(dir, 'events.sqlite'));
     const readStore = await openReadStore({ kind: 'sqlite', sqliteFile: join(dir, 'read.sqlite') });
-    return { store, readStore, keys, dispose: async () => (await readStore.close(), await store.close(), rmSync(dir, { recursive: true, force: true })) };
+    return {
+      store,
+      readStore,
+      keys,
+      dispose: async () => (
+        await readStore.close(),
+        await store.close(),
+        rmSync(dir, { recursive: true, force: true })
+      ),
+    };
   }
   const database = await createTestDatabase('ledger_bench');
   const store = await PostgresEventStore.open(database.url);
@@ -69,7 +78,11 @@ function sealerOn(ledger: Ledger): MerkleLog {
   return new MerkleLog({ ...ledger, origin: ORIGIN, checkpointEveryEvents: 1000, checkpointEveryMs: 10_000 });
 }
 
-const event = (n: number) => newEvent({ n, purpose: 'TREATMENT', dataset: 'ds-sepsis-2025', note: 'scored by sepsis predictor v3' }, { type: 'DataAccessed' });
+const event = (n: number) =>
+  newEvent(
+    { n, purpose: 'TREATMENT', dataset: 'ds-sepsis-2025', note: 'scored by sepsis predictor v3' },
+    { type: 'DataAccessed' },
+  );
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -155,12 +168,21 @@ async function pairedLatency(kind: Kind): Promise<PairedLatency> {
 async function pairedHttpLatency(kind: Kind): Promise<PairedCost> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-api-'));
   const database = kind === 'postgres' ? await createTestDatabase('ledger_bench_api') : undefined;
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'warn', LEDGER_DATA_DIR: dataDir, LEDGER_STORE: kind, ...(database ? { DATABASE_URL: database.url } : {}) });
+  const config = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    LEDGER_DATA_DIR: dataDir,
+    LEDGER_STORE: kind,
+    ...(database ? { DATABASE_URL: database.url } : {}),
+  });
   const { app, url } = await startLedgerApi(config);
   const base = url.replace('[::1]', '127.0.0.1');
   const sealer = app.get(MerkleLog);
   const issuer = await LocalIssuer.open(join(dataDir, 'keys'), config.AUTH_ISSUER, config.AUTH_AUDIENCE);
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${await issuer.issue({ id: 'ehr-gateway', role: 'emitter', tenantId: 'default' }, 3600)}` };
+  const headers = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${await issuer.issue({ id: 'ehr-gateway', role: 'emitter', tenantId: 'default' }, 3600)}`,
+  };
   const block = async () => {
     const latencies: number[] = [];
     for (let i = 0; i < BLOCK_APPENDS; i++) {
@@ -171,13 +193,21 @@ async function pairedHttpLatency(kind: Kind): Promise<PairedCost> {
             type: 'DataAccessed',
             occurredAt: '2026-03-14T09:00:00Z',
             purposeOfUse: 'TREAT',
-            data: { actor: `dr.${i % 7}`, datasetId: 'icu-vitals', patientId: `MRN-${i % 50}`, action: 'R', purposeOfUse: 'TREAT', outcome: 'success' },
+            data: {
+              actor: `dr.${i % 7}`,
+              datasetId: 'icu-vitals',
+              patientId: `MRN-${i % 50}`,
+              action: 'R',
+              purposeOfUse: 'TREAT',
+              outcome: 'success',
+            },
           },
         ],
       });
       const started = process.hrtime.bigint();
       const response = await fetch(`${base}/v1/events`, { method: 'POST', headers, body });
-      if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+      if (response.status !== 200)
+        throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
       await response.arrayBuffer();
       latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
@@ -210,7 +240,10 @@ async function pairedHttpLatency(kind: Kind): Promise<PairedCost> {
   }
 }
 
-async function sustained(kind: Kind, withSealer: boolean): Promise<{ appendsPerSecond: number; p99: number; maxLag: number; secondsToCatchUp: number }> {
+async function sustained(
+  kind: Kind,
+  withSealer: boolean,
+): Promise<{ appendsPerSecond: number; p99: number; maxLag: number; secondsToCatchUp: number }> {
   const ledger = await freshLedger(kind);
   const sealer = withSealer ? sealerOn(ledger) : undefined;
   await sealer?.start();
@@ -219,7 +252,13 @@ async function sustained(kind: Kind, withSealer: boolean): Promise<{ appendsPerS
     let maxLag = 0;
     const deadline = Date.now() + SUSTAINED_MS;
     let watching: Promise<unknown> = Promise.resolve();
-    const watcher = setInterval(() => (watching = watching.then(() => sealer?.status().then((s) => (maxLag = Math.max(maxLag, s.lagEvents))))), 250);
+    const watcher = setInterval(
+      () =>
+        (watching = watching.then(() =>
+          sealer?.status().then((s) => (maxLag = Math.max(maxLag, s.lagEvents))),
+        )),
+      250,
+    );
     await Promise.all(
       Array.from({ length: WRITERS }, async (_, w) => {
         for (let i = 0; Date.now() < deadline; i++) {
@@ -250,7 +289,11 @@ async function catchUpAndVerify(kind: Kind): Promise<{ sealPerSecond: number; ve
   const ledger = await freshLedger(kind);
   try {
     for (let written = 0; written < CATCH_UP_EVENTS; written += 500) {
-      await ledger.store.append(`system-${(written / 500) % 50}`, Array.from({ length: 500 }, (_, i) => event(written + i)), 'any');
+      await ledger.store.append(
+        `system-${(written / 500) % 50}`,
+        Array.from({ length: 500 }, (_, i) => event(written + i)),
+        'any',
+      );
     }
     const sealer = sealerOn(ledger);
     let started = Date.now();
@@ -260,8 +303,14 @@ async function catchUpAndVerify(kind: Kind): Promise<{ sealPerSecond: number; ve
     await sealer.stop(0);
 
     started = Date.now();
-    const report = await verifyLedger({ store: ledger.store, readStore: ledger.readStore, verifiers: ledger.keys.verifiers(), origin: ORIGIN });
-    if (report.damage.length > 0 || report.events !== CATCH_UP_EVENTS) throw new Error(`verify did not pass: ${JSON.stringify(report.damage[0])}`);
+    const report = await verifyLedger({
+      store: ledger.store,
+      readStore: ledger.readStore,
+      verifiers: ledger.keys.verifiers(),
+      origin: ORIGIN,
+    });
+    if (report.damage.length > 0 || report.events !== CATCH_UP_EVENTS)
+      throw new Error(`verify did not pass: ${JSON.stringify(report.damage[0])}`);
     return { sealPerSecond, verifyPerSecond: CATCH_UP_EVENTS / ((Date.now() - started) / 1000) };
   } finally {
     await ledger.dispose();
@@ -301,8 +350,12 @@ async function bench(kind: Kind): Promise<void> {
       `sealer lag at most ${Math.max(...loadWith.map((r) => r.maxLag))} events, caught up at most ${Math.max(...loadWith.map((r) => r.secondsToCatchUp)).toFixed(2)} s after the last append\n`,
   );
   const { sealPerSecond, verifyPerSecond } = await catchUpAndVerify(kind);
-  process.stdout.write(`sealer catch-up over ${CATCH_UP_EVENTS} events: ${sealPerSecond.toFixed(0)} events/s\n`);
-  process.stdout.write(`govledger verify over ${CATCH_UP_EVENTS} events: ${verifyPerSecond.toFixed(0)} events/s\n`);
+  process.stdout.write(
+    `sealer catch-up over ${CATCH_UP_EVENTS} events: ${sealPerSecond.toFixed(0)} events/s\n`,
+  );
+  process.stdout.write(
+    `govledger verify over ${CATCH_UP_EVENTS} events: ${verifyPerSecond.toFixed(0)} events/s\n`,
+  );
 }
 
 async function main(): Promise<void> {

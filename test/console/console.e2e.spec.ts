@@ -18,7 +18,15 @@ import { forgedTokens } from '../support/tokens';
  */
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
 const MAIN = join(REPO_ROOT, 'dist/apps/ledger-api/src/main.js');
 const CLI = join(REPO_ROOT, 'bin/govledger.js');
 const ARTIFACTS = join(REPO_ROOT, 'test/console/artifacts');
@@ -36,14 +44,31 @@ let page: Page;
 let demo: { beforeRollback: string; handoverAt: string };
 const timings: string[] = [];
 
-const cli = async (...args: string[]) => (await run(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, LEDGER_DATA_DIR: dataDir } })).stdout.trim();
-const token = (role: string, sub: string) => cli('token', '--role', role, '--tenant', 'default', '--sub', sub);
+const cli = async (...args: string[]) =>
+  (
+    await run(process.execPath, [CLI, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LEDGER_DATA_DIR: dataDir },
+    })
+  ).stdout.trim();
+const token = (role: string, sub: string) =>
+  cli('token', '--role', role, '--tenant', 'default', '--sub', sub);
 
 /** The service as `npm start` runs it, as its own process group; a checkpoint at every event, so any event the test asks a proof for is already in a signed checkpoint. */
-async function startService(dir: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+async function startService(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
   const child = spawn(process.execPath, [MAIN], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LEDGER_DATA_DIR: dir, LEDGER_CHECKPOINT_EVERY_EVENTS: '1', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      LEDGER_DATA_DIR: dir,
+      LEDGER_CHECKPOINT_EVERY_EVENTS: '1',
+      ...env,
+    },
     detached: true,
   });
   const line = await new LineReader(child).waitFor((l) => l.includes('"ledger-api listening"'), 30_000);
@@ -71,12 +96,27 @@ async function expectAccessible(view: string): Promise<void> {
     // Runs in the page; the test's own compiler knows no DOM, hence the shapes spelled out here.
     const window = globalThis as unknown as {
       document: unknown;
-      axe: { run(context: unknown, options: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> };
+      axe: {
+        run(
+          context: unknown,
+          options: object,
+        ): Promise<{
+          violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }>;
+        }>;
+      };
     };
     const result = await window.axe.run(window.document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
   });
-  expect({ view, violations: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ view, violations: [] });
+  expect({
+    view,
+    violations: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
+  }).toEqual({ view, violations: [] });
 }
 
 async function screenshot(name: string): Promise<void> {
@@ -96,18 +136,28 @@ async function view(name: string): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}; the console's browser tests need it. Install it with: apt-get update && apt-get install -y chromium (CI's .ci/run does this)`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}; the console's browser tests need it. Install it with: apt-get update && apt-get install -y chromium (CI's .ci/run does this)`,
+    );
   mkdirSync(ARTIFACTS, { recursive: true });
   await timed('build', async () => execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT }));
   dataDir = mkdtempSync(join(tmpdir(), 'ledger-console-'));
   profileDir = mkdtempSync(join(tmpdir(), 'ledger-console-chromium-'));
   ({ child: service, url } = await startService(dataDir, {}));
-  const seeded = await timed('seed-demo (300 data-access events)', () => cli('seed-demo', '--url', url, '--access-events', '300'));
+  const seeded = await timed('seed-demo (300 data-access events)', () =>
+    cli('seed-demo', '--url', url, '--access-events', '300'),
+  );
   demo = {
     beforeRollback: /before the rollback: (\S+)/.exec(seeded)![1],
     handoverAt: /authority handover: \S+ -> \S+ at (\S+)/.exec(seeded)![1],
   };
-  context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+  });
   context.setDefaultTimeout(15_000);
   page = context.pages()[0] ?? (await context.newPage());
 });
@@ -144,7 +194,9 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
   it('opens the rolled-back system and, at the instant before the rollback, shows that moment’s takedown authority and live version', async () => {
     await timed('as-of control', async () => {
       await page.locator('a[href="#/systems/sepsis-predictor"]').click();
-      await page.getByRole('heading', { name: 'Who was accountable, and what was live, at an instant' }).waitFor();
+      await page
+        .getByRole('heading', { name: 'Who was accountable, and what was live, at an instant' })
+        .waitFor();
       const asOf = page.getByRole('region', { name: 'Accountability at the chosen instant' });
       const holder = asOf.locator('tr[data-role="TAKEDOWN_AUTHORITY"] .holder');
       const showAt = async (instant: string) => {
@@ -173,21 +225,36 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       await view(shot);
     };
     await timed('system tabs', async () => {
-      await tab('Version lineage', 'Version lineage', '03-system-lineage', /age>80\s+auroc\s+0\.81\s+min 0\.8\s+pass/);
+      await tab(
+        'Version lineage',
+        'Version lineage',
+        '03-system-lineage',
+        /age>80\s+auroc\s+0\.81\s+min 0\.8\s+pass/,
+      );
       await tab('Monitoring', 'Monitoring', '04-system-monitoring', /0\.74\s+v2\s+breached/);
       await tab('Incidents', 'Incidents', '05-system-incidents', /inc-2026-0142[\s\S]*after awareness/);
-      await tab('Takedowns', 'Takedowns and reinstatements', '06-system-takedowns', /Decided by\s+dr\.cmio\.deputy\.bea[\s\S]*Rationale\s+AUROC drifted to 0\.74/);
+      await tab(
+        'Takedowns',
+        'Takedowns and reinstatements',
+        '06-system-takedowns',
+        /Decided by\s+dr\.cmio\.deputy\.bea[\s\S]*Rationale\s+AUROC drifted to 0\.74/,
+      );
       await tab('Events', 'Events', '07-system-events', /AiSystemRegistered[\s\S]*hash [0-9a-f]{64}/);
     });
   });
 
   it('opens a compliance finding, follows it to its proving event, and verifies that event’s inclusion proof in the browser', async () => {
     await timed('finding to proving event to inclusion proof', async () => {
-      await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Compliance findings' }).click();
+      await page
+        .getByRole('navigation', { name: 'Console sections' })
+        .getByRole('link', { name: 'Compliance findings' })
+        .click();
       const link = page.getByRole('link', { name: /events? proving/ }).first();
       await link.waitFor();
       await view('08-findings');
-      const evidence = new URLSearchParams((await link.getAttribute('href'))!.split('?')[1]).get('ids')!.split(',');
+      const evidence = new URLSearchParams((await link.getAttribute('href'))!.split('?')[1])
+        .get('ids')!
+        .split(',');
       await link.click();
       await page.getByText('Search complete').waitFor();
       const proving = page.locator(`tr.highlight[data-event-id="${evidence[0]}"]`);
@@ -199,7 +266,9 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       const verdict = page.getByRole('region', { name: 'Inclusion proof result' });
       await verdict.waitFor();
       expect(await verdict.innerText()).toContain('✓ Verified in this browser');
-      expect(await page.getByRole('main').innerText()).toContain('signature verified in this browser (Ed25519');
+      expect(await page.getByRole('main').innerText()).toContain(
+        'signature verified in this browser (Ed25519',
+      );
       await view('10-integrity');
     });
   });
@@ -220,14 +289,19 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       await page.keyboard.type('MRN-0100042');
       await page.keyboard.press('Enter');
       await page.getByText(/access(es)? shown, newest first/).waitFor();
-      expect(await page.getByRole('region', { name: 'Data-access results' }).innerText()).toContain('clinician.');
+      expect(await page.getByRole('region', { name: 'Data-access results' }).innerText()).toContain(
+        'clinician.',
+      );
       await view('11-data-access');
     });
   });
 
   it('produces the evidence bundle for the system and downloads it', async () => {
     await timed('export and download', async () => {
-      await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Export evidence' }).click();
+      await page
+        .getByRole('navigation', { name: 'Console sections' })
+        .getByRole('link', { name: 'Export evidence' })
+        .click();
       await page.getByLabel('AI system').selectOption('sepsis-predictor');
       await page.getByRole('button', { name: 'Produce the bundle' }).click();
       const download = page.waitForEvent('download');
@@ -274,20 +348,39 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
  * hands out a code bound to the PKCE challenge, and a token endpoint that
  * redeems it only with the matching verifier.
  */
-async function fakeIdentityProvider(accessToken: () => Promise<string>): Promise<{ issuer: string; redeemed: string[]; close(): Promise<void> }> {
+async function fakeIdentityProvider(
+  accessToken: () => Promise<string>,
+): Promise<{ issuer: string; redeemed: string[]; close(): Promise<void> }> {
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
   const redeemed: string[] = [];
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', issuer);
-    const json = (status: number, body: object) => response.writeHead(status, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(JSON.stringify(body));
-    if (url.pathname === '/.well-known/openid-configuration') return json(200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token` });
+    const json = (status: number, body: object) =>
+      response
+        .writeHead(status, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
+        .end(JSON.stringify(body));
+    if (url.pathname === '/.well-known/openid-configuration')
+      return json(200, {
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+      });
     if (url.pathname === '/authorize') {
       const q = url.searchParams;
-      if (q.get('response_type') !== 'code' || q.get('client_id') !== 'govledger-console' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge'))
+      if (
+        q.get('response_type') !== 'code' ||
+        q.get('client_id') !== 'govledger-console' ||
+        q.get('code_challenge_method') !== 'S256' ||
+        !q.get('code_challenge')
+      )
         return json(400, { error: 'invalid_request' });
       const code = randomUUID();
       codes.set(code, { challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')! });
-      return response.writeHead(302, { location: `${q.get('redirect_uri')}?code=${code}&state=${encodeURIComponent(q.get('state') ?? '')}` }).end();
+      return response
+        .writeHead(302, {
+          location: `${q.get('redirect_uri')}?code=${code}&state=${encodeURIComponent(q.get('state') ?? '')}`,
+        })
+        .end();
     }
     if (url.pathname === '/token' && request.method === 'POST') {
       let body = '';
@@ -296,11 +389,20 @@ async function fakeIdentityProvider(accessToken: () => Promise<string>): Promise
         const form = new URLSearchParams(body);
         const issued = codes.get(form.get('code') ?? '');
         codes.delete(form.get('code') ?? '');
-        const challenge = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
-        if (!issued || issued.challenge !== challenge || issued.redirectUri !== form.get('redirect_uri') || form.get('grant_type') !== 'authorization_code')
+        const challenge = createHash('sha256')
+          .update(form.get('code_verifier') ?? '')
+          .digest('base64url');
+        if (
+          !issued ||
+          issued.challenge !== challenge ||
+          issued.redirectUri !== form.get('redirect_uri') ||
+          form.get('grant_type') !== 'authorization_code'
+        )
           return json(400, { error: 'invalid_grant' });
         redeemed.push(form.get('code_verifier')!);
-        void accessToken().then((token) => json(200, { access_token: token, token_type: 'Bearer', expires_in: 900 }));
+        void accessToken().then((token) =>
+          json(200, { access_token: token, token_type: 'Bearer', expires_in: 900 }),
+        );
       });
       return;
     }
@@ -326,12 +428,21 @@ describe('the auditor console signing in through the organisation’s identity p
     let ledgerIssuer = '';
     // The provider's access tokens are minted by the ledger's local issuer under the provider's name, so the ledger accepts them as it would the real provider's.
     const idp = await fakeIdentityProvider(async () =>
-      (await run(process.execPath, [CLI, 'token', '--role', 'auditor', '--tenant', 'default', '--sub', 'auditor.oidc'], { cwd: REPO_ROOT, env: { ...process.env, LEDGER_DATA_DIR: dir, AUTH_ISSUER: ledgerIssuer } })).stdout.trim(),
+      (
+        await run(
+          process.execPath,
+          [CLI, 'token', '--role', 'auditor', '--tenant', 'default', '--sub', 'auditor.oidc'],
+          { cwd: REPO_ROOT, env: { ...process.env, LEDGER_DATA_DIR: dir, AUTH_ISSUER: ledgerIssuer } },
+        )
+      ).stdout.trim(),
     );
     ledgerIssuer = idp.issuer;
     try {
       await timed('OIDC sign-in with PKCE', async () => {
-        const started = await startService(dir, { AUTH_ISSUER: idp.issuer, CONSOLE_OIDC_CLIENT_ID: 'govledger-console' });
+        const started = await startService(dir, {
+          AUTH_ISSUER: idp.issuer,
+          CONSOLE_OIDC_CLIENT_ID: 'govledger-console',
+        });
         oidcService = started.child;
         await page.goto(`${started.url}/console`);
         await page.getByRole('button', { name: `Sign in with ${new URL(idp.issuer).host}` }).click();

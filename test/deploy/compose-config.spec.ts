@@ -16,17 +16,31 @@ type Yaml = string | Yaml[] | { [key: string]: Yaml } | null;
 function parseYaml(text: string, file: string): Yaml {
   const lines = text.split('\n').flatMap((raw, i) => {
     const content = stripComment(raw).trimEnd();
-    return content.trim() === '' ? [] : [{ indent: content.length - content.trimStart().length, text: content.trim(), at: `${file}:${i + 1}` }];
+    return content.trim() === ''
+      ? []
+      : [
+          {
+            indent: content.length - content.trimStart().length,
+            text: content.trim(),
+            at: `${file}:${i + 1}`,
+          },
+        ];
   });
   let next = 0;
-  const unsupported = (line: { text: string; at: string }, what: string) => new Error(`${line.at}: ${what} is outside the YAML subset this test reads: ${line.text}`);
+  const unsupported = (line: { text: string; at: string }, what: string) =>
+    new Error(`${line.at}: ${what} is outside the YAML subset this test reads: ${line.text}`);
 
   function scalar(value: string, at: { text: string; at: string }): Yaml {
-    if (/^[&*!|>{]/.test(value) || value.startsWith('<<')) throw unsupported(at, 'an anchor, alias, tag, block scalar or flow mapping');
+    if (/^[&*!|>{]/.test(value) || value.startsWith('<<'))
+      throw unsupported(at, 'an anchor, alias, tag, block scalar or flow mapping');
     if (value.startsWith('[')) {
       if (!value.endsWith(']')) throw unsupported(at, 'a multi-line flow sequence');
       const inner = value.slice(1, -1).trim();
-      return inner === '' ? [] : (inner.match(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^,]+/g) ?? []).map((item) => scalar(item.trim(), at));
+      return inner === ''
+        ? []
+        : (inner.match(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^,]+/g) ?? []).map((item) =>
+            scalar(item.trim(), at),
+          );
     }
     if (value.startsWith('"')) return JSON.parse(value) as string;
     if (value.startsWith("'")) return value.slice(1, -1).replace(/''/g, "'");
@@ -37,7 +51,11 @@ function parseYaml(text: string, file: string): Yaml {
     const first = lines[next];
     if (first.text === '-' || first.text.startsWith('- ')) {
       const items: Yaml[] = [];
-      while (next < lines.length && lines[next].indent === indent && (lines[next].text === '-' || lines[next].text.startsWith('- '))) {
+      while (
+        next < lines.length &&
+        lines[next].indent === indent &&
+        (lines[next].text === '-' || lines[next].text.startsWith('- '))
+      ) {
         const line = lines[next];
         const rest = line.text.slice(2).trim();
         if (/^[^"'[][^:]*:(\s|$)/.test(rest)) {
@@ -60,7 +78,8 @@ function parseYaml(text: string, file: string): Yaml {
       if (match[2] !== undefined) map[key] = scalar(match[2], line);
       else map[key] = next < lines.length && lines[next].indent > indent ? block(lines[next].indent) : null;
     }
-    if (next < lines.length && lines[next].indent > indent) throw unsupported(lines[next], 'an indentation that matches no parent');
+    if (next < lines.length && lines[next].indent > indent)
+      throw unsupported(lines[next], 'an indentation that matches no parent');
     return map;
   }
 
@@ -103,7 +122,8 @@ const OPERATOR_ENV: Record<string, string> = {
 
 function interpolate(value: string, where: string): string {
   return value.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::?[?-][^}]*)?\}/g, (_, name: string) => {
-    if (!(name in OPERATOR_ENV)) throw new Error(`${where} interpolates \${${name}}, which this test has no sample for`);
+    if (!(name in OPERATOR_ENV))
+      throw new Error(`${where} interpolates \${${name}}, which this test has no sample for`);
     return OPERATOR_ENV[name];
   });
 }
@@ -117,7 +137,9 @@ interface Service {
 }
 
 function servicesOf(file: string): Record<string, Service> {
-  const document = parseYaml(readFileSync(join(DEPLOY, file), 'utf8'), `deploy/${file}`) as unknown as { services: Record<string, Service> };
+  const document = parseYaml(readFileSync(join(DEPLOY, file), 'utf8'), `deploy/${file}`) as unknown as {
+    services: Record<string, Service>;
+  };
   return document.services;
 }
 
@@ -125,12 +147,15 @@ function environmentOf(service: Service, where: string): Record<string, string> 
   const env: Record<string, string> = {};
   for (const file of service.env_file ?? []) Object.assign(env, parseEnvFile(file));
   const inline = service.environment ?? {};
-  const pairs = Array.isArray(inline) ? inline.map((entry) => entry.split(/=(.*)/s, 2) as [string, string]) : Object.entries(inline);
+  const pairs = Array.isArray(inline)
+    ? inline.map((entry) => entry.split(/=(.*)/s, 2) as [string, string])
+    : Object.entries(inline);
   for (const [key, value] of pairs) env[key] = interpolate(value, `${where} ${key}`);
   return env;
 }
 
-const isLedger = (service: Service) => service.image?.startsWith('ai-governance-ledger') || service.build?.dockerfile === 'deploy/Dockerfile';
+const isLedger = (service: Service) =>
+  service.image?.startsWith('ai-governance-ledger') || service.build?.dockerfile === 'deploy/Dockerfile';
 
 describe.each([
   ['compose.yaml', 1],
@@ -140,7 +165,9 @@ describe.each([
   const ledger = Object.entries(services).filter(([, s]) => isLedger(s));
 
   it('runs EventStoreDB, PostgreSQL for the read models, the projector and two API replicas', () => {
-    const eventstore = Object.entries(services).filter(([, s]) => s.image?.startsWith('eventstore/eventstore'));
+    const eventstore = Object.entries(services).filter(([, s]) =>
+      s.image?.startsWith('eventstore/eventstore'),
+    );
     expect(eventstore).toHaveLength(nodes);
     expect(services.postgres?.image).toMatch(/^postgres:/);
     expect(ledger.map(([name]) => name).sort()).toEqual(['ledger-api', 'projector']);
@@ -152,23 +179,35 @@ describe.each([
       const env = environmentOf(service, `deploy/${file} service ${name}`);
       expect(Object.keys(env).length).toBeGreaterThan(5);
       const config = loadConfig(env) as unknown as Record<string, unknown>;
-      for (const [key, value] of Object.entries(env)) expect({ [key]: config[key] === undefined ? undefined : String(config[key]) }).toEqual({ [key]: value });
+      for (const [key, value] of Object.entries(env))
+        expect({ [key]: config[key] === undefined ? undefined : String(config[key]) }).toEqual({
+          [key]: value,
+        });
     }
   });
 
   it('points the ledger at services of the same file', () => {
     for (const [name, service] of ledger) {
       const env = environmentOf(service, `deploy/${file} service ${name}`);
-      const eventstoreHosts = env.EVENTSTORE_CONNECTION_STRING.replace(/^esdb:\/\//, '').split('?')[0].split(',').map((h) => h.split(':')[0]);
+      const eventstoreHosts = env.EVENTSTORE_CONNECTION_STRING.replace(/^esdb:\/\//, '')
+        .split('?')[0]
+        .split(',')
+        .map((h) => h.split(':')[0]);
       for (const host of eventstoreHosts) expect(Object.keys(services)).toContain(host);
       expect(Object.keys(services)).toContain(new URL(env.DATABASE_URL).hostname);
     }
   });
 
   it('keeps every EventStoreDB node from skipping fsync or undoing hard deletes', () => {
-    for (const [name, service] of Object.entries(services).filter(([, s]) => s.image?.startsWith('eventstore/eventstore'))) {
+    for (const [name, service] of Object.entries(services).filter(([, s]) =>
+      s.image?.startsWith('eventstore/eventstore'),
+    )) {
       const env = environmentOf(service, `deploy/${file} service ${name}`);
-      expect({ name, unsafeIgnoreHardDelete: env.EVENTSTORE_UNSAFE_IGNORE_HARD_DELETE, unsafeDisableFlush: env.EVENTSTORE_UNSAFE_DISABLE_FLUSH_TO_DISK }).toEqual({
+      expect({
+        name,
+        unsafeIgnoreHardDelete: env.EVENTSTORE_UNSAFE_IGNORE_HARD_DELETE,
+        unsafeDisableFlush: env.EVENTSTORE_UNSAFE_DISABLE_FLUSH_TO_DISK,
+      }).toEqual({
         name,
         unsafeIgnoreHardDelete: 'false',
         unsafeDisableFlush: 'false',
@@ -181,9 +220,12 @@ describe('deploy/Dockerfile', () => {
   it('sets only environment variables the ledger config validates, runs as a non-root user and checks readiness', () => {
     const dockerfile = readFileSync(join(DEPLOY, 'Dockerfile'), 'utf8');
     const envBlock = /^ENV ((?:.*\\\n)*.*)$/m.exec(dockerfile)![1];
-    const env = Object.fromEntries(envBlock.split(/\\\n/).map((part) => part.trim().split('=') as [string, string]));
+    const env = Object.fromEntries(
+      envBlock.split(/\\\n/).map((part) => part.trim().split('=') as [string, string]),
+    );
     const config = loadConfig(env) as unknown as Record<string, unknown>;
-    for (const [key, value] of Object.entries(env)) expect({ [key]: String(config[key]) }).toEqual({ [key]: value });
+    for (const [key, value] of Object.entries(env))
+      expect({ [key]: String(config[key]) }).toEqual({ [key]: value });
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/health\/ready/m);
   });
@@ -192,11 +234,15 @@ describe('deploy/Dockerfile', () => {
 describe('the YAML subset reader', () => {
   it('reads mappings, sequences, flow sequences and quoted scalars as compose means them', () => {
     const yaml = 'a:\n  b: "x: y" # note\n  c: [1, "2", \'3\']\n  d:\n    - e\n    - f: g\n      h: i\n';
-    expect(parseYaml(yaml, 'inline')).toEqual({ a: { b: 'x: y', c: ['1', '2', '3'], d: ['e', { f: 'g', h: 'i' }] } });
+    expect(parseYaml(yaml, 'inline')).toEqual({
+      a: { b: 'x: y', c: ['1', '2', '3'], d: ['e', { f: 'g', h: 'i' }] },
+    });
   });
 
   it('refuses what it does not read instead of guessing', () => {
     expect(() => parseYaml('a: &anchor\n  b: c\n', 'inline')).toThrow(/inline:1: an anchor/);
-    expect(() => parseYaml('a: |\n  text\n', 'inline')).toThrow(/inline:1: an anchor, alias, tag, block scalar/);
+    expect(() => parseYaml('a: |\n  text\n', 'inline')).toThrow(
+      /inline:1: an anchor, alias, tag, block scalar/,
+    );
   });
 });

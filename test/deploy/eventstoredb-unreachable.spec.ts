@@ -28,13 +28,18 @@ function standInGrpcEndpoint(seen: string[]): Http2Server {
     request.resume();
     request.on('end', () => {
       response.writeHead(200, { 'content-type': 'application/grpc' });
-      response.addTrailers({ 'grpc-status': path === '/event_store.client.streams.Streams/Read' ? '0' : '12' });
+      response.addTrailers({
+        'grpc-status': path === '/event_store.client.streams.Streams/Read' ? '0' : '12',
+      });
       response.end();
     });
   });
 }
 
-async function ready(url: string): Promise<{ status: number; body: { status: string; store: { kind: string; reachable: boolean; reason?: string } } }> {
+async function ready(url: string): Promise<{
+  status: number;
+  body: { status: string; store: { kind: string; reachable: boolean; reason?: string } };
+}> {
   const response = await fetch(`${url}/health/ready`);
   return { status: response.status, body: (await response.json()) as never };
 }
@@ -67,9 +72,11 @@ describe('LEDGER_STORE=eventstoredb with nothing listening at the connection str
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const line = await new LineReader(child).waitFor((l) => l.includes('"ledger-api listening"'), 60_000).catch((error: Error) => {
-      throw new Error(`${error.message}\nstderr: ${stderr}`);
-    });
+    const line = await new LineReader(child)
+      .waitFor((l) => l.includes('"ledger-api listening"'), 60_000)
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nstderr: ${stderr}`);
+      });
     const url = (JSON.parse(line) as { url: string }).url.replace('[::1]', '127.0.0.1');
 
     const down = await ready(url);
@@ -77,7 +84,9 @@ describe('LEDGER_STORE=eventstoredb with nothing listening at the connection str
     expect(down.status).toBe(503);
     expect(down.body.status).toBe('not_ready');
     expect(down.body.store).toMatchObject({ kind: 'eventstoredb', reachable: false });
-    expect(down.body.store.reason).toMatch(new RegExp(`^EventStoreDB at 127\\.0\\.0\\.1:${port} is not reachable: .*ECONNREFUSED`));
+    expect(down.body.store.reason).toMatch(
+      new RegExp(`^EventStoreDB at 127\\.0\\.0\\.1:${port} is not reachable: .*ECONNREFUSED`),
+    );
 
     // Several seconds of refusals: still the same process, still answering, still not ready.
     for (let i = 0; i < 5; i++) {
@@ -90,8 +99,16 @@ describe('LEDGER_STORE=eventstoredb with nothing listening at the connection str
     endpoint = standInGrpcEndpoint(seen);
     await new Promise<void>((resolve) => endpoint!.listen(port, '127.0.0.1', resolve));
     let up = await ready(url);
-    for (const started = Date.now(); up.status !== 200 && Date.now() - started < 20_000; up = await ready(url)) await new Promise((r) => setTimeout(r, 250));
-    expect(up).toMatchObject({ status: 200, body: { status: 'ready', store: { kind: 'eventstoredb', reachable: true } } });
+    for (
+      const started = Date.now();
+      up.status !== 200 && Date.now() - started < 20_000;
+      up = await ready(url)
+    )
+      await new Promise((r) => setTimeout(r, 250));
+    expect(up).toMatchObject({
+      status: 200,
+      body: { status: 'ready', store: { kind: 'eventstoredb', reachable: true } },
+    });
     expect(seen).toContain('/event_store.client.streams.Streams/Read');
     expect(child.exitCode).toBeNull();
 

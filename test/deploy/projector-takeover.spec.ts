@@ -24,7 +24,14 @@ describe('single active projector on PostgreSQL', () => {
   async function start(): Promise<Replica> {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-api/src/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PORT: '0', LEDGER_STORE: 'postgres', DATABASE_URL: database.url, LEDGER_DATA_DIR: dir, LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        LEDGER_STORE: 'postgres',
+        DATABASE_URL: database.url,
+        LEDGER_DATA_DIR: dir,
+        LOG_LEVEL: 'info',
+      },
     });
     const line = await new LineReader(child).waitFor((l) => l.includes('"ledger-api listening"'), 60_000);
     const replica = { child, url: (JSON.parse(line) as { url: string }).url.replace('[::1]', '127.0.0.1') };
@@ -33,7 +40,9 @@ describe('single active projector on PostgreSQL', () => {
   }
 
   const running = async (replica: Replica) => {
-    const body = (await (await fetch(`${replica.url}/health/ready`)).json()) as { projections: Array<{ name: string; running: boolean; position: string }> };
+    const body = (await (await fetch(`${replica.url}/health/ready`)).json()) as {
+      projections: Array<{ name: string; running: boolean; position: string }>;
+    };
     return body.projections;
   };
 
@@ -58,7 +67,9 @@ describe('single active projector on PostgreSQL', () => {
     expect(await active()).toEqual([true, false]);
     expect((await running(second)).some((p) => p.running)).toBe(false);
 
-    const emitter = await (await LocalIssuer.open(join(dir, 'keys'), 'govledger-local', 'govledger')).issue({ id: 'ehr-gateway', role: 'emitter', tenantId: 'default' }, 600);
+    const emitter = await (
+      await LocalIssuer.open(join(dir, 'keys'), 'govledger-local', 'govledger')
+    ).issue({ id: 'ehr-gateway', role: 'emitter', tenantId: 'default' }, 600);
     const ingest = (url: string, count: number) =>
       fetch(`${url}/v1/events`, {
         method: 'POST',
@@ -68,7 +79,13 @@ describe('single active projector on PostgreSQL', () => {
             eventId: randomUUID(),
             type: 'DataAccessed',
             occurredAt: new Date().toISOString(),
-            data: { actor: 'dr.ada', datasetId: 'icu', action: 'R', purposeOfUse: 'TREAT', outcome: 'success' },
+            data: {
+              actor: 'dr.ada',
+              datasetId: 'icu',
+              action: 'R',
+              purposeOfUse: 'TREAT',
+              outcome: 'success',
+            },
           })),
         }),
       });
@@ -84,18 +101,26 @@ describe('single active projector on PostgreSQL', () => {
       if (!tookOver) await new Promise((r) => setTimeout(r, 100));
     }
     expect(tookOver).toBe(true);
-    process.stdout.write(`standby took over ${Date.now() - killedAt} ms after the active projector was killed\n`);
+    process.stdout.write(
+      `standby took over ${Date.now() - killedAt} ms after the active projector was killed\n`,
+    );
 
     const store = await PostgresEventStore.open(database.url);
     try {
       const head = await store.headPosition();
-      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100)))
+      for (
+        const deadline = Date.now() + 20_000;
+        Date.now() < deadline;
+        await new Promise((r) => setTimeout(r, 100))
+      )
         if ((await running(second)).every((p) => BigInt(p.position) >= head)) break;
       const live = await openReadStore({ kind: 'postgres', databaseUrl: database.url });
       const reference = await createTestDatabase('ledger_takeover_ref');
       const clean = await openReadStore({ kind: 'postgres', databaseUrl: reference.url });
       try {
-        const runners = PROJECTIONS.map((d) => new ProjectionRunner({ store, readStore: clean, consumer: projectionConsumer(d as never) }));
+        const runners = PROJECTIONS.map(
+          (d) => new ProjectionRunner({ store, readStore: clean, consumer: projectionConsumer(d as never) }),
+        );
         for (const r of runners) await r.start();
         await Promise.all(runners.map((r) => r.waitFor(head, 60_000)));
         await Promise.all(runners.map((r) => r.stop()));

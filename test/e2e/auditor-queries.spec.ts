@@ -7,15 +7,26 @@ function accessItems(count: number, patient = 'MRN-7', actor = 'dr.reader') {
     eventId: randomUUID(),
     type: 'DataAccessed',
     occurredAt: new Date().toISOString(),
-    data: { actor, datasetId: 'icu-vitals', patientId: patient, action: 'R', purposeOfUse: 'TREAT', outcome: 'success', systemId: 'q-sys' },
+    data: {
+      actor,
+      datasetId: 'icu-vitals',
+      patientId: patient,
+      action: 'R',
+      purposeOfUse: 'TREAT',
+      outcome: 'success',
+      systemId: 'q-sys',
+    },
   }));
 }
 
 /** Queries answer from the read models; a test that just wrote waits until every projection has applied it. */
 async function caughtUp(api: TestApi): Promise<void> {
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
-    const { data } = await api.graphql<{ ledger: { headPosition: string; projections: Array<{ position: string }> } }>('{ ledger { headPosition projections { position } } }');
-    if (data && data.ledger.projections.every((p) => BigInt(p.position) >= BigInt(data.ledger.headPosition))) return;
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+    const { data } = await api.graphql<{
+      ledger: { headPosition: string; projections: Array<{ position: string }> };
+    }>('{ ledger { headPosition projections { position } } }');
+    if (data && data.ledger.projections.every((p) => BigInt(p.position) >= BigInt(data.ledger.headPosition)))
+      return;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error('projections did not catch up within 20 s');
@@ -29,7 +40,16 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
     await deployableSystem(api, 'q-sys', 'icu-vitals');
     await ok(api, 'deployModelVersion', { systemId: 'q-sys', version: 'v1' });
     deployedAt = new Date().toISOString();
-    await ok(api, 'registerAiSystem', { systemId: 'q-other', name: 'Other', intendedUse: 'x', clinicalDomain: 'x', riskClass: 'low', supplier: 'vendor', vendorName: 'V', sites: ['east'] });
+    await ok(api, 'registerAiSystem', {
+      systemId: 'q-other',
+      name: 'Other',
+      intendedUse: 'x',
+      clinicalDomain: 'x',
+      riskClass: 'low',
+      supplier: 'vendor',
+      vendorName: 'V',
+      sites: ['east'],
+    });
     await api.post('/v1/events', { events: accessItems(30) }, 'ehr-gateway');
     await api.post('/v1/events', { events: accessItems(5, 'MRN-8', 'dr.other') }, 'ehr-gateway');
     await caughtUp(api);
@@ -43,25 +63,48 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
          openIncidents { incidentId } decisions { action } } }`,
     );
     const system = data.aiSystem;
-    expect(system).toMatchObject({ id: 'q-sys', status: 'deployed', deployedVersion: 'v1', riskClass: 'high', supplier: 'in_house', sites: ['north', 'south'] });
+    expect(system).toMatchObject({
+      id: 'q-sys',
+      status: 'deployed',
+      deployedVersion: 'v1',
+      riskClass: 'high',
+      supplier: 'in_house',
+      sites: ['north', 'south'],
+    });
     expect(system.accountability.map((h: { role: string }) => h.role)).toContain('TAKEDOWN_AUTHORITY');
-    expect(system.versions[0].validations[0]).toMatchObject({ passed: true, validator: PEOPLE.validator, subgroupResults: [{ subgroup: 'age>80', passed: true }] });
+    expect(system.versions[0].validations[0]).toMatchObject({
+      passed: true,
+      validator: PEOPLE.validator,
+      subgroupResults: [{ subgroup: 'age>80', passed: true }],
+    });
     expect(system.versions[0].approvals).toHaveLength(4);
     expect(system.versions[0].deployments).toEqual([{ version: 'v1', cause: 'ModelVersionDeployed' }]);
     expect((await api.graphql<any>('{ aiSystem(id: "nope") { id } }')).data.aiSystem).toBeNull();
   });
 
   it('aiSystems filters by status, risk class, site and role holder, with cursor pages', async () => {
-    const ids = async (filter: string) => (await api.graphql<any>(`{ aiSystems(filter: ${filter}) { edges { node { id } } } }`)).data.aiSystems.edges.map((e: any) => e.node.id);
+    const ids = async (filter: string) =>
+      (
+        await api.graphql<any>(`{ aiSystems(filter: ${filter}) { edges { node { id } } } }`)
+      ).data.aiSystems.edges.map((e: any) => e.node.id);
     expect(await ids('{ status: deployed }')).toEqual(['q-sys']);
     expect(await ids('{ riskClass: low }')).toEqual(['q-other']);
     expect(await ids('{ site: "east" }')).toEqual(['q-other']);
     expect(await ids(`{ roleHolder: "${PEOPLE.authority}" }`)).toEqual(['q-sys']);
-    const first = await api.graphql<any>('{ aiSystems(first: 1) { edges { node { id } } pageInfo { hasNextPage endCursor } } }');
+    const first = await api.graphql<any>(
+      '{ aiSystems(first: 1) { edges { node { id } } pageInfo { hasNextPage endCursor } } }',
+    );
     expect(first.data.aiSystems.pageInfo.hasNextPage).toBe(true);
-    const second = await api.graphql<any>(`{ aiSystems(first: 1, after: "${first.data.aiSystems.pageInfo.endCursor}") { edges { node { id } } pageInfo { hasNextPage } } }`);
-    expect([first.data.aiSystems.edges[0].node.id, second.data.aiSystems.edges[0].node.id]).toEqual(['q-other', 'q-sys']);
-    const explicitNulls = await api.graphql<any>('{ aiSystems(filter: null, first: null, after: null) { edges { node { id } } } accountability(systemId: "q-sys", asOf: null) { liveVersion } }');
+    const second = await api.graphql<any>(
+      `{ aiSystems(first: 1, after: "${first.data.aiSystems.pageInfo.endCursor}") { edges { node { id } } pageInfo { hasNextPage } } }`,
+    );
+    expect([first.data.aiSystems.edges[0].node.id, second.data.aiSystems.edges[0].node.id]).toEqual([
+      'q-other',
+      'q-sys',
+    ]);
+    const explicitNulls = await api.graphql<any>(
+      '{ aiSystems(filter: null, first: null, after: null) { edges { node { id } } } accountability(systemId: "q-sys", asOf: null) { liveVersion } }',
+    );
     expect(explicitNulls.errors).toBeUndefined();
     expect(explicitNulls.data.aiSystems.edges).toHaveLength(2);
     expect(explicitNulls.data.accountability.liveVersion).toBe('v1');
@@ -70,10 +113,19 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
   });
 
   it('accountability(asOf) answers who held each role at that instant and which version was live', async () => {
-    const { data } = await api.graphql<any>(`{ accountability(systemId: "q-sys", asOf: "${deployedAt}") { liveVersion vacantRequiredRoles holdings { role holder accepted assignedBy } } }`);
+    const { data } = await api.graphql<any>(
+      `{ accountability(systemId: "q-sys", asOf: "${deployedAt}") { liveVersion vacantRequiredRoles holdings { role holder accepted assignedBy } } }`,
+    );
     expect(data.accountability).toMatchObject({ liveVersion: 'v1', vacantRequiredRoles: [] });
-    expect(data.accountability.holdings).toContainEqual({ role: 'TAKEDOWN_AUTHORITY', holder: PEOPLE.authority, accepted: true, assignedBy: PEOPLE.admin });
-    const before = await api.graphql<any>('{ accountability(systemId: "q-sys", asOf: "2025-12-31T23:59:59Z") { liveVersion holdings { role } } }');
+    expect(data.accountability.holdings).toContainEqual({
+      role: 'TAKEDOWN_AUTHORITY',
+      holder: PEOPLE.authority,
+      accepted: true,
+      assignedBy: PEOPLE.admin,
+    });
+    const before = await api.graphql<any>(
+      '{ accountability(systemId: "q-sys", asOf: "2025-12-31T23:59:59Z") { liveVersion holdings { role } } }',
+    );
     expect(before.data.accountability).toEqual({ liveVersion: null, holdings: [] });
     const missing = await api.graphql<any>('{ accountability(systemId: "nope") { liveVersion } }');
     expect(missing.errors![0].extensions!.code).toBe('NOT_FOUND');
@@ -85,36 +137,60 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
     );
     const nodes = data.timeline.edges.map((e: any) => e.node);
     expect(nodes.map((n: any) => n.type)).toEqual(['AiSystemRegistered', 'ModelVersionDeployed']);
-    expect(nodes[0]).toMatchObject({ stream: 'default/ai-system-q-sys', revision: 0, integrity: { prevHash: '0'.repeat(64) } });
+    expect(nodes[0]).toMatchObject({
+      stream: 'default/ai-system-q-sys',
+      revision: 0,
+      integrity: { prevHash: '0'.repeat(64) },
+    });
     expect(nodes[1].integrity.hash).toMatch(/^[0-9a-f]{64}$/);
     const both = await api.graphql<any>('{ timeline(systemId: "q-sys", stream: "x") { edges { cursor } } }');
     expect(both.errors![0].extensions!.code).toBe('VALIDATION_FAILED');
   });
 
   it('dataAccess filters by a raw patient id, which the server pseudonymises, and by actor', async () => {
-    const { data } = await api.graphql<any>('{ dataAccess(filter: { patientId: "MRN-8" }) { edges { node { actor patientPseudonym datasetId } } } }');
+    const { data } = await api.graphql<any>(
+      '{ dataAccess(filter: { patientId: "MRN-8" }) { edges { node { actor patientPseudonym datasetId } } } }',
+    );
     expect(data.dataAccess.edges).toHaveLength(5);
-    expect(data.dataAccess.edges[0].node).toMatchObject({ actor: 'dr.other', datasetId: 'icu-vitals', patientPseudonym: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    const byActor = await api.graphql<any>('{ dataAccess(filter: { actor: "dr.reader", outcome: success }, first: 100) { edges { node { actor } } } }');
+    expect(data.dataAccess.edges[0].node).toMatchObject({
+      actor: 'dr.other',
+      datasetId: 'icu-vitals',
+      patientPseudonym: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const byActor = await api.graphql<any>(
+      '{ dataAccess(filter: { actor: "dr.reader", outcome: success }, first: 100) { edges { node { actor } } } }',
+    );
     expect(byActor.data.dataAccess.edges).toHaveLength(30);
   });
 
   it('modelVersion returns the version with its dataset lineage', async () => {
-    const { data } = await api.graphql<any>('{ modelVersion(systemId: "q-sys", version: "v1") { version developer trainingDatasetIds trainingDatasets { id classification approvedPurposes } validations { passed } } }');
+    const { data } = await api.graphql<any>(
+      '{ modelVersion(systemId: "q-sys", version: "v1") { version developer trainingDatasetIds trainingDatasets { id classification approvedPurposes } validations { passed } } }',
+    );
     expect(data.modelVersion).toMatchObject({
       version: 'v1',
       developer: PEOPLE.developer,
       trainingDatasetIds: ['icu-vitals'],
-      trainingDatasets: [{ id: 'icu-vitals', classification: 'de_identified', approvedPurposes: ['model-training'] }],
+      trainingDatasets: [
+        { id: 'icu-vitals', classification: 'de_identified', approvedPurposes: ['model-training'] },
+      ],
       validations: [{ passed: true }],
     });
   });
 
   it('complianceFindings names the rule, system, since and proving events', async () => {
-    const { data } = await api.graphql<any>('{ complianceFindings(filter: { rule: DATA_ACCESS_WITHOUT_GRANT }) { rule systemId subject since evidence } }');
-    expect(data.complianceFindings[0]).toMatchObject({ rule: 'DATA_ACCESS_WITHOUT_GRANT', systemId: 'q-sys', subject: 'icu-vitals/dr.reader' });
+    const { data } = await api.graphql<any>(
+      '{ complianceFindings(filter: { rule: DATA_ACCESS_WITHOUT_GRANT }) { rule systemId subject since evidence } }',
+    );
+    expect(data.complianceFindings[0]).toMatchObject({
+      rule: 'DATA_ACCESS_WITHOUT_GRANT',
+      systemId: 'q-sys',
+      subject: 'icu-vitals/dr.reader',
+    });
     expect(data.complianceFindings[0].evidence.length).toBeGreaterThan(0);
-    const later = await api.graphql<any>(`{ complianceFindings(filter: { systemId: "q-sys", rule: AUDIT_OVERDUE, asOf: "${new Date(Date.now() + 400 * 86_400_000).toISOString()}" }) { rule } }`);
+    const later = await api.graphql<any>(
+      `{ complianceFindings(filter: { systemId: "q-sys", rule: AUDIT_OVERDUE, asOf: "${new Date(Date.now() + 400 * 86_400_000).toISOString()}" }) { rule } }`,
+    );
     expect(later.data.complianceFindings).toEqual([{ rule: 'AUDIT_OVERDUE' }]);
   });
 
@@ -124,7 +200,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
     const seen: string[] = [];
     let after: string | undefined;
     const appending = (async () => {
-      for (let i = 0; i < 5; i++) await api.post('/v1/events', { events: accessItems(20, 'MRN-9', 'dr.pager') }, 'ehr-gateway');
+      for (let i = 0; i < 5; i++)
+        await api.post('/v1/events', { events: accessItems(20, 'MRN-9', 'dr.pager') }, 'ehr-gateway');
     })();
     for (;;) {
       const page = await api.graphql<any>(

@@ -6,13 +6,25 @@ import { startTestApi, type StoreKind, type TestApi } from '../support/ledger-ap
 
 const RAW_PATIENT = 'MRN-4471-SENTINEL';
 
-function accessItem(n: number, overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, any> {
+function accessItem(
+  n: number,
+  overrides: Record<string, unknown> = {},
+  data: Record<string, unknown> = {},
+): Record<string, any> {
   return {
     eventId: randomUUID(),
     type: 'DataAccessed',
     occurredAt: '2026-03-14T09:00:00Z',
     purposeOfUse: 'TREAT',
-    data: { actor: `dr.${n % 7}`, datasetId: 'icu-vitals', patientId: `${RAW_PATIENT}-${n % 50}`, action: 'R', purposeOfUse: 'TREAT', outcome: 'success', ...data },
+    data: {
+      actor: `dr.${n % 7}`,
+      datasetId: 'icu-vitals',
+      patientId: `${RAW_PATIENT}-${n % 50}`,
+      action: 'R',
+      purposeOfUse: 'TREAT',
+      outcome: 'success',
+      ...data,
+    },
     ...overrides,
   };
 }
@@ -49,15 +61,25 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('POST /v1/events batch ingest (
     expect(first.body).toMatchObject({ accepted: 993, duplicates: 0, rejected: 7 });
     for (const [index, field] of Object.entries(invalid)) {
       const result = first.body.results[Number(index)];
-      expect({ index: result.index, status: result.status, field: result.error.field }).toEqual({ index: Number(index), status: 'rejected', field });
+      expect({ index: result.index, status: result.status, field: result.error.field }).toEqual({
+        index: Number(index),
+        status: 'rejected',
+        field,
+      });
       expect(result.error.message.length).toBeGreaterThan(10);
     }
     expect(await api.store.headPosition()).toBe(head + 993n);
 
     const again = await api.post('/v1/events', { events: items }, 'ehr-gateway');
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 993, rejected: 7 });
-    expect(again.body.results.filter((r: { status: string }) => r.status === 'duplicate').map((r: { position: string }) => r.position)).toEqual(
-      first.body.results.filter((r: { status: string }) => r.status === 'accepted').map((r: { position: string }) => r.position),
+    expect(
+      again.body.results
+        .filter((r: { status: string }) => r.status === 'duplicate')
+        .map((r: { position: string }) => r.position),
+    ).toEqual(
+      first.body.results
+        .filter((r: { status: string }) => r.status === 'accepted')
+        .map((r: { position: string }) => r.position),
     );
     expect(await api.store.headPosition()).toBe(head + 993n);
   });
@@ -67,7 +89,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('POST /v1/events batch ingest (
     const { body } = await api.post('/v1/events', { events: [item] }, 'lab-service');
     expect(body.accepted).toBe(1);
     const [stored] = await collect(api.store.readStream('default/data-access-lab-service'));
-    expect(stored.data).toMatchObject({ patientPseudonym: expect.stringMatching(/^[0-9a-f]{64}$/), sourceService: 'lab-service' });
+    expect(stored.data).toMatchObject({
+      patientPseudonym: expect.stringMatching(/^[0-9a-f]{64}$/),
+      sourceService: 'lab-service',
+    });
     expect(JSON.stringify({ ...stored, position: String(stored.position) })).not.toContain(RAW_PATIENT);
     if (kind === 'sqlite') {
       for (const file of readdirSync(api.dataDir).filter((f) => f.startsWith('events.sqlite')))
@@ -86,12 +111,22 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('POST /v1/events batch ingest (
   });
 
   it('refuses malformed batches as a whole with 400, naming the field', async () => {
-    expect(await api.post('/v1/events', { items: [] }, 'ehr-gateway')).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field: 'events' } } });
+    expect(await api.post('/v1/events', { items: [] }, 'ehr-gateway')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED', field: 'events' } },
+    });
     const tooMany = Array.from({ length: 1001 }, (_, n) => accessItem(n));
     const response = await api.post('/v1/events', { events: tooMany }, 'ehr-gateway');
     expect(response).toMatchObject({ status: 400, body: { error: { field: 'events' } } });
     expect(response.body.error.message).toContain('1000');
-    const notJson = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await api.token('ehr-gateway', 'emitter')}` }, body: '{"events": [' });
+    const notJson = await fetch(`${api.url}/v1/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await api.token('ehr-gateway', 'emitter')}`,
+      },
+      body: '{"events": [',
+    });
     expect(notJson.status).toBe(400);
   });
 });
@@ -104,14 +139,25 @@ describe('failures before a handler runs', () => {
   afterAll(() => api.close());
 
   const post = async (body: string, token: string) => {
-    const response = await fetch(`${api.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { error: { code: string; message: string } } };
+    const response = await fetch(`${api.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    });
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: (await response.json()) as { error: { code: string; message: string } },
+    };
   };
 
   it('answers them in the ledger’s error shape: unparsable JSON 400, an oversized body 413, too many requests 429 with Retry-After', async () => {
     const notJson = await post('{"events": [', await api.token('emitter-a', 'emitter'));
     expect(notJson).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
-    const oversized = await post(JSON.stringify({ events: [{ note: 'x'.repeat(5 * 1024 * 1024) }] }), await api.token('emitter-b', 'emitter'));
+    const oversized = await post(
+      JSON.stringify({ events: [{ note: 'x'.repeat(5 * 1024 * 1024) }] }),
+      await api.token('emitter-b', 'emitter'),
+    );
     expect(oversized).toMatchObject({ status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE' } } });
     const token = await api.token('emitter-c', 'emitter');
     const answers = [];

@@ -8,8 +8,15 @@ import { REPO_ROOT } from '../support/child-process';
 const ORIGIN = 'cli.example/ledger';
 
 /** `npx govledger ...` as a user runs it: the bin launcher over the built CLI. */
-function govledger(args: string[], env: NodeJS.ProcessEnv): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'govledger.js'), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+function govledger(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { code: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'govledger.js'), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -31,7 +38,9 @@ describe('govledger keys', () => {
     expect(noteVerifier(first.stdout.trim()).name).toBe(ORIGIN);
     expect(statSync(join(dataDir, 'keys', 'ledger.key')).mode & 0o777).toBe(0o600);
     expect(govledger(['keys'], env).stdout).toBe(first.stdout);
-    expect(readFileSync(join(dataDir, 'keys', 'ledger.key'), 'utf8')).toMatch(/^PRIVATE\+KEY\+cli\.example\/ledger\+/);
+    expect(readFileSync(join(dataDir, 'keys', 'ledger.key'), 'utf8')).toMatch(
+      /^PRIVATE\+KEY\+cli\.example\/ledger\+/,
+    );
     expect(first.stdout + first.stderr).not.toContain('PRIVATE');
   });
 
@@ -43,7 +52,9 @@ describe('govledger keys', () => {
     const current = rotated.stdout.trim();
     expect(rotated.stdout).toBe(`${current}\n`);
     expect(current).not.toBe(old);
-    expect(rotated.stderr).toContain(`${old.split('+').slice(0, 2).join('+')} is retired and stays published`);
+    expect(rotated.stderr).toContain(
+      `${old.split('+').slice(0, 2).join('+')} is retired and stays published`,
+    );
     expect(govledger(['keys'], env).stdout).toBe(`${current}\n`);
     expect(readFileSync(join(dataDir, 'keys', 'verifiers.txt'), 'utf8')).toBe(`${old}\n${current}\n`);
   });

@@ -1,4 +1,12 @@
-import { eventLeafHash, formatKeyId, noteVerifier, openCheckpoint, verifyConsistency, verifyInclusion, type NoteVerifier } from '@ledger/integrity';
+import {
+  eventLeafHash,
+  formatKeyId,
+  noteVerifier,
+  openCheckpoint,
+  verifyConsistency,
+  verifyInclusion,
+  type NoteVerifier,
+} from '@ledger/integrity';
 import { newEvent } from '../support/events';
 import { startTestApi, type GraphqlResponse, type TestApi } from '../support/ledger-api';
 
@@ -10,10 +18,21 @@ const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'))
 interface ProofNode {
   eventId: string;
   integrity: { hash: string };
-  inclusionProof: null | { eventId: string; position: string; eventHash: string; leafIndex: number; leafHash: string; treeSize: number; rootHash: string; proof: string[]; checkpoint: string };
+  inclusionProof: null | {
+    eventId: string;
+    position: string;
+    eventHash: string;
+    leafIndex: number;
+    leafHash: string;
+    treeSize: number;
+    rootHash: string;
+    proof: string[];
+    checkpoint: string;
+  };
 }
 
-const INCLUSION_PROOF = 'inclusionProof { eventId position eventHash leafIndex leafHash treeSize rootHash proof checkpoint }';
+const INCLUSION_PROOF =
+  'inclusionProof { eventId position eventHash leafIndex leafHash treeSize rootHash proof checkpoint }';
 
 /**
  * The proofs GET /checkpoint and /v1/proofs/* serve, read through GraphQL by
@@ -26,7 +45,10 @@ describe('tamper evidence over GraphQL', () => {
   let verifiers: NoteVerifier[];
   const eventIds: string[] = [];
 
-  const auditor = async <T = any>(query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse<T>> => {
+  const auditor = async <T = any>(
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<GraphqlResponse<T>> => {
     const token = await api.token('auditor.amy', 'auditor', { tenantId: TENANT });
     return api.graphql<T>(query, variables, 'auditor.amy', { authorization: `Bearer ${token}` });
   };
@@ -44,25 +66,37 @@ describe('tamper evidence over GraphQL', () => {
   }
 
   /** The system's timeline, once every event appended so far is in it. */
-  async function timeline(proofArgs = '', first = 100): Promise<GraphqlResponse<{ timeline: { edges: Array<{ node: ProofNode }> } }>> {
+  async function timeline(
+    proofArgs = '',
+    first = 100,
+  ): Promise<GraphqlResponse<{ timeline: { edges: Array<{ node: ProofNode }> } }>> {
     const query = `{ timeline(systemId: "${SYSTEM}", first: ${first}) { edges { node { eventId integrity { hash } ${INCLUSION_PROOF.replace('inclusionProof', `inclusionProof${proofArgs}`)} } } } }`;
     for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 50))) {
       const response = await auditor(query);
-      if (response.data && response.data.timeline.edges.length >= Math.min(first, eventIds.length)) return response;
-      if (Date.now() > deadline) throw new Error(`the timeline did not show ${eventIds.length} events: ${JSON.stringify(response)}`);
+      if (response.data && response.data.timeline.edges.length >= Math.min(first, eventIds.length))
+        return response;
+      if (Date.now() > deadline)
+        throw new Error(`the timeline did not show ${eventIds.length} events: ${JSON.stringify(response)}`);
     }
   }
 
   async function checkpointOfSize(size: number) {
     for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 50))) {
-      const { data } = await auditor<{ checkpoint: { treeSize: number; note: string; rootHash: string; keyId: string } | null }>('{ checkpoint { treeSize note rootHash keyId } }');
+      const { data } = await auditor<{
+        checkpoint: { treeSize: number; note: string; rootHash: string; keyId: string } | null;
+      }>('{ checkpoint { treeSize note rootHash keyId } }');
       if (data?.checkpoint?.treeSize === size) return data.checkpoint;
       if (Date.now() > deadline) throw new Error(`no checkpoint of size ${size}: ${JSON.stringify(data)}`);
     }
   }
 
   beforeAll(async () => {
-    api = await startTestApi('sqlite', { LEDGER_ORIGIN: ORIGIN, LEDGER_CHECKPOINT_EVERY_EVENTS: '10', LEDGER_CHECKPOINT_EVERY_MS: '600000', LEDGER_WITNESSES: '' });
+    api = await startTestApi('sqlite', {
+      LEDGER_ORIGIN: ORIGIN,
+      LEDGER_CHECKPOINT_EVERY_EVENTS: '10',
+      LEDGER_CHECKPOINT_EVERY_MS: '600000',
+      LEDGER_WITNESSES: '',
+    });
     verifiers = (await (await fetch(`${api.url}/v1/keys`)).text()).trim().split('\n').map(noteVerifier);
   });
   afterAll(() => api.close());
@@ -72,10 +106,15 @@ describe('tamper evidence over GraphQL', () => {
     await append(5);
     const { data, errors } = await timeline();
     // The events are listed; only the proofs are missing, each with the reason.
-    expect(data!.timeline.edges.map((e) => [e.node.eventId, e.node.inclusionProof])).toEqual(eventIds.map((id) => [id, null]));
+    expect(data!.timeline.edges.map((e) => [e.node.eventId, e.node.inclusionProof])).toEqual(
+      eventIds.map((id) => [id, null]),
+    );
     expect(errors).toHaveLength(5);
     // Mercurius serialises every path segment as a string, list indices included.
-    expect(errors![0]).toMatchObject({ path: ['timeline', 'edges', '0', 'node', 'inclusionProof'], extensions: { code: 'NO_CHECKPOINT', status: 404 } });
+    expect(errors![0]).toMatchObject({
+      path: ['timeline', 'edges', '0', 'node', 'inclusionProof'],
+      extensions: { code: 'NO_CHECKPOINT', status: 404 },
+    });
     expect(errors![0].message).toContain('no checkpoint has been signed yet');
   });
 
@@ -96,16 +135,32 @@ describe('tamper evidence over GraphQL', () => {
     expect(nodes.map((n) => n.eventId)).toEqual(eventIds.slice(0, 20));
     for (const [index, node] of nodes.entries()) {
       const proof = node.inclusionProof!;
-      expect(proof).toMatchObject({ eventId: node.eventId, eventHash: node.integrity.hash, leafIndex: index, treeSize: 20, position: expect.stringMatching(/^\d+$/) });
+      expect(proof).toMatchObject({
+        eventId: node.eventId,
+        eventHash: node.integrity.hash,
+        leafIndex: index,
+        treeSize: 20,
+        position: expect.stringMatching(/^\d+$/),
+      });
       const checkpoint = openCheckpoint(proof.checkpoint, verifiers, ORIGIN);
       expect(checkpoint.size).toBe(proof.treeSize);
       expect(fromBase64(proof.rootHash)).toEqual(checkpoint.rootHash);
       expect(fromBase64(proof.leafHash)).toEqual(eventLeafHash(node.integrity.hash));
-      verifyInclusion({ leafIndex: proof.leafIndex, treeSize: checkpoint.size, leafHash: eventLeafHash(node.integrity.hash), proof: proof.proof.map(fromBase64), root: checkpoint.rootHash });
+      verifyInclusion({
+        leafIndex: proof.leafIndex,
+        treeSize: checkpoint.size,
+        leafHash: eventLeafHash(node.integrity.hash),
+        proof: proof.proof.map(fromBase64),
+        root: checkpoint.rootHash,
+      });
     }
     // One encoding for both APIs: a verifier written against either reads the other.
-    expect(nodes[7].inclusionProof).toEqual(await http(`/v1/proofs/inclusion?eventId=${eventIds[7]}&treeSize=20`));
-    const earlier = await auditor<{ timeline: { edges: Array<{ node: ProofNode }> } }>(`{ timeline(systemId: "${SYSTEM}", first: 3) { edges { node { eventId integrity { hash } ${INCLUSION_PROOF.replace('inclusionProof', 'inclusionProof(treeSize: 10)')} } } } }`);
+    expect(nodes[7].inclusionProof).toEqual(
+      await http(`/v1/proofs/inclusion?eventId=${eventIds[7]}&treeSize=20`),
+    );
+    const earlier = await auditor<{ timeline: { edges: Array<{ node: ProofNode }> } }>(
+      `{ timeline(systemId: "${SYSTEM}", first: 3) { edges { node { eventId integrity { hash } ${INCLUSION_PROOF.replace('inclusionProof', 'inclusionProof(treeSize: 10)')} } } } }`,
+    );
     const third = earlier.data!.timeline.edges[2].node;
     expect(third.inclusionProof).toMatchObject({ leafIndex: 2, treeSize: 10 });
     verifyInclusion({
@@ -123,39 +178,91 @@ describe('tamper evidence over GraphQL', () => {
     // Events 20-24 are sealed, but the next checkpoint is signed only at 30.
     expect(nodes.slice(0, 20).every((n) => n.inclusionProof?.treeSize === 20)).toBe(true);
     expect(nodes.slice(20).map((n) => n.inclusionProof)).toEqual([null, null, null, null, null]);
-    expect(errors!.map((e) => [Number(e.path![2]), e.extensions!.code, e.extensions!.field])).toEqual([20, 21, 22, 23, 24].map((i) => [i, 'NOT_IN_CHECKPOINT', 'treeSize']));
-    expect(errors![0].message).toContain('is leaf 20, after the checkpoint of tree size 20; ask for a later checkpoint or wait for the next one');
+    expect(errors!.map((e) => [Number(e.path![2]), e.extensions!.code, e.extensions!.field])).toEqual(
+      [20, 21, 22, 23, 24].map((i) => [i, 'NOT_IN_CHECKPOINT', 'treeSize']),
+    );
+    expect(errors![0].message).toContain(
+      'is leaf 20, after the checkpoint of tree size 20; ask for a later checkpoint or wait for the next one',
+    );
   });
 
   it('serves a consistency proof between two checkpoints that verifies against both signed roots, as GET /v1/proofs/consistency does', async () => {
-    const { data, errors } = await auditor('{ consistencyProof(from: 10, to: 20) { from to fromRoot toRoot proof fromCheckpoint toCheckpoint } }');
+    const { data, errors } = await auditor(
+      '{ consistencyProof(from: 10, to: 20) { from to fromRoot toRoot proof fromCheckpoint toCheckpoint } }',
+    );
     expect(errors).toBeUndefined();
     const body = data.consistencyProof;
     expect(body).toMatchObject({ from: 10, to: 20 });
     const older = openCheckpoint(body.fromCheckpoint, verifiers, ORIGIN);
     const newer = openCheckpoint(body.toCheckpoint, verifiers, ORIGIN);
     expect([older.size, newer.size]).toEqual([10, 20]);
-    verifyConsistency({ oldSize: 10, newSize: 20, oldRoot: older.rootHash, newRoot: newer.rootHash, proof: body.proof.map(fromBase64) });
+    verifyConsistency({
+      oldSize: 10,
+      newSize: 20,
+      oldRoot: older.rootHash,
+      newRoot: newer.rootHash,
+      proof: body.proof.map(fromBase64),
+    });
     expect(body).toEqual(await http('/v1/proofs/consistency?from=10&to=20'));
-    expect((await auditor('{ consistencyProof(from: 10) { from to } }')).data).toEqual({ consistencyProof: { from: 10, to: 20 } });
+    expect((await auditor('{ consistencyProof(from: 10) { from to } }')).data).toEqual({
+      consistencyProof: { from: 10, to: 20 },
+    });
   });
 
   it.each([
-    ['{ consistencyProof(from: 0) { to } }', 'VALIDATION_FAILED', 'from', 'from must be a whole number from 1 to 2147483647: the tree size of a signed checkpoint'],
-    ['{ consistencyProof(from: 10, to: -4) { to } }', 'VALIDATION_FAILED', 'to', 'to must be a whole number from 1 to 2147483647'],
-    ['{ consistencyProof(from: 20, to: 10) { to } }', 'INVALID_RANGE', 'from', 'from (20) must not exceed to (10): a log only grows'],
-    ['{ consistencyProof(from: 7, to: 20) { to } }', 'NO_CHECKPOINT', 'from', 'there is no signed checkpoint of tree size 7'],
-    [`{ timeline(systemId: "${SYSTEM}", first: 1) { edges { node { inclusionProof(treeSize: 0) { leafIndex } } } } }`, 'VALIDATION_FAILED', 'treeSize', 'treeSize must be a whole number from 1'],
-    [`{ timeline(systemId: "${SYSTEM}", first: 1) { edges { node { inclusionProof(treeSize: 15) { leafIndex } } } } }`, 'NO_CHECKPOINT', 'treeSize', 'there is no signed checkpoint of tree size 15'],
+    [
+      '{ consistencyProof(from: 0) { to } }',
+      'VALIDATION_FAILED',
+      'from',
+      'from must be a whole number from 1 to 2147483647: the tree size of a signed checkpoint',
+    ],
+    [
+      '{ consistencyProof(from: 10, to: -4) { to } }',
+      'VALIDATION_FAILED',
+      'to',
+      'to must be a whole number from 1 to 2147483647',
+    ],
+    [
+      '{ consistencyProof(from: 20, to: 10) { to } }',
+      'INVALID_RANGE',
+      'from',
+      'from (20) must not exceed to (10): a log only grows',
+    ],
+    [
+      '{ consistencyProof(from: 7, to: 20) { to } }',
+      'NO_CHECKPOINT',
+      'from',
+      'there is no signed checkpoint of tree size 7',
+    ],
+    [
+      `{ timeline(systemId: "${SYSTEM}", first: 1) { edges { node { inclusionProof(treeSize: 0) { leafIndex } } } } }`,
+      'VALIDATION_FAILED',
+      'treeSize',
+      'treeSize must be a whole number from 1',
+    ],
+    [
+      `{ timeline(systemId: "${SYSTEM}", first: 1) { edges { node { inclusionProof(treeSize: 15) { leafIndex } } } } }`,
+      'NO_CHECKPOINT',
+      'treeSize',
+      'there is no signed checkpoint of tree size 15',
+    ],
   ])('refuses %s with %s naming the argument and the rule', async (query, code, field, message) => {
     const { errors } = await auditor(query);
     expect(errors).toHaveLength(1);
-    expect(errors![0]).toMatchObject({ extensions: { code, field }, message: expect.stringContaining(message) });
+    expect(errors![0]).toMatchObject({
+      extensions: { code, field },
+      message: expect.stringContaining(message),
+    });
   });
 
   it('refuses a tree size GraphQL cannot carry, and a missing from, in the query itself', async () => {
-    const tooLarge = await auditor('query($size: Int) { timeline(systemId: "proof-sys", first: 1) { edges { node { inclusionProof(treeSize: $size) { leafIndex } } } } }', { size: 2 ** 31 });
-    expect(tooLarge.errors![0].message).toMatch(/\$size.*Int cannot represent non 32-bit signed integer value/);
+    const tooLarge = await auditor(
+      'query($size: Int) { timeline(systemId: "proof-sys", first: 1) { edges { node { inclusionProof(treeSize: $size) { leafIndex } } } } }',
+      { size: 2 ** 31 },
+    );
+    expect(tooLarge.errors![0].message).toMatch(
+      /\$size.*Int cannot represent non 32-bit signed integer value/,
+    );
     const missing = await auditor('{ consistencyProof { to } }');
     expect(missing.errors![0].message).toMatch(/argument "from" of type "Int!" is required/);
   });

@@ -1,6 +1,19 @@
 import { PostgresEventStore, SqliteEventStore, type EventStore, type StoredEvent } from '@ledger/event-store';
-import { eventLeafHash, noteVerifier, openCheckpoint, type NoteVerifier, verifyConsistency, verifyInclusion } from '@ledger/integrity';
-import { type CheckpointTable, LedgerKeys, MerkleLog, openReadStore, type ReadStore } from '@ledger/read-models';
+import {
+  eventLeafHash,
+  noteVerifier,
+  openCheckpoint,
+  type NoteVerifier,
+  verifyConsistency,
+  verifyInclusion,
+} from '@ledger/integrity';
+import {
+  type CheckpointTable,
+  LedgerKeys,
+  MerkleLog,
+  openReadStore,
+  type ReadStore,
+} from '@ledger/read-models';
 import type { Kysely } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,14 +47,31 @@ describe.each([['sqlite'], ['postgres']])('proofs at scale on %s: a 100k-event l
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-scale-'));
     if (kind === 'postgres') database = await createTestDatabase('ledger_scale');
-    store = kind === 'sqlite' ? await SqliteEventStore.open(join(dir, 'events.sqlite'), { synchronous: 'NORMAL' }) : await PostgresEventStore.open(database!.url);
-    readStore = kind === 'sqlite' ? await openReadStore({ kind: 'sqlite', sqliteFile: join(dir, 'read.sqlite') }) : await openReadStore({ kind: 'postgres', databaseUrl: database!.url });
+    store =
+      kind === 'sqlite'
+        ? await SqliteEventStore.open(join(dir, 'events.sqlite'), { synchronous: 'NORMAL' })
+        : await PostgresEventStore.open(database!.url);
+    readStore =
+      kind === 'sqlite'
+        ? await openReadStore({ kind: 'sqlite', sqliteFile: join(dir, 'read.sqlite') })
+        : await openReadStore({ kind: 'postgres', databaseUrl: database!.url });
     for (let written = 0; written < EVENTS; written += 1000) {
-      await store.append(`scale-${(written / 1000) % 17}`, Array.from({ length: 1000 }, (_, i) => newEvent({ n: written + i })), 'any');
+      await store.append(
+        `scale-${(written / 1000) % 17}`,
+        Array.from({ length: 1000 }, (_, i) => newEvent({ n: written + i })),
+        'any',
+      );
     }
     const keys = LedgerKeys.open({ keysDir: join(dir, 'keys'), origin: ORIGIN });
     verifiers = keys.verifierKeys().map(noteVerifier);
-    log = new MerkleLog({ store, readStore, keys, origin: ORIGIN, checkpointEveryEvents: CHECKPOINT_EVERY, checkpointEveryMs: 3_600_000 });
+    log = new MerkleLog({
+      store,
+      readStore,
+      keys,
+      origin: ORIGIN,
+      checkpointEveryEvents: CHECKPOINT_EVERY,
+      checkpointEveryMs: 3_600_000,
+    });
     await log.start();
     await log.runner.waitFor(BigInt(EVENTS), 300_000);
   }, 600_000);
@@ -63,7 +93,13 @@ describe.each([['sqlite'], ['postgres']])('proofs at scale on %s: a 100k-event l
       const proofs = await log.proofs.inclusionProofs(batch.map((e) => e.eventId));
       batch.forEach((event, i) => {
         // Against the signed root and the event as stored, not against what the proof service says about either.
-        verifyInclusion({ leafIndex: verified, treeSize: checkpoint.size, leafHash: eventLeafHash(event.integrity.hash), proof: proofs[i].proof, root: checkpoint.rootHash });
+        verifyInclusion({
+          leafIndex: verified,
+          treeSize: checkpoint.size,
+          leafHash: eventLeafHash(event.integrity.hash),
+          proof: proofs[i].proof,
+          root: checkpoint.rootHash,
+        });
         verified++;
       });
     };
@@ -80,13 +116,23 @@ describe.each([['sqlite'], ['postgres']])('proofs at scale on %s: a 100k-event l
   }, 600_000);
 
   it('proves 50 random pairs of checkpoints consistent', async () => {
-    const rows = await (readStore.db as Kysely<CheckpointTable>).selectFrom('merkle_checkpoints').select(['tree_size', 'note']).orderBy('tree_size').execute();
+    const rows = await (readStore.db as Kysely<CheckpointTable>)
+      .selectFrom('merkle_checkpoints')
+      .select(['tree_size', 'note'])
+      .orderBy('tree_size')
+      .execute();
     expect(rows).toHaveLength(EVENTS / CHECKPOINT_EVERY);
     const checkpoints = rows.map((row) => openCheckpoint(row.note, verifiers, ORIGIN));
     for (const [a, b] of pairs(50, checkpoints.length)) {
       const [older, newer] = [checkpoints[a], checkpoints[b]];
       const proof = await log.proofs.consistencyProof(older.size, newer.size);
-      verifyConsistency({ oldSize: older.size, newSize: newer.size, oldRoot: older.rootHash, newRoot: newer.rootHash, proof: proof.proof });
+      verifyConsistency({
+        oldSize: older.size,
+        newSize: newer.size,
+        oldRoot: older.rootHash,
+        newRoot: newer.rootHash,
+        proof: proof.proof,
+      });
     }
   }, 120_000);
 });

@@ -14,7 +14,11 @@ const running = new Set<ChildProcessWithoutNullStreams>();
 
 /** Starts the service as its own process group; whatever a failing test leaves running is killed after it. */
 function start(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
-  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, detached: true });
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    detached: true,
+  });
   running.add(child);
   child.once('exit', () => running.delete(child));
   return child;
@@ -50,7 +54,10 @@ describe('the service on a fresh machine', () => {
       const response = await fetch(`${url}/health/ready`);
       const elapsed = Date.now() - started;
       expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ status: 'ready', store: { kind: 'sqlite', reachable: true } });
+      expect(await response.json()).toMatchObject({
+        status: 'ready',
+        store: { kind: 'sqlite', reachable: true },
+      });
       expect(elapsed).toBeLessThan(30_000);
       expect(existsSync(join(dataDir, 'events.sqlite'))).toBe(true);
       expect((await fetch(`${url}/health/live`)).status).toBe(200);
@@ -68,7 +75,9 @@ describe('the service on a fresh machine', () => {
       const response = await fetch(`${url}/metrics`);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
       const body = await response.text();
-      expect(body).toMatch(/ledger_http_request_duration_seconds_count\{method="GET",route="\/health\/ready",status="200"\} 1/);
+      expect(body).toMatch(
+        /ledger_http_request_duration_seconds_count\{method="GET",route="\/health\/ready",status="200"\} 1/,
+      );
       expect(body).toContain('process_resident_memory_bytes');
     } finally {
       child.kill('SIGTERM');
@@ -91,20 +100,37 @@ describe('the service on a fresh machine', () => {
   it('on SIGTERM finishes the ingest requests in flight and every acknowledged event is stored', async () => {
     const child = start(process.execPath, [MAIN], { LEDGER_DATA_DIR: dir });
     const url = await listeningUrl(child);
-    const token = await (await LocalIssuer.open(join(dir, 'keys'), 'govledger-local', 'govledger')).issue({ id: 'ehr-gateway', role: 'emitter', tenantId: 'default' }, 600);
+    const token = await (
+      await LocalIssuer.open(join(dir, 'keys'), 'govledger-local', 'govledger')
+    ).issue({ id: 'ehr-gateway', role: 'emitter', tenantId: 'default' }, 600);
     let terminatedAt = Infinity;
     const batch = () =>
       Array.from({ length: 500 }, () => ({
         eventId: randomUUID(),
         type: 'DataAccessed',
         occurredAt: '2026-03-14T09:00:00Z',
-        data: { actor: 'dr.ada', datasetId: 'icu-vitals', action: 'R', purposeOfUse: 'TREAT', outcome: 'success' },
+        data: {
+          actor: 'dr.ada',
+          datasetId: 'icu-vitals',
+          action: 'R',
+          purposeOfUse: 'TREAT',
+          outcome: 'success',
+        },
       }));
     const requests = Array.from({ length: 16 }, async () => {
       const events = batch();
-      const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ events }) });
+      const response = await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ events }),
+      });
       const body = (await response.json()) as { accepted: number };
-      return { status: response.status, accepted: body.accepted, ids: events.map((e) => e.eventId), answeredAfterTerm: Date.now() > terminatedAt };
+      return {
+        status: response.status,
+        accepted: body.accepted,
+        ids: events.map((e) => e.eventId),
+        answeredAfterTerm: Date.now() > terminatedAt,
+      };
     });
     await Promise.race(requests);
     terminatedAt = Date.now();
@@ -112,7 +138,9 @@ describe('the service on a fresh machine', () => {
     const outcomes = await Promise.allSettled(requests);
     expect(await exited(child)).toEqual({ code: 0, signal: null });
 
-    const acknowledged = outcomes.flatMap((o) => (o.status === 'fulfilled' && o.value.status === 200 ? [o.value] : []));
+    const acknowledged = outcomes.flatMap((o) =>
+      o.status === 'fulfilled' && o.value.status === 200 ? [o.value] : [],
+    );
     // Requests the server had taken were answered after SIGTERM, not cut off.
     expect(acknowledged.filter((a) => a.answeredAfterTerm).length).toBeGreaterThan(0);
     const store = await SqliteEventStore.open(join(dir, 'events.sqlite'));
@@ -127,7 +155,11 @@ describe('the service on a fresh machine', () => {
   });
 
   it('refuses to start on a bad setting, naming the variable and the rule', async () => {
-    const child = start(process.execPath, [MAIN], { LEDGER_DATA_DIR: dir, LEDGER_STORE: 'oracle', LEDGER_SQLITE_SYNC: 'OFF' });
+    const child = start(process.execPath, [MAIN], {
+      LEDGER_DATA_DIR: dir,
+      LEDGER_STORE: 'oracle',
+      LEDGER_SQLITE_SYNC: 'OFF',
+    });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
     expect(await exited(child)).toEqual({ code: 78, signal: null });
@@ -136,7 +168,10 @@ describe('the service on a fresh machine', () => {
   });
 
   it('requires DATABASE_URL for the PostgreSQL store and never echoes it', async () => {
-    const child = start(process.execPath, [MAIN], { LEDGER_STORE: 'postgres', DATABASE_URL: 'mysql://user:s3cret@host/db' });
+    const child = start(process.execPath, [MAIN], {
+      LEDGER_STORE: 'postgres',
+      DATABASE_URL: 'mysql://user:s3cret@host/db',
+    });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
     expect((await exited(child)).code).toBe(78);
@@ -157,7 +192,10 @@ describe('the service on a fresh machine', () => {
         const url = await listeningUrl(child);
         const response = await fetch(`${url}/health/ready`);
         expect(response.status).toBe(200);
-        expect(await response.json()).toMatchObject({ status: 'ready', store: { kind: 'postgres', reachable: true } });
+        expect(await response.json()).toMatchObject({
+          status: 'ready',
+          store: { kind: 'postgres', reachable: true },
+        });
       } finally {
         child.kill('SIGTERM');
         expect((await exited(child)).code).toBe(0);

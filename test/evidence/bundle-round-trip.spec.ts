@@ -12,14 +12,22 @@ import { verifyBundle } from '@ledger/evidence';
 import { LocalIssuer } from '@ledger/auth';
 import { seedDemoOrganisation } from '../../apps/govledger-cli/src/demo/demo-organisation';
 import { LedgerClient } from '../../apps/govledger-cli/src/demo/ledger-client';
-import { exportOverGraphql, govledger, ledgerEnv, offlineEnv, scratchDir, seededLedger } from './evidence-fixture';
+import {
+  exportOverGraphql,
+  govledger,
+  ledgerEnv,
+  offlineEnv,
+  scratchDir,
+  seededLedger,
+} from './evidence-fixture';
 
 /** The members of a bundle, in archive order, read whole (test bundles are small). */
 async function members(file: string): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   const archive = extract();
   Readable.from(readFileSync(file)).pipe(createGunzip()).pipe(archive);
-  for await (const entry of archive) found.set(entry.header.name, Buffer.concat(await collect(entry as AsyncIterable<Buffer>)));
+  for await (const entry of archive)
+    found.set(entry.header.name, Buffer.concat(await collect(entry as AsyncIterable<Buffer>)));
   return found;
 }
 
@@ -45,13 +53,34 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
     await seedMore(api, SYSTEM);
 
     cliExport = await govledger(
-      ['export', '--system', SYSTEM, '--out', join(dir, 'cli.tar.gz'), '--recipient', 'Notified body 0123', '--actor', 'ops.olga', '--since-checkpoint', join(dir, 'earlier.checkpoint')],
+      [
+        'export',
+        '--system',
+        SYSTEM,
+        '--out',
+        join(dir, 'cli.tar.gz'),
+        '--recipient',
+        'Notified body 0123',
+        '--actor',
+        'ops.olga',
+        '--since-checkpoint',
+        join(dir, 'earlier.checkpoint'),
+      ],
       ledgerEnv(api),
     );
-    graphqlExport = await exportOverGraphql(api, { systemId: SYSTEM, recipient: 'Care Quality Commission' }, join(dir, 'graphql.tar.gz'));
-    exportEvents = (await collect(api.store.readStream(`default/evidence-exports-${SYSTEM}`))) as StoredEvent[];
+    graphqlExport = await exportOverGraphql(
+      api,
+      { systemId: SYSTEM, recipient: 'Care Quality Commission' },
+      join(dir, 'graphql.tar.gz'),
+    );
+    exportEvents = (await collect(
+      api.store.readStream(`default/evidence-exports-${SYSTEM}`),
+    )) as StoredEvent[];
     const issuer = await LocalIssuer.open(join(api.dataDir, 'keys'), 'govledger-local', 'govledger');
-    reseeded = await seedDemoOrganisation(new LedgerClient(api.url, issuer, 'default'), { accessEvents: 0, onProgress: () => undefined }).then(
+    reseeded = await seedDemoOrganisation(new LedgerClient(api.url, issuer, 'default'), {
+      accessEvents: 0,
+      onProgress: () => undefined,
+    }).then(
       () => 'seeded twice',
       (error: unknown) => error,
     );
@@ -61,7 +90,9 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses to seed the demo a second time into the same tenant, saying how to seed again', () => {
-    expect(String(reseeded)).toMatch(/tenant default already holds the demo organisation: seed an empty ledger, or another tenant with --tenant/);
+    expect(String(reseeded)).toMatch(
+      /tenant default already holds the demo organisation: seed an empty ledger, or another tenant with --tenant/,
+    );
   });
 
   it('exports with govledger export, showing progress on stderr and how to verify on stdout', () => {
@@ -71,52 +102,118 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
     expect(cliExport.stdout).toMatch(/events of sepsis-predictor, proven against checkpoint \d+/);
   });
 
-  it.each(['cli.tar.gz', 'graphql.tar.gz'])('verify-bundle passes %s in a process with no database, no server and no ledger settings', async (name) => {
-    const run = await govledger(['verify-bundle', join(dir, name), '--trusted-key', vkey], offlineEnv());
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^PASS: .* is an intact evidence bundle from govledger\.local\/ledger/);
-    expect(run.stdout).toMatch(/every hash recomputed and every inclusion proof checked against checkpoint \d+/);
-  });
+  it.each(['cli.tar.gz', 'graphql.tar.gz'])(
+    'verify-bundle passes %s in a process with no database, no server and no ledger settings',
+    async (name) => {
+      const run = await govledger(['verify-bundle', join(dir, name), '--trusted-key', vkey], offlineEnv());
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^PASS: .* is an intact evidence bundle from govledger\.local\/ledger/);
+      expect(run.stdout).toMatch(
+        /every hash recomputed and every inclusion proof checked against checkpoint \d+/,
+      );
+    },
+  );
 
   it('proves with --since-checkpoint that the log extends the checkpoint the recipient already held', async () => {
-    const run = await govledger(['verify-bundle', join(dir, 'cli.tar.gz'), '--trusted-key', vkey], offlineEnv());
+    const run = await govledger(
+      ['verify-bundle', join(dir, 'cli.tar.gz'), '--trusted-key', vkey],
+      offlineEnv(),
+    );
     expect(run.stdout).toContain(`the log extends your checkpoint of tree size ${since.treeSize}`);
     const bundle = await members(join(dir, 'cli.tar.gz'));
     expect(JSON.parse(bundle.get(BUNDLE_FILES.consistency)!.toString()).from.treeSize).toBe(since.treeSize);
   });
 
   it('is one standard gzipped tar, members in the order a streaming verifier reads them', () => {
-    const listing = execFileSync('tar', ['-tzf', join(dir, 'cli.tar.gz')], { encoding: 'utf8' }).trim().split('\n');
-    expect(listing).toEqual(['manifest.json', 'manifest.sig', 'checkpoint.note', 'keys.txt', 'consistency.json', 'events.jsonl', 'proofs.jsonl', 'fhir-bundle.json', 'report.html']);
-    expect(execFileSync('tar', ['-tzf', join(dir, 'graphql.tar.gz')], { encoding: 'utf8' })).not.toContain('consistency.json');
+    const listing = execFileSync('tar', ['-tzf', join(dir, 'cli.tar.gz')], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    expect(listing).toEqual([
+      'manifest.json',
+      'manifest.sig',
+      'checkpoint.note',
+      'keys.txt',
+      'consistency.json',
+      'events.jsonl',
+      'proofs.jsonl',
+      'fhir-bundle.json',
+      'report.html',
+    ]);
+    expect(execFileSync('tar', ['-tzf', join(dir, 'graphql.tar.gz')], { encoding: 'utf8' })).not.toContain(
+      'consistency.json',
+    );
   });
 
   it('holds the system’s events with their envelope and integrity, data access on its behalf, and its training data, in global order', async () => {
     const bundle = await members(join(dir, 'cli.tar.gz'));
-    const events = bundle.get(BUNDLE_FILES.events)!.toString().trim().split('\n').map((line) => JSON.parse(line) as StoredEvent & { position: string });
+    const events = bundle
+      .get(BUNDLE_FILES.events)!
+      .toString()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as StoredEvent & { position: string });
     const manifest = JSON.parse(bundle.get(BUNDLE_FILES.manifest)!.toString()) as BundleManifest;
     expect(manifest.counts.events).toBe(events.length);
-    expect(events.map((e) => BigInt(e.position))).toEqual([...events.map((e) => BigInt(e.position))].sort((a, b) => (a < b ? -1 : 1)));
-    expect(events[0]).toMatchObject({ type: expect.any(String), metadata: { tenantId: 'default', actor: expect.any(Object) }, integrity: { prevHash: expect.any(String), hash: expect.any(String) } });
-    const kinds = new Set(events.map((e) => (e.stream === `default/ai-system-${SYSTEM}` ? 'system' : e.stream.startsWith('default/data-access-') ? 'access' : e.stream.startsWith('default/dataset-') ? 'dataset' : e.stream)));
+    expect(events.map((e) => BigInt(e.position))).toEqual(
+      [...events.map((e) => BigInt(e.position))].sort((a, b) => (a < b ? -1 : 1)),
+    );
+    expect(events[0]).toMatchObject({
+      type: expect.any(String),
+      metadata: { tenantId: 'default', actor: expect.any(Object) },
+      integrity: { prevHash: expect.any(String), hash: expect.any(String) },
+    });
+    const kinds = new Set(
+      events.map((e) =>
+        e.stream === `default/ai-system-${SYSTEM}`
+          ? 'system'
+          : e.stream.startsWith('default/data-access-')
+            ? 'access'
+            : e.stream.startsWith('default/dataset-')
+              ? 'dataset'
+              : e.stream,
+      ),
+    );
     expect(kinds).toEqual(new Set(['system', 'access', 'dataset']));
-    expect(manifest.scope.datasetIds.map((id) => `default/dataset-${id}`)).toEqual(expect.arrayContaining([...new Set(events.filter((e) => e.stream.startsWith('default/dataset-')).map((e) => e.stream))]));
-    expect(events.filter((e) => e.type === 'DataAccessed').every((e) => (e.data as { systemId?: string }).systemId === SYSTEM)).toBe(true);
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['AiSystemRegistered', 'TakedownDecided', 'DatasetRegistered', 'DataAccessed']));
+    expect(manifest.scope.datasetIds.map((id) => `default/dataset-${id}`)).toEqual(
+      expect.arrayContaining([
+        ...new Set(events.filter((e) => e.stream.startsWith('default/dataset-')).map((e) => e.stream)),
+      ]),
+    );
+    expect(
+      events
+        .filter((e) => e.type === 'DataAccessed')
+        .every((e) => (e.data as { systemId?: string }).systemId === SYSTEM),
+    ).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['AiSystemRegistered', 'TakedownDecided', 'DatasetRegistered', 'DataAccessed']),
+    );
     expect(bundle.get(BUNDLE_FILES.proofs)!.toString().trim().split('\n')).toHaveLength(events.length);
     expect(bundle.get(BUNDLE_FILES.keys)!.toString().trim()).toBe(vkey);
   });
 
   it('records every export in the ledger: who, for whom, which checkpoint and the exact manifest', async () => {
-    expect(exportEvents.map((e) => [e.metadata.actor.id, (e.data as { recipient?: string }).recipient, e.metadata.source])).toEqual([
+    expect(
+      exportEvents.map((e) => [
+        e.metadata.actor.id,
+        (e.data as { recipient?: string }).recipient,
+        e.metadata.source,
+      ]),
+    ).toEqual([
       ['ops.olga', 'Notified body 0123', 'govledger-cli'],
       ['auditor.amy', 'Care Quality Commission', 'ledger-api/graphql'],
     ]);
     const manifest = (await members(join(dir, 'graphql.tar.gz'))).get(BUNDLE_FILES.manifest)!;
     const digest = require('node:crypto').createHash('sha256').update(manifest).digest('hex');
-    expect(exportEvents[1].data).toMatchObject({ systemId: SYSTEM, manifestSha256: digest, exportId: graphqlExport.result?.exportId });
-    expect(graphqlExport).toMatchObject({ contentType: 'application/gzip', result: { manifestSha256: digest } });
+    expect(exportEvents[1].data).toMatchObject({
+      systemId: SYSTEM,
+      manifestSha256: digest,
+      exportId: graphqlExport.result?.exportId,
+    });
+    expect(graphqlExport).toMatchObject({
+      contentType: 'application/gzip',
+      result: { manifestSha256: digest },
+    });
   });
 
   it('carries a self-contained, printable report with every section the issue asks for and no patient identifier', async () => {
@@ -163,8 +260,15 @@ describe('evidence bundle over GraphQL on PostgreSQL: made, refused and fetched 
   let vkey: string;
   const exportQuery = `mutation($systemId: ID!, $from: DateTime, $to: DateTime) { exportEvidenceBundle(systemId: $systemId, from: $from, to: $to) { exportId downloadUrl events } }`;
   const asCaller = async (token: string, query: string, variables: Record<string, unknown>) => {
-    const response = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-    return (await response.json()) as { data?: { exportEvidenceBundle: { exportId: string; downloadUrl: string; events: number } } | null; errors?: Array<{ extensions: { code: string; field?: string } }> };
+    const response = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as {
+      data?: { exportEvidenceBundle: { exportId: string; downloadUrl: string; events: number } } | null;
+      errors?: Array<{ extensions: { code: string; field?: string } }>;
+    };
   };
 
   beforeAll(async () => {
@@ -178,24 +282,50 @@ describe('evidence bundle over GraphQL on PostgreSQL: made, refused and fetched 
 
   it('exports a period of a system, and the downloaded bundle verifies', async () => {
     const out = join(dir, 'period.tar.gz');
-    const { result } = await exportOverGraphql(api, { systemId: 'sepsis-predictor', from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' }, out);
+    const { result } = await exportOverGraphql(
+      api,
+      { systemId: 'sepsis-predictor', from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' },
+      out,
+    );
     expect(result?.events).toBeGreaterThan(0);
-    await expect(verifyBundle(out, [vkey])).resolves.toMatchObject({ ok: true, summary: { systemId: 'sepsis-predictor', events: result?.events } });
+    await expect(verifyBundle(out, [vkey])).resolves.toMatchObject({
+      ok: true,
+      summary: { systemId: 'sepsis-predictor', events: result?.events },
+    });
   });
 
   it('names what is wrong: an unknown system, a period that ends before it starts', async () => {
     const auditor = await api.token('auditor.amy', 'auditor');
-    expect((await asCaller(auditor, exportQuery, { systemId: 'no-such-system' })).errors?.[0].extensions).toMatchObject({ code: 'UNKNOWN_SYSTEM', field: 'systemId' });
-    expect((await asCaller(auditor, exportQuery, { systemId: 'sepsis-predictor', from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' })).errors?.[0].extensions).toMatchObject({ code: 'INVALID_SCOPE', field: 'to' });
+    expect(
+      (await asCaller(auditor, exportQuery, { systemId: 'no-such-system' })).errors?.[0].extensions,
+    ).toMatchObject({ code: 'UNKNOWN_SYSTEM', field: 'systemId' });
+    expect(
+      (
+        await asCaller(auditor, exportQuery, {
+          systemId: 'sepsis-predictor',
+          from: '2026-02-01T00:00:00Z',
+          to: '2026-01-01T00:00:00Z',
+        })
+      ).errors?.[0].extensions,
+    ).toMatchObject({ code: 'INVALID_SCOPE', field: 'to' });
   });
 
   it('lets a regulator export only its granted systems, and only the maker download a bundle', async () => {
     const regulator = await api.token('reg.rita', 'regulator', { systems: ['ct-head-triage'] });
-    expect((await asCaller(regulator, exportQuery, { systemId: 'sepsis-predictor' })).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', field: 'systemId' });
+    expect(
+      (await asCaller(regulator, exportQuery, { systemId: 'sepsis-predictor' })).errors?.[0].extensions,
+    ).toMatchObject({ code: 'FORBIDDEN', field: 'systemId' });
     const auditor = await api.token('auditor.amy', 'auditor');
-    const made = (await asCaller(auditor, exportQuery, { systemId: 'sepsis-predictor' })).data!.exportEvidenceBundle;
+    const made = (await asCaller(auditor, exportQuery, { systemId: 'sepsis-predictor' })).data!
+      .exportEvidenceBundle;
     const other = await api.token('auditor.ben', 'auditor');
-    expect((await fetch(`${api.url}${made.downloadUrl}`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(404);
-    expect((await fetch(`${api.url}${made.downloadUrl}`, { headers: { authorization: `Bearer ${auditor}` } })).status).toBe(200);
+    expect(
+      (await fetch(`${api.url}${made.downloadUrl}`, { headers: { authorization: `Bearer ${other}` } }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await fetch(`${api.url}${made.downloadUrl}`, { headers: { authorization: `Bearer ${auditor}` } }))
+        .status,
+    ).toBe(200);
   });
 });

@@ -15,7 +15,8 @@ async function readMembers(file: string): Promise<Members> {
   const found: Members = [];
   const archive = extract();
   Readable.from(readFileSync(file)).pipe(createGunzip()).pipe(archive);
-  for await (const entry of archive) found.push([entry.header.name, Buffer.concat(await collect(entry as AsyncIterable<Buffer>))]);
+  for await (const entry of archive)
+    found.push([entry.header.name, Buffer.concat(await collect(entry as AsyncIterable<Buffer>))]);
   return found;
 }
 
@@ -45,9 +46,34 @@ describe('evidence bundle: tampering is caught and named', () => {
       writeFileSync(join(dir, 'earlier.checkpoint'), earlier);
       // Something after the earlier checkpoint, so the consistency proof has work to do.
       await api.post('/v1/events', {
-        events: [{ eventId: '0f5c9a4e-1b2d-4c3e-8f70-5a6b7c8d9e01', type: 'DataAccessed', occurredAt: '2026-03-14T09:00:00Z', data: { actor: 'dr.bob', resource: 'Observation', action: 'R', purposeOfUse: 'TREAT', outcome: 'success', systemId: 'sepsis-predictor' } }],
+        events: [
+          {
+            eventId: '0f5c9a4e-1b2d-4c3e-8f70-5a6b7c8d9e01',
+            type: 'DataAccessed',
+            occurredAt: '2026-03-14T09:00:00Z',
+            data: {
+              actor: 'dr.bob',
+              resource: 'Observation',
+              action: 'R',
+              purposeOfUse: 'TREAT',
+              outcome: 'success',
+              systemId: 'sepsis-predictor',
+            },
+          },
+        ],
       });
-      const run = await govledger(['export', '--system', 'sepsis-predictor', '--out', bundle, '--since-checkpoint', join(dir, 'earlier.checkpoint')], ledgerEnv(api));
+      const run = await govledger(
+        [
+          'export',
+          '--system',
+          'sepsis-predictor',
+          '--out',
+          bundle,
+          '--since-checkpoint',
+          join(dir, 'earlier.checkpoint'),
+        ],
+        ledgerEnv(api),
+      );
       if (run.code !== 0) throw new Error(`export failed: ${run.stderr}`);
     } finally {
       await api.close();
@@ -62,19 +88,20 @@ describe('evidence bundle: tampering is caught and named', () => {
   });
 
   // Every file, and in each the first byte, one in the middle and the last: each change must fail and name that file.
-  it.each(ALL_FILES.flatMap((name) => ['first', 'middle', 'last'].map((where) => [name, where] as [BundleFileName, string])))(
-    'changing %s at its %s byte fails verification naming that file',
-    async (name, where) => {
-      const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
-      const content = members.find(([n]) => n === name)![1];
-      const at = where === 'first' ? 0 : where === 'last' ? content.length - 1 : Math.floor(content.length / 2);
-      content[at] ^= 0x01;
-      const tampered = join(dir, `tampered-${name}-${where}.tar.gz`);
-      await writeMembers(tampered, members);
-      const result = await verifyBundle(tampered, [vkey]);
-      expect(result).toMatchObject({ ok: false, file: name });
-    },
-  );
+  it.each(
+    ALL_FILES.flatMap((name) =>
+      ['first', 'middle', 'last'].map((where) => [name, where] as [BundleFileName, string]),
+    ),
+  )('changing %s at its %s byte fails verification naming that file', async (name, where) => {
+    const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
+    const content = members.find(([n]) => n === name)![1];
+    const at = where === 'first' ? 0 : where === 'last' ? content.length - 1 : Math.floor(content.length / 2);
+    content[at] ^= 0x01;
+    const tampered = join(dir, `tampered-${name}-${where}.tar.gz`);
+    await writeMembers(tampered, members);
+    const result = await verifyBundle(tampered, [vkey]);
+    expect(result).toMatchObject({ ok: false, file: name });
+  });
 
   it('the CLI prints the first failure, naming the file and what it means, and exits 1', async () => {
     const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
@@ -86,13 +113,19 @@ describe('evidence bundle: tampering is caught and named', () => {
     await writeMembers(tampered, members);
     const run = await govledger(['verify-bundle', tampered, '--trusted-key', vkey], offlineEnv());
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^FAIL: events\.jsonl: line 1: event [0-9a-f-]+ \(position \d+\) hashes to [0-9a-f]{64}, not its recorded [0-9a-f]{64}: the event was altered\n$/);
+    expect(run.stdout).toMatch(
+      /^FAIL: events\.jsonl: line 1: event [0-9a-f-]+ \(position \d+\) hashes to [0-9a-f]{64}, not its recorded [0-9a-f]{64}: the event was altered\n$/,
+    );
   });
 
   it('fails with a key that is not the ledger’s, even one with the ledger’s name', async () => {
     const impostor = generateNoteKey(origin).verifierKey;
     const result = await verifyBundle(bundle, [impostor]);
-    expect(result).toMatchObject({ ok: false, file: 'manifest.sig', message: expect.stringContaining('no trusted key signed this note') });
+    expect(result).toMatchObject({
+      ok: false,
+      file: 'manifest.sig',
+      message: expect.stringContaining('no trusted key signed this note'),
+    });
     const run = await govledger(['verify-bundle', bundle, '--trusted-key', impostor], offlineEnv());
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('FAIL: manifest.sig:');
@@ -100,26 +133,44 @@ describe('evidence bundle: tampering is caught and named', () => {
 
   it('fails when a file is missing, added or moved', async () => {
     const without = join(dir, 'without-proofs.tar.gz');
-    await writeMembers(without, original.filter(([n]) => n !== BUNDLE_FILES.proofs));
+    await writeMembers(
+      without,
+      original.filter(([n]) => n !== BUNDLE_FILES.proofs),
+    );
     expect(await verifyBundle(without, [vkey])).toMatchObject({ ok: false, file: 'proofs.jsonl' });
 
     const added = join(dir, 'added.tar.gz');
     await writeMembers(added, [...original, ['notes.txt', Buffer.from('trust me\n')]]);
-    expect(await verifyBundle(added, [vkey])).toMatchObject({ ok: false, message: expect.stringContaining('not listed in the signed manifest') });
+    expect(await verifyBundle(added, [vkey])).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('not listed in the signed manifest'),
+    });
 
     const moved = join(dir, 'moved.tar.gz');
     const [manifest, signature, ...rest] = original;
     await writeMembers(moved, [manifest, signature, ...rest.reverse()]);
-    expect(await verifyBundle(moved, [vkey])).toMatchObject({ ok: false, file: 'checkpoint.note', message: expect.stringContaining('missing or out of order') });
+    expect(await verifyBundle(moved, [vkey])).toMatchObject({
+      ok: false,
+      file: 'checkpoint.note',
+      message: expect.stringContaining('missing or out of order'),
+    });
   });
 
   it('fails on a truncated or foreign file as a whole', async () => {
     const truncated = join(dir, 'truncated.tar.gz');
     const bytes = readFileSync(bundle);
     writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    expect(await verifyBundle(truncated, [vkey])).toMatchObject({ ok: false, file: 'bundle', message: expect.stringContaining('unexpected end of file') });
+    expect(await verifyBundle(truncated, [vkey])).toMatchObject({
+      ok: false,
+      file: 'bundle',
+      message: expect.stringContaining('unexpected end of file'),
+    });
     const foreign = join(dir, 'foreign.tar.gz');
     writeFileSync(foreign, 'not an archive');
-    expect(await verifyBundle(foreign, [vkey])).toMatchObject({ ok: false, file: 'bundle', message: expect.stringContaining('not a readable evidence bundle') });
+    expect(await verifyBundle(foreign, [vkey])).toMatchObject({
+      ok: false,
+      file: 'bundle',
+      message: expect.stringContaining('not a readable evidence bundle'),
+    });
   });
 });

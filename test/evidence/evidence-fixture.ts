@@ -9,10 +9,16 @@ import { REPO_ROOT } from '../support/child-process';
 import { startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
 /** The service with a seed-demo organisation in it, sealing every 200 ms so exports need not wait. */
-export async function seededLedger(kind: StoreKind, accessEvents: number): Promise<{ api: TestApi; seed: SeedReport }> {
+export async function seededLedger(
+  kind: StoreKind,
+  accessEvents: number,
+): Promise<{ api: TestApi; seed: SeedReport }> {
   const api = await startTestApi(kind, { LEDGER_CHECKPOINT_EVERY_MS: '200' });
   const issuer = await LocalIssuer.open(join(api.dataDir, 'keys'), 'govledger-local', 'govledger');
-  const seed = await seedDemoOrganisation(new LedgerClient(api.url, issuer, 'default'), { accessEvents, onProgress: () => undefined });
+  const seed = await seedDemoOrganisation(new LedgerClient(api.url, issuer, 'default'), {
+    accessEvents,
+    onProgress: () => undefined,
+  });
   return { api, seed };
 }
 
@@ -28,7 +34,11 @@ export interface CliRun {
  */
 export function govledger(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(REPO_ROOT, 'apps/govledger-cli/src/main.ts'), ...args], { cwd: REPO_ROOT, env });
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(REPO_ROOT, 'apps/govledger-cli/src/main.ts'), ...args],
+      { cwd: REPO_ROOT, env },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -41,7 +51,8 @@ export function govledger(args: string[], env: NodeJS.ProcessEnv): Promise<CliRu
 /** The environment of a machine that has only the bundle: no ledger settings, no database, no reachable data directory. */
 export function offlineEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^(LEDGER_|DATABASE_URL|EVENTSTORE_|PG|AUTH_)/.test(key)) env[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (!/^(LEDGER_|DATABASE_URL|EVENTSTORE_|PG|AUTH_)/.test(key)) env[key] = value;
   return { ...env, LEDGER_DATA_DIR: join(tmpdir(), 'no-ledger-here'), PGHOST: '/nonexistent', PGPORT: '1' };
 }
 
@@ -64,11 +75,17 @@ export async function exportOverGraphql(api: TestApi, variables: Record<string, 
       variables,
     }),
   });
-  const body = (await response.json()) as { data?: { exportEvidenceBundle: Record<string, any> } | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+  const body = (await response.json()) as {
+    data?: { exportEvidenceBundle: Record<string, any> } | null;
+    errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  };
   if (!body.data) return { errors: body.errors ?? [] };
   const result = body.data.exportEvidenceBundle;
-  const download = await fetch(`${api.url}${result.downloadUrl}`, { headers: { authorization: `Bearer ${token}` } });
-  if (download.status !== 200) throw new Error(`download answered ${download.status}: ${await download.text()}`);
+  const download = await fetch(`${api.url}${result.downloadUrl}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (download.status !== 200)
+    throw new Error(`download answered ${download.status}: ${await download.text()}`);
   writeFileSync(out, Buffer.from(await download.arrayBuffer()));
   return { result, contentType: download.headers.get('content-type') };
 }

@@ -50,7 +50,10 @@ const metadata = (occurredAt: string): NewEvent['metadata'] => ({
 async function caughtUp(store: EventStore, readStore: ReadStore): Promise<void> {
   const head = await store.headPosition();
   for (;;) {
-    const rows = await (readStore.db as Kysely<CheckpointTables>).selectFrom('projection_checkpoints').select(['name', 'position']).execute();
+    const rows = await (readStore.db as Kysely<CheckpointTables>)
+      .selectFrom('projection_checkpoints')
+      .select(['name', 'position'])
+      .execute();
     if (rows.length >= 4 && rows.every((r) => BigInt(r.position) >= head)) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -64,7 +67,15 @@ async function fill(store: EventStore, readStore: ReadStore): Promise<void> {
         eventId: randomUUID(),
         type: 'AiSystemRegistered',
         schemaVersion: 1,
-        data: { systemId: SYSTEM, name: 'Scale test', intendedUse: 'memory measurement', clinicalDomain: 'none', riskClass: 'high', supplier: 'in-house', sites: ['lab'] },
+        data: {
+          systemId: SYSTEM,
+          name: 'Scale test',
+          intendedUse: 'memory measurement',
+          clinicalDomain: 'none',
+          riskClass: 'high',
+          supplier: 'in-house',
+          sites: ['lab'],
+        },
         metadata: metadata(new Date(START).toISOString()),
       },
     ],
@@ -77,7 +88,16 @@ async function fill(store: EventStore, readStore: ReadStore): Promise<void> {
         eventId: randomUUID(),
         type: 'DataAccessed',
         schemaVersion: 1,
-        data: { actor: `dr.${i % 500}`, datasetId: 'icu-vitals', patientPseudonym: (i % 9973).toString(16).padStart(64, '0'), action: 'R', purposeOfUse: 'TREAT', outcome: 'success', sourceService: 'bench-emitter', systemId: SYSTEM },
+        data: {
+          actor: `dr.${i % 500}`,
+          datasetId: 'icu-vitals',
+          patientPseudonym: (i % 9973).toString(16).padStart(64, '0'),
+          action: 'R',
+          purposeOfUse: 'TREAT',
+          outcome: 'success',
+          sourceService: 'bench-emitter',
+          systemId: SYSTEM,
+        },
         metadata: metadata(new Date(START + (i + 1) * 1000).toISOString()),
       });
     }
@@ -90,10 +110,17 @@ async function fill(store: EventStore, readStore: ReadStore): Promise<void> {
 }
 
 /** Runs the CLI and samples its peak resident set from /proc until it exits. */
-function measured(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; seconds: number; peakMb: number; stdout: string; stderr: string }> {
+function measured(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; seconds: number; peakMb: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/govledger-cli/src/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(ROOT, 'apps/govledger-cli/src/main.ts'), ...args],
+      { cwd: ROOT, env: { ...process.env, ...env } },
+    );
     let peakKb = 0;
     let stdout = '';
     let stderr = '';
@@ -112,24 +139,46 @@ function measured(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: numbe
     child.on('exit', () => sample());
     child.on('close', (code) => {
       clearInterval(timer);
-      resolve({ code, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakMb: peakKb / 1024, stdout, stderr });
+      resolve({
+        code,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        peakMb: peakKb / 1024,
+        stdout,
+        stderr,
+      });
     });
   });
 }
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'export-scale-'));
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'warn', LEDGER_DATA_DIR: dataDir, LEDGER_STORE: 'sqlite', LEDGER_CHECKPOINT_EVERY_MS: '1000', LEDGER_CHECKPOINT_EVERY_EVENTS: '100000' });
+  const config = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    LEDGER_DATA_DIR: dataDir,
+    LEDGER_STORE: 'sqlite',
+    LEDGER_CHECKPOINT_EVERY_MS: '1000',
+    LEDGER_CHECKPOINT_EVERY_EVENTS: '100000',
+  });
   const { app, url } = await startLedgerApi(config);
   const env = { LEDGER_DATA_DIR: dataDir };
   try {
     const filled = process.hrtime.bigint();
     await fill(app.get<EventStore>(EVENT_STORE), app.get<ReadStore>(READ_STORE));
-    process.stderr.write(`appended ${TOTAL} events in ${(Number(process.hrtime.bigint() - filled) / 1e9).toFixed(0)} s, sealed and indexed as they came\n`);
+    process.stderr.write(
+      `appended ${TOTAL} events in ${(Number(process.hrtime.bigint() - filled) / 1e9).toFixed(0)} s, sealed and indexed as they came\n`,
+    );
     const tenth = new Date(START + (TOTAL / 10 + 1) * 1000).toISOString();
-    const small = await measured(['export', '--system', SYSTEM, '--to', tenth, '--out', join(dataDir, 'tenth.tar.gz'), '--wait', '1800'], env);
-    const large = await measured(['export', '--system', SYSTEM, '--out', join(dataDir, 'all.tar.gz'), '--wait', '1800'], env);
-    for (const run of [small, large]) if (run.code !== 0) throw new Error(`export failed: ${run.stderr.slice(-2000)}`);
+    const small = await measured(
+      ['export', '--system', SYSTEM, '--to', tenth, '--out', join(dataDir, 'tenth.tar.gz'), '--wait', '1800'],
+      env,
+    );
+    const large = await measured(
+      ['export', '--system', SYSTEM, '--out', join(dataDir, 'all.tar.gz'), '--wait', '1800'],
+      env,
+    );
+    for (const run of [small, large])
+      if (run.code !== 0) throw new Error(`export failed: ${run.stderr.slice(-2000)}`);
     const vkey = (await (await fetch(`${url.replace('[::1]', '127.0.0.1')}/v1/keys`)).text()).trim();
     const verify = await measured(['verify-bundle', join(dataDir, 'all.tar.gz'), '--trusted-key', vkey], {});
     if (verify.code !== 0) throw new Error(`verify failed: ${verify.stdout}${verify.stderr}`);

@@ -26,25 +26,40 @@ describe('evidence bundle: the FHIR R4 view validates against FHIR R4', () => {
     const archive = extract();
     Readable.from(readFileSync(out)).pipe(createGunzip()).pipe(archive);
     const members = new Map<string, Buffer>();
-    for await (const entry of archive) members.set(entry.header.name, Buffer.concat(await collect(entry as AsyncIterable<Buffer>)));
+    for await (const entry of archive)
+      members.set(entry.header.name, Buffer.concat(await collect(entry as AsyncIterable<Buffer>)));
     text = members.get(BUNDLE_FILES.fhir)!.toString();
     fhir = JSON.parse(text) as Bundle;
-    accessEvents = members.get(BUNDLE_FILES.events)!.toString().split('\n').filter((line) => line.includes('"type":"DataAccessed"')).length;
+    accessEvents = members
+      .get(BUNDLE_FILES.events)!
+      .toString()
+      .split('\n')
+      .filter((line) => line.includes('"type":"DataAccessed"')).length;
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const resources = () => (fhir.entry ?? []).map((e) => e.resource as Resource);
-  const ofType = <T extends Resource>(type: T['resourceType']): T[] => resources().filter((r): r is T => r.resourceType === type);
+  const ofType = <T extends Resource>(type: T['resourceType']): T[] =>
+    resources().filter((r): r is T => r.resourceType === type);
 
   it('is a valid R4 Bundle, and every resource in it is a valid R4 resource', () => {
     expect(r4Errors(fhir)).toEqual([]);
-    for (const resource of resources()) expect({ id: resource.id, errors: r4Errors(resource) }).toEqual({ id: resource.id, errors: [] });
+    for (const resource of resources())
+      expect({ id: resource.id, errors: r4Errors(resource) }).toEqual({ id: resource.id, errors: [] });
   });
 
   it('the validator is real: it rejects a broken AuditEvent, naming the element', () => {
-    const { recorded: _recorded, ...broken } = ofType<AuditEvent>('AuditEvent')[0] as unknown as Record<string, unknown>;
+    const { recorded: _recorded, ...broken } = ofType<AuditEvent>('AuditEvent')[0] as unknown as Record<
+      string,
+      unknown
+    >;
     expect(r4Errors({ ...broken, agent: 'dr.bob' })).toEqual(
-      expect.arrayContaining([expect.objectContaining({ expression: ['AuditEvent.recorded'] }), expect.objectContaining({ expression: expect.arrayContaining([expect.stringMatching(/^AuditEvent\.agent/)]) })]),
+      expect.arrayContaining([
+        expect.objectContaining({ expression: ['AuditEvent.recorded'] }),
+        expect.objectContaining({
+          expression: expect.arrayContaining([expect.stringMatching(/^AuditEvent\.agent/)]),
+        }),
+      ]),
     );
   });
 
@@ -52,8 +67,13 @@ describe('evidence bundle: the FHIR R4 view validates against FHIR R4', () => {
     const audits = ofType<AuditEvent>('AuditEvent');
     expect(audits).toHaveLength(accessEvents);
     for (const audit of audits) {
-      expect(audit.meta?.profile?.[0]).toMatch(/^https:\/\/profiles\.ihe\.net\/ITI\/BALP\/StructureDefinition\/IHE\.BasicAudit\.(Patient)?(Read|Query|Create|Update|Delete)$/);
-      expect(audit.type).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' });
+      expect(audit.meta?.profile?.[0]).toMatch(
+        /^https:\/\/profiles\.ihe\.net\/ITI\/BALP\/StructureDefinition\/IHE\.BasicAudit\.(Patient)?(Read|Query|Create|Update|Delete)$/,
+      );
+      expect(audit.type).toMatchObject({
+        system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+        code: 'rest',
+      });
       expect(audit.agent.filter((a) => a.requestor)).toHaveLength(1);
     }
     const patientEntities = audits.flatMap((a) => a.entity ?? []).filter((e) => e.role?.code === '1');
@@ -65,14 +85,28 @@ describe('evidence bundle: the FHIR R4 view validates against FHIR R4', () => {
   it('has Provenance for model lineage and for decisions, whose targets all resolve inside the Bundle', () => {
     const provenance = ofType<Provenance>('Provenance');
     const activities = provenance.map((p) => p.activity?.coding?.[0]?.code);
-    expect(activities).toEqual(expect.arrayContaining(['ModelVersionRegistered', 'ValidationResultRecorded', 'DeploymentApproved', 'ModelVersionDeployed', 'TakedownDecided']));
+    expect(activities).toEqual(
+      expect.arrayContaining([
+        'ModelVersionRegistered',
+        'ValidationResultRecorded',
+        'DeploymentApproved',
+        'ModelVersionDeployed',
+        'TakedownDecided',
+      ]),
+    );
     const fullUrls = new Set((fhir.entry ?? []).map((e) => e.fullUrl));
     for (const p of provenance) for (const target of p.target) expect(fullUrls).toContain(target.reference);
     const takedown = provenance.find((p) => p.activity?.coding?.[0]?.code === 'TakedownDecided')!;
     expect(takedown.reason?.[0]?.text).toBeTruthy();
     expect(takedown.agent[0].who.identifier?.value).toBeTruthy();
     const lineage = provenance.find((p) => p.activity?.coding?.[0]?.code === 'ModelVersionRegistered')!;
-    expect(lineage.entity?.some((e) => e.role === 'source' && e.what.identifier?.system === 'urn:govledger:dataset')).toBe(true);
-    expect(ofType<Device>('Device').map((d) => d.identifier?.[0]?.system)).toEqual(expect.arrayContaining(['urn:govledger:ai-system', 'urn:govledger:model-version']));
+    expect(
+      lineage.entity?.some(
+        (e) => e.role === 'source' && e.what.identifier?.system === 'urn:govledger:dataset',
+      ),
+    ).toBe(true);
+    expect(ofType<Device>('Device').map((d) => d.identifier?.[0]?.system)).toEqual(
+      expect.arrayContaining(['urn:govledger:ai-system', 'urn:govledger:model-version']),
+    );
   });
 });

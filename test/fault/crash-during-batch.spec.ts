@@ -27,9 +27,11 @@ async function crashAndCheck(target: Target): Promise<{ midBatchKills: number }>
     const reader = new LineReader(child);
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
-    await reader.waitFor((l) => l.startsWith('ack ')).catch((e) => {
-      throw new Error(`${e.message}\n${stderr}`);
-    });
+    await reader
+      .waitFor((l) => l.startsWith('ack '))
+      .catch((e) => {
+        throw new Error(`${e.message}\n${stderr}`);
+      });
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 200));
     child.kill('SIGKILL');
     const { signal } = await exited(child);
@@ -60,7 +62,11 @@ describe('crash during a batch append (SIGKILL)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-crash-'));
     const file = join(dir, 'events.sqlite');
     try {
-      const { midBatchKills } = await crashAndCheck({ kind: 'sqlite', location: file, open: () => SqliteEventStore.open(file) });
+      const { midBatchKills } = await crashAndCheck({
+        kind: 'sqlite',
+        location: file,
+        open: () => SqliteEventStore.open(file),
+      });
       // Most of the writer's time is spent inside append, so kills land mid-batch.
       expect(midBatchKills).toBeGreaterThan(0);
     } finally {
@@ -71,7 +77,11 @@ describe('crash during a batch append (SIGKILL)', () => {
   it('postgres: every batch is whole or absent, and every acknowledged batch survives', async () => {
     const db: TestDatabase = await createTestDatabase();
     try {
-      const { midBatchKills } = await crashAndCheck({ kind: 'postgres', location: db.url, open: () => PostgresEventStore.open(db.url) });
+      const { midBatchKills } = await crashAndCheck({
+        kind: 'postgres',
+        location: db.url,
+        open: () => PostgresEventStore.open(db.url),
+      });
       expect(midBatchKills).toBeGreaterThan(0);
     } finally {
       await db.drop();

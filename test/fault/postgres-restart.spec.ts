@@ -16,7 +16,9 @@ import { during, LedgerProcess, reservedPort, sleep, tokens } from './support/le
  */
 const ENABLED = process.env.TEST_FAULT_PG_RESTART === '1';
 if (!ENABLED)
-  console.log('PostgreSQL restart under load: skipped. It stops the shared PostgreSQL server, which would fail suites running beside it; `npm run test:fault` runs it alone (TEST_FAULT_PG_RESTART=1, --runInBand).');
+  console.log(
+    'PostgreSQL restart under load: skipped. It stops the shared PostgreSQL server, which would fail suites running beside it; `npm run test:fault` runs it alone (TEST_FAULT_PG_RESTART=1, --runInBand).',
+  );
 
 const CLUSTER = ['--skip-systemctl-redirect', '15', 'main'];
 /** Long enough for many requests to meet the outage, short enough for anything else waiting on the server. */
@@ -24,7 +26,9 @@ const DOWNTIME_MS = 3000;
 
 function pgctl(action: 'start' | 'stop'): void {
   // fast: terminate sessions at once (57P01), as a restart by an administrator or a failover does.
-  execFileSync('pg_ctlcluster', [...CLUSTER, action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { stdio: 'pipe' });
+  execFileSync('pg_ctlcluster', [...CLUSTER, action, ...(action === 'stop' ? ['-m', 'fast'] : [])], {
+    stdio: 'pipe',
+  });
 }
 
 async function postgresUp(): Promise<boolean> {
@@ -65,7 +69,13 @@ describe('PostgreSQL restart under load', () => {
 
           const stoppedAt = Date.now();
           let startedAt = Infinity;
-          let whileDown: { ready: number; readyBody: unknown; ingest: number; ingestCode?: string; ingestMessage?: string };
+          let whileDown: {
+            ready: number;
+            readyBody: unknown;
+            ingest: number;
+            ingestCode?: string;
+            ingestMessage?: string;
+          };
           try {
             pgctl('stop');
             const ready = await service.ready();
@@ -75,13 +85,24 @@ describe('PostgreSQL restart under load', () => {
               body: JSON.stringify({ events: newBatch() }),
             });
             const body = (await refused.json()) as { error?: { code?: string; message?: string } };
-            whileDown = { ready: ready.status, readyBody: ready.body, ingest: refused.status, ingestCode: body.error?.code, ingestMessage: body.error?.message };
+            whileDown = {
+              ready: ready.status,
+              readyBody: ready.body,
+              ingest: refused.status,
+              ingestCode: body.error?.code,
+              ingestMessage: body.error?.message,
+            };
             await sleep(Math.max(0, DOWNTIME_MS - (Date.now() - stoppedAt)));
           } finally {
             pgctl('start');
             startedAt = Date.now();
           }
-          expect(whileDown).toMatchObject({ ready: 503, readyBody: { status: 'not_ready', store: { reachable: false } }, ingest: 503, ingestCode: 'STORE_UNAVAILABLE' });
+          expect(whileDown).toMatchObject({
+            ready: 503,
+            readyBody: { status: 'not_ready', store: { reachable: false } },
+            ingest: 503,
+            ingestCode: 'STORE_UNAVAILABLE',
+          });
 
           // Recovery without a restart: the same process takes a new event again.
           let recoveredAt = 0;
@@ -101,10 +122,17 @@ describe('PostgreSQL restart under load', () => {
           const refusals = load.refusals.concat(probe.refusals);
           expect(refusals.length).toBeGreaterThan(0);
           const otherwise = refusals.filter((r) => r.status !== 503 || r.code !== 'STORE_UNAVAILABLE');
-          expect(otherwise.slice(0, 5).map(({ route, status, code, message }) => ({ route, status, code, message }))).toEqual([]);
+          expect(
+            otherwise
+              .slice(0, 5)
+              .map(({ route, status, code, message }) => ({ route, status, code, message })),
+          ).toEqual([]);
           expect(load.rejectedItems).toEqual([]);
 
-          const { events } = await expectLedgerConsistent(target, service, [...load.acknowledged, ...probe.acknowledged]);
+          const { events } = await expectLedgerConsistent(target, service, [
+            ...load.acknowledged,
+            ...probe.acknowledged,
+          ]);
           console.log(
             `PostgreSQL restart under load: down ${((startedAt - stoppedAt) / 1000).toFixed(1)} s, ingest served again ${((recoveredAt - startedAt) / 1000).toFixed(1)} s after the start; ` +
               `${refusals.length} requests answered 503 meanwhile; ${events} events stored, ${load.acknowledged.size + probe.acknowledged.size} acknowledged`,

@@ -36,7 +36,9 @@ async function killUnderLoad(target: LedgerTarget): Promise<void> {
 
       service = await LedgerProcess.start(env, port);
       const current = service;
-      await during(`after kill ${kill}`, current, () => expectLedgerConsistent(target, current, load.acknowledged));
+      await during(`after kill ${kill}`, current, () =>
+        expectLedgerConsistent(target, current, load.acknowledged),
+      );
       rounds.push(Date.now() - roundStarted);
     }
     expect(load.rejectedItems).toEqual([]);

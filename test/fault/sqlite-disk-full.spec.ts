@@ -3,12 +3,19 @@ import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IngestLoad, newBatch } from './support/ingest-load';
-import { expectLedgerConsistent, expectLogIntact, readLog, ledgerEnv, type LedgerTarget } from './support/ledger-checks';
+import {
+  expectLedgerConsistent,
+  expectLogIntact,
+  readLog,
+  ledgerEnv,
+  type LedgerTarget,
+} from './support/ledger-checks';
 import { during, LedgerProcess, reservedPort, sleep, tokens } from './support/ledger-process';
 
 /** Mounting a filesystem needs root; elsewhere the test says why it did not run. */
 const CAN_MOUNT = process.getuid?.() === 0;
-if (!CAN_MOUNT) console.log('SQLite disk full: skipped. It mounts a 16 MB tmpfs for the data directory, which needs root.');
+if (!CAN_MOUNT)
+  console.log('SQLite disk full: skipped. It mounts a 16 MB tmpfs for the data directory, which needs root.');
 
 /** Fills the volume to the last byte; returns the filler's path, whose removal gives the space back. */
 function fillVolume(dir: string): string {
@@ -59,7 +66,10 @@ describe('SQLite disk full', () => {
           const refusedBefore = emitters.refusals.length;
           // Full long enough for the projections and the sealer to meet the full disk too, not only the appends.
           while (emitters.refusals.length - refusedBefore < 20 || Date.now() - filledAt < 2000) {
-            if (Date.now() - filledAt > 60_000) throw new Error(`writes still succeed 60 s after the disk filled up (${emitters.refusals.length - refusedBefore} refused)`);
+            if (Date.now() - filledAt > 60_000)
+              throw new Error(
+                `writes still succeed 60 s after the disk filled up (${emitters.refusals.length - refusedBefore} refused)`,
+              );
             await sleep(50);
           }
           await emitters.stop();
@@ -67,14 +77,22 @@ describe('SQLite disk full', () => {
 
           // Refused cleanly: a status and a code a client can act on, and words an operator understands.
           const refusals = emitters.refusals.slice(refusedBefore);
-          const otherwise = refusals.filter((r) => r.status !== 507 || r.code !== 'STORAGE_FULL' || !/disk is full/.test(r.message ?? ''));
-          expect(otherwise.slice(0, 5).map(({ route, status, code, message }) => ({ route, status, code, message }))).toEqual([]);
+          const otherwise = refusals.filter(
+            (r) => r.status !== 507 || r.code !== 'STORAGE_FULL' || !/disk is full/.test(r.message ?? ''),
+          );
+          expect(
+            otherwise
+              .slice(0, 5)
+              .map(({ route, status, code, message }) => ({ route, status, code, message })),
+          ).toEqual([]);
 
           // Nothing half-written: what was acknowledged is there whole, and no refused batch left a single event behind.
           const rows = await readLog(target);
           expectLogIntact(rows, emitters.acknowledged);
           const stored = new Set(rows.map((r) => r.eventId));
-          const refusedIds = refusals.flatMap((r) => r.eventIds).filter((id) => !emitters.acknowledged.has(id));
+          const refusedIds = refusals
+            .flatMap((r) => r.eventIds)
+            .filter((id) => !emitters.acknowledged.has(id));
           expect(refusedIds.length).toBeGreaterThan(0);
           expect(refusedIds.filter((id) => stored.has(id))).toEqual([]);
 
@@ -97,7 +115,10 @@ describe('SQLite disk full', () => {
           expect(emitters.unacknowledged.filter((id) => refusedIds.includes(id))).toEqual([]);
           expect(emitters.rejectedItems).toEqual([]);
 
-          const { events } = await expectLedgerConsistent(target, started, [...emitters.acknowledged, ...probe.acknowledged]);
+          const { events } = await expectLedgerConsistent(target, started, [
+            ...emitters.acknowledged,
+            ...probe.acknowledged,
+          ]);
           console.log(
             `SQLite disk full: ${refusals.length} requests refused with 507 over ${(fullFor / 1000).toFixed(1)} s on a full 16 MB tmpfs; ` +
               `writes accepted again ${((recoveredAt - freedAt) / 1000).toFixed(1)} s after the space was freed; ${events} events stored`,

@@ -43,13 +43,20 @@ let goVerify: string;
 function buildGoVerifier(): string {
   const version = spawnSync('go', ['version'], { env: goEnv, encoding: 'utf8' });
   if (version.error || version.status !== 0) {
-    throw new Error(`The Go interop test needs Go, and it is not installed (${version.error?.message ?? version.stderr}). Install it with: ${INSTALL}`);
+    throw new Error(
+      `The Go interop test needs Go, and it is not installed (${version.error?.message ?? version.stderr}). Install it with: ${INSTALL}`,
+    );
   }
   if (!existsSync(join(GOPATH, 'src/golang.org/x/mod/sumdb/note/note.go'))) {
-    throw new Error(`The Go interop test needs golang.org/x/mod under ${GOPATH}, and it is missing. Install it with: ${INSTALL}`);
+    throw new Error(
+      `The Go interop test needs golang.org/x/mod under ${GOPATH}, and it is missing. Install it with: ${INSTALL}`,
+    );
   }
   const binary = join(workDir, 'go-verify');
-  const build = spawnSync('go', ['build', '-o', binary, join(__dirname, 'go-verify', 'main.go')], { env: goEnv, encoding: 'utf8' });
+  const build = spawnSync('go', ['build', '-o', binary, join(__dirname, 'go-verify', 'main.go')], {
+    env: goEnv,
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`go build of test/interop/go-verify failed:\n${build.stderr}`);
   return binary;
 }
@@ -63,14 +70,17 @@ function file(content: string): string {
 
 function go(...args: string[]): { ok: boolean; stdout: string; stderr: string } {
   const run = spawnSync(goVerify, args, { encoding: 'utf8' });
-  if (run.status === 2 || run.error) throw new Error(`go-verify was called wrongly: ${run.error?.message ?? run.stderr}`);
+  if (run.status === 2 || run.error)
+    throw new Error(`go-verify was called wrongly: ${run.error?.message ?? run.stderr}`);
   return { ok: run.status === 0, stdout: run.stdout, stderr: run.stderr };
 }
 
 const lines = (hashes: Uint8Array[]): string => hashes.map((hash) => `${hashToBase64(hash)}\n`).join('');
 
 function flipFirstBit(hashes: Uint8Array[], element: number): Uint8Array[] {
-  return hashes.map((hash, i) => (i === element ? Uint8Array.from(hash, (byte, j) => (j === 0 ? byte ^ 0x80 : byte)) : hash));
+  return hashes.map((hash, i) =>
+    i === element ? Uint8Array.from(hash, (byte, j) => (j === 0 ? byte ^ 0x80 : byte)) : hash,
+  );
 }
 
 /** A small ledger: real event hashes, chained per stream, as the store writes them. */
@@ -93,7 +103,8 @@ for (let i = 0; i < 37; i++) {
 
 const key = generateNoteKey(ORIGIN);
 const signer = noteSigner(key.signerKey);
-const checkpointAt = (size: number, by = signer) => signCheckpoint({ origin: ORIGIN, size, rootHash: log.root(size) }, by);
+const checkpointAt = (size: number, by = signer) =>
+  signCheckpoint({ origin: ORIGIN, size, rootHash: log.root(size) }, by);
 
 beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), 'go-interop-'));
@@ -113,15 +124,33 @@ describe("Go's sumdb/note reading the ledger's checkpoints", () => {
 
   it('rejects the checkpoint once its tree size or root is edited', () => {
     const note = checkpointAt(37);
-    const resized = go('checkpoint', '-vkeys', file(key.verifierKey), '-note', file(note.replace('\n37\n', '\n36\n')));
+    const resized = go(
+      'checkpoint',
+      '-vkeys',
+      file(key.verifierKey),
+      '-note',
+      file(note.replace('\n37\n', '\n36\n')),
+    );
     expect(resized).toMatchObject({ ok: false, stderr: expect.stringContaining('invalid signature') });
-    const rerooted = go('checkpoint', '-vkeys', file(key.verifierKey), '-note', file(note.replace(hashToBase64(log.root()), hashToBase64(log.root(36)))));
+    const rerooted = go(
+      'checkpoint',
+      '-vkeys',
+      file(key.verifierKey),
+      '-note',
+      file(note.replace(hashToBase64(log.root()), hashToBase64(log.root(36)))),
+    );
     expect(rerooted).toMatchObject({ ok: false, stderr: expect.stringContaining('invalid signature') });
   });
 
   it('rejects a checkpoint signed by a key other than the published one', () => {
     const impostor = noteSigner(generateNoteKey(ORIGIN).signerKey);
-    const result = go('checkpoint', '-vkeys', file(key.verifierKey), '-note', file(checkpointAt(37, impostor)));
+    const result = go(
+      'checkpoint',
+      '-vkeys',
+      file(key.verifierKey),
+      '-note',
+      file(checkpointAt(37, impostor)),
+    );
     expect(result).toMatchObject({ ok: false, stderr: expect.stringContaining('no verifiable signatures') });
   });
 
@@ -149,7 +178,19 @@ describe("Go's sumdb/tlog checking the ledger's proofs", () => {
     const note = file(checkpointAt(37));
     for (let index = 0; index < eventHashes.length; index++) {
       const proof = file(lines(log.proveInclusion(index)));
-      const result = go('inclusion', '-vkeys', vkeys(), '-note', note, '-index', String(index), '-event-hash', eventHashes[index], '-proof', proof);
+      const result = go(
+        'inclusion',
+        '-vkeys',
+        vkeys(),
+        '-note',
+        note,
+        '-index',
+        String(index),
+        '-event-hash',
+        eventHashes[index],
+        '-proof',
+        proof,
+      );
       expect({ index, ...result }).toMatchObject({ index, ok: true });
     }
   });
@@ -157,9 +198,24 @@ describe("Go's sumdb/tlog checking the ledger's proofs", () => {
   it('rejects an inclusion proof with a flipped bit, for the neighbouring event, or one hash short', () => {
     const note = file(checkpointAt(37));
     const proof = log.proveInclusion(12);
-    const check = (index: number, hashes: Uint8Array[]) => go('inclusion', '-vkeys', vkeys(), '-note', note, '-index', String(index), '-event-hash', eventHashes[12], '-proof', file(lines(hashes)));
+    const check = (index: number, hashes: Uint8Array[]) =>
+      go(
+        'inclusion',
+        '-vkeys',
+        vkeys(),
+        '-note',
+        note,
+        '-index',
+        String(index),
+        '-event-hash',
+        eventHashes[12],
+        '-proof',
+        file(lines(hashes)),
+      );
     expect(check(12, proof)).toMatchObject({ ok: true });
-    proof.forEach((_, element) => expect(check(12, flipFirstBit(proof, element))).toMatchObject({ ok: false }));
+    proof.forEach((_, element) =>
+      expect(check(12, flipFirstBit(proof, element))).toMatchObject({ ok: false }),
+    );
     expect(check(13, proof)).toMatchObject({ ok: false });
     expect(check(11, proof)).toMatchObject({ ok: false });
     expect(check(12, proof.slice(0, -1))).toMatchObject({ ok: false });
@@ -169,7 +225,17 @@ describe("Go's sumdb/tlog checking the ledger's proofs", () => {
     const newer = file(checkpointAt(37));
     for (const oldSize of [1, 2, 13, 16, 32, 36, 37]) {
       const proof = file(lines(readNodes(consistencyProofRequest(oldSize, 37), log)));
-      const result = go('consistency', '-vkeys', vkeys(), '-old', file(checkpointAt(oldSize)), '-new', newer, '-proof', proof);
+      const result = go(
+        'consistency',
+        '-vkeys',
+        vkeys(),
+        '-old',
+        file(checkpointAt(oldSize)),
+        '-new',
+        newer,
+        '-proof',
+        proof,
+      );
       expect({ oldSize, ...result }).toMatchObject({ oldSize, ok: true });
     }
   });
@@ -177,16 +243,40 @@ describe("Go's sumdb/tlog checking the ledger's proofs", () => {
   it('rejects a consistency proof with a flipped bit, or paired with another checkpoint', () => {
     const proof = log.proveConsistency(13, 37);
     const check = (oldSize: number, hashes: Uint8Array[]) =>
-      go('consistency', '-vkeys', vkeys(), '-old', file(checkpointAt(oldSize)), '-new', file(checkpointAt(37)), '-proof', file(lines(hashes)));
+      go(
+        'consistency',
+        '-vkeys',
+        vkeys(),
+        '-old',
+        file(checkpointAt(oldSize)),
+        '-new',
+        file(checkpointAt(37)),
+        '-proof',
+        file(lines(hashes)),
+      );
     expect(check(13, proof)).toMatchObject({ ok: true });
-    proof.forEach((_, element) => expect(check(13, flipFirstBit(proof, element))).toMatchObject({ ok: false }));
+    proof.forEach((_, element) =>
+      expect(check(13, flipFirstBit(proof, element))).toMatchObject({ ok: false }),
+    );
     expect(check(14, proof)).toMatchObject({ ok: false });
   });
 
   it("computes from the same events the same root and proofs as the ledger, with tlog's own tree", () => {
     const events = file(eventHashes.join('\n'));
-    for (const [index, oldSize] of [[0, 1], [12, 13], [36, 20]]) {
-      const result = go('tree', '-event-hashes', events, '-index', String(index), '-old-size', String(oldSize));
+    for (const [index, oldSize] of [
+      [0, 1],
+      [12, 13],
+      [36, 20],
+    ]) {
+      const result = go(
+        'tree',
+        '-event-hashes',
+        events,
+        '-index',
+        String(index),
+        '-old-size',
+        String(oldSize),
+      );
       expect(result).toMatchObject({ ok: true });
       expect(JSON.parse(result.stdout)).toEqual({
         size: 37,

@@ -17,7 +17,11 @@ describe('fuzzing the edges (fast-check)', () => {
   afterAll(() => api.close());
 
   const send = (path: string, token: string, body: string) =>
-    fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body }).then(async (r) => ({
+    fetch(`${api.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    }).then(async (r) => ({
       status: r.status,
       text: await r.text(),
     }));
@@ -28,7 +32,10 @@ describe('fuzzing the edges (fast-check)', () => {
       eventId: fc.oneof(fc.uuid(), fc.string(), fc.integer(), fc.constant(null)),
       type: fc.oneof(fc.constantFrom('DataAccessed', 'ModelVersionDeployed', ''), fc.string()),
       schemaVersion: fc.oneof(fc.constant(1), fc.integer(), fc.string()),
-      occurredAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+      occurredAt: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string(),
+      ),
       data: fc.oneof(
         fc.record(
           {
@@ -53,59 +60,107 @@ describe('fuzzing the edges (fast-check)', () => {
   it('POST /v1/events answers every malformed batch or item with a 4xx or a rejected item naming the field, and stores nothing', async () => {
     const head = await api.store.headPosition();
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.array(nearlyValidItem, { minLength: 1, maxLength: 5 }).map((events) => JSON.stringify({ events })), json.map((v) => JSON.stringify(v)), fc.string()), async (body) => {
-        const { status, text } = await send('/v1/events', emitter, body);
-        expect(status).toBeLessThan(500);
-        expect(text).not.toContain('"INTERNAL"');
-        const answer = JSON.parse(text);
-        if (status >= 400) expect(answer.error.message.length).toBeGreaterThan(0);
-        else for (const result of answer.results) if (result.status === 'rejected') expect(typeof result.error.field).toBe('string');
-        return answer.accepted === undefined || answer.accepted === 0;
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc
+            .array(nearlyValidItem, { minLength: 1, maxLength: 5 })
+            .map((events) => JSON.stringify({ events })),
+          json.map((v) => JSON.stringify(v)),
+          fc.string(),
+        ),
+        async (body) => {
+          const { status, text } = await send('/v1/events', emitter, body);
+          expect(status).toBeLessThan(500);
+          expect(text).not.toContain('"INTERNAL"');
+          const answer = JSON.parse(text);
+          if (status >= 400) expect(answer.error.message.length).toBeGreaterThan(0);
+          else
+            for (const result of answer.results)
+              if (result.status === 'rejected') expect(typeof result.error.field).toBe('string');
+          return answer.accepted === undefined || answer.accepted === 0;
+        },
+      ),
       { numRuns: 1500 },
     );
     expect(await api.store.headPosition()).toBe(head);
   }, 300_000);
 
   it('POST /fhir/AuditEvent answers malformed resources with a 4xx OperationOutcome naming the element, never a 5xx, and stores nothing', async () => {
-    const coding = fc.record({ system: fc.oneof(fc.string(), fc.webUrl()), code: fc.oneof(fc.constantFrom('R', 'C', '110110', 'rest'), fc.string()) }, { requiredKeys: [] });
+    const coding = fc.record(
+      {
+        system: fc.oneof(fc.string(), fc.webUrl()),
+        code: fc.oneof(fc.constantFrom('R', 'C', '110110', 'rest'), fc.string()),
+      },
+      { requiredKeys: [] },
+    );
     const auditEvent = fc.record(
       {
         resourceType: fc.oneof(fc.constantFrom('AuditEvent', 'Bundle', 'Patient'), fc.string()),
         type: fc.oneof(coding, json),
         action: fc.oneof(fc.constantFrom('R', 'C', 'Z'), fc.string()),
-        recorded: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+        recorded: fc.oneof(
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.string(),
+        ),
         outcome: fc.oneof(fc.constantFrom('0', '4', '8'), fc.string()),
-        agent: fc.oneof(fc.array(fc.record({ who: fc.record({ identifier: fc.record({ value: fc.string() }) }), requestor: fc.boolean() }), { maxLength: 3 }), json),
+        agent: fc.oneof(
+          fc.array(
+            fc.record({
+              who: fc.record({ identifier: fc.record({ value: fc.string() }) }),
+              requestor: fc.boolean(),
+            }),
+            { maxLength: 3 },
+          ),
+          json,
+        ),
         source: fc.oneof(fc.record({ observer: fc.record({ display: fc.string() }) }), json),
-        entity: fc.oneof(fc.array(fc.record({ what: fc.record({ reference: fc.oneof(fc.constant('Patient/123'), fc.string()) }) }), { maxLength: 3 }), json),
+        entity: fc.oneof(
+          fc.array(
+            fc.record({ what: fc.record({ reference: fc.oneof(fc.constant('Patient/123'), fc.string()) }) }),
+            { maxLength: 3 },
+          ),
+          json,
+        ),
         purposeOfEvent: json,
       },
       { requiredKeys: [] },
     );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(auditEvent.map((r) => JSON.stringify(r)), json.map((v) => JSON.stringify(v))), async (body) => {
-        const before = await api.store.headPosition();
-        const response = await fetch(`${api.url}/fhir/AuditEvent`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${emitter}` },
-          body,
-        });
-        const text = await response.text();
-        expect(response.status).toBeLessThan(500);
-        expect(text).not.toContain('"INTERNAL"');
-        if (response.status >= 400) {
-          const answer = JSON.parse(text);
-          const issues = answer.resourceType === 'OperationOutcome' ? answer.issue : [{ diagnostics: answer.error?.message, expression: [answer.error?.field ?? 'body'] }];
-          expect(issues.length).toBeGreaterThan(0);
-          for (const issue of issues as Array<{ diagnostics?: string; details?: { text?: string }; expression?: string[] }>) {
-            expect((issue.diagnostics ?? issue.details?.text ?? '').length).toBeGreaterThan(0);
-            expect(issue.expression?.[0]?.length).toBeGreaterThan(0);
+      fc.asyncProperty(
+        fc.oneof(
+          auditEvent.map((r) => JSON.stringify(r)),
+          json.map((v) => JSON.stringify(v)),
+        ),
+        async (body) => {
+          const before = await api.store.headPosition();
+          const response = await fetch(`${api.url}/fhir/AuditEvent`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${emitter}` },
+            body,
+          });
+          const text = await response.text();
+          expect(response.status).toBeLessThan(500);
+          expect(text).not.toContain('"INTERNAL"');
+          if (response.status >= 400) {
+            const answer = JSON.parse(text);
+            const issues =
+              answer.resourceType === 'OperationOutcome'
+                ? answer.issue
+                : [{ diagnostics: answer.error?.message, expression: [answer.error?.field ?? 'body'] }];
+            expect(issues.length).toBeGreaterThan(0);
+            for (const issue of issues as Array<{
+              diagnostics?: string;
+              details?: { text?: string };
+              expression?: string[];
+            }>) {
+              expect((issue.diagnostics ?? issue.details?.text ?? '').length).toBeGreaterThan(0);
+              expect(issue.expression?.[0]?.length).toBeGreaterThan(0);
+            }
+            // A refused resource stores nothing (a fuzzed resource that happens to be valid may be stored).
+            expect(await api.store.headPosition()).toBe(before);
           }
-          // A refused resource stores nothing (a fuzzed resource that happens to be valid may be stored).
-          expect(await api.store.headPosition()).toBe(before);
-        }
-      }),
+        },
+      ),
       { numRuns: 1000 },
     );
   }, 300_000);
@@ -126,7 +181,12 @@ describe('fuzzing the edges (fast-check)', () => {
       { requiredKeys: [] },
     );
     const documents = fc.oneof(
-      inputs.map((input) => JSON.stringify({ query: 'mutation($i: RegisterAiSystemInput!) { registerAiSystem(input: $i) { stream } }', variables: { i: input } })),
+      inputs.map((input) =>
+        JSON.stringify({
+          query: 'mutation($i: RegisterAiSystemInput!) { registerAiSystem(input: $i) { stream } }',
+          variables: { i: input },
+        }),
+      ),
       fc.string().map((query) => JSON.stringify({ query })),
       json.map((v) => JSON.stringify(v)),
     );

@@ -22,7 +22,13 @@ describe('no raw patient identifiers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-phi-'));
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-api/src/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PORT: '0', LEDGER_DATA_DIR: dir, LOG_LEVEL: 'trace', LEDGER_CHECKPOINT_EVERY_MS: '100' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        LEDGER_DATA_DIR: dir,
+        LOG_LEVEL: 'trace',
+        LEDGER_CHECKPOINT_EVERY_MS: '100',
+      },
     });
     let logs = '';
     child.stdout.on('data', (c) => (logs += c));
@@ -37,20 +43,44 @@ describe('no raw patient identifiers', () => {
         eventId: randomUUID(),
         type: 'DataAccessed',
         occurredAt: new Date().toISOString(),
-        data: { actor: 'dr.ada', datasetId: 'icu', patientId: n % 2 ? RAW : `${RAW}-${n}`, action: 'R', purposeOfUse: 'TREAT', outcome: 'success' },
+        data: {
+          actor: 'dr.ada',
+          datasetId: 'icu',
+          patientId: n % 2 ? RAW : `${RAW}-${n}`,
+          action: 'R',
+          purposeOfUse: 'TREAT',
+          outcome: 'success',
+        },
       }));
-      const ingest = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${emitter}` }, body: JSON.stringify({ events }) });
+      const ingest = await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${emitter}` },
+        body: JSON.stringify({ events }),
+      });
       expect(((await ingest.json()) as { accepted: number }).accepted).toBe(20);
       // A rejected item carrying the raw id must not echo it either.
-      await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${emitter}` }, body: JSON.stringify({ events: [{ ...events[0], eventId: randomUUID(), data: { ...events[0].data, action: 'nope' } }] }) });
+      await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${emitter}` },
+        body: JSON.stringify({
+          events: [{ ...events[0], eventId: randomUUID(), data: { ...events[0].data, action: 'nope' } }],
+        }),
+      });
       let found = 0;
-      for (const deadline = Date.now() + 15_000; found === 0 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      for (
+        const deadline = Date.now() + 15_000;
+        found === 0 && Date.now() < deadline;
+        await new Promise((r) => setTimeout(r, 100))
+      ) {
         const response = await fetch(`${url}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${auditor}` },
-          body: JSON.stringify({ query: `{ dataAccess(filter: { patientId: "${RAW}" }) { edges { node { patientPseudonym } } } }` }),
+          body: JSON.stringify({
+            query: `{ dataAccess(filter: { patientId: "${RAW}" }) { edges { node { patientPseudonym } } } }`,
+          }),
         });
-        found = ((await response.json()) as { data: { dataAccess: { edges: unknown[] } } }).data.dataAccess.edges.length;
+        found = ((await response.json()) as { data: { dataAccess: { edges: unknown[] } } }).data.dataAccess
+          .edges.length;
       }
       expect(found).toBe(10);
       await new Promise((r) => setTimeout(r, 300));
@@ -61,13 +91,24 @@ describe('no raw patient identifiers', () => {
     try {
       const files = filesUnder(dir);
       expect(files.some((f) => f.endsWith('events.sqlite'))).toBe(true);
-      for (const file of files) expect({ file, containsRaw: readFileSync(file).includes(RAW) }).toEqual({ file, containsRaw: false });
+      for (const file of files)
+        expect({ file, containsRaw: readFileSync(file).includes(RAW) }).toEqual({ file, containsRaw: false });
       expect(logs.length).toBeGreaterThan(1000);
       expect(logs.includes(RAW)).toBe(false);
       const store = await SqliteEventStore.open(join(dir, 'events.sqlite'));
-      const lookups = (await collect(store.readStream('default/ledger-self-audit'))).filter((e) => e.type === 'PatientLookupPerformed');
+      const lookups = (await collect(store.readStream('default/ledger-self-audit'))).filter(
+        (e) => e.type === 'PatientLookupPerformed',
+      );
       await store.close();
-      expect(lookups.map((e) => e.data)).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'auditor.amy', role: 'auditor', patientPseudonym: expect.stringMatching(/^[0-9a-f]{64}$/) })]));
+      expect(lookups.map((e) => e.data)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            actor: 'auditor.amy',
+            role: 'auditor',
+            patientPseudonym: expect.stringMatching(/^[0-9a-f]{64}$/),
+          }),
+        ]),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

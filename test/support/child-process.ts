@@ -4,7 +4,11 @@ import { join } from 'node:path';
 export const REPO_ROOT = join(__dirname, '..', '..');
 
 /** Runs a TypeScript entry point in a child Node process, compiled on the fly the way jest compiles tests. */
-export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+export function spawnTs(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
@@ -33,13 +37,22 @@ export class LineReader {
     const found = this.lines.find(test);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching line within ${timeoutMs} ms; saw: ${this.lines.slice(-5).join(' | ')}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`no matching line within ${timeoutMs} ms; saw: ${this.lines.slice(-5).join(' | ')}`),
+          ),
+        timeoutMs,
+      );
       this.waiters.push({ test, resolve: (line) => (clearTimeout(timer), resolve(line)) });
     });
   }
 }
 
-export function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+export function exited(
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }

@@ -9,7 +9,12 @@ export interface Receipt {
 const inputType = (mutation: string) => `${mutation[0].toUpperCase()}${mutation.slice(1)}Input`;
 
 /** Sends one mutation with its input as a variable, as a client would. */
-export async function mutate(api: TestApi, mutation: string, input: Record<string, unknown>, actor = 'admin.grace') {
+export async function mutate(
+  api: TestApi,
+  mutation: string,
+  input: Record<string, unknown>,
+  actor = 'admin.grace',
+) {
   return api.graphql<Record<string, Receipt>>(
     `mutation Run($input: ${inputType(mutation)}!) { ${mutation}(input: $input) { stream revision events { eventId type revision position hash } } }`,
     { input },
@@ -18,9 +23,15 @@ export async function mutate(api: TestApi, mutation: string, input: Record<strin
 }
 
 /** A mutation the test expects to succeed; a failure shows the ledger's own error. */
-export async function ok(api: TestApi, mutation: string, input: Record<string, unknown>, actor = 'admin.grace'): Promise<Receipt> {
+export async function ok(
+  api: TestApi,
+  mutation: string,
+  input: Record<string, unknown>,
+  actor = 'admin.grace',
+): Promise<Receipt> {
   const response = await mutate(api, mutation, input, actor);
-  if (response.errors?.length || !response.data) throw new Error(`${mutation} by ${actor} failed: ${JSON.stringify(response.errors)}`);
+  if (response.errors?.length || !response.data)
+    throw new Error(`${mutation} by ${actor} failed: ${JSON.stringify(response.errors)}`);
   return response.data[mutation];
 }
 
@@ -34,7 +45,12 @@ export const PEOPLE = {
   executive: 'exec.eve',
   developer: 'ds.dev',
   validator: 'val.victor',
-  reviewers: { clinical: 'dr.review', data_science: 'ds.review', security: 'sec.review', compliance: 'comp.carl' },
+  reviewers: {
+    clinical: 'dr.review',
+    data_science: 'ds.review',
+    security: 'sec.review',
+    compliance: 'comp.carl',
+  },
 };
 
 export const ROLE_HOLDERS: Record<string, string> = {
@@ -63,7 +79,13 @@ export async function registerSystem(api: TestApi, systemId: string) {
 export async function staffRoles(api: TestApi, systemId: string) {
   for (const [role, assignee] of Object.entries(ROLE_HOLDERS)) {
     const assignmentId = `${role.toLowerCase()}-1`;
-    await ok(api, 'assignAccountability', { systemId, assignmentId, role, assignee, effectiveFrom: '2026-01-01T00:00:00Z' });
+    await ok(api, 'assignAccountability', {
+      systemId,
+      assignmentId,
+      role,
+      assignee,
+      effectiveFrom: '2026-01-01T00:00:00Z',
+    });
     await ok(api, 'acceptAccountability', { systemId, assignmentId }, assignee);
   }
 }
@@ -81,7 +103,13 @@ export async function approvedDataset(api: TestApi, datasetId: string) {
   await ok(api, 'approveDataset', { datasetId, purpose: 'model-training' }, 'dr.steward');
 }
 
-export async function validatedVersion(api: TestApi, systemId: string, version: string, datasetId: string, n: number) {
+export async function validatedVersion(
+  api: TestApi,
+  systemId: string,
+  version: string,
+  datasetId: string,
+  n: number,
+) {
   await ok(api, 'registerModelVersion', {
     systemId,
     version,
@@ -102,14 +130,17 @@ export async function validatedVersion(api: TestApi, systemId: string, version: 
       version,
       datasetId,
       metrics: [{ name: 'auroc', value: 0.86, threshold: 0.8, direction: 'min' }],
-      subgroupResults: [{ subgroup: 'age>80', metrics: [{ name: 'auroc', value: 0.81, threshold: 0.8, direction: 'min' }] }],
+      subgroupResults: [
+        { subgroup: 'age>80', metrics: [{ name: 'auroc', value: 0.81, threshold: 0.8, direction: 'min' }] },
+      ],
     },
     PEOPLE.validator,
   );
 }
 
 export async function approveAll(api: TestApi, systemId: string, version: string) {
-  for (const [discipline, reviewer] of Object.entries(PEOPLE.reviewers)) await ok(api, 'approveDeployment', { systemId, version, discipline }, reviewer);
+  for (const [discipline, reviewer] of Object.entries(PEOPLE.reviewers))
+    await ok(api, 'approveDeployment', { systemId, version, discipline }, reviewer);
 }
 
 /** Everything a version needs before deployment, for tests that start from a deployable system. */
@@ -119,6 +150,11 @@ export async function deployableSystem(api: TestApi, systemId: string, datasetId
   await approvedDataset(api, datasetId);
   await validatedVersion(api, systemId, 'v1', datasetId, 1);
   await approveAll(api, systemId, 'v1');
-  await ok(api, 'recordAccessPolicy', { systemId, documentRef: 'policy://ai/access-v3', permittedRoles: ['clinician'], permittedPurposes: ['TREAT'] });
+  await ok(api, 'recordAccessPolicy', {
+    systemId,
+    documentRef: 'policy://ai/access-v3',
+    permittedRoles: ['clinician'],
+    permittedPurposes: ['TREAT'],
+  });
   await ok(api, 'registerAuditSource', { systemId, sourceService: 'ehr-gateway' });
 }

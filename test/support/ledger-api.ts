@@ -14,7 +14,11 @@ export type StoreKind = 'sqlite' | 'postgres';
 export interface GraphqlResponse<T = Record<string, unknown>> {
   status: number;
   data?: T | null;
-  errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; field?: string; details?: Record<string, unknown> } }>;
+  errors?: Array<{
+    message: string;
+    path?: string[];
+    extensions?: { code?: string; field?: string; details?: Record<string, unknown> };
+  }>;
 }
 
 export interface TestApi {
@@ -23,10 +27,24 @@ export interface TestApi {
   dataDir: string;
   /** The Fastify instance underneath, for route listings. */
   fastify: FastifyInstance;
-  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, actor?: string, headers?: Record<string, string>): Promise<GraphqlResponse<T>>;
-  post(path: string, body: unknown, actor?: string, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, any> }>;
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    actor?: string,
+    headers?: Record<string, string>,
+  ): Promise<GraphqlResponse<T>>;
+  post(
+    path: string,
+    body: unknown,
+    actor?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Record<string, any> }>;
   /** A bearer token from the service's local issuer; GraphQL calls default to governance-admin, ingest to emitter. */
-  token(sub: string, role: Role, options?: { tenantId?: string; systems?: string[]; eventTypes?: string[]; ttlSeconds?: number }): Promise<string>;
+  token(
+    sub: string,
+    role: Role,
+    options?: { tenantId?: string; systems?: string[]; eventTypes?: string[]; ttlSeconds?: number },
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -47,7 +65,16 @@ export async function startTestApi(kind: StoreKind, env: Record<string, string> 
   const base = url.replace('[::1]', '127.0.0.1');
   const issuer = await LocalIssuer.open(join(dataDir, 'keys'), config.AUTH_ISSUER, config.AUTH_AUDIENCE);
   const token: TestApi['token'] = (sub, role, options = {}) =>
-    issuer.issue({ id: sub, role, tenantId: options.tenantId ?? 'default', systems: options.systems, eventTypes: options.eventTypes }, options.ttlSeconds ?? 600);
+    issuer.issue(
+      {
+        id: sub,
+        role,
+        tenantId: options.tenantId ?? 'default',
+        systems: options.systems,
+        eventTypes: options.eventTypes,
+      },
+      options.ttlSeconds ?? 600,
+    );
   const headersFor = async (actor: string, role: Role, extra: Record<string, string>) => ({
     'content-type': 'application/json',
     authorization: `Bearer ${await token(actor, role)}`,
@@ -60,11 +87,19 @@ export async function startTestApi(kind: StoreKind, env: Record<string, string> 
     fastify: app.getHttpAdapter().getInstance(),
     dataDir,
     async graphql(query, variables = {}, actor = 'admin.grace', headers = {}) {
-      const response = await fetch(`${base}/graphql`, { method: 'POST', headers: await headersFor(actor, 'governance-admin', headers), body: JSON.stringify({ query, variables }) });
+      const response = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: await headersFor(actor, 'governance-admin', headers),
+        body: JSON.stringify({ query, variables }),
+      });
       return { status: response.status, ...((await response.json()) as object) };
     },
     async post(path, body, actor = 'svc.tests', headers = {}) {
-      const response = await fetch(`${base}${path}`, { method: 'POST', headers: await headersFor(actor, 'emitter', headers), body: JSON.stringify(body) });
+      const response = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: await headersFor(actor, 'emitter', headers),
+        body: JSON.stringify(body),
+      });
       return { status: response.status, body: (await response.json()) as Record<string, any> };
     },
     async close() {

@@ -8,8 +8,20 @@ export async function forgedTokens(dataDir: string): Promise<Record<string, stri
   const jwk = JSON.parse(readFileSync(join(dataDir, 'keys', LOCAL_ISSUER_FILE), 'utf8')) as JWK;
   const key = await importJWK(jwk, 'EdDSA');
   const now = Math.floor(Date.now() / 1000);
-  const sign = (claims: Record<string, unknown>, iss = 'govledger-local', aud = 'govledger', exp = now + 600) =>
-    new SignJWT({ role: 'auditor', tenant: 'default', ...claims }).setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid }).setSubject('mallory').setIssuer(iss).setAudience(aud).setIssuedAt(now - 3600).setExpirationTime(exp).sign(key);
+  const sign = (
+    claims: Record<string, unknown>,
+    iss = 'govledger-local',
+    aud = 'govledger',
+    exp = now + 600,
+  ) =>
+    new SignJWT({ role: 'auditor', tenant: 'default', ...claims })
+      .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid })
+      .setSubject('mallory')
+      .setIssuer(iss)
+      .setAudience(aud)
+      .setIssuedAt(now - 3600)
+      .setExpirationTime(exp)
+      .sign(key);
   const valid = await sign({});
   const [header, payload, signature] = valid.split('.');
   const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -1,6 +1,12 @@
 import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
 import { eventHash, GENESIS_HASH } from '@ledger/integrity';
-import { type CheckpointTable, LedgerKeys, MerkleLog, openReadStore, type ReadStore } from '@ledger/read-models';
+import {
+  type CheckpointTable,
+  LedgerKeys,
+  MerkleLog,
+  openReadStore,
+  type ReadStore,
+} from '@ledger/read-models';
 import Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
@@ -51,10 +57,21 @@ export class TamperedLedger {
     const readStore = await ledger.openReadStore();
     try {
       for (let position = 1; position <= EVENTS; position++) {
-        await store.append(streamAt(position), [newEvent({ position, note: 'approved by dr.ada' }, { type: 'ModelVersionValidated' })], 'any');
+        await store.append(
+          streamAt(position),
+          [newEvent({ position, note: 'approved by dr.ada' }, { type: 'ModelVersionValidated' })],
+          'any',
+        );
       }
       const keys = LedgerKeys.open({ keysDir: join(dataDir, 'keys'), origin: ORIGIN });
-      const sealer = new MerkleLog({ store, readStore, keys, origin: ORIGIN, checkpointEveryEvents: CHECKPOINT_EVERY, checkpointEveryMs: 3_600_000 });
+      const sealer = new MerkleLog({
+        store,
+        readStore,
+        keys,
+        origin: ORIGIN,
+        checkpointEveryEvents: CHECKPOINT_EVERY,
+        checkpointEveryMs: 3_600_000,
+      });
       await sealer.start();
       await sealer.runner.waitFor(BigInt(EVENTS));
       await sealer.stop(0);
@@ -77,7 +94,9 @@ export class TamperedLedger {
   }
 
   openStore(): Promise<EventStore> {
-    return this.kind === 'sqlite' ? SqliteEventStore.open(join(this.dataDir, 'events.sqlite')) : PostgresEventStore.open(this.database!.url);
+    return this.kind === 'sqlite'
+      ? SqliteEventStore.open(join(this.dataDir, 'events.sqlite'))
+      : PostgresEventStore.open(this.database!.url);
   }
 
   openReadStore(): Promise<ReadStore> {
@@ -139,7 +158,16 @@ export class TamperedLedger {
     const eventId = randomUUID();
     const metadata = { ...newEvent().metadata, recordedAt: '2026-03-14T09:00:00.000Z' };
     const data = { note: 'validation passed for patients over 80' };
-    const envelope = { eventId, type: 'ModelVersionValidated', schemaVersion: 1, stream: 'forged-stream', revision: 0, data, metadata, integrity: { prevHash: GENESIS_HASH } };
+    const envelope = {
+      eventId,
+      type: 'ModelVersionValidated',
+      schemaVersion: 1,
+      stream: 'forged-stream',
+      revision: 0,
+      data,
+      metadata,
+      integrity: { prevHash: GENESIS_HASH },
+    };
     const hash = eventHash(envelope);
     const quote = (value: unknown) => `'${JSON.stringify(value).replace(/'/g, "''")}'`;
     return (

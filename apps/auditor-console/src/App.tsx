@@ -27,7 +27,10 @@ const SECTIONS = [
 export function App() {
   const [token, setToken] = useState(() => sessionStorage.getItem(TOKEN_KEY) ?? undefined);
   const [notice, setNotice] = useState<string>();
-  const [completing, setCompleting] = useState(() => new URLSearchParams(location.search).has('code') || new URLSearchParams(location.search).has('error'));
+  const [completing, setCompleting] = useState(
+    () =>
+      new URLSearchParams(location.search).has('code') || new URLSearchParams(location.search).has('error'),
+  );
 
   const signIn = useCallback((next: string) => {
     sessionStorage.setItem(TOKEN_KEY, next);
@@ -53,18 +56,28 @@ export function App() {
   useEffect(() => {
     if (!claims?.expiresAt) return;
     const remaining = claims.expiresAt - Date.now();
-    const expire = () => signOut(`Your token expired at ${new Date(claims.expiresAt ?? 0).toISOString()}. Sign in again with a fresh token.`);
+    const expire = () =>
+      signOut(
+        `Your token expired at ${new Date(claims.expiresAt ?? 0).toISOString()}. Sign in again with a fresh token.`,
+      );
     if (remaining <= 0) return expire();
     // setTimeout holds at most about 24.8 days; a longer-lived token is checked again on the next sign-in.
     const timer = setTimeout(expire, Math.min(remaining, 2 ** 31 - 1));
     return () => clearTimeout(timer);
   }, [claims, signOut]);
 
-  const session: Session | null = useMemo(() => (token ? { token, ...(claims ? { claims } : {}), signOut } : null), [token, claims, signOut]);
+  const session: Session | null = useMemo(
+    () => (token ? { token, ...(claims ? { claims } : {}), signOut } : null),
+    [token, claims, signOut],
+  );
 
   return (
     <>
-      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}
+      >
         Skip to content
       </a>
       <header className="top">
@@ -72,7 +85,8 @@ export function App() {
         {session && (
           <div className="who">
             <span>
-              {claims?.sub || 'unknown holder'} · role {claims?.role || 'unknown'} · tenant {claims?.tenant || 'unknown'}
+              {claims?.sub || 'unknown holder'} · role {claims?.role || 'unknown'} · tenant{' '}
+              {claims?.tenant || 'unknown'}
               {claims?.expiresAt && (
                 <>
                   {' '}
@@ -92,7 +106,11 @@ export function App() {
         </SessionContext.Provider>
       ) : (
         <main id="main" tabIndex={-1}>
-          {completing ? <p role="status">Completing sign-in…</p> : <SignIn notice={notice} onToken={signIn} />}
+          {completing ? (
+            <p role="status">Completing sign-in…</p>
+          ) : (
+            <SignIn notice={notice} onToken={signIn} />
+          )}
         </main>
       )}
     </>
@@ -132,7 +150,11 @@ function SignedIn() {
 function View({ section, rest, params }: { section: string; rest: string[]; params: URLSearchParams }) {
   switch (section) {
     case 'systems':
-      return rest[0] ? <SystemPage systemId={rest[0]} tab={rest[1] ?? 'overview'} params={params} /> : <Systems />;
+      return rest[0] ? (
+        <SystemPage systemId={rest[0]} tab={rest[1] ?? 'overview'} params={params} />
+      ) : (
+        <Systems />
+      );
     case 'data-access':
       return <DataAccess params={params} />;
     case 'findings':

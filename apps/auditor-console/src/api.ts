@@ -22,12 +22,22 @@ async function refusal(response: Response): Promise<Error | undefined> {
   return new Error(message);
 }
 
-export async function graphql<T>(token: string, query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+export async function graphql<T>(
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  signal?: AbortSignal,
+): Promise<T> {
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     // Unset arguments are left out rather than sent as null: the ledger's cursor decoding refuses an explicit `after: null`.
-    body: JSON.stringify({ query, variables: Object.fromEntries(Object.entries(variables).filter(([, value]) => value !== null && value !== undefined)) }),
+    body: JSON.stringify({
+      query,
+      variables: Object.fromEntries(
+        Object.entries(variables).filter(([, value]) => value !== null && value !== undefined),
+      ),
+    }),
     ...(signal ? { signal } : {}),
   });
   if (response.status === 401 || response.status === 403) throw (await refusal(response)) as Error;
@@ -37,13 +47,19 @@ export async function graphql<T>(token: string, query: string, variables: Record
   if (forbidden) throw new ForbiddenError(forbidden.message);
   const unauthenticated = errors.find((e) => e.extensions?.code === 'UNAUTHENTICATED');
   if (unauthenticated) throw new UnauthenticatedError(unauthenticated.message);
-  if (errors.length > 0 || !body.data) throw new Error(errors.map((e) => e.message).join('; ') || `the API answered ${response.status} without data`);
+  if (errors.length > 0 || !body.data)
+    throw new Error(
+      errors.map((e) => e.message).join('; ') || `the API answered ${response.status} without data`,
+    );
   return body.data;
 }
 
 /** GET a non-GraphQL route; the token is sent when there is one (public routes ignore it). */
 export async function get(path: string, token?: string, signal?: AbortSignal): Promise<Response> {
-  const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {}, ...(signal ? { signal } : {}) });
+  const response = await fetch(path, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(signal ? { signal } : {}),
+  });
   const error = await refusal(response);
   if (error) throw error;
   return response;

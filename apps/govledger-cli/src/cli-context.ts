@@ -37,13 +37,17 @@ export function cliConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
 export async function openExistingEventStore(config: LedgerConfig): Promise<EventStore> {
   if (config.LEDGER_STORE === 'sqlite') {
     const file = join(config.LEDGER_DATA_DIR, 'events.sqlite');
-    if (!existsSync(file)) throw new CliError(`there is no event store at ${file}; set LEDGER_DATA_DIR (or LEDGER_STORE and DATABASE_URL) to the ledger's`);
+    if (!existsSync(file))
+      throw new CliError(
+        `there is no event store at ${file}; set LEDGER_DATA_DIR (or LEDGER_STORE and DATABASE_URL) to the ledger's`,
+      );
   }
   return openEventStore(config);
 }
 
 /** The read store holding the signed checkpoints, if there is one; never created here. */
 export async function openExistingReadStore(config: LedgerConfig): Promise<ReadStore | undefined> {
-  if (config.LEDGER_READ_STORE !== 'postgres' && !existsSync(join(config.LEDGER_DATA_DIR, 'read.sqlite'))) return undefined;
+  if (config.LEDGER_READ_STORE !== 'postgres' && !existsSync(join(config.LEDGER_DATA_DIR, 'read.sqlite')))
+    return undefined;
   return openConfiguredReadStore(config);
 }

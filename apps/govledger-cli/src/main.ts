@@ -18,7 +18,9 @@ import { registerVerifyCommand } from './commands/verify.command';
  */
 export function buildProgram(): Command {
   const program = new Command('govledger')
-    .description('AI governance ledger: keys, tamper-evidence verification, read-model rebuilds and a demo organisation')
+    .description(
+      'AI governance ledger: keys, tamper-evidence verification, read-model rebuilds and a demo organisation',
+    )
     .showHelpAfterError()
     .exitOverride();
   registerKeysCommand(program);
@@ -45,7 +47,9 @@ async function main(): Promise<void> {
       process.exitCode = error instanceof CliError ? error.exitCode : EXIT.failed;
       return;
     }
-    process.stderr.write(`govledger failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `govledger failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = EXIT.failed;
   }
 }

@@ -22,7 +22,20 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [MetricsModule, EventStoreModule, AuthModule, PrivacyModule, ReadModelsModule, IntegrityModule, LedgerGraphqlModule, AiSystemsModule, DatasetsModule, IngestModule, EvidenceModule, ConsoleModule],
+      imports: [
+        MetricsModule,
+        EventStoreModule,
+        AuthModule,
+        PrivacyModule,
+        ReadModelsModule,
+        IntegrityModule,
+        LedgerGraphqlModule,
+        AiSystemsModule,
+        DatasetsModule,
+        IngestModule,
+        EvidenceModule,
+        ConsoleModule,
+      ],
       controllers: [HealthController],
       providers: [
         { provide: LedgerConfig, useValue: config },

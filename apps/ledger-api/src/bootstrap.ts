@@ -26,7 +26,11 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   const logger = createLogger(config.LOG_LEVEL);
   if (config.LEDGER_STORE === 'sqlite') mkdirSync(config.LEDGER_DATA_DIR, { recursive: true, mode: 0o700 });
   // Room for a full ingest batch (1000 items of a few hundred bytes each); anything larger is refused with 413.
-  const adapter = new FastifyAdapter({ loggerInstance: logger, return503OnClosing: true, bodyLimit: 4 * 1024 * 1024 });
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    return503OnClosing: true,
+    bodyLimit: 4 * 1024 * 1024,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
@@ -41,16 +45,25 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
     max: config.LEDGER_RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
     hook: 'preHandler',
-    keyGenerator: (request) => (request.caller ? `${request.caller.tenantId}/${request.caller.id}` : request.ip),
+    keyGenerator: (request) =>
+      request.caller ? `${request.caller.tenantId}/${request.caller.id}` : request.ip,
     errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`more than ${context.max} requests in a minute; retry after ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
+      Object.assign(
+        new Error(
+          `more than ${context.max} requests in a minute; retry after ${Math.ceil(context.ttl / 1000)} s`,
+        ),
+        { statusCode: 429 },
+      ),
   });
   // Failures before a handler runs (unparsable JSON, an empty body, a rate limit) answer in the same shape as the rest.
-  app.getHttpAdapter().getInstance().setErrorHandler((error, request, reply) => {
-    const { status, ...problem } = toProblem(error);
-    logFailure(request.log, { status, ...problem }, error);
-    void reply.status(status).send({ error: problem });
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .setErrorHandler((error, request, reply) => {
+      const { status, ...problem } = toProblem(error);
+      logFailure(request.log, { status, ...problem }, error);
+      void reply.status(status).send({ error: problem });
+    });
   app.useGlobalPipes(inputValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   await app.listen(config.PORT, config.HOST);

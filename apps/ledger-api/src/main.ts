@@ -10,7 +10,9 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG: the operator must fix the environment; a restart will not help
   }
   // Tracing starts before Nest and the store are loaded (hence the deferred imports), so it is in place for the first span.
-  const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT ? (await import('./tracing/start-tracing')).startTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT) : undefined;
+  const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? (await import('./tracing/start-tracing')).startTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT)
+    : undefined;
   const { startLedgerApi } = await import('./bootstrap');
   const { app, logger, url } = await startLedgerApi(config);
   logger.info({ url, store: config.LEDGER_STORE }, 'ledger-api listening');
@@ -19,7 +21,10 @@ async function main(): Promise<void> {
   const shutdown = async (signal: NodeJS.Signals) => {
     logger.info({ signal, graceMs: grace }, 'shutting down: no new requests, finishing those in flight');
     setTimeout(() => {
-      logger.error({ graceMs: grace }, 'requests still in flight after the grace period; exiting without them');
+      logger.error(
+        { graceMs: grace },
+        'requests still in flight after the grace period; exiting without them',
+      );
       process.exit(1);
     }, grace).unref();
     // Closes the HTTP server (waiting for in-flight requests), then the store.
@@ -33,6 +38,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`ledger-api failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `ledger-api failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -1,5 +1,11 @@
 export { ROLES, GRAPHQL_POLICY, HTTP_POLICY, allows, isRole, type Access, type Role } from './policy';
 export type { Principal } from './principal';
-export { TokenVerifier, AuthenticationError, ALLOWED_ALGORITHMS, CLOCK_TOLERANCE_SECONDS, type TokenVerifierOptions } from './token-verifier';
+export {
+  TokenVerifier,
+  AuthenticationError,
+  ALLOWED_ALGORITHMS,
+  CLOCK_TOLERANCE_SECONDS,
+  type TokenVerifierOptions,
+} from './token-verifier';
 export { LocalIssuer, LOCAL_ISSUER_FILE, MAX_LOCAL_TOKEN_SECONDS } from './local-issuer';
 export { policyMarkdown } from './policy-table';

@@ -23,7 +23,12 @@ export class LocalIssuer {
     if (!existsSync(file)) {
       mkdirSync(keysDir, { recursive: true, mode: 0o700 });
       const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-      const jwk = { ...(await exportJWK(privateKey)), kid: `local-${Date.now().toString(36)}`, alg: 'EdDSA', use: 'sig' };
+      const jwk = {
+        ...(await exportJWK(privateKey)),
+        kid: `local-${Date.now().toString(36)}`,
+        alg: 'EdDSA',
+        use: 'sig',
+      };
       try {
         writeFileSync(file, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
       } catch (error) {
@@ -40,8 +45,12 @@ export class LocalIssuer {
     return { keys: [publicJwk] };
   }
 
-  async issue(principal: Omit<Principal, 'tenantId'> & { tenantId: string }, ttlSeconds: number): Promise<string> {
-    if (!(ttlSeconds > 0 && ttlSeconds <= MAX_LOCAL_TOKEN_SECONDS)) throw new RangeError(`a local token lives 1 to ${MAX_LOCAL_TOKEN_SECONDS} seconds`);
+  async issue(
+    principal: Omit<Principal, 'tenantId'> & { tenantId: string },
+    ttlSeconds: number,
+  ): Promise<string> {
+    if (!(ttlSeconds > 0 && ttlSeconds <= MAX_LOCAL_TOKEN_SECONDS))
+      throw new RangeError(`a local token lives 1 to ${MAX_LOCAL_TOKEN_SECONDS} seconds`);
     const key = await importJWK(this.privateJwk, 'EdDSA');
     return new SignJWT({
       role: principal.role,

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { policyMarkdown } from './policy-table';
 
 const README = join(__dirname, '../../../README.md');
-const START = '<!-- policy-table:start (generated from libs/auth/src/policy.ts; UPDATE_README_POLICY=1 npx jest libs/auth regenerates it) -->';
+const START =
+  '<!-- policy-table:start (generated from libs/auth/src/policy.ts; UPDATE_README_POLICY=1 npx jest libs/auth regenerates it) -->';
 const END = '<!-- policy-table:end -->';
 
 describe('the README policy table', () => {
@@ -13,7 +14,8 @@ describe('the README policy table', () => {
     const end = readme.indexOf(END);
     expect(start).toBeGreaterThan(-1);
     const generated = `${START}\n${policyMarkdown()}\n${END}`;
-    if (process.env.UPDATE_README_POLICY) writeFileSync(README, readme.slice(0, start) + generated + readme.slice(end + END.length));
+    if (process.env.UPDATE_README_POLICY)
+      writeFileSync(README, readme.slice(0, start) + generated + readme.slice(end + END.length));
     else expect(readme.slice(start, end + END.length)).toBe(generated);
   });
 });

@@ -15,7 +15,12 @@ describe('TokenVerifier remembering verified tokens', () => {
     dir = mkdtempSync(join(tmpdir(), 'token-verifier-'));
     issuer = await LocalIssuer.open(dir, 'https://ledger.test', 'ledger');
     now = Date.now();
-    verifier = new TokenVerifier({ issuer: 'https://ledger.test', audience: 'ledger', keys: issuer.jwks(), clock: () => now });
+    verifier = new TokenVerifier({
+      issuer: 'https://ledger.test',
+      audience: 'ledger',
+      keys: issuer.jwks(),
+      clock: () => now,
+    });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,4 +1,11 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from 'jose';
 import { isRole } from './policy';
 import type { Principal } from './principal';
 
@@ -42,7 +49,8 @@ export class TokenVerifier {
   private readonly clock: () => number;
 
   constructor(private readonly options: TokenVerifierOptions) {
-    this.keySet = options.keys instanceof URL ? createRemoteJWKSet(options.keys) : createLocalJWKSet(options.keys);
+    this.keySet =
+      options.keys instanceof URL ? createRemoteJWKSet(options.keys) : createLocalJWKSet(options.keys);
     this.clock = options.clock ?? Date.now;
   }
 
@@ -54,7 +62,8 @@ export class TokenVerifier {
     const { principal, expiresAt } = await this.verifySignature(token);
     this.verified.set(token, { principal, until: Math.min(now + REMEMBER_MS, expiresAt) });
     // Maps iterate in insertion order: the first key is the longest remembered.
-    if (this.verified.size > REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
+    if (this.verified.size > REMEMBERED_TOKENS)
+      this.verified.delete(this.verified.keys().next().value as string);
     return principal;
   }
 
@@ -73,18 +82,34 @@ export class TokenVerifier {
       throw new AuthenticationError(describe(error));
     }
     // Remembered no longer than jose itself would accept it.
-    return { principal: Object.freeze(principalFrom(payload)), expiresAt: ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000 };
+    return {
+      principal: Object.freeze(principalFrom(payload)),
+      expiresAt: ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000,
+    };
   }
 }
 
 function principalFrom(payload: JWTPayload): Principal {
-  const { sub, role, tenant, systems, event_types: eventTypes, act } = payload as JWTPayload & Record<string, unknown>;
-  if (typeof sub !== 'string' || !PRINCIPAL_ID.test(sub)) throw new AuthenticationError('the token subject (sub) must be 1-128 letters, digits or . _ : @ -');
-  if (!isRole(role)) throw new AuthenticationError('the token carries no known role claim (auditor, regulator, emitter, governance-admin or ledger-admin)');
-  if (typeof tenant !== 'string' || !TENANT.test(tenant)) throw new AuthenticationError('the token carries no valid tenant claim');
+  const {
+    sub,
+    role,
+    tenant,
+    systems,
+    event_types: eventTypes,
+    act,
+  } = payload as JWTPayload & Record<string, unknown>;
+  if (typeof sub !== 'string' || !PRINCIPAL_ID.test(sub))
+    throw new AuthenticationError('the token subject (sub) must be 1-128 letters, digits or . _ : @ -');
+  if (!isRole(role))
+    throw new AuthenticationError(
+      'the token carries no known role claim (auditor, regulator, emitter, governance-admin or ledger-admin)',
+    );
+  if (typeof tenant !== 'string' || !TENANT.test(tenant))
+    throw new AuthenticationError('the token carries no valid tenant claim');
   const list = (value: unknown, claim: string) => {
     if (value === undefined) return undefined;
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new AuthenticationError(`the token's ${claim} claim must be a list of strings`);
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+      throw new AuthenticationError(`the token's ${claim} claim must be a list of strings`);
     return value as string[];
   };
   const onBehalfOf = (act as { sub?: unknown } | undefined)?.sub;
@@ -101,10 +126,14 @@ function principalFrom(payload: JWTPayload): Principal {
 /** What went wrong, in words that help the caller and reveal nothing about keys. */
 function describe(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'the token has expired; get a new one';
-  if (error instanceof errors.JWTClaimValidationFailed) return `the token's ${error.claim} claim is not accepted here (${error.reason === 'missing' ? 'missing' : 'wrong value'})`;
-  if (error instanceof errors.JOSEAlgNotAllowed) return `the token's algorithm is not allowed; use one of ${ALLOWED_ALGORITHMS.join(', ')}`;
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return `the token's ${error.claim} claim is not accepted here (${error.reason === 'missing' ? 'missing' : 'wrong value'})`;
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return `the token's algorithm is not allowed; use one of ${ALLOWED_ALGORITHMS.join(', ')}`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
-  if (error instanceof errors.JWKSNoMatchingKey) return 'the token was not signed by a key this ledger trusts';
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'the bearer token is not a well-formed JWT';
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return 'the token was not signed by a key this ledger trusts';
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid)
+    return 'the bearer token is not a well-formed JWT';
   return 'the token could not be verified';
 }

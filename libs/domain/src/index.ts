@@ -2,7 +2,13 @@
  * The governance domain: pure deciders and the event contract. No framework,
  * no I/O, no clock: time and actor arrive in each command's `meta`.
  */
-export { DomainError, type DomainErrorCode, type DomainErrorDetails, type UnmetGate, type ValidationProblem } from './shared/domain-error';
+export {
+  DomainError,
+  type DomainErrorCode,
+  type DomainErrorDetails,
+  type UnmetGate,
+  type ValidationProblem,
+} from './shared/domain-error';
 export type { CommandMeta } from './shared/command-meta';
 export { stateFrom, type Decider } from './shared/decider';
 export { streamNames } from './shared/streams';
@@ -10,8 +16,18 @@ export { ID_PATTERN, type EventSchema } from './shared/schema';
 
 export * from './ai-system/vocabulary';
 export type * from './ai-system/commands';
-export { AI_SYSTEM_EVENTS, type AiSystemEvent, type AiSystemEventOf, type AiSystemEventType } from './ai-system/events';
-export { evolveAiSystem, initialAiSystemState, type AiSystemRecord, type AiSystemState } from './ai-system/state';
+export {
+  AI_SYSTEM_EVENTS,
+  type AiSystemEvent,
+  type AiSystemEventOf,
+  type AiSystemEventType,
+} from './ai-system/events';
+export {
+  evolveAiSystem,
+  initialAiSystemState,
+  type AiSystemRecord,
+  type AiSystemState,
+} from './ai-system/state';
 export { aiSystemDecider, decideAiSystem } from './ai-system/decide';
 export { DEFAULT_GOVERNANCE_POLICY, type GovernancePolicy } from './ai-system/policy';
 export { LIFECYCLE_TRANSITIONS } from './ai-system/lifecycle';
@@ -19,10 +35,30 @@ export { holdersAt } from './ai-system/accountability';
 export { unmetDeploymentGates, type DeploymentGate, type UnmetDeploymentGate } from './ai-system/deployment';
 
 export type * from './dataset/commands';
-export { DATASET_CLASSIFICATIONS, DATASET_EVENTS, type DatasetClassification, type DatasetEvent, type DatasetEventOf } from './dataset/events';
-export { datasetDecider, datasetSnapshot, decideDataset, evolveDataset, initialDatasetState, type DatasetState } from './dataset/dataset';
+export {
+  DATASET_CLASSIFICATIONS,
+  DATASET_EVENTS,
+  type DatasetClassification,
+  type DatasetEvent,
+  type DatasetEventOf,
+} from './dataset/events';
+export {
+  datasetDecider,
+  datasetSnapshot,
+  decideDataset,
+  evolveDataset,
+  initialDatasetState,
+  type DatasetState,
+} from './dataset/dataset';
 
-export { DATA_ACCESS_ACTIONS, DATA_ACCESS_EVENTS, DATA_ACCESS_OUTCOMES, type DataAccessAction, type DataAccessedEvent, type DataAccessOutcome } from './data-access/events';
+export {
+  DATA_ACCESS_ACTIONS,
+  DATA_ACCESS_EVENTS,
+  DATA_ACCESS_OUTCOMES,
+  type DataAccessAction,
+  type DataAccessedEvent,
+  type DataAccessOutcome,
+} from './data-access/events';
 export { recordDataAccess, type DataAccessReport } from './data-access/record-data-access';
 
 export {

@@ -25,17 +25,26 @@ const FORBIDDEN: Array<[RegExp, string]> = [
 const ALLOWED_IMPORTS = /^(\.{1,2}\/|@sinclair\/typebox$|ajv\/dist\/2020$|ajv-formats$|@ledger\/integrity$)/;
 
 describe('libs/domain is pure', () => {
-  const files = sources(__dirname).map((path) => ({ path: relative(__dirname, path), text: readFileSync(path, 'utf8') }));
+  const files = sources(__dirname).map((path) => ({
+    path: relative(__dirname, path),
+    text: readFileSync(path, 'utf8'),
+  }));
 
   it('has sources to check', () => expect(files.length).toBeGreaterThan(10));
 
   it('reads no clock, draws no random numbers, touches no environment or network', () => {
-    const offences = files.flatMap(({ path, text }) => FORBIDDEN.filter(([pattern]) => pattern.test(text)).map(([pattern, why]) => `${path}: ${pattern} ${why}`));
+    const offences = files.flatMap(({ path, text }) =>
+      FORBIDDEN.filter(([pattern]) => pattern.test(text)).map(
+        ([pattern, why]) => `${path}: ${pattern} ${why}`,
+      ),
+    );
     expect(offences).toEqual([]);
   });
 
   it('imports only its schema and validation libraries, itself, and @ledger/integrity', () => {
-    const imports = files.flatMap(({ path, text }) => [...text.matchAll(/from '([^']+)'/g)].map((m) => `${path}: ${m[1]}`));
+    const imports = files.flatMap(({ path, text }) =>
+      [...text.matchAll(/from '([^']+)'/g)].map((m) => `${path}: ${m[1]}`),
+    );
     expect(imports.filter((i) => !ALLOWED_IMPORTS.test(i.split(': ')[1]))).toEqual([]);
   });
 });

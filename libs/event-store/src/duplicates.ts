@@ -7,7 +7,10 @@ import type { AppendResult, NewEvent, StoredEvent } from './types';
  * emitter controls, not the ledger's recordedAt. Every store applies this one
  * rule; the conformance suite holds them to it.
  */
-function emitterContent(stream: string, e: Pick<StoredEvent, 'type' | 'schemaVersion' | 'data'> & { metadata: object }): string {
+function emitterContent(
+  stream: string,
+  e: Pick<StoredEvent, 'type' | 'schemaVersion' | 'data'> & { metadata: object },
+): string {
   const { recordedAt, ...metadata } = e.metadata as { recordedAt?: string };
   return canonicalJson({ stream, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
 }
@@ -17,7 +20,11 @@ function emitterContent(stream: string, e: Pick<StoredEvent, 'type' | 'schemaVer
  * original revisions and positions. Anything else that reuses an id is
  * refused: an eventId names exactly one event, forever.
  */
-export function acknowledgeDuplicates(stream: string, events: NewEvent[], stored: StoredEvent[]): AppendResult {
+export function acknowledgeDuplicates(
+  stream: string,
+  events: NewEvent[],
+  stored: StoredEvent[],
+): AppendResult {
   const byId = new Map(stored.map((s) => [s.eventId, s]));
   for (const event of events) {
     const prior = byId.get(event.eventId);
@@ -39,7 +46,12 @@ export function acknowledgeDuplicates(stream: string, events: NewEvent[], stored
   const ordered = events.map((e) => byId.get(e.eventId)!);
   return {
     duplicate: true,
-    events: ordered.map((s) => ({ eventId: s.eventId, revision: s.revision, position: s.position, hash: s.integrity.hash })),
+    events: ordered.map((s) => ({
+      eventId: s.eventId,
+      revision: s.revision,
+      position: s.position,
+      hash: s.integrity.hash,
+    })),
     nextExpectedRevision: Math.max(...ordered.map((s) => s.revision)),
   };
 }

@@ -2,7 +2,14 @@ export * from './types';
 export * from './errors';
 export { AppendNotifier } from './append-notifier';
 export { cachedStatementsDialect } from './sqlite/cached-statements';
-export { SqliteEventStore, type SqliteEventStoreOptions, type SqliteSynchronous } from './sqlite/sqlite-event-store';
+export {
+  SqliteEventStore,
+  type SqliteEventStoreOptions,
+  type SqliteSynchronous,
+} from './sqlite/sqlite-event-store';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
-export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store';
+export {
+  EventStoreDbEventStore,
+  type EventStoreDbEventStoreOptions,
+} from './eventstoredb/eventstoredb-event-store';
 export { HistoryAtRiskError } from './eventstoredb/retention-guard';

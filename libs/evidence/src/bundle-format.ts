@@ -91,7 +91,17 @@ export function signManifest(origin: string, manifestBytes: Uint8Array, signer: 
 /** The members of a bundle in archive order; consistency.json only when the export was asked for one. */
 export function bundleOrder(withConsistency: boolean): BundleFileName[] {
   const { manifest, signature, checkpoint, keys, consistency, events, proofs, fhir, report } = BUNDLE_FILES;
-  return [manifest, signature, checkpoint, keys, ...(withConsistency ? [consistency] : []), events, proofs, fhir, report];
+  return [
+    manifest,
+    signature,
+    checkpoint,
+    keys,
+    ...(withConsistency ? [consistency] : []),
+    events,
+    proofs,
+    fhir,
+    report,
+  ];
 }
 
 /** One line of proofs.jsonl: the audit path of one event, hashes in standard base64 as in the checkpoint. */

@@ -1,5 +1,11 @@
 import type { EventStore, StoredEvent } from '@ledger/event-store';
-import type { CheckpointTables, MerkleProofService, MerkleTables, StoredCheckpoint, TimelineTables } from '@ledger/read-models';
+import type {
+  CheckpointTables,
+  MerkleProofService,
+  MerkleTables,
+  StoredCheckpoint,
+  TimelineTables,
+} from '@ledger/read-models';
 import type { Kysely } from 'kysely';
 import { EvidenceExportError } from './evidence-export-error';
 
@@ -35,18 +41,36 @@ const POLL_MS = 200;
  * service gets there within seconds; a stopped one never does, and the export
  * fails saying so rather than leaving recent events out silently.
  */
-export async function waitUntilSealed(store: EventStore, db: Db, proofs: MerkleProofService, waitMs: number): Promise<SealedView> {
+export async function waitUntilSealed(
+  store: EventStore,
+  db: Db,
+  proofs: MerkleProofService,
+  waitMs: number,
+): Promise<SealedView> {
   const head = await store.headPosition();
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const [checkpoint, progress] = await Promise.all([proofs.latestCheckpoint(), db.selectFrom('projection_checkpoints').selectAll().where('name', 'in', READ_MODELS).execute()]);
+    const [checkpoint, progress] = await Promise.all([
+      proofs.latestCheckpoint(),
+      db.selectFrom('projection_checkpoints').selectAll().where('name', 'in', READ_MODELS).execute(),
+    ]);
     const stopped = progress.find((p) => p.error);
-    if (stopped) throw new EvidenceExportError('READ_MODEL_STOPPED', `the ${stopped.name} read model has stopped (${stopped.error}); fix it and rebuild it before exporting`);
+    if (stopped)
+      throw new EvidenceExportError(
+        'READ_MODEL_STOPPED',
+        `the ${stopped.name} read model has stopped (${stopped.error}); fix it and rebuild it before exporting`,
+      );
     const through = checkpoint ? await lastLeafPosition(db, checkpoint.treeSize) : undefined;
-    const indexed = progress.length === READ_MODELS.length ? progress.map((p) => BigInt(p.position)).reduce((a, b) => (a < b ? a : b)) : 0n;
-    if (checkpoint && through !== undefined && through >= head && indexed >= through) return { checkpoint, throughPosition: through };
+    const indexed =
+      progress.length === READ_MODELS.length
+        ? progress.map((p) => BigInt(p.position)).reduce((a, b) => (a < b ? a : b))
+        : 0n;
+    if (checkpoint && through !== undefined && through >= head && indexed >= through)
+      return { checkpoint, throughPosition: through };
     if (Date.now() >= deadline) {
-      const sealed = checkpoint ? `the latest signed checkpoint covers the log up to position ${through} (tree size ${checkpoint.treeSize})` : 'no checkpoint has been signed yet';
+      const sealed = checkpoint
+        ? `the latest signed checkpoint covers the log up to position ${through} (tree size ${checkpoint.treeSize})`
+        : 'no checkpoint has been signed yet';
       throw new EvidenceExportError(
         'NOT_SEALED',
         `the newest event (position ${head}) is not yet under a signed checkpoint after waiting ${Math.round(waitMs / 1000)} s: ${sealed}, ` +
@@ -58,7 +82,11 @@ export async function waitUntilSealed(store: EventStore, db: Db, proofs: MerkleP
 }
 
 async function lastLeafPosition(db: Db, treeSize: number): Promise<bigint | undefined> {
-  const leaf = await db.selectFrom('merkle_leaves').select('position').where('leaf_index', '=', treeSize - 1).executeTakeFirst();
+  const leaf = await db
+    .selectFrom('merkle_leaves')
+    .select('position')
+    .where('leaf_index', '=', treeSize - 1)
+    .executeTakeFirst();
   return leaf ? BigInt(leaf.position) : undefined;
 }
 
@@ -76,7 +104,12 @@ export async function systemIsRegistered(db: Db, scope: ExportScope, through: bi
 }
 
 /** The datasets any version of the system was trained on, read from the stored registrations themselves. */
-export async function trainingDatasetIds(db: Db, store: EventStore, scope: ExportScope, through: bigint): Promise<string[]> {
+export async function trainingDatasetIds(
+  db: Db,
+  store: EventStore,
+  scope: ExportScope,
+  through: bigint,
+): Promise<string[]> {
   const rows = await db
     .selectFrom('tl_events')
     .select('event_id')
@@ -86,7 +119,9 @@ export async function trainingDatasetIds(db: Db, store: EventStore, scope: Expor
     .where('position', '<=', through.toString())
     .execute();
   const registrations = await store.findByEventIds(rows.map((r) => r.event_id));
-  return [...new Set(registrations.flatMap((e) => (e.data as { trainingDatasetIds: string[] }).trainingDatasetIds))].sort();
+  return [
+    ...new Set(registrations.flatMap((e) => (e.data as { trainingDatasetIds: string[] }).trainingDatasetIds)),
+  ].sort();
 }
 
 /**
@@ -114,13 +149,23 @@ export class ScopedEvents {
   async *pages(): AsyncGenerator<StoredEvent[]> {
     let after = '0';
     for (;;) {
-      const rows = await this.query().select(['position', 'event_id']).where('position', '>', after).orderBy('position', 'asc').limit(PAGE).execute();
+      const rows = await this.query()
+        .select(['position', 'event_id'])
+        .where('position', '>', after)
+        .orderBy('position', 'asc')
+        .limit(PAGE)
+        .execute();
       if (rows.length === 0) return;
-      const stored = new Map((await this.store.findByEventIds(rows.map((r) => r.event_id))).map((e) => [e.eventId, e]));
+      const stored = new Map(
+        (await this.store.findByEventIds(rows.map((r) => r.event_id))).map((e) => [e.eventId, e]),
+      );
       yield rows.map((row) => {
         const event = stored.get(row.event_id);
         if (!event || event.position !== BigInt(row.position)) {
-          throw new EvidenceExportError('READ_MODEL_STOPPED', `the timeline index names event ${row.event_id} at position ${row.position}, which the event store does not hold there; rebuild the timeline read model`);
+          throw new EvidenceExportError(
+            'READ_MODEL_STOPPED',
+            `the timeline index names event ${row.event_id} at position ${row.position}, which the event store does not hold there; rebuild the timeline read model`,
+          );
         }
         return event;
       });
@@ -134,7 +179,12 @@ export class ScopedEvents {
       .selectFrom('tl_events')
       .where('tenant_id', '=', tenantId)
       .where('position', '<=', this.through.toString())
-      .where((eb) => eb.or([eb('system_id', '=', systemId), ...(this.datasetStreams.length > 0 ? [eb('stream', 'in', this.datasetStreams)] : [])]));
+      .where((eb) =>
+        eb.or([
+          eb('system_id', '=', systemId),
+          ...(this.datasetStreams.length > 0 ? [eb('stream', 'in', this.datasetStreams)] : []),
+        ]),
+      );
     if (from) query = query.where('occurred_at', '>=', from);
     if (to) query = query.where('occurred_at', '<', to);
     return query;

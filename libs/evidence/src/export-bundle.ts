@@ -1,7 +1,20 @@
 import { streamNames } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { canonicalJson, hashToBase64, noteVerifier, openCheckpoint, type NoteSigner, type OpenedCheckpoint } from '@ledger/integrity';
-import { ProofRequestError, type CompliancePolicy, type MerkleProofService, type ReadDb, type ReadStore } from '@ledger/read-models';
+import {
+  canonicalJson,
+  hashToBase64,
+  noteVerifier,
+  openCheckpoint,
+  type NoteSigner,
+  type OpenedCheckpoint,
+} from '@ledger/integrity';
+import {
+  ProofRequestError,
+  type CompliancePolicy,
+  type MerkleProofService,
+  type ReadDb,
+  type ReadStore,
+} from '@ledger/read-models';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -9,9 +22,26 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
-import { BUNDLE_FILES, BUNDLE_FORMAT, bundleOrder, signManifest, type BundleFileName, type BundleManifest, type ConsistencyFile, type ManifestFile, type ProofLine } from './bundle-format';
+import {
+  BUNDLE_FILES,
+  BUNDLE_FORMAT,
+  bundleOrder,
+  signManifest,
+  type BundleFileName,
+  type BundleManifest,
+  type ConsistencyFile,
+  type ManifestFile,
+  type ProofLine,
+} from './bundle-format';
 import { EvidenceExportError } from './evidence-export-error';
-import { ScopedEvents, systemIsRegistered, trainingDatasetIds, waitUntilSealed, type EvidenceDb, type ExportScope } from './event-selection';
+import {
+  ScopedEvents,
+  systemIsRegistered,
+  trainingDatasetIds,
+  waitUntilSealed,
+  type EvidenceDb,
+  type ExportScope,
+} from './event-selection';
 import { auditEventOf } from './fhir/audit-event';
 import { ProvenanceCollector } from './fhir/provenance';
 import { HashingFile } from './hashing-file';
@@ -67,16 +97,27 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
   const { store, readStore, proofs, keys, origin } = options;
   const scope = normalisedScope(options.scope);
   const verifiers = keys.verifierKeys.map((key) => noteVerifier(key));
-  const since = options.sinceCheckpoint === undefined ? undefined : openSince(options.sinceCheckpoint, verifiers, origin);
+  const since =
+    options.sinceCheckpoint === undefined ? undefined : openSince(options.sinceCheckpoint, verifiers, origin);
   const db = readStore.db as EvidenceDb;
 
   const { checkpoint, throughPosition } = await waitUntilSealed(store, db, proofs, options.waitMs ?? 60_000);
   if (!(await systemIsRegistered(db, scope, throughPosition))) {
-    throw new EvidenceExportError('UNKNOWN_SYSTEM', `no AI system ${scope.systemId} is registered in tenant ${scope.tenantId}; check the id (aiSystems lists them)`, 'systemId');
+    throw new EvidenceExportError(
+      'UNKNOWN_SYSTEM',
+      `no AI system ${scope.systemId} is registered in tenant ${scope.tenantId}; check the id (aiSystems lists them)`,
+      'systemId',
+    );
   }
   const consistency = since ? await consistencyFrom(proofs, since, checkpoint.treeSize) : undefined;
   const datasetIds = await trainingDatasetIds(db, store, scope, throughPosition);
-  const events = new ScopedEvents(db, store, scope, datasetIds.map((id) => `${scope.tenantId}/${streamNames.dataset(id)}`), throughPosition);
+  const events = new ScopedEvents(
+    db,
+    store,
+    scope,
+    datasetIds.map((id) => `${scope.tenantId}/${streamNames.dataset(id)}`),
+    throughPosition,
+  );
 
   const createdAt = (options.now ?? (() => new Date()))().toISOString();
   const exportId = options.exportId ?? randomUUID();
@@ -98,9 +139,13 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     // One write per file per page: a write per event costs more in buffers and hash calls than the events themselves.
     const fhirEntries: string[] = [];
     const fhirEntry = (resource: { id?: string }) => {
-      fhirEntries.push(`${fhirCounts.entries++ === 0 ? '' : ','}\n${JSON.stringify({ fullUrl: `urn:uuid:${resource.id}`, resource })}`);
+      fhirEntries.push(
+        `${fhirCounts.entries++ === 0 ? '' : ','}\n${JSON.stringify({ fullUrl: `urn:uuid:${resource.id}`, resource })}`,
+      );
     };
-    await fhirFile.write(`{"resourceType":"Bundle","id":${JSON.stringify(exportId)},"meta":{"lastUpdated":${JSON.stringify(createdAt)}},"type":"collection","timestamp":${JSON.stringify(createdAt)},"entry":[`);
+    await fhirFile.write(
+      `{"resourceType":"Bundle","id":${JSON.stringify(exportId)},"meta":{"lastUpdated":${JSON.stringify(createdAt)}},"type":"collection","timestamp":${JSON.stringify(createdAt)},"entry":[`,
+    );
 
     const total = await events.count();
     let done = 0;
@@ -116,7 +161,12 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
         const proof = pageProofs[i];
         const { position, ...envelope } = event;
         eventLines.push(`${canonicalJson({ ...envelope, position: position.toString() })}\n`);
-        const line: ProofLine = { eventId: event.eventId, leafIndex: proof.leafIndex, eventHash: proof.eventHash, proof: proof.proof.map(hashToBase64) };
+        const line: ProofLine = {
+          eventId: event.eventId,
+          leafIndex: proof.leafIndex,
+          eventHash: proof.eventHash,
+          proof: proof.proof.map(hashToBase64),
+        };
         proofLines.push(`${canonicalJson(line)}\n`);
         report.add(event);
         if (event.type === 'DataAccessed') {
@@ -138,7 +188,8 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     }
     for (const device of provenance.devices()) fhirEntry(device);
     await fhirFile.write(`${fhirEntries.splice(0).join('')}\n]}\n`);
-    for (const f of [eventsFile, proofsFile, fhirFile]) files.set(basename(f.path) as BundleFileName, await f.close());
+    for (const f of [eventsFile, proofsFile, fhirFile])
+      files.set(basename(f.path) as BundleFileName, await f.close());
 
     const manifestBase: Omit<BundleManifest, 'files' | 'counts'> = {
       format: BUNDLE_FORMAT,
@@ -152,12 +203,34 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
       checkpoint: { treeSize: checkpoint.treeSize, rootHash: hashToBase64(checkpoint.rootHash) },
       ...(since ? { sinceCheckpoint: { treeSize: since.size, rootHash: hashToBase64(since.rootHash) } } : {}),
     };
-    const { findings, omittedAccessGroups } = await reportFindings(readStore.db as ReadDb, scope.tenantId, scope.systemId, createdAt, options.compliancePolicy);
+    const { findings, omittedAccessGroups } = await reportFindings(
+      readStore.db as ReadDb,
+      scope.tenantId,
+      scope.systemId,
+      createdAt,
+      options.compliancePolicy,
+    );
     const small: Array<[BundleFileName, string]> = [
       [BUNDLE_FILES.checkpoint, checkpoint.note],
       [BUNDLE_FILES.keys, keys.verifierKeys.map((k) => `${k}\n`).join('')],
-      ...(consistency ? [[BUNDLE_FILES.consistency, `${JSON.stringify(consistency, null, 2)}\n`] as [BundleFileName, string]] : []),
-      [BUNDLE_FILES.report, renderReport({ manifest: manifestBase, model: report, findings, omittedAccessGroups, verifierKeys: keys.verifierKeys })],
+      ...(consistency
+        ? [
+            [BUNDLE_FILES.consistency, `${JSON.stringify(consistency, null, 2)}\n`] as [
+              BundleFileName,
+              string,
+            ],
+          ]
+        : []),
+      [
+        BUNDLE_FILES.report,
+        renderReport({
+          manifest: manifestBase,
+          model: report,
+          findings,
+          omittedAccessGroups,
+          verifierKeys: keys.verifierKeys,
+        }),
+      ],
     ];
     for (const [name, text] of small) {
       const bytes = Buffer.from(text, 'utf8');
@@ -168,17 +241,30 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     const order = bundleOrder(consistency !== undefined);
     const manifest: BundleManifest = {
       ...manifestBase,
-      counts: { events: report.events, dataAccessEvents: report.dataAccess.total, auditEvents: fhirCounts.auditEvents, provenances: fhirCounts.provenances },
+      counts: {
+        events: report.events,
+        dataAccessEvents: report.dataAccess.total,
+        auditEvents: fhirCounts.auditEvents,
+        provenances: fhirCounts.provenances,
+      },
       files: order.filter((name) => files.has(name)).map((name) => ({ name, ...files.get(name)! })),
     };
     const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
     await writeFile(join(workDir, BUNDLE_FILES.manifest), manifestBytes, { mode: 0o600 });
-    await writeFile(join(workDir, BUNDLE_FILES.signature), signManifest(origin, manifestBytes, keys.signer), { mode: 0o600 });
+    await writeFile(join(workDir, BUNDLE_FILES.signature), signManifest(origin, manifestBytes, keys.signer), {
+      mode: 0o600,
+    });
 
     const partial = `${options.out}.partial`;
     await packBundle(workDir, order, partial, createdAt);
     await rename(partial, options.out);
-    return { exportId, file: options.out, bytes: (await stat(options.out)).size, manifest, manifestSha256: createHash('sha256').update(manifestBytes).digest('hex') };
+    return {
+      exportId,
+      file: options.out,
+      bytes: (await stat(options.out)).size,
+      manifest,
+      manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
+    };
   } finally {
     for (const f of open) f.abort();
     await rm(workDir, { recursive: true, force: true });
@@ -186,7 +272,12 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
 }
 
 /** Streams each member from disk into a gzipped POSIX tar, in the order the verifier reads them. */
-async function packBundle(workDir: string, order: BundleFileName[], out: string, createdAt: string): Promise<void> {
+async function packBundle(
+  workDir: string,
+  order: BundleFileName[],
+  out: string,
+  createdAt: string,
+): Promise<void> {
   const archive = tarPack();
   const written = pipeline(archive, createGzip(), createWriteStream(out, { mode: 0o644 }));
   try {
@@ -194,7 +285,10 @@ async function packBundle(workDir: string, order: BundleFileName[], out: string,
       const path = join(workDir, name);
       const { size } = await stat(path);
       await new Promise<void>((resolve, reject) => {
-        const entry = archive.entry({ name, size, mode: 0o644, mtime: new Date(createdAt), type: 'file' }, (error) => (error ? reject(error) : resolve()));
+        const entry = archive.entry(
+          { name, size, mode: 0o644, mtime: new Date(createdAt), type: 'file' },
+          (error) => (error ? reject(error) : resolve()),
+        );
         pipeline(createReadStream(path), entry).catch(reject);
       });
     }
@@ -210,33 +304,60 @@ function normalisedScope(scope: ExportScope): ExportScope {
     if (value === undefined) return undefined;
     const ms = Date.parse(value);
     if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) || Number.isNaN(ms)) {
-      throw new EvidenceExportError('INVALID_SCOPE', `${field} must be an RFC 3339 instant (2026-01-31T00:00:00Z) or a date (2026-01-31)`, field);
+      throw new EvidenceExportError(
+        'INVALID_SCOPE',
+        `${field} must be an RFC 3339 instant (2026-01-31T00:00:00Z) or a date (2026-01-31)`,
+        field,
+      );
     }
     return new Date(ms).toISOString();
   };
   const from = instant(scope.from, 'from');
   const to = instant(scope.to, 'to');
-  if (from && to && from >= to) throw new EvidenceExportError('INVALID_SCOPE', `from (${from}) must be before to (${to})`, 'to');
-  return { tenantId: scope.tenantId, systemId: scope.systemId, ...(from ? { from } : {}), ...(to ? { to } : {}) };
+  if (from && to && from >= to)
+    throw new EvidenceExportError('INVALID_SCOPE', `from (${from}) must be before to (${to})`, 'to');
+  return {
+    tenantId: scope.tenantId,
+    systemId: scope.systemId,
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+  };
 }
 
-function openSince(note: string, verifiers: ReturnType<typeof noteVerifier>[], origin: string): OpenedCheckpoint {
+function openSince(
+  note: string,
+  verifiers: ReturnType<typeof noteVerifier>[],
+  origin: string,
+): OpenedCheckpoint {
   try {
     return openCheckpoint(note, verifiers, origin);
   } catch (error) {
-    throw new EvidenceExportError('INVALID_SINCE_CHECKPOINT', `the earlier checkpoint is not one this ledger signed: ${(error as Error).message}`, 'sinceCheckpoint');
+    throw new EvidenceExportError(
+      'INVALID_SINCE_CHECKPOINT',
+      `the earlier checkpoint is not one this ledger signed: ${(error as Error).message}`,
+      'sinceCheckpoint',
+    );
   }
 }
 
-async function consistencyFrom(proofs: MerkleProofService, since: OpenedCheckpoint, treeSize: number): Promise<ConsistencyFile> {
+async function consistencyFrom(
+  proofs: MerkleProofService,
+  since: OpenedCheckpoint,
+  treeSize: number,
+): Promise<ConsistencyFile> {
   if (since.size > treeSize) {
-    throw new EvidenceExportError('INVALID_SINCE_CHECKPOINT', `the earlier checkpoint (size ${since.size}) is newer than the latest sealed one (size ${treeSize}); export again once the log has caught up`, 'sinceCheckpoint');
+    throw new EvidenceExportError(
+      'INVALID_SINCE_CHECKPOINT',
+      `the earlier checkpoint (size ${since.size}) is newer than the latest sealed one (size ${treeSize}); export again once the log has caught up`,
+      'sinceCheckpoint',
+    );
   }
   let proof;
   try {
     proof = await proofs.consistencyProof(since.size, treeSize);
   } catch (error) {
-    if (error instanceof ProofRequestError) throw new EvidenceExportError('INVALID_SINCE_CHECKPOINT', error.message, 'sinceCheckpoint');
+    if (error instanceof ProofRequestError)
+      throw new EvidenceExportError('INVALID_SINCE_CHECKPOINT', error.message, 'sinceCheckpoint');
     throw error;
   }
   if (hashToBase64(proof.fromRoot) !== hashToBase64(since.rootHash)) {

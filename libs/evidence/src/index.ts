@@ -4,9 +4,19 @@
  * database; the writer reads the event store and the read models.
  */
 export { BUNDLE_FILES, type BundleFileName, type BundleManifest } from './bundle-format';
-export { exportEvidenceBundle, type EvidenceKeys, type ExportEvidenceOptions, type ExportedBundle } from './export-bundle';
+export {
+  exportEvidenceBundle,
+  type EvidenceKeys,
+  type ExportEvidenceOptions,
+  type ExportedBundle,
+} from './export-bundle';
 export { EvidenceExportError, type EvidenceExportErrorCode } from './evidence-export-error';
 export type { ExportScope } from './event-selection';
 export { verifyBundle, type BundleSummary, type BundleVerification } from './verify-bundle';
-export { auditEventToIngestItem, elementOfField, type IngestItem, type MappedAuditEvent } from './fhir/audit-event-ingest';
+export {
+  auditEventToIngestItem,
+  elementOfField,
+  type IngestItem,
+  type MappedAuditEvent,
+} from './fhir/audit-event-ingest';
 export { r4Errors } from './fhir/r4-validator';

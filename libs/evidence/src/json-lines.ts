@@ -24,7 +24,10 @@ export class JsonLines {
   }
 
   end(): void {
-    if (this.pending.length > 0) throw new LineError(`line ${this.count + 1} does not end with a newline: the file is truncated or was altered`);
+    if (this.pending.length > 0)
+      throw new LineError(
+        `line ${this.count + 1} does not end with a newline: the file is truncated or was altered`,
+      );
   }
 }
 

@@ -18,7 +18,16 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { BUNDLE_FORMAT, bundleOrder, FILE_MEANING, manifestNoteText, type BundleFileName, type BundleManifest, type ConsistencyFile, type ProofLine } from './bundle-format';
+import {
+  BUNDLE_FORMAT,
+  bundleOrder,
+  FILE_MEANING,
+  manifestNoteText,
+  type BundleFileName,
+  type BundleManifest,
+  type ConsistencyFile,
+  type ProofLine,
+} from './bundle-format';
 import { JsonLines, LineError } from './json-lines';
 
 /*
@@ -27,7 +36,8 @@ import { JsonLines, LineError } from './json-lines';
  * only the integrity library, so a regulator can read every line it runs.
  */
 
-export type BundleVerification = { ok: true; summary: BundleSummary } | { ok: false; file: BundleFileName | 'bundle'; message: string };
+export type BundleVerification =
+  { ok: true; summary: BundleSummary } | { ok: false; file: BundleFileName | 'bundle'; message: string };
 
 export interface BundleSummary {
   exportId: string;
@@ -59,19 +69,31 @@ class BundleFailure extends Error {
 const SMALL_FILE_LIMIT = 4 * 1024 * 1024;
 const HASH_BYTES = 32;
 
-export async function verifyBundle(file: string, trustedVkeys: readonly string[]): Promise<BundleVerification> {
+export async function verifyBundle(
+  file: string,
+  trustedVkeys: readonly string[],
+): Promise<BundleVerification> {
   let verifiers: NoteVerifier[];
   try {
     verifiers = trustedVkeys.map((key) => noteVerifier(key.trim()));
   } catch (error) {
     return { ok: false, file: 'bundle', message: `a trusted key is not a verifier key: ${messageOf(error)}` };
   }
-  if (verifiers.length === 0) return { ok: false, file: 'bundle', message: 'no trusted verifier key given: pass the ledger key you were given out of band' };
+  if (verifiers.length === 0)
+    return {
+      ok: false,
+      file: 'bundle',
+      message: 'no trusted verifier key given: pass the ledger key you were given out of band',
+    };
   try {
     return { ok: true, summary: await new BundleReader(verifiers).read(file) };
   } catch (error) {
     if (error instanceof BundleFailure) return { ok: false, file: error.file, message: error.message };
-    return { ok: false, file: 'bundle', message: `the file is not a readable evidence bundle (gzipped tar): ${messageOf(error)}` };
+    return {
+      ok: false,
+      file: 'bundle',
+      message: `the file is not a readable evidence bundle (gzipped tar): ${messageOf(error)}`,
+    };
   }
 }
 
@@ -104,21 +126,38 @@ class BundleReader {
         const name = entry.header.name as BundleFileName;
         const position = seen.length;
         seen.push(name);
-        if (entry.header.type !== 'file') throw new BundleFailure('bundle', `member ${JSON.stringify(name)} is not a regular file; a bundle holds only files`);
-        if (!expected.includes(name)) throw new BundleFailure('bundle', `member ${JSON.stringify(name)} is not listed in the signed manifest: something was added after export`);
-        if (seen.indexOf(name) !== position) throw new BundleFailure(name, `${name} appears twice: something was added after export`);
+        if (entry.header.type !== 'file')
+          throw new BundleFailure(
+            'bundle',
+            `member ${JSON.stringify(name)} is not a regular file; a bundle holds only files`,
+          );
+        if (!expected.includes(name))
+          throw new BundleFailure(
+            'bundle',
+            `member ${JSON.stringify(name)} is not listed in the signed manifest: something was added after export`,
+          );
+        if (seen.indexOf(name) !== position)
+          throw new BundleFailure(name, `${name} appears twice: something was added after export`);
         if (expected[position] !== name) {
           const wanted = expected[position];
-          throw new BundleFailure(wanted, `${wanted} is missing or out of order (${name} came in its place): the bundle was altered after export`);
+          throw new BundleFailure(
+            wanted,
+            `${wanted} is missing or out of order (${name} came in its place): the bundle was altered after export`,
+          );
         }
         await this.member(name, entry);
-        if (name === 'manifest.sig') expected = bundleOrder(this.manifest!.files.some((f) => f.name === 'consistency.json'));
+        if (name === 'manifest.sig')
+          expected = bundleOrder(this.manifest!.files.some((f) => f.name === 'consistency.json'));
       }
     } finally {
       input.destroy();
     }
     const missing = expected.find((name) => !seen.includes(name));
-    if (missing) throw new BundleFailure(missing, `${missing} is missing from the bundle (${FILE_MEANING[missing]}): the bundle is incomplete`);
+    if (missing)
+      throw new BundleFailure(
+        missing,
+        `${missing} is missing from the bundle (${FILE_MEANING[missing]}): the bundle is incomplete`,
+      );
     return this.summary(seen.length);
   }
 
@@ -150,13 +189,19 @@ class BundleReader {
     try {
       text = verifyNote(signature, this.verifiers).text;
     } catch (error) {
-      throw new BundleFailure('manifest.sig', `the manifest signature does not verify with the trusted keys: ${messageOf(error)}. Nothing in the bundle can be trusted`);
+      throw new BundleFailure(
+        'manifest.sig',
+        `the manifest signature does not verify with the trusted keys: ${messageOf(error)}. Nothing in the bundle can be trusted`,
+      );
     }
     const bytes = this.manifestBytes!;
     const signedDigest = /\nsha256 ([0-9a-f]{64})\n$/.exec(text)?.[1];
     const digest = sha256(bytes);
     if (signedDigest !== digest) {
-      throw new BundleFailure('manifest.json', `its SHA-256 ${digest} is not the ${signedDigest ?? '(none)'} the ledger signed in manifest.sig: the manifest was altered after export`);
+      throw new BundleFailure(
+        'manifest.json',
+        `its SHA-256 ${digest} is not the ${signedDigest ?? '(none)'} the ledger signed in manifest.sig: the manifest was altered after export`,
+      );
     }
     let manifest: BundleManifest;
     try {
@@ -164,9 +209,16 @@ class BundleReader {
     } catch {
       throw new BundleFailure('manifest.json', 'the signed manifest is not JSON');
     }
-    if (manifest.format !== BUNDLE_FORMAT) throw new BundleFailure('manifest.json', `format is ${JSON.stringify(manifest.format)}; this verifier reads ${BUNDLE_FORMAT}`);
+    if (manifest.format !== BUNDLE_FORMAT)
+      throw new BundleFailure(
+        'manifest.json',
+        `format is ${JSON.stringify(manifest.format)}; this verifier reads ${BUNDLE_FORMAT}`,
+      );
     if (text !== manifestNoteText(manifest.origin, bytes)) {
-      throw new BundleFailure('manifest.sig', `the signed statement is not the one for a ${BUNDLE_FORMAT} manifest of log ${JSON.stringify(manifest.origin)}`);
+      throw new BundleFailure(
+        'manifest.sig',
+        `the signed statement is not the one for a ${BUNDLE_FORMAT} manifest of log ${JSON.stringify(manifest.origin)}`,
+      );
     }
     this.manifest = manifest;
   }
@@ -176,11 +228,17 @@ class BundleReader {
     try {
       this.checkpoint = openCheckpoint(note, this.verifiers, manifest.origin);
     } catch (error) {
-      throw new BundleFailure('checkpoint.note', `the checkpoint does not verify with the trusted keys: ${messageOf(error)}. No inclusion proof can be trusted without it`);
+      throw new BundleFailure(
+        'checkpoint.note',
+        `the checkpoint does not verify with the trusted keys: ${messageOf(error)}. No inclusion proof can be trusted without it`,
+      );
     }
     const root = hashToBase64(this.checkpoint.rootHash);
     if (this.checkpoint.size !== manifest.checkpoint.treeSize || root !== manifest.checkpoint.rootHash) {
-      throw new BundleFailure('checkpoint.note', `the checkpoint (size ${this.checkpoint.size}, root ${root}) is not the one the manifest names (size ${manifest.checkpoint.treeSize}, root ${manifest.checkpoint.rootHash})`);
+      throw new BundleFailure(
+        'checkpoint.note',
+        `the checkpoint (size ${this.checkpoint.size}, root ${root}) is not the one the manifest names (size ${manifest.checkpoint.treeSize}, root ${manifest.checkpoint.rootHash})`,
+      );
     }
   }
 
@@ -200,7 +258,11 @@ class BundleReader {
       });
     for (const signature of this.checkpoint!.signatures) {
       const id = `${signature.name}+${formatKeyId(signature.keyId)}`;
-      if (!listed.has(id)) throw new BundleFailure('keys.txt', `the key ${id} that signed the checkpoint is not among the published keys the bundle lists`);
+      if (!listed.has(id))
+        throw new BundleFailure(
+          'keys.txt',
+          `the key ${id} that signed the checkpoint is not among the published keys the bundle lists`,
+        );
     }
   }
 
@@ -217,17 +279,37 @@ class BundleReader {
     try {
       earlier = openCheckpoint(String(file.from?.checkpoint), this.verifiers, manifest.origin);
     } catch (error) {
-      throw new BundleFailure('consistency.json', `the earlier checkpoint it starts from does not verify with the trusted keys: ${messageOf(error)}`);
+      throw new BundleFailure(
+        'consistency.json',
+        `the earlier checkpoint it starts from does not verify with the trusted keys: ${messageOf(error)}`,
+      );
     }
     const earlierRoot = hashToBase64(earlier.rootHash);
-    if (earlier.size !== manifest.sinceCheckpoint?.treeSize || earlierRoot !== manifest.sinceCheckpoint?.rootHash || file.from.treeSize !== earlier.size || file.from.rootHash !== earlierRoot) {
-      throw new BundleFailure('consistency.json', `the earlier checkpoint (size ${earlier.size}) is not the one the manifest names`);
+    if (
+      earlier.size !== manifest.sinceCheckpoint?.treeSize ||
+      earlierRoot !== manifest.sinceCheckpoint?.rootHash ||
+      file.from.treeSize !== earlier.size ||
+      file.from.rootHash !== earlierRoot
+    ) {
+      throw new BundleFailure(
+        'consistency.json',
+        `the earlier checkpoint (size ${earlier.size}) is not the one the manifest names`,
+      );
     }
     if (file.to?.treeSize !== checkpoint.size || file.to?.rootHash !== hashToBase64(checkpoint.rootHash)) {
-      throw new BundleFailure('consistency.json', `the proof does not end at the bundled checkpoint (size ${checkpoint.size})`);
+      throw new BundleFailure(
+        'consistency.json',
+        `the proof does not end at the bundled checkpoint (size ${checkpoint.size})`,
+      );
     }
     try {
-      verifyConsistency({ oldSize: earlier.size, newSize: checkpoint.size, oldRoot: earlier.rootHash, newRoot: checkpoint.rootHash, proof: decodeHashes(file.proof, 'proof') });
+      verifyConsistency({
+        oldSize: earlier.size,
+        newSize: checkpoint.size,
+        oldRoot: earlier.rootHash,
+        newRoot: checkpoint.rootHash,
+        proof: decodeHashes(file.proof, 'proof'),
+      });
     } catch (error) {
       throw new BundleFailure(
         'consistency.json',
@@ -257,8 +339,10 @@ class BundleReader {
       metadata: { tenantId?: string; occurredAt?: string };
       integrity: { prevHash: string; hash: string };
     };
-    if (typeof position !== 'string' || !/^[1-9][0-9]{0,19}$/.test(position)) throw new BundleFailure('events.jsonl', `${at}: position must be a decimal string`);
-    if (!integrity || typeof integrity.hash !== 'string' || !/^[0-9a-f]{64}$/.test(integrity.hash)) throw new BundleFailure('events.jsonl', `${at}: integrity.hash must be 64 lowercase hex digits`);
+    if (typeof position !== 'string' || !/^[1-9][0-9]{0,19}$/.test(position))
+      throw new BundleFailure('events.jsonl', `${at}: position must be a decimal string`);
+    if (!integrity || typeof integrity.hash !== 'string' || !/^[0-9a-f]{64}$/.test(integrity.hash))
+      throw new BundleFailure('events.jsonl', `${at}: integrity.hash must be 64 lowercase hex digits`);
     let canonical: string;
     let recomputed: string;
     try {
@@ -267,20 +351,43 @@ class BundleReader {
     } catch (error) {
       throw new BundleFailure('events.jsonl', `${at}: the event cannot be hashed: ${messageOf(error)}`);
     }
-    if (canonical !== line) throw new BundleFailure('events.jsonl', `${at} (event ${eventId}) is not in RFC 8785 canonical form: the line was altered`);
+    if (canonical !== line)
+      throw new BundleFailure(
+        'events.jsonl',
+        `${at} (event ${eventId}) is not in RFC 8785 canonical form: the line was altered`,
+      );
     if (recomputed !== integrity.hash) {
-      throw new BundleFailure('events.jsonl', `${at}: event ${eventId} (position ${position}) hashes to ${recomputed}, not its recorded ${integrity.hash}: the event was altered`);
+      throw new BundleFailure(
+        'events.jsonl',
+        `${at}: event ${eventId} (position ${position}) hashes to ${recomputed}, not its recorded ${integrity.hash}: the event was altered`,
+      );
     }
     if (this.lastPosition !== undefined && BigInt(position) <= BigInt(this.lastPosition)) {
-      throw new BundleFailure('events.jsonl', `${at}: position ${position} does not follow ${this.lastPosition}: events must be in the ledger's global order`);
+      throw new BundleFailure(
+        'events.jsonl',
+        `${at}: position ${position} does not follow ${this.lastPosition}: events must be in the ledger's global order`,
+      );
     }
     if (BigInt(position) > BigInt(manifest.scope.throughPosition)) {
-      throw new BundleFailure('events.jsonl', `${at}: position ${position} is after the checkpoint's last event (${manifest.scope.throughPosition})`);
+      throw new BundleFailure(
+        'events.jsonl',
+        `${at}: position ${position} is after the checkpoint's last event (${manifest.scope.throughPosition})`,
+      );
     }
-    if (metadata?.tenantId !== manifest.scope.tenantId) throw new BundleFailure('events.jsonl', `${at}: event ${eventId} belongs to tenant ${metadata?.tenantId}, not ${manifest.scope.tenantId}`);
+    if (metadata?.tenantId !== manifest.scope.tenantId)
+      throw new BundleFailure(
+        'events.jsonl',
+        `${at}: event ${eventId} belongs to tenant ${metadata?.tenantId}, not ${manifest.scope.tenantId}`,
+      );
     const occurred = Date.parse(String(metadata.occurredAt));
-    if ((manifest.scope.from && occurred < Date.parse(manifest.scope.from)) || (manifest.scope.to && occurred >= Date.parse(manifest.scope.to))) {
-      throw new BundleFailure('events.jsonl', `${at}: event ${eventId} occurred at ${metadata.occurredAt}, outside the exported period`);
+    if (
+      (manifest.scope.from && occurred < Date.parse(manifest.scope.from)) ||
+      (manifest.scope.to && occurred >= Date.parse(manifest.scope.to))
+    ) {
+      throw new BundleFailure(
+        'events.jsonl',
+        `${at}: event ${eventId} occurred at ${metadata.occurredAt}, outside the exported period`,
+      );
     }
     this.rememberHash(Buffer.from(integrity.hash, 'hex'));
     this.firstPosition ??= position;
@@ -290,7 +397,8 @@ class BundleReader {
   private checkProof(line: string, n: number): void {
     const checkpoint = this.checkpoint!;
     const at = `line ${n}`;
-    if (n > this.events) throw new BundleFailure('proofs.jsonl', `${at}: there are more proofs than the ${this.events} events`);
+    if (n > this.events)
+      throw new BundleFailure('proofs.jsonl', `${at}: there are more proofs than the ${this.events} events`);
     let proof: ProofLine;
     try {
       proof = JSON.parse(line) as ProofLine;
@@ -298,7 +406,11 @@ class BundleReader {
       throw new BundleFailure('proofs.jsonl', `${at} is not JSON: the proofs were altered`);
     }
     const expected = hashToHex(this.eventHashes.subarray((n - 1) * HASH_BYTES, n * HASH_BYTES));
-    if (proof.eventHash !== expected) throw new BundleFailure('proofs.jsonl', `${at} proves event hash ${String(proof.eventHash)}, but event ${n} of events.jsonl hashes to ${expected}`);
+    if (proof.eventHash !== expected)
+      throw new BundleFailure(
+        'proofs.jsonl',
+        `${at} proves event hash ${String(proof.eventHash)}, but event ${n} of events.jsonl hashes to ${expected}`,
+      );
     try {
       verifyInclusion({
         leafIndex: proof.leafIndex,
@@ -333,7 +445,11 @@ class BundleReader {
   }
 
   /** Hashes a member as it streams by, checking each line as it comes; the digest is compared at its end. */
-  private async streamListed(name: BundleFileName, content: AsyncIterable<Buffer>, onLine?: (line: string, n: number) => void): Promise<void> {
+  private async streamListed(
+    name: BundleFileName,
+    content: AsyncIterable<Buffer>,
+    onLine?: (line: string, n: number) => void,
+  ): Promise<void> {
     const hash = createHash('sha256');
     const lines = new JsonLines();
     let bytes = 0;
@@ -351,15 +467,25 @@ class BundleReader {
     }
     this.checkDigest(name, bytes, hash.digest('hex'));
     if (name === 'events.jsonl' && this.events !== this.manifest!.counts.events) {
-      throw new BundleFailure(name, `holds ${this.events} events, the manifest says ${this.manifest!.counts.events}`);
+      throw new BundleFailure(
+        name,
+        `holds ${this.events} events, the manifest says ${this.manifest!.counts.events}`,
+      );
     }
-    if (name === 'proofs.jsonl' && lines.count !== this.events) throw new BundleFailure(name, `holds ${lines.count} proofs for ${this.events} events: every event needs one`);
+    if (name === 'proofs.jsonl' && lines.count !== this.events)
+      throw new BundleFailure(
+        name,
+        `holds ${lines.count} proofs for ${this.events} events: every event needs one`,
+      );
   }
 
   private checkDigest(name: BundleFileName, bytes: number, digest: string): void {
     const listed = this.manifest!.files.find((f) => f.name === name)!;
     if (listed.sha256 !== digest || listed.bytes !== bytes) {
-      throw new BundleFailure(name, `its SHA-256 ${digest} (${bytes} bytes) is not the ${listed.sha256} (${listed.bytes} bytes) the signed manifest lists: ${FILE_MEANING[name]} was altered after export`);
+      throw new BundleFailure(
+        name,
+        `its SHA-256 ${digest} (${bytes} bytes) is not the ${listed.sha256} (${listed.bytes} bytes) the signed manifest lists: ${FILE_MEANING[name]} was altered after export`,
+      );
     }
   }
 
@@ -377,7 +503,11 @@ class BundleReader {
       events: this.events,
       firstPosition: this.firstPosition,
       lastPosition: this.lastPosition,
-      checkpoint: { treeSize: checkpoint.size, rootHash: hashToBase64(checkpoint.rootHash), signedBy: checkpoint.signatures.map((s) => `${s.name}+${formatKeyId(s.keyId)}`) },
+      checkpoint: {
+        treeSize: checkpoint.size,
+        rootHash: hashToBase64(checkpoint.rootHash),
+        signedBy: checkpoint.signatures.map((s) => `${s.name}+${formatKeyId(s.keyId)}`),
+      },
       ...(this.consistentWith ? { consistentWith: this.consistentWith } : {}),
       files,
     };
@@ -389,7 +519,8 @@ async function readSmall(name: BundleFileName, content: AsyncIterable<Buffer>): 
   let size = 0;
   for await (const chunk of content) {
     size += chunk.length;
-    if (size > SMALL_FILE_LIMIT) throw new BundleFailure(name, `is larger than ${SMALL_FILE_LIMIT} bytes; no genuine ${name} is`);
+    if (size > SMALL_FILE_LIMIT)
+      throw new BundleFailure(name, `is larger than ${SMALL_FILE_LIMIT} bytes; no genuine ${name} is`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -397,10 +528,12 @@ async function readSmall(name: BundleFileName, content: AsyncIterable<Buffer>): 
 
 /** Standard base64 that re-encodes to itself, as the checkpoint's root line is written. */
 function decodeHashes(values: unknown, what: string): Uint8Array[] {
-  if (!Array.isArray(values)) throw new IntegrityError('MALFORMED_HASH', `${what} must be a list of base64 hashes`);
+  if (!Array.isArray(values))
+    throw new IntegrityError('MALFORMED_HASH', `${what} must be a list of base64 hashes`);
   return values.map((value, i) => {
     const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
-    if (bytes.length !== HASH_BYTES || bytes.toString('base64') !== value) throw new IntegrityError('MALFORMED_HASH', `${what} hash ${i} is not 32 bytes in standard base64`);
+    if (bytes.length !== HASH_BYTES || bytes.toString('base64') !== value)
+      throw new IntegrityError('MALFORMED_HASH', `${what} hash ${i} is not 32 bytes in standard base64`);
     return new Uint8Array(bytes);
   });
 }

@@ -7,7 +7,7 @@ describe('canonicalJson (RFC 8785)', () => {
     // spelled exactly as the RFC spells them: the excess digits and escapes are the point.
     const input = {
       // eslint-disable-next-line no-loss-of-precision
-      numbers: [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001],
+      numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001],
       // eslint-disable-next-line no-useless-escape
       string: '\u20ac$\u000F\u000aA\'\u0042\u0022\u005c\\\"\/',
       literals: [null, true, false],
@@ -19,15 +19,28 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 
   it('orders non-ASCII keys by code unit, as the RFC 8785 §3.2.3 sorting example requires', () => {
-    const input = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
+    const input = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji: Grinning Face',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    };
     // Read the keys off the text: JSON.parse would hoist the integer-like key "1".
-    const keys = [...canonicalJson(input).matchAll(/"((?:[^"\\]|\\.)*)":/g)].map((m) => JSON.parse(`"${m[1]}"`));
+    const keys = [...canonicalJson(input).matchAll(/"((?:[^"\\]|\\.)*)":/g)].map((m) =>
+      JSON.parse(`"${m[1]}"`),
+    );
     expect(keys).toEqual(['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
   });
 
-  it.each([[NaN], [Infinity], [-Infinity], ['\ud800'], [{ ['\udc00']: 1 }], [() => 1]])('refuses %p, which has no canonical JSON form', (value) => {
-    expect(() => canonicalJson({ value })).toThrow(TypeError);
-  });
+  it.each([[NaN], [Infinity], [-Infinity], ['\ud800'], [{ ['\udc00']: 1 }], [() => 1]])(
+    'refuses %p, which has no canonical JSON form',
+    (value) => {
+      expect(() => canonicalJson({ value })).toThrow(TypeError);
+    },
+  );
 });
 
 describe('eventHash', () => {
@@ -44,7 +57,9 @@ describe('eventHash', () => {
 
   it('is the SHA-256 of the canonical envelope without position and hash', () => {
     const { eventId, type, schemaVersion, stream, revision, data, metadata, integrity } = envelope;
-    expect(eventHash(envelope)).toBe(sha256Hex(canonicalJson({ eventId, type, schemaVersion, stream, revision, data, metadata, integrity })));
+    expect(eventHash(envelope)).toBe(
+      sha256Hex(canonicalJson({ eventId, type, schemaVersion, stream, revision, data, metadata, integrity })),
+    );
   });
 
   it('does not depend on key order, and changes with any covered field', () => {
@@ -52,7 +67,9 @@ describe('eventHash', () => {
     expect(eventHash(reordered)).toBe(eventHash(envelope));
     expect(eventHash({ ...envelope, revision: 1 })).not.toBe(eventHash(envelope));
     expect(eventHash({ ...envelope, integrity: { prevHash: 'a'.repeat(64) } })).not.toBe(eventHash(envelope));
-    expect(eventHash({ ...envelope, data: { ...envelope.data, name: 'Sepsis predictoR' } })).not.toBe(eventHash(envelope));
+    expect(eventHash({ ...envelope, data: { ...envelope.data, name: 'Sepsis predictoR' } })).not.toBe(
+      eventHash(envelope),
+    );
   });
 
   it('ignores position and any hash already present', () => {

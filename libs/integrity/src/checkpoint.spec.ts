@@ -41,7 +41,11 @@ describe('checkpoints (C2SP tlog-checkpoint)', () => {
   });
 
   it('reads the example checkpoint of the C2SP spec', () => {
-    expect(parseCheckpoint('example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n')).toMatchObject({
+    expect(
+      parseCheckpoint(
+        'example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n',
+      ),
+    ).toMatchObject({
       origin: 'example.com/behind-the-sofa',
       size: 20852163,
       rootHash: new Uint8Array(Buffer.from('CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=', 'base64')),
@@ -49,20 +53,36 @@ describe('checkpoints (C2SP tlog-checkpoint)', () => {
   });
 
   it('keeps extension lines inside the signed text', () => {
-    const note = signCheckpoint({ origin: ORIGIN, size: 10, rootHash: log.root(), extensions: ['sealed-by sealer-1'] }, signer);
+    const note = signCheckpoint(
+      { origin: ORIGIN, size: 10, rootHash: log.root(), extensions: ['sealed-by sealer-1'] },
+      signer,
+    );
     expect(openCheckpoint(note, [verifier]).extensions).toEqual(['sealed-by sealer-1']);
-    expect(refusal(() => openCheckpoint(note.replace('sealer-1', 'sealer-2'), [verifier]))).toBe('INVALID_SIGNATURE');
+    expect(refusal(() => openCheckpoint(note.replace('sealer-1', 'sealer-2'), [verifier]))).toBe(
+      'INVALID_SIGNATURE',
+    );
   });
 
   it('refuses a checkpoint whose size, root or origin was edited after signing', () => {
     const note = signCheckpoint({ origin: ORIGIN, size: 10, rootHash: log.root() }, signer);
-    expect(refusal(() => openCheckpoint(note.replace('\n10\n', '\n11\n'), [verifier]))).toBe('INVALID_SIGNATURE');
-    expect(refusal(() => openCheckpoint(note.replace(hashToBase64(log.root()), hashToBase64(log.root(9))), [verifier]))).toBe('INVALID_SIGNATURE');
-    expect(refusal(() => openCheckpoint(note.replace('north', 'south'), [verifier]))).toBe('INVALID_SIGNATURE');
+    expect(refusal(() => openCheckpoint(note.replace('\n10\n', '\n11\n'), [verifier]))).toBe(
+      'INVALID_SIGNATURE',
+    );
+    expect(
+      refusal(() =>
+        openCheckpoint(note.replace(hashToBase64(log.root()), hashToBase64(log.root(9))), [verifier]),
+      ),
+    ).toBe('INVALID_SIGNATURE');
+    expect(refusal(() => openCheckpoint(note.replace('north', 'south'), [verifier]))).toBe(
+      'INVALID_SIGNATURE',
+    );
   });
 
-  it("refuses a validly signed checkpoint of another log when the caller names its own", () => {
-    const note = signCheckpoint({ origin: 'ledger.example/south-hospital', size: 10, rootHash: log.root() }, signer);
+  it('refuses a validly signed checkpoint of another log when the caller names its own', () => {
+    const note = signCheckpoint(
+      { origin: 'ledger.example/south-hospital', size: 10, rootHash: log.root() },
+      signer,
+    );
     expect(refusal(() => openCheckpoint(note, [verifier], ORIGIN))).toBe('ORIGIN_MISMATCH');
   });
 
@@ -76,8 +96,14 @@ describe('checkpoints (C2SP tlog-checkpoint)', () => {
     const oldKey = generateNoteKey(ORIGIN);
     const newKey = generateNoteKey(ORIGIN);
     const published = [noteVerifier(oldKey.verifierKey), noteVerifier(newKey.verifierKey)];
-    const before = signCheckpoint({ origin: ORIGIN, size: 5, rootHash: log.root(5) }, noteSigner(oldKey.signerKey));
-    const after = signCheckpoint({ origin: ORIGIN, size: 10, rootHash: log.root(10) }, noteSigner(newKey.signerKey));
+    const before = signCheckpoint(
+      { origin: ORIGIN, size: 5, rootHash: log.root(5) },
+      noteSigner(oldKey.signerKey),
+    );
+    const after = signCheckpoint(
+      { origin: ORIGIN, size: 10, rootHash: log.root(10) },
+      noteSigner(newKey.signerKey),
+    );
 
     it('names the new key in new checkpoints while old checkpoints still verify with the published old key', () => {
       expect(openCheckpoint(before, published).signatures[0].keyId).toBe(published[0].keyId);
@@ -90,7 +116,10 @@ describe('checkpoints (C2SP tlog-checkpoint)', () => {
     });
 
     it('can sign with both keys during the hand-over, so either key alone verifies', () => {
-      const both = signCheckpoint({ origin: ORIGIN, size: 10, rootHash: log.root() }, [noteSigner(oldKey.signerKey), noteSigner(newKey.signerKey)]);
+      const both = signCheckpoint({ origin: ORIGIN, size: 10, rootHash: log.root() }, [
+        noteSigner(oldKey.signerKey),
+        noteSigner(newKey.signerKey),
+      ]);
       expect(openCheckpoint(both, [published[0]]).size).toBe(10);
       expect(openCheckpoint(both, [published[1]]).size).toBe(10);
       expect(verifyNote(both, published).signatures).toHaveLength(2);
@@ -106,16 +135,27 @@ describe('checkpoints (C2SP tlog-checkpoint)', () => {
     ['a size past 2^53', `${ORIGIN}\n9007199254740993\n${hashToBase64(log.root())}\n`],
     ['a root of 31 bytes', `${ORIGIN}\n10\n${Buffer.from(log.root().subarray(0, 31)).toString('base64')}\n`],
     ['a root in hex', `${ORIGIN}\n10\n${Buffer.from(log.root()).toString('hex')}\n`],
-    ['a root with non-canonical base64 padding bits', `${ORIGIN}\n10\n${hashToBase64(log.root()).slice(0, 42)}B=\n`],
+    [
+      'a root with non-canonical base64 padding bits',
+      `${ORIGIN}\n10\n${hashToBase64(log.root()).slice(0, 42)}B=\n`,
+    ],
     ['an empty extension line', `${ORIGIN}\n10\n${hashToBase64(log.root())}\n\nextension\n`],
   ])('refuses checkpoint text with %s', (_, text) => {
     expect(refusal(() => parseCheckpoint(text))).toBe('MALFORMED_CHECKPOINT');
   });
 
   it('refuses to format a checkpoint it could not read back', () => {
-    expect(refusal(() => formatCheckpoint({ origin: 'two\nlines', size: 1, rootHash: log.root() }))).toBe('MALFORMED_CHECKPOINT');
-    expect(refusal(() => formatCheckpoint({ origin: ORIGIN, size: -1, rootHash: log.root() }))).toBe('OUT_OF_RANGE');
-    expect(refusal(() => formatCheckpoint({ origin: ORIGIN, size: 1, rootHash: new Uint8Array(31) }))).toBe('MALFORMED_HASH');
-    expect(refusal(() => formatCheckpoint({ origin: ORIGIN, size: 1, rootHash: log.root(), extensions: [''] }))).toBe('MALFORMED_CHECKPOINT');
+    expect(refusal(() => formatCheckpoint({ origin: 'two\nlines', size: 1, rootHash: log.root() }))).toBe(
+      'MALFORMED_CHECKPOINT',
+    );
+    expect(refusal(() => formatCheckpoint({ origin: ORIGIN, size: -1, rootHash: log.root() }))).toBe(
+      'OUT_OF_RANGE',
+    );
+    expect(refusal(() => formatCheckpoint({ origin: ORIGIN, size: 1, rootHash: new Uint8Array(31) }))).toBe(
+      'MALFORMED_HASH',
+    );
+    expect(
+      refusal(() => formatCheckpoint({ origin: ORIGIN, size: 1, rootHash: log.root(), extensions: [''] })),
+    ).toBe('MALFORMED_CHECKPOINT');
   });
 });

@@ -39,10 +39,13 @@ export function formatCheckpoint({ origin, size, rootHash, extensions = [] }: Ch
 export function parseCheckpoint(text: string): Checkpoint & { extensions: readonly string[] } {
   if (!text.endsWith('\n')) throw malformed('checkpoint text must end with a newline');
   const [origin, sizeText, rootText, ...extensions] = text.slice(0, -1).split('\n');
-  if (rootText === undefined) throw malformed('a checkpoint has at least three lines: origin, tree size, root hash');
+  if (rootText === undefined)
+    throw malformed('a checkpoint has at least three lines: origin, tree size, root hash');
   [origin, ...extensions].forEach((line, i) => assertLine(line, i === 0 ? 'origin' : `extension line ${i}`));
   if (!/^(0|[1-9][0-9]*)$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) {
-    throw malformed(`tree size must be a decimal number without leading zeros, got ${JSON.stringify(sizeText.slice(0, 40))}`);
+    throw malformed(
+      `tree size must be a decimal number without leading zeros, got ${JSON.stringify(sizeText.slice(0, 40))}`,
+    );
   }
   const rootHash = decodeBase64(rootText);
   if (!rootHash || rootHash.length !== 32) throw malformed('root hash must be 32 bytes in standard base64');
@@ -58,11 +61,18 @@ export function signCheckpoint(checkpoint: Checkpoint, signers: NoteSigner | rea
  * the log, old and new) and reads it. When `expectedOrigin` is given, a
  * checkpoint of another log is refused even if a trusted key signed it.
  */
-export function openCheckpoint(note: string | Uint8Array, verifiers: readonly NoteVerifier[], expectedOrigin?: string): OpenedCheckpoint {
+export function openCheckpoint(
+  note: string | Uint8Array,
+  verifiers: readonly NoteVerifier[],
+  expectedOrigin?: string,
+): OpenedCheckpoint {
   const { text, signatures } = verifyNote(note, verifiers);
   const checkpoint = parseCheckpoint(text);
   if (expectedOrigin !== undefined && checkpoint.origin !== expectedOrigin) {
-    throw new IntegrityError('ORIGIN_MISMATCH', `the checkpoint is for log ${JSON.stringify(checkpoint.origin)}, not ${JSON.stringify(expectedOrigin)}`);
+    throw new IntegrityError(
+      'ORIGIN_MISMATCH',
+      `the checkpoint is for log ${JSON.stringify(checkpoint.origin)}, not ${JSON.stringify(expectedOrigin)}`,
+    );
   }
   return { ...checkpoint, signatures };
 }

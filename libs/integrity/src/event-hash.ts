@@ -23,6 +23,15 @@ export interface HashedEnvelope {
 export function eventHash(envelope: HashedEnvelope): string {
   const { eventId, type, schemaVersion, stream, revision, data, metadata, integrity } = envelope;
   return sha256Hex(
-    canonicalJson({ eventId, type, schemaVersion, stream, revision, data, metadata, integrity: { prevHash: integrity.prevHash } }),
+    canonicalJson({
+      eventId,
+      type,
+      schemaVersion,
+      stream,
+      revision,
+      data,
+      metadata,
+      integrity: { prevHash: integrity.prevHash },
+    }),
   );
 }

@@ -26,7 +26,11 @@ export class InMemoryMerkleLog implements MerkleNodeReader {
 
   node(level: number, index: number): Uint8Array {
     const hash = this.levels[level]?.[index];
-    if (!hash) throw new IntegrityError('OUT_OF_RANGE', `no complete subtree at level ${level}, index ${index} in a log of ${this.size} leaves`);
+    if (!hash)
+      throw new IntegrityError(
+        'OUT_OF_RANGE',
+        `no complete subtree at level ${level}, index ${index} in a log of ${this.size} leaves`,
+      );
     return hash;
   }
 
@@ -48,6 +52,10 @@ export class InMemoryMerkleLog implements MerkleNodeReader {
 
   private assertWithin(treeSize: number): void {
     assertTreeSize(treeSize, 'tree size');
-    if (treeSize > this.size) throw new IntegrityError('OUT_OF_RANGE', `the log holds ${this.size} leaves; it has no tree of ${treeSize}`);
+    if (treeSize > this.size)
+      throw new IntegrityError(
+        'OUT_OF_RANGE',
+        `the log holds ${this.size} leaves; it has no tree of ${treeSize}`,
+      );
   }
 }

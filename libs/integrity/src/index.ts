@@ -1,12 +1,55 @@
 export * from './canonical-json';
 export * from './event-hash';
 export { IntegrityError, type IntegrityErrorCode } from './integrity-error';
-export { HASH_SIZE, leafHash, nodeHash, emptyTreeRoot, eventLeafHash, hashFromHex, hashToHex, hashToBase64 } from './merkle-hash';
-export { type NodeAddress, type MerkleNode, type MerkleNodeReader, type NodeRequest, readNodes } from './merkle-nodes';
-export { type Frontier, type AppendResult, emptyFrontier, appendLeaf, frontierRoot, frontierRequest } from './merkle-frontier';
+export {
+  HASH_SIZE,
+  leafHash,
+  nodeHash,
+  emptyTreeRoot,
+  eventLeafHash,
+  hashFromHex,
+  hashToHex,
+  hashToBase64,
+} from './merkle-hash';
+export {
+  type NodeAddress,
+  type MerkleNode,
+  type MerkleNodeReader,
+  type NodeRequest,
+  readNodes,
+} from './merkle-nodes';
+export {
+  type Frontier,
+  type AppendResult,
+  emptyFrontier,
+  appendLeaf,
+  frontierRoot,
+  frontierRequest,
+} from './merkle-frontier';
 export { rootRequest, inclusionProofRequest, consistencyProofRequest } from './merkle-proofs';
-export { type InclusionClaim, type ConsistencyClaim, verifyInclusion, verifyConsistency } from './merkle-verify';
+export {
+  type InclusionClaim,
+  type ConsistencyClaim,
+  verifyInclusion,
+  verifyConsistency,
+} from './merkle-verify';
 export { InMemoryMerkleLog } from './in-memory-merkle-log';
-export { type NoteSigner, type NoteVerifier, type NoteKeyPair, generateNoteKey, noteSigner, noteVerifier, isValidKeyName, formatKeyId } from './note-keys';
+export {
+  type NoteSigner,
+  type NoteVerifier,
+  type NoteKeyPair,
+  generateNoteKey,
+  noteSigner,
+  noteVerifier,
+  isValidKeyName,
+  formatKeyId,
+} from './note-keys';
 export { type NoteSignature, type VerifiedNote, signNote, verifyNote } from './signed-note';
-export { type Checkpoint, type OpenedCheckpoint, formatCheckpoint, parseCheckpoint, signCheckpoint, openCheckpoint } from './checkpoint';
+export {
+  type Checkpoint,
+  type OpenedCheckpoint,
+  formatCheckpoint,
+  parseCheckpoint,
+  signCheckpoint,
+  openCheckpoint,
+} from './checkpoint';

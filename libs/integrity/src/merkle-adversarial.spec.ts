@@ -31,17 +31,29 @@ function flipBit(proof: readonly Uint8Array[], element: number, bit: number): Ui
   return proof.map((hash, i) => {
     if (i !== element) return hash;
     const flipped = Uint8Array.from(hash);
-    flipped[Math.floor(bit / 8)] ^= 1 << bit % 8;
+    flipped[Math.floor(bit / 8)] ^= 1 << (bit % 8);
     return flipped;
   });
 }
 
 function inclusionClaim(leafIndex: number, treeSize: number): InclusionClaim {
-  return { leafIndex, treeSize, leafHash: leaves[leafIndex], proof: log.proveInclusion(leafIndex, treeSize), root: log.root(treeSize) };
+  return {
+    leafIndex,
+    treeSize,
+    leafHash: leaves[leafIndex],
+    proof: log.proveInclusion(leafIndex, treeSize),
+    root: log.root(treeSize),
+  };
 }
 
 function consistencyClaim(oldSize: number, newSize: number): ConsistencyClaim {
-  return { oldSize, newSize, oldRoot: log.root(oldSize), newRoot: log.root(newSize), proof: log.proveConsistency(oldSize, newSize) };
+  return {
+    oldSize,
+    newSize,
+    oldRoot: log.root(oldSize),
+    newRoot: log.root(newSize),
+    proof: log.proveConsistency(oldSize, newSize),
+  };
 }
 
 const inclusionCases = Array.from({ length: MAX_EXHAUSTIVE_SIZE }, (_, s) => s + 1).flatMap((treeSize) =>
@@ -53,7 +65,8 @@ const consistencyCases = Array.from({ length: MAX_EXHAUSTIVE_SIZE }, (_, s) => s
 
 describe('inclusion proofs an attacker bends', () => {
   it(`accepts every genuine proof in every tree up to ${MAX_EXHAUSTIVE_SIZE} leaves`, () => {
-    for (const [leafIndex, treeSize] of inclusionCases) expect(refusal(() => verifyInclusion(inclusionClaim(leafIndex, treeSize)))).toBe('accepted');
+    for (const [leafIndex, treeSize] of inclusionCases)
+      expect(refusal(() => verifyInclusion(inclusionClaim(leafIndex, treeSize)))).toBe('accepted');
   });
 
   it('refuses every single-bit flip of every proof hash, for every leaf of every small tree', () => {
@@ -61,7 +74,9 @@ describe('inclusion proofs an attacker bends', () => {
       const claim = inclusionClaim(leafIndex, treeSize);
       claim.proof.forEach((_, element) => {
         for (let bit = 0; bit < 256; bit++) {
-          expect(refusal(() => verifyInclusion({ ...claim, proof: flipBit(claim.proof, element, bit) }))).toBe('ROOT_MISMATCH');
+          expect(
+            refusal(() => verifyInclusion({ ...claim, proof: flipBit(claim.proof, element, bit) })),
+          ).toBe('ROOT_MISMATCH');
         }
       });
     }
@@ -70,8 +85,12 @@ describe('inclusion proofs an attacker bends', () => {
   it('refuses every single-bit flip of the leaf hash and of the root', () => {
     const claim = inclusionClaim(5, 11);
     for (let bit = 0; bit < 256; bit++) {
-      expect(refusal(() => verifyInclusion({ ...claim, leafHash: flipBit([claim.leafHash], 0, bit)[0] }))).toBe('ROOT_MISMATCH');
-      expect(refusal(() => verifyInclusion({ ...claim, root: flipBit([claim.root], 0, bit)[0] }))).toBe('ROOT_MISMATCH');
+      expect(
+        refusal(() => verifyInclusion({ ...claim, leafHash: flipBit([claim.leafHash], 0, bit)[0] })),
+      ).toBe('ROOT_MISMATCH');
+      expect(refusal(() => verifyInclusion({ ...claim, root: flipBit([claim.root], 0, bit)[0] }))).toBe(
+        'ROOT_MISMATCH',
+      );
     }
   });
 
@@ -91,7 +110,10 @@ describe('inclusion proofs an attacker bends', () => {
     for (const [leafIndex, treeSize] of inclusionCases) {
       const claim = inclusionClaim(leafIndex, treeSize);
       for (let otherSize = leafIndex + 1; otherSize <= MAX_EXHAUSTIVE_SIZE + 2; otherSize++) {
-        if (otherSize !== treeSize) expect(refusal(() => verifyInclusion({ ...claim, treeSize: otherSize, root: log.root(otherSize) }))).not.toBe('accepted');
+        if (otherSize !== treeSize)
+          expect(
+            refusal(() => verifyInclusion({ ...claim, treeSize: otherSize, root: log.root(otherSize) })),
+          ).not.toBe('accepted');
       }
     }
   });
@@ -128,23 +150,54 @@ describe('inclusion proofs an attacker bends', () => {
     expect(refusal(() => verifyInclusion({ ...claim, treeSize: 0, leafIndex: 0 }))).toBe('OUT_OF_RANGE');
     expect(refusal(() => verifyInclusion({ ...claim, treeSize: Number.NaN }))).toBe('OUT_OF_RANGE');
     expect(refusal(() => verifyInclusion({ ...claim, treeSize: 2 ** 53 }))).toBe('OUT_OF_RANGE');
-    expect(refusal(() => verifyInclusion({ ...claim, leafHash: claim.leafHash.subarray(0, 31) }))).toBe('MALFORMED_HASH');
+    expect(refusal(() => verifyInclusion({ ...claim, leafHash: claim.leafHash.subarray(0, 31) }))).toBe(
+      'MALFORMED_HASH',
+    );
     expect(refusal(() => verifyInclusion({ ...claim, root: new Uint8Array(33) }))).toBe('MALFORMED_HASH');
-    expect(refusal(() => verifyInclusion({ ...claim, proof: [claim.proof[0], new Uint8Array(31), claim.proof[2]] }))).toBe('MALFORMED_HASH');
+    expect(
+      refusal(() =>
+        verifyInclusion({ ...claim, proof: [claim.proof[0], new Uint8Array(31), claim.proof[2]] }),
+      ),
+    ).toBe('MALFORMED_HASH');
   });
 
   it('refuses, in larger trees, a random bit flip, the index of another leaf, another checkpoint, or a length change', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: leaves.length }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.constant(n), fc.nat(), fc.integer({ min: 1, max: leaves.length }))), ([leafIndex, treeSize, pick, otherSize]) => {
-        const claim = inclusionClaim(leafIndex, treeSize);
-        expect(refusal(() => verifyInclusion(claim))).toBe('accepted');
-        const element = pick % claim.proof.length;
-        expect(refusal(() => verifyInclusion({ ...claim, proof: flipBit(claim.proof, element, pick % 256) }))).toBe('ROOT_MISMATCH');
-        expect(refusal(() => verifyInclusion({ ...claim, leafIndex: (leafIndex + 1 + (pick % (treeSize - 1))) % treeSize }))).not.toBe('accepted');
-        if (otherSize !== treeSize && otherSize > leafIndex) expect(refusal(() => verifyInclusion({ ...claim, treeSize: otherSize, root: log.root(otherSize) }))).not.toBe('accepted');
-        expect(refusal(() => verifyInclusion({ ...claim, proof: claim.proof.slice(1) }))).toBe('WRONG_PROOF_LENGTH');
-        expect(refusal(() => verifyInclusion({ ...claim, proof: [...claim.proof, claim.root] }))).toBe('WRONG_PROOF_LENGTH');
-      }),
+      fc.property(
+        fc
+          .integer({ min: 2, max: leaves.length })
+          .chain((n) =>
+            fc.tuple(
+              fc.integer({ min: 0, max: n - 1 }),
+              fc.constant(n),
+              fc.nat(),
+              fc.integer({ min: 1, max: leaves.length }),
+            ),
+          ),
+        ([leafIndex, treeSize, pick, otherSize]) => {
+          const claim = inclusionClaim(leafIndex, treeSize);
+          expect(refusal(() => verifyInclusion(claim))).toBe('accepted');
+          const element = pick % claim.proof.length;
+          expect(
+            refusal(() => verifyInclusion({ ...claim, proof: flipBit(claim.proof, element, pick % 256) })),
+          ).toBe('ROOT_MISMATCH');
+          expect(
+            refusal(() =>
+              verifyInclusion({ ...claim, leafIndex: (leafIndex + 1 + (pick % (treeSize - 1))) % treeSize }),
+            ),
+          ).not.toBe('accepted');
+          if (otherSize !== treeSize && otherSize > leafIndex)
+            expect(
+              refusal(() => verifyInclusion({ ...claim, treeSize: otherSize, root: log.root(otherSize) })),
+            ).not.toBe('accepted');
+          expect(refusal(() => verifyInclusion({ ...claim, proof: claim.proof.slice(1) }))).toBe(
+            'WRONG_PROOF_LENGTH',
+          );
+          expect(refusal(() => verifyInclusion({ ...claim, proof: [...claim.proof, claim.root] }))).toBe(
+            'WRONG_PROOF_LENGTH',
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -152,7 +205,8 @@ describe('inclusion proofs an attacker bends', () => {
 
 describe('consistency proofs an attacker bends', () => {
   it(`accepts every genuine proof between every pair of trees up to ${MAX_EXHAUSTIVE_SIZE} leaves`, () => {
-    for (const [oldSize, newSize] of consistencyCases) expect(refusal(() => verifyConsistency(consistencyClaim(oldSize, newSize)))).toBe('accepted');
+    for (const [oldSize, newSize] of consistencyCases)
+      expect(refusal(() => verifyConsistency(consistencyClaim(oldSize, newSize)))).toBe('accepted');
   });
 
   it('refuses every single-bit flip of every proof hash, for every pair of small trees', () => {
@@ -160,18 +214,28 @@ describe('consistency proofs an attacker bends', () => {
       const claim = consistencyClaim(oldSize, newSize);
       claim.proof.forEach((_, element) => {
         for (let bit = 0; bit < 256; bit++) {
-          expect(refusal(() => verifyConsistency({ ...claim, proof: flipBit(claim.proof, element, bit) }))).toBe('ROOT_MISMATCH');
+          expect(
+            refusal(() => verifyConsistency({ ...claim, proof: flipBit(claim.proof, element, bit) })),
+          ).toBe('ROOT_MISMATCH');
         }
       });
     }
   });
 
   it('refuses every single-bit flip of either root', () => {
-    for (const [oldSize, newSize] of [[3, 11], [4, 11], [11, 11]] as const) {
+    for (const [oldSize, newSize] of [
+      [3, 11],
+      [4, 11],
+      [11, 11],
+    ] as const) {
       const claim = consistencyClaim(oldSize, newSize);
       for (let bit = 0; bit < 256; bit++) {
-        expect(refusal(() => verifyConsistency({ ...claim, oldRoot: flipBit([claim.oldRoot], 0, bit)[0] }))).toBe('ROOT_MISMATCH');
-        expect(refusal(() => verifyConsistency({ ...claim, newRoot: flipBit([claim.newRoot], 0, bit)[0] }))).toBe('ROOT_MISMATCH');
+        expect(
+          refusal(() => verifyConsistency({ ...claim, oldRoot: flipBit([claim.oldRoot], 0, bit)[0] })),
+        ).toBe('ROOT_MISMATCH');
+        expect(
+          refusal(() => verifyConsistency({ ...claim, newRoot: flipBit([claim.newRoot], 0, bit)[0] })),
+        ).toBe('ROOT_MISMATCH');
       }
     }
   });
@@ -180,8 +244,14 @@ describe('consistency proofs an attacker bends', () => {
     for (const [oldSize, newSize] of consistencyCases) {
       const claim = consistencyClaim(oldSize, newSize);
       for (let other = 1; other <= MAX_EXHAUSTIVE_SIZE + 2; other++) {
-        if (other !== oldSize && other <= newSize) expect(refusal(() => verifyConsistency({ ...claim, oldSize: other, oldRoot: log.root(other) }))).not.toBe('accepted');
-        if (other !== newSize && other >= oldSize) expect(refusal(() => verifyConsistency({ ...claim, newSize: other, newRoot: log.root(other) }))).not.toBe('accepted');
+        if (other !== oldSize && other <= newSize)
+          expect(
+            refusal(() => verifyConsistency({ ...claim, oldSize: other, oldRoot: log.root(other) })),
+          ).not.toBe('accepted');
+        if (other !== newSize && other >= oldSize)
+          expect(
+            refusal(() => verifyConsistency({ ...claim, newSize: other, newRoot: log.root(other) })),
+          ).not.toBe('accepted');
       }
     }
   });
@@ -189,8 +259,10 @@ describe('consistency proofs an attacker bends', () => {
   it('refuses a proof whose old size is off by one, or whose new size is doubled or halved, even with the right roots', () => {
     for (const [oldSize, newSize] of consistencyCases.filter(([m, n]) => m < n)) {
       const claim = consistencyClaim(oldSize, newSize);
-      for (const wrongOld of [oldSize - 1, oldSize + 1]) expect(refusal(() => verifyConsistency({ ...claim, oldSize: wrongOld }))).not.toBe('accepted');
-      for (const wrongNew of [newSize * 2, Math.floor(newSize / 2)]) expect(refusal(() => verifyConsistency({ ...claim, newSize: wrongNew }))).not.toBe('accepted');
+      for (const wrongOld of [oldSize - 1, oldSize + 1])
+        expect(refusal(() => verifyConsistency({ ...claim, oldSize: wrongOld }))).not.toBe('accepted');
+      for (const wrongNew of [newSize * 2, Math.floor(newSize / 2)])
+        expect(refusal(() => verifyConsistency({ ...claim, newSize: wrongNew }))).not.toBe('accepted');
     }
   });
 
@@ -211,33 +283,102 @@ describe('consistency proofs an attacker bends', () => {
 
   it('refuses swapped roots, and a log that claims to have shrunk', () => {
     const claim = consistencyClaim(5, 12);
-    expect(refusal(() => verifyConsistency({ ...claim, oldRoot: claim.newRoot, newRoot: claim.oldRoot }))).toBe('ROOT_MISMATCH');
+    expect(
+      refusal(() => verifyConsistency({ ...claim, oldRoot: claim.newRoot, newRoot: claim.oldRoot })),
+    ).toBe('ROOT_MISMATCH');
     expect(refusal(() => verifyConsistency({ ...claim, oldSize: 12, newSize: 5 }))).toBe('OUT_OF_RANGE');
   });
 
   it('accepts the trivial cases only when they are exactly trivial', () => {
     const root = log.root(9);
-    expect(refusal(() => verifyConsistency({ oldSize: 9, newSize: 9, oldRoot: root, newRoot: root, proof: [] }))).toBe('accepted');
-    expect(refusal(() => verifyConsistency({ oldSize: 9, newSize: 9, oldRoot: root, newRoot: log.root(8), proof: [] }))).toBe('ROOT_MISMATCH');
-    expect(refusal(() => verifyConsistency({ oldSize: 9, newSize: 9, oldRoot: root, newRoot: root, proof: [root] }))).toBe('WRONG_PROOF_LENGTH');
-    expect(refusal(() => verifyConsistency({ oldSize: 0, newSize: 9, oldRoot: emptyTreeRoot(), newRoot: root, proof: [] }))).toBe('accepted');
-    expect(refusal(() => verifyConsistency({ oldSize: 0, newSize: 9, oldRoot: root, newRoot: root, proof: [] }))).toBe('ROOT_MISMATCH');
-    expect(refusal(() => verifyConsistency({ oldSize: 0, newSize: 9, oldRoot: emptyTreeRoot(), newRoot: root, proof: [root] }))).toBe('WRONG_PROOF_LENGTH');
-    expect(refusal(() => verifyConsistency({ oldSize: 0, newSize: 0, oldRoot: emptyTreeRoot(), newRoot: emptyTreeRoot(), proof: [] }))).toBe('accepted');
-    expect(refusal(() => verifyConsistency({ oldSize: 0, newSize: 0, oldRoot: emptyTreeRoot(), newRoot: root, proof: [] }))).toBe('ROOT_MISMATCH');
+    expect(
+      refusal(() => verifyConsistency({ oldSize: 9, newSize: 9, oldRoot: root, newRoot: root, proof: [] })),
+    ).toBe('accepted');
+    expect(
+      refusal(() =>
+        verifyConsistency({ oldSize: 9, newSize: 9, oldRoot: root, newRoot: log.root(8), proof: [] }),
+      ),
+    ).toBe('ROOT_MISMATCH');
+    expect(
+      refusal(() =>
+        verifyConsistency({ oldSize: 9, newSize: 9, oldRoot: root, newRoot: root, proof: [root] }),
+      ),
+    ).toBe('WRONG_PROOF_LENGTH');
+    expect(
+      refusal(() =>
+        verifyConsistency({ oldSize: 0, newSize: 9, oldRoot: emptyTreeRoot(), newRoot: root, proof: [] }),
+      ),
+    ).toBe('accepted');
+    expect(
+      refusal(() => verifyConsistency({ oldSize: 0, newSize: 9, oldRoot: root, newRoot: root, proof: [] })),
+    ).toBe('ROOT_MISMATCH');
+    expect(
+      refusal(() =>
+        verifyConsistency({ oldSize: 0, newSize: 9, oldRoot: emptyTreeRoot(), newRoot: root, proof: [root] }),
+      ),
+    ).toBe('WRONG_PROOF_LENGTH');
+    expect(
+      refusal(() =>
+        verifyConsistency({
+          oldSize: 0,
+          newSize: 0,
+          oldRoot: emptyTreeRoot(),
+          newRoot: emptyTreeRoot(),
+          proof: [],
+        }),
+      ),
+    ).toBe('accepted');
+    expect(
+      refusal(() =>
+        verifyConsistency({ oldSize: 0, newSize: 0, oldRoot: emptyTreeRoot(), newRoot: root, proof: [] }),
+      ),
+    ).toBe('ROOT_MISMATCH');
   });
 
   it('refuses, in larger trees, a random bit flip, other checkpoints, or a length change', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: leaves.length }).chain((n) => fc.tuple(fc.integer({ min: 1, max: n - 1 }), fc.constant(n), fc.nat(), fc.integer({ min: 0, max: leaves.length }))), ([oldSize, newSize, pick, otherSize]) => {
-        const claim = consistencyClaim(oldSize, newSize);
-        expect(refusal(() => verifyConsistency(claim))).toBe('accepted');
-        expect(refusal(() => verifyConsistency({ ...claim, proof: flipBit(claim.proof, pick % claim.proof.length, pick % 256) }))).toBe('ROOT_MISMATCH');
-        if (otherSize !== oldSize && otherSize <= newSize) expect(refusal(() => verifyConsistency({ ...claim, oldSize: otherSize, oldRoot: log.root(otherSize) }))).not.toBe('accepted');
-        if (otherSize !== newSize && otherSize >= oldSize) expect(refusal(() => verifyConsistency({ ...claim, newSize: otherSize, newRoot: log.root(otherSize) }))).not.toBe('accepted');
-        expect(refusal(() => verifyConsistency({ ...claim, proof: claim.proof.slice(0, -1) }))).toBe('WRONG_PROOF_LENGTH');
-        expect(refusal(() => verifyConsistency({ ...claim, proof: [claim.newRoot, ...claim.proof] }))).toBe('WRONG_PROOF_LENGTH');
-      }),
+      fc.property(
+        fc
+          .integer({ min: 2, max: leaves.length })
+          .chain((n) =>
+            fc.tuple(
+              fc.integer({ min: 1, max: n - 1 }),
+              fc.constant(n),
+              fc.nat(),
+              fc.integer({ min: 0, max: leaves.length }),
+            ),
+          ),
+        ([oldSize, newSize, pick, otherSize]) => {
+          const claim = consistencyClaim(oldSize, newSize);
+          expect(refusal(() => verifyConsistency(claim))).toBe('accepted');
+          expect(
+            refusal(() =>
+              verifyConsistency({
+                ...claim,
+                proof: flipBit(claim.proof, pick % claim.proof.length, pick % 256),
+              }),
+            ),
+          ).toBe('ROOT_MISMATCH');
+          if (otherSize !== oldSize && otherSize <= newSize)
+            expect(
+              refusal(() =>
+                verifyConsistency({ ...claim, oldSize: otherSize, oldRoot: log.root(otherSize) }),
+              ),
+            ).not.toBe('accepted');
+          if (otherSize !== newSize && otherSize >= oldSize)
+            expect(
+              refusal(() =>
+                verifyConsistency({ ...claim, newSize: otherSize, newRoot: log.root(otherSize) }),
+              ),
+            ).not.toBe('accepted');
+          expect(refusal(() => verifyConsistency({ ...claim, proof: claim.proof.slice(0, -1) }))).toBe(
+            'WRONG_PROOF_LENGTH',
+          );
+          expect(refusal(() => verifyConsistency({ ...claim, proof: [claim.newRoot, ...claim.proof] }))).toBe(
+            'WRONG_PROOF_LENGTH',
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

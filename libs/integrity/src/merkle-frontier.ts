@@ -62,7 +62,10 @@ export function frontierRequest(size: number): NodeRequest<Frontier> {
     nodes,
     assemble(hashes) {
       if (hashes.length !== nodes.length) {
-        throw new IntegrityError('MALFORMED_NODES', `a frontier of size ${size} needs ${nodes.length} node hashes, was given ${hashes.length}`);
+        throw new IntegrityError(
+          'MALFORMED_NODES',
+          `a frontier of size ${size} needs ${nodes.length} node hashes, was given ${hashes.length}`,
+        );
       }
       const frontier = { size, hashes: [...hashes] };
       assertFrontier(frontier);
@@ -75,7 +78,10 @@ function assertFrontier(frontier: Frontier): void {
   assertTreeSize(frontier.size, 'frontier size');
   const expected = countOneBits(frontier.size);
   if (frontier.hashes.length !== expected) {
-    throw new IntegrityError('MALFORMED_NODES', `a frontier of size ${frontier.size} holds ${expected} hashes, not ${frontier.hashes.length}`);
+    throw new IntegrityError(
+      'MALFORMED_NODES',
+      `a frontier of size ${frontier.size} holds ${expected} hashes, not ${frontier.hashes.length}`,
+    );
   }
   frontier.hashes.forEach((hash, i) => assertHash(hash, `frontier hash ${i}`));
 }

@@ -45,7 +45,10 @@ export function eventLeafHash(eventHashHex: string): Uint8Array {
 /** Only the lowercase spelling `eventHash` produces, so one hash has one text form. */
 export function hashFromHex(hex: string): Uint8Array {
   if (!/^[0-9a-f]{64}$/.test(hex)) {
-    throw new IntegrityError('MALFORMED_HASH', `expected 64 lowercase hex digits, got ${JSON.stringify(hex.slice(0, 80))}`);
+    throw new IntegrityError(
+      'MALFORMED_HASH',
+      `expected 64 lowercase hex digits, got ${JSON.stringify(hex.slice(0, 80))}`,
+    );
   }
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }

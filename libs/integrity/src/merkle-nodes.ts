@@ -56,7 +56,8 @@ export function perfectSubtrees({ start, end }: LeafRange): NodeAddress[] {
   let { width, level } = widestPerfectSubtree(end - start);
   for (; width >= 1; width /= 2, level--) {
     if (end - offset < width) continue;
-    if (offset % width !== 0) throw new RangeError(`leaves [${start}, ${end}) do not form an RFC 9162 subtree`);
+    if (offset % width !== 0)
+      throw new RangeError(`leaves [${start}, ${end}) do not form an RFC 9162 subtree`);
     nodes.push({ level, index: offset / width });
     offset += width;
   }
@@ -79,7 +80,10 @@ export function subtreeHashesRequest(ranges: readonly LeafRange[]): NodeRequest<
     assemble(hashes) {
       const expected = parts.reduce((sum, part) => sum + part.length, 0);
       if (hashes.length !== expected) {
-        throw new IntegrityError('MALFORMED_NODES', `asked for ${expected} node hashes, was given ${hashes.length}`);
+        throw new IntegrityError(
+          'MALFORMED_NODES',
+          `asked for ${expected} node hashes, was given ${hashes.length}`,
+        );
       }
       hashes.forEach((hash, i) => assertHash(hash, `node hash ${i}`));
       let next = 0;

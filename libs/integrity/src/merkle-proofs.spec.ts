@@ -20,12 +20,16 @@ function mth(leaves: Uint8Array[]): Uint8Array {
 function path(m: number, leaves: Uint8Array[]): Uint8Array[] {
   if (leaves.length === 1) return [];
   const k = 2 ** Math.floor(Math.log2(leaves.length - 1));
-  return m < k ? [...path(m, leaves.slice(0, k)), mth(leaves.slice(k))] : [...path(m - k, leaves.slice(k)), mth(leaves.slice(0, k))];
+  return m < k
+    ? [...path(m, leaves.slice(0, k)), mth(leaves.slice(k))]
+    : [...path(m - k, leaves.slice(k)), mth(leaves.slice(0, k))];
 }
 function subproof(m: number, leaves: Uint8Array[], b: boolean): Uint8Array[] {
   if (m === leaves.length) return b ? [] : [mth(leaves)];
   const k = 2 ** Math.floor(Math.log2(leaves.length - 1));
-  return m <= k ? [...subproof(m, leaves.slice(0, k), b), mth(leaves.slice(k))] : [...subproof(m - k, leaves.slice(k), false), mth(leaves.slice(0, k))];
+  return m <= k
+    ? [...subproof(m, leaves.slice(0, k), b), mth(leaves.slice(k))]
+    : [...subproof(m - k, leaves.slice(k), false), mth(leaves.slice(0, k))];
 }
 
 const LEAVES = Array.from({ length: 140 }, (_, i) => leafHash(Uint8Array.of(i, i >> 8)));
@@ -57,8 +61,12 @@ LEAVES.forEach((leaf) => table.append(leaf));
 describe('the sealer appending to a persisted log', () => {
   it('writes each completed subtree exactly once, at most log2(n) + 1 nodes per event, about 2n in all', () => {
     const fresh = new NodeTable();
-    LEAVES.forEach((leaf, i) => expect(fresh.append(leaf).length).toBeLessThanOrEqual(Math.floor(Math.log2(i + 1)) + 1));
-    expect(fresh.rows.size).toBe(2 * LEAVES.length - [...LEAVES.length.toString(2)].filter((bit) => bit === '1').length);
+    LEAVES.forEach((leaf, i) =>
+      expect(fresh.append(leaf).length).toBeLessThanOrEqual(Math.floor(Math.log2(i + 1)) + 1),
+    );
+    expect(fresh.rows.size).toBe(
+      2 * LEAVES.length - [...LEAVES.length.toString(2)].filter((bit) => bit === '1').length,
+    );
   });
 
   it('has, after every append, the root the RFC defines for the leaves so far', () => {
@@ -80,7 +88,8 @@ describe('the sealer appending to a persisted log', () => {
   });
 
   it('answers the root of any earlier tree size from stored nodes', () => {
-    for (let size = 0; size <= LEAVES.length; size++) expect(readNodes(rootRequest(size), table)).toEqual(mth(LEAVES.slice(0, size)));
+    for (let size = 0; size <= LEAVES.length; size++)
+      expect(readNodes(rootRequest(size), table)).toEqual(mth(LEAVES.slice(0, size)));
   });
 
   it('refuses a frontier that does not fit its size, or a leaf that is not a hash', () => {
@@ -118,10 +127,15 @@ describe('proofs generated from stored nodes', () => {
     const log = new InMemoryMerkleLog();
     LEAVES.forEach((leaf) => log.append(leaf));
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: LEAVES.length }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.constant(n))), ([m, n]) => {
-        expect(log.proveInclusion(m, n)).toEqual(readNodes(inclusionProofRequest(m, n), table));
-        expect(log.proveConsistency(m, n)).toEqual(readNodes(consistencyProofRequest(m, n), table));
-      }),
+      fc.property(
+        fc
+          .integer({ min: 1, max: LEAVES.length })
+          .chain((n) => fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.constant(n))),
+        ([m, n]) => {
+          expect(log.proveInclusion(m, n)).toEqual(readNodes(inclusionProofRequest(m, n), table));
+          expect(log.proveConsistency(m, n)).toEqual(readNodes(consistencyProofRequest(m, n), table));
+        },
+      ),
     );
   });
 
@@ -163,12 +177,16 @@ describe('proofs in logs beyond 2^32 events', () => {
       const root = readNodes(rootRequest(treeSize), uniform);
       for (const leafIndex of [0, 2 ** 31, 2 ** 32 - 1, 2 ** 32, treeSize - 2, treeSize - 1]) {
         const proof = readNodes(inclusionProofRequest(leafIndex, treeSize), uniform);
-        expect(() => verifyInclusion({ leafIndex, treeSize, leafHash: levels[0], proof, root })).not.toThrow();
+        expect(() =>
+          verifyInclusion({ leafIndex, treeSize, leafHash: levels[0], proof, root }),
+        ).not.toThrow();
       }
       for (const oldSize of [1, 2 ** 31 + 1, 2 ** 32, 2 ** 32 + 1, treeSize - 1]) {
         const proof = readNodes(consistencyProofRequest(oldSize, treeSize), uniform);
         const oldRoot = readNodes(rootRequest(oldSize), uniform);
-        expect(() => verifyConsistency({ oldSize, newSize: treeSize, oldRoot, newRoot: root, proof })).not.toThrow();
+        expect(() =>
+          verifyConsistency({ oldSize, newSize: treeSize, oldRoot, newRoot: root, proof }),
+        ).not.toThrow();
       }
     }
   });

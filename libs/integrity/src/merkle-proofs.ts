@@ -23,7 +23,10 @@ export function inclusionProofRequest(leafIndex: number, treeSize: number): Node
   assertTreeSize(leafIndex, 'leaf index');
   assertTreeSize(treeSize, 'tree size');
   if (leafIndex >= treeSize) {
-    throw new IntegrityError('OUT_OF_RANGE', `leaf index ${leafIndex} is not in a tree of ${treeSize} leaves (indices start at 0)`);
+    throw new IntegrityError(
+      'OUT_OF_RANGE',
+      `leaf index ${leafIndex} is not in a tree of ${treeSize} leaves (indices start at 0)`,
+    );
   }
   return subtreeHashesRequest(auditPath(leafIndex, { start: 0, end: treeSize }));
 }
@@ -45,7 +48,10 @@ export function consistencyProofRequest(oldSize: number, newSize: number): NodeR
   assertTreeSize(oldSize, 'old tree size');
   assertTreeSize(newSize, 'new tree size');
   if (oldSize > newSize) {
-    throw new IntegrityError('OUT_OF_RANGE', `a log of ${oldSize} leaves cannot be a prefix of one of ${newSize}; give the older, smaller size first`);
+    throw new IntegrityError(
+      'OUT_OF_RANGE',
+      `a log of ${oldSize} leaves cannot be a prefix of one of ${newSize}; give the older, smaller size first`,
+    );
   }
   if (oldSize === 0) return subtreeHashesRequest([]);
   return subtreeHashesRequest(subproof(oldSize, { start: 0, end: newSize }, true));

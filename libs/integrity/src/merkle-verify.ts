@@ -28,7 +28,10 @@ export function verifyInclusion({ leafIndex, treeSize, leafHash, proof, root }: 
   assertTreeSize(leafIndex, 'leaf index');
   assertTreeSize(treeSize, 'tree size');
   if (leafIndex >= treeSize) {
-    throw new IntegrityError('OUT_OF_RANGE', `leaf index ${leafIndex} is not in a tree of ${treeSize} leaves (indices start at 0)`);
+    throw new IntegrityError(
+      'OUT_OF_RANGE',
+      `leaf index ${leafIndex} is not in a tree of ${treeSize} leaves (indices start at 0)`,
+    );
   }
   assertHash(leafHash, 'leaf hash');
   assertHash(root, 'root hash');
@@ -40,7 +43,10 @@ export function verifyInclusion({ leafIndex, treeSize, leafHash, proof, root }: 
     hash = siblingIsLeft[i] ? nodeHash(sibling, hash) : nodeHash(hash, sibling);
   });
   if (!bytesEqual(hash, root)) {
-    throw new IntegrityError('ROOT_MISMATCH', `the inclusion proof for leaf ${leafIndex} does not lead to the root of the tree of ${treeSize} leaves`);
+    throw new IntegrityError(
+      'ROOT_MISMATCH',
+      `the inclusion proof for leaf ${leafIndex} does not lead to the root of the tree of ${treeSize} leaves`,
+    );
   }
 }
 
@@ -74,7 +80,10 @@ export function verifyConsistency({ oldSize, newSize, oldRoot, newRoot, proof }:
   assertTreeSize(oldSize, 'old tree size');
   assertTreeSize(newSize, 'new tree size');
   if (oldSize > newSize) {
-    throw new IntegrityError('OUT_OF_RANGE', `a log of ${oldSize} leaves cannot be a prefix of one of ${newSize}; give the older, smaller size first`);
+    throw new IntegrityError(
+      'OUT_OF_RANGE',
+      `a log of ${oldSize} leaves cannot be a prefix of one of ${newSize}; give the older, smaller size first`,
+    );
   }
   assertHash(oldRoot, 'old root hash');
   assertHash(newRoot, 'new root hash');
@@ -91,7 +100,11 @@ export function verifyConsistency({ oldSize, newSize, oldRoot, newRoot, proof }:
   }
 
   const { oldRootIsImplicit, steps } = consistencyPathShape(oldSize, newSize);
-  assertProofLength(proof, steps.length + (oldRootIsImplicit ? 0 : 1), `trees of ${oldSize} and ${newSize} leaves`);
+  assertProofLength(
+    proof,
+    steps.length + (oldRootIsImplicit ? 0 : 1),
+    `trees of ${oldSize} and ${newSize} leaves`,
+  );
 
   // When the old tree is perfect its root is a node of the new tree, so the proof leaves it out.
   const path = oldRootIsImplicit ? [oldRoot, ...proof] : proof;
@@ -107,17 +120,26 @@ export function verifyConsistency({ oldSize, newSize, oldRoot, newRoot, proof }:
     }
   });
   if (!bytesEqual(oldHash, oldRoot)) {
-    throw new IntegrityError('ROOT_MISMATCH', `the consistency proof does not lead to the given root of the tree of ${oldSize} leaves`);
+    throw new IntegrityError(
+      'ROOT_MISMATCH',
+      `the consistency proof does not lead to the given root of the tree of ${oldSize} leaves`,
+    );
   }
   if (!bytesEqual(newHash, newRoot)) {
-    throw new IntegrityError('ROOT_MISMATCH', `the consistency proof does not lead to the given root of the tree of ${newSize} leaves`);
+    throw new IntegrityError(
+      'ROOT_MISMATCH',
+      `the consistency proof does not lead to the given root of the tree of ${newSize} leaves`,
+    );
   }
 }
 
 type ConsistencyStep = 'left-of-both' | 'right-of-new-only';
 
 /** How each proof hash after the first combines, per RFC 9162 §2.1.4.2; 0 < oldSize < newSize. */
-function consistencyPathShape(oldSize: number, newSize: number): { oldRootIsImplicit: boolean; steps: ConsistencyStep[] } {
+function consistencyPathShape(
+  oldSize: number,
+  newSize: number,
+): { oldRootIsImplicit: boolean; steps: ConsistencyStep[] } {
   let fn = oldSize - 1;
   let sn = newSize - 1;
   // fn is all ones exactly when oldSize is a power of two.
@@ -137,9 +159,13 @@ function consistencyPathShape(oldSize: number, newSize: number): { oldRootIsImpl
 }
 
 function assertProofLength(proof: readonly Uint8Array[], expected: number, of: string): void {
-  if (!Array.isArray(proof)) throw new IntegrityError('WRONG_PROOF_LENGTH', `a proof must be a list of hashes, got ${typeof proof}`);
+  if (!Array.isArray(proof))
+    throw new IntegrityError('WRONG_PROOF_LENGTH', `a proof must be a list of hashes, got ${typeof proof}`);
   if (proof.length !== expected) {
-    throw new IntegrityError('WRONG_PROOF_LENGTH', `the proof for ${of} must hold ${expected} hashes, it holds ${proof.length}`);
+    throw new IntegrityError(
+      'WRONG_PROOF_LENGTH',
+      `the proof for ${of} must hold ${expected} hashes, it holds ${proof.length}`,
+    );
   }
   proof.forEach((hash, i) => assertHash(hash, `proof hash ${i}`));
 }

@@ -1,5 +1,13 @@
 import { Buffer } from 'node:buffer';
-import { createHash, createPrivateKey, createPublicKey, KeyObject, randomBytes, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+  randomBytes,
+  sign,
+  verify,
+} from 'node:crypto';
 import { concatBytes, decodeBase64, encodeBase64 } from './encoding';
 import { IntegrityError } from './integrity-error';
 
@@ -48,24 +56,37 @@ export function generateNoteKey(name: string): NoteKeyPair {
 export function noteSigner(signerKey: string): NoteSigner {
   const [private1, rest1] = chop(signerKey, '+');
   const [private2, rest2] = chop(rest1, '+');
-  if (private1 !== 'PRIVATE' || private2 !== 'KEY') throw malformedKey('a signer key starts with PRIVATE+KEY+');
+  if (private1 !== 'PRIVATE' || private2 !== 'KEY')
+    throw malformedKey('a signer key starts with PRIVATE+KEY+');
   const { name, keyId, key: seed } = parseKeyParts(rest2, 'signer key');
-  if (seed.length !== SEED_SIZE) throw malformedKey(`an Ed25519 signer key holds a ${SEED_SIZE}-byte seed, this one ${seed.length} bytes`);
+  if (seed.length !== SEED_SIZE)
+    throw malformedKey(`an Ed25519 signer key holds a ${SEED_SIZE}-byte seed, this one ${seed.length} bytes`);
   const signer = signerFromSeed(name, seed);
-  if (signer.keyId !== keyId) throw malformedKey(`the signer key says key id ${formatKeyId(keyId)}, but its key's id is ${formatKeyId(signer.keyId)}`);
+  if (signer.keyId !== keyId)
+    throw malformedKey(
+      `the signer key says key id ${formatKeyId(keyId)}, but its key's id is ${formatKeyId(signer.keyId)}`,
+    );
   return signer;
 }
 
 export function noteVerifier(verifierKey: string): NoteVerifier {
   const { name, keyId, key: publicKey } = parseKeyParts(verifierKey, 'verifier key');
-  if (publicKey.length !== 32) throw malformedKey(`an Ed25519 verifier key holds a 32-byte public key, this one ${publicKey.length} bytes`);
-  if (computeKeyId(name, publicKey) !== keyId) throw malformedKey(`the verifier key's id ${formatKeyId(keyId)} does not match its name and public key`);
-  const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') }, format: 'jwk' });
+  if (publicKey.length !== 32)
+    throw malformedKey(
+      `an Ed25519 verifier key holds a 32-byte public key, this one ${publicKey.length} bytes`,
+    );
+  if (computeKeyId(name, publicKey) !== keyId)
+    throw malformedKey(`the verifier key's id ${formatKeyId(keyId)} does not match its name and public key`);
+  const key = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
+    format: 'jwk',
+  });
   return {
     name,
     keyId,
     verifierKey: formatVerifierKey(name, keyId, publicKey),
-    verify: (message, signature) => signature.length === SIGNATURE_SIZE && verify(null, message, key, signature),
+    verify: (message, signature) =>
+      signature.length === SIGNATURE_SIZE && verify(null, message, key, signature),
   };
 }
 
@@ -79,8 +100,13 @@ export function formatKeyId(keyId: number): string {
 }
 
 function signerFromSeed(name: string, seed: Uint8Array): NoteSigner & { signerKey: string } {
-  if (!isValidKeyName(name)) throw malformedKey(`key name ${JSON.stringify(name)} must be non-empty, without spaces or '+'`);
-  const privateKey: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_SEED_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  if (!isValidKeyName(name))
+    throw malformedKey(`key name ${JSON.stringify(name)} must be non-empty, without spaces or '+'`);
+  const privateKey: KeyObject = createPrivateKey({
+    key: Buffer.concat([PKCS8_SEED_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' });
   const publicKey = new Uint8Array(Buffer.from(publicJwk.x as string, 'base64url'));
   const keyId = computeKeyId(name, publicKey);
@@ -94,7 +120,12 @@ function signerFromSeed(name: string, seed: Uint8Array): NoteSigner & { signerKe
 }
 
 function computeKeyId(name: string, publicKey: Uint8Array): number {
-  const digest = createHash('sha256').update(name).update('\n').update(Uint8Array.of(ED25519)).update(publicKey).digest();
+  const digest = createHash('sha256')
+    .update(name)
+    .update('\n')
+    .update(Uint8Array.of(ED25519))
+    .update(publicKey)
+    .digest();
   return digest.readUInt32BE(0);
 }
 
@@ -106,11 +137,14 @@ function formatVerifierKey(name: string, keyId: number, publicKey: Uint8Array): 
 function parseKeyParts(text: string, what: string): { name: string; keyId: number; key: Uint8Array } {
   const [name, rest] = chop(text, '+');
   const [keyIdHex, keyBase64] = chop(rest, '+');
-  if (!isValidKeyName(name)) throw malformedKey(`the ${what} must start with a name without spaces or '+', then '+'`);
-  if (!/^[0-9a-fA-F]{8}$/.test(keyIdHex)) throw malformedKey(`the ${what}'s key id must be 8 hex digits, got ${JSON.stringify(keyIdHex)}`);
+  if (!isValidKeyName(name))
+    throw malformedKey(`the ${what} must start with a name without spaces or '+', then '+'`);
+  if (!/^[0-9a-fA-F]{8}$/.test(keyIdHex))
+    throw malformedKey(`the ${what}'s key id must be 8 hex digits, got ${JSON.stringify(keyIdHex)}`);
   const key = decodeBase64(keyBase64);
   if (!key || key.length === 0) throw malformedKey(`the ${what}'s key must be standard base64`);
-  if (key[0] !== ED25519) throw malformedKey(`the ${what} uses algorithm ${key[0]}; only Ed25519 (1) is supported`);
+  if (key[0] !== ED25519)
+    throw malformedKey(`the ${what} uses algorithm ${key[0]}; only Ed25519 (1) is supported`);
   return { name, keyId: Number.parseInt(keyIdHex, 16), key: key.subarray(1) };
 }
 

@@ -12,9 +12,12 @@ import { signNote, verifyNote } from './signed-note';
 const PETER_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
 const PETER_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
 const ENOCH_VKEY = 'EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop';
-const TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
-const PETER_SIG = '— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n';
-const ENOCH_SIG = '— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n';
+const TEXT =
+  "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
+const PETER_SIG =
+  '— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n';
+const ENOCH_SIG =
+  '— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n';
 
 function refusal(check: () => unknown): IntegrityErrorCode | 'accepted' {
   try {
@@ -38,10 +41,16 @@ describe('note keys in Go sumdb/note format', () => {
     const { signerKey, verifierKey } = generateNoteKey('ledger.example/north');
     expect(signerKey).toMatch(/^PRIVATE\+KEY\+ledger\.example\/north\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/);
     expect(noteSigner(signerKey).verifierKey).toBe(verifierKey);
-    const [, keyIdHex, publicKeyBase64] = /^ledger\.example\/north\+([0-9a-f]{8})\+(.+)$/.exec(verifierKey) ?? [];
+    const [, keyIdHex, publicKeyBase64] =
+      /^ledger\.example\/north\+([0-9a-f]{8})\+(.+)$/.exec(verifierKey) ?? [];
     const publicKey = Buffer.from(publicKeyBase64, 'base64');
     expect(publicKey[0]).toBe(0x01);
-    const expectedId = createHash('sha256').update('ledger.example/north\n').update(publicKey).digest().subarray(0, 4).toString('hex');
+    const expectedId = createHash('sha256')
+      .update('ledger.example/north\n')
+      .update(publicKey)
+      .digest()
+      .subarray(0, 4)
+      .toString('hex');
     expect(keyIdHex).toBe(expectedId);
     expect(noteVerifier(verifierKey).keyId).toBe(Number.parseInt(expectedId, 16));
     expect(generateNoteKey('ledger.example/north').verifierKey).not.toBe(verifierKey);
@@ -49,9 +58,18 @@ describe('note keys in Go sumdb/note format', () => {
 
   it.each([
     ['a key hash that does not match the key', PETER_VKEY.replace('c74f20a3', 'c74f20a4')],
-    ['a wrong-length key (Go test vector)', 'PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=='],
-    ['an unknown algorithm (Go test vector)', 'PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'],
-    ['a key id that is not 8 hex digits', 'PeterNeumann+c74f20a+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'],
+    [
+      'a wrong-length key (Go test vector)',
+      'PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==',
+    ],
+    [
+      'an unknown algorithm (Go test vector)',
+      'PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW',
+    ],
+    [
+      'a key id that is not 8 hex digits',
+      'PeterNeumann+c74f20a+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW',
+    ],
     ['a name with a space', 'Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'],
     ['an empty name', '+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'],
     ['key bytes that are not base64', 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10T!'],
@@ -85,7 +103,9 @@ describe('verifying a note', () => {
   it("opens Go's signed note and reports who signed it", () => {
     const note = verifyNote(`${TEXT}\n${PETER_SIG}`, [peter]);
     expect(note.text).toBe(TEXT);
-    expect(note.signatures).toEqual([{ name: 'PeterNeumann', keyId: 0xc74f20a3, base64: PETER_SIG.slice(15, -1) }]);
+    expect(note.signatures).toEqual([
+      { name: 'PeterNeumann', keyId: 0xc74f20a3, base64: PETER_SIG.slice(15, -1) },
+    ]);
   });
 
   it('accepts UTF-8 bytes as well as text', () => {
@@ -96,19 +116,25 @@ describe('verifying a note', () => {
     const note = verifyNote(`${TEXT}\n${PETER_SIG}${ENOCH_SIG}`, [peter]);
     expect(note.signatures.map((s) => s.name)).toEqual(['PeterNeumann']);
     expect(note.unverifiedSignatures.map((s) => s.name)).toEqual(['EnochRoot']);
-    expect(verifyNote(`${TEXT}\n${PETER_SIG}${ENOCH_SIG}`, [peter, enoch]).signatures.map((s) => s.name)).toEqual(['PeterNeumann', 'EnochRoot']);
+    expect(
+      verifyNote(`${TEXT}\n${PETER_SIG}${ENOCH_SIG}`, [peter, enoch]).signatures.map((s) => s.name),
+    ).toEqual(['PeterNeumann', 'EnochRoot']);
   });
 
   it('refuses a note that no trusted key signed, naming the keys it found and the keys it trusts', () => {
     expect(refusal(() => verifyNote(`${TEXT}\n${ENOCH_SIG}`, [peter]))).toBe('UNVERIFIED_NOTE');
-    expect(() => verifyNote(`${TEXT}\n${ENOCH_SIG}`, [peter])).toThrow(/signed by EnochRoot\+af0cfe78.*trusted keys are PeterNeumann\+c74f20a3/);
+    expect(() => verifyNote(`${TEXT}\n${ENOCH_SIG}`, [peter])).toThrow(
+      /signed by EnochRoot\+af0cfe78.*trusted keys are PeterNeumann\+c74f20a3/,
+    );
     expect(refusal(() => verifyNote(`${TEXT}\n${PETER_SIG}`, []))).toBe('UNVERIFIED_NOTE');
   });
 
   it('refuses the whole note when one trusted signature is forged, even beside a good one', () => {
     const forged = PETER_SIG.slice(0, 60) + 'ABCD' + PETER_SIG.slice(64);
     expect(refusal(() => verifyNote(`${TEXT}\n${forged}`, [peter]))).toBe('INVALID_SIGNATURE');
-    expect(refusal(() => verifyNote(`${TEXT}\n${ENOCH_SIG.replace('rwz+', 'rwz-')}`, [peter]))).toBe('MALFORMED_NOTE');
+    expect(refusal(() => verifyNote(`${TEXT}\n${ENOCH_SIG.replace('rwz+', 'rwz-')}`, [peter]))).toBe(
+      'MALFORMED_NOTE',
+    );
     const otherKey = noteSigner(generateNoteKey('PeterNeumann').signerKey);
     const sameIdForgery = signNote(TEXT, [{ ...otherKey, keyId: 0xc74f20a3 }]);
     expect(refusal(() => verifyNote(sameIdForgery, [peter]))).toBe('INVALID_SIGNATURE');
@@ -133,7 +159,10 @@ describe('verifying a note', () => {
     ['a signature line without its final newline', `${TEXT}\n${PETER_SIG.slice(0, -1)}`],
     ['a control character', `\u0001${TEXT}\n${PETER_SIG}`],
     ['a lone surrogate', `\ud800${TEXT}\n${PETER_SIG}`],
-    ['a key name with a space', `${TEXT}\n— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=`],
+    [
+      'a key name with a space',
+      `${TEXT}\n— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=`,
+    ],
     ['a line after the signatures that is not one', `${TEXT}\n${PETER_SIG}Unexpected line.\n`],
     ['a hyphen instead of an em dash', `${TEXT}\n${PETER_SIG.replace('—', '-')}`],
     ['a signature too short to hold a key id', `${TEXT}\n— PeterNeumann AAAA\n`],

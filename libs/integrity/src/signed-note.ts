@@ -38,7 +38,11 @@ export function signNote(text: string, signers: readonly NoteSigner[]): string {
   if (signers.length === 0) throw new IntegrityError('MALFORMED_NOTE', 'a note needs at least one signer');
   const message = new TextEncoder().encode(text);
   const lines = signers.map((signer) => {
-    if (!isValidKeyName(signer.name)) throw new IntegrityError('MALFORMED_KEY', `key name ${JSON.stringify(signer.name)} must be non-empty, without spaces or '+'`);
+    if (!isValidKeyName(signer.name))
+      throw new IntegrityError(
+        'MALFORMED_KEY',
+        `key name ${JSON.stringify(signer.name)} must be non-empty, without spaces or '+'`,
+      );
     const keyId = new Uint8Array(4);
     new DataView(keyId.buffer).setUint32(0, signer.keyId);
     return `${SIGNATURE_PREFIX}${signer.name} ${encodeBase64(concatBytes(keyId, signer.sign(message)))}\n`;
@@ -57,14 +61,22 @@ export function verifyNote(note: string | Uint8Array, verifiers: readonly NoteVe
   const message = typeof note === 'string' ? note : decodeUtf8(note);
   assertNoteCharacters(message, 'note');
   const split = message.lastIndexOf('\n\n');
-  if (split < 0) throw new IntegrityError('MALFORMED_NOTE', 'a note is text, a blank line, then signature lines; no blank line found');
+  if (split < 0)
+    throw new IntegrityError(
+      'MALFORMED_NOTE',
+      'a note is text, a blank line, then signature lines; no blank line found',
+    );
   const text = message.slice(0, split + 1);
   const signatureBlock = message.slice(split + 2);
   if (signatureBlock === '' || !signatureBlock.endsWith('\n')) {
-    throw new IntegrityError('MALFORMED_NOTE', 'a note must end with signature lines, each ending in a newline');
+    throw new IntegrityError(
+      'MALFORMED_NOTE',
+      'a note must end with signature lines, each ending in a newline',
+    );
   }
   const lines = signatureBlock.slice(0, -1).split('\n');
-  if (lines.length > MAX_SIGNATURES) throw new IntegrityError('MALFORMED_NOTE', `a note may carry at most ${MAX_SIGNATURES} signatures`);
+  if (lines.length > MAX_SIGNATURES)
+    throw new IntegrityError('MALFORMED_NOTE', `a note may carry at most ${MAX_SIGNATURES} signatures`);
 
   const trusted = indexVerifiers(verifiers);
   const textBytes = new TextEncoder().encode(text);
@@ -84,21 +96,30 @@ export function verifyNote(note: string | Uint8Array, verifiers: readonly NoteVe
       continue;
     }
     if (!verifier.verify(textBytes, bytes.subarray(4))) {
-      throw new IntegrityError('INVALID_SIGNATURE', `the signature by ${signature.name}+${formatKeyId(signature.keyId)} does not verify: the note was altered or the signature forged`);
+      throw new IntegrityError(
+        'INVALID_SIGNATURE',
+        `the signature by ${signature.name}+${formatKeyId(signature.keyId)} does not verify: the note was altered or the signature forged`,
+      );
     }
     signatures.push(signature);
   }
   if (signatures.length === 0) {
     const found = unverifiedSignatures.map((s) => `${s.name}+${formatKeyId(s.keyId)}`).join(', ');
     const known = verifiers.map((v) => `${v.name}+${formatKeyId(v.keyId)}`).join(', ') || 'none';
-    throw new IntegrityError('UNVERIFIED_NOTE', `no trusted key signed this note; it is signed by ${found}, the trusted keys are ${known}`);
+    throw new IntegrityError(
+      'UNVERIFIED_NOTE',
+      `no trusted key signed this note; it is signed by ${found}, the trusted keys are ${known}`,
+    );
   }
   return { text, signatures, unverifiedSignatures };
 }
 
 function parseSignatureLine(line: string): { signature: NoteSignature; bytes: Uint8Array } {
   if (!line.startsWith(SIGNATURE_PREFIX)) {
-    throw new IntegrityError('MALFORMED_NOTE', `a signature line starts with an em dash (U+2014) and a space: ${JSON.stringify(line.slice(0, 40))}`);
+    throw new IntegrityError(
+      'MALFORMED_NOTE',
+      `a signature line starts with an em dash (U+2014) and a space: ${JSON.stringify(line.slice(0, 40))}`,
+    );
   }
   const rest = line.slice(SIGNATURE_PREFIX.length);
   const space = rest.indexOf(' ');
@@ -106,7 +127,10 @@ function parseSignatureLine(line: string): { signature: NoteSignature; bytes: Ui
   const base64 = space < 0 ? '' : rest.slice(space + 1);
   const bytes = decodeBase64(base64);
   if (!isValidKeyName(name) || !bytes || bytes.length < 5) {
-    throw new IntegrityError('MALFORMED_NOTE', `a signature line is "— <key name> <base64 key id and signature>": ${JSON.stringify(line.slice(0, 40))}`);
+    throw new IntegrityError(
+      'MALFORMED_NOTE',
+      `a signature line is "— <key name> <base64 key id and signature>": ${JSON.stringify(line.slice(0, 40))}`,
+    );
   }
   const keyId = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
   return { signature: { name, keyId, base64 }, bytes };
@@ -118,7 +142,10 @@ function indexVerifiers(verifiers: readonly NoteVerifier[]): Map<string, NoteVer
     const key = keyOf(verifier.name, verifier.keyId);
     const other = byKey.get(key);
     if (other && other.verifierKey !== verifier.verifierKey) {
-      throw new IntegrityError('AMBIGUOUS_KEY', `two different trusted keys are named ${verifier.name}+${formatKeyId(verifier.keyId)}; remove one`);
+      throw new IntegrityError(
+        'AMBIGUOUS_KEY',
+        `two different trusted keys are named ${verifier.name}+${formatKeyId(verifier.keyId)}; remove one`,
+      );
     }
     byKey.set(key, verifier);
   }
@@ -132,7 +159,11 @@ function assertNoteCharacters(text: string, what: string): void {
   if (!text.isWellFormed()) throw new IntegrityError('MALFORMED_NOTE', `${what} is not valid Unicode`);
   // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u0009\u000b-\u001f]/.exec(text);
-  if (control) throw new IntegrityError('MALFORMED_NOTE', `${what} holds control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (control)
+    throw new IntegrityError(
+      'MALFORMED_NOTE',
+      `${what} holds control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
 }
 
 function decodeUtf8(bytes: Uint8Array): string {

@@ -9,7 +9,10 @@ import { IntegrityError } from './integrity-error';
 
 export function assertTreeSize(value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new IntegrityError('OUT_OF_RANGE', `${what} must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${value}`);
+    throw new IntegrityError(
+      'OUT_OF_RANGE',
+      `${what} must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${value}`,
+    );
   }
 }
 

@@ -38,7 +38,10 @@ export async function openReadStore(options: ReadStoreOptions): Promise<ReadStor
     case 'sqlite':
       return openSqlite(required(options.sqliteFile, 'sqliteFile', 'a SQLite read store needs a file path'));
     case 'postgres':
-      return openPostgres(required(options.databaseUrl, 'databaseUrl', 'a PostgreSQL read store needs a postgres:// URL'), options.poolSize ?? 5);
+      return openPostgres(
+        required(options.databaseUrl, 'databaseUrl', 'a PostgreSQL read store needs a postgres:// URL'),
+        options.poolSize ?? 5,
+      );
     default: {
       const unknownKind: never = options.kind;
       throw new Error(`read store kind must be sqlite or postgres, got ${String(unknownKind)}`);
@@ -118,8 +121,15 @@ function required(value: string | undefined, field: string, rule: string): strin
  * runner's checkpoints) keeps its own migration table, so it owns its schema
  * history and a projection can be dropped and rebuilt without touching another's.
  */
-export async function migrateModule(store: ReadStore, module: string, migrations: Record<string, Migration>): Promise<void> {
-  if (!/^[a-z][a-z0-9_]*$/.test(module)) throw new Error(`module name ${JSON.stringify(module)} must be lowercase letters, digits and underscores`);
+export async function migrateModule(
+  store: ReadStore,
+  module: string,
+  migrations: Record<string, Migration>,
+): Promise<void> {
+  if (!/^[a-z][a-z0-9_]*$/.test(module))
+    throw new Error(
+      `module name ${JSON.stringify(module)} must be lowercase letters, digits and underscores`,
+    );
   const provider: MigrationProvider = { getMigrations: async () => migrations };
   const migrator = new Migrator({
     db: store.db,
@@ -140,6 +150,8 @@ export async function migrateModule(store: ReadStore, module: string, migrations
       continue;
     }
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`read store migration ${module}/${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `read store migration ${module}/${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

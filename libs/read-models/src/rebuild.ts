@@ -75,8 +75,16 @@ export async function rebuildProjection(
     const now = new Date().toISOString();
     await checkpoints
       .insertInto('projection_checkpoints')
-      .values({ name: definition.name, position: position.toString(), last_recorded_at: null, updated_at: now, error: null })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ position: position.toString(), updated_at: now, error: null }))
+      .values({
+        name: definition.name,
+        position: position.toString(),
+        last_recorded_at: null,
+        updated_at: now,
+        error: null,
+      })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet({ position: position.toString(), updated_at: now, error: null }),
+      )
       .execute();
     await checkpoints.deleteFrom('projection_checkpoints').where('name', '=', consumer.name).execute();
     // The swapped-in tables were made by the same migrations the live module has recorded.

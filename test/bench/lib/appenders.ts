@@ -3,7 +3,13 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { GENESIS_HASH } from '@ledger/integrity';
-import { PostgresEventStore, SqliteEventStore, type EventStore, type ExpectedRevision, type NewEvent } from '@ledger/event-store';
+import {
+  PostgresEventStore,
+  SqliteEventStore,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+} from '@ledger/event-store';
 import { STREAM } from './workload';
 
 export type Db = 'sqlite' | 'postgres';
@@ -27,14 +33,18 @@ export function openAppender(subject: Subject, target: Target): Promise<Appender
     case 'peer': {
       // Loaded by path so the typechecked bench never depends on the peer's
       // packages, which live in test/bench/node_modules and only the bench installs.
-      const peer = require(join(__dirname, '..', 'peer', 'emmett-appender')) as { peerAppender(target: Target): Promise<Appender> };
+      const peer = require(join(__dirname, '..', 'peer', 'emmett-appender')) as {
+        peerAppender(target: Target): Promise<Appender>;
+      };
       return peer.peerAppender(target);
     }
   }
 }
 
 export function openLedgerStore(target: Target): Promise<EventStore> {
-  return target.db === 'sqlite' ? SqliteEventStore.open(target.file, { synchronous: 'FULL' }) : PostgresEventStore.open(target.url);
+  return target.db === 'sqlite'
+    ? SqliteEventStore.open(target.file, { synchronous: 'FULL' })
+    : PostgresEventStore.open(target.url);
 }
 
 /** The ledger's store as a command handler uses it: each append names the revision it expects. */
@@ -78,9 +88,28 @@ function rawRows(): (events: NewEvent[]) => RawRow[] {
       position++;
       revision++;
       const metadata = { ...event.metadata, recordedAt };
-      const envelope = JSON.stringify({ eventId: event.eventId, type: event.type, schemaVersion: event.schemaVersion, stream: STREAM, revision, data: event.data, metadata, prevHash });
+      const envelope = JSON.stringify({
+        eventId: event.eventId,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        stream: STREAM,
+        revision,
+        data: event.data,
+        metadata,
+        prevHash,
+      });
       const hash = createHash('sha256').update(envelope).digest('hex');
-      const row = { position, eventId: event.eventId, revision, type: event.type, schemaVersion: event.schemaVersion, data: JSON.stringify(event.data), metadata: JSON.stringify(metadata), prevHash, hash };
+      const row = {
+        position,
+        eventId: event.eventId,
+        revision,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(metadata),
+        prevHash,
+        hash,
+      };
       prevHash = hash;
       return row;
     });
@@ -97,7 +126,19 @@ async function rawSqliteAppender(file: string): Promise<Appender> {
   db.pragma('synchronous = FULL');
   const insert = db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const commit = db.transaction((rows: RawRow[]) => {
-    for (const r of rows) insert.run(r.position, r.eventId, STREAM, r.revision, r.type, r.schemaVersion, r.data, r.metadata, r.prevHash, r.hash);
+    for (const r of rows)
+      insert.run(
+        r.position,
+        r.eventId,
+        STREAM,
+        r.revision,
+        r.type,
+        r.schemaVersion,
+        r.data,
+        r.metadata,
+        r.prevHash,
+        r.hash,
+      );
   });
   const rows = rawRows();
   return {
@@ -120,7 +161,10 @@ async function rawPostgresAppender(url: string): Promise<Appender> {
   const statement = (size: number) => {
     let text = statements.get(size);
     if (text === undefined) {
-      const values = Array.from({ length: size }, (_, i) => `(${Array.from({ length: 10 }, (_, c) => `$${i * 10 + c + 1}`).join(', ')})`).join(', ');
+      const values = Array.from(
+        { length: size },
+        (_, i) => `(${Array.from({ length: 10 }, (_, c) => `$${i * 10 + c + 1}`).join(', ')})`,
+      ).join(', ');
       text = `INSERT INTO events (${COLUMNS}) VALUES ${values}`;
       statements.set(size, text);
     }
@@ -133,7 +177,18 @@ async function rawPostgresAppender(url: string): Promise<Appender> {
         // Prepared once per batch size, as a tuned hand-written writer would.
         name: `raw_insert_${batch.length}`,
         text: statement(batch.length),
-        values: batch.flatMap((r) => [r.position, r.eventId, STREAM, r.revision, r.type, r.schemaVersion, r.data, r.metadata, r.prevHash, r.hash]),
+        values: batch.flatMap((r) => [
+          r.position,
+          r.eventId,
+          STREAM,
+          r.revision,
+          r.type,
+          r.schemaVersion,
+          r.data,
+          r.metadata,
+          r.prevHash,
+          r.hash,
+        ]),
       });
     },
     close: () => client.end(),

@@ -7,12 +7,18 @@ export const REPO_ROOT = join(__dirname, '..', '..', '..');
 export const BENCH_DIR = join(REPO_ROOT, 'test', 'bench');
 
 /** Packages only the bench uses; present once test/bench has been installed. */
-const BENCH_PACKAGES = ['@event-driven-io/emmett-sqlite', '@event-driven-io/emmett-postgresql', 'sqlite3', 'autocannon'];
+const BENCH_PACKAGES = [
+  '@event-driven-io/emmett-sqlite',
+  '@event-driven-io/emmett-postgresql',
+  'sqlite3',
+  'autocannon',
+];
 
 function run(command: string, args: string[], cwd: string): void {
   // Their output is progress, not figures: send it to stderr.
   const result = spawnSync(command, args, { cwd, stdio: ['ignore', process.stderr, process.stderr] });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${result.status ?? result.signal})`);
 }
 
 /**
@@ -31,7 +37,9 @@ export function ensureBenchDependencies(): void {
     }
   });
   if (missing.length === 0) return;
-  progress(`installing the bench's own dependencies in test/bench (missing: ${missing.join(', ')}); sqlite3 builds from source, about a minute`);
+  progress(
+    `installing the bench's own dependencies in test/bench (missing: ${missing.join(', ')}); sqlite3 builds from source, about a minute`,
+  );
   run('npm', ['ci', '--no-audit', '--no-fund'], BENCH_DIR);
 }
 
@@ -44,6 +52,18 @@ export function ensureBenchDependencies(): void {
  */
 export function buildBench(outDir: string): void {
   const dirs = ['apps', 'libs', 'test/support', 'test/bench/lib', 'test/bench/scenarios', 'test/bench/peer'];
-  run(process.execPath, [join(REPO_ROOT, 'node_modules/@swc/cli/bin/swc.js'), ...dirs, '-d', outDir, '--quiet', '--ignore', '**/*.spec.ts'], REPO_ROOT);
+  run(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules/@swc/cli/bin/swc.js'),
+      ...dirs,
+      '-d',
+      outDir,
+      '--quiet',
+      '--ignore',
+      '**/*.spec.ts',
+    ],
+    REPO_ROOT,
+  );
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
 }

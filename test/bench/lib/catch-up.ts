@@ -4,7 +4,15 @@
  * settings, and nothing of the service besides.
  */
 import { SqliteEventStore } from '@ledger/event-store';
-import { LedgerKeys, MerkleLog, openReadStore, PROJECTIONS, ProjectionRunner, projectionConsumer, type ReadDb } from '@ledger/read-models';
+import {
+  LedgerKeys,
+  MerkleLog,
+  openReadStore,
+  PROJECTIONS,
+  ProjectionRunner,
+  projectionConsumer,
+  type ReadDb,
+} from '@ledger/read-models';
 import { join } from 'node:path';
 import { loadConfig } from '../../../apps/ledger-api/src/config/ledger-config';
 import { ledgerKeysOptions } from '../../../apps/ledger-api/src/integrity/integrity-config';
@@ -26,15 +34,26 @@ export interface CatchUp {
  * one process as ProjectionsService runs them; or the Merkle sealer as the
  * service runs it. Timed from start to the last runner at the head.
  */
-export async function catchUp({ dataDir, consumers }: { dataDir: string; consumers: Consumers }): Promise<CatchUp> {
+export async function catchUp({
+  dataDir,
+  consumers,
+}: {
+  dataDir: string;
+  consumers: Consumers;
+}): Promise<CatchUp> {
   const config = loadConfig(serviceEnv(dataDir));
-  const store = await SqliteEventStore.open(join(dataDir, 'events.sqlite'), { synchronous: config.LEDGER_SQLITE_SYNCHRONOUS });
+  const store = await SqliteEventStore.open(join(dataDir, 'events.sqlite'), {
+    synchronous: config.LEDGER_SQLITE_SYNCHRONOUS,
+  });
   const readStore = await openReadStore({ kind: 'sqlite', sqliteFile: join(dataDir, 'read.sqlite') });
   try {
     const head = await store.headPosition();
     const started = performance.now();
     if (consumers === 'projections') {
-      const runners = PROJECTIONS.map((definition) => new ProjectionRunner({ store, readStore, consumer: projectionConsumer(definition as never) }));
+      const runners = PROJECTIONS.map(
+        (definition) =>
+          new ProjectionRunner({ store, readStore, consumer: projectionConsumer(definition as never) }),
+      );
       for (const runner of runners) await runner.start();
       try {
         await Promise.all(runners.map((runner) => runner.waitFor(head, 3_600_000)));
@@ -68,6 +87,10 @@ export async function catchUp({ dataDir, consumers }: { dataDir: string; consume
 
 /** A projection that skipped events would flatter its rate: every event must be on the timeline. */
 async function checkProjected(db: ReadDb, events: number): Promise<void> {
-  const { rows } = await db.selectFrom('tl_events').select((eb) => eb.fn.countAll<number>().as('rows')).executeTakeFirstOrThrow();
-  if (Number(rows) !== events) throw new Error(`the timeline projection holds ${rows} events after catching up on ${events}`);
+  const { rows } = await db
+    .selectFrom('tl_events')
+    .select((eb) => eb.fn.countAll<number>().as('rows'))
+    .executeTakeFirstOrThrow();
+  if (Number(rows) !== events)
+    throw new Error(`the timeline projection holds ${rows} events after catching up on ${events}`);
 }

@@ -14,7 +14,9 @@ export interface Lifecycle {
 }
 
 function send(message: ChildMessage): Promise<void> {
-  return new Promise((resolve, reject) => process.send!(message, undefined, undefined, (error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) =>
+    process.send!(message, undefined, undefined, (error) => (error ? reject(error) : resolve())),
+  );
 }
 
 function lifecycle(): Lifecycle {
@@ -38,13 +40,19 @@ function lifecycle(): Lifecycle {
 }
 
 async function fail(error: unknown): Promise<never> {
-  await send({ kind: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }).catch(() => undefined);
+  await send({
+    kind: 'failed',
+    message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  }).catch(() => undefined);
   process.exit(1);
 }
 
 async function main(): Promise<void> {
   const [module, fn, params] = process.argv.slice(2);
-  const exports = require(module) as Record<string, (params: unknown, lifecycle: Lifecycle) => Promise<unknown>>;
+  const exports = require(module) as Record<
+    string,
+    (params: unknown, lifecycle: Lifecycle) => Promise<unknown>
+  >;
   const figures = await exports[fn](JSON.parse(params), lifecycle());
   // maxRSS is in kilobytes: the kernel's high-water mark of this process's resident set.
   await send({ kind: 'result', figures, peakRssMb: process.resourceUsage().maxRSS / 1024 });

@@ -45,7 +45,11 @@ export class Children {
    * its own and one measurement's heap, caches or native handles cannot
    * flatter or burden the next.
    */
-  async run<M extends Record<K, Fn>, K extends keyof M & string>(module: string, fn: K, params: Parameters<M[K]>[0]): Promise<Measured<Awaited<ReturnType<M[K]>>>> {
+  async run<M extends Record<K, Fn>, K extends keyof M & string>(
+    module: string,
+    fn: K,
+    params: Parameters<M[K]>[0],
+  ): Promise<Measured<Awaited<ReturnType<M[K]>>>> {
     const mailbox = new Mailbox(this.spawn(module, fn, params), fn);
     const result = await mailbox.next('result');
     return { figures: result.figures as Awaited<ReturnType<M[K]>>, peakRssMb: result.peakRssMb };
@@ -79,13 +83,27 @@ export class Children {
    * extension) as its own process with `args` and `env`, as a user would run
    * it: wall-clock time from spawn to exit, and its peak RSS.
    */
-  command(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured<{ code: number | null; stdout: string; stderr: string; seconds: number }>> {
+  command(
+    script: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+  ): Promise<Measured<{ code: number | null; stdout: string; stderr: string; seconds: number }>> {
     const start = performance.now();
-    const child = spawn(process.execPath, [...this.nodeOptions, '-r', join(this.buildDir, 'test/bench/lib/peak-rss.js'), join(this.buildDir, `${script}.js`), ...args], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...this.nodeOptions,
+        '-r',
+        join(this.buildDir, 'test/bench/lib/peak-rss.js'),
+        join(this.buildDir, `${script}.js`),
+        ...args,
+      ],
+      {
+        cwd: REPO_ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      },
+    );
     const output = child.stdio.slice(1).map((stream) => {
       const chunks: Buffer[] = [];
       stream?.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -95,18 +113,25 @@ export class Children {
       child.once('error', reject);
       child.once('close', (code) => {
         const [stdout, stderr, rss] = output.map((read) => read());
-        resolve({ figures: { code, stdout, stderr, seconds: (performance.now() - start) / 1000 }, peakRssMb: Number(rss) / 1024 });
+        resolve({
+          figures: { code, stdout, stderr, seconds: (performance.now() - start) / 1000 },
+          peakRssMb: Number(rss) / 1024,
+        });
       });
     });
   }
 
   private spawn(module: string, fn: string, params: unknown): ChildProcess {
-    const child = fork(join(this.buildDir, 'test/bench/lib/child-entry.js'), [join(this.buildDir, 'test/bench', `${module}.js`), fn, JSON.stringify(params)], {
-      cwd: REPO_ROOT,
-      execArgv: this.nodeOptions,
-      // The API logs to stdout; keep the parent's stdout for the table alone.
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
+    const child = fork(
+      join(this.buildDir, 'test/bench/lib/child-entry.js'),
+      [join(this.buildDir, 'test/bench', `${module}.js`), fn, JSON.stringify(params)],
+      {
+        cwd: REPO_ROOT,
+        execArgv: this.nodeOptions,
+        // The API logs to stdout; keep the parent's stdout for the table alone.
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      },
+    );
     child.stdout?.pipe(process.stderr, { end: false });
     return child;
   }
@@ -127,13 +152,21 @@ class Mailbox {
     child.once('close', () => ((this.closed = true), this.wake()));
   }
 
-  async next<K extends ChildMessage['kind']>(kind: K, id?: number): Promise<Extract<ChildMessage, { kind: K }>> {
+  async next<K extends ChildMessage['kind']>(
+    kind: K,
+    id?: number,
+  ): Promise<Extract<ChildMessage, { kind: K }>> {
     for (;;) {
       const failed = this.messages.find((m) => m.kind === 'failed');
       if (failed?.kind === 'failed') throw new Error(`${this.name}: ${failed.message}`);
-      const index = this.messages.findIndex((m) => m.kind === kind && (id === undefined || (m.kind === 'reply' && m.id === id)));
+      const index = this.messages.findIndex(
+        (m) => m.kind === kind && (id === undefined || (m.kind === 'reply' && m.id === id)),
+      );
       if (index >= 0) return this.messages.splice(index, 1)[0] as Extract<ChildMessage, { kind: K }>;
-      if (this.closed) throw new Error(`${this.name} exited with ${this.child.signalCode ?? this.child.exitCode} before answering`);
+      if (this.closed)
+        throw new Error(
+          `${this.name} exited with ${this.child.signalCode ?? this.child.exitCode} before answering`,
+        );
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }

@@ -27,7 +27,11 @@ export interface IngestFigures {
  * running in a child, first to warm it up, then for the measured window.
  * Every event the service acknowledged must be in its store afterwards.
  */
-export async function ingestLoad(children: Children, dataDir: string, load: IngestLoad): Promise<IngestFigures> {
+export async function ingestLoad(
+  children: Children,
+  dataDir: string,
+  load: IngestLoad,
+): Promise<IngestFigures> {
   const dir = mkdtempSync(join(dataDir, 'api-'));
   try {
     return await measureIngest(children, dir, load);
@@ -40,10 +44,14 @@ async function measureIngest(children: Children, dataDir: string, load: IngestLo
   const api = await children.service<ApiReady>('lib/serve-api', 'serveApi', { dataDir });
   let warmup, measured;
   try {
-    const headers = { authorization: `Bearer ${await bearerToken(children, dataDir, 'emitter', EMITTER, ['--event-types', 'DataAccessed'])}` };
+    const headers = {
+      authorization: `Bearer ${await bearerToken(children, dataDir, 'emitter', EMITTER, ['--event-types', 'DataAccessed'])}`,
+    };
     let n = 0;
-    const body = () => JSON.stringify({ events: Array.from({ length: load.itemsPerRequest }, () => ingestItem(n++)) });
-    const drive = (seconds: number) => postLoad(api.ready.url, '/v1/events', { connections: load.connections, seconds, headers, body });
+    const body = () =>
+      JSON.stringify({ events: Array.from({ length: load.itemsPerRequest }, () => ingestItem(n++)) });
+    const drive = (seconds: number) =>
+      postLoad(api.ready.url, '/v1/events', { connections: load.connections, seconds, headers, body });
     warmup = await drive(load.warmupSeconds);
     measured = await drive(load.seconds);
   } catch (error) {
@@ -63,6 +71,8 @@ async function measureIngest(children: Children, dataDir: string, load: IngestLo
     p99Ms: measured.p99Ms,
     peakRssMb: served.peakRssMb,
   };
-  progress(`ingest ${load.connections} connections x ${load.itemsPerRequest} items: ${Math.round(figures.eventsPerSecond)} events/s, p99 ${figures.p99Ms} ms`);
+  progress(
+    `ingest ${load.connections} connections x ${load.itemsPerRequest} items: ${Math.round(figures.eventsPerSecond)} events/s, p99 ${figures.p99Ms} ms`,
+  );
   return figures;
 }

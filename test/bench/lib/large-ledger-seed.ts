@@ -4,7 +4,11 @@ import { streamNames } from '@ledger/domain';
 import type { NewEvent } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { demoAccess, seedDemoOrganisation, type SeedReport } from '../../../apps/govledger-cli/src/demo/demo-organisation';
+import {
+  demoAccess,
+  seedDemoOrganisation,
+  type SeedReport,
+} from '../../../apps/govledger-cli/src/demo/demo-organisation';
 import { LedgerClient } from '../../../apps/govledger-cli/src/demo/ledger-client';
 import { tenantStream } from '../../../apps/ledger-api/src/commands/command-context';
 import { loadConfig } from '../../../apps/ledger-api/src/config/ledger-config';
@@ -17,10 +21,19 @@ import { serviceEnv } from './service-env';
 const TENANT = 'default';
 
 /** The demo organisation's governance (3 systems, their role holders, versions, a rollback, dataset grants), through the service's GraphQL mutations. */
-export async function seedGovernance({ dataDir, url }: { dataDir: string; url: string }): Promise<SeedReport> {
+export async function seedGovernance({
+  dataDir,
+  url,
+}: {
+  dataDir: string;
+  url: string;
+}): Promise<SeedReport> {
   const config = loadConfig(serviceEnv(dataDir));
   const issuer = await LocalIssuer.open(join(dataDir, 'keys'), config.AUTH_ISSUER, config.AUTH_AUDIENCE);
-  return seedDemoOrganisation(new LedgerClient(url, issuer, TENANT), { accessEvents: 0, onProgress: () => undefined });
+  return seedDemoOrganisation(new LedgerClient(url, issuer, TENANT), {
+    accessEvents: 0,
+    onProgress: () => undefined,
+  });
 }
 
 /** Demo items per round: each of the three audit sources then appends about a thousand. */
@@ -44,10 +57,18 @@ function uuidV7(): string {
  * the service's key) and appended to its emitter's stream in batches of about
  * a thousand, without HTTP in between: the ledger is the subject, not its making.
  */
-export async function appendAccesses({ dataDir, count }: { dataDir: string; count: number }): Promise<{ events: number; seconds: number }> {
+export async function appendAccesses({
+  dataDir,
+  count,
+}: {
+  dataDir: string;
+  count: number;
+}): Promise<{ events: number; seconds: number }> {
   const config = loadConfig(serviceEnv(dataDir));
   // Seeding is set-up, not a measurement: NORMAL spares an fsync per batch.
-  const store = await openEventStore(loadConfig({ ...serviceEnv(dataDir), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
+  const store = await openEventStore(
+    loadConfig({ ...serviceEnv(dataDir), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL' }),
+  );
   const pseudonymiser = new Pseudonymiser(Buffer.from(config.LEDGER_PSEUDONYM_KEY!, 'hex'));
   const started = performance.now();
   try {
@@ -55,14 +76,26 @@ export async function appendAccesses({ dataDir, count }: { dataDir: string; coun
       const byService = new Map<string, NewEvent[]>();
       for (let n = from; n < Math.min(from + ROUND, count); n++) {
         const { service, item } = demoAccess(n);
-        const ingested = toIngestedEvent({ ...item, eventId: uuidV7() }, { id: service, role: 'emitter', tenantId: TENANT }, undefined, pseudonymiser);
-        if (!ingested.event) throw new Error(`demo access ${n} is not a valid ingest item: ${ingested.problems.map((p) => p.message).join('; ')}`);
+        const ingested = toIngestedEvent(
+          { ...item, eventId: uuidV7() },
+          { id: service, role: 'emitter', tenantId: TENANT },
+          undefined,
+          pseudonymiser,
+        );
+        if (!ingested.event)
+          throw new Error(
+            `demo access ${n} is not a valid ingest item: ${ingested.problems.map((p) => p.message).join('; ')}`,
+          );
         const events = byService.get(service) ?? [];
         events.push(ingested.event);
         byService.set(service, events);
       }
-      for (const [service, events] of byService) await store.append(tenantStream(TENANT, streamNames.dataAccess(service)), events, 'any');
-      if ((from + ROUND) % 100_000 < ROUND) progress(`large ledger: ${Math.min(from + ROUND, count).toLocaleString('en-US')} data accesses appended`);
+      for (const [service, events] of byService)
+        await store.append(tenantStream(TENANT, streamNames.dataAccess(service)), events, 'any');
+      if ((from + ROUND) % 100_000 < ROUND)
+        progress(
+          `large ledger: ${Math.min(from + ROUND, count).toLocaleString('en-US')} data accesses appended`,
+        );
     }
     return { events: count, seconds: (performance.now() - started) / 1000 };
   } finally {

@@ -8,7 +8,6 @@ import { progress } from './progress';
 import { rate, type BenchContext } from './report';
 import type { ApiReady } from './serve-api';
 
-
 export interface LargeLedger {
   /** The service's data directory: events.sqlite, read.sqlite caught up, keys. */
   dir: string;
@@ -45,23 +44,39 @@ async function build({ quick, dataDir, children }: BenchContext): Promise<LargeL
   const api = await children.service<ApiReady>('lib/serve-api', 'serveApi', { dataDir: dir });
   let governance: SeedReport;
   try {
-    governance = (await children.run<typeof Seed, 'seedGovernance'>('lib/large-ledger-seed', 'seedGovernance', { dataDir: dir, url: api.ready.url })).figures;
+    governance = (
+      await children.run<typeof Seed, 'seedGovernance'>('lib/large-ledger-seed', 'seedGovernance', {
+        dataDir: dir,
+        url: api.ready.url,
+      })
+    ).figures;
   } finally {
     await api.stop();
   }
 
   progress(`large ledger: ${rate(accessEvents)} of the demo's data accesses, straight into the store`);
-  const seeded = await children.run<typeof Seed, 'appendAccesses'>('lib/large-ledger-seed', 'appendAccesses', { dataDir: dir, count: accessEvents });
-  progress(`large ledger: appended in ${seeded.figures.seconds.toFixed(1)} s (${rate(accessEvents / seeded.figures.seconds)} events/s)`);
+  const seeded = await children.run<typeof Seed, 'appendAccesses'>(
+    'lib/large-ledger-seed',
+    'appendAccesses',
+    { dataDir: dir, count: accessEvents },
+  );
+  progress(
+    `large ledger: appended in ${seeded.figures.seconds.toFixed(1)} s (${rate(accessEvents / seeded.figures.seconds)} events/s)`,
+  );
 
   // The service projected and sealed the governance as it was recorded: start the read store afresh, so catch-up starts at zero.
   for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `read.sqlite${suffix}`), { force: true });
   const catchUp = {} as LargeLedger['catchUp'];
   for (const consumers of ['projections', 'sealer'] as const) {
     progress(`large ledger: ${consumers} catching up from zero`);
-    catchUp[consumers] = await children.run<typeof CatchUpModule, 'catchUp'>('lib/catch-up', 'catchUp', { dataDir: dir, consumers });
+    catchUp[consumers] = await children.run<typeof CatchUpModule, 'catchUp'>('lib/catch-up', 'catchUp', {
+      dataDir: dir,
+      consumers,
+    });
     const { figures, peakRssMb } = catchUp[consumers];
-    progress(`large ledger: ${consumers} caught up on ${rate(figures.events)} events in ${figures.seconds.toFixed(1)} s (${rate(figures.eventsPerSecond)} events/s, ${Math.round(peakRssMb)} MB)`);
+    progress(
+      `large ledger: ${consumers} caught up on ${rate(figures.events)} events in ${figures.seconds.toFixed(1)} s (${rate(figures.eventsPerSecond)} events/s, ${Math.round(peakRssMb)} MB)`,
+    );
   }
   return { dir, events: catchUp.projections.figures.events, accessEvents, governance, catchUp };
 }

@@ -5,7 +5,12 @@ interface AutocannonOptions {
   url: string;
   connections: number;
   duration: number;
-  requests: Array<{ method: 'POST'; path: string; headers: Record<string, string>; setupRequest: (request: { body?: string }) => { body?: string } }>;
+  requests: Array<{
+    method: 'POST';
+    path: string;
+    headers: Record<string, string>;
+    setupRequest: (request: { body?: string }) => { body?: string };
+  }>;
 }
 interface AutocannonResult {
   duration: number;
@@ -32,18 +37,38 @@ export interface LoadResult {
  * ids. A request that is not answered 2xx makes the run worthless as a
  * measurement, so it fails, naming the statuses.
  */
-export async function postLoad(url: string, path: string, options: { connections: number; seconds: number; headers: Record<string, string>; body: () => string }): Promise<LoadResult> {
+export async function postLoad(
+  url: string,
+  path: string,
+  options: { connections: number; seconds: number; headers: Record<string, string>; body: () => string },
+): Promise<LoadResult> {
   // Loaded here, after the runner has installed test/bench's own packages.
   const autocannon = require(require.resolve('autocannon', { paths: [BENCH_DIR] })) as Autocannon;
   const result = await autocannon({
     url,
     connections: options.connections,
     duration: options.seconds,
-    requests: [{ method: 'POST', path, headers: { 'content-type': 'application/json', ...options.headers }, setupRequest: (request) => ({ ...request, body: options.body() }) }],
+    requests: [
+      {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json', ...options.headers },
+        setupRequest: (request) => ({ ...request, body: options.body() }),
+      },
+    ],
   });
   if (result.non2xx + result.errors + result.timeouts > 0) {
-    const statuses = Object.entries(result.statusCodeStats).map(([status, { count }]) => `${count}× ${status}`);
-    throw new Error(`POST ${path}: ${[...statuses, `${result.errors} connection errors`, `${result.timeouts} timeouts`].join(', ')}`);
+    const statuses = Object.entries(result.statusCodeStats).map(
+      ([status, { count }]) => `${count}× ${status}`,
+    );
+    throw new Error(
+      `POST ${path}: ${[...statuses, `${result.errors} connection errors`, `${result.timeouts} timeouts`].join(', ')}`,
+    );
   }
-  return { ok: result['2xx'], seconds: result.duration, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
+  return {
+    ok: result['2xx'],
+    seconds: result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+  };
 }

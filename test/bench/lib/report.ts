@@ -59,8 +59,17 @@ export function toCeiling(value: number, ceiling: number, show: (n: number) => s
 }
 
 export function renderTable(table: Table): string {
-  const widths = table.columns.map((c, i) => Math.max(c.length, ...table.rows.map((r) => (r[i] ?? '').length)));
+  const widths = table.columns.map((c, i) =>
+    Math.max(c.length, ...table.rows.map((r) => (r[i] ?? '').length)),
+  );
   // Labels read left to right; figures line up on their last digit.
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  return [table.title, line(table.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line), ...table.notes.map((n) => `  ${n}`)].join('\n');
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [
+    table.title,
+    line(table.columns),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...table.rows.map(line),
+    ...table.notes.map((n) => `  ${n}`),
+  ].join('\n');
 }

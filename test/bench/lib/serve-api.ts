@@ -16,7 +16,10 @@ export interface ApiReady {
  * synchronous=FULL in `dataDir`. Runs in its own child so its peak RSS is the
  * service's alone; reports how many events the emitter's stream holds once stopped.
  */
-export async function serveApi(params: { dataDir: string; checkpointEveryMs?: number }, lifecycle: Lifecycle): Promise<{ stored: number }> {
+export async function serveApi(
+  params: { dataDir: string; checkpointEveryMs?: number },
+  lifecycle: Lifecycle,
+): Promise<{ stored: number }> {
   const config = loadConfig(serviceEnv(params.dataDir, params.checkpointEveryMs));
   const { app, url } = await startLedgerApi(config);
   lifecycle.ready({ url } satisfies ApiReady);
@@ -27,7 +30,8 @@ export async function serveApi(params: { dataDir: string; checkpointEveryMs?: nu
   const store = await SqliteEventStore.open(join(params.dataDir, 'events.sqlite'));
   try {
     // Only the emitter's stream: the service also records events of its own (self-audit, say) elsewhere.
-    for await (const last of store.readStream(STREAM, { direction: 'backwards', limit: 1 })) return { stored: last.revision + 1 };
+    for await (const last of store.readStream(STREAM, { direction: 'backwards', limit: 1 }))
+      return { stored: last.revision + 1 };
     return { stored: 0 };
   } finally {
     await store.close();
@@ -38,11 +42,16 @@ export async function serveApi(params: { dataDir: string; checkpointEveryMs?: nu
 export async function caughtUp(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { projections } = (await (await fetch(`${url}/health/ready`)).json()) as { projections: Array<{ name: string; lagEvents: number; error?: string }> };
+    const { projections } = (await (await fetch(`${url}/health/ready`)).json()) as {
+      projections: Array<{ name: string; lagEvents: number; error?: string }>;
+    };
     const failed = projections.find((p) => p.error);
     if (failed) throw new Error(`projection ${failed.name} stopped: ${failed.error}`);
     if (projections.length > 0 && projections.every((p) => p.lagEvents === 0)) return;
-    if (Date.now() > deadline) throw new Error(`projections still behind after ${timeoutMs} ms: ${projections.map((p) => `${p.name} ${p.lagEvents}`).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `projections still behind after ${timeoutMs} ms: ${projections.map((p) => `${p.name} ${p.lagEvents}`).join(', ')}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -18,7 +18,10 @@ export interface Place {
 export async function freshPlace(db: Db, dataDir: string): Promise<Place> {
   if (db === 'sqlite') {
     const dir = mkdtempSync(join(dataDir, 'sqlite-'));
-    return { target: { db, file: join(dir, 'events.sqlite') }, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      target: { db, file: join(dir, 'events.sqlite') },
+      remove: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const database = await createTestDatabase('ledger_bench');
   return { target: { db, url: database.url }, remove: () => database.drop() };

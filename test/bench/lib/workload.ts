@@ -50,7 +50,14 @@ export function ingestItem(n: number): Record<string, unknown> {
     type: 'DataAccessed',
     occurredAt: '2026-03-14T09:00:00Z',
     purposeOfUse: 'TREAT',
-    data: { actor: `dr.${n % 7}`, datasetId: 'icu-vitals', patientId: `MRN-${n % 5000}`, action: 'R', purposeOfUse: 'TREAT', outcome: 'success' },
+    data: {
+      actor: `dr.${n % 7}`,
+      datasetId: 'icu-vitals',
+      patientId: `MRN-${n % 5000}`,
+      action: 'R',
+      purposeOfUse: 'TREAT',
+      outcome: 'success',
+    },
   };
 }
 
@@ -58,7 +65,10 @@ export function ingestItem(n: number): Record<string, unknown> {
  * Runs `step` back to back for `ms` milliseconds; `step` resolves with the
  * number of events it made durable.
  */
-export async function runFor(step: () => Promise<number>, ms: number): Promise<{ events: number; seconds: number }> {
+export async function runFor(
+  step: () => Promise<number>,
+  ms: number,
+): Promise<{ events: number; seconds: number }> {
   const start = performance.now();
   const end = start + ms;
   let events = 0;

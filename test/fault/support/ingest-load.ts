@@ -34,7 +34,14 @@ export function newBatch(): Item[] {
       eventId: randomUUID(),
       type: 'DataAccessed',
       occurredAt: new Date(Date.UTC(2026, 2, 14, 9, 0, n % 3600)).toISOString(),
-      data: { actor: `dr.${n % 7}`, datasetId: `ds-${n % 3}`, patientId: `MRN-${n % 97}`, action: 'R', purposeOfUse: 'TREAT', outcome: 'success' },
+      data: {
+        actor: `dr.${n % 7}`,
+        datasetId: `ds-${n % 3}`,
+        patientId: `MRN-${n % 97}`,
+        action: 'R',
+        purposeOfUse: 'TREAT',
+        outcome: 'success',
+      },
     };
   });
 }
@@ -99,7 +106,10 @@ export class IngestLoad {
     const target = this.acknowledged.size + count;
     const deadline = Date.now() + timeoutMs;
     while (this.acknowledged.size < target) {
-      if (Date.now() > deadline) throw new Error(`fewer than ${count} events acknowledged within ${timeoutMs} ms; last refusals: ${JSON.stringify(this.refusals.slice(-3))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `fewer than ${count} events acknowledged within ${timeoutMs} ms; last refusals: ${JSON.stringify(this.refusals.slice(-3))}`,
+        );
       await sleep(20);
     }
   }
@@ -123,11 +133,18 @@ export class IngestLoad {
       error?: { code?: string; message?: string };
     };
     if (response.status !== 200) {
-      this.refusals.push({ route: 'POST /v1/events', status: response.status, code: body.error?.code, message: body.error?.message, eventIds: batch.map((i) => i.eventId) });
+      this.refusals.push({
+        route: 'POST /v1/events',
+        status: response.status,
+        code: body.error?.code,
+        message: body.error?.message,
+        eventIds: batch.map((i) => i.eventId),
+      });
       return false;
     }
     for (const result of body.results ?? []) {
-      if (result.status === 'accepted' || result.status === 'duplicate') this.acknowledged.add(result.eventId);
+      if (result.status === 'accepted' || result.status === 'duplicate')
+        this.acknowledged.add(result.eventId);
       else this.rejectedItems.push(result);
       if (result.status === 'duplicate') this.duplicates++;
     }
@@ -142,12 +159,24 @@ export class IngestLoad {
   private async govern(token: string): Promise<void> {
     while (this.running) {
       const systemId = `fault-system-${this.systems}`;
-      const input = { systemId, name: `System ${this.systems}`, intendedUse: 'Crash testing', clinicalDomain: 'critical care', riskClass: 'high', supplier: 'in_house', sites: ['north'] };
+      const input = {
+        systemId,
+        name: `System ${this.systems}`,
+        intendedUse: 'Crash testing',
+        clinicalDomain: 'critical care',
+        riskClass: 'high',
+        supplier: 'in_house',
+        sites: ['north'],
+      };
       this.requests++;
       const answer = await fetch(`${this.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: 'mutation Run($input: RegisterAiSystemInput!) { registerAiSystem(input: $input) { events { eventId } } }', variables: { input } }),
+        body: JSON.stringify({
+          query:
+            'mutation Run($input: RegisterAiSystemInput!) { registerAiSystem(input: $input) { events { eventId } } }',
+          variables: { input },
+        }),
       }).then(
         async (r) => ({ status: r.status, body: (await r.json().catch(() => ({}))) as GraphqlAnswer }),
         () => undefined,
@@ -162,7 +191,13 @@ export class IngestLoad {
       if (receipt) for (const event of receipt.events) this.acknowledged.add(event.eventId);
       if (receipt || code === 'ALREADY_EXISTS') this.systems++;
       else {
-        this.refusals.push({ route: 'registerAiSystem', status: answer.body.errors?.[0]?.extensions?.status ?? answer.status, code, message: answer.body.errors?.[0]?.message, eventIds: [] });
+        this.refusals.push({
+          route: 'registerAiSystem',
+          status: answer.body.errors?.[0]?.extensions?.status ?? answer.status,
+          code,
+          message: answer.body.errors?.[0]?.message,
+          eventIds: [],
+        });
         await sleep(25);
       }
     }

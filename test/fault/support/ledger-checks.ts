@@ -1,5 +1,11 @@
 import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
-import { openReadStore, PROJECTIONS, ProjectionRunner, projectionConsumer, type ReadStore } from '@ledger/read-models';
+import {
+  openReadStore,
+  PROJECTIONS,
+  ProjectionRunner,
+  projectionConsumer,
+  type ReadStore,
+} from '@ledger/read-models';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +15,8 @@ import { createTestDatabase, withClient } from '../../support/postgres';
 import { type LedgerEnv, type LedgerProcess, runVerify } from './ledger-process';
 
 /** Where one fault test's ledger lives: the service, the CLI and these checks all read the same place. */
-export type LedgerTarget = { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; dataDir: string; databaseUrl: string };
+export type LedgerTarget =
+  { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; dataDir: string; databaseUrl: string };
 
 export function ledgerEnv(target: LedgerTarget): LedgerEnv {
   return target.kind === 'sqlite'
@@ -30,7 +37,9 @@ export async function readLog(target: LedgerTarget): Promise<LogRow[]> {
   if (target.kind === 'sqlite') {
     const db = new Database(join(target.dataDir, 'events.sqlite'), { readonly: true });
     try {
-      const rows = db.prepare('SELECT position, event_id AS eventId FROM events ORDER BY position').all() as Array<{ position: number; eventId: string }>;
+      const rows = db
+        .prepare('SELECT position, event_id AS eventId FROM events ORDER BY position')
+        .all() as Array<{ position: number; eventId: string }>;
       return rows.map((r) => ({ position: BigInt(r.position), eventId: r.eventId }));
     } finally {
       db.close();
@@ -38,7 +47,9 @@ export async function readLog(target: LedgerTarget): Promise<LogRow[]> {
   }
   const { rows } = await withClient(target.databaseUrl, (c) =>
     // Ordered by the bigint column, not by its text form the driver is handed (which would put 10 before 2).
-    c.query<{ at: string; eventId: string }>('SELECT position::text AS at, event_id::text AS "eventId" FROM events ORDER BY events.position'),
+    c.query<{ at: string; eventId: string }>(
+      'SELECT position::text AS at, event_id::text AS "eventId" FROM events ORDER BY events.position',
+    ),
   );
   return rows.map((r) => ({ position: BigInt(r.at), eventId: r.eventId }));
 }
@@ -51,18 +62,25 @@ export async function readLog(target: LedgerTarget): Promise<LogRow[]> {
 export function expectLogIntact(rows: LogRow[], acknowledged: Iterable<string>): void {
   const ids = new Set(rows.map((r) => r.eventId));
   const missing = [...acknowledged].filter((id) => !ids.has(id));
-  expect({ acknowledgedButMissing: missing.slice(0, 5), count: missing.length }).toEqual({ acknowledgedButMissing: [], count: 0 });
+  expect({ acknowledgedButMissing: missing.slice(0, 5), count: missing.length }).toEqual({
+    acknowledgedButMissing: [],
+    count: 0,
+  });
 
   const seen = new Set<string>();
   const storedTwice = rows.filter((r) => seen.has(r.eventId) || !seen.add(r.eventId)).map((r) => r.eventId);
   expect({ storedTwice: storedTwice.slice(0, 5) }).toEqual({ storedTwice: [] });
 
   const firstGap = rows.findIndex((r, i) => r.position !== BigInt(i + 1));
-  expect(firstGap === -1 ? 'gapless' : `position ${rows[firstGap].position} where ${firstGap + 1} was due`).toBe('gapless');
+  expect(
+    firstGap === -1 ? 'gapless' : `position ${rows[firstGap].position} where ${firstGap + 1} was due`,
+  ).toBe('gapless');
 }
 
 function openStore(target: LedgerTarget): Promise<EventStore> {
-  return target.kind === 'sqlite' ? SqliteEventStore.open(join(target.dataDir, 'events.sqlite')) : PostgresEventStore.open(target.databaseUrl);
+  return target.kind === 'sqlite'
+    ? SqliteEventStore.open(join(target.dataDir, 'events.sqlite'))
+    : PostgresEventStore.open(target.databaseUrl);
 }
 
 type Dump = Record<string, unknown[]>;
@@ -87,7 +105,14 @@ export async function cleanRebuild(target: LedgerTarget): Promise<Dump> {
       dispose = () => database.drop();
       readStore = await openReadStore({ kind: 'postgres', databaseUrl: database.url });
     }
-    const runners = PROJECTIONS.map((definition) => new ProjectionRunner({ store, readStore: readStore!, consumer: projectionConsumer(definition as never) }));
+    const runners = PROJECTIONS.map(
+      (definition) =>
+        new ProjectionRunner({
+          store,
+          readStore: readStore!,
+          consumer: projectionConsumer(definition as never),
+        }),
+    );
     try {
       for (const runner of runners) await runner.start();
       const head = await store.headPosition();
@@ -118,7 +143,12 @@ export async function serviceProjections(target: LedgerTarget): Promise<Dump> {
 
 /** Row-for-row equality, reported as the first rows each side has that the other lacks. */
 export function expectSameProjections(service: Dump, rebuilt: Dump): void {
-  const differences: Array<{ table: string; onlyInService: unknown[]; onlyInRebuild: unknown[]; rows: [number, number] }> = [];
+  const differences: Array<{
+    table: string;
+    onlyInService: unknown[];
+    onlyInRebuild: unknown[];
+    rows: [number, number];
+  }> = [];
   for (const table of new Set([...Object.keys(service), ...Object.keys(rebuilt)])) {
     const ours = service[table] ?? [];
     const clean = rebuilt[table] ?? [];
@@ -141,12 +171,24 @@ export function expectSameProjections(service: Dump, rebuilt: Dump): void {
  * once and without holes, the service's projections (and sealer) catch up to
  * the head and then equal a clean rebuild, and `govledger verify` passes.
  */
-export async function expectLedgerConsistent(target: LedgerTarget, service: LedgerProcess, acknowledged: Iterable<string>): Promise<{ events: number }> {
+export async function expectLedgerConsistent(
+  target: LedgerTarget,
+  service: LedgerProcess,
+  acknowledged: Iterable<string>,
+): Promise<{ events: number }> {
   const rows = await readLog(target);
   expectLogIntact(rows, acknowledged);
   await service.caughtUp(rows.at(-1)?.position ?? 0n);
-  const [verify, rebuilt, ours] = await Promise.all([runVerify(ledgerEnv(target)), cleanRebuild(target), serviceProjections(target)]);
-  expect({ code: verify.code, stdout: verify.stdout, stderr: verify.code === 0 ? '' : verify.stderr }).toEqual({ code: 0, stdout: expect.stringMatching(/^OK: /), stderr: '' });
+  const [verify, rebuilt, ours] = await Promise.all([
+    runVerify(ledgerEnv(target)),
+    cleanRebuild(target),
+    serviceProjections(target),
+  ]);
+  expect({
+    code: verify.code,
+    stdout: verify.stdout,
+    stderr: verify.code === 0 ? '' : verify.stderr,
+  }).toEqual({ code: 0, stdout: expect.stringMatching(/^OK: /), stderr: '' });
   expectSameProjections(ours, rebuilt);
   return { events: rows.length };
 }

@@ -82,7 +82,9 @@ export class LedgerProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null || this.child.signalCode !== null)
-        throw new Error(`the service exited (${this.child.exitCode ?? this.child.signalCode}) before it was ready:\n${this.output}`);
+        throw new Error(
+          `the service exited (${this.child.exitCode ?? this.child.signalCode}) before it was ready:\n${this.output}`,
+        );
       const status = await fetch(`${this.url}/health/ready`).then(
         (r) => r.status,
         () => 0,
@@ -97,7 +99,8 @@ export class LedgerProcess {
   async kill(): Promise<void> {
     this.child.kill('SIGKILL');
     const { signal } = await exited(this.child);
-    if (signal !== 'SIGKILL') throw new Error(`the service had already exited before the kill:\n${this.output}`);
+    if (signal !== 'SIGKILL')
+      throw new Error(`the service had already exited before the kill:\n${this.output}`);
   }
 
   async stop(): Promise<void> {
@@ -128,7 +131,9 @@ export class LedgerProcess {
       if (last.projections.length > 0 && last.projections.every((p) => BigInt(p.position) >= head)) return;
       await sleep(100);
     }
-    throw new Error(`projections did not reach position ${head} within ${timeoutMs} ms: ${JSON.stringify(last?.projections)}`);
+    throw new Error(
+      `projections did not reach position ${head} within ${timeoutMs} ms: ${JSON.stringify(last?.projections)}`,
+    );
   }
 }
 
@@ -148,7 +153,9 @@ export async function tokens(dataDir: string): Promise<{ emitter: string; admin:
 }
 
 /** `govledger verify` run as a user runs it, against the same environment as the service. */
-export async function runVerify(env: LedgerEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runVerify(
+  env: LedgerEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnTs('apps/govledger-cli/src/main.ts', ['verify'], { ...env });
   let stdout = '';
   let stderr = '';

@@ -23,7 +23,10 @@ export interface OidcClient {
   audience?: string;
 }
 
-export function authorizationUrl(client: OidcClient, request: { redirectUri: string; state: string; challenge: string }): string {
+export function authorizationUrl(
+  client: OidcClient,
+  request: { redirectUri: string; state: string; challenge: string },
+): string {
   const url = new URL(client.authorizationEndpoint);
   const params: Record<string, string> = {
     response_type: 'code',
@@ -39,7 +42,10 @@ export function authorizationUrl(client: OidcClient, request: { redirectUri: str
   return url.toString();
 }
 
-export function tokenRequestBody(client: OidcClient, request: { code: string; redirectUri: string; verifier: string }): URLSearchParams {
+export function tokenRequestBody(
+  client: OidcClient,
+  request: { code: string; redirectUri: string; verifier: string },
+): URLSearchParams {
   return new URLSearchParams({
     grant_type: 'authorization_code',
     code: request.code,

@@ -26,10 +26,12 @@ export interface Checkpoint {
 
 export function parseCheckpoint(note: string): Checkpoint {
   const split = note.lastIndexOf('\n\n');
-  if (split < 0) throw new Error('a checkpoint is text, a blank line, then signature lines; no blank line found');
+  if (split < 0)
+    throw new Error('a checkpoint is text, a blank line, then signature lines; no blank line found');
   const text = note.slice(0, split + 1);
   const [origin, size, rootHash] = text.split('\n');
-  if (!origin || !/^\d+$/.test(size ?? '') || !rootHash) throw new Error('a checkpoint starts with its origin, tree size and base64 root hash, one per line');
+  if (!origin || !/^\d+$/.test(size ?? '') || !rootHash)
+    throw new Error('a checkpoint starts with its origin, tree size and base64 root hash, one per line');
   const signatures = note
     .slice(split + 2)
     .split('\n')
@@ -57,10 +59,16 @@ export async function parseVerifierKey(text: string): Promise<VerifierKey> {
   const [name, keyId, ...key64] = text.trim().split('+');
   const encoded = key64.join('+');
   const key = fromBase64(encoded);
-  if (!name || !/^[0-9a-f]{8}$/.test(keyId ?? '') || key.length !== 33 || key[0] !== 1) throw new Error(`not an Ed25519 note verifier key: ${text}`);
+  if (!name || !/^[0-9a-f]{8}$/.test(keyId ?? '') || key.length !== 33 || key[0] !== 1)
+    throw new Error(`not an Ed25519 note verifier key: ${text}`);
   const publicKey = key.slice(1);
-  const id = toHex((await sha256(new TextEncoder().encode(`${name}\n`), Uint8Array.of(1), publicKey)).subarray(0, 4));
-  if (id !== keyId) throw new Error(`verifier key ${name}+${keyId} does not match its own public key (its id would be ${id})`);
+  const id = toHex(
+    (await sha256(new TextEncoder().encode(`${name}\n`), Uint8Array.of(1), publicKey)).subarray(0, 4),
+  );
+  if (id !== keyId)
+    throw new Error(
+      `verifier key ${name}+${keyId} does not match its own public key (its id would be ${id})`,
+    );
   return { name, keyId: id, publicKey, text: text.trim() };
 }
 
@@ -71,17 +79,30 @@ export type SignatureCheck =
   | { status: 'unsupported'; reason: string };
 
 /** Checks the checkpoint's signature by one of the ledger's keys with WebCrypto's Ed25519, where the browser has it. */
-export async function verifyCheckpointSignature(checkpoint: Checkpoint, keys: readonly VerifierKey[]): Promise<SignatureCheck> {
-  const signature = checkpoint.signatures.find((s) => keys.some((k) => k.name === s.name && k.keyId === s.keyId));
+export async function verifyCheckpointSignature(
+  checkpoint: Checkpoint,
+  keys: readonly VerifierKey[],
+): Promise<SignatureCheck> {
+  const signature = checkpoint.signatures.find((s) =>
+    keys.some((k) => k.name === s.name && k.keyId === s.keyId),
+  );
   const key = signature && keys.find((k) => k.name === signature.name && k.keyId === signature.keyId);
   if (!signature || !key) return { status: 'no-trusted-signature' };
   let cryptoKey;
   try {
     cryptoKey = await crypto.subtle.importKey('raw', key.publicKey, { name: 'Ed25519' }, false, ['verify']);
   } catch (error) {
-    return { status: 'unsupported', reason: `this browser's WebCrypto has no Ed25519 (${(error as Error).name}); check the signature with govledger verify or Go's sumdb/note` };
+    return {
+      status: 'unsupported',
+      reason: `this browser's WebCrypto has no Ed25519 (${(error as Error).name}); check the signature with govledger verify or Go's sumdb/note`,
+    };
   }
-  const valid = await crypto.subtle.verify({ name: 'Ed25519' }, cryptoKey, signature.signature, new TextEncoder().encode(checkpoint.text));
+  const valid = await crypto.subtle.verify(
+    { name: 'Ed25519' },
+    cryptoKey,
+    signature.signature,
+    new TextEncoder().encode(checkpoint.text),
+  );
   return { status: valid ? 'verified' : 'invalid', key: key.text };
 }
 

@@ -2,7 +2,15 @@ import type { LedgerEvent } from '../queries';
 import { EventId, Scroll, Time } from './components';
 
 /** Events with their full envelope and integrity fields, as the ledger stored them. */
-export function EventTable({ events, highlight, label }: { events: LedgerEvent[]; highlight?: ReadonlySet<string>; label: string }) {
+export function EventTable({
+  events,
+  highlight,
+  label,
+}: {
+  events: LedgerEvent[];
+  highlight?: ReadonlySet<string>;
+  label: string;
+}) {
   return (
     <Scroll label={label}>
       <table className="events">
@@ -17,7 +25,12 @@ export function EventTable({ events, highlight, label }: { events: LedgerEvent[]
         </thead>
         <tbody>
           {events.map((e) => (
-            <tr key={e.eventId} className={highlight?.has(e.eventId) ? 'highlight' : undefined} data-event-id={e.eventId} aria-label={highlight?.has(e.eventId) ? `Proving event ${e.eventId}` : undefined}>
+            <tr
+              key={e.eventId}
+              className={highlight?.has(e.eventId) ? 'highlight' : undefined}
+              data-event-id={e.eventId}
+              aria-label={highlight?.has(e.eventId) ? `Proving event ${e.eventId}` : undefined}
+            >
               <td className="mono">{e.position}</td>
               <td>
                 <strong>{e.type}</strong> <span className="muted">v{e.schemaVersion}</span>
@@ -34,7 +47,8 @@ export function EventTable({ events, highlight, label }: { events: LedgerEvent[]
               </td>
               <td>
                 {e.metadata.actor.id} ({e.metadata.actor.role}
-                {e.metadata.actor.onBehalfOf ? ` for ${e.metadata.actor.onBehalfOf}` : ''})<div className="muted">source {e.metadata.source}</div>
+                {e.metadata.actor.onBehalfOf ? ` for ${e.metadata.actor.onBehalfOf}` : ''})
+                <div className="muted">source {e.metadata.source}</div>
                 {e.metadata.purposeOfUse && <div className="muted">purpose {e.metadata.purposeOfUse}</div>}
               </td>
               <td>

@@ -21,7 +21,17 @@ function timeLabel(ms: number, span: number): string {
   return iso.slice(11, 23);
 }
 
-function Svg({ title, description, height, children }: { title: string; description: string; height: number; children: ReactNode }) {
+function Svg({
+  title,
+  description,
+  height,
+  children,
+}: {
+  title: string;
+  description: string;
+  height: number;
+  children: ReactNode;
+}) {
   const id = useId();
   return (
     <svg className="chart" viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-labelledby={`${id}-t ${id}-d`}>
@@ -43,12 +53,23 @@ export interface RoleInterval {
 }
 
 /** Who held each role when: one row per role, one bar per assignment, the as-of instant as a vertical line. */
-export function AccountabilityChart({ intervals, roles, domain, marker }: { intervals: RoleInterval[]; roles: string[]; domain: [number, number]; marker?: number }) {
+export function AccountabilityChart({
+  intervals,
+  roles,
+  domain,
+  marker,
+}: {
+  intervals: RoleInterval[];
+  roles: string[];
+  domain: [number, number];
+  marker?: number;
+}) {
   const [start, end] = domain;
   const left = 210;
   const rowHeight = 30;
   const height = roles.length * rowHeight + 40;
-  const x = (t: number) => left + ((Math.min(Math.max(t, start), end) - start) / Math.max(end - start, 1)) * (WIDTH - left - 10);
+  const x = (t: number) =>
+    left + ((Math.min(Math.max(t, start), end) - start) / Math.max(end - start, 1)) * (WIDTH - left - 10);
   return (
     <Svg
       title="Accountability over time"
@@ -56,7 +77,13 @@ export function AccountabilityChart({ intervals, roles, domain, marker }: { inte
       height={height}
     >
       <defs>
-        <pattern id="pending" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+        <pattern
+          id="pending"
+          width="6"
+          height="6"
+          patternUnits="userSpaceOnUse"
+          patternTransform="rotate(45)"
+        >
           <rect width="6" height="6" fill="#dbe7f5" />
           <line x1="0" y1="0" x2="0" y2="6" stroke="#0b5cad" strokeWidth="2" />
         </pattern>
@@ -73,13 +100,19 @@ export function AccountabilityChart({ intervals, roles, domain, marker }: { inte
           const y = row * rowHeight + 6;
           const x0 = x(interval.from);
           const x1 = x(interval.to ?? end);
-          const accepted = interval.acceptedAt === undefined ? x1 : x(Math.max(interval.acceptedAt, interval.from));
+          const accepted =
+            interval.acceptedAt === undefined ? x1 : x(Math.max(interval.acceptedAt, interval.from));
           return (
             <g key={n}>
               <rect x={x0} y={y} width={Math.max(accepted - x0, 0)} height={20} fill="url(#pending)" />
               <rect x={accepted} y={y} width={Math.max(x1 - accepted, 1)} height={20} fill="#0b5cad" />
               {x1 - x0 > 90 && (
-                <text x={x0 + 4} y={y + 14} className="bar-label" fill={interval.acceptedAt !== undefined && accepted - x0 < 40 ? '#ffffff' : '#1b1b1b'}>
+                <text
+                  x={x0 + 4}
+                  y={y + 14}
+                  className="bar-label"
+                  fill={interval.acceptedAt !== undefined && accepted - x0 < 40 ? '#ffffff' : '#1b1b1b'}
+                >
                   {interval.holder}
                 </text>
               )}
@@ -87,19 +120,39 @@ export function AccountabilityChart({ intervals, roles, domain, marker }: { inte
           );
         })}
       {ticks(start, end).map((t, i, all) => (
-        <text key={t} x={x(t)} y={height - 8} textAnchor={i === all.length - 1 ? 'end' : 'middle'} className="axis-label">
+        <text
+          key={t}
+          x={x(t)}
+          y={height - 8}
+          textAnchor={i === all.length - 1 ? 'end' : 'middle'}
+          className="axis-label"
+        >
           {timeLabel(t, end - start)}
         </text>
       ))}
       {marker !== undefined && marker >= start && marker <= end && (
-        <line x1={x(marker)} x2={x(marker)} y1={0} y2={height - 24} stroke="#b3261e" strokeWidth="2" strokeDasharray="4 3" />
+        <line
+          x1={x(marker)}
+          x2={x(marker)}
+          y1={0}
+          y2={height - 24}
+          stroke="#b3261e"
+          strokeWidth="2"
+          strokeDasharray="4 3"
+        />
       )}
     </Svg>
   );
 }
 
 /** Metric values as bars against their thresholds: a tick marks the threshold, the label says pass or fail. */
-export function MetricChart({ title, rows }: { title: string; rows: Array<{ label: string; metric: Metric }> }) {
+export function MetricChart({
+  title,
+  rows,
+}: {
+  title: string;
+  rows: Array<{ label: string; metric: Metric }>;
+}) {
   const left = 230;
   const right = 150;
   const rowHeight = 26;
@@ -107,7 +160,16 @@ export function MetricChart({ title, rows }: { title: string; rows: Array<{ labe
   const max = Math.max(1, ...rows.flatMap((r) => [r.metric.value, r.metric.threshold])) * 1.05;
   const x = (v: number) => left + (v / max) * (WIDTH - left - right);
   return (
-    <Svg title={title} description={rows.map((r) => `${r.label}: ${r.metric.value} against ${r.metric.direction} ${r.metric.threshold}, ${r.metric.passed ? 'passed' : 'failed'}`).join('; ')} height={height}>
+    <Svg
+      title={title}
+      description={rows
+        .map(
+          (r) =>
+            `${r.label}: ${r.metric.value} against ${r.metric.direction} ${r.metric.threshold}, ${r.metric.passed ? 'passed' : 'failed'}`,
+        )
+        .join('; ')}
+      height={height}
+    >
       {rows.map(({ label, metric }, row) => {
         const y = row * rowHeight + 5;
         return (
@@ -115,8 +177,21 @@ export function MetricChart({ title, rows }: { title: string; rows: Array<{ labe
             <text x={left - 8} y={y + 14} textAnchor="end" className="axis-label">
               {label}
             </text>
-            <rect x={left} y={y + 2} width={x(metric.value) - left} height={16} fill={metric.passed ? '#1e6b2f' : '#b3261e'} />
-            <line x1={x(metric.threshold)} x2={x(metric.threshold)} y1={y - 2} y2={y + 22} stroke="#1b1b1b" strokeWidth="2" />
+            <rect
+              x={left}
+              y={y + 2}
+              width={x(metric.value) - left}
+              height={16}
+              fill={metric.passed ? '#1e6b2f' : '#b3261e'}
+            />
+            <line
+              x1={x(metric.threshold)}
+              x2={x(metric.threshold)}
+              y1={y - 2}
+              y2={y + 22}
+              stroke="#1b1b1b"
+              strokeWidth="2"
+            />
             <text x={WIDTH - right + 8} y={y + 14} className="axis-label">
               {metric.value} {metric.passed ? '✓ pass' : '✗ fail'} ({metric.direction} {metric.threshold})
             </text>
@@ -134,7 +209,17 @@ export interface SignalPoint {
 }
 
 /** A monitored metric over time with its threshold; breached signals are drawn as large crossed markers and labelled. */
-export function SignalChart({ title, points, threshold, direction }: { title: string; points: SignalPoint[]; threshold?: number; direction?: string }) {
+export function SignalChart({
+  title,
+  points,
+  threshold,
+  direction,
+}: {
+  title: string;
+  points: SignalPoint[];
+  threshold?: number;
+  direction?: string;
+}) {
   const height = 220;
   const [left, top, bottom] = [60, 16, 30];
   const times = points.map((p) => p.at);
@@ -142,7 +227,8 @@ export function SignalChart({ title, points, threshold, direction }: { title: st
   const [t0, t1] = [Math.min(...times), Math.max(...times)];
   const pad = (Math.max(...values) - Math.min(...values)) * 0.15 || 0.05;
   const [v0, v1] = [Math.min(...values) - pad, Math.max(...values) + pad];
-  const x = (t: number) => (t1 === t0 ? (left + WIDTH) / 2 : left + ((t - t0) / (t1 - t0)) * (WIDTH - left - 40));
+  const x = (t: number) =>
+    t1 === t0 ? (left + WIDTH) / 2 : left + ((t - t0) / (t1 - t0)) * (WIDTH - left - 40);
   const y = (v: number) => top + (1 - (v - v0) / (v1 - v0)) * (height - top - bottom);
   const sorted = [...points].sort((a, b) => a.at - b.at);
   return (
@@ -158,17 +244,34 @@ export function SignalChart({ title, points, threshold, direction }: { title: st
       ))}
       {threshold !== undefined && (
         <g>
-          <line x1={left} x2={WIDTH - 10} y1={y(threshold)} y2={y(threshold)} stroke="#8a4b00" strokeWidth="2" strokeDasharray="6 4" />
+          <line
+            x1={left}
+            x2={WIDTH - 10}
+            y1={y(threshold)}
+            y2={y(threshold)}
+            stroke="#8a4b00"
+            strokeWidth="2"
+            strokeDasharray="6 4"
+          />
           <text x={WIDTH - 12} y={y(threshold) - 6} textAnchor="end" className="axis-label">
             threshold {direction} {threshold}
           </text>
         </g>
       )}
-      <polyline points={sorted.map((p) => `${x(p.at)},${y(p.value)}`).join(' ')} fill="none" stroke="#0b5cad" strokeWidth="2" />
+      <polyline
+        points={sorted.map((p) => `${x(p.at)},${y(p.value)}`).join(' ')}
+        fill="none"
+        stroke="#0b5cad"
+        strokeWidth="2"
+      />
       {sorted.map((p, i) =>
         p.breached ? (
           <g key={i}>
-            <path d={`M${x(p.at) - 7},${y(p.value) - 7}l14,14m0,-14l-14,14`} stroke="#b3261e" strokeWidth="3" />
+            <path
+              d={`M${x(p.at) - 7},${y(p.value) - 7}l14,14m0,-14l-14,14`}
+              stroke="#b3261e"
+              strokeWidth="3"
+            />
             <text x={x(p.at)} y={y(p.value) + 22} textAnchor="middle" className="axis-label breach-label">
               breach {p.value}
             </text>

@@ -51,14 +51,26 @@ export function Badge({ ok, yes, no }: { ok: boolean; yes: string; no: string })
 /** Event ids open the integrity panel, where the event's inclusion in the signed log is checked in this browser. */
 export function EventId({ id }: { id: string }) {
   return (
-    <a href={href(['integrity'], { eventId: id })} className="mono" title="Verify this event's inclusion proof">
+    <a
+      href={href(['integrity'], { eventId: id })}
+      className="mono"
+      title="Verify this event's inclusion proof"
+    >
       {id}
     </a>
   );
 }
 
 /** A labelled control; the hint is tied to it with aria-describedby so screen readers read both. */
-export function Field({ label, children, hint }: { label: string; children: (id: string, describedBy?: string) => ReactNode; hint?: string }) {
+export function Field({
+  label,
+  children,
+  hint,
+}: {
+  label: string;
+  children: (id: string, describedBy?: string) => ReactNode;
+  hint?: string;
+}) {
   const id = useId();
   return (
     <div className="field">

@@ -12,7 +12,10 @@ export interface Route {
 
 function parse(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
-  return { path: path.split('/').filter(Boolean).map(decodeURIComponent), params: new URLSearchParams(query) };
+  return {
+    path: path.split('/').filter(Boolean).map(decodeURIComponent),
+    params: new URLSearchParams(query),
+  };
 }
 
 export function useRoute(): Route {
@@ -26,7 +29,11 @@ export function useRoute(): Route {
 }
 
 export function href(path: string[], params: Record<string, string | undefined> = {}): string {
-  const query = new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  const query = new URLSearchParams(
+    Object.entries(params).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
+  );
   const text = query.toString();
   return `#/${path.map(encodeURIComponent).join('/')}${text ? `?${text}` : ''}`;
 }

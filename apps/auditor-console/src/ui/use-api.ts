@@ -13,7 +13,10 @@ export interface ApiState<T> {
  * newer one. A refused token ends the session at once, so no view goes on
  * showing what the holder may no longer read.
  */
-export function useApi<T>(load: (token: string, signal: AbortSignal) => Promise<T>, key: string): ApiState<T> & { reload(): void } {
+export function useApi<T>(
+  load: (token: string, signal: AbortSignal) => Promise<T>,
+  key: string,
+): ApiState<T> & { reload(): void } {
   const session = useSession();
   const [state, setState] = useState<ApiState<T>>({ loading: true });
   const [generation, setGeneration] = useState(0);
@@ -24,7 +27,10 @@ export function useApi<T>(load: (token: string, signal: AbortSignal) => Promise<
       (data) => controller.signal.aborted || setState({ data, loading: false }),
       (error: Error) => {
         if (controller.signal.aborted) return;
-        if (error instanceof UnauthenticatedError) session.signOut(`The ledger no longer accepts your token: ${error.message}. Sign in again with a fresh token.`);
+        if (error instanceof UnauthenticatedError)
+          session.signOut(
+            `The ledger no longer accepts your token: ${error.message}. Sign in again with a fresh token.`,
+          );
         else setState({ error, loading: false });
       },
     );
@@ -39,11 +45,14 @@ export function useApi<T>(load: (token: string, signal: AbortSignal) => Promise<
 export function useAction(): <T>(run: (token: string) => Promise<T>) => Promise<T> {
   const session = useSession();
   return useCallback(
-    async <T,>(run: (token: string) => Promise<T>) => {
+    async <T>(run: (token: string) => Promise<T>) => {
       try {
         return await run(session.token);
       } catch (error) {
-        if (error instanceof UnauthenticatedError) session.signOut(`The ledger no longer accepts your token: ${error.message}. Sign in again with a fresh token.`);
+        if (error instanceof UnauthenticatedError)
+          session.signOut(
+            `The ledger no longer accepts your token: ${error.message}. Sign in again with a fresh token.`,
+          );
         throw error;
       }
     },

@@ -6,7 +6,11 @@ import { useAction } from '../ui/use-api';
 
 type Page = Connection<DataAccessRecord>;
 const TEXT_FILTERS = [
-  { name: 'patientId', label: 'Patient identifier (raw)', hint: 'The ledger pseudonymises it before matching; the lookup itself is recorded in the ledger.' },
+  {
+    name: 'patientId',
+    label: 'Patient identifier (raw)',
+    hint: 'The ledger pseudonymises it before matching; the lookup itself is recorded in the ledger.',
+  },
   { name: 'actor', label: 'Actor' },
   { name: 'datasetId', label: 'Dataset id' },
   { name: 'systemId', label: 'AI system id' },
@@ -27,7 +31,9 @@ export function DataAccess({ params }: { params: URLSearchParams }) {
     setBusy(true);
     setError(undefined);
     try {
-      const page = await act((token) => graphql<{ dataAccess: Page }>(token, DATA_ACCESS, { filter: next, after }));
+      const page = await act((token) =>
+        graphql<{ dataAccess: Page }>(token, DATA_ACCESS, { filter: next, after }),
+      );
       setPages((previous) => (after ? [...previous, page.dataAccess] : [page.dataAccess]));
     } catch (failure) {
       setPages([]);
@@ -59,7 +65,15 @@ export function DataAccess({ params }: { params: URLSearchParams }) {
       <form onSubmit={submit} className="filters">
         {TEXT_FILTERS.map((f) => (
           <Field key={f.name} label={f.label} {...('hint' in f ? { hint: f.hint } : {})}>
-            {(id, describedBy) => <input id={id} name={f.name} aria-describedby={describedBy} defaultValue={params.get(f.name) ?? ''} autoComplete="off" />}
+            {(id, describedBy) => (
+              <input
+                id={id}
+                name={f.name}
+                aria-describedby={describedBy}
+                defaultValue={params.get(f.name) ?? ''}
+                autoComplete="off"
+              />
+            )}
           </Field>
         ))}
         <Field label="Outcome">
@@ -86,7 +100,8 @@ export function DataAccess({ params }: { params: URLSearchParams }) {
       {rows.length > 0 && (
         <>
           <p role="status">
-            {rows.length} access{rows.length === 1 ? '' : 'es'} shown, newest first{last?.pageInfo.hasNextPage ? '; more match' : ''}.
+            {rows.length} access{rows.length === 1 ? '' : 'es'} shown, newest first
+            {last?.pageInfo.hasNextPage ? '; more match' : ''}.
           </p>
           <Scroll label="Data-access results">
             <table>
@@ -122,8 +137,16 @@ export function DataAccess({ params }: { params: URLSearchParams }) {
                       {r.systemId ?? '—'}
                       <div className="muted">{r.sourceService}</div>
                     </td>
-                    <td>{r.violation ? <span className="badge bad">{r.violation.replaceAll('_', ' ')}</span> : 'covered'}</td>
-                    <td className="mono">{r.patientPseudonym ? `${r.patientPseudonym.slice(0, 12)}…` : '—'}</td>
+                    <td>
+                      {r.violation ? (
+                        <span className="badge bad">{r.violation.replaceAll('_', ' ')}</span>
+                      ) : (
+                        'covered'
+                      )}
+                    </td>
+                    <td className="mono">
+                      {r.patientPseudonym ? `${r.patientPseudonym.slice(0, 12)}…` : '—'}
+                    </td>
                     <td>
                       <EventId id={r.eventId} />
                     </td>

@@ -17,7 +17,11 @@ function save(blob: Blob, name: string): void {
 }
 
 export function Export({ params }: { params: URLSearchParams }) {
-  const systems = useApi((token, signal) => graphql<{ aiSystems: Connection<SystemSummary> }>(token, SYSTEMS, { after: null }, signal), 'export-systems');
+  const systems = useApi(
+    (token, signal) =>
+      graphql<{ aiSystems: Connection<SystemSummary> }>(token, SYSTEMS, { after: null }, signal),
+    'export-systems',
+  );
   const act = useAction();
   const [made, setMade] = useState<EvidenceExport>();
   const [error, setError] = useState<Error>();
@@ -34,7 +38,12 @@ export function Export({ params }: { params: URLSearchParams }) {
     setSaved(undefined);
     try {
       const result = await act((token) =>
-        graphql<{ exportEvidenceBundle: EvidenceExport }>(token, EXPORT_BUNDLE, { systemId: value('systemId'), from: value('from'), to: value('to'), recipient: value('recipient') }),
+        graphql<{ exportEvidenceBundle: EvidenceExport }>(token, EXPORT_BUNDLE, {
+          systemId: value('systemId'),
+          from: value('from'),
+          to: value('to'),
+          recipient: value('recipient'),
+        }),
       );
       setMade(result.exportEvidenceBundle);
     } catch (failure) {
@@ -63,8 +72,10 @@ export function Export({ params }: { params: URLSearchParams }) {
     <section aria-labelledby="export-title">
       <h1 id="export-title">Export an evidence bundle</h1>
       <p>
-        One gzipped tar for a regulator: the system's events with an inclusion proof each, the signed checkpoint, the ledger's keys, a FHIR R4 view and a printable report, under a
-        manifest the ledger signs. Anyone can check it offline with <span className="mono">govledger verify-bundle</span>. The export is itself recorded in the ledger.
+        One gzipped tar for a regulator: the system's events with an inclusion proof each, the signed
+        checkpoint, the ledger's keys, a FHIR R4 view and a printable report, under a manifest the ledger
+        signs. Anyone can check it offline with <span className="mono">govledger verify-bundle</span>. The
+        export is itself recorded in the ledger.
       </p>
       {systems.loading && <Loading what="the AI systems" />}
       {systems.error && <Failure error={systems.error} />}
@@ -72,7 +83,12 @@ export function Export({ params }: { params: URLSearchParams }) {
         <form onSubmit={produce} className="filters">
           <Field label="AI system">
             {(id) => (
-              <select id={id} name="systemId" defaultValue={params.get('system') ?? systems.data?.aiSystems.edges[0]?.node.id} required>
+              <select
+                id={id}
+                name="systemId"
+                defaultValue={params.get('system') ?? systems.data?.aiSystems.edges[0]?.node.id}
+                required
+              >
                 {systems.data?.aiSystems.edges.map(({ node }) => (
                   <option key={node.id} value={node.id}>
                     {node.name} ({node.id})
@@ -81,8 +97,12 @@ export function Export({ params }: { params: URLSearchParams }) {
               </select>
             )}
           </Field>
-          <Field label="Events from (UTC, optional)">{(id) => <input id={id} name="from" className="mono" />}</Field>
-          <Field label="Events before (UTC, optional)">{(id) => <input id={id} name="to" className="mono" />}</Field>
+          <Field label="Events from (UTC, optional)">
+            {(id) => <input id={id} name="from" className="mono" />}
+          </Field>
+          <Field label="Events before (UTC, optional)">
+            {(id) => <input id={id} name="to" className="mono" />}
+          </Field>
           <Field label="Recipient (optional)" hint="Recorded with the export, e.g. the notified body">
             {(id, describedBy) => <input id={id} name="recipient" aria-describedby={describedBy} />}
           </Field>
@@ -96,11 +116,18 @@ export function Export({ params }: { params: URLSearchParams }) {
       {made && (
         <div role="region" aria-label="The bundle produced" className="panel">
           <p>
-            Bundle <span className="mono">{made.exportId}</span>: {made.events} events, {made.bytes.toLocaleString('en')} bytes, proven against the checkpoint of {made.checkpoint.treeSize}{' '}
-            events (root <span className="mono">{made.checkpoint.rootHash}</span>). Manifest SHA-256 <span className="mono">{made.manifestSha256}</span>. Available until{' '}
+            Bundle <span className="mono">{made.exportId}</span>: {made.events} events,{' '}
+            {made.bytes.toLocaleString('en')} bytes, proven against the checkpoint of{' '}
+            {made.checkpoint.treeSize} events (root <span className="mono">{made.checkpoint.rootHash}</span>).
+            Manifest SHA-256 <span className="mono">{made.manifestSha256}</span>. Available until{' '}
             <Time iso={made.expiresAt} />.
           </p>
-          <button type="button" className="primary" onClick={() => void download()} disabled={busy !== undefined}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void download()}
+            disabled={busy !== undefined}
+          >
             Download the bundle
           </button>
           {saved && <p role="status">Saved as {saved}.</p>}

@@ -9,16 +9,30 @@ export function Findings({ params }: { params: URLSearchParams }) {
   const system = params.get('system') ?? '';
   const rule = params.get('rule') ?? '';
   const asOf = params.get('asOf') ?? '';
-  const filter = { ...(system ? { systemId: system } : {}), ...(rule ? { rule } : {}), ...(asOf ? { asOf } : {}) };
-  const { data, error, loading } = useApi((token, signal) => graphql<{ complianceFindings: Finding[] }>(token, FINDINGS, { filter }, signal), `findings:${system}:${rule}:${asOf}`);
+  const filter = {
+    ...(system ? { systemId: system } : {}),
+    ...(rule ? { rule } : {}),
+    ...(asOf ? { asOf } : {}),
+  };
+  const { data, error, loading } = useApi(
+    (token, signal) => graphql<{ complianceFindings: Finding[] }>(token, FINDINGS, { filter }, signal),
+    `findings:${system}:${rule}:${asOf}`,
+  );
 
   const apply = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    location.hash = href(['findings'], { system: String(form.get('system') ?? '').trim(), rule: String(form.get('rule') ?? ''), asOf: String(form.get('asOf') ?? '').trim() });
+    location.hash = href(['findings'], {
+      system: String(form.get('system') ?? '').trim(),
+      rule: String(form.get('rule') ?? ''),
+      asOf: String(form.get('asOf') ?? '').trim(),
+    });
   };
 
-  const byRule = COMPLIANCE_RULES.map((r) => ({ rule: r, findings: (data?.complianceFindings ?? []).filter((f) => f.rule === r) })).filter((column) => column.findings.length > 0);
+  const byRule = COMPLIANCE_RULES.map((r) => ({
+    rule: r,
+    findings: (data?.complianceFindings ?? []).filter((f) => f.rule === r),
+  })).filter((column) => column.findings.length > 0);
   return (
     <section aria-labelledby="findings-title">
       <h1 id="findings-title">Compliance findings</h1>
@@ -36,12 +50,24 @@ export function Findings({ params }: { params: URLSearchParams }) {
             </select>
           )}
         </Field>
-        <Field label="Evaluated as of (UTC, default now)">{(id) => <input id={id} name="asOf" className="mono" defaultValue={asOf} placeholder="2026-03-14T09:00:00Z" />}</Field>
+        <Field label="Evaluated as of (UTC, default now)">
+          {(id) => (
+            <input
+              id={id}
+              name="asOf"
+              className="mono"
+              defaultValue={asOf}
+              placeholder="2026-03-14T09:00:00Z"
+            />
+          )}
+        </Field>
         <button type="submit">Show findings</button>
       </form>
       {loading && <Loading what="compliance findings" />}
       {error && <Failure error={error} />}
-      {data && data.complianceFindings.length === 0 && <p>No finding: every rule holds{system ? ` for ${system}` : ''}.</p>}
+      {data && data.complianceFindings.length === 0 && (
+        <p>No finding: every rule holds{system ? ` for ${system}` : ''}.</p>
+      )}
       <div className="board">
         {byRule.map((column) => (
           <section key={column.rule} aria-labelledby={`rule-${column.rule}`} className="column">
@@ -54,9 +80,22 @@ export function Findings({ params }: { params: URLSearchParams }) {
                   <h3>{f.subject}</h3>
                   <p>{f.message}</p>
                   <p className="muted">
-                    {f.systemId ? <a href={href(['systems', f.systemId])}>{f.systemId}</a> : 'no single system'} · since <Time iso={f.since} />
+                    {f.systemId ? (
+                      <a href={href(['systems', f.systemId])}>{f.systemId}</a>
+                    ) : (
+                      'no single system'
+                    )}{' '}
+                    · since <Time iso={f.since} />
                   </p>
-                  <a href={href(['evidence'], { system: f.systemId ?? undefined, since: f.since, rule: f.rule, subject: f.subject, ids: f.evidence.join(',') })}>
+                  <a
+                    href={href(['evidence'], {
+                      system: f.systemId ?? undefined,
+                      since: f.since,
+                      rule: f.rule,
+                      subject: f.subject,
+                      ids: f.evidence.join(','),
+                    })}
+                  >
                     The {f.evidence.length} event{f.evidence.length === 1 ? '' : 's'} proving “{f.subject}”
                   </a>
                 </li>

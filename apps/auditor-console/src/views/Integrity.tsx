@@ -1,7 +1,15 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { get } from '../api';
 import { checkInclusion, type InclusionCheck, type InclusionProof } from '../integrity/merkle';
-import { type Checkpoint, cosignatures, parseCheckpoint, parseVerifierKey, type SignatureCheck, verifyCheckpointSignature, type VerifierKey } from '../integrity/note';
+import {
+  type Checkpoint,
+  cosignatures,
+  parseCheckpoint,
+  parseVerifierKey,
+  type SignatureCheck,
+  verifyCheckpointSignature,
+  type VerifierKey,
+} from '../integrity/note';
 import { Failure, Field, Loading, Scroll } from '../ui/components';
 import { href } from '../ui/route';
 import { useAction, useApi } from '../ui/use-api';
@@ -14,7 +22,10 @@ interface Latest {
 }
 
 async function latest(signal: AbortSignal): Promise<Latest> {
-  const [note, keyText] = await Promise.all([get('/checkpoint', undefined, signal).then((r) => r.text()), get('/v1/keys', undefined, signal).then((r) => r.text())]);
+  const [note, keyText] = await Promise.all([
+    get('/checkpoint', undefined, signal).then((r) => r.text()),
+    get('/v1/keys', undefined, signal).then((r) => r.text()),
+  ]);
   const keys = await Promise.all(keyText.split('\n').filter(Boolean).map(parseVerifierKey));
   const checkpoint = parseCheckpoint(note);
   return { note, checkpoint, keys, signature: await verifyCheckpointSignature(checkpoint, keys) };
@@ -23,9 +34,15 @@ async function latest(signal: AbortSignal): Promise<Latest> {
 function SignatureStatus({ check }: { check: SignatureCheck }) {
   switch (check.status) {
     case 'verified':
-      return <span className="badge ok">✓ signature verified in this browser (Ed25519, key {check.key})</span>;
+      return (
+        <span className="badge ok">✓ signature verified in this browser (Ed25519, key {check.key})</span>
+      );
     case 'invalid':
-      return <span className="badge bad">✗ the signature does not verify with key {check.key}: the checkpoint was altered or forged</span>;
+      return (
+        <span className="badge bad">
+          ✗ the signature does not verify with key {check.key}: the checkpoint was altered or forged
+        </span>
+      );
     case 'no-trusted-signature':
       return <span className="badge bad">✗ no signature by any of the ledger's published keys</span>;
     case 'unsupported':
@@ -57,9 +74,16 @@ export function Integrity({ params }: { params: URLSearchParams }) {
       setError(undefined);
       setResult(undefined);
       try {
-        const proof = await act((token) => get(`/v1/proofs/inclusion?eventId=${encodeURIComponent(id)}`, token).then((r) => r.json() as Promise<InclusionProof>));
+        const proof = await act((token) =>
+          get(`/v1/proofs/inclusion?eventId=${encodeURIComponent(id)}`, token).then(
+            (r) => r.json() as Promise<InclusionProof>,
+          ),
+        );
         const checkpoint = parseCheckpoint(proof.checkpoint);
-        const [inclusion, signature] = await Promise.all([checkInclusion(proof, checkpoint.rootHash), verifyCheckpointSignature(checkpoint, keys)]);
+        const [inclusion, signature] = await Promise.all([
+          checkInclusion(proof, checkpoint.rootHash),
+          verifyCheckpointSignature(checkpoint, keys),
+        ]);
         setResult({ proof, checkpoint, inclusion, signature });
       } catch (failure) {
         setError(failure as Error);
@@ -89,7 +113,9 @@ export function Integrity({ params }: { params: URLSearchParams }) {
         {state.data && (
           <>
             <p>
-              Log <span className="mono">{state.data.checkpoint.origin}</span>, {state.data.checkpoint.treeSize} events, root <span className="mono">{state.data.checkpoint.rootHash}</span>
+              Log <span className="mono">{state.data.checkpoint.origin}</span>,{' '}
+              {state.data.checkpoint.treeSize} events, root{' '}
+              <span className="mono">{state.data.checkpoint.rootHash}</span>
             </p>
             <p>
               <SignatureStatus check={state.data.signature} />
@@ -112,9 +138,22 @@ export function Integrity({ params }: { params: URLSearchParams }) {
       </section>
       <section aria-labelledby="inclusion-title" className="panel">
         <h2 id="inclusion-title">Is an event in the signed log?</h2>
-        <p>The proof is fetched from the ledger and checked here, with this browser's own SHA-256 (RFC 9162), against the root of a checkpoint whose signature is also checked here.</p>
+        <p>
+          The proof is fetched from the ledger and checked here, with this browser's own SHA-256 (RFC 9162),
+          against the root of a checkpoint whose signature is also checked here.
+        </p>
         <form onSubmit={submit} className="inline-form">
-          <Field label="Event id">{(id) => <input id={id} className="mono wide" value={draft} onChange={(e) => setDraft(e.target.value)} required />}</Field>
+          <Field label="Event id">
+            {(id) => (
+              <input
+                id={id}
+                className="mono wide"
+                value={draft}
+                onChange={(e) => setDraft(e.target.value)}
+                required
+              />
+            )}
+          </Field>
           <button type="submit" className="primary" disabled={busy || !keys}>
             Verify inclusion
           </button>
@@ -132,13 +171,17 @@ function WitnessStatus({ checkpoint, keys }: { checkpoint: Checkpoint; keys: Ver
   if (cosigned.length === 0)
     return (
       <p>
-        No witness has cosigned this checkpoint. The ledger hands every checkpoint to the witnesses in <span className="mono">LEDGER_WITNESSES</span>; whether each received it is
-        known to the witness, not to this console.
+        No witness has cosigned this checkpoint. The ledger hands every checkpoint to the witnesses in{' '}
+        <span className="mono">LEDGER_WITNESSES</span>; whether each received it is known to the witness, not
+        to this console.
       </p>
     );
   return (
     <>
-      <p>{cosigned.length} cosignature(s) beside the ledger's own, by keys this console does not hold, so they are listed, not checked:</p>
+      <p>
+        {cosigned.length} cosignature(s) beside the ledger's own, by keys this console does not hold, so they
+        are listed, not checked:
+      </p>
       <ul>
         {cosigned.map((s) => (
           <li key={`${s.name}+${s.keyId}`} className="mono">
@@ -152,21 +195,27 @@ function WitnessStatus({ checkpoint, keys }: { checkpoint: Checkpoint; keys: Ver
 
 function InclusionReport({ result }: { result: InclusionResult }) {
   const { proof, checkpoint, inclusion, signature } = result;
-  const verified = inclusion.leafHashMatchesServer && inclusion.matchesCheckpointRoot && signature.status === 'verified';
+  const verified =
+    inclusion.leafHashMatchesServer && inclusion.matchesCheckpointRoot && signature.status === 'verified';
   return (
     <div role="region" aria-label="Inclusion proof result" aria-live="polite">
       <p className={verified ? 'verdict ok' : 'verdict bad'}>
-        {verified ? '✓ Verified in this browser' : '✗ Not verified'}: event <span className="mono">{proof.eventId}</span> (position {proof.position}) is leaf {proof.leafIndex} of the
-        checkpoint of {checkpoint.treeSize} events.
+        {verified ? '✓ Verified in this browser' : '✗ Not verified'}: event{' '}
+        <span className="mono">{proof.eventId}</span> (position {proof.position}) is leaf {proof.leafIndex} of
+        the checkpoint of {checkpoint.treeSize} events.
       </p>
       <ol className="checks">
         <li>
-          Event hash <span className="mono">{proof.eventHash}</span> gives leaf hash <span className="mono">{inclusion.leafHash}</span>:{' '}
+          Event hash <span className="mono">{proof.eventHash}</span> gives leaf hash{' '}
+          <span className="mono">{inclusion.leafHash}</span>:{' '}
           {inclusion.leafHashMatchesServer ? '✓ same as the ledger’s' : '✗ differs from the ledger’s'}
         </li>
         <li>
-          {proof.proof.length} proof hashes lead to root <span className="mono">{inclusion.computedRoot || '(none)'}</span>:{' '}
-          {inclusion.matchesCheckpointRoot ? '✓ the checkpoint’s root' : `✗ not the checkpoint’s root ${checkpoint.rootHash}${inclusion.error ? ` (${inclusion.error})` : ''}`}
+          {proof.proof.length} proof hashes lead to root{' '}
+          <span className="mono">{inclusion.computedRoot || '(none)'}</span>:{' '}
+          {inclusion.matchesCheckpointRoot
+            ? '✓ the checkpoint’s root'
+            : `✗ not the checkpoint’s root ${checkpoint.rootHash}${inclusion.error ? ` (${inclusion.error})` : ''}`}
         </li>
         <li>
           The checkpoint: <SignatureStatus check={signature} />

@@ -36,12 +36,21 @@ export function ProvingEvents({ params }: { params: URLSearchParams }) {
     const scan = async (from: string | null, to: string | null) => {
       let after: string | null = null;
       do {
-        const page: { timeline: Connection<LedgerEvent> } = await graphql(session.token, TIMELINE, { systemId, from, to, first: 100, after }, controller.signal);
+        const page: { timeline: Connection<LedgerEvent> } = await graphql(
+          session.token,
+          TIMELINE,
+          { systemId, from, to, first: 100, after },
+          controller.signal,
+        );
         searched += page.timeline.edges.length;
-        for (const { node } of page.timeline.edges) if (wanted.has(node.eventId)) found.set(node.eventId, node);
+        for (const { node } of page.timeline.edges)
+          if (wanted.has(node.eventId)) found.set(node.eventId, node);
         if (controller.signal.aborted) return;
         setSearch({ found: [...found.values()], searched, done: false });
-        after = page.timeline.pageInfo.hasNextPage && found.size < wanted.size ? page.timeline.pageInfo.endCursor : null;
+        after =
+          page.timeline.pageInfo.hasNextPage && found.size < wanted.size
+            ? page.timeline.pageInfo.endCursor
+            : null;
       } while (after);
     };
     setSearch({ found: [], searched: 0, done: false });
@@ -51,7 +60,10 @@ export function ProvingEvents({ params }: { params: URLSearchParams }) {
       if (!controller.signal.aborted) setSearch({ found: [...found.values()], searched, done: true });
     })().catch((error: Error) => {
       if (controller.signal.aborted) return;
-      if (error instanceof UnauthenticatedError) session.signOut(`The ledger no longer accepts your token: ${error.message}. Sign in again with a fresh token.`);
+      if (error instanceof UnauthenticatedError)
+        session.signOut(
+          `The ledger no longer accepts your token: ${error.message}. Sign in again with a fresh token.`,
+        );
       else setSearch({ found: [...found.values()], searched, done: true, error });
     });
     return () => controller.abort();
@@ -90,10 +102,13 @@ export function ProvingEvents({ params }: { params: URLSearchParams }) {
       ) : (
         <>
           <p role="status">
-            {search.done ? 'Search complete' : 'Searching the timeline'}: {search.searched} events read, {search.found.length} of {ids.length} proving events found.
+            {search.done ? 'Search complete' : 'Searching the timeline'}: {search.searched} events read,{' '}
+            {search.found.length} of {ids.length} proving events found.
           </p>
           {search.error && <Failure error={search.error} />}
-          {search.found.length > 0 && <EventTable events={search.found} highlight={new Set(ids)} label="Proving events" />}
+          {search.found.length > 0 && (
+            <EventTable events={search.found} highlight={new Set(ids)} label="Proving events" />
+          )}
           {search.done && missing.length > 0 && (
             <p>
               Not in this system's timeline (check each in the integrity panel):{' '}

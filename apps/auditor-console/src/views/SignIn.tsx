@@ -24,9 +24,14 @@ export function SignIn({ notice, onToken }: { notice: string | undefined; onToke
     event.preventDefault();
     const token = pasted.trim().replace(/^Bearer\s+/i, '');
     const claims = readClaims(token);
-    if (!claims) return setProblem('That is not a token: paste the whole JWT, three dot-separated parts, as `govledger token` prints it.');
+    if (!claims)
+      return setProblem(
+        'That is not a token: paste the whole JWT, three dot-separated parts, as `govledger token` prints it.',
+      );
     if (claims.expiresAt !== undefined && claims.expiresAt <= Date.now())
-      return setProblem(`That token expired at ${new Date(claims.expiresAt).toISOString()}. Issue a fresh one.`);
+      return setProblem(
+        `That token expired at ${new Date(claims.expiresAt).toISOString()}. Issue a fresh one.`,
+      );
     onToken(token);
   };
 
@@ -55,9 +60,21 @@ export function SignIn({ notice, onToken }: { notice: string | undefined; onToke
         </p>
       )}
       <form onSubmit={submit}>
-        <Field label="Bearer token" hint="On the embedded set-up: npx govledger token --role auditor --tenant default --sub <your name>">
+        <Field
+          label="Bearer token"
+          hint="On the embedded set-up: npx govledger token --role auditor --tenant default --sub <your name>"
+        >
           {(id, describedBy) => (
-            <textarea id={id} aria-describedby={describedBy} rows={4} value={pasted} onChange={(e) => setPasted(e.target.value)} spellCheck={false} autoComplete="off" required />
+            <textarea
+              id={id}
+              aria-describedby={describedBy}
+              rows={4}
+              value={pasted}
+              onChange={(e) => setPasted(e.target.value)}
+              spellCheck={false}
+              autoComplete="off"
+              required
+            />
           )}
         </Field>
         {problem && (

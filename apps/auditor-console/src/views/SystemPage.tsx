@@ -19,8 +19,19 @@ const TABS = [
   { path: 'events', label: 'Events' },
 ] as const;
 
-export function SystemPage({ systemId, tab, params }: { systemId: string; tab: string; params: URLSearchParams }) {
-  const { data, error, loading } = useApi((token, signal) => graphql<{ aiSystem: SystemDetail | null }>(token, SYSTEM, { id: systemId }, signal), `system:${systemId}`);
+export function SystemPage({
+  systemId,
+  tab,
+  params,
+}: {
+  systemId: string;
+  tab: string;
+  params: URLSearchParams;
+}) {
+  const { data, error, loading } = useApi(
+    (token, signal) => graphql<{ aiSystem: SystemDetail | null }>(token, SYSTEM, { id: systemId }, signal),
+    `system:${systemId}`,
+  );
   const system = data?.aiSystem;
   return (
     <article aria-labelledby="system-title">
@@ -38,14 +49,18 @@ export function SystemPage({ systemId, tab, params }: { systemId: string; tab: s
       {system && (
         <>
           <p className="summary">
-            <span className={`status status-${system.status}`}>{system.status}</span> · live version <strong>{system.deployedVersion ?? 'none'}</strong> · risk {system.riskClass} ·
-            registered <Time iso={system.registeredAt} />
+            <span className={`status status-${system.status}`}>{system.status}</span> · live version{' '}
+            <strong>{system.deployedVersion ?? 'none'}</strong> · risk {system.riskClass} · registered{' '}
+            <Time iso={system.registeredAt} />
           </p>
           <nav aria-label="System views" className="tabs">
             <ul>
               {TABS.map((t) => (
                 <li key={t.path}>
-                  <a href={href(['systems', systemId, t.path])} aria-current={tab === t.path ? 'page' : undefined}>
+                  <a
+                    href={href(['systems', systemId, t.path])}
+                    aria-current={tab === t.path ? 'page' : undefined}
+                  >
                     {t.label}
                   </a>
                 </li>

@@ -16,13 +16,13 @@ async function allSystems(token: string, signal: AbortSignal): Promise<SystemSum
 }
 
 export function Systems() {
-  const { data, error, loading } = useApi(
-    async (token, signal) => {
-      const [systems, findings] = await Promise.all([allSystems(token, signal), graphql<{ complianceFindings: Finding[] }>(token, FINDINGS, {}, signal)]);
-      return { systems, findings: findings.complianceFindings };
-    },
-    'systems',
-  );
+  const { data, error, loading } = useApi(async (token, signal) => {
+    const [systems, findings] = await Promise.all([
+      allSystems(token, signal),
+      graphql<{ complianceFindings: Finding[] }>(token, FINDINGS, {}, signal),
+    ]);
+    return { systems, findings: findings.complianceFindings };
+  }, 'systems');
   return (
     <section aria-labelledby="systems-title">
       <h1 id="systems-title">AI systems</h1>
@@ -31,7 +31,10 @@ export function Systems() {
       {data && (
         <Scroll label="AI systems table">
           <table>
-            <caption className="visually-hidden">Each AI system with its lifecycle status, the version serving patients and its open compliance findings</caption>
+            <caption className="visually-hidden">
+              Each AI system with its lifecycle status, the version serving patients and its open compliance
+              findings
+            </caption>
             <thead>
               <tr>
                 <th scope="col">System</th>
@@ -59,7 +62,9 @@ export function Systems() {
                     <td>{system.riskClass}</td>
                     <td>{system.sites.join(', ')}</td>
                     <td>{system.openIncidents.length}</td>
-                    <td>{open > 0 ? <a href={href(['findings'], { system: system.id })}>{open} open</a> : '0'}</td>
+                    <td>
+                      {open > 0 ? <a href={href(['findings'], { system: system.id })}>{open} open</a> : '0'}
+                    </td>
                   </tr>
                 );
               })}

@@ -34,12 +34,19 @@ export function registerExportCommand(program: Command): void {
     .requiredOption('--system <id>', 'the AI system')
     .option('--from <instant>', 'only events that occurred at or after this instant (RFC 3339 or a date)')
     .option('--to <instant>', 'only events that occurred before this instant')
-    .option('--since-checkpoint <file>', "a checkpoint note the recipient already holds: the bundle proves the log extends it")
+    .option(
+      '--since-checkpoint <file>',
+      'a checkpoint note the recipient already holds: the bundle proves the log extends it',
+    )
     .requiredOption('--out <file>', 'where to write the bundle (.tar.gz)')
     .option('--recipient <who>', 'for whom the bundle is made, recorded with the export')
     .option('--tenant <id>', 'the tenant the system belongs to', 'default')
     .option('--actor <id>', 'who is exporting, recorded with the export', userInfo().username)
-    .option('--wait <seconds>', 'how long to wait for the sealer to sign a checkpoint covering the newest events', '60')
+    .option(
+      '--wait <seconds>',
+      'how long to wait for the sealer to sign a checkpoint covering the newest events',
+      '60',
+    )
     .action(async (flags: ExportFlags) => {
       process.exitCode = await exportBundle(flags);
     });
@@ -49,10 +56,13 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
   const config = cliConfig();
   const out = resolve(flags.out);
   if (!existsSync(dirname(out))) throw new CliError(`--out: the directory ${dirname(out)} does not exist`);
-  if (existsSync(out)) throw new CliError(`--out: ${out} already exists; an evidence bundle is never overwritten`);
+  if (existsSync(out))
+    throw new CliError(`--out: ${out} already exists; an evidence bundle is never overwritten`);
   const waitSeconds = Number(flags.wait);
-  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new CliError('--wait must be a number of seconds, 0 or more');
-  const sinceCheckpoint = flags.sinceCheckpoint === undefined ? undefined : readText(flags.sinceCheckpoint, '--since-checkpoint');
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0)
+    throw new CliError('--wait must be a number of seconds, 0 or more');
+  const sinceCheckpoint =
+    flags.sinceCheckpoint === undefined ? undefined : readText(flags.sinceCheckpoint, '--since-checkpoint');
   const store = await openExistingEventStore(config);
   const readStore = await openExistingReadStore(config).catch(async (error: unknown) => {
     await store.close();
@@ -60,9 +70,20 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
   });
   if (!readStore) {
     await store.close();
-    throw new CliError(`there is no read store under ${config.LEDGER_DATA_DIR}: the service builds it (with the Merkle log and its checkpoints) when it runs; start it once`);
+    throw new CliError(
+      `there is no read store under ${config.LEDGER_DATA_DIR}: the service builds it (with the Merkle log and its checkpoints) when it runs; start it once`,
+    );
   }
-  const bar = new SingleBar({ stream: process.stderr, format: 'exporting [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}', etaBuffer: 50, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      stream: process.stderr,
+      format: 'exporting [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}',
+      etaBuffer: 50,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+    },
+    Presets.shades_classic,
+  );
   try {
     // Opened only once the store is known to be there, so a mistyped data directory never gets a key of its own.
     const keys = LedgerKeys.open(ledgerKeysOptions(config));
@@ -78,8 +99,16 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
       sinceCheckpoint,
       exportedBy: { id: flags.actor, role: 'ledger-admin' },
       recipient: flags.recipient,
-      generator: { name: 'govledger', version: (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version },
-      compliancePolicy: { requiredRoles: policy.requiredRoles, validationValidityDays: policy.validationValidityDays, auditIntervalDays: config.LEDGER_AUDIT_INTERVAL_DAYS },
+      generator: {
+        name: 'govledger',
+        version: (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string })
+          .version,
+      },
+      compliancePolicy: {
+        requiredRoles: policy.requiredRoles,
+        validationValidityDays: policy.validationValidityDays,
+        auditIntervalDays: config.LEDGER_AUDIT_INTERVAL_DAYS,
+      },
       out,
       waitMs: waitSeconds * 1000,
       onProgress: (done, total) => {
@@ -89,7 +118,13 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
       },
     });
     bar.stop();
-    await recordExport(store, bundle, { tenantId: flags.tenant, actor: { id: flags.actor, role: 'ledger-admin' }, source: 'govledger-cli', correlationId: randomUUID(), recipient: flags.recipient });
+    await recordExport(store, bundle, {
+      tenantId: flags.tenant,
+      actor: { id: flags.actor, role: 'ledger-admin' },
+      source: 'govledger-cli',
+      correlationId: randomUUID(),
+      recipient: flags.recipient,
+    });
     const { manifest } = bundle;
     process.stdout.write(
       [
@@ -100,7 +135,8 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
     );
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof EvidenceExportError) throw new CliError(`${error.field ? `--${kebab(error.field)}: ` : ''}${error.message}`);
+    if (error instanceof EvidenceExportError)
+      throw new CliError(`${error.field ? `--${kebab(error.field)}: ` : ''}${error.message}`);
     throw error;
   } finally {
     bar.stop();
@@ -109,7 +145,8 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
   }
 }
 
-const kebab = (field: string) => (field === 'systemId' ? 'system' : field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+const kebab = (field: string) =>
+  field === 'systemId' ? 'system' : field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 function readText(file: string, option: string): string {
   if (!existsSync(file)) throw new CliError(`${option}: ${file} does not exist`);

@@ -7,7 +7,9 @@ import { cliConfig } from '../cli-context';
 export function registerKeysCommand(program: Command): void {
   const keys = program
     .command('keys')
-    .description("print the ledger's checkpoint verifier key in note vkey format (generating the key pair on first use)")
+    .description(
+      "print the ledger's checkpoint verifier key in note vkey format (generating the key pair on first use)",
+    )
     .action(() => {
       // One line and nothing else on stdout, so `govledger keys > ledger.vkey` is the whole set-up for a verifier.
       process.stdout.write(`${LedgerKeys.open(ledgerKeysOptions(cliConfig())).signer().verifierKey}\n`);
@@ -15,7 +17,9 @@ export function registerKeysCommand(program: Command): void {
 
   keys
     .command('rotate')
-    .description('replace the signing key; the old verifier key stays published so earlier checkpoints keep verifying')
+    .description(
+      'replace the signing key; the old verifier key stays published so earlier checkpoints keep verifying',
+    )
     .action(() => {
       const options = ledgerKeysOptions(cliConfig());
       const { retired, current } = LedgerKeys.rotate(options);

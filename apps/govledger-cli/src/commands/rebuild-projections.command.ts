@@ -7,16 +7,25 @@ import { CliError, cliConfig, openExistingEventStore } from '../cli-context';
 export function registerRebuildProjectionsCommand(program: Command): void {
   program
     .command('rebuild-projections [name]')
-    .description(`rebuild read models from the event store into fresh tables and swap them in atomically, while the service keeps answering (${PROJECTIONS.map((p) => p.name).join(', ')}; default: all)`)
+    .description(
+      `rebuild read models from the event store into fresh tables and swap them in atomically, while the service keeps answering (${PROJECTIONS.map((p) => p.name).join(', ')}; default: all)`,
+    )
     .action(async (name: string | undefined) => {
       const chosen = name === undefined ? [...PROJECTIONS] : PROJECTIONS.filter((p) => p.name === name);
-      if (chosen.length === 0) throw new CliError(`no projection named ${name}; choose one of ${PROJECTIONS.map((p) => p.name).join(', ')}`);
+      if (chosen.length === 0)
+        throw new CliError(
+          `no projection named ${name}; choose one of ${PROJECTIONS.map((p) => p.name).join(', ')}`,
+        );
       const config = cliConfig();
       const store = await openExistingEventStore(config);
       const readStore = await openConfiguredReadStore(config);
       try {
         for (const definition of chosen) {
-          const bar = new SingleBar({ format: `${definition.name.padEnd(12)} [{bar}] {percentage}% {value}/{total} events`, stream: process.stderr, hideCursor: true });
+          const bar = new SingleBar({
+            format: `${definition.name.padEnd(12)} [{bar}] {percentage}% {value}/{total} events`,
+            stream: process.stderr,
+            hideCursor: true,
+          });
           bar.start(1, 0);
           const { position } = await rebuildProjection(store, readStore, definition as never, {
             onProgress: ({ position: at, head }) => {

@@ -13,16 +13,47 @@ export function registerTokenCommand(program: Command): void {
     .option('--ttl <seconds>', `how long it lives (at most ${MAX_LOCAL_TOKEN_SECONDS})`, '900')
     .option('--systems <ids>', 'regulator: comma-separated AI system ids it may read')
     .option('--event-types <types>', 'emitter: comma-separated event types it may send')
-    .action(async (options: { role: string; tenant: string; sub: string; ttl: string; systems?: string; eventTypes?: string }) => {
-      const config = cliConfig();
-      if (config.AUTH_JWKS_URL) throw new CliError('the local issuer is off because AUTH_JWKS_URL is set; get tokens from your identity provider');
-      if (!isRole(options.role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}`);
-      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(options.tenant)) throw new CliError('--tenant must be 1-63 lower-case letters, digits or hyphens');
-      const ttl = Number(options.ttl);
-      if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_LOCAL_TOKEN_SECONDS) throw new CliError(`--ttl must be a whole number of seconds from 1 to ${MAX_LOCAL_TOKEN_SECONDS}`);
-      const list = (value?: string) => value?.split(',').map((v) => v.trim()).filter(Boolean);
-      const issuer = await LocalIssuer.open(join(config.LEDGER_DATA_DIR, 'keys'), config.AUTH_ISSUER, config.AUTH_AUDIENCE);
-      const token = await issuer.issue({ id: options.sub, role: options.role, tenantId: options.tenant, systems: list(options.systems), eventTypes: list(options.eventTypes) }, ttl);
-      process.stdout.write(`${token}\n`);
-    });
+    .action(
+      async (options: {
+        role: string;
+        tenant: string;
+        sub: string;
+        ttl: string;
+        systems?: string;
+        eventTypes?: string;
+      }) => {
+        const config = cliConfig();
+        if (config.AUTH_JWKS_URL)
+          throw new CliError(
+            'the local issuer is off because AUTH_JWKS_URL is set; get tokens from your identity provider',
+          );
+        if (!isRole(options.role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}`);
+        if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(options.tenant))
+          throw new CliError('--tenant must be 1-63 lower-case letters, digits or hyphens');
+        const ttl = Number(options.ttl);
+        if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_LOCAL_TOKEN_SECONDS)
+          throw new CliError(`--ttl must be a whole number of seconds from 1 to ${MAX_LOCAL_TOKEN_SECONDS}`);
+        const list = (value?: string) =>
+          value
+            ?.split(',')
+            .map((v) => v.trim())
+            .filter(Boolean);
+        const issuer = await LocalIssuer.open(
+          join(config.LEDGER_DATA_DIR, 'keys'),
+          config.AUTH_ISSUER,
+          config.AUTH_AUDIENCE,
+        );
+        const token = await issuer.issue(
+          {
+            id: options.sub,
+            role: options.role,
+            tenantId: options.tenant,
+            systems: list(options.systems),
+            eventTypes: list(options.eventTypes),
+          },
+          ttl,
+        );
+        process.stdout.write(`${token}\n`);
+      },
+    );
 }

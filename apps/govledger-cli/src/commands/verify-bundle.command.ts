@@ -15,7 +15,10 @@ export function registerVerifyBundleCommand(program: Command): void {
       'check an evidence bundle offline, with no server and no database: the manifest signature, every file hash, every event hash, ' +
         'every inclusion proof, the checkpoint signature and the consistency proof; exits 1 naming the first file that fails',
     )
-    .option('--trusted-key <vkey...>', "the ledger's verifier key, obtained separately from the bundle (repeat for a rotated key)")
+    .option(
+      '--trusted-key <vkey...>',
+      "the ledger's verifier key, obtained separately from the bundle (repeat for a rotated key)",
+    )
     .option('--trusted-keys <file>', 'a file of trusted verifier keys, one per line')
     .action(async (file: string, flags: VerifyBundleFlags) => {
       process.exitCode = await verify(file, flags);
@@ -25,7 +28,10 @@ export function registerVerifyBundleCommand(program: Command): void {
 async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
   if (!existsSync(file)) throw new CliError(`${file} does not exist`);
   const keys = [...(flags.trustedKey ?? []), ...(flags.trustedKeys ? readKeys(flags.trustedKeys) : [])];
-  if (keys.length === 0) throw new CliError("give the ledger's verifier key with --trusted-key <vkey> (or --trusted-keys <file>); never trust the keys inside the bundle alone");
+  if (keys.length === 0)
+    throw new CliError(
+      "give the ledger's verifier key with --trusted-key <vkey> (or --trusted-keys <file>); never trust the keys inside the bundle alone",
+    );
   const started = process.hrtime.bigint();
   const result = await verifyBundle(file, keys);
   const seconds = (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
@@ -39,7 +45,9 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
       `PASS: ${file} is an intact evidence bundle from ${s.origin}, signed by ${s.checkpoint.signedBy.join(', ')}`,
       `  system ${s.systemId} (tenant ${s.tenantId}), exported ${s.createdAt} by ${s.exportedBy}${s.recipient ? ` for ${s.recipient}` : ''}`,
       `  ${s.events} events (positions ${s.firstPosition ?? '-'} to ${s.lastPosition ?? '-'}): every hash recomputed and every inclusion proof checked against checkpoint ${s.checkpoint.treeSize} (root ${s.checkpoint.rootHash})`,
-      s.consistentWith ? `  the log extends your checkpoint of tree size ${s.consistentWith.treeSize} (root ${s.consistentWith.rootHash})` : '  no earlier checkpoint to prove consistency with (export with --since-checkpoint for one)',
+      s.consistentWith
+        ? `  the log extends your checkpoint of tree size ${s.consistentWith.treeSize} (root ${s.consistentWith.rootHash})`
+        : '  no earlier checkpoint to prove consistency with (export with --since-checkpoint for one)',
       `  ${s.files} files match the signed manifest; verified in ${seconds} s`,
     ].join('\n') + '\n',
   );

@@ -1,5 +1,11 @@
 import { noteVerifier } from '@ledger/integrity';
-import { type Damage, LedgerKeys, parseVerifierKeys, type VerifyReport, verifyLedger } from '@ledger/read-models';
+import {
+  type Damage,
+  LedgerKeys,
+  parseVerifierKeys,
+  type VerifyReport,
+  verifyLedger,
+} from '@ledger/read-models';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,8 +24,14 @@ export function registerVerifyCommand(program: Command): void {
       're-derive every event hash, stream chain, the global order and the Merkle log from the configured store, and check every signed checkpoint; ' +
         'exits 1 naming the first damaged position and the kind of damage',
     )
-    .option('--against <file>', 'a checkpoint kept outside the database (a witness copy): prove the current log extends it')
-    .option('--vkeys <file>', "trust only the verifier keys in this file (one vkey per line) instead of the ledger's published ones")
+    .option(
+      '--against <file>',
+      'a checkpoint kept outside the database (a witness copy): prove the current log extends it',
+    )
+    .option(
+      '--vkeys <file>',
+      "trust only the verifier keys in this file (one vkey per line) instead of the ledger's published ones",
+    )
     .action(async (flags: VerifyFlags) => {
       process.exitCode = await verify(flags);
     });
@@ -27,11 +39,17 @@ export function registerVerifyCommand(program: Command): void {
 
 async function verify(flags: VerifyFlags): Promise<number> {
   const config = cliConfig();
-  const vkeys = flags.vkeys ? readVerifierKeys(flags.vkeys) : LedgerKeys.publishedVerifierKeys(ledgerKeysOptions(config));
+  const vkeys = flags.vkeys
+    ? readVerifierKeys(flags.vkeys)
+    : LedgerKeys.publishedVerifierKeys(ledgerKeysOptions(config));
   if (vkeys.length === 0) {
-    throw new CliError(`no published verifier keys under ${ledgerKeysOptions(config).keysDir}; pass the ledger's keys with --vkeys <file> (GET /v1/keys serves them)`);
+    throw new CliError(
+      `no published verifier keys under ${ledgerKeysOptions(config).keysDir}; pass the ledger's keys with --vkeys <file> (GET /v1/keys serves them)`,
+    );
   }
-  const against = flags.against ? { label: flags.against, note: readText(flags.against, '--against') } : undefined;
+  const against = flags.against
+    ? { label: flags.against, note: readText(flags.against, '--against') }
+    : undefined;
 
   const store = await openExistingEventStore(config);
   const readStore = await openExistingReadStore(config).catch(async (error: unknown) => {
@@ -39,7 +57,11 @@ async function verify(flags: VerifyFlags): Promise<number> {
     throw error;
   });
   const bar = new SingleBar(
-    { stream: process.stderr, format: 'verifying [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}', etaBuffer: 50 },
+    {
+      stream: process.stderr,
+      format: 'verifying [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}',
+      etaBuffer: 50,
+    },
     Presets.shades_classic,
   );
   try {
@@ -84,7 +106,9 @@ function printReport(report: VerifyReport, againstLabel?: string): number {
     const { treeSize, consistencyProofTo } = report.extendsWitnessed;
     lines.push(
       `the log extends the witnessed checkpoint ${againstLabel} (tree size ${treeSize})` +
-        (consistencyProofTo !== undefined ? `; the consistency proof from ${treeSize} to ${consistencyProofTo} verifies` : ''),
+        (consistencyProofTo !== undefined
+          ? `; the consistency proof from ${treeSize} to ${consistencyProofTo} verifies`
+          : ''),
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

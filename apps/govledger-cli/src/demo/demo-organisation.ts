@@ -14,7 +14,12 @@ export const PEOPLE = {
   steward: 'dr.steward.sam',
   validator: 'val.victor',
   developer: 'ds.dev.dana',
-  reviewers: { clinical: 'dr.review.rosa', data_science: 'ds.review.raj', security: 'sec.review.sol', compliance: 'comp.review.carl' },
+  reviewers: {
+    clinical: 'dr.review.rosa',
+    data_science: 'ds.review.raj',
+    security: 'sec.review.sol',
+    compliance: 'comp.review.carl',
+  },
 };
 
 interface SystemPlan {
@@ -54,7 +59,8 @@ const SYSTEMS: SystemPlan[] = [
   {
     systemId: 'ct-head-triage',
     name: 'CT head haemorrhage triage',
-    intendedUse: 'Prioritises non-contrast CT head studies with suspected intracranial haemorrhage on the radiology worklist',
+    intendedUse:
+      'Prioritises non-contrast CT head studies with suspected intracranial haemorrhage on the radiology worklist',
     clinicalDomain: 'radiology',
     riskClass: 'moderate',
     supplier: 'vendor',
@@ -98,11 +104,19 @@ const digest = (label: string) => Buffer.from(label.padEnd(32, '.')).toString('h
 export interface SeedReport {
   systems: string[];
   datasets: string[];
-  rollback: { systemId: string; decisionId: string; beforeRollback: string; authority: string; handoverAt: string; previousAuthority: string };
+  rollback: {
+    systemId: string;
+    decisionId: string;
+    beforeRollback: string;
+    authority: string;
+    handoverAt: string;
+    previousAuthority: string;
+  };
   dataAccessEvents: number;
 }
 
-const clinicians = (plan: SystemPlan) => Array.from({ length: 12 }, (_, c) => `clinician.${plan.systemId.split('-')[0]}.${c}`);
+const clinicians = (plan: SystemPlan) =>
+  Array.from({ length: 12 }, (_, c) => `clinician.${plan.systemId.split('-')[0]}.${c}`);
 
 /**
  * Data-access item `n` of the demo, as the audit source of one of its systems
@@ -132,8 +146,12 @@ export function demoAccess(n: number): { service: string; item: Record<string, u
   };
 }
 
-export async function seedDemoOrganisation(client: LedgerClient, options: { accessEvents: number; onProgress: (written: number) => void }): Promise<SeedReport> {
-  const run = (mutation: string, input: Record<string, unknown>, actor = PEOPLE.admin): Promise<Receipt> => client.command(mutation, input, actor);
+export async function seedDemoOrganisation(
+  client: LedgerClient,
+  options: { accessEvents: number; onProgress: (written: number) => void },
+): Promise<SeedReport> {
+  const run = (mutation: string, input: Record<string, unknown>, actor = PEOPLE.admin): Promise<Receipt> =>
+    client.command(mutation, input, actor);
 
   for (const plan of SYSTEMS) {
     const { systemId, datasetId } = plan;
@@ -162,7 +180,12 @@ export async function seedDemoOrganisation(client: LedgerClient, options: { acce
       await run('assignAccountability', { systemId, assignmentId, role, assignee, effectiveFrom: days(90) });
       await run('acceptAccountability', { systemId, assignmentId }, assignee);
     }
-    await run('recordAccessPolicy', { systemId, documentRef: `policy://ai-governance/${systemId}/access-v1`, permittedRoles: ['attending', 'resident', 'nurse'], permittedPurposes: ['TREAT'] });
+    await run('recordAccessPolicy', {
+      systemId,
+      documentRef: `policy://ai-governance/${systemId}/access-v1`,
+      permittedRoles: ['attending', 'resident', 'nurse'],
+      permittedPurposes: ['TREAT'],
+    });
     await run('registerAuditSource', { systemId, sourceService: plan.auditSource });
     for (const version of ['v1', 'v2']) {
       await run(
@@ -174,7 +197,8 @@ export async function seedDemoOrganisation(client: LedgerClient, options: { acce
           trainingDatasetIds: [datasetId],
           codeRevision: `git:${digest(version).slice(0, 12)}`,
           ...(version === 'v2' ? { parentVersion: 'v1' } : {}),
-          changeSummary: version === 'v1' ? 'first clinical release' : 'retrained on 2024 data with recalibration',
+          changeSummary:
+            version === 'v1' ? 'first clinical release' : 'retrained on 2024 data with recalibration',
           withinChangeControlPlan: true,
         },
         PEOPLE.developer,
@@ -191,18 +215,46 @@ export async function seedDemoOrganisation(client: LedgerClient, options: { acce
             { name: 'calibration_error', value: 0.04, threshold: 0.05, direction: 'max' },
           ],
           subgroupResults: [
-            { subgroup: 'age>80', metrics: [{ name: 'auroc', value: version === 'v1' ? 0.82 : 0.81, threshold: 0.8, direction: 'min' }] },
-            { subgroup: 'sex=female', metrics: [{ name: 'auroc', value: 0.87, threshold: 0.8, direction: 'min' }] },
+            {
+              subgroup: 'age>80',
+              metrics: [
+                { name: 'auroc', value: version === 'v1' ? 0.82 : 0.81, threshold: 0.8, direction: 'min' },
+              ],
+            },
+            {
+              subgroup: 'sex=female',
+              metrics: [{ name: 'auroc', value: 0.87, threshold: 0.8, direction: 'min' }],
+            },
           ],
         },
         PEOPLE.validator,
       );
-      for (const [discipline, reviewer] of Object.entries(PEOPLE.reviewers)) await run('approveDeployment', { systemId, version, discipline }, reviewer);
+      for (const [discipline, reviewer] of Object.entries(PEOPLE.reviewers))
+        await run('approveDeployment', { systemId, version, discipline }, reviewer);
       await run('deployModelVersion', { systemId, version });
     }
-    await run('planMonitoring', { systemId, metric: 'auroc', threshold: 0.8, direction: 'min', cadence: 'P7D' });
-    await run('recordMonitoringSignal', { systemId, kind: 'performance', metric: 'auroc', value: 0.85, observedAt: new Date().toISOString() }, plan.holders.BIAS_DRIFT_MONITOR);
-    await run('recordAudit', { systemId, auditId: `${systemId}-audit-1`, scope: 'pre-deployment governance review', findings: [{ severity: 'observation', description: 'monitoring cadence agreed' }] }, 'auditor.amy');
+    await run('planMonitoring', {
+      systemId,
+      metric: 'auroc',
+      threshold: 0.8,
+      direction: 'min',
+      cadence: 'P7D',
+    });
+    await run(
+      'recordMonitoringSignal',
+      { systemId, kind: 'performance', metric: 'auroc', value: 0.85, observedAt: new Date().toISOString() },
+      plan.holders.BIAS_DRIFT_MONITOR,
+    );
+    await run(
+      'recordAudit',
+      {
+        systemId,
+        auditId: `${systemId}-audit-1`,
+        scope: 'pre-deployment governance review',
+        findings: [{ severity: 'observation', description: 'monitoring cadence agreed' }],
+      },
+      'auditor.amy',
+    );
   }
 
   // The sepsis predictor: authority handed over, drift breach on v2, an incident, and a rollback to v1.
@@ -210,10 +262,34 @@ export async function seedDemoOrganisation(client: LedgerClient, options: { acce
   const previousAuthority = sepsis.holders.TAKEDOWN_AUTHORITY;
   const authority = 'dr.cmio.deputy.bea';
   const handoverAt = new Date().toISOString();
-  await run('assignAccountability', { systemId: sepsis.systemId, assignmentId: 'takedown-authority-2', role: 'TAKEDOWN_AUTHORITY', assignee: authority, effectiveFrom: handoverAt });
-  await run('acceptAccountability', { systemId: sepsis.systemId, assignmentId: 'takedown-authority-2' }, authority);
-  await run('revokeAccountability', { systemId: sepsis.systemId, assignmentId: 'takedown-authority-1', reason: 'handed over on rotation' });
-  const breach = await run('recordMonitoringSignal', { systemId: sepsis.systemId, kind: 'drift', metric: 'auroc', value: 0.74, observedAt: new Date().toISOString() }, sepsis.holders.BIAS_DRIFT_MONITOR);
+  await run('assignAccountability', {
+    systemId: sepsis.systemId,
+    assignmentId: 'takedown-authority-2',
+    role: 'TAKEDOWN_AUTHORITY',
+    assignee: authority,
+    effectiveFrom: handoverAt,
+  });
+  await run(
+    'acceptAccountability',
+    { systemId: sepsis.systemId, assignmentId: 'takedown-authority-2' },
+    authority,
+  );
+  await run('revokeAccountability', {
+    systemId: sepsis.systemId,
+    assignmentId: 'takedown-authority-1',
+    reason: 'handed over on rotation',
+  });
+  const breach = await run(
+    'recordMonitoringSignal',
+    {
+      systemId: sepsis.systemId,
+      kind: 'drift',
+      metric: 'auroc',
+      value: 0.74,
+      observedAt: new Date().toISOString(),
+    },
+    sepsis.holders.BIAS_DRIFT_MONITOR,
+  );
   await run('reportIncident', {
     systemId: sepsis.systemId,
     incidentId: 'inc-2026-0142',
@@ -243,7 +319,17 @@ export async function seedDemoOrganisation(client: LedgerClient, options: { acce
     await run('approveDataset', { datasetId: plan.datasetId, purpose: 'TREAT' }, PEOPLE.steward);
     // The last two clinicians get no grant: their access shows up as a compliance finding.
     for (const principal of clinicians(plan).slice(0, 10))
-      await run('grantDatasetAccess', { datasetId: plan.datasetId, grantId: `grant-${principal}`, principal, purpose: 'TREAT', expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString() }, PEOPLE.steward);
+      await run(
+        'grantDatasetAccess',
+        {
+          datasetId: plan.datasetId,
+          grantId: `grant-${principal}`,
+          principal,
+          purpose: 'TREAT',
+          expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+        },
+        PEOPLE.steward,
+      );
   }
 
   let written = 0;
@@ -264,7 +350,14 @@ export async function seedDemoOrganisation(client: LedgerClient, options: { acce
   return {
     systems: SYSTEMS.map((s) => s.systemId),
     datasets: SYSTEMS.map((s) => s.datasetId),
-    rollback: { systemId: sepsis.systemId, decisionId, beforeRollback, authority, handoverAt, previousAuthority },
+    rollback: {
+      systemId: sepsis.systemId,
+      decisionId,
+      beforeRollback,
+      authority,
+      handoverAt,
+      previousAuthority,
+    },
     dataAccessEvents: written,
   };
 }

@@ -20,20 +20,31 @@ export class LedgerClient {
 
   private async tokenFor(sub: string, role: Role): Promise<string> {
     const key = `${role}/${sub}`;
-    if (!this.tokens.has(key)) this.tokens.set(key, await this.issuer.issue({ id: sub, role, tenantId: this.tenantId }, 3600));
+    if (!this.tokens.has(key))
+      this.tokens.set(key, await this.issuer.issue({ id: sub, role, tenantId: this.tenantId }, 3600));
     return this.tokens.get(key)!;
   }
 
-  private async post(path: string, actor: string, role: Role, body: unknown): Promise<{ status: number; json: any }> {
+  private async post(
+    path: string,
+    actor: string,
+    role: Role,
+    body: unknown,
+  ): Promise<{ status: number; json: any }> {
     let response: Response;
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await this.tokenFor(actor, role)}` };
+    const headers = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${await this.tokenFor(actor, role)}`,
+    };
     try {
       response = await fetch(`${this.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
     } catch {
       throw new CliError(`no ledger answers at ${this.url}; start one with \`npm start\` (or pass --url)`);
     }
     if (response.status === 401)
-      throw new CliError(`the ledger at ${this.url} refused the demo's token; run seed-demo with the service's LEDGER_DATA_DIR, whose local issuer it trusts`);
+      throw new CliError(
+        `the ledger at ${this.url} refused the demo's token; run seed-demo with the service's LEDGER_DATA_DIR, whose local issuer it trusts`,
+      );
     return { status: response.status, json: await response.json() };
   }
 
@@ -48,16 +59,28 @@ export class LedgerClient {
     if (error) {
       const code = error.extensions?.code ?? '';
       // The demo only creates, so something of its own already there means it was seeded before.
-      const hint = code === 'ALREADY_EXISTS' ? `; tenant ${this.tenantId} already holds the demo organisation: seed an empty ledger, or another tenant with --tenant` : '';
+      const hint =
+        code === 'ALREADY_EXISTS'
+          ? `; tenant ${this.tenantId} already holds the demo organisation: seed an empty ledger, or another tenant with --tenant`
+          : '';
       throw new CliError(`${mutation} by ${actor} was refused: ${code} ${error.message}${hint}`);
     }
     return json.data[mutation] as Receipt;
   }
 
-  async ingest(events: unknown[], service: string): Promise<{ accepted: number; duplicates: number; rejected: number }> {
+  async ingest(
+    events: unknown[],
+    service: string,
+  ): Promise<{ accepted: number; duplicates: number; rejected: number }> {
     const { status, json } = await this.post('/v1/events', service, 'emitter', { events });
-    if (status !== 200) throw new CliError(`ingest by ${service} failed with ${status}: ${json.error?.message ?? JSON.stringify(json)}`);
-    if (json.rejected > 0) throw new CliError(`ingest by ${service} rejected ${json.rejected} items, first: ${JSON.stringify(json.results.find((r: { status: string }) => r.status === 'rejected'))}`);
+    if (status !== 200)
+      throw new CliError(
+        `ingest by ${service} failed with ${status}: ${json.error?.message ?? JSON.stringify(json)}`,
+      );
+    if (json.rejected > 0)
+      throw new CliError(
+        `ingest by ${service} rejected ${json.rejected} items, first: ${JSON.stringify(json.results.find((r: { status: string }) => r.status === 'rejected'))}`,
+      );
     return json;
   }
 }

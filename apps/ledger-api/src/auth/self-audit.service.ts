@@ -20,17 +20,35 @@ export class SelfAuditService {
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async accessDenied(details: { caller?: Caller; operation: string; reason: string; status: number }): Promise<void> {
+  async accessDenied(details: {
+    caller?: Caller;
+    operation: string;
+    reason: string;
+    status: number;
+  }): Promise<void> {
     const { caller, operation, reason, status } = details;
-    const event = recordAccessDenied({ ...(caller ? { principal: caller.id, role: caller.role } : {}), operation, reason, status });
+    const event = recordAccessDenied({
+      ...(caller ? { principal: caller.id, role: caller.role } : {}),
+      operation,
+      reason,
+      status,
+    });
     await this.append(caller?.tenantId ?? UNAUTHENTICATED_TENANT, caller, event);
   }
 
   async patientLookup(caller: Caller, patientPseudonym: string, operation: string): Promise<void> {
-    await this.append(caller.tenantId, caller, recordPatientLookup({ actor: caller.id, role: caller.role, patientPseudonym, operation }));
+    await this.append(
+      caller.tenantId,
+      caller,
+      recordPatientLookup({ actor: caller.id, role: caller.role, patientPseudonym, operation }),
+    );
   }
 
-  private async append(tenantId: string, caller: Caller | undefined, event: { type: keyof typeof EVENT_SCHEMAS; data: object }): Promise<void> {
+  private async append(
+    tenantId: string,
+    caller: Caller | undefined,
+    event: { type: keyof typeof EVENT_SCHEMAS; data: object },
+  ): Promise<void> {
     const eventId = randomUUID();
     try {
       await this.store.append(

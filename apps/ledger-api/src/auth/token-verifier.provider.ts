@@ -11,8 +11,14 @@ import type { LedgerConfig } from '../config/ledger-config';
  */
 export async function tokenVerifierFor(config: LedgerConfig): Promise<TokenVerifier> {
   const { AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = config;
-  if (config.AUTH_JWKS_URL) return new TokenVerifier({ issuer, audience, keys: new URL(config.AUTH_JWKS_URL) });
-  if (config.AUTH_JWKS_FILE) return new TokenVerifier({ issuer, audience, keys: JSON.parse(readFileSync(config.AUTH_JWKS_FILE, 'utf8')) });
+  if (config.AUTH_JWKS_URL)
+    return new TokenVerifier({ issuer, audience, keys: new URL(config.AUTH_JWKS_URL) });
+  if (config.AUTH_JWKS_FILE)
+    return new TokenVerifier({
+      issuer,
+      audience,
+      keys: JSON.parse(readFileSync(config.AUTH_JWKS_FILE, 'utf8')),
+    });
   const local = await LocalIssuer.open(join(config.LEDGER_DATA_DIR, 'keys'), issuer, audience);
   return new TokenVerifier({ issuer, audience, keys: local.jwks() });
 }

@@ -15,7 +15,12 @@ export interface CommandContext {
   purposeOfUse?: string;
 }
 
-export function commandContext(caller: Caller, source: string, correlationId: string, now: Date = new Date()): CommandContext {
+export function commandContext(
+  caller: Caller,
+  source: string,
+  correlationId: string,
+  now: Date = new Date(),
+): CommandContext {
   return { caller, at: now.toISOString(), source, correlationId, commandId: randomUUID() };
 }
 
@@ -27,7 +32,11 @@ export function eventMetadata(ctx: CommandContext): Omit<EventMetadata, 'recorde
   const { caller } = ctx;
   return {
     tenantId: caller.tenantId,
-    actor: { id: caller.id, role: caller.role, ...(caller.onBehalfOf ? { onBehalfOf: caller.onBehalfOf } : {}) },
+    actor: {
+      id: caller.id,
+      role: caller.role,
+      ...(caller.onBehalfOf ? { onBehalfOf: caller.onBehalfOf } : {}),
+    },
     source: ctx.source,
     occurredAt: ctx.at,
     correlationId: ctx.correlationId,

@@ -20,11 +20,17 @@ const ATTEMPTS = 3;
 export function toDomainEvent(stored: StoredEvent): DomainEvent {
   const schema = EVENT_SCHEMAS[stored.type as keyof typeof EVENT_SCHEMAS];
   if (!schema || schema.version !== stored.schemaVersion)
-    throw new Error(`no upcaster from ${stored.type} v${stored.schemaVersion} (position ${stored.position}) to the current schema`);
+    throw new Error(
+      `no upcaster from ${stored.type} v${stored.schemaVersion} (position ${stored.position}) to the current schema`,
+    );
   return { type: stored.type, data: stored.data } as DomainEvent;
 }
 
-export async function loadState<C, E, S>(store: EventStore, stream: string, decider: Decider<C, E, S>): Promise<{ state: S; revision: number | 'no_stream' }> {
+export async function loadState<C, E, S>(
+  store: EventStore,
+  stream: string,
+  decider: Decider<C, E, S>,
+): Promise<{ state: S; revision: number | 'no_stream' }> {
   const history: E[] = [];
   let revision: number | 'no_stream' = 'no_stream';
   for await (const stored of store.readStream(stream)) {
@@ -50,21 +56,35 @@ export async function executeOnStream<C, E extends DomainEvent, S>(
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadState(store, stream, decider);
     const events = decider.decide(await prepare(state), state);
-    if (events.length === 0) return { stream, revision: revision === 'no_stream' ? -1 : revision, events: [] };
+    if (events.length === 0)
+      return { stream, revision: revision === 'no_stream' ? -1 : revision, events: [] };
     const metadata = eventMetadata(ctx);
     try {
       const result = await store.append(
         stream,
-        events.map((e) => ({ eventId: randomUUID(), type: e.type, schemaVersion: EVENT_SCHEMAS[e.type].version, data: e.data, metadata })),
+        events.map((e) => ({
+          eventId: randomUUID(),
+          type: e.type,
+          schemaVersion: EVENT_SCHEMAS[e.type].version,
+          data: e.data,
+          metadata,
+        })),
         revision,
       );
       return {
         stream,
         revision: result.nextExpectedRevision,
-        events: result.events.map((r, i) => ({ eventId: r.eventId, type: events[i].type, revision: r.revision, position: r.position.toString(), hash: r.hash })),
+        events: result.events.map((r, i) => ({
+          eventId: r.eventId,
+          type: events[i].type,
+          revision: r.revision,
+          position: r.position.toString(),
+          hash: r.hash,
+        })),
       };
     } catch (error) {
-      if (!(error instanceof EventStoreError && error.code === 'CONCURRENCY_CONFLICT' && attempt < ATTEMPTS)) throw error;
+      if (!(error instanceof EventStoreError && error.code === 'CONCURRENCY_CONFLICT' && attempt < ATTEMPTS))
+        throw error;
     }
   }
 }

@@ -1,6 +1,17 @@
 import { DEFAULT_GOVERNANCE_POLICY } from '@ledger/domain';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
 
 const STORES = ['sqlite', 'postgres'] as const;
 /** Where events may live; read models only ever in a SQL store. */
@@ -13,12 +24,14 @@ const GRACE_RULE = 'LEDGER_SHUTDOWN_GRACE_MS must be a whole number of milliseco
 
 const EVERY_EVENTS_RULE = 'LEDGER_CHECKPOINT_EVERY_EVENTS must be a whole number of events, 1 or more';
 const EVERY_MS_RULE = 'LEDGER_CHECKPOINT_EVERY_MS must be a whole number of milliseconds, 100 or more';
-const WITNESSES_RULE = 'LEDGER_WITNESSES must be a comma-separated list of file paths and http(s):// URLs, without empty entries';
+const WITNESSES_RULE =
+  'LEDGER_WITNESSES must be a comma-separated list of file paths and http(s):// URLs, without empty entries';
 // A file path, or an http(s) URL; anything else with a scheme (ftp://, s3://) is refused rather than taken for a path.
 const WITNESS = String.raw`\s*(?:https?://[^\s,]+|(?![A-Za-z][A-Za-z0-9+.-]*://)[^\s,][^,]*?)\s*`;
 const WITNESS_LIST = new RegExp(`^(?:${WITNESS}(?:,${WITNESS})*)?$`);
 
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 /**
  * Every setting the service reads, from environment variables only, checked
@@ -42,8 +55,14 @@ export class LedgerConfig {
   @IsIn(EVENT_STORES, { message: `LEDGER_STORE must be one of: ${EVENT_STORES.join(', ')}` })
   LEDGER_STORE: (typeof EVENT_STORES)[number] = 'sqlite';
 
-  @ValidateIf((c: LedgerConfig) => c.LEDGER_STORE === 'postgres' || c.LEDGER_READ_STORE === 'postgres' || c.DATABASE_URL !== undefined)
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// connection URL (required when LEDGER_STORE or LEDGER_READ_STORE is postgres)' })
+  @ValidateIf(
+    (c: LedgerConfig) =>
+      c.LEDGER_STORE === 'postgres' || c.LEDGER_READ_STORE === 'postgres' || c.DATABASE_URL !== undefined,
+  )
+  @Matches(/^postgres(ql)?:\/\/\S+$/, {
+    message:
+      'DATABASE_URL must be a postgres:// connection URL (required when LEDGER_STORE or LEDGER_READ_STORE is postgres)',
+  })
   DATABASE_URL?: string;
 
   /** Where read models (and the Merkle log) live; by default next to the events: SQLite under the data directory, or the same PostgreSQL database. */
@@ -52,15 +71,21 @@ export class LedgerConfig {
   LEDGER_READ_STORE?: (typeof STORES)[number];
 
   /** esdb://host:2113 (one node, or a seed list host1:2113,host2:2113) or esdb+discover://cluster-dns:2113; may carry user:password. */
-  @ValidateIf((c: LedgerConfig) => c.LEDGER_STORE === 'eventstoredb' || c.EVENTSTORE_CONNECTION_STRING !== undefined)
+  @ValidateIf(
+    (c: LedgerConfig) => c.LEDGER_STORE === 'eventstoredb' || c.EVENTSTORE_CONNECTION_STRING !== undefined,
+  )
   @Matches(/^esdb(\+discover)?:\/\/\S+$/, {
-    message: 'EVENTSTORE_CONNECTION_STRING must be an esdb:// or esdb+discover:// connection string (required when LEDGER_STORE=eventstoredb)',
+    message:
+      'EVENTSTORE_CONNECTION_STRING must be an esdb:// or esdb+discover:// connection string (required when LEDGER_STORE=eventstoredb)',
   })
   EVENTSTORE_CONNECTION_STRING?: string;
 
   /** An OTLP/HTTP collector; when set, traces of every request are exported to <url>/v1/traces. */
   @IsOptional()
-  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be the http:// or https:// URL of an OTLP collector, such as http://otel-collector:4318' })
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, {
+    message:
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be the http:// or https:// URL of an OTLP collector, such as http://otel-collector:4318',
+  })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   @Transform(toInt)
@@ -69,7 +94,9 @@ export class LedgerConfig {
   LEDGER_AUDIT_INTERVAL_DAYS: number = 365;
 
   @IsOptional()
-  @Matches(/^https:\/\/\S+$/, { message: 'AUTH_JWKS_URL must be an https:// URL of the identity provider’s JWKS (its jwks_uri)' })
+  @Matches(/^https:\/\/\S+$/, {
+    message: 'AUTH_JWKS_URL must be an https:// URL of the identity provider’s JWKS (its jwks_uri)',
+  })
   AUTH_JWKS_URL?: string;
 
   @IsOptional()
@@ -89,10 +116,14 @@ export class LedgerConfig {
   @Min(1, { message: 'LEDGER_RATE_LIMIT_PER_MINUTE must be a whole number, 1 or more' })
   LEDGER_RATE_LIMIT_PER_MINUTE: number = 60_000;
 
-  @IsIn(['development', 'production', 'test'], { message: 'NODE_ENV must be development, production or test' })
+  @IsIn(['development', 'production', 'test'], {
+    message: 'NODE_ENV must be development, production or test',
+  })
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @IsIn(SYNC_MODES, { message: `LEDGER_SQLITE_SYNCHRONOUS must be one of: ${SYNC_MODES.join(', ')} (FULL keeps acknowledged writes through power loss)` })
+  @IsIn(SYNC_MODES, {
+    message: `LEDGER_SQLITE_SYNCHRONOUS must be one of: ${SYNC_MODES.join(', ')} (FULL keeps acknowledged writes through power loss)`,
+  })
   LEDGER_SQLITE_SYNCHRONOUS: (typeof SYNC_MODES)[number] = 'FULL';
 
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` })
@@ -115,7 +146,9 @@ export class LedgerConfig {
   LEDGER_INGEST_MAX_BATCH: number = 1000;
 
   @IsOptional()
-  @Matches(/^[0-9a-f]{64}$/, { message: 'LEDGER_PSEUDONYM_KEY must be 64 lower-case hex digits (a 256-bit HMAC key)' })
+  @Matches(/^[0-9a-f]{64}$/, {
+    message: 'LEDGER_PSEUDONYM_KEY must be 64 lower-case hex digits (a 256-bit HMAC key)',
+  })
   LEDGER_PSEUDONYM_KEY?: string;
 
   @Transform(toInt)
@@ -125,7 +158,10 @@ export class LedgerConfig {
   LEDGER_SHUTDOWN_GRACE_MS: number = 10_000;
 
   /** The log's name: the first line of every checkpoint, and the name of the key that signs them. */
-  @Matches(/^[^\s+]+$/u, { message: "LEDGER_ORIGIN must be a log name without spaces or '+', such as hospital.example/ledger; it also names the signing key" })
+  @Matches(/^[^\s+]+$/u, {
+    message:
+      "LEDGER_ORIGIN must be a log name without spaces or '+', such as hospital.example/ledger; it also names the signing key",
+  })
   LEDGER_ORIGIN: string = 'govledger.local/ledger';
 
   /** A note signing key (PRIVATE+KEY+...) managed outside the ledger; empty: generated under LEDGER_DATA_DIR/keys. */
@@ -154,15 +190,33 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new LedgerConfig()).concat('DATABASE_URL', 'LEDGER_PSEUDONYM_KEY', 'LEDGER_READ_STORE', 'EVENTSTORE_CONNECTION_STRING', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'AUTH_JWKS_URL', 'AUTH_JWKS_FILE'));
+const KNOWN = new Set(
+  Object.keys(new LedgerConfig()).concat(
+    'DATABASE_URL',
+    'LEDGER_PSEUDONYM_KEY',
+    'LEDGER_READ_STORE',
+    'EVENTSTORE_CONNECTION_STRING',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'AUTH_JWKS_URL',
+    'AUTH_JWKS_FILE',
+  ),
+);
 
 /** Reads and checks the environment. Never echoes values: DATABASE_URL may carry a password. */
 export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
-  const raw = Object.fromEntries(Object.entries(env).filter(([key, value]) => KNOWN.has(key) && value !== ''));
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => KNOWN.has(key) && value !== ''),
+  );
   const config = plainToInstance(LedgerConfig, raw);
-  const problems = [...new Set(validateSync(config, { forbidUnknownValues: true }).flatMap((e) => Object.values(e.constraints ?? {})))];
+  const problems = [
+    ...new Set(
+      validateSync(config, { forbidUnknownValues: true }).flatMap((e) => Object.values(e.constraints ?? {})),
+    ),
+  ];
   // A misspelt LEDGER_ variable would otherwise be ignored in silence and the default used.
-  for (const key of Object.keys(env)) if (key.startsWith('LEDGER_') && !KNOWN.has(key)) problems.push(`${key} is not a setting this version knows; see the README's Configuration section`);
+  for (const key of Object.keys(env))
+    if (key.startsWith('LEDGER_') && !KNOWN.has(key))
+      problems.push(`${key} is not a setting this version knows; see the README's Configuration section`);
   if (problems.length > 0) throw new ConfigError(problems);
   config.LEDGER_READ_STORE ??= config.LEDGER_STORE === 'postgres' ? 'postgres' : 'sqlite';
   return config;

@@ -30,13 +30,23 @@ export function consoleSettings(env: NodeJS.ProcessEnv, config: LedgerConfig): C
   const authorizationEndpoint = env.CONSOLE_OIDC_AUTHORIZATION_URL?.trim() || undefined;
   const tokenEndpoint = env.CONSOLE_OIDC_TOKEN_URL?.trim() || undefined;
   if (!clientId) {
-    if (authorizationEndpoint || tokenEndpoint) throw new ConfigError(['CONSOLE_OIDC_AUTHORIZATION_URL and CONSOLE_OIDC_TOKEN_URL need CONSOLE_OIDC_CLIENT_ID, the console’s client id at the identity provider']);
+    if (authorizationEndpoint || tokenEndpoint)
+      throw new ConfigError([
+        'CONSOLE_OIDC_AUTHORIZATION_URL and CONSOLE_OIDC_TOKEN_URL need CONSOLE_OIDC_CLIENT_ID, the console’s client id at the identity provider',
+      ]);
     return { oidc: null, connectSources: [] };
   }
   const problems: string[] = [];
-  if (!PROVIDER_URL.test(config.AUTH_ISSUER)) problems.push('AUTH_ISSUER must be the identity provider’s https:// issuer URL when CONSOLE_OIDC_CLIENT_ID is set');
-  for (const [name, value] of [['CONSOLE_OIDC_AUTHORIZATION_URL', authorizationEndpoint], ['CONSOLE_OIDC_TOKEN_URL', tokenEndpoint]] as const)
-    if (value !== undefined && !PROVIDER_URL.test(value)) problems.push(`${name} must be an https:// URL at the identity provider`);
+  if (!PROVIDER_URL.test(config.AUTH_ISSUER))
+    problems.push(
+      'AUTH_ISSUER must be the identity provider’s https:// issuer URL when CONSOLE_OIDC_CLIENT_ID is set',
+    );
+  for (const [name, value] of [
+    ['CONSOLE_OIDC_AUTHORIZATION_URL', authorizationEndpoint],
+    ['CONSOLE_OIDC_TOKEN_URL', tokenEndpoint],
+  ] as const)
+    if (value !== undefined && !PROVIDER_URL.test(value))
+      problems.push(`${name} must be an https:// URL at the identity provider`);
   if (problems.length > 0) throw new ConfigError(problems);
   const oidc: ConsoleOidcSettings = {
     issuer: config.AUTH_ISSUER,
@@ -46,6 +56,12 @@ export function consoleSettings(env: NodeJS.ProcessEnv, config: LedgerConfig): C
     ...(authorizationEndpoint ? { authorizationEndpoint } : {}),
     ...(tokenEndpoint ? { tokenEndpoint } : {}),
   };
-  const connectSources = [...new Set([config.AUTH_ISSUER, tokenEndpoint].filter((url): url is string => url !== undefined).map((url) => new URL(url).origin))];
+  const connectSources = [
+    ...new Set(
+      [config.AUTH_ISSUER, tokenEndpoint]
+        .filter((url): url is string => url !== undefined)
+        .map((url) => new URL(url).origin),
+    ),
+  ];
   return { oidc, connectSources };
 }

@@ -53,7 +53,8 @@ export class ConsoleController {
   async asset(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const path = (request.params as Record<string, string | undefined>)['*'] ?? '';
     // Whether to offer OIDC sign-in, and against which provider: public like the page, and free of secrets (a public client has none).
-    if (path === 'config.json') return reply.header('cache-control', 'no-cache').send({ oidc: this.settings.oidc });
+    if (path === 'config.json')
+      return reply.header('cache-control', 'no-cache').send({ oidc: this.settings.oidc });
     // Anything that is not a file (/console/, a deep link) gets the page; its views live in the URL's fragment.
     return this.send(reply, extname(path) === '' ? 'index.html' : path);
   }
@@ -64,17 +65,23 @@ export class ConsoleController {
     const found = await stat(file).catch(() => undefined);
     if (!found?.isFile()) {
       if (path === 'index.html')
-        throw new ProblemError({ status: 503, code: 'CONSOLE_NOT_BUILT', message: `the auditor console is not built (no ${join('dist', 'console', 'index.html')}); run npm run build` });
+        throw new ProblemError({
+          status: 503,
+          code: 'CONSOLE_NOT_BUILT',
+          message: `the auditor console is not built (no ${join('dist', 'console', 'index.html')}); run npm run build`,
+        });
       throw notFound(path);
     }
     const html = path === 'index.html';
-    return reply
-      .header('content-type', TYPES[extname(file)] ?? 'application/octet-stream')
-      .header('content-length', found.size)
-      // Asset names carry a content hash, so they never change; the page itself must be fetched fresh to pick up a new build.
-      .header('cache-control', html ? 'no-cache' : 'public, max-age=31536000, immutable')
-      .header('content-security-policy', this.contentSecurityPolicy)
-      .send(createReadStream(file));
+    return (
+      reply
+        .header('content-type', TYPES[extname(file)] ?? 'application/octet-stream')
+        .header('content-length', found.size)
+        // Asset names carry a content hash, so they never change; the page itself must be fetched fresh to pick up a new build.
+        .header('cache-control', html ? 'no-cache' : 'public, max-age=31536000, immutable')
+        .header('content-security-policy', this.contentSecurityPolicy)
+        .send(createReadStream(file))
+    );
   }
 }
 

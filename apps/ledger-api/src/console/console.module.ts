@@ -7,6 +7,12 @@ import { consoleSettings } from './console-settings';
 /** The auditor console at /console: `npm start` serves it with no extra step. */
 @Module({
   controllers: [ConsoleController],
-  providers: [{ provide: CONSOLE_SETTINGS, useFactory: (config: LedgerConfig) => consoleSettings(process.env, config), inject: [LedgerConfig] }],
+  providers: [
+    {
+      provide: CONSOLE_SETTINGS,
+      useFactory: (config: LedgerConfig) => consoleSettings(process.env, config),
+      inject: [LedgerConfig],
+    },
+  ],
 })
 export class ConsoleModule {}

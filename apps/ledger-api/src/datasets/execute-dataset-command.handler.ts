@@ -7,7 +7,11 @@ import { executeOnStream, type CommandReceipt } from '../commands/stream-decider
 import { EVENT_STORE } from '../store/event-store.module';
 import { withSpan } from '../tracing/with-span';
 
-export type DatasetRequest = DatasetCommand extends infer T ? (T extends unknown ? Omit<T, 'meta'> : never) : never;
+export type DatasetRequest = DatasetCommand extends infer T
+  ? T extends unknown
+    ? Omit<T, 'meta'>
+    : never
+  : never;
 
 export class ExecuteDatasetCommand {
   constructor(
@@ -23,6 +27,17 @@ export class ExecuteDatasetCommandHandler implements ICommandHandler<ExecuteData
 
   execute({ request, ctx }: ExecuteDatasetCommand): Promise<CommandReceipt> {
     const stream = tenantStream(ctx.caller.tenantId, streamNames.dataset(request.datasetId));
-    return withSpan(`command ${request.type}`, () => executeOnStream(this.store, stream, datasetDecider, () => ({ ...request, meta: commandMeta(ctx) }) as DatasetCommand, ctx), { 'ledger.stream': stream });
+    return withSpan(
+      `command ${request.type}`,
+      () =>
+        executeOnStream(
+          this.store,
+          stream,
+          datasetDecider,
+          () => ({ ...request, meta: commandMeta(ctx) }) as DatasetCommand,
+          ctx,
+        ),
+      { 'ledger.stream': stream },
+    );
   }
 }

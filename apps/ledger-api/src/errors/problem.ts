@@ -48,7 +48,22 @@ const STORE_STATUS: Record<StoreErrorCode, number> = {
  * failover (PostgreSQL's class 08 and 57P01-57P03). The same request may
  * succeed in a moment, so the caller is told to come back, not that it failed.
  */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
 /** pg's own words for a connection that died, which carry no code. */
 const UNREACHABLE_MESSAGE = /^Connection terminated|is not queryable/;
 /** A full disk: SQLite's SQLITE_FULL, PostgreSQL's disk_full. */
@@ -60,9 +75,13 @@ function databaseFailure(error: unknown): Problem | undefined {
     return {
       status: 507,
       code: 'STORAGE_FULL',
-      message: "the ledger's disk is full, so nothing was recorded for this request; an operator must free space where the ledger keeps its data, then resend it (the same eventIds are safe to resend)",
+      message:
+        "the ledger's disk is full, so nothing was recorded for this request; an operator must free space where the ledger keeps its data, then resend it (the same eventIds are safe to resend)",
     };
-  if ((typeof code === 'string' && UNREACHABLE_CODES.has(code)) || (typeof message === 'string' && UNREACHABLE_MESSAGE.test(message)))
+  if (
+    (typeof code === 'string' && UNREACHABLE_CODES.has(code)) ||
+    (typeof message === 'string' && UNREACHABLE_MESSAGE.test(message))
+  )
     return {
       status: 503,
       code: 'STORE_UNAVAILABLE',
@@ -76,21 +95,47 @@ function databaseFailure(error: unknown): Problem | undefined {
 export function toProblem(error: unknown): Problem {
   if (error instanceof ProblemError) return error.problem;
   if (error instanceof DomainError)
-    return { status: DOMAIN_STATUS[error.code], code: error.code, message: error.message, field: error.field, details: error.details };
+    return {
+      status: DOMAIN_STATUS[error.code],
+      code: error.code,
+      message: error.message,
+      field: error.field,
+      details: error.details,
+    };
   if (error instanceof EventStoreError)
-    return { status: STORE_STATUS[error.code], code: error.code, message: error.message, field: error.details.field as string | undefined, details: error.details };
-  if (error instanceof QueryInputError) return { status: 400, code: 'VALIDATION_FAILED', message: error.message, field: error.field };
+    return {
+      status: STORE_STATUS[error.code],
+      code: error.code,
+      message: error.message,
+      field: error.details.field as string | undefined,
+      details: error.details,
+    };
+  if (error instanceof QueryInputError)
+    return { status: 400, code: 'VALIDATION_FAILED', message: error.message, field: error.field };
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    return { status, code: status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: error.message };
+    return {
+      status,
+      code: status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+      message: error.message,
+    };
   }
   const status = (error as { statusCode?: number }).statusCode;
   // Fastify's own client errors (malformed JSON, body too large) carry a 4xx status and a safe message.
   if (typeof status === 'number' && status >= 400 && status < 500)
-    return { status, code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST', message: (error as Error).message };
+    return {
+      status,
+      code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST',
+      message: (error as Error).message,
+    };
   const database = databaseFailure(error);
   if (database) return database;
-  return { status: 500, code: 'INTERNAL', message: 'the ledger failed to process this request; nothing was recorded for it. The error is logged for operators' };
+  return {
+    status: 500,
+    code: 'INTERNAL',
+    message:
+      'the ledger failed to process this request; nothing was recorded for it. The error is logged for operators',
+  };
 }
 
 /**
@@ -98,7 +143,15 @@ export function toProblem(error: unknown): Problem {
  * (503 store unavailable, 507 disk full) as one warning line, since it
  * repeats for every request until the cause is fixed. 4xx are the caller's.
  */
-export function logFailure(log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void }, problem: Problem, error: unknown): void {
+export function logFailure(
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void },
+  problem: Problem,
+  error: unknown,
+): void {
   if (problem.status === 500) log.error({ err: error }, 'request failed');
-  else if (problem.status > 500) log.warn({ code: problem.code, reason: problem.message }, 'request refused: the ledger cannot store or read right now');
+  else if (problem.status > 500)
+    log.warn(
+      { code: problem.code, reason: problem.message },
+      'request refused: the ledger cannot store or read right now',
+    );
 }

@@ -10,7 +10,11 @@ export class EvidenceDownloadController {
 
   /** Streams the bundle from disk: a large one never sits in memory. */
   @Get(':exportId')
-  download(@Param('exportId') exportId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+  download(
+    @Param('exportId') exportId: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): FastifyReply {
     const file = this.exports.bundleFile(callerFrom(request), exportId);
     return reply
       .header('content-type', 'application/gzip')

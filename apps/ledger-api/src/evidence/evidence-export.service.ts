@@ -53,7 +53,11 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
   private readonly held = new Map<string, HeldExport>();
   private running = 0;
   private readonly dir: string;
-  private readonly generator = { name: 'govledger', version: (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version };
+  private readonly generator = {
+    name: 'govledger',
+    version: (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string })
+      .version,
+  };
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -77,12 +81,25 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  async export(caller: Caller, request: ExportRequest, correlationId: string): Promise<{ bundle: ExportedBundle; expiresAt: string }> {
+  async export(
+    caller: Caller,
+    request: ExportRequest,
+    correlationId: string,
+  ): Promise<{ bundle: ExportedBundle; expiresAt: string }> {
     if (caller.systems && !caller.systems.includes(request.systemId)) {
-      throw new ProblemError({ status: 403, code: 'FORBIDDEN', field: 'systemId', message: `a regulator exports only the systems granted to it (${caller.systems.join(', ') || 'none'})` });
+      throw new ProblemError({
+        status: 403,
+        code: 'FORBIDDEN',
+        field: 'systemId',
+        message: `a regulator exports only the systems granted to it (${caller.systems.join(', ') || 'none'})`,
+      });
     }
     if (this.running >= CONCURRENT_EXPORTS) {
-      throw new ProblemError({ status: 503, code: 'EXPORT_BUSY', message: `${CONCURRENT_EXPORTS} exports are already being made; try again when one finishes` });
+      throw new ProblemError({
+        status: 503,
+        code: 'EXPORT_BUSY',
+        message: `${CONCURRENT_EXPORTS} exports are already being made; try again when one finishes`,
+      });
     }
     this.running++;
     const exportId = randomUUID();
@@ -98,19 +115,41 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
         exportedBy: { id: caller.id, role: caller.role },
         recipient: request.recipient,
         generator: this.generator,
-        compliancePolicy: { requiredRoles: this.policy.requiredRoles, validationValidityDays: this.policy.validationValidityDays, auditIntervalDays: this.config.LEDGER_AUDIT_INTERVAL_DAYS },
+        compliancePolicy: {
+          requiredRoles: this.policy.requiredRoles,
+          validationValidityDays: this.policy.validationValidityDays,
+          auditIntervalDays: this.config.LEDGER_AUDIT_INTERVAL_DAYS,
+        },
         out: join(this.dir, `${exportId}.tar.gz`),
         exportId,
       });
-      await recordExport(this.store, bundle, { tenantId: caller.tenantId, actor: caller, source: 'ledger-api/graphql', correlationId, recipient: request.recipient });
+      await recordExport(this.store, bundle, {
+        tenantId: caller.tenantId,
+        actor: caller,
+        source: 'ledger-api/graphql',
+        correlationId,
+        recipient: request.recipient,
+      });
       const expiresAt = new Date(Date.now() + EXPORT_TTL_MS).toISOString();
       const timer = setTimeout(() => this.forget(exportId), EXPORT_TTL_MS);
       timer.unref();
-      this.held.set(exportId, { tenantId: caller.tenantId, exportedBy: caller.id, file: bundle.file, expiresAt, timer });
+      this.held.set(exportId, {
+        tenantId: caller.tenantId,
+        exportedBy: caller.id,
+        file: bundle.file,
+        expiresAt,
+        timer,
+      });
       return { bundle, expiresAt };
     } catch (error) {
       rmSync(join(this.dir, `${exportId}.tar.gz`), { force: true });
-      if (error instanceof EvidenceExportError) throw new ProblemError({ status: STATUS[error.code], code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) });
+      if (error instanceof EvidenceExportError)
+        throw new ProblemError({
+          status: STATUS[error.code],
+          code: error.code,
+          message: error.message,
+          ...(error.field ? { field: error.field } : {}),
+        });
       throw error;
     } finally {
       this.running--;
@@ -121,7 +160,12 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
   bundleFile(caller: Caller, exportId: string): string {
     const held = this.held.get(exportId);
     if (!held || held.tenantId !== caller.tenantId || held.exportedBy !== caller.id) {
-      throw new ProblemError({ status: 404, code: 'NOT_FOUND', field: 'exportId', message: `no export ${exportId} of yours is waiting; bundles are kept for an hour after exportEvidenceBundle` });
+      throw new ProblemError({
+        status: 404,
+        code: 'NOT_FOUND',
+        field: 'exportId',
+        message: `no export ${exportId} of yours is waiting; bundles are kept for an hour after exportEvidenceBundle`,
+      });
     }
     return held.file;
   }

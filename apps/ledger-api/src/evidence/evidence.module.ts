@@ -5,5 +5,9 @@ import { EvidenceExportService } from './evidence-export.service';
 import { EvidenceResolver } from './evidence.resolver';
 
 /** Evidence bundles for regulators (made on request, recorded in the ledger, downloaded once made), and FHIR AuditEvent in. */
-@Module({ imports: [FhirModule], controllers: [EvidenceDownloadController], providers: [EvidenceExportService, EvidenceResolver] })
+@Module({
+  imports: [FhirModule],
+  controllers: [EvidenceDownloadController],
+  providers: [EvidenceExportService, EvidenceResolver],
+})
 export class EvidenceModule {}

@@ -17,7 +17,11 @@ export class EvidenceResolver {
     @Args('recipient') recipient: string | undefined,
     @Context() ctx: GraphqlContext,
   ) {
-    const { bundle, expiresAt } = await this.exports.export(callerFrom(ctx.request), { systemId, from, to, sinceCheckpoint, recipient }, correlationIdFrom(ctx.request));
+    const { bundle, expiresAt } = await this.exports.export(
+      callerFrom(ctx.request),
+      { systemId, from, to, sinceCheckpoint, recipient },
+      correlationIdFrom(ctx.request),
+    );
     const { manifest } = bundle;
     return {
       exportId: bundle.exportId,

@@ -18,7 +18,11 @@ export interface ExportRecord {
  * handed over. The CLI and the API both call this, so every export is in the
  * ledger however it was made.
  */
-export async function recordExport(store: EventStore, bundle: ExportedBundle, record: ExportRecord): Promise<void> {
+export async function recordExport(
+  store: EventStore,
+  bundle: ExportedBundle,
+  record: ExportRecord,
+): Promise<void> {
   const { manifest } = bundle;
   const event = recordEvidenceExport({
     systemId: manifest.scope.systemId,
@@ -42,7 +46,11 @@ export async function recordExport(store: EventStore, bundle: ExportedBundle, re
         data: event.data,
         metadata: {
           tenantId: record.tenantId,
-          actor: { id: record.actor.id, role: record.actor.role, ...(record.actor.onBehalfOf ? { onBehalfOf: record.actor.onBehalfOf } : {}) },
+          actor: {
+            id: record.actor.id,
+            role: record.actor.role,
+            ...(record.actor.onBehalfOf ? { onBehalfOf: record.actor.onBehalfOf } : {}),
+          },
           source: record.source,
           occurredAt: manifest.createdAt,
           correlationId: record.correlationId,

@@ -3,7 +3,12 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext, type ASTVisitor } from 'graphql';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  type ValidationContext,
+  type ASTVisitor,
+} from 'graphql';
 import mercurius from 'mercurius';
 import { join } from 'node:path';
 import { LedgerConfig } from '../config/ledger-config';
@@ -31,7 +36,12 @@ function formatErrors(execution: Execution, ctx: GraphqlContext) {
     return new GraphQLError(problem.message, {
       nodes: error.nodes,
       path: error.path,
-      extensions: { code: problem.code, status: problem.status, ...(problem.field ? { field: problem.field } : {}), ...(problem.details ? { details: problem.details } : {}) },
+      extensions: {
+        code: problem.code,
+        status: problem.status,
+        ...(problem.field ? { field: problem.field } : {}),
+        ...(problem.details ? { details: problem.details } : {}),
+      },
     });
   });
   return mercurius.defaultErrorFormatter({ ...execution, errors }, ctx as never);
@@ -48,7 +58,12 @@ function maxFields(context: ValidationContext): ASTVisitor {
     Field() {
       fields++;
       if (fields === MAX_QUERY_FIELDS + 1)
-        context.reportError(new GraphQLError(`the query selects more than ${MAX_QUERY_FIELDS} fields; ask for fewer fields or split it`, { extensions: { code: 'QUERY_TOO_COSTLY' } }));
+        context.reportError(
+          new GraphQLError(
+            `the query selects more than ${MAX_QUERY_FIELDS} fields; ask for fewer fields or split it`,
+            { extensions: { code: 'QUERY_TOO_COSTLY' } },
+          ),
+        );
     },
   };
 }
@@ -67,7 +82,8 @@ function maxFields(context: ValidationContext): ASTVisitor {
         path: '/graphql',
         queryDepth: MAX_QUERY_DEPTH,
         // The schema is the SDL in the repository; in production it is not also handed to whoever asks.
-        validationRules: config.NODE_ENV === 'production' ? [maxFields, NoSchemaIntrospectionCustomRule] : [maxFields],
+        validationRules:
+          config.NODE_ENV === 'production' ? [maxFields, NoSchemaIntrospectionCustomRule] : [maxFields],
         context: (request: GraphqlContext['request'], reply: GraphqlContext['reply']) => ({ request, reply }),
         errorFormatter: formatErrors as MercuriusDriverConfig['errorFormatter'],
         resolvers: { DateTime: DateTimeScalar, Position: PositionScalar, ...ENUM_VALUES },
@@ -83,12 +99,25 @@ export class LedgerGraphqlModule implements OnModuleInit {
     this.adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('preHandler', async (request) => {
       if (request.routeOptions.url !== '/graphql' || request.method !== 'POST') return;
       const body = request.body as { query?: unknown; variables?: unknown; operationName?: unknown } | null;
-      const wrong = (field: string, rule: string) => new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field, message: `${field} ${rule}` });
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw wrong('body', 'must be a JSON object {"query": "...", "variables": {...}}');
+      const wrong = (field: string, rule: string) =>
+        new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field, message: `${field} ${rule}` });
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw wrong('body', 'must be a JSON object {"query": "...", "variables": {...}}');
       // Every executable document has a selection set; mercurius crashes on some strings without one instead of reporting a syntax error.
-      if (typeof body.query !== 'string' || !body.query.includes('{')) throw wrong('query', 'must be a GraphQL document as a string, e.g. "{ ledger { store } }"');
-      if (body.variables !== undefined && body.variables !== null && (typeof body.variables !== 'object' || Array.isArray(body.variables))) throw wrong('variables', 'must be a JSON object');
-      if (body.operationName !== undefined && body.operationName !== null && typeof body.operationName !== 'string') throw wrong('operationName', 'must be a string');
+      if (typeof body.query !== 'string' || !body.query.includes('{'))
+        throw wrong('query', 'must be a GraphQL document as a string, e.g. "{ ledger { store } }"');
+      if (
+        body.variables !== undefined &&
+        body.variables !== null &&
+        (typeof body.variables !== 'object' || Array.isArray(body.variables))
+      )
+        throw wrong('variables', 'must be a JSON object');
+      if (
+        body.operationName !== undefined &&
+        body.operationName !== null &&
+        typeof body.operationName !== 'string'
+      )
+        throw wrong('operationName', 'must be a string');
     });
   }
 }

@@ -13,6 +13,10 @@ export class LedgerResolver {
 
   @Query()
   async ledger() {
-    return { store: this.store.kind, headPosition: await this.store.headPosition(), projections: await this.projections.statuses() };
+    return {
+      store: this.store.kind,
+      headPosition: await this.store.headPosition(),
+      projections: await this.projections.statuses(),
+    };
   }
 }

@@ -38,7 +38,16 @@ export class HealthController implements BeforeApplicationShutdown {
     reply.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     // Lag is reported, not judged: a projection catching up after a restart still lets the service take writes.
     const projections = store.reachable
-      ? (await this.projections.statuses()).map(({ name, position, lagEvents, lagSeconds, running, error }) => ({ name, position: position.toString(), lagEvents, lagSeconds, running, ...(error ? { error } : {}) }))
+      ? (await this.projections.statuses()).map(
+          ({ name, position, lagEvents, lagSeconds, running, error }) => ({
+            name,
+            position: position.toString(),
+            lagEvents,
+            lagSeconds,
+            running,
+            ...(error ? { error } : {}),
+          }),
+        )
       : [];
     return { status: ready ? 'ready' : this.draining ? 'shutting_down' : 'not_ready', store, projections };
   }

@@ -15,9 +15,22 @@ export interface ItemProblem {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const CORRELATION = /^[\w.:-]{1,128}$/;
-const ENVELOPE_FIELDS = new Set(['eventId', 'type', 'schemaVersion', 'occurredAt', 'data', 'correlationId', 'causationId', 'purposeOfUse']);
+const ENVELOPE_FIELDS = new Set([
+  'eventId',
+  'type',
+  'schemaVersion',
+  'occurredAt',
+  'data',
+  'correlationId',
+  'causationId',
+  'purposeOfUse',
+]);
 
-const problem = (field: string, message: string): ItemProblem => ({ code: 'VALIDATION_FAILED', field, message });
+const problem = (field: string, message: string): ItemProblem => ({
+  code: 'VALIDATION_FAILED',
+  field,
+  message,
+});
 
 /**
  * Turns one item of an ingest batch into an event, or names what is wrong with
@@ -30,42 +43,101 @@ export function toIngestedEvent(
   correlationId: string | undefined,
   pseudonymiser: Pseudonymiser,
 ): { event: NewEvent; problems: [] } | { event?: undefined; problems: ItemProblem[] } {
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) return { problems: [problem('', 'each item must be a JSON object with eventId, type, schemaVersion, occurredAt and data')] };
+  if (item === null || typeof item !== 'object' || Array.isArray(item))
+    return {
+      problems: [
+        problem('', 'each item must be a JSON object with eventId, type, schemaVersion, occurredAt and data'),
+      ],
+    };
   const raw = item as Record<string, unknown>;
   const problems: ItemProblem[] = [];
-  for (const key of Object.keys(raw)) if (!ENVELOPE_FIELDS.has(key)) problems.push(problem(key, `${key} is not an item field; allowed: ${[...ENVELOPE_FIELDS].join(', ')}`));
-  if (typeof raw.eventId !== 'string' || !UUID.test(raw.eventId)) problems.push(problem('eventId', 'eventId must be a lower-case UUID chosen by the emitter; resending it is safe'));
+  for (const key of Object.keys(raw))
+    if (!ENVELOPE_FIELDS.has(key))
+      problems.push(problem(key, `${key} is not an item field; allowed: ${[...ENVELOPE_FIELDS].join(', ')}`));
+  if (typeof raw.eventId !== 'string' || !UUID.test(raw.eventId))
+    problems.push(
+      problem('eventId', 'eventId must be a lower-case UUID chosen by the emitter; resending it is safe'),
+    );
   const allowed = INGESTIBLE_TYPES.filter((t) => !caller.eventTypes || caller.eventTypes.includes(t));
   if (typeof raw.type !== 'string' || !(allowed as readonly string[]).includes(raw.type))
     problems.push(
-      problem('type', `type must be one of ${allowed.join(', ') || '(none: this token allows no ingestible type)'}; governance decisions are made through their GraphQL mutations`),
+      problem(
+        'type',
+        `type must be one of ${allowed.join(', ') || '(none: this token allows no ingestible type)'}; governance decisions are made through their GraphQL mutations`,
+      ),
     );
-  if (typeof raw.occurredAt !== 'string' || !RFC3339.test(raw.occurredAt) || Number.isNaN(Date.parse(raw.occurredAt)))
-    problems.push(problem('occurredAt', 'occurredAt must be an RFC 3339 instant with a time zone, e.g. 2026-03-14T09:00:00Z'));
+  if (
+    typeof raw.occurredAt !== 'string' ||
+    !RFC3339.test(raw.occurredAt) ||
+    Number.isNaN(Date.parse(raw.occurredAt))
+  )
+    problems.push(
+      problem(
+        'occurredAt',
+        'occurredAt must be an RFC 3339 instant with a time zone, e.g. 2026-03-14T09:00:00Z',
+      ),
+    );
   for (const key of ['correlationId', 'causationId'] as const)
     if (raw[key] !== undefined && (typeof raw[key] !== 'string' || !CORRELATION.test(raw[key] as string)))
       problems.push(problem(key, `${key} must be 1-128 letters, digits or . _ : -`));
-  if (raw.purposeOfUse !== undefined && (typeof raw.purposeOfUse !== 'string' || raw.purposeOfUse.length === 0 || raw.purposeOfUse.length > 200))
-    problems.push(problem('purposeOfUse', 'purposeOfUse must be 1-200 characters, e.g. the HL7 PurposeOfUse code TREAT'));
-  if (raw.schemaVersion !== undefined && raw.type === 'DataAccessed' && raw.schemaVersion !== EVENT_SCHEMAS.DataAccessed.version)
-    problems.push(problem('schemaVersion', `schemaVersion must be ${EVENT_SCHEMAS.DataAccessed.version}, the current version of DataAccessed (or left out)`));
-  if (raw.data === null || typeof raw.data !== 'object' || Array.isArray(raw.data)) problems.push(problem('data', 'data must be a JSON object'));
+  if (
+    raw.purposeOfUse !== undefined &&
+    (typeof raw.purposeOfUse !== 'string' || raw.purposeOfUse.length === 0 || raw.purposeOfUse.length > 200)
+  )
+    problems.push(
+      problem('purposeOfUse', 'purposeOfUse must be 1-200 characters, e.g. the HL7 PurposeOfUse code TREAT'),
+    );
+  if (
+    raw.schemaVersion !== undefined &&
+    raw.type === 'DataAccessed' &&
+    raw.schemaVersion !== EVENT_SCHEMAS.DataAccessed.version
+  )
+    problems.push(
+      problem(
+        'schemaVersion',
+        `schemaVersion must be ${EVENT_SCHEMAS.DataAccessed.version}, the current version of DataAccessed (or left out)`,
+      ),
+    );
+  if (raw.data === null || typeof raw.data !== 'object' || Array.isArray(raw.data))
+    problems.push(problem('data', 'data must be a JSON object'));
   if (problems.length > 0) return { problems };
 
   const type = raw.type as (typeof INGESTIBLE_TYPES)[number];
   const { patientId, ...rest } = raw.data as Record<string, unknown>;
-  if ('patientPseudonym' in rest) return { problems: [problem('data.patientPseudonym', 'send the raw data.patientId; only the ledger computes pseudonyms, with its own key')] };
-  if (patientId !== undefined && (typeof patientId !== 'string' || patientId.length === 0 || patientId.length > 256))
+  if ('patientPseudonym' in rest)
+    return {
+      problems: [
+        problem(
+          'data.patientPseudonym',
+          'send the raw data.patientId; only the ledger computes pseudonyms, with its own key',
+        ),
+      ],
+    };
+  if (
+    patientId !== undefined &&
+    (typeof patientId !== 'string' || patientId.length === 0 || patientId.length > 256)
+  )
     return { problems: [problem('data.patientId', 'data.patientId must be 1-256 characters')] };
   const data = {
     ...rest,
     sourceService: rest.sourceService ?? caller.id,
-    ...(typeof patientId === 'string' ? { patientPseudonym: pseudonymiser.pseudonymise(caller.tenantId, patientId) } : {}),
+    ...(typeof patientId === 'string'
+      ? { patientPseudonym: pseudonymiser.pseudonymise(caller.tenantId, patientId) }
+      : {}),
   };
-  if (data.sourceService !== caller.id) return { problems: [problem('data.sourceService', `data.sourceService must be the emitting service itself (${caller.id})`)] };
+  if (data.sourceService !== caller.id)
+    return {
+      problems: [
+        problem(
+          'data.sourceService',
+          `data.sourceService must be the emitting service itself (${caller.id})`,
+        ),
+      ],
+    };
   const schemaVersion = EVENT_SCHEMAS[type].version;
   const invalid = validateEventData(type, schemaVersion, data);
-  if (invalid.length > 0) return { problems: invalid.map((p) => problem(`data${p.field.replaceAll('/', '.')}`, p.message)) };
+  if (invalid.length > 0)
+    return { problems: invalid.map((p) => problem(`data${p.field.replaceAll('/', '.')}`, p.message)) };
 
   return {
     problems: [],

@@ -19,10 +19,20 @@ export class IngestController {
     const caller = callerFrom(request);
     const events = (body as { events?: unknown } | null)?.events;
     if (!Array.isArray(events) || events.length === 0)
-      throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: 'events', message: 'send a JSON object {"events": [...]} with at least one item' });
+      throw new ProblemError({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'events',
+        message: 'send a JSON object {"events": [...]} with at least one item',
+      });
     const max = this.config.LEDGER_INGEST_MAX_BATCH;
     if (events.length > max)
-      throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: 'events', message: `a batch holds at most ${max} items (LEDGER_INGEST_MAX_BATCH); split it` });
+      throw new ProblemError({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'events',
+        message: `a batch holds at most ${max} items (LEDGER_INGEST_MAX_BATCH); split it`,
+      });
     return this.ingest.ingest(events, caller, givenCorrelationId(request));
   }
 }

@@ -22,7 +22,13 @@ export class IntegrityController {
   @Get('checkpoint')
   async checkpoint(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const latest = await this.proofs.latestCheckpoint();
-    if (!latest) throw new ProblemError({ status: 404, code: 'NO_CHECKPOINT', message: 'no checkpoint has been signed yet; the sealer signs one after the first events are appended' });
+    if (!latest)
+      throw new ProblemError({
+        status: 404,
+        code: 'NO_CHECKPOINT',
+        message:
+          'no checkpoint has been signed yet; the sealer signs one after the first events are appended',
+      });
     // Set only on success: an error is answered in JSON.
     void reply.type('text/plain; charset=utf-8');
     return latest.note;
@@ -32,20 +38,34 @@ export class IntegrityController {
   @Get('v1/keys')
   @Header('Content-Type', 'text/plain; charset=utf-8')
   verifierKeys(): string {
-    return this.keys.verifierKeys().map((key) => `${key}\n`).join('');
+    return this.keys
+      .verifierKeys()
+      .map((key) => `${key}\n`)
+      .join('');
   }
 
   @Get('v1/proofs/inclusion')
   async inclusion(@Query() query: InclusionProofQuery, @Req() request: FastifyRequest) {
     const [event] = await this.store.findByEventIds([query.eventId]);
-    assertProvable(callerFrom(request), query.eventId, event && { tenantId: event.metadata.tenantId, systemId: (event.data as { systemId?: unknown }).systemId });
-    const proof = await this.proofs.inclusionProof(query.eventId, query.treeSize).catch((error: unknown) => Promise.reject(proofProblem(error)));
+    assertProvable(
+      callerFrom(request),
+      query.eventId,
+      event && {
+        tenantId: event.metadata.tenantId,
+        systemId: (event.data as { systemId?: unknown }).systemId,
+      },
+    );
+    const proof = await this.proofs
+      .inclusionProof(query.eventId, query.treeSize)
+      .catch((error: unknown) => Promise.reject(proofProblem(error)));
     return inclusionProofView(proof);
   }
 
   @Get('v1/proofs/consistency')
   async consistency(@Query() query: ConsistencyProofQuery) {
-    const proof = await this.proofs.consistencyProof(query.from, query.to).catch((error: unknown) => Promise.reject(proofProblem(error)));
+    const proof = await this.proofs
+      .consistencyProof(query.from, query.to)
+      .catch((error: unknown) => Promise.reject(proofProblem(error)));
     return consistencyProofView(proof);
   }
 }

@@ -1,6 +1,20 @@
-import { type BeforeApplicationShutdown, Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
-import { LedgerKeys, MerkleLog, MerkleProofService, parseWitnesses, type ReadStore } from '@ledger/read-models';
+import {
+  LedgerKeys,
+  MerkleLog,
+  MerkleProofService,
+  parseWitnesses,
+  type ReadStore,
+} from '@ledger/read-models';
 import { LedgerConfig } from '../config/ledger-config';
 import { ProjectionsService } from '../read-models/projections.service';
 import { READ_STORE } from '../read-models/read-store.module';
@@ -9,7 +23,13 @@ import { ledgerKeysOptions } from './integrity-config';
 import { IntegrityController } from './integrity.controller';
 import { LedgerEventProofResolver, ProofQueriesResolver } from './proofs.resolver';
 
-function openMerkleLog(config: LedgerConfig, store: EventStore, readStore: ReadStore, keys: LedgerKeys, projections: ProjectionsService): MerkleLog {
+function openMerkleLog(
+  config: LedgerConfig,
+  store: EventStore,
+  readStore: ReadStore,
+  keys: LedgerKeys,
+  projections: ProjectionsService,
+): MerkleLog {
   const logger = new Logger('Sealer');
   const log = new MerkleLog({
     store,
@@ -53,8 +73,16 @@ class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
 @Module({
   controllers: [IntegrityController],
   providers: [
-    { provide: LedgerKeys, inject: [LedgerConfig], useFactory: (config: LedgerConfig) => LedgerKeys.open(ledgerKeysOptions(config)) },
-    { provide: MerkleLog, inject: [LedgerConfig, EVENT_STORE, READ_STORE, LedgerKeys, ProjectionsService], useFactory: openMerkleLog },
+    {
+      provide: LedgerKeys,
+      inject: [LedgerConfig],
+      useFactory: (config: LedgerConfig) => LedgerKeys.open(ledgerKeysOptions(config)),
+    },
+    {
+      provide: MerkleLog,
+      inject: [LedgerConfig, EVENT_STORE, READ_STORE, LedgerKeys, ProjectionsService],
+      useFactory: openMerkleLog,
+    },
     { provide: MerkleProofService, inject: [MerkleLog], useFactory: (log: MerkleLog) => log.proofs },
     SealerLifecycle,
     ProofQueriesResolver,

@@ -33,5 +33,10 @@ export function consistencyProofView(proof: ConsistencyProof) {
 }
 
 export function checkpointView(checkpoint: StoredCheckpoint) {
-  return { note: checkpoint.note, treeSize: checkpoint.treeSize, rootHash: hashToBase64(checkpoint.rootHash), keyId: checkpoint.keyId };
+  return {
+    note: checkpoint.note,
+    treeSize: checkpoint.treeSize,
+    rootHash: hashToBase64(checkpoint.rootHash),
+    keyId: checkpoint.keyId,
+  };
 }

@@ -13,7 +13,13 @@ const GRAPHQL_INT_MAX = 2 ** 31 - 1;
 
 function treeSizeArgument(name: string, value: number | null | undefined): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || value < 1) throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: name, message: sizeRule(name, GRAPHQL_INT_MAX) });
+  if (!Number.isInteger(value) || value < 1)
+    throw new ProblemError({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: name,
+      message: sizeRule(name, GRAPHQL_INT_MAX),
+    });
   return value;
 }
 
@@ -30,7 +36,9 @@ export class ProofQueriesResolver {
 
   @Query()
   async consistencyProof(@Args('from') from: number, @Args('to') to: number | null | undefined) {
-    const proof = await this.proofs.consistencyProof(treeSizeArgument('from', from)!, treeSizeArgument('to', to)).catch((error: unknown) => Promise.reject(proofProblem(error)));
+    const proof = await this.proofs
+      .consistencyProof(treeSizeArgument('from', from)!, treeSizeArgument('to', to))
+      .catch((error: unknown) => Promise.reject(proofProblem(error)));
     return consistencyProofView(proof);
   }
 }
@@ -46,10 +54,19 @@ export class LedgerEventProofResolver {
    * in a page, only when asked for. `data` is the event's JSON text here.
    */
   @ResolveField()
-  async inclusionProof(@Parent() event: Pick<StoredEvent, 'eventId' | 'metadata'> & { data: string }, @Args('treeSize') treeSize: number | null | undefined, @Context() ctx: GraphqlContext) {
+  async inclusionProof(
+    @Parent() event: Pick<StoredEvent, 'eventId' | 'metadata'> & { data: string },
+    @Args('treeSize') treeSize: number | null | undefined,
+    @Context() ctx: GraphqlContext,
+  ) {
     const size = treeSizeArgument('treeSize', treeSize);
-    assertProvable(callerFrom(ctx.request), event.eventId, { tenantId: event.metadata.tenantId, systemId: (JSON.parse(event.data) as { systemId?: unknown }).systemId });
-    const proof = await this.proofs.inclusionProof(event.eventId, size).catch((error: unknown) => Promise.reject(proofProblem(error)));
+    assertProvable(callerFrom(ctx.request), event.eventId, {
+      tenantId: event.metadata.tenantId,
+      systemId: (JSON.parse(event.data) as { systemId?: unknown }).systemId,
+    });
+    const proof = await this.proofs
+      .inclusionProof(event.eventId, size)
+      .catch((error: unknown) => Promise.reject(proofProblem(error)));
     return inclusionProofView(proof);
   }
 }

@@ -6,7 +6,10 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'ledger-api' },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
+      censor: '[redacted]',
+    },
   });
 }
 

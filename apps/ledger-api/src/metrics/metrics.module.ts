@@ -17,7 +17,10 @@ export class MetricsModule implements OnModuleInit {
     fastify.addHook('onResponse', async (request, reply) => {
       // The route pattern, not the URL, keeps label cardinality bounded.
       const route = request.routeOptions.url ?? 'unmatched';
-      this.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      this.metrics.httpDuration.observe(
+        { method: request.method, route, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
     });
   }
 }

@@ -4,7 +4,13 @@ import { Pseudonymiser } from './pseudonymiser';
 
 @Global()
 @Module({
-  providers: [{ provide: Pseudonymiser, inject: [LedgerConfig], useFactory: (c: LedgerConfig) => Pseudonymiser.load(c.LEDGER_DATA_DIR, c.LEDGER_PSEUDONYM_KEY) }],
+  providers: [
+    {
+      provide: Pseudonymiser,
+      inject: [LedgerConfig],
+      useFactory: (c: LedgerConfig) => Pseudonymiser.load(c.LEDGER_DATA_DIR, c.LEDGER_PSEUDONYM_KEY),
+    },
+  ],
   exports: [Pseudonymiser],
 })
 export class PrivacyModule {}

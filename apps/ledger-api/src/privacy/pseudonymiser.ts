@@ -30,7 +30,8 @@ export class Pseudonymiser {
       }
     }
     const key = readFileSync(file, 'utf8').trim();
-    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`${file} must hold 64 hex digits; restore it from backup (pseudonyms depend on it)`);
+    if (!/^[0-9a-f]{64}$/.test(key))
+      throw new Error(`${file} must hold 64 hex digits; restore it from backup (pseudonyms depend on it)`);
     return new Pseudonymiser(Buffer.from(key, 'hex'));
   }
 }

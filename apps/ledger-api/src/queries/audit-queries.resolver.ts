@@ -71,28 +71,57 @@ export class AuditQueriesResolver {
     const { tenantId } = granted(queryCaller(ctx), id);
     const row = await findSystem(this.db, tenantId, id);
     if (!row) return null;
-    const [details, holdings] = await Promise.all([systemDetails(this.db, tenantId, [id]), holdingsAt(this.db, tenantId, [id], instant(undefined))]);
+    const [details, holdings] = await Promise.all([
+      systemDetails(this.db, tenantId, [id]),
+      holdingsAt(this.db, tenantId, [id], instant(undefined)),
+    ]);
     return aiSystemView(row, details, holdings);
   }
 
   @Query()
-  async aiSystems(@Args('filter') filter: SystemFilterArgs | undefined, @Args('first') first: number | undefined, @Args('after') after: string | undefined, @Context() ctx: GraphqlContext) {
+  async aiSystems(
+    @Args('filter') filter: SystemFilterArgs | undefined,
+    @Args('first') first: number | undefined,
+    @Args('after') after: string | undefined,
+    @Context() ctx: GraphqlContext,
+  ) {
     const { tenantId } = queryCaller(ctx);
     const now = instant(undefined);
-    const page = await findSystems(this.db, tenantId, { ...filter, systemIds: queryCaller(ctx).systems }, pageOf(first, after), now);
+    const page = await findSystems(
+      this.db,
+      tenantId,
+      { ...filter, systemIds: queryCaller(ctx).systems },
+      pageOf(first, after),
+      now,
+    );
     const ids = page.rows.map((r) => r.system_id);
-    const [details, holdings] = await Promise.all([systemDetails(this.db, tenantId, ids), holdingsAt(this.db, tenantId, ids, now)]);
-    const edges = page.rows.map((row) => ({ cursor: systemCursor(row), node: aiSystemView(row, details, holdings) }));
+    const [details, holdings] = await Promise.all([
+      systemDetails(this.db, tenantId, ids),
+      holdingsAt(this.db, tenantId, ids, now),
+    ]);
+    const edges = page.rows.map((row) => ({
+      cursor: systemCursor(row),
+      node: aiSystemView(row, details, holdings),
+    }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
   @Query()
-  async accountability(@Args('systemId') systemId: string, @Args('asOf') asOf: string | undefined, @Context() ctx: GraphqlContext) {
+  async accountability(
+    @Args('systemId') systemId: string,
+    @Args('asOf') asOf: string | undefined,
+    @Context() ctx: GraphqlContext,
+  ) {
     const { tenantId } = granted(queryCaller(ctx), systemId);
     const at = instant(asOf);
     if (!(await findSystem(this.db, tenantId, systemId))) throw notFound(systemId);
-    const [holdings, live] = await Promise.all([holdingsAt(this.db, tenantId, [systemId], at), liveVersionAt(this.db, tenantId, systemId, at)]);
-    const vacantRequiredRoles = this.policy.requiredRoles.filter((role) => !holdings.some((h) => h.role === role && h.accepted));
+    const [holdings, live] = await Promise.all([
+      holdingsAt(this.db, tenantId, [systemId], at),
+      liveVersionAt(this.db, tenantId, systemId, at),
+    ]);
+    const vacantRequiredRoles = this.policy.requiredRoles.filter(
+      (role) => !holdings.some((h) => h.role === role && h.accepted),
+    );
     return { systemId, asOf: at, holdings, vacantRequiredRoles, liveVersion: live?.version ?? null };
   }
 
@@ -110,28 +139,51 @@ export class AuditQueriesResolver {
     const caller = queryCaller(ctx);
     // A regulator reads a granted system's history, never a stream by name.
     const { tenantId } = caller.systems && !systemId ? granted(caller, undefined) : granted(caller, systemId);
-    if (!systemId === !stream) throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: 'systemId', message: 'give exactly one of systemId or stream' });
+    if (!systemId === !stream)
+      throw new ProblemError({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'systemId',
+        message: 'give exactly one of systemId or stream',
+      });
     const page = await findTimeline(
       this.db,
       tenantId,
-      { systemId, stream: stream && tenantStream(tenantId, stream), types, from: from && instant(from), to: to && instant(to) },
+      {
+        systemId,
+        stream: stream && tenantStream(tenantId, stream),
+        types,
+        from: from && instant(from),
+        to: to && instant(to),
+      },
       pageOf(first, after),
     );
     // The page is read whole from the event store: what an auditor sees is what is stored and hashed.
-    const stored = new Map((await this.store.findByEventIds(page.rows.map((r) => r.event_id))).map((e) => [e.eventId, e]));
+    const stored = new Map(
+      (await this.store.findByEventIds(page.rows.map((r) => r.event_id))).map((e) => [e.eventId, e]),
+    );
     const edges = page.rows.map((row) => {
       const event = stored.get(row.event_id)!;
-      return { cursor: encodeCursor(String(row.position)), node: { ...event, data: JSON.stringify(event.data) } };
+      return {
+        cursor: encodeCursor(String(row.position)),
+        node: { ...event, data: JSON.stringify(event.data) },
+      };
     });
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
   @Query()
-  async dataAccess(@Args('filter') filter: DataAccessFilterArgs | undefined, @Args('first') first: number | undefined, @Args('after') after: string | undefined, @Context() ctx: GraphqlContext) {
+  async dataAccess(
+    @Args('filter') filter: DataAccessFilterArgs | undefined,
+    @Args('first') first: number | undefined,
+    @Args('after') after: string | undefined,
+    @Context() ctx: GraphqlContext,
+  ) {
     const caller = granted(queryCaller(ctx), filter?.systemId);
     const { tenantId } = caller;
     const { patientId, purposeOfUse, from, to, ...rest } = filter ?? {};
-    const patientPseudonym = patientId === undefined ? undefined : this.pseudonymiser.pseudonymise(tenantId, patientId);
+    const patientPseudonym =
+      patientId === undefined ? undefined : this.pseudonymiser.pseudonymise(tenantId, patientId);
     // A search for one patient is itself sensitive: the ledger records who made it.
     if (patientPseudonym) await this.selfAudit.patientLookup(caller, patientPseudonym, 'graphql dataAccess');
     const page = await findDataAccess(
@@ -146,12 +198,19 @@ export class AuditQueriesResolver {
       },
       pageOf(first, after),
     );
-    const edges = page.rows.map((row) => ({ cursor: encodeCursor(String(row.position)), node: views.dataAccess(row) }));
+    const edges = page.rows.map((row) => ({
+      cursor: encodeCursor(String(row.position)),
+      node: views.dataAccess(row),
+    }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
   @Query()
-  async modelVersion(@Args('systemId') systemId: string, @Args('version') version: string, @Context() ctx: GraphqlContext) {
+  async modelVersion(
+    @Args('systemId') systemId: string,
+    @Args('version') version: string,
+    @Context() ctx: GraphqlContext,
+  ) {
     const { tenantId } = granted(queryCaller(ctx), systemId);
     const found = await findModelVersion(this.db, tenantId, systemId, version);
     if (!found) return null;
@@ -174,21 +233,34 @@ export class AuditQueriesResolver {
         source: d.source,
         retentionPeriod: d.retention_period,
         registeredAt: d.registered_at,
-        approvedPurposes: found.datasetApprovals.filter((a) => a.dataset_id === d.dataset_id).map((a) => a.purpose),
+        approvedPurposes: found.datasetApprovals
+          .filter((a) => a.dataset_id === d.dataset_id)
+          .map((a) => a.purpose),
       })),
     };
   }
 
   @Query()
-  async complianceFindings(@Args('filter') filter: { systemId?: string; rule?: ComplianceRule; asOf?: string } | undefined, @Context() ctx: GraphqlContext) {
+  async complianceFindings(
+    @Args('filter') filter: { systemId?: string; rule?: ComplianceRule; asOf?: string } | undefined,
+    @Context() ctx: GraphqlContext,
+  ) {
     const caller = queryCaller(ctx);
     const { tenantId } = filter?.systemId ? granted(caller, filter.systemId) : caller;
-    const findings = await complianceFindings(this.db, tenantId, { systemId: filter?.systemId, rule: filter?.rule }, instant(filter?.asOf), {
-      requiredRoles: this.policy.requiredRoles,
-      validationValidityDays: this.policy.validationValidityDays,
-      auditIntervalDays: this.config.LEDGER_AUDIT_INTERVAL_DAYS,
-    });
-    return caller.systems ? findings.filter((f) => f.systemId !== null && caller.systems!.includes(f.systemId)) : findings;
+    const findings = await complianceFindings(
+      this.db,
+      tenantId,
+      { systemId: filter?.systemId, rule: filter?.rule },
+      instant(filter?.asOf),
+      {
+        requiredRoles: this.policy.requiredRoles,
+        validationValidityDays: this.policy.validationValidityDays,
+        auditIntervalDays: this.config.LEDGER_AUDIT_INTERVAL_DAYS,
+      },
+    );
+    return caller.systems
+      ? findings.filter((f) => f.systemId !== null && caller.systems!.includes(f.systemId))
+      : findings;
   }
 }
 
@@ -205,6 +277,10 @@ function granted(caller: Caller, systemId: string | undefined): Caller {
 }
 
 function notFound(systemId: string): ProblemError {
-  return new ProblemError({ status: 404, code: 'NOT_FOUND', field: 'systemId', message: `no AI system ${systemId} in this tenant; register it first or check the id` });
+  return new ProblemError({
+    status: 404,
+    code: 'NOT_FOUND',
+    field: 'systemId',
+    message: `no AI system ${systemId} in this tenant; register it first or check the id`,
+  });
 }
-

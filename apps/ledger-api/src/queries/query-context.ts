@@ -13,7 +13,12 @@ export function queryCaller(ctx: GraphqlContext): Caller {
 export function pageOf(first: number | null | undefined, after: string | null | undefined) {
   const size = first ?? DEFAULT_PAGE;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)
-    throw new ProblemError({ status: 400, code: 'VALIDATION_FAILED', field: 'first', message: `first must be a whole number from 1 to ${MAX_PAGE}` });
+    throw new ProblemError({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'first',
+      message: `first must be a whole number from 1 to ${MAX_PAGE}`,
+    });
   return { first: size, after };
 }
 

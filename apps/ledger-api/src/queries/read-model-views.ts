@@ -1,4 +1,10 @@
-import { parseJson, type DataAccessRow, type RoleHolding, type SystemRow, type systemDetails } from '@ledger/read-models';
+import {
+  parseJson,
+  type DataAccessRow,
+  type RoleHolding,
+  type SystemRow,
+  type systemDetails,
+} from '@ledger/read-models';
 
 type Details = Awaited<ReturnType<typeof systemDetails>>;
 type Row<K extends keyof Details> = ReturnType<Details[K]>[number];
@@ -15,8 +21,18 @@ export const views = {
     validatedAt: v.validated_at,
     eventId: v.event_id,
   }),
-  approval: (a: Row<'approvals'>) => ({ discipline: a.discipline, reviewer: a.reviewer, approvedAt: a.approved_at, eventId: a.event_id }),
-  liveChange: (l: Row<'live'>) => ({ at: l.from_at, version: l.version, cause: l.cause, eventId: l.event_id }),
+  approval: (a: Row<'approvals'>) => ({
+    discipline: a.discipline,
+    reviewer: a.reviewer,
+    approvedAt: a.approved_at,
+    eventId: a.event_id,
+  }),
+  liveChange: (l: Row<'live'>) => ({
+    at: l.from_at,
+    version: l.version,
+    cause: l.cause,
+    eventId: l.event_id,
+  }),
   incident: (i: Row<'incidents'>) => ({
     incidentId: i.incident_id,
     severity: i.severity,
@@ -71,9 +87,18 @@ export function versionsOf(systemId: string, details: Details) {
     parentVersion: v.parent_version,
     developer: v.developer,
     registeredAt: v.registered_at,
-    validations: details.validations(systemId).filter((x) => x.version === v.version).map(views.validation),
-    approvals: details.approvals(systemId).filter((x) => x.version === v.version).map(views.approval),
-    deployments: details.live(systemId).filter((x) => x.version === v.version).map(views.liveChange),
+    validations: details
+      .validations(systemId)
+      .filter((x) => x.version === v.version)
+      .map(views.validation),
+    approvals: details
+      .approvals(systemId)
+      .filter((x) => x.version === v.version)
+      .map(views.approval),
+    deployments: details
+      .live(systemId)
+      .filter((x) => x.version === v.version)
+      .map(views.liveChange),
   }));
 }
 
@@ -98,7 +123,13 @@ export function aiSystemView(row: SystemRow, details: Details, holdings: RoleHol
     incidents,
     openIncidents: incidents.filter((i) => i.status !== 'closed'),
     decisions: details.decisions(id).map(views.decision),
-    monitoringPlans: details.plans(id).map((p) => ({ metric: p.metric, threshold: p.threshold, direction: p.direction, cadence: p.cadence, plannedAt: p.planned_at })),
+    monitoringPlans: details.plans(id).map((p) => ({
+      metric: p.metric,
+      threshold: p.threshold,
+      direction: p.direction,
+      cadence: p.cadence,
+      plannedAt: p.planned_at,
+    })),
     signals: details.signals(id).map((s) => ({
       kind: s.kind,
       metric: s.metric,
@@ -109,6 +140,13 @@ export function aiSystemView(row: SystemRow, details: Details, holdings: RoleHol
       breached: s.breached === 1,
       eventId: s.event_id,
     })),
-    audits: details.audits(id).map((a) => ({ auditId: a.audit_id, scope: a.scope, findings: parseJson<unknown[]>(a.findings), auditor: a.auditor, recordedAt: a.recorded_at, eventId: a.event_id })),
+    audits: details.audits(id).map((a) => ({
+      auditId: a.audit_id,
+      scope: a.scope,
+      findings: parseJson<unknown[]>(a.findings),
+      auditor: a.auditor,
+      recordedAt: a.recorded_at,
+      eventId: a.event_id,
+    })),
   };
 }

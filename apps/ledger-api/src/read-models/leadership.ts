@@ -21,7 +21,9 @@ export interface Leadership {
 }
 
 export function leadershipFor(config: LedgerConfig, onLost: () => void): Leadership {
-  return config.LEDGER_READ_STORE === 'postgres' ? postgresLeadership(config.DATABASE_URL!, onLost) : sqliteLeadership(join(config.LEDGER_DATA_DIR, 'projector.lock'));
+  return config.LEDGER_READ_STORE === 'postgres'
+    ? postgresLeadership(config.DATABASE_URL!, onLost)
+    : sqliteLeadership(join(config.LEDGER_DATA_DIR, 'projector.lock'));
 }
 
 function postgresLeadership(connectionString: string, onLost: () => void): Leadership {
@@ -34,7 +36,10 @@ function postgresLeadership(connectionString: string, onLost: () => void): Leade
             client = undefined;
             onLost();
           });
-          const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PROJECTOR_LOCK]);
+          const { rows } = await client.query<{ locked: boolean }>(
+            'SELECT pg_try_advisory_lock($1) AS locked',
+            [PROJECTOR_LOCK],
+          );
           if (rows[0].locked) return true;
         } catch {
           client = undefined;

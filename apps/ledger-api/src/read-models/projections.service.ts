@@ -1,6 +1,18 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
-import { PROJECTIONS, ProjectionRunner, projectionConsumer, type ProjectionStatus, type ReadStore } from '@ledger/read-models';
+import {
+  PROJECTIONS,
+  ProjectionRunner,
+  projectionConsumer,
+  type ProjectionStatus,
+  type ReadStore,
+} from '@ledger/read-models';
 import { Gauge } from 'prom-client';
 import { LedgerConfig } from '../config/ledger-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -58,7 +70,14 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     for (const definition of PROJECTIONS)
-      this.register(new ProjectionRunner({ store: this.store, readStore: this.readStore, consumer: projectionConsumer(definition as never), logger: this.runnerLogger() }));
+      this.register(
+        new ProjectionRunner({
+          store: this.store,
+          readStore: this.readStore,
+          consumer: projectionConsumer(definition as never),
+          logger: this.runnerLogger(),
+        }),
+      );
     this.leading = this.lead();
     // The first start waits for a free lock only briefly: a standby replica serves requests while it waits.
     await Promise.race([this.leading, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);

@@ -4,5 +4,9 @@ import { ProjectionsService } from './projections.service';
 import { ReadStoreModule } from './read-store.module';
 
 @Global()
-@Module({ imports: [ReadStoreModule], providers: [ProjectionsService, AuditQueriesResolver], exports: [ProjectionsService] })
+@Module({
+  imports: [ReadStoreModule],
+  providers: [ProjectionsService, AuditQueriesResolver],
+  exports: [ProjectionsService],
+})
 export class ReadModelsModule {}

@@ -8,7 +8,12 @@ export type Caller = Principal;
 
 /** The one place handlers learn who is calling; the authentication hook has verified the token before any handler runs. */
 export function callerFrom(request: FastifyRequest): Caller {
-  if (!request.caller) throw new ProblemError({ status: 401, code: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <token>' });
+  if (!request.caller)
+    throw new ProblemError({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+      message: 'send Authorization: Bearer <token>',
+    });
   return request.caller;
 }
 

@@ -1,5 +1,10 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { EventStoreDbEventStore, PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
+import {
+  EventStoreDbEventStore,
+  PostgresEventStore,
+  SqliteEventStore,
+  type EventStore,
+} from '@ledger/event-store';
 import { join } from 'node:path';
 import { LedgerConfig } from '../config/ledger-config';
 
@@ -8,7 +13,9 @@ export const EVENT_STORE = Symbol('EVENT_STORE');
 export function openEventStore(config: LedgerConfig): Promise<EventStore> {
   switch (config.LEDGER_STORE) {
     case 'sqlite':
-      return SqliteEventStore.open(join(config.LEDGER_DATA_DIR, 'events.sqlite'), { synchronous: config.LEDGER_SQLITE_SYNCHRONOUS });
+      return SqliteEventStore.open(join(config.LEDGER_DATA_DIR, 'events.sqlite'), {
+        synchronous: config.LEDGER_SQLITE_SYNCHRONOUS,
+      });
     case 'postgres':
       return PostgresEventStore.open(config.DATABASE_URL!);
     case 'eventstoredb':

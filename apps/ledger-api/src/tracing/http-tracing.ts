@@ -6,8 +6,14 @@ const tracer = trace.getTracer('ledger-api');
 /** The operation a GraphQL request names, without parsing the document: enough to tell requests apart in a trace. */
 function graphqlOperation(body: unknown): { type?: string; name?: string } {
   const { query, operationName } = (body ?? {}) as { query?: unknown; operationName?: unknown };
-  const head = typeof query === 'string' ? /^\s*(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/.exec(query) : null;
-  return { type: head?.[1] ?? (typeof query === 'string' ? 'query' : undefined), name: typeof operationName === 'string' ? operationName : head?.[2] };
+  const head =
+    typeof query === 'string'
+      ? /^\s*(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/.exec(query)
+      : null;
+  return {
+    type: head?.[1] ?? (typeof query === 'string' ? 'query' : undefined),
+    name: typeof operationName === 'string' ? operationName : head?.[2],
+  };
 }
 
 /**

@@ -29,7 +29,9 @@ class GraphqlLikeController {
   /** Stands in for a mutation resolver: the command span where the handler would open it, around the store's append. */
   @Post('graphql')
   async mutate(@Body() _body: unknown) {
-    const result = await withSpan('command RegisterAiSystem', () => this.store.append('ai-system-sepsis-1', [newEvent({ name: 'Sepsis predictor' })], 'any'));
+    const result = await withSpan('command RegisterAiSystem', () =>
+      this.store.append('ai-system-sepsis-1', [newEvent({ name: 'Sepsis predictor' })], 'any'),
+    );
     return { data: { registerAiSystem: { revision: result.nextExpectedRevision } } };
   }
 }
@@ -48,7 +50,9 @@ describe('tracing: OTLP export of one request end to end', () => {
       req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       req.on('end', () => {
         if (req.url === '/v1/traces') {
-          const payload = JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: ExportedSpan[] }> }> };
+          const payload = JSON.parse(body) as {
+            resourceSpans: Array<{ scopeSpans: Array<{ spans: ExportedSpan[] }> }>;
+          };
           for (const rs of payload.resourceSpans) for (const ss of rs.scopeSpans) received.push(...ss.spans);
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -61,7 +65,9 @@ describe('tracing: OTLP export of one request end to end', () => {
     const store = await EventStoreDbEventStore.overClient(new FakeEsdbClient());
     @Module({ controllers: [GraphqlLikeController], providers: [{ provide: STORE, useValue: store }] })
     class TracedModule {}
-    app = await NestFactory.create<NestFastifyApplication>(TracedModule, new FastifyAdapter(), { logger: false });
+    app = await NestFactory.create<NestFastifyApplication>(TracedModule, new FastifyAdapter(), {
+      logger: false,
+    });
     traceHttpRequests(app.getHttpAdapter().getInstance());
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
@@ -91,7 +97,11 @@ describe('tracing: OTLP export of one request end to end', () => {
     expect(append).toBeDefined();
     expect(http!.kind).toBe(2); // SERVER
     // The caller's trace continues: the request span is the child of the traceparent it was sent.
-    expect([http!.traceId, command!.traceId, append!.traceId]).toEqual([callerTrace, callerTrace, callerTrace]);
+    expect([http!.traceId, command!.traceId, append!.traceId]).toEqual([
+      callerTrace,
+      callerTrace,
+      callerTrace,
+    ]);
     expect(http!.parentSpanId).toBe('00f067aa0ba902b7');
     expect(command!.parentSpanId).toBe(http!.spanId);
     expect(append!.parentSpanId).toBe(command!.spanId);

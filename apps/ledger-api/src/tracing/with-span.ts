@@ -8,7 +8,11 @@ const tracer = trace.getTracer('ledger-api');
  * store's append) become its children. A thrown error marks the span failed
  * and is rethrown unchanged. Without tracing started this costs a no-op span.
  */
-export function withSpan<T>(name: string, work: () => Promise<T> | T, attributes: Attributes = {}): Promise<T> {
+export function withSpan<T>(
+  name: string,
+  work: () => Promise<T> | T,
+  attributes: Attributes = {},
+): Promise<T> {
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await work();

@@ -1,6 +1,16 @@
 import { stateFrom } from '../shared/decider';
 import { specFor } from '../testing/given-when-then';
-import { ADMIN, HOLDERS, SYSTEM, cmd, day, deployed, meta, run, suspended } from '../testing/ai-system-fixtures';
+import {
+  ADMIN,
+  HOLDERS,
+  SYSTEM,
+  cmd,
+  day,
+  deployed,
+  meta,
+  run,
+  suspended,
+} from '../testing/ai-system-fixtures';
 import { holdersAt } from './accountability';
 import { aiSystemDecider } from './decide';
 import { DEFAULT_GOVERNANCE_POLICY } from './policy';
@@ -18,7 +28,14 @@ describe('assigning a role', () => {
       .then([
         {
           type: 'AccountabilityAssigned',
-          data: { systemId: SYSTEM, assignmentId: leadAssignment, role: 'CLINICAL_LEAD', assignee: LEAD, effectiveFrom: day(1), assignedBy: ADMIN },
+          data: {
+            systemId: SYSTEM,
+            assignmentId: leadAssignment,
+            role: 'CLINICAL_LEAD',
+            assignee: LEAD,
+            effectiveFrom: day(1),
+            assignedBy: ADMIN,
+          },
         },
       ]));
 
@@ -38,10 +55,14 @@ describe('assigning a role', () => {
       .then([expect.objectContaining({ type: 'AccountabilityAssigned' })]));
 
   it('refuses an unknown role', () =>
-    given(...registered()).when(cmd.assign('CHIEF_WIZARD' as never, 'dr.who')).thenThrows('VALIDATION_FAILED', 'role'));
+    given(...registered())
+      .when(cmd.assign('CHIEF_WIZARD' as never, 'dr.who'))
+      .thenThrows('VALIDATION_FAILED', 'role'));
 
   it('refuses an effective time that is not an instant', () =>
-    given(...registered()).when(cmd.assign('CLINICAL_LEAD', LEAD, { effectiveFrom: 'next monday' })).thenThrows('VALIDATION_FAILED', 'effectiveFrom'));
+    given(...registered())
+      .when(cmd.assign('CLINICAL_LEAD', LEAD, { effectiveFrom: 'next monday' }))
+      .thenThrows('VALIDATION_FAILED', 'effectiveFrom'));
 });
 
 describe('accepting a role', () => {
@@ -51,15 +72,32 @@ describe('accepting a role', () => {
     given(...assigned())
       .when(cmd.accept(leadAssignment, LEAD, { meta: meta(LEAD, day(1)) }))
       .then([
-        { type: 'AccountabilityAccepted', data: { systemId: SYSTEM, assignmentId: leadAssignment, role: 'CLINICAL_LEAD', assignee: LEAD, acceptedAt: day(1) } },
+        {
+          type: 'AccountabilityAccepted',
+          data: {
+            systemId: SYSTEM,
+            assignmentId: leadAssignment,
+            role: 'CLINICAL_LEAD',
+            assignee: LEAD,
+            acceptedAt: day(1),
+          },
+        },
       ]));
 
-  it('refuses acceptance by anyone but the assignee', () => given(...assigned()).when(cmd.accept(leadAssignment, 'dr.bob')).thenThrows('NOT_ASSIGNEE'));
+  it('refuses acceptance by anyone but the assignee', () =>
+    given(...assigned())
+      .when(cmd.accept(leadAssignment, 'dr.bob'))
+      .thenThrows('NOT_ASSIGNEE'));
 
-  it('refuses to accept an unknown assignment', () => given(...assigned()).when(cmd.accept('nope', LEAD)).thenThrows('NOT_FOUND', 'assignmentId'));
+  it('refuses to accept an unknown assignment', () =>
+    given(...assigned())
+      .when(cmd.accept('nope', LEAD))
+      .thenThrows('NOT_FOUND', 'assignmentId'));
 
   it('refuses to accept twice', () =>
-    given(...run([cmd.accept(leadAssignment, LEAD)], assigned())).when(cmd.accept(leadAssignment, LEAD)).thenThrows('INVALID_TRANSITION', 'assignmentId'));
+    given(...run([cmd.accept(leadAssignment, LEAD)], assigned()))
+      .when(cmd.accept(leadAssignment, LEAD))
+      .thenThrows('INVALID_TRANSITION', 'assignmentId'));
 
   it('refuses to accept a revoked assignment', () =>
     given(...run([cmd.revoke(leadAssignment)], assigned()))
@@ -76,7 +114,15 @@ describe('revoking a role', () => {
       .then([
         {
           type: 'AccountabilityRevoked',
-          data: { systemId: SYSTEM, assignmentId: leadAssignment, role: 'CLINICAL_LEAD', assignee: LEAD, effectiveTo: day(10), revokedBy: ADMIN, reason: 'left the trust' },
+          data: {
+            systemId: SYSTEM,
+            assignmentId: leadAssignment,
+            role: 'CLINICAL_LEAD',
+            assignee: LEAD,
+            effectiveTo: day(10),
+            revokedBy: ADMIN,
+            reason: 'left the trust',
+          },
         },
       ]));
 
@@ -90,49 +136,82 @@ describe('revoking a role', () => {
       .when(cmd.revoke(leadAssignment, { effectiveAt: day(4) }))
       .thenThrows('VALIDATION_FAILED', 'effectiveAt'));
 
-  it('refuses an unknown assignment', () => given(...held()).when(cmd.revoke('nope')).thenThrows('NOT_FOUND', 'assignmentId'));
+  it('refuses an unknown assignment', () =>
+    given(...held())
+      .when(cmd.revoke('nope'))
+      .thenThrows('NOT_FOUND', 'assignmentId'));
 
   it('refuses to revoke twice', () =>
-    given(...run([cmd.revoke(leadAssignment)], held())).when(cmd.revoke(leadAssignment, { meta: meta(ADMIN, day(11)) })).thenThrows('INVALID_TRANSITION', 'assignmentId'));
+    given(...run([cmd.revoke(leadAssignment)], held()))
+      .when(cmd.revoke(leadAssignment, { meta: meta(ADMIN, day(11)) }))
+      .thenThrows('INVALID_TRANSITION', 'assignmentId'));
 
-  it('refuses a blank reason', () => given(...held()).when(cmd.revoke(leadAssignment, { reason: '' })).thenThrows('VALIDATION_FAILED', 'reason'));
+  it('refuses a blank reason', () =>
+    given(...held())
+      .when(cmd.revoke(leadAssignment, { reason: '' }))
+      .thenThrows('VALIDATION_FAILED', 'reason'));
 });
 
 describe('a live system keeps its required roles filled', () => {
   const authority = `TAKEDOWN_AUTHORITY-${HOLDERS.TAKEDOWN_AUTHORITY}`;
   const successor = (accept: boolean) => [
-    cmd.assign('TAKEDOWN_AUTHORITY', 'dr.grace', { assignmentId: 'ta-grace', effectiveFrom: day(9), meta: meta(ADMIN, day(8)) }),
+    cmd.assign('TAKEDOWN_AUTHORITY', 'dr.grace', {
+      assignmentId: 'ta-grace',
+      effectiveFrom: day(9),
+      meta: meta(ADMIN, day(8)),
+    }),
     ...(accept ? [cmd.accept('ta-grace', 'dr.grace', { meta: meta('dr.grace', day(8)) })] : []),
   ];
 
   it('refuses to revoke the last accepted holder of a required role while deployed', () =>
-    given(...deployed()).when(cmd.revoke(authority)).thenThrows('ROLE_STILL_REQUIRED', 'assignmentId'));
+    given(...deployed())
+      .when(cmd.revoke(authority))
+      .thenThrows('ROLE_STILL_REQUIRED', 'assignmentId'));
 
   it('refuses it while suspended too, since the system can return to patients', () =>
-    given(...suspended()).when(cmd.revoke(authority, { meta: meta(ADMIN, day(20)) })).thenThrows('ROLE_STILL_REQUIRED'));
+    given(...suspended())
+      .when(cmd.revoke(authority, { meta: meta(ADMIN, day(20)) }))
+      .thenThrows('ROLE_STILL_REQUIRED'));
 
   it('refuses it while the successor has not accepted', () =>
-    given(...run(successor(false), deployed())).when(cmd.revoke(authority)).thenThrows('ROLE_STILL_REQUIRED'));
+    given(...run(successor(false), deployed()))
+      .when(cmd.revoke(authority))
+      .thenThrows('ROLE_STILL_REQUIRED'));
 
   it('refuses it when the successor only takes over after the revocation', () =>
-    given(...run(successor(true), deployed())).when(cmd.revoke(authority, { effectiveAt: day(8, 12) })).thenThrows('ROLE_STILL_REQUIRED'));
+    given(...run(successor(true), deployed()))
+      .when(cmd.revoke(authority, { effectiveAt: day(8, 12) }))
+      .thenThrows('ROLE_STILL_REQUIRED'));
 
   it('allows it once a successor has accepted and is in place by then', () =>
-    given(...run(successor(true), deployed())).when(cmd.revoke(authority)).then([expect.objectContaining({ type: 'AccountabilityRevoked' })]));
+    given(...run(successor(true), deployed()))
+      .when(cmd.revoke(authority))
+      .then([expect.objectContaining({ type: 'AccountabilityRevoked' })]));
 
   it('allows revoking a role the policy does not require', () =>
-    given(...deployed()).when(cmd.revoke(`DATA_STEWARD-${HOLDERS.DATA_STEWARD}`)).then([expect.objectContaining({ type: 'AccountabilityRevoked' })]));
+    given(...deployed())
+      .when(cmd.revoke(`DATA_STEWARD-${HOLDERS.DATA_STEWARD}`))
+      .then([expect.objectContaining({ type: 'AccountabilityRevoked' })]));
 
   it('allows revoking a required role the policy of this organisation leaves out', () =>
-    specFor(aiSystemDecider({ ...DEFAULT_GOVERNANCE_POLICY, requiredRoles: ['CLINICAL_LEAD'] }))(...deployed())
+    specFor(aiSystemDecider({ ...DEFAULT_GOVERNANCE_POLICY, requiredRoles: ['CLINICAL_LEAD'] }))(
+      ...deployed(),
+    )
       .when(cmd.revoke(authority))
       .then([expect.objectContaining({ type: 'AccountabilityRevoked' })]));
 
   it('allows revoking an assignment that was never accepted', () =>
-    given(...run(successor(false), deployed())).when(cmd.revoke('ta-grace')).then([expect.objectContaining({ type: 'AccountabilityRevoked' })]));
+    given(...run(successor(false), deployed()))
+      .when(cmd.revoke('ta-grace'))
+      .then([expect.objectContaining({ type: 'AccountabilityRevoked' })]));
 
   it('allows revoking the last holder before the system is deployed', () =>
-    given(...run([cmd.assign('TAKEDOWN_AUTHORITY'), cmd.accept(authority, HOLDERS.TAKEDOWN_AUTHORITY)], registered()))
+    given(
+      ...run(
+        [cmd.assign('TAKEDOWN_AUTHORITY'), cmd.accept(authority, HOLDERS.TAKEDOWN_AUTHORITY)],
+        registered(),
+      ),
+    )
       .when(cmd.revoke(authority))
       .then([expect.objectContaining({ type: 'AccountabilityRevoked' })]));
 });
@@ -164,9 +243,18 @@ describe('holdersAt: who held a role at an instant', () => {
   });
 
   it('lists every concurrent holder once', () => {
-    const two = run([cmd.assign('CLINICAL_LEAD'), cmd.accept(leadAssignment, LEAD), cmd.assign('CLINICAL_LEAD', 'dr.bo'), cmd.accept(`CLINICAL_LEAD-dr.bo`, 'dr.bo')], registered());
+    const two = run(
+      [
+        cmd.assign('CLINICAL_LEAD'),
+        cmd.accept(leadAssignment, LEAD),
+        cmd.assign('CLINICAL_LEAD', 'dr.bo'),
+        cmd.accept(`CLINICAL_LEAD-dr.bo`, 'dr.bo'),
+      ],
+      registered(),
+    );
     expect(holdersAt(stateFrom(decider, two), 'CLINICAL_LEAD', day(1))).toEqual([LEAD, 'dr.bo']);
   });
 
-  it('knows no holders of an unregistered system', () => expect(holdersAt(decider.initialState(), 'CLINICAL_LEAD', day(1))).toEqual([]));
+  it('knows no holders of an unregistered system', () =>
+    expect(holdersAt(decider.initialState(), 'CLINICAL_LEAD', day(1))).toEqual([]));
 });

@@ -30,37 +30,78 @@ function heldAt(a: Assignment, t: number): boolean {
 export function assignAccountability(cmd: AssignAccountability, system: AiSystemRecord): AiSystemEvent[] {
   parseInstant(cmd.effectiveFrom, 'effectiveFrom');
   if (system.assignments.some((a) => a.assignmentId === cmd.assignmentId))
-    throw new DomainError('ALREADY_EXISTS', `assignment ${cmd.assignmentId} already exists; use a new assignmentId`, 'assignmentId');
-  if (system.assignments.some((a) => a.role === cmd.role && a.assignee === cmd.assignee && a.effectiveTo === undefined))
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `assignment ${cmd.assignmentId} already exists; use a new assignmentId`,
+      'assignmentId',
+    );
+  if (
+    system.assignments.some(
+      (a) => a.role === cmd.role && a.assignee === cmd.assignee && a.effectiveTo === undefined,
+    )
+  )
     throw new DomainError(
       'ALREADY_EXISTS',
       `${cmd.assignee} is already assigned ${cmd.role} on ${system.systemId}; revoke that assignment first to change its terms`,
       'assignee',
     );
   const { systemId, assignmentId, role, assignee, effectiveFrom } = cmd;
-  return [{ type: 'AccountabilityAssigned', data: { systemId, assignmentId, role, assignee, effectiveFrom, assignedBy: cmd.meta.actor } }];
+  return [
+    {
+      type: 'AccountabilityAssigned',
+      data: { systemId, assignmentId, role, assignee, effectiveFrom, assignedBy: cmd.meta.actor },
+    },
+  ];
 }
 
 export function acceptAccountability(cmd: AcceptAccountability, system: AiSystemRecord): AiSystemEvent[] {
   const assignment = findAssignment(system, cmd.assignmentId);
   if (assignment.assignee !== cmd.meta.actor)
-    throw new DomainError('NOT_ASSIGNEE', `assignment ${assignment.assignmentId} is for ${assignment.assignee}; only they can accept it`);
+    throw new DomainError(
+      'NOT_ASSIGNEE',
+      `assignment ${assignment.assignmentId} is for ${assignment.assignee}; only they can accept it`,
+    );
   if (assignment.effectiveTo !== undefined)
-    throw new DomainError('INVALID_TRANSITION', `assignment ${assignment.assignmentId} was revoked; ask for a new assignment`, 'assignmentId');
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `assignment ${assignment.assignmentId} was revoked; ask for a new assignment`,
+      'assignmentId',
+    );
   if (assignment.acceptedAt !== undefined)
-    throw new DomainError('INVALID_TRANSITION', `assignment ${assignment.assignmentId} was already accepted at ${assignment.acceptedAt}`, 'assignmentId');
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `assignment ${assignment.assignmentId} was already accepted at ${assignment.acceptedAt}`,
+      'assignmentId',
+    );
   const { assignmentId, role, assignee } = assignment;
-  return [{ type: 'AccountabilityAccepted', data: { systemId: system.systemId, assignmentId, role, assignee, acceptedAt: cmd.meta.at } }];
+  return [
+    {
+      type: 'AccountabilityAccepted',
+      data: { systemId: system.systemId, assignmentId, role, assignee, acceptedAt: cmd.meta.at },
+    },
+  ];
 }
 
-export function revokeAccountability(cmd: RevokeAccountability, system: AiSystemRecord, policy: GovernancePolicy): AiSystemEvent[] {
+export function revokeAccountability(
+  cmd: RevokeAccountability,
+  system: AiSystemRecord,
+  policy: GovernancePolicy,
+): AiSystemEvent[] {
   const assignment = findAssignment(system, cmd.assignmentId);
   if (assignment.effectiveTo !== undefined)
-    throw new DomainError('INVALID_TRANSITION', `assignment ${assignment.assignmentId} was already revoked effective ${assignment.effectiveTo}`, 'assignmentId');
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `assignment ${assignment.assignmentId} was already revoked effective ${assignment.effectiveTo}`,
+      'assignmentId',
+    );
   const effectiveTo = cmd.effectiveAt ?? cmd.meta.at;
   const endsAt = parseInstant(effectiveTo, 'effectiveAt');
   if (endsAt < millis(assignment.effectiveFrom))
-    throw new DomainError('VALIDATION_FAILED', `effectiveAt must not precede the assignment's start, ${assignment.effectiveFrom}`, 'effectiveAt');
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `effectiveAt must not precede the assignment's start, ${assignment.effectiveFrom}`,
+      'effectiveAt',
+    );
   if (leavesRequiredRoleEmpty(system, assignment, endsAt, policy))
     throw new DomainError(
       'ROLE_STILL_REQUIRED',
@@ -72,19 +113,40 @@ export function revokeAccountability(cmd: RevokeAccountability, system: AiSystem
   return [
     {
       type: 'AccountabilityRevoked',
-      data: { systemId: system.systemId, assignmentId, role, assignee, effectiveTo, revokedBy: cmd.meta.actor, reason: cmd.reason },
+      data: {
+        systemId: system.systemId,
+        assignmentId,
+        role,
+        assignee,
+        effectiveTo,
+        revokedBy: cmd.meta.actor,
+        reason: cmd.reason,
+      },
     },
   ];
 }
 
 /** A live system may never be without a required role: some other accepted, unrevoked holder must be in place when this one ends. */
-function leavesRequiredRoleEmpty(system: AiSystemRecord, leaving: Assignment, endsAt: number, policy: GovernancePolicy): boolean {
-  if (!isLive(system) || !policy.requiredRoles.includes(leaving.role) || leaving.acceptedAt === undefined) return false;
-  return !system.assignments.some((a) => a !== leaving && a.role === leaving.role && a.effectiveTo === undefined && heldAt(a, endsAt));
+function leavesRequiredRoleEmpty(
+  system: AiSystemRecord,
+  leaving: Assignment,
+  endsAt: number,
+  policy: GovernancePolicy,
+): boolean {
+  if (!isLive(system) || !policy.requiredRoles.includes(leaving.role) || leaving.acceptedAt === undefined)
+    return false;
+  return !system.assignments.some(
+    (a) => a !== leaving && a.role === leaving.role && a.effectiveTo === undefined && heldAt(a, endsAt),
+  );
 }
 
 function findAssignment(system: AiSystemRecord, assignmentId: string): Assignment {
   const assignment = system.assignments.find((a) => a.assignmentId === assignmentId);
-  if (!assignment) throw new DomainError('NOT_FOUND', `no assignment ${assignmentId} on AI system ${system.systemId}`, 'assignmentId');
+  if (!assignment)
+    throw new DomainError(
+      'NOT_FOUND',
+      `no assignment ${assignmentId} on AI system ${system.systemId}`,
+      'assignmentId',
+    );
   return assignment;
 }

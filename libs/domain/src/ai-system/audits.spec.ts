@@ -26,12 +26,25 @@ describe('recording an audit', () => {
       .when(cmd.audit({ findings: [] }))
       .then([expect.objectContaining({ data: expect.objectContaining({ findings: [] }) })]));
 
-  it('refuses a repeated audit id', () => given(...run([cmd.audit()], deployed())).when(cmd.audit()).thenThrows('ALREADY_EXISTS', 'auditId'));
+  it('refuses a repeated audit id', () =>
+    given(...run([cmd.audit()], deployed()))
+      .when(cmd.audit())
+      .thenThrows('ALREADY_EXISTS', 'auditId'));
 
   it('refuses a finding without a known severity, naming it', () =>
     given(...deployed())
-      .when(cmd.audit({ findings: [{ severity: 'minor', description: 'ok' }, { severity: 'dire' as never, description: 'Bad' }] }))
+      .when(
+        cmd.audit({
+          findings: [
+            { severity: 'minor', description: 'ok' },
+            { severity: 'dire' as never, description: 'Bad' },
+          ],
+        }),
+      )
       .thenThrows('VALIDATION_FAILED', 'findings.1.severity'));
 
-  it('refuses a blank scope', () => given(...deployed()).when(cmd.audit({ scope: '' })).thenThrows('VALIDATION_FAILED', 'scope'));
+  it('refuses a blank scope', () =>
+    given(...deployed())
+      .when(cmd.audit({ scope: '' }))
+      .thenThrows('VALIDATION_FAILED', 'scope'));
 });

@@ -16,16 +16,30 @@ import { evolveAiSystem, initialAiSystemState, type AiSystemRecord, type AiSyste
 import { decideTakedown, ratifyTakedown, reinstateAiSystem } from './takedown';
 
 /** Decides one command against the system's folded state; throws a DomainError when a rule refuses it. */
-export function decideAiSystem(command: AiSystemCommand, state: AiSystemState, policy: GovernancePolicy = DEFAULT_GOVERNANCE_POLICY): AiSystemEvent[] {
+export function decideAiSystem(
+  command: AiSystemCommand,
+  state: AiSystemState,
+  policy: GovernancePolicy = DEFAULT_GOVERNANCE_POLICY,
+): AiSystemEvent[] {
   assertCommandMeta(command.meta);
   return checkedEvents(decideUnchecked(command, state, policy));
 }
 
-export function aiSystemDecider(policy: GovernancePolicy = DEFAULT_GOVERNANCE_POLICY): Decider<AiSystemCommand, AiSystemEvent, AiSystemState> {
-  return { decide: (command, state) => decideAiSystem(command, state, policy), evolve: evolveAiSystem, initialState: initialAiSystemState };
+export function aiSystemDecider(
+  policy: GovernancePolicy = DEFAULT_GOVERNANCE_POLICY,
+): Decider<AiSystemCommand, AiSystemEvent, AiSystemState> {
+  return {
+    decide: (command, state) => decideAiSystem(command, state, policy),
+    evolve: evolveAiSystem,
+    initialState: initialAiSystemState,
+  };
 }
 
-function decideUnchecked(command: AiSystemCommand, state: AiSystemState, policy: GovernancePolicy): AiSystemEvent[] {
+function decideUnchecked(
+  command: AiSystemCommand,
+  state: AiSystemState,
+  policy: GovernancePolicy,
+): AiSystemEvent[] {
   if (command.type === 'RegisterAiSystem') return registerAiSystem(command, state);
   const system = existing(state, command);
   switch (command.type) {
@@ -71,13 +85,24 @@ function decideUnchecked(command: AiSystemCommand, state: AiSystemState, policy:
 }
 
 function registerAiSystem(cmd: RegisterAiSystem, state: AiSystemState): AiSystemEvent[] {
-  if (state.status !== 'unregistered') throw new DomainError('ALREADY_EXISTS', `AI system ${cmd.systemId} is already registered; choose another systemId`, 'systemId');
+  if (state.status !== 'unregistered')
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `AI system ${cmd.systemId} is already registered; choose another systemId`,
+      'systemId',
+    );
   const { systemId, name, intendedUse, clinicalDomain, riskClass, supplier, vendorName, sites } = cmd;
-  return [{ type: 'AiSystemRegistered', data: { systemId, name, intendedUse, clinicalDomain, riskClass, supplier, vendorName, sites } }];
+  return [
+    {
+      type: 'AiSystemRegistered',
+      data: { systemId, name, intendedUse, clinicalDomain, riskClass, supplier, vendorName, sites },
+    },
+  ];
 }
 
 function existing(state: AiSystemState, command: Exclude<AiSystemCommand, RegisterAiSystem>): AiSystemRecord {
-  if (state.status === 'unregistered') throw new DomainError('NOT_FOUND', `no AI system ${command.systemId}; register it first`, 'systemId');
+  if (state.status === 'unregistered')
+    throw new DomainError('NOT_FOUND', `no AI system ${command.systemId}; register it first`, 'systemId');
   assertAcceptsAfterRetirement(state, command.type);
   return state;
 }

@@ -1,7 +1,13 @@
 import { DomainError, type UnmetGate } from '../shared/domain-error';
 import { MS_PER_DAY, millis } from '../shared/time';
 import { holdersAt } from './accountability';
-import type { ApproveDeployment, DatasetSnapshot, DeployModelVersion, RecordAccessPolicy, RegisterAuditSource } from './commands';
+import type {
+  ApproveDeployment,
+  DatasetSnapshot,
+  DeployModelVersion,
+  RecordAccessPolicy,
+  RegisterAuditSource,
+} from './commands';
 import type { AiSystemEvent } from './events';
 import { statusChange } from './lifecycle';
 import { findVersion } from './model-versions';
@@ -13,11 +19,18 @@ export function approveDeployment(cmd: ApproveDeployment, system: AiSystemRecord
   const version = findVersion(system, cmd.version, 'version');
   const reviewer = cmd.meta.actor;
   if (reviewer === version.developer)
-    throw new DomainError('REVIEWER_IS_DEVELOPER', `${reviewer} developed version ${version.version} and cannot approve its deployment; ask another ${cmd.discipline} reviewer`);
+    throw new DomainError(
+      'REVIEWER_IS_DEVELOPER',
+      `${reviewer} developed version ${version.version} and cannot approve its deployment; ask another ${cmd.discipline} reviewer`,
+    );
   const approvals = system.approvals.filter((a) => a.version === version.version);
   const sameDiscipline = approvals.find((a) => a.discipline === cmd.discipline);
   if (sameDiscipline)
-    throw new DomainError('ALREADY_EXISTS', `${cmd.discipline} already approved version ${version.version} (by ${sameDiscipline.reviewer})`, 'discipline');
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `${cmd.discipline} already approved version ${version.version} (by ${sameDiscipline.reviewer})`,
+      'discipline',
+    );
   const sameReviewer = approvals.find((a) => a.reviewer === reviewer);
   if (sameReviewer)
     throw new DomainError(
@@ -25,25 +38,54 @@ export function approveDeployment(cmd: ApproveDeployment, system: AiSystemRecord
       `${reviewer} already approved version ${version.version} for ${sameReviewer.discipline}; each discipline needs a different reviewer`,
     );
 
-  const approved: AiSystemEvent = { type: 'DeploymentApproved', data: { systemId: system.systemId, version: version.version, discipline: cmd.discipline, reviewer } };
+  const approved: AiSystemEvent = {
+    type: 'DeploymentApproved',
+    data: { systemId: system.systemId, version: version.version, discipline: cmd.discipline, reviewer },
+  };
   const complete = approvals.length + 1 === REVIEW_DISCIPLINES.length;
-  return complete && system.status === 'in_validation' ? [approved, statusChange(system, 'approved', approved.type, cmd.meta.at)] : [approved];
+  return complete && system.status === 'in_validation'
+    ? [approved, statusChange(system, 'approved', approved.type, cmd.meta.at)]
+    : [approved];
 }
 
 export function recordAccessPolicy(cmd: RecordAccessPolicy, system: AiSystemRecord): AiSystemEvent[] {
   const { documentRef, permittedRoles, permittedPurposes } = cmd;
-  return [{ type: 'AccessPolicyRecorded', data: { systemId: system.systemId, documentRef, permittedRoles, permittedPurposes, recordedBy: cmd.meta.actor } }];
+  return [
+    {
+      type: 'AccessPolicyRecorded',
+      data: {
+        systemId: system.systemId,
+        documentRef,
+        permittedRoles,
+        permittedPurposes,
+        recordedBy: cmd.meta.actor,
+      },
+    },
+  ];
 }
 
 export function registerAuditSource(cmd: RegisterAuditSource, system: AiSystemRecord): AiSystemEvent[] {
   if (system.auditSources.includes(cmd.sourceService))
-    throw new DomainError('ALREADY_EXISTS', `${cmd.sourceService} is already registered as an audit source of ${system.systemId}`, 'sourceService');
-  return [{ type: 'AuditSourceRegistered', data: { systemId: system.systemId, sourceService: cmd.sourceService } }];
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `${cmd.sourceService} is already registered as an audit source of ${system.systemId}`,
+      'sourceService',
+    );
+  return [
+    { type: 'AuditSourceRegistered', data: { systemId: system.systemId, sourceService: cmd.sourceService } },
+  ];
 }
 
-export function deployModelVersion(cmd: DeployModelVersion, system: AiSystemRecord, policy: GovernancePolicy): AiSystemEvent[] {
+export function deployModelVersion(
+  cmd: DeployModelVersion,
+  system: AiSystemRecord,
+  policy: GovernancePolicy,
+): AiSystemEvent[] {
   if (system.status === 'suspended')
-    throw new DomainError('INVALID_TRANSITION', `${system.systemId} is suspended; reinstate it or roll back to a validated version through a takedown decision`);
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `${system.systemId} is suspended; reinstate it or roll back to a validated version through a takedown decision`,
+    );
   const version = findVersion(system, cmd.version, 'version');
   if (system.status === 'deployed' && system.deployedVersion === version.version)
     throw new DomainError('INVALID_TRANSITION', `version ${version.version} is already deployed`, 'version');
@@ -58,12 +100,26 @@ export function deployModelVersion(cmd: DeployModelVersion, system: AiSystemReco
 
   const deployed: AiSystemEvent = {
     type: 'ModelVersionDeployed',
-    data: { systemId: system.systemId, version: version.version, previousVersion: system.deployedVersion, deployedBy: cmd.meta.actor, deployedAt: cmd.meta.at },
+    data: {
+      systemId: system.systemId,
+      version: version.version,
+      previousVersion: system.deployedVersion,
+      deployedBy: cmd.meta.actor,
+      deployedAt: cmd.meta.at,
+    },
   };
-  return system.status === 'deployed' ? [deployed] : [deployed, statusChange(system, 'deployed', deployed.type, cmd.meta.at)];
+  return system.status === 'deployed'
+    ? [deployed]
+    : [deployed, statusChange(system, 'deployed', deployed.type, cmd.meta.at)];
 }
 
-export type DeploymentGate = 'REQUIRED_ROLES' | 'TRAINING_DATASETS' | 'VALIDATION' | 'ACCESS_POLICY' | 'AUDIT_SOURCE' | 'REVIEWER_APPROVALS';
+export type DeploymentGate =
+  | 'REQUIRED_ROLES'
+  | 'TRAINING_DATASETS'
+  | 'VALIDATION'
+  | 'ACCESS_POLICY'
+  | 'AUDIT_SOURCE'
+  | 'REVIEWER_APPROVALS';
 
 export interface UnmetDeploymentGate extends UnmetGate {
   gate: DeploymentGate;
@@ -84,8 +140,16 @@ export function unmetDeploymentGates(
     ['REQUIRED_ROLES', rolesGap(system, at, policy)],
     ['TRAINING_DATASETS', datasetsGap(version, datasets, policy)],
     ['VALIDATION', validationGap(system, version, at, policy)],
-    ['ACCESS_POLICY', system.accessPolicyRecorded ? undefined : `record an access policy for ${system.systemId}`],
-    ['AUDIT_SOURCE', system.auditSources.length > 0 ? undefined : `register the service that emits ${system.systemId}'s data-access events as an audit source`],
+    [
+      'ACCESS_POLICY',
+      system.accessPolicyRecorded ? undefined : `record an access policy for ${system.systemId}`,
+    ],
+    [
+      'AUDIT_SOURCE',
+      system.auditSources.length > 0
+        ? undefined
+        : `register the service that emits ${system.systemId}'s data-access events as an audit source`,
+    ],
     ['REVIEWER_APPROVALS', approvalsGap(system, version)],
   ];
   return checks.flatMap(([gate, message]) => (message === undefined ? [] : [{ gate, message }]));
@@ -95,32 +159,54 @@ function rolesGap(system: AiSystemRecord, at: string, policy: GovernancePolicy):
   const vacant = policy.requiredRoles.filter((role) => holdersAt(system, role, at).length === 0);
   if (vacant.length === 0) return undefined;
   const describe = (role: string) => {
-    const pending = system.assignments.filter((a) => a.role === role && a.effectiveTo === undefined && a.acceptedAt === undefined);
-    return pending.length > 0 ? `${role} (assigned to ${pending.map((a) => a.assignee).join(', ')}, awaiting acceptance)` : role;
+    const pending = system.assignments.filter(
+      (a) => a.role === role && a.effectiveTo === undefined && a.acceptedAt === undefined,
+    );
+    return pending.length > 0
+      ? `${role} (assigned to ${pending.map((a) => a.assignee).join(', ')}, awaiting acceptance)`
+      : role;
   };
   return `assign these roles and have the assignees accept: ${vacant.map(describe).join(', ')}`;
 }
 
-function datasetsGap(version: ModelVersion, datasets: readonly DatasetSnapshot[], policy: GovernancePolicy): string | undefined {
+function datasetsGap(
+  version: ModelVersion,
+  datasets: readonly DatasetSnapshot[],
+  policy: GovernancePolicy,
+): string | undefined {
   const problems = version.trainingDatasetIds.flatMap((id) => {
     const snapshot = datasets.find((d) => d.datasetId === id);
     if (!snapshot?.registered) return [`register dataset ${id}`];
-    if (!snapshot.approvedPurposes.includes(policy.trainingPurpose)) return [`approve dataset ${id} for '${policy.trainingPurpose}'`];
+    if (!snapshot.approvedPurposes.includes(policy.trainingPurpose))
+      return [`approve dataset ${id} for '${policy.trainingPurpose}'`];
     return [];
   });
-  return problems.length > 0 ? `training data of version ${version.version}: ${problems.join(', ')}` : undefined;
+  return problems.length > 0
+    ? `training data of version ${version.version}: ${problems.join(', ')}`
+    : undefined;
 }
 
-function validationGap(system: AiSystemRecord, version: ModelVersion, at: string, policy: GovernancePolicy): string | undefined {
+function validationGap(
+  system: AiSystemRecord,
+  version: ModelVersion,
+  at: string,
+  policy: GovernancePolicy,
+): string | undefined {
   const oldestAccepted = millis(at) - policy.validationValidityDays * MS_PER_DAY;
-  const current = system.validations.some((v) => v.version === version.version && v.passed && millis(v.validatedAt) >= oldestAccepted);
+  const current = system.validations.some(
+    (v) => v.version === version.version && v.passed && millis(v.validatedAt) >= oldestAccepted,
+  );
   return current
     ? undefined
     : `record a passing validation of version ${version.version} (validations older than ${policy.validationValidityDays} days do not count)`;
 }
 
 function approvalsGap(system: AiSystemRecord, version: ModelVersion): string | undefined {
-  const approved = new Set(system.approvals.filter((a) => a.version === version.version).map((a) => a.discipline));
+  const approved = new Set(
+    system.approvals.filter((a) => a.version === version.version).map((a) => a.discipline),
+  );
   const missing = REVIEW_DISCIPLINES.filter((d) => !approved.has(d));
-  return missing.length > 0 ? `obtain approval of version ${version.version} from a ${missing.join(', ')} reviewer (each a different person, none the developer)` : undefined;
+  return missing.length > 0
+    ? `obtain approval of version ${version.version} from a ${missing.join(', ')} reviewer (each a different person, none the developer)`
+    : undefined;
 }

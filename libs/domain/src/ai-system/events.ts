@@ -1,5 +1,17 @@
 import { Type } from '@sinclair/typebox';
-import { Closed, EventsOf, Id, Instant, IsoDuration, NonEmptyList, Principal, Sha256Hex, StringEnum, Text, v1 } from '../shared/schema';
+import {
+  Closed,
+  EventsOf,
+  Id,
+  Instant,
+  IsoDuration,
+  NonEmptyList,
+  Principal,
+  Sha256Hex,
+  StringEnum,
+  Text,
+  v1,
+} from '../shared/schema';
 import {
   ACCOUNTABILITY_ROLES,
   FINDING_SEVERITIES,
@@ -27,7 +39,10 @@ import {
 const systemId = Id('the AI system');
 const version = Id('the model version label, e.g. 2.1.0');
 const role = StringEnum(ACCOUNTABILITY_ROLES, 'the accountability role');
-const direction = StringEnum(THRESHOLD_DIRECTIONS, "how the threshold binds: 'min' means the value must be at least the threshold, 'max' at most");
+const direction = StringEnum(
+  THRESHOLD_DIRECTIONS,
+  "how the threshold binds: 'min' means the value must be at least the threshold, 'max' at most",
+);
 
 const MetricResult = Closed(
   {
@@ -35,12 +50,15 @@ const MetricResult = Closed(
     value: Type.Number({ description: 'the measured value' }),
     threshold: Type.Number({ description: 'the value the metric must reach' }),
     direction,
-    passed: Type.Boolean({ description: 'whether value meets threshold in direction; computed by the ledger, never supplied' }),
+    passed: Type.Boolean({
+      description: 'whether value meets threshold in direction; computed by the ledger, never supplied',
+    }),
   },
   { description: 'one metric against its threshold' },
 );
 
-const metricResults = (description: string) => Type.Array(MetricResult, { minItems: 1, description: `${description} (at least one)` });
+const metricResults = (description: string) =>
+  Type.Array(MetricResult, { minItems: 1, description: `${description} (at least one)` });
 
 export const AI_SYSTEM_EVENTS = {
   AiSystemRegistered: v1(
@@ -53,14 +71,21 @@ export const AI_SYSTEM_EVENTS = {
         riskClass: StringEnum(RISK_CLASSES, 'the risk class'),
         supplier: StringEnum(SUPPLIERS, 'who supplies the system'),
         vendorName: Type.Optional(Text('the vendor, required when supplier is vendor', 200)),
-        sites: NonEmptyList(Text('a site where the system is used', 200), 'the sites where the system is used'),
+        sites: NonEmptyList(
+          Text('a site where the system is used', 200),
+          'the sites where the system is used',
+        ),
       },
       {
         description: 'An AI system entered the registry, as proposed.',
         // A vendor must be named; an in-house system has none.
         if: { properties: { supplier: { const: 'vendor' } } },
         then: { required: ['vendorName'] },
-        else: { properties: { vendorName: { not: {}, description: 'only a vendor-supplied system names a vendor' } } },
+        else: {
+          properties: {
+            vendorName: { not: {}, description: 'only a vendor-supplied system names a vendor' },
+          },
+        },
       },
     ),
   ),
@@ -130,7 +155,9 @@ export const AI_SYSTEM_EVENTS = {
         codeRevision: Text('the source revision the version was built from, e.g. a git commit', 200),
         parentVersion: Type.Optional(version),
         changeSummary: Text('what changed from the parent version'),
-        withinChangeControlPlan: Type.Boolean({ description: 'whether the change falls within an approved change-control plan' }),
+        withinChangeControlPlan: Type.Boolean({
+          description: 'whether the change falls within an approved change-control plan',
+        }),
         developer: Principal('who developed the version; may not validate or approve it'),
       },
       {
@@ -158,11 +185,16 @@ export const AI_SYSTEM_EVENTS = {
           ),
           { description: 'results per patient subgroup' },
         ),
-        passed: Type.Boolean({ description: 'whether every metric, overall and per subgroup, passed; computed' }),
+        passed: Type.Boolean({
+          description: 'whether every metric, overall and per subgroup, passed; computed',
+        }),
         validator: Principal('who validated; never the developer'),
         validatedAt: Instant('when the result was recorded'),
       },
-      { description: 'A validation of a model version was recorded; pass or fail is computed from the thresholds.' },
+      {
+        description:
+          'A validation of a model version was recorded; pass or fail is computed from the thresholds.',
+      },
     ),
   ),
 
@@ -184,7 +216,10 @@ export const AI_SYSTEM_EVENTS = {
         systemId,
         documentRef: Text('where the approved access policy lives, e.g. a document URL or id', 500),
         permittedRoles: NonEmptyList(Text('a role', 200), 'the roles allowed to use the system or its data'),
-        permittedPurposes: NonEmptyList(Text('a purpose of use, e.g. TREAT', 200), 'the purposes of use the policy allows'),
+        permittedPurposes: NonEmptyList(
+          Text('a purpose of use, e.g. TREAT', 200),
+          'the purposes of use the policy allows',
+        ),
         recordedBy: Principal('who recorded the policy'),
       },
       { description: 'The access policy for the system was recorded; a later one supersedes it.' },
@@ -310,11 +345,19 @@ export const AI_SYSTEM_EVENTS = {
         fromVersion: Type.Optional(version),
         toVersion: Type.Optional(version),
         rationale: Text('why the action was taken'),
-        evidence: NonEmptyList(Text('a reference to evidence, e.g. an incident id, report URL or signal', 500), 'the evidence relied on'),
+        evidence: NonEmptyList(
+          Text('a reference to evidence, e.g. an incident id, report URL or signal', 500),
+          'the evidence relied on',
+        ),
         decidedBy: Principal('who decided'),
         decidedAt: Instant('when the decision took effect'),
-        emergency: Type.Boolean({ description: "whether a security officer decided under emergency powers, pending the takedown authority's ratification" }),
-        ratificationDueBy: Type.Optional(Instant('the latest time the takedown authority should ratify an emergency decision')),
+        emergency: Type.Boolean({
+          description:
+            "whether a security officer decided under emergency powers, pending the takedown authority's ratification",
+        }),
+        ratificationDueBy: Type.Optional(
+          Instant('the latest time the takedown authority should ratify an emergency decision'),
+        ),
       },
       {
         description: 'A takedown decision: suspend, roll back to an earlier validated version, or retire.',
@@ -346,7 +389,10 @@ export const AI_SYSTEM_EVENTS = {
         decidedBy: Principal('the takedown authority who decided'),
         decidedAt: Instant('when the system went live again'),
       },
-      { description: 'A suspended system went live again on a new passing validation and the authority’s decision.' },
+      {
+        description:
+          'A suspended system went live again on a new passing validation and the authority’s decision.',
+      },
     ),
   ),
 
@@ -358,7 +404,10 @@ export const AI_SYSTEM_EVENTS = {
         scope: Text('what the audit covered'),
         findings: Type.Array(
           Closed(
-            { severity: StringEnum(FINDING_SEVERITIES, 'how serious the finding is'), description: Text('the finding') },
+            {
+              severity: StringEnum(FINDING_SEVERITIES, 'how serious the finding is'),
+              description: Text('the finding'),
+            },
             { description: 'one audit finding' },
           ),
           { description: 'the findings; empty for a clean audit' },

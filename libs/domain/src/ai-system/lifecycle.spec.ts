@@ -1,6 +1,16 @@
 import { stateFrom } from '../shared/decider';
 import { specFor } from '../testing/given-when-then';
-import { ADMIN, HOLDERS, VALIDATOR, cmd, day, deployed, meta, run, staffed } from '../testing/ai-system-fixtures';
+import {
+  ADMIN,
+  HOLDERS,
+  VALIDATOR,
+  cmd,
+  day,
+  deployed,
+  meta,
+  run,
+  staffed,
+} from '../testing/ai-system-fixtures';
 import type { AiSystemCommand } from './commands';
 import { aiSystemDecider } from './decide';
 import type { AiSystemEvent } from './events';
@@ -24,22 +34,43 @@ describe('the lifecycle: proposed → in validation → approved → deployed �
     after([cmd.approve('compliance')], 'approved');
     after([...staffed(), cmd.accessPolicy(), cmd.auditSource(), cmd.deploy()], 'deployed');
     after([cmd.takedown('suspend')], 'suspended');
-    after([cmd.validate('1.0.0', { validationId: 'after', meta: meta(VALIDATOR, day(14)) }), cmd.reinstate()], 'deployed');
+    after(
+      [cmd.validate('1.0.0', { validationId: 'after', meta: meta(VALIDATOR, day(14)) }), cmd.reinstate()],
+      'deployed',
+    );
     after([cmd.takedown('retire', { meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(40)) })], 'retired');
   });
 
-  const record = (status: LifecycleStatus) => ({ ...(stateFrom(decider, run([cmd.register()])) as AiSystemRecord), status });
+  const record = (status: LifecycleStatus) => ({
+    ...(stateFrom(decider, run([cmd.register()])) as AiSystemRecord),
+    status,
+  });
   const moves = LIFECYCLE_STATUSES.flatMap((from) => LIFECYCLE_STATUSES.map((to) => [from, to] as const));
 
-  it.each(moves.filter(([from, to]) => LIFECYCLE_TRANSITIONS[from].includes(to)))('allows %s → %s', (from, to) =>
-    expect(statusChange(record(from), to, 'TakedownDecided', day(1)).data).toMatchObject({ from, to }));
+  it.each(moves.filter(([from, to]) => LIFECYCLE_TRANSITIONS[from].includes(to)))(
+    'allows %s → %s',
+    (from, to) =>
+      expect(statusChange(record(from), to, 'TakedownDecided', day(1)).data).toMatchObject({ from, to }),
+  );
 
-  it.each(moves.filter(([from, to]) => !LIFECYCLE_TRANSITIONS[from].includes(to)))('refuses %s → %s', (from, to) =>
-    expect(() => statusChange(record(from), to, 'TakedownDecided', day(1))).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' })));
+  it.each(moves.filter(([from, to]) => !LIFECYCLE_TRANSITIONS[from].includes(to)))(
+    'refuses %s → %s',
+    (from, to) =>
+      expect(() => statusChange(record(from), to, 'TakedownDecided', day(1))).toThrow(
+        expect.objectContaining({ code: 'INVALID_TRANSITION' }),
+      ),
+  );
 });
 
 describe('a retired system', () => {
-  const retired = () => run([cmd.reportIncident(), cmd.takedown('retire', { evidence: ['inc-1'], meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(12)) })], deployed());
+  const retired = () =>
+    run(
+      [
+        cmd.reportIncident(),
+        cmd.takedown('retire', { evidence: ['inc-1'], meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(12)) }),
+      ],
+      deployed(),
+    );
   const later = meta(ADMIN, day(50));
 
   it.each<[string, AiSystemCommand]>([
@@ -53,20 +84,36 @@ describe('a retired system', () => {
     ['a deployment', cmd.deploy('1.0.0', { meta: later })],
     ['a monitoring plan', cmd.plan({ meta: later })],
     ['a monitoring signal', cmd.signal(0.9, { meta: later })],
-    ['another takedown', cmd.takedown('suspend', { decisionId: 'late', meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(50)) })],
+    [
+      'another takedown',
+      cmd.takedown('suspend', { decisionId: 'late', meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(50)) }),
+    ],
     ['a reinstatement', cmd.reinstate({ meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(50)) })],
-  ])('refuses %s', (_, command) => given(...retired()).when(command).thenThrows('INVALID_TRANSITION'));
+  ])('refuses %s', (_, command) =>
+    given(...retired())
+      .when(command)
+      .thenThrows('INVALID_TRANSITION'),
+  );
 
   it.each<[string, AiSystemCommand, string]>([
-    ['revoking a role', cmd.revoke(`CLINICAL_LEAD-${HOLDERS.CLINICAL_LEAD}`, { meta: later }), 'AccountabilityRevoked'],
-    ['reporting an incident', cmd.reportIncident({ incidentId: 'inc-2', awareAt: day(49), meta: later }), 'IncidentReported'],
+    [
+      'revoking a role',
+      cmd.revoke(`CLINICAL_LEAD-${HOLDERS.CLINICAL_LEAD}`, { meta: later }),
+      'AccountabilityRevoked',
+    ],
+    [
+      'reporting an incident',
+      cmd.reportIncident({ incidentId: 'inc-2', awareAt: day(49), meta: later }),
+      'IncidentReported',
+    ],
     ['updating an incident', cmd.updateIncident({ meta: later }), 'IncidentStatusUpdated'],
     ['closing an incident', cmd.closeIncident({ meta: later }), 'IncidentClosed'],
     ['recording an audit', cmd.audit({ meta: later }), 'AuditRecorded'],
   ])('still accepts %s', (_, command, type) =>
     given(...retired())
       .when(command)
-      .then([expect.objectContaining({ type })]));
+      .then([expect.objectContaining({ type })]),
+  );
 
   it('still accepts the ratification of an emergency decision made before retirement', () => {
     const history = run(

@@ -31,7 +31,10 @@ export function statusChange(
       'INVALID_TRANSITION',
       `AI system ${system.systemId} is ${system.status} and cannot become ${to}; from ${system.status} it can become ${legal.join(' or ') || 'nothing (retirement is final)'}`,
     );
-  return { type: 'AiSystemStatusChanged', data: { systemId: system.systemId, from: system.status, to, because, at } };
+  return {
+    type: 'AiSystemStatusChanged',
+    data: { systemId: system.systemId, from: system.status, to, because, at },
+  };
 }
 
 /**
@@ -56,4 +59,5 @@ export function assertAcceptsAfterRetirement(system: AiSystemRecord, command: Ai
     );
 }
 
-export const isLive = (system: AiSystemRecord) => system.status === 'deployed' || system.status === 'suspended';
+export const isLive = (system: AiSystemRecord) =>
+  system.status === 'deployed' || system.status === 'suspended';

@@ -7,14 +7,31 @@ import { meetsThreshold } from './vocabulary';
 
 export function registerModelVersion(cmd: RegisterModelVersion, system: AiSystemRecord): AiSystemEvent[] {
   if (system.versions.some((v) => v.version === cmd.version))
-    throw new DomainError('ALREADY_EXISTS', `version ${cmd.version} of ${system.systemId} is already registered; give the new build its own version label`, 'version');
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `version ${cmd.version} of ${system.systemId} is already registered; give the new build its own version label`,
+      'version',
+    );
   const sameArtifact = system.versions.find((v) => v.artifactSha256 === cmd.artifactSha256);
   // One artifact under two labels would let a validation of one vouch for the other.
   if (sameArtifact)
-    throw new DomainError('ALREADY_EXISTS', `this artifact is already registered as version ${sameArtifact.version}; refer to that version`, 'artifactSha256');
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `this artifact is already registered as version ${sameArtifact.version}; refer to that version`,
+      'artifactSha256',
+    );
   if (cmd.parentVersion !== undefined) findVersion(system, cmd.parentVersion, 'parentVersion');
 
-  const { systemId, version, artifactSha256, trainingDatasetIds, codeRevision, parentVersion, changeSummary, withinChangeControlPlan } = cmd;
+  const {
+    systemId,
+    version,
+    artifactSha256,
+    trainingDatasetIds,
+    codeRevision,
+    parentVersion,
+    changeSummary,
+    withinChangeControlPlan,
+  } = cmd;
   const registered: AiSystemEvent = {
     type: 'ModelVersionRegistered',
     data: {
@@ -30,7 +47,9 @@ export function registerModelVersion(cmd: RegisterModelVersion, system: AiSystem
     },
   };
   // The first version gives the system something to validate.
-  return system.status === 'proposed' ? [registered, statusChange(system, 'in_validation', registered.type, cmd.meta.at)] : [registered];
+  return system.status === 'proposed'
+    ? [registered, statusChange(system, 'in_validation', registered.type, cmd.meta.at)]
+    : [registered];
 }
 
 export function recordValidationResult(cmd: RecordValidationResult, system: AiSystemRecord): AiSystemEvent[] {
@@ -41,7 +60,11 @@ export function recordValidationResult(cmd: RecordValidationResult, system: AiSy
       `${cmd.meta.actor} developed version ${version.version} and so cannot validate it; an independent validator must record the result`,
     );
   if (system.validations.some((v) => v.validationId === cmd.validationId))
-    throw new DomainError('ALREADY_EXISTS', `validation ${cmd.validationId} is already recorded; use a new validationId`, 'validationId');
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `validation ${cmd.validationId} is already recorded; use a new validationId`,
+      'validationId',
+    );
 
   const metrics = cmd.metrics.map(judged);
   const subgroupResults = cmd.subgroupResults.map(({ subgroup, metrics: subgroupMetrics }) => {

@@ -7,7 +7,9 @@ import { meetsThreshold } from './vocabulary';
 
 export function planMonitoring(cmd: PlanMonitoring, system: AiSystemRecord): AiSystemEvent[] {
   const { metric, threshold, direction, cadence } = cmd;
-  return [{ type: 'MonitoringPlanned', data: { systemId: system.systemId, metric, threshold, direction, cadence } }];
+  return [
+    { type: 'MonitoringPlanned', data: { systemId: system.systemId, metric, threshold, direction, cadence } },
+  ];
 }
 
 /**
@@ -25,8 +27,22 @@ export function recordMonitoringSignal(cmd: RecordMonitoringSignal, system: AiSy
       'metric',
     );
   const { kind, metric, value, subgroup, observedAt } = cmd;
-  const observation = { systemId: system.systemId, kind, metric, value, subgroup, observedAt, version: system.deployedVersion };
+  const observation = {
+    systemId: system.systemId,
+    kind,
+    metric,
+    value,
+    subgroup,
+    observedAt,
+    version: system.deployedVersion,
+  };
   const recorded: AiSystemEvent = { type: 'MonitoringSignalRecorded', data: observation };
   if (meetsThreshold(value, plan.threshold, plan.direction)) return [recorded];
-  return [recorded, { type: 'MonitoringThresholdBreached', data: { ...observation, threshold: plan.threshold, direction: plan.direction } }];
+  return [
+    recorded,
+    {
+      type: 'MonitoringThresholdBreached',
+      data: { ...observation, threshold: plan.threshold, direction: plan.direction },
+    },
+  ];
 }

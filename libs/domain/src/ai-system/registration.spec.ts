@@ -26,15 +26,26 @@ describe('registering an AI system', () => {
   it('names the vendor of a vendor-supplied system', () =>
     given()
       .when(cmd.register({ supplier: 'vendor', vendorName: 'Acme Clinical AI' }))
-      .then([expect.objectContaining({ data: expect.objectContaining({ supplier: 'vendor', vendorName: 'Acme Clinical AI' }) })]));
+      .then([
+        expect.objectContaining({
+          data: expect.objectContaining({ supplier: 'vendor', vendorName: 'Acme Clinical AI' }),
+        }),
+      ]));
 
   it('refuses a vendor-supplied system without a vendor name', () =>
-    given().when(cmd.register({ supplier: 'vendor' })).thenThrows('VALIDATION_FAILED', 'vendorName'));
+    given()
+      .when(cmd.register({ supplier: 'vendor' }))
+      .thenThrows('VALIDATION_FAILED', 'vendorName'));
 
   it('refuses a vendor name on an in-house system', () =>
-    given().when(cmd.register({ vendorName: 'Acme Clinical AI' })).thenThrows('VALIDATION_FAILED', 'vendorName'));
+    given()
+      .when(cmd.register({ vendorName: 'Acme Clinical AI' }))
+      .thenThrows('VALIDATION_FAILED', 'vendorName'));
 
-  it('refuses a second registration of the same system', () => given(...run([cmd.register()])).when(cmd.register()).thenThrows('ALREADY_EXISTS', 'systemId'));
+  it('refuses a second registration of the same system', () =>
+    given(...run([cmd.register()]))
+      .when(cmd.register())
+      .thenThrows('ALREADY_EXISTS', 'systemId'));
 
   it.each([
     ['no sites', { sites: [] }, 'sites'],
@@ -45,7 +56,9 @@ describe('registering an AI system', () => {
   ])('refuses %s, naming the field and what would make it right', (_, override, field) => {
     const error = given().when(cmd.register(override)).rejection();
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', field });
-    expect(error.details?.problems).toEqual([expect.objectContaining({ field: `/${field}`, message: expect.stringContaining('give') })]);
+    expect(error.details?.problems).toEqual([
+      expect.objectContaining({ field: `/${field}`, message: expect.stringContaining('give') }),
+    ]);
   });
 
   it('refuses any other command on a system that was never registered', () =>
@@ -53,11 +66,21 @@ describe('registering an AI system', () => {
 });
 
 describe('command metadata', () => {
-  it('refuses a command without an actor', () => given().when(cmd.register({ meta: meta(' ') })).thenThrows('VALIDATION_FAILED', 'meta.actor'));
+  it('refuses a command without an actor', () =>
+    given()
+      .when(cmd.register({ meta: meta(' ') }))
+      .thenThrows('VALIDATION_FAILED', 'meta.actor'));
 
-  it.each(['2025-03-03T09:00:00', '2025-02-30T09:00:00Z', '2025-03-03T24:00:00Z', '03/03/2025', 'yesterday'])('refuses a decision time %p that is not an RFC 3339 instant with a zone', (at) =>
-    given().when(cmd.register({ meta: { actor: ADMIN, at } })).thenThrows('VALIDATION_FAILED', 'meta.at'));
+  it.each(['2025-03-03T09:00:00', '2025-02-30T09:00:00Z', '2025-03-03T24:00:00Z', '03/03/2025', 'yesterday'])(
+    'refuses a decision time %p that is not an RFC 3339 instant with a zone',
+    (at) =>
+      given()
+        .when(cmd.register({ meta: { actor: ADMIN, at } }))
+        .thenThrows('VALIDATION_FAILED', 'meta.at'),
+  );
 
   it('accepts instants in any zone offset', () =>
-    given().when(cmd.register({ meta: meta(ADMIN, day(0).replace('Z', '+00:00')) })).then([expect.objectContaining({ type: 'AiSystemRegistered' })]));
+    given()
+      .when(cmd.register({ meta: meta(ADMIN, day(0).replace('Z', '+00:00')) }))
+      .then([expect.objectContaining({ type: 'AiSystemRegistered' })]));
 });

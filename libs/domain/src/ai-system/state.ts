@@ -104,7 +104,10 @@ function registered({ data }: AiSystemEventOf<'AiSystemRegistered'>): AiSystemRe
   };
 }
 
-function evolveRecord(s: AiSystemRecord, event: Exclude<AiSystemEvent, { type: 'AiSystemRegistered' }>): AiSystemRecord {
+function evolveRecord(
+  s: AiSystemRecord,
+  event: Exclude<AiSystemEvent, { type: 'AiSystemRegistered' }>,
+): AiSystemRecord {
   switch (event.type) {
     case 'AiSystemStatusChanged': {
       const { to, at } = event.data;
@@ -138,12 +141,23 @@ function evolveRecord(s: AiSystemRecord, event: Exclude<AiSystemEvent, { type: '
       return { ...s, deployedVersion: event.data.version };
     case 'MonitoringPlanned': {
       const { metric, threshold, direction } = event.data;
-      return { ...s, monitoringPlans: [...s.monitoringPlans.filter((p) => p.metric !== metric), { metric, threshold, direction }] };
+      return {
+        ...s,
+        monitoringPlans: [
+          ...s.monitoringPlans.filter((p) => p.metric !== metric),
+          { metric, threshold, direction },
+        ],
+      };
     }
     case 'IncidentReported':
       return { ...s, incidents: [...s.incidents, { incidentId: event.data.incidentId, closed: false }] };
     case 'IncidentClosed':
-      return { ...s, incidents: s.incidents.map((i) => (i.incidentId === event.data.incidentId ? { ...i, closed: true } : i)) };
+      return {
+        ...s,
+        incidents: s.incidents.map((i) =>
+          i.incidentId === event.data.incidentId ? { ...i, closed: true } : i,
+        ),
+      };
     case 'TakedownDecided': {
       const { decisionId, action, toVersion, emergency } = event.data;
       const decisions = [...s.decisions, { decisionId, emergency, ratified: false }];
@@ -152,9 +166,17 @@ function evolveRecord(s: AiSystemRecord, event: Exclude<AiSystemEvent, { type: '
       return { ...s, decisions };
     }
     case 'TakedownRatified':
-      return { ...s, decisions: s.decisions.map((d) => (d.decisionId === event.data.decisionId ? { ...d, ratified: true } : d)) };
+      return {
+        ...s,
+        decisions: s.decisions.map((d) =>
+          d.decisionId === event.data.decisionId ? { ...d, ratified: true } : d,
+        ),
+      };
     case 'AiSystemReinstated':
-      return { ...s, decisions: [...s.decisions, { decisionId: event.data.decisionId, emergency: false, ratified: false }] };
+      return {
+        ...s,
+        decisions: [...s.decisions, { decisionId: event.data.decisionId, emergency: false, ratified: false }],
+      };
     case 'AuditRecorded':
       return { ...s, auditIds: [...s.auditIds, event.data.auditId] };
     // Facts for the record and the read models; no rule depends on them.
@@ -167,6 +189,13 @@ function evolveRecord(s: AiSystemRecord, event: Exclude<AiSystemEvent, { type: '
   }
 }
 
-function updateAssignment(s: AiSystemRecord, assignmentId: string, change: Partial<Assignment>): AiSystemRecord {
-  return { ...s, assignments: s.assignments.map((a) => (a.assignmentId === assignmentId ? { ...a, ...change } : a)) };
+function updateAssignment(
+  s: AiSystemRecord,
+  assignmentId: string,
+  change: Partial<Assignment>,
+): AiSystemRecord {
+  return {
+    ...s,
+    assignments: s.assignments.map((a) => (a.assignmentId === assignmentId ? { ...a, ...change } : a)),
+  };
 }

@@ -9,7 +9,11 @@ import { findVersion } from './model-versions';
 import type { GovernancePolicy } from './policy';
 import type { AiSystemRecord } from './state';
 
-export function decideTakedown(cmd: DecideTakedown, system: AiSystemRecord, policy: GovernancePolicy): AiSystemEvent[] {
+export function decideTakedown(
+  cmd: DecideTakedown,
+  system: AiSystemRecord,
+  policy: GovernancePolicy,
+): AiSystemEvent[] {
   const emergency = decidesUnderEmergency(cmd, system);
   assertNewDecision(system, cmd.decisionId);
   const { meta, decisionId, action, rationale, evidence } = cmd;
@@ -26,7 +30,9 @@ export function decideTakedown(cmd: DecideTakedown, system: AiSystemRecord, poli
       decidedBy: meta.actor,
       decidedAt: meta.at,
       emergency,
-      ratificationDueBy: emergency ? instantAfter(meta.at, policy.emergencyRatificationHours * MS_PER_HOUR) : undefined,
+      ratificationDueBy: emergency
+        ? instantAfter(meta.at, policy.emergencyRatificationHours * MS_PER_HOUR)
+        : undefined,
     },
   };
   switch (action) {
@@ -36,7 +42,9 @@ export function decideTakedown(cmd: DecideTakedown, system: AiSystemRecord, poli
       return [decided, statusChange(system, 'retired', decided.type, meta.at)];
     case 'rollback':
       // Rolling back from a suspension puts the earlier version in front of patients again.
-      return system.status === 'suspended' ? [decided, statusChange(system, 'deployed', decided.type, meta.at)] : [decided];
+      return system.status === 'suspended'
+        ? [decided, statusChange(system, 'deployed', decided.type, meta.at)]
+        : [decided];
   }
 }
 
@@ -50,10 +58,21 @@ function decidesUnderEmergency(cmd: DecideTakedown, system: AiSystemRecord): boo
   const authorities = holdersAt(system, 'TAKEDOWN_AUTHORITY', at);
   if (authorities.includes(actor)) return false;
   const securityOfficer = holdersAt(system, 'SECURITY_OFFICER', at).includes(actor);
-  const refuse = (why: string) => new DomainError('NOT_TAKEDOWN_AUTHORITY', `${why}; current TAKEDOWN_AUTHORITY: ${authorities.join(', ') || 'none'}`);
-  if (!securityOfficer) throw refuse(`${actor} holds neither TAKEDOWN_AUTHORITY nor SECURITY_OFFICER on ${system.systemId}`);
-  if (!cmd.emergency) throw refuse(`${actor} is SECURITY_OFFICER, not TAKEDOWN_AUTHORITY: decide with emergency set, or ask the authority`);
-  if (cmd.action === 'retire') throw refuse('an emergency decision may suspend or roll back; retiring is irreversible and needs the takedown authority');
+  const refuse = (why: string) =>
+    new DomainError(
+      'NOT_TAKEDOWN_AUTHORITY',
+      `${why}; current TAKEDOWN_AUTHORITY: ${authorities.join(', ') || 'none'}`,
+    );
+  if (!securityOfficer)
+    throw refuse(`${actor} holds neither TAKEDOWN_AUTHORITY nor SECURITY_OFFICER on ${system.systemId}`);
+  if (!cmd.emergency)
+    throw refuse(
+      `${actor} is SECURITY_OFFICER, not TAKEDOWN_AUTHORITY: decide with emergency set, or ask the authority`,
+    );
+  if (cmd.action === 'retire')
+    throw refuse(
+      'an emergency decision may suspend or roll back; retiring is irreversible and needs the takedown authority',
+    );
   return true;
 }
 
@@ -61,11 +80,25 @@ function decidesUnderEmergency(cmd: DecideTakedown, system: AiSystemRecord): boo
 function rollbackTarget(cmd: DecideTakedown, system: AiSystemRecord): string {
   const live = system.deployedVersion;
   if (!isLive(system) || live === undefined)
-    throw new DomainError('INVALID_TRANSITION', `${system.systemId} is ${system.status}; only a deployed or suspended system can be rolled back`, 'action');
-  if (cmd.toVersion === undefined) throw new DomainError('VALIDATION_FAILED', 'a rollback must name toVersion, the earlier validated version to return to', 'toVersion');
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `${system.systemId} is ${system.status}; only a deployed or suspended system can be rolled back`,
+      'action',
+    );
+  if (cmd.toVersion === undefined)
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'a rollback must name toVersion, the earlier validated version to return to',
+      'toVersion',
+    );
   findVersion(system, cmd.toVersion, 'toVersion');
-  const earlier = system.versions.slice(0, system.versions.findIndex((v) => v.version === live));
-  const candidates = earlier.filter((v) => system.validations.some((r) => r.version === v.version && r.passed)).map((v) => v.version);
+  const earlier = system.versions.slice(
+    0,
+    system.versions.findIndex((v) => v.version === live),
+  );
+  const candidates = earlier
+    .filter((v) => system.validations.some((r) => r.version === v.version && r.passed))
+    .map((v) => v.version);
   if (!candidates.includes(cmd.toVersion))
     throw new DomainError(
       'INVALID_ROLLBACK_TARGET',
@@ -78,31 +111,82 @@ function rollbackTarget(cmd: DecideTakedown, system: AiSystemRecord): string {
 export function ratifyTakedown(cmd: RatifyTakedown, system: AiSystemRecord): AiSystemEvent[] {
   assertTakedownAuthority(cmd.meta, system, 'ratify an emergency decision');
   const decision = system.decisions.find((d) => d.decisionId === cmd.decisionId);
-  if (!decision) throw new DomainError('NOT_FOUND', `no takedown decision ${cmd.decisionId} on ${system.systemId}`, 'decisionId');
+  if (!decision)
+    throw new DomainError(
+      'NOT_FOUND',
+      `no takedown decision ${cmd.decisionId} on ${system.systemId}`,
+      'decisionId',
+    );
   if (!decision.emergency)
-    throw new DomainError('INVALID_TRANSITION', `decision ${cmd.decisionId} was made by the takedown authority; only emergency decisions need ratification`, 'decisionId');
-  if (decision.ratified) throw new DomainError('INVALID_TRANSITION', `decision ${cmd.decisionId} is already ratified`, 'decisionId');
-  return [{ type: 'TakedownRatified', data: { systemId: system.systemId, decisionId: cmd.decisionId, ratifiedBy: cmd.meta.actor, ratifiedAt: cmd.meta.at } }];
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `decision ${cmd.decisionId} was made by the takedown authority; only emergency decisions need ratification`,
+      'decisionId',
+    );
+  if (decision.ratified)
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `decision ${cmd.decisionId} is already ratified`,
+      'decisionId',
+    );
+  return [
+    {
+      type: 'TakedownRatified',
+      data: {
+        systemId: system.systemId,
+        decisionId: cmd.decisionId,
+        ratifiedBy: cmd.meta.actor,
+        ratifiedAt: cmd.meta.at,
+      },
+    },
+  ];
 }
 
 /** Back to patients only on the authority's word and a validation done since the suspension. */
-export function reinstateAiSystem(cmd: ReinstateAiSystem, system: AiSystemRecord, policy: GovernancePolicy): AiSystemEvent[] {
+export function reinstateAiSystem(
+  cmd: ReinstateAiSystem,
+  system: AiSystemRecord,
+  policy: GovernancePolicy,
+): AiSystemEvent[] {
   assertTakedownAuthority(cmd.meta, system, 'reinstate a suspended system');
   assertNewDecision(system, cmd.decisionId);
-  if (system.status !== 'suspended' || system.deployedVersion === undefined || system.suspendedAt === undefined)
-    throw new DomainError('INVALID_TRANSITION', `${system.systemId} is ${system.status}; only a suspended system can be reinstated`);
+  if (
+    system.status !== 'suspended' ||
+    system.deployedVersion === undefined ||
+    system.suspendedAt === undefined
+  )
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `${system.systemId} is ${system.status}; only a suspended system can be reinstated`,
+    );
   const version = system.deployedVersion;
-  const since = Math.max(millis(system.suspendedAt), millis(cmd.meta.at) - policy.validationValidityDays * MS_PER_DAY);
-  const validation = system.validations.findLast((v) => v.version === version && v.passed && millis(v.validatedAt) > since);
+  const since = Math.max(
+    millis(system.suspendedAt),
+    millis(cmd.meta.at) - policy.validationValidityDays * MS_PER_DAY,
+  );
+  const validation = system.validations.findLast(
+    (v) => v.version === version && v.passed && millis(v.validatedAt) > since,
+  );
   if (!validation) {
     const message = `record a passing validation of version ${version} made after the suspension at ${system.suspendedAt} and within the last ${policy.validationValidityDays} days`;
-    throw new DomainError('GATE_NOT_MET', message, undefined, { unmetGates: [{ gate: 'VALIDATION', message }] });
+    throw new DomainError('GATE_NOT_MET', message, undefined, {
+      unmetGates: [{ gate: 'VALIDATION', message }],
+    });
   }
 
   const { decisionId, rationale, evidence, meta } = cmd;
   const reinstated: AiSystemEvent = {
     type: 'AiSystemReinstated',
-    data: { systemId: system.systemId, decisionId, version, validationId: validation.validationId, rationale, evidence, decidedBy: meta.actor, decidedAt: meta.at },
+    data: {
+      systemId: system.systemId,
+      decisionId,
+      version,
+      validationId: validation.validationId,
+      rationale,
+      evidence,
+      decidedBy: meta.actor,
+      decidedAt: meta.at,
+    },
   };
   return [reinstated, statusChange(system, 'deployed', reinstated.type, meta.at)];
 }
@@ -118,5 +202,9 @@ function assertTakedownAuthority(meta: CommandMeta, system: AiSystemRecord, toDo
 
 function assertNewDecision(system: AiSystemRecord, decisionId: string): void {
   if (system.decisions.some((d) => d.decisionId === decisionId))
-    throw new DomainError('ALREADY_EXISTS', `decision ${decisionId} is already recorded; use a new decisionId`, 'decisionId');
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `decision ${decisionId} is already recorded; use a new decisionId`,
+      'decisionId',
+    );
 }

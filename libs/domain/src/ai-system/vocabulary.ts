@@ -1,6 +1,13 @@
 /** The closed vocabularies of the AI system aggregate, shared by its commands, events and state. */
 
-export const LIFECYCLE_STATUSES = ['proposed', 'in_validation', 'approved', 'deployed', 'suspended', 'retired'] as const;
+export const LIFECYCLE_STATUSES = [
+  'proposed',
+  'in_validation',
+  'approved',
+  'deployed',
+  'suspended',
+  'retired',
+] as const;
 export type LifecycleStatus = (typeof LIFECYCLE_STATUSES)[number];
 
 export const ACCOUNTABILITY_ROLES = [

@@ -30,7 +30,9 @@ export const DATA_ACCESS_EVENTS = {
           }),
         ),
         patientPseudonym: Type.Optional(
-          Sha256Hex('the keyed HMAC-SHA-256 pseudonym of the patient; raw patient identifiers are never accepted'),
+          Sha256Hex(
+            'the keyed HMAC-SHA-256 pseudonym of the patient; raw patient identifiers are never accepted',
+          ),
         ),
         action: StringEnum(DATA_ACCESS_ACTIONS, 'what was done: create, read, update, delete or execute'),
         purposeOfUse: Text('why the data was accessed, e.g. the HL7 PurposeOfUse code TREAT', 200),

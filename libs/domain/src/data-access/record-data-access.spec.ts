@@ -26,11 +26,30 @@ describe('recording a data access', () => {
   it('builds a DataAccessed event from the report, without loading any aggregate', () =>
     expect(recordDataAccess(report({ systemId: 'sepsis-watch' }))).toEqual({
       type: 'DataAccessed',
-      data: { actor: 'dr.ada', datasetId: 'icu-2019', patientPseudonym: PSEUDONYM, action: 'R', purposeOfUse: 'TREAT', outcome: 'success', sourceService: 'ehr-gateway', systemId: 'sepsis-watch' },
+      data: {
+        actor: 'dr.ada',
+        datasetId: 'icu-2019',
+        patientPseudonym: PSEUDONYM,
+        action: 'R',
+        purposeOfUse: 'TREAT',
+        outcome: 'success',
+        sourceService: 'ehr-gateway',
+        systemId: 'sepsis-watch',
+      },
     }));
 
   it('records an access to a resource without a patient, leaving absent fields out', () =>
-    expect(recordDataAccess(report({ datasetId: undefined, resource: 'Observation', patientPseudonym: undefined, action: 'E', outcome: 'denied' })).data).toEqual({
+    expect(
+      recordDataAccess(
+        report({
+          datasetId: undefined,
+          resource: 'Observation',
+          patientPseudonym: undefined,
+          action: 'E',
+          outcome: 'denied',
+        }),
+      ).data,
+    ).toEqual({
       actor: 'dr.ada',
       resource: 'Observation',
       action: 'E',
@@ -45,13 +64,20 @@ describe('recording a data access', () => {
     ['a digest of the wrong length', PSEUDONYM.slice(1)],
   ])('refuses %s as the patient pseudonym, and does not echo it back', (_, patientPseudonym) => {
     const error = rejection({ patientPseudonym });
-    expect(error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'patientPseudonym', message: expect.stringContaining('HMAC-SHA-256 pseudonym') });
+    expect(error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'patientPseudonym',
+      message: expect.stringContaining('HMAC-SHA-256 pseudonym'),
+    });
     expect(JSON.stringify(error.details)).not.toContain(patientPseudonym);
     expect(error.message).not.toContain(patientPseudonym);
   });
 
   it('refuses a patient named through a FHIR Patient reference', () =>
-    expect(rejection({ datasetId: undefined, resource: 'Patient/123' })).toMatchObject({ code: 'VALIDATION_FAILED', field: 'resource' }));
+    expect(rejection({ datasetId: undefined, resource: 'Patient/123' })).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'resource',
+    }));
 
   it('refuses a report that names neither a dataset nor a resource', () => {
     const error = rejection({ datasetId: undefined });
@@ -64,5 +90,7 @@ describe('recording a data access', () => {
     ['an unknown outcome', { outcome: 'maybe' as never }, 'outcome'],
     ['no purpose of use', { purposeOfUse: '' }, 'purposeOfUse'],
     ['a source service that cannot name a stream', { sourceService: 'ehr gateway/1' }, 'sourceService'],
-  ])('refuses %s', (_, override, field) => expect(rejection(override)).toMatchObject({ code: 'VALIDATION_FAILED', field }));
+  ])('refuses %s', (_, override, field) =>
+    expect(rejection(override)).toMatchObject({ code: 'VALIDATION_FAILED', field }),
+  );
 });

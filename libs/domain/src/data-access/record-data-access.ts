@@ -20,9 +20,32 @@ export interface DataAccessReport {
 
 /** Builds a valid `DataAccessed` event, or refuses naming each bad field. No aggregate is loaded: access is recorded, not decided. */
 export function recordDataAccess(report: DataAccessReport): DataAccessedEvent {
-  const { actor, datasetId, resource, patientPseudonym, action, purposeOfUse, outcome, sourceService, systemId } = report;
+  const {
+    actor,
+    datasetId,
+    resource,
+    patientPseudonym,
+    action,
+    purposeOfUse,
+    outcome,
+    sourceService,
+    systemId,
+  } = report;
   const [event] = checkedEvents<DataAccessedEvent>([
-    { type: 'DataAccessed', data: { actor, datasetId, resource, patientPseudonym, action, purposeOfUse, outcome, sourceService, systemId } },
+    {
+      type: 'DataAccessed',
+      data: {
+        actor,
+        datasetId,
+        resource,
+        patientPseudonym,
+        action,
+        purposeOfUse,
+        outcome,
+        sourceService,
+        systemId,
+      },
+    },
   ]);
   return event;
 }

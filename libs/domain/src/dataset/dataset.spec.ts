@@ -24,7 +24,13 @@ const register = (o: Partial<RegisterDataset> = {}): RegisterDataset => ({
   meta: meta('gov.admin'),
   ...o,
 });
-const approve = (purpose = 'model-training', o: Partial<ApproveDataset> = {}): ApproveDataset => ({ type: 'ApproveDataset', datasetId: DATASET, purpose, meta: meta('irb.ida'), ...o });
+const approve = (purpose = 'model-training', o: Partial<ApproveDataset> = {}): ApproveDataset => ({
+  type: 'ApproveDataset',
+  datasetId: DATASET,
+  purpose,
+  meta: meta('irb.ida'),
+  ...o,
+});
 const grant = (o: Partial<GrantDatasetAccess> = {}): GrantDatasetAccess => ({
   type: 'GrantDatasetAccess',
   datasetId: DATASET,
@@ -45,7 +51,10 @@ const revoke = (o: Partial<RevokeDatasetAccess> = {}): RevokeDatasetAccess => ({
 });
 
 const history = (...commands: Array<Parameters<typeof datasetDecider.decide>[0]>) =>
-  commands.reduce<DatasetEvent[]>((events, command) => [...events, ...datasetDecider.decide(command, stateFrom(datasetDecider, events))], []);
+  commands.reduce<DatasetEvent[]>(
+    (events, command) => [...events, ...datasetDecider.decide(command, stateFrom(datasetDecider, events))],
+    [],
+  );
 
 describe('registering a dataset', () => {
   it('records classification, legal basis, steward, source and retention period', () =>
@@ -67,24 +76,42 @@ describe('registering a dataset', () => {
         },
       ]));
 
-  it('refuses a second registration', () => given(...history(register())).when(register()).thenThrows('ALREADY_EXISTS', 'datasetId'));
+  it('refuses a second registration', () =>
+    given(...history(register()))
+      .when(register())
+      .thenThrows('ALREADY_EXISTS', 'datasetId'));
 
   it.each([
     ['an unknown classification', { classification: 'secret' as never }, 'classification'],
-    ['a retention period that is not an ISO 8601 duration', { retentionPeriod: '10 years' }, 'retentionPeriod'],
+    [
+      'a retention period that is not an ISO 8601 duration',
+      { retentionPeriod: '10 years' },
+      'retentionPeriod',
+    ],
     ['no steward', { steward: '' }, 'steward'],
-  ])('refuses %s', (_, override, field) => given().when(register(override)).thenThrows('VALIDATION_FAILED', field));
+  ])('refuses %s', (_, override, field) =>
+    given().when(register(override)).thenThrows('VALIDATION_FAILED', field),
+  );
 
-  it('refuses any other command on a dataset that was never registered', () => given().when(approve()).thenThrows('NOT_FOUND', 'datasetId'));
+  it('refuses any other command on a dataset that was never registered', () =>
+    given().when(approve()).thenThrows('NOT_FOUND', 'datasetId'));
 });
 
 describe('approving a dataset for a purpose', () => {
   it('records the purpose and the approver', () =>
     given(...history(register()))
       .when(approve())
-      .then([{ type: 'DatasetApproved', data: { datasetId: DATASET, purpose: 'model-training', approvedBy: 'irb.ida' } }]));
+      .then([
+        {
+          type: 'DatasetApproved',
+          data: { datasetId: DATASET, purpose: 'model-training', approvedBy: 'irb.ida' },
+        },
+      ]));
 
-  it('refuses the same purpose twice', () => given(...history(register(), approve())).when(approve()).thenThrows('ALREADY_EXISTS', 'purpose'));
+  it('refuses the same purpose twice', () =>
+    given(...history(register(), approve()))
+      .when(approve())
+      .thenThrows('ALREADY_EXISTS', 'purpose'));
 });
 
 describe('granting and revoking access', () => {
@@ -96,22 +123,41 @@ describe('granting and revoking access', () => {
       .then([
         {
           type: 'DatasetAccessGranted',
-          data: { datasetId: DATASET, grantId: 'g-1', principal: 'dev.dan', purpose: 'model-training', expiresAt: day(90), grantedBy: 'steward.sue' },
+          data: {
+            datasetId: DATASET,
+            grantId: 'g-1',
+            principal: 'dev.dan',
+            purpose: 'model-training',
+            expiresAt: day(90),
+            grantedBy: 'steward.sue',
+          },
         },
       ]));
 
   it('refuses access for a purpose the dataset is not approved for', () =>
-    given(...approved()).when(grant({ purpose: 'marketing' })).thenThrows('PURPOSE_NOT_APPROVED', 'purpose'));
+    given(...approved())
+      .when(grant({ purpose: 'marketing' }))
+      .thenThrows('PURPOSE_NOT_APPROVED', 'purpose'));
 
-  it('refuses an expiry that is not after the grant', () => given(...approved()).when(grant({ expiresAt: day(1) })).thenThrows('VALIDATION_FAILED', 'expiresAt'));
+  it('refuses an expiry that is not after the grant', () =>
+    given(...approved())
+      .when(grant({ expiresAt: day(1) }))
+      .thenThrows('VALIDATION_FAILED', 'expiresAt'));
 
-  it('refuses an expiry that is not an instant', () => given(...approved()).when(grant({ expiresAt: 'never' })).thenThrows('VALIDATION_FAILED', 'expiresAt'));
+  it('refuses an expiry that is not an instant', () =>
+    given(...approved())
+      .when(grant({ expiresAt: 'never' }))
+      .thenThrows('VALIDATION_FAILED', 'expiresAt'));
 
   it('refuses a grant id already used', () =>
-    given(...history(register(), approve(), grant())).when(grant({ principal: 'val.vic' })).thenThrows('ALREADY_EXISTS', 'grantId'));
+    given(...history(register(), approve(), grant()))
+      .when(grant({ principal: 'val.vic' }))
+      .thenThrows('ALREADY_EXISTS', 'grantId'));
 
   it('refuses a second live grant of the same access', () =>
-    given(...history(register(), approve(), grant())).when(grant({ grantId: 'g-2' })).thenThrows('ALREADY_EXISTS', 'principal'));
+    given(...history(register(), approve(), grant()))
+      .when(grant({ grantId: 'g-2' }))
+      .thenThrows('ALREADY_EXISTS', 'principal'));
 
   it('grants the same access again once the earlier grant has expired', () =>
     given(...history(register(), approve(), grant()))
@@ -124,7 +170,14 @@ describe('granting and revoking access', () => {
       .then([
         {
           type: 'DatasetAccessRevoked',
-          data: { datasetId: DATASET, grantId: 'g-1', principal: 'dev.dan', purpose: 'model-training', reason: 'Project ended', revokedBy: 'steward.sue' },
+          data: {
+            datasetId: DATASET,
+            grantId: 'g-1',
+            principal: 'dev.dan',
+            purpose: 'model-training',
+            reason: 'Project ended',
+            revokedBy: 'steward.sue',
+          },
         },
       ]));
 
@@ -133,19 +186,31 @@ describe('granting and revoking access', () => {
       .when(grant({ grantId: 'g-2', meta: meta('steward.sue', day(31)) }))
       .then([expect.objectContaining({ type: 'DatasetAccessGranted' })]));
 
-  it('refuses to revoke an unknown grant', () => given(...approved()).when(revoke()).thenThrows('NOT_FOUND', 'grantId'));
+  it('refuses to revoke an unknown grant', () =>
+    given(...approved())
+      .when(revoke())
+      .thenThrows('NOT_FOUND', 'grantId'));
 
-  it('refuses to revoke twice', () => given(...history(register(), approve(), grant(), revoke())).when(revoke()).thenThrows('INVALID_TRANSITION', 'grantId'));
+  it('refuses to revoke twice', () =>
+    given(...history(register(), approve(), grant(), revoke()))
+      .when(revoke())
+      .thenThrows('INVALID_TRANSITION', 'grantId'));
 });
 
 describe('the snapshot a deployment reads', () => {
   it('reports a registered dataset with its approved purposes', () =>
-    expect(datasetSnapshot(DATASET, stateFrom(datasetDecider, history(register(), approve(), approve('TREAT'))))).toEqual({
+    expect(
+      datasetSnapshot(DATASET, stateFrom(datasetDecider, history(register(), approve(), approve('TREAT')))),
+    ).toEqual({
       datasetId: DATASET,
       registered: true,
       approvedPurposes: ['model-training', 'TREAT'],
     }));
 
   it('reports an unknown dataset as unregistered', () =>
-    expect(datasetSnapshot('nope', datasetDecider.initialState())).toEqual({ datasetId: 'nope', registered: false, approvedPurposes: [] }));
+    expect(datasetSnapshot('nope', datasetDecider.initialState())).toEqual({
+      datasetId: 'nope',
+      registered: false,
+      approvedPurposes: [],
+    }));
 });

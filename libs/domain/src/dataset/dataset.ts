@@ -4,7 +4,13 @@ import { DomainError, assertNever } from '../shared/domain-error';
 import { millis, parseInstant } from '../shared/time';
 import { checkedEvents } from '../events/validate-event-data';
 import type { DatasetSnapshot } from '../ai-system/commands';
-import type { ApproveDataset, DatasetCommand, GrantDatasetAccess, RegisterDataset, RevokeDatasetAccess } from './commands';
+import type {
+  ApproveDataset,
+  DatasetCommand,
+  GrantDatasetAccess,
+  RegisterDataset,
+  RevokeDatasetAccess,
+} from './commands';
 import type { DatasetEvent } from './events';
 
 export type DatasetState = { status: 'unregistered' } | RegisteredDataset;
@@ -29,7 +35,8 @@ export function initialDatasetState(): DatasetState {
 }
 
 export function evolveDataset(state: DatasetState, event: DatasetEvent): DatasetState {
-  if (event.type === 'DatasetRegistered') return { status: 'registered', datasetId: event.data.datasetId, approvedPurposes: [], grants: [] };
+  if (event.type === 'DatasetRegistered')
+    return { status: 'registered', datasetId: event.data.datasetId, approvedPurposes: [], grants: [] };
   // Only a registration can start a stream; the store never holds anything else before it.
   if (state.status === 'unregistered') return state;
   switch (event.type) {
@@ -37,10 +44,16 @@ export function evolveDataset(state: DatasetState, event: DatasetEvent): Dataset
       return { ...state, approvedPurposes: [...state.approvedPurposes, event.data.purpose] };
     case 'DatasetAccessGranted': {
       const { grantId, principal, purpose, expiresAt } = event.data;
-      return { ...state, grants: [...state.grants, { grantId, principal, purpose, expiresAt, revoked: false }] };
+      return {
+        ...state,
+        grants: [...state.grants, { grantId, principal, purpose, expiresAt, revoked: false }],
+      };
     }
     case 'DatasetAccessRevoked':
-      return { ...state, grants: state.grants.map((g) => (g.grantId === event.data.grantId ? { ...g, revoked: true } : g)) };
+      return {
+        ...state,
+        grants: state.grants.map((g) => (g.grantId === event.data.grantId ? { ...g, revoked: true } : g)),
+      };
     default:
       return assertNever(event);
   }
@@ -59,12 +72,15 @@ export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState>
 
 /** What a deployment needs to know about a training dataset; the command handler builds it from the dataset's stream. */
 export function datasetSnapshot(datasetId: string, state: DatasetState): DatasetSnapshot {
-  return state.status === 'registered' ? { datasetId, registered: true, approvedPurposes: state.approvedPurposes } : { datasetId, registered: false, approvedPurposes: [] };
+  return state.status === 'registered'
+    ? { datasetId, registered: true, approvedPurposes: state.approvedPurposes }
+    : { datasetId, registered: false, approvedPurposes: [] };
 }
 
 function decideUnchecked(command: DatasetCommand, state: DatasetState): DatasetEvent[] {
   if (command.type === 'RegisterDataset') return registerDataset(command, state);
-  if (state.status === 'unregistered') throw new DomainError('NOT_FOUND', `no dataset ${command.datasetId}; register it first`, 'datasetId');
+  if (state.status === 'unregistered')
+    throw new DomainError('NOT_FOUND', `no dataset ${command.datasetId}; register it first`, 'datasetId');
   switch (command.type) {
     case 'ApproveDataset':
       return approveDataset(command, state);
@@ -78,15 +94,43 @@ function decideUnchecked(command: DatasetCommand, state: DatasetState): DatasetE
 }
 
 function registerDataset(cmd: RegisterDataset, state: DatasetState): DatasetEvent[] {
-  if (state.status !== 'unregistered') throw new DomainError('ALREADY_EXISTS', `dataset ${cmd.datasetId} is already registered; choose another datasetId`, 'datasetId');
+  if (state.status !== 'unregistered')
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `dataset ${cmd.datasetId} is already registered; choose another datasetId`,
+      'datasetId',
+    );
   const { datasetId, name, classification, legalBasis, steward, source, retentionPeriod } = cmd;
-  return [{ type: 'DatasetRegistered', data: { datasetId, name, classification, legalBasis, steward, source, retentionPeriod, registeredBy: cmd.meta.actor } }];
+  return [
+    {
+      type: 'DatasetRegistered',
+      data: {
+        datasetId,
+        name,
+        classification,
+        legalBasis,
+        steward,
+        source,
+        retentionPeriod,
+        registeredBy: cmd.meta.actor,
+      },
+    },
+  ];
 }
 
 function approveDataset(cmd: ApproveDataset, dataset: RegisteredDataset): DatasetEvent[] {
   if (dataset.approvedPurposes.includes(cmd.purpose))
-    throw new DomainError('ALREADY_EXISTS', `dataset ${dataset.datasetId} is already approved for ${cmd.purpose}`, 'purpose');
-  return [{ type: 'DatasetApproved', data: { datasetId: dataset.datasetId, purpose: cmd.purpose, approvedBy: cmd.meta.actor } }];
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `dataset ${dataset.datasetId} is already approved for ${cmd.purpose}`,
+      'purpose',
+    );
+  return [
+    {
+      type: 'DatasetApproved',
+      data: { datasetId: dataset.datasetId, purpose: cmd.purpose, approvedBy: cmd.meta.actor },
+    },
+  ];
 }
 
 /** Access is only ever granted for a purpose the dataset is approved for, and for a limited time. */
@@ -99,9 +143,21 @@ function grantDatasetAccess(cmd: GrantDatasetAccess, dataset: RegisteredDataset)
     );
   const now = parseInstant(cmd.meta.at, 'meta.at');
   if (parseInstant(cmd.expiresAt, 'expiresAt') <= now)
-    throw new DomainError('VALIDATION_FAILED', `expiresAt must be after ${cmd.meta.at}; access that has already expired grants nothing`, 'expiresAt');
-  if (dataset.grants.some((g) => g.grantId === cmd.grantId)) throw new DomainError('ALREADY_EXISTS', `grant ${cmd.grantId} already exists; use a new grantId`, 'grantId');
-  const active = dataset.grants.find((g) => g.principal === cmd.principal && g.purpose === cmd.purpose && !g.revoked && millis(g.expiresAt) > now);
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `expiresAt must be after ${cmd.meta.at}; access that has already expired grants nothing`,
+      'expiresAt',
+    );
+  if (dataset.grants.some((g) => g.grantId === cmd.grantId))
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      `grant ${cmd.grantId} already exists; use a new grantId`,
+      'grantId',
+    );
+  const active = dataset.grants.find(
+    (g) =>
+      g.principal === cmd.principal && g.purpose === cmd.purpose && !g.revoked && millis(g.expiresAt) > now,
+  );
   if (active)
     throw new DomainError(
       'ALREADY_EXISTS',
@@ -109,13 +165,32 @@ function grantDatasetAccess(cmd: GrantDatasetAccess, dataset: RegisteredDataset)
       'principal',
     );
   const { datasetId, grantId, principal, purpose, expiresAt } = cmd;
-  return [{ type: 'DatasetAccessGranted', data: { datasetId, grantId, principal, purpose, expiresAt, grantedBy: cmd.meta.actor } }];
+  return [
+    {
+      type: 'DatasetAccessGranted',
+      data: { datasetId, grantId, principal, purpose, expiresAt, grantedBy: cmd.meta.actor },
+    },
+  ];
 }
 
 function revokeDatasetAccess(cmd: RevokeDatasetAccess, dataset: RegisteredDataset): DatasetEvent[] {
   const grant = dataset.grants.find((g) => g.grantId === cmd.grantId);
-  if (!grant) throw new DomainError('NOT_FOUND', `no grant ${cmd.grantId} on dataset ${dataset.datasetId}`, 'grantId');
-  if (grant.revoked) throw new DomainError('INVALID_TRANSITION', `grant ${cmd.grantId} is already revoked`, 'grantId');
+  if (!grant)
+    throw new DomainError('NOT_FOUND', `no grant ${cmd.grantId} on dataset ${dataset.datasetId}`, 'grantId');
+  if (grant.revoked)
+    throw new DomainError('INVALID_TRANSITION', `grant ${cmd.grantId} is already revoked`, 'grantId');
   const { principal, purpose } = grant;
-  return [{ type: 'DatasetAccessRevoked', data: { datasetId: dataset.datasetId, grantId: grant.grantId, principal, purpose, reason: cmd.reason, revokedBy: cmd.meta.actor } }];
+  return [
+    {
+      type: 'DatasetAccessRevoked',
+      data: {
+        datasetId: dataset.datasetId,
+        grantId: grant.grantId,
+        principal,
+        purpose,
+        reason: cmd.reason,
+        revokedBy: cmd.meta.actor,
+      },
+    },
+  ];
 }

@@ -1,4 +1,14 @@
-import { Closed, EventsOf, Id, Instant, IsoDuration, Principal, StringEnum, Text, v1 } from '../shared/schema';
+import {
+  Closed,
+  EventsOf,
+  Id,
+  Instant,
+  IsoDuration,
+  Principal,
+  StringEnum,
+  Text,
+  v1,
+} from '../shared/schema';
 
 /** The events of one dataset's stream, `dataset-<datasetId>`. */
 
@@ -15,7 +25,10 @@ export const DATASET_EVENTS = {
         datasetId,
         name: Text('the dataset name', 200),
         classification: StringEnum(DATASET_CLASSIFICATIONS, 'how sensitive the data is'),
-        legalBasis: Text('the legal basis for processing, e.g. HIPAA treatment/operations or GDPR Art. 9(2)(h)', 500),
+        legalBasis: Text(
+          'the legal basis for processing, e.g. HIPAA treatment/operations or GDPR Art. 9(2)(h)',
+          500,
+        ),
         steward: Principal('the data steward answerable for the dataset'),
         source: Text('where the data comes from, e.g. the EHR extract it was taken from', 500),
         retentionPeriod: IsoDuration('how long the data is kept'),

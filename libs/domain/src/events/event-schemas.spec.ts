@@ -18,14 +18,22 @@ import type { DatasetCommand } from '../dataset/commands';
 import type { DatasetEvent } from '../dataset/events';
 import { stateFrom } from '../shared/decider';
 import { HOLDERS, VALIDATOR, cmd, day, meta, run, upgraded } from '../testing/ai-system-fixtures';
-import { EVENT_SCHEMAS, EVENT_TYPES, eventSchemaFileName, eventSchemaFiles, type DomainEvent, type EventType } from './event-schemas';
+import {
+  EVENT_SCHEMAS,
+  EVENT_TYPES,
+  eventSchemaFileName,
+  eventSchemaFiles,
+  type DomainEvent,
+  type EventType,
+} from './event-schemas';
 import { problemsOf, validateEventData } from './validate-event-data';
 
 const SCHEMA_DIR = resolve(__dirname, '../../../../schema/events');
 const REGENERATE = 'UPDATE_EVENT_SCHEMAS=1 npx jest libs/domain/src/events';
 
 if (process.env.UPDATE_EVENT_SCHEMAS) {
-  for (const stale of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json'))) rmSync(join(SCHEMA_DIR, stale));
+  for (const stale of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json')))
+    rmSync(join(SCHEMA_DIR, stale));
   for (const { fileName, content } of eventSchemaFiles()) writeFileSync(join(SCHEMA_DIR, fileName), content);
 }
 
@@ -38,10 +46,16 @@ const committed = (fileName: string): string | undefined => {
 };
 
 describe('schema/events: one published schema per event type and version', () => {
-  it.each(eventSchemaFiles().map((f) => [f.fileName, f.content]))('%s is committed and generated from the domain', (fileName, content) => {
-    const file = committed(fileName);
-    if (file !== content) throw new Error(`schema/events/${fileName} is ${file === undefined ? 'missing' : 'out of date'}; regenerate with: ${REGENERATE}`);
-  });
+  it.each(eventSchemaFiles().map((f) => [f.fileName, f.content]))(
+    '%s is committed and generated from the domain',
+    (fileName, content) => {
+      const file = committed(fileName);
+      if (file !== content)
+        throw new Error(
+          `schema/events/${fileName} is ${file === undefined ? 'missing' : 'out of date'}; regenerate with: ${REGENERATE}`,
+        );
+    },
+  );
 
   it('holds no schema for an event type or version the domain does not emit', () => {
     const expected = new Set(eventSchemaFiles().map((f) => f.fileName));
@@ -62,7 +76,11 @@ function emittedByTheDomain(): DomainEvent[] {
         cmd.signal(0.71, { kind: 'bias', subgroup: 'female' }),
         cmd.reportIncident({ version: '2.0.0' }),
         cmd.updateIncident(),
-        cmd.takedown('rollback', { toVersion: '1.0.0', emergency: true, meta: meta(HOLDERS.SECURITY_OFFICER, day(12)) }),
+        cmd.takedown('rollback', {
+          toVersion: '1.0.0',
+          emergency: true,
+          meta: meta(HOLDERS.SECURITY_OFFICER, day(12)),
+        }),
         cmd.ratify('td-rollback'),
         cmd.takedown('suspend', { meta: meta(authority, day(14)) }),
         cmd.validate('1.0.0', { validationId: 'after', meta: meta(VALIDATOR, day(15)) }),
@@ -88,10 +106,27 @@ function emittedByTheDomain(): DomainEvent[] {
       meta: meta('gov.admin'),
     },
     { type: 'ApproveDataset', datasetId: 'icu-2019', purpose: 'model-training', meta: meta('irb.ida') },
-    { type: 'GrantDatasetAccess', datasetId: 'icu-2019', grantId: 'g-1', principal: 'dev.dan', purpose: 'model-training', expiresAt: day(90), meta: meta('steward.sue') },
-    { type: 'RevokeDatasetAccess', datasetId: 'icu-2019', grantId: 'g-1', reason: 'Project ended', meta: meta('steward.sue', day(5)) },
+    {
+      type: 'GrantDatasetAccess',
+      datasetId: 'icu-2019',
+      grantId: 'g-1',
+      principal: 'dev.dan',
+      purpose: 'model-training',
+      expiresAt: day(90),
+      meta: meta('steward.sue'),
+    },
+    {
+      type: 'RevokeDatasetAccess',
+      datasetId: 'icu-2019',
+      grantId: 'g-1',
+      reason: 'Project ended',
+      meta: meta('steward.sue', day(5)),
+    },
   ];
-  const datasets = datasetCommands.reduce<DatasetEvent[]>((events, c) => [...events, ...datasetDecider.decide(c, stateFrom(datasetDecider, events))], []);
+  const datasets = datasetCommands.reduce<DatasetEvent[]>(
+    (events, c) => [...events, ...datasetDecider.decide(c, stateFrom(datasetDecider, events))],
+    [],
+  );
   const access = recordDataAccess({
     actor: 'dr.ada',
     datasetId: 'icu-2019',
@@ -102,9 +137,21 @@ function emittedByTheDomain(): DomainEvent[] {
     sourceService: 'ehr-gateway',
   });
   const selfAudit = [
-    recordAccessDenied({ principal: 'svc.x', role: 'emitter', operation: 'Mutation.deployModelVersion', reason: 'emitter may not call deployModelVersion', status: 403 }),
+    recordAccessDenied({
+      principal: 'svc.x',
+      role: 'emitter',
+      operation: 'Mutation.deployModelVersion',
+      reason: 'emitter may not call deployModelVersion',
+      status: 403,
+    }),
     recordAccessDenied({ operation: 'POST /v1/events', reason: 'no bearer token', status: 401 }),
-    recordPatientLookup({ actor: 'auditor.amy', role: 'auditor', patientPseudonym: 'cd'.repeat(32), operation: 'Query.dataAccess', purposeOfUse: 'AUDIT' }),
+    recordPatientLookup({
+      actor: 'auditor.amy',
+      role: 'auditor',
+      patientPseudonym: 'cd'.repeat(32),
+      operation: 'Query.dataAccess',
+      purposeOfUse: 'AUDIT',
+    }),
   ];
   const exported = recordEvidenceExport({
     systemId: 'sepsis-watch',
@@ -136,11 +183,14 @@ describe('runtime validation agrees with the published schemas', () => {
     const validate = published(type);
     const accepted = validate(data);
     const runtime = validateEventData(type, EVENT_SCHEMAS[type].version, data);
-    expect(runtime).toEqual(accepted ? [] : problemsOf(validate.errors ?? [], `${type} v${EVENT_SCHEMAS[type].version}`));
+    expect(runtime).toEqual(
+      accepted ? [] : problemsOf(validate.errors ?? [], `${type} v${EVENT_SCHEMAS[type].version}`),
+    );
     return accepted;
   };
 
-  it('has samples of every event type, emitted by the deciders', () => expect(EVENT_TYPES.filter((t) => samples.get(t)?.length === 0)).toEqual([]));
+  it('has samples of every event type, emitted by the deciders', () =>
+    expect(EVENT_TYPES.filter((t) => samples.get(t)?.length === 0)).toEqual([]));
 
   it.each(EVENT_TYPES)('%s: the published schema accepts what the domain emits', (type) => {
     for (const sample of samples.get(type) ?? []) expect(expectAgreement(type, sample)).toBe(true);
@@ -151,23 +201,41 @@ describe('runtime validation agrees with the published schemas', () => {
     const broken: unknown[] = [null, [], 'text', 42, { ...sample, unexpected: true }];
     for (const key of Object.keys(sample))
       for (const value of [undefined, null, 42, 'x'.repeat(5000), {}, [], ''])
-        broken.push(Object.fromEntries(Object.entries({ ...sample, [key]: value }).filter(([, v]) => v !== undefined)));
+        broken.push(
+          Object.fromEntries(Object.entries({ ...sample, [key]: value }).filter(([, v]) => v !== undefined)),
+        );
     for (const data of broken) expectAgreement(type, data);
     expect(broken.filter((data) => expectAgreement(type, data)).length).toBeLessThan(broken.length);
   });
 
   it('agree on arbitrary changes to valid data', () => {
-    const typed = EVENT_TYPES.flatMap((type) => (samples.get(type) ?? []).map((data) => [type, data] as const));
+    const typed = EVENT_TYPES.flatMap((type) =>
+      (samples.get(type) ?? []).map((data) => [type, data] as const),
+    );
     fc.assert(
-      fc.property(fc.constantFrom(...typed), fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), ([type, data], patch) => {
-        expectAgreement(type, { ...(data as object), ...patch });
-      }),
+      fc.property(
+        fc.constantFrom(...typed),
+        fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+        ([type, data], patch) => {
+          expectAgreement(type, { ...(data as object), ...patch });
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('refuses an unknown event type or schema version, saying which exist', () => {
-    expect(validateEventData('ModelRetrained', 1, {})).toEqual([expect.objectContaining({ rule: 'known-event-type', message: expect.stringContaining('ModelVersionDeployed') })]);
-    expect(validateEventData('ModelVersionDeployed', 2, {})).toEqual([expect.objectContaining({ rule: 'known-schema-version', message: expect.stringContaining('current version is 1') })]);
+    expect(validateEventData('ModelRetrained', 1, {})).toEqual([
+      expect.objectContaining({
+        rule: 'known-event-type',
+        message: expect.stringContaining('ModelVersionDeployed'),
+      }),
+    ]);
+    expect(validateEventData('ModelVersionDeployed', 2, {})).toEqual([
+      expect.objectContaining({
+        rule: 'known-schema-version',
+        message: expect.stringContaining('current version is 1'),
+      }),
+    ]);
   });
 });

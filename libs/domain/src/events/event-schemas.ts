@@ -12,7 +12,13 @@ import type { EventSchema } from '../shared/schema';
  * aggregate's event union (so its `evolve` stops compiling until it handles
  * it), and to the generated files in schema/events.
  */
-export const EVENT_SCHEMAS = { ...AI_SYSTEM_EVENTS, ...DATASET_EVENTS, ...DATA_ACCESS_EVENTS, ...LEDGER_AUDIT_EVENTS, ...EVIDENCE_EVENTS } satisfies Record<string, EventSchema>;
+export const EVENT_SCHEMAS = {
+  ...AI_SYSTEM_EVENTS,
+  ...DATASET_EVENTS,
+  ...DATA_ACCESS_EVENTS,
+  ...LEDGER_AUDIT_EVENTS,
+  ...EVIDENCE_EVENTS,
+} satisfies Record<string, EventSchema>;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
 export type DomainEvent = AiSystemEvent | DatasetEvent | DataAccessedEvent | LedgerAuditEvent | EvidenceEvent;

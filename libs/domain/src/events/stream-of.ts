@@ -14,7 +14,11 @@ export function streamOf(event: DomainEvent): string {
   return streamNames.dataAccess(event.data.sourceService);
 }
 
-const isAiSystemEvent = (event: DomainEvent): event is AiSystemEvent => Object.hasOwn(AI_SYSTEM_EVENTS, event.type);
-const isLedgerAuditEvent = (event: DomainEvent): event is LedgerAuditEvent => Object.hasOwn(LEDGER_AUDIT_EVENTS, event.type);
-const isEvidenceEvent = (event: DomainEvent): event is EvidenceEvent => Object.hasOwn(EVIDENCE_EVENTS, event.type);
-const isDatasetEvent = (event: DomainEvent): event is DatasetEvent => Object.hasOwn(DATASET_EVENTS, event.type);
+const isAiSystemEvent = (event: DomainEvent): event is AiSystemEvent =>
+  Object.hasOwn(AI_SYSTEM_EVENTS, event.type);
+const isLedgerAuditEvent = (event: DomainEvent): event is LedgerAuditEvent =>
+  Object.hasOwn(LEDGER_AUDIT_EVENTS, event.type);
+const isEvidenceEvent = (event: DomainEvent): event is EvidenceEvent =>
+  Object.hasOwn(EVIDENCE_EVENTS, event.type);
+const isDatasetEvent = (event: DomainEvent): event is DatasetEvent =>
+  Object.hasOwn(DATASET_EVENTS, event.type);

@@ -10,10 +10,22 @@ import { EVENT_SCHEMAS, isEventType, type DomainEvent } from './event-schemas';
  */
 export function validateEventData(type: string, schemaVersion: number, data: unknown): ValidationProblem[] {
   if (!isEventType(type))
-    return [{ field: '', rule: 'known-event-type', message: `unknown event type ${JSON.stringify(type)}; known types: ${Object.keys(EVENT_SCHEMAS).join(', ')}` }];
+    return [
+      {
+        field: '',
+        rule: 'known-event-type',
+        message: `unknown event type ${JSON.stringify(type)}; known types: ${Object.keys(EVENT_SCHEMAS).join(', ')}`,
+      },
+    ];
   const { version } = EVENT_SCHEMAS[type];
   if (schemaVersion !== version)
-    return [{ field: '', rule: 'known-schema-version', message: `${type} has no schema version ${schemaVersion}; the current version is ${version}` }];
+    return [
+      {
+        field: '',
+        rule: 'known-schema-version',
+        message: `${type} has no schema version ${schemaVersion}; the current version is ${version}`,
+      },
+    ];
   const validate = validatorFor(type);
   return validate(data) ? [] : problemsOf(validate.errors ?? [], `${type} v${version}`);
 }
@@ -29,7 +41,12 @@ export function checkedEvents<E extends DomainEvent>(events: E[]): E[] {
     const data = withoutUndefined(event.data);
     const problems = validateEventData(event.type, EVENT_SCHEMAS[event.type].version, data);
     if (problems.length > 0)
-      throw new DomainError('VALIDATION_FAILED', problems.map((p) => p.message).join('; '), fieldName(problems[0].field), { problems });
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        problems.map((p) => p.message).join('; '),
+        fieldName(problems[0].field),
+        { problems },
+      );
     return { ...event, data };
   });
 }
@@ -57,36 +74,64 @@ export function problemsOf(errors: readonly ErrorObject[], subject: string): Val
 }
 
 function problemOf(e: ErrorObject, subject: string): ValidationProblem {
-  const parent = e.parentSchema as { description?: string; properties?: Record<string, { description?: string }> } | undefined;
+  const parent = e.parentSchema as
+    { description?: string; properties?: Record<string, { description?: string }> } | undefined;
   switch (e.keyword) {
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
       const field = `${e.instancePath}/${missing}`;
-      return { field, rule: 'required', message: `${field} is missing: give ${parent?.properties?.[missing]?.description ?? 'a value'}` };
+      return {
+        field,
+        rule: 'required',
+        message: `${field} is missing: give ${parent?.properties?.[missing]?.description ?? 'a value'}`,
+      };
     }
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       const field = `${e.instancePath}/${extra}`;
-      return { field, rule: 'additionalProperties', message: `${field} is not a field of ${subject}; remove it (fields: ${Object.keys(parent?.properties ?? {}).join(', ')})` };
+      return {
+        field,
+        rule: 'additionalProperties',
+        message: `${field} is not a field of ${subject}; remove it (fields: ${Object.keys(parent?.properties ?? {}).join(', ')})`,
+      };
     }
     case 'not':
-      return { field: e.instancePath, rule: 'forbidden', message: `${e.instancePath} must be left out: ${parent?.description ?? 'it does not apply here'}` };
+      return {
+        field: e.instancePath,
+        rule: 'forbidden',
+        message: `${e.instancePath} must be left out: ${parent?.description ?? 'it does not apply here'}`,
+      };
     default: {
       // Values are not echoed: a rejected field may hold exactly what must never be logged, e.g. a raw patient id.
       const field = e.instancePath || subject;
-      const problem = e.keyword === 'pattern' || e.keyword === 'format' || e.keyword === 'enum' ? 'is not valid' : e.message;
-      return { field: e.instancePath, rule: e.keyword, message: `${field} ${problem}${parent?.description ? `; give ${parent.description}` : ''}` };
+      const problem =
+        e.keyword === 'pattern' || e.keyword === 'format' || e.keyword === 'enum'
+          ? 'is not valid'
+          : e.message;
+      return {
+        field: e.instancePath,
+        rule: e.keyword,
+        message: `${field} ${problem}${parent?.description ? `; give ${parent.description}` : ''}`,
+      };
     }
   }
 }
 
 /** '/metrics/0/value' → 'metrics.0.value', the way command inputs name fields. */
 function fieldName(pointer: string): string {
-  return pointer.split('/').slice(1).map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~')).join('.');
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .join('.');
 }
 
 function withoutUndefined<T>(value: T): T {
   if (Array.isArray(value)) return value.map(withoutUndefined) as T;
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, withoutUndefined(v)])) as T;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, withoutUndefined(v)]),
+  ) as T;
 }

@@ -9,6 +9,8 @@ export function recordAccessDenied(data: Of<'AccessDenied'>['data']): Of<'Access
 }
 
 /** A lookup of one patient's data access; only the pseudonym is ever recorded. */
-export function recordPatientLookup(data: Of<'PatientLookupPerformed'>['data']): Of<'PatientLookupPerformed'> {
+export function recordPatientLookup(
+  data: Of<'PatientLookupPerformed'>['data'],
+): Of<'PatientLookupPerformed'> {
   return checkedEvents<Of<'PatientLookupPerformed'>>([{ type: 'PatientLookupPerformed', data }])[0];
 }

@@ -14,6 +14,10 @@ export interface CommandMeta {
 
 export function assertCommandMeta(meta: CommandMeta): void {
   if (typeof meta.actor !== 'string' || meta.actor.trim() === '')
-    throw new DomainError('VALIDATION_FAILED', 'meta.actor must name the person or service issuing the command', 'meta.actor');
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'meta.actor must name the person or service issuing the command',
+      'meta.actor',
+    );
   parseInstant(meta.at, 'meta.at');
 }

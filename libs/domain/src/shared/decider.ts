@@ -6,6 +6,9 @@ export interface Decider<Command, Event, State> {
 }
 
 /** Folds a stream's history into the state a command is decided against. */
-export function stateFrom<Command, Event, State>(decider: Decider<Command, Event, State>, events: readonly Event[]): State {
+export function stateFrom<Command, Event, State>(
+  decider: Decider<Command, Event, State>,
+  events: readonly Event[],
+): State {
   return events.reduce((state, event) => decider.evolve(state, event), decider.initialState());
 }

@@ -10,20 +10,34 @@ import { Type, type ObjectOptions, type Static, type TProperties, type TSchema }
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$';
 
 export const Id = (description: string) =>
-  Type.String({ pattern: ID_PATTERN, description: `${description} (1–128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit)` });
+  Type.String({
+    pattern: ID_PATTERN,
+    description: `${description} (1–128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit)`,
+  });
 
 /** Non-blank free text: a field that is only spaces says nothing to an auditor. */
 export const Text = (description: string, maxLength = 4000) =>
-  Type.String({ minLength: 1, maxLength, pattern: '\\S', description: `${description} (non-blank text, at most ${maxLength} characters)` });
+  Type.String({
+    minLength: 1,
+    maxLength,
+    pattern: '\\S',
+    description: `${description} (non-blank text, at most ${maxLength} characters)`,
+  });
 
 /** A person or service account as the identity provider names it (e-mail, subject id, service name). */
 export const Principal = (description: string) => Text(description, 256);
 
 export const Instant = (description: string) =>
-  Type.String({ format: 'date-time', description: `${description} (RFC 3339 date-time with a time zone, e.g. 2025-01-31T09:00:00Z)` });
+  Type.String({
+    format: 'date-time',
+    description: `${description} (RFC 3339 date-time with a time zone, e.g. 2025-01-31T09:00:00Z)`,
+  });
 
 export const Sha256Hex = (description: string) =>
-  Type.String({ pattern: '^[0-9a-f]{64}$', description: `${description} (64 lowercase hexadecimal characters)` });
+  Type.String({
+    pattern: '^[0-9a-f]{64}$',
+    description: `${description} (64 lowercase hexadecimal characters)`,
+  });
 
 export const IsoDuration = (description: string) =>
   Type.String({
@@ -33,14 +47,22 @@ export const IsoDuration = (description: string) =>
 
 /** A closed set of strings as a plain JSON Schema `enum`: clearer errors than a union of consts. */
 export const StringEnum = <const T extends string>(values: readonly T[], description: string) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], description: `${description}: one of ${values.join(', ')}` });
+  Type.Unsafe<T>({
+    type: 'string',
+    enum: [...values],
+    description: `${description}: one of ${values.join(', ')}`,
+  });
 
 /** Event data is a closed object: an unknown field is a typo or a new schema version, never silently kept. */
 export const Closed = <P extends TProperties>(properties: P, options: ObjectOptions) =>
   Type.Object(properties, { ...options, additionalProperties: false });
 
 export const NonEmptyList = <T extends TSchema>(item: T, description: string) =>
-  Type.Array(item, { minItems: 1, uniqueItems: true, description: `${description} (at least one, no duplicates)` });
+  Type.Array(item, {
+    minItems: 1,
+    uniqueItems: true,
+    description: `${description} (at least one, no duplicates)`,
+  });
 
 /** One registered version of an event's data schema. */
 export interface EventSchema<S extends TSchema = TSchema> {

@@ -1,7 +1,8 @@
 import { DomainError } from './domain-error';
 
 /** RFC 3339 with a mandatory zone: an instant without one means a different moment at each site. */
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/i;
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/i;
 
 export const MS_PER_HOUR = 3_600_000;
 export const MS_PER_DAY = 24 * MS_PER_HOUR;
@@ -10,7 +11,10 @@ export const MS_PER_DAY = 24 * MS_PER_HOUR;
 export function parseInstant(value: string, field: string): number {
   const [, year, month, day] = RFC3339.exec(value)?.map(Number) ?? [];
   // Date.parse rolls 30 February over into March; a real calendar date is required.
-  const ms = day !== undefined && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) ? Date.parse(value) : Number.NaN;
+  const ms =
+    day !== undefined && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month)
+      ? Date.parse(value)
+      : Number.NaN;
   if (Number.isNaN(ms))
     throw new DomainError(
       'VALIDATION_FAILED',

@@ -30,15 +30,29 @@ export const HOLDERS: Record<AccountabilityRole, string> = {
   SECURITY_OFFICER: 'sec.sam',
   ACCOUNTABLE_EXECUTIVE: 'exec.eve',
 };
-export const REVIEWERS = { clinical: 'rev.clin', data_science: 'rev.ds', security: 'rev.sec', compliance: 'rev.comp' } as const;
+export const REVIEWERS = {
+  clinical: 'rev.clin',
+  data_science: 'rev.ds',
+  security: 'rev.sec',
+  compliance: 'rev.comp',
+} as const;
 export const TRAINING_DATASET = 'icu-2019';
-export const APPROVED_TRAINING_DATA: C.DatasetSnapshot[] = [{ datasetId: TRAINING_DATASET, registered: true, approvedPurposes: ['model-training'] }];
+export const APPROVED_TRAINING_DATA: C.DatasetSnapshot[] = [
+  { datasetId: TRAINING_DATASET, registered: true, approvedPurposes: ['model-training'] },
+];
 /** A distinct, well-formed artifact digest per version label. */
-export const artifactOf = (version: string) => [...version].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('').padEnd(64, '0');
+export const artifactOf = (version: string) =>
+  [...version]
+    .map((c) => c.charCodeAt(0).toString(16).padStart(2, '0'))
+    .join('')
+    .padEnd(64, '0');
 
 type Args<T extends C.AiSystemCommand> = Partial<Omit<T, 'type'>>;
-const on = <T extends C.AiSystemCommand>(type: T['type'], defaults: Omit<T, 'type' | 'systemId' | 'meta'> & { meta: CommandMeta }, over: Args<T>): T =>
-  ({ type, systemId: SYSTEM, ...defaults, ...over }) as T;
+const on = <T extends C.AiSystemCommand>(
+  type: T['type'],
+  defaults: Omit<T, 'type' | 'systemId' | 'meta'> & { meta: CommandMeta },
+  over: Args<T>,
+): T => ({ type, systemId: SYSTEM, ...defaults, ...over }) as T;
 
 export const cmd = {
   register: (o: Args<C.RegisterAiSystem> = {}) =>
@@ -56,11 +70,19 @@ export const cmd = {
       o,
     ),
   assign: (role: AccountabilityRole, assignee = HOLDERS[role], o: Args<C.AssignAccountability> = {}) =>
-    on<C.AssignAccountability>('AssignAccountability', { assignmentId: `${role}-${assignee}`, role, assignee, effectiveFrom: day(0), meta: meta(ADMIN) }, o),
+    on<C.AssignAccountability>(
+      'AssignAccountability',
+      { assignmentId: `${role}-${assignee}`, role, assignee, effectiveFrom: day(0), meta: meta(ADMIN) },
+      o,
+    ),
   accept: (assignmentId: string, actor: string, o: Args<C.AcceptAccountability> = {}) =>
     on<C.AcceptAccountability>('AcceptAccountability', { assignmentId, meta: meta(actor) }, o),
   revoke: (assignmentId: string, o: Args<C.RevokeAccountability> = {}) =>
-    on<C.RevokeAccountability>('RevokeAccountability', { assignmentId, reason: 'left the trust', meta: meta(ADMIN, day(10)) }, o),
+    on<C.RevokeAccountability>(
+      'RevokeAccountability',
+      { assignmentId, reason: 'left the trust', meta: meta(ADMIN, day(10)) },
+      o,
+    ),
   registerVersion: (version = '1.0.0', o: Args<C.RegisterModelVersion> = {}) =>
     on<C.RegisterModelVersion>(
       'RegisterModelVersion',
@@ -86,29 +108,67 @@ export const cmd = {
           { name: 'AUROC', value: 0.86, threshold: 0.8, direction: 'min' },
           { name: 'calibration-error', value: 0.04, threshold: 0.05, direction: 'max' },
         ],
-        subgroupResults: [{ subgroup: 'age 65+', metrics: [{ name: 'AUROC', value: 0.83, threshold: 0.8, direction: 'min' }] }],
+        subgroupResults: [
+          {
+            subgroup: 'age 65+',
+            metrics: [{ name: 'AUROC', value: 0.83, threshold: 0.8, direction: 'min' }],
+          },
+        ],
         meta: meta(VALIDATOR, day(1)),
       },
       o,
     ),
-  approve: (discipline: C.ApproveDeployment['discipline'], version = '1.0.0', o: Args<C.ApproveDeployment> = {}) =>
-    on<C.ApproveDeployment>('ApproveDeployment', { version, discipline, meta: meta(REVIEWERS[discipline], day(1, 2)) }, o),
+  approve: (
+    discipline: C.ApproveDeployment['discipline'],
+    version = '1.0.0',
+    o: Args<C.ApproveDeployment> = {},
+  ) =>
+    on<C.ApproveDeployment>(
+      'ApproveDeployment',
+      { version, discipline, meta: meta(REVIEWERS[discipline], day(1, 2)) },
+      o,
+    ),
   accessPolicy: (o: Args<C.RecordAccessPolicy> = {}) =>
     on<C.RecordAccessPolicy>(
       'RecordAccessPolicy',
-      { documentRef: 'policies/sepsis-watch-access-v3.pdf', permittedRoles: ['clinician', 'nurse'], permittedPurposes: ['TREAT'], meta: meta(ADMIN) },
+      {
+        documentRef: 'policies/sepsis-watch-access-v3.pdf',
+        permittedRoles: ['clinician', 'nurse'],
+        permittedPurposes: ['TREAT'],
+        meta: meta(ADMIN),
+      },
       o,
     ),
   auditSource: (sourceService = 'ehr-gateway', o: Args<C.RegisterAuditSource> = {}) =>
     on<C.RegisterAuditSource>('RegisterAuditSource', { sourceService, meta: meta(ADMIN) }, o),
   deploy: (version = '1.0.0', o: Args<C.DeployModelVersion> = {}) =>
-    on<C.DeployModelVersion>('DeployModelVersion', { version, datasets: APPROVED_TRAINING_DATA, meta: meta(ADMIN, day(2)) }, o),
+    on<C.DeployModelVersion>(
+      'DeployModelVersion',
+      { version, datasets: APPROVED_TRAINING_DATA, meta: meta(ADMIN, day(2)) },
+      o,
+    ),
   plan: (o: Args<C.PlanMonitoring> = {}) =>
-    on<C.PlanMonitoring>('PlanMonitoring', { metric: 'AUROC', threshold: 0.8, direction: 'min', cadence: 'P7D', meta: meta(HOLDERS.MODEL_PERFORMANCE_OWNER, day(2)) }, o),
+    on<C.PlanMonitoring>(
+      'PlanMonitoring',
+      {
+        metric: 'AUROC',
+        threshold: 0.8,
+        direction: 'min',
+        cadence: 'P7D',
+        meta: meta(HOLDERS.MODEL_PERFORMANCE_OWNER, day(2)),
+      },
+      o,
+    ),
   signal: (value: number, o: Args<C.RecordMonitoringSignal> = {}) =>
     on<C.RecordMonitoringSignal>(
       'RecordMonitoringSignal',
-      { kind: 'performance', metric: 'AUROC', value, observedAt: day(9), meta: meta('monitoring-service', day(9, 1)) },
+      {
+        kind: 'performance',
+        metric: 'AUROC',
+        value,
+        observedAt: day(9),
+        meta: meta('monitoring-service', day(9, 1)),
+      },
       o,
     ),
   reportIncident: (o: Args<C.ReportIncident> = {}) =>
@@ -125,40 +185,81 @@ export const cmd = {
       o,
     ),
   updateIncident: (o: Args<C.UpdateIncidentStatus> = {}) =>
-    on<C.UpdateIncidentStatus>('UpdateIncidentStatus', { incidentId: 'inc-1', status: 'investigating', note: 'Pulling model inputs for the case', meta: meta(HOLDERS.CLINICAL_LEAD, day(11)) }, o),
+    on<C.UpdateIncidentStatus>(
+      'UpdateIncidentStatus',
+      {
+        incidentId: 'inc-1',
+        status: 'investigating',
+        note: 'Pulling model inputs for the case',
+        meta: meta(HOLDERS.CLINICAL_LEAD, day(11)),
+      },
+      o,
+    ),
   closeIncident: (o: Args<C.CloseIncident> = {}) =>
-    on<C.CloseIncident>('CloseIncident', { incidentId: 'inc-1', resolution: 'Rolled back to 1.0.0', meta: meta(HOLDERS.CLINICAL_LEAD, day(20)) }, o),
+    on<C.CloseIncident>(
+      'CloseIncident',
+      { incidentId: 'inc-1', resolution: 'Rolled back to 1.0.0', meta: meta(HOLDERS.CLINICAL_LEAD, day(20)) },
+      o,
+    ),
   takedown: (action: C.DecideTakedown['action'], o: Args<C.DecideTakedown> = {}) =>
     on<C.DecideTakedown>(
       'DecideTakedown',
-      { decisionId: `td-${action}`, action, rationale: 'AUROC fell below plan', evidence: ['inc-1'], meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(12)) },
+      {
+        decisionId: `td-${action}`,
+        action,
+        rationale: 'AUROC fell below plan',
+        evidence: ['inc-1'],
+        meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(12)),
+      },
       o,
     ),
   ratify: (decisionId: string, o: Args<C.RatifyTakedown> = {}) =>
-    on<C.RatifyTakedown>('RatifyTakedown', { decisionId, meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(13)) }, o),
+    on<C.RatifyTakedown>(
+      'RatifyTakedown',
+      { decisionId, meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(13)) },
+      o,
+    ),
   reinstate: (o: Args<C.ReinstateAiSystem> = {}) =>
     on<C.ReinstateAiSystem>(
       'ReinstateAiSystem',
-      { decisionId: 'td-reinstate', rationale: 'Revalidated on recent data', evidence: ['val-1.0.0-after'], meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(15)) },
+      {
+        decisionId: 'td-reinstate',
+        rationale: 'Revalidated on recent data',
+        evidence: ['val-1.0.0-after'],
+        meta: meta(HOLDERS.TAKEDOWN_AUTHORITY, day(15)),
+      },
       o,
     ),
   audit: (o: Args<C.RecordAudit> = {}) =>
     on<C.RecordAudit>(
       'RecordAudit',
-      { auditId: 'audit-2025-q1', scope: 'Deployment gates and monitoring, Q1', findings: [{ severity: 'minor', description: 'Cadence missed once' }], meta: meta('auditor.ann', day(30)) },
+      {
+        auditId: 'audit-2025-q1',
+        scope: 'Deployment gates and monitoring, Q1',
+        findings: [{ severity: 'minor', description: 'Cadence missed once' }],
+        meta: meta('auditor.ann', day(30)),
+      },
       o,
     ),
 };
 
 /** Runs commands through the real decider, so a spec's history is one the domain could actually have produced. */
-export function run(commands: C.AiSystemCommand[], history: AiSystemEvent[] = [], policy: GovernancePolicy = DEFAULT_GOVERNANCE_POLICY): AiSystemEvent[] {
+export function run(
+  commands: C.AiSystemCommand[],
+  history: AiSystemEvent[] = [],
+  policy: GovernancePolicy = DEFAULT_GOVERNANCE_POLICY,
+): AiSystemEvent[] {
   const decider = aiSystemDecider(policy);
-  return commands.reduce((events, command) => [...events, ...decider.decide(command, stateFrom(decider, events))], history);
+  return commands.reduce(
+    (events, command) => [...events, ...decider.decide(command, stateFrom(decider, events))],
+    history,
+  );
 }
 
 /** Every role assigned and accepted at T0. */
-export const staffed = (roles: readonly AccountabilityRole[] = Object.keys(HOLDERS) as AccountabilityRole[]) =>
-  roles.flatMap((role) => [cmd.assign(role), cmd.accept(`${role}-${HOLDERS[role]}`, HOLDERS[role])]);
+export const staffed = (
+  roles: readonly AccountabilityRole[] = Object.keys(HOLDERS) as AccountabilityRole[],
+) => roles.flatMap((role) => [cmd.assign(role), cmd.accept(`${role}-${HOLDERS[role]}`, HOLDERS[role])]);
 
 /** Version 1.0.0 registered, validated, approved by all four disciplines, with access policy and audit source: every gate met. */
 export const readyToDeploy = (): AiSystemEvent[] =>
@@ -178,9 +279,15 @@ export const deployed = (): AiSystemEvent[] => run([cmd.deploy()], readyToDeploy
 export const upgraded = (): AiSystemEvent[] =>
   run(
     [
-      cmd.registerVersion('2.0.0', { parentVersion: '1.0.0', changeSummary: 'Retrained on 2024 data', meta: meta(DEVELOPER, day(3)) }),
+      cmd.registerVersion('2.0.0', {
+        parentVersion: '1.0.0',
+        changeSummary: 'Retrained on 2024 data',
+        meta: meta(DEVELOPER, day(3)),
+      }),
       cmd.validate('2.0.0', { meta: meta(VALIDATOR, day(4)) }),
-      ...(['clinical', 'data_science', 'security', 'compliance'] as const).map((d) => cmd.approve(d, '2.0.0', { meta: meta(REVIEWERS[d], day(4, 2)) })),
+      ...(['clinical', 'data_science', 'security', 'compliance'] as const).map((d) =>
+        cmd.approve(d, '2.0.0', { meta: meta(REVIEWERS[d], day(4, 2)) }),
+      ),
       cmd.deploy('2.0.0', { meta: meta(ADMIN, day(5)) }),
     ],
     deployed(),

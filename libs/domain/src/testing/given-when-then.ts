@@ -18,7 +18,9 @@ export function specFor<C, E, S>(decider: Decider<C, E, S>) {
           outcome = error;
         }
         if (outcome instanceof DomainError) return outcome;
-        throw new Error(`expected a rejection, but the decider ${outcome instanceof Error ? `threw ${outcome.stack}` : `returned ${JSON.stringify(outcome)}`}`);
+        throw new Error(
+          `expected a rejection, but the decider ${outcome instanceof Error ? `threw ${outcome.stack}` : `returned ${JSON.stringify(outcome)}`}`,
+        );
       };
       return {
         then: (expected: E[]): void => expect(decide()).toEqual(expected),

@@ -58,7 +58,11 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
     describe('appending', () => {
       it('assigns gapless revisions from 0 and increasing positions, and returns them', async () => {
         const s = stream();
-        const result = await store.append(s, [newEvent({ n: 1 }), newEvent({ n: 2 }), newEvent({ n: 3 })], 'no_stream');
+        const result = await store.append(
+          s,
+          [newEvent({ n: 1 }), newEvent({ n: 2 }), newEvent({ n: 3 })],
+          'no_stream',
+        );
         expect(result.duplicate).toBe(false);
         expect(result.events.map((e) => e.revision)).toEqual([0, 1, 2]);
         expectLogOrder(result.events.map((e) => e.position));
@@ -73,7 +77,14 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         const before = Date.now();
         await store.append(s, [event], 'no_stream');
         const [stored] = await collect(store.readStream(s));
-        expect(stored).toMatchObject({ eventId: event.eventId, type: event.type, schemaVersion: 1, stream: s, revision: 0, data: event.data });
+        expect(stored).toMatchObject({
+          eventId: event.eventId,
+          type: event.type,
+          schemaVersion: 1,
+          stream: s,
+          revision: 0,
+          data: event.data,
+        });
         expect(stored.metadata).toMatchObject(event.metadata);
         expect(Date.parse(stored.metadata.recordedAt)).toBeGreaterThanOrEqual(before - 1000);
         expect(typeof stored.position).toBe('bigint');
@@ -106,9 +117,15 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
       it('refuses malformed appends before touching the log, naming the field', async () => {
         const head = await store.headPosition();
         const repeated = newEvent();
-        const invalid = await expectCode(store.append(stream(), [repeated, { ...repeated }], 'no_stream'), 'VALIDATION_FAILED');
+        const invalid = await expectCode(
+          store.append(stream(), [repeated, { ...repeated }], 'no_stream'),
+          'VALIDATION_FAILED',
+        );
         expect(invalid.details).toMatchObject({ field: 'events[1].eventId' });
-        await expectCode(store.append(stream(), [newEvent({}, { eventId: 'not-a-uuid' })], 'any'), 'VALIDATION_FAILED');
+        await expectCode(
+          store.append(stream(), [newEvent({}, { eventId: 'not-a-uuid' })], 'any'),
+          'VALIDATION_FAILED',
+        );
         await expectCode(store.append('', [newEvent()], 'any'), 'VALIDATION_FAILED');
         await expectCode(store.append(stream(), [], 'any'), 'VALIDATION_FAILED');
         expect(await store.headPosition()).toBe(head);
@@ -121,7 +138,9 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         for (let revision = -1; revision < rounds - 1; revision++) {
           const expected = revision < 0 ? ('no_stream' as const) : revision;
           const outcomes = await Promise.allSettled(
-            Array.from({ length: writers }, (_, w) => store.append(s, [newEvent({ writer: w, round: revision + 1 })], expected)),
+            Array.from({ length: writers }, (_, w) =>
+              store.append(s, [newEvent({ writer: w, round: revision + 1 })], expected),
+            ),
           );
           const won = outcomes.filter((o) => o.status === 'fulfilled');
           const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -139,14 +158,20 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         await store.append(stream(), [taken], 'no_stream');
         const streams = Array.from({ length: 50 }, () => stream());
         const outcomes = await Promise.allSettled([
-          ...streams.map((s, i) => store.append(s, [newEvent({ i }), newEvent({ i, second: true })], 'no_stream')),
+          ...streams.map((s, i) =>
+            store.append(s, [newEvent({ i }), newEvent({ i, second: true })], 'no_stream'),
+          ),
           store.append(stream(), [{ ...taken, data: { n: 1 } }], 'any'),
         ]);
         expect(outcomes.slice(0, 50).every((o) => o.status === 'fulfilled')).toBe(true);
         expect(codeOf((outcomes[50] as PromiseRejectedResult).reason)).toBe('EVENT_ID_REUSED');
-        for (const s of streams) expect((await collect(store.readStream(s))).map((e) => e.revision)).toEqual([0, 1]);
+        for (const s of streams)
+          expect((await collect(store.readStream(s))).map((e) => e.revision)).toEqual([0, 1]);
         const all = await collect(store.readAll());
-        expectLogOrder(all.map((e) => e.position), true);
+        expectLogOrder(
+          all.map((e) => e.position),
+          true,
+        );
       });
     });
 
@@ -180,7 +205,10 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         const s = stream();
         const event = newEvent({ dose: 1 });
         await store.append(s, [event], 'no_stream');
-        const changed = await expectCode(store.append(s, [{ ...event, data: { dose: 2 } }], 'any'), 'EVENT_ID_REUSED');
+        const changed = await expectCode(
+          store.append(s, [{ ...event, data: { dose: 2 } }], 'any'),
+          'EVENT_ID_REUSED',
+        );
         expect(changed.message).toContain(event.eventId);
         await expectCode(store.append(stream(), [event], 'any'), 'EVENT_ID_REUSED');
       });
@@ -192,7 +220,14 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         const taken = newEvent({ n: 0 });
         await store.append(stream(), [taken], 'no_stream');
         const head = await store.headPosition();
-        await expectCode(store.append(s, [newEvent({ n: 1 }), newEvent({ n: 2 }), { ...taken, data: { n: 3 } }], 'no_stream'), 'EVENT_ID_REUSED');
+        await expectCode(
+          store.append(
+            s,
+            [newEvent({ n: 1 }), newEvent({ n: 2 }), { ...taken, data: { n: 3 } }],
+            'no_stream',
+          ),
+          'EVENT_ID_REUSED',
+        );
         expect(await collect(store.readStream(s))).toEqual([]);
         expect(await store.headPosition()).toBe(head);
       });
@@ -201,8 +236,13 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
     describe('reading and ordering', () => {
       it('reads a stream forwards and backwards, from a revision, with a limit', async () => {
         const s = stream();
-        await store.append(s, Array.from({ length: 7 }, (_, n) => newEvent({ n })), 'no_stream');
-        const revisions = async (o: Parameters<EventStore['readStream']>[1]) => (await collect(store.readStream(s, o))).map((e) => e.revision);
+        await store.append(
+          s,
+          Array.from({ length: 7 }, (_, n) => newEvent({ n })),
+          'no_stream',
+        );
+        const revisions = async (o: Parameters<EventStore['readStream']>[1]) =>
+          (await collect(store.readStream(s, o))).map((e) => e.revision);
         expect(await revisions({})).toEqual([0, 1, 2, 3, 4, 5, 6]);
         expect(await revisions({ from: 2, limit: 3 })).toEqual([2, 3, 4]);
         expect(await revisions({ direction: 'backwards' })).toEqual([6, 5, 4, 3, 2, 1, 0]);
@@ -214,7 +254,10 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
       it('reads the whole log in gapless position order, resuming strictly after a position', async () => {
         const all = await collect(store.readAll());
         expect(all.length).toBeGreaterThan(0);
-        expectLogOrder(all.map((e) => e.position), true);
+        expectLogOrder(
+          all.map((e) => e.position),
+          true,
+        );
         const tail = await collect(store.readAll({ after: all[2].position, limit: 4 }));
         expect(tail.map((e) => e.eventId)).toEqual(all.slice(3, 7).map((e) => e.eventId));
         expect(await store.headPosition()).toBe(all[all.length - 1].position);
@@ -222,19 +265,20 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
     });
 
     // Stores without SQL (EventStoreDB) guard their history by retention checks and ACLs, tested with the adapter.
-    if (target.rawSql) describe('immutability', () => {
-      it.each([
-        ['UPDATE', `UPDATE events SET data = '{"edited":true}' WHERE revision = 0`],
-        ['DELETE', 'DELETE FROM events WHERE revision = 0'],
-        ['DELETE of everything', 'DELETE FROM events'],
-        ...(target.dialectSpecificTampers ?? []).map((statement) => [statement, statement]),
-      ])('makes raw SQL %s on the events table fail', async (_label, statement) => {
-        await store.append(stream(), [newEvent({ keep: true })], 'no_stream');
-        const before = await collect(store.readAll());
-        await expect(target.rawSql!(statement)).rejects.toThrow(/append-only/);
-        expect(await collect(store.readAll())).toEqual(before);
+    if (target.rawSql)
+      describe('immutability', () => {
+        it.each([
+          ['UPDATE', `UPDATE events SET data = '{"edited":true}' WHERE revision = 0`],
+          ['DELETE', 'DELETE FROM events WHERE revision = 0'],
+          ['DELETE of everything', 'DELETE FROM events'],
+          ...(target.dialectSpecificTampers ?? []).map((statement) => [statement, statement]),
+        ])('makes raw SQL %s on the events table fail', async (_label, statement) => {
+          await store.append(stream(), [newEvent({ keep: true })], 'no_stream');
+          const before = await collect(store.readAll());
+          await expect(target.rawSql!(statement)).rejects.toThrow(/append-only/);
+          expect(await collect(store.readAll())).toEqual(before);
+        });
       });
-    });
 
     describe('hash chain', () => {
       it('links every stream event to its predecessor and hashes the canonical envelope', async () => {
@@ -300,7 +344,11 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
 
       it('resumes strictly after a checkpoint: nothing before it, nothing twice', async () => {
         const s = stream();
-        await store.append(s, Array.from({ length: 5 }, (_, n) => newEvent({ n })), 'no_stream');
+        await store.append(
+          s,
+          Array.from({ length: 5 }, (_, n) => newEvent({ n })),
+          'no_stream',
+        );
         const events = await collect(store.readStream(s));
         const checkpoint = events[1].position;
         const controller = new AbortController();
@@ -324,12 +372,17 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
     describe('bounded memory', () => {
       it('reads a 100k-event stream with bounded heap growth', async () => {
         const gc = (globalThis as { gc?: () => void }).gc;
-        if (!gc) throw new Error('run jest with node --expose-gc (npm test does) so heap growth can be measured');
+        if (!gc)
+          throw new Error('run jest with node --expose-gc (npm test does) so heap growth can be measured');
         const s = stream();
         const payload = 'x'.repeat(1000);
         const total = 100_000;
         for (let written = 0; written < total; written += 1000)
-          await store.append(s, Array.from({ length: 1000 }, (_, i) => newEvent({ n: written + i, payload })), 'any');
+          await store.append(
+            s,
+            Array.from({ length: 1000 }, (_, i) => newEvent({ n: written + i, payload })),
+            'any',
+          );
         gc();
         const baseline = process.memoryUsage().heapUsed;
         let peak = 0;
@@ -344,7 +397,9 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         }
         expect(count).toBe(total);
         // The stream holds ~100 MB of payload; a reader that buffered it would grow by at least that.
-        process.stdout.write(`[${name}] 100k-event stream read: peak heap growth ${(peak / 1048576).toFixed(1)} MiB\n`);
+        process.stdout.write(
+          `[${name}] 100k-event stream read: peak heap growth ${(peak / 1048576).toFixed(1)} MiB\n`,
+        );
         expect(peak).toBeLessThan(16 * 1048576);
       }, 300_000);
     });

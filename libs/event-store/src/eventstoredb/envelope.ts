@@ -1,4 +1,10 @@
-import type { JSONEventData, JSONType, ReadPosition, RecordedEvent, WrongExpectedVersionError } from '@eventstore/db-client';
+import type {
+  JSONEventData,
+  JSONType,
+  ReadPosition,
+  RecordedEvent,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
 import { concurrencyConflict, type EventStoreError } from '../errors';
 import type { EventMetadata, ExpectedRevision, Integrity, NewEvent, StoredEvent } from '../types';
 import { NO_STREAM, START } from './esdb-runtime';
@@ -60,7 +66,10 @@ export function readPositionAt(position: bigint): ReadPosition {
 
 export function revisionOf(event: RecordedEvent): number {
   const revision = Number(event.revision);
-  if (!Number.isSafeInteger(revision)) throw new Error(`stream ${event.streamId} has revision ${event.revision}, beyond what the ledger's port can carry`);
+  if (!Number.isSafeInteger(revision))
+    throw new Error(
+      `stream ${event.streamId} has revision ${event.revision}, beyond what the ledger's port can carry`,
+    );
   return revision;
 }
 
@@ -90,14 +99,21 @@ export function toStoredEvent(event: RecordedEvent): StoredEvent {
  * `'any'` append is pinned to the revision whose hash it chained to, and a
  * concurrent writer makes it fail (and retry) instead of forking the chain.
  */
-export function expectedRevisionToSend(expected: ExpectedRevision, lastRevision: number | null): typeof NO_STREAM | bigint {
+export function expectedRevisionToSend(
+  expected: ExpectedRevision,
+  lastRevision: number | null,
+): typeof NO_STREAM | bigint {
   if (expected === 'no_stream') return NO_STREAM;
   if (expected === 'any') return lastRevision === null ? NO_STREAM : BigInt(lastRevision);
   return BigInt(expected);
 }
 
 /** The server's WrongExpectedVersion, in the ledger's words: the same CONCURRENCY_CONFLICT the SQL stores raise. */
-export function conflictFromWrongExpectedVersion(error: WrongExpectedVersionError, stream: string, expected: ExpectedRevision): EventStoreError {
+export function conflictFromWrongExpectedVersion(
+  error: WrongExpectedVersionError,
+  stream: string,
+  expected: ExpectedRevision,
+): EventStoreError {
   const actual = typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : null;
   return concurrencyConflict(stream, expected, actual);
 }

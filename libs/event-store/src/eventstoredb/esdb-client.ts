@@ -6,4 +6,7 @@ import type { EventStoreDBClient } from '@eventstore/db-client';
  * `deleteStream`, `tombstoneStream` and `setStreamMetadata`, so no code behind
  * this type can remove events or set truncation (`$maxAge`, `$maxCount`, `$tb`).
  */
-export type EsdbClient = Pick<EventStoreDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'getStreamMetadata' | 'dispose'>;
+export type EsdbClient = Pick<
+  EventStoreDBClient,
+  'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'getStreamMetadata' | 'dispose'
+>;

@@ -35,7 +35,10 @@ type ClientErrorName =
   | 'UnknownError';
 
 /** Whether the client threw one of these. Only ever asked about errors out of client calls, so the client is already loaded. */
-export function isClientError<N extends ClientErrorName>(error: unknown, ...names: N[]): error is InstanceType<(typeof Esdb)[N]> {
+export function isClientError<N extends ClientErrorName>(
+  error: unknown,
+  ...names: N[]
+): error is InstanceType<(typeof Esdb)[N]> {
   if (!(error instanceof Error)) return false;
   const client = esdb();
   return names.some((name) => error instanceof client[name]);

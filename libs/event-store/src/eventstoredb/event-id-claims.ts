@@ -111,7 +111,13 @@ interface Resolution {
 }
 
 function claimEvent(data: ClaimData): JSONEventData {
-  return { id: randomUUID(), contentType: 'application/json', type: CLAIMED, data: { ...data }, metadata: undefined };
+  return {
+    id: randomUUID(),
+    contentType: 'application/json',
+    type: CLAIMED,
+    data: { ...data },
+    metadata: undefined,
+  };
 }
 
 export class EventIdClaims {
@@ -160,7 +166,11 @@ export class EventIdClaims {
     return (await this.resolve(eventId, lastRevisionOf)).stored;
   }
 
-  private async tryClaim(eventId: string, event: JSONEventData, expectedRevision: AppendExpectedRevision): Promise<boolean> {
+  private async tryClaim(
+    eventId: string,
+    event: JSONEventData,
+    expectedRevision: AppendExpectedRevision,
+  ): Promise<boolean> {
     try {
       await this.client.appendToStream(claimStreamOf(eventId), event, { expectedRevision });
       return true;
@@ -191,7 +201,8 @@ export class EventIdClaims {
         if (atSlot.id === eventId) return { stored: toStoredEvent(atSlot), pending: [], claimStreamRevision };
         continue;
       }
-      if ((last ?? -1) <= claim.base) pending.push({ stream: claim.stream, base: claim.base, index: claim.index });
+      if ((last ?? -1) <= claim.base)
+        pending.push({ stream: claim.stream, base: claim.base, index: claim.index });
     }
     return { pending, claimStreamRevision };
   }

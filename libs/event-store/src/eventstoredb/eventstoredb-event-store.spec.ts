@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { collect, newEvent } from '../../../../test/support/events';
 import { concurrencyConflict, EventStoreError } from '../errors';
 import type { StoredEvent } from '../types';
-import { endpointOf, EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb-event-store';
+import {
+  endpointOf,
+  EventStoreDbEventStore,
+  type EventStoreDbEventStoreOptions,
+} from './eventstoredb-event-store';
 import { HistoryAtRiskError } from './retention-guard';
 import { claimStreamOf } from './streams';
 import { FakeEsdbClient } from './testing/fake-esdb-client';
@@ -22,7 +26,11 @@ async function failure(promise: Promise<unknown>): Promise<EventStoreError> {
 }
 
 async function openOver(fake: FakeEsdbClient, options: EventStoreDbEventStoreOptions = {}) {
-  return EventStoreDbEventStore.overClient(fake, { endpoint: 'esdb.test:2113', resubscribeDelayMs: 5, ...options });
+  return EventStoreDbEventStore.overClient(fake, {
+    endpoint: 'esdb.test:2113',
+    resubscribeDelayMs: 5,
+    ...options,
+  });
 }
 
 describe('EventStoreDbEventStore mapping', () => {
@@ -41,7 +49,9 @@ describe('EventStoreDbEventStore mapping', () => {
       await store.append('sys-1', [newEvent()], 0);
       await store.append('sys-1', [newEvent()], 'any');
       await store.append('sys-2', [newEvent()], 'any');
-      const sent = fake.appendCalls.filter((c) => c.stream.startsWith('sys-')).map((c) => [c.stream, c.expectedRevision]);
+      const sent = fake.appendCalls
+        .filter((c) => c.stream.startsWith('sys-'))
+        .map((c) => [c.stream, c.expectedRevision]);
       expect(sent).toEqual([
         ['sys-1', NO_STREAM],
         ['sys-1', 0n],
@@ -58,20 +68,48 @@ describe('EventStoreDbEventStore mapping', () => {
       fake.beforeAppend = async (call) => {
         if (call.stream !== 'sys-1' || raced) return;
         raced = true;
-        await fake.appendToStream('sys-1', { id: newEvent().eventId, contentType: 'application/json', type: 'Other', data: {}, metadata: undefined }, { expectedRevision: 0n });
+        await fake.appendToStream(
+          'sys-1',
+          {
+            id: newEvent().eventId,
+            contentType: 'application/json',
+            type: 'Other',
+            data: {},
+            metadata: undefined,
+          },
+          { expectedRevision: 0n },
+        );
       };
       const error = await failure(store.append('sys-1', [newEvent()], 0));
       const sql = concurrencyConflict('sys-1', 0, 1);
-      expect({ code: error.code, message: error.message, details: error.details }).toEqual({ code: sql.code, message: sql.message, details: sql.details });
-      expect(error.message).toBe('stream sys-1 was expected at revision 0 but is at revision 1; reload the stream and decide again');
+      expect({ code: error.code, message: error.message, details: error.details }).toEqual({
+        code: sql.code,
+        message: sql.message,
+        details: sql.details,
+      });
+      expect(error.message).toBe(
+        'stream sys-1 was expected at revision 0 but is at revision 1; reload the stream and decide again',
+      );
     });
 
     it(`answers a stale revision and no_stream on an existing stream with CONCURRENCY_CONFLICT before writing anything ${FAKED}`, async () => {
       await store.append('sys-1', [newEvent(), newEvent()], 'no_stream');
       const writes = fake.appendCalls.length;
-      expect((await failure(store.append('sys-1', [newEvent()], 0))).details).toEqual({ stream: 'sys-1', expectedRevision: 0, actualRevision: 1 });
-      expect((await failure(store.append('sys-1', [newEvent()], 'no_stream'))).details).toEqual({ stream: 'sys-1', expectedRevision: 'no_stream', actualRevision: 1 });
-      expect((await failure(store.append('sys-9', [newEvent()], 3))).details).toEqual({ stream: 'sys-9', expectedRevision: 3, actualRevision: null });
+      expect((await failure(store.append('sys-1', [newEvent()], 0))).details).toEqual({
+        stream: 'sys-1',
+        expectedRevision: 0,
+        actualRevision: 1,
+      });
+      expect((await failure(store.append('sys-1', [newEvent()], 'no_stream'))).details).toEqual({
+        stream: 'sys-1',
+        expectedRevision: 'no_stream',
+        actualRevision: 1,
+      });
+      expect((await failure(store.append('sys-9', [newEvent()], 3))).details).toEqual({
+        stream: 'sys-9',
+        expectedRevision: 3,
+        actualRevision: null,
+      });
       expect(fake.appendCalls.length).toBe(writes);
     });
 
@@ -97,9 +135,13 @@ describe('EventStoreDbEventStore mapping', () => {
 
     it(`lets exactly one of 20 writers racing for one revision win; the others get CONCURRENCY_CONFLICT ${FAKED}`, async () => {
       await store.append('sys-1', [newEvent()], 'no_stream');
-      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, w) => store.append('sys-1', [newEvent({ w })], 0)));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, w) => store.append('sys-1', [newEvent({ w })], 0)),
+      );
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-      const codes = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as EventStoreError).code] : []));
+      const codes = outcomes.flatMap((o) =>
+        o.status === 'rejected' ? [(o.reason as EventStoreError).code] : [],
+      );
       expect(codes).toEqual(Array(19).fill('CONCURRENCY_CONFLICT'));
       expect((await collect(store.readStream('sys-1'))).map((e) => e.revision)).toEqual([0, 1]);
     });
@@ -141,7 +183,16 @@ describe('EventStoreDbEventStore mapping', () => {
         fake.appendSystemEvent('$stats-127.0.0.1:2113', '$statsCollected');
       }
       const all = await collect(paged.readAll());
-      expect(all.map((e) => e.stream)).toEqual(['sys-0', 'sys-0', 'sys-1', 'sys-1', 'sys-2', 'sys-2', 'sys-3', 'sys-3']);
+      expect(all.map((e) => e.stream)).toEqual([
+        'sys-0',
+        'sys-0',
+        'sys-1',
+        'sys-1',
+        'sys-2',
+        'sys-2',
+        'sys-3',
+        'sys-3',
+      ]);
       all.forEach((e, i) => i > 0 && expect(e.position).toBeGreaterThan(all[i - 1].position));
       expect(readAll.mock.calls.every(([options]) => Number(options?.maxCount) <= 3)).toBe(true);
       expect(await collect(paged.readAll({ after: all[3].position, limit: 3 }))).toEqual(all.slice(4, 7));
@@ -151,8 +202,13 @@ describe('EventStoreDbEventStore mapping', () => {
 
     it(`reads a stream forwards and backwards across pages ${FAKED}`, async () => {
       const paged = await openOver(fake, { pageSize: 2 });
-      await paged.append('sys-1', Array.from({ length: 7 }, (_, n) => newEvent({ n })), 'no_stream');
-      const revisions = async (o: Parameters<typeof paged.readStream>[1]) => (await collect(paged.readStream('sys-1', o))).map((e) => e.revision);
+      await paged.append(
+        'sys-1',
+        Array.from({ length: 7 }, (_, n) => newEvent({ n })),
+        'no_stream',
+      );
+      const revisions = async (o: Parameters<typeof paged.readStream>[1]) =>
+        (await collect(paged.readStream('sys-1', o))).map((e) => e.revision);
       expect(await revisions({})).toEqual([0, 1, 2, 3, 4, 5, 6]);
       expect(await revisions({ from: 2, limit: 3 })).toEqual([2, 3, 4]);
       expect(await revisions({ direction: 'backwards' })).toEqual([6, 5, 4, 3, 2, 1, 0]);
@@ -175,7 +231,10 @@ describe('EventStoreDbEventStore mapping', () => {
         controller.abort();
       }
       expect(received.map((e) => e.position)).toEqual([second.events[0].position]);
-      expect(subscribe.mock.calls[0][0]).toMatchObject({ fromPosition: { commit: checkpoint, prepare: checkpoint }, filter: { filterOn: 'eventType', regex: '^[^$].*' } });
+      expect(subscribe.mock.calls[0][0]).toMatchObject({
+        fromPosition: { commit: checkpoint, prepare: checkpoint },
+        filter: { filterOn: 'eventType', regex: '^[^$].*' },
+      });
     });
 
     it(`resubscribes after a drop from the last position it delivered: nothing lost, nothing twice ${FAKED}`, async () => {
@@ -191,9 +250,11 @@ describe('EventStoreDbEventStore mapping', () => {
           if (received.length === 15) controller.abort();
         }
       })();
-      for (let n = 0; n < 10; n++) appended.push((await store.append('sys-1', [newEvent({ n })], 'any')).events[0].position);
+      for (let n = 0; n < 10; n++)
+        appended.push((await store.append('sys-1', [newEvent({ n })], 'any')).events[0].position);
       while (received.length < 4) await new Promise((r) => setTimeout(r, 5));
-      for (let n = 10; n < 15; n++) appended.push((await store.append('sys-1', [newEvent({ n })], 'any')).events[0].position);
+      for (let n = 10; n < 15; n++)
+        appended.push((await store.append('sys-1', [newEvent({ n })], 'any')).events[0].position);
       await consuming;
       expect(received.map((e) => e.position)).toEqual(appended);
       expect(fake.subscribeCalls.length).toBeGreaterThanOrEqual(2);
@@ -229,15 +290,18 @@ describe('EventStoreDbEventStore mapping', () => {
       ['$maxAge', { maxAge: 86400 }, '$maxAge=86400'],
       ['$maxCount', { maxCount: 1000 }, '$maxCount=1000'],
       ['$tb', { truncateBefore: 10 }, '$tb=10'],
-    ])(`refuses to start when a ledger stream has %s set, naming the stream and the setting ${FAKED}`, async (_label, metadata, shown) => {
-      await store.append('sys-1', [newEvent()], 'no_stream');
-      fake.setTruncation('sys-1', metadata);
-      const refusal = await failure(openOver(fake));
-      expect(refusal).toBeInstanceOf(HistoryAtRiskError);
-      expect(refusal.code).toBe('STORE_UNAVAILABLE');
-      expect(refusal.message).toContain(`refusing to run: EventStoreDB stream sys-1 has ${shown}`);
-      expect(refusal.details).toEqual({ stream: 'sys-1', settings: [shown] });
-    });
+    ])(
+      `refuses to start when a ledger stream has %s set, naming the stream and the setting ${FAKED}`,
+      async (_label, metadata, shown) => {
+        await store.append('sys-1', [newEvent()], 'no_stream');
+        fake.setTruncation('sys-1', metadata);
+        const refusal = await failure(openOver(fake));
+        expect(refusal).toBeInstanceOf(HistoryAtRiskError);
+        expect(refusal.code).toBe('STORE_UNAVAILABLE');
+        expect(refusal.message).toContain(`refusing to run: EventStoreDB stream sys-1 has ${shown}`);
+        expect(refusal.details).toEqual({ stream: 'sys-1', settings: [shown] });
+      },
+    );
 
     it(`refuses to start when a ledger stream was deleted behind its back ${FAKED}`, async () => {
       await store.append('sys-1', [newEvent()], 'no_stream');
@@ -251,7 +315,9 @@ describe('EventStoreDbEventStore mapping', () => {
       expect(refusal.message).toContain('sys-new has $maxAge=60');
       expect(fake.streamEvents('sys-new')).toEqual([]);
       expect((await failure(store.ping())).message).toBe(refusal.message);
-      expect((await failure(store.append('sys-other', [newEvent()], 'no_stream'))).message).toBe(refusal.message);
+      expect((await failure(store.append('sys-other', [newEvent()], 'no_stream'))).message).toBe(
+        refusal.message,
+      );
     });
 
     it(`never deletes, tombstones or sets stream metadata, and its source has no such call ${FAKED}`, async () => {
@@ -265,7 +331,10 @@ describe('EventStoreDbEventStore mapping', () => {
         .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
         .map((f) => readFileSync(join(__dirname, f), 'utf8'));
       expect(sources.length).toBeGreaterThan(5);
-      for (const source of sources) expect(source).not.toMatch(/\.(deleteStream|tombstoneStream|setStreamMetadata)\s*\(|\$maxAge\s*:|\$maxCount\s*:|\$tb\s*:/);
+      for (const source of sources)
+        expect(source).not.toMatch(
+          /\.(deleteStream|tombstoneStream|setStreamMetadata)\s*\(|\$maxAge\s*:|\$maxCount\s*:|\$tb\s*:/,
+        );
     });
   });
 
@@ -273,15 +342,23 @@ describe('EventStoreDbEventStore mapping', () => {
     it(`opens at once, reports not reachable without the credentials, and recovers when the server answers ${FAKED}`, async () => {
       const down = new FakeEsdbClient();
       down.unreachable = true;
-      const unready = await EventStoreDbEventStore.overClient(down, { endpoint: endpointOf('esdb://ledger:s3cret@node1:2113,node2:2113?tls=true') });
+      const unready = await EventStoreDbEventStore.overClient(down, {
+        endpoint: endpointOf('esdb://ledger:s3cret@node1:2113,node2:2113?tls=true'),
+      });
       const reason = await failure(unready.ping());
       expect(reason.code).toBe('STORE_UNAVAILABLE');
-      expect(reason.message).toMatch(/^EventStoreDB at node1:2113,node2:2113 is not reachable: .*ECONNREFUSED/);
+      expect(reason.message).toMatch(
+        /^EventStoreDB at node1:2113,node2:2113 is not reachable: .*ECONNREFUSED/,
+      );
       expect(reason.message).not.toContain('s3cret');
-      expect((await failure(unready.append('sys-1', [newEvent()], 'no_stream'))).code).toBe('STORE_UNAVAILABLE');
+      expect((await failure(unready.append('sys-1', [newEvent()], 'no_stream'))).code).toBe(
+        'STORE_UNAVAILABLE',
+      );
       down.unreachable = false;
       await expect(unready.ping()).resolves.toBeUndefined();
-      await expect(unready.append('sys-1', [newEvent()], 'no_stream')).resolves.toMatchObject({ duplicate: false });
+      await expect(unready.append('sys-1', [newEvent()], 'no_stream')).resolves.toMatchObject({
+        duplicate: false,
+      });
     });
 
     it(`says "did not answer" when the server accepts the connection but stays silent ${FAKED}`, async () => {
@@ -289,9 +366,13 @@ describe('EventStoreDbEventStore mapping', () => {
       const opened = await openOver(silent, { pingTimeoutMs: 50 });
       jest.spyOn(silent, 'readAll').mockImplementation(() => {
         const { Readable } = jest.requireActual<typeof import('node:stream')>('node:stream');
-        return Object.assign(new Readable({ objectMode: true, read() {} }), { cancel: async () => undefined }) as never;
+        return Object.assign(new Readable({ objectMode: true, read() {} }), {
+          cancel: async () => undefined,
+        }) as never;
       });
-      expect((await failure(opened.ping())).message).toBe('EventStoreDB at esdb.test:2113 did not answer within 50 ms');
+      expect((await failure(opened.ping())).message).toBe(
+        'EventStoreDB at esdb.test:2113 did not answer within 50 ms',
+      );
     });
   });
 
@@ -309,7 +390,9 @@ describe('EventStoreDbEventStore mapping', () => {
     it(`refuses the same eventId with other content, in the same or another stream ${FAKED}`, async () => {
       const event = newEvent({ dose: 1 });
       await store.append('sys-1', [event], 'no_stream');
-      expect((await failure(store.append('sys-1', [{ ...event, data: { dose: 2 } }], 'any'))).code).toBe('EVENT_ID_REUSED');
+      expect((await failure(store.append('sys-1', [{ ...event, data: { dose: 2 } }], 'any'))).code).toBe(
+        'EVENT_ID_REUSED',
+      );
       expect((await failure(store.append('sys-2', [event], 'any'))).code).toBe('EVENT_ID_REUSED');
       expect(fake.streamEvents('sys-2')).toEqual([]);
     });
@@ -320,7 +403,9 @@ describe('EventStoreDbEventStore mapping', () => {
         if (call.stream === 'sys-1') throw new UnavailableError(undefined, 'connection lost');
       };
       expect((await failure(store.append('sys-1', [event], 'any'))).code).toBe('STORE_UNAVAILABLE');
-      expect(fake.streamEvents(claimStreamOf(event.eventId)).map((e) => e.type)).toEqual(['LedgerEventIdClaimed']);
+      expect(fake.streamEvents(claimStreamOf(event.eventId)).map((e) => e.type)).toEqual([
+        'LedgerEventIdClaimed',
+      ]);
       fake.beforeAppend = undefined;
       const resent = await store.append('sys-1', [event], 'any');
       expect(resent.duplicate).toBe(false);
@@ -338,7 +423,9 @@ describe('EventStoreDbEventStore mapping', () => {
       fake.beforeAppend = undefined;
       const held = await failure(store.append('sys-2', [event], 'any'));
       expect(held.code).toBe('EVENT_ID_REUSED');
-      expect(held.message).toContain('is claimed by an append to stream sys-1 (revision 1) whose outcome is not settled');
+      expect(held.message).toContain(
+        'is claimed by an append to stream sys-1 (revision 1) whose outcome is not settled',
+      );
       await store.append('sys-1', [newEvent()], 0); // sys-1 moves on: the first append can never land now
       await expect(store.append('sys-2', [event], 'any')).resolves.toMatchObject({ duplicate: false });
       expect(await store.findByEventIds([event.eventId])).toMatchObject([{ stream: 'sys-2' }]);
@@ -352,7 +439,12 @@ describe('EventStoreDbEventStore mapping', () => {
       await failure(store.append('sys-1', [event], 'no_stream'));
       fake.afterAppend = undefined;
       const resent = await store.append('sys-1', [event], 'no_stream');
-      expect(resent).toMatchObject({ duplicate: true, events: [{ eventId: event.eventId, revision: 0, position: fake.streamEvents('sys-1')[0].position.commit }] });
+      expect(resent).toMatchObject({
+        duplicate: true,
+        events: [
+          { eventId: event.eventId, revision: 0, position: fake.streamEvents('sys-1')[0].position.commit },
+        ],
+      });
     });
 
     it(`append in flight while a resend takes over: one write lands, both callers are told where ${FAKED}`, async () => {
@@ -384,7 +476,10 @@ describe('EventStoreDbEventStore mapping', () => {
       };
       await failure(store.append('sys-1', [event], 'any'));
       fake.beforeAppend = undefined;
-      const [a, b] = await Promise.all([store.append('sys-1', [event], 'any'), (await openOver(fake)).append('sys-1', [event], 'any')]);
+      const [a, b] = await Promise.all([
+        store.append('sys-1', [event], 'any'),
+        (await openOver(fake)).append('sys-1', [event], 'any'),
+      ]);
       expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
       expect(a.events).toEqual(b.events);
       expect(fake.streamEvents('sys-1').map((e) => e.id)).toEqual([event.eventId]);
@@ -394,9 +489,14 @@ describe('EventStoreDbEventStore mapping', () => {
       const taken = newEvent({ n: 0 });
       await store.append('sys-0', [taken], 'no_stream');
       const [e1, e2] = [newEvent({ n: 1 }), newEvent({ n: 2 })];
-      expect((await failure(store.append('sys-1', [e1, e2, { ...taken, data: { n: 3 } }], 'no_stream'))).code).toBe('EVENT_ID_REUSED');
+      expect(
+        (await failure(store.append('sys-1', [e1, e2, { ...taken, data: { n: 3 } }], 'no_stream'))).code,
+      ).toBe('EVENT_ID_REUSED');
       expect(fake.streamEvents('sys-1')).toEqual([]);
-      expect(fake.streamEvents(claimStreamOf(e1.eventId)).map((e) => e.type)).toEqual(['LedgerEventIdClaimed', 'LedgerEventIdReleased']);
+      expect(fake.streamEvents(claimStreamOf(e1.eventId)).map((e) => e.type)).toEqual([
+        'LedgerEventIdClaimed',
+        'LedgerEventIdReleased',
+      ]);
       await expect(store.append('sys-2', [e1, e2], 'no_stream')).resolves.toMatchObject({ duplicate: false });
     });
   });

@@ -15,7 +15,15 @@ import type {
 } from '../types';
 import { validateAppend } from '../validate-append';
 import { acknowledgeDuplicates } from '../duplicates';
-import { commitPositionOf, conflictFromWrongExpectedVersion, expectedRevisionToSend, readPositionAt, revisionOf, toEventData, toStoredEvent } from './envelope';
+import {
+  commitPositionOf,
+  conflictFromWrongExpectedVersion,
+  expectedRevisionToSend,
+  readPositionAt,
+  revisionOf,
+  toEventData,
+  toStoredEvent,
+} from './envelope';
 import type { EsdbClient } from './esdb-client';
 import { BACKWARDS, END, esdb, FORWARDS, isClientError } from './esdb-runtime';
 import { EventIdClaims, freshLastRevision, type LastRevisionOf, type Reservation } from './event-id-claims';
@@ -60,7 +68,11 @@ async function inSpan<T>(name: string, attributes: Attributes, work: () => Promi
 }
 
 /** At most `limit` calls in flight: a 1000-event batch makes 1000 claims, and the server should see a steady stream, not a burst. */
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -84,12 +96,23 @@ function parseError(error: unknown): EventStoreError {
   const text = error instanceof Error ? error.message : String(error);
   const rule = /at position (\d+), expected (.+?)\.?$/.exec(text);
   const where = rule ? ` at position ${rule[1]}: expected ${rule[2]}` : '';
-  return new EventStoreError('VALIDATION_FAILED', `the EventStoreDB connection string is not valid${where} (format: esdb://host:2113?tls=true or esdb+discover://host:2113)`, {
-    field: 'connectionString',
-  });
+  return new EventStoreError(
+    'VALIDATION_FAILED',
+    `the EventStoreDB connection string is not valid${where} (format: esdb://host:2113?tls=true or esdb+discover://host:2113)`,
+    {
+      field: 'connectionString',
+    },
+  );
 }
 
-const TRANSIENT = ['UnavailableError', 'CancelledError', 'DeadlineExceededError', 'TimeoutError', 'NotLeaderError', 'UnknownError'] as const;
+const TRANSIENT = [
+  'UnavailableError',
+  'CancelledError',
+  'DeadlineExceededError',
+  'TimeoutError',
+  'NotLeaderError',
+  'UnknownError',
+] as const;
 
 /** The connection or the node failed, not the request: worth retrying against the same or another node. */
 function isTransient(error: unknown): boolean {
@@ -98,7 +121,8 @@ function isTransient(error: unknown): boolean {
   return isClientError(error, ...TRANSIENT);
 }
 
-type AppendOutcome = { kind: 'appended'; result: AppendResult } | { kind: 'retry'; conflict: EventStoreError };
+type AppendOutcome =
+  { kind: 'appended'; result: AppendResult } | { kind: 'retry'; conflict: EventStoreError };
 
 /**
  * The EventStore port over EventStoreDB / KurrentDB, for organisations that
@@ -140,10 +164,16 @@ export class EventStoreDbEventStore implements EventStore {
     this.appendAttempts = options.appendAttempts ?? 10;
     this.endpoint = options.endpoint ?? 'the configured address';
     this.claims = new EventIdClaims(client);
-    this.retention = new RetentionGuard(client, { sampleSize: options.retentionSampleSize ?? 1000, rememberStreams: 100_000 });
+    this.retention = new RetentionGuard(client, {
+      sampleSize: options.retentionSampleSize ?? 1000,
+      rememberStreams: 100_000,
+    });
   }
 
-  static async open(connectionString: string, options: EventStoreDbEventStoreOptions = {}): Promise<EventStoreDbEventStore> {
+  static async open(
+    connectionString: string,
+    options: EventStoreDbEventStoreOptions = {},
+  ): Promise<EventStoreDbEventStore> {
     let client: EventStoreDBClient;
     try {
       client = esdb().EventStoreDBClient.connectionString(connectionString);
@@ -158,7 +188,10 @@ export class EventStoreDbEventStore implements EventStore {
    * boundary in unit tests. Refuses at once when ledger history is at risk;
    * returns unready when the server cannot be reached.
    */
-  static async overClient(client: EsdbClient, options: EventStoreDbEventStoreOptions = {}): Promise<EventStoreDbEventStore> {
+  static async overClient(
+    client: EsdbClient,
+    options: EventStoreDbEventStoreOptions = {},
+  ): Promise<EventStoreDbEventStore> {
     const store = new EventStoreDbEventStore(client, options);
     try {
       await store.guarded();
@@ -170,9 +203,17 @@ export class EventStoreDbEventStore implements EventStore {
     return store;
   }
 
-  async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  async append(
+    stream: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
     validateAppend(stream, events, expectedRevision);
-    const attributes = { 'ledger.stream': stream, 'ledger.events': events.length, 'ledger.expected_revision': String(expectedRevision) };
+    const attributes = {
+      'ledger.stream': stream,
+      'ledger.events': events.length,
+      'ledger.expected_revision': String(expectedRevision),
+    };
     return inSpan('eventstoredb.append', attributes, () =>
       this.call(async () => {
         await this.guarded();
@@ -197,26 +238,40 @@ export class EventStoreDbEventStore implements EventStore {
    * forking the chain; an `'any'` append then simply tries again on the new
    * last event.
    */
-  private async appendOnce(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendOutcome> {
+  private async appendOnce(
+    stream: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendOutcome> {
     const last = await readLast(this.client, stream);
     const lastRevision = last === undefined ? null : revisionOf(last);
     const ids = events.map((e) => e.eventId);
-    if (expected === 'no_stream' ? lastRevision !== null : typeof expected === 'number' && expected !== lastRevision) {
+    if (
+      expected === 'no_stream'
+        ? lastRevision !== null
+        : typeof expected === 'number' && expected !== lastRevision
+    ) {
       const stored = await this.findStored(ids);
-      if (stored.length > 0) return { kind: 'appended', result: acknowledgeDuplicates(stream, events, stored) };
+      if (stored.length > 0)
+        return { kind: 'appended', result: acknowledgeDuplicates(stream, events, stored) };
       throw concurrencyConflict(stream, expected, lastRevision);
     }
 
     const base = lastRevision ?? -1;
     const fresh = freshLastRevision(this.client);
     const lastRevisionOf: LastRevisionOf = (s) => (s === stream ? Promise.resolve(lastRevision) : fresh(s));
-    const reservations = await mapLimit(events, this.claimConcurrency, (event, index) => this.claims.reserve(event.eventId, { stream, base, index }, lastRevisionOf));
-    const ours = reservations.filter((r): r is Extract<Reservation, { kind: 'claimed' }> => r.kind === 'claimed');
+    const reservations = await mapLimit(events, this.claimConcurrency, (event, index) =>
+      this.claims.reserve(event.eventId, { stream, base, index }, lastRevisionOf),
+    );
+    const ours = reservations.filter(
+      (r): r is Extract<Reservation, { kind: 'claimed' }> => r.kind === 'claimed',
+    );
     const blocked = reservations.find((r) => r.kind !== 'claimed');
     if (blocked) {
       await mapLimit(ours, this.claimConcurrency, (r) => this.claims.release(r));
       const stored = reservations.flatMap((r) => (r.kind === 'stored' ? [r.event] : []));
-      if (stored.length > 0) return { kind: 'appended', result: acknowledgeDuplicates(stream, events, stored) };
+      if (stored.length > 0)
+        return { kind: 'appended', result: acknowledgeDuplicates(stream, events, stored) };
       if (blocked.kind === 'held') {
         const revision = blocked.by.base + 1 + blocked.by.index;
         throw new EventStoreError(
@@ -247,17 +302,25 @@ export class EventStoreDbEventStore implements EventStore {
       );
     } catch (error) {
       if (!isClientError(error, 'WrongExpectedVersionError')) throw error;
-      if (expected === 'any') return { kind: 'retry', conflict: conflictFromWrongExpectedVersion(error, stream, expected) };
+      if (expected === 'any')
+        return { kind: 'retry', conflict: conflictFromWrongExpectedVersion(error, stream, expected) };
       const stored = await this.findStored(ids);
-      if (stored.length > 0) return { kind: 'appended', result: acknowledgeDuplicates(stream, events, stored) };
+      if (stored.length > 0)
+        return { kind: 'appended', result: acknowledgeDuplicates(stream, events, stored) };
       throw conflictFromWrongExpectedVersion(error, stream, expected);
     }
 
     // The append result carries one position for the whole write; each event's own comes from reading it back.
     const written: StoredEvent[] = [];
-    for await (const event of readStreamEvents(this.client, stream, { direction: FORWARDS, fromRevision: BigInt(base + 1), maxCount: BigInt(events.length) }))
+    for await (const event of readStreamEvents(this.client, stream, {
+      direction: FORWARDS,
+      fromRevision: BigInt(base + 1),
+      maxCount: BigInt(events.length),
+    }))
       written.push(toStoredEvent(event));
-    const isOurWrite = written.length === events.length && written.every((w, i) => w.eventId === ids[i] && w.integrity.hash === prepared[i].hash);
+    const isOurWrite =
+      written.length === events.length &&
+      written.every((w, i) => w.eventId === ids[i] && w.integrity.hash === prepared[i].hash);
     if (!isOurWrite) {
       // EventStoreDB took this write as a repeat of an earlier one with the same ids at the same revision (crash window 2 in event-id-claims.ts): report what is stored.
       return { kind: 'appended', result: acknowledgeDuplicates(stream, events, written) };
@@ -266,7 +329,12 @@ export class EventStoreDbEventStore implements EventStore {
       kind: 'appended',
       result: {
         duplicate: false,
-        events: written.map((w) => ({ eventId: w.eventId, revision: w.revision, position: w.position, hash: w.integrity.hash })),
+        events: written.map((w) => ({
+          eventId: w.eventId,
+          revision: w.revision,
+          position: w.position,
+          hash: w.integrity.hash,
+        })),
         nextExpectedRevision: base + events.length,
       },
     };
@@ -311,7 +379,9 @@ export class EventStoreDbEventStore implements EventStore {
     while (remaining > 0) {
       let read = 0;
       let lastRaw: Position | undefined;
-      const page = eventsOf(this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount: BigInt(this.pageSize) }));
+      const page = eventsOf(
+        this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount: BigInt(this.pageSize) }),
+      );
       for await (const event of this.guardedIteration(page)) {
         read++;
         lastRaw = event.position;
@@ -343,7 +413,10 @@ export class EventStoreDbEventStore implements EventStore {
     while (!signal?.aborted && !this.closed) {
       try {
         await this.guarded();
-        const subscription = this.client.subscribeToAll({ fromPosition: readPositionAt(last), filter: esdb().excludeSystemEvents() });
+        const subscription = this.client.subscribeToAll({
+          fromPosition: readPositionAt(last),
+          filter: esdb().excludeSystemEvents(),
+        });
         const stop = () => void subscription.unsubscribe().catch(() => undefined);
         signal?.addEventListener('abort', stop, { once: true });
         try {
@@ -387,7 +460,9 @@ export class EventStoreDbEventStore implements EventStore {
       for (;;) {
         let read = 0;
         let lastRaw: Position | undefined;
-        for await (const event of eventsOf(this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: BigInt(this.pageSize) }))) {
+        for await (const event of eventsOf(
+          this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: BigInt(this.pageSize) }),
+        )) {
           read++;
           lastRaw = event.position;
           if (isLedgerStream(event.streamId)) return commitPositionOf(event);
@@ -436,11 +511,23 @@ export class EventStoreDbEventStore implements EventStore {
   /** A read of the newest $all event, bounded in time: the client's reads have no deadline of their own. */
   private async probe(): Promise<void> {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1n });
-    const answered = new Promise<void>((resolve, reject) => read.on('data', () => undefined).once('end', resolve).once('error', reject));
+    const answered = new Promise<void>((resolve, reject) =>
+      read
+        .on('data', () => undefined)
+        .once('end', resolve)
+        .once('error', reject),
+    );
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new EventStoreError('STORE_UNAVAILABLE', `EventStoreDB at ${this.endpoint} did not answer within ${this.pingTimeoutMs} ms`, { endpoint: this.endpoint })),
+        () =>
+          reject(
+            new EventStoreError(
+              'STORE_UNAVAILABLE',
+              `EventStoreDB at ${this.endpoint} did not answer within ${this.pingTimeoutMs} ms`,
+              { endpoint: this.endpoint },
+            ),
+          ),
         this.pingTimeoutMs,
       );
     });
@@ -477,9 +564,13 @@ export class EventStoreDbEventStore implements EventStore {
     if (error instanceof EventStoreError) return error;
     if (isClientError(error, ...TRANSIENT))
       // grpc-js ends its message with an empty "Resolution note:" when name resolution had nothing to add.
-      return new EventStoreError('STORE_UNAVAILABLE', `EventStoreDB at ${this.endpoint} is not reachable: ${(error as Error).message.replace(/\.?\s*Resolution note:\s*$/, '')}`, {
-        endpoint: this.endpoint,
-      });
+      return new EventStoreError(
+        'STORE_UNAVAILABLE',
+        `EventStoreDB at ${this.endpoint} is not reachable: ${(error as Error).message.replace(/\.?\s*Resolution note:\s*$/, '')}`,
+        {
+          endpoint: this.endpoint,
+        },
+      );
     if (isClientError(error, 'AccessDeniedError'))
       return new EventStoreError(
         'STORE_UNAVAILABLE',

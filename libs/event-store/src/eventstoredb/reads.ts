@@ -19,7 +19,11 @@ export async function* eventsOf(read: StreamingRead<{ event?: unknown }>): Async
 }
 
 /** One stream read; a stream that does not exist reads as empty, one that was deleted stops the ledger. */
-export async function* readStreamEvents(client: EsdbClient, stream: string, options: Parameters<EsdbClient['readStream']>[1]): AsyncGenerator<RecordedEvent> {
+export async function* readStreamEvents(
+  client: EsdbClient,
+  stream: string,
+  options: Parameters<EsdbClient['readStream']>[1],
+): AsyncGenerator<RecordedEvent> {
   try {
     yield* eventsOf(client.readStream(stream, options));
   } catch (error) {
@@ -30,13 +34,26 @@ export async function* readStreamEvents(client: EsdbClient, stream: string, opti
 }
 
 export async function readLast(client: EsdbClient, stream: string): Promise<RecordedEvent | undefined> {
-  for await (const event of readStreamEvents(client, stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1n })) return event;
+  for await (const event of readStreamEvents(client, stream, {
+    direction: BACKWARDS,
+    fromRevision: END,
+    maxCount: 1n,
+  }))
+    return event;
   return undefined;
 }
 
 /** The event at exactly this revision, if the stream has reached it. */
-export async function readAt(client: EsdbClient, stream: string, revision: number): Promise<RecordedEvent | undefined> {
-  for await (const event of readStreamEvents(client, stream, { direction: FORWARDS, fromRevision: BigInt(revision), maxCount: 1n }))
+export async function readAt(
+  client: EsdbClient,
+  stream: string,
+  revision: number,
+): Promise<RecordedEvent | undefined> {
+  for await (const event of readStreamEvents(client, stream, {
+    direction: FORWARDS,
+    fromRevision: BigInt(revision),
+    maxCount: 1n,
+  }))
     return event.revision === BigInt(revision) ? event : undefined;
   return undefined;
 }

@@ -76,7 +76,11 @@ export class RetentionGuard {
 
   async checkRecentStreams(): Promise<void> {
     const streams = new Set<string>();
-    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: BigInt(this.options.sampleSize) })) {
+    for await (const resolved of this.client.readAll({
+      direction: BACKWARDS,
+      fromPosition: END,
+      maxCount: BigInt(this.options.sampleSize),
+    })) {
       const stream = resolved.event?.streamId;
       if (stream !== undefined && isLedgerStream(stream)) streams.add(stream);
     }

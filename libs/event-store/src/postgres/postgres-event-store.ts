@@ -20,7 +20,9 @@ const POSTGRES_DDL: DialectDdl = {
 /** JSON columns come back as text, as they do from SQLite, so the shared code parses one shape. */
 const textJson = {
   getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    oid === types.builtins.JSONB || oid === types.builtins.JSON ? (value: string) => value : types.getTypeParser(oid, format),
+    oid === types.builtins.JSONB || oid === types.builtins.JSON
+      ? (value: string) => value
+      : types.getTypeParser(oid, format),
 };
 
 export interface PostgresEventStoreOptions extends SqlEventStoreOptions {
@@ -40,7 +42,10 @@ export class PostgresEventStore extends SqlEventStore {
     super(db, options);
   }
 
-  static async open(connectionString: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+  static async open(
+    connectionString: string,
+    options: PostgresEventStoreOptions = {},
+  ): Promise<PostgresEventStore> {
     const pool = new Pool({ connectionString, max: options.poolSize ?? 10, types: textJson });
     // An idle connection dies when PostgreSQL restarts or an administrator ends
     // it; the pool discards it and opens a new one on demand. Unhandled, the
@@ -72,7 +77,10 @@ export class PostgresEventStore extends SqlEventStore {
    * this transaction's commit is visible. The NOTIFY is delivered at commit,
    * to every process listening: other replicas' subscriptions wake at once.
    */
-  protected inWriteTransaction<T>(work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>, stored: (result: T) => boolean): Promise<T> {
+  protected inWriteTransaction<T>(
+    work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>,
+    stored: (result: T) => boolean,
+  ): Promise<T> {
     return this.db.connection().execute(async (conn) => {
       await sql.raw(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`).execute(conn);
       try {

@@ -60,10 +60,17 @@ function migrations(ddl: DialectDdl): Record<string, Migration> {
 
 export async function migrateToLatest(db: Kysely<LedgerDb>, ddl: DialectDdl): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(ddl) };
-  const migrator = new Migrator({ db, provider, migrationTableName: 'ledger_migrations', migrationLockTableName: 'ledger_migrations_lock' });
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'ledger_migrations',
+    migrationLockTableName: 'ledger_migrations_lock',
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`event store migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `event store migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

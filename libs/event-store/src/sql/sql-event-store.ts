@@ -70,7 +70,10 @@ export abstract class SqlEventStore implements EventStore {
    * and rolling back when it throws. `stored` says whether the committed work
    * stored events, for an adapter that announces appends at commit.
    */
-  protected abstract inWriteTransaction<T>(work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>, stored: (result: T) => boolean): Promise<T>;
+  protected abstract inWriteTransaction<T>(
+    work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>,
+    stored: (result: T) => boolean,
+  ): Promise<T>;
 
   /**
    * Group commit: appends that arrive while a write transaction is open wait
@@ -79,7 +82,11 @@ export abstract class SqlEventStore implements EventStore {
    * (a conflict, a reused id) rolls back to its savepoint without touching
    * the others. Each caller is answered only after the shared commit.
    */
-  async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  async append(
+    stream: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
     validateAppend(stream, events, expectedRevision);
     return new Promise<AppendResult>((resolve, reject) => {
       this.pending.push({ stream, events, expectedRevision, resolve, reject });
@@ -102,7 +109,9 @@ export abstract class SqlEventStore implements EventStore {
             // A lone append needs no savepoint: its failure rolls back the whole transaction anyway.
             if (group.length > 1) await sql`SAVEPOINT ledger_append`.execute(trx);
             try {
-              settled.push({ result: await this.appendWithin(trx, item.stream, item.events, item.expectedRevision) });
+              settled.push({
+                result: await this.appendWithin(trx, item.stream, item.events, item.expectedRevision),
+              });
               if (group.length > 1) await sql`RELEASE SAVEPOINT ledger_append`.execute(trx);
             } catch (error) {
               if (group.length === 1) throw error;
@@ -118,22 +127,35 @@ export abstract class SqlEventStore implements EventStore {
         outcomes = group.map(() => ({ error }));
       }
       if (storedAny(outcomes)) this.notifier.notify();
-      outcomes.forEach((outcome, i) => ('result' in outcome ? group[i].resolve(outcome.result) : group[i].reject(outcome.error)));
+      outcomes.forEach((outcome, i) =>
+        'result' in outcome ? group[i].resolve(outcome.result) : group[i].reject(outcome.error),
+      );
     }
     this.writing = false;
   }
 
   /** One append inside an open write transaction: duplicates, the revision check, then the hash-chained rows. */
-  private async appendWithin(trx: Transaction<LedgerDb> | Kysely<LedgerDb>, stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  private async appendWithin(
+    trx: Transaction<LedgerDb> | Kysely<LedgerDb>,
+    stream: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
     const eventIds = events.map((e) => e.eventId);
     // One statement for all an append must know: on PostgreSQL each statement is a round trip under the store-wide lock.
-    const streamHead = () => trx.selectFrom('events').where('stream', '=', stream).orderBy('revision', 'desc').limit(1);
+    const streamHead = () =>
+      trx.selectFrom('events').where('stream', '=', stream).orderBy('revision', 'desc').limit(1);
     const state = await trx
       .selectNoFrom((eb) => [
-        eb.exists(eb.selectFrom('events').select('position').where('event_id', 'in', eventIds)).as('duplicate'),
+        eb
+          .exists(eb.selectFrom('events').select('position').where('event_id', 'in', eventIds))
+          .as('duplicate'),
         streamHead().select('revision').as('revision'),
         streamHead().select('hash').as('hash'),
-        eb.selectFrom('events').select((e) => e.fn.max('position').as('max')).as('head'),
+        eb
+          .selectFrom('events')
+          .select((e) => e.fn.max('position').as('max'))
+          .as('head'),
       ])
       .executeTakeFirstOrThrow();
     if (state.duplicate) {
@@ -142,7 +164,11 @@ export abstract class SqlEventStore implements EventStore {
     }
 
     const actual = state.revision === null ? null : Number(state.revision);
-    if (expectedRevision === 'no_stream' ? actual !== null : typeof expectedRevision === 'number' && actual !== expectedRevision)
+    if (
+      expectedRevision === 'no_stream'
+        ? actual !== null
+        : typeof expectedRevision === 'number' && actual !== expectedRevision
+    )
       throw concurrencyConflict(stream, expectedRevision, actual);
 
     let position = BigInt(state.head ?? 0);
@@ -170,10 +196,19 @@ export abstract class SqlEventStore implements EventStore {
       return row;
     });
     // Parameter limits (SQLite 32766, PostgreSQL 65535) bound the rows per statement.
-    for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('events').values(rows.slice(i, i + 1000)).execute();
+    for (let i = 0; i < rows.length; i += 1000)
+      await trx
+        .insertInto('events')
+        .values(rows.slice(i, i + 1000))
+        .execute();
     return {
       duplicate: false,
-      events: rows.map((r) => ({ eventId: r.event_id, revision: Number(r.revision), position: BigInt(r.position), hash: r.hash })),
+      events: rows.map((r) => ({
+        eventId: r.event_id,
+        revision: Number(r.revision),
+        position: BigInt(r.position),
+        hash: r.hash,
+      })),
       nextExpectedRevision: revision,
     };
   }
@@ -232,7 +267,8 @@ export abstract class SqlEventStore implements EventStore {
         await this.notifier.wait(seen, this.pollIntervalMs, signal);
         // Only a wake-up lingers: a poll that found nothing new to wait for reads on at once.
         // An abort ends the linger early (it rejects), and the loop then sees the signal.
-        if (lingerMs > 0 && this.notifier.current !== seen) await sleep(lingerMs, undefined, { signal }).catch(() => undefined);
+        if (lingerMs > 0 && this.notifier.current !== seen)
+          await sleep(lingerMs, undefined, { signal }).catch(() => undefined);
       }
     }
   }
@@ -244,7 +280,10 @@ export abstract class SqlEventStore implements EventStore {
   }
 
   async headPosition(): Promise<bigint> {
-    const head = await this.db.selectFrom('events').select((eb) => eb.fn.max('position').as('max')).executeTakeFirst();
+    const head = await this.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('position').as('max'))
+      .executeTakeFirst();
     return BigInt(head?.max ?? 0);
   }
 

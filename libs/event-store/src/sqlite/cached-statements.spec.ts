@@ -16,10 +16,16 @@ describe('cachedStatementsDialect', () => {
     database = new Database(join(dir, 'db.sqlite'));
     prepared = [];
     const prepare = database.prepare.bind(database);
-    database.prepare = ((source: string) => (prepared.push(source), prepare(source))) as typeof database.prepare;
+    database.prepare = ((source: string) => (
+      prepared.push(source),
+      prepare(source)
+    )) as typeof database.prepare;
     db = new Kysely({ dialect: cachedStatementsDialect(database) });
     await sql`CREATE TABLE t (n INTEGER)`.execute(db);
-    await db.insertInto('t').values([1, 2, 3, 4, 5].map((n) => ({ n }))).execute();
+    await db
+      .insertInto('t')
+      .values([1, 2, 3, 4, 5].map((n) => ({ n })))
+      .execute();
     prepared = [];
   });
 

@@ -51,7 +51,9 @@ export class SqliteEventStore extends SqlEventStore {
     return this.file;
   }
 
-  protected inWriteTransaction<T>(work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>): Promise<T> {
+  protected inWriteTransaction<T>(
+    work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>,
+  ): Promise<T> {
     // IMMEDIATE takes the write lock before the first read, so two processes
     // cannot both read the same head and then race to write it.
     return this.db.connection().execute(async (conn) => {

@@ -7,7 +7,9 @@ const base = (overrides: Partial<AuditEvent> = {}): AuditEvent => ({
   action: 'R',
   recorded: '2026-03-14T09:05:00Z',
   outcome: '0',
-  purposeOfEvent: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }] }],
+  purposeOfEvent: [
+    { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }] },
+  ],
   agent: [{ who: { identifier: { value: 'dr.bob' } }, requestor: true }],
   source: { observer: { display: 'ehr' } },
   entity: [{ what: { reference: 'Observation/obs-1' } }],
@@ -16,7 +18,9 @@ const base = (overrides: Partial<AuditEvent> = {}): AuditEvent => ({
 
 describe('reading a BALP AuditEvent into a DataAccessed ingest item', () => {
   it('takes the time of the access from period.start before recorded, and maps outcome 4 to denied', () =>
-    expect(auditEventToIngestItem(base({ period: { start: '2026-03-14T09:00:00Z' }, outcome: '4' }), 'svc').item).toMatchObject({
+    expect(
+      auditEventToIngestItem(base({ period: { start: '2026-03-14T09:00:00Z' }, outcome: '4' }), 'svc').item,
+    ).toMatchObject({
       occurredAt: '2026-03-14T09:00:00Z',
       data: { outcome: 'denied', resource: 'Observation/obs-1' },
     }));
@@ -24,13 +28,27 @@ describe('reading a BALP AuditEvent into a DataAccessed ingest item', () => {
   it('reads the patient from a versioned reference and a dataset from its identifier system', () =>
     expect(
       auditEventToIngestItem(
-        base({ entity: [{ what: { reference: 'Patient/p-7/_history/2' } }, { what: { identifier: { system: 'urn:govledger:dataset', value: 'icu-vitals' } } }] }),
+        base({
+          entity: [
+            { what: { reference: 'Patient/p-7/_history/2' } },
+            { what: { identifier: { system: 'urn:govledger:dataset', value: 'icu-vitals' } } },
+          ],
+        }),
         'svc',
       ).item?.data,
-    ).toEqual({ actor: 'dr.bob', action: 'R', purposeOfUse: 'TREAT', outcome: 'success', patientId: 'p-7', datasetId: 'icu-vitals' }));
+    ).toEqual({
+      actor: 'dr.bob',
+      action: 'R',
+      purposeOfUse: 'TREAT',
+      outcome: 'success',
+      patientId: 'p-7',
+      datasetId: 'icu-vitals',
+    }));
 
   it('records a read of the patient resource itself as a read of Patient', () =>
-    expect(auditEventToIngestItem(base({ entity: [{ what: { reference: 'Patient/p-7' } }] }), 'svc').item?.data).toMatchObject({ resource: 'Patient', patientId: 'p-7' }));
+    expect(
+      auditEventToIngestItem(base({ entity: [{ what: { reference: 'Patient/p-7' } }] }), 'svc').item?.data,
+    ).toMatchObject({ resource: 'Patient', patientId: 'p-7' }));
 
   it('keeps an emitter UUID as the event id, and derives a stable one per emitter otherwise', () => {
     const uuid = '3f2b8c1e-9d4a-4e6f-8a7b-1c2d3e4f5a6b';
@@ -41,12 +59,15 @@ describe('reading a BALP AuditEvent into a DataAccessed ingest item', () => {
   });
 
   it('never takes a free-text display as the resource: it may name a person', () =>
-    expect(auditEventToIngestItem(base({ entity: [{ what: { display: "Jane Doe's chart" } }] }), 'svc').issues).toEqual([
-      expect.objectContaining({ expression: ['AuditEvent.entity[0].what'] }),
-    ]));
+    expect(
+      auditEventToIngestItem(base({ entity: [{ what: { display: "Jane Doe's chart" } }] }), 'svc').issues,
+    ).toEqual([expect.objectContaining({ expression: ['AuditEvent.entity[0].what'] })]));
 
   it('names elements under the path it is given, as for a Bundle entry', () => {
-    expect(auditEventToIngestItem(base({ purposeOfEvent: undefined }), 'svc', 'Bundle.entry[3].resource').issues[0].expression).toEqual(['Bundle.entry[3].resource.purposeOfEvent']);
+    expect(
+      auditEventToIngestItem(base({ purposeOfEvent: undefined }), 'svc', 'Bundle.entry[3].resource').issues[0]
+        .expression,
+    ).toEqual(['Bundle.entry[3].resource.purposeOfEvent']);
     expect(elementOfField('data.action', 'Bundle.entry[3].resource')).toBe('Bundle.entry[3].resource.action');
   });
 });

@@ -1,4 +1,9 @@
-import type { AuditEvent, AuditEventAgent, AuditEventEntity, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type {
+  AuditEvent,
+  AuditEventAgent,
+  AuditEventEntity,
+  OperationOutcomeIssue,
+} from '@medplum/fhirtypes';
 import { FHIR_SYSTEMS, uuidFrom } from './fhir-codes';
 import { r4Errors } from './r4-validator';
 
@@ -20,13 +25,18 @@ export interface IngestItem {
   };
 }
 
-export type MappedAuditEvent = { item: IngestItem; issues: [] } | { item?: undefined; issues: OperationOutcomeIssue[] };
+export type MappedAuditEvent =
+  { item: IngestItem; issues: [] } | { item?: undefined; issues: OperationOutcomeIssue[] };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 const OUTCOME: Record<string, string> = { '0': 'success', '4': 'denied', '8': 'error', '12': 'error' };
 
-const issue = (code: OperationOutcomeIssue['code'], expression: string, diagnostics: string): OperationOutcomeIssue => ({ severity: 'error', code, expression: [expression], diagnostics });
+const issue = (
+  code: OperationOutcomeIssue['code'],
+  expression: string,
+  diagnostics: string,
+): OperationOutcomeIssue => ({ severity: 'error', code, expression: [expression], diagnostics });
 
 /**
  * Reads an AuditEvent the way IHE BALP writes one (Read with a patient,
@@ -46,32 +56,91 @@ const issue = (code: OperationOutcomeIssue['code'], expression: string, diagnost
  * The resource is first validated against FHIR R4. Every problem is an
  * OperationOutcome issue whose expression names the element, under `path`.
  */
-export function auditEventToIngestItem(resource: unknown, emitterId: string, path = 'AuditEvent'): MappedAuditEvent {
+export function auditEventToIngestItem(
+  resource: unknown,
+  emitterId: string,
+  path = 'AuditEvent',
+): MappedAuditEvent {
   const at = (element: string) => `${path}${element ? `.${element}` : ''}`;
-  if (resource === null || typeof resource !== 'object' || (resource as { resourceType?: unknown }).resourceType !== 'AuditEvent') {
-    return { issues: [issue('invalid', at('resourceType'), 'expected an AuditEvent resource (resourceType "AuditEvent")')] };
+  if (
+    resource === null ||
+    typeof resource !== 'object' ||
+    (resource as { resourceType?: unknown }).resourceType !== 'AuditEvent'
+  ) {
+    return {
+      issues: [
+        issue('invalid', at('resourceType'), 'expected an AuditEvent resource (resourceType "AuditEvent")'),
+      ],
+    };
   }
-  const structural = r4Errors(resource).map((i) => ({ ...i, expression: (i.expression ?? []).map((e) => e.replace(/^AuditEvent/, path)) }));
+  const structural = r4Errors(resource).map((i) => ({
+    ...i,
+    expression: (i.expression ?? []).map((e) => e.replace(/^AuditEvent/, path)),
+  }));
   if (structural.length > 0) return { issues: structural };
 
   const event = resource as AuditEvent;
   const issues: OperationOutcomeIssue[] = [];
-  if (!event.action) issues.push(issue('required', at('action'), 'action is required: C, R, U, D or E (BALP: R read, E query, C create)'));
-  if (!event.outcome) issues.push(issue('required', at('outcome'), 'outcome is required: 0 success, 4 minor failure (recorded as denied), 8 or 12 failure'));
+  if (!event.action)
+    issues.push(
+      issue(
+        'required',
+        at('action'),
+        'action is required: C, R, U, D or E (BALP: R read, E query, C create)',
+      ),
+    );
+  if (!event.outcome)
+    issues.push(
+      issue(
+        'required',
+        at('outcome'),
+        'outcome is required: 0 success, 4 minor failure (recorded as denied), 8 or 12 failure',
+      ),
+    );
 
-  const requestors = (event.agent ?? []).map((agent, i) => ({ agent, i })).filter(({ agent }) => agent.requestor);
-  if (requestors.length !== 1) issues.push(issue('required', at('agent'), `exactly one agent must have requestor = true: the person or service that accessed the data (found ${requestors.length})`));
+  const requestors = (event.agent ?? [])
+    .map((agent, i) => ({ agent, i }))
+    .filter(({ agent }) => agent.requestor);
+  if (requestors.length !== 1)
+    issues.push(
+      issue(
+        'required',
+        at('agent'),
+        `exactly one agent must have requestor = true: the person or service that accessed the data (found ${requestors.length})`,
+      ),
+    );
   const requestor = requestors[0];
   const actor = requestor ? actorOf(requestor.agent) : undefined;
   if (requestor && requestor.agent.who?.reference?.startsWith('Patient/')) {
-    issues.push(issue('not-supported', at(`agent[${requestor.i}].who`), 'a patient as the requesting agent would put a patient identifier in the actor field; record the access with the patient as an entity'));
+    issues.push(
+      issue(
+        'not-supported',
+        at(`agent[${requestor.i}].who`),
+        'a patient as the requesting agent would put a patient identifier in the actor field; record the access with the patient as an entity',
+      ),
+    );
   } else if (requestor && !actor) {
-    issues.push(issue('required', at(`agent[${requestor.i}].who`), 'name who acted: who.identifier.value (e.g. the user id), who.reference or who.display'));
+    issues.push(
+      issue(
+        'required',
+        at(`agent[${requestor.i}].who`),
+        'name who acted: who.identifier.value (e.g. the user id), who.reference or who.display',
+      ),
+    );
   }
-  const systemId = (event.agent ?? []).map((a) => a.who?.identifier).find((id) => id?.system === FHIR_SYSTEMS.aiSystem)?.value;
+  const systemId = (event.agent ?? [])
+    .map((a) => a.who?.identifier)
+    .find((id) => id?.system === FHIR_SYSTEMS.aiSystem)?.value;
 
   const purposeOfUse = purposeOf(event, requestor?.agent);
-  if (!purposeOfUse) issues.push(issue('required', at('purposeOfEvent'), 'say why the data was accessed: purposeOfEvent with a v3-ActReason code such as TREAT (or agent.purposeOfUse)'));
+  if (!purposeOfUse)
+    issues.push(
+      issue(
+        'required',
+        at('purposeOfEvent'),
+        'say why the data was accessed: purposeOfEvent with a v3-ActReason code such as TREAT (or agent.purposeOfUse)',
+      ),
+    );
 
   const occurredAt = event.period?.start ?? event.recorded;
 
@@ -81,9 +150,23 @@ export function auditEventToIngestItem(resource: unknown, emitterId: string, pat
   (event.entity ?? []).forEach((entity, i) => {
     const where = at(`entity[${i}]`);
     const patient = patientOf(entity);
-    if (patient === null) return issues.push(issue('required', `${where}.what`, 'the patient entity must name the patient by what.reference Patient/<id> or what.identifier.value'));
+    if (patient === null)
+      return issues.push(
+        issue(
+          'required',
+          `${where}.what`,
+          'the patient entity must name the patient by what.reference Patient/<id> or what.identifier.value',
+        ),
+      );
     if (patient !== undefined) {
-      if (patientId !== undefined && patientId !== patient) return issues.push(issue('not-supported', where, 'a DataAccessed event is about one patient; send one AuditEvent per patient'));
+      if (patientId !== undefined && patientId !== patient)
+        return issues.push(
+          issue(
+            'not-supported',
+            where,
+            'a DataAccessed event is about one patient; send one AuditEvent per patient',
+          ),
+        );
       patientId = patient;
       return;
     }
@@ -92,12 +175,26 @@ export function auditEventToIngestItem(resource: unknown, emitterId: string, pat
       return;
     }
     const named = resourceOf(entity);
-    if (named === null) return issues.push(issue('value', entity.query ? `${where}.query` : `${where}.what`, 'name the resource accessed: what.reference such as Observation/123, or a query of the form Observation?code=...'));
+    if (named === null)
+      return issues.push(
+        issue(
+          'value',
+          entity.query ? `${where}.query` : `${where}.what`,
+          'name the resource accessed: what.reference such as Observation/123, or a query of the form Observation?code=...',
+        ),
+      );
     resourceName ??= named;
   });
-  if (patientId !== undefined && resourceName === undefined && datasetId === undefined) resourceName = 'Patient';
+  if (patientId !== undefined && resourceName === undefined && datasetId === undefined)
+    resourceName = 'Patient';
   if (resourceName === undefined && datasetId === undefined && issues.length === 0) {
-    issues.push(issue('required', at('entity'), 'say what was accessed: an entity with what.reference (Observation/123), a query, or a dataset identifier (system urn:govledger:dataset)'));
+    issues.push(
+      issue(
+        'required',
+        at('entity'),
+        'say what was accessed: an entity with what.reference (Observation/123), a query, or a dataset identifier (system urn:govledger:dataset)',
+      ),
+    );
   }
   if (issues.length > 0) return { issues };
 
@@ -105,7 +202,10 @@ export function auditEventToIngestItem(resource: unknown, emitterId: string, pat
     issues: [],
     item: {
       // An emitter's UUID is kept, so resending the same AuditEvent is a duplicate; any other id is made one, per emitter.
-      eventId: event.id && UUID.test(event.id) ? event.id : uuidFrom(`fhir/AuditEvent/${emitterId}/${event.id ?? JSON.stringify(event)}`),
+      eventId:
+        event.id && UUID.test(event.id)
+          ? event.id
+          : uuidFrom(`fhir/AuditEvent/${emitterId}/${event.id ?? JSON.stringify(event)}`),
       type: 'DataAccessed',
       occurredAt: occurredAt!,
       data: {

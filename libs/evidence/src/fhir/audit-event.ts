@@ -18,7 +18,12 @@ export function auditEventOf(event: StoredEvent): AuditEvent {
   const entity: AuditEventEntity[] = [];
   if (data.patientPseudonym) {
     entity.push({
-      what: { identifier: { system: `${FHIR_SYSTEMS.patientPseudonym}:${event.metadata.tenantId}`, value: data.patientPseudonym } },
+      what: {
+        identifier: {
+          system: `${FHIR_SYSTEMS.patientPseudonym}:${event.metadata.tenantId}`,
+          value: data.patientPseudonym,
+        },
+      },
       type: { system: FHIR_SYSTEMS.entityType, code: '1', display: 'Person' },
       role: { system: FHIR_SYSTEMS.objectRole, code: '1', display: 'Patient' },
     });
@@ -28,13 +33,24 @@ export function auditEventOf(event: StoredEvent): AuditEvent {
     type: { system: FHIR_SYSTEMS.entityType, code: '2', display: 'System Object' },
     role: { system: FHIR_SYSTEMS.objectRole, code: '4', display: 'Domain Resource' },
   });
-  if (data.datasetId) entity.push(dataEntity({ identifier: { system: FHIR_SYSTEMS.dataset, value: data.datasetId } }));
-  if (data.resource) entity.push(dataEntity(RESOURCE_REFERENCE.test(data.resource) && data.resource.includes('/') ? { reference: data.resource } : { display: data.resource }));
+  if (data.datasetId)
+    entity.push(dataEntity({ identifier: { system: FHIR_SYSTEMS.dataset, value: data.datasetId } }));
+  if (data.resource)
+    entity.push(
+      dataEntity(
+        RESOURCE_REFERENCE.test(data.resource) && data.resource.includes('/')
+          ? { reference: data.resource }
+          : { display: data.resource },
+      ),
+    );
 
   return {
     resourceType: 'AuditEvent',
     id: event.eventId,
-    meta: { profile: [balpProfile(data.action, data.patientPseudonym !== undefined)], source: `${FHIR_SYSTEMS.ledgerEvent}:${event.eventId}` },
+    meta: {
+      profile: [balpProfile(data.action, data.patientPseudonym !== undefined)],
+      source: `${FHIR_SYSTEMS.ledgerEvent}:${event.eventId}`,
+    },
     type: { system: FHIR_SYSTEMS.auditEventType, code: 'rest', display: 'Restful Operation' },
     subtype: [{ system: FHIR_SYSTEMS.restfulInteraction, code: SUBTYPE_OF_ACTION[data.action] }],
     action: data.action,
@@ -44,12 +60,22 @@ export function auditEventOf(event: StoredEvent): AuditEvent {
     purposeOfEvent: [purposeConcept(data.purposeOfUse)],
     agent: [
       {
-        type: { coding: [{ system: FHIR_SYSTEMS.participationType, code: 'IRCP', display: 'information recipient' }] },
+        type: {
+          coding: [
+            { system: FHIR_SYSTEMS.participationType, code: 'IRCP', display: 'information recipient' },
+          ],
+        },
         who: { identifier: { value: data.actor } },
         requestor: true,
       },
       ...(data.systemId
-        ? [{ type: { text: 'AI system on whose behalf the data was accessed' }, who: { identifier: { system: FHIR_SYSTEMS.aiSystem, value: data.systemId } }, requestor: false }]
+        ? [
+            {
+              type: { text: 'AI system on whose behalf the data was accessed' },
+              who: { identifier: { system: FHIR_SYSTEMS.aiSystem, value: data.systemId } },
+              requestor: false,
+            },
+          ]
         : []),
     ],
     source: {

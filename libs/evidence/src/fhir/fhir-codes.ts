@@ -26,7 +26,13 @@ export function balpProfile(action: string, withPatient: boolean): string {
 }
 
 /** The REST interaction each ledger action stands for; E (a query or a model run over the data) is BALP's Query. */
-export const SUBTYPE_OF_ACTION: Record<string, string> = { C: 'create', R: 'read', U: 'update', D: 'delete', E: 'search' };
+export const SUBTYPE_OF_ACTION: Record<string, string> = {
+  C: 'create',
+  R: 'read',
+  U: 'update',
+  D: 'delete',
+  E: 'search',
+};
 
 /** AuditEvent.outcome: 0 success, 4 minor failure (the ledger's "denied": the request was refused), 8 and 12 serious failures. */
 export const OUTCOME_CODE: Record<string, '0' | '4' | '8'> = { success: '0', denied: '4', error: '8' };
@@ -40,5 +46,7 @@ export function uuidFrom(text: string): string {
 
 /** HL7 purpose-of-use codes are upper-case letters; anything else the emitter sent stays text. */
 export function purposeConcept(purpose: string) {
-  return /^[A-Z]{2,20}$/.test(purpose) ? { coding: [{ system: FHIR_SYSTEMS.actReason, code: purpose }] } : { text: purpose };
+  return /^[A-Z]{2,20}$/.test(purpose)
+    ? { coding: [{ system: FHIR_SYSTEMS.actReason, code: purpose }] }
+    : { text: purpose };
 }

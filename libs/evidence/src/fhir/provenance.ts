@@ -15,9 +15,14 @@ const provenanceKinds = new Set([
   'AiSystemReinstated',
 ] as const);
 
-const agentType = (code: string, display: string) => ({ coding: [{ system: FHIR_SYSTEMS.provenanceParticipant, code, display }] });
+const agentType = (code: string, display: string) => ({
+  coding: [{ system: FHIR_SYSTEMS.provenanceParticipant, code, display }],
+});
 const person = (id: string) => ({ identifier: { value: id } });
-const activity = (type: string, text: string) => ({ coding: [{ system: 'urn:govledger:event-type', code: type }], text });
+const activity = (type: string, text: string) => ({
+  coding: [{ system: 'urn:govledger:event-type', code: type }],
+  text,
+});
 
 /**
  * Model lineage and governance decisions as FHIR R4 Provenance: which version
@@ -36,7 +41,8 @@ export class ProvenanceCollector {
 
   /** The Provenance for a governance event, or undefined when the event is not about lineage or a decision. */
   add(event: StoredEvent): Provenance | undefined {
-    if (event.type === 'AiSystemRegistered') this.systemName = (event.data as Data<'AiSystemRegistered'>).name;
+    if (event.type === 'AiSystemRegistered')
+      this.systemName = (event.data as Data<'AiSystemRegistered'>).name;
     if (!provenanceKinds.has(event.type as never)) return undefined;
     const base = {
       resourceType: 'Provenance' as const,
@@ -49,7 +55,13 @@ export class ProvenanceCollector {
       case 'ModelVersionRegistered': {
         const d = event.data as Data<'ModelVersionRegistered'>;
         this.versions.set(d.version, { artifactSha256: d.artifactSha256, parentVersion: d.parentVersion });
-        const entity: ProvenanceEntity[] = d.trainingDatasetIds.map((id) => ({ role: 'source', what: { identifier: { system: FHIR_SYSTEMS.dataset, value: id }, display: `training dataset ${id}` } }));
+        const entity: ProvenanceEntity[] = d.trainingDatasetIds.map((id) => ({
+          role: 'source',
+          what: {
+            identifier: { system: FHIR_SYSTEMS.dataset, value: id },
+            display: `training dataset ${id}`,
+          },
+        }));
         if (d.parentVersion) entity.push({ role: 'revision', what: this.version(d.parentVersion) });
         return {
           ...base,
@@ -58,7 +70,9 @@ export class ProvenanceCollector {
           agent: [{ type: agentType('author', 'Author'), who: person(d.developer) }],
           entity,
           // The plan a change was made under is exactly what Provenance.policy names.
-          ...(d.withinChangeControlPlan ? { policy: ['urn:govledger:predetermined-change-control-plan'] } : {}),
+          ...(d.withinChangeControlPlan
+            ? { policy: ['urn:govledger:predetermined-change-control-plan'] }
+            : {}),
         };
       }
       case 'ValidationResultRecorded': {
@@ -66,9 +80,14 @@ export class ProvenanceCollector {
         return {
           ...base,
           target: [this.version(d.version)],
-          activity: activity(event.type, `validation ${d.validationId} ${d.passed ? 'passed' : 'failed'} on dataset ${d.datasetId}`),
+          activity: activity(
+            event.type,
+            `validation ${d.validationId} ${d.passed ? 'passed' : 'failed'} on dataset ${d.datasetId}`,
+          ),
           agent: [{ type: agentType('verifier', 'Verifier'), who: person(d.validator) }],
-          entity: [{ role: 'source', what: { identifier: { system: FHIR_SYSTEMS.dataset, value: d.datasetId } } }],
+          entity: [
+            { role: 'source', what: { identifier: { system: FHIR_SYSTEMS.dataset, value: d.datasetId } } },
+          ],
         };
       }
       case 'DeploymentApproved': {
@@ -87,7 +106,9 @@ export class ProvenanceCollector {
           target: [this.version(d.version), this.system()],
           activity: activity(event.type, `model version ${d.version} went live`),
           agent: [{ type: agentType('performer', 'Performer'), who: person(d.deployedBy) }],
-          ...(d.previousVersion ? { entity: [{ role: 'revision', what: this.version(d.previousVersion) }] } : {}),
+          ...(d.previousVersion
+            ? { entity: [{ role: 'revision', what: this.version(d.previousVersion) }] }
+            : {}),
         };
       }
       case 'TakedownDecided': {
@@ -95,7 +116,10 @@ export class ProvenanceCollector {
         return {
           ...base,
           target: [this.system(), ...(d.fromVersion ? [this.version(d.fromVersion)] : [])],
-          activity: activity(event.type, `${d.action}${d.emergency ? ' (emergency)' : ''}${d.toVersion ? ` to ${d.toVersion}` : ''}`),
+          activity: activity(
+            event.type,
+            `${d.action}${d.emergency ? ' (emergency)' : ''}${d.toVersion ? ` to ${d.toVersion}` : ''}`,
+          ),
           reason: [{ text: d.rationale }],
           agent: [{ type: agentType('performer', 'Performer'), who: person(d.decidedBy) }],
           entity: d.evidence.map((evidence) => ({ role: 'source', what: { display: evidence } })),
@@ -153,7 +177,10 @@ export class ProvenanceCollector {
 
   private version(version: string): Reference<Device> {
     if (!this.versions.has(version)) this.versions.set(version, {});
-    return { reference: `urn:uuid:${this.deviceId(version)}`, display: `${this.systemId} model version ${version}` };
+    return {
+      reference: `urn:uuid:${this.deviceId(version)}`,
+      display: `${this.systemId} model version ${version}`,
+    };
   }
 
   private deviceId(version?: string): string {

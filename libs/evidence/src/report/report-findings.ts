@@ -1,4 +1,10 @@
-import { COMPLIANCE_RULES, complianceFindings, type ComplianceFinding, type CompliancePolicy, type ReadDb } from '@ledger/read-models';
+import {
+  COMPLIANCE_RULES,
+  complianceFindings,
+  type ComplianceFinding,
+  type CompliancePolicy,
+  type ReadDb,
+} from '@ledger/read-models';
 
 // A finding per dataset, actor and kind of violation; past this many the report says how many more there are.
 const ACCESS_GROUPS = 500;
@@ -10,9 +16,17 @@ const EVIDENCE_PER_FINDING = 20;
  * general query reads every violating access into memory, and a system with
  * a million of them must still export in flat memory.
  */
-export async function reportFindings(db: ReadDb, tenant: string, systemId: string, asOf: string, policy: CompliancePolicy): Promise<{ findings: ComplianceFinding[]; omittedAccessGroups: number }> {
+export async function reportFindings(
+  db: ReadDb,
+  tenant: string,
+  systemId: string,
+  asOf: string,
+  policy: CompliancePolicy,
+): Promise<{ findings: ComplianceFinding[]; omittedAccessGroups: number }> {
   const rules = COMPLIANCE_RULES.filter((rule) => rule !== 'DATA_ACCESS_WITHOUT_GRANT');
-  const governance = (await Promise.all(rules.map((rule) => complianceFindings(db, tenant, { systemId, rule }, asOf, policy)))).flat();
+  const governance = (
+    await Promise.all(rules.map((rule) => complianceFindings(db, tenant, { systemId, rule }, asOf, policy)))
+  ).flat();
   const violating = db
     .selectFrom('da_access')
     .where('tenant_id', '=', tenant)
@@ -35,7 +49,10 @@ export async function reportFindings(db: ReadDb, tenant: string, systemId: strin
       .orderBy('occurred_at')
       .limit(EVIDENCE_PER_FINDING)
       .execute();
-    const why = group.violation === 'no_active_grant' ? 'without an active grant' : 'for a purpose its grants do not cover';
+    const why =
+      group.violation === 'no_active_grant'
+        ? 'without an active grant'
+        : 'for a purpose its grants do not cover';
     access.push({
       rule: 'DATA_ACCESS_WITHOUT_GRANT',
       systemId,
@@ -45,6 +62,8 @@ export async function reportFindings(db: ReadDb, tenant: string, systemId: strin
       evidence: evidence.map((row) => row.event_id),
     });
   }
-  const findings = [...governance, ...access].sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : a.rule.localeCompare(b.rule)));
+  const findings = [...governance, ...access].sort((a, b) =>
+    a.since < b.since ? -1 : a.since > b.since ? 1 : a.rule.localeCompare(b.rule),
+  );
   return { findings, omittedAccessGroups: Math.max(0, groups.length - ACCESS_GROUPS) };
 }

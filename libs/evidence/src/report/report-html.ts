@@ -14,7 +14,10 @@ export interface ReportContext {
 }
 
 const esc = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(value ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 const src = (s: Source) => `<span class="src" title="event ${esc(s.eventId)}">#${esc(s.position)}</span>`;
 
@@ -25,8 +28,15 @@ function table(headers: string[], rows: string[][], empty: string): string {
     .join('')}</tbody></table>`;
 }
 
-const metricList = (metrics: Array<{ name: string; value: number; threshold: number; direction: string; passed: boolean }>) =>
-  metrics.map((m) => `${esc(m.name)} ${esc(m.value)} (${m.direction === 'min' ? '≥' : '≤'} ${esc(m.threshold)}) ${m.passed ? '✓' : '<b class="bad">✗</b>'}`).join('<br>');
+const metricList = (
+  metrics: Array<{ name: string; value: number; threshold: number; direction: string; passed: boolean }>,
+) =>
+  metrics
+    .map(
+      (m) =>
+        `${esc(m.name)} ${esc(m.value)} (${m.direction === 'min' ? '≥' : '≤'} ${esc(m.threshold)}) ${m.passed ? '✓' : '<b class="bad">✗</b>'}`,
+    )
+    .join('<br>');
 
 const counts = (map: Map<string, number>) =>
   [...map]
@@ -39,183 +49,337 @@ const counts = (map: Map<string, number>) =>
  * style, no script, nothing fetched) that prints as it reads. Every fact
  * names the ledger position (#n) of the event recording it in events.jsonl.
  */
-export function renderReport({ manifest, model, findings, omittedAccessGroups, verifierKeys }: ReportContext): string {
+export function renderReport({
+  manifest,
+  model,
+  findings,
+  omittedAccessGroups,
+  verifierKeys,
+}: ReportContext): string {
   const reg = model.registration;
   const title = `Evidence bundle: ${reg?.name ?? manifest.scope.systemId}`;
   const sections: string[] = [];
 
-  sections.push(`<section><h2>Scope of this bundle</h2>${table(
-    ['', ''],
-    [
-      ['AI system', `${esc(reg?.name ?? '')} <code>${esc(manifest.scope.systemId)}</code> (tenant <code>${esc(manifest.scope.tenantId)}</code>)`],
-      ['Period', `${esc(manifest.scope.from ?? 'from the beginning')} — ${esc(manifest.scope.to ?? 'the export')}`],
-      ['Contents', `${model.events} events: the system's own, data access on its behalf, its export records, and the events of its training datasets (${esc(manifest.scope.datasetIds.join(', ') || 'none')})`],
-      ['Exported', `${esc(manifest.createdAt)} by <b>${esc(manifest.exportedBy.id)}</b> (${esc(manifest.exportedBy.role)})${manifest.recipient ? ` for <b>${esc(manifest.recipient)}</b>` : ''}; export <code>${esc(manifest.exportId)}</code>`],
-      ['Generator', `${esc(manifest.generator.name)} ${esc(manifest.generator.version)}`],
-    ],
-    '',
-  )}</section>`);
+  sections.push(
+    `<section><h2>Scope of this bundle</h2>${table(
+      ['', ''],
+      [
+        [
+          'AI system',
+          `${esc(reg?.name ?? '')} <code>${esc(manifest.scope.systemId)}</code> (tenant <code>${esc(manifest.scope.tenantId)}</code>)`,
+        ],
+        [
+          'Period',
+          `${esc(manifest.scope.from ?? 'from the beginning')} — ${esc(manifest.scope.to ?? 'the export')}`,
+        ],
+        [
+          'Contents',
+          `${model.events} events: the system's own, data access on its behalf, its export records, and the events of its training datasets (${esc(manifest.scope.datasetIds.join(', ') || 'none')})`,
+        ],
+        [
+          'Exported',
+          `${esc(manifest.createdAt)} by <b>${esc(manifest.exportedBy.id)}</b> (${esc(manifest.exportedBy.role)})${manifest.recipient ? ` for <b>${esc(manifest.recipient)}</b>` : ''}; export <code>${esc(manifest.exportId)}</code>`,
+        ],
+        ['Generator', `${esc(manifest.generator.name)} ${esc(manifest.generator.version)}`],
+      ],
+      '',
+    )}</section>`,
+  );
 
-  sections.push(`<section><h2>1. System dossier</h2>${
-    reg
-      ? table(
-          ['', ''],
-          [
-            ['Name', esc(reg.name)],
-            ['Intended use', esc(reg.intendedUse)],
-            ['Clinical domain', esc(reg.clinicalDomain)],
-            ['Risk class', esc(reg.riskClass)],
-            ['Supplier', `${esc(reg.supplier)}${reg.vendorName ? ` (${esc(reg.vendorName)})` : ''}`],
-            ['Sites', esc(reg.sites.join(', '))],
-            ['Registered', `${esc(reg.source.at)} ${src(reg.source)}`],
-            ['Status at the end of the period', esc(model.status)],
-            ['Access policies', model.accessPolicies.map((p) => `${esc(p.documentRef)}: roles ${esc(p.permittedRoles.join(', '))}; purposes ${esc(p.permittedPurposes.join(', '))} ${src(p.source)}`).join('<br>') || 'none recorded'],
-            ['Audit sources', model.auditSources.map((a) => `${esc(a.sourceService)} ${src(a.source)}`).join(', ') || 'none registered'],
-            ['Audits', model.audits.map((a) => `${esc(a.auditId)} by ${esc(a.auditor)}: ${esc(a.scope)}; ${a.findings.length} finding(s) ${src(a.source)}`).join('<br>') || 'none recorded'],
-          ],
-          '',
-        )
-      : '<p class="empty">The registration falls outside the exported period.</p>'
-  }${table(['Status change', 'Because', 'At', 'Event'], model.statusHistory.map((s) => [`${esc(s.from)} → ${esc(s.to)}`, esc(s.because), esc(s.at), src(s.source)]), 'No status change in the period.')}</section>`);
+  sections.push(
+    `<section><h2>1. System dossier</h2>${
+      reg
+        ? table(
+            ['', ''],
+            [
+              ['Name', esc(reg.name)],
+              ['Intended use', esc(reg.intendedUse)],
+              ['Clinical domain', esc(reg.clinicalDomain)],
+              ['Risk class', esc(reg.riskClass)],
+              ['Supplier', `${esc(reg.supplier)}${reg.vendorName ? ` (${esc(reg.vendorName)})` : ''}`],
+              ['Sites', esc(reg.sites.join(', '))],
+              ['Registered', `${esc(reg.source.at)} ${src(reg.source)}`],
+              ['Status at the end of the period', esc(model.status)],
+              [
+                'Access policies',
+                model.accessPolicies
+                  .map(
+                    (p) =>
+                      `${esc(p.documentRef)}: roles ${esc(p.permittedRoles.join(', '))}; purposes ${esc(p.permittedPurposes.join(', '))} ${src(p.source)}`,
+                  )
+                  .join('<br>') || 'none recorded',
+              ],
+              [
+                'Audit sources',
+                model.auditSources.map((a) => `${esc(a.sourceService)} ${src(a.source)}`).join(', ') ||
+                  'none registered',
+              ],
+              [
+                'Audits',
+                model.audits
+                  .map(
+                    (a) =>
+                      `${esc(a.auditId)} by ${esc(a.auditor)}: ${esc(a.scope)}; ${a.findings.length} finding(s) ${src(a.source)}`,
+                  )
+                  .join('<br>') || 'none recorded',
+              ],
+            ],
+            '',
+          )
+        : '<p class="empty">The registration falls outside the exported period.</p>'
+    }${table(
+      ['Status change', 'Because', 'At', 'Event'],
+      model.statusHistory.map((s) => [
+        `${esc(s.from)} → ${esc(s.to)}`,
+        esc(s.because),
+        esc(s.at),
+        src(s.source),
+      ]),
+      'No status change in the period.',
+    )}</section>`,
+  );
 
-  sections.push(`<section><h2>2. Accountability timeline</h2>${table(
-    ['Role', 'Holder', 'Assigned by', 'From', 'Accepted', 'Until', 'Event'],
-    [...model.assignments.values()].map((a) => [
-      esc(a.role),
-      esc(a.assignee),
-      esc(a.assignedBy),
-      esc(a.effectiveFrom),
-      a.acceptedAt ? esc(a.acceptedAt) : '<b class="bad">not accepted</b>',
-      a.effectiveTo ? `${esc(a.effectiveTo)} (revoked by ${esc(a.revokedBy)}: ${esc(a.revokeReason)})` : 'in force',
-      src(a.source),
-    ]),
-    'No role assignments in the period.',
-  )}</section>`);
+  sections.push(
+    `<section><h2>2. Accountability timeline</h2>${table(
+      ['Role', 'Holder', 'Assigned by', 'From', 'Accepted', 'Until', 'Event'],
+      [...model.assignments.values()].map((a) => [
+        esc(a.role),
+        esc(a.assignee),
+        esc(a.assignedBy),
+        esc(a.effectiveFrom),
+        a.acceptedAt ? esc(a.acceptedAt) : '<b class="bad">not accepted</b>',
+        a.effectiveTo
+          ? `${esc(a.effectiveTo)} (revoked by ${esc(a.revokedBy)}: ${esc(a.revokeReason)})`
+          : 'in force',
+        src(a.source),
+      ]),
+      'No role assignments in the period.',
+    )}</section>`,
+  );
 
-  sections.push(`<section><h2>3. Model versions, validations and subgroup results</h2>${
-    [...model.versions.values()]
-      .map((v) => {
-        const r = v.registration;
-        const head = r
-          ? `<p><b>${esc(v.version)}</b> ${src(r.source)}: artifact SHA-256 <code>${esc(r.artifactSha256)}</code>, code ${esc(r.codeRevision)}, parent ${esc(r.parentVersion ?? 'none')}, developer ${esc(r.developer)}, training data ${esc(r.trainingDatasetIds.join(', '))}; ${r.withinChangeControlPlan ? 'within' : '<b class="bad">outside</b>'} the change-control plan. ${esc(r.changeSummary)}</p>`
-          : `<p><b>${esc(v.version)}</b> (registered before the period)</p>`;
-        const validations = table(
-          ['Validation', 'Dataset', 'Result', 'Overall metrics', 'Subgroups', 'Validator', 'Event'],
-          v.validations.map((x) => [
-            esc(x.validationId),
-            esc(x.datasetId),
-            x.passed ? 'passed' : '<b class="bad">failed</b>',
-            metricList(x.metrics),
-            x.subgroupResults.map((g) => `<i>${esc(g.subgroup)}</i> ${g.passed ? '✓' : '<b class="bad">✗</b>'}: ${metricList(g.metrics)}`).join('<br>') || 'none',
-            `${esc(x.validator)}<br>${esc(x.validatedAt)}`,
-            src(x.source),
-          ]),
-          'No validation in the period.',
-        );
-        return head + validations;
-      })
-      .join('') || '<p class="empty">No model version in the period.</p>'
-  }</section>`);
+  sections.push(
+    `<section><h2>3. Model versions, validations and subgroup results</h2>${
+      [...model.versions.values()]
+        .map((v) => {
+          const r = v.registration;
+          const head = r
+            ? `<p><b>${esc(v.version)}</b> ${src(r.source)}: artifact SHA-256 <code>${esc(r.artifactSha256)}</code>, code ${esc(r.codeRevision)}, parent ${esc(r.parentVersion ?? 'none')}, developer ${esc(r.developer)}, training data ${esc(r.trainingDatasetIds.join(', '))}; ${r.withinChangeControlPlan ? 'within' : '<b class="bad">outside</b>'} the change-control plan. ${esc(r.changeSummary)}</p>`
+            : `<p><b>${esc(v.version)}</b> (registered before the period)</p>`;
+          const validations = table(
+            ['Validation', 'Dataset', 'Result', 'Overall metrics', 'Subgroups', 'Validator', 'Event'],
+            v.validations.map((x) => [
+              esc(x.validationId),
+              esc(x.datasetId),
+              x.passed ? 'passed' : '<b class="bad">failed</b>',
+              metricList(x.metrics),
+              x.subgroupResults
+                .map(
+                  (g) =>
+                    `<i>${esc(g.subgroup)}</i> ${g.passed ? '✓' : '<b class="bad">✗</b>'}: ${metricList(g.metrics)}`,
+                )
+                .join('<br>') || 'none',
+              `${esc(x.validator)}<br>${esc(x.validatedAt)}`,
+              src(x.source),
+            ]),
+            'No validation in the period.',
+          );
+          return head + validations;
+        })
+        .join('') || '<p class="empty">No model version in the period.</p>'
+    }</section>`,
+  );
 
-  sections.push(`<section><h2>4. Deployments and their approvals</h2>${table(
-    ['Version', 'Went live', 'Deployed by', 'Replaced', 'Approvals', 'Event'],
-    model.deployments.map((d) => [
-      esc(d.version),
-      esc(d.deployedAt),
-      esc(d.deployedBy),
-      esc(d.previousVersion ?? '—'),
-      (model.versions.get(d.version)?.approvals ?? []).map((a) => `${esc(a.discipline)}: ${esc(a.reviewer)} ${src(a.source)}`).join('<br>') || 'none in the period',
-      src(d.source),
-    ]),
-    'No deployment in the period.',
-  )}</section>`);
+  sections.push(
+    `<section><h2>4. Deployments and their approvals</h2>${table(
+      ['Version', 'Went live', 'Deployed by', 'Replaced', 'Approvals', 'Event'],
+      model.deployments.map((d) => [
+        esc(d.version),
+        esc(d.deployedAt),
+        esc(d.deployedBy),
+        esc(d.previousVersion ?? '—'),
+        (model.versions.get(d.version)?.approvals ?? [])
+          .map((a) => `${esc(a.discipline)}: ${esc(a.reviewer)} ${src(a.source)}`)
+          .join('<br>') || 'none in the period',
+        src(d.source),
+      ]),
+      'No deployment in the period.',
+    )}</section>`,
+  );
 
-  sections.push(`<section><h2>5. Monitoring signals and breaches</h2>${table(
-    ['Metric', 'Threshold', 'Cadence', 'Event'],
-    model.monitoringPlans.map((p) => [esc(p.metric), `${p.direction === 'min' ? '≥' : '≤'} ${esc(p.threshold)}`, esc(p.cadence), src(p.source)]),
-    'No monitoring plan in the period.',
-  )}${table(
-    ['Metric', 'Signals', 'Lowest', 'Highest', 'Latest'],
-    [...model.signalSummaries.values()].map((s) => [esc(s.metric), String(s.count), esc(s.min), esc(s.max), `${esc(s.last.value)} at ${esc(s.last.observedAt)}`]),
-    'No monitoring signal in the period.',
-  )}<h3>Breaches</h3>${table(
-    ['Metric', 'Value', 'Threshold', 'Subgroup', 'Observed', 'Version', 'Event'],
-    model.breaches.map((b) => [esc(b.metric), `<b class="bad">${esc(b.value)}</b>`, `${b.direction === 'min' ? '≥' : '≤'} ${esc(b.threshold)}`, esc(b.subgroup ?? '—'), esc(b.observedAt), esc(b.version ?? '—'), src(b.source)]),
-    'No threshold breach in the period.',
-  )}</section>`);
+  sections.push(
+    `<section><h2>5. Monitoring signals and breaches</h2>${table(
+      ['Metric', 'Threshold', 'Cadence', 'Event'],
+      model.monitoringPlans.map((p) => [
+        esc(p.metric),
+        `${p.direction === 'min' ? '≥' : '≤'} ${esc(p.threshold)}`,
+        esc(p.cadence),
+        src(p.source),
+      ]),
+      'No monitoring plan in the period.',
+    )}${table(
+      ['Metric', 'Signals', 'Lowest', 'Highest', 'Latest'],
+      [...model.signalSummaries.values()].map((s) => [
+        esc(s.metric),
+        String(s.count),
+        esc(s.min),
+        esc(s.max),
+        `${esc(s.last.value)} at ${esc(s.last.observedAt)}`,
+      ]),
+      'No monitoring signal in the period.',
+    )}<h3>Breaches</h3>${table(
+      ['Metric', 'Value', 'Threshold', 'Subgroup', 'Observed', 'Version', 'Event'],
+      model.breaches.map((b) => [
+        esc(b.metric),
+        `<b class="bad">${esc(b.value)}</b>`,
+        `${b.direction === 'min' ? '≥' : '≤'} ${esc(b.threshold)}`,
+        esc(b.subgroup ?? '—'),
+        esc(b.observedAt),
+        esc(b.version ?? '—'),
+        src(b.source),
+      ]),
+      'No threshold breach in the period.',
+    )}</section>`,
+  );
 
-  sections.push(`<section><h2>6. Incidents</h2>${table(
-    ['Incident', 'Severity', 'Patient harmed', 'Aware at', 'Reported by', 'What happened', 'Progress', 'Closed'],
-    [...model.incidents.values()].map((i) => [
-      `${esc(i.report.incidentId)} ${src(i.report.source)}`,
-      esc(i.report.severity),
-      i.report.patientHarmed ? '<b class="bad">yes</b>' : 'no',
-      `<b>${esc(i.report.awareAt)}</b>`,
-      `${esc(i.report.reportedBy)} at ${esc(i.report.source.at)}`,
-      esc(i.report.description),
-      i.updates.map((u) => `${esc(u.status)} by ${esc(u.updatedBy)}: ${esc(u.note)} ${src(u.source)}`).join('<br>') || '—',
-      i.closed ? `${esc(i.closed.resolution)} (${esc(i.closed.closedBy)}) ${src(i.closed.source)}` : '<b class="bad">open</b>',
-    ]),
-    'No incident in the period.',
-  )}</section>`);
+  sections.push(
+    `<section><h2>6. Incidents</h2>${table(
+      [
+        'Incident',
+        'Severity',
+        'Patient harmed',
+        'Aware at',
+        'Reported by',
+        'What happened',
+        'Progress',
+        'Closed',
+      ],
+      [...model.incidents.values()].map((i) => [
+        `${esc(i.report.incidentId)} ${src(i.report.source)}`,
+        esc(i.report.severity),
+        i.report.patientHarmed ? '<b class="bad">yes</b>' : 'no',
+        `<b>${esc(i.report.awareAt)}</b>`,
+        `${esc(i.report.reportedBy)} at ${esc(i.report.source.at)}`,
+        esc(i.report.description),
+        i.updates
+          .map((u) => `${esc(u.status)} by ${esc(u.updatedBy)}: ${esc(u.note)} ${src(u.source)}`)
+          .join('<br>') || '—',
+        i.closed
+          ? `${esc(i.closed.resolution)} (${esc(i.closed.closedBy)}) ${src(i.closed.source)}`
+          : '<b class="bad">open</b>',
+      ]),
+      'No incident in the period.',
+    )}</section>`,
+  );
 
-  sections.push(`<section><h2>7. Takedowns and reinstatements</h2>${table(
-    ['Decision', 'Action', 'Decided by', 'At', 'Rationale', 'Evidence', 'Ratification', 'Event'],
-    [...model.decisions.values()].map(({ decision: d, ratified }) => [
-      esc(d.decisionId),
-      d.kind === 'takedown'
-        ? `${esc((d as { action: string }).action)}${(d as { emergency?: boolean }).emergency ? ' <b class="bad">(emergency)</b>' : ''}${(d as { toVersion?: string }).toVersion ? ` to ${esc((d as { toVersion?: string }).toVersion)}` : ''}`
-        : `reinstate on ${esc((d as { version: string }).version)}`,
-      `<b>${esc(d.decidedBy)}</b>`,
-      esc(d.decidedAt),
-      esc(d.rationale),
-      d.evidence.map(esc).join('<br>'),
-      ratified ? `${esc(ratified.ratifiedBy)} at ${esc(ratified.ratifiedAt)} ${src(ratified.source)}` : (d as { emergency?: boolean }).emergency ? '<b class="bad">not ratified in the period</b>' : 'not needed',
-      src(d.source),
-    ]),
-    'No takedown or reinstatement in the period.',
-  )}</section>`);
+  sections.push(
+    `<section><h2>7. Takedowns and reinstatements</h2>${table(
+      ['Decision', 'Action', 'Decided by', 'At', 'Rationale', 'Evidence', 'Ratification', 'Event'],
+      [...model.decisions.values()].map(({ decision: d, ratified }) => [
+        esc(d.decisionId),
+        d.kind === 'takedown'
+          ? `${esc((d as { action: string }).action)}${(d as { emergency?: boolean }).emergency ? ' <b class="bad">(emergency)</b>' : ''}${(d as { toVersion?: string }).toVersion ? ` to ${esc((d as { toVersion?: string }).toVersion)}` : ''}`
+          : `reinstate on ${esc((d as { version: string }).version)}`,
+        `<b>${esc(d.decidedBy)}</b>`,
+        esc(d.decidedAt),
+        esc(d.rationale),
+        d.evidence.map(esc).join('<br>'),
+        ratified
+          ? `${esc(ratified.ratifiedBy)} at ${esc(ratified.ratifiedAt)} ${src(ratified.source)}`
+          : (d as { emergency?: boolean }).emergency
+            ? '<b class="bad">not ratified in the period</b>'
+            : 'not needed',
+        src(d.source),
+      ]),
+      'No takedown or reinstatement in the period.',
+    )}</section>`,
+  );
 
-  sections.push(`<section><h2>8. Compliance findings</h2><p>Evaluated by the ledger when the bundle was made (${esc(manifest.createdAt)}); each cites the events proving it.</p>${table(
-    ['Rule', 'Subject', 'Since', 'Finding', 'Evidence events'],
-    findings.map((f) => [`<b>${esc(f.rule)}</b>`, esc(f.subject), esc(f.since), esc(f.message), f.evidence.map((e) => `<code>${esc(e)}</code>`).join('<br>')]),
-    'No open compliance finding.',
-  )}${omittedAccessGroups > 0 ? `<p>…and ${omittedAccessGroups} more DATA_ACCESS_WITHOUT_GRANT findings (dataset and actor pairs); the complianceFindings query lists them all.</p>` : ''}</section>`);
+  sections.push(
+    `<section><h2>8. Compliance findings</h2><p>Evaluated by the ledger when the bundle was made (${esc(manifest.createdAt)}); each cites the events proving it.</p>${table(
+      ['Rule', 'Subject', 'Since', 'Finding', 'Evidence events'],
+      findings.map((f) => [
+        `<b>${esc(f.rule)}</b>`,
+        esc(f.subject),
+        esc(f.since),
+        esc(f.message),
+        f.evidence.map((e) => `<code>${esc(e)}</code>`).join('<br>'),
+      ]),
+      'No open compliance finding.',
+    )}${omittedAccessGroups > 0 ? `<p>…and ${omittedAccessGroups} more DATA_ACCESS_WITHOUT_GRANT findings (dataset and actor pairs); the complianceFindings query lists them all.</p>` : ''}</section>`,
+  );
 
-  sections.push(`<section><h2>9. Data access and training data</h2>${table(
-    ['Accesses', 'By purpose', 'By action', 'By outcome', 'By dataset or resource'],
-    [[`${model.dataAccess.total} (${model.dataAccess.withoutPatient} without a patient)`, counts(model.dataAccess.byPurpose), counts(model.dataAccess.byAction), counts(model.dataAccess.byOutcome), counts(model.dataAccess.byDataset)]],
-    '',
-  )}<p>Every access is in events.jsonl and, as a FHIR AuditEvent, in fhir-bundle.json. Patients appear only as keyed pseudonyms.</p>${table(
-    ['Dataset', 'Event', 'What', 'At'],
-    model.datasetEvents.map((e) => [esc(e.datasetId), `${esc(e.type)} ${src(e.source)}`, esc(e.summary), esc(e.source.at)]),
-    'No training-dataset event in the period.',
-  )}</section>`);
+  sections.push(
+    `<section><h2>9. Data access and training data</h2>${table(
+      ['Accesses', 'By purpose', 'By action', 'By outcome', 'By dataset or resource'],
+      [
+        [
+          `${model.dataAccess.total} (${model.dataAccess.withoutPatient} without a patient)`,
+          counts(model.dataAccess.byPurpose),
+          counts(model.dataAccess.byAction),
+          counts(model.dataAccess.byOutcome),
+          counts(model.dataAccess.byDataset),
+        ],
+      ],
+      '',
+    )}<p>Every access is in events.jsonl and, as a FHIR AuditEvent, in fhir-bundle.json. Patients appear only as keyed pseudonyms.</p>${table(
+      ['Dataset', 'Event', 'What', 'At'],
+      model.datasetEvents.map((e) => [
+        esc(e.datasetId),
+        `${esc(e.type)} ${src(e.source)}`,
+        esc(e.summary),
+        esc(e.source.at),
+      ]),
+      'No training-dataset event in the period.',
+    )}</section>`,
+  );
 
-  sections.push(`<section><h2>10. Integrity summary</h2>${table(
-    ['', ''],
-    [
-      ['Log', `<code>${esc(manifest.origin)}</code>`],
-      ['Signed checkpoint', `tree size ${manifest.checkpoint.treeSize}, root <code>${esc(manifest.checkpoint.rootHash)}</code> (checkpoint.note)`],
-      ['Events', `${model.events}, positions ${esc(model.firstPosition ?? '—')} to ${esc(model.lastPosition ?? '—')}; the log up to position ${esc(manifest.scope.throughPosition)} is sealed under the checkpoint`],
-      ['Proofs', `one RFC 9162 inclusion proof per event against the checkpoint root (proofs.jsonl)`],
-      ['Consistency', manifest.sinceCheckpoint ? `proven to extend your checkpoint of tree size ${manifest.sinceCheckpoint.treeSize} (consistency.json)` : 'not requested'],
-      ['Verifier keys', verifierKeys.map((k) => `<code>${esc(k)}</code>`).join('<br>')],
-      ['Earlier exports of this system', model.exports.map((x) => `${esc(x.source.at)} by ${esc(x.exportedBy)}${x.recipient ? ` for ${esc(x.recipient)}` : ''} (${x.eventCount} events, manifest <code>${esc(x.manifestSha256.slice(0, 16))}…</code>) ${src(x.source)}`).join('<br>') || 'none in the period'],
-    ],
-    '',
-  )}<p>To check this bundle without trusting its sender: <code>govledger verify-bundle &lt;file&gt; --trusted-key &lt;the ledger's verifier key, obtained separately&gt;</code>. It checks the manifest signature, every file's SHA-256, every event's hash, every inclusion proof, the checkpoint signature and the consistency proof, with no server or database.</p></section>`);
+  sections.push(
+    `<section><h2>10. Integrity summary</h2>${table(
+      ['', ''],
+      [
+        ['Log', `<code>${esc(manifest.origin)}</code>`],
+        [
+          'Signed checkpoint',
+          `tree size ${manifest.checkpoint.treeSize}, root <code>${esc(manifest.checkpoint.rootHash)}</code> (checkpoint.note)`,
+        ],
+        [
+          'Events',
+          `${model.events}, positions ${esc(model.firstPosition ?? '—')} to ${esc(model.lastPosition ?? '—')}; the log up to position ${esc(manifest.scope.throughPosition)} is sealed under the checkpoint`,
+        ],
+        ['Proofs', `one RFC 9162 inclusion proof per event against the checkpoint root (proofs.jsonl)`],
+        [
+          'Consistency',
+          manifest.sinceCheckpoint
+            ? `proven to extend your checkpoint of tree size ${manifest.sinceCheckpoint.treeSize} (consistency.json)`
+            : 'not requested',
+        ],
+        ['Verifier keys', verifierKeys.map((k) => `<code>${esc(k)}</code>`).join('<br>')],
+        [
+          'Earlier exports of this system',
+          model.exports
+            .map(
+              (x) =>
+                `${esc(x.source.at)} by ${esc(x.exportedBy)}${x.recipient ? ` for ${esc(x.recipient)}` : ''} (${x.eventCount} events, manifest <code>${esc(x.manifestSha256.slice(0, 16))}…</code>) ${src(x.source)}`,
+            )
+            .join('<br>') || 'none in the period',
+        ],
+      ],
+      '',
+    )}<p>To check this bundle without trusting its sender: <code>govledger verify-bundle &lt;file&gt; --trusted-key &lt;the ledger's verifier key, obtained separately&gt;</code>. It checks the manifest signature, every file's SHA-256, every event's hash, every inclusion proof, the checkpoint signature and the consistency proof, with no server or database.</p></section>`,
+  );
 
-  sections.push(`<section><h2>11. Regulatory coverage</h2>${table(
-    ['Framework', 'Control', 'How the ledger serves it', 'Events in this bundle'],
-    REGULATORY_COVERAGE.map((c) => [
-      esc(c.framework),
-      `<b>${esc(c.control)}</b><br><i>${esc(c.requirement)}</i>`,
-      esc(c.capability),
-      c.eventTypes.map((t) => `${esc(t)}: ${model.eventsByType.get(t) ?? 0}`).join('<br>'),
-    ]),
-    '',
-  )}</section>`);
+  sections.push(
+    `<section><h2>11. Regulatory coverage</h2>${table(
+      ['Framework', 'Control', 'How the ledger serves it', 'Events in this bundle'],
+      REGULATORY_COVERAGE.map((c) => [
+        esc(c.framework),
+        `<b>${esc(c.control)}</b><br><i>${esc(c.requirement)}</i>`,
+        esc(c.capability),
+        c.eventTypes.map((t) => `${esc(t)}: ${model.eventsByType.get(t) ?? 0}`).join('<br>'),
+      ]),
+      '',
+    )}</section>`,
+  );
 
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

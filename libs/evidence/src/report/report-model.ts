@@ -1,4 +1,10 @@
-import type { AiSystemEventOf, AiSystemEventType, DataAccessedEvent, DatasetEventOf, EvidenceEvent } from '@ledger/domain';
+import type {
+  AiSystemEventOf,
+  AiSystemEventType,
+  DataAccessedEvent,
+  DatasetEventOf,
+  EvidenceEvent,
+} from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 
 type Data<T extends AiSystemEventType> = AiSystemEventOf<T>['data'];
@@ -45,7 +51,10 @@ export interface IncidentRow {
 }
 
 export interface DecisionRow {
-  decision: (Data<'TakedownDecided'> | Data<'AiSystemReinstated'>) & { source: Source; kind: 'takedown' | 'reinstatement' };
+  decision: (Data<'TakedownDecided'> | Data<'AiSystemReinstated'>) & {
+    source: Source;
+    kind: 'takedown' | 'reinstatement';
+  };
   ratified?: Data<'TakedownRatified'> & { source: Source };
 }
 
@@ -76,7 +85,14 @@ export class ReportModel {
   audits: Array<Data<'AuditRecorded'> & { source: Source }> = [];
   datasetEvents: Array<{ type: string; datasetId: string; summary: string; source: Source }> = [];
   exports: Array<EvidenceEvent['data'] & { source: Source }> = [];
-  dataAccess = { total: 0, withoutPatient: 0, byPurpose: new Map<string, number>(), byAction: new Map<string, number>(), byOutcome: new Map<string, number>(), byDataset: new Map<string, number>() };
+  dataAccess = {
+    total: 0,
+    withoutPatient: 0,
+    byPurpose: new Map<string, number>(),
+    byAction: new Map<string, number>(),
+    byOutcome: new Map<string, number>(),
+    byDataset: new Map<string, number>(),
+  };
   eventsByType = new Map<string, number>();
   events = 0;
   firstPosition?: string;
@@ -87,7 +103,11 @@ export class ReportModel {
     this.firstPosition ??= event.position.toString();
     this.lastPosition = event.position.toString();
     tally(this.eventsByType, event.type);
-    const source: Source = { eventId: event.eventId, position: event.position.toString(), at: event.metadata.occurredAt };
+    const source: Source = {
+      eventId: event.eventId,
+      position: event.position.toString(),
+      at: event.metadata.occurredAt,
+    };
     const d = event.data as never;
     switch (event.type) {
       case 'DataAccessed':
@@ -101,7 +121,14 @@ export class ReportModel {
         return;
       case 'AccountabilityAssigned': {
         const a = d as Data<'AccountabilityAssigned'>;
-        this.assignments.set(a.assignmentId, { assignmentId: a.assignmentId, role: a.role, assignee: a.assignee, assignedBy: a.assignedBy, effectiveFrom: a.effectiveFrom, source });
+        this.assignments.set(a.assignmentId, {
+          assignmentId: a.assignmentId,
+          role: a.role,
+          assignee: a.assignee,
+          assignedBy: a.assignedBy,
+          effectiveFrom: a.effectiveFrom,
+          source,
+        });
         return;
       }
       case 'AccountabilityAccepted': {
@@ -112,17 +139,27 @@ export class ReportModel {
       case 'AccountabilityRevoked': {
         const r = d as Data<'AccountabilityRevoked'>;
         const row = this.assignments.get(r.assignmentId);
-        if (row) Object.assign(row, { effectiveTo: r.effectiveTo, revokedBy: r.revokedBy, revokeReason: r.reason });
+        if (row)
+          Object.assign(row, { effectiveTo: r.effectiveTo, revokedBy: r.revokedBy, revokeReason: r.reason });
         return;
       }
       case 'ModelVersionRegistered':
-        this.version((d as Data<'ModelVersionRegistered'>).version).registration = { ...(d as Data<'ModelVersionRegistered'>), source };
+        this.version((d as Data<'ModelVersionRegistered'>).version).registration = {
+          ...(d as Data<'ModelVersionRegistered'>),
+          source,
+        };
         return;
       case 'ValidationResultRecorded':
-        this.version((d as Data<'ValidationResultRecorded'>).version).validations.push({ ...(d as Data<'ValidationResultRecorded'>), source });
+        this.version((d as Data<'ValidationResultRecorded'>).version).validations.push({
+          ...(d as Data<'ValidationResultRecorded'>),
+          source,
+        });
         return;
       case 'DeploymentApproved':
-        this.version((d as Data<'DeploymentApproved'>).version).approvals.push({ ...(d as Data<'DeploymentApproved'>), source });
+        this.version((d as Data<'DeploymentApproved'>).version).approvals.push({
+          ...(d as Data<'DeploymentApproved'>),
+          source,
+        });
         return;
       case 'ModelVersionDeployed':
         this.deployments.push({ ...(d as Data<'ModelVersionDeployed'>), source });
@@ -147,7 +184,9 @@ export class ReportModel {
         return;
       }
       case 'IncidentStatusUpdated':
-        this.incidents.get((d as Data<'IncidentStatusUpdated'>).incidentId)?.updates.push({ ...(d as Data<'IncidentStatusUpdated'>), source });
+        this.incidents
+          .get((d as Data<'IncidentStatusUpdated'>).incidentId)
+          ?.updates.push({ ...(d as Data<'IncidentStatusUpdated'>), source });
         return;
       case 'IncidentClosed': {
         const row = this.incidents.get((d as Data<'IncidentClosed'>).incidentId);
@@ -155,10 +194,14 @@ export class ReportModel {
         return;
       }
       case 'TakedownDecided':
-        this.decisions.set((d as Data<'TakedownDecided'>).decisionId, { decision: { ...(d as Data<'TakedownDecided'>), source, kind: 'takedown' } });
+        this.decisions.set((d as Data<'TakedownDecided'>).decisionId, {
+          decision: { ...(d as Data<'TakedownDecided'>), source, kind: 'takedown' },
+        });
         return;
       case 'AiSystemReinstated':
-        this.decisions.set((d as Data<'AiSystemReinstated'>).decisionId, { decision: { ...(d as Data<'AiSystemReinstated'>), source, kind: 'reinstatement' } });
+        this.decisions.set((d as Data<'AiSystemReinstated'>).decisionId, {
+          decision: { ...(d as Data<'AiSystemReinstated'>), source, kind: 'reinstatement' },
+        });
         return;
       case 'TakedownRatified': {
         const row = this.decisions.get((d as Data<'TakedownRatified'>).decisionId);
@@ -172,7 +215,13 @@ export class ReportModel {
         this.exports.push({ ...(d as EvidenceEvent['data']), source });
         return;
       default:
-        if (event.type.startsWith('Dataset')) this.datasetEvents.push({ type: event.type, datasetId: (d as { datasetId: string }).datasetId, summary: datasetSummary(event), source });
+        if (event.type.startsWith('Dataset'))
+          this.datasetEvents.push({
+            type: event.type,
+            datasetId: (d as { datasetId: string }).datasetId,
+            summary: datasetSummary(event),
+            source,
+          });
     }
   }
 
@@ -189,9 +238,20 @@ export class ReportModel {
   private signal(signal: Data<'MonitoringSignalRecorded'> & { source: Source }): void {
     const key = `${signal.metric}${signal.subgroup ? ` [${signal.subgroup}]` : ''}`;
     const summary = this.signalSummaries.get(key);
-    const last = { value: signal.value, observedAt: signal.observedAt, ...(signal.subgroup ? { subgroup: signal.subgroup } : {}) };
-    if (summary) Object.assign(summary, { count: summary.count + 1, min: Math.min(summary.min, signal.value), max: Math.max(summary.max, signal.value), last });
-    else if (this.signalSummaries.size < TALLY_KEYS) this.signalSummaries.set(key, { metric: key, count: 1, min: signal.value, max: signal.value, last });
+    const last = {
+      value: signal.value,
+      observedAt: signal.observedAt,
+      ...(signal.subgroup ? { subgroup: signal.subgroup } : {}),
+    };
+    if (summary)
+      Object.assign(summary, {
+        count: summary.count + 1,
+        min: Math.min(summary.min, signal.value),
+        max: Math.max(summary.max, signal.value),
+        last,
+      });
+    else if (this.signalSummaries.size < TALLY_KEYS)
+      this.signalSummaries.set(key, { metric: key, count: 1, min: signal.value, max: signal.value, last });
     this.recentSignals.push(signal);
     if (this.recentSignals.length > RECENT_SIGNALS) this.recentSignals.shift();
   }

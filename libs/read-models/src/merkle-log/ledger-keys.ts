@@ -1,5 +1,23 @@
-import { generateNoteKey, isValidKeyName, type NoteSigner, noteSigner, type NoteVerifier, noteVerifier } from '@ledger/integrity';
-import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  generateNoteKey,
+  isValidKeyName,
+  type NoteSigner,
+  noteSigner,
+  type NoteVerifier,
+  noteVerifier,
+} from '@ledger/integrity';
+import {
+  appendFileSync,
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export interface LedgerKeysOptions {
@@ -42,9 +60,13 @@ export class LedgerKeys {
 
   /** Loads the key, generating it if this ledger has none yet, and makes sure its verifier key is published. */
   static open(options: LedgerKeysOptions): LedgerKeys {
-    if (!isValidKeyName(options.origin)) throw new LedgerKeyError(`the origin ${JSON.stringify(options.origin)} cannot name a key: it must be non-empty, without spaces or '+'`);
+    if (!isValidKeyName(options.origin))
+      throw new LedgerKeyError(
+        `the origin ${JSON.stringify(options.origin)} cannot name a key: it must be non-empty, without spaces or '+'`,
+      );
     mkdirSync(options.keysDir, { recursive: true, mode: 0o700 });
-    if (!options.signingKeyFile) createKeyUnlessPresent(join(options.keysDir, SIGNING_KEY_FILE), options.origin);
+    if (!options.signingKeyFile)
+      createKeyUnlessPresent(join(options.keysDir, SIGNING_KEY_FILE), options.origin);
     return new LedgerKeys(options);
   }
 
@@ -133,7 +155,9 @@ export function parseVerifierKeys(text: string, source: string): string[] {
     try {
       noteVerifier(line);
     } catch (error) {
-      throw new LedgerKeyError(`line ${i + 1} of ${source} is not a verifier key: ${error instanceof Error ? error.message : String(error)}`);
+      throw new LedgerKeyError(
+        `line ${i + 1} of ${source} is not a verifier key: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     keys.push(line);
   });
@@ -147,7 +171,14 @@ function readSigner(file: string, origin: string): NoteSigner {
   } catch (error) {
     // Parse errors never quote the key text; file errors are named by their code.
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'the file does not exist' : code ? `${code} reading the file` : error instanceof Error ? error.message : String(error);
+    const reason =
+      code === 'ENOENT'
+        ? 'the file does not exist'
+        : code
+          ? `${code} reading the file`
+          : error instanceof Error
+            ? error.message
+            : String(error);
     throw new LedgerKeyError(`the signing key in ${file} cannot be used: ${reason}`);
   }
   if (signer.name !== origin) {

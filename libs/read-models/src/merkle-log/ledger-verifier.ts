@@ -132,7 +132,10 @@ class Verification {
       this.hasMerkleTables = tables.has('merkle_checkpoints') && tables.has('merkle_leaves');
     }
     if (this.hasMerkleTables) await this.loadCheckpoints();
-    else this.warnings.push('no signed checkpoints found: event hashes, chains and order were checked, but nothing outside the database vouches for them');
+    else
+      this.warnings.push(
+        'no signed checkpoints found: event hashes, chains and order were checked, but nothing outside the database vouches for them',
+      );
     this.openWitnessed();
 
     const gapless = store.kind === 'sqlite' || store.kind === 'postgres';
@@ -143,8 +146,16 @@ class Verification {
     for await (const event of store.readAll()) {
       const leafIndex = this.count;
       if (gapless && event.position !== expectedPosition) {
-        const missing = event.position - 1n === expectedPosition ? `position ${expectedPosition} is` : `positions ${expectedPosition} to ${event.position - 1n} are`;
-        this.report({ kind: 'deleted-event', leafIndex, position: expectedPosition, message: `${missing} missing from the global order: an event was deleted` });
+        const missing =
+          event.position - 1n === expectedPosition
+            ? `position ${expectedPosition} is`
+            : `positions ${expectedPosition} to ${event.position - 1n} are`;
+        this.report({
+          kind: 'deleted-event',
+          leafIndex,
+          position: expectedPosition,
+          message: `${missing} missing from the global order: an event was deleted`,
+        });
       }
       expectedPosition = event.position + 1n;
       this.lastPosition = event.position;
@@ -163,7 +174,8 @@ class Verification {
       if (this.compareSizes.has(this.count)) {
         this.derivedRoots.set(this.count, frontierRoot(this.frontier));
         this.positionsAt.set(this.count, event.position);
-        if (this.sealedFrontier.size === this.count) this.sealedRoots.set(this.count, frontierRoot(this.sealedFrontier));
+        if (this.sealedFrontier.size === this.count)
+          this.sealedRoots.set(this.count, frontierRoot(this.sealedFrontier));
       }
       if (this.count % 1000 === 0) this.options.onProgress?.(this.count);
     }
@@ -179,7 +191,9 @@ class Verification {
       events: this.count,
       streams: this.streams.size,
       checkpoints: this.trusted.filter((t) => t.source === 'store').length,
-      ...(latest ? { latestCheckpoint: { treeSize: latest.treeSize, rootHash: hashToBase64(latest.root) } } : {}),
+      ...(latest
+        ? { latestCheckpoint: { treeSize: latest.treeSize, rootHash: hashToBase64(latest.root) } }
+        : {}),
       ...(this.witnessedResult ? { extendsWitnessed: this.witnessedResult } : {}),
       damage: this.sorted(),
       warnings: this.warnings,
@@ -215,7 +229,14 @@ class Verification {
   private async checkChain(event: StoredEvent, leafIndex: number): Promise<void> {
     const previous = this.streams.get(event.stream);
     const expectedRevision = previous ? previous.revision + 1 : 0;
-    const state: StreamState = { revision: event.revision, hash: event.integrity.hash, prevHash: event.integrity.prevHash, position: event.position, leafIndex, eventId: event.eventId };
+    const state: StreamState = {
+      revision: event.revision,
+      hash: event.integrity.hash,
+      prevHash: event.integrity.prevHash,
+      position: event.position,
+      leafIndex,
+      eventId: event.eventId,
+    };
 
     if (event.revision === expectedRevision) {
       const expectedPrev = previous ? previous.hash : GENESIS_HASH;
@@ -248,9 +269,12 @@ class Verification {
     }
 
     if (event.revision > expectedRevision) {
-      const skipped = await firstOf(this.options.store.readStream(event.stream, { from: expectedRevision, limit: 1 }));
+      const skipped = await firstOf(
+        this.options.store.readStream(event.stream, { from: expectedRevision, limit: 1 }),
+      );
       if (skipped && skipped.revision < event.revision) {
-        for (let r = expectedRevision; r < event.revision; r++) this.expectedLater.add(`${event.stream}\u0000${r}`);
+        for (let r = expectedRevision; r < event.revision; r++)
+          this.expectedLater.add(`${event.stream}\u0000${r}`);
         this.report({
           kind: 'reordered-events',
           leafIndex,
@@ -258,7 +282,10 @@ class Verification {
           message: `revision ${event.revision} of stream ${event.stream} (event ${event.eventId}) comes before revision ${expectedRevision}, which is at position ${skipped.position}: events were reordered`,
         });
       } else {
-        const range = event.revision - 1 === expectedRevision ? `revision ${expectedRevision} is` : `revisions ${expectedRevision} to ${event.revision - 1} are`;
+        const range =
+          event.revision - 1 === expectedRevision
+            ? `revision ${expectedRevision} is`
+            : `revisions ${expectedRevision} to ${event.revision - 1} are`;
         this.report({
           kind: 'deleted-event',
           leafIndex,
@@ -280,7 +307,11 @@ class Verification {
   }
 
   /** Compares one event with what the sealer saw at the same leaf; returns whether to keep walking beside it. */
-  private async compareWithSealed(event: StoredEvent, leaf: MerkleLeavesTable, leafIndex: number): Promise<boolean> {
+  private async compareWithSealed(
+    event: StoredEvent,
+    leaf: MerkleLeavesTable,
+    leafIndex: number,
+  ): Promise<boolean> {
     if (leaf.event_id === event.eventId) {
       if (leaf.event_hash === event.integrity.hash) return true;
       this.sealedCandidate = {
@@ -292,7 +323,11 @@ class Verification {
       return false;
     }
     const readStore = this.options.readStore!;
-    const eventWasSealed = await (readStore.db as Kysely<MerkleTables>).selectFrom('merkle_leaves').select('leaf_index').where('event_id', '=', event.eventId).executeTakeFirst();
+    const eventWasSealed = await (readStore.db as Kysely<MerkleTables>)
+      .selectFrom('merkle_leaves')
+      .select('leaf_index')
+      .where('event_id', '=', event.eventId)
+      .executeTakeFirst();
     if (!eventWasSealed) {
       this.sealedCandidate = {
         kind: 'inserted-event',
@@ -333,7 +368,8 @@ class Verification {
         };
       }
       this.sealedFrontier = appendLeaf(this.sealedFrontier, safeLeafHash(leaf.value.event_hash)).frontier;
-      if (this.compareSizes.has(this.sealedFrontier.size)) this.sealedRoots.set(this.sealedFrontier.size, frontierRoot(this.sealedFrontier));
+      if (this.compareSizes.has(this.sealedFrontier.size))
+        this.sealedRoots.set(this.sealedFrontier.size, frontierRoot(this.sealedFrontier));
     }
     await sealed.return(undefined);
   }
@@ -348,7 +384,10 @@ class Verification {
     if (!candidate) return;
     const covering = this.trusted.find((t) => t.treeSize > candidate.leafIndex);
     if (!covering) {
-      this.report({ ...candidate, message: `${candidate.message} (after the latest signed checkpoint, by the sealer's record)` });
+      this.report({
+        ...candidate,
+        message: `${candidate.message} (after the latest signed checkpoint, by the sealer's record)`,
+      });
       return;
     }
     const sealedRoot = this.sealedRoots.get(covering.treeSize);
@@ -388,7 +427,12 @@ class Verification {
         continue;
       }
       if (this.damage.some((d) => d.leafIndex < checkpoint.treeSize && isEventDamage(d.kind))) continue;
-      const laterMatch = fromStore.find((t) => t.treeSize > checkpoint.treeSize && t.treeSize <= this.count && bytesEqual(this.derivedRoots.get(t.treeSize)!, t.root));
+      const laterMatch = fromStore.find(
+        (t) =>
+          t.treeSize > checkpoint.treeSize &&
+          t.treeSize <= this.count &&
+          bytesEqual(this.derivedRoots.get(t.treeSize)!, t.root),
+      );
       if (laterMatch) {
         this.report({
           kind: 'inconsistent-checkpoint',
@@ -421,7 +465,8 @@ class Verification {
       });
       return;
     }
-    const derived = witnessed.treeSize === 0 ? frontierRoot(emptyFrontier()) : this.derivedRoots.get(witnessed.treeSize)!;
+    const derived =
+      witnessed.treeSize === 0 ? frontierRoot(emptyFrontier()) : this.derivedRoots.get(witnessed.treeSize)!;
     if (!bytesEqual(derived, witnessed.root)) {
       if (this.damage.some((d) => d.leafIndex < witnessed.treeSize && isEventDamage(d.kind))) return;
       const stored = this.trusted.find((t) => t.source === 'store' && t.treeSize === witnessed.treeSize);
@@ -442,7 +487,10 @@ class Verification {
       );
       return;
     }
-    this.witnessedResult = { treeSize: witnessed.treeSize, ...(await this.proveWitnessedExtended(witnessed)) };
+    this.witnessedResult = {
+      treeSize: witnessed.treeSize,
+      ...(await this.proveWitnessedExtended(witnessed)),
+    };
   }
 
   /** The proof a verifier outside would ask for: consistency from the witnessed size to the latest checkpoint, from the sealer's nodes. */
@@ -450,8 +498,17 @@ class Verification {
     const latest = this.trusted.filter((t) => t.source === 'store').pop();
     if (!latest || latest.treeSize < witnessed.treeSize || !this.hasMerkleTables) return {};
     try {
-      const proof = await fetchNodes(this.options.readStore!.db as Kysely<MerkleTables>, consistencyProofRequest(witnessed.treeSize, latest.treeSize));
-      verifyConsistency({ oldSize: witnessed.treeSize, newSize: latest.treeSize, oldRoot: witnessed.root, newRoot: latest.root, proof });
+      const proof = await fetchNodes(
+        this.options.readStore!.db as Kysely<MerkleTables>,
+        consistencyProofRequest(witnessed.treeSize, latest.treeSize),
+      );
+      verifyConsistency({
+        oldSize: witnessed.treeSize,
+        newSize: latest.treeSize,
+        oldRoot: witnessed.root,
+        newRoot: latest.root,
+        proof,
+      });
       return { consistencyProofTo: latest.treeSize };
     } catch (error) {
       this.warnings.push(
@@ -462,13 +519,19 @@ class Verification {
   }
 
   private async loadCheckpoints(): Promise<void> {
-    const rows = await (this.options.readStore!.db as Kysely<CheckpointTable>).selectFrom('merkle_checkpoints').select(['tree_size', 'note']).orderBy('tree_size').execute();
+    const rows = await (this.options.readStore!.db as Kysely<CheckpointTable>)
+      .selectFrom('merkle_checkpoints')
+      .select(['tree_size', 'note'])
+      .orderBy('tree_size')
+      .execute();
     for (const row of rows) {
       const treeSize = Number(row.tree_size);
       try {
         const checkpoint = openCheckpoint(row.note, this.options.verifiers, this.options.origin);
         if (checkpoint.size !== treeSize) {
-          this.warnings.push(`the checkpoint stored as tree size ${treeSize} is a note for tree size ${checkpoint.size}; it is checked as ${checkpoint.size}`);
+          this.warnings.push(
+            `the checkpoint stored as tree size ${treeSize} is a note for tree size ${checkpoint.size}; it is checked as ${checkpoint.size}`,
+          );
         }
         this.trusted.push({ treeSize: checkpoint.size, root: checkpoint.rootHash, source: 'store' });
         this.compareSizes.add(checkpoint.size);
@@ -483,7 +546,10 @@ class Verification {
       }
     }
     this.trusted.sort((a, b) => a.treeSize - b.treeSize);
-    if (rows.length === 0) this.warnings.push('the sealer has signed no checkpoint yet: nothing outside the database vouches for the events');
+    if (rows.length === 0)
+      this.warnings.push(
+        'the sealer has signed no checkpoint yet: nothing outside the database vouches for the events',
+      );
   }
 
   private openWitnessed(): void {
@@ -502,7 +568,12 @@ class Verification {
       } catch {
         // Unreadable: reported at the start of the log.
       }
-      this.report({ kind: 'bad-signature', leafIndex: Math.max(0, claimed - 1), treeSize: claimed, message: `${source} does not verify with the published keys: ${error.message}` });
+      this.report({
+        kind: 'bad-signature',
+        leafIndex: Math.max(0, claimed - 1),
+        treeSize: claimed,
+        message: `${source} does not verify with the published keys: ${error.message}`,
+      });
     }
   }
 
@@ -510,10 +581,18 @@ class Verification {
     const db = this.options.readStore!.db as Kysely<MerkleTables>;
     let next = 0;
     for (;;) {
-      const page = await db.selectFrom('merkle_leaves').selectAll().where('leaf_index', '>=', next).orderBy('leaf_index').limit(LEAF_PAGE).execute();
+      const page = await db
+        .selectFrom('merkle_leaves')
+        .selectAll()
+        .where('leaf_index', '>=', next)
+        .orderBy('leaf_index')
+        .limit(LEAF_PAGE)
+        .execute();
       for (const leaf of page) {
         if (Number(leaf.leaf_index) !== next) {
-          this.warnings.push(`the sealer's leaf record skips from leaf ${next - 1} to ${leaf.leaf_index}; it is used no further`);
+          this.warnings.push(
+            `the sealer's leaf record skips from leaf ${next - 1} to ${leaf.leaf_index}; it is used no further`,
+          );
           return;
         }
         next++;
@@ -525,7 +604,13 @@ class Verification {
 }
 
 function isEventDamage(kind: DamageKind): boolean {
-  return kind === 'edited-event' || kind === 'deleted-event' || kind === 'inserted-event' || kind === 'reordered-events' || kind === 'rewritten-history';
+  return (
+    kind === 'edited-event' ||
+    kind === 'deleted-event' ||
+    kind === 'inserted-event' ||
+    kind === 'reordered-events' ||
+    kind === 'rewritten-history'
+  );
 }
 
 /** A stored hash an administrator mangled still needs a leaf; its own finding reports it. */

@@ -84,7 +84,11 @@ async function postgresTarget(): Promise<Target> {
 async function appendMany(store: EventStore, count: number): Promise<void> {
   for (let written = 0; written < count; written += 50) {
     const size = Math.min(50, count - written);
-    await store.append(`sealer-${(written / 50) % 4}`, Array.from({ length: size }, (_, i) => newEvent({ n: written + i })), 'any');
+    await store.append(
+      `sealer-${(written / 50) % 4}`,
+      Array.from({ length: size }, (_, i) => newEvent({ n: written + i })),
+      'any',
+    );
   }
 }
 
@@ -96,7 +100,11 @@ async function derivedLog(store: EventStore): Promise<InMemoryMerkleLog> {
 }
 
 async function storedCheckpoints(readStore: ReadStore) {
-  return (readStore.db as Kysely<CheckpointTable>).selectFrom('merkle_checkpoints').selectAll().orderBy('tree_size').execute();
+  return (readStore.db as Kysely<CheckpointTable>)
+    .selectFrom('merkle_checkpoints')
+    .selectAll()
+    .orderBy('tree_size')
+    .execute();
 }
 
 describe.each([
@@ -110,7 +118,15 @@ describe.each([
   const running: MerkleLog[] = [];
 
   function sealer(options: Partial<MerkleLogOptions> = {}): MerkleLog {
-    const log = new MerkleLog({ store, readStore, keys, origin: ORIGIN, checkpointEveryEvents: 100, checkpointEveryMs: 60_000, ...options });
+    const log = new MerkleLog({
+      store,
+      readStore,
+      keys,
+      origin: ORIGIN,
+      checkpointEveryEvents: 100,
+      checkpointEveryMs: 60_000,
+      ...options,
+    });
     running.push(log);
     return log;
   }
@@ -156,7 +172,9 @@ describe.each([
     const log = sealer({ checkpointEveryMs: 50 });
     await log.start();
     await sealToHead(log);
-    await waitUntil(async () => (await storedCheckpoints(readStore)).some((c) => Number(c.tree_size) === 130));
+    await waitUntil(async () =>
+      (await storedCheckpoints(readStore)).some((c) => Number(c.tree_size) === 130),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await storedCheckpoints(readStore)).map((c) => Number(c.tree_size))).toEqual([100, 130]);
 
@@ -179,7 +197,9 @@ describe.each([
     await sealToHead(second);
 
     // The clean stop signed 170; the count-based ones stay at multiples of 100.
-    expect((await storedCheckpoints(readStore)).map((c) => Number(c.tree_size))).toEqual([100, 170, 200, 300, 400]);
+    expect((await storedCheckpoints(readStore)).map((c) => Number(c.tree_size))).toEqual([
+      100, 170, 200, 300, 400,
+    ]);
     await second.stop(0);
     const derived = await derivedLog(store);
     const latest = await second.proofs.latestCheckpoint();
@@ -200,7 +220,13 @@ describe.each([
       const proof = await log.proofs.inclusionProof(events[index].eventId);
       expect(proof).toMatchObject({ leafIndex: index, treeSize: 200, eventHash: events[index].hash });
       const checkpoint = openCheckpoint(proof.checkpoint, verifiers, ORIGIN);
-      verifyInclusion({ leafIndex: proof.leafIndex, treeSize: checkpoint.size, leafHash: eventLeafHash(events[index].hash), proof: proof.proof, root: checkpoint.rootHash });
+      verifyInclusion({
+        leafIndex: proof.leafIndex,
+        treeSize: checkpoint.size,
+        leafHash: eventLeafHash(events[index].hash),
+        proof: proof.proof,
+        root: checkpoint.rootHash,
+      });
     }
     const early = await log.proofs.inclusionProof(events[42].eventId, 100);
     expect(early.treeSize).toBe(100);
@@ -218,17 +244,40 @@ describe.each([
   it('refuses proofs it cannot give, saying why and which parameter', async () => {
     const log = sealer();
     await log.start();
-    await expect(log.proofs.inclusionProof('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NO_CHECKPOINT' });
+    await expect(log.proofs.inclusionProof('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
+      code: 'NO_CHECKPOINT',
+    });
     await appendMany(store, 120);
     await sealToHead(log);
     const late: string[] = [];
     for await (const e of store.readAll({ after: 110n })) late.push(e.eventId);
 
-    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: ProofRequestError) => ({ code: error.code, parameter: error.parameter, message: error.message }));
-    expect(await refusal(log.proofs.inclusionProof('00000000-0000-4000-8000-000000000000'))).toMatchObject({ code: 'UNKNOWN_EVENT', parameter: 'eventId' });
-    expect(await refusal(log.proofs.inclusionProof(late[0]))).toMatchObject({ code: 'NOT_IN_CHECKPOINT', parameter: 'treeSize' });
-    expect(await refusal(log.proofs.inclusionProof(late[0], 50))).toMatchObject({ code: 'NO_CHECKPOINT', parameter: 'treeSize', message: expect.stringContaining('no signed checkpoint of tree size 50') });
-    expect(await refusal(log.proofs.consistencyProof(200, 100))).toMatchObject({ code: 'INVALID_RANGE', parameter: 'from' });
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: ProofRequestError) => ({
+          code: error.code,
+          parameter: error.parameter,
+          message: error.message,
+        }),
+      );
+    expect(await refusal(log.proofs.inclusionProof('00000000-0000-4000-8000-000000000000'))).toMatchObject({
+      code: 'UNKNOWN_EVENT',
+      parameter: 'eventId',
+    });
+    expect(await refusal(log.proofs.inclusionProof(late[0]))).toMatchObject({
+      code: 'NOT_IN_CHECKPOINT',
+      parameter: 'treeSize',
+    });
+    expect(await refusal(log.proofs.inclusionProof(late[0], 50))).toMatchObject({
+      code: 'NO_CHECKPOINT',
+      parameter: 'treeSize',
+      message: expect.stringContaining('no signed checkpoint of tree size 50'),
+    });
+    expect(await refusal(log.proofs.consistencyProof(200, 100))).toMatchObject({
+      code: 'INVALID_RANGE',
+      parameter: 'from',
+    });
   });
 
   it('after a key rotation, signs with the new key while earlier checkpoints still verify with the published keys', async () => {
@@ -250,7 +299,9 @@ describe.each([
     const verifiers = published.map(noteVerifier);
     expect(openCheckpoint(first.note, verifiers).signatures[0].keyId).toBe(noteVerifier(oldKey).keyId);
     expect(openCheckpoint(second.note, verifiers).signatures[0].keyId).toBe(noteVerifier(current).keyId);
-    expect(() => openCheckpoint(first.note, [noteVerifier(current)])).toThrow('no trusted key signed this note');
+    expect(() => openCheckpoint(first.note, [noteVerifier(current)])).toThrow(
+      'no trusted key signed this note',
+    );
   });
 
   it('hands every checkpoint to a file witness and an HTTP witness, retrying a failing one without holding up sealing', async () => {
@@ -295,7 +346,14 @@ describe.each([
     const head = await store.headPosition();
     let kills = 0;
     for (let round = 0; round < 8; round++) {
-      const child = spawnTs('libs/read-models/src/testing/run-projection-child.ts', ['merkle', target.kind, target.storeLocation, target.kind, target.readLocation, join(target.dir, 'child-keys')]);
+      const child = spawnTs('libs/read-models/src/testing/run-projection-child.ts', [
+        'merkle',
+        target.kind,
+        target.storeLocation,
+        target.kind,
+        target.readLocation,
+        join(target.dir, 'child-keys'),
+      ]);
       const reader = new LineReader(child);
       let stderr = '';
       child.stderr.on('data', (c) => (stderr += c));
@@ -317,19 +375,36 @@ describe.each([
 
     // Same settings as the child: a checkpoint every 100 events, no timer.
     const finish = async (into: ReadStore) => {
-      const runner = new ProjectionRunner({ store, readStore: into, consumer: new MerkleSealer({ readStore: into, origin: 'crash.test/ledger', signer: () => childKeys.signer(), checkpointEveryEvents: 100 }) });
+      const runner = new ProjectionRunner({
+        store,
+        readStore: into,
+        consumer: new MerkleSealer({
+          readStore: into,
+          origin: 'crash.test/ledger',
+          signer: () => childKeys.signer(),
+          checkpointEveryEvents: 100,
+        }),
+      });
       await runner.start();
       await runner.waitFor(head, 60_000);
       await runner.stop();
     };
-    const childKeys = LedgerKeys.open({ keysDir: join(target.dir, 'child-keys'), origin: 'crash.test/ledger' });
+    const childKeys = LedgerKeys.open({
+      keysDir: join(target.dir, 'child-keys'),
+      origin: 'crash.test/ledger',
+    });
     await finish(readStore);
     const clean = await target.freshReadStore();
     try {
       await finish(clean);
       for (const table of ['merkle_nodes', 'merkle_leaves'] as const) {
         const order = table === 'merkle_nodes' ? ['level', 'idx'] : ['leaf_index'];
-        const rows = (db: Kysely<object>) => (db as Kysely<MerkleTables>).selectFrom(table).selectAll().orderBy(order as never).execute();
+        const rows = (db: Kysely<object>) =>
+          (db as Kysely<MerkleTables>)
+            .selectFrom(table)
+            .selectAll()
+            .orderBy(order as never)
+            .execute();
         expect(await rows(readStore.db)).toEqual(await rows(clean.db));
       }
       const notes = async (db: ReadStore) => (await storedCheckpoints(db)).map((c) => c.note);
@@ -369,17 +444,29 @@ describe('the ledger signing key', () => {
 
   it('loads a key supplied in a file, and will not rotate it', () => {
     const generated = LedgerKeys.open({ keysDir: join(dir, 'elsewhere'), origin: ORIGIN });
-    const keys = LedgerKeys.open({ keysDir: join(dir, 'keys'), origin: ORIGIN, signingKeyFile: join(dir, 'elsewhere', 'ledger.key') });
+    const keys = LedgerKeys.open({
+      keysDir: join(dir, 'keys'),
+      origin: ORIGIN,
+      signingKeyFile: join(dir, 'elsewhere', 'ledger.key'),
+    });
     expect(keys.signer().verifierKey).toBe(generated.signer().verifierKey);
-    expect(() => LedgerKeys.rotate({ keysDir: join(dir, 'keys'), origin: ORIGIN, signingKeyFile: join(dir, 'elsewhere', 'ledger.key') })).toThrow(
-      'LEDGER_SIGNING_KEY_FILE is set',
-    );
+    expect(() =>
+      LedgerKeys.rotate({
+        keysDir: join(dir, 'keys'),
+        origin: ORIGIN,
+        signingKeyFile: join(dir, 'elsewhere', 'ledger.key'),
+      }),
+    ).toThrow('LEDGER_SIGNING_KEY_FILE is set');
   });
 
   it('says which file is missing without quoting any key', () => {
-    expect(() => LedgerKeys.open({ keysDir: join(dir, 'keys'), origin: ORIGIN, signingKeyFile: join(dir, 'absent.key') })).toThrow(
-      `the signing key in ${join(dir, 'absent.key')} cannot be used: the file does not exist`,
-    );
+    expect(() =>
+      LedgerKeys.open({
+        keysDir: join(dir, 'keys'),
+        origin: ORIGIN,
+        signingKeyFile: join(dir, 'absent.key'),
+      }),
+    ).toThrow(`the signing key in ${join(dir, 'absent.key')} cannot be used: the file does not exist`);
   });
 });
 

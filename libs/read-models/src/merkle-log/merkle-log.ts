@@ -43,9 +43,14 @@ export class MerkleLog {
 
   constructor(private readonly options: MerkleLogOptions) {
     if (!Number.isSafeInteger(options.checkpointEveryMs) || options.checkpointEveryMs < 1) {
-      throw new RangeError(`checkpointEveryMs must be a whole number of milliseconds, 1 or more, got ${options.checkpointEveryMs}`);
+      throw new RangeError(
+        `checkpointEveryMs must be a whole number of milliseconds, 1 or more, got ${options.checkpointEveryMs}`,
+      );
     }
-    this.witnesses = new WitnessPublisher(options.witnesses ?? [], { logger: options.logger, firstRetryMs: options.witnessRetryMs });
+    this.witnesses = new WitnessPublisher(options.witnesses ?? [], {
+      logger: options.logger,
+      firstRetryMs: options.witnessRetryMs,
+    });
     this.sealer = new MerkleSealer({
       readStore: options.readStore,
       origin: options.origin,
@@ -90,7 +95,10 @@ export class MerkleLog {
     await this.runner.stop();
     await this.checkpointIfGrown();
     let grace: NodeJS.Timeout | undefined;
-    await Promise.race([this.witnesses.idle(), new Promise((resolve) => (grace = setTimeout(resolve, witnessGraceMs)))]);
+    await Promise.race([
+      this.witnesses.idle(),
+      new Promise((resolve) => (grace = setTimeout(resolve, witnessGraceMs))),
+    ]);
     clearTimeout(grace);
     this.witnesses.stop();
   }

@@ -28,7 +28,10 @@ export async function fetchNodes<T>(db: Kysely<MerkleTables>, request: NodeReque
  * their hash is SHA-256(0x00 || event hash), from the leaf record, which saves
  * a third of the sealer's rows. Throws if any node is missing.
  */
-export async function fetchNodeHashes(db: Kysely<MerkleTables>, addresses: readonly NodeAddress[]): Promise<Map<string, Uint8Array>> {
+export async function fetchNodeHashes(
+  db: Kysely<MerkleTables>,
+  addresses: readonly NodeAddress[],
+): Promise<Map<string, Uint8Array>> {
   const wanted = [...new Map(addresses.map((a) => [nodeKey(a), a])).values()];
   const found = new Map<string, string>();
   for (let i = 0; i < wanted.length; i += ADDRESSES_PER_QUERY) {
@@ -49,17 +52,21 @@ export async function fetchNodeHashes(db: Kysely<MerkleTables>, addresses: reado
           inner.map((node) => tuple(node.level, node.index)),
         ),
       );
-    const query = leaves.length === 0 ? innerQuery : inner.length === 0 ? leafQuery : innerQuery.unionAll(leafQuery);
+    const query =
+      leaves.length === 0 ? innerQuery : inner.length === 0 ? leafQuery : innerQuery.unionAll(leafQuery);
     for (const row of await query.execute()) found.set(`${row.level}/${row.idx}`, row.hash);
   }
   const hashes = new Map<string, Uint8Array>();
   for (const { level, index } of wanted) {
     const hex = found.get(`${level}/${index}`);
-    if (hex === undefined) throw new MerkleStoreDamagedError(`the merkle log has no node at level ${level}, index ${index}`);
+    if (hex === undefined)
+      throw new MerkleStoreDamagedError(`the merkle log has no node at level ${level}, index ${index}`);
     try {
       hashes.set(`${level}/${index}`, level === 0 ? eventLeafHash(hex) : hashFromHex(hex));
     } catch {
-      throw new MerkleStoreDamagedError(`the merkle log's node at level ${level}, index ${index} is not a hash`);
+      throw new MerkleStoreDamagedError(
+        `the merkle log's node at level ${level}, index ${index} is not a hash`,
+      );
     }
   }
   return hashes;

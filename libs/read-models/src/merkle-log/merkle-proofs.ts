@@ -10,7 +10,12 @@ import {
 import type { Kysely } from 'kysely';
 import type { ReadStore } from '../read-store';
 import { fetchNodeHashes, fetchNodes, MerkleStoreDamagedError, nodeKey } from './merkle-node-store';
-import type { CheckpointTable, MerkleCheckpointsTable, MerkleLeavesTable, MerkleTables } from './merkle-tables';
+import type {
+  CheckpointTable,
+  MerkleCheckpointsTable,
+  MerkleLeavesTable,
+  MerkleTables,
+} from './merkle-tables';
 
 const LEAVES_PER_QUERY = 500;
 
@@ -81,12 +86,21 @@ export class MerkleProofService {
   constructor(private readonly readStore: ReadStore) {}
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    const row = await this.checkpoints().selectFrom('merkle_checkpoints').selectAll().orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+    const row = await this.checkpoints()
+      .selectFrom('merkle_checkpoints')
+      .selectAll()
+      .orderBy('tree_size', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row && toCheckpoint(row);
   }
 
   async checkpointOfSize(treeSize: number): Promise<StoredCheckpoint | undefined> {
-    const row = await this.checkpoints().selectFrom('merkle_checkpoints').selectAll().where('tree_size', '=', treeSize).executeTakeFirst();
+    const row = await this.checkpoints()
+      .selectFrom('merkle_checkpoints')
+      .selectAll()
+      .where('tree_size', '=', treeSize)
+      .executeTakeFirst();
     return row && toCheckpoint(row);
   }
 
@@ -103,12 +117,21 @@ export class MerkleProofService {
     const checkpoint = await this.requireCheckpoint(treeSize, 'treeSize');
     const leaves = new Map<string, MerkleLeavesTable>();
     for (let i = 0; i < eventIds.length; i += LEAVES_PER_QUERY) {
-      const rows = await this.nodes().selectFrom('merkle_leaves').selectAll().where('event_id', 'in', eventIds.slice(i, i + LEAVES_PER_QUERY)).execute();
+      const rows = await this.nodes()
+        .selectFrom('merkle_leaves')
+        .selectAll()
+        .where('event_id', 'in', eventIds.slice(i, i + LEAVES_PER_QUERY))
+        .execute();
       for (const row of rows) leaves.set(row.event_id, row);
     }
     const located = eventIds.map((eventId) => {
       const leaf = leaves.get(eventId);
-      if (!leaf) throw new ProofRequestError('UNKNOWN_EVENT', `no sealed event has eventId ${eventId}; it does not exist, or the sealer has not reached it yet`, 'eventId');
+      if (!leaf)
+        throw new ProofRequestError(
+          'UNKNOWN_EVENT',
+          `no sealed event has eventId ${eventId}; it does not exist, or the sealer has not reached it yet`,
+          'eventId',
+        );
       const leafIndex = Number(leaf.leaf_index);
       if (leafIndex >= checkpoint.treeSize) {
         throw new ProofRequestError(
@@ -119,12 +142,21 @@ export class MerkleProofService {
       }
       return { leaf, leafIndex, request: inclusionProofRequest(leafIndex, checkpoint.treeSize) };
     });
-    const hashes = await fetchNodeHashes(this.nodes(), located.flatMap(({ request }) => request.nodes));
+    const hashes = await fetchNodeHashes(
+      this.nodes(),
+      located.flatMap(({ request }) => request.nodes),
+    );
     return located.map(({ leaf, leafIndex, request }) => {
       const leafHash = eventLeafHash(leaf.event_hash);
       const proof = request.assemble(request.nodes.map((node) => hashes.get(nodeKey(node))!));
       try {
-        verifyInclusion({ leafIndex, treeSize: checkpoint.treeSize, leafHash, proof, root: checkpoint.rootHash });
+        verifyInclusion({
+          leafIndex,
+          treeSize: checkpoint.treeSize,
+          leafHash,
+          proof,
+          root: checkpoint.rootHash,
+        });
       } catch (error) {
         throw damaged(error, `the inclusion proof of leaf ${leafIndex} in checkpoint ${checkpoint.treeSize}`);
       }
@@ -146,27 +178,57 @@ export class MerkleProofService {
   async consistencyProof(fromSize: number, toSize?: number): Promise<ConsistencyProof> {
     const to = await this.requireCheckpoint(toSize, 'to');
     if (fromSize > to.treeSize) {
-      throw new ProofRequestError('INVALID_RANGE', `from (${fromSize}) must not exceed to (${to.treeSize}): a log only grows`, 'from');
+      throw new ProofRequestError(
+        'INVALID_RANGE',
+        `from (${fromSize}) must not exceed to (${to.treeSize}): a log only grows`,
+        'from',
+      );
     }
     const from = await this.requireCheckpoint(fromSize, 'from');
     const proof = await fetchNodes(this.nodes(), consistencyProofRequest(from.treeSize, to.treeSize));
     try {
-      verifyConsistency({ oldSize: from.treeSize, newSize: to.treeSize, oldRoot: from.rootHash, newRoot: to.rootHash, proof });
+      verifyConsistency({
+        oldSize: from.treeSize,
+        newSize: to.treeSize,
+        oldRoot: from.rootHash,
+        newRoot: to.rootHash,
+        proof,
+      });
     } catch (error) {
       throw damaged(error, `the consistency proof from checkpoint ${from.treeSize} to ${to.treeSize}`);
     }
-    return { fromSize: from.treeSize, toSize: to.treeSize, fromRoot: from.rootHash, toRoot: to.rootHash, proof, fromCheckpoint: from.note, toCheckpoint: to.note };
+    return {
+      fromSize: from.treeSize,
+      toSize: to.treeSize,
+      fromRoot: from.rootHash,
+      toRoot: to.rootHash,
+      proof,
+      fromCheckpoint: from.note,
+      toCheckpoint: to.note,
+    };
   }
 
-  private async requireCheckpoint(treeSize: number | undefined, parameter: string): Promise<StoredCheckpoint> {
+  private async requireCheckpoint(
+    treeSize: number | undefined,
+    parameter: string,
+  ): Promise<StoredCheckpoint> {
     if (treeSize === undefined) {
       const latest = await this.latestCheckpoint();
-      if (!latest) throw new ProofRequestError('NO_CHECKPOINT', 'no checkpoint has been signed yet; the sealer signs one after the first events', parameter);
+      if (!latest)
+        throw new ProofRequestError(
+          'NO_CHECKPOINT',
+          'no checkpoint has been signed yet; the sealer signs one after the first events',
+          parameter,
+        );
       return latest;
     }
     const checkpoint = await this.checkpointOfSize(treeSize);
     if (!checkpoint) {
-      throw new ProofRequestError('NO_CHECKPOINT', `${parameter}: there is no signed checkpoint of tree size ${treeSize}; GET /checkpoint names the latest`, parameter);
+      throw new ProofRequestError(
+        'NO_CHECKPOINT',
+        `${parameter}: there is no signed checkpoint of tree size ${treeSize}; GET /checkpoint names the latest`,
+        parameter,
+      );
     }
     return checkpoint;
   }
@@ -188,8 +250,17 @@ function toCheckpoint(row: MerkleCheckpointsTable): StoredCheckpoint {
   } catch (error) {
     throw damaged(error, `the stored checkpoint of tree size ${treeSize}`);
   }
-  if (parsed.size !== treeSize) throw new MerkleStoreDamagedError(`the stored checkpoint of tree size ${treeSize} holds a note for size ${parsed.size}`);
-  return { treeSize, rootHash: parsed.rootHash, note: row.note, keyId: row.key_id, createdAt: row.created_at };
+  if (parsed.size !== treeSize)
+    throw new MerkleStoreDamagedError(
+      `the stored checkpoint of tree size ${treeSize} holds a note for size ${parsed.size}`,
+    );
+  return {
+    treeSize,
+    rootHash: parsed.rootHash,
+    note: row.note,
+    keyId: row.key_id,
+    createdAt: row.created_at,
+  };
 }
 
 /** The signed text of a note: everything before the blank line that starts its signatures. */
@@ -200,5 +271,7 @@ export function noteText(note: string): string {
 
 function damaged(error: unknown, what: string): Error {
   if (!(error instanceof IntegrityError)) return error instanceof Error ? error : new Error(String(error));
-  return new MerkleStoreDamagedError(`${what} does not hold (${error.message}): the sealer's stored tree is damaged; run govledger verify`);
+  return new MerkleStoreDamagedError(
+    `${what} does not hold (${error.message}): the sealer's stored tree is damaged; run govledger verify`,
+  );
 }

@@ -65,7 +65,9 @@ export class MerkleSealer implements Consumer<MerkleTables> {
 
   constructor(private readonly options: MerkleSealerOptions) {
     if (!Number.isSafeInteger(options.checkpointEveryEvents) || options.checkpointEveryEvents < 1) {
-      throw new RangeError(`checkpointEveryEvents must be a whole number of 1 or more, got ${options.checkpointEveryEvents}`);
+      throw new RangeError(
+        `checkpointEveryEvents must be a whole number of 1 or more, got ${options.checkpointEveryEvents}`,
+      );
     }
     this.clock = options.clock ?? (() => new Date());
   }
@@ -77,7 +79,10 @@ export class MerkleSealer implements Consumer<MerkleTables> {
 
   async open(db: Kysely<MerkleTables>): Promise<void> {
     await migrateModule(this.options.readStore, MERKLE_CHECKPOINTS_MODULE, merkleCheckpointMigrations);
-    const leaves = await db.selectFrom('merkle_leaves').select((eb) => eb.fn.max('leaf_index').as('last')).executeTakeFirst();
+    const leaves = await db
+      .selectFrom('merkle_leaves')
+      .select((eb) => eb.fn.max('leaf_index').as('last'))
+      .executeTakeFirst();
     const size = leaves?.last === null || leaves?.last === undefined ? 0 : Number(leaves.last) + 1;
     const frontier = await fetchNodes(db, frontierRequest(size));
     const checkpoints = await this.checkpointsDb()
@@ -96,8 +101,14 @@ export class MerkleSealer implements Consumer<MerkleTables> {
     for (const event of events) {
       const appended = appendLeaf(frontier, eventLeafHash(event.integrity.hash));
       // The leaf itself (level 0) is in the leaf record; only the subtrees it completed are stored as nodes.
-      for (const { level, index, hash } of appended.completed) if (level > 0) nodes.push({ level, idx: index, hash: hashToHex(hash) });
-      leaves.push({ leaf_index: frontier.size, position: event.position.toString(), event_id: event.eventId, event_hash: event.integrity.hash });
+      for (const { level, index, hash } of appended.completed)
+        if (level > 0) nodes.push({ level, idx: index, hash: hashToHex(hash) });
+      leaves.push({
+        leaf_index: frontier.size,
+        position: event.position.toString(),
+        event_id: event.eventId,
+        event_hash: event.integrity.hash,
+      });
       frontier = appended.frontier;
       // At every multiple of N, whatever time-based checkpoints came between: the sizes are predictable and the same on every replay.
       if (frontier.size % this.options.checkpointEveryEvents === 0) {
@@ -105,8 +116,16 @@ export class MerkleSealer implements Consumer<MerkleTables> {
         lastCheckpointSize = frontier.size;
       }
     }
-    for (let i = 0; i < nodes.length; i += ROWS_PER_INSERT) await trx.insertInto('merkle_nodes').values(nodes.slice(i, i + ROWS_PER_INSERT)).execute();
-    for (let i = 0; i < leaves.length; i += ROWS_PER_INSERT) await trx.insertInto('merkle_leaves').values(leaves.slice(i, i + ROWS_PER_INSERT)).execute();
+    for (let i = 0; i < nodes.length; i += ROWS_PER_INSERT)
+      await trx
+        .insertInto('merkle_nodes')
+        .values(nodes.slice(i, i + ROWS_PER_INSERT))
+        .execute();
+    for (let i = 0; i < leaves.length; i += ROWS_PER_INSERT)
+      await trx
+        .insertInto('merkle_leaves')
+        .values(leaves.slice(i, i + ROWS_PER_INSERT))
+        .execute();
     if (checkpoints.length > 0) {
       await (trx as unknown as Kysely<CheckpointTable>)
         .insertInto('merkle_checkpoints')
@@ -122,7 +141,10 @@ export class MerkleSealer implements Consumer<MerkleTables> {
     const { state, checkpoints } = this.prepared;
     this.prepared = undefined;
     // A time-based checkpoint may have been written while this batch ran.
-    this.state = { frontier: state.frontier, lastCheckpointSize: Math.max(state.lastCheckpointSize, this.state.lastCheckpointSize) };
+    this.state = {
+      frontier: state.frontier,
+      lastCheckpointSize: Math.max(state.lastCheckpointSize, this.state.lastCheckpointSize),
+    };
     for (const row of checkpoints) this.options.onCheckpoint?.(row.note, Number(row.tree_size));
   }
 
@@ -141,7 +163,8 @@ export class MerkleSealer implements Consumer<MerkleTables> {
       .values(row)
       .onConflict((oc) => oc.column('tree_size').doNothing())
       .execute();
-    if (this.state.lastCheckpointSize < frontier.size) this.state = { ...this.state, lastCheckpointSize: frontier.size };
+    if (this.state.lastCheckpointSize < frontier.size)
+      this.state = { ...this.state, lastCheckpointSize: frontier.size };
     this.options.onCheckpoint?.(row.note, frontier.size);
     return frontier.size;
   }

@@ -34,7 +34,9 @@ export function fileWitness(file: string): WitnessTarget {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         if (readFileSync(sized, 'utf8') !== note) {
-          throw new WitnessConflictError(`${sized} already holds a different checkpoint of tree size ${treeSize}: the log has signed two histories`);
+          throw new WitnessConflictError(
+            `${sized} already holds a different checkpoint of tree size ${treeSize}: the log has signed two histories`,
+          );
         }
       }
       if (treeSize <= witnessedSize(file)) return;
@@ -170,12 +172,18 @@ class WitnessQueue {
         failures = 0;
       } catch (error) {
         if (error instanceof WitnessConflictError) {
-          this.logger?.error({ witness: this.target.label, treeSize: item.treeSize, err: error }, 'witness refused a checkpoint that contradicts what it holds');
+          this.logger?.error(
+            { witness: this.target.label, treeSize: item.treeSize, err: error },
+            'witness refused a checkpoint that contradicts what it holds',
+          );
           this.items.shift();
           continue;
         }
         const retryInMs = Math.min(this.maxRetryMs, this.firstRetryMs * 2 ** failures++);
-        this.logger?.warn({ witness: this.target.label, treeSize: item.treeSize, retryInMs, err: error }, 'could not send a checkpoint to a witness; will retry');
+        this.logger?.warn(
+          { witness: this.target.label, treeSize: item.treeSize, retryInMs, err: error },
+          'could not send a checkpoint to a witness; will retry',
+        );
         await sleep(retryInMs, this.stopping.signal);
       }
     }

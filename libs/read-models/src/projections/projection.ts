@@ -25,11 +25,17 @@ export interface ProjectionConsumer<DB extends object = object> extends Consumer
 }
 
 /** The runner-facing consumer for one generation of a projection's tables. */
-export function projectionConsumer<DB extends object>(definition: ProjectionDefinition<DB>, suffix = ''): ProjectionConsumer<DB> {
+export function projectionConsumer<DB extends object>(
+  definition: ProjectionDefinition<DB>,
+  suffix = '',
+): ProjectionConsumer<DB> {
   const plugin = suffix ? new TableSuffixPlugin(suffix) : undefined;
   const on = <T extends object>(db: Kysely<T>): Kysely<T> => (plugin ? db.withPlugin(plugin) : db);
   const migrations: Record<string, Migration> = Object.fromEntries(
-    Object.entries(definition.migrations).map(([id, up]) => [id, { up: (db: Kysely<unknown>) => up(on(db)) }]),
+    Object.entries(definition.migrations).map(([id, up]) => [
+      id,
+      { up: (db: Kysely<unknown>) => up(on(db)) },
+    ]),
   );
   return {
     name: `${definition.name}${suffix}`,

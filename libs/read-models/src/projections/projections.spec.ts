@@ -40,7 +40,10 @@ class Stores {
   /** A fresh read store, and where a child process finds it. */
   async openRead(name: string): Promise<{ readStore: ReadStore; location: string }> {
     const location = this.kind === 'sqlite' ? join(this.dir, `${name}.sqlite`) : (await this.database()).url;
-    const readStore = this.kind === 'sqlite' ? await openReadStore({ kind: 'sqlite', sqliteFile: location }) : await openReadStore({ kind: 'postgres', databaseUrl: location });
+    const readStore =
+      this.kind === 'sqlite'
+        ? await openReadStore({ kind: 'sqlite', sqliteFile: location })
+        : await openReadStore({ kind: 'postgres', databaseUrl: location });
     this.cleanups.unshift(() => readStore.close());
     return { readStore, location };
   }
@@ -58,7 +61,9 @@ class Stores {
 }
 
 async function buildClean(store: EventStore, readStore: ReadStore): Promise<void> {
-  const runners = PROJECTIONS.map((d) => new ProjectionRunner({ store, readStore, consumer: projectionConsumer(d as never) }));
+  const runners = PROJECTIONS.map(
+    (d) => new ProjectionRunner({ store, readStore, consumer: projectionConsumer(d as never) }),
+  );
   for (const runner of runners) await runner.start();
   const head = await store.headPosition();
   await Promise.all(runners.map((r) => r.waitFor(head, 120_000)));
@@ -85,7 +90,8 @@ describe.each<Kind>(['sqlite', 'postgres'])('projections (%s)', (kind) => {
       const consumer = projectionConsumer(definition as never);
       await migrateModule(readStore, consumer.name, consumer.migrations);
       for (let round = 0; round < 2; round++)
-        for (let i = 0; i < events.length; i += 500) await readStore.inWriteTransaction((trx) => consumer.apply(trx, events.slice(i, i + 500)));
+        for (let i = 0; i < events.length; i += 500)
+          await readStore.inWriteTransaction((trx) => consumer.apply(trx, events.slice(i, i + 500)));
     }
     expect(await dumpProjections(readStore.db)).toEqual(clean);
     expect(clean.da_access).toHaveLength(5_000);
@@ -96,11 +102,17 @@ describe.each<Kind>(['sqlite', 'postgres'])('projections (%s)', (kind) => {
     const { location } = await stores.openRead('crashed');
     let kills = 0;
     for (let attempt = 0; attempt < 20; attempt++) {
-      const child = spawnTs('libs/read-models/src/testing/run-read-models-child.ts', [kind, stores.eventsLocation, location]);
+      const child = spawnTs('libs/read-models/src/testing/run-read-models-child.ts', [
+        kind,
+        stores.eventsLocation,
+        location,
+      ]);
       const reader = new LineReader(child);
       let stderr = '';
       child.stderr.on('data', (c) => (stderr += c));
-      const first = await reader.waitFor((l) => l.startsWith('progress') || l === 'caught-up', 60_000).catch((e) => Promise.reject(new Error(`${e.message}\n${stderr}`)));
+      const first = await reader
+        .waitFor((l) => l.startsWith('progress') || l === 'caught-up', 60_000)
+        .catch((e) => Promise.reject(new Error(`${e.message}\n${stderr}`)));
       if (first === 'caught-up' || attempt === 19) {
         await exited(child);
         if (reader.lines.includes('caught-up')) break;
@@ -116,7 +128,10 @@ describe.each<Kind>(['sqlite', 'postgres'])('projections (%s)', (kind) => {
       kills++;
     }
     expect(kills).toBeGreaterThan(0);
-    const readStore = kind === 'sqlite' ? await openReadStore({ kind, sqliteFile: location }) : await openReadStore({ kind: 'postgres', databaseUrl: location });
+    const readStore =
+      kind === 'sqlite'
+        ? await openReadStore({ kind, sqliteFile: location })
+        : await openReadStore({ kind: 'postgres', databaseUrl: location });
     try {
       expect(await dumpProjections(readStore.db)).toEqual(clean);
     } finally {
@@ -127,7 +142,9 @@ describe.each<Kind>(['sqlite', 'postgres'])('projections (%s)', (kind) => {
   it('rebuild into fresh tables and swap them in while queries are answered and appends continue; the result equals a clean build', async () => {
     const { readStore } = await stores.openRead('live');
     const store = stores.store;
-    const runners = PROJECTIONS.map((d) => new ProjectionRunner({ store, readStore, consumer: projectionConsumer(d as never) }));
+    const runners = PROJECTIONS.map(
+      (d) => new ProjectionRunner({ store, readStore, consumer: projectionConsumer(d as never) }),
+    );
     for (const runner of runners) await runner.start();
     await Promise.all(runners.map(async (r) => r.waitFor(await store.headPosition(), 120_000)));
 

@@ -27,7 +27,13 @@ class SuffixTransformer extends OperationNodeTransformer {
 
   protected override transformTable(node: TableNode): TableNode {
     const table = super.transformTable(node);
-    return { ...table, table: { ...table.table, identifier: IdentifierNode.create(`${table.table.identifier.name}${this.suffix}`) } };
+    return {
+      ...table,
+      table: {
+        ...table.table,
+        identifier: IdentifierNode.create(`${table.table.identifier.name}${this.suffix}`),
+      },
+    };
   }
 
   protected override transformCreateIndex(node: CreateIndexNode): CreateIndexNode {

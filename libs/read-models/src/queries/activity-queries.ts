@@ -19,7 +19,12 @@ export interface DataAccessFilter {
 }
 
 /** Newest first. The cursor is the position, so a page never shifts while events are appended. */
-export async function findDataAccess(db: ReadDb, tenant: string, filter: DataAccessFilter, page: Page): Promise<PageResult<DataAccessRow>> {
+export async function findDataAccess(
+  db: ReadDb,
+  tenant: string,
+  filter: DataAccessFilter,
+  page: Page,
+): Promise<PageResult<DataAccessRow>> {
   let query = db.selectFrom('da_access').selectAll().where('tenant_id', '=', tenant);
   if (filter.datasetId) query = query.where('dataset_id', '=', filter.datasetId);
   if (filter.actor) query = query.where('actor', '=', filter.actor);
@@ -32,7 +37,10 @@ export async function findDataAccess(db: ReadDb, tenant: string, filter: DataAcc
   if (filter.to) query = query.where('occurred_at', '<', filter.to);
   const after = positionCursor(page.after);
   if (after !== undefined) query = query.where('position', '<', after.toString());
-  const rows = await query.orderBy('position', 'desc').limit(page.first + 1).execute();
+  const rows = await query
+    .orderBy('position', 'desc')
+    .limit(page.first + 1)
+    .execute();
   return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
 }
 
@@ -54,6 +62,9 @@ export async function findTimeline(db: ReadDb, tenant: string, filter: TimelineF
   if (filter.to) query = query.where('occurred_at', '<', filter.to);
   const after = positionCursor(page.after);
   if (after !== undefined) query = query.where('position', '>', after.toString());
-  const rows = await query.orderBy('position', 'asc').limit(page.first + 1).execute();
+  const rows = await query
+    .orderBy('position', 'asc')
+    .limit(page.first + 1)
+    .execute();
   return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
 }

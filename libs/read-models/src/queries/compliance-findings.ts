@@ -43,8 +43,15 @@ const plus = (instant: string, ms: number) => new Date(Date.parse(instant) + ms)
  * names the system, the rule, since when it holds, and the events proving it;
  * a finding clears as soon as the fact that cures it is recorded.
  */
-export async function complianceFindings(db: ReadDb, tenant: string, filter: FindingFilter, asOf: string, policy: CompliancePolicy): Promise<ComplianceFinding[]> {
-  if (filter.rule && !COMPLIANCE_RULES.includes(filter.rule)) throw new QueryInputError('rule', `rule must be one of ${COMPLIANCE_RULES.join(', ')}`);
+export async function complianceFindings(
+  db: ReadDb,
+  tenant: string,
+  filter: FindingFilter,
+  asOf: string,
+  policy: CompliancePolicy,
+): Promise<ComplianceFinding[]> {
+  if (filter.rule && !COMPLIANCE_RULES.includes(filter.rule))
+    throw new QueryInputError('rule', `rule must be one of ${COMPLIANCE_RULES.join(', ')}`);
   let systemsQuery = db.selectFrom('reg_systems').selectAll().where('tenant_id', '=', tenant);
   if (filter.systemId) systemsQuery = systemsQuery.where('system_id', '=', filter.systemId);
   const systems = (await systemsQuery.execute()).filter((s) => s.registered_at <= asOf);
@@ -52,16 +59,64 @@ export async function complianceFindings(db: ReadDb, tenant: string, filter: Fin
   const wants = (rule: ComplianceRule) => !filter.rule || filter.rule === rule;
   const findings: ComplianceFinding[] = [];
   const inIds = ids.length > 0 ? ids : [''];
-  const [holdings, assignments, liveRows, validations, plans, signals, decisions, audits] = await Promise.all([
-    holdingsAt(db, tenant, ids, asOf),
-    db.selectFrom('reg_assignments').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', inIds).execute(),
-    db.selectFrom('reg_live_versions').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', inIds).where('from_at', '<=', asOf).orderBy('from_at').execute(),
-    db.selectFrom('reg_validations').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', inIds).where('validated_at', '<=', asOf).orderBy('validated_at').execute(),
-    db.selectFrom('reg_monitoring_plans').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', inIds).where('planned_at', '<=', asOf).execute(),
-    db.selectFrom('reg_signals').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', inIds).where('observed_at', '<=', asOf).orderBy('observed_at').execute(),
-    db.selectFrom('reg_decisions').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', inIds).where('decided_at', '<=', asOf).orderBy('decided_at').execute(),
-    db.selectFrom('reg_audits').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', inIds).where('recorded_at', '<=', asOf).orderBy('recorded_at').execute(),
-  ]);
+  const [holdings, assignments, liveRows, validations, plans, signals, decisions, audits] = await Promise.all(
+    [
+      holdingsAt(db, tenant, ids, asOf),
+      db
+        .selectFrom('reg_assignments')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .execute(),
+      db
+        .selectFrom('reg_live_versions')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('from_at', '<=', asOf)
+        .orderBy('from_at')
+        .execute(),
+      db
+        .selectFrom('reg_validations')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('validated_at', '<=', asOf)
+        .orderBy('validated_at')
+        .execute(),
+      db
+        .selectFrom('reg_monitoring_plans')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('planned_at', '<=', asOf)
+        .execute(),
+      db
+        .selectFrom('reg_signals')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('observed_at', '<=', asOf)
+        .orderBy('observed_at')
+        .execute(),
+      db
+        .selectFrom('reg_decisions')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('decided_at', '<=', asOf)
+        .orderBy('decided_at')
+        .execute(),
+      db
+        .selectFrom('reg_audits')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('recorded_at', '<=', asOf)
+        .orderBy('recorded_at')
+        .execute(),
+    ],
+  );
 
   for (const system of systems) {
     const id = system.system_id;
@@ -74,9 +129,14 @@ export async function complianceFindings(db: ReadDb, tenant: string, filter: Fin
     if (wants('REQUIRED_ROLE_VACANT'))
       for (const role of policy.requiredRoles) {
         if (holdings.some((h) => h.systemId === id && h.role === role && h.accepted)) continue;
-        const ended = assignments.filter((a) => a.system_id === id && a.role === role && a.effective_to !== null && a.effective_to <= asOf).sort((a, b) => (a.effective_to! < b.effective_to! ? -1 : 1));
+        const ended = assignments
+          .filter(
+            (a) => a.system_id === id && a.role === role && a.effective_to !== null && a.effective_to <= asOf,
+          )
+          .sort((a, b) => (a.effective_to! < b.effective_to! ? -1 : 1));
         const lastEnd = ended[ended.length - 1];
-        const since = lastEnd && lastEnd.effective_to! > firstLive.from_at ? lastEnd.effective_to! : firstLive.from_at;
+        const since =
+          lastEnd && lastEnd.effective_to! > firstLive.from_at ? lastEnd.effective_to! : firstLive.from_at;
         findings.push({
           rule: 'REQUIRED_ROLE_VACANT',
           systemId: id,
@@ -89,9 +149,13 @@ export async function complianceFindings(db: ReadDb, tenant: string, filter: Fin
 
     const version = current.version ?? system.deployed_version;
     if (wants('VALIDATION_EXPIRED') && version) {
-      const passing = validations.filter((v) => v.system_id === id && v.version === version && v.passed === 1);
+      const passing = validations.filter(
+        (v) => v.system_id === id && v.version === version && v.passed === 1,
+      );
       const latest = passing[passing.length - 1];
-      const expiresAt = latest ? plus(latest.validated_at, policy.validationValidityDays * DAY) : firstLive.from_at;
+      const expiresAt = latest
+        ? plus(latest.validated_at, policy.validationValidityDays * DAY)
+        : firstLive.from_at;
       if (expiresAt <= asOf)
         findings.push({
           rule: 'VALIDATION_EXPIRED',
@@ -109,7 +173,10 @@ export async function complianceFindings(db: ReadDb, tenant: string, filter: Fin
     if (wants('MONITORING_OVERDUE'))
       for (const plan of plans.filter((p) => p.system_id === id)) {
         const last = systemSignals.filter((s) => s.metric === plan.metric).pop();
-        const start = [plan.planned_at, firstLive.from_at, last?.observed_at].filter((t): t is string => !!t).sort().pop()!;
+        const start = [plan.planned_at, firstLive.from_at, last?.observed_at]
+          .filter((t): t is string => !!t)
+          .sort()
+          .pop()!;
         const due = plus(start, durationMs(plan.cadence));
         if (due <= asOf)
           findings.push({
@@ -124,8 +191,16 @@ export async function complianceFindings(db: ReadDb, tenant: string, filter: Fin
 
     if (wants('BREACH_UNRESOLVED'))
       for (const breach of systemSignals.filter((s) => s.breached === 1)) {
-        const recovered = systemSignals.some((s) => s.metric === breach.metric && s.subgroup === breach.subgroup && s.observed_at > breach.observed_at && s.breached === 0);
-        const actedOn = decisions.some((d) => d.system_id === id && d.action !== 'reinstate' && d.decided_at >= breach.observed_at);
+        const recovered = systemSignals.some(
+          (s) =>
+            s.metric === breach.metric &&
+            s.subgroup === breach.subgroup &&
+            s.observed_at > breach.observed_at &&
+            s.breached === 0,
+        );
+        const actedOn = decisions.some(
+          (d) => d.system_id === id && d.action !== 'reinstate' && d.decided_at >= breach.observed_at,
+        );
         if (!recovered && !actedOn)
           findings.push({
             rule: 'BREACH_UNRESOLVED',
@@ -153,7 +228,9 @@ export async function complianceFindings(db: ReadDb, tenant: string, filter: Fin
   }
 
   if (wants('EMERGENCY_TAKEDOWN_NOT_RATIFIED'))
-    for (const d of decisions.filter((x) => x.emergency === 1 && x.ratification_due_by !== null && ids.includes(x.system_id))) {
+    for (const d of decisions.filter(
+      (x) => x.emergency === 1 && x.ratification_due_by !== null && ids.includes(x.system_id),
+    )) {
       const due = d.ratification_due_by!;
       const late = d.ratified_at === null ? due <= asOf : d.ratified_at > due && d.ratified_at <= asOf;
       if (late)
@@ -167,15 +244,30 @@ export async function complianceFindings(db: ReadDb, tenant: string, filter: Fin
         });
     }
 
-  if (wants('DATA_ACCESS_WITHOUT_GRANT')) findings.push(...(await accessFindings(db, tenant, filter.systemId, asOf)));
-  return findings.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : a.rule.localeCompare(b.rule)));
+  if (wants('DATA_ACCESS_WITHOUT_GRANT'))
+    findings.push(...(await accessFindings(db, tenant, filter.systemId, asOf)));
+  return findings.sort((a, b) =>
+    a.since < b.since ? -1 : a.since > b.since ? 1 : a.rule.localeCompare(b.rule),
+  );
 }
 
 /** One finding per system, dataset, actor and kind of violation, proven by (up to 20 of) its accesses. Grouped in SQL: violations can run to millions. */
-async function accessFindings(db: ReadDb, tenant: string, systemId: string | undefined, asOf: string): Promise<ComplianceFinding[]> {
+async function accessFindings(
+  db: ReadDb,
+  tenant: string,
+  systemId: string | undefined,
+  asOf: string,
+): Promise<ComplianceFinding[]> {
   let groups = db
     .selectFrom('da_access')
-    .select((eb) => ['system_id', 'dataset_id', 'actor', 'violation', eb.fn.countAll<number>().as('accesses'), eb.fn.min('occurred_at').as('since')])
+    .select((eb) => [
+      'system_id',
+      'dataset_id',
+      'actor',
+      'violation',
+      eb.fn.countAll<number>().as('accesses'),
+      eb.fn.min('occurred_at').as('since'),
+    ])
     .where('tenant_id', '=', tenant)
     .where('violation', 'is not', null)
     .where('occurred_at', '<=', asOf)
@@ -190,10 +282,19 @@ async function accessFindings(db: ReadDb, tenant: string, systemId: string | und
       .where('violation', '=', group.violation!)
       .where('actor', '=', group.actor)
       .where('occurred_at', '<=', asOf);
-    evidence = group.dataset_id === null ? evidence.where('dataset_id', 'is', null) : evidence.where('dataset_id', '=', group.dataset_id);
-    evidence = group.system_id === null ? evidence.where('system_id', 'is', null) : evidence.where('system_id', '=', group.system_id);
+    evidence =
+      group.dataset_id === null
+        ? evidence.where('dataset_id', 'is', null)
+        : evidence.where('dataset_id', '=', group.dataset_id);
+    evidence =
+      group.system_id === null
+        ? evidence.where('system_id', 'is', null)
+        : evidence.where('system_id', '=', group.system_id);
     const proving = await evidence.orderBy('position').limit(20).execute();
-    const why = group.violation === 'no_active_grant' ? 'without an active grant' : 'for a purpose its grants do not cover';
+    const why =
+      group.violation === 'no_active_grant'
+        ? 'without an active grant'
+        : 'for a purpose its grants do not cover';
     findings.push({
       rule: 'DATA_ACCESS_WITHOUT_GRANT',
       systemId: group.system_id,
@@ -208,7 +309,9 @@ async function accessFindings(db: ReadDb, tenant: string, systemId: string | und
 
 /** ISO 8601 duration to milliseconds; months and years count as 30 and 365 days, as monitoring cadences are approximate. */
 export function durationMs(duration: string): number {
-  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(duration);
+  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(
+    duration,
+  );
   if (!m) throw new Error(`${duration} is not an ISO 8601 duration`);
   const [y, mo, w, d, h, mi, s] = m.slice(1).map((x) => Number(x ?? 0));
   return ((((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60 + s) * 1000;

@@ -27,14 +27,22 @@ export function encodeCursor(key: string): string {
 export function decodeCursor(cursor: string | null | undefined, field = 'after'): string | undefined {
   if (cursor === undefined || cursor === null) return undefined;
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (key.length === 0 || encodeCursor(key) !== cursor) throw new QueryInputError(field, `${field} is not a cursor this API issued; pass an endCursor from a previous page`);
+  if (key.length === 0 || encodeCursor(key) !== cursor)
+    throw new QueryInputError(
+      field,
+      `${field} is not a cursor this API issued; pass an endCursor from a previous page`,
+    );
   return key;
 }
 
 export function positionCursor(cursor: string | null | undefined): bigint | undefined {
   const key = decodeCursor(cursor);
   if (key === undefined) return undefined;
-  if (!/^\d{1,20}$/.test(key)) throw new QueryInputError('after', 'after is not a cursor this API issued; pass an endCursor from a previous page');
+  if (!/^\d{1,20}$/.test(key))
+    throw new QueryInputError(
+      'after',
+      'after is not a cursor this API issued; pass an endCursor from a previous page',
+    );
   return BigInt(key);
 }
 
@@ -49,4 +57,5 @@ export class QueryInputError extends Error {
   }
 }
 
-export const parseJson = <T>(text: string | null): T => (text === null ? (null as T) : (JSON.parse(text) as T));
+export const parseJson = <T>(text: string | null): T =>
+  text === null ? (null as T) : (JSON.parse(text) as T);

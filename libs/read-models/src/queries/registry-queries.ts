@@ -16,13 +16,30 @@ export type SystemRow = Selectable<RegistryTables['reg_systems']>;
 
 /** Assignments in force at `at`: started, not yet ended. Acceptance is reported, not required, so a pending holder shows as pending. */
 const inForceAt = (at: string) => (eb: ExpressionBuilder<RegistryTables, 'reg_assignments'>) =>
-  eb.and([eb('reg_assignments.effective_from', '<=', at), eb.or([eb('reg_assignments.effective_to', 'is', null), eb('reg_assignments.effective_to', '>', at)])]);
+  eb.and([
+    eb('reg_assignments.effective_from', '<=', at),
+    eb.or([eb('reg_assignments.effective_to', 'is', null), eb('reg_assignments.effective_to', '>', at)]),
+  ]);
 
-export async function findSystems(db: ReadDb, tenant: string, filter: SystemFilter, page: Page, now: string): Promise<PageResult<SystemRow>> {
-  let query = db.selectFrom('reg_systems').selectAll('reg_systems').where('reg_systems.tenant_id', '=', tenant);
+export async function findSystems(
+  db: ReadDb,
+  tenant: string,
+  filter: SystemFilter,
+  page: Page,
+  now: string,
+): Promise<PageResult<SystemRow>> {
+  let query = db
+    .selectFrom('reg_systems')
+    .selectAll('reg_systems')
+    .where('reg_systems.tenant_id', '=', tenant);
   if (filter.status) query = query.where('reg_systems.status', '=', filter.status);
   if (filter.riskClass) query = query.where('reg_systems.risk_class', '=', filter.riskClass);
-  if (filter.systemIds) query = query.where('reg_systems.system_id', 'in', filter.systemIds.length > 0 ? [...filter.systemIds] : ['']);
+  if (filter.systemIds)
+    query = query.where(
+      'reg_systems.system_id',
+      'in',
+      filter.systemIds.length > 0 ? [...filter.systemIds] : [''],
+    );
   if (filter.site)
     query = query.where(({ exists, selectFrom }) =>
       exists(
@@ -46,7 +63,10 @@ export async function findSystems(db: ReadDb, tenant: string, filter: SystemFilt
     );
   const after = decodeCursor(page.after);
   if (after !== undefined) query = query.where('reg_systems.system_id', '>', after);
-  const rows = await query.orderBy('reg_systems.system_id').limit(page.first + 1).execute();
+  const rows = await query
+    .orderBy('reg_systems.system_id')
+    .limit(page.first + 1)
+    .execute();
   return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
 }
 
@@ -67,7 +87,12 @@ export interface RoleHolding {
 }
 
 /** Who held each role of these systems at `at`; an acceptance after `at` does not count yet. */
-export async function holdingsAt(db: ReadDb, tenant: string, systemIds: readonly string[], at: string): Promise<RoleHolding[]> {
+export async function holdingsAt(
+  db: ReadDb,
+  tenant: string,
+  systemIds: readonly string[],
+  at: string,
+): Promise<RoleHolding[]> {
   if (systemIds.length === 0) return [];
   const rows = await db
     .selectFrom('reg_assignments')
@@ -99,17 +124,71 @@ export async function holdingsAt(db: ReadDb, tenant: string, systemIds: readonly
 /** The children auditors see with a system, fetched for a whole page at once (one query per table, never per system). */
 export async function systemDetails(db: ReadDb, tenant: string, systemIds: readonly string[]) {
   const ids = systemIds.length > 0 ? [...systemIds] : [''];
-  const [versions, validations, approvals, live, incidents, decisions, plans, signals, audits] = await Promise.all([
-        db.selectFrom('reg_versions').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', ids).orderBy('registered_at').execute(),
-        db.selectFrom('reg_validations').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', ids).orderBy('validated_at').execute(),
-        db.selectFrom('reg_approvals').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', ids).orderBy('approved_at').execute(),
-        db.selectFrom('reg_live_versions').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', ids).orderBy('from_at').execute(),
-        db.selectFrom('reg_incidents').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', ids).orderBy('aware_at').execute(),
-        db.selectFrom('reg_decisions').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', ids).orderBy('decided_at').execute(),
-        db.selectFrom('reg_monitoring_plans').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', ids).execute(),
-        db.selectFrom('reg_signals').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', ids).orderBy('observed_at').execute(),
-        db.selectFrom('reg_audits').selectAll().where('tenant_id', '=', tenant).where('system_id', 'in', ids).orderBy('recorded_at').execute(),
-      ]);
+  const [versions, validations, approvals, live, incidents, decisions, plans, signals, audits] =
+    await Promise.all([
+      db
+        .selectFrom('reg_versions')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', ids)
+        .orderBy('registered_at')
+        .execute(),
+      db
+        .selectFrom('reg_validations')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', ids)
+        .orderBy('validated_at')
+        .execute(),
+      db
+        .selectFrom('reg_approvals')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', ids)
+        .orderBy('approved_at')
+        .execute(),
+      db
+        .selectFrom('reg_live_versions')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', ids)
+        .orderBy('from_at')
+        .execute(),
+      db
+        .selectFrom('reg_incidents')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', ids)
+        .orderBy('aware_at')
+        .execute(),
+      db
+        .selectFrom('reg_decisions')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', ids)
+        .orderBy('decided_at')
+        .execute(),
+      db
+        .selectFrom('reg_monitoring_plans')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', ids)
+        .execute(),
+      db
+        .selectFrom('reg_signals')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', ids)
+        .orderBy('observed_at')
+        .execute(),
+      db
+        .selectFrom('reg_audits')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', ids)
+        .orderBy('recorded_at')
+        .execute(),
+    ]);
   const group = <R extends { system_id: string }>(rows: R[]) => {
     const map = new Map<string, R[]>();
     for (const row of rows) map.set(row.system_id, [...(map.get(row.system_id) ?? []), row]);
@@ -129,7 +208,12 @@ export async function systemDetails(db: ReadDb, tenant: string, systemIds: reado
 }
 
 export async function findSystem(db: ReadDb, tenant: string, systemId: string) {
-  return db.selectFrom('reg_systems').selectAll().where('tenant_id', '=', tenant).where('system_id', '=', systemId).executeTakeFirst();
+  return db
+    .selectFrom('reg_systems')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .where('system_id', '=', systemId)
+    .executeTakeFirst();
 }
 
 /** The version serving patients at `at` (null while suspended or retired), with the event that made it so. */
@@ -147,12 +231,29 @@ export async function liveVersionAt(db: ReadDb, tenant: string, systemId: string
 }
 
 export async function findModelVersion(db: ReadDb, tenant: string, systemId: string, version: string) {
-  const row = await db.selectFrom('reg_versions').selectAll().where('tenant_id', '=', tenant).where('system_id', '=', systemId).where('version', '=', version).executeTakeFirst();
+  const row = await db
+    .selectFrom('reg_versions')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .where('system_id', '=', systemId)
+    .where('version', '=', version)
+    .executeTakeFirst();
   if (!row) return undefined;
   const datasetIds = parseJson<string[]>(row.training_dataset_ids);
   const [datasets, approvals] = await Promise.all([
-    db.selectFrom('reg_datasets').selectAll().where('tenant_id', '=', tenant).where('dataset_id', 'in', datasetIds).execute(),
-    db.selectFrom('reg_dataset_approvals').selectAll().where('tenant_id', '=', tenant).where('dataset_id', 'in', datasetIds).orderBy('approved_at').execute(),
+    db
+      .selectFrom('reg_datasets')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('dataset_id', 'in', datasetIds)
+      .execute(),
+    db
+      .selectFrom('reg_dataset_approvals')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('dataset_id', 'in', datasetIds)
+      .orderBy('approved_at')
+      .execute(),
   ]);
   return { row, datasetIds, datasets, datasetApprovals: approvals };
 }

@@ -18,11 +18,19 @@ async function collectBatches<T>(source: AsyncIterable<T>, maxSize: number): Pro
 
 describe('batches', () => {
   it('hands on what is buffered as soon as the source has to wait', async () => {
-    expect(await collectBatches(fromPages([[1, 2, 3], [4], [5, 6]], 5), 100)).toEqual([[1, 2, 3], [4], [5, 6]]);
+    expect(await collectBatches(fromPages([[1, 2, 3], [4], [5, 6]], 5), 100)).toEqual([
+      [1, 2, 3],
+      [4],
+      [5, 6],
+    ]);
   });
 
   it('never exceeds the maximum size', async () => {
-    expect(await collectBatches(fromPages([[1, 2, 3, 4, 5, 6, 7]], 1), 3)).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    expect(await collectBatches(fromPages([[1, 2, 3, 4, 5, 6, 7]], 1), 3)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7],
+    ]);
   });
 
   it('hands on a batch once its first item has waited the maximum delay, even from a source that never pauses', async () => {
@@ -45,7 +53,11 @@ describe('batches', () => {
   });
 
   it('keeps memory flat over a long backlog from a source that never pauses', () => {
-    const child = spawnSync(process.execPath, ['--expose-gc', '-r', '@swc-node/register', join(__dirname, '../testing/batches-backlog-child.ts')], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '-r', '@swc-node/register', join(__dirname, '../testing/batches-backlog-child.ts')],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
     expect(child.stderr).toBe('');
     const { seen, growth } = JSON.parse(child.stdout) as { seen: number; growth: number };
     expect(seen).toBe(300_000);
@@ -69,6 +81,8 @@ describe('batches', () => {
   });
 
   it('refuses a batch size below one', async () => {
-    await expect(collectBatches(fromPages([[1]], 1), 0)).rejects.toThrow('maxSize must be a whole number of 1 or more, got 0');
+    await expect(collectBatches(fromPages([[1]], 1), 0)).rejects.toThrow(
+      'maxSize must be a whole number of 1 or more, got 0',
+    );
   });
 });

@@ -18,7 +18,8 @@ export interface BatchOptions {
  */
 export async function* batches<T>(source: AsyncIterable<T>, options: BatchOptions): AsyncGenerator<T[]> {
   const { maxSize, maxDelayMs = 50 } = options;
-  if (!Number.isSafeInteger(maxSize) || maxSize < 1) throw new RangeError(`maxSize must be a whole number of 1 or more, got ${maxSize}`);
+  if (!Number.isSafeInteger(maxSize) || maxSize < 1)
+    throw new RangeError(`maxSize must be a whole number of 1 or more, got ${maxSize}`);
   const iterator = source[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<T>> | undefined;
   let batch: T[] = [];

@@ -54,7 +54,10 @@ async function postgresTarget(): Promise<Target> {
     async freshReadStore() {
       const database = await createTestDatabase('ledger_runner_fresh');
       fresh.push(database);
-      return { readStore: await openReadStore({ kind: 'postgres', databaseUrl: database.url }), location: database.url };
+      return {
+        readStore: await openReadStore({ kind: 'postgres', databaseUrl: database.url }),
+        location: database.url,
+      };
     },
     async dispose() {
       for (const database of [events, read, ...fresh]) await database.drop();
@@ -63,13 +66,21 @@ async function postgresTarget(): Promise<Target> {
 }
 
 async function checkpointRow(readStore: ReadStore, name: string) {
-  return (readStore.db as Kysely<CheckpointTables>).selectFrom('projection_checkpoints').selectAll().where('name', '=', name).executeTakeFirst();
+  return (readStore.db as Kysely<CheckpointTables>)
+    .selectFrom('projection_checkpoints')
+    .selectAll()
+    .where('name', '=', name)
+    .executeTakeFirst();
 }
 
 async function appendMany(store: EventStore, count: number, streams = 5): Promise<void> {
   for (let written = 0; written < count; written += 100) {
     const size = Math.min(100, count - written);
-    await store.append(`runner-${(written / 100) % streams}`, Array.from({ length: size }, (_, i) => newEvent({ n: written + i })), 'any');
+    await store.append(
+      `runner-${(written / 100) % streams}`,
+      Array.from({ length: size }, (_, i) => newEvent({ n: written + i })),
+      'any',
+    );
   }
 }
 
@@ -130,7 +141,12 @@ describe.each([
   it('never lingers while catching up a backlog of many pages, however long its linger', async () => {
     // Once, a batch that ended at a page boundary counted as live, so every 500-event page waited out the linger.
     await appendMany(store, 2000);
-    const runner = new ProjectionRunner({ store, readStore, consumer: new CountingConsumer(), lingerMs: 600_000 });
+    const runner = new ProjectionRunner({
+      store,
+      readStore,
+      consumer: new CountingConsumer(),
+      lingerMs: 600_000,
+    });
     await runner.start();
     await runner.waitFor(await store.headPosition(), 30_000);
     await runner.stop();
@@ -181,7 +197,11 @@ describe.each([
 
   it('stops at a poison event, naming it, after committing every event before it, and never skips it on restart', async () => {
     await store.append('clean', [newEvent({ n: 1 }), newEvent({ n: 2 })], 'no_stream');
-    const poison = await store.append('bad', [newEvent({ poison: true }, { type: 'DatasetRegistered' })], 'no_stream');
+    const poison = await store.append(
+      'bad',
+      [newEvent({ poison: true }, { type: 'DatasetRegistered' })],
+      'no_stream',
+    );
     await store.append('clean', [newEvent({ n: 3 })], 1);
     const [poisoned] = poison.events;
 
@@ -196,7 +216,12 @@ describe.each([
     expect(failure?.message).toContain('DatasetRegistered carries data this projection cannot read');
 
     const status = await runner.status();
-    expect(status).toMatchObject({ name: 'test_counts', position: poisoned.position - 1n, running: false, lagEvents: 2 });
+    expect(status).toMatchObject({
+      name: 'test_counts',
+      position: poisoned.position - 1n,
+      running: false,
+      lagEvents: 2,
+    });
     expect(status.error).toContain(poisoned.eventId);
     expect(await readCounts(readStore.db)).toEqual({ clean: 2 });
     const row = await checkpointRow(readStore, 'test_counts');
@@ -214,7 +239,11 @@ describe.each([
   it('logs the stop as a ProjectionStoppedError carrying the event', async () => {
     const { events } = await store.append('bad', [newEvent({ poison: true })], 'no_stream');
     const errors: unknown[] = [];
-    const logger = { info: () => undefined, warn: () => undefined, error: (details: object) => errors.push((details as { err: unknown }).err) };
+    const logger = {
+      info: () => undefined,
+      warn: () => undefined,
+      error: (details: object) => errors.push((details as { err: unknown }).err),
+    };
     const runner = new ProjectionRunner({ store, readStore, consumer: new CountingConsumer(), logger });
     await runner.start();
     await runner.waitFor(events[0].position, 10_000).catch(() => undefined);
@@ -231,7 +260,12 @@ describe.each([
   });
 
   it('shows its lag in events and in seconds behind the oldest event not yet applied', async () => {
-    const runner = new ProjectionRunner({ store, readStore, consumer: new CountingConsumer(), clock: () => new Date(Date.now() + 90_000) });
+    const runner = new ProjectionRunner({
+      store,
+      readStore,
+      consumer: new CountingConsumer(),
+      clock: () => new Date(Date.now() + 90_000),
+    });
     await appendMany(store, 10);
     await runner.start();
     await runner.waitFor(await store.headPosition());
@@ -250,8 +284,20 @@ describe.each([
     const otherReadStore = await target.openReadStore();
     const otherStore = await target.openStore();
     try {
-      const a = new ProjectionRunner({ store, readStore, consumer: new CountingConsumer(), maxBatchSize: 20, retryDelayMs: 10 });
-      const b = new ProjectionRunner({ store: otherStore, readStore: otherReadStore, consumer: new CountingConsumer(), maxBatchSize: 20, retryDelayMs: 10 });
+      const a = new ProjectionRunner({
+        store,
+        readStore,
+        consumer: new CountingConsumer(),
+        maxBatchSize: 20,
+        retryDelayMs: 10,
+      });
+      const b = new ProjectionRunner({
+        store: otherStore,
+        readStore: otherReadStore,
+        consumer: new CountingConsumer(),
+        maxBatchSize: 20,
+        retryDelayMs: 10,
+      });
       await Promise.all([a.start(), b.start()]);
       const head = await store.headPosition();
       await Promise.race([a.waitFor(head), b.waitFor(head)]);
@@ -268,7 +314,13 @@ describe.each([
     const head = await store.headPosition();
     let kills = 0;
     for (let round = 0; round < 10; round++) {
-      const child = spawnTs('libs/read-models/src/testing/run-projection-child.ts', ['counts', target.kind, target.storeLocation, target.kind, target.readLocation]);
+      const child = spawnTs('libs/read-models/src/testing/run-projection-child.ts', [
+        'counts',
+        target.kind,
+        target.storeLocation,
+        target.kind,
+        target.readLocation,
+      ]);
       const reader = new LineReader(child);
       let stderr = '';
       child.stderr.on('data', (c) => (stderr += c));

@@ -103,7 +103,9 @@ export class ProjectionRunner<DB extends object = object> {
 
   constructor(private readonly options: ProjectionRunnerOptions<DB>) {
     if (!/^[a-z][a-z0-9_]*$/.test(options.consumer.name)) {
-      throw new Error(`projection name ${JSON.stringify(options.consumer.name)} must be lowercase letters, digits and underscores`);
+      throw new Error(
+        `projection name ${JSON.stringify(options.consumer.name)} must be lowercase letters, digits and underscores`,
+      );
     }
     this.maxBatchSize = options.maxBatchSize ?? 1000;
     this.lingerMs = options.lingerMs ?? 20;
@@ -149,9 +151,23 @@ export class ProjectionRunner<DB extends object = object> {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (this.position >= position) return finish();
-        if (!this.isRunning()) return finish(new Error(this.error ?? `projection ${this.name} is not running (at position ${this.position}, waiting for ${position})`));
+        if (!this.isRunning())
+          return finish(
+            new Error(
+              this.error ??
+                `projection ${this.name} is not running (at position ${this.position}, waiting for ${position})`,
+            ),
+          );
       };
-      const timer = setTimeout(() => finish(new Error(`projection ${this.name} did not reach position ${position} within ${timeoutMs} ms; it is at ${this.position}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish(
+            new Error(
+              `projection ${this.name} did not reach position ${position} within ${timeoutMs} ms; it is at ${this.position}`,
+            ),
+          ),
+        timeoutMs,
+      );
       const finish = (error?: Error) => {
         clearTimeout(timer);
         this.waiters.delete(check);
@@ -174,11 +190,24 @@ export class ProjectionRunner<DB extends object = object> {
         lagSeconds = Math.max(0, (this.clock().getTime() - Date.parse(next.metadata.recordedAt)) / 1000);
       }
     }
-    return { name: this.name, position, head, lagEvents, lagSeconds, running: this.isRunning(), ...(this.error ? { error: this.error } : {}) };
+    return {
+      name: this.name,
+      position,
+      head,
+      lagEvents,
+      lagSeconds,
+      running: this.isRunning(),
+      ...(this.error ? { error: this.error } : {}),
+    };
   }
 
   private isRunning(): boolean {
-    return this.loop !== undefined && this.controller !== undefined && this.error === undefined && !this.controller.signal.aborted;
+    return (
+      this.loop !== undefined &&
+      this.controller !== undefined &&
+      this.error === undefined &&
+      !this.controller.signal.aborted
+    );
   }
 
   private async run(signal: AbortSignal): Promise<void> {
@@ -190,7 +219,11 @@ export class ProjectionRunner<DB extends object = object> {
       const stopSubscription = () => subscription.abort();
       signal.addEventListener('abort', stopSubscription, { once: true });
       try {
-        const events = this.options.store.subscribeAll({ after: this.position, signal: subscription.signal, lingerMs: this.lingerMs });
+        const events = this.options.store.subscribeAll({
+          after: this.position,
+          signal: subscription.signal,
+          lingerMs: this.lingerMs,
+        });
         for await (const batch of batches(events, { maxSize: this.maxBatchSize })) {
           if (signal.aborted) return;
           await this.applyBatch(batch).catch((error: unknown) => {
@@ -205,9 +238,15 @@ export class ProjectionRunner<DB extends object = object> {
       } catch (error) {
         if (error instanceof ProjectionStoppedError) throw error;
         if (error instanceof CheckpointMovedError) {
-          this.logger.info({ projection: this.name }, 'another process advanced this projection; continuing after its checkpoint');
+          this.logger.info(
+            { projection: this.name },
+            'another process advanced this projection; continuing after its checkpoint',
+          );
         } else {
-          this.logger.warn({ projection: this.name, err: error }, 'projection paused: store or read store unreachable; retrying');
+          this.logger.warn(
+            { projection: this.name, err: error },
+            'projection paused: store or read store unreachable; retrying',
+          );
           await delay(this.retryDelayMs, signal);
         }
         if (!signal.aborted) await this.reloadWhenReachable(signal);
@@ -240,7 +279,12 @@ export class ProjectionRunner<DB extends object = object> {
     await readStore.inWriteTransaction(async (trx) => {
       const advanced = await (trx as Kysely<CheckpointTables>)
         .updateTable('projection_checkpoints')
-        .set({ position: last.position.toString(), last_recorded_at: last.metadata.recordedAt, updated_at: this.clock().toISOString(), error: null })
+        .set({
+          position: last.position.toString(),
+          last_recorded_at: last.metadata.recordedAt,
+          updated_at: this.clock().toISOString(),
+          error: null,
+        })
         .where('name', '=', this.name)
         .where('position', '=', this.position.toString())
         .executeTakeFirst();
@@ -273,8 +317,16 @@ export class ProjectionRunner<DB extends object = object> {
       .set({ error: message, updated_at: this.clock().toISOString() })
       .where('name', '=', this.name)
       .execute()
-      .catch((error: unknown) => this.logger.warn({ projection: this.name, err: error }, 'could not record the projection error'));
-    throw new ProjectionStoppedError(message, { projection: this.name, position: event.position, eventId: event.eventId, type: event.type, stream: event.stream });
+      .catch((error: unknown) =>
+        this.logger.warn({ projection: this.name, err: error }, 'could not record the projection error'),
+      );
+    throw new ProjectionStoppedError(message, {
+      projection: this.name,
+      position: event.position,
+      eventId: event.eventId,
+      type: event.type,
+      stream: event.stream,
+    });
   }
 
   private async reloadWhenReachable(signal: AbortSignal): Promise<void> {
@@ -282,7 +334,10 @@ export class ProjectionRunner<DB extends object = object> {
       try {
         return await this.reload();
       } catch (error) {
-        this.logger.warn({ projection: this.name, err: error }, 'projection could not reload its checkpoint; retrying');
+        this.logger.warn(
+          { projection: this.name, err: error },
+          'projection could not reload its checkpoint; retrying',
+        );
         await delay(this.retryDelayMs, signal);
       }
     }
@@ -292,10 +347,20 @@ export class ProjectionRunner<DB extends object = object> {
     const db = this.options.readStore.db as Kysely<CheckpointTables>;
     await db
       .insertInto('projection_checkpoints')
-      .values({ name: this.name, position: '0', last_recorded_at: null, updated_at: this.clock().toISOString(), error: null })
+      .values({
+        name: this.name,
+        position: '0',
+        last_recorded_at: null,
+        updated_at: this.clock().toISOString(),
+        error: null,
+      })
       .onConflict((oc) => oc.column('name').doNothing())
       .execute();
-    const row = await db.selectFrom('projection_checkpoints').select('position').where('name', '=', this.name).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('projection_checkpoints')
+      .select('position')
+      .where('name', '=', this.name)
+      .executeTakeFirstOrThrow();
     this.position = BigInt(row.position);
     await this.options.consumer.open?.(db as unknown as Kysely<DB>, this.position);
     // The checkpoint may have jumped (a rebuild swapped tables in at a later position): whoever waits for it must hear.

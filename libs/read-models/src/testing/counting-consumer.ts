@@ -38,17 +38,26 @@ export class CountingConsumer implements Consumer<CountingTables> {
   async apply(trx: Kysely<CountingTables>, events: readonly StoredEvent[]): Promise<void> {
     this.batchSizes.push(events.length);
     for (const event of events) {
-      if ((event.data as { poison?: boolean }).poison) throw new Error(`${event.type} carries data this projection cannot read`);
+      if ((event.data as { poison?: boolean }).poison)
+        throw new Error(`${event.type} carries data this projection cannot read`);
       await trx
         .insertInto('test_counts')
         .values({ stream: event.stream, events: 1, last_position: event.position.toString() })
-        .onConflict((oc) => oc.column('stream').doUpdateSet({ events: sql`test_counts.events + 1`, last_position: event.position.toString() }))
+        .onConflict((oc) =>
+          oc
+            .column('stream')
+            .doUpdateSet({ events: sql`test_counts.events + 1`, last_position: event.position.toString() }),
+        )
         .execute();
     }
   }
 }
 
 export async function readCounts(db: Kysely<object>): Promise<Record<string, number>> {
-  const rows = await (db as Kysely<CountingTables>).selectFrom('test_counts').select(['stream', 'events']).orderBy('stream').execute();
+  const rows = await (db as Kysely<CountingTables>)
+    .selectFrom('test_counts')
+    .select(['stream', 'events'])
+    .orderBy('stream')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.stream, Number(r.events)]));
 }

@@ -6,8 +6,17 @@ export async function dumpProjections(db: Kysely<object>): Promise<Record<string
   const dump: Record<string, unknown[]> = {};
   for (const projection of PROJECTIONS)
     for (const table of projection.tables) {
-      const rows = await (db as Kysely<Record<string, Record<string, unknown>>>).selectFrom(table).selectAll().execute();
-      dump[table] = rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : String(v)])))).sort();
+      const rows = await (db as Kysely<Record<string, Record<string, unknown>>>)
+        .selectFrom(table)
+        .selectAll()
+        .execute();
+      dump[table] = rows
+        .map((r) =>
+          JSON.stringify(
+            Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : String(v)])),
+          ),
+        )
+        .sort();
     }
   return dump;
 }

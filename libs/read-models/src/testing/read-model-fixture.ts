@@ -31,7 +31,9 @@ export class ReadModelFixture {
       const dir = mkdtempSync(join(tmpdir(), 'ledger-read-'));
       const store = await SqliteEventStore.open(join(dir, 'events.sqlite'));
       const readStore = await openReadStore({ kind: 'sqlite', sqliteFile: join(dir, 'read.sqlite') });
-      return new ReadModelFixture(store, readStore, async () => rmSync(dir, { recursive: true, force: true }));
+      return new ReadModelFixture(store, readStore, async () =>
+        rmSync(dir, { recursive: true, force: true }),
+      );
     }
     const database: TestDatabase = await createTestDatabase('ledger_read');
     const store = await PostgresEventStore.open(database.url);
@@ -43,7 +45,13 @@ export class ReadModelFixture {
     return this.readStore.db as ReadDb;
   }
 
-  async emit(stream: string, type: string, data: Record<string, unknown>, occurredAt: string, tenantId = 't1'): Promise<string> {
+  async emit(
+    stream: string,
+    type: string,
+    data: Record<string, unknown>,
+    occurredAt: string,
+    tenantId = 't1',
+  ): Promise<string> {
     const eventId = randomUUID();
     await this.store.append(
       `${tenantId}/${stream}`,
@@ -53,7 +61,14 @@ export class ReadModelFixture {
           type,
           schemaVersion: 1,
           data,
-          metadata: { tenantId, actor: { id: 'fixture', role: 'governance-admin' }, source: 'fixture', occurredAt, correlationId: eventId, causationId: eventId },
+          metadata: {
+            tenantId,
+            actor: { id: 'fixture', role: 'governance-admin' },
+            source: 'fixture',
+            occurredAt,
+            correlationId: eventId,
+            causationId: eventId,
+          },
         },
       ],
       'any',
@@ -64,7 +79,14 @@ export class ReadModelFixture {
   /** Applies everything appended so far to every projection. */
   async catchUp(): Promise<void> {
     if (this.runners.length === 0) {
-      this.runners = PROJECTIONS.map((definition) => new ProjectionRunner({ store: this.store, readStore: this.readStore, consumer: projectionConsumer(definition as never) }));
+      this.runners = PROJECTIONS.map(
+        (definition) =>
+          new ProjectionRunner({
+            store: this.store,
+            readStore: this.readStore,
+            consumer: projectionConsumer(definition as never),
+          }),
+      );
       for (const runner of this.runners) await runner.start();
     }
     const head = await this.store.headPosition();

@@ -15,7 +15,11 @@ import { CountingConsumer } from './counting-consumer';
 export const CHILD_ORIGIN = 'crash.test/ledger';
 export const CHILD_CHECKPOINT_EVERY = 100;
 
-async function runToHead<DB extends object>(store: EventStore, readStore: ReadStore, consumer: Consumer<DB>): Promise<void> {
+async function runToHead<DB extends object>(
+  store: EventStore,
+  readStore: ReadStore,
+  consumer: Consumer<DB>,
+): Promise<void> {
   const apply = consumer.apply.bind(consumer);
   consumer.apply = async (trx, events) => {
     await apply(trx, events);
@@ -32,15 +36,29 @@ async function runToHead<DB extends object>(store: EventStore, readStore: ReadSt
 
 async function main(): Promise<void> {
   const [consumerKind, storeKind, storeLocation, readKind, readLocation, keysDir] = process.argv.slice(2);
-  const store: EventStore = storeKind === 'sqlite' ? await SqliteEventStore.open(storeLocation) : await PostgresEventStore.open(storeLocation);
+  const store: EventStore =
+    storeKind === 'sqlite'
+      ? await SqliteEventStore.open(storeLocation)
+      : await PostgresEventStore.open(storeLocation);
   const readStore = await openReadStore(
-    readKind === 'sqlite' ? { kind: 'sqlite', sqliteFile: readLocation } : { kind: 'postgres', databaseUrl: readLocation },
+    readKind === 'sqlite'
+      ? { kind: 'sqlite', sqliteFile: readLocation }
+      : { kind: 'postgres', databaseUrl: readLocation },
   );
   if (consumerKind === 'counts') {
     await runToHead(store, readStore, new CountingConsumer());
   } else {
     const keys = LedgerKeys.open({ keysDir, origin: CHILD_ORIGIN });
-    await runToHead(store, readStore, new MerkleSealer({ readStore, origin: CHILD_ORIGIN, signer: () => keys.signer(), checkpointEveryEvents: CHILD_CHECKPOINT_EVERY }));
+    await runToHead(
+      store,
+      readStore,
+      new MerkleSealer({
+        readStore,
+        origin: CHILD_ORIGIN,
+        signer: () => keys.signer(),
+        checkpointEveryEvents: CHILD_CHECKPOINT_EVERY,
+      }),
+    );
   }
   await readStore.close();
   await store.close();

@@ -10,9 +10,16 @@ import { ProjectionRunner } from '../runner/projection-runner';
 
 async function main(): Promise<void> {
   const [kind, events, read] = process.argv.slice(2);
-  const store: EventStore = kind === 'sqlite' ? await SqliteEventStore.open(events) : await PostgresEventStore.open(events);
-  const readStore = kind === 'sqlite' ? await openReadStore({ kind, sqliteFile: read }) : await openReadStore({ kind: 'postgres', databaseUrl: read });
-  const runners = PROJECTIONS.map((d) => new ProjectionRunner({ store, readStore, consumer: projectionConsumer(d as never), maxBatchSize: 10 }));
+  const store: EventStore =
+    kind === 'sqlite' ? await SqliteEventStore.open(events) : await PostgresEventStore.open(events);
+  const readStore =
+    kind === 'sqlite'
+      ? await openReadStore({ kind, sqliteFile: read })
+      : await openReadStore({ kind: 'postgres', databaseUrl: read });
+  const runners = PROJECTIONS.map(
+    (d) =>
+      new ProjectionRunner({ store, readStore, consumer: projectionConsumer(d as never), maxBatchSize: 10 }),
+  );
   for (const runner of runners) await runner.start();
   const head = await store.headPosition();
   const timer = setInterval(async () => {

@@ -21,7 +21,10 @@ export interface Slice {
  * a comparison slice by slice, so all of them see the same moments of the
  * machine, and each still runs in its own process.
  */
-export async function appendSubject(params: AppendSubject, lifecycle: Lifecycle): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
+export async function appendSubject(
+  params: AppendSubject,
+  lifecycle: Lifecycle,
+): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
   const appender = await openAppender(params.subject, params.target);
   try {
     let n = 0;

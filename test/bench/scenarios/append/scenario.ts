@@ -18,7 +18,9 @@ interface Figure {
 export const appendScenario: Scenario = {
   name: 'append',
   async run({ quick, dataDir, children }: BenchContext) {
-    const timing = quick ? { warmupMs: 300, sliceMs: 200, measureMs: 1600 } : { warmupMs: 1000, sliceMs: 250, measureMs: 10_000 };
+    const timing = quick
+      ? { warmupMs: 300, sliceMs: 200, measureMs: 1600 }
+      : { warmupMs: 1000, sliceMs: 250, measureMs: 10_000 };
     const results: Array<{ db: Db; batch: number } & Record<Subject, Figure>> = [];
     for (const db of DBS)
       for (const batch of BATCHES) {
@@ -30,17 +32,28 @@ export const appendScenario: Scenario = {
           for (const subject of SUBJECTS) {
             const place = await freshPlace(db, dataDir);
             places.push(place);
-            const params: Measure.AppendSubject = { subject, target: place.target, batch, warmupMs: timing.warmupMs };
-            services.push([subject, await children.service('scenarios/append/measure', 'appendSubject', params)]);
+            const params: Measure.AppendSubject = {
+              subject,
+              target: place.target,
+              batch,
+              warmupMs: timing.warmupMs,
+            };
+            services.push([
+              subject,
+              await children.service('scenarios/append/measure', 'appendSubject', params),
+            ]);
           }
           for (let done = 0; done < timing.measureMs; done += timing.sliceMs)
-            for (const [, service] of services) await service.request({ ms: timing.sliceMs } satisfies Measure.Slice);
+            for (const [, service] of services)
+              await service.request({ ms: timing.sliceMs } satisfies Measure.Slice);
           while (services.length > 0) {
             const [subject, service] = services[0];
             const { figures, peakRssMb } = await service.stop<{ eventsPerSecond: number }>();
             services.shift();
             row[subject] = { eventsPerSecond: figures.eventsPerSecond, peakRssMb };
-            progress(`append ${db} ${subject} batch=${batch}: ${Math.round(figures.eventsPerSecond)} events/s`);
+            progress(
+              `append ${db} ${subject} batch=${batch}: ${Math.round(figures.eventsPerSecond)} events/s`,
+            );
           }
         } finally {
           // Whatever failed, no child outlives its row and no database is left behind.
@@ -50,11 +63,24 @@ export const appendScenario: Scenario = {
         results.push(row);
       }
     return {
-      figures: results.map((r) => ({ ...r, ledgerToRaw: r.ledger.eventsPerSecond / r.raw.eventsPerSecond, ledgerToPeer: r.ledger.eventsPerSecond / r.peer.eventsPerSecond })),
+      figures: results.map((r) => ({
+        ...r,
+        ledgerToRaw: r.ledger.eventsPerSecond / r.raw.eventsPerSecond,
+        ledgerToPeer: r.ledger.eventsPerSecond / r.peer.eventsPerSecond,
+      })),
       tables: [
         {
           title: 'Durable append, one writer, events/s',
-          columns: ['database', 'batch', 'ledger', 'raw insert', 'peer (Emmett)', 'ledger/raw', 'ledger/peer', 'peak RSS MB ledger/raw/peer'],
+          columns: [
+            'database',
+            'batch',
+            'ledger',
+            'raw insert',
+            'peer (Emmett)',
+            'ledger/raw',
+            'ledger/peer',
+            'peak RSS MB ledger/raw/peer',
+          ],
           rows: results.map((r) => [
             r.db,
             String(r.batch),
@@ -69,7 +95,7 @@ export const appendScenario: Scenario = {
             `Each subject: its own process and fresh store, ${timing.warmupMs} ms warm-up, then back-to-back appends to one stream for ${timing.measureMs} ms,`,
             `in ${timing.sliceMs} ms slices taken in turn with the other two subjects, so all three see the same moments of a busy machine.`,
             'Durability: SQLite WAL with synchronous=FULL for all three; PostgreSQL with its defaults (fsync on, synchronous_commit on).',
-            "ledger: SqliteEventStore/PostgresEventStore.append with the expected revision, as a command handler calls it.",
+            'ledger: SqliteEventStore/PostgresEventStore.append with the expected revision, as a command handler calls it.',
             "raw: the driver the ledger uses (better-sqlite3, pg) inserting into the ledger's own events table, one transaction per batch,",
             '     rows built with JSON.stringify and a plain SHA-256 chain (no RFC 8785, no validation, no lookups): the practical limit.',
             'peer: Emmett appendToStream (emmett-sqlite on one open connection, emmett-postgresql on its own pool).',

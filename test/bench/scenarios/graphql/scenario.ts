@@ -23,10 +23,13 @@ function queries(ledger: LargeLedger): Query[] {
     {
       label: `accountability(${rollback.systemId}, asOf before its rollback)`,
       body: JSON.stringify({
-        query: 'query($s: ID!, $at: DateTime) { accountability(systemId: $s, asOf: $at) { liveVersion vacantRequiredRoles holdings { role holder assignmentId since assignedBy accepted acceptedAt until } } }',
+        query:
+          'query($s: ID!, $at: DateTime) { accountability(systemId: $s, asOf: $at) { liveVersion vacantRequiredRoles holdings { role holder assignmentId since assignedBy accepted acceptedAt until } } }',
         variables: { s: rollback.systemId, at: rollback.beforeRollback },
       }),
-      answered: (data) => data.accountability?.liveVersion === 'v2' && data.accountability.holdings.some((h: { holder: string }) => h.holder === rollback.authority),
+      answered: (data) =>
+        data.accountability?.liveVersion === 'v2' &&
+        data.accountability.holdings.some((h: { holder: string }) => h.holder === rollback.authority),
     },
     {
       label: `dataAccess(dataset ${datasets[0]}, purpose TREAT, first ${PAGE})`,
@@ -35,17 +38,24 @@ function queries(ledger: LargeLedger): Query[] {
           'query($f: DataAccessFilter, $n: Int) { dataAccess(filter: $f, first: $n) { edges { cursor node { position eventId actor datasetId resource patientPseudonym action purposeOfUse outcome sourceService systemId occurredAt violation } } pageInfo { hasNextPage endCursor } } }',
         variables: { f: { datasetId: datasets[0], purposeOfUse: 'TREAT' }, n: PAGE },
       }),
-      answered: (data) => data.dataAccess?.edges.length === PAGE && data.dataAccess.edges.every((e: { node: { systemId: string } }) => e.node.systemId === systems[0]),
+      answered: (data) =>
+        data.dataAccess?.edges.length === PAGE &&
+        data.dataAccess.edges.every((e: { node: { systemId: string } }) => e.node.systemId === systems[0]),
     },
   ];
 }
 
 /** One answer, checked: a GraphQL error comes back as 200 with `errors`, which a status count alone would take for success. */
 async function ask(url: string, headers: Record<string, string>, query: Query): Promise<void> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: query.body });
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: query.body,
+  });
   const text = await response.text();
   const body = JSON.parse(text) as { data?: Record<string, unknown>; errors?: unknown[] };
-  if (!response.ok || body.errors || !body.data || !query.answered(body.data)) throw new Error(`${query.label} answered ${response.status}: ${text.slice(0, 500)}`);
+  if (!response.ok || body.errors || !body.data || !query.answered(body.data))
+    throw new Error(`${query.label} answered ${response.status}: ${text.slice(0, 500)}`);
 }
 
 interface QueryFigures {
@@ -57,14 +67,26 @@ interface QueryFigures {
 }
 
 /** The service on the caught-up ledger, in a process of its own for this one query, so its peak RSS is this load's. */
-async function measure(children: Children, ledger: LargeLedger, headers: Record<string, string>, query: Query, timing: { warmupSeconds: number; seconds: number }): Promise<QueryFigures> {
+async function measure(
+  children: Children,
+  ledger: LargeLedger,
+  headers: Record<string, string>,
+  query: Query,
+  timing: { warmupSeconds: number; seconds: number },
+): Promise<QueryFigures> {
   const api = await children.service<ApiReady>('lib/serve-api', 'serveApi', { dataDir: ledger.dir });
   let measured;
   try {
     // Nothing left to project or seal: the load meets the queries alone.
     await caughtUp(api.ready.url, 60_000);
     await ask(api.ready.url, headers, query);
-    const drive = (seconds: number) => postLoad(api.ready.url, '/graphql', { connections: CONNECTIONS, seconds, headers, body: () => query.body });
+    const drive = (seconds: number) =>
+      postLoad(api.ready.url, '/graphql', {
+        connections: CONNECTIONS,
+        seconds,
+        headers,
+        body: () => query.body,
+      });
     await drive(timing.warmupSeconds);
     measured = await drive(timing.seconds);
     await ask(api.ready.url, headers, query);
@@ -74,8 +96,16 @@ async function measure(children: Children, ledger: LargeLedger, headers: Record<
   }
   const { peakRssMb } = await api.stop();
   // postLoad fails the run on any answer that is not 2xx, so a figure here had none.
-  const figures = { requestsPerSecond: measured.ok / measured.seconds, p50Ms: measured.p50Ms, p99Ms: measured.p99Ms, non2xx: 0, peakRssMb };
-  progress(`graphql ${query.label}: ${Math.round(figures.requestsPerSecond)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms`);
+  const figures = {
+    requestsPerSecond: measured.ok / measured.seconds,
+    p50Ms: measured.p50Ms,
+    p99Ms: measured.p99Ms,
+    non2xx: 0,
+    peakRssMb,
+  };
+  progress(
+    `graphql ${query.label}: ${Math.round(figures.requestsPerSecond)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms`,
+  );
   return figures;
 }
 
@@ -84,7 +114,9 @@ export const graphqlScenario: Scenario = {
   async run(ctx: BenchContext) {
     const ledger = await largeLedger(ctx);
     const timing = ctx.quick ? { warmupSeconds: 1, seconds: 3 } : { warmupSeconds: 3, seconds: 15 };
-    const headers = { authorization: `Bearer ${await bearerToken(ctx.children, ledger.dir, 'auditor', 'auditor.amy')}` };
+    const headers = {
+      authorization: `Bearer ${await bearerToken(ctx.children, ledger.dir, 'auditor', 'auditor.amy')}`,
+    };
     const results: Array<{ query: Query; figures: QueryFigures }> = [];
     for (const query of queries(ledger)) {
       progress(`graphql: ${CONNECTIONS} connections asking ${query.label} for ${timing.seconds} s`);
@@ -104,7 +136,16 @@ export const graphqlScenario: Scenario = {
       tables: [
         {
           title: `GraphQL on a ${rate(ledger.events)}-event ledger, SQLite, ${CONNECTIONS} connections${ctx.quick ? " (quick mode: the issue's figure is at 1M)" : ''}`,
-          columns: ['query', 'req/s', 'p50 ms', 'p99 ms', 'req/s target', 'p99 target', 'non-2xx', 'peak RSS MB'],
+          columns: [
+            'query',
+            'req/s',
+            'p50 ms',
+            'p99 ms',
+            'req/s target',
+            'p99 target',
+            'non-2xx',
+            'peak RSS MB',
+          ],
           rows: results.map(({ query, figures: f }) => [
             query.label,
             rate(f.requestsPerSecond),

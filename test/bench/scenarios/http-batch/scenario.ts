@@ -10,15 +10,31 @@ export const httpBatchScenario: Scenario = {
   name: 'http-batch',
   async run({ quick, dataDir, children }: BenchContext) {
     progress(`http-batch: ${CONNECTIONS} connections posting ${ITEMS}-item batches`);
-    const api = await ingestLoad(children, dataDir, { connections: CONNECTIONS, itemsPerRequest: ITEMS, warmupSeconds: quick ? 1 : 3, seconds: quick ? 5 : 20 });
+    const api = await ingestLoad(children, dataDir, {
+      connections: CONNECTIONS,
+      itemsPerRequest: ITEMS,
+      warmupSeconds: quick ? 1 : 3,
+      seconds: quick ? 5 : 20,
+    });
     return {
       figures: { connections: CONNECTIONS, itemsPerRequest: ITEMS, api },
       tables: [
         {
           title: `Batched HTTP ingest, SQLite synchronous=FULL, ${ITEMS}-item batches, ${CONNECTIONS} connections`,
           columns: ['events/s', 'requests/s', 'p50 ms', 'p99 ms', 'target', 'peak RSS MB'],
-          rows: [[rate(api.eventsPerSecond), api.requestsPerSecond.toFixed(1), ms(api.p50Ms), ms(api.p99Ms), atLeast(api.eventsPerSecond, TARGET, rate), rss(api.peakRssMb)]],
-          notes: ['Each item is validated, pseudonymised and hashed by the service; a batch is one append to the emitter\'s stream.'],
+          rows: [
+            [
+              rate(api.eventsPerSecond),
+              api.requestsPerSecond.toFixed(1),
+              ms(api.p50Ms),
+              ms(api.p99Ms),
+              atLeast(api.eventsPerSecond, TARGET, rate),
+              rss(api.peakRssMb),
+            ],
+          ],
+          notes: [
+            "Each item is validated, pseudonymised and hashed by the service; a batch is one append to the emitter's stream.",
+          ],
         },
       ],
     };

@@ -15,13 +15,23 @@ export const httpSingleScenario: Scenario = {
     progress('http-single: raw single-row durable commits on SQLite, before and after the HTTP load');
     const place = await freshPlace('sqlite', dataDir);
     try {
-      const rawService = await children.service('scenarios/append/measure', 'appendSubject', { subject: 'raw', target: place.target, batch: 1, warmupMs: 300 } satisfies AppendMeasure.AppendSubject);
+      const rawService = await children.service('scenarios/append/measure', 'appendSubject', {
+        subject: 'raw',
+        target: place.target,
+        batch: 1,
+        warmupMs: 300,
+      } satisfies AppendMeasure.AppendSubject);
       let api: IngestFigures;
       try {
         // The raw figure brackets the HTTP run, so both see the same stretch of the machine's life.
         await rawService.request({ ms: rawSliceMs } satisfies AppendMeasure.Slice);
         progress(`http-single: ${CONNECTIONS} connections posting one event each`);
-        api = await ingestLoad(children, dataDir, { connections: CONNECTIONS, itemsPerRequest: 1, warmupSeconds: quick ? 1 : 3, seconds: quick ? 5 : 20 });
+        api = await ingestLoad(children, dataDir, {
+          connections: CONNECTIONS,
+          itemsPerRequest: 1,
+          warmupSeconds: quick ? 1 : 3,
+          seconds: quick ? 5 : 20,
+        });
         await rawService.request({ ms: rawSliceMs } satisfies AppendMeasure.Slice);
       } catch (error) {
         await rawService.stop().catch(() => undefined);
@@ -30,12 +40,34 @@ export const httpSingleScenario: Scenario = {
       const raw = await rawService.stop<{ eventsPerSecond: number }>();
       const ratio = api.eventsPerSecond / raw.figures.eventsPerSecond;
       return {
-        figures: { connections: CONNECTIONS, api, rawCommitsPerSecond: raw.figures.eventsPerSecond, rawPeakRssMb: raw.peakRssMb, apiToRaw: ratio },
+        figures: {
+          connections: CONNECTIONS,
+          api,
+          rawCommitsPerSecond: raw.figures.eventsPerSecond,
+          rawPeakRssMb: raw.peakRssMb,
+          apiToRaw: ratio,
+        },
         tables: [
           {
             title: `Concurrent single-event HTTP ingest, SQLite synchronous=FULL, ${CONNECTIONS} connections`,
-            columns: ['events/s', 'p50 ms', 'p99 ms', 'raw durable commits/s', 'API/raw', 'peak RSS MB API/raw'],
-            rows: [[rate(api.eventsPerSecond), ms(api.p50Ms), ms(api.p99Ms), rate(raw.figures.eventsPerSecond), versus(ratio, TARGET), rss(api.peakRssMb, raw.peakRssMb)]],
+            columns: [
+              'events/s',
+              'p50 ms',
+              'p99 ms',
+              'raw durable commits/s',
+              'API/raw',
+              'peak RSS MB API/raw',
+            ],
+            rows: [
+              [
+                rate(api.eventsPerSecond),
+                ms(api.p50Ms),
+                ms(api.p99Ms),
+                rate(raw.figures.eventsPerSecond),
+                versus(ratio, TARGET),
+                rss(api.peakRssMb, raw.peakRssMb),
+              ],
+            ],
             notes: [
               'API: the service in its own process (startLedgerApi: ingest, projections and sealer), autocannon in the runner,',
               '     each request a one-item DataAccessed batch with a fresh eventId.',

@@ -10,21 +10,36 @@ export const projectionScenario: Scenario = {
     const ledger = await largeLedger(ctx);
     const { projections, sealer } = ledger.catchUp;
     const rows = [
-      { consumer: 'projections: registry, data_access, timeline together', run: projections, target: toFloor(projections.figures.eventsPerSecond, TARGET, rate) },
+      {
+        consumer: 'projections: registry, data_access, timeline together',
+        run: projections,
+        target: toFloor(projections.figures.eventsPerSecond, TARGET, rate),
+      },
       { consumer: 'Merkle sealer', run: sealer, target: '—' },
     ];
     return {
       figures: {
         events: ledger.events,
         accessEvents: ledger.accessEvents,
-        projections: { ...projections.figures, peakRssMb: projections.peakRssMb, toTarget: projections.figures.eventsPerSecond / TARGET },
+        projections: {
+          ...projections.figures,
+          peakRssMb: projections.peakRssMb,
+          toTarget: projections.figures.eventsPerSecond / TARGET,
+        },
         sealer: { ...sealer.figures, peakRssMb: sealer.peakRssMb },
       },
       tables: [
         {
           title: `Catch-up from zero, SQLite, ${rate(ledger.events)} events${ctx.quick ? " (quick mode: the issue's figure is at 1M)" : ''}`,
           columns: ['consumer', 'events', 'seconds', 'events/s', 'target', 'peak RSS MB'],
-          rows: rows.map((r) => [r.consumer, rate(r.run.figures.events), r.run.figures.seconds.toFixed(1), rate(r.run.figures.eventsPerSecond), r.target, rss(r.run.peakRssMb)]),
+          rows: rows.map((r) => [
+            r.consumer,
+            rate(r.run.figures.events),
+            r.run.figures.seconds.toFixed(1),
+            rate(r.run.figures.eventsPerSecond),
+            r.target,
+            rss(r.run.peakRssMb),
+          ]),
           notes: [
             `The ledger: seed-demo's organisation (3 AI systems with role holders, versions, validations, a rollback, dataset grants) through the service,`,
             `     then ${rate(ledger.accessEvents)} of its DataAccessed events as ingest makes them (patients pseudonymised), with time-ordered (v7) ids,`,

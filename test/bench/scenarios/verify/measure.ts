@@ -12,12 +12,23 @@ const BATCH = 1000;
  * the ledger's own store, each made on behalf of `systemId` so that an
  * evidence bundle for that system holds them all.
  */
-export async function seedStore({ file, events, systemId }: { file: string; events: number; systemId: string }): Promise<{ events: number }> {
+export async function seedStore({
+  file,
+  events,
+  systemId,
+}: {
+  file: string;
+  events: number;
+  systemId: string;
+}): Promise<{ events: number }> {
   // Seeding is set-up, not a measurement: NORMAL spares thousands of fsyncs.
   const store = await SqliteEventStore.open(file, { synchronous: 'NORMAL' });
   try {
     for (let n = 0; n < events; n += BATCH) {
-      const batch = accessBatch(Math.min(BATCH, events - n), n).map((e) => ({ ...e, data: { ...(e.data as object), systemId } }));
+      const batch = accessBatch(Math.min(BATCH, events - n), n).map((e) => ({
+        ...e,
+        data: { ...(e.data as object), systemId },
+      }));
       await store.append(`${STREAM}-${(n / BATCH) % STREAMS}`, batch, 'any');
     }
     return { events: Number(await store.headPosition()) };
@@ -29,7 +40,16 @@ export async function seedStore({ file, events, systemId }: { file: string; even
 /** What an event hash covers: the envelope without `position` and `hash` (see eventHash). */
 function envelopeOf(event: StoredEvent) {
   const { eventId, type, schemaVersion, stream, revision, data, metadata, integrity } = event;
-  return { eventId, type, schemaVersion, stream, revision, data, metadata, integrity: { prevHash: integrity.prevHash } };
+  return {
+    eventId,
+    type,
+    schemaVersion,
+    stream,
+    revision,
+    data,
+    metadata,
+    integrity: { prevHash: integrity.prevHash },
+  };
 }
 
 /**
@@ -56,7 +76,11 @@ const CHUNK = 4 * 2 ** 20;
  * gathered into 4 MiB chunks. `bytes` is also the amount verify's MiB/s is
  * taken over.
  */
-export async function rawSha256({ file }: { file: string }): Promise<{ events: number; bytes: number; seconds: number }> {
+export async function rawSha256({
+  file,
+}: {
+  file: string;
+}): Promise<{ events: number; bytes: number; seconds: number }> {
   const store = await SqliteEventStore.open(file);
   try {
     const chunk = Buffer.allocUnsafe(CHUNK);
@@ -71,7 +95,8 @@ export async function rawSha256({ file }: { file: string }): Promise<{ events: n
     };
     for await (const event of store.readAll()) {
       const canonical = Buffer.from(canonicalJson(envelopeOf(event)));
-      if (sha256Hex(canonical) !== event.integrity.hash) throw new Error(`canonical form of position ${event.position} does not hash to its stored hash`);
+      if (sha256Hex(canonical) !== event.integrity.hash)
+        throw new Error(`canonical form of position ${event.position} does not hash to its stored hash`);
       if (used + canonical.length > chunk.length) flush();
       used += canonical.copy(chunk, used);
       events++;
@@ -84,13 +109,18 @@ export async function rawSha256({ file }: { file: string }): Promise<{ events: n
 }
 
 /** Raw SHA-256 over a file's bytes (an evidence bundle), read in 4 MiB chunks. */
-export async function rawSha256OfFile({ file }: { file: string }): Promise<{ bytes: number; seconds: number }> {
+export async function rawSha256OfFile({
+  file,
+}: {
+  file: string;
+}): Promise<{ bytes: number; seconds: number }> {
   const chunk = Buffer.allocUnsafe(CHUNK);
   const fd = openSync(file, 'r');
   try {
     let bytes = 0;
     let hashing = 0;
-    for (let read; (read = readSync(fd, chunk, 0, chunk.length, null)) > 0; bytes += read) hashing += fastestDigest(chunk.subarray(0, read));
+    for (let read; (read = readSync(fd, chunk, 0, chunk.length, null)) > 0; bytes += read)
+      hashing += fastestDigest(chunk.subarray(0, read));
     return { bytes, seconds: hashing / 1000 };
   } finally {
     closeSync(fd);

@@ -14,14 +14,26 @@ const TARGET = 0.2;
 /** The system every seeded access was made for, registered as an administrator would, so an export has something to bundle. */
 async function registerSystem(children: Children, dataDir: string, url: string): Promise<void> {
   const token = await bearerToken(children, dataDir, 'governance-admin', 'bench.admin');
-  const input = { systemId: SYSTEM, name: 'Sepsis predictor', intendedUse: 'Early warning of sepsis in adult inpatients', clinicalDomain: 'critical care', riskClass: 'high', supplier: 'in_house', sites: ['north'] };
+  const input = {
+    systemId: SYSTEM,
+    name: 'Sepsis predictor',
+    intendedUse: 'Early warning of sepsis in adult inpatients',
+    clinicalDomain: 'critical care',
+    riskClass: 'high',
+    supplier: 'in_house',
+    sites: ['north'],
+  };
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: 'mutation($i: RegisterAiSystemInput!) { registerAiSystem(input: $i) { revision } }', variables: { i: input } }),
+    body: JSON.stringify({
+      query: 'mutation($i: RegisterAiSystemInput!) { registerAiSystem(input: $i) { revision } }',
+      variables: { i: input },
+    }),
   });
   const body = (await response.json()) as { errors?: unknown[] };
-  if (!response.ok || body.errors) throw new Error(`registerAiSystem answered ${response.status}: ${JSON.stringify(body.errors)}`);
+  if (!response.ok || body.errors)
+    throw new Error(`registerAiSystem answered ${response.status}: ${JSON.stringify(body.errors)}`);
 }
 
 export const verifyScenario: Scenario = {
@@ -33,18 +45,37 @@ export const verifyScenario: Scenario = {
     try {
       const size = quick ? 20_000 : 100_000;
       progress(`verify: seeding a ledger of ${rate(size)} data accesses for ${SYSTEM}`);
-      await children.run<typeof Measure, 'seedStore'>(MODULE, 'seedStore', { file, events: size, systemId: SYSTEM });
+      await children.run<typeof Measure, 'seedStore'>(MODULE, 'seedStore', {
+        file,
+        events: size,
+        systemId: SYSTEM,
+      });
       // The service makes the ledger whole (keys, read models, signed checkpoints); the export runs beside it, as it must.
-      progress('verify: the service seals the ledger; an administrator registers the system and exports its evidence');
+      progress(
+        'verify: the service seals the ledger; an administrator registers the system and exports its evidence',
+      );
       // An export waits for a checkpoint over the newest event; signing every 200 ms spares it the default 10 s wait.
-      const api = await children.service<ApiReady>('lib/serve-api', 'serveApi', { dataDir: dir, checkpointEveryMs: 200 });
+      const api = await children.service<ApiReady>('lib/serve-api', 'serveApi', {
+        dataDir: dir,
+        checkpointEveryMs: 200,
+      });
       let exported;
       try {
         await registerSystem(children, dir, api.ready.url);
         progress('verify: waiting for the projections and the sealer to catch up');
         await caughtUp(api.ready.url, quick ? 60_000 : 600_000);
         progress(`verify: govledger export --system ${SYSTEM}`);
-        exported = await govledger(children, dir, ['export', '--system', SYSTEM, '--out', bundle, '--recipient', 'bench', '--wait', '120']);
+        exported = await govledger(children, dir, [
+          'export',
+          '--system',
+          SYSTEM,
+          '--out',
+          bundle,
+          '--recipient',
+          'bench',
+          '--wait',
+          '120',
+        ]);
       } finally {
         await api.stop();
       }
@@ -56,18 +87,34 @@ export const verifyScenario: Scenario = {
       const vkey = (await govledger(children, dir, ['keys'])).figures.stdout.trim();
       const verifyBundle = await govledger(children, dir, ['verify-bundle', bundle, '--trusted-key', vkey]);
       const bundled = Number(/(\d+) events \(positions/.exec(verifyBundle.figures.stdout)?.[1]);
-      if (!verifyBundle.figures.stdout.startsWith('PASS:') || !(bundled >= size)) throw new Error(`govledger verify-bundle: ${verifyBundle.figures.stdout}`);
+      if (!verifyBundle.figures.stdout.startsWith('PASS:') || !(bundled >= size))
+        throw new Error(`govledger verify-bundle: ${verifyBundle.figures.stdout}`);
 
       progress('verify: raw SHA-256 over the same bytes');
       const raw = await children.run<typeof Measure, 'rawSha256'>(MODULE, 'rawSha256', { file });
-      if (raw.figures.events !== checked) throw new Error(`govledger verify checked ${checked} events, the store holds ${raw.figures.events}`);
-      const rawBundle = await children.run<typeof Measure, 'rawSha256OfFile'>(MODULE, 'rawSha256OfFile', { file: bundle });
+      if (raw.figures.events !== checked)
+        throw new Error(`govledger verify checked ${checked} events, the store holds ${raw.figures.events}`);
+      const rawBundle = await children.run<typeof Measure, 'rawSha256OfFile'>(MODULE, 'rawSha256OfFile', {
+        file: bundle,
+      });
 
       const MiB = raw.figures.bytes / 2 ** 20;
       const bundleMiB = rawBundle.figures.bytes / 2 ** 20;
       const rows = [
-        { command: 'govledger verify', MiB, run: verify, rawRate: MiB / raw.figures.seconds, events: checked },
-        { command: 'govledger verify-bundle', MiB: bundleMiB, run: verifyBundle, rawRate: bundleMiB / rawBundle.figures.seconds, events: bundled },
+        {
+          command: 'govledger verify',
+          MiB,
+          run: verify,
+          rawRate: MiB / raw.figures.seconds,
+          events: checked,
+        },
+        {
+          command: 'govledger verify-bundle',
+          MiB: bundleMiB,
+          run: verifyBundle,
+          rawRate: bundleMiB / rawBundle.figures.seconds,
+          events: bundled,
+        },
       ].map((r) => ({ ...r, rate: r.MiB / r.run.figures.seconds }));
       return {
         figures: {
@@ -78,14 +125,30 @@ export const verifyScenario: Scenario = {
           ...Object.fromEntries(
             rows.map((r) => [
               r.command.replace('govledger ', ''),
-              { seconds: r.run.figures.seconds, mibPerSecond: r.rate, rawSha256MibPerSecond: r.rawRate, toRaw: r.rate / r.rawRate, peakRssMb: r.run.peakRssMb, report: r.run.figures.stdout.trim() },
+              {
+                seconds: r.run.figures.seconds,
+                mibPerSecond: r.rate,
+                rawSha256MibPerSecond: r.rawRate,
+                toRaw: r.rate / r.rawRate,
+                peakRssMb: r.run.peakRssMb,
+                report: r.run.figures.stdout.trim(),
+              },
             ]),
           ),
         },
         tables: [
           {
             title: `Verify, ${rate(checked)} events: ${MiB.toFixed(1)} MiB canonical; their evidence bundle ${bundleMiB.toFixed(1)} MiB`,
-            columns: ['command', 'MiB', 'seconds', 'MiB/s', 'events/s', 'raw SHA-256 MiB/s', 'ratio', 'peak RSS MB'],
+            columns: [
+              'command',
+              'MiB',
+              'seconds',
+              'MiB/s',
+              'events/s',
+              'raw SHA-256 MiB/s',
+              'ratio',
+              'peak RSS MB',
+            ],
             rows: rows.map((r) => [
               r.command,
               r.MiB.toFixed(1),

@@ -14,7 +14,10 @@ export function Events({ system, params }: { system: SystemDetail; params: URLSe
   const from = params.get('from') ?? '';
   const highlight = new Set((params.get('highlight') ?? '').split(',').filter(Boolean));
   const variables = { systemId: system.id, types: type ? [type] : null, from: from || null, first: 50 };
-  const first = useApi((token, signal) => graphql<{ timeline: Page }>(token, TIMELINE, variables, signal), `events:${system.id}:${type}:${from}`);
+  const first = useApi(
+    (token, signal) => graphql<{ timeline: Page }>(token, TIMELINE, variables, signal),
+    `events:${system.id}:${type}:${from}`,
+  );
   const [more, setMore] = useState<{ key: string; pages: Page[] }>({ key: '', pages: [] });
   const [moreError, setMoreError] = useState<Error>();
   const act = useAction();
@@ -24,7 +27,9 @@ export function Events({ system, params }: { system: SystemDetail; params: URLSe
 
   const loadMore = async () => {
     try {
-      const next = await act((token) => graphql<{ timeline: Page }>(token, TIMELINE, { ...variables, after: last?.pageInfo.endCursor }));
+      const next = await act((token) =>
+        graphql<{ timeline: Page }>(token, TIMELINE, { ...variables, after: last?.pageInfo.endCursor }),
+      );
       setMore({ key, pages: [...(more.key === key ? more.pages : []), next.timeline] });
     } catch (error) {
       setMoreError(error as Error);
@@ -33,22 +38,41 @@ export function Events({ system, params }: { system: SystemDetail; params: URLSe
   const filter = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    location.hash = href(['systems', system.id, 'events'], { type: String(form.get('type') ?? ''), from: String(form.get('from') ?? '') });
+    location.hash = href(['systems', system.id, 'events'], {
+      type: String(form.get('type') ?? ''),
+      from: String(form.get('from') ?? ''),
+    });
   };
 
   return (
     <section aria-labelledby="events-title">
       <h2 id="events-title">Events</h2>
       <form onSubmit={filter} className="inline-form">
-        <Field label="Event type">{(id) => <input id={id} name="type" defaultValue={type} placeholder="e.g. TakedownDecided" />}</Field>
-        <Field label="Occurred at or after (UTC)">{(id) => <input id={id} name="from" className="mono" defaultValue={from} placeholder="2026-01-01T00:00:00Z" />}</Field>
+        <Field label="Event type">
+          {(id) => <input id={id} name="type" defaultValue={type} placeholder="e.g. TakedownDecided" />}
+        </Field>
+        <Field label="Occurred at or after (UTC)">
+          {(id) => (
+            <input
+              id={id}
+              name="from"
+              className="mono"
+              defaultValue={from}
+              placeholder="2026-01-01T00:00:00Z"
+            />
+          )}
+        </Field>
         <button type="submit">Filter</button>
       </form>
       {first.loading && <Loading what="events" />}
       {first.error && <Failure error={first.error} />}
       {pages.length > 0 && (
         <>
-          <EventTable events={pages.flatMap((p) => p.edges.map((e) => e.node))} highlight={highlight} label="Event timeline" />
+          <EventTable
+            events={pages.flatMap((p) => p.edges.map((e) => e.node))}
+            highlight={highlight}
+            label="Event timeline"
+          />
           {last?.pageInfo.hasNextPage && (
             <button type="button" onClick={() => void loadMore()}>
               Load 50 more

@@ -42,7 +42,8 @@ export function Incidents({ system }: { system: SystemDetail }) {
                     <Time iso={i.awareAt} />
                   </td>
                   <td>
-                    <Time iso={i.reportedAt} /> by {i.reportedBy}, {delay(i.awareAt, i.reportedAt)} after awareness
+                    <Time iso={i.reportedAt} /> by {i.reportedBy}, {delay(i.awareAt, i.reportedAt)} after
+                    awareness
                   </td>
                   <td>{i.severity}</td>
                   <td>{i.patientHarmed ? 'yes' : 'no'}</td>

@@ -17,7 +17,8 @@ export function Lineage({ system }: { system: SystemDetail }) {
           </h3>
           <p>
             {v.parentVersion ? <>Derived from {v.parentVersion}. </> : <>First version. </>}
-            Developed by {v.developer}, registered <Time iso={v.registeredAt} />. Artifact SHA-256 <span className="mono">{v.artifactSha256}</span>
+            Developed by {v.developer}, registered <Time iso={v.registeredAt} />. Artifact SHA-256{' '}
+            <span className="mono">{v.artifactSha256}</span>
           </p>
           <h4>Validations</h4>
           {v.validations.length === 0 && <p>No validation recorded.</p>}
@@ -73,15 +74,20 @@ export function Lineage({ system }: { system: SystemDetail }) {
 function ValidationResult({ validation, version }: { validation: Validation; version: string }) {
   const rows = [
     ...validation.metrics.map((metric) => ({ label: `overall · ${metric.name}`, metric })),
-    ...validation.subgroupResults.flatMap((s) => s.metrics.map((metric) => ({ label: `${s.subgroup} · ${metric.name}`, metric }))),
+    ...validation.subgroupResults.flatMap((s) =>
+      s.metrics.map((metric) => ({ label: `${s.subgroup} · ${metric.name}`, metric })),
+    ),
   ];
   return (
     <div className="validation">
       <p>
-        <Badge ok={validation.passed} yes="passed" no="failed" /> {validation.validationId} on dataset {validation.datasetId}, by {validation.validator},{' '}
-        <Time iso={validation.validatedAt} />
+        <Badge ok={validation.passed} yes="passed" no="failed" /> {validation.validationId} on dataset{' '}
+        {validation.datasetId}, by {validation.validator}, <Time iso={validation.validatedAt} />
       </p>
-      <MetricChart title={`Validation of ${version}: metrics overall and by subgroup against their thresholds`} rows={rows} />
+      <MetricChart
+        title={`Validation of ${version}: metrics overall and by subgroup against their thresholds`}
+        rows={rows}
+      />
       <Scroll label={`Metrics of ${validation.validationId}`}>
         <table>
           <thead>

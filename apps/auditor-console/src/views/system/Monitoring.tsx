@@ -18,7 +18,8 @@ export function Monitoring({ system }: { system: SystemDetail }) {
         <ul>
           {system.monitoringPlans.map((p) => (
             <li key={`${p.metric}-${p.plannedAt}`}>
-              {p.metric}: {p.direction} {p.threshold}, a signal every {p.cadence} (planned <Time iso={p.plannedAt} />)
+              {p.metric}: {p.direction} {p.threshold}, a signal every {p.cadence} (planned{' '}
+              <Time iso={p.plannedAt} />)
             </li>
           ))}
         </ul>
@@ -30,7 +31,11 @@ export function Monitoring({ system }: { system: SystemDetail }) {
             <h3>{key}</h3>
             <SignalChart
               title={`${key} over time`}
-              points={signals.map((s) => ({ at: Date.parse(s.observedAt), value: s.value, breached: s.breached }))}
+              points={signals.map((s) => ({
+                at: Date.parse(s.observedAt),
+                value: s.value,
+                breached: s.breached,
+              }))}
               {...(plan ? { threshold: plan.threshold, direction: plan.direction } : {})}
             />
           </section>

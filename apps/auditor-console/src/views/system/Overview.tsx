@@ -1,14 +1,35 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { graphql } from '../../api';
-import { ACCOUNTABILITY, type Accountability, type Connection, type LedgerEvent, type RoleHolding, type SystemDetail, TIMELINE } from '../../queries';
+import {
+  ACCOUNTABILITY,
+  type Accountability,
+  type Connection,
+  type LedgerEvent,
+  type RoleHolding,
+  type SystemDetail,
+  TIMELINE,
+} from '../../queries';
 import { AccountabilityChart, type RoleInterval } from '../../ui/charts';
 import { Failure, Field, Loading, Scroll, Time } from '../../ui/components';
 import { href } from '../../ui/route';
 import { useApi } from '../../ui/use-api';
 
-const ROLES = ['MODEL_PERFORMANCE_OWNER', 'BIAS_DRIFT_MONITOR', 'TAKEDOWN_AUTHORITY', 'CLINICAL_LEAD', 'DATA_STEWARD', 'SECURITY_OFFICER', 'ACCOUNTABLE_EXECUTIVE'];
+const ROLES = [
+  'MODEL_PERFORMANCE_OWNER',
+  'BIAS_DRIFT_MONITOR',
+  'TAKEDOWN_AUTHORITY',
+  'CLINICAL_LEAD',
+  'DATA_STEWARD',
+  'SECURITY_OFFICER',
+  'ACCOUNTABLE_EXECUTIVE',
+];
 const ACCOUNTABILITY_EVENTS = ['AccountabilityAssigned', 'AccountabilityAccepted', 'AccountabilityRevoked'];
-const WINDOWS = { all: 'Whole history', hour: '1 hour either side of the as-of instant', minute: '1 minute either side', second: '1 second either side' } as const;
+const WINDOWS = {
+  all: 'Whole history',
+  hour: '1 hour either side of the as-of instant',
+  minute: '1 minute either side',
+  second: '1 second either side',
+} as const;
 const WINDOW_MS = { hour: 3_600_000, minute: 60_000, second: 1_000 } as const;
 
 /** Every assignment as an interval, read from the events themselves: assigned from effectiveFrom, accepted at acceptedAt, ended at effectiveTo. */
@@ -16,13 +37,32 @@ async function roleIntervals(token: string, systemId: string, signal: AbortSigna
   const byAssignment = new Map<string, RoleInterval>();
   let after: string | null = null;
   do {
-    const page: { timeline: Connection<LedgerEvent> } = await graphql(token, TIMELINE, { systemId, types: ACCOUNTABILITY_EVENTS, first: 100, after }, signal);
+    const page: { timeline: Connection<LedgerEvent> } = await graphql(
+      token,
+      TIMELINE,
+      { systemId, types: ACCOUNTABILITY_EVENTS, first: 100, after },
+      signal,
+    );
     for (const { node } of page.timeline.edges) {
-      const data = JSON.parse(node.data) as { assignmentId: string; role: string; assignee: string; effectiveFrom?: string; acceptedAt?: string; effectiveTo?: string };
+      const data = JSON.parse(node.data) as {
+        assignmentId: string;
+        role: string;
+        assignee: string;
+        effectiveFrom?: string;
+        acceptedAt?: string;
+        effectiveTo?: string;
+      };
       const interval = byAssignment.get(data.assignmentId);
-      if (node.type === 'AccountabilityAssigned') byAssignment.set(data.assignmentId, { role: data.role, holder: data.assignee, from: Date.parse(data.effectiveFrom ?? node.metadata.occurredAt) });
-      else if (interval && node.type === 'AccountabilityAccepted') interval.acceptedAt = Date.parse(data.acceptedAt ?? node.metadata.occurredAt);
-      else if (interval && node.type === 'AccountabilityRevoked') interval.to = Date.parse(data.effectiveTo ?? node.metadata.occurredAt);
+      if (node.type === 'AccountabilityAssigned')
+        byAssignment.set(data.assignmentId, {
+          role: data.role,
+          holder: data.assignee,
+          from: Date.parse(data.effectiveFrom ?? node.metadata.occurredAt),
+        });
+      else if (interval && node.type === 'AccountabilityAccepted')
+        interval.acceptedAt = Date.parse(data.acceptedAt ?? node.metadata.occurredAt);
+      else if (interval && node.type === 'AccountabilityRevoked')
+        interval.to = Date.parse(data.effectiveTo ?? node.metadata.occurredAt);
     }
     after = page.timeline.pageInfo.hasNextPage ? page.timeline.pageInfo.endCursor : null;
   } while (after);
@@ -42,28 +82,55 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const instant = draft.trim();
-    if (Number.isNaN(Date.parse(instant)) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(instant))
+    if (
+      Number.isNaN(Date.parse(instant)) ||
+      !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(instant)
+    )
       return setInvalid('Give an instant such as 2026-03-14T09:00:00.000Z (UTC) or with an offset, +01:00.');
     setInvalid(undefined);
     show(new Date(instant).toISOString());
   };
 
-  const asOfState = useApi((token, signal) => graphql<{ accountability: Accountability }>(token, ACCOUNTABILITY, { systemId: system.id, asOf: asOf ?? null }, signal), `asof:${system.id}:${asOf}`);
-  const intervals = useApi((token, signal) => roleIntervals(token, system.id, signal), `intervals:${system.id}`);
+  const asOfState = useApi(
+    (token, signal) =>
+      graphql<{ accountability: Accountability }>(
+        token,
+        ACCOUNTABILITY,
+        { systemId: system.id, asOf: asOf ?? null },
+        signal,
+      ),
+    `asof:${system.id}:${asOf}`,
+  );
+  const intervals = useApi(
+    (token, signal) => roleIntervals(token, system.id, signal),
+    `intervals:${system.id}`,
+  );
 
   const now = Date.now();
   const marker = asOf ? Date.parse(asOf) : now;
   const earliest = Math.min(Date.parse(system.registeredAt), ...(intervals.data ?? []).map((i) => i.from));
-  const domain: [number, number] = range === 'all' ? [earliest, now] : [marker - WINDOW_MS[range], marker + WINDOW_MS[range]];
+  const domain: [number, number] =
+    range === 'all' ? [earliest, now] : [marker - WINDOW_MS[range], marker + WINDOW_MS[range]];
 
   return (
     <>
       <section aria-labelledby="asof-title" className="panel">
         <h2 id="asof-title">Who was accountable, and what was live, at an instant</h2>
         <form onSubmit={submit} className="inline-form">
-          <Field label="As of (UTC instant)" hint="ISO 8601 with milliseconds; events often fall within the same second.">
+          <Field
+            label="As of (UTC instant)"
+            hint="ISO 8601 with milliseconds; events often fall within the same second."
+          >
             {(id, describedBy) => (
-              <input id={id} aria-describedby={describedBy} name="asOf" className="mono wide" value={draft} onChange={(e) => setDraft(e.target.value)} aria-invalid={invalid ? true : undefined} />
+              <input
+                id={id}
+                aria-describedby={describedBy}
+                name="asOf"
+                className="mono wide"
+                value={draft}
+                onChange={(e) => setDraft(e.target.value)}
+                aria-invalid={invalid ? true : undefined}
+              />
             )}
           </Field>
           <button type="submit" className="primary">
@@ -80,8 +147,13 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
         )}
         <div className="jumps" role="group" aria-label="Jump to just before a change of the live version">
           {system.liveHistory.map((change) => (
-            <button key={change.eventId} type="button" onClick={() => show(new Date(Date.parse(change.at) - 1).toISOString())}>
-              Just before {change.cause.replace('TakedownDecided:', '')} to {change.version ?? 'none'} (<Time iso={change.at} />)
+            <button
+              key={change.eventId}
+              type="button"
+              onClick={() => show(new Date(Date.parse(change.at) - 1).toISOString())}
+            >
+              Just before {change.cause.replace('TakedownDecided:', '')} to {change.version ?? 'none'} (
+              <Time iso={change.at} />)
             </button>
           ))}
         </div>
@@ -108,7 +180,9 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
         {intervals.data && (
           <>
             <AccountabilityChart intervals={intervals.data} roles={ROLES} domain={domain} marker={marker} />
-            <p className="muted">Solid: accepted; hatched: assigned, awaiting acceptance; the dashed line is the as-of instant.</p>
+            <p className="muted">
+              Solid: accepted; hatched: assigned, awaiting acceptance; the dashed line is the as-of instant.
+            </p>
             <Scroll label="Every assignment">
               <table>
                 <caption>Every assignment, from the ledger's accountability events</caption>
@@ -131,7 +205,13 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
                         <td>
                           <Time iso={new Date(i.from).toISOString()} />
                         </td>
-                        <td>{i.acceptedAt ? <Time iso={new Date(i.acceptedAt).toISOString()} /> : 'not accepted'}</td>
+                        <td>
+                          {i.acceptedAt ? (
+                            <Time iso={new Date(i.acceptedAt).toISOString()} />
+                          ) : (
+                            'not accepted'
+                          )}
+                        </td>
                         <td>{i.to ? <Time iso={new Date(i.to).toISOString()} /> : 'still holds'}</td>
                       </tr>
                     ))}
@@ -174,7 +254,9 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
                   <td>{c.version ?? 'none'}</td>
                   <td>{c.cause}</td>
                   <td>
-                    <a href={href(['systems', system.id, 'events'], { highlight: c.eventId, from: c.at })}>show event</a>
+                    <a href={href(['systems', system.id, 'events'], { highlight: c.eventId, from: c.at })}>
+                      show event
+                    </a>
                   </td>
                 </tr>
               ))}
@@ -190,10 +272,18 @@ function AsOfResult({ result }: { result: Accountability }) {
   const byRole = new Map<string, RoleHolding[]>();
   for (const h of result.holdings) byRole.set(h.role, [...(byRole.get(h.role) ?? []), h]);
   return (
-    <div aria-live="polite" aria-label="Accountability at the chosen instant" role="region" className="asof-result">
+    <div
+      aria-live="polite"
+      aria-label="Accountability at the chosen instant"
+      role="region"
+      className="asof-result"
+    >
       <p>
-        At <Time iso={result.asOf} />, the live version was <strong data-testid="live-version">{result.liveVersion ?? 'none'}</strong>.
-        {result.vacantRequiredRoles.length > 0 && <> Vacant required roles: {result.vacantRequiredRoles.join(', ')}.</>}
+        At <Time iso={result.asOf} />, the live version was{' '}
+        <strong data-testid="live-version">{result.liveVersion ?? 'none'}</strong>.
+        {result.vacantRequiredRoles.length > 0 && (
+          <> Vacant required roles: {result.vacantRequiredRoles.join(', ')}.</>
+        )}
       </p>
       <Scroll label="Role holders at that instant">
         <table>

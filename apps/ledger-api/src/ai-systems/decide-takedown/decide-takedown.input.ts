@@ -1,4 +1,13 @@
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsOptional, Length, Matches, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  Length,
+  Matches,
+  ValidateIf,
+} from 'class-validator';
 import { TAKEDOWN_ACTIONS, type TakedownAction } from '@ledger/domain';
 import { ID, ID_RULE } from '../../commands/input-rules';
 
@@ -10,7 +19,9 @@ export class DecideTakedownInput {
   @Length(1, 100, { message: 'toVersion must name the earlier validated version to roll back to' })
   toVersion?: string;
   @Length(1, 4000) rationale!: string;
-  @ArrayMinSize(1, { message: 'evidence must reference at least one piece of evidence the decision rests on' })
+  @ArrayMinSize(1, {
+    message: 'evidence must reference at least one piece of evidence the decision rests on',
+  })
   @ArrayMaxSize(100)
   @Length(1, 1000, { each: true })
   evidence!: string[];

@@ -12,5 +12,8 @@ export class RecordAuditInput {
   @Matches(ID, ID_RULE) systemId!: string;
   @Matches(ID, ID_RULE) auditId!: string;
   @Length(1, 4000) scope!: string;
-  @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => AuditFindingInput) findings!: AuditFindingInput[];
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => AuditFindingInput)
+  findings!: AuditFindingInput[];
 }

@@ -25,5 +25,8 @@ export class RecordValidationResultInput {
   @ValidateNested({ each: true })
   @Type(() => MetricInput)
   metrics!: MetricInput[];
-  @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => SubgroupResultInput) subgroupResults!: SubgroupResultInput[];
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => SubgroupResultInput)
+  subgroupResults!: SubgroupResultInput[];
 }

@@ -83,7 +83,15 @@ export class FakeEsdbClient implements EsdbClient {
 
   /** Events the server writes itself ($stats, projections' links): the adapter must skip them. */
   appendSystemEvent(stream: string, type: string): void {
-    this.write(stream, [{ id: `00000000-0000-4000-8000-${String(++this.sequence).padStart(12, '0')}`, contentType: 'application/json', type, data: {}, metadata: undefined }]);
+    this.write(stream, [
+      {
+        id: `00000000-0000-4000-8000-${String(++this.sequence).padStart(12, '0')}`,
+        contentType: 'application/json',
+        type,
+        data: {},
+        metadata: undefined,
+      },
+    ]);
   }
 
   /** Ends every live subscription with an error, as a server restart or leader change does. */
@@ -101,10 +109,17 @@ export class FakeEsdbClient implements EsdbClient {
   }
 
   private unavailable(): UnavailableError {
-    return new UnavailableError(undefined, '14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED');
+    return new UnavailableError(
+      undefined,
+      '14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED',
+    );
   }
 
-  async appendToStream(streamName: string, events: EventData | EventData[], options: { expectedRevision?: AppendExpectedRevision } = {}): Promise<AppendResult> {
+  async appendToStream(
+    streamName: string,
+    events: EventData | EventData[],
+    options: { expectedRevision?: AppendExpectedRevision } = {},
+  ): Promise<AppendResult> {
     if (this.unreachable) throw this.unavailable();
     const batch = Array.isArray(events) ? events : [events];
     const expected = options.expectedRevision ?? ANY;
@@ -119,7 +134,11 @@ export class FakeEsdbClient implements EsdbClient {
       const from = expected === NO_STREAM ? 0 : Number(expected) + 1;
       const repeat = existing.slice(from, from + batch.length);
       if (repeat.length === batch.length && repeat.every((e, i) => e.id === batch[i].id))
-        return { success: true, nextExpectedRevision: repeat[repeat.length - 1].revision, position: repeat[repeat.length - 1].position };
+        return {
+          success: true,
+          nextExpectedRevision: repeat[repeat.length - 1].revision,
+          position: repeat[repeat.length - 1].position,
+        };
     }
     const ok =
       expected === ANY ||
@@ -164,10 +183,23 @@ export class FakeEsdbClient implements EsdbClient {
     sub.readable.push({ event: record, commitPosition: record.position.commit });
   }
 
-  readStream = ((streamName: string, options?: { fromRevision?: bigint | typeof START | typeof END; direction?: string; maxCount?: number | bigint }) =>
-    this.readStreamOf(streamName, options ?? {})) as EsdbClient['readStream'];
+  readStream = ((
+    streamName: string,
+    options?: {
+      fromRevision?: bigint | typeof START | typeof END;
+      direction?: string;
+      maxCount?: number | bigint;
+    },
+  ) => this.readStreamOf(streamName, options ?? {})) as EsdbClient['readStream'];
 
-  private readStreamOf(streamName: string, options: { fromRevision?: bigint | typeof START | typeof END; direction?: string; maxCount?: number | bigint }) {
+  private readStreamOf(
+    streamName: string,
+    options: {
+      fromRevision?: bigint | typeof START | typeof END;
+      direction?: string;
+      maxCount?: number | bigint;
+    },
+  ) {
     if (this.unreachable) return streamingRead(this.unavailable());
     if (this.deleted.has(streamName)) return streamingRead(new StreamDeletedError(undefined, streamName));
     const stream = this.streams.get(streamName);
@@ -176,8 +208,12 @@ export class FakeEsdbClient implements EsdbClient {
     const from = options.fromRevision ?? (options.direction === BACKWARDS ? END : START);
     let picked: Recorded[];
     if (options.direction === BACKWARDS) {
-      const start = from === END ? stream.length - 1 : from === START ? 0 : Math.min(Number(from), stream.length - 1);
-      picked = stream.slice(0, start + 1).reverse().slice(0, max);
+      const start =
+        from === END ? stream.length - 1 : from === START ? 0 : Math.min(Number(from), stream.length - 1);
+      picked = stream
+        .slice(0, start + 1)
+        .reverse()
+        .slice(0, max);
     } else {
       const start = from === START ? 0 : from === END ? stream.length : Number(from);
       picked = stream.slice(start, start + max);
@@ -185,14 +221,19 @@ export class FakeEsdbClient implements EsdbClient {
     return streamingRead(picked.map((event) => ({ event, commitPosition: event.position.commit })));
   }
 
-  readAll(options: { fromPosition?: ReadPosition; direction?: string; maxCount?: number | bigint } = {}): StreamingRead<AllStreamResolvedEvent> {
+  readAll(
+    options: { fromPosition?: ReadPosition; direction?: string; maxCount?: number | bigint } = {},
+  ): StreamingRead<AllStreamResolvedEvent> {
     if (this.unreachable) return streamingRead(this.unavailable());
     const max = Number(options.maxCount ?? Number.MAX_SAFE_INTEGER);
     const from = options.fromPosition ?? (options.direction === BACKWARDS ? END : START);
     let picked: Recorded[];
     if (options.direction === BACKWARDS) {
       const before = from === END ? undefined : from === START ? 0n : from.commit;
-      picked = this.log.filter((e) => before === undefined || e.position.commit < before).reverse().slice(0, max);
+      picked = this.log
+        .filter((e) => before === undefined || e.position.commit < before)
+        .reverse()
+        .slice(0, max);
     } else {
       const atOrAfter = from === START ? 0n : from === END ? this.nextPosition + 1n : from.commit;
       picked = this.log.filter((e) => e.position.commit >= atOrAfter).slice(0, max);
@@ -207,7 +248,10 @@ export class FakeEsdbClient implements EsdbClient {
     const sub = {
       readable,
       after: from === START ? 0n : from === END ? this.nextPosition : from.commit,
-      filter: options.filter && 'regex' in options.filter && options.filter.filterOn === 'eventType' ? new RegExp(options.filter.regex) : undefined,
+      filter:
+        options.filter && 'regex' in options.filter && options.filter.filterOn === 'eventType'
+          ? new RegExp(options.filter.regex)
+          : undefined,
     };
     const subscription = Object.assign(readable, {
       unsubscribe: async () => {
@@ -242,5 +286,7 @@ function streamingRead<E>(items: E[] | Error): StreamingRead<E> {
     for (const item of items) readable.push(item);
     readable.push(null);
   });
-  return Object.assign(readable, { cancel: async () => void readable.destroy() }) as unknown as StreamingRead<E>;
+  return Object.assign(readable, {
+    cancel: async () => void readable.destroy(),
+  }) as unknown as StreamingRead<E>;
 }

@@ -82,9 +82,26 @@ async function createDataAccessTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('violation', 'text')
     .execute();
   // One index per filter, each ending in position so a page is an index range scan in cursor order.
-  for (const column of ['dataset_id', 'actor', 'patient_pseudonym', 'purpose', 'outcome', 'system_id', 'violation', 'occurred_at'])
-    await db.schema.createIndex(`da_access_${column}`).on('da_access').columns(['tenant_id', column, 'position']).execute();
-  await db.schema.createIndex('da_access_tenant').on('da_access').columns(['tenant_id', 'position']).execute();
+  for (const column of [
+    'dataset_id',
+    'actor',
+    'patient_pseudonym',
+    'purpose',
+    'outcome',
+    'system_id',
+    'violation',
+    'occurred_at',
+  ])
+    await db.schema
+      .createIndex(`da_access_${column}`)
+      .on('da_access')
+      .columns(['tenant_id', column, 'position'])
+      .execute();
+  await db.schema
+    .createIndex('da_access_tenant')
+    .on('da_access')
+    .columns(['tenant_id', 'position'])
+    .execute();
   await db.schema
     .createTable('da_grants')
     .addColumn('tenant_id', 'text', (c) => c.notNull())
@@ -99,7 +116,11 @@ async function createDataAccessTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('revoked_event_id', 'text')
     .addPrimaryKeyConstraint('da_grants_pk', ['tenant_id', 'dataset_id', 'grant_id'])
     .execute();
-  await db.schema.createIndex('da_grants_principal').on('da_grants').columns(['tenant_id', 'dataset_id', 'principal']).execute();
+  await db.schema
+    .createIndex('da_grants_principal')
+    .on('da_grants')
+    .columns(['tenant_id', 'dataset_id', 'principal'])
+    .execute();
 }
 
 async function applyGrantEvent(db: Db, event: StoredEvent): Promise<void> {
@@ -154,7 +175,13 @@ async function insertAccesses(db: Db, events: readonly StoredEvent[]): Promise<v
       source_service: data.sourceService,
       system_id: data.systemId ?? null,
       occurred_at,
-      violation: data.datasetId ? violation(grants.get(grantKey(event.metadata.tenantId, data.datasetId, data.actor)) ?? [], data.purposeOfUse, occurred_at) : null,
+      violation: data.datasetId
+        ? violation(
+            grants.get(grantKey(event.metadata.tenantId, data.datasetId, data.actor)) ?? [],
+            data.purposeOfUse,
+            occurred_at,
+          )
+        : null,
     };
   });
   // Parameter limits (SQLite 32766, PostgreSQL 65535) bound the rows per statement.
@@ -166,12 +193,21 @@ async function insertAccesses(db: Db, events: readonly StoredEvent[]): Promise<v
       .execute();
 }
 
-const grantKey = (tenant: string, dataset: string, principal: string) => `${tenant}\u0000${dataset}\u0000${principal}`;
+const grantKey = (tenant: string, dataset: string, principal: string) =>
+  `${tenant}\u0000${dataset}\u0000${principal}`;
 
-async function grantsFor(db: Db, accesses: Array<{ event: StoredEvent; data: DataAccessedEvent['data'] }>): Promise<Map<string, Grant[]>> {
+async function grantsFor(
+  db: Db,
+  accesses: Array<{ event: StoredEvent; data: DataAccessedEvent['data'] }>,
+): Promise<Map<string, Grant[]>> {
   const wanted = new Map<string, { tenant: string; dataset: string; principal: string }>();
   for (const { event, data } of accesses)
-    if (data.datasetId) wanted.set(grantKey(event.metadata.tenantId, data.datasetId, data.actor), { tenant: event.metadata.tenantId, dataset: data.datasetId, principal: data.actor });
+    if (data.datasetId)
+      wanted.set(grantKey(event.metadata.tenantId, data.datasetId, data.actor), {
+        tenant: event.metadata.tenantId,
+        dataset: data.datasetId,
+        principal: data.actor,
+      });
   const byKey = new Map<string, Grant[]>();
   const pairs = [...wanted.values()];
   for (let i = 0; i < pairs.length; i += 200) {
@@ -179,7 +215,17 @@ async function grantsFor(db: Db, accesses: Array<{ event: StoredEvent; data: Dat
     const rows = await db
       .selectFrom('da_grants')
       .selectAll()
-      .where((eb) => eb.or(slice.map((p) => eb.and([eb('tenant_id', '=', p.tenant), eb('dataset_id', '=', p.dataset), eb('principal', '=', p.principal)]))))
+      .where((eb) =>
+        eb.or(
+          slice.map((p) =>
+            eb.and([
+              eb('tenant_id', '=', p.tenant),
+              eb('dataset_id', '=', p.dataset),
+              eb('principal', '=', p.principal),
+            ]),
+          ),
+        ),
+      )
       .execute();
     for (const row of rows) {
       const key = grantKey(row.tenant_id, row.dataset_id, row.principal);
@@ -190,7 +236,9 @@ async function grantsFor(db: Db, accesses: Array<{ event: StoredEvent; data: Dat
 }
 
 function violation(grants: readonly Grant[], purpose: string, at: string): string | null {
-  const active = grants.filter((g) => g.granted_at <= at && at < g.expires_at && (g.revoked_at === null || at < g.revoked_at));
+  const active = grants.filter(
+    (g) => g.granted_at <= at && at < g.expires_at && (g.revoked_at === null || at < g.revoked_at),
+  );
   if (active.length === 0) return 'no_active_grant';
   return active.some((g) => g.purpose === purpose) ? null : 'purpose_not_granted';
 }

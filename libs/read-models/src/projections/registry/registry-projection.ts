@@ -61,8 +61,16 @@ async function createRegistryTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_position', text, (c) => c.notNull())
     .addPrimaryKeyConstraint('reg_systems_pk', ['tenant_id', 'system_id'])
     .execute();
-  await db.schema.createIndex('reg_systems_status').on('reg_systems').columns(['tenant_id', 'status', 'system_id']).execute();
-  await db.schema.createIndex('reg_systems_risk').on('reg_systems').columns(['tenant_id', 'risk_class', 'system_id']).execute();
+  await db.schema
+    .createIndex('reg_systems_status')
+    .on('reg_systems')
+    .columns(['tenant_id', 'status', 'system_id'])
+    .execute();
+  await db.schema
+    .createIndex('reg_systems_risk')
+    .on('reg_systems')
+    .columns(['tenant_id', 'risk_class', 'system_id'])
+    .execute();
   await db.schema
     .createTable('reg_system_sites')
     .addColumn('tenant_id', text, (c) => c.notNull())
@@ -88,8 +96,16 @@ async function createRegistryTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('revoked_event_id', text)
     .addPrimaryKeyConstraint('reg_assignments_pk', ['tenant_id', 'system_id', 'assignment_id'])
     .execute();
-  await db.schema.createIndex('reg_assignments_role').on('reg_assignments').columns(['tenant_id', 'system_id', 'role', 'effective_from']).execute();
-  await db.schema.createIndex('reg_assignments_assignee').on('reg_assignments').columns(['tenant_id', 'assignee']).execute();
+  await db.schema
+    .createIndex('reg_assignments_role')
+    .on('reg_assignments')
+    .columns(['tenant_id', 'system_id', 'role', 'effective_from'])
+    .execute();
+  await db.schema
+    .createIndex('reg_assignments_assignee')
+    .on('reg_assignments')
+    .columns(['tenant_id', 'assignee'])
+    .execute();
   await db.schema
     .createTable('reg_versions')
     .addColumn('tenant_id', text, (c) => c.notNull())
@@ -121,7 +137,11 @@ async function createRegistryTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('event_id', text, (c) => c.notNull())
     .addPrimaryKeyConstraint('reg_validations_pk', ['tenant_id', 'system_id', 'validation_id'])
     .execute();
-  await db.schema.createIndex('reg_validations_version').on('reg_validations').columns(['tenant_id', 'system_id', 'version', 'validated_at']).execute();
+  await db.schema
+    .createIndex('reg_validations_version')
+    .on('reg_validations')
+    .columns(['tenant_id', 'system_id', 'version', 'validated_at'])
+    .execute();
   await db.schema
     .createTable('reg_approvals')
     .addColumn('tenant_id', text, (c) => c.notNull())
@@ -144,12 +164,19 @@ async function createRegistryTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('event_id', text, (c) => c.notNull())
     .addPrimaryKeyConstraint('reg_live_versions_pk', ['tenant_id', 'system_id', 'event_id'])
     .execute();
-  await db.schema.createIndex('reg_live_versions_at').on('reg_live_versions').columns(['tenant_id', 'system_id', 'from_at']).execute();
+  await db.schema
+    .createIndex('reg_live_versions_at')
+    .on('reg_live_versions')
+    .columns(['tenant_id', 'system_id', 'from_at'])
+    .execute();
   for (const [table, columns] of [
     ['reg_access_policies', ['document_ref', 'permitted_roles', 'permitted_purposes', 'recorded_at']],
     ['reg_audit_sources', ['source_service', 'registered_at']],
   ] as const) {
-    let create = db.schema.createTable(table).addColumn('tenant_id', text, (c) => c.notNull()).addColumn('system_id', text, (c) => c.notNull());
+    let create = db.schema
+      .createTable(table)
+      .addColumn('tenant_id', text, (c) => c.notNull())
+      .addColumn('system_id', text, (c) => c.notNull());
     for (const column of columns) create = create.addColumn(column, text, (c) => c.notNull());
     await create.addColumn('event_id', text, (c) => c.primaryKey()).execute();
     await db.schema.createIndex(`${table}_system`).on(table).columns(['tenant_id', 'system_id']).execute();
@@ -181,7 +208,11 @@ async function createRegistryTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('breached', 'integer', (c) => c.notNull())
     .addColumn('breach_event_id', text)
     .execute();
-  await db.schema.createIndex('reg_signals_metric').on('reg_signals').columns(['tenant_id', 'system_id', 'metric', 'observed_at']).execute();
+  await db.schema
+    .createIndex('reg_signals_metric')
+    .on('reg_signals')
+    .columns(['tenant_id', 'system_id', 'metric', 'observed_at'])
+    .execute();
   await db.schema
     .createTable('reg_incidents')
     .addColumn('tenant_id', text, (c) => c.notNull())
@@ -338,7 +369,12 @@ async function applyEvent(db: Db, event: StoredEvent): Promise<void> {
       const d = event.data as Data<'AccountabilityRevoked'>;
       await db
         .updateTable('reg_assignments')
-        .set({ effective_to: utc(d.effectiveTo), revoked_by: d.revokedBy, revoke_reason: d.reason, revoked_event_id: event_id })
+        .set({
+          effective_to: utc(d.effectiveTo),
+          revoked_by: d.revokedBy,
+          revoke_reason: d.reason,
+          revoked_event_id: event_id,
+        })
         .where('tenant_id', '=', tenant_id)
         .where('system_id', '=', d.systemId)
         .where('assignment_id', '=', d.assignmentId)
@@ -392,7 +428,15 @@ async function applyEvent(db: Db, event: StoredEvent): Promise<void> {
       const d = event.data as Data<'DeploymentApproved'>;
       await db
         .insertInto('reg_approvals')
-        .values({ tenant_id, system_id: d.systemId, version: d.version, discipline: d.discipline, reviewer: d.reviewer, approved_at: at, event_id })
+        .values({
+          tenant_id,
+          system_id: d.systemId,
+          version: d.version,
+          discipline: d.discipline,
+          reviewer: d.reviewer,
+          approved_at: at,
+          event_id,
+        })
         .onConflict((oc) => oc.doNothing())
         .execute();
       return;
@@ -401,19 +445,45 @@ async function applyEvent(db: Db, event: StoredEvent): Promise<void> {
       const d = event.data as Data<'AccessPolicyRecorded'>;
       await db
         .insertInto('reg_access_policies')
-        .values({ tenant_id, system_id: d.systemId, document_ref: d.documentRef, permitted_roles: json(d.permittedRoles), permitted_purposes: json(d.permittedPurposes), recorded_at: at, event_id })
+        .values({
+          tenant_id,
+          system_id: d.systemId,
+          document_ref: d.documentRef,
+          permitted_roles: json(d.permittedRoles),
+          permitted_purposes: json(d.permittedPurposes),
+          recorded_at: at,
+          event_id,
+        })
         .onConflict((oc) => oc.doNothing())
         .execute();
       return;
     }
     case 'AuditSourceRegistered': {
       const d = event.data as Data<'AuditSourceRegistered'>;
-      await db.insertInto('reg_audit_sources').values({ tenant_id, system_id: d.systemId, source_service: d.sourceService, registered_at: at, event_id }).onConflict((oc) => oc.doNothing()).execute();
+      await db
+        .insertInto('reg_audit_sources')
+        .values({
+          tenant_id,
+          system_id: d.systemId,
+          source_service: d.sourceService,
+          registered_at: at,
+          event_id,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
       return;
     }
     case 'ModelVersionDeployed': {
       const d = event.data as Data<'ModelVersionDeployed'>;
-      await liveFrom(db, { tenant_id, system_id: d.systemId, position, from_at: utc(d.deployedAt), version: d.version, cause: event.type, event_id });
+      await liveFrom(db, {
+        tenant_id,
+        system_id: d.systemId,
+        position,
+        from_at: utc(d.deployedAt),
+        version: d.version,
+        cause: event.type,
+        event_id,
+      });
       await updateSystem(db, tenant_id, d.systemId, position, { deployed_version: d.version });
       return;
     }
@@ -421,8 +491,25 @@ async function applyEvent(db: Db, event: StoredEvent): Promise<void> {
       const d = event.data as Data<'MonitoringPlanned'>;
       await db
         .insertInto('reg_monitoring_plans')
-        .values({ tenant_id, system_id: d.systemId, metric: d.metric, threshold: d.threshold, direction: d.direction, cadence: d.cadence, planned_at: at, event_id })
-        .onConflict((oc) => oc.columns(['tenant_id', 'system_id', 'metric']).doUpdateSet({ threshold: d.threshold, direction: d.direction, cadence: d.cadence, planned_at: at, event_id }))
+        .values({
+          tenant_id,
+          system_id: d.systemId,
+          metric: d.metric,
+          threshold: d.threshold,
+          direction: d.direction,
+          cadence: d.cadence,
+          planned_at: at,
+          event_id,
+        })
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'system_id', 'metric']).doUpdateSet({
+            threshold: d.threshold,
+            direction: d.direction,
+            cadence: d.cadence,
+            planned_at: at,
+            event_id,
+          }),
+        )
         .execute();
       return;
     }
@@ -493,7 +580,9 @@ async function applyEvent(db: Db, event: StoredEvent): Promise<void> {
     }
     case 'IncidentClosed': {
       const d = event.data as Data<'IncidentClosed'>;
-      await incident(db, tenant_id, d.systemId, d.incidentId).set({ status: 'closed', closed_at: at, resolution: d.resolution }).execute();
+      await incident(db, tenant_id, d.systemId, d.incidentId)
+        .set({ status: 'closed', closed_at: at, resolution: d.resolution })
+        .execute();
       return;
     }
     case 'TakedownDecided': {
@@ -521,9 +610,18 @@ async function applyEvent(db: Db, event: StoredEvent): Promise<void> {
         .onConflict((oc) => oc.doNothing())
         .execute();
       const live = d.action === 'rollback' ? (d.toVersion ?? null) : null;
-      await liveFrom(db, { tenant_id, system_id: d.systemId, position, from_at: utc(d.decidedAt), version: live, cause: `${event.type}:${d.action}`, event_id });
+      await liveFrom(db, {
+        tenant_id,
+        system_id: d.systemId,
+        position,
+        from_at: utc(d.decidedAt),
+        version: live,
+        cause: `${event.type}:${d.action}`,
+        event_id,
+      });
       // A suspended system keeps its version (it returns on reinstatement); a rollback changes it; retirement ends it.
-      if (d.action !== 'suspend') await updateSystem(db, tenant_id, d.systemId, position, { deployed_version: live });
+      if (d.action !== 'suspend')
+        await updateSystem(db, tenant_id, d.systemId, position, { deployed_version: live });
       return;
     }
     case 'TakedownRatified': {
@@ -561,7 +659,15 @@ async function applyEvent(db: Db, event: StoredEvent): Promise<void> {
         })
         .onConflict((oc) => oc.doNothing())
         .execute();
-      await liveFrom(db, { tenant_id, system_id: d.systemId, position, from_at: utc(d.decidedAt), version: d.version, cause: event.type, event_id });
+      await liveFrom(db, {
+        tenant_id,
+        system_id: d.systemId,
+        position,
+        from_at: utc(d.decidedAt),
+        version: d.version,
+        cause: event.type,
+        event_id,
+      });
       await updateSystem(db, tenant_id, d.systemId, position, { deployed_version: d.version });
       return;
     }
@@ -569,7 +675,16 @@ async function applyEvent(db: Db, event: StoredEvent): Promise<void> {
       const d = event.data as Data<'AuditRecorded'>;
       await db
         .insertInto('reg_audits')
-        .values({ tenant_id, system_id: d.systemId, audit_id: d.auditId, scope: d.scope, findings: json(d.findings), auditor: d.auditor, recorded_at: at, event_id })
+        .values({
+          tenant_id,
+          system_id: d.systemId,
+          audit_id: d.auditId,
+          scope: d.scope,
+          findings: json(d.findings),
+          auditor: d.auditor,
+          recorded_at: at,
+          event_id,
+        })
         .onConflict((oc) => oc.doNothing())
         .execute();
       return;
@@ -598,7 +713,14 @@ async function applyEvent(db: Db, event: StoredEvent): Promise<void> {
       const d = event.data as DatasetEventOf<'DatasetApproved'>['data'];
       await db
         .insertInto('reg_dataset_approvals')
-        .values({ tenant_id, dataset_id: d.datasetId, purpose: d.purpose, approved_by: d.approvedBy, approved_at: at, event_id })
+        .values({
+          tenant_id,
+          dataset_id: d.datasetId,
+          purpose: d.purpose,
+          approved_by: d.approvedBy,
+          approved_at: at,
+          event_id,
+        })
         .onConflict((oc) => oc.doNothing())
         .execute();
       return;
@@ -610,11 +732,21 @@ async function applyEvent(db: Db, event: StoredEvent): Promise<void> {
 }
 
 function liveFrom(db: Db, row: RegistryTables['reg_live_versions']) {
-  return db.insertInto('reg_live_versions').values(row).onConflict((oc) => oc.doNothing()).execute();
+  return db
+    .insertInto('reg_live_versions')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 /** Updates a system row unless this event (or a later one) was already applied to it. */
-function updateSystem(db: Db, tenant: string, systemId: string, position: string, set: Partial<RegistryTables['reg_systems']>) {
+function updateSystem(
+  db: Db,
+  tenant: string,
+  systemId: string,
+  position: string,
+  set: Partial<RegistryTables['reg_systems']>,
+) {
   return db
     .updateTable('reg_systems')
     .set({ ...set, last_position: position })
@@ -625,5 +757,9 @@ function updateSystem(db: Db, tenant: string, systemId: string, position: string
 }
 
 function incident(db: Db, tenant: string, systemId: string, incidentId: string) {
-  return db.updateTable('reg_incidents').where('tenant_id', '=', tenant).where('system_id', '=', systemId).where('incident_id', '=', incidentId);
+  return db
+    .updateTable('reg_incidents')
+    .where('tenant_id', '=', tenant)
+    .where('system_id', '=', systemId)
+    .where('incident_id', '=', incidentId);
 }

@@ -61,12 +61,51 @@ export interface RegistryTables {
     validated_at: string;
     event_id: string;
   };
-  reg_approvals: { tenant_id: string; system_id: string; version: string; discipline: string; reviewer: string; approved_at: string; event_id: string };
+  reg_approvals: {
+    tenant_id: string;
+    system_id: string;
+    version: string;
+    discipline: string;
+    reviewer: string;
+    approved_at: string;
+    event_id: string;
+  };
   /** Which version served patients from when: deployments, rollbacks, suspensions, retirements and reinstatements. */
-  reg_live_versions: { tenant_id: string; system_id: string; position: string; from_at: string; version: string | null; cause: string; event_id: string };
-  reg_access_policies: { tenant_id: string; system_id: string; document_ref: string; permitted_roles: string; permitted_purposes: string; recorded_at: string; event_id: string };
-  reg_audit_sources: { tenant_id: string; system_id: string; source_service: string; registered_at: string; event_id: string };
-  reg_monitoring_plans: { tenant_id: string; system_id: string; metric: string; threshold: number; direction: string; cadence: string; planned_at: string; event_id: string };
+  reg_live_versions: {
+    tenant_id: string;
+    system_id: string;
+    position: string;
+    from_at: string;
+    version: string | null;
+    cause: string;
+    event_id: string;
+  };
+  reg_access_policies: {
+    tenant_id: string;
+    system_id: string;
+    document_ref: string;
+    permitted_roles: string;
+    permitted_purposes: string;
+    recorded_at: string;
+    event_id: string;
+  };
+  reg_audit_sources: {
+    tenant_id: string;
+    system_id: string;
+    source_service: string;
+    registered_at: string;
+    event_id: string;
+  };
+  reg_monitoring_plans: {
+    tenant_id: string;
+    system_id: string;
+    metric: string;
+    threshold: number;
+    direction: string;
+    cadence: string;
+    planned_at: string;
+    event_id: string;
+  };
   reg_signals: {
     event_id: string;
     tenant_id: string;
@@ -115,7 +154,16 @@ export interface RegistryTables {
     event_id: string;
     ratified_event_id: string | null;
   };
-  reg_audits: { tenant_id: string; system_id: string; audit_id: string; scope: string; findings: string; auditor: string; recorded_at: string; event_id: string };
+  reg_audits: {
+    tenant_id: string;
+    system_id: string;
+    audit_id: string;
+    scope: string;
+    findings: string;
+    auditor: string;
+    recorded_at: string;
+    event_id: string;
+  };
   reg_datasets: {
     tenant_id: string;
     dataset_id: string;
@@ -128,5 +176,12 @@ export interface RegistryTables {
     registered_at: string;
     event_id: string;
   };
-  reg_dataset_approvals: { tenant_id: string; dataset_id: string; purpose: string; approved_by: string; approved_at: string; event_id: string };
+  reg_dataset_approvals: {
+    tenant_id: string;
+    dataset_id: string;
+    purpose: string;
+    approved_by: string;
+    approved_at: string;
+    event_id: string;
+  };
 }

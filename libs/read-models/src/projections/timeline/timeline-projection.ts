@@ -35,8 +35,16 @@ export const timelineProjection: ProjectionDefinition<TimelineTables> = {
         .addColumn('recorded_at', 'text', (c) => c.notNull())
         .addColumn('event_id', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('tl_events_stream').on('tl_events').columns(['tenant_id', 'stream', 'position']).execute();
-      await db.schema.createIndex('tl_events_system').on('tl_events').columns(['tenant_id', 'system_id', 'position']).execute();
+      await db.schema
+        .createIndex('tl_events_stream')
+        .on('tl_events')
+        .columns(['tenant_id', 'stream', 'position'])
+        .execute();
+      await db.schema
+        .createIndex('tl_events_system')
+        .on('tl_events')
+        .columns(['tenant_id', 'system_id', 'position'])
+        .execute();
     },
   },
   async apply(db, events) {
@@ -44,7 +52,10 @@ export const timelineProjection: ProjectionDefinition<TimelineTables> = {
       position: e.position.toString(),
       tenant_id: e.metadata.tenantId,
       stream: e.stream,
-      system_id: typeof (e.data as { systemId?: unknown }).systemId === 'string' ? (e.data as { systemId: string }).systemId : null,
+      system_id:
+        typeof (e.data as { systemId?: unknown }).systemId === 'string'
+          ? (e.data as { systemId: string }).systemId
+          : null,
       type: e.type,
       occurred_at: utc(e.metadata.occurredAt),
       recorded_at: utc(e.metadata.recordedAt),
