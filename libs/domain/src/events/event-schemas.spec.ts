@@ -3,10 +3,14 @@
  * schemas in libs/domain, the one source of truth. After changing an event,
  * regenerate the files with:
  *
- *   UPDATE_EVENT_SCHEMAS=1 npx jest libs/domain/src/events
+ *   UPDATE_EVENT_SCHEMAS=1 npx jest libs/domain/src/events && npx prettier --write schema/events
+ *
+ * Prettier formats the tree, these files included, so they are compared as
+ * JSON, not as text.
  */
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
@@ -29,7 +33,8 @@ import {
 import { problemsOf, validateEventData } from './validate-event-data';
 
 const SCHEMA_DIR = resolve(__dirname, '../../../../schema/events');
-const REGENERATE = 'UPDATE_EVENT_SCHEMAS=1 npx jest libs/domain/src/events';
+const REGENERATE =
+  'UPDATE_EVENT_SCHEMAS=1 npx jest libs/domain/src/events && npx prettier --write schema/events';
 
 if (process.env.UPDATE_EVENT_SCHEMAS) {
   for (const stale of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json')))
@@ -37,9 +42,9 @@ if (process.env.UPDATE_EVENT_SCHEMAS) {
   for (const { fileName, content } of eventSchemaFiles()) writeFileSync(join(SCHEMA_DIR, fileName), content);
 }
 
-const committed = (fileName: string): string | undefined => {
+const committed = (fileName: string): unknown => {
   try {
-    return readFileSync(join(SCHEMA_DIR, fileName), 'utf8');
+    return JSON.parse(readFileSync(join(SCHEMA_DIR, fileName), 'utf8'));
   } catch {
     return undefined;
   }
@@ -50,7 +55,7 @@ describe('schema/events: one published schema per event type and version', () =>
     '%s is committed and generated from the domain',
     (fileName, content) => {
       const file = committed(fileName);
-      if (file !== content)
+      if (!isDeepStrictEqual(file, JSON.parse(content)))
         throw new Error(
           `schema/events/${fileName} is ${file === undefined ? 'missing' : 'out of date'}; regenerate with: ${REGENERATE}`,
         );
@@ -175,7 +180,7 @@ describe('runtime validation agrees with the published schemas', () => {
   const published = (type: EventType) => {
     const file = committed(eventSchemaFileName(type, EVENT_SCHEMAS[type].version));
     if (!file) throw new Error(`no published schema for ${type}; regenerate with: ${REGENERATE}`);
-    const schema = JSON.parse(file) as { $id: string };
+    const schema = file as { $id: string };
     return publishedAjv.getSchema(schema.$id) ?? publishedAjv.compile(schema);
   };
   /** Both verdicts and the problems reported must be the same, whichever schema is used. */
