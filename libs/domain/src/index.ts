@@ -10,6 +10,7 @@ export {
   type ValidationProblem,
 } from './shared/domain-error';
 export type { CommandMeta } from './shared/command-meta';
+export { personId } from './shared/person-id';
 export { stateFrom, type Decider } from './shared/decider';
 export { streamNames } from './shared/streams';
 export { ID_PATTERN, type EventSchema } from './shared/schema';
@@ -18,6 +19,8 @@ export * from './ai-system/vocabulary';
 export type * from './ai-system/commands';
 export {
   AI_SYSTEM_EVENTS,
+  SUPERSEDED_AI_SYSTEM_EVENTS,
+  upcastModelVersionRegisteredV1,
   type AiSystemEvent,
   type AiSystemEventOf,
   type AiSystemEventType,
@@ -31,7 +34,15 @@ export {
 export { aiSystemDecider, decideAiSystem } from './ai-system/decide';
 export { DEFAULT_GOVERNANCE_POLICY, type GovernancePolicy } from './ai-system/policy';
 export { LIFECYCLE_TRANSITIONS } from './ai-system/lifecycle';
-export { holdersAt } from './ai-system/accountability';
+export { CLOCK_SKEW_ALLOWANCE_MS, holdersAt } from './ai-system/accountability';
+export {
+  INCOMPATIBLE_ROLES,
+  ROLES_AUTHORS_MAY_NOT_HOLD,
+  SEPARATION_OF_DUTIES,
+  separationOfDutiesMarkdown,
+  type SeparationOfDuty,
+  type SeparationOfDutyCode,
+} from './ai-system/separation-of-duties';
 export { unmetDeploymentGates, type DeploymentGate, type UnmetDeploymentGate } from './ai-system/deployment';
 
 export type * from './dataset/commands';
@@ -64,6 +75,7 @@ export { recordDataAccess, type DataAccessReport } from './data-access/record-da
 export {
   EVENT_SCHEMAS,
   EVENT_TYPES,
+  SUPERSEDED_EVENT_SCHEMAS,
   eventSchemaDocument,
   eventSchemaFileName,
   eventSchemaFiles,

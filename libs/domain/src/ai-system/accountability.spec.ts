@@ -133,7 +133,7 @@ describe('revoking a role', () => {
 
   it('refuses an end before the role began', () =>
     given(...run([cmd.assign('CLINICAL_LEAD', LEAD, { effectiveFrom: day(5) })], registered()))
-      .when(cmd.revoke(leadAssignment, { effectiveAt: day(4) }))
+      .when(cmd.revoke(leadAssignment, { effectiveAt: day(4), meta: meta(ADMIN, day(1)) }))
       .thenThrows('VALIDATION_FAILED', 'effectiveAt'));
 
   it('refuses an unknown assignment', () =>
@@ -180,7 +180,7 @@ describe('a live system keeps its required roles filled', () => {
 
   it('refuses it when the successor only takes over after the revocation', () =>
     given(...run(successor(true), deployed()))
-      .when(cmd.revoke(authority, { effectiveAt: day(8, 12) }))
+      .when(cmd.revoke(authority, { effectiveAt: day(8, 12), meta: meta(ADMIN, day(8, 1)) }))
       .thenThrows('ROLE_STILL_REQUIRED'));
 
   it('allows it once a successor has accepted and is in place by then', () =>

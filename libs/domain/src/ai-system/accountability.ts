@@ -4,8 +4,36 @@ import type { AcceptAccountability, AssignAccountability, RevokeAccountability }
 import type { AiSystemEvent } from './events';
 import { isLive } from './lifecycle';
 import type { GovernancePolicy } from './policy';
+import {
+  INCOMPATIBLE_ROLES,
+  ROLES_AUTHORS_MAY_NOT_HOLD,
+  liveOrCandidateAuthors,
+  separationRefused,
+} from './separation-of-duties';
 import type { AiSystemRecord, AiSystemState, Assignment } from './state';
 import type { AccountabilityRole } from './vocabulary';
+
+/**
+ * How far a requested effective time may lie before the moment a change is
+ * recorded and still be read as that moment: the caller's clock may run a
+ * little behind the ledger's. Anything earlier is refused, so no assignment
+ * or revocation ever rewrites who was accountable in the past.
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
+
+/** When a change requested for `requested` takes effect, recorded at `at`: never before `at`. */
+function effectiveInstant(requested: string, at: string, field: string): string {
+  const requestedMs = parseInstant(requested, field);
+  const recordedMs = millis(at);
+  if (requestedMs >= recordedMs) return requested;
+  if (requestedMs >= recordedMs - CLOCK_SKEW_ALLOWANCE_MS) return at;
+  throw new DomainError(
+    'EFFECTIVE_BEFORE_RECORDED',
+    `${field} ${requested} is before this change is recorded (${at}); no assignment or revocation takes effect before it is recorded ` +
+      `(a clock running up to ${CLOCK_SKEW_ALLOWANCE_MS / 60_000} minutes behind is allowed for); give ${at} or later`,
+    field,
+  );
+}
 
 /**
  * Who held a role at an instant: accepted by then, effective by then, and not
@@ -28,7 +56,7 @@ function heldAt(a: Assignment, t: number): boolean {
 }
 
 export function assignAccountability(cmd: AssignAccountability, system: AiSystemRecord): AiSystemEvent[] {
-  parseInstant(cmd.effectiveFrom, 'effectiveFrom');
+  const effectiveFrom = effectiveInstant(cmd.effectiveFrom, cmd.meta.at, 'effectiveFrom');
   if (system.assignments.some((a) => a.assignmentId === cmd.assignmentId))
     throw new DomainError(
       'ALREADY_EXISTS',
@@ -45,7 +73,8 @@ export function assignAccountability(cmd: AssignAccountability, system: AiSystem
       `${cmd.assignee} is already assigned ${cmd.role} on ${system.systemId}; revoke that assignment first to change its terms`,
       'assignee',
     );
-  const { systemId, assignmentId, role, assignee, effectiveFrom } = cmd;
+  assertSeparated(cmd, system);
+  const { systemId, assignmentId, role, assignee } = cmd;
   return [
     {
       type: 'AccountabilityAssigned',
@@ -94,8 +123,8 @@ export function revokeAccountability(
       `assignment ${assignment.assignmentId} was already revoked effective ${assignment.effectiveTo}`,
       'assignmentId',
     );
-  const effectiveTo = cmd.effectiveAt ?? cmd.meta.at;
-  const endsAt = parseInstant(effectiveTo, 'effectiveAt');
+  const effectiveTo = effectiveInstant(cmd.effectiveAt ?? cmd.meta.at, cmd.meta.at, 'effectiveAt');
+  const endsAt = millis(effectiveTo);
   if (endsAt < millis(assignment.effectiveFrom))
     throw new DomainError(
       'VALIDATION_FAILED',
@@ -124,6 +153,39 @@ export function revokeAccountability(
       },
     },
   ];
+}
+
+/** Nobody appoints themselves, authors stay out of the roles that check them, and roles that check each other stay apart. */
+function assertSeparated(cmd: AssignAccountability, system: AiSystemRecord): void {
+  const { assignee, role, meta } = cmd;
+  if (assignee === meta.actor)
+    throw separationRefused(
+      'SELF_ASSIGNMENT',
+      `${meta.actor} tried to assign ${role} to themselves`,
+      'another person must assign it, and the assignee then accepts',
+    );
+  if (ROLES_AUTHORS_MAY_NOT_HOLD.includes(role) && liveOrCandidateAuthors(system).has(assignee))
+    throw separationRefused(
+      'AUTHOR_HOLDS_CONFLICTING_ROLE',
+      `${assignee} is an author of the live or a candidate version of ${system.systemId}`,
+      `assign ${role} to someone who neither developed nor registered those versions`,
+    );
+  const counterparts = INCOMPATIBLE_ROLES.flatMap(([a, b]) => (a === role ? [b] : b === role ? [a] : []));
+  const conflicting = activeAssignments(system, meta.at).find(
+    (a) => a.assignee === assignee && counterparts.includes(a.role),
+  );
+  if (conflicting)
+    throw separationRefused(
+      'CONFLICTING_ROLES',
+      `${assignee} already holds ${conflicting.role} on ${system.systemId} (assignment ${conflicting.assignmentId})`,
+      `assign ${role} to someone else, or revoke ${conflicting.role} first`,
+    );
+}
+
+/** Assignments not ended by `at`, accepted or still awaiting acceptance: what a person holds or is about to. */
+export function activeAssignments(system: AiSystemRecord, at: string): Assignment[] {
+  const t = millis(at);
+  return system.assignments.filter((a) => a.effectiveTo === undefined || millis(a.effectiveTo) > t);
 }
 
 /** A live system may never be without a required role: some other accepted, unrevoked holder must be in place when this one ends. */

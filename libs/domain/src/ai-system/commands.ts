@@ -38,6 +38,7 @@ export interface AssignAccountability extends OnSystem<'AssignAccountability'> {
   assignmentId: string;
   role: AccountabilityRole;
   assignee: string;
+  /** Not before `meta.at`; a time within `CLOCK_SKEW_ALLOWANCE_MS` before it is read as `meta.at`. */
   effectiveFrom: string;
 }
 
@@ -48,7 +49,7 @@ export interface AcceptAccountability extends OnSystem<'AcceptAccountability'> {
 export interface RevokeAccountability extends OnSystem<'RevokeAccountability'> {
   assignmentId: string;
   reason: string;
-  /** When the role ends; defaults to `meta.at`. */
+  /** When the role ends; defaults to `meta.at`, and like an assignment never takes effect before it. */
   effectiveAt?: string;
 }
 
@@ -60,24 +61,45 @@ export interface RegisterModelVersion extends OnSystem<'RegisterModelVersion'> {
   parentVersion?: string;
   changeSummary: string;
   withinChangeControlPlan: boolean;
-  /** Who developed the version, when not the person registering it. */
+  /** Who developed the version, when not the person registering it; the registrant is an author either way. */
   developer?: string;
 }
 
-export interface MetricInput {
+export interface PlannedMetric {
   name: string;
-  value: number;
   threshold: number;
   direction: ThresholdDirection;
 }
 
-/** The validator is `meta.actor`: naming someone else would let a developer validate their own work. Pass or fail is computed. */
+/**
+ * What a validation of the version will measure and what it must reach, fixed
+ * before any result is seen. The planner is `meta.actor`; the handler reads
+ * `dataset` from the validation dataset's own stream (see `datasetSnapshot`).
+ */
+export interface PlanValidation extends OnSystem<'PlanValidation'> {
+  version: string;
+  datasetId: string;
+  /** The snapshot of `datasetId`; a missing or other one counts as unregistered. */
+  dataset: DatasetSnapshot;
+  metrics: PlannedMetric[];
+  subgroups: Array<{ subgroup: string; metrics: PlannedMetric[] }>;
+}
+
+export interface MeasuredMetric {
+  name: string;
+  value: number;
+}
+
+/**
+ * The validator is `meta.actor`: naming someone else would let a developer
+ * validate their own work. Thresholds, directions and the dataset come from
+ * the version's validation plan; pass or fail is computed.
+ */
 export interface RecordValidationResult extends OnSystem<'RecordValidationResult'> {
   validationId: string;
   version: string;
-  datasetId: string;
-  metrics: MetricInput[];
-  subgroupResults: Array<{ subgroup: string; metrics: MetricInput[] }>;
+  metrics: MeasuredMetric[];
+  subgroupResults: Array<{ subgroup: string; metrics: MeasuredMetric[] }>;
 }
 
 /** The reviewer is `meta.actor`. */
@@ -96,10 +118,15 @@ export interface RegisterAuditSource extends OnSystem<'RegisterAuditSource'> {
   sourceService: string;
 }
 
+/** A service allowed to record monitoring signals, named by the token subject it authenticates as. */
+export interface RegisterMonitoringSource extends OnSystem<'RegisterMonitoringSource'> {
+  serviceId: string;
+}
+
 /**
- * What the command handler read from each training dataset's own stream
- * (see `datasetSnapshot`). Datasets are separate aggregates; passing a
- * snapshot keeps the decider pure.
+ * What the command handler read from a dataset's own stream (see
+ * `datasetSnapshot`). Datasets are separate aggregates; passing a snapshot
+ * keeps the decider pure.
  */
 export interface DatasetSnapshot {
   datasetId: string;
@@ -181,10 +208,12 @@ export type AiSystemCommand =
   | AcceptAccountability
   | RevokeAccountability
   | RegisterModelVersion
+  | PlanValidation
   | RecordValidationResult
   | ApproveDeployment
   | RecordAccessPolicy
   | RegisterAuditSource
+  | RegisterMonitoringSource
   | DeployModelVersion
   | PlanMonitoring
   | RecordMonitoringSignal

@@ -1,6 +1,7 @@
 import { assertCommandMeta } from '../shared/command-meta';
 import type { Decider } from '../shared/decider';
 import { DomainError, assertNever } from '../shared/domain-error';
+import { personId } from '../shared/person-id';
 import { checkedEvents } from '../events/validate-event-data';
 import { acceptAccountability, assignAccountability, revokeAccountability } from './accountability';
 import { recordAudit } from './audits';
@@ -9,8 +10,8 @@ import { approveDeployment, deployModelVersion, recordAccessPolicy, registerAudi
 import type { AiSystemEvent } from './events';
 import { closeIncident, reportIncident, updateIncidentStatus } from './incidents';
 import { assertAcceptsAfterRetirement } from './lifecycle';
-import { recordValidationResult, registerModelVersion } from './model-versions';
-import { planMonitoring, recordMonitoringSignal } from './monitoring';
+import { planValidation, recordValidationResult, registerModelVersion } from './model-versions';
+import { planMonitoring, recordMonitoringSignal, registerMonitoringSource } from './monitoring';
 import { DEFAULT_GOVERNANCE_POLICY, type GovernancePolicy } from './policy';
 import { evolveAiSystem, initialAiSystemState, type AiSystemRecord, type AiSystemState } from './state';
 import { decideTakedown, ratifyTakedown, reinstateAiSystem } from './takedown';
@@ -22,7 +23,26 @@ export function decideAiSystem(
   policy: GovernancePolicy = DEFAULT_GOVERNANCE_POLICY,
 ): AiSystemEvent[] {
   assertCommandMeta(command.meta);
-  return checkedEvents(decideUnchecked(command, state, policy));
+  return checkedEvents(decideUnchecked(withPersonIds(command), state, policy));
+}
+
+/** Every person a command names, in the one spelling state holds them in, so rules compare people with `===`. */
+function withPersonIds(command: AiSystemCommand): AiSystemCommand {
+  const meta = { ...command.meta, actor: personId(command.meta.actor) };
+  switch (command.type) {
+    case 'AssignAccountability':
+      return { ...command, meta, assignee: personId(command.assignee) };
+    case 'RegisterModelVersion':
+      return {
+        ...command,
+        meta,
+        developer: command.developer === undefined ? undefined : personId(command.developer),
+      };
+    case 'RegisterMonitoringSource':
+      return { ...command, meta, serviceId: personId(command.serviceId) };
+    default:
+      return { ...command, meta };
+  }
 }
 
 export function aiSystemDecider(
@@ -51,6 +71,8 @@ function decideUnchecked(
       return revokeAccountability(command, system, policy);
     case 'RegisterModelVersion':
       return registerModelVersion(command, system);
+    case 'PlanValidation':
+      return planValidation(command, system, policy);
     case 'RecordValidationResult':
       return recordValidationResult(command, system);
     case 'ApproveDeployment':
@@ -59,6 +81,8 @@ function decideUnchecked(
       return recordAccessPolicy(command, system);
     case 'RegisterAuditSource':
       return registerAuditSource(command, system);
+    case 'RegisterMonitoringSource':
+      return registerMonitoringSource(command, system);
     case 'DeployModelVersion':
       return deployModelVersion(command, system, policy);
     case 'PlanMonitoring':

@@ -5,6 +5,7 @@ import {
   APPROVED_TRAINING_DATA,
   DEVELOPER,
   HOLDERS,
+  PLANNER,
   REVIEWERS,
   SYSTEM,
   TRAINING_DATASET,
@@ -157,6 +158,7 @@ describe('deploying a model version', () => {
       ...run(
         [
           cmd.registerVersion('2.0.0', { meta: meta(DEVELOPER, day(3)) }),
+          cmd.planValidation('2.0.0', { meta: meta(PLANNER, day(3)) }),
           cmd.validate('2.0.0', { meta: meta('val.vic', day(4)) }),
           ...REVIEW_DISCIPLINES.map((d) => cmd.approve(d, '2.0.0')),
         ],
@@ -195,6 +197,7 @@ describe('deploying a model version', () => {
         gate: 'REVIEWER_APPROVALS',
         message: expect.stringContaining('clinical, data_science, security, compliance'),
       },
+      { gate: 'MONITORING_PLAN', message: expect.stringContaining('plan the monitoring of sepsis-watch') },
     ]);
   });
 
@@ -214,9 +217,11 @@ describe('deploying a model version', () => {
         cmd.register(),
         ...staffed(Object.keys(HOLDERS).filter((r) => r !== missing) as never),
         cmd.registerVersion(),
+        cmd.planValidation(),
         cmd.validate(),
         cmd.accessPolicy(),
         cmd.auditSource(),
+        cmd.plan(),
         ...REVIEW_DISCIPLINES.map((d) => cmd.approve(d)),
       ]);
 
@@ -279,14 +284,14 @@ describe('deploying a model version', () => {
         cmd.register(),
         ...staffed(),
         cmd.registerVersion(),
+        cmd.planValidation(),
         ...validations,
         cmd.accessPolicy(),
         cmd.auditSource(),
+        cmd.plan(),
         ...REVIEW_DISCIPLINES.map((d) => cmd.approve(d)),
       ]);
-    const failed = cmd.validate('1.0.0', {
-      metrics: [{ name: 'AUROC', value: 0.5, threshold: 0.8, direction: 'min' }],
-    });
+    const failed = cmd.validateFailing();
 
     it('is unmet with no validation', () =>
       expect(unmetGates(ready([]), cmd.deploy())).toEqual([expect.stringMatching(/^VALIDATION/)]));
@@ -330,13 +335,15 @@ describe('deploying a model version', () => {
         cmd.register(),
         ...staffed(),
         cmd.registerVersion(),
+        cmd.planValidation(),
         cmd.validate(),
         cmd.accessPolicy(),
         cmd.auditSource(),
+        cmd.plan(),
         ...REVIEW_DISCIPLINES.filter((d) => d !== missing).map((d) => cmd.approve(d)),
       ]);
       expect(unmetGates(history, cmd.deploy())).toEqual([
-        `REVIEWER_APPROVALS: obtain approval of version 1.0.0 from a ${missing} reviewer (each a different person, none the developer)`,
+        `REVIEWER_APPROVALS: obtain approval of version 1.0.0 from a ${missing} reviewer (each a different person, none an author of this or the live version)`,
       ]);
     });
 
@@ -344,6 +351,7 @@ describe('deploying a model version', () => {
       const history = run(
         [
           cmd.registerVersion('2.0.0', { meta: meta(DEVELOPER, day(3)) }),
+          cmd.planValidation('2.0.0', { meta: meta(PLANNER, day(3)) }),
           cmd.validate('2.0.0', { meta: meta('val.vic', day(3)) }),
         ],
         readyToDeploy(),
@@ -362,6 +370,7 @@ describe('deploying a model version', () => {
       'ACCESS_POLICY',
       'AUDIT_SOURCE',
       'REVIEWER_APPROVALS',
+      'MONITORING_PLAN',
     ];
     fc.assert(
       fc.property(fc.subarray(gates), (unmet) => {
@@ -371,9 +380,11 @@ describe('deploying a model version', () => {
           cmd.register(),
           ...staffed(unmet.includes('REQUIRED_ROLES') ? ['CLINICAL_LEAD'] : undefined),
           cmd.registerVersion(),
+          cmd.planValidation(),
           ...skip('VALIDATION', [cmd.validate()]),
           ...skip('ACCESS_POLICY', [cmd.accessPolicy()]),
           ...skip('AUDIT_SOURCE', [cmd.auditSource()]),
+          ...skip('MONITORING_PLAN', [cmd.plan()]),
           ...REVIEW_DISCIPLINES.slice(0, unmet.includes('REVIEWER_APPROVALS') ? 3 : 4).map((d) =>
             cmd.approve(d),
           ),

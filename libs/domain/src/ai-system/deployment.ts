@@ -10,18 +10,23 @@ import type {
 } from './commands';
 import type { AiSystemEvent } from './events';
 import { statusChange } from './lifecycle';
-import { findVersion } from './model-versions';
+import { findVersion, latestValidation } from './model-versions';
 import type { GovernancePolicy } from './policy';
+import { authorsOf, separationRefused } from './separation-of-duties';
 import type { AiSystemRecord, ModelVersion } from './state';
 import { REVIEW_DISCIPLINES } from './vocabulary';
 
 export function approveDeployment(cmd: ApproveDeployment, system: AiSystemRecord): AiSystemEvent[] {
   const version = findVersion(system, cmd.version, 'version');
   const reviewer = cmd.meta.actor;
-  if (reviewer === version.developer)
-    throw new DomainError(
+  const authored = [version.version, system.deployedVersion].filter((v) =>
+    authorsOf(system, v).includes(reviewer),
+  );
+  if (authored.length > 0)
+    throw separationRefused(
       'REVIEWER_IS_DEVELOPER',
-      `${reviewer} developed version ${version.version} and cannot approve its deployment; ask another ${cmd.discipline} reviewer`,
+      `${reviewer} is an author of version ${authored.join(' and ')}`,
+      `ask another ${cmd.discipline} reviewer to approve version ${version.version}`,
     );
   const approvals = system.approvals.filter((a) => a.version === version.version);
   const sameDiscipline = approvals.find((a) => a.discipline === cmd.discipline);
@@ -33,9 +38,10 @@ export function approveDeployment(cmd: ApproveDeployment, system: AiSystemRecord
     );
   const sameReviewer = approvals.find((a) => a.reviewer === reviewer);
   if (sameReviewer)
-    throw new DomainError(
+    throw separationRefused(
       'REVIEWER_ALREADY_APPROVED',
-      `${reviewer} already approved version ${version.version} for ${sameReviewer.discipline}; each discipline needs a different reviewer`,
+      `${reviewer} already approved version ${version.version} for ${sameReviewer.discipline}`,
+      `each discipline needs a different reviewer; ask another ${cmd.discipline} reviewer`,
     );
 
   const approved: AiSystemEvent = {
@@ -119,7 +125,8 @@ export type DeploymentGate =
   | 'VALIDATION'
   | 'ACCESS_POLICY'
   | 'AUDIT_SOURCE'
-  | 'REVIEWER_APPROVALS';
+  | 'REVIEWER_APPROVALS'
+  | 'MONITORING_PLAN';
 
 export interface UnmetDeploymentGate extends UnmetGate {
   gate: DeploymentGate;
@@ -151,6 +158,12 @@ export function unmetDeploymentGates(
         : `register the service that emits ${system.systemId}'s data-access events as an audit source`,
     ],
     ['REVIEWER_APPROVALS', approvalsGap(system, version)],
+    [
+      'MONITORING_PLAN',
+      system.monitoringPlans.length > 0
+        ? undefined
+        : `plan the monitoring of ${system.systemId}: at least one metric with its threshold, direction and cadence`,
+    ],
   ];
   return checks.flatMap(([gate, message]) => (message === undefined ? [] : [{ gate, message }]));
 }
@@ -186,19 +199,22 @@ function datasetsGap(
     : undefined;
 }
 
+/** The latest validation of the version decides: a failure recorded after a pass keeps it from patients. */
 function validationGap(
   system: AiSystemRecord,
   version: ModelVersion,
   at: string,
   policy: GovernancePolicy,
 ): string | undefined {
-  const oldestAccepted = millis(at) - policy.validationValidityDays * MS_PER_DAY;
-  const current = system.validations.some(
-    (v) => v.version === version.version && v.passed && millis(v.validatedAt) >= oldestAccepted,
-  );
-  return current
-    ? undefined
-    : `record a passing validation of version ${version.version} (validations older than ${policy.validationValidityDays} days do not count)`;
+  const latest = latestValidation(system, version.version);
+  const needed = `record a passing validation of version ${version.version} against its validation plan`;
+  if (!latest) return `${needed} (plan it first if it has no plan)`;
+  if (!latest.againstPlan)
+    return `${needed}: the latest, ${latest.validationId}, was judged against thresholds typed in with it, before validation plans existed`;
+  if (!latest.passed) return `${needed}: the latest, ${latest.validationId}, failed`;
+  if (millis(latest.validatedAt) < millis(at) - policy.validationValidityDays * MS_PER_DAY)
+    return `${needed}: the latest, ${latest.validationId}, is older than ${policy.validationValidityDays} days`;
+  return undefined;
 }
 
 function approvalsGap(system: AiSystemRecord, version: ModelVersion): string | undefined {
@@ -207,6 +223,6 @@ function approvalsGap(system: AiSystemRecord, version: ModelVersion): string | u
   );
   const missing = REVIEW_DISCIPLINES.filter((d) => !approved.has(d));
   return missing.length > 0
-    ? `obtain approval of version ${version.version} from a ${missing.join(', ')} reviewer (each a different person, none the developer)`
+    ? `obtain approval of version ${version.version} from a ${missing.join(', ')} reviewer (each a different person, none an author of this or the live version)`
     : undefined;
 }

@@ -1,7 +1,8 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import {
   Closed,
   EventsOf,
+  type EventSchema,
   Id,
   Instant,
   IsoDuration,
@@ -11,6 +12,7 @@ import {
   StringEnum,
   Text,
   v1,
+  v2,
 } from '../shared/schema';
 import {
   ACCOUNTABILITY_ROLES,
@@ -55,6 +57,40 @@ const MetricResult = Closed(
     }),
   },
   { description: 'one metric against its threshold' },
+);
+
+const PlannedMetric = Closed(
+  {
+    name: Text('the metric name, e.g. AUROC or sensitivity', 200),
+    threshold: Type.Number({ description: 'the value the metric must reach' }),
+    direction,
+  },
+  { description: 'one metric and the threshold it must reach' },
+);
+
+const plannedMetrics = (description: string) =>
+  NonEmptyList(PlannedMetric, `${description}, each with its threshold`);
+
+const modelVersionRegisteredV1Fields = {
+  systemId,
+  version,
+  artifactSha256: Sha256Hex('the SHA-256 digest of the model artifact'),
+  trainingDatasetIds: NonEmptyList(Id('a training dataset'), 'the datasets the version was trained on'),
+  codeRevision: Text('the source revision the version was built from, e.g. a git commit', 200),
+  parentVersion: Type.Optional(version),
+  changeSummary: Text('what changed from the parent version'),
+  withinChangeControlPlan: Type.Boolean({
+    description: 'whether the change falls within an approved change-control plan',
+  }),
+};
+
+/** v1 recorded only the developer, so a registrant naming someone else was no author of their own version. */
+const ModelVersionRegisteredV1 = Closed(
+  {
+    ...modelVersionRegisteredV1Fields,
+    developer: Principal('who developed the version; may not validate or approve it'),
+  },
+  { description: 'A model version was registered for the system.' },
 );
 
 const metricResults = (description: string) =>
@@ -145,23 +181,46 @@ export const AI_SYSTEM_EVENTS = {
     ),
   ),
 
-  ModelVersionRegistered: v1(
+  ModelVersionRegistered: v2(
+    Closed(
+      {
+        ...modelVersionRegisteredV1Fields,
+        developer: Principal('who developed the version, as the registrant named them; an author of it'),
+        registeredBy: Principal(
+          'who registered the version; an author of it whatever developer says, so may not validate or approve it',
+        ),
+      },
+      {
+        description:
+          'A model version was registered for the system; its developer and its registrant are its authors.',
+      },
+    ),
+  ),
+
+  ValidationPlanned: v1(
     Closed(
       {
         systemId,
         version,
-        artifactSha256: Sha256Hex('the SHA-256 digest of the model artifact'),
-        trainingDatasetIds: NonEmptyList(Id('a training dataset'), 'the datasets the version was trained on'),
-        codeRevision: Text('the source revision the version was built from, e.g. a git commit', 200),
-        parentVersion: Type.Optional(version),
-        changeSummary: Text('what changed from the parent version'),
-        withinChangeControlPlan: Type.Boolean({
-          description: 'whether the change falls within an approved change-control plan',
-        }),
-        developer: Principal('who developed the version; may not validate or approve it'),
+        datasetId: Id(
+          'the validation dataset; registered, approved for validation, and none of the training datasets',
+        ),
+        metrics: plannedMetrics('the overall metrics'),
+        subgroups: Type.Array(
+          Closed(
+            {
+              subgroup: Text('the subgroup, e.g. age 65+ or sex female', 200),
+              metrics: plannedMetrics('the metrics within the subgroup'),
+            },
+            { description: 'the metrics one patient subgroup must reach' },
+          ),
+          { description: 'the patient subgroups judged on their own' },
+        ),
+        plannedBy: Principal('who planned the validation; never an author of the version'),
       },
       {
-        description: 'A model version was registered for the system.',
+        description:
+          'What a validation of a model version must reach, fixed before any result; a later plan replaces it until the first result.',
       },
     ),
   ),
@@ -230,6 +289,17 @@ export const AI_SYSTEM_EVENTS = {
     Closed(
       { systemId, sourceService: Id("a service that emits this system's data-access events") },
       { description: 'A service was registered as emitting the data-access audit trail of this system.' },
+    ),
+  ),
+
+  MonitoringSourceRegistered: v1(
+    Closed(
+      {
+        systemId,
+        serviceId: Principal('the token subject the monitoring service authenticates as'),
+        registeredBy: Principal('who registered it; never the service itself'),
+      },
+      { description: 'A service was registered as a source of monitoring signals for this system.' },
     ),
   ),
 
@@ -418,6 +488,23 @@ export const AI_SYSTEM_EVENTS = {
     ),
   ),
 };
+
+/** Earlier schema versions of the events above: still published, and read through their upcasters. */
+export const SUPERSEDED_AI_SYSTEM_EVENTS = {
+  ModelVersionRegistered: [v1(ModelVersionRegisteredV1)],
+} satisfies { [T in keyof typeof AI_SYSTEM_EVENTS]?: EventSchema[] };
+
+/**
+ * ModelVersionRegistered v1 → v2. The v1 data never named the registrant;
+ * the stored envelope does: `metadata.actor.id`, the authenticated caller who
+ * registered the version, is passed as `registeredBy`.
+ */
+export function upcastModelVersionRegisteredV1(
+  data: Static<typeof ModelVersionRegisteredV1>,
+  registeredBy: string,
+): AiSystemEventOf<'ModelVersionRegistered'>['data'] {
+  return { ...data, registeredBy };
+}
 
 export type AiSystemEvent = EventsOf<typeof AI_SYSTEM_EVENTS>;
 export type AiSystemEventType = AiSystemEvent['type'];

@@ -30,9 +30,12 @@ describe('the lifecycle: proposed → in validation → approved → deployed �
     };
     after([cmd.register()], 'proposed');
     after([cmd.registerVersion()], 'in_validation');
-    after([cmd.validate(), ...REVIEW_DISCIPLINES.slice(0, 3).map((d) => cmd.approve(d))], 'in_validation');
+    after(
+      [cmd.planValidation(), cmd.validate(), ...REVIEW_DISCIPLINES.slice(0, 3).map((d) => cmd.approve(d))],
+      'in_validation',
+    );
     after([cmd.approve('compliance')], 'approved');
-    after([...staffed(), cmd.accessPolicy(), cmd.auditSource(), cmd.deploy()], 'deployed');
+    after([...staffed(), cmd.accessPolicy(), cmd.auditSource(), cmd.plan(), cmd.deploy()], 'deployed');
     after([cmd.takedown('suspend')], 'suspended');
     after(
       [cmd.validate('1.0.0', { validationId: 'after', meta: meta(VALIDATOR, day(14)) }), cmd.reinstate()],

@@ -6,6 +6,7 @@ import {
   DEVELOPER,
   SYSTEM,
   TRAINING_DATASET,
+  VALIDATION_DATASET,
   VALIDATOR,
   artifactOf,
   cmd,
@@ -13,7 +14,7 @@ import {
   meta,
   run,
 } from '../testing/ai-system-fixtures';
-import type { MetricInput } from './commands';
+import type { PlannedMetric } from './commands';
 import { aiSystemDecider } from './decide';
 import type { AiSystemEventOf } from './events';
 
@@ -37,6 +38,7 @@ describe('registering a model version', () => {
             changeSummary: 'Initial release',
             withinChangeControlPlan: false,
             developer: DEVELOPER,
+            registeredBy: DEVELOPER,
           },
         },
         {
@@ -51,7 +53,7 @@ describe('registering a model version', () => {
         },
       ]));
 
-  it('records a named developer when someone else registers the version, and its parent', () =>
+  it('records a named developer and the registrant when someone else registers the version, and its parent', () =>
     given(...withVersion())
       .when(
         cmd.registerVersion('1.1.0', {
@@ -69,6 +71,7 @@ describe('registering a model version', () => {
             parentVersion: '1.0.0',
             withinChangeControlPlan: true,
             developer: 'vendor.val',
+            registeredBy: ADMIN,
           }),
         },
       ]));
@@ -100,8 +103,10 @@ describe('registering a model version', () => {
 });
 
 describe('recording a validation result', () => {
-  it('records the dataset, metrics against thresholds, subgroup results and the validator, and computes pass', () =>
-    given(...withVersion())
+  const planned = () => run([cmd.planValidation()], withVersion());
+
+  it('records the planned dataset, each metric against its planned threshold, subgroup results and the validator, and computes pass', () =>
+    given(...planned())
       .when(cmd.validate())
       .then([
         {
@@ -110,7 +115,7 @@ describe('recording a validation result', () => {
             systemId: SYSTEM,
             validationId: 'val-1.0.0',
             version: '1.0.0',
-            datasetId: 'icu-2021-holdout',
+            datasetId: VALIDATION_DATASET,
             metrics: [
               { name: 'AUROC', value: 0.86, threshold: 0.8, direction: 'min', passed: true },
               { name: 'calibration-error', value: 0.04, threshold: 0.05, direction: 'max', passed: true },
@@ -134,77 +139,112 @@ describe('recording a validation result', () => {
   ];
   const failing = { passed: false };
   const passing = { passed: true };
+  const overall = (auroc: number, calibrationError: number) => [
+    { name: 'AUROC', value: auroc },
+    { name: 'calibration-error', value: calibrationError },
+  ];
 
   it('fails a metric below a minimum threshold', () =>
-    given(...withVersion())
-      .when(
-        cmd.validate('1.0.0', {
-          metrics: [{ name: 'AUROC', value: 0.79, threshold: 0.8, direction: 'min' }],
+    given(...planned())
+      .when(cmd.validate('1.0.0', { metrics: overall(0.79, 0.04) }))
+      .then(
+        recorded({
+          ...failing,
+          metrics: [expect.objectContaining(failing), expect.objectContaining(passing)],
         }),
-      )
-      .then(recorded({ ...failing, metrics: [expect.objectContaining(failing)] })));
+      ));
 
   it('fails a metric above a maximum threshold', () =>
-    given(...withVersion())
-      .when(
-        cmd.validate('1.0.0', {
-          metrics: [{ name: 'calibration-error', value: 0.051, threshold: 0.05, direction: 'max' }],
+    given(...planned())
+      .when(cmd.validate('1.0.0', { metrics: overall(0.86, 0.051) }))
+      .then(
+        recorded({
+          ...failing,
+          metrics: [expect.objectContaining(passing), expect.objectContaining(failing)],
         }),
-      )
-      .then(recorded({ ...failing, metrics: [expect.objectContaining(failing)] })));
+      ));
 
   it('fails the whole validation when one subgroup fails, even if the overall metrics pass', () =>
-    given(...withVersion())
+    given(...planned())
       .when(
         cmd.validate('1.0.0', {
-          subgroupResults: [
-            {
-              subgroup: 'female',
-              metrics: [{ name: 'AUROC', value: 0.7, threshold: 0.8, direction: 'min' }],
-            },
-          ],
+          subgroupResults: [{ subgroup: 'age 65+', metrics: [{ name: 'AUROC', value: 0.7 }] }],
         }),
       )
       .then(
         recorded({
           ...failing,
           metrics: [expect.objectContaining(passing), expect.objectContaining(passing)],
-          subgroupResults: [expect.objectContaining({ subgroup: 'female', ...failing })],
+          subgroupResults: [expect.objectContaining({ subgroup: 'age 65+', ...failing })],
         }),
       ));
 
-  it('computes pass from the thresholds, whatever the values', () => {
-    const metric = fc.record<MetricInput>({
-      name: fc.constantFrom('AUROC', 'sensitivity', 'ECE'),
-      value: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
-      threshold: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
-      direction: fc.constantFrom('min' as const, 'max' as const),
-    });
-    const meets = (m: MetricInput) =>
-      m.direction === 'min' ? m.value >= m.threshold : m.value <= m.threshold;
+  it('computes pass from the planned thresholds, whatever the plan and the values', () => {
+    const number = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 });
+    const planOf = (names: string[]) =>
+      fc.tuple(
+        ...names.map((name) =>
+          fc.record({
+            name: fc.constant(name),
+            threshold: number,
+            direction: fc.constantFrom('min' as const, 'max' as const),
+          }),
+        ),
+      );
+    const meets = (p: PlannedMetric, value: number) =>
+      p.direction === 'min' ? value >= p.threshold : value <= p.threshold;
     const decider = aiSystemDecider();
-    const state = stateFrom(decider, withVersion());
     fc.assert(
       fc.property(
-        fc.array(metric, { minLength: 1, maxLength: 5 }),
-        fc.array(metric, { minLength: 1, maxLength: 3 }),
-        (metrics, subgroupMetrics) => {
+        fc
+          .uniqueArray(fc.constantFrom('AUROC', 'sensitivity', 'ECE', 'PPV', 'NPV'), {
+            minLength: 1,
+            maxLength: 5,
+          })
+          .chain((names) =>
+            fc.tuple(
+              planOf(names),
+              planOf(names.slice(0, 2)),
+              fc.array(number, { minLength: 5, maxLength: 5 }),
+              fc.array(number, { minLength: 2, maxLength: 2 }),
+            ),
+          ),
+        ([metrics, subgroupMetrics, values, subgroupValues]) => {
+          const state = stateFrom(
+            decider,
+            run(
+              [
+                cmd.planValidation('1.0.0', {
+                  metrics,
+                  subgroups: [{ subgroup: 'any', metrics: subgroupMetrics }],
+                }),
+              ],
+              withVersion(),
+            ),
+          );
           const [result] = decider.decide(
             cmd.validate('1.0.0', {
-              metrics,
-              subgroupResults: [{ subgroup: 'any', metrics: subgroupMetrics }],
+              metrics: metrics.map((m, i) => ({ name: m.name, value: values[i] })),
+              subgroupResults: [
+                {
+                  subgroup: 'any',
+                  metrics: subgroupMetrics.map((m, i) => ({ name: m.name, value: subgroupValues[i] })),
+                },
+              ],
             }),
             state,
           ) as Array<AiSystemEventOf<'ValidationResultRecorded'>>;
-          expect(result.data.metrics.map((m) => m.passed)).toEqual(metrics.map(meets));
-          expect(result.data.passed).toBe(metrics.every(meets) && subgroupMetrics.every(meets));
+          const overallPasses = metrics.map((m, i) => meets(m, values[i]));
+          const subgroupPasses = subgroupMetrics.map((m, i) => meets(m, subgroupValues[i]));
+          expect(result.data.metrics.map((m) => m.passed)).toEqual(overallPasses);
+          expect(result.data.passed).toBe([...overallPasses, ...subgroupPasses].every(Boolean));
         },
       ),
     );
   });
 
   it('refuses a validation recorded by the version’s developer', () =>
-    given(...withVersion())
+    given(...planned())
       .when(cmd.validate('1.0.0', { meta: meta(DEVELOPER, day(1)) }))
       .thenThrows('VALIDATOR_IS_DEVELOPER'));
 
@@ -216,35 +256,30 @@ describe('recording a validation result', () => {
       .thenThrows('VALIDATOR_IS_DEVELOPER'));
 
   it('refuses a validation of an unknown version', () =>
-    given(...withVersion())
+    given(...planned())
       .when(cmd.validate('9.9.9'))
       .thenThrows('NOT_FOUND', 'version'));
 
   it('refuses to reuse a validation id', () =>
-    given(...run([cmd.validate()], withVersion()))
+    given(...run([cmd.validate()], planned()))
       .when(cmd.validate())
       .thenThrows('ALREADY_EXISTS', 'validationId'));
 
   it.each([
     ['no metrics', { metrics: [] }, 'metrics'],
     [
-      'a metric that is not a finite number',
-      { metrics: [{ name: 'AUROC', value: Number.NaN, threshold: 0.8, direction: 'min' as const }] },
-      'metrics.0.value',
-    ],
-    [
-      'an unknown threshold direction',
-      { metrics: [{ name: 'AUROC', value: 0.9, threshold: 0.8, direction: 'up' as never }] },
-      'metrics.0.direction',
-    ],
-    [
       'a subgroup without metrics',
-      { subgroupResults: [{ subgroup: 'female', metrics: [] }] },
+      { subgroupResults: [{ subgroup: 'age 65+', metrics: [] }] },
       'subgroupResults.0.metrics',
     ],
-  ])('refuses %s, naming the field', (_, override, field) =>
-    given(...withVersion())
+  ])('refuses a result with %s, since the plan asks for them, naming the field', (_, override, field) =>
+    given(...planned())
       .when(cmd.validate('1.0.0', override))
-      .thenThrows('VALIDATION_FAILED', field),
+      .thenThrows('VALIDATION_PLAN_MISMATCH', field),
   );
+
+  it('refuses a metric that is not a finite number, naming the field', () =>
+    given(...planned())
+      .when(cmd.validate('1.0.0', { metrics: overall(Number.NaN, 0.04) }))
+      .thenThrows('VALIDATION_FAILED', 'metrics.0.value'));
 });

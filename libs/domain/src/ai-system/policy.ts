@@ -14,6 +14,8 @@ export interface GovernancePolicy {
   emergencyRatificationHours: number;
   /** The purpose a training dataset must be approved for before a model trained on it may deploy. */
   trainingPurpose: string;
+  /** The purpose a dataset must be approved for before a version's validation plan may name it. */
+  validationPurpose: string;
 }
 
 /**
@@ -32,4 +34,5 @@ export const DEFAULT_GOVERNANCE_POLICY: GovernancePolicy = {
   validationValidityDays: 365,
   emergencyRatificationHours: 72,
   trainingPurpose: 'model-training',
+  validationPurpose: 'model-validation',
 };

@@ -1,11 +1,15 @@
 import { assertNever } from '../shared/domain-error';
+import { personId } from '../shared/person-id';
+import type { PlannedMetric } from './commands';
 import type { AiSystemEvent, AiSystemEventOf } from './events';
 import type { AccountabilityRole, LifecycleStatus, ReviewDiscipline, ThresholdDirection } from './vocabulary';
 
 /**
  * What the deciders need to know about one AI system, folded from its stream.
  * It holds only what some rule or query reads; descriptive fields (name,
- * intended use, ...) live in the events and the read models.
+ * intended use, ...) live in the events and the read models. Every person in
+ * it is a `personId`, whatever spelling the event carries, so rules compare
+ * people with `===`.
  */
 export type AiSystemState = { status: 'unregistered' } | AiSystemRecord;
 
@@ -15,10 +19,15 @@ export interface AiSystemRecord {
   assignments: Assignment[];
   /** In registration order, which is what "an earlier version" means for a rollback. */
   versions: ModelVersion[];
+  /** The current plan of each version that has one. */
+  validationPlans: ValidationPlan[];
+  /** In the order recorded: the last one of a version is the one that counts. */
   validations: ValidationRecord[];
   approvals: Approval[];
   accessPolicyRecorded: boolean;
   auditSources: string[];
+  /** Person ids of the services allowed to record monitoring signals. */
+  monitoringSources: string[];
   monitoringPlans: MonitoringPlan[];
   incidents: IncidentRecord[];
   /** Takedown and reinstatement decisions; they share one id space. */
@@ -42,7 +51,17 @@ export interface ModelVersion {
   version: string;
   artifactSha256: string;
   trainingDatasetIds: string[];
-  developer: string;
+  /** The developer and the registrant: none of them may validate, approve or ratify anything about the version. */
+  authors: string[];
+  /** It has been the live version, so it is no longer a candidate for deployment. */
+  wentLive: boolean;
+}
+
+export interface ValidationPlan {
+  version: string;
+  datasetId: string;
+  metrics: PlannedMetric[];
+  subgroups: Array<{ subgroup: string; metrics: PlannedMetric[] }>;
 }
 
 export interface ValidationRecord {
@@ -50,6 +69,8 @@ export interface ValidationRecord {
   version: string;
   passed: boolean;
   validatedAt: string;
+  /** Judged against a plan recorded before it; results stored before plans existed carried thresholds typed in with them. */
+  againstPlan: boolean;
 }
 
 export interface Approval {
@@ -71,6 +92,9 @@ export interface IncidentRecord {
 
 export interface DecisionRecord {
   decisionId: string;
+  decidedBy: string;
+  /** The versions the decision took down or put back in front of patients. */
+  versions: string[];
   /** Made by a security officer under emergency powers: awaits ratification. */
   emergency: boolean;
   ratified: boolean;
@@ -93,10 +117,12 @@ function registered({ data }: AiSystemEventOf<'AiSystemRegistered'>): AiSystemRe
     systemId: data.systemId,
     assignments: [],
     versions: [],
+    validationPlans: [],
     validations: [],
     approvals: [],
     accessPolicyRecorded: false,
     auditSources: [],
+    monitoringSources: [],
     monitoringPlans: [],
     incidents: [],
     decisions: [],
@@ -115,30 +141,53 @@ function evolveRecord(
     }
     case 'AccountabilityAssigned': {
       const { assignmentId, role, assignee, effectiveFrom } = event.data;
-      return { ...s, assignments: [...s.assignments, { assignmentId, role, assignee, effectiveFrom }] };
+      return {
+        ...s,
+        assignments: [...s.assignments, { assignmentId, role, assignee: personId(assignee), effectiveFrom }],
+      };
     }
     case 'AccountabilityAccepted':
       return updateAssignment(s, event.data.assignmentId, { acceptedAt: event.data.acceptedAt });
     case 'AccountabilityRevoked':
       return updateAssignment(s, event.data.assignmentId, { effectiveTo: event.data.effectiveTo });
     case 'ModelVersionRegistered': {
-      const { version, artifactSha256, trainingDatasetIds, developer } = event.data;
-      return { ...s, versions: [...s.versions, { version, artifactSha256, trainingDatasetIds, developer }] };
+      const { version, artifactSha256, trainingDatasetIds, developer, registeredBy } = event.data;
+      const authors = [...new Set([developer, registeredBy].map(personId))];
+      return {
+        ...s,
+        versions: [...s.versions, { version, artifactSha256, trainingDatasetIds, authors, wentLive: false }],
+      };
+    }
+    case 'ValidationPlanned': {
+      const { version, datasetId, metrics, subgroups } = event.data;
+      return {
+        ...s,
+        validationPlans: [
+          ...s.validationPlans.filter((p) => p.version !== version),
+          { version, datasetId, metrics, subgroups },
+        ],
+      };
     }
     case 'ValidationResultRecorded': {
       const { validationId, version, passed, validatedAt } = event.data;
-      return { ...s, validations: [...s.validations, { validationId, version, passed, validatedAt }] };
+      const againstPlan = s.validationPlans.some((p) => p.version === version);
+      return {
+        ...s,
+        validations: [...s.validations, { validationId, version, passed, validatedAt, againstPlan }],
+      };
     }
     case 'DeploymentApproved': {
       const { version, discipline, reviewer } = event.data;
-      return { ...s, approvals: [...s.approvals, { version, discipline, reviewer }] };
+      return { ...s, approvals: [...s.approvals, { version, discipline, reviewer: personId(reviewer) }] };
     }
     case 'AccessPolicyRecorded':
       return { ...s, accessPolicyRecorded: true };
     case 'AuditSourceRegistered':
       return { ...s, auditSources: [...s.auditSources, event.data.sourceService] };
+    case 'MonitoringSourceRegistered':
+      return { ...s, monitoringSources: [...s.monitoringSources, personId(event.data.serviceId)] };
     case 'ModelVersionDeployed':
-      return { ...s, deployedVersion: event.data.version };
+      return wentLive(s, event.data.version);
     case 'MonitoringPlanned': {
       const { metric, threshold, direction } = event.data;
       return {
@@ -159,11 +208,18 @@ function evolveRecord(
         ),
       };
     case 'TakedownDecided': {
-      const { decisionId, action, toVersion, emergency } = event.data;
-      const decisions = [...s.decisions, { decisionId, emergency, ratified: false }];
-      if (action === 'rollback') return { ...s, decisions, deployedVersion: toVersion };
-      if (action === 'retire') return { ...s, decisions, deployedVersion: undefined };
-      return { ...s, decisions };
+      const { decisionId, action, fromVersion, toVersion, decidedBy, emergency } = event.data;
+      const decision: DecisionRecord = {
+        decisionId,
+        decidedBy: personId(decidedBy),
+        versions: [fromVersion, toVersion].filter((v) => v !== undefined),
+        emergency,
+        ratified: false,
+      };
+      const decided = { ...s, decisions: [...s.decisions, decision] };
+      if (action === 'rollback' && toVersion !== undefined) return wentLive(decided, toVersion);
+      if (action === 'retire') return { ...decided, deployedVersion: undefined };
+      return decided;
     }
     case 'TakedownRatified':
       return {
@@ -172,11 +228,17 @@ function evolveRecord(
           d.decisionId === event.data.decisionId ? { ...d, ratified: true } : d,
         ),
       };
-    case 'AiSystemReinstated':
-      return {
-        ...s,
-        decisions: [...s.decisions, { decisionId: event.data.decisionId, emergency: false, ratified: false }],
+    case 'AiSystemReinstated': {
+      const { decisionId, decidedBy, version } = event.data;
+      const decision: DecisionRecord = {
+        decisionId,
+        decidedBy: personId(decidedBy),
+        versions: [version],
+        emergency: false,
+        ratified: false,
       };
+      return { ...s, decisions: [...s.decisions, decision] };
+    }
     case 'AuditRecorded':
       return { ...s, auditIds: [...s.auditIds, event.data.auditId] };
     // Facts for the record and the read models; no rule depends on them.
@@ -187,6 +249,14 @@ function evolveRecord(
     default:
       return assertNever(event);
   }
+}
+
+function wentLive(s: AiSystemRecord, version: string): AiSystemRecord {
+  return {
+    ...s,
+    deployedVersion: version,
+    versions: s.versions.map((v) => (v.version === version ? { ...v, wentLive: true } : v)),
+  };
 }
 
 function updateAssignment(

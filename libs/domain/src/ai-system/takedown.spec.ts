@@ -4,6 +4,7 @@ import {
   ADMIN,
   DEVELOPER,
   HOLDERS,
+  PLANNER,
   SYSTEM,
   VALIDATOR,
   cmd,
@@ -226,6 +227,7 @@ describe('rolling back', () => {
       ...run(
         [
           cmd.registerVersion('3.0.0', { meta: meta(DEVELOPER, day(6)) }),
+          cmd.planValidation('3.0.0', { meta: meta(PLANNER, day(6)) }),
           cmd.validate('3.0.0', { meta: meta(VALIDATOR, day(7)) }),
         ],
         upgraded(),
@@ -238,11 +240,10 @@ describe('rolling back', () => {
     const history = run(
       [
         cmd.registerVersion('1.1.0', { meta: meta(DEVELOPER, day(3)) }),
-        cmd.validate('1.1.0', {
-          metrics: [{ name: 'AUROC', value: 0.6, threshold: 0.8, direction: 'min' }],
-          meta: meta(VALIDATOR, day(3)),
-        }),
+        cmd.planValidation('1.1.0', { meta: meta(PLANNER, day(3)) }),
+        cmd.validateFailing('1.1.0', { meta: meta(VALIDATOR, day(3)) }),
         cmd.registerVersion('2.0.0', { meta: meta(DEVELOPER, day(3)) }),
+        cmd.planValidation('2.0.0', { meta: meta(PLANNER, day(3)) }),
         cmd.validate('2.0.0', { meta: meta(VALIDATOR, day(4)) }),
         ...REVIEW_DISCIPLINES.map((d) => cmd.approve(d, '2.0.0')),
         cmd.deploy('2.0.0', { meta: meta(ADMIN, day(5)) }),
@@ -304,12 +305,15 @@ describe('ratifying an emergency decision', () => {
 });
 
 describe('reinstating a suspended system', () => {
-  const revalidated = (value = 0.85) =>
+  const revalidated = (auroc = 0.85) =>
     run(
       [
         cmd.validate('1.0.0', {
           validationId: 'val-after',
-          metrics: [{ name: 'AUROC', value, threshold: 0.8, direction: 'min' }],
+          metrics: [
+            { name: 'AUROC', value: auroc },
+            { name: 'calibration-error', value: 0.04 },
+          ],
           meta: meta(VALIDATOR, day(14)),
         }),
       ],

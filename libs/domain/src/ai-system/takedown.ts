@@ -5,8 +5,9 @@ import { holdersAt } from './accountability';
 import type { DecideTakedown, RatifyTakedown, ReinstateAiSystem } from './commands';
 import type { AiSystemEvent, AiSystemEventOf } from './events';
 import { isLive, statusChange } from './lifecycle';
-import { findVersion } from './model-versions';
+import { findVersion, latestValidation } from './model-versions';
 import type { GovernancePolicy } from './policy';
+import { authorsOf, separationRefused } from './separation-of-duties';
 import type { AiSystemRecord } from './state';
 
 export function decideTakedown(
@@ -76,7 +77,11 @@ function decidesUnderEmergency(cmd: DecideTakedown, system: AiSystemRecord): boo
   return true;
 }
 
-/** A rollback returns to a version registered before the live one that passed validation: back to something known to be safe. */
+/**
+ * A rollback returns to a version registered before the live one whose latest
+ * validation passed: back to something known to be safe, chosen by someone
+ * who did not build it.
+ */
 function rollbackTarget(cmd: DecideTakedown, system: AiSystemRecord): string {
   const live = system.deployedVersion;
   if (!isLive(system) || live === undefined)
@@ -97,13 +102,19 @@ function rollbackTarget(cmd: DecideTakedown, system: AiSystemRecord): string {
     system.versions.findIndex((v) => v.version === live),
   );
   const candidates = earlier
-    .filter((v) => system.validations.some((r) => r.version === v.version && r.passed))
+    .filter((v) => latestValidation(system, v.version)?.passed === true)
     .map((v) => v.version);
   if (!candidates.includes(cmd.toVersion))
     throw new DomainError(
       'INVALID_ROLLBACK_TARGET',
-      `version ${cmd.toVersion} is not a validated version registered before the live ${live}; candidates: ${candidates.join(', ') || 'none'}`,
+      `version ${cmd.toVersion} is not a version registered before the live ${live} whose latest validation passed; candidates: ${candidates.join(', ') || 'none'}`,
       'toVersion',
+    );
+  if (authorsOf(system, cmd.toVersion).includes(cmd.meta.actor))
+    throw separationRefused(
+      'DECIDER_IS_AUTHOR',
+      `${cmd.meta.actor} is an author of version ${cmd.toVersion}`,
+      'another holder of the takedown authority (or, in an emergency, the security officer) must decide the rollback',
     );
   return cmd.toVersion;
 }
@@ -129,6 +140,19 @@ export function ratifyTakedown(cmd: RatifyTakedown, system: AiSystemRecord): AiS
       `decision ${cmd.decisionId} is already ratified`,
       'decisionId',
     );
+  if (decision.decidedBy === cmd.meta.actor)
+    throw separationRefused(
+      'RATIFIER_IS_DECIDER',
+      `${cmd.meta.actor} decided ${cmd.decisionId}`,
+      'another holder of TAKEDOWN_AUTHORITY must ratify it',
+    );
+  const authored = decision.versions.filter((v) => authorsOf(system, v).includes(cmd.meta.actor));
+  if (authored.length > 0)
+    throw separationRefused(
+      'RATIFIER_IS_AUTHOR',
+      `${cmd.meta.actor} is an author of version ${authored.join(' and ')}, which ${cmd.decisionId} concerns`,
+      'another holder of TAKEDOWN_AUTHORITY must ratify it',
+    );
   return [
     {
       type: 'TakedownRatified',
@@ -142,7 +166,7 @@ export function ratifyTakedown(cmd: RatifyTakedown, system: AiSystemRecord): AiS
   ];
 }
 
-/** Back to patients only on the authority's word and a validation done since the suspension. */
+/** Back to patients only on the authority's word and a passing validation, against the plan, done since the suspension and not followed by a failure. */
 export function reinstateAiSystem(
   cmd: ReinstateAiSystem,
   system: AiSystemRecord,
@@ -164,11 +188,9 @@ export function reinstateAiSystem(
     millis(system.suspendedAt),
     millis(cmd.meta.at) - policy.validationValidityDays * MS_PER_DAY,
   );
-  const validation = system.validations.findLast(
-    (v) => v.version === version && v.passed && millis(v.validatedAt) > since,
-  );
-  if (!validation) {
-    const message = `record a passing validation of version ${version} made after the suspension at ${system.suspendedAt} and within the last ${policy.validationValidityDays} days`;
+  const validation = latestValidation(system, version);
+  if (!validation?.passed || !validation.againstPlan || !(millis(validation.validatedAt) > since)) {
+    const message = `record a passing validation of version ${version} against its plan, made after the suspension at ${system.suspendedAt} and within the last ${policy.validationValidityDays} days; the latest validation decides`;
     throw new DomainError('GATE_NOT_MET', message, undefined, {
       unmetGates: [{ gate: 'VALIDATION', message }],
     });

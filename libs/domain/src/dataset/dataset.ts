@@ -1,6 +1,7 @@
 import { assertCommandMeta } from '../shared/command-meta';
 import type { Decider } from '../shared/decider';
 import { DomainError, assertNever } from '../shared/domain-error';
+import { personId } from '../shared/person-id';
 import { millis, parseInstant } from '../shared/time';
 import { checkedEvents } from '../events/validate-event-data';
 import type { DatasetSnapshot } from '../ai-system/commands';
@@ -46,7 +47,10 @@ export function evolveDataset(state: DatasetState, event: DatasetEvent): Dataset
       const { grantId, principal, purpose, expiresAt } = event.data;
       return {
         ...state,
-        grants: [...state.grants, { grantId, principal, purpose, expiresAt, revoked: false }],
+        grants: [
+          ...state.grants,
+          { grantId, principal: personId(principal), purpose, expiresAt, revoked: false },
+        ],
       };
     }
     case 'DatasetAccessRevoked':
@@ -61,7 +65,20 @@ export function evolveDataset(state: DatasetState, event: DatasetEvent): Dataset
 
 export function decideDataset(command: DatasetCommand, state: DatasetState): DatasetEvent[] {
   assertCommandMeta(command.meta);
-  return checkedEvents(decideUnchecked(command, state));
+  return checkedEvents(decideUnchecked(withPersonIds(command), state));
+}
+
+/** Every person a command names, in the one spelling state holds them in (see `personId`). */
+function withPersonIds(command: DatasetCommand): DatasetCommand {
+  const meta = { ...command.meta, actor: personId(command.meta.actor) };
+  switch (command.type) {
+    case 'RegisterDataset':
+      return { ...command, meta, steward: personId(command.steward) };
+    case 'GrantDatasetAccess':
+      return { ...command, meta, principal: personId(command.principal) };
+    default:
+      return { ...command, meta };
+  }
 }
 
 export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState> = {

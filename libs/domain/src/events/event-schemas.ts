@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import { AI_SYSTEM_EVENTS, type AiSystemEvent } from '../ai-system/events';
+import { AI_SYSTEM_EVENTS, SUPERSEDED_AI_SYSTEM_EVENTS, type AiSystemEvent } from '../ai-system/events';
 import { DATA_ACCESS_EVENTS, type DataAccessedEvent } from '../data-access/events';
 import { DATASET_EVENTS, type DatasetEvent } from '../dataset/events';
 import { EVIDENCE_EVENTS, type EvidenceEvent } from '../evidence/events';
@@ -21,6 +21,11 @@ export const EVENT_SCHEMAS = {
 } satisfies Record<string, EventSchema>;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
+
+/** Earlier versions of event data schemas, kept published: the store holds events written under them. */
+export const SUPERSEDED_EVENT_SCHEMAS: { readonly [T in EventType]?: readonly EventSchema[] } = {
+  ...SUPERSEDED_AI_SYSTEM_EVENTS,
+};
 export type DomainEvent = AiSystemEvent | DatasetEvent | DataAccessedEvent | LedgerAuditEvent | EvidenceEvent;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
@@ -37,8 +42,10 @@ export const eventSchemaFileName = (type: EventType, version: number) => `${type
  * emitters validate against and what `schema/events/` holds, generated from
  * the same TypeBox schema the domain validates with.
  */
-export function eventSchemaDocument(type: EventType): Record<string, unknown> {
-  const { version, schema } = EVENT_SCHEMAS[type] as EventSchema<TSchema>;
+export function eventSchemaDocument(
+  type: EventType,
+  { version, schema }: EventSchema<TSchema> = EVENT_SCHEMAS[type],
+): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `urn:govledger:event-schema:${type}:v${version}`,
@@ -48,10 +55,12 @@ export function eventSchemaDocument(type: EventType): Record<string, unknown> {
   };
 }
 
-/** File name and exact content of every schema file; the spec beside this compares and regenerates them. */
+/** File name and exact content of every schema file, superseded versions included; the spec beside this compares and regenerates them. */
 export function eventSchemaFiles(): Array<{ fileName: string; content: string }> {
-  return EVENT_TYPES.map((type) => ({
-    fileName: eventSchemaFileName(type, EVENT_SCHEMAS[type].version),
-    content: `${JSON.stringify(eventSchemaDocument(type), null, 2)}\n`,
-  }));
+  return EVENT_TYPES.flatMap((type) =>
+    [...(SUPERSEDED_EVENT_SCHEMAS[type] ?? []), EVENT_SCHEMAS[type]].map((schema) => ({
+      fileName: eventSchemaFileName(type, schema.version),
+      content: `${JSON.stringify(eventSchemaDocument(type, schema), null, 2)}\n`,
+    })),
+  );
 }

@@ -71,6 +71,7 @@ export interface EventSchema<S extends TSchema = TSchema> {
 }
 
 export const v1 = <S extends TSchema>(schema: S): EventSchema<S> => ({ version: 1, schema });
+export const v2 = <S extends TSchema>(schema: S): EventSchema<S> => ({ version: 2, schema });
 
 /** `{ type, data }` for every entry of a map of event schemas. */
 export type EventsOf<M extends Record<string, EventSchema>> = {

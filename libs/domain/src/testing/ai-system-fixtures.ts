@@ -36,10 +36,19 @@ export const REVIEWERS = {
   security: 'rev.sec',
   compliance: 'rev.comp',
 } as const;
+/** Plans validations: neither an author nor the validator. */
+export const PLANNER = 'qa.quinn';
+export const MONITORING_SERVICE = 'monitoring-service';
 export const TRAINING_DATASET = 'icu-2019';
 export const APPROVED_TRAINING_DATA: C.DatasetSnapshot[] = [
   { datasetId: TRAINING_DATASET, registered: true, approvedPurposes: ['model-training'] },
 ];
+export const VALIDATION_DATASET = 'icu-2021-holdout';
+export const APPROVED_VALIDATION_DATA: C.DatasetSnapshot = {
+  datasetId: VALIDATION_DATASET,
+  registered: true,
+  approvedPurposes: ['model-validation'],
+};
 /** A distinct, well-formed artifact digest per version label. */
 export const artifactOf = (version: string) =>
   [...version]
@@ -72,7 +81,13 @@ export const cmd = {
   assign: (role: AccountabilityRole, assignee = HOLDERS[role], o: Args<C.AssignAccountability> = {}) =>
     on<C.AssignAccountability>(
       'AssignAccountability',
-      { assignmentId: `${role}-${assignee}`, role, assignee, effectiveFrom: day(0), meta: meta(ADMIN) },
+      {
+        assignmentId: `${role}-${assignee}`,
+        role,
+        assignee,
+        effectiveFrom: o.meta?.at ?? day(0),
+        meta: meta(ADMIN),
+      },
       o,
     ),
   accept: (assignmentId: string, actor: string, o: Args<C.AcceptAccountability> = {}) =>
@@ -97,27 +112,48 @@ export const cmd = {
       },
       o,
     ),
+  planValidation: (version = '1.0.0', o: Args<C.PlanValidation> = {}) =>
+    on<C.PlanValidation>(
+      'PlanValidation',
+      {
+        version,
+        datasetId: VALIDATION_DATASET,
+        dataset: APPROVED_VALIDATION_DATA,
+        metrics: [
+          { name: 'AUROC', threshold: 0.8, direction: 'min' },
+          { name: 'calibration-error', threshold: 0.05, direction: 'max' },
+        ],
+        subgroups: [{ subgroup: 'age 65+', metrics: [{ name: 'AUROC', threshold: 0.8, direction: 'min' }] }],
+        meta: meta(PLANNER, day(0, 6)),
+      },
+      o,
+    ),
+  /** Passes the default plan. */
   validate: (version = '1.0.0', o: Args<C.RecordValidationResult> = {}) =>
     on<C.RecordValidationResult>(
       'RecordValidationResult',
       {
         validationId: `val-${version}`,
         version,
-        datasetId: 'icu-2021-holdout',
         metrics: [
-          { name: 'AUROC', value: 0.86, threshold: 0.8, direction: 'min' },
-          { name: 'calibration-error', value: 0.04, threshold: 0.05, direction: 'max' },
+          { name: 'AUROC', value: 0.86 },
+          { name: 'calibration-error', value: 0.04 },
         ],
-        subgroupResults: [
-          {
-            subgroup: 'age 65+',
-            metrics: [{ name: 'AUROC', value: 0.83, threshold: 0.8, direction: 'min' }],
-          },
-        ],
+        subgroupResults: [{ subgroup: 'age 65+', metrics: [{ name: 'AUROC', value: 0.83 }] }],
         meta: meta(VALIDATOR, day(1)),
       },
       o,
     ),
+  /** Fails the default plan on overall AUROC. */
+  validateFailing: (version = '1.0.0', o: Args<C.RecordValidationResult> = {}) =>
+    cmd.validate(version, {
+      validationId: `val-${version}-failed`,
+      metrics: [
+        { name: 'AUROC', value: 0.5 },
+        { name: 'calibration-error', value: 0.04 },
+      ],
+      ...o,
+    }),
   approve: (
     discipline: C.ApproveDeployment['discipline'],
     version = '1.0.0',
@@ -141,6 +177,8 @@ export const cmd = {
     ),
   auditSource: (sourceService = 'ehr-gateway', o: Args<C.RegisterAuditSource> = {}) =>
     on<C.RegisterAuditSource>('RegisterAuditSource', { sourceService, meta: meta(ADMIN) }, o),
+  monitoringSource: (serviceId = MONITORING_SERVICE, o: Args<C.RegisterMonitoringSource> = {}) =>
+    on<C.RegisterMonitoringSource>('RegisterMonitoringSource', { serviceId, meta: meta(ADMIN) }, o),
   deploy: (version = '1.0.0', o: Args<C.DeployModelVersion> = {}) =>
     on<C.DeployModelVersion>(
       'DeployModelVersion',
@@ -167,7 +205,7 @@ export const cmd = {
         metric: 'AUROC',
         value,
         observedAt: day(9),
-        meta: meta('monitoring-service', day(9, 1)),
+        meta: meta(MONITORING_SERVICE, day(9, 1)),
       },
       o,
     ),
@@ -261,15 +299,22 @@ export const staffed = (
   roles: readonly AccountabilityRole[] = Object.keys(HOLDERS) as AccountabilityRole[],
 ) => roles.flatMap((role) => [cmd.assign(role), cmd.accept(`${role}-${HOLDERS[role]}`, HOLDERS[role])]);
 
-/** Version 1.0.0 registered, validated, approved by all four disciplines, with access policy and audit source: every gate met. */
+/**
+ * Version 1.0.0 registered, validated against its plan, approved by all four
+ * disciplines, with access policy, audit source and a monitoring plan: every
+ * gate met. A monitoring service is registered to report signals.
+ */
 export const readyToDeploy = (): AiSystemEvent[] =>
   run([
     cmd.register(),
     ...staffed(),
     cmd.registerVersion(),
+    cmd.planValidation(),
     cmd.validate(),
     cmd.accessPolicy(),
     cmd.auditSource(),
+    cmd.plan({ meta: meta(HOLDERS.MODEL_PERFORMANCE_OWNER, day(1, 4)) }),
+    cmd.monitoringSource(),
     ...(['clinical', 'data_science', 'security', 'compliance'] as const).map((d) => cmd.approve(d)),
   ]);
 
@@ -284,6 +329,7 @@ export const upgraded = (): AiSystemEvent[] =>
         changeSummary: 'Retrained on 2024 data',
         meta: meta(DEVELOPER, day(3)),
       }),
+      cmd.planValidation('2.0.0', { meta: meta(PLANNER, day(3, 6)) }),
       cmd.validate('2.0.0', { meta: meta(VALIDATOR, day(4)) }),
       ...(['clinical', 'data_science', 'security', 'compliance'] as const).map((d) =>
         cmd.approve(d, '2.0.0', { meta: meta(REVIEWERS[d], day(4, 2)) }),
