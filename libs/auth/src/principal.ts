@@ -2,6 +2,7 @@ import type { Role } from './policy';
 
 /** An authenticated caller, as the token says. The tenant comes from the token and nowhere else. */
 export interface Principal {
+  /** The token subject as a `personId`: NFC, trimmed, lower-cased, so one person has one id. */
   id: string;
   role: Role;
   tenantId: string;

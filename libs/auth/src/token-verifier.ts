@@ -6,6 +6,7 @@ import {
   type JSONWebKeySet,
   type JWTPayload,
 } from 'jose';
+import { personId } from '@ledger/domain';
 import { isRole } from './policy';
 import type { Principal } from './principal';
 
@@ -15,7 +16,8 @@ export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
 const TENANT = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const PRINCIPAL_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
+/** A subject once normalised: letters (any script, with their accents), digits and . _ : @ - */
+const PRINCIPAL_ID = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}._:@-]{0,127}$/u;
 
 export class AuthenticationError extends Error {
   constructor(message: string) {
@@ -98,8 +100,12 @@ function principalFrom(payload: JWTPayload): Principal {
     event_types: eventTypes,
     act,
   } = payload as JWTPayload & Record<string, unknown>;
-  if (typeof sub !== 'string' || !PRINCIPAL_ID.test(sub))
-    throw new AuthenticationError('the token subject (sub) must be 1-128 letters, digits or . _ : @ -');
+  // Normalised once, here, so Rev.Same and rev.same are one person in every comparison the ledger makes.
+  const id = typeof sub === 'string' ? personId(sub) : '';
+  if (!PRINCIPAL_ID.test(id))
+    throw new AuthenticationError(
+      'the token subject (sub) must be 1-128 letters, digits or . _ : @ - (compared ignoring case, surrounding white space and Unicode composition)',
+    );
   if (!isRole(role))
     throw new AuthenticationError(
       'the token carries no known role claim (auditor, regulator, emitter, governance-admin or ledger-admin)',
@@ -114,12 +120,12 @@ function principalFrom(payload: JWTPayload): Principal {
   };
   const onBehalfOf = (act as { sub?: unknown } | undefined)?.sub;
   return {
-    id: sub,
+    id,
     role,
     tenantId: tenant,
     systems: role === 'regulator' ? (list(systems, 'systems') ?? []) : undefined,
     eventTypes: list(eventTypes, 'event_types'),
-    ...(typeof onBehalfOf === 'string' ? { onBehalfOf } : {}),
+    ...(typeof onBehalfOf === 'string' ? { onBehalfOf: personId(onBehalfOf) } : {}),
   };
 }
 
