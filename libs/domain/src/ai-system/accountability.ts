@@ -7,8 +7,8 @@ import type { GovernancePolicy } from './policy';
 import {
   INCOMPATIBLE_ROLES,
   ROLES_AUTHORS_MAY_NOT_HOLD,
-  liveOrCandidateAuthors,
   separationRefused,
+  versionAuthors,
 } from './separation-of-duties';
 import type { AiSystemRecord, AiSystemState, Assignment } from './state';
 import type { AccountabilityRole } from './vocabulary';
@@ -164,11 +164,11 @@ function assertSeparated(cmd: AssignAccountability, system: AiSystemRecord): voi
       `${meta.actor} tried to assign ${role} to themselves`,
       'another person must assign it, and the assignee then accepts',
     );
-  if (ROLES_AUTHORS_MAY_NOT_HOLD.includes(role) && liveOrCandidateAuthors(system).has(assignee))
+  if (ROLES_AUTHORS_MAY_NOT_HOLD.includes(role) && versionAuthors(system).has(assignee))
     throw separationRefused(
       'AUTHOR_HOLDS_CONFLICTING_ROLE',
-      `${assignee} is an author of the live or a candidate version of ${system.systemId}`,
-      `assign ${role} to someone who neither developed nor registered those versions`,
+      `${assignee} developed or registered a version of ${system.systemId}`,
+      `assign ${role} to someone who authored none of its versions`,
     );
   const counterparts = INCOMPATIBLE_ROLES.flatMap(([a, b]) => (a === role ? [b] : b === role ? [a] : []));
   const conflicting = activeAssignments(system, meta.at).find(

@@ -16,6 +16,7 @@ import {
   deployed,
   meta,
   run,
+  upgraded,
 } from '../testing/ai-system-fixtures';
 import { aiSystemDecider } from './decide';
 import { upcastModelVersionRegisteredV1, type AiSystemEvent } from './events';
@@ -105,24 +106,31 @@ describe('the registrant of a version is one of its authors, whatever developer 
 });
 
 describe('nobody rolls back to, or ratifies anything about, a version they authored', () => {
-  /** 1.0.0 by dev.dan went live, 2.0.0 by dev.eve replaced it; dev.dan, no longer author of a live or candidate version, then took TAKEDOWN_AUTHORITY. */
-  const danIsAlsoAuthority = () =>
-    run(
-      [
-        cmd.registerVersion('2.0.0', {
-          parentVersion: '1.0.0',
-          developer: 'dev.eve',
-          meta: meta('dev.eve', day(3)),
-        }),
-        cmd.planValidation('2.0.0', { meta: meta(PLANNER, day(3)) }),
-        cmd.validate('2.0.0', { meta: meta(VALIDATOR, day(4)) }),
-        ...REVIEW_DISCIPLINES.map((d) => cmd.approve(d, '2.0.0', { meta: meta(REVIEWERS[d], day(4)) })),
-        cmd.deploy('2.0.0', { meta: meta(ADMIN, day(5)) }),
-        cmd.assign('TAKEDOWN_AUTHORITY', DEVELOPER, { assignmentId: 'ta-dan', meta: meta(ADMIN, day(6)) }),
-        cmd.accept('ta-dan', DEVELOPER, { meta: meta(DEVELOPER, day(6)) }),
-      ],
-      deployed(),
-    );
+  /** dev.dan wrote 1.0.0 and 2.0.0, and was made an authority before authors were kept out of that role. */
+  const legacyAuthorAuthority = (): AiSystemEvent[] => [
+    ...upgraded(),
+    {
+      type: 'AccountabilityAssigned',
+      data: {
+        systemId: SYSTEM,
+        assignmentId: 'ta-dan',
+        role: 'TAKEDOWN_AUTHORITY',
+        assignee: DEVELOPER,
+        effectiveFrom: day(6),
+        assignedBy: ADMIN,
+      },
+    },
+    {
+      type: 'AccountabilityAccepted',
+      data: {
+        systemId: SYSTEM,
+        assignmentId: 'ta-dan',
+        role: 'TAKEDOWN_AUTHORITY',
+        assignee: DEVELOPER,
+        acceptedAt: day(6),
+      },
+    },
+  ];
   const emergencyRollback = () =>
     run(
       [
@@ -132,12 +140,40 @@ describe('nobody rolls back to, or ratifies anything about, a version they autho
           meta: meta(HOLDERS.SECURITY_OFFICER, day(12)),
         }),
       ],
-      danIsAlsoAuthority(),
+      legacyAuthorAuthority(),
     );
 
   it('refuses an authority rolling the system back to a version they authored', () =>
-    given(...danIsAlsoAuthority())
+    given(...legacyAuthorAuthority())
       .when(cmd.takedown('rollback', { toVersion: '1.0.0', meta: meta(DEVELOPER, day(12)) }))
+      .thenThrows('DECIDER_IS_AUTHOR'));
+
+  it('refuses a security officer rolling back, in an emergency, to a version they registered', () =>
+    given(
+      ...run(
+        [
+          cmd.registerVersion('1.5.0', {
+            developer: 'dev.eve',
+            meta: meta(HOLDERS.SECURITY_OFFICER, day(3)),
+          }),
+          cmd.planValidation('1.5.0', { meta: meta(PLANNER, day(3)) }),
+          cmd.validate('1.5.0', { meta: meta(VALIDATOR, day(3)) }),
+          cmd.registerVersion('2.0.0', { meta: meta(DEVELOPER, day(3)) }),
+          cmd.planValidation('2.0.0', { meta: meta(PLANNER, day(3)) }),
+          cmd.validate('2.0.0', { meta: meta(VALIDATOR, day(4)) }),
+          ...REVIEW_DISCIPLINES.map((d) => cmd.approve(d, '2.0.0', { meta: meta(REVIEWERS[d], day(4)) })),
+          cmd.deploy('2.0.0', { meta: meta(ADMIN, day(5)) }),
+        ],
+        deployed(),
+      ),
+    )
+      .when(
+        cmd.takedown('rollback', {
+          toVersion: '1.5.0',
+          emergency: true,
+          meta: meta(HOLDERS.SECURITY_OFFICER, day(12)),
+        }),
+      )
       .thenThrows('DECIDER_IS_AUTHOR'));
 
   it('refuses an authority ratifying an emergency rollback to a version they authored', () =>
@@ -146,7 +182,7 @@ describe('nobody rolls back to, or ratifies anything about, a version they autho
       .thenThrows('RATIFIER_IS_AUTHOR'));
 
   it('still lets an authority who did not author it roll back and ratify', () => {
-    given(...danIsAlsoAuthority())
+    given(...legacyAuthorAuthority())
       .when(cmd.takedown('rollback', { toVersion: '1.0.0' }))
       .then([expect.objectContaining({ type: 'TakedownDecided' })]);
     given(...emergencyRollback())

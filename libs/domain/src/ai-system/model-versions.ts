@@ -65,7 +65,7 @@ export function registerModelVersion(cmd: RegisterModelVersion, system: AiSystem
     : [registered];
 }
 
-/** A new version is a candidate, so its authors may not hold, or be about to hold, a role that checks candidates. */
+/** A new version is a candidate, so its authors may not hold, or be about to hold, a role that checks versions. */
 function assertAuthorsHoldNoCheckingRole(system: AiSystemRecord, authors: string[], meta: CommandMeta): void {
   const held = activeAssignments(system, meta.at).find(
     (a) => authors.includes(a.assignee) && ROLES_AUTHORS_MAY_NOT_HOLD.includes(a.role),

@@ -34,7 +34,8 @@ export const SEPARATION_OF_DUTIES = {
   },
   AUTHOR_HOLDS_CONFLICTING_ROLE: {
     duty: `holding ${ROLES_AUTHORS_MAY_NOT_HOLD.join(' or ')}`,
-    never: 'an author of the live version or of a candidate version (registered, never yet live)',
+    never:
+      'an author of the live version or of any candidate: any version of the system, since any may go live by deployment or rollback',
   },
   CONFLICTING_ROLES: {
     duty: `holding ${INCOMPATIBLE_ROLES.map((pair) => pair.join(' and ')).join('; or ')} together`,
@@ -87,11 +88,13 @@ const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(
 export const authorsOf = (system: AiSystemRecord, version: string | undefined): string[] =>
   system.versions.find((v) => v.version === version)?.authors ?? [];
 
-/** The versions whose authors are kept out of the roles that check them: the live one and every candidate. */
-export function liveOrCandidateAuthors(system: AiSystemRecord): Set<string> {
-  return new Set(
-    system.versions
-      .filter((v) => v.version === system.deployedVersion || !v.wentLive)
-      .flatMap((v) => v.authors),
-  );
+/**
+ * The people kept out of the roles that check versions: the authors of the
+ * live one and of every candidate. Any registered version is a candidate: a
+ * new one may be deployed and an earlier one rolled back to, and a set that
+ * only grows keeps the rule checked where it can be broken, at assignment and
+ * at registration.
+ */
+export function versionAuthors(system: AiSystemRecord): Set<string> {
+  return new Set(system.versions.flatMap((v) => v.authors));
 }

@@ -45,7 +45,7 @@ describe('nobody assigns a role to themselves', () => {
   });
 });
 
-describe('authors of the live or a candidate version hold no role that checks them', () => {
+describe('authors of the live or any candidate version hold no role that checks them', () => {
   const candidate = () =>
     run(
       [cmd.registerVersion('2.0.0', { developer: 'dev.eve', meta: meta(REVIEWERS.clinical, day(3)) })],
@@ -67,6 +67,22 @@ describe('authors of the live or a candidate version hold no role that checks th
         .when(cmd.assign('TAKEDOWN_AUTHORITY', author, { assignmentId: 'cand-ta', ...later(4) }))
         .thenThrows('AUTHOR_HOLDS_CONFLICTING_ROLE'),
   );
+
+  it('refuses making the author of a superseded version the takedown authority, since it may be rolled back to', () =>
+    given(
+      ...run(
+        [
+          cmd.registerVersion('2.0.0', { developer: 'dev.eve', meta: meta('dev.eve', day(3)) }),
+          cmd.planValidation('2.0.0', { meta: meta(PLANNER, day(3)) }),
+          cmd.validate('2.0.0', { meta: meta(VALIDATOR, day(4)) }),
+          ...REVIEW_DISCIPLINES.map((d) => cmd.approve(d, '2.0.0', { meta: meta(REVIEWERS[d], day(4)) })),
+          cmd.deploy('2.0.0', later(5)),
+        ],
+        deployed(),
+      ),
+    )
+      .when(cmd.assign('TAKEDOWN_AUTHORITY', DEVELOPER, { assignmentId: 'dan-ta', ...later(6) }))
+      .thenThrows('AUTHOR_HOLDS_CONFLICTING_ROLE'));
 
   it('still lets an author hold a role that does not check them', () =>
     given(...deployed())

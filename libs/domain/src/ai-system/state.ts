@@ -53,8 +53,6 @@ export interface ModelVersion {
   trainingDatasetIds: string[];
   /** The developer and the registrant: none of them may validate, approve or ratify anything about the version. */
   authors: string[];
-  /** It has been the live version, so it is no longer a candidate for deployment. */
-  wentLive: boolean;
 }
 
 export interface ValidationPlan {
@@ -155,7 +153,7 @@ function evolveRecord(
       const authors = [...new Set([developer, registeredBy].map(personId))];
       return {
         ...s,
-        versions: [...s.versions, { version, artifactSha256, trainingDatasetIds, authors, wentLive: false }],
+        versions: [...s.versions, { version, artifactSha256, trainingDatasetIds, authors }],
       };
     }
     case 'ValidationPlanned': {
@@ -187,7 +185,7 @@ function evolveRecord(
     case 'MonitoringSourceRegistered':
       return { ...s, monitoringSources: [...s.monitoringSources, personId(event.data.serviceId)] };
     case 'ModelVersionDeployed':
-      return wentLive(s, event.data.version);
+      return { ...s, deployedVersion: event.data.version };
     case 'MonitoringPlanned': {
       const { metric, threshold, direction } = event.data;
       return {
@@ -217,7 +215,7 @@ function evolveRecord(
         ratified: false,
       };
       const decided = { ...s, decisions: [...s.decisions, decision] };
-      if (action === 'rollback' && toVersion !== undefined) return wentLive(decided, toVersion);
+      if (action === 'rollback') return { ...decided, deployedVersion: toVersion };
       if (action === 'retire') return { ...decided, deployedVersion: undefined };
       return decided;
     }
@@ -249,14 +247,6 @@ function evolveRecord(
     default:
       return assertNever(event);
   }
-}
-
-function wentLive(s: AiSystemRecord, version: string): AiSystemRecord {
-  return {
-    ...s,
-    deployedVersion: version,
-    versions: s.versions.map((v) => (v.version === version ? { ...v, wentLive: true } : v)),
-  };
 }
 
 function updateAssignment(
