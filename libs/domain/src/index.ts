@@ -32,7 +32,12 @@ export { aiSystemDecider, decideAiSystem } from './ai-system/decide';
 export { DEFAULT_GOVERNANCE_POLICY, type GovernancePolicy } from './ai-system/policy';
 export { LIFECYCLE_TRANSITIONS } from './ai-system/lifecycle';
 export { holdersAt } from './ai-system/accountability';
-export { unmetDeploymentGates, type DeploymentGate, type UnmetDeploymentGate } from './ai-system/deployment';
+export {
+  trainingDatasetsToCheck,
+  unmetDeploymentGates,
+  type DeploymentGate,
+  type UnmetDeploymentGate,
+} from './ai-system/deployment';
 
 export type * from './dataset/commands';
 export {

@@ -10,7 +10,7 @@ import {
   type SeedReport,
 } from '../../../apps/govledger-cli/src/demo/demo-organisation';
 import { LedgerClient } from '../../../apps/govledger-cli/src/demo/ledger-client';
-import { tenantStream } from '../../../apps/ledger-api/src/commands/command-context';
+import { tenantStream } from '../../../apps/ledger-api/src/store/tenant-stream';
 import { loadConfig } from '../../../apps/ledger-api/src/config/ledger-config';
 import { toIngestedEvent } from '../../../apps/ledger-api/src/ingest/ingest-item';
 import { Pseudonymiser } from '../../../apps/ledger-api/src/privacy/pseudonymiser';

@@ -2,7 +2,7 @@ import { recordEvidenceExport, streamNames } from '@ledger/domain';
 import type { ExportedBundle } from '@ledger/evidence';
 import type { EventStore } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
-import { tenantStream } from '../commands/command-context';
+import { tenantStream } from '../store/tenant-stream';
 
 export interface ExportRecord {
   tenantId: string;

@@ -25,7 +25,7 @@ import type { GraphqlContext } from '../graphql/graphql-context';
 import { Pseudonymiser } from '../privacy/pseudonymiser';
 import { READ_STORE } from '../read-models/read-store.module';
 import { EVENT_STORE } from '../store/event-store.module';
-import { tenantStream } from '../commands/command-context';
+import { tenantStream } from '../store/tenant-stream';
 import { SelfAuditService } from '../auth/self-audit.service';
 import type { Caller } from '../request-context/caller';
 import { aiSystemView, versionsOf, views } from './read-model-views';
