@@ -1,5 +1,5 @@
 /**
- * Child process for batches.spec: heap growth while batching a long backlog
+ * Child process for batches.int.spec: heap growth while batching a long backlog
  * from a source that never pauses. A process of its own, so that nothing else
  * a test run leaves going in jest's worker counts against the measurement.
  * Prints one JSON line: { seen, growth }.

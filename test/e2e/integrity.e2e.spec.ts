@@ -88,8 +88,12 @@ describe.each<[StoreKind]>([['sqlite'], ['postgres']])('tamper evidence over HTT
     expect(checkpoint.size).toBe(25);
   });
 
-  it('keeps its generated signing key readable only by the service', () => {
-    if (kind !== 'sqlite') return;
+  const checksKeyFile = kind === 'sqlite';
+  if (!checksKeyFile)
+    console.log(
+      `tamper evidence over HTTP on ${kind}: the signing key's file mode is skipped. The key is a file under LEDGER_DATA_DIR whatever the store; the sqlite run checks it.`,
+    );
+  (checksKeyFile ? it : it.skip)('keeps its generated signing key readable only by the service', () => {
     const keyFile = join(api.dataDir, 'keys', 'ledger.key');
     expect(existsSync(keyFile)).toBe(true);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
