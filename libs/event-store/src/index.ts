@@ -2,6 +2,7 @@ export * from './types';
 export * from './errors';
 export { AppendNotifier } from './append-notifier';
 export { cachedStatementsDialect } from './sqlite/cached-statements';
+export { inImmediateTransaction } from './sqlite/immediate-transaction';
 export {
   SqliteEventStore,
   type SqliteEventStoreOptions,
