@@ -1,5 +1,5 @@
 import type { EventStoreDBClient, Position, ReadPosition } from '@eventstore/db-client';
-import { eventHash, GENESIS_HASH } from '@ledger/integrity';
+import { chainEvents } from '@ledger/integrity';
 import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { concurrencyConflict, EventStoreError } from '../errors';
@@ -285,15 +285,13 @@ export class EventStoreDbEventStore implements EventStore {
     }
 
     const recordedAt = this.clock().toISOString();
-    let prevHash = last === undefined ? GENESIS_HASH : toStoredEvent(last).integrity.hash;
-    const prepared = events.map((event, index) => {
-      const metadata = { ...event.metadata, recordedAt };
-      const revision = base + 1 + index;
-      const hash = eventHash({ ...event, stream, revision, metadata, integrity: { prevHash } });
-      const data = toEventData(event, metadata, { prevHash, hash });
-      prevHash = hash;
-      return { data, hash };
-    });
+    const stamped = events.map((event) => ({ ...event, metadata: { ...event.metadata, recordedAt } }));
+    const head =
+      last === undefined ? undefined : { revision: base, hash: toStoredEvent(last).integrity.hash };
+    const prepared = chainEvents(stream, stamped, head).map((event) => ({
+      data: toEventData(event, event.metadata, event.integrity),
+      hash: event.integrity.hash,
+    }));
     try {
       await this.client.appendToStream(
         stream,
