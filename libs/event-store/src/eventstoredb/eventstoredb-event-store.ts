@@ -1,8 +1,9 @@
 import type { EventStoreDBClient, Position, ReadPosition } from '@eventstore/db-client';
 import { chainEvents } from '@ledger/integrity';
-import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { concurrencyConflict, EventStoreError } from '../errors';
+import { withSpanFor } from '../tracing';
 import type {
   AppendResult,
   EventStore,
@@ -51,21 +52,7 @@ export interface EventStoreDbEventStoreOptions {
   endpoint?: string;
 }
 
-const tracer = trace.getTracer('@ledger/event-store');
-
-async function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await work();
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
-}
+const withSpan = withSpanFor('@ledger/event-store');
 
 /** At most `limit` calls in flight: a 1000-event batch makes 1000 claims, and the server should see a steady stream, not a burst. */
 async function mapLimit<T, R>(
@@ -214,18 +201,21 @@ export class EventStoreDbEventStore implements EventStore {
       'ledger.events': events.length,
       'ledger.expected_revision': String(expectedRevision),
     };
-    return inSpan('eventstoredb.append', attributes, () =>
-      this.call(async () => {
-        await this.guarded();
-        await this.retention.checkStream(stream);
-        for (let attempt = 1; ; attempt++) {
-          const outcome = await this.appendOnce(stream, events, expectedRevision);
-          if (outcome.kind === 'appended') return outcome.result;
-          if (attempt >= this.appendAttempts) throw outcome.conflict;
-          trace.getActiveSpan()?.addEvent('retry', { attempt });
-          await sleep(Math.random() * 10 * attempt);
-        }
-      }),
+    return withSpan(
+      'eventstoredb.append',
+      () =>
+        this.call(async () => {
+          await this.guarded();
+          await this.retention.checkStream(stream);
+          for (let attempt = 1; ; attempt++) {
+            const outcome = await this.appendOnce(stream, events, expectedRevision);
+            if (outcome.kind === 'appended') return outcome.result;
+            if (attempt >= this.appendAttempts) throw outcome.conflict;
+            trace.getActiveSpan()?.addEvent('retry', { attempt });
+            await sleep(Math.random() * 10 * attempt);
+          }
+        }),
+      attributes,
     );
   }
 
