@@ -3,7 +3,7 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDiale
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool } from 'pg';
-import { cachedStatementsDialect } from '@ledger/event-store';
+import { cachedStatementsDialect, inImmediateTransaction } from '@ledger/event-store';
 
 export type ReadStoreKind = 'sqlite' | 'postgres';
 
@@ -64,20 +64,7 @@ function openSqlite(file: string): ReadStore {
   return {
     kind: 'sqlite',
     db,
-    inWriteTransaction: (work) =>
-      db.connection().execute(async (conn) => {
-        await sql`BEGIN IMMEDIATE`.execute(conn);
-        try {
-          const result = await work(conn);
-          await sql`COMMIT`.execute(conn);
-          return result;
-        } catch (error) {
-          // After a full disk or an I/O error SQLite has already rolled back; a
-          // second ROLLBACK would fail and hide the cause.
-          if (database.inTransaction) await sql`ROLLBACK`.execute(conn);
-          throw error;
-        }
-      }),
+    inWriteTransaction: (work) => inImmediateTransaction(db, database, work),
     close: () => db.destroy(),
   };
 }

@@ -1,6 +1,7 @@
 import { parseCheckpoint } from '@ledger/integrity';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunnerLogger } from '../runner/projection-runner';
 
 /**
@@ -184,20 +185,9 @@ class WitnessQueue {
           { witness: this.target.label, treeSize: item.treeSize, retryInMs, err: error },
           'could not send a checkpoint to a witness; will retry',
         );
-        await sleep(retryInMs, this.stopping.signal);
+        // A stop rejects the wait early; the loop then sees the aborted signal.
+        await sleep(retryInMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

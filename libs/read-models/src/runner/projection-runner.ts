@@ -1,5 +1,6 @@
 import type { EventStore, StoredEvent } from '@ledger/event-store';
 import { type Kysely, type Migration, sql } from 'kysely';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { migrateModule, type ReadStore } from '../read-store';
 import { batches } from './batches';
 import { CHECKPOINTS_MODULE, checkpointMigrations, type CheckpointTables } from './projection-checkpoints';
@@ -247,7 +248,8 @@ export class ProjectionRunner<DB extends object = object> {
             { projection: this.name, err: error },
             'projection paused: store or read store unreachable; retrying',
           );
-          await delay(this.retryDelayMs, signal);
+          // A stop rejects the wait early; the loop then sees the aborted signal.
+          await sleep(this.retryDelayMs, undefined, { signal }).catch(() => undefined);
         }
         if (!signal.aborted) await this.reloadWhenReachable(signal);
       } finally {
@@ -338,7 +340,8 @@ export class ProjectionRunner<DB extends object = object> {
           { projection: this.name, err: error },
           'projection could not reload its checkpoint; retrying',
         );
-        await delay(this.retryDelayMs, signal);
+        // A stop rejects the wait early; the loop then sees the aborted signal.
+        await sleep(this.retryDelayMs, undefined, { signal }).catch(() => undefined);
       }
     }
   }
@@ -381,16 +384,4 @@ export class ProjectionRunner<DB extends object = object> {
 function isStorageFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && (/^SQLITE_(FULL|IOERR|BUSY)/.test(code) || /^53[0-9A-Z]{3}$/.test(code));
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
