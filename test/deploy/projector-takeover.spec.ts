@@ -1,7 +1,8 @@
 import { LocalIssuer } from '@ledger/auth';
 import { PostgresEventStore } from '@ledger/event-store';
 import { dumpProjections } from '../../libs/read-models/src/testing/projection-dump';
-import { openReadStore, PROJECTIONS, ProjectionRunner, projectionConsumer } from '@ledger/read-models';
+import { PROJECTIONS, projectionConsumer } from '@ledger/read-models';
+import { openReadStore, ProjectionRunner } from '@ledger/read-store';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -22,7 +22,7 @@ import { startLedgerApi } from '../../apps/ledger-api/src/bootstrap';
 import { loadConfig } from '../../apps/ledger-api/src/config/ledger-config';
 import { EVENT_STORE } from '../../apps/ledger-api/src/store/event-store.module';
 import type { EventStore } from '@ledger/event-store';
-import type { CheckpointTables, ReadStore } from '@ledger/read-models';
+import type { CheckpointTables, ReadStore } from '@ledger/read-store';
 import type { Kysely } from 'kysely';
 import { READ_STORE } from '../../apps/ledger-api/src/read-models/read-store.module';
 

@@ -1,5 +1,5 @@
 import type { EventStore } from '@ledger/event-store';
-import type { ReadStore } from '@ledger/read-models';
+import type { ReadStore } from '@ledger/read-store';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type LedgerConfig, loadConfig } from '../../ledger-api/src/config/ledger-config';

@@ -13,8 +13,8 @@ import {
   type CompliancePolicy,
   type MerkleProofService,
   type ReadDb,
-  type ReadStore,
 } from '@ledger/read-models';
+import type { ReadStore } from '@ledger/read-store';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';

@@ -15,8 +15,8 @@ import {
   systemDetails,
   type ComplianceRule,
   type ReadDb,
-  type ReadStore,
 } from '@ledger/read-models';
+import type { ReadStore } from '@ledger/read-store';
 import type { GovernancePolicy } from '@ledger/domain';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
 import { LedgerConfig } from '../config/ledger-config';

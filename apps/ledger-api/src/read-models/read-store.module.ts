@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { openReadStore, type ReadStore } from '@ledger/read-models';
+import { openReadStore, type ReadStore } from '@ledger/read-store';
 import { join } from 'node:path';
 import { LedgerConfig } from '../config/ledger-config';
 

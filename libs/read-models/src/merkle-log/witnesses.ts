@@ -1,7 +1,7 @@
 import { parseCheckpoint } from '@ledger/integrity';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { RunnerLogger } from '../runner/projection-runner';
+import type { RunnerLogger } from '@ledger/read-store';
 
 /**
  * A place outside the database that keeps a copy of every checkpoint, so an
