@@ -10,7 +10,7 @@
  */
 import { LocalIssuer } from '@ledger/auth';
 import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
-import { LedgerKeys, MerkleLog, verifyLedger } from '@ledger/read-models';
+import { LedgerKeys, MerkleLog, verifyLedger } from '@ledger/transparency-log';
 import { openReadStore, type ReadStore } from '@ledger/read-store';
 import { EVENT_STORE } from '../../apps/ledger-api/src/store/event-store.module';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -8,12 +8,8 @@ import {
   type NoteSigner,
   type OpenedCheckpoint,
 } from '@ledger/integrity';
-import {
-  ProofRequestError,
-  type CompliancePolicy,
-  type MerkleProofService,
-  type ReadDb,
-} from '@ledger/read-models';
+import type { CompliancePolicy, ReadDb } from '@ledger/read-models';
+import { type MerkleProofService, ProofRequestError } from '@ledger/transparency-log';
 import type { ReadStore } from '@ledger/read-store';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';

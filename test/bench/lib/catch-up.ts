@@ -4,7 +4,8 @@
  * settings, and nothing of the service besides.
  */
 import { SqliteEventStore } from '@ledger/event-store';
-import { LedgerKeys, MerkleLog, PROJECTIONS, projectionConsumer, type ReadDb } from '@ledger/read-models';
+import { PROJECTIONS, projectionConsumer, type ReadDb } from '@ledger/read-models';
+import { LedgerKeys, MerkleLog } from '@ledger/transparency-log';
 import { openReadStore, ProjectionRunner } from '@ledger/read-store';
 import { join } from 'node:path';
 import { loadConfig } from '../../../apps/ledger-api/src/config/ledger-config';

@@ -1,5 +1,5 @@
 import { exportEvidenceBundle, EvidenceExportError } from '@ledger/evidence';
-import { LedgerKeys, MerkleProofService } from '@ledger/read-models';
+import { LedgerKeys, MerkleProofService } from '@ledger/transparency-log';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';

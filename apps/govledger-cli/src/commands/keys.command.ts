@@ -1,4 +1,4 @@
-import { LedgerKeys } from '@ledger/read-models';
+import { LedgerKeys } from '@ledger/transparency-log';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { ledgerKeysOptions } from '../../../ledger-api/src/integrity/integrity-config';

@@ -3,9 +3,9 @@ import {
   type Damage,
   LedgerKeys,
   parseVerifierKeys,
-  type VerifyReport,
   verifyLedger,
-} from '@ledger/read-models';
+  type VerifyReport,
+} from '@ledger/transparency-log';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { GovernancePolicy } from '@ledger/domain';
 import { EvidenceExportError, exportEvidenceBundle, type ExportedBundle } from '@ledger/evidence';
 import type { EventStore } from '@ledger/event-store';
-import { LedgerKeys, MerkleProofService } from '@ledger/read-models';
+import { LedgerKeys, MerkleProofService } from '@ledger/transparency-log';
 import type { ReadStore } from '@ledger/read-store';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';

@@ -1,4 +1,4 @@
-import type { LedgerKeysOptions } from '@ledger/read-models';
+import type { LedgerKeysOptions } from '@ledger/transparency-log';
 import { join } from 'node:path';
 import type { LedgerConfig } from '../config/ledger-config';
 

@@ -8,7 +8,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
-import { LedgerKeys, MerkleLog, MerkleProofService, parseWitnesses } from '@ledger/read-models';
+import { LedgerKeys, MerkleLog, MerkleProofService, parseWitnesses } from '@ledger/transparency-log';
 import type { ReadStore } from '@ledger/read-store';
 import { LedgerConfig } from '../config/ledger-config';
 import { ProjectionsService } from '../read-models/projections.service';

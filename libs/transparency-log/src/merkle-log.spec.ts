@@ -15,9 +15,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, LineReader, spawnTs } from '../../../../test/support/child-process';
-import { newEvent } from '../../../../test/support/events';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';
+import { exited, LineReader, spawnTs } from '../../../test/support/child-process';
+import { newEvent } from '../../../test/support/events';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres';
 import { openReadStore, ProjectionRunner, type ReadStore } from '@ledger/read-store';
 import { LedgerKeys } from './ledger-keys';
 import { MerkleLog, type MerkleLogOptions } from './merkle-log';
@@ -345,7 +345,7 @@ describe.each([
     const head = await store.headPosition();
     let kills = 0;
     for (let round = 0; round < 8; round++) {
-      const child = spawnTs('libs/read-models/src/testing/run-sealer-child.ts', [
+      const child = spawnTs('libs/transparency-log/src/testing/run-sealer-child.ts', [
         target.kind,
         target.storeLocation,
         target.kind,

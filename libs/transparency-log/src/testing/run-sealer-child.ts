@@ -5,8 +5,8 @@
  * Arguments: <store kind> <store location> <read store kind> <read store location> <keys dir>
  */
 import { runConsumerChild } from '../../../../test/support/consumer-child';
-import { LedgerKeys } from '../merkle-log/ledger-keys';
-import { MerkleSealer } from '../merkle-log/merkle-sealer';
+import { LedgerKeys } from '../ledger-keys';
+import { MerkleSealer } from '../merkle-sealer';
 
 const CHILD_ORIGIN = 'crash.test/ledger';
 const CHILD_CHECKPOINT_EVERY = 100;
