@@ -1,4 +1,4 @@
-import { streamNames } from '@ledger/domain';
+import { streamNames, tenantStream } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import {
   canonicalJson,
@@ -111,7 +111,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     db,
     store,
     scope,
-    datasetIds.map((id) => `${scope.tenantId}/${streamNames.dataset(id)}`),
+    datasetIds.map((id) => tenantStream(scope.tenantId, streamNames.dataset(id))),
     throughPosition,
   );
 

@@ -8,8 +8,7 @@ import { PROJECTIONS, projectionConsumer, type ReadDb } from '@ledger/read-model
 import { LedgerKeys, MerkleLog } from '@ledger/transparency-log';
 import { openReadStore, ProjectionRunner } from '@ledger/read-store';
 import { join } from 'node:path';
-import { loadConfig } from '../../../apps/ledger-api/src/config/ledger-config';
-import { ledgerKeysOptions } from '../../../apps/ledger-api/src/integrity/integrity-config';
+import { ledgerKeysOptions, loadConfig } from '@ledger/runtime';
 import { serviceEnv } from './service-env';
 
 export type Consumers = 'projections' | 'sealer';

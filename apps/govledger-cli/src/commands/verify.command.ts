@@ -9,7 +9,7 @@ import {
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { ledgerKeysOptions } from '../../../ledger-api/src/integrity/integrity-config';
+import { ledgerKeysOptions } from '@ledger/runtime';
 import { cliConfig, CliError, EXIT, openExistingEventStore, openExistingReadStore } from '../cli-context';
 
 interface VerifyFlags {

@@ -1,16 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { EventStore } from '@ledger/event-store';
 import {
+  type AiSystemCommand,
   aiSystemDecider,
+  type AiSystemState,
   datasetDecider,
   datasetSnapshot,
-  streamNames,
-  type AiSystemCommand,
-  type AiSystemState,
   type GovernancePolicy,
+  streamNames,
+  tenantStream,
 } from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { commandMeta, tenantStream, type CommandContext } from '../commands/command-context';
+import { type CommandContext, commandMeta } from '../commands/command-context';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
 import { executeOnStream, loadState, type CommandReceipt } from '../commands/stream-decider';
 import { EVENT_STORE } from '../store/event-store.module';

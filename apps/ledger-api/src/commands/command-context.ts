@@ -44,8 +44,3 @@ export function eventMetadata(ctx: CommandContext): Omit<EventMetadata, 'recorde
     ...(ctx.purposeOfUse ? { purposeOfUse: ctx.purposeOfUse } : {}),
   };
 }
-
-/** Streams are scoped to the tenant by name; domain ids cannot contain the slash. */
-export function tenantStream(tenantId: string, stream: string): string {
-  return `${tenantId}/${stream}`;
-}

@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { datasetDecider, streamNames, type DatasetCommand } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { commandMeta, tenantStream, type CommandContext } from '../commands/command-context';
+import { type DatasetCommand, datasetDecider, streamNames, tenantStream } from '@ledger/domain';
+import { type CommandContext, commandMeta } from '../commands/command-context';
 import { executeOnStream, type CommandReceipt } from '../commands/stream-decider';
 import { EVENT_STORE } from '../store/event-store.module';
 import { withSpan } from '../tracing/with-span';

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { LedgerConfig } from '../config/ledger-config';
+import type { LedgerConfig } from '@ledger/runtime';
 
 /** Key of the session-level advisory lock the active projector holds (an arbitrary constant). */
 const PROJECTOR_LOCK = 720_412_002;
