@@ -33,6 +33,30 @@ module.exports = {
       from: { path: '^libs/' },
       to: { path: '^apps/' },
     },
+    {
+      name: 'apps-not-each-other',
+      severity: 'error',
+      comment:
+        'An app reaches what it shares with another app through a lib (@ledger/runtime), never through its files.',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
+    },
+    {
+      name: 'read-store-knows-no-consumer',
+      severity: 'error',
+      comment:
+        'The read store and its runner serve projections and the transparency log alike, so they know neither.',
+      from: { path: '^libs/read-store/' },
+      to: { path: '^libs/', pathNot: '^libs/(read-store|event-store)/' },
+    },
+    {
+      name: 'transparency-log-not-projections',
+      severity: 'error',
+      comment:
+        'The transparency log is not a read model: it keeps its tables in the read store, not in the projections.',
+      from: { path: '^libs/transparency-log/' },
+      to: { path: '^libs/read-models/' },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

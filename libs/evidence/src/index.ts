@@ -2,7 +2,8 @@
  * Evidence for regulators: the bundle writer (export) and the event that
  * records each export in the ledger, the offline verifier, and FHIR
  * AuditEvent in and out. The verifier and the FHIR mapping touch no
- * database; the writer reads the event store and the read models.
+ * database; the writer reads the event store, the read models and the
+ * transparency log.
  */
 export { BUNDLE_FILES, type BundleFileName, type BundleManifest } from './bundle-format';
 export {
