@@ -83,6 +83,22 @@ module.exports = {
       from: { path: '^(apps|libs|test)/([^/]+)/' },
       to: { path: '^libs/[^/]+/src/', pathNot: '^$1/$2/', dependencyTypesNot: ['aliased-tsconfig-paths'] },
     },
+    {
+      name: 'read-store-knows-no-consumer',
+      severity: 'error',
+      comment:
+        'The read store and its runner serve projections and the transparency log alike, so they know neither.',
+      from: { path: '^libs/read-store/' },
+      to: { path: '^libs/', pathNot: '^libs/(read-store|event-store)/' },
+    },
+    {
+      name: 'transparency-log-not-projections',
+      severity: 'error',
+      comment:
+        'The transparency log is not a read model: it keeps its tables in the read store, not in the projections.',
+      from: { path: '^libs/transparency-log/' },
+      to: { path: '^libs/read-models/' },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

@@ -33,6 +33,10 @@ const MUST_BREAK: Record<string, Array<[from: string, to: string]>> = {
     ['apps/ledger-api/src/main.ts', 'libs/event-store/src/sqlite/sqlite-event-store.ts'],
     ['libs/read-models/src/index.ts', 'libs/event-store/src/sqlite/sqlite-event-store.ts'],
   ],
+  'read-store-knows-no-consumer': [['libs/read-store/src/index.ts', 'libs/read-models/src/index.ts']],
+  'transparency-log-not-projections': [
+    ['libs/transparency-log/src/index.ts', 'libs/read-models/src/index.ts'],
+  ],
   'no-circular': [['libs/evidence/src/export-bundle.ts', 'libs/evidence/src/verify-bundle.ts']],
 };
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../apps/ledger-api/src/config/ledger-config';
+import { loadConfig } from '@ledger/runtime';
 import { REPO_ROOT } from '../support/child-process';
 
 const DEPLOY = join(REPO_ROOT, 'deploy');

@@ -1,12 +1,13 @@
 import { LocalIssuer } from '@ledger/auth';
 import { PostgresEventStore } from '@ledger/event-store';
-import { dumpProjections } from '../../libs/read-models/src/testing/projection-dump';
-import { openReadStore, PROJECTIONS, ProjectionRunner, projectionConsumer } from '@ledger/read-models';
+import { PROJECTIONS, projectionConsumer } from '@ledger/read-models';
+import { openReadStore, ProjectionRunner } from '@ledger/read-store';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dumpProjections } from '../../libs/read-models/src/testing/projection-dump';
 import { exited, LineReader, REPO_ROOT } from '../support/child-process';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 

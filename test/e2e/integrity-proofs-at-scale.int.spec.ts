@@ -7,13 +7,8 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '@ledger/integrity';
-import {
-  type CheckpointTable,
-  LedgerKeys,
-  MerkleLog,
-  openReadStore,
-  type ReadStore,
-} from '@ledger/read-models';
+import { type CheckpointTable, LedgerKeys, MerkleLog } from '@ledger/transparency-log';
+import { openReadStore, type ReadStore } from '@ledger/read-store';
 import type { Kysely } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,7 +6,7 @@ import {
   parseCheckpoint,
   signCheckpoint,
 } from '@ledger/integrity';
-import { noteText } from '@ledger/read-models';
+import { noteText } from '@ledger/transparency-log';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -11,7 +11,7 @@ export {
 } from './shared/domain-error';
 export type { CommandMeta } from './shared/command-meta';
 export { stateFrom, type Decider } from './shared/decider';
-export { streamNames } from './shared/streams';
+export { streamNames, tenantStream } from './shared/streams';
 export { ID_PATTERN, type EventSchema } from './shared/schema';
 
 export * from './ai-system/vocabulary';

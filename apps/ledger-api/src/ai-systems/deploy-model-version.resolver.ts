@@ -8,8 +8,7 @@ import {
   streamNames,
   trainingDatasetsToCheck,
   type DatasetSnapshot,
-  type GovernancePolicy,
-} from '@ledger/domain';
+  type GovernancePolicy, tenantStream } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
 import {
@@ -21,7 +20,6 @@ import {
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { EVENT_STORE } from '../store/event-store.module';
-import { tenantStream } from '../store/tenant-stream';
 
 export class DeployModelVersionInput {
   @Matches(ID, ID_RULE) systemId!: string;

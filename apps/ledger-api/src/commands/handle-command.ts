@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_SCHEMAS, stateFrom, type CommandMeta, type Decider, type DomainEvent } from '@ledger/domain';
+import { EVENT_SCHEMAS, stateFrom, type CommandMeta, type Decider, type DomainEvent, tenantStream } from '@ledger/domain';
 import { EventStoreError, type EventMetadata, type EventStore, type StoredEvent } from '@ledger/event-store';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { callerFrom, correlationIdFrom, type Caller } from '../request-context/caller';
-import { tenantStream } from '../store/tenant-stream';
 import { withSpan } from '../tracing/with-span';
 
 /** Everything about one command's execution that is not the command: who, when, where from. */

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/ledger-config';
+import { ConfigError, loadConfig } from '@ledger/runtime';
 import { consoleSettings } from './console-settings';
 
 const settings = (env: NodeJS.ProcessEnv) => consoleSettings(env, loadConfig(env));

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import type { LedgerConfig } from '../config/ledger-config';
+import type { LedgerConfig } from '@ledger/runtime';
 
 /** Key of the session-level advisory lock the active projector holds (an arbitrary constant). */
 const PROJECTOR_LOCK = 720_412_002;

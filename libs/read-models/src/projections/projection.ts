@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@ledger/event-store';
 import type { Kysely, Migration } from 'kysely';
-import type { Consumer } from '../runner/projection-runner';
+import type { Consumer } from '@ledger/read-store';
 import { TableSuffixPlugin } from './table-suffix-plugin';
 
 /**

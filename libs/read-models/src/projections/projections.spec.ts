@@ -6,9 +6,8 @@ import { exited, LineReader, spawnTs } from '../../../../test/support/child-proc
 import { collect } from '../../../../test/support/events';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';
 import { findDataAccess, holdingsAt, type ReadDb } from '../queries';
-import { migrateModule, openReadStore, type ReadStore } from '../read-store';
+import { migrateModule, openReadStore, ProjectionRunner, type ReadStore } from '@ledger/read-store';
 import { rebuildProjection } from '../rebuild';
-import { ProjectionRunner } from '../runner/projection-runner';
 import { appendGovernanceHistory } from '../testing/governance-history';
 import { dumpProjections } from '../testing/projection-dump';
 import { PROJECTIONS, projectionConsumer } from '.';

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';
 import { PROJECTIONS, projectionConsumer } from '../projections';
 import type { ReadDb } from '../queries';
-import { openReadStore, type ReadStore } from '../read-store';
-import { ProjectionRunner } from '../runner/projection-runner';
+import { openReadStore, ProjectionRunner, type ReadStore } from '@ledger/read-store';
 
 export type FixtureKind = 'sqlite' | 'postgres';
 

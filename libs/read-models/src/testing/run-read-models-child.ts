@@ -5,8 +5,7 @@
  */
 import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
 import { PROJECTIONS, projectionConsumer } from '../projections';
-import { openReadStore } from '../read-store';
-import { ProjectionRunner } from '../runner/projection-runner';
+import { openReadStore, ProjectionRunner } from '@ledger/read-store';
 
 async function main(): Promise<void> {
   const [kind, events, read] = process.argv.slice(2);

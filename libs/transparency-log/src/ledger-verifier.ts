@@ -17,7 +17,7 @@ import {
   verifyConsistency,
 } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
-import type { ReadStore } from '../read-store';
+import type { ReadStore } from '@ledger/read-store';
 import { noteText } from './merkle-proofs';
 import { fetchNodes } from './merkle-node-store';
 import type { CheckpointTable, MerkleLeavesTable, MerkleTables } from './merkle-tables';

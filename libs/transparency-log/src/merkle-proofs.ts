@@ -8,7 +8,7 @@ import {
   verifyInclusion,
 } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
-import type { ReadStore } from '../read-store';
+import type { ReadStore } from '@ledger/read-store';
 import { fetchNodeHashes, fetchNodes, MerkleStoreDamagedError, nodeKey } from './merkle-node-store';
 import type {
   CheckpointTable,

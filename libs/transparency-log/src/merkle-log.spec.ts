@@ -15,11 +15,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, LineReader, spawnTs } from '../../../../test/support/child-process';
-import { newEvent } from '../../../../test/support/events';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';
-import { openReadStore, type ReadStore } from '../read-store';
-import { ProjectionRunner } from '../runner/projection-runner';
+import { openReadStore, ProjectionRunner, type ReadStore } from '@ledger/read-store';
+import { exited, LineReader, spawnTs } from '../../../test/support/child-process';
+import { newEvent } from '../../../test/support/events';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres';
 import { LedgerKeys } from './ledger-keys';
 import { MerkleLog, type MerkleLogOptions } from './merkle-log';
 import { ProofRequestError } from './merkle-proofs';
@@ -346,8 +345,7 @@ describe.each([
     const head = await store.headPosition();
     let kills = 0;
     for (let round = 0; round < 8; round++) {
-      const child = spawnTs('libs/read-models/src/testing/run-projection-child.ts', [
-        'merkle',
+      const child = spawnTs('libs/transparency-log/src/testing/run-sealer-child.ts', [
         target.kind,
         target.storeLocation,
         target.kind,

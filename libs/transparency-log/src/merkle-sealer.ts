@@ -12,8 +12,7 @@ import {
   signCheckpoint,
 } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
-import { migrateModule, type ReadStore } from '../read-store';
-import type { Consumer } from '../runner/projection-runner';
+import { type Consumer, migrateModule, type ReadStore } from '@ledger/read-store';
 import { fetchNodes } from './merkle-node-store';
 import {
   type CheckpointTable,

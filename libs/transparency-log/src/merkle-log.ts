@@ -1,6 +1,10 @@
 import type { EventStore } from '@ledger/event-store';
-import type { ReadStore } from '../read-store';
-import { ProjectionRunner, type ProjectionStatus, type RunnerLogger } from '../runner/projection-runner';
+import {
+  ProjectionRunner,
+  type ProjectionStatus,
+  type ReadStore,
+  type RunnerLogger,
+} from '@ledger/read-store';
 import type { LedgerKeys } from './ledger-keys';
 import { MerkleProofService } from './merkle-proofs';
 import { MerkleSealer } from './merkle-sealer';

@@ -1,6 +1,6 @@
-import type { LedgerKeysOptions } from '@ledger/read-models';
+import type { LedgerKeysOptions } from '@ledger/transparency-log';
 import { join } from 'node:path';
-import type { LedgerConfig } from '../config/ledger-config';
+import type { LedgerConfig } from './ledger-config';
 
 /** Where the ledger's note keys live; shared by the service and the `govledger` CLI so both use the same key. */
 export function ledgerKeysOptions(config: LedgerConfig): LedgerKeysOptions {

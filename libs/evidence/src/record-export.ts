@@ -1,8 +1,7 @@
-import { recordEvidenceExport, streamNames } from '@ledger/domain';
-import type { ExportedBundle } from '@ledger/evidence';
+import { recordEvidenceExport, streamNames, tenantStream } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
-import { tenantStream } from '../store/tenant-stream';
+import type { ExportedBundle } from './export-bundle';
 
 export interface ExportRecord {
   tenantId: string;

@@ -2,7 +2,7 @@ import { parseCheckpoint } from '@ledger/integrity';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunnerLogger } from '../runner/projection-runner';
+import type { RunnerLogger } from '@ledger/read-store';
 
 /**
  * A place outside the database that keeps a copy of every checkpoint, so an

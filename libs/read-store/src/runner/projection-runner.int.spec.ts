@@ -314,8 +314,7 @@ describe.each([
     const head = await store.headPosition();
     let kills = 0;
     for (let round = 0; round < 10; round++) {
-      const child = spawnTs('libs/read-models/src/testing/run-projection-child.ts', [
-        'counts',
+      const child = spawnTs('libs/read-store/src/testing/run-projection-child.ts', [
         target.kind,
         target.storeLocation,
         target.kind,
