@@ -8,7 +8,9 @@ import {
   streamNames,
   trainingDatasetsToCheck,
   type DatasetSnapshot,
-  type GovernancePolicy, tenantStream } from '@ledger/domain';
+  type GovernancePolicy,
+  tenantStream,
+} from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
 import {

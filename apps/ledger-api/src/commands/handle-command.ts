@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_SCHEMAS, stateFrom, type CommandMeta, type Decider, type DomainEvent, tenantStream } from '@ledger/domain';
+import {
+  EVENT_SCHEMAS,
+  stateFrom,
+  type CommandMeta,
+  type Decider,
+  type DomainEvent,
+  tenantStream,
+} from '@ledger/domain';
 import { EventStoreError, type EventMetadata, type EventStore, type StoredEvent } from '@ledger/event-store';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { callerFrom, correlationIdFrom, type Caller } from '../request-context/caller';
