@@ -39,6 +39,10 @@ const config: CodegenConfig = {
       AccountabilityRole: 'ACCOUNTABILITY_ROLES',
       DataAccessOutcome: 'DATA_ACCESS_OUTCOMES',
     }),
+    // The rules the read models evaluate.
+    'libs/domain/src/compliance/compliance-rules.generated.ts': enumTuples({
+      ComplianceRule: 'COMPLIANCE_RULES',
+    }),
   },
 };
 export default config;

@@ -13,11 +13,10 @@ import {
   liveVersionAt,
   systemCursor,
   systemDetails,
-  type ComplianceRule,
   type ReadDb,
   type ReadStore,
 } from '@ledger/read-models';
-import type { GovernancePolicy } from '@ledger/domain';
+import type { ComplianceRule, GovernancePolicy } from '@ledger/domain';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
 import { LedgerConfig } from '../config/ledger-config';
 import { ProblemError } from '../errors/problem';
