@@ -30,6 +30,7 @@ export {
 } from './ai-system/state';
 export { aiSystemDecider, decideAiSystem } from './ai-system/decide';
 export { DEFAULT_GOVERNANCE_POLICY, type GovernancePolicy } from './ai-system/policy';
+export { COMPLIANCE_RULES, type ComplianceRule } from './compliance/compliance-rules.generated';
 export { LIFECYCLE_TRANSITIONS } from './ai-system/lifecycle';
 export { holdersAt } from './ai-system/accountability';
 export {

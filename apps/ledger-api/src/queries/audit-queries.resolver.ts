@@ -13,12 +13,11 @@ import {
   liveVersionAt,
   systemCursor,
   systemDetails,
-  type ComplianceRule,
   type ReadDb,
 } from '@ledger/read-models';
 import type { ReadStore } from '@ledger/read-store';
 import { LedgerConfig } from '@ledger/runtime';
-import { type GovernancePolicy, tenantStream } from '@ledger/domain';
+import { type ComplianceRule, type GovernancePolicy, tenantStream } from '@ledger/domain';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
 import { ProblemError } from '../errors/problem';
 import type { GraphqlContext } from '../graphql/graphql-context';

@@ -1,5 +1,6 @@
 import { ReadModelFixture, type FixtureKind } from '../testing/read-model-fixture';
-import { complianceFindings, type ComplianceRule } from './compliance-findings';
+import type { ComplianceRule } from '@ledger/domain';
+import { complianceFindings } from './compliance-findings';
 import { holdingsAt } from './registry-queries';
 
 const POLICY = {

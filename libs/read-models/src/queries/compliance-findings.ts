@@ -1,16 +1,6 @@
+import { COMPLIANCE_RULES, type ComplianceRule } from '@ledger/domain';
 import { holdingsAt } from './registry-queries';
 import { QueryInputError, type ReadDb } from './read-db';
-
-export const COMPLIANCE_RULES = [
-  'REQUIRED_ROLE_VACANT',
-  'VALIDATION_EXPIRED',
-  'MONITORING_OVERDUE',
-  'BREACH_UNRESOLVED',
-  'EMERGENCY_TAKEDOWN_NOT_RATIFIED',
-  'DATA_ACCESS_WITHOUT_GRANT',
-  'AUDIT_OVERDUE',
-] as const;
-export type ComplianceRule = (typeof COMPLIANCE_RULES)[number];
 
 export interface CompliancePolicy {
   requiredRoles: readonly string[];

@@ -28,10 +28,8 @@ export {
 } from './activity-queries';
 export {
   complianceFindings,
-  COMPLIANCE_RULES,
   durationMs,
   type ComplianceFinding,
   type CompliancePolicy,
-  type ComplianceRule,
   type FindingFilter,
 } from './compliance-findings';
