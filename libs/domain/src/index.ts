@@ -74,6 +74,7 @@ export {
 } from './events/event-schemas';
 export { validateEventData } from './events/validate-event-data';
 export { streamOf } from './events/stream-of';
+export { upcast } from './events/upcast';
 export { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from './ledger-audit/events';
 export { recordAccessDenied, recordPatientLookup } from './ledger-audit/record-ledger-audit';
 export { EVIDENCE_EVENTS, type EvidenceEvent } from './evidence/events';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_SCHEMAS, stateFrom, type Decider, type DomainEvent } from '@ledger/domain';
-import { EventStoreError, type EventStore, type StoredEvent } from '@ledger/event-store';
+import { EVENT_SCHEMAS, stateFrom, upcast, type Decider, type DomainEvent } from '@ledger/domain';
+import { EventStoreError, type EventStore } from '@ledger/event-store';
 import { eventMetadata, type CommandContext } from './command-context';
 
 export interface CommandReceipt {
@@ -12,20 +12,6 @@ export interface CommandReceipt {
 /** Concurrent commands on one stream: re-deciding against fresh state is safe because deciders are pure. */
 const ATTEMPTS = 3;
 
-/**
- * Reads a stored event back into the domain's shape. Every stored version is
- * current today; a shape change will add a new schema version and an upcaster
- * here, never a rewrite of stored events.
- */
-export function toDomainEvent(stored: StoredEvent): DomainEvent {
-  const schema = EVENT_SCHEMAS[stored.type as keyof typeof EVENT_SCHEMAS];
-  if (!schema || schema.version !== stored.schemaVersion)
-    throw new Error(
-      `no upcaster from ${stored.type} v${stored.schemaVersion} (position ${stored.position}) to the current schema`,
-    );
-  return { type: stored.type, data: stored.data } as DomainEvent;
-}
-
 export async function loadState<C, E, S>(
   store: EventStore,
   stream: string,
@@ -34,7 +20,7 @@ export async function loadState<C, E, S>(
   const history: E[] = [];
   let revision: number | 'no_stream' = 'no_stream';
   for await (const stored of store.readStream(stream)) {
-    history.push(toDomainEvent(stored) as E);
+    history.push(upcast(stored) as E);
     revision = stored.revision;
   }
   return { state: stateFrom(decider, history), revision };
