@@ -3,6 +3,7 @@
  * no I/O, no clock: time and actor arrive in each command's `meta`.
  */
 export {
+  assertNever,
   DomainError,
   type DomainErrorCode,
   type DomainErrorDetails,

@@ -1,6 +1,6 @@
 import type { EventStore, StoredEvent } from '@ledger/event-store';
 import type { Kysely } from 'kysely';
-import { projectionConsumer, type ProjectionDefinition } from './projections/projection';
+import { projectionConsumer, type ProjectionDefinition } from './projection/projection';
 import type { ReadStore } from './read-store';
 import type { CheckpointTables } from './runner/projection-checkpoints';
 import { ProjectionRunner, type RunnerLogger } from './runner/projection-runner';

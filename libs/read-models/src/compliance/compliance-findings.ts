@@ -1,5 +1,14 @@
-import { holdingsAt } from './registry-queries';
-import { QueryInputError, type ReadDb } from './read-db';
+import type { Kysely } from 'kysely';
+import { holdingsAt } from '../accountability/accountability-queries';
+import type { AccountabilityTables } from '../accountability/accountability-tables';
+import type { AuditsTables } from '../audits/audits-tables';
+import type { DataAccessTables } from '../data-access/data-access-tables';
+import type { LiveVersionsTables } from '../live-versions/live-versions-tables';
+import type { ModelVersionsTables } from '../model-versions/model-versions-tables';
+import type { MonitoringTables } from '../monitoring/monitoring-tables';
+import { QueryInputError } from '../pages';
+import type { SystemsTables } from '../systems/systems-tables';
+import type { TakedownsTables } from '../takedowns/takedowns-tables';
 
 export const COMPLIANCE_RULES = [
   'REQUIRED_ROLE_VACANT',
@@ -35,6 +44,18 @@ export interface FindingFilter {
   rule?: ComplianceRule;
 }
 
+/** The read models the rules are judged on. */
+type ComplianceDb = Kysely<
+  SystemsTables &
+    AccountabilityTables &
+    LiveVersionsTables &
+    ModelVersionsTables &
+    MonitoringTables &
+    TakedownsTables &
+    AuditsTables &
+    DataAccessTables
+>;
+
 const DAY = 86_400_000;
 const plus = (instant: string, ms: number) => new Date(Date.parse(instant) + ms).toISOString();
 
@@ -44,7 +65,7 @@ const plus = (instant: string, ms: number) => new Date(Date.parse(instant) + ms)
  * a finding clears as soon as the fact that cures it is recorded.
  */
 export async function complianceFindings(
-  db: ReadDb,
+  db: ComplianceDb,
   tenant: string,
   filter: FindingFilter,
   asOf: string,
@@ -253,7 +274,7 @@ export async function complianceFindings(
 
 /** One finding per system, dataset, actor and kind of violation, proven by (up to 20 of) its accesses. Grouped in SQL: violations can run to millions. */
 async function accessFindings(
-  db: ReadDb,
+  db: Kysely<DataAccessTables>,
   tenant: string,
   systemId: string | undefined,
   asOf: string,

@@ -1,6 +1,6 @@
 import { ReadModelFixture, type FixtureKind } from '../testing/read-model-fixture';
 import { complianceFindings, type ComplianceRule } from './compliance-findings';
-import { holdingsAt } from './registry-queries';
+import { holdingsAt } from '../accountability/accountability-queries';
 
 const POLICY = {
   requiredRoles: ['TAKEDOWN_AUTHORITY', 'BIAS_DRIFT_MONITOR'],

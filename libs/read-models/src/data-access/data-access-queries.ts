@@ -1,6 +1,6 @@
-import type { Selectable } from 'kysely';
-import type { DataAccessTables } from '../projections/data-access/data-access-projection';
-import { positionCursor, type Page, type PageResult, type ReadDb } from './read-db';
+import type { Kysely, Selectable } from 'kysely';
+import { positionCursor, type Page, type PageResult } from '../pages';
+import type { DataAccessTables } from './data-access-tables';
 
 export type DataAccessRow = Selectable<DataAccessTables['da_access']>;
 
@@ -20,7 +20,7 @@ export interface DataAccessFilter {
 
 /** Newest first. The cursor is the position, so a page never shifts while events are appended. */
 export async function findDataAccess(
-  db: ReadDb,
+  db: Kysely<DataAccessTables>,
   tenant: string,
   filter: DataAccessFilter,
   page: Page,
@@ -39,31 +39,6 @@ export async function findDataAccess(
   if (after !== undefined) query = query.where('position', '<', after.toString());
   const rows = await query
     .orderBy('position', 'desc')
-    .limit(page.first + 1)
-    .execute();
-  return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
-}
-
-export interface TimelineFilter {
-  systemId?: string;
-  stream?: string;
-  types?: readonly string[];
-  from?: string;
-  to?: string;
-}
-
-/** Oldest first, as a history reads. The cursor is the position. */
-export async function findTimeline(db: ReadDb, tenant: string, filter: TimelineFilter, page: Page) {
-  let query = db.selectFrom('tl_events').select(['position', 'event_id']).where('tenant_id', '=', tenant);
-  if (filter.systemId) query = query.where('system_id', '=', filter.systemId);
-  if (filter.stream) query = query.where('stream', '=', filter.stream);
-  if (filter.types?.length) query = query.where('type', 'in', [...filter.types]);
-  if (filter.from) query = query.where('occurred_at', '>=', filter.from);
-  if (filter.to) query = query.where('occurred_at', '<', filter.to);
-  const after = positionCursor(page.after);
-  if (after !== undefined) query = query.where('position', '>', after.toString());
-  const rows = await query
-    .orderBy('position', 'asc')
     .limit(page.first + 1)
     .execute();
   return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };

@@ -2,16 +2,18 @@ import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/e
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, LineReader, spawnTs } from '../../../../test/support/child-process';
-import { collect } from '../../../../test/support/events';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';
-import { findDataAccess, holdingsAt, type ReadDb } from '../queries';
-import { migrateModule, openReadStore, type ReadStore } from '../read-store';
-import { rebuildProjection } from '../rebuild';
-import { ProjectionRunner } from '../runner/projection-runner';
-import { appendGovernanceHistory } from '../testing/governance-history';
-import { dumpProjections } from '../testing/projection-dump';
-import { PROJECTIONS, projectionConsumer } from '.';
+import { exited, LineReader, spawnTs } from '../../../test/support/child-process';
+import { collect } from '../../../test/support/events';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres';
+import { holdingsAt } from './accountability/accountability-queries';
+import { findDataAccess } from './data-access/data-access-queries';
+import { projectionConsumer } from './projection/projection';
+import { PROJECTIONS, type ReadDb } from './projections';
+import { migrateModule, openReadStore, type ReadStore } from './read-store';
+import { rebuildProjection } from './rebuild';
+import { ProjectionRunner } from './runner/projection-runner';
+import { appendGovernanceHistory } from './testing/governance-history';
+import { dumpProjections } from './testing/projection-dump';
 
 type Kind = 'sqlite' | 'postgres';
 

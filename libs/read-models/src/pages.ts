@@ -1,10 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { DataAccessTables } from '../projections/data-access/data-access-projection';
-import type { RegistryTables } from '../projections/registry/registry-tables';
-import type { TimelineTables } from '../projections/timeline/timeline-projection';
-
-/** Every read-model table the queries read. */
-export type ReadDb = Kysely<RegistryTables & DataAccessTables & TimelineTables>;
+/** What every query shares: pages, cursors, and the error for an argument it cannot answer. */
 
 export interface Page {
   /** How many rows at most; the API caps it. */

@@ -3,10 +3,14 @@ import type { Kysely, Migration } from 'kysely';
 import type { Consumer } from '../runner/projection-runner';
 import { TableSuffixPlugin } from './table-suffix-plugin';
 
+/** Migrations by key, applied in key order; each runs once per database. */
+export type Migrations = Record<string, (db: Kysely<unknown>) => Promise<void>>;
+
 /**
- * A read model: its tables, how to create them, and how events change them.
- * Written against the canonical table names; a rebuild runs the same code on
- * a fresh generation of tables through TableSuffixPlugin.
+ * A projection: what the runner feeds from the log, under one checkpoint. Its
+ * tables, how to create them, and how stored events change them. Written
+ * against the canonical table names; a rebuild runs the same code on a fresh
+ * generation of tables through TableSuffixPlugin.
  */
 export interface ProjectionDefinition<DB extends object = object> {
   /** Lowercase letters, digits and underscores. */
@@ -14,7 +18,7 @@ export interface ProjectionDefinition<DB extends object = object> {
   /** Every table the projection owns, swapped together on rebuild. */
   readonly tables: readonly string[];
   /** Versioned and append-only, as for the event store. */
-  readonly migrations: Record<string, (db: Kysely<unknown>) => Promise<void>>;
+  readonly migrations: Migrations;
   apply(db: Kysely<DB>, events: readonly StoredEvent[]): Promise<void>;
 }
 
@@ -49,4 +53,9 @@ export function projectionConsumer<DB extends object>(
 /** Instants are compared as text in SQL, so every one is stored in the same UTC form. */
 export function utc(instant: string): string {
   return new Date(instant).toISOString();
+}
+
+/** Lists and records are stored as JSON text, the one form both SQLite and PostgreSQL columns take alike. */
+export function json(value: unknown): string {
+  return JSON.stringify(value ?? null);
 }

@@ -1,6 +1,14 @@
-import type { ExpressionBuilder, Selectable } from 'kysely';
-import type { RegistryTables } from '../projections/registry/registry-tables';
-import { decodeCursor, encodeCursor, parseJson, type Page, type PageResult, type ReadDb } from './read-db';
+import type { Kysely, Selectable } from 'kysely';
+import { inForceAt } from '../accountability/accountability-queries';
+import type { AccountabilityTables } from '../accountability/accountability-tables';
+import type { AuditsTables } from '../audits/audits-tables';
+import type { IncidentsTables } from '../incidents/incidents-tables';
+import type { LiveVersionsTables } from '../live-versions/live-versions-tables';
+import type { ModelVersionsTables } from '../model-versions/model-versions-tables';
+import type { MonitoringTables } from '../monitoring/monitoring-tables';
+import { decodeCursor, encodeCursor, type Page, type PageResult } from '../pages';
+import type { TakedownsTables } from '../takedowns/takedowns-tables';
+import type { SystemsTables } from './systems-tables';
 
 export interface SystemFilter {
   status?: string;
@@ -12,17 +20,10 @@ export interface SystemFilter {
   systemIds?: readonly string[];
 }
 
-export type SystemRow = Selectable<RegistryTables['reg_systems']>;
-
-/** Assignments in force at `at`: started, not yet ended. Acceptance is reported, not required, so a pending holder shows as pending. */
-const inForceAt = (at: string) => (eb: ExpressionBuilder<RegistryTables, 'reg_assignments'>) =>
-  eb.and([
-    eb('reg_assignments.effective_from', '<=', at),
-    eb.or([eb('reg_assignments.effective_to', 'is', null), eb('reg_assignments.effective_to', '>', at)]),
-  ]);
+export type SystemRow = Selectable<SystemsTables['reg_systems']>;
 
 export async function findSystems(
-  db: ReadDb,
+  db: Kysely<SystemsTables & AccountabilityTables>,
   tenant: string,
   filter: SystemFilter,
   page: Page,
@@ -72,57 +73,19 @@ export async function findSystems(
 
 export const systemCursor = (row: { system_id: string }) => encodeCursor(row.system_id);
 
-export interface RoleHolding {
-  systemId: string;
-  role: string;
-  assignmentId: string;
-  holder: string;
-  since: string;
-  assignedBy: string;
-  acceptedAt: string | null;
-  accepted: boolean;
-  until: string | null;
-  assignedEventId: string;
-  acceptedEventId: string | null;
-}
-
-/** Who held each role of these systems at `at`; an acceptance after `at` does not count yet. */
-export async function holdingsAt(
-  db: ReadDb,
+/** The children auditors see with a system, fetched for a whole page at once (one query per table, never per system). */
+export async function systemDetails(
+  db: Kysely<
+    ModelVersionsTables &
+      LiveVersionsTables &
+      IncidentsTables &
+      TakedownsTables &
+      MonitoringTables &
+      AuditsTables
+  >,
   tenant: string,
   systemIds: readonly string[],
-  at: string,
-): Promise<RoleHolding[]> {
-  if (systemIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('reg_assignments')
-    .selectAll()
-    .where(inForceAt(at))
-    .where('tenant_id', '=', tenant)
-    .where('system_id', 'in', systemIds)
-    .orderBy('role')
-    .orderBy('effective_from')
-    .execute();
-  return rows.map((r) => {
-    const accepted = r.accepted_at !== null && r.accepted_at <= at;
-    return {
-      systemId: r.system_id,
-      role: r.role,
-      assignmentId: r.assignment_id,
-      holder: r.assignee,
-      since: r.effective_from,
-      assignedBy: r.assigned_by,
-      acceptedAt: accepted ? r.accepted_at : null,
-      accepted,
-      until: r.effective_to,
-      assignedEventId: r.assigned_event_id,
-      acceptedEventId: accepted ? r.accepted_event_id : null,
-    };
-  });
-}
-
-/** The children auditors see with a system, fetched for a whole page at once (one query per table, never per system). */
-export async function systemDetails(db: ReadDb, tenant: string, systemIds: readonly string[]) {
+) {
   const ids = systemIds.length > 0 ? [...systemIds] : [''];
   const [versions, validations, approvals, live, incidents, decisions, plans, signals, audits] =
     await Promise.all([
@@ -207,53 +170,11 @@ export async function systemDetails(db: ReadDb, tenant: string, systemIds: reado
   };
 }
 
-export async function findSystem(db: ReadDb, tenant: string, systemId: string) {
+export async function findSystem(db: Kysely<SystemsTables>, tenant: string, systemId: string) {
   return db
     .selectFrom('reg_systems')
     .selectAll()
     .where('tenant_id', '=', tenant)
     .where('system_id', '=', systemId)
     .executeTakeFirst();
-}
-
-/** The version serving patients at `at` (null while suspended or retired), with the event that made it so. */
-export async function liveVersionAt(db: ReadDb, tenant: string, systemId: string, at: string) {
-  return db
-    .selectFrom('reg_live_versions')
-    .selectAll()
-    .where('tenant_id', '=', tenant)
-    .where('system_id', '=', systemId)
-    .where('from_at', '<=', at)
-    .orderBy('from_at', 'desc')
-    .orderBy('position', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-}
-
-export async function findModelVersion(db: ReadDb, tenant: string, systemId: string, version: string) {
-  const row = await db
-    .selectFrom('reg_versions')
-    .selectAll()
-    .where('tenant_id', '=', tenant)
-    .where('system_id', '=', systemId)
-    .where('version', '=', version)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const datasetIds = parseJson<string[]>(row.training_dataset_ids);
-  const [datasets, approvals] = await Promise.all([
-    db
-      .selectFrom('reg_datasets')
-      .selectAll()
-      .where('tenant_id', '=', tenant)
-      .where('dataset_id', 'in', datasetIds)
-      .execute(),
-    db
-      .selectFrom('reg_dataset_approvals')
-      .selectAll()
-      .where('tenant_id', '=', tenant)
-      .where('dataset_id', 'in', datasetIds)
-      .orderBy('approved_at')
-      .execute(),
-  ]);
-  return { row, datasetIds, datasets, datasetApprovals: approvals };
 }
