@@ -3,6 +3,7 @@
  * no I/O, no clock: time and actor arrive in each command's `meta`.
  */
 export {
+  assertNever,
   DomainError,
   type DomainErrorCode,
   type DomainErrorDetails,
@@ -80,6 +81,7 @@ export {
 } from './events/event-schemas';
 export { validateEventData } from './events/validate-event-data';
 export { streamOf } from './events/stream-of';
+export { upcast } from './events/upcast';
 export { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from './ledger-audit/events';
 export { recordAccessDenied, recordPatientLookup } from './ledger-audit/record-ledger-audit';
 export { EVIDENCE_EVENTS, type EvidenceEvent } from './evidence/events';

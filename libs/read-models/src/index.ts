@@ -1,3 +1,39 @@
-export * from './projections';
-export * from './queries';
+export {
+  dataAccessProjection,
+  PROJECTIONS,
+  registryProjection,
+  type ReadDb,
+  type RegistryTables,
+} from './projections';
+export {
+  projectionConsumer,
+  utc,
+  type ProjectionConsumer,
+  type ProjectionDefinition,
+} from './projection/projection';
+export { TableSuffixPlugin } from './projection/table-suffix-plugin';
+export { timelineProjection } from './timeline/timeline-projection';
+export type { TimelineTables } from './timeline/timeline-tables';
+export { findTimeline, type TimelineFilter } from './timeline/timeline-queries';
+export type { DataAccessTables } from './data-access/data-access-tables';
+export { findDataAccess, type DataAccessFilter, type DataAccessRow } from './data-access/data-access-queries';
+export {
+  findSystem,
+  findSystems,
+  systemCursor,
+  systemDetails,
+  type SystemFilter,
+  type SystemRow,
+} from './systems/systems-queries';
+export { holdingsAt, type RoleHolding } from './accountability/accountability-queries';
+export { liveVersionAt } from './live-versions/live-versions-queries';
+export { findModelVersion } from './model-versions/model-versions-queries';
+export {
+  complianceFindings,
+  durationMs,
+  type ComplianceFinding,
+  type CompliancePolicy,
+  type FindingFilter,
+} from './compliance/compliance-findings';
+export { decodeCursor, encodeCursor, parseJson, QueryInputError, type Page, type PageResult } from './pages';
 export { rebuildProjection, type RebuildProgress, type RebuildResult } from './rebuild';

@@ -1,6 +1,6 @@
 import type { EventStore, StoredEvent } from '@ledger/event-store';
 import type { Kysely } from 'kysely';
-import { projectionConsumer, type ProjectionDefinition } from './projections/projection';
+import { projectionConsumer, type ProjectionDefinition } from './projection/projection';
 import {
   type CheckpointTables,
   ProjectionRunner,

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import {
   EVENT_SCHEMAS,
   stateFrom,
+  upcast,
   type CommandMeta,
   type Decider,
   type DomainEvent,
   tenantStream,
 } from '@ledger/domain';
-import { EventStoreError, type EventMetadata, type EventStore, type StoredEvent } from '@ledger/event-store';
+import { EventStoreError, type EventMetadata, type EventStore } from '@ledger/event-store';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { callerFrom, correlationIdFrom, type Caller } from '../request-context/caller';
 import { withSpan } from '../tracing/with-span';
@@ -118,24 +119,10 @@ export async function loadState<C, E, S>(
   const history: E[] = [];
   let revision: number | 'no_stream' = 'no_stream';
   for await (const stored of store.readStream(stream)) {
-    history.push(toDomainEvent(stored) as E);
+    history.push(upcast(stored) as E);
     revision = stored.revision;
   }
   return { state: stateFrom(decider, history), revision };
-}
-
-/**
- * Reads a stored event back into the domain's shape. Every stored version is
- * current today; a shape change will add a new schema version and an upcaster
- * here, never a rewrite of stored events.
- */
-function toDomainEvent(stored: StoredEvent): DomainEvent {
-  const schema = EVENT_SCHEMAS[stored.type as keyof typeof EVENT_SCHEMAS];
-  if (!schema || schema.version !== stored.schemaVersion)
-    throw new Error(
-      `no upcaster from ${stored.type} v${stored.schemaVersion} (position ${stored.position}) to the current schema`,
-    );
-  return { type: stored.type, data: stored.data } as DomainEvent;
 }
 
 function eventMetadata({ caller, at, source, correlationId, commandId }: CommandContext) {

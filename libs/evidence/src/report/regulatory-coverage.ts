@@ -85,7 +85,7 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     ],
     tests: [
       'libs/domain/src/ai-system/monitoring.unit.spec.ts',
-      'libs/read-models/src/queries/compliance-findings.spec.ts',
+      'libs/read-models/src/compliance/compliance-findings.int.spec.ts',
       'test/e2e/governance-lifecycle.e2e.spec.ts',
     ],
   },
@@ -103,7 +103,7 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     ],
     tests: [
       'libs/domain/src/ai-system/monitoring.unit.spec.ts',
-      'libs/read-models/src/queries/compliance-findings.spec.ts',
+      'libs/read-models/src/compliance/compliance-findings.int.spec.ts',
     ],
   },
   {
@@ -148,7 +148,7 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     eventTypes: ['AccountabilityAssigned', 'AccountabilityAccepted', 'AccountabilityRevoked'],
     tests: [
       'libs/domain/src/ai-system/accountability.unit.spec.ts',
-      'libs/read-models/src/queries/compliance-findings.spec.ts',
+      'libs/read-models/src/compliance/compliance-findings.int.spec.ts',
     ],
   },
   {

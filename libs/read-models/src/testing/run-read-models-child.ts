@@ -4,7 +4,8 @@
  * caught up with the head ("caught-up").
  */
 import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
-import { PROJECTIONS, projectionConsumer } from '../projections';
+import { projectionConsumer } from '../projection/projection';
+import { PROJECTIONS } from '../projections';
 import { openReadStore, ProjectionRunner } from '@ledger/read-store';
 
 async function main(): Promise<void> {
