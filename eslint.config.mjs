@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'test/bench/peer/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'data/',
+      'test/bench/peer/',
+      // Written by graphql-codegen (its TypedDocumentString class uses `any`); npm run lint checks it is current instead.
+      'apps/auditor-console/src/gql/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Layout is Prettier's alone (npm run lint checks it); no ESLint rule argues with it.

@@ -1,10 +1,22 @@
-/** One jest run covers unit specs beside the code and the cross-boundary suites in test/. */
+/**
+ * One jest run covers every spec: unit specs beside the code and the cross-boundary suites in test/.
+ * A spec's name says its kind (`*.unit.spec.ts` no I/O, `*.int.spec.ts` a real database, file or child
+ * process, `*.e2e.spec.ts` through the running HTTP service); TEST_KIND=unit|int|e2e runs that kind alone.
+ * Without it the match stays `*.spec.ts`, so a spec not yet named by kind still runs.
+ */
 const swc = JSON.parse(require('node:fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+
+const KINDS = ['unit', 'int', 'e2e'];
+const kind = process.env.TEST_KIND;
+if (kind !== undefined && !KINDS.includes(kind))
+  throw new Error(
+    `TEST_KIND=${kind} is not a kind of test; use one of ${KINDS.join(', ')}, or leave it unset to run all`,
+  );
 
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
-  testMatch: ['**/*.spec.ts'],
+  testMatch: [kind ? `**/*.${kind}.spec.ts` : '**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/bench/'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }],

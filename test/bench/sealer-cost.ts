@@ -10,14 +10,15 @@
  */
 import { LocalIssuer } from '@ledger/auth';
 import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
-import { LedgerKeys, MerkleLog, openReadStore, type ReadStore, verifyLedger } from '@ledger/read-models';
-import { EVENT_STORE } from '../../apps/ledger-api/src/store/event-store.module';
+import { LedgerKeys, MerkleLog, verifyLedger } from '@ledger/transparency-log';
+import { openReadStore, type ReadStore } from '@ledger/read-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { loadConfig } from '@ledger/runtime';
+import { EVENT_STORE } from '../../apps/ledger-api/src/store/event-store.module';
 import { startLedgerApi } from '../../apps/ledger-api/src/bootstrap';
-import { loadConfig } from '../../apps/ledger-api/src/config/ledger-config';
 import { newEvent } from '../support/events';
 import { createTestDatabase } from '../support/postgres';
 

@@ -18,12 +18,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '@ledger/event-store';
-import { startLedgerApi } from '../../apps/ledger-api/src/bootstrap';
-import { loadConfig } from '../../apps/ledger-api/src/config/ledger-config';
-import { EVENT_STORE } from '../../apps/ledger-api/src/store/event-store.module';
+import { loadConfig } from '@ledger/runtime';
 import type { EventStore } from '@ledger/event-store';
-import type { CheckpointTables, ReadStore } from '@ledger/read-models';
+import type { CheckpointTables, ReadStore } from '@ledger/read-store';
 import type { Kysely } from 'kysely';
+import { startLedgerApi } from '../../apps/ledger-api/src/bootstrap';
+import { EVENT_STORE } from '../../apps/ledger-api/src/store/event-store.module';
 import { READ_STORE } from '../../apps/ledger-api/src/read-models/read-store.module';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);

@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '@ledger/runtime';
 import { startLedgerApi } from '../../apps/ledger-api/src/bootstrap';
-import { loadConfig } from '../../apps/ledger-api/src/config/ledger-config';
 import { EVENT_STORE } from '../../apps/ledger-api/src/store/event-store.module';
 import { createTestDatabase, type TestDatabase } from './postgres';
 

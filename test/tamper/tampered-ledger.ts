@@ -1,12 +1,7 @@
 import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
 import { eventHash, GENESIS_HASH } from '@ledger/integrity';
-import {
-  type CheckpointTable,
-  LedgerKeys,
-  MerkleLog,
-  openReadStore,
-  type ReadStore,
-} from '@ledger/read-models';
+import { type CheckpointTable, LedgerKeys, MerkleLog } from '@ledger/transparency-log';
+import { openReadStore, type ReadStore } from '@ledger/read-store';
 import Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';

@@ -4,6 +4,7 @@
  * show as such: the token is no longer accepted (401), or the role may not
  * read this (403 / GraphQL FORBIDDEN).
  */
+import type { TypedDocumentString } from './gql/graphql';
 
 export class UnauthenticatedError extends Error {}
 export class ForbiddenError extends Error {}
@@ -22,18 +23,19 @@ async function refusal(response: Response): Promise<Error | undefined> {
   return new Error(message);
 }
 
-export async function graphql<T>(
+/** Sends a generated document (./queries): its variables and its result are typed by the schema. */
+export async function graphql<TResult, TVariables extends Record<string, unknown>>(
   token: string,
-  query: string,
-  variables: Record<string, unknown> = {},
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
   signal?: AbortSignal,
-): Promise<T> {
+): Promise<TResult> {
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     // Unset arguments are left out rather than sent as null: the ledger's cursor decoding refuses an explicit `after: null`.
     body: JSON.stringify({
-      query,
+      query: document.toString(),
       variables: Object.fromEntries(
         Object.entries(variables).filter(([, value]) => value !== null && value !== undefined),
       ),
@@ -41,7 +43,10 @@ export async function graphql<T>(
     ...(signal ? { signal } : {}),
   });
   if (response.status === 401 || response.status === 403) throw (await refusal(response)) as Error;
-  const body = (await response.json().catch(() => ({}))) as { data?: T | null; errors?: GraphqlError[] };
+  const body = (await response.json().catch(() => ({}))) as {
+    data?: TResult | null;
+    errors?: GraphqlError[];
+  };
   const errors = body.errors ?? [];
   const forbidden = errors.find((e) => e.extensions?.code === 'FORBIDDEN');
   if (forbidden) throw new ForbiddenError(forbidden.message);

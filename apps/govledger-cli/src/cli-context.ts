@@ -1,10 +1,14 @@
 import type { EventStore } from '@ledger/event-store';
-import type { ReadStore } from '@ledger/read-models';
+import type { ReadStore } from '@ledger/read-store';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, type LedgerConfig, loadConfig } from '../../ledger-api/src/config/ledger-config';
-import { openConfiguredReadStore } from '../../ledger-api/src/read-models/read-store.module';
-import { openEventStore } from '../../ledger-api/src/store/event-store.module';
+import {
+  ConfigError,
+  type LedgerConfig,
+  loadConfig,
+  openConfiguredReadStore,
+  openEventStore,
+} from '@ledger/runtime';
 
 /** Exit codes a script can rely on. */
 export const EXIT = { ok: 0, damage: 1, failed: 2, config: 78 } as const;

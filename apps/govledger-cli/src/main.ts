@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { LedgerKeyError } from '@ledger/read-models';
+import { LedgerKeyError } from '@ledger/transparency-log';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './cli-context';
 import { registerExportCommand } from './commands/export.command';

@@ -1,10 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { LedgerConfig } from './config/ledger-config';
+import { governancePolicy, LedgerConfig } from '@ledger/runtime';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { EventStoreModule } from './store/event-store.module';
 import { AiSystemsModule } from './ai-systems/ai-systems.module';
-import { GOVERNANCE_POLICY, governancePolicy } from './commands/governance-policy';
+import { GOVERNANCE_POLICY } from './commands/governance-policy';
 import { DatasetsModule } from './datasets/datasets.module';
 import { LedgerGraphqlModule } from './graphql/graphql.module';
 import { LedgerResolver } from './graphql/ledger.resolver';

@@ -12,7 +12,7 @@ import { traceHttpRequests } from './tracing/http-tracing';
 import { refuseRoutesWithoutPolicy } from './auth/http-auth';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { LedgerConfig } from './config/ledger-config';
+import { LedgerConfig } from '@ledger/runtime';
 import { createLogger, PinoNestLogger } from './logging/logger';
 
 export interface LedgerApp {

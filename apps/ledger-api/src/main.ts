@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config/ledger-config';
+import { ConfigError, loadConfig } from '@ledger/runtime';
 
 async function main(): Promise<void> {
   let config;

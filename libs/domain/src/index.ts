@@ -3,6 +3,7 @@
  * no I/O, no clock: time and actor arrive in each command's `meta`.
  */
 export {
+  assertNever,
   DomainError,
   type DomainErrorCode,
   type DomainErrorDetails,
@@ -12,7 +13,7 @@ export {
 export type { CommandMeta } from './shared/command-meta';
 export { personId } from './shared/person-id';
 export { stateFrom, type Decider } from './shared/decider';
-export { streamNames } from './shared/streams';
+export { streamNames, tenantStream } from './shared/streams';
 export { ID_PATTERN, type EventSchema } from './shared/schema';
 
 export * from './ai-system/vocabulary';
@@ -33,6 +34,7 @@ export {
 } from './ai-system/state';
 export { aiSystemDecider, decideAiSystem } from './ai-system/decide';
 export { DEFAULT_GOVERNANCE_POLICY, type GovernancePolicy } from './ai-system/policy';
+export { COMPLIANCE_RULES, type ComplianceRule } from './compliance/compliance-rules.generated';
 export { LIFECYCLE_TRANSITIONS } from './ai-system/lifecycle';
 export { CLOCK_SKEW_ALLOWANCE_MS, holdersAt } from './ai-system/accountability';
 export {
@@ -43,7 +45,12 @@ export {
   type SeparationOfDuty,
   type SeparationOfDutyCode,
 } from './ai-system/separation-of-duties';
-export { unmetDeploymentGates, type DeploymentGate, type UnmetDeploymentGate } from './ai-system/deployment';
+export {
+  trainingDatasetsToCheck,
+  unmetDeploymentGates,
+  type DeploymentGate,
+  type UnmetDeploymentGate,
+} from './ai-system/deployment';
 
 export type * from './dataset/commands';
 export {
@@ -86,6 +93,7 @@ export {
 } from './events/event-schemas';
 export { validateEventData } from './events/validate-event-data';
 export { streamOf } from './events/stream-of';
+export { upcast } from './events/upcast';
 export { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from './ledger-audit/events';
 export { recordAccessDenied, recordPatientLookup } from './ledger-audit/record-ledger-audit';
 export { EVIDENCE_EVENTS, type EvidenceEvent } from './evidence/events';

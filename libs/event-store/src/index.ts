@@ -1,7 +1,9 @@
 export * from './types';
 export * from './errors';
+export { withSpanFor, type WithSpan } from './tracing';
 export { AppendNotifier } from './append-notifier';
 export { cachedStatementsDialect } from './sqlite/cached-statements';
+export { inImmediateTransaction } from './sqlite/immediate-transaction';
 export {
   SqliteEventStore,
   type SqliteEventStoreOptions,

@@ -1,11 +1,7 @@
 import type { EventStore, StoredEvent } from '@ledger/event-store';
-import type {
-  CheckpointTables,
-  MerkleProofService,
-  MerkleTables,
-  StoredCheckpoint,
-  TimelineTables,
-} from '@ledger/read-models';
+import type { TimelineTables } from '@ledger/read-models';
+import type { MerkleProofService, MerkleTables, StoredCheckpoint } from '@ledger/transparency-log';
+import type { CheckpointTables } from '@ledger/read-store';
 import type { Kysely } from 'kysely';
 import { EvidenceExportError } from './evidence-export-error';
 

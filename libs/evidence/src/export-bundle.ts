@@ -1,4 +1,4 @@
-import { streamNames } from '@ledger/domain';
+import { streamNames, tenantStream } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import {
   canonicalJson,
@@ -8,13 +8,9 @@ import {
   type NoteSigner,
   type OpenedCheckpoint,
 } from '@ledger/integrity';
-import {
-  ProofRequestError,
-  type CompliancePolicy,
-  type MerkleProofService,
-  type ReadDb,
-  type ReadStore,
-} from '@ledger/read-models';
+import type { CompliancePolicy, ReadDb } from '@ledger/read-models';
+import { type MerkleProofService, ProofRequestError } from '@ledger/transparency-log';
+import type { ReadStore } from '@ledger/read-store';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -115,7 +111,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     db,
     store,
     scope,
-    datasetIds.map((id) => `${scope.tenantId}/${streamNames.dataset(id)}`),
+    datasetIds.map((id) => tenantStream(scope.tenantId, streamNames.dataset(id))),
     throughPosition,
   );
 

@@ -1,7 +1,9 @@
 /*
- * Evidence for regulators: the bundle writer (export), the offline verifier,
- * and FHIR AuditEvent in and out. The verifier and the FHIR mapping touch no
- * database; the writer reads the event store and the read models.
+ * Evidence for regulators: the bundle writer (export) and the event that
+ * records each export in the ledger, the offline verifier, and FHIR
+ * AuditEvent in and out. The verifier and the FHIR mapping touch no
+ * database; the writer reads the event store, the read models and the
+ * transparency log.
  */
 export { BUNDLE_FILES, type BundleFileName, type BundleManifest } from './bundle-format';
 export {
@@ -10,6 +12,7 @@ export {
   type ExportEvidenceOptions,
   type ExportedBundle,
 } from './export-bundle';
+export { recordExport, type ExportRecord } from './record-export';
 export { EvidenceExportError, type EvidenceExportErrorCode } from './evidence-export-error';
 export type { ExportScope } from './event-selection';
 export { verifyBundle, type BundleSummary, type BundleVerification } from './verify-bundle';

@@ -1,9 +1,12 @@
 import type { EventStore, StoredEvent } from '@ledger/event-store';
 import type { Kysely } from 'kysely';
-import { projectionConsumer, type ProjectionDefinition } from './projections/projection';
-import type { ReadStore } from './read-store';
-import type { CheckpointTables } from './runner/projection-checkpoints';
-import { ProjectionRunner, type RunnerLogger } from './runner/projection-runner';
+import { projectionConsumer, type ProjectionDefinition } from './projection/projection';
+import {
+  type CheckpointTables,
+  ProjectionRunner,
+  type ReadStore,
+  type RunnerLogger,
+} from '@ledger/read-store';
 
 export interface RebuildProgress {
   projection: string;

@@ -4,18 +4,11 @@
  * settings, and nothing of the service besides.
  */
 import { SqliteEventStore } from '@ledger/event-store';
-import {
-  LedgerKeys,
-  MerkleLog,
-  openReadStore,
-  PROJECTIONS,
-  ProjectionRunner,
-  projectionConsumer,
-  type ReadDb,
-} from '@ledger/read-models';
+import { PROJECTIONS, projectionConsumer, type ReadDb } from '@ledger/read-models';
+import { LedgerKeys, MerkleLog } from '@ledger/transparency-log';
+import { openReadStore, ProjectionRunner } from '@ledger/read-store';
 import { join } from 'node:path';
-import { loadConfig } from '../../../apps/ledger-api/src/config/ledger-config';
-import { ledgerKeysOptions } from '../../../apps/ledger-api/src/integrity/integrity-config';
+import { ledgerKeysOptions, loadConfig } from '@ledger/runtime';
 import { serviceEnv } from './service-env';
 
 export type Consumers = 'projections' | 'sealer';

@@ -1,20 +1,18 @@
 /** The steps that make the large ledger (see large-ledger.ts), each in a child, so the runner stays lean. */
 import { LocalIssuer } from '@ledger/auth';
-import { streamNames } from '@ledger/domain';
 import type { NewEvent } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { streamNames, tenantStream } from '@ledger/domain';
+import { loadConfig, openEventStore } from '@ledger/runtime';
 import {
   demoAccess,
   seedDemoOrganisation,
   type SeedReport,
 } from '../../../apps/govledger-cli/src/demo/demo-organisation';
 import { LedgerClient } from '../../../apps/govledger-cli/src/demo/ledger-client';
-import { tenantStream } from '../../../apps/ledger-api/src/commands/command-context';
-import { loadConfig } from '../../../apps/ledger-api/src/config/ledger-config';
 import { toIngestedEvent } from '../../../apps/ledger-api/src/ingest/ingest-item';
 import { Pseudonymiser } from '../../../apps/ledger-api/src/privacy/pseudonymiser';
-import { openEventStore } from '../../../apps/ledger-api/src/store/event-store.module';
 import { progress } from './progress';
 import { serviceEnv } from './service-env';
 

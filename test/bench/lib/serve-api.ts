@@ -1,7 +1,7 @@
 import { SqliteEventStore } from '@ledger/event-store';
 import { join } from 'node:path';
+import { loadConfig } from '@ledger/runtime';
 import { startLedgerApi } from '../../../apps/ledger-api/src/bootstrap';
-import { loadConfig } from '../../../apps/ledger-api/src/config/ledger-config';
 import type { Lifecycle } from './child-entry';
 import { serviceEnv } from './service-env';
 import { STREAM } from './workload';

@@ -1,11 +1,6 @@
 import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
-import {
-  openReadStore,
-  PROJECTIONS,
-  ProjectionRunner,
-  projectionConsumer,
-  type ReadStore,
-} from '@ledger/read-models';
+import { PROJECTIONS, projectionConsumer } from '@ledger/read-models';
+import { openReadStore, ProjectionRunner, type ReadStore } from '@ledger/read-store';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

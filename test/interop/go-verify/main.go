@@ -1,7 +1,7 @@
 // Command go-verify checks the ledger's checkpoints and proofs with Go's
 // golang.org/x/mod/sumdb/note and golang.org/x/mod/sumdb/tlog: code we did
 // not write, the same packages the Go checksum database and the wider
-// transparency-log ecosystem rely on. test/interop/go-note.spec.ts drives it.
+// transparency-log ecosystem rely on. test/interop/go-note.int.spec.ts drives it.
 //
 // It exits 0 when the check passes, 1 when Go rejects the input (the reason
 // on stderr), and 2 on a usage error.

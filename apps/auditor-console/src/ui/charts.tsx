@@ -60,7 +60,7 @@ export function AccountabilityChart({
   marker,
 }: {
   intervals: RoleInterval[];
-  roles: string[];
+  roles: readonly string[];
   domain: [number, number];
   marker?: number;
 }) {

@@ -1,10 +1,14 @@
 import { type FormEvent, useState } from 'react';
 import { graphql } from '../api';
-import { type Connection, DATA_ACCESS, type DataAccessRecord } from '../queries';
+import {
+  DATA_ACCESS_OUTCOMES,
+  DataAccessDocument,
+  type DataAccessFilter,
+  type DataAccessPage,
+} from '../queries';
 import { EventId, Failure, Field, Scroll, Time } from '../ui/components';
 import { useAction } from '../ui/use-api';
 
-type Page = Connection<DataAccessRecord>;
 const TEXT_FILTERS = [
   {
     name: 'patientId',
@@ -22,18 +26,16 @@ const TEXT_FILTERS = [
 /** Searches run on submit only: a patient lookup is recorded, so it must never fire while someone is typing. */
 export function DataAccess({ params }: { params: URLSearchParams }) {
   const act = useAction();
-  const [filter, setFilter] = useState<Record<string, unknown>>();
-  const [pages, setPages] = useState<Page[]>([]);
+  const [filter, setFilter] = useState<DataAccessFilter>();
+  const [pages, setPages] = useState<DataAccessPage[]>([]);
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
 
-  const run = async (next: Record<string, unknown>, after: string | null) => {
+  const run = async (next: DataAccessFilter, after: string | null) => {
     setBusy(true);
     setError(undefined);
     try {
-      const page = await act((token) =>
-        graphql<{ dataAccess: Page }>(token, DATA_ACCESS, { filter: next, after }),
-      );
+      const page = await act((token) => graphql(token, DataAccessDocument, { filter: next, after }));
       setPages((previous) => (after ? [...previous, page.dataAccess] : [page.dataAccess]));
     } catch (failure) {
       setPages([]);
@@ -45,12 +47,12 @@ export function DataAccess({ params }: { params: URLSearchParams }) {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const next: Record<string, unknown> = {};
+    const next: DataAccessFilter = {};
     for (const { name } of TEXT_FILTERS) {
       const value = String(form.get(name) ?? '').trim();
       if (value) next[name] = value;
     }
-    const outcome = String(form.get('outcome') ?? '');
+    const outcome = DATA_ACCESS_OUTCOMES.find((o) => o === form.get('outcome'));
     if (outcome) next.outcome = outcome;
     if (form.get('violationsOnly')) next.violationsOnly = true;
     setFilter(next);
@@ -80,9 +82,11 @@ export function DataAccess({ params }: { params: URLSearchParams }) {
           {(id) => (
             <select id={id} name="outcome" defaultValue="">
               <option value="">any</option>
-              <option value="success">success</option>
-              <option value="denied">denied</option>
-              <option value="error">error</option>
+              {DATA_ACCESS_OUTCOMES.map((outcome) => (
+                <option key={outcome} value={outcome}>
+                  {outcome}
+                </option>
+              ))}
             </select>
           )}
         </Field>

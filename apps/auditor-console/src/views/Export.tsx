@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { get, graphql } from '../api';
-import { type Connection, EXPORT_BUNDLE, type EvidenceExport, SYSTEMS, type SystemSummary } from '../queries';
+import { ExportDocument, type EvidenceExport, SystemsDocument } from '../queries';
 import { Failure, Field, Loading, Time } from '../ui/components';
 import { useAction, useApi } from '../ui/use-api';
 
@@ -18,8 +18,7 @@ function save(blob: Blob, name: string): void {
 
 export function Export({ params }: { params: URLSearchParams }) {
   const systems = useApi(
-    (token, signal) =>
-      graphql<{ aiSystems: Connection<SystemSummary> }>(token, SYSTEMS, { after: null }, signal),
+    (token, signal) => graphql(token, SystemsDocument, { after: null }, signal),
     'export-systems',
   );
   const act = useAction();
@@ -38,8 +37,9 @@ export function Export({ params }: { params: URLSearchParams }) {
     setSaved(undefined);
     try {
       const result = await act((token) =>
-        graphql<{ exportEvidenceBundle: EvidenceExport }>(token, EXPORT_BUNDLE, {
-          systemId: value('systemId'),
+        graphql(token, ExportDocument, {
+          // The select is required: the form does not submit without a system.
+          systemId: String(form.get('systemId')),
           from: value('from'),
           to: value('to'),
           recipient: value('recipient'),

@@ -1,13 +1,14 @@
 import { type FormEvent } from 'react';
 import { graphql } from '../api';
-import { COMPLIANCE_RULES, FINDINGS, type Finding } from '../queries';
+import { COMPLIANCE_RULES, FindingsDocument } from '../queries';
 import { Failure, Field, Loading, Time } from '../ui/components';
 import { href } from '../ui/route';
 import { useApi } from '../ui/use-api';
 
 export function Findings({ params }: { params: URLSearchParams }) {
   const system = params.get('system') ?? '';
-  const rule = params.get('rule') ?? '';
+  // A rule the schema does not name (a stale link) filters nothing rather than failing the page.
+  const rule = COMPLIANCE_RULES.find((r) => r === params.get('rule'));
   const asOf = params.get('asOf') ?? '';
   const filter = {
     ...(system ? { systemId: system } : {}),
@@ -15,8 +16,8 @@ export function Findings({ params }: { params: URLSearchParams }) {
     ...(asOf ? { asOf } : {}),
   };
   const { data, error, loading } = useApi(
-    (token, signal) => graphql<{ complianceFindings: Finding[] }>(token, FINDINGS, { filter }, signal),
-    `findings:${system}:${rule}:${asOf}`,
+    (token, signal) => graphql(token, FindingsDocument, { filter }, signal),
+    `findings:${system}:${rule ?? ''}:${asOf}`,
   );
 
   const apply = (event: FormEvent<HTMLFormElement>) => {
@@ -40,7 +41,7 @@ export function Findings({ params }: { params: URLSearchParams }) {
         <Field label="AI system id">{(id) => <input id={id} name="system" defaultValue={system} />}</Field>
         <Field label="Rule">
           {(id) => (
-            <select id={id} name="rule" defaultValue={rule}>
+            <select id={id} name="rule" defaultValue={rule ?? ''}>
               <option value="">every rule</option>
               {COMPLIANCE_RULES.map((r) => (
                 <option key={r} value={r}>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { graphql, UnauthenticatedError } from '../api';
-import { type Connection, type LedgerEvent, TIMELINE } from '../queries';
+import { type LedgerEvent, TimelineDocument, type TimelinePage } from '../queries';
 import { EventId, Failure, Time } from '../ui/components';
 import { EventTable } from '../ui/EventTable';
 import { href } from '../ui/route';
@@ -36,9 +36,9 @@ export function ProvingEvents({ params }: { params: URLSearchParams }) {
     const scan = async (from: string | null, to: string | null) => {
       let after: string | null = null;
       do {
-        const page: { timeline: Connection<LedgerEvent> } = await graphql(
+        const page: { timeline: TimelinePage } = await graphql(
           session.token,
-          TIMELINE,
+          TimelineDocument,
           { systemId, from, to, first: 100, after },
           controller.signal,
         );

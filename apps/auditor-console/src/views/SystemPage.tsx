@@ -1,5 +1,5 @@
 import { graphql } from '../api';
-import { SYSTEM, type SystemDetail } from '../queries';
+import { SystemDocument, type SystemDetail } from '../queries';
 import { Failure, Loading, Time } from '../ui/components';
 import { href } from '../ui/route';
 import { useApi } from '../ui/use-api';
@@ -29,7 +29,7 @@ export function SystemPage({
   params: URLSearchParams;
 }) {
   const { data, error, loading } = useApi(
-    (token, signal) => graphql<{ aiSystem: SystemDetail | null }>(token, SYSTEM, { id: systemId }, signal),
+    (token, signal) => graphql(token, SystemDocument, { id: systemId }, signal),
     `system:${systemId}`,
   );
   const system = data?.aiSystem;

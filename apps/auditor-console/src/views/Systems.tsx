@@ -1,5 +1,5 @@
 import { graphql } from '../api';
-import { type Connection, FINDINGS, type Finding, SYSTEMS, type SystemSummary } from '../queries';
+import { FindingsDocument, SystemsDocument, type SystemsPage, type SystemSummary } from '../queries';
 import { Failure, Loading, Scroll } from '../ui/components';
 import { href } from '../ui/route';
 import { useApi } from '../ui/use-api';
@@ -8,7 +8,7 @@ async function allSystems(token: string, signal: AbortSignal): Promise<SystemSum
   const systems: SystemSummary[] = [];
   let after: string | null = null;
   do {
-    const page: { aiSystems: Connection<SystemSummary> } = await graphql(token, SYSTEMS, { after }, signal);
+    const page: { aiSystems: SystemsPage } = await graphql(token, SystemsDocument, { after }, signal);
     systems.push(...page.aiSystems.edges.map((e) => e.node));
     after = page.aiSystems.pageInfo.hasNextPage ? page.aiSystems.pageInfo.endCursor : null;
   } while (after);
@@ -19,7 +19,7 @@ export function Systems() {
   const { data, error, loading } = useApi(async (token, signal) => {
     const [systems, findings] = await Promise.all([
       allSystems(token, signal),
-      graphql<{ complianceFindings: Finding[] }>(token, FINDINGS, {}, signal),
+      graphql(token, FindingsDocument, {}, signal),
     ]);
     return { systems, findings: findings.complianceFindings };
   }, 'systems');

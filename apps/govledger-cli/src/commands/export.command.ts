@@ -1,15 +1,12 @@
-import { exportEvidenceBundle, EvidenceExportError } from '@ledger/evidence';
-import { LedgerKeys, MerkleProofService } from '@ledger/read-models';
+import { LedgerKeys, MerkleProofService } from '@ledger/transparency-log';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { governancePolicy } from '../../../ledger-api/src/commands/governance-policy';
-import { repoRoot } from '../../../ledger-api/src/config/repo-root';
-import { recordExport } from '../../../ledger-api/src/evidence/record-export';
-import { ledgerKeysOptions } from '../../../ledger-api/src/integrity/integrity-config';
+import { governancePolicy, ledgerKeysOptions, repoRoot } from '@ledger/runtime';
+import { EvidenceExportError, exportEvidenceBundle, recordExport } from '@ledger/evidence';
 import { cliConfig, CliError, EXIT, openExistingEventStore, openExistingReadStore } from '../cli-context';
 
 interface ExportFlags {

@@ -1,7 +1,7 @@
-import { LedgerKeys } from '@ledger/read-models';
+import { LedgerKeys } from '@ledger/transparency-log';
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { ledgerKeysOptions } from '../../../ledger-api/src/integrity/integrity-config';
+import { ledgerKeysOptions } from '@ledger/runtime';
 import { cliConfig } from '../cli-context';
 
 export function registerKeysCommand(program: Command): void {

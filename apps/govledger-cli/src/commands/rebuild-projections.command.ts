@@ -1,7 +1,7 @@
 import { PROJECTIONS, rebuildProjection } from '@ledger/read-models';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { openConfiguredReadStore } from '../../../ledger-api/src/read-models/read-store.module';
+import { openConfiguredReadStore } from '@ledger/runtime';
 import { CliError, cliConfig, openExistingEventStore } from '../cli-context';
 
 export function registerRebuildProjectionsCommand(program: Command): void {

@@ -3,13 +3,13 @@ import {
   type Damage,
   LedgerKeys,
   parseVerifierKeys,
-  type VerifyReport,
   verifyLedger,
-} from '@ledger/read-models';
+  type VerifyReport,
+} from '@ledger/transparency-log';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { ledgerKeysOptions } from '../../../ledger-api/src/integrity/integrity-config';
+import { ledgerKeysOptions } from '@ledger/runtime';
 import { cliConfig, CliError, EXIT, openExistingEventStore, openExistingReadStore } from '../cli-context';
 
 interface VerifyFlags {

@@ -1,7 +1,46 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
-import { AiSystemCommandsResolver } from './ai-system-commands.resolver';
-import { ExecuteAiSystemCommandHandler } from './execute-ai-system-command.handler';
+import { AcceptAccountabilityResolver } from './accept-accountability.resolver';
+import { ApproveDeploymentResolver } from './approve-deployment.resolver';
+import { AssignAccountabilityResolver } from './assign-accountability.resolver';
+import { CloseIncidentResolver } from './close-incident.resolver';
+import { DecideTakedownResolver } from './decide-takedown.resolver';
+import { DeployModelVersionResolver } from './deploy-model-version.resolver';
+import { PlanMonitoringResolver } from './plan-monitoring.resolver';
+import { RatifyTakedownResolver } from './ratify-takedown.resolver';
+import { RecordAccessPolicyResolver } from './record-access-policy.resolver';
+import { RecordAuditResolver } from './record-audit.resolver';
+import { RecordMonitoringSignalResolver } from './record-monitoring-signal.resolver';
+import { RecordValidationResultResolver } from './record-validation-result.resolver';
+import { RegisterAiSystemResolver } from './register-ai-system.resolver';
+import { RegisterAuditSourceResolver } from './register-audit-source.resolver';
+import { RegisterModelVersionResolver } from './register-model-version.resolver';
+import { ReinstateAiSystemResolver } from './reinstate-ai-system.resolver';
+import { ReportIncidentResolver } from './report-incident.resolver';
+import { RevokeAccountabilityResolver } from './revoke-accountability.resolver';
+import { UpdateIncidentStatusResolver } from './update-incident-status.resolver';
 
-@Module({ imports: [CqrsModule], providers: [ExecuteAiSystemCommandHandler, AiSystemCommandsResolver] })
+/** One resolver per use case: each mutation validates its input and handles its command on the AI system's stream. */
+@Module({
+  providers: [
+    AcceptAccountabilityResolver,
+    ApproveDeploymentResolver,
+    AssignAccountabilityResolver,
+    CloseIncidentResolver,
+    DecideTakedownResolver,
+    DeployModelVersionResolver,
+    PlanMonitoringResolver,
+    RatifyTakedownResolver,
+    RecordAccessPolicyResolver,
+    RecordAuditResolver,
+    RecordMonitoringSignalResolver,
+    RecordValidationResultResolver,
+    RegisterAiSystemResolver,
+    RegisterAuditSourceResolver,
+    RegisterModelVersionResolver,
+    ReinstateAiSystemResolver,
+    ReportIncidentResolver,
+    RevokeAccountabilityResolver,
+    UpdateIncidentStatusResolver,
+  ],
+})
 export class AiSystemsModule {}

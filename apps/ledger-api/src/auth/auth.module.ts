@@ -2,7 +2,7 @@ import { Global, Module, type OnModuleInit } from '@nestjs/common';
 import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import { TokenVerifier } from '@ledger/auth';
 import type { FastifyInstance } from 'fastify';
-import { LedgerConfig } from '../config/ledger-config';
+import { LedgerConfig } from '@ledger/runtime';
 import { GraphqlPolicyGuard } from './graphql-policy.guard';
 import { installHttpAuth } from './http-auth';
 import { SelfAuditService } from './self-audit.service';

@@ -1,8 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EVENT_SCHEMAS, recordAccessDenied, recordPatientLookup, streamNames } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
-import { tenantStream } from '../commands/command-context';
+import {
+  EVENT_SCHEMAS,
+  recordAccessDenied,
+  recordPatientLookup,
+  streamNames,
+  tenantStream,
+} from '@ledger/domain';
 import type { Caller } from '../request-context/caller';
 import { EVENT_STORE } from '../store/event-store.module';
 

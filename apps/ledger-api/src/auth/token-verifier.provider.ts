@@ -1,7 +1,7 @@
 import { LocalIssuer, TokenVerifier } from '@ledger/auth';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LedgerConfig } from '../config/ledger-config';
+import type { LedgerConfig } from '@ledger/runtime';
 
 /**
  * The keys tokens must be signed with: the identity provider's JWKS

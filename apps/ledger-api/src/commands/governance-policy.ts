@@ -1,13 +1,2 @@
-import { DEFAULT_GOVERNANCE_POLICY, type GovernancePolicy } from '@ledger/domain';
-import type { LedgerConfig } from '../config/ledger-config';
-
+/** Injects the organisation's GovernancePolicy, built once from configuration by @ledger/runtime's governancePolicy. */
 export const GOVERNANCE_POLICY = Symbol('GOVERNANCE_POLICY');
-
-/** The organisation's governance settings, from configuration, handed to every decision explicitly. */
-export function governancePolicy(config: LedgerConfig): GovernancePolicy {
-  return {
-    ...DEFAULT_GOVERNANCE_POLICY,
-    validationValidityDays: config.LEDGER_VALIDATION_VALIDITY_DAYS,
-    emergencyRatificationHours: config.LEDGER_EMERGENCY_RATIFICATION_HOURS,
-  };
-}

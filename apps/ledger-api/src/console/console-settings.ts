@@ -1,4 +1,4 @@
-import { ConfigError, type LedgerConfig } from '../config/ledger-config';
+import { ConfigError, type LedgerConfig } from '@ledger/runtime';
 
 /** What the console's sign-in page needs to run the OIDC code flow with PKCE; null on the embedded default (pasted tokens). */
 export interface ConsoleOidcSettings {

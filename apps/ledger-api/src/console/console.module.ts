@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { LedgerConfig } from '../config/ledger-config';
+import { LedgerConfig } from '@ledger/runtime';
 import { ConsoleController } from './console.controller';
 import { CONSOLE_SETTINGS } from './console.tokens';
 import { consoleSettings } from './console-settings';

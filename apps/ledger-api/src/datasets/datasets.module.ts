@@ -1,7 +1,16 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
-import { DatasetCommandsResolver } from './dataset-commands.resolver';
-import { ExecuteDatasetCommandHandler } from './execute-dataset-command.handler';
+import { ApproveDatasetResolver } from './approve-dataset.resolver';
+import { GrantDatasetAccessResolver } from './grant-dataset-access.resolver';
+import { RegisterDatasetResolver } from './register-dataset.resolver';
+import { RevokeDatasetAccessResolver } from './revoke-dataset-access.resolver';
 
-@Module({ imports: [CqrsModule], providers: [ExecuteDatasetCommandHandler, DatasetCommandsResolver] })
+/** One resolver per use case: each mutation validates its input and handles its command on the dataset's stream. */
+@Module({
+  providers: [
+    ApproveDatasetResolver,
+    GrantDatasetAccessResolver,
+    RegisterDatasetResolver,
+    RevokeDatasetAccessResolver,
+  ],
+})
 export class DatasetsModule {}

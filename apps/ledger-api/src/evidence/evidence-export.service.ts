@@ -1,19 +1,23 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { GovernancePolicy } from '@ledger/domain';
-import { EvidenceExportError, exportEvidenceBundle, type ExportedBundle } from '@ledger/evidence';
 import type { EventStore } from '@ledger/event-store';
-import { LedgerKeys, MerkleProofService, type ReadStore } from '@ledger/read-models';
+import { LedgerKeys, MerkleProofService } from '@ledger/transparency-log';
+import type { ReadStore } from '@ledger/read-store';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { LedgerConfig, repoRoot } from '@ledger/runtime';
+import {
+  EvidenceExportError,
+  type ExportedBundle,
+  exportEvidenceBundle,
+  recordExport,
+} from '@ledger/evidence';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import { LedgerConfig } from '../config/ledger-config';
-import { repoRoot } from '../config/repo-root';
 import { ProblemError } from '../errors/problem';
 import { READ_STORE } from '../read-models/read-store.module';
 import type { Caller } from '../request-context/caller';
 import { EVENT_STORE } from '../store/event-store.module';
-import { recordExport } from './record-export';
 
 export interface ExportRequest {
   systemId: string;

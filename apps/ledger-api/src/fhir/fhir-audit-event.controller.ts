@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { auditEventToIngestItem, elementOfField, type IngestItem } from '@ledger/evidence';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LedgerConfig } from '../config/ledger-config';
+import { LedgerConfig } from '@ledger/runtime';
 import { toIngestedEvent } from '../ingest/ingest-item';
 import { IngestService, type ItemResult } from '../ingest/ingest.service';
 import { Pseudonymiser } from '../privacy/pseudonymiser';

@@ -11,8 +11,7 @@ import {
 } from 'graphql';
 import mercurius from 'mercurius';
 import { join } from 'node:path';
-import { LedgerConfig } from '../config/ledger-config';
-import { repoRoot } from '../config/repo-root';
+import { LedgerConfig, repoRoot } from '@ledger/runtime';
 import { logFailure, ProblemError, toProblem } from '../errors/problem';
 import type { GraphqlContext } from './graphql-context';
 import { DateTimeScalar, PositionScalar } from './scalars';

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { LedgerConfig } from '../config/ledger-config';
+import { LedgerConfig } from '@ledger/runtime';
 import { ProblemError } from '../errors/problem';
 import { callerFrom, givenCorrelationId } from '../request-context/caller';
 import { IngestService, type IngestResult } from './ingest.service';

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { streamNames } from '@ledger/domain';
 import { EventStoreError, type EventStore, type NewEvent } from '@ledger/event-store';
-import { tenantStream } from '../commands/command-context';
+import { streamNames, tenantStream } from '@ledger/domain';
 import { ProblemError } from '../errors/problem';
 import { Pseudonymiser } from '../privacy/pseudonymiser';
 import type { Caller } from '../request-context/caller';

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, Query, Req, Res } from '@nestjs/common';
-import { LedgerKeys, MerkleProofService } from '@ledger/read-models';
+import { LedgerKeys, MerkleProofService } from '@ledger/transparency-log';
 import type { EventStore } from '@ledger/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerFrom } from '../request-context/caller';

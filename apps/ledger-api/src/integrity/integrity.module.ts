@@ -8,18 +8,12 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
-import {
-  LedgerKeys,
-  MerkleLog,
-  MerkleProofService,
-  parseWitnesses,
-  type ReadStore,
-} from '@ledger/read-models';
-import { LedgerConfig } from '../config/ledger-config';
+import { LedgerKeys, MerkleLog, MerkleProofService, parseWitnesses } from '@ledger/transparency-log';
+import type { ReadStore } from '@ledger/read-store';
+import { LedgerConfig, ledgerKeysOptions } from '@ledger/runtime';
 import { ProjectionsService } from '../read-models/projections.service';
 import { READ_STORE } from '../read-models/read-store.module';
 import { EVENT_STORE } from '../store/event-store.module';
-import { ledgerKeysOptions } from './integrity-config';
 import { IntegrityController } from './integrity.controller';
 import { LedgerEventProofResolver, ProofQueriesResolver } from './proofs.resolver';
 

@@ -1,4 +1,4 @@
-import { MerkleStoreDamagedError, ProofRequestError } from '@ledger/read-models';
+import { MerkleStoreDamagedError, ProofRequestError } from '@ledger/transparency-log';
 import { ProblemError } from '../errors/problem';
 import type { Caller } from '../request-context/caller';
 

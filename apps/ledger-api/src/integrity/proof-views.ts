@@ -1,5 +1,5 @@
 import { hashToBase64 } from '@ledger/integrity';
-import type { ConsistencyProof, InclusionProof, StoredCheckpoint } from '@ledger/read-models';
+import type { ConsistencyProof, InclusionProof, StoredCheckpoint } from '@ledger/transparency-log';
 
 /**
  * Proofs as HTTP and GraphQL both answer them, so a verifier reads either the

@@ -1,6 +1,6 @@
 import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { StoredEvent } from '@ledger/event-store';
-import { MerkleProofService } from '@ledger/read-models';
+import { MerkleProofService } from '@ledger/transparency-log';
 import { ProblemError } from '../errors/problem';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { callerFrom } from '../request-context/caller';

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { LedgerConfig } from '../config/ledger-config';
+import { LedgerConfig } from '@ledger/runtime';
 import { Pseudonymiser } from './pseudonymiser';
 
 @Global()

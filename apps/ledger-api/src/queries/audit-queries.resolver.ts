@@ -13,19 +13,17 @@ import {
   liveVersionAt,
   systemCursor,
   systemDetails,
-  type ComplianceRule,
   type ReadDb,
-  type ReadStore,
 } from '@ledger/read-models';
-import type { GovernancePolicy } from '@ledger/domain';
+import type { ReadStore } from '@ledger/read-store';
+import { LedgerConfig } from '@ledger/runtime';
+import { type ComplianceRule, type GovernancePolicy, tenantStream } from '@ledger/domain';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import { LedgerConfig } from '../config/ledger-config';
 import { ProblemError } from '../errors/problem';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { Pseudonymiser } from '../privacy/pseudonymiser';
 import { READ_STORE } from '../read-models/read-store.module';
 import { EVENT_STORE } from '../store/event-store.module';
-import { tenantStream } from '../commands/command-context';
 import { SelfAuditService } from '../auth/self-audit.service';
 import type { Caller } from '../request-context/caller';
 import { aiSystemView, versionsOf, views } from './read-model-views';

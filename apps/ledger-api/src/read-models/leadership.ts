@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import type { LedgerConfig } from '../config/ledger-config';
+import type { LedgerConfig } from '@ledger/runtime';
 
 /** Key of the session-level advisory lock the active projector holds (an arbitrary constant). */
 const PROJECTOR_LOCK = 720_412_002;
@@ -44,7 +45,8 @@ function postgresLeadership(connectionString: string, onLost: () => void): Leade
         } catch {
           client = undefined;
         }
-        await sleep(retryMs, signal);
+        // A stop rejects the wait early; the loop then sees the aborted signal.
+        await sleep(retryMs, undefined, { signal }).catch(() => undefined);
       }
       return false;
     },
@@ -77,7 +79,8 @@ function sqliteLeadership(file: string): Leadership {
         } catch {
           candidate.close();
         }
-        await sleep(retryMs, signal);
+        // A stop rejects the wait early; the loop then sees the aborted signal.
+        await sleep(retryMs, undefined, { signal }).catch(() => undefined);
       }
       return false;
     },
@@ -86,16 +89,4 @@ function sqliteLeadership(file: string): Leadership {
       db = undefined;
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

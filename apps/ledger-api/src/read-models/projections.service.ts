@@ -6,15 +6,10 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
-import {
-  PROJECTIONS,
-  ProjectionRunner,
-  projectionConsumer,
-  type ProjectionStatus,
-  type ReadStore,
-} from '@ledger/read-models';
+import { PROJECTIONS, projectionConsumer } from '@ledger/read-models';
+import { ProjectionRunner, type ProjectionStatus, type ReadStore } from '@ledger/read-store';
 import { Gauge } from 'prom-client';
-import { LedgerConfig } from '../config/ledger-config';
+import { LedgerConfig } from '@ledger/runtime';
 import { MetricsService } from '../metrics/metrics.service';
 import { leadershipFor, type Leadership } from './leadership';
 import { EVENT_STORE } from '../store/event-store.module';

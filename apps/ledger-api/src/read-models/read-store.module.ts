@@ -1,16 +1,8 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { openReadStore, type ReadStore } from '@ledger/read-models';
-import { join } from 'node:path';
-import { LedgerConfig } from '../config/ledger-config';
+import type { ReadStore } from '@ledger/read-store';
+import { LedgerConfig, openConfiguredReadStore } from '@ledger/runtime';
 
 export const READ_STORE = Symbol('READ_STORE');
-
-/** One read store per process: SQLite allows one writer, and two handles in one process would wait on each other. */
-export function openConfiguredReadStore(config: LedgerConfig): Promise<ReadStore> {
-  return config.LEDGER_READ_STORE === 'postgres'
-    ? openReadStore({ kind: 'postgres', databaseUrl: config.DATABASE_URL })
-    : openReadStore({ kind: 'sqlite', sqliteFile: join(config.LEDGER_DATA_DIR, 'read.sqlite') });
-}
 
 @Global()
 @Module({

@@ -13,7 +13,7 @@ import { statusChange } from './lifecycle';
 import { findVersion, latestValidation } from './model-versions';
 import type { GovernancePolicy } from './policy';
 import { authorsOf, separationRefused } from './separation-of-duties';
-import type { AiSystemRecord, ModelVersion } from './state';
+import type { AiSystemRecord, AiSystemState, ModelVersion } from './state';
 import { REVIEW_DISCIPLINES } from './vocabulary';
 
 export function approveDeployment(cmd: ApproveDeployment, system: AiSystemRecord): AiSystemEvent[] {
@@ -117,6 +117,17 @@ export function deployModelVersion(
   return system.status === 'deployed'
     ? [deployed]
     : [deployed, statusChange(system, 'deployed', deployed.type, cmd.meta.at)];
+}
+
+/**
+ * The training datasets whose own streams must be read before deciding to
+ * deploy `version`: datasets are aggregates of their own, so the command
+ * carries their snapshots. None when the system or the version is unknown;
+ * the decider then refuses with NOT_FOUND.
+ */
+export function trainingDatasetsToCheck(state: AiSystemState, version: string): string[] {
+  if (state.status === 'unregistered') return [];
+  return state.versions.find((v) => v.version === version)?.trainingDatasetIds ?? [];
 }
 
 export type DeploymentGate =

@@ -1,6 +1,7 @@
 /**
- * Stream names per aggregate. The application prefixes them with `<tenantId>/`;
- * ids are restricted (see `ID_PATTERN`) so they can never contain that slash.
+ * Stream names per aggregate. Stored streams carry them behind `<tenantId>/`
+ * (see `tenantStream`); ids are restricted (see `ID_PATTERN`) so they can
+ * never contain that slash.
  */
 export const streamNames = {
   aiSystem: (systemId: string) => `ai-system-${systemId}`,
@@ -12,3 +13,8 @@ export const streamNames = {
   /** Kept apart from the system's own stream: recording an export decides nothing about the system. */
   evidenceExports: (systemId: string) => `evidence-exports-${systemId}`,
 };
+
+/** Streams are scoped to the tenant by name; domain ids cannot contain the slash. */
+export function tenantStream(tenantId: string, stream: string): string {
+  return `${tenantId}/${stream}`;
+}

@@ -1,8 +1,9 @@
 import type { EventStoreDBClient, Position, ReadPosition } from '@eventstore/db-client';
-import { eventHash, GENESIS_HASH } from '@ledger/integrity';
-import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { chainEvents } from '@ledger/integrity';
+import { trace } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { concurrencyConflict, EventStoreError } from '../errors';
+import { withSpanFor } from '../tracing';
 import type {
   AppendResult,
   EventStore,
@@ -51,21 +52,7 @@ export interface EventStoreDbEventStoreOptions {
   endpoint?: string;
 }
 
-const tracer = trace.getTracer('@ledger/event-store');
-
-async function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await work();
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
-}
+const withSpan = withSpanFor('@ledger/event-store');
 
 /** At most `limit` calls in flight: a 1000-event batch makes 1000 claims, and the server should see a steady stream, not a burst. */
 async function mapLimit<T, R>(
@@ -214,18 +201,21 @@ export class EventStoreDbEventStore implements EventStore {
       'ledger.events': events.length,
       'ledger.expected_revision': String(expectedRevision),
     };
-    return inSpan('eventstoredb.append', attributes, () =>
-      this.call(async () => {
-        await this.guarded();
-        await this.retention.checkStream(stream);
-        for (let attempt = 1; ; attempt++) {
-          const outcome = await this.appendOnce(stream, events, expectedRevision);
-          if (outcome.kind === 'appended') return outcome.result;
-          if (attempt >= this.appendAttempts) throw outcome.conflict;
-          trace.getActiveSpan()?.addEvent('retry', { attempt });
-          await sleep(Math.random() * 10 * attempt);
-        }
-      }),
+    return withSpan(
+      'eventstoredb.append',
+      () =>
+        this.call(async () => {
+          await this.guarded();
+          await this.retention.checkStream(stream);
+          for (let attempt = 1; ; attempt++) {
+            const outcome = await this.appendOnce(stream, events, expectedRevision);
+            if (outcome.kind === 'appended') return outcome.result;
+            if (attempt >= this.appendAttempts) throw outcome.conflict;
+            trace.getActiveSpan()?.addEvent('retry', { attempt });
+            await sleep(Math.random() * 10 * attempt);
+          }
+        }),
+      attributes,
     );
   }
 
@@ -285,15 +275,13 @@ export class EventStoreDbEventStore implements EventStore {
     }
 
     const recordedAt = this.clock().toISOString();
-    let prevHash = last === undefined ? GENESIS_HASH : toStoredEvent(last).integrity.hash;
-    const prepared = events.map((event, index) => {
-      const metadata = { ...event.metadata, recordedAt };
-      const revision = base + 1 + index;
-      const hash = eventHash({ ...event, stream, revision, metadata, integrity: { prevHash } });
-      const data = toEventData(event, metadata, { prevHash, hash });
-      prevHash = hash;
-      return { data, hash };
-    });
+    const stamped = events.map((event) => ({ ...event, metadata: { ...event.metadata, recordedAt } }));
+    const head =
+      last === undefined ? undefined : { revision: base, hash: toStoredEvent(last).integrity.hash };
+    const prepared = chainEvents(stream, stamped, head).map((event) => ({
+      data: toEventData(event, event.metadata, event.integrity),
+      hash: event.integrity.hash,
+    }));
     try {
       await this.client.appendToStream(
         stream,

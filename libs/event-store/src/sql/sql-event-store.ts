@@ -1,4 +1,4 @@
-import { eventHash, GENESIS_HASH } from '@ledger/integrity';
+import { chainEvents } from '@ledger/integrity';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppendNotifier } from '../append-notifier';
@@ -171,30 +171,22 @@ export abstract class SqlEventStore implements EventStore {
     )
       throw concurrencyConflict(stream, expectedRevision, actual);
 
-    let position = BigInt(state.head ?? 0);
-    let revision = actual ?? -1;
-    let prevHash = state.hash ?? GENESIS_HASH;
     const recordedAt = this.clock().toISOString();
-    const rows: EventsTable[] = events.map((event) => {
-      position++;
-      revision++;
-      const metadata = { ...event.metadata, recordedAt };
-      const hash = eventHash({ ...event, stream, revision, metadata, integrity: { prevHash } });
-      const row: EventsTable = {
-        position: position.toString(),
-        event_id: event.eventId,
-        stream,
-        revision,
-        type: event.type,
-        schema_version: event.schemaVersion,
-        data: JSON.stringify(event.data),
-        metadata: JSON.stringify(metadata),
-        prev_hash: prevHash,
-        hash,
-      };
-      prevHash = hash;
-      return row;
-    });
+    const stamped = events.map((event) => ({ ...event, metadata: { ...event.metadata, recordedAt } }));
+    const head = actual === null || state.hash === null ? undefined : { revision: actual, hash: state.hash };
+    const lastPosition = BigInt(state.head ?? 0);
+    const rows: EventsTable[] = chainEvents(stream, stamped, head).map((event, i) => ({
+      position: (lastPosition + BigInt(i + 1)).toString(),
+      event_id: event.eventId,
+      stream,
+      revision: event.revision,
+      type: event.type,
+      schema_version: event.schemaVersion,
+      data: JSON.stringify(event.data),
+      metadata: JSON.stringify(event.metadata),
+      prev_hash: event.integrity.prevHash,
+      hash: event.integrity.hash,
+    }));
     // Parameter limits (SQLite 32766, PostgreSQL 65535) bound the rows per statement.
     for (let i = 0; i < rows.length; i += 1000)
       await trx
@@ -209,7 +201,7 @@ export abstract class SqlEventStore implements EventStore {
         position: BigInt(r.position),
         hash: r.hash,
       })),
-      nextExpectedRevision: revision,
+      nextExpectedRevision: (actual ?? -1) + events.length,
     };
   }
 

@@ -5,6 +5,7 @@ import { Kysely, sql, type Transaction } from 'kysely';
 import { migrateToLatest, type DialectDdl, type LedgerDb } from '../sql/schema';
 import { SqlEventStore, type SqlEventStoreOptions } from '../sql/sql-event-store';
 import { cachedStatementsDialect } from './cached-statements';
+import { inImmediateTransaction } from './immediate-transaction';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'EXTRA';
 
@@ -54,21 +55,7 @@ export class SqliteEventStore extends SqlEventStore {
   protected inWriteTransaction<T>(
     work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>,
   ): Promise<T> {
-    // IMMEDIATE takes the write lock before the first read, so two processes
-    // cannot both read the same head and then race to write it.
-    return this.db.connection().execute(async (conn) => {
-      await sql`BEGIN IMMEDIATE`.execute(conn);
-      try {
-        const result = await work(conn);
-        await sql`COMMIT`.execute(conn);
-        return result;
-      } catch (error) {
-        // After a full disk or an I/O error SQLite has already rolled back; a
-        // second ROLLBACK would fail and hide the cause the caller must see.
-        if (this.database.inTransaction) await sql`ROLLBACK`.execute(conn);
-        throw error;
-      }
-    });
+    return inImmediateTransaction(this.db, this.database, work);
   }
 
   async ping(): Promise<void> {

@@ -28,9 +28,9 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
       'PatientLookupPerformed',
     ],
     tests: [
-      'test/e2e/ingest.spec.ts',
-      'test/evidence/fhir-ingest.spec.ts',
-      'test/e2e/auditor-queries.spec.ts',
+      'test/e2e/ingest.e2e.spec.ts',
+      'test/evidence/fhir-ingest.e2e.spec.ts',
+      'test/e2e/auditor-queries.e2e.spec.ts',
     ],
   },
   {
@@ -41,9 +41,9 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
       'append-only store with no update or delete path (EventStoreDB streams refused when truncatable); evidence bundles that verify offline years later',
     eventTypes: ['DatasetRegistered', 'EvidenceExported'],
     tests: [
-      'libs/event-store/src/conformance/sqlite.conformance.spec.ts',
-      'libs/event-store/src/eventstoredb/eventstoredb-event-store.spec.ts',
-      'test/evidence/bundle-round-trip.spec.ts',
+      'libs/event-store/src/conformance/sqlite.conformance.int.spec.ts',
+      'libs/event-store/src/eventstoredb/eventstoredb-event-store.int.spec.ts',
+      'test/evidence/bundle-round-trip.e2e.spec.ts',
     ],
   },
   {
@@ -59,7 +59,7 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
       'MonitoringSignalRecorded',
       'TakedownDecided',
     ],
-    tests: ['test/e2e/governance-lifecycle.spec.ts', 'test/e2e/integrity.spec.ts'],
+    tests: ['test/e2e/governance-lifecycle.e2e.spec.ts', 'test/e2e/integrity.e2e.spec.ts'],
   },
   {
     framework: 'EU AI Act',
@@ -68,7 +68,7 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     capability:
       'logs kept in the append-only store and handed over as a signed evidence bundle the recipient verifies without trusting the ledger',
     eventTypes: ['EvidenceExported'],
-    tests: ['test/evidence/bundle-round-trip.spec.ts', 'test/evidence/bundle-tamper.spec.ts'],
+    tests: ['test/evidence/bundle-round-trip.e2e.spec.ts', 'test/evidence/bundle-tamper.e2e.spec.ts'],
   },
   {
     framework: 'EU AI Act',
@@ -84,9 +84,9 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
       'IncidentReported',
     ],
     tests: [
-      'libs/domain/src/ai-system/monitoring.spec.ts',
-      'libs/read-models/src/queries/compliance-findings.spec.ts',
-      'test/e2e/governance-lifecycle.spec.ts',
+      'libs/domain/src/ai-system/monitoring.unit.spec.ts',
+      'libs/read-models/src/compliance/compliance-findings.int.spec.ts',
+      'test/e2e/governance-lifecycle.e2e.spec.ts',
     ],
   },
   {
@@ -102,8 +102,8 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
       'AuditRecorded',
     ],
     tests: [
-      'libs/domain/src/ai-system/monitoring.spec.ts',
-      'libs/read-models/src/queries/compliance-findings.spec.ts',
+      'libs/domain/src/ai-system/monitoring.unit.spec.ts',
+      'libs/read-models/src/compliance/compliance-findings.int.spec.ts',
     ],
   },
   {
@@ -113,7 +113,10 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     capability:
       'incidents with severity, patient harm and the time of awareness, their progress and closure; the bundle report lists awareness times',
     eventTypes: ['IncidentReported', 'IncidentStatusUpdated', 'IncidentClosed'],
-    tests: ['libs/domain/src/ai-system/incidents.spec.ts', 'test/evidence/bundle-round-trip.spec.ts'],
+    tests: [
+      'libs/domain/src/ai-system/incidents.unit.spec.ts',
+      'test/evidence/bundle-round-trip.e2e.spec.ts',
+    ],
   },
   {
     framework: 'NIST AI RMF',
@@ -122,7 +125,7 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     capability:
       'the registry: every system with intended use, risk class, supplier and sites (aiSystems query)',
     eventTypes: ['AiSystemRegistered', 'AiSystemStatusChanged'],
-    tests: ['libs/domain/src/ai-system/registration.spec.ts', 'test/e2e/auditor-queries.spec.ts'],
+    tests: ['libs/domain/src/ai-system/registration.unit.spec.ts', 'test/e2e/auditor-queries.e2e.spec.ts'],
   },
   {
     framework: 'NIST AI RMF',
@@ -131,7 +134,10 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     capability:
       'retirement and suspension only by the takedown authority (or a security officer in an emergency, ratified in time)',
     eventTypes: ['TakedownDecided', 'TakedownRatified', 'AiSystemStatusChanged'],
-    tests: ['libs/domain/src/ai-system/takedown.spec.ts', 'libs/domain/src/ai-system/lifecycle.spec.ts'],
+    tests: [
+      'libs/domain/src/ai-system/takedown.unit.spec.ts',
+      'libs/domain/src/ai-system/lifecycle.unit.spec.ts',
+    ],
   },
   {
     framework: 'NIST AI RMF',
@@ -141,8 +147,8 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
       'accountability roles assigned, accepted and revoked with effective times; accountability(asOf) answers who held each; deployment gated on required roles',
     eventTypes: ['AccountabilityAssigned', 'AccountabilityAccepted', 'AccountabilityRevoked'],
     tests: [
-      'libs/domain/src/ai-system/accountability.spec.ts',
-      'libs/read-models/src/queries/compliance-findings.spec.ts',
+      'libs/domain/src/ai-system/accountability.unit.spec.ts',
+      'libs/read-models/src/compliance/compliance-findings.int.spec.ts',
     ],
   },
   {
@@ -152,7 +158,7 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     capability:
       'suspend, roll back to an earlier validated version, retire; reinstatement only on a new passing validation',
     eventTypes: ['TakedownDecided', 'AiSystemReinstated', 'ModelVersionDeployed'],
-    tests: ['libs/domain/src/ai-system/takedown.spec.ts', 'test/e2e/governance-lifecycle.spec.ts'],
+    tests: ['libs/domain/src/ai-system/takedown.unit.spec.ts', 'test/e2e/governance-lifecycle.e2e.spec.ts'],
   },
   {
     framework: 'NIST AI RMF',
@@ -161,9 +167,9 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     capability: 'monitoring plans and signals, incidents, audits and takedowns in one history per system',
     eventTypes: ['MonitoringPlanned', 'MonitoringSignalRecorded', 'IncidentReported', 'AuditRecorded'],
     tests: [
-      'libs/domain/src/ai-system/monitoring.spec.ts',
-      'libs/domain/src/ai-system/incidents.spec.ts',
-      'libs/domain/src/ai-system/audits.spec.ts',
+      'libs/domain/src/ai-system/monitoring.unit.spec.ts',
+      'libs/domain/src/ai-system/incidents.unit.spec.ts',
+      'libs/domain/src/ai-system/audits.unit.spec.ts',
     ],
   },
   {
@@ -173,7 +179,7 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     capability:
       'accountability roles per system, accepted by their holders; vacancies are REQUIRED_ROLE_VACANT findings',
     eventTypes: ['AccountabilityAssigned', 'AccountabilityAccepted', 'AccountabilityRevoked'],
-    tests: ['libs/domain/src/ai-system/accountability.spec.ts'],
+    tests: ['libs/domain/src/ai-system/accountability.unit.spec.ts'],
   },
   {
     framework: 'ISO/IEC 42001',
@@ -182,7 +188,7 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     capability:
       'datasets with source, legal basis, steward and retention; approvals per purpose; each model version names its training datasets; exported as FHIR Provenance',
     eventTypes: ['DatasetRegistered', 'DatasetApproved', 'ModelVersionRegistered'],
-    tests: ['libs/domain/src/dataset/dataset.spec.ts', 'test/evidence/fhir-output.spec.ts'],
+    tests: ['libs/domain/src/dataset/dataset.unit.spec.ts', 'test/evidence/fhir-output.e2e.spec.ts'],
   },
   {
     framework: 'FDA',
@@ -197,8 +203,8 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
       'ModelVersionDeployed',
     ],
     tests: [
-      'libs/domain/src/ai-system/model-versions.spec.ts',
-      'libs/domain/src/ai-system/deployment.spec.ts',
+      'libs/domain/src/ai-system/model-versions.unit.spec.ts',
+      'libs/domain/src/ai-system/deployment.unit.spec.ts',
     ],
   },
   {
@@ -208,6 +214,6 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     capability:
       'per-stream hash chains, an RFC 9162 Merkle log with signed C2SP checkpoints, govledger verify on the store and verify-bundle on an export',
     eventTypes: ['DataAccessed', 'EvidenceExported'],
-    tests: ['test/tamper/tamper.spec.ts', 'test/evidence/bundle-tamper.spec.ts'],
+    tests: ['test/tamper/tamper.int.spec.ts', 'test/evidence/bundle-tamper.e2e.spec.ts'],
   },
 ];

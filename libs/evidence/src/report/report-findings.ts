@@ -1,5 +1,5 @@
+import { COMPLIANCE_RULES } from '@ledger/domain';
 import {
-  COMPLIANCE_RULES,
   complianceFindings,
   type ComplianceFinding,
   type CompliancePolicy,

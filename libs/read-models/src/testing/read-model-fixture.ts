@@ -4,10 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';
-import { PROJECTIONS, projectionConsumer } from '../projections';
-import type { ReadDb } from '../queries';
-import { openReadStore, type ReadStore } from '../read-store';
-import { ProjectionRunner } from '../runner/projection-runner';
+import { projectionConsumer } from '../projection/projection';
+import { PROJECTIONS, type ReadDb } from '../projections';
+import { openReadStore, ProjectionRunner, type ReadStore } from '@ledger/read-store';
 
 export type FixtureKind = 'sqlite' | 'postgres';
 

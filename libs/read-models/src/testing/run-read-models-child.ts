@@ -4,9 +4,9 @@
  * caught up with the head ("caught-up").
  */
 import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
-import { PROJECTIONS, projectionConsumer } from '../projections';
-import { openReadStore } from '../read-store';
-import { ProjectionRunner } from '../runner/projection-runner';
+import { projectionConsumer } from '../projection/projection';
+import { PROJECTIONS } from '../projections';
+import { openReadStore, ProjectionRunner } from '@ledger/read-store';
 
 async function main(): Promise<void> {
   const [kind, events, read] = process.argv.slice(2);

@@ -1,12 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import { graphql } from '../../api';
-import { type Connection, type LedgerEvent, type SystemDetail, TIMELINE } from '../../queries';
+import { type SystemDetail, TimelineDocument, type TimelinePage } from '../../queries';
 import { EventTable } from '../../ui/EventTable';
 import { Failure, Field, Loading } from '../../ui/components';
 import { href } from '../../ui/route';
 import { useAction, useApi } from '../../ui/use-api';
-
-type Page = Connection<LedgerEvent>;
 
 /** The raw event timeline, oldest first, 50 at a time; `highlight` marks events another view sent the user to. */
 export function Events({ system, params }: { system: SystemDetail; params: URLSearchParams }) {
@@ -15,10 +13,10 @@ export function Events({ system, params }: { system: SystemDetail; params: URLSe
   const highlight = new Set((params.get('highlight') ?? '').split(',').filter(Boolean));
   const variables = { systemId: system.id, types: type ? [type] : null, from: from || null, first: 50 };
   const first = useApi(
-    (token, signal) => graphql<{ timeline: Page }>(token, TIMELINE, variables, signal),
+    (token, signal) => graphql(token, TimelineDocument, variables, signal),
     `events:${system.id}:${type}:${from}`,
   );
-  const [more, setMore] = useState<{ key: string; pages: Page[] }>({ key: '', pages: [] });
+  const [more, setMore] = useState<{ key: string; pages: TimelinePage[] }>({ key: '', pages: [] });
   const [moreError, setMoreError] = useState<Error>();
   const act = useAction();
   const key = `${system.id}:${type}:${from}`;
@@ -28,7 +26,7 @@ export function Events({ system, params }: { system: SystemDetail; params: URLSe
   const loadMore = async () => {
     try {
       const next = await act((token) =>
-        graphql<{ timeline: Page }>(token, TIMELINE, { ...variables, after: last?.pageInfo.endCursor }),
+        graphql(token, TimelineDocument, { ...variables, after: last?.pageInfo.endCursor }),
       );
       setMore({ key, pages: [...(more.key === key ? more.pages : []), next.timeline] });
     } catch (error) {

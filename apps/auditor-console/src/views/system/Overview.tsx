@@ -1,28 +1,19 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { graphql } from '../../api';
 import {
-  ACCOUNTABILITY,
+  ACCOUNTABILITY_ROLES,
+  AsOfDocument,
   type Accountability,
-  type Connection,
-  type LedgerEvent,
   type RoleHolding,
   type SystemDetail,
-  TIMELINE,
+  TimelineDocument,
+  type TimelinePage,
 } from '../../queries';
 import { AccountabilityChart, type RoleInterval } from '../../ui/charts';
 import { Failure, Field, Loading, Scroll, Time } from '../../ui/components';
 import { href } from '../../ui/route';
 import { useApi } from '../../ui/use-api';
 
-const ROLES = [
-  'MODEL_PERFORMANCE_OWNER',
-  'BIAS_DRIFT_MONITOR',
-  'TAKEDOWN_AUTHORITY',
-  'CLINICAL_LEAD',
-  'DATA_STEWARD',
-  'SECURITY_OFFICER',
-  'ACCOUNTABLE_EXECUTIVE',
-];
 const ACCOUNTABILITY_EVENTS = ['AccountabilityAssigned', 'AccountabilityAccepted', 'AccountabilityRevoked'];
 const WINDOWS = {
   all: 'Whole history',
@@ -37,9 +28,9 @@ async function roleIntervals(token: string, systemId: string, signal: AbortSigna
   const byAssignment = new Map<string, RoleInterval>();
   let after: string | null = null;
   do {
-    const page: { timeline: Connection<LedgerEvent> } = await graphql(
+    const page: { timeline: TimelinePage } = await graphql(
       token,
-      TIMELINE,
+      TimelineDocument,
       { systemId, types: ACCOUNTABILITY_EVENTS, first: 100, after },
       signal,
     );
@@ -92,13 +83,7 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
   };
 
   const asOfState = useApi(
-    (token, signal) =>
-      graphql<{ accountability: Accountability }>(
-        token,
-        ACCOUNTABILITY,
-        { systemId: system.id, asOf: asOf ?? null },
-        signal,
-      ),
+    (token, signal) => graphql(token, AsOfDocument, { systemId: system.id, asOf: asOf ?? null }, signal),
     `asof:${system.id}:${asOf}`,
   );
   const intervals = useApi(
@@ -179,7 +164,12 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
         {intervals.error && <Failure error={intervals.error} />}
         {intervals.data && (
           <>
-            <AccountabilityChart intervals={intervals.data} roles={ROLES} domain={domain} marker={marker} />
+            <AccountabilityChart
+              intervals={intervals.data}
+              roles={ACCOUNTABILITY_ROLES}
+              domain={domain}
+              marker={marker}
+            />
             <p className="muted">
               Solid: accepted; hatched: assigned, awaiting acceptance; the dashed line is the as-of instant.
             </p>
@@ -297,7 +287,7 @@ function AsOfResult({ result }: { result: Accountability }) {
             </tr>
           </thead>
           <tbody>
-            {ROLES.map((role) =>
+            {ACCOUNTABILITY_ROLES.map((role) =>
               (byRole.get(role) ?? [undefined]).map((h, n) => (
                 <tr key={`${role}-${n}`} data-role={role}>
                   <th scope="row">{role}</th>

@@ -1,0 +1,39 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
+import { ArrayMaxSize, ArrayMinSize, Length, Matches } from 'class-validator';
+import { aiSystemDecider, streamNames, type GovernancePolicy } from '@ledger/domain';
+import type { EventStore } from '@ledger/event-store';
+import { GOVERNANCE_POLICY } from '../commands/governance-policy';
+import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
+import { ID, ID_RULE } from '../commands/input-rules';
+import type { GraphqlContext } from '../graphql/graphql-context';
+import { EVENT_STORE } from '../store/event-store.module';
+
+export class RecordAccessPolicyInput {
+  @Matches(ID, ID_RULE) systemId!: string;
+  @Length(1, 500) documentRef!: string;
+  @ArrayMinSize(1) @ArrayMaxSize(100) @Length(1, 200, { each: true }) permittedRoles!: string[];
+  @ArrayMinSize(1) @ArrayMaxSize(100) @Length(1, 200, { each: true }) permittedPurposes!: string[];
+}
+
+@Resolver()
+export class RecordAccessPolicyResolver {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
+  ) {}
+
+  @Mutation()
+  recordAccessPolicy(
+    @Args('input') input: RecordAccessPolicyInput,
+    @Context() ctx: GraphqlContext,
+  ): Promise<CommandReceipt> {
+    return handleCommand(
+      this.store,
+      graphqlCommandContext(ctx),
+      streamNames.aiSystem(input.systemId),
+      aiSystemDecider(this.policy),
+      (meta) => ({ type: 'RecordAccessPolicy', ...input, meta }),
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsIn, IsNumber, Length, Matches, ValidateNested } from 'class-validator';
+import {
+  aiSystemDecider,
+  streamNames,
+  THRESHOLD_DIRECTIONS,
+  type GovernancePolicy,
+  type ThresholdDirection,
+} from '@ledger/domain';
+import type { EventStore } from '@ledger/event-store';
+import { GOVERNANCE_POLICY } from '../commands/governance-policy';
+import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
+import { ID, ID_RULE } from '../commands/input-rules';
+import type { GraphqlContext } from '../graphql/graphql-context';
+import { EVENT_STORE } from '../store/event-store.module';
+
+export class MetricInput {
+  @Length(1, 200) name!: string;
+  @IsNumber() value!: number;
+  @IsNumber() threshold!: number;
+  @IsIn(THRESHOLD_DIRECTIONS) direction!: ThresholdDirection;
+}
+
+export class SubgroupResultInput {
+  @Length(1, 200) subgroup!: string;
+  @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => MetricInput) metrics!: MetricInput[];
+}
+
+export class RecordValidationResultInput {
+  @Matches(ID, ID_RULE) systemId!: string;
+  @Matches(ID, ID_RULE) validationId!: string;
+  @Length(1, 100) version!: string;
+  @Matches(ID, ID_RULE) datasetId!: string;
+  @ArrayMinSize(1, { message: 'metrics must hold at least one metric with its threshold' })
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => MetricInput)
+  metrics!: MetricInput[];
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => SubgroupResultInput)
+  subgroupResults!: SubgroupResultInput[];
+}
+
+@Resolver()
+export class RecordValidationResultResolver {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
+  ) {}
+
+  @Mutation()
+  recordValidationResult(
+    @Args('input') input: RecordValidationResultInput,
+    @Context() ctx: GraphqlContext,
+  ): Promise<CommandReceipt> {
+    return handleCommand(
+      this.store,
+      graphqlCommandContext(ctx),
+      streamNames.aiSystem(input.systemId),
+      aiSystemDecider(this.policy),
+      (meta) => ({ type: 'RecordValidationResult', ...input, meta }),
+    );
+  }
+}

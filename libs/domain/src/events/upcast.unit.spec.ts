@@ -1,0 +1,59 @@
+import { EVENT_SCHEMAS, EVENT_TYPES } from './event-schemas';
+import { upcast, upcasterFor } from './upcast';
+
+const stored = (type: string, schemaVersion: number, data: Record<string, unknown>, position = 42n) => ({
+  type,
+  schemaVersion,
+  data,
+  position,
+});
+
+describe('upcast', () => {
+  it('reads every event type at its current version as stored', () => {
+    for (const type of EVENT_TYPES) {
+      const data = { marker: type };
+      const event = upcast(stored(type, EVENT_SCHEMAS[type].version, data));
+      expect(event).toEqual({ type, data });
+      expect(event.data).toBe(data);
+    }
+  });
+
+  it('refuses an event type the ledger does not know, naming type, version and position', () =>
+    expect(() => upcast(stored('ModelVersionValidated', 1, {}, 7n))).toThrow(
+      'cannot read ModelVersionValidated v1 at position 7: ModelVersionValidated is not an event type of this ledger',
+    ));
+
+  it('refuses a version newer than the current schema', () =>
+    expect(() => upcast(stored('DatasetApproved', 2, {}, 9n))).toThrow(
+      'cannot read DatasetApproved v2 at position 9: the current DatasetApproved schema is v1; the event was written by a newer ledger than this one',
+    ));
+
+  it('refuses an older version no upcaster lifts', () => {
+    const upcastV2 = upcasterFor({ IncidentReported: { version: 2 } }, {});
+    expect(() => upcastV2(stored('IncidentReported', 1, {}, 11n))).toThrow(
+      'cannot read IncidentReported v1 at position 11: no upcaster from IncidentReported v1 to v2',
+    );
+  });
+
+  it('lifts an old version through each upcaster in turn up to the current one, leaving the stored data as it was', () => {
+    const upcastV3 = upcasterFor(
+      { IncidentReported: { version: 3 } },
+      {
+        IncidentReported: {
+          1: ({ harmed, ...rest }) => ({ ...rest, patientHarmed: harmed }),
+          2: (v2) => ({ ...v2, severity: v2.severity ?? 'unknown' }),
+        },
+      },
+    );
+    const v1 = { incidentId: 'inc-1', harmed: true };
+    expect(upcastV3(stored('IncidentReported', 1, v1))).toEqual({
+      type: 'IncidentReported',
+      data: { incidentId: 'inc-1', patientHarmed: true, severity: 'unknown' },
+    });
+    expect(upcastV3(stored('IncidentReported', 2, { incidentId: 'inc-2', severity: 'serious' }))).toEqual({
+      type: 'IncidentReported',
+      data: { incidentId: 'inc-2', severity: 'serious' },
+    });
+    expect(v1).toEqual({ incidentId: 'inc-1', harmed: true });
+  });
+});

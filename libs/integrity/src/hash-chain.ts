@@ -1,0 +1,39 @@
+import { eventHash, GENESIS_HASH, type HashedEnvelope } from './event-hash';
+
+/** An event on its way into a stream, before the chain gives it a revision and its hashes. */
+export type UnchainedEnvelope = Omit<HashedEnvelope, 'stream' | 'revision' | 'integrity'>;
+
+/** The last event a stream holds: the one the next appended event chains onto. */
+export interface ChainHead {
+  revision: number;
+  hash: string;
+}
+
+export type ChainedEnvelope<E extends UnchainedEnvelope> = E & {
+  stream: string;
+  revision: number;
+  integrity: { prevHash: string; hash: string };
+};
+
+/**
+ * Extends a stream's hash chain by `events`, in order: each takes the next
+ * revision and carries the hash of the event before it, the first chaining
+ * onto `head` or, in a new stream, onto GENESIS_HASH at revision 0. Every
+ * store appends through this, so a verifier recomputing the chain from any
+ * store's events finds the same hashes.
+ */
+export function chainEvents<E extends UnchainedEnvelope>(
+  stream: string,
+  events: readonly E[],
+  head: ChainHead | undefined,
+): ChainedEnvelope<E>[] {
+  let revision = head?.revision ?? -1;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  return events.map((event) => {
+    revision++;
+    const hash = eventHash({ ...event, stream, revision, integrity: { prevHash } });
+    const chained = { ...event, stream, revision, integrity: { prevHash, hash } };
+    prevHash = hash;
+    return chained;
+  });
+}

@@ -1,0 +1,329 @@
+import { COMPLIANCE_RULES, type ComplianceRule } from '@ledger/domain';
+import type { Kysely } from 'kysely';
+import { holdingsAt } from '../accountability/accountability-queries';
+import type { AccountabilityTables } from '../accountability/accountability-tables';
+import type { AuditsTables } from '../audits/audits-tables';
+import type { DataAccessTables } from '../data-access/data-access-tables';
+import type { LiveVersionsTables } from '../live-versions/live-versions-tables';
+import type { ModelVersionsTables } from '../model-versions/model-versions-tables';
+import type { MonitoringTables } from '../monitoring/monitoring-tables';
+import { QueryInputError } from '../pages';
+import type { SystemsTables } from '../systems/systems-tables';
+import type { TakedownsTables } from '../takedowns/takedowns-tables';
+
+export interface CompliancePolicy {
+  requiredRoles: readonly string[];
+  validationValidityDays: number;
+  auditIntervalDays: number;
+}
+
+export interface ComplianceFinding {
+  rule: ComplianceRule;
+  /** The system the finding is about; for data access without a system, null (the dataset names it). */
+  systemId: string | null;
+  /** What exactly: the vacant role, the metric, the decision, the dataset. */
+  subject: string;
+  since: string;
+  message: string;
+  /** The events that prove the finding, oldest first. */
+  evidence: string[];
+}
+
+export interface FindingFilter {
+  systemId?: string;
+  rule?: ComplianceRule;
+}
+
+/** The read models the rules are judged on. */
+type ComplianceDb = Kysely<
+  SystemsTables &
+    AccountabilityTables &
+    LiveVersionsTables &
+    ModelVersionsTables &
+    MonitoringTables &
+    TakedownsTables &
+    AuditsTables &
+    DataAccessTables
+>;
+
+const DAY = 86_400_000;
+const plus = (instant: string, ms: number) => new Date(Date.parse(instant) + ms).toISOString();
+
+/**
+ * Evaluates every compliance rule at `asOf` from the read models. Each finding
+ * names the system, the rule, since when it holds, and the events proving it;
+ * a finding clears as soon as the fact that cures it is recorded.
+ */
+export async function complianceFindings(
+  db: ComplianceDb,
+  tenant: string,
+  filter: FindingFilter,
+  asOf: string,
+  policy: CompliancePolicy,
+): Promise<ComplianceFinding[]> {
+  if (filter.rule && !COMPLIANCE_RULES.includes(filter.rule))
+    throw new QueryInputError('rule', `rule must be one of ${COMPLIANCE_RULES.join(', ')}`);
+  let systemsQuery = db.selectFrom('reg_systems').selectAll().where('tenant_id', '=', tenant);
+  if (filter.systemId) systemsQuery = systemsQuery.where('system_id', '=', filter.systemId);
+  const systems = (await systemsQuery.execute()).filter((s) => s.registered_at <= asOf);
+  const ids = systems.map((s) => s.system_id);
+  const wants = (rule: ComplianceRule) => !filter.rule || filter.rule === rule;
+  const findings: ComplianceFinding[] = [];
+  const inIds = ids.length > 0 ? ids : [''];
+  const [holdings, assignments, liveRows, validations, plans, signals, decisions, audits] = await Promise.all(
+    [
+      holdingsAt(db, tenant, ids, asOf),
+      db
+        .selectFrom('reg_assignments')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .execute(),
+      db
+        .selectFrom('reg_live_versions')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('from_at', '<=', asOf)
+        .orderBy('from_at')
+        .execute(),
+      db
+        .selectFrom('reg_validations')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('validated_at', '<=', asOf)
+        .orderBy('validated_at')
+        .execute(),
+      db
+        .selectFrom('reg_monitoring_plans')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('planned_at', '<=', asOf)
+        .execute(),
+      db
+        .selectFrom('reg_signals')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('observed_at', '<=', asOf)
+        .orderBy('observed_at')
+        .execute(),
+      db
+        .selectFrom('reg_decisions')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('decided_at', '<=', asOf)
+        .orderBy('decided_at')
+        .execute(),
+      db
+        .selectFrom('reg_audits')
+        .selectAll()
+        .where('tenant_id', '=', tenant)
+        .where('system_id', 'in', inIds)
+        .where('recorded_at', '<=', asOf)
+        .orderBy('recorded_at')
+        .execute(),
+    ],
+  );
+
+  for (const system of systems) {
+    const id = system.system_id;
+    const history = liveRows.filter((r) => r.system_id === id);
+    const current = history[history.length - 1];
+    // Live at asOf: deployed by then, and not retired since. A suspended system stays live: it may return to patients.
+    if (current === undefined || current.cause === 'TakedownDecided:retire') continue;
+    const firstLive = history.find((r) => r.cause === 'ModelVersionDeployed')!;
+
+    if (wants('REQUIRED_ROLE_VACANT'))
+      for (const role of policy.requiredRoles) {
+        if (holdings.some((h) => h.systemId === id && h.role === role && h.accepted)) continue;
+        const ended = assignments
+          .filter(
+            (a) => a.system_id === id && a.role === role && a.effective_to !== null && a.effective_to <= asOf,
+          )
+          .sort((a, b) => (a.effective_to! < b.effective_to! ? -1 : 1));
+        const lastEnd = ended[ended.length - 1];
+        const since =
+          lastEnd && lastEnd.effective_to! > firstLive.from_at ? lastEnd.effective_to! : firstLive.from_at;
+        findings.push({
+          rule: 'REQUIRED_ROLE_VACANT',
+          systemId: id,
+          subject: role,
+          since,
+          message: `${id} is live with no accepted ${role}; assign one and have them accept`,
+          evidence: [firstLive.event_id, ...(lastEnd?.revoked_event_id ? [lastEnd.revoked_event_id] : [])],
+        });
+      }
+
+    const version = current.version ?? system.deployed_version;
+    if (wants('VALIDATION_EXPIRED') && version) {
+      const passing = validations.filter(
+        (v) => v.system_id === id && v.version === version && v.passed === 1,
+      );
+      const latest = passing[passing.length - 1];
+      const expiresAt = latest
+        ? plus(latest.validated_at, policy.validationValidityDays * DAY)
+        : firstLive.from_at;
+      if (expiresAt <= asOf)
+        findings.push({
+          rule: 'VALIDATION_EXPIRED',
+          systemId: id,
+          subject: version,
+          since: expiresAt,
+          message: latest
+            ? `the validation of live version ${version} is older than ${policy.validationValidityDays} days; record a new passing validation`
+            : `live version ${version} has no passing validation; record one`,
+          evidence: [...(latest ? [latest.event_id] : []), current.event_id],
+        });
+    }
+
+    const systemSignals = signals.filter((s) => s.system_id === id);
+    if (wants('MONITORING_OVERDUE'))
+      for (const plan of plans.filter((p) => p.system_id === id)) {
+        const last = systemSignals.filter((s) => s.metric === plan.metric).pop();
+        const start = [plan.planned_at, firstLive.from_at, last?.observed_at]
+          .filter((t): t is string => !!t)
+          .sort()
+          .pop()!;
+        const due = plus(start, durationMs(plan.cadence));
+        if (due <= asOf)
+          findings.push({
+            rule: 'MONITORING_OVERDUE',
+            systemId: id,
+            subject: plan.metric,
+            since: due,
+            message: `no ${plan.metric} signal for ${id} within its cadence ${plan.cadence}; record one`,
+            evidence: [plan.event_id, ...(last ? [last.event_id] : [])],
+          });
+      }
+
+    if (wants('BREACH_UNRESOLVED'))
+      for (const breach of systemSignals.filter((s) => s.breached === 1)) {
+        const recovered = systemSignals.some(
+          (s) =>
+            s.metric === breach.metric &&
+            s.subgroup === breach.subgroup &&
+            s.observed_at > breach.observed_at &&
+            s.breached === 0,
+        );
+        const actedOn = decisions.some(
+          (d) => d.system_id === id && d.action !== 'reinstate' && d.decided_at >= breach.observed_at,
+        );
+        if (!recovered && !actedOn)
+          findings.push({
+            rule: 'BREACH_UNRESOLVED',
+            systemId: id,
+            subject: breach.subgroup ? `${breach.metric} (${breach.subgroup})` : breach.metric,
+            since: breach.observed_at,
+            message: `${breach.metric} breached its threshold on ${id} and neither recovered nor led to a takedown decision`,
+            evidence: [breach.event_id, ...(breach.breach_event_id ? [breach.breach_event_id] : [])],
+          });
+      }
+
+    if (wants('AUDIT_OVERDUE')) {
+      const last = audits.filter((a) => a.system_id === id).pop();
+      const due = plus(last?.recorded_at ?? firstLive.from_at, policy.auditIntervalDays * DAY);
+      if (due <= asOf)
+        findings.push({
+          rule: 'AUDIT_OVERDUE',
+          systemId: id,
+          subject: id,
+          since: due,
+          message: `${id} has had no audit for ${policy.auditIntervalDays} days; record one`,
+          evidence: [last?.event_id ?? firstLive.event_id],
+        });
+    }
+  }
+
+  if (wants('EMERGENCY_TAKEDOWN_NOT_RATIFIED'))
+    for (const d of decisions.filter(
+      (x) => x.emergency === 1 && x.ratification_due_by !== null && ids.includes(x.system_id),
+    )) {
+      const due = d.ratification_due_by!;
+      const late = d.ratified_at === null ? due <= asOf : d.ratified_at > due && d.ratified_at <= asOf;
+      if (late)
+        findings.push({
+          rule: 'EMERGENCY_TAKEDOWN_NOT_RATIFIED',
+          systemId: d.system_id,
+          subject: d.decision_id,
+          since: due,
+          message: `emergency decision ${d.decision_id} by ${d.decided_by} was ${d.ratified_at ? 'ratified late' : 'not ratified'} by the takedown authority (due ${due})`,
+          evidence: [d.event_id, ...(d.ratified_event_id ? [d.ratified_event_id] : [])],
+        });
+    }
+
+  if (wants('DATA_ACCESS_WITHOUT_GRANT'))
+    findings.push(...(await accessFindings(db, tenant, filter.systemId, asOf)));
+  return findings.sort((a, b) =>
+    a.since < b.since ? -1 : a.since > b.since ? 1 : a.rule.localeCompare(b.rule),
+  );
+}
+
+/** One finding per system, dataset, actor and kind of violation, proven by (up to 20 of) its accesses. Grouped in SQL: violations can run to millions. */
+async function accessFindings(
+  db: Kysely<DataAccessTables>,
+  tenant: string,
+  systemId: string | undefined,
+  asOf: string,
+): Promise<ComplianceFinding[]> {
+  let groups = db
+    .selectFrom('da_access')
+    .select((eb) => [
+      'system_id',
+      'dataset_id',
+      'actor',
+      'violation',
+      eb.fn.countAll<number>().as('accesses'),
+      eb.fn.min('occurred_at').as('since'),
+    ])
+    .where('tenant_id', '=', tenant)
+    .where('violation', 'is not', null)
+    .where('occurred_at', '<=', asOf)
+    .groupBy(['system_id', 'dataset_id', 'actor', 'violation']);
+  if (systemId) groups = groups.where('system_id', '=', systemId);
+  const findings: ComplianceFinding[] = [];
+  for (const group of await groups.orderBy('since').execute()) {
+    let evidence = db
+      .selectFrom('da_access')
+      .select('event_id')
+      .where('tenant_id', '=', tenant)
+      .where('violation', '=', group.violation!)
+      .where('actor', '=', group.actor)
+      .where('occurred_at', '<=', asOf);
+    evidence =
+      group.dataset_id === null
+        ? evidence.where('dataset_id', 'is', null)
+        : evidence.where('dataset_id', '=', group.dataset_id);
+    evidence =
+      group.system_id === null
+        ? evidence.where('system_id', 'is', null)
+        : evidence.where('system_id', '=', group.system_id);
+    const proving = await evidence.orderBy('position').limit(20).execute();
+    const why =
+      group.violation === 'no_active_grant'
+        ? 'without an active grant'
+        : 'for a purpose its grants do not cover';
+    findings.push({
+      rule: 'DATA_ACCESS_WITHOUT_GRANT',
+      systemId: group.system_id,
+      subject: `${group.dataset_id}/${group.actor}`,
+      since: group.since as string,
+      message: `${group.actor} accessed dataset ${group.dataset_id} ${why} ${Number(group.accesses)} time(s); grant access for the purpose or investigate`,
+      evidence: proving.map((r) => r.event_id),
+    });
+  }
+  return findings;
+}
+
+/** ISO 8601 duration to milliseconds; months and years count as 30 and 365 days, as monitoring cadences are approximate. */
+export function durationMs(duration: string): number {
+  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(
+    duration,
+  );
+  if (!m) throw new Error(`${duration} is not an ISO 8601 duration`);
+  const [y, mo, w, d, h, mi, s] = m.slice(1).map((x) => Number(x ?? 0));
+  return ((((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60 + s) * 1000;
+}

@@ -1,0 +1,45 @@
+import type { Kysely, Selectable } from 'kysely';
+import { positionCursor, type Page, type PageResult } from '../pages';
+import type { DataAccessTables } from './data-access-tables';
+
+export type DataAccessRow = Selectable<DataAccessTables['da_access']>;
+
+export interface DataAccessFilter {
+  datasetId?: string;
+  actor?: string;
+  /** Already pseudonymised by the caller: raw identifiers never reach the read store. */
+  patientPseudonym?: string;
+  purpose?: string;
+  outcome?: string;
+  systemId?: string;
+  /** Only accesses no active grant covered. */
+  violationsOnly?: boolean;
+  from?: string;
+  to?: string;
+}
+
+/** Newest first. The cursor is the position, so a page never shifts while events are appended. */
+export async function findDataAccess(
+  db: Kysely<DataAccessTables>,
+  tenant: string,
+  filter: DataAccessFilter,
+  page: Page,
+): Promise<PageResult<DataAccessRow>> {
+  let query = db.selectFrom('da_access').selectAll().where('tenant_id', '=', tenant);
+  if (filter.datasetId) query = query.where('dataset_id', '=', filter.datasetId);
+  if (filter.actor) query = query.where('actor', '=', filter.actor);
+  if (filter.patientPseudonym) query = query.where('patient_pseudonym', '=', filter.patientPseudonym);
+  if (filter.purpose) query = query.where('purpose', '=', filter.purpose);
+  if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
+  if (filter.systemId) query = query.where('system_id', '=', filter.systemId);
+  if (filter.violationsOnly) query = query.where('violation', 'is not', null);
+  if (filter.from) query = query.where('occurred_at', '>=', filter.from);
+  if (filter.to) query = query.where('occurred_at', '<', filter.to);
+  const after = positionCursor(page.after);
+  if (after !== undefined) query = query.where('position', '<', after.toString());
+  const rows = await query
+    .orderBy('position', 'desc')
+    .limit(page.first + 1)
+    .execute();
+  return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
+}

@@ -1,0 +1,97 @@
+import type { Kysely } from 'kysely';
+import type { Migrations } from '../projection/projection';
+
+/** Every data access with the judgement of its cover, and the dataset grants it is judged against. */
+export interface DataAccessTables {
+  da_access: {
+    position: string;
+    tenant_id: string;
+    event_id: string;
+    actor: string;
+    dataset_id: string | null;
+    resource: string | null;
+    patient_pseudonym: string | null;
+    action: string;
+    purpose: string;
+    outcome: string;
+    source_service: string;
+    system_id: string | null;
+    occurred_at: string;
+    /** Why the access had no cover, judged at the moment it happened: no_active_grant, purpose_not_granted, or null. */
+    violation: string | null;
+  };
+  da_grants: {
+    tenant_id: string;
+    dataset_id: string;
+    grant_id: string;
+    principal: string;
+    purpose: string;
+    granted_at: string;
+    expires_at: string;
+    revoked_at: string | null;
+    event_id: string;
+    revoked_event_id: string | null;
+  };
+}
+
+export const dataAccessMigrations: Migrations = {
+  async '0001_data_access'(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('da_access')
+      .addColumn('position', 'bigint', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('dataset_id', 'text')
+      .addColumn('resource', 'text')
+      .addColumn('patient_pseudonym', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('source_service', 'text', (c) => c.notNull())
+      .addColumn('system_id', 'text')
+      .addColumn('occurred_at', 'text', (c) => c.notNull())
+      .addColumn('violation', 'text')
+      .execute();
+    // One index per filter, each ending in position so a page is an index range scan in cursor order.
+    for (const column of [
+      'dataset_id',
+      'actor',
+      'patient_pseudonym',
+      'purpose',
+      'outcome',
+      'system_id',
+      'violation',
+      'occurred_at',
+    ])
+      await db.schema
+        .createIndex(`da_access_${column}`)
+        .on('da_access')
+        .columns(['tenant_id', column, 'position'])
+        .execute();
+    await db.schema
+      .createIndex('da_access_tenant')
+      .on('da_access')
+      .columns(['tenant_id', 'position'])
+      .execute();
+    await db.schema
+      .createTable('da_grants')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('dataset_id', 'text', (c) => c.notNull())
+      .addColumn('grant_id', 'text', (c) => c.notNull())
+      .addColumn('principal', 'text', (c) => c.notNull())
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('granted_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('revoked_event_id', 'text')
+      .addPrimaryKeyConstraint('da_grants_pk', ['tenant_id', 'dataset_id', 'grant_id'])
+      .execute();
+    await db.schema
+      .createIndex('da_grants_principal')
+      .on('da_grants')
+      .columns(['tenant_id', 'dataset_id', 'principal'])
+      .execute();
+  },
+};

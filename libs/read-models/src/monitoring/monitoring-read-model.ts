@@ -1,0 +1,95 @@
+import { assertNever } from '@ledger/domain';
+import type { Kysely } from 'kysely';
+import { utc } from '../projection/projection';
+import type { ProjectedEvent, ReadModel } from '../projection/read-model';
+import { monitoringMigrations, type MonitoringTables } from './monitoring-tables';
+
+const canHandle = ['MonitoringPlanned', 'MonitoringSignalRecorded', 'MonitoringThresholdBreached'] as const;
+
+/**
+ * A plan per metric, replaced by the next plan for that metric; a row per
+ * signal; a breach marks its signal once.
+ */
+export const monitoringReadModel: ReadModel<MonitoringTables, (typeof canHandle)[number]> = {
+  tables: ['reg_monitoring_plans', 'reg_signals'],
+  migrations: monitoringMigrations,
+  canHandle,
+  async evolve(db, events) {
+    for (const event of events) await evolveEvent(db, event);
+  },
+};
+
+async function evolveEvent(
+  db: Kysely<MonitoringTables>,
+  event: ProjectedEvent<(typeof canHandle)[number]>,
+): Promise<void> {
+  const tenant_id = event.metadata.tenantId;
+  const event_id = event.eventId;
+  switch (event.type) {
+    case 'MonitoringPlanned': {
+      const d = event.data;
+      const planned_at = utc(event.metadata.occurredAt);
+      await db
+        .insertInto('reg_monitoring_plans')
+        .values({
+          tenant_id,
+          system_id: d.systemId,
+          metric: d.metric,
+          threshold: d.threshold,
+          direction: d.direction,
+          cadence: d.cadence,
+          planned_at,
+          event_id,
+        })
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'system_id', 'metric']).doUpdateSet({
+            threshold: d.threshold,
+            direction: d.direction,
+            cadence: d.cadence,
+            planned_at,
+            event_id,
+          }),
+        )
+        .execute();
+      return;
+    }
+    case 'MonitoringSignalRecorded': {
+      const d = event.data;
+      await db
+        .insertInto('reg_signals')
+        .values({
+          event_id,
+          tenant_id,
+          system_id: d.systemId,
+          position: event.position.toString(),
+          kind: d.kind,
+          metric: d.metric,
+          value: d.value,
+          subgroup: d.subgroup ?? null,
+          observed_at: utc(d.observedAt),
+          version: d.version ?? null,
+          breached: 0,
+          breach_event_id: null,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      return;
+    }
+    case 'MonitoringThresholdBreached': {
+      // The breach follows its signal in the same append; it marks that signal.
+      const d = event.data;
+      await db
+        .updateTable('reg_signals')
+        .set({ breached: 1, breach_event_id: event_id })
+        .where('tenant_id', '=', tenant_id)
+        .where('system_id', '=', d.systemId)
+        .where('metric', '=', d.metric)
+        .where('observed_at', '=', utc(d.observedAt))
+        .where('breach_event_id', 'is', null)
+        .execute();
+      return;
+    }
+    default:
+      return assertNever(event);
+  }
+}

@@ -1,0 +1,98 @@
+import { readModelSpec, type GivenEvent } from '../testing/read-model-spec';
+import { monitoringReadModel } from './monitoring-read-model';
+
+const spec = readModelSpec(monitoringReadModel);
+afterAll(() => spec.close());
+
+const systemId = 'sepsis';
+const planned = (threshold: number, cadence: string, at: string): GivenEvent => ({
+  type: 'MonitoringPlanned',
+  at,
+  data: { systemId, metric: 'auroc', threshold, direction: 'min', cadence },
+});
+const signal = (value: number, observedAt: string, subgroup?: string): GivenEvent => ({
+  type: 'MonitoringSignalRecorded',
+  data: {
+    systemId,
+    kind: 'drift',
+    metric: 'auroc',
+    value,
+    observedAt,
+    version: 'v2',
+    ...(subgroup ? { subgroup } : {}),
+  },
+});
+const signalRow = (position: number, value: number, observed_at: string, breach_event_id: string | null) => ({
+  event_id: `e${position}`,
+  tenant_id: 't1',
+  system_id: systemId,
+  position: String(position),
+  kind: 'drift',
+  metric: 'auroc',
+  value,
+  subgroup: null,
+  observed_at,
+  version: 'v2',
+  breached: breach_event_id ? 1 : 0,
+  breach_event_id,
+});
+
+describe('monitoring read model', () => {
+  it('keeps the latest plan for each metric', () =>
+    spec
+      .given(planned(0.8, 'P7D', '2026-01-01T00:00:00Z'), planned(0.85, 'P14D', '2026-01-09T00:00:00Z'))
+      .then({
+        reg_monitoring_plans: [
+          {
+            tenant_id: 't1',
+            system_id: systemId,
+            metric: 'auroc',
+            threshold: 0.85,
+            direction: 'min',
+            cadence: 'P14D',
+            planned_at: '2026-01-09T00:00:00.000Z',
+            event_id: 'e2',
+          },
+        ],
+        reg_signals: [],
+      }));
+
+  it('records each signal, and marks the one a breach follows', () =>
+    spec
+      .given(
+        planned(0.8, 'P7D', '2026-01-01T00:00:00Z'),
+        signal(0.85, '2026-01-05T00:00:00Z'),
+        signal(0.7, '2026-01-06T12:00:00+02:00'),
+        {
+          type: 'MonitoringThresholdBreached',
+          data: {
+            systemId,
+            kind: 'drift',
+            metric: 'auroc',
+            value: 0.7,
+            threshold: 0.8,
+            direction: 'min',
+            observedAt: '2026-01-06T10:00:00Z',
+            version: 'v2',
+          },
+        },
+      )
+      .then({
+        reg_monitoring_plans: [
+          {
+            tenant_id: 't1',
+            system_id: systemId,
+            metric: 'auroc',
+            threshold: 0.8,
+            direction: 'min',
+            cadence: 'P7D',
+            planned_at: '2026-01-01T00:00:00.000Z',
+            event_id: 'e1',
+          },
+        ],
+        reg_signals: [
+          signalRow(2, 0.85, '2026-01-05T00:00:00.000Z', null),
+          signalRow(3, 0.7, '2026-01-06T10:00:00.000Z', 'e4'),
+        ],
+      }));
+});

@@ -1,0 +1,61 @@
+import type { StoredEvent } from '@ledger/event-store';
+import type { Kysely, Migration } from 'kysely';
+import type { Consumer } from '@ledger/read-store';
+import { TableSuffixPlugin } from './table-suffix-plugin';
+
+/** Migrations by key, applied in key order; each runs once per database. */
+export type Migrations = Record<string, (db: Kysely<unknown>) => Promise<void>>;
+
+/**
+ * A projection: what the runner feeds from the log, under one checkpoint. Its
+ * tables, how to create them, and how stored events change them. Written
+ * against the canonical table names; a rebuild runs the same code on a fresh
+ * generation of tables through TableSuffixPlugin.
+ */
+export interface ProjectionDefinition<DB extends object = object> {
+  /** Lowercase letters, digits and underscores. */
+  readonly name: string;
+  /** Every table the projection owns, swapped together on rebuild. */
+  readonly tables: readonly string[];
+  /** Versioned and append-only, as for the event store. */
+  readonly migrations: Migrations;
+  apply(db: Kysely<DB>, events: readonly StoredEvent[]): Promise<void>;
+}
+
+export interface ProjectionConsumer<DB extends object = object> extends Consumer<DB> {
+  readonly definition: ProjectionDefinition<DB>;
+  /** '' for the live tables, `__rb<n>` for a generation being rebuilt. */
+  readonly suffix: string;
+}
+
+/** The runner-facing consumer for one generation of a projection's tables. */
+export function projectionConsumer<DB extends object>(
+  definition: ProjectionDefinition<DB>,
+  suffix = '',
+): ProjectionConsumer<DB> {
+  const plugin = suffix ? new TableSuffixPlugin(suffix) : undefined;
+  const on = <T extends object>(db: Kysely<T>): Kysely<T> => (plugin ? db.withPlugin(plugin) : db);
+  const migrations: Record<string, Migration> = Object.fromEntries(
+    Object.entries(definition.migrations).map(([id, up]) => [
+      id,
+      { up: (db: Kysely<unknown>) => up(on(db)) },
+    ]),
+  );
+  return {
+    name: `${definition.name}${suffix}`,
+    definition,
+    suffix,
+    migrations,
+    apply: (trx, events) => definition.apply(on(trx), events),
+  };
+}
+
+/** Instants are compared as text in SQL, so every one is stored in the same UTC form. */
+export function utc(instant: string): string {
+  return new Date(instant).toISOString();
+}
+
+/** Lists and records are stored as JSON text, the one form both SQLite and PostgreSQL columns take alike. */
+export function json(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}

@@ -1,0 +1,35 @@
+import {
+  EventStoreDbEventStore,
+  PostgresEventStore,
+  SqliteEventStore,
+  type EventStore,
+} from '@ledger/event-store';
+import { openReadStore, type ReadStore } from '@ledger/read-store';
+import { join } from 'node:path';
+import type { LedgerConfig } from './ledger-config';
+
+/** The event store the configuration names; the service and the CLI open it the same way, so they find the same ledger. */
+export function openEventStore(config: LedgerConfig): Promise<EventStore> {
+  switch (config.LEDGER_STORE) {
+    case 'sqlite':
+      return SqliteEventStore.open(join(config.LEDGER_DATA_DIR, 'events.sqlite'), {
+        synchronous: config.LEDGER_SQLITE_SYNCHRONOUS,
+      });
+    case 'postgres':
+      return PostgresEventStore.open(config.DATABASE_URL!);
+    case 'eventstoredb':
+      // Returns without waiting for the cluster: /health/ready reports it unreachable until it answers.
+      return EventStoreDbEventStore.open(config.EVENTSTORE_CONNECTION_STRING!);
+    default: {
+      const unreachable: never = config.LEDGER_STORE;
+      throw new Error(`unknown store ${String(unreachable)}`);
+    }
+  }
+}
+
+/** One read store per process: SQLite allows one writer, and two handles in one process would wait on each other. */
+export function openConfiguredReadStore(config: LedgerConfig): Promise<ReadStore> {
+  return config.LEDGER_READ_STORE === 'postgres'
+    ? openReadStore({ kind: 'postgres', databaseUrl: config.DATABASE_URL })
+    : openReadStore({ kind: 'sqlite', sqliteFile: join(config.LEDGER_DATA_DIR, 'read.sqlite') });
+}

@@ -1,0 +1,50 @@
+/*
+ * The transparency log: an RFC 9162 Merkle log over the event store's global
+ * order, sealed by a consumer of the checkpointed runner, with C2SP signed
+ * checkpoints, inclusion and consistency proofs, witnesses, the ledger's note
+ * keys, and the verifier that re-derives all of it from the store. It keeps
+ * its tables in the read store but is not a read model: it depends on
+ * @ledger/read-store and never on the projections.
+ */
+export {
+  LedgerKeys,
+  LedgerKeyError,
+  parseVerifierKeys,
+  SIGNING_KEY_FILE,
+  VERIFIER_KEYS_FILE,
+  type LedgerKeysOptions,
+} from './ledger-keys';
+export { MerkleSealer, type MerkleSealerOptions } from './merkle-sealer';
+export { MerkleLog, type MerkleLogOptions } from './merkle-log';
+export {
+  MerkleProofService,
+  ProofRequestError,
+  noteText,
+  type ProofRequestErrorCode,
+  type InclusionProof,
+  type ConsistencyProof,
+  type StoredCheckpoint,
+} from './merkle-proofs';
+export { MerkleStoreDamagedError } from './merkle-node-store';
+export {
+  fileWitness,
+  httpWitness,
+  parseWitnesses,
+  WitnessPublisher,
+  WitnessConflictError,
+  type WitnessTarget,
+} from './witnesses';
+export type {
+  MerkleTables,
+  CheckpointTable,
+  MerkleNodesTable,
+  MerkleLeavesTable,
+  MerkleCheckpointsTable,
+} from './merkle-tables';
+export {
+  verifyLedger,
+  type Damage,
+  type DamageKind,
+  type VerifyOptions,
+  type VerifyReport,
+} from './ledger-verifier';

@@ -1,0 +1,193 @@
+import { parseCheckpoint } from '@ledger/integrity';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RunnerLogger } from '@ledger/read-store';
+
+/**
+ * A place outside the database that keeps a copy of every checkpoint, so an
+ * administrator who rewrites the database cannot rewrite what was witnessed.
+ */
+export interface WitnessTarget {
+  /** For logs: a path, or a URL without credentials or query. */
+  readonly label: string;
+  publish(note: string, treeSize: number): Promise<void>;
+}
+
+/** The witness holds something that contradicts this checkpoint; sending it again cannot help. */
+export class WitnessConflictError extends Error {}
+
+/**
+ * A file witness: the latest checkpoint at `file` (replaced atomically, only
+ * ever by a larger tree), and every checkpoint beside it as
+ * `<tree size>.checkpoint`, written once. `govledger verify --against <file>`
+ * reads either.
+ */
+export function fileWitness(file: string): WitnessTarget {
+  const directory = dirname(file);
+  return {
+    label: file,
+    async publish(note, treeSize) {
+      mkdirSync(directory, { recursive: true });
+      const sized = join(directory, `${treeSize}.checkpoint`);
+      try {
+        writeFileSync(sized, note, { flag: 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (readFileSync(sized, 'utf8') !== note) {
+          throw new WitnessConflictError(
+            `${sized} already holds a different checkpoint of tree size ${treeSize}: the log has signed two histories`,
+          );
+        }
+      }
+      if (treeSize <= witnessedSize(file)) return;
+      const temporary = join(directory, `.${basename(file)}.${process.pid}.tmp`);
+      writeFileSync(temporary, note);
+      renameSync(temporary, file);
+    },
+  };
+}
+
+/** An HTTP witness: each checkpoint is POSTed as `text/plain`; any 2xx status accepts it. */
+export function httpWitness(url: string, timeoutMs = 5000): WitnessTarget {
+  const parsed = new URL(url);
+  return {
+    label: `${parsed.origin}${parsed.pathname}`,
+    async publish(note) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: note,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (!response.ok) {
+        const body = (await response.text().catch(() => '')).slice(0, 200);
+        const reason = `the witness answered ${response.status}${body ? `: ${body}` : ''}`;
+        // 409 is how witnesses say "this contradicts what I hold".
+        throw response.status === 409 ? new WitnessConflictError(reason) : new Error(reason);
+      }
+    },
+  };
+}
+
+/** `LEDGER_WITNESSES`: comma-separated file paths and http(s) URLs. */
+export function parseWitnesses(list: string | undefined): WitnessTarget[] {
+  return (list ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => (/^https?:\/\//i.test(entry) ? httpWitness(entry) : fileWitness(entry)));
+}
+
+function witnessedSize(file: string): number {
+  try {
+    return parseCheckpoint(readFileSync(file, 'utf8').split('\n\n')[0] + '\n').size;
+  } catch {
+    return -1;
+  }
+}
+
+export interface WitnessPublisherOptions {
+  logger?: RunnerLogger;
+  /** Checkpoints kept per witness while it is unreachable; the oldest go first (a later one still proves the earlier). */
+  maxQueued?: number;
+  firstRetryMs?: number;
+  maxRetryMs?: number;
+}
+
+/**
+ * Sends checkpoints to every witness in the background. Sealing never waits
+ * for a witness: a failure is logged and retried with backoff, in order, per witness.
+ */
+export class WitnessPublisher {
+  private readonly queues: WitnessQueue[];
+
+  constructor(targets: readonly WitnessTarget[], options: WitnessPublisherOptions = {}) {
+    this.queues = targets.map((target) => new WitnessQueue(target, options));
+  }
+
+  get labels(): string[] {
+    return this.queues.map((q) => q.target.label);
+  }
+
+  publish(note: string, treeSize: number): void {
+    for (const queue of this.queues) queue.push({ note, treeSize });
+  }
+
+  /** Resolves when every witness has taken every checkpoint so far (or given up on a conflicting one). */
+  async idle(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.idle()));
+  }
+
+  stop(): void {
+    for (const queue of this.queues) queue.stop();
+  }
+}
+
+interface Pending {
+  note: string;
+  treeSize: number;
+}
+
+class WitnessQueue {
+  private readonly items: Pending[] = [];
+  private draining?: Promise<void>;
+  private readonly stopping = new AbortController();
+  private readonly logger?: RunnerLogger;
+  private readonly maxQueued: number;
+  private readonly firstRetryMs: number;
+  private readonly maxRetryMs: number;
+
+  constructor(
+    readonly target: WitnessTarget,
+    options: WitnessPublisherOptions,
+  ) {
+    this.logger = options.logger;
+    this.maxQueued = options.maxQueued ?? 100;
+    this.firstRetryMs = options.firstRetryMs ?? 1000;
+    this.maxRetryMs = options.maxRetryMs ?? 60_000;
+  }
+
+  push(item: Pending): void {
+    if (this.stopping.signal.aborted) return;
+    this.items.push(item);
+    if (this.items.length > this.maxQueued) this.items.shift();
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  idle(): Promise<void> {
+    return this.draining ?? Promise.resolve();
+  }
+
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  private async drain(): Promise<void> {
+    let failures = 0;
+    while (this.items.length > 0 && !this.stopping.signal.aborted) {
+      const item = this.items[0];
+      try {
+        await this.target.publish(item.note, item.treeSize);
+        this.items.shift();
+        failures = 0;
+      } catch (error) {
+        if (error instanceof WitnessConflictError) {
+          this.logger?.error(
+            { witness: this.target.label, treeSize: item.treeSize, err: error },
+            'witness refused a checkpoint that contradicts what it holds',
+          );
+          this.items.shift();
+          continue;
+        }
+        const retryInMs = Math.min(this.maxRetryMs, this.firstRetryMs * 2 ** failures++);
+        this.logger?.warn(
+          { witness: this.target.label, treeSize: item.treeSize, retryInMs, err: error },
+          'could not send a checkpoint to a witness; will retry',
+        );
+        // A stop rejects the wait early; the loop then sees the aborted signal.
+        await sleep(retryInMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
+    }
+  }
+}
