@@ -1,3 +1,4 @@
+import { upcastModelVersionRegisteredV1 } from '../ai-system/events';
 import { EVENT_SCHEMAS, type DomainEvent, type EventType } from './event-schemas';
 
 /** What upcasting reads of a stored event; the event store's StoredEvent is one. */
@@ -7,22 +8,31 @@ export interface StoredEventData {
   data: unknown;
   /** Named when the event cannot be read, so an operator can find it. */
   position: bigint;
+  /** The envelope: an old version may have left to it what a newer one says in its data. */
+  metadata: { actor: { id: string } };
 }
 
 /** Lifts one event type's data from the version it is keyed by to the next one. */
-export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
+export type Upcaster = (data: Record<string, unknown>, stored: StoredEventData) => Record<string, unknown>;
 
 /** Per event type, keyed by the version each upcaster lifts from. */
 export type Upcasters = { readonly [type: string]: Readonly<Record<number, Upcaster>> | undefined };
 
 /**
  * Every stored version older than its type's current one, and how to lift it
- * one version up. Empty while every stored version is current. A change of
- * shape adds the new schema as version n + 1 and one entry here, for example
- * `ModelVersionRegistered: { 1: (v1) => ({ ...v1, intendedPopulation: 'unspecified' }) }`;
- * the stored event is never rewritten.
+ * one version up. A change of shape adds the new schema as version n + 1 and
+ * one entry here; the stored event is never rewritten.
  */
-const UPCASTERS: { readonly [T in EventType]?: Readonly<Record<number, Upcaster>> } = {};
+const UPCASTERS: { readonly [T in EventType]?: Readonly<Record<number, Upcaster>> } = {
+  // v1 did not name the registrant in its data; the envelope's authenticated actor registered it.
+  ModelVersionRegistered: {
+    1: (v1, stored) =>
+      upcastModelVersionRegisteredV1(
+        v1 as Parameters<typeof upcastModelVersionRegisteredV1>[0],
+        stored.metadata.actor.id,
+      ),
+  },
+};
 
 /**
  * Reads a stored event in the domain's current shape: the command path before
@@ -50,7 +60,7 @@ export function upcasterFor(
     for (let version = schemaVersion; version < target; version++) {
       const lift = upcasters[type]?.[version];
       if (!lift) throw unreadable(`no upcaster from ${type} v${version} to v${version + 1}`);
-      data = lift(data);
+      data = lift(data, stored);
     }
     return { type, data } as DomainEvent;
   };

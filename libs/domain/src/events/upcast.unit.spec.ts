@@ -6,6 +6,7 @@ const stored = (type: string, schemaVersion: number, data: Record<string, unknow
   schemaVersion,
   data,
   position,
+  metadata: { actor: { id: 'dr.reg' } },
 });
 
 describe('upcast', () => {
@@ -55,5 +56,22 @@ describe('upcast', () => {
       data: { incidentId: 'inc-2', severity: 'serious' },
     });
     expect(v1).toEqual({ incidentId: 'inc-1', harmed: true });
+  });
+
+  it("reads a ModelVersionRegistered v1, which named no registrant, with the envelope's actor as registeredBy", () => {
+    const v1 = {
+      systemId: 'sepsis',
+      version: 'v1',
+      artifactSha256: 'a'.repeat(64),
+      trainingDatasetIds: ['icu-2019'],
+      codeRevision: 'abc123',
+      changeSummary: 'first',
+      withinChangeControlPlan: true,
+      developer: 'dev.dan',
+    };
+    expect(upcast(stored('ModelVersionRegistered', 1, v1))).toEqual({
+      type: 'ModelVersionRegistered',
+      data: { ...v1, registeredBy: 'dr.reg' },
+    });
   });
 });

@@ -4,11 +4,20 @@ import { json, utc } from '../projection/projection';
 import type { ProjectedEvent, ReadModel } from '../projection/read-model';
 import { modelVersionsMigrations, type ModelVersionsTables } from './model-versions-tables';
 
-const canHandle = ['ModelVersionRegistered', 'ValidationResultRecorded', 'DeploymentApproved'] as const;
+const canHandle = [
+  'ModelVersionRegistered',
+  'ValidationPlanned',
+  'ValidationResultRecorded',
+  'DeploymentApproved',
+] as const;
 
-/** One row per version, validation and approval, each inserted once, keyed by what identifies it. */
+/**
+ * One row per version, validation and approval, each inserted once, keyed by
+ * what identifies it; one validation plan per version, the latest (the domain
+ * refuses a new plan once a result exists).
+ */
 export const modelVersionsReadModel: ReadModel<ModelVersionsTables, (typeof canHandle)[number]> = {
-  tables: ['reg_versions', 'reg_validations', 'reg_approvals'],
+  tables: ['reg_versions', 'reg_validation_plans', 'reg_validations', 'reg_approvals'],
   migrations: modelVersionsMigrations,
   canHandle,
   async evolve(db, events) {
@@ -42,6 +51,23 @@ async function evolveEvent(
           event_id,
         })
         .onConflict((oc) => oc.doNothing())
+        .execute();
+      return;
+    }
+    case 'ValidationPlanned': {
+      const d = event.data;
+      const plan = {
+        dataset_id: d.datasetId,
+        metrics: json(d.metrics),
+        subgroups: json(d.subgroups),
+        planned_by: d.plannedBy,
+        planned_at: utc(event.metadata.occurredAt),
+        event_id,
+      };
+      await db
+        .insertInto('reg_validation_plans')
+        .values({ tenant_id, system_id: d.systemId, version: d.version, ...plan })
+        .onConflict((oc) => oc.columns(['tenant_id', 'system_id', 'version']).doUpdateSet(plan))
         .execute();
       return;
     }

@@ -30,6 +30,17 @@ export interface ModelVersionsTables {
     validated_at: string;
     event_id: string;
   };
+  reg_validation_plans: {
+    tenant_id: string;
+    system_id: string;
+    version: string;
+    dataset_id: string;
+    metrics: string;
+    subgroups: string;
+    planned_by: string;
+    planned_at: string;
+    event_id: string;
+  };
   reg_approvals: {
     tenant_id: string;
     system_id: string;
@@ -89,6 +100,22 @@ export const modelVersionsMigrations: Migrations = {
       .addColumn('approved_at', 'text', (c) => c.notNull())
       .addColumn('event_id', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('reg_approvals_pk', ['tenant_id', 'system_id', 'version', 'discipline'])
+      .execute();
+  },
+  // Validation plans came after the registry's first tables; a database that recorded 0001 gains them here.
+  async '0002_validation_plans'(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('reg_validation_plans')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('system_id', 'text', (c) => c.notNull())
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('dataset_id', 'text', (c) => c.notNull())
+      .addColumn('metrics', 'text', (c) => c.notNull())
+      .addColumn('subgroups', 'text', (c) => c.notNull())
+      .addColumn('planned_by', 'text', (c) => c.notNull())
+      .addColumn('planned_at', 'text', (c) => c.notNull())
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('reg_validation_plans_pk', ['tenant_id', 'system_id', 'version'])
       .execute();
   },
 };

@@ -1,4 +1,4 @@
-import { GIVEN_AT, readModelSpec } from '../testing/read-model-spec';
+import { GIVEN_AT, readModelSpec, type GivenEvent } from '../testing/read-model-spec';
 import { modelVersionsReadModel } from './model-versions-read-model';
 
 const spec = readModelSpec(modelVersionsReadModel);
@@ -6,9 +6,20 @@ afterAll(() => spec.close());
 
 const systemId = 'sepsis';
 const auroc = { name: 'AUROC', value: 0.86, threshold: 0.8, direction: 'min', passed: true } as const;
+const planned = (threshold: number, plannedBy: string): GivenEvent => ({
+  type: 'ValidationPlanned',
+  data: {
+    systemId,
+    version: 'v2',
+    datasetId: 'icu-2021',
+    metrics: [{ name: 'AUROC', threshold, direction: 'min' }],
+    subgroups: [{ subgroup: 'age 65+', metrics: [{ name: 'AUROC', threshold, direction: 'min' }] }],
+    plannedBy,
+  },
+});
 
 describe('model versions read model', () => {
-  it('records a version, its validation and its approvals', () =>
+  it('records a version, its latest validation plan, its validation and its approvals', () =>
     spec
       .given(
         {
@@ -23,8 +34,11 @@ describe('model versions read model', () => {
             changeSummary: 'retrained',
             withinChangeControlPlan: true,
             developer: 'dev.dan',
+            registeredBy: 'dev.dan',
           },
         },
+        planned(0.75, 'val.paula'),
+        planned(0.8, 'val.pat'),
         {
           type: 'ValidationResultRecorded',
           data: {
@@ -65,6 +79,21 @@ describe('model versions read model', () => {
             event_id: 'e1',
           },
         ],
+        reg_validation_plans: [
+          {
+            tenant_id: 't1',
+            system_id: systemId,
+            version: 'v2',
+            dataset_id: 'icu-2021',
+            metrics: JSON.stringify([{ name: 'AUROC', threshold: 0.8, direction: 'min' }]),
+            subgroups: JSON.stringify([
+              { subgroup: 'age 65+', metrics: [{ name: 'AUROC', threshold: 0.8, direction: 'min' }] },
+            ]),
+            planned_by: 'val.pat',
+            planned_at: GIVEN_AT,
+            event_id: 'e3',
+          },
+        ],
         reg_validations: [
           {
             tenant_id: 't1',
@@ -77,7 +106,7 @@ describe('model versions read model', () => {
             passed: 1,
             validator: 'val.vic',
             validated_at: '2026-01-05T00:00:00.000Z',
-            event_id: 'e2',
+            event_id: 'e4',
           },
         ],
         reg_approvals: [
@@ -88,7 +117,7 @@ describe('model versions read model', () => {
             discipline: 'clinical',
             reviewer: 'dr.ada',
             approved_at: GIVEN_AT,
-            event_id: 'e3',
+            event_id: 'e5',
           },
           {
             tenant_id: 't1',
@@ -97,7 +126,7 @@ describe('model versions read model', () => {
             discipline: 'security',
             reviewer: 'sec.sam',
             approved_at: GIVEN_AT,
-            event_id: 'e4',
+            event_id: 'e6',
           },
         ],
       }));

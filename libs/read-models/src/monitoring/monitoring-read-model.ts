@@ -4,14 +4,19 @@ import { utc } from '../projection/projection';
 import type { ProjectedEvent, ReadModel } from '../projection/read-model';
 import { monitoringMigrations, type MonitoringTables } from './monitoring-tables';
 
-const canHandle = ['MonitoringPlanned', 'MonitoringSignalRecorded', 'MonitoringThresholdBreached'] as const;
+const canHandle = [
+  'MonitoringPlanned',
+  'MonitoringSourceRegistered',
+  'MonitoringSignalRecorded',
+  'MonitoringThresholdBreached',
+] as const;
 
 /**
  * A plan per metric, replaced by the next plan for that metric; a row per
- * signal; a breach marks its signal once.
+ * registered source; a row per signal; a breach marks its signal once.
  */
 export const monitoringReadModel: ReadModel<MonitoringTables, (typeof canHandle)[number]> = {
-  tables: ['reg_monitoring_plans', 'reg_signals'],
+  tables: ['reg_monitoring_plans', 'reg_monitoring_sources', 'reg_signals'],
   migrations: monitoringMigrations,
   canHandle,
   async evolve(db, events) {
@@ -53,6 +58,22 @@ async function evolveEvent(
         .execute();
       return;
     }
+    case 'MonitoringSourceRegistered': {
+      const d = event.data;
+      await db
+        .insertInto('reg_monitoring_sources')
+        .values({
+          tenant_id,
+          system_id: d.systemId,
+          service_id: d.serviceId,
+          registered_by: d.registeredBy,
+          registered_at: utc(event.metadata.occurredAt),
+          event_id,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      return;
+    }
     case 'MonitoringSignalRecorded': {
       const d = event.data;
       await db
@@ -76,14 +97,18 @@ async function evolveEvent(
       return;
     }
     case 'MonitoringThresholdBreached': {
-      // The breach follows its signal in the same append; it marks that signal.
+      // The breach follows its signal in the same append and marks that signal only: an overall signal
+      // and a subgroup's for the same metric and instant are two signals, and only the breaching one is.
       const d = event.data;
       await db
         .updateTable('reg_signals')
         .set({ breached: 1, breach_event_id: event_id })
         .where('tenant_id', '=', tenant_id)
         .where('system_id', '=', d.systemId)
+        .where('kind', '=', d.kind)
         .where('metric', '=', d.metric)
+        .where('subgroup', d.subgroup === undefined ? 'is' : '=', d.subgroup ?? null)
+        .where('value', '=', d.value)
         .where('observed_at', '=', utc(d.observedAt))
         .where('breach_event_id', 'is', null)
         .execute();

@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Migrations } from '../projection/projection';
 
-/** What each system is watched for (the current plan per metric) and every signal, marked when it breached. */
+/**
+ * What each system is watched for (the current plan per metric), the services
+ * registered to report on it, and every signal, marked when it breached.
+ */
 export interface MonitoringTables {
   reg_monitoring_plans: {
     tenant_id: string;
@@ -11,6 +14,14 @@ export interface MonitoringTables {
     direction: string;
     cadence: string;
     planned_at: string;
+    event_id: string;
+  };
+  reg_monitoring_sources: {
+    tenant_id: string;
+    system_id: string;
+    service_id: string;
+    registered_by: string;
+    registered_at: string;
     event_id: string;
   };
   reg_signals: {
@@ -62,6 +73,19 @@ export const monitoringMigrations: Migrations = {
       .createIndex('reg_signals_metric')
       .on('reg_signals')
       .columns(['tenant_id', 'system_id', 'metric', 'observed_at'])
+      .execute();
+  },
+  // Monitoring sources came after the registry's first tables; a database that recorded 0001 gains them here.
+  async '0002_monitoring_sources'(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('reg_monitoring_sources')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('system_id', 'text', (c) => c.notNull())
+      .addColumn('service_id', 'text', (c) => c.notNull())
+      .addColumn('registered_by', 'text', (c) => c.notNull())
+      .addColumn('registered_at', 'text', (c) => c.notNull())
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('reg_monitoring_sources_pk', ['tenant_id', 'system_id', 'service_id'])
       .execute();
   },
 };

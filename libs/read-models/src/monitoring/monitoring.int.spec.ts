@@ -1,4 +1,4 @@
-import { readModelSpec, type GivenEvent } from '../testing/read-model-spec';
+import { GIVEN_AT, readModelSpec, type GivenEvent } from '../testing/read-model-spec';
 import { monitoringReadModel } from './monitoring-read-model';
 
 const spec = readModelSpec(monitoringReadModel);
@@ -54,6 +54,7 @@ describe('monitoring read model', () => {
             event_id: 'e2',
           },
         ],
+        reg_monitoring_sources: [],
         reg_signals: [],
       }));
 
@@ -90,9 +91,72 @@ describe('monitoring read model', () => {
             event_id: 'e1',
           },
         ],
+        reg_monitoring_sources: [],
         reg_signals: [
           signalRow(2, 0.85, '2026-01-05T00:00:00.000Z', null),
           signalRow(3, 0.7, '2026-01-06T10:00:00.000Z', 'e4'),
         ],
+      }));
+
+  it('marks only the breaching subgroup signal, not the in-threshold overall signal at the same instant', () =>
+    spec
+      .given(
+        planned(0.8, 'P7D', '2026-01-01T00:00:00Z'),
+        signal(0.85, '2026-01-05T00:00:00Z'),
+        signal(0.7, '2026-01-05T00:00:00Z', 'age-80-plus'),
+        {
+          type: 'MonitoringThresholdBreached',
+          data: {
+            systemId,
+            kind: 'drift',
+            metric: 'auroc',
+            value: 0.7,
+            threshold: 0.8,
+            direction: 'min',
+            subgroup: 'age-80-plus',
+            observedAt: '2026-01-05T00:00:00Z',
+            version: 'v2',
+          },
+        },
+      )
+      .then({
+        reg_monitoring_plans: [
+          {
+            tenant_id: 't1',
+            system_id: systemId,
+            metric: 'auroc',
+            threshold: 0.8,
+            direction: 'min',
+            cadence: 'P7D',
+            planned_at: '2026-01-01T00:00:00.000Z',
+            event_id: 'e1',
+          },
+        ],
+        reg_monitoring_sources: [],
+        reg_signals: [
+          signalRow(2, 0.85, '2026-01-05T00:00:00.000Z', null),
+          { ...signalRow(3, 0.7, '2026-01-05T00:00:00.000Z', 'e4'), subgroup: 'age-80-plus' },
+        ],
+      }));
+
+  it('lists the services registered to report signals', () =>
+    spec
+      .given({
+        type: 'MonitoringSourceRegistered',
+        data: { systemId, serviceId: 'svc.drift-monitor', registeredBy: 'dr.perf' },
+      })
+      .then({
+        reg_monitoring_plans: [],
+        reg_monitoring_sources: [
+          {
+            tenant_id: 't1',
+            system_id: systemId,
+            service_id: 'svc.drift-monitor',
+            registered_by: 'dr.perf',
+            registered_at: GIVEN_AT,
+            event_id: 'e1',
+          },
+        ],
+        reg_signals: [],
       }));
 });
