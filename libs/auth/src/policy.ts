@@ -32,13 +32,18 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   acceptAccountability: GOVERNANCE,
   revokeAccountability: GOVERNANCE,
   registerModelVersion: GOVERNANCE,
+  planValidation: GOVERNANCE,
   recordValidationResult: GOVERNANCE,
   approveDeployment: GOVERNANCE,
   recordAccessPolicy: GOVERNANCE,
   registerAuditSource: GOVERNANCE,
+  registerMonitoringSource: GOVERNANCE,
   deployModelVersion: GOVERNANCE,
   planMonitoring: GOVERNANCE,
-  recordMonitoringSignal: GOVERNANCE,
+  // People who watch a system record signals with their own tokens; a monitoring service authenticates as an
+  // emitter. The registry decides which of them may: the BIAS_DRIFT_MONITOR, the MODEL_PERFORMANCE_OWNER, or a
+  // service registered as the system's monitoring source.
+  recordMonitoringSignal: ['governance-admin', 'emitter'],
   reportIncident: GOVERNANCE,
   updateIncidentStatus: GOVERNANCE,
   closeIncident: GOVERNANCE,

@@ -6,6 +6,7 @@ import { CloseIncidentResolver } from './close-incident.resolver';
 import { DecideTakedownResolver } from './decide-takedown.resolver';
 import { DeployModelVersionResolver } from './deploy-model-version.resolver';
 import { PlanMonitoringResolver } from './plan-monitoring.resolver';
+import { PlanValidationResolver } from './plan-validation.resolver';
 import { RatifyTakedownResolver } from './ratify-takedown.resolver';
 import { RecordAccessPolicyResolver } from './record-access-policy.resolver';
 import { RecordAuditResolver } from './record-audit.resolver';
@@ -14,6 +15,7 @@ import { RecordValidationResultResolver } from './record-validation-result.resol
 import { RegisterAiSystemResolver } from './register-ai-system.resolver';
 import { RegisterAuditSourceResolver } from './register-audit-source.resolver';
 import { RegisterModelVersionResolver } from './register-model-version.resolver';
+import { RegisterMonitoringSourceResolver } from './register-monitoring-source.resolver';
 import { ReinstateAiSystemResolver } from './reinstate-ai-system.resolver';
 import { ReportIncidentResolver } from './report-incident.resolver';
 import { RevokeAccountabilityResolver } from './revoke-accountability.resolver';
@@ -29,6 +31,7 @@ import { UpdateIncidentStatusResolver } from './update-incident-status.resolver'
     DecideTakedownResolver,
     DeployModelVersionResolver,
     PlanMonitoringResolver,
+    PlanValidationResolver,
     RatifyTakedownResolver,
     RecordAccessPolicyResolver,
     RecordAuditResolver,
@@ -37,6 +40,7 @@ import { UpdateIncidentStatusResolver } from './update-incident-status.resolver'
     RegisterAiSystemResolver,
     RegisterAuditSourceResolver,
     RegisterModelVersionResolver,
+    RegisterMonitoringSourceResolver,
     ReinstateAiSystemResolver,
     ReportIncidentResolver,
     RevokeAccountabilityResolver,

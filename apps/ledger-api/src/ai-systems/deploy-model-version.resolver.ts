@@ -1,22 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Length, Matches } from 'class-validator';
-import {
-  aiSystemDecider,
-  datasetDecider,
-  datasetSnapshot,
-  streamNames,
-  trainingDatasetsToCheck,
-  type DatasetSnapshot,
-  type GovernancePolicy,
-  tenantStream,
-} from '@ledger/domain';
+import { aiSystemDecider, streamNames, trainingDatasetsToCheck, type GovernancePolicy } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
 import {
   graphqlCommandContext,
   handleCommand,
-  loadState,
+  loadDatasetSnapshots,
   type CommandReceipt,
 } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
@@ -50,25 +41,12 @@ export class DeployModelVersionResolver {
       async (meta, state) => ({
         type: 'DeployModelVersion',
         ...input,
-        datasets: await this.loadTrainingDatasetSnapshots(
+        datasets: await loadDatasetSnapshots(
+          this.store,
           context.caller.tenantId,
           trainingDatasetsToCheck(state, input.version),
         ),
         meta,
-      }),
-    );
-  }
-
-  /** Datasets are aggregates of their own: their snapshots go into the command so the decider stays pure. */
-  private loadTrainingDatasetSnapshots(
-    tenantId: string,
-    datasetIds: readonly string[],
-  ): Promise<DatasetSnapshot[]> {
-    return Promise.all(
-      datasetIds.map(async (datasetId) => {
-        const stream = tenantStream(tenantId, streamNames.dataset(datasetId));
-        const { state } = await loadState(this.store, stream, datasetDecider);
-        return datasetSnapshot(datasetId, state);
       }),
     );
   }

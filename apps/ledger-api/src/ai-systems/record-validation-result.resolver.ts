@@ -1,14 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsNumber, Length, Matches, ValidateNested } from 'class-validator';
-import {
-  aiSystemDecider,
-  streamNames,
-  THRESHOLD_DIRECTIONS,
-  type GovernancePolicy,
-  type ThresholdDirection,
-} from '@ledger/domain';
+import { ArrayMaxSize, ArrayMinSize, IsNumber, Length, Matches, ValidateNested } from 'class-validator';
+import { aiSystemDecider, streamNames, type GovernancePolicy } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
 import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
@@ -16,28 +10,30 @@ import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { EVENT_STORE } from '../store/event-store.module';
 
-export class MetricInput {
+export class MeasuredMetricInput {
   @Length(1, 200) name!: string;
   @IsNumber() value!: number;
-  @IsNumber() threshold!: number;
-  @IsIn(THRESHOLD_DIRECTIONS) direction!: ThresholdDirection;
 }
 
 export class SubgroupResultInput {
   @Length(1, 200) subgroup!: string;
-  @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => MetricInput) metrics!: MetricInput[];
+  @ArrayMinSize(1, { message: 'metrics must report at least one measured metric of the subgroup' })
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => MeasuredMetricInput)
+  metrics!: MeasuredMetricInput[];
 }
 
+/** Values only: thresholds, directions and the dataset come from the version's validation plan. */
 export class RecordValidationResultInput {
   @Matches(ID, ID_RULE) systemId!: string;
   @Matches(ID, ID_RULE) validationId!: string;
   @Length(1, 100) version!: string;
-  @Matches(ID, ID_RULE) datasetId!: string;
-  @ArrayMinSize(1, { message: 'metrics must hold at least one metric with its threshold' })
+  @ArrayMinSize(1, { message: 'metrics must report at least one measured metric' })
   @ArrayMaxSize(200)
   @ValidateNested({ each: true })
-  @Type(() => MetricInput)
-  metrics!: MetricInput[];
+  @Type(() => MeasuredMetricInput)
+  metrics!: MeasuredMetricInput[];
   @ArrayMaxSize(500)
   @ValidateNested({ each: true })
   @Type(() => SubgroupResultInput)

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
+  datasetDecider,
+  datasetSnapshot,
   EVENT_SCHEMAS,
   stateFrom,
+  streamNames,
   upcast,
   type CommandMeta,
+  type DatasetSnapshot,
   type Decider,
   type DomainEvent,
   tenantStream,
@@ -123,6 +127,25 @@ export async function loadState<C, E, S>(
     revision = stored.revision;
   }
   return { state: stateFrom(decider, history), revision };
+}
+
+/**
+ * The datasets a command on an AI system relies on, read from their own
+ * streams in the caller's tenant: datasets are aggregates of their own, so
+ * their snapshots go into the command and the decider stays pure.
+ */
+export function loadDatasetSnapshots(
+  store: EventStore,
+  tenantId: string,
+  datasetIds: readonly string[],
+): Promise<DatasetSnapshot[]> {
+  return Promise.all(
+    datasetIds.map(async (datasetId) => {
+      const stream = tenantStream(tenantId, streamNames.dataset(datasetId));
+      const { state } = await loadState(store, stream, datasetDecider);
+      return datasetSnapshot(datasetId, state);
+    }),
+  );
 }
 
 function eventMetadata({ caller, at, source, correlationId, commandId }: CommandContext) {
