@@ -45,6 +45,7 @@ export const PEOPLE = {
   executive: 'exec.eve',
   developer: 'ds.dev',
   validator: 'val.victor',
+  steward: 'dr.steward',
   reviewers: {
     clinical: 'dr.review',
     data_science: 'ds.review',
@@ -76,6 +77,7 @@ export async function registerSystem(api: TestApi, systemId: string) {
   });
 }
 
+/** Assignments take effect when they are recorded, never earlier: each one starts now. */
 export async function staffRoles(api: TestApi, systemId: string) {
   for (const [role, assignee] of Object.entries(ROLE_HOLDERS)) {
     const assignmentId = `${role.toLowerCase()}-1`;
@@ -84,25 +86,38 @@ export async function staffRoles(api: TestApi, systemId: string) {
       assignmentId,
       role,
       assignee,
-      effectiveFrom: '2026-01-01T00:00:00Z',
+      effectiveFrom: new Date().toISOString(),
     });
     await ok(api, 'acceptAccountability', { systemId, assignmentId }, assignee);
   }
 }
 
-export async function approvedDataset(api: TestApi, datasetId: string) {
+export async function approvedDataset(api: TestApi, datasetId: string, purpose = 'model-training') {
   await ok(api, 'registerDataset', {
     datasetId,
     name: 'ICU vitals 2019-2024',
     classification: 'de_identified',
     legalBasis: 'HIPAA health care operations',
-    steward: 'dr.steward',
+    steward: PEOPLE.steward,
     source: 'EHR extract',
     retentionPeriod: 'P6Y',
   });
-  await ok(api, 'approveDataset', { datasetId, purpose: 'model-training' }, 'dr.steward');
+  await ok(api, 'approveDataset', { datasetId, purpose }, PEOPLE.steward);
 }
 
+/** The validation dataset of one version: held out from its training data, approved for validation. */
+export const holdoutOf = (systemId: string, version: string) => `${systemId}-${version}-holdout`;
+
+export const VALIDATION_PLAN = {
+  metrics: [{ name: 'auroc', threshold: 0.8, direction: 'min' }],
+  subgroups: [{ subgroup: 'age>80', metrics: [{ name: 'auroc', threshold: 0.8, direction: 'min' }] }],
+};
+
+/**
+ * Registers a version developed by PEOPLE.developer (the admin registers it, so both are its authors),
+ * then validates it the way the rules ask: a held-out dataset approved for validation, a plan fixed by
+ * the performance owner before any result, and the validator's measured values judged against it.
+ */
 export async function validatedVersion(
   api: TestApi,
   systemId: string,
@@ -121,6 +136,14 @@ export async function validatedVersion(
     developer: PEOPLE.developer,
     ...(n > 1 ? { parentVersion: `v${n - 1}` } : {}),
   });
+  const holdout = holdoutOf(systemId, version);
+  await approvedDataset(api, holdout, 'model-validation');
+  await ok(
+    api,
+    'planValidation',
+    { systemId, version, datasetId: holdout, ...VALIDATION_PLAN },
+    PEOPLE.performanceOwner,
+  );
   await ok(
     api,
     'recordValidationResult',
@@ -128,15 +151,14 @@ export async function validatedVersion(
       systemId,
       validationId: `val-${version}`,
       version,
-      datasetId,
-      metrics: [{ name: 'auroc', value: 0.86, threshold: 0.8, direction: 'min' }],
-      subgroupResults: [
-        { subgroup: 'age>80', metrics: [{ name: 'auroc', value: 0.81, threshold: 0.8, direction: 'min' }] },
-      ],
+      metrics: [{ name: 'auroc', value: 0.86 }],
+      subgroupResults: [{ subgroup: 'age>80', metrics: [{ name: 'auroc', value: 0.81 }] }],
     },
     PEOPLE.validator,
   );
 }
+
+export const MONITORING_PLAN = { metric: 'auroc', threshold: 0.8, direction: 'min', cadence: 'P7D' };
 
 export async function approveAll(api: TestApi, systemId: string, version: string) {
   for (const [discipline, reviewer] of Object.entries(PEOPLE.reviewers))
@@ -157,4 +179,5 @@ export async function deployableSystem(api: TestApi, systemId: string, datasetId
     permittedPurposes: ['TREAT'],
   });
   await ok(api, 'registerAuditSource', { systemId, sourceService: 'ehr-gateway' });
+  await ok(api, 'planMonitoring', { systemId, ...MONITORING_PLAN });
 }
