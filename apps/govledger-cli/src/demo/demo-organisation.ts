@@ -98,7 +98,20 @@ const SYSTEMS: SystemPlan[] = [
   },
 ];
 
-const days = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+/** Each version's validation dataset: held out from its training data, approved only for validation. */
+const holdoutOf = (plan: SystemPlan, version: string) => `${plan.datasetId}-holdout-${version}`;
+
+/** What each version's validation must reach, fixed by the system's performance owner before any result. */
+const VALIDATION_PLAN = {
+  metrics: [
+    { name: 'auroc', threshold: 0.8, direction: 'min' },
+    { name: 'calibration_error', threshold: 0.05, direction: 'max' },
+  ],
+  subgroups: [
+    { subgroup: 'age>80', metrics: [{ name: 'auroc', threshold: 0.8, direction: 'min' }] },
+    { subgroup: 'sex=female', metrics: [{ name: 'auroc', threshold: 0.8, direction: 'min' }] },
+  ],
+};
 const digest = (label: string) => Buffer.from(label.padEnd(32, '.')).toString('hex').slice(0, 64);
 
 export interface SeedReport {
@@ -153,8 +166,7 @@ export async function seedDemoOrganisation(
   const run = (mutation: string, input: Record<string, unknown>, actor = PEOPLE.admin): Promise<Receipt> =>
     client.command(mutation, input, actor);
 
-  for (const plan of SYSTEMS) {
-    const { systemId, datasetId } = plan;
+  const dataset = async (datasetId: string, purpose: string) => {
     await run('registerDataset', {
       datasetId,
       name: datasetId.replaceAll('-', ' '),
@@ -164,7 +176,12 @@ export async function seedDemoOrganisation(
       source: 'enterprise data warehouse extract',
       retentionPeriod: 'P6Y',
     });
-    await run('approveDataset', { datasetId, purpose: 'model-training' }, PEOPLE.steward);
+    await run('approveDataset', { datasetId, purpose }, PEOPLE.steward);
+  };
+
+  for (const plan of SYSTEMS) {
+    const { systemId, datasetId } = plan;
+    await dataset(datasetId, 'model-training');
     await run('registerAiSystem', {
       systemId,
       name: plan.name,
@@ -175,9 +192,11 @@ export async function seedDemoOrganisation(
       ...(plan.vendorName ? { vendorName: plan.vendorName } : {}),
       sites: plan.sites,
     });
+    // No assignment takes effect before it is recorded, so the demo's roles start as it runs.
     for (const [role, assignee] of Object.entries(plan.holders)) {
       const assignmentId = `${role.toLowerCase().replaceAll('_', '-')}-1`;
-      await run('assignAccountability', { systemId, assignmentId, role, assignee, effectiveFrom: days(90) });
+      const effectiveFrom = new Date().toISOString();
+      await run('assignAccountability', { systemId, assignmentId, role, assignee, effectiveFrom });
       await run('acceptAccountability', { systemId, assignmentId }, assignee);
     }
     await run('recordAccessPolicy', {
@@ -187,6 +206,14 @@ export async function seedDemoOrganisation(
       permittedPurposes: ['TREAT'],
     });
     await run('registerAuditSource', { systemId, sourceService: plan.auditSource });
+    // Nobody deploys a system that nobody watches: its monitoring is planned first.
+    await run('planMonitoring', {
+      systemId,
+      metric: 'auroc',
+      threshold: 0.8,
+      direction: 'min',
+      cadence: 'P7D',
+    });
     for (const version of ['v1', 'v2']) {
       await run(
         'registerModelVersion',
@@ -203,28 +230,25 @@ export async function seedDemoOrganisation(
         },
         PEOPLE.developer,
       );
+      await dataset(holdoutOf(plan, version), 'model-validation');
+      await run(
+        'planValidation',
+        { systemId, version, datasetId: holdoutOf(plan, version), ...VALIDATION_PLAN },
+        plan.holders.MODEL_PERFORMANCE_OWNER,
+      );
       await run(
         'recordValidationResult',
         {
           systemId,
           validationId: `${systemId}-${version}-validation`,
           version,
-          datasetId,
           metrics: [
-            { name: 'auroc', value: version === 'v1' ? 0.86 : 0.88, threshold: 0.8, direction: 'min' },
-            { name: 'calibration_error', value: 0.04, threshold: 0.05, direction: 'max' },
+            { name: 'auroc', value: version === 'v1' ? 0.86 : 0.88 },
+            { name: 'calibration_error', value: 0.04 },
           ],
           subgroupResults: [
-            {
-              subgroup: 'age>80',
-              metrics: [
-                { name: 'auroc', value: version === 'v1' ? 0.82 : 0.81, threshold: 0.8, direction: 'min' },
-              ],
-            },
-            {
-              subgroup: 'sex=female',
-              metrics: [{ name: 'auroc', value: 0.87, threshold: 0.8, direction: 'min' }],
-            },
+            { subgroup: 'age>80', metrics: [{ name: 'auroc', value: version === 'v1' ? 0.82 : 0.81 }] },
+            { subgroup: 'sex=female', metrics: [{ name: 'auroc', value: 0.87 }] },
           ],
         },
         PEOPLE.validator,
@@ -233,13 +257,6 @@ export async function seedDemoOrganisation(
         await run('approveDeployment', { systemId, version, discipline }, reviewer);
       await run('deployModelVersion', { systemId, version });
     }
-    await run('planMonitoring', {
-      systemId,
-      metric: 'auroc',
-      threshold: 0.8,
-      direction: 'min',
-      cadence: 'P7D',
-    });
     await run(
       'recordMonitoringSignal',
       { systemId, kind: 'performance', metric: 'auroc', value: 0.85, observedAt: new Date().toISOString() },
@@ -349,7 +366,7 @@ export async function seedDemoOrganisation(
 
   return {
     systems: SYSTEMS.map((s) => s.systemId),
-    datasets: SYSTEMS.map((s) => s.datasetId),
+    datasets: SYSTEMS.flatMap((s) => [s.datasetId, holdoutOf(s, 'v1'), holdoutOf(s, 'v2')]),
     rollback: {
       systemId: sepsis.systemId,
       decisionId,
