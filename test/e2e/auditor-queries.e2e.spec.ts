@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deployableSystem, ok, PEOPLE } from '../support/governance';
-import { startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
+import { caughtUp, startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
 function accessItems(count: number, patient = 'MRN-7', actor = 'dr.reader') {
   return Array.from({ length: count }, () => ({
@@ -17,19 +17,6 @@ function accessItems(count: number, patient = 'MRN-7', actor = 'dr.reader') {
       systemId: 'q-sys',
     },
   }));
-}
-
-/** Queries answer from the read models; a test that just wrote waits until every projection has applied it. */
-async function caughtUp(api: TestApi): Promise<void> {
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
-    const { data } = await api.graphql<{
-      ledger: { headPosition: string; projections: Array<{ position: string }> };
-    }>('{ ledger { headPosition projections { position } } }');
-    if (data && data.ledger.projections.every((p) => BigInt(p.position) >= BigInt(data.ledger.headPosition)))
-      return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('projections did not catch up within 20 s');
 }
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (%s)', (kind) => {

@@ -1,3 +1,4 @@
+import type { Role } from '@ledger/auth';
 import type { TestApi } from './ledger-api';
 
 export interface Receipt {
@@ -8,17 +9,19 @@ export interface Receipt {
 
 const inputType = (mutation: string) => `${mutation[0].toUpperCase()}${mutation.slice(1)}Input`;
 
-/** Sends one mutation with its input as a variable, as a client would. */
+/** Sends one mutation with its input as a variable, as a client would; people act with governance-admin tokens. */
 export async function mutate(
   api: TestApi,
   mutation: string,
   input: Record<string, unknown>,
   actor = 'admin.grace',
+  role: Role = 'governance-admin',
 ) {
   return api.graphql<Record<string, Receipt>>(
     `mutation Run($input: ${inputType(mutation)}!) { ${mutation}(input: $input) { stream revision events { eventId type revision position hash } } }`,
     { input },
     actor,
+    role === 'governance-admin' ? {} : { authorization: `Bearer ${await api.token(actor, role)}` },
   );
 }
 
@@ -28,8 +31,9 @@ export async function ok(
   mutation: string,
   input: Record<string, unknown>,
   actor = 'admin.grace',
+  role: Role = 'governance-admin',
 ): Promise<Receipt> {
-  const response = await mutate(api, mutation, input, actor);
+  const response = await mutate(api, mutation, input, actor, role);
   if (response.errors?.length || !response.data)
     throw new Error(`${mutation} by ${actor} failed: ${JSON.stringify(response.errors)}`);
   return response.data[mutation];
@@ -113,19 +117,15 @@ export const VALIDATION_PLAN = {
   subgroups: [{ subgroup: 'age>80', metrics: [{ name: 'auroc', threshold: 0.8, direction: 'min' }] }],
 };
 
-/**
- * Registers a version developed by PEOPLE.developer (the admin registers it, so both are its authors),
- * then validates it the way the rules ask: a held-out dataset approved for validation, a plan fixed by
- * the performance owner before any result, and the validator's measured values judged against it.
- */
-export async function validatedVersion(
+/** A version developed by PEOPLE.developer and registered by the admin: both are its authors. */
+export async function registeredVersion(
   api: TestApi,
   systemId: string,
   version: string,
   datasetId: string,
   n: number,
 ) {
-  await ok(api, 'registerModelVersion', {
+  return ok(api, 'registerModelVersion', {
     systemId,
     version,
     artifactSha256: sha(n),
@@ -136,6 +136,21 @@ export async function validatedVersion(
     developer: PEOPLE.developer,
     ...(n > 1 ? { parentVersion: `v${n - 1}` } : {}),
   });
+}
+
+/**
+ * A registered version validated the way the rules ask: a held-out dataset approved for validation, a
+ * plan fixed by the performance owner before any result, and the validator's measured values judged
+ * against it.
+ */
+export async function validatedVersion(
+  api: TestApi,
+  systemId: string,
+  version: string,
+  datasetId: string,
+  n: number,
+) {
+  await registeredVersion(api, systemId, version, datasetId, n);
   const holdout = holdoutOf(systemId, version);
   await approvedDataset(api, holdout, 'model-validation');
   await ok(
@@ -165,8 +180,8 @@ export async function approveAll(api: TestApi, systemId: string, version: string
     await ok(api, 'approveDeployment', { systemId, version, discipline }, reviewer);
 }
 
-/** Everything a version needs before deployment, for tests that start from a deployable system. */
-export async function deployableSystem(api: TestApi, systemId: string, datasetId = `${systemId}-data`) {
+/** Every deployment gate of v1 met but the monitoring plan. */
+export async function unmonitoredSystem(api: TestApi, systemId: string, datasetId = `${systemId}-data`) {
   await registerSystem(api, systemId);
   await staffRoles(api, systemId);
   await approvedDataset(api, datasetId);
@@ -179,5 +194,10 @@ export async function deployableSystem(api: TestApi, systemId: string, datasetId
     permittedPurposes: ['TREAT'],
   });
   await ok(api, 'registerAuditSource', { systemId, sourceService: 'ehr-gateway' });
+}
+
+/** Everything a version needs before deployment, for tests that start from a deployable system. */
+export async function deployableSystem(api: TestApi, systemId: string, datasetId = `${systemId}-data`) {
+  await unmonitoredSystem(api, systemId, datasetId);
   await ok(api, 'planMonitoring', { systemId, ...MONITORING_PLAN });
 }

@@ -109,3 +109,16 @@ export async function startTestApi(kind: StoreKind, env: Record<string, string> 
     },
   };
 }
+
+/** Queries answer from the read models; a test that just wrote waits until every projection has applied it. */
+export async function caughtUp(api: TestApi): Promise<void> {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+    const { data } = await api.graphql<{
+      ledger: { headPosition: string; projections: Array<{ position: string }> };
+    }>('{ ledger { headPosition projections { position } } }');
+    if (data && data.ledger.projections.every((p) => BigInt(p.position) >= BigInt(data.ledger.headPosition)))
+      return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('projections did not catch up within 20 s');
+}
