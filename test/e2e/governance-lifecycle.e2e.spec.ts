@@ -212,6 +212,43 @@ describe.each<StoreKind>(['sqlite', 'postgres'])(
       expect(response.errors?.[0].extensions?.code).toBe('VALIDATOR_IS_DEVELOPER');
     });
 
+    it('names each nested field of an invalid validation plan or result, and records nothing', async () => {
+      const head = await api.store.headPosition();
+      const plan = await mutate(
+        api,
+        'planValidation',
+        {
+          systemId: 'any-1',
+          version: 'v1',
+          datasetId: 'holdout',
+          metrics: [],
+          subgroups: [{ subgroup: '', metrics: [] }],
+        },
+        PEOPLE.performanceOwner,
+      );
+      expect(plan.errors?.[0].extensions?.code).toBe('VALIDATION_FAILED');
+      expect(
+        (plan.errors?.[0].extensions?.details?.problems as Array<{ field: string }>).map((p) => p.field),
+      ).toEqual(expect.arrayContaining(['metrics', 'subgroups.0.subgroup', 'subgroups.0.metrics']));
+      const result = await mutate(
+        api,
+        'recordValidationResult',
+        {
+          systemId: 'any-1',
+          validationId: 'val-1',
+          version: 'v1',
+          metrics: [{ name: '', value: 0.9 }],
+          subgroupResults: [],
+        },
+        PEOPLE.validator,
+      );
+      expect(result.errors?.[0].extensions).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        field: 'metrics.0.name',
+      });
+      expect(await api.store.headPosition()).toBe(head);
+    });
+
     it('names the field and the rule for invalid input, and records nothing', async () => {
       const head = await api.store.headPosition();
       const response = await mutate(api, 'assignAccountability', {
