@@ -2,25 +2,18 @@ import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Length, Matches } from 'class-validator';
 import {
-  aiSystemDecider,
   datasetDecider,
   datasetSnapshot,
   streamNames,
   trainingDatasetsToCheck,
   type DatasetSnapshot,
-  type GovernancePolicy,
   tenantStream,
 } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import {
-  graphqlCommandContext,
-  handleCommand,
-  loadState,
-  type CommandReceipt,
-} from '../commands/handle-command';
+import { AiSystemCommands, loadState, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
+import { callerFrom } from '../request-context/caller';
 import { EVENT_STORE } from '../store/event-store.module';
 
 export class DeployModelVersionInput {
@@ -31,8 +24,8 @@ export class DeployModelVersionInput {
 @Resolver()
 export class DeployModelVersionResolver {
   constructor(
+    private readonly aiSystems: AiSystemCommands,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
   ) {}
 
   /** The caller names the version; the training datasets' approvals are read, never taken from the caller. */
@@ -41,22 +34,16 @@ export class DeployModelVersionResolver {
     @Args('input') input: DeployModelVersionInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    const context = graphqlCommandContext(ctx);
-    return handleCommand(
-      this.store,
-      context,
-      streamNames.aiSystem(input.systemId),
-      aiSystemDecider(this.policy),
-      async (meta, state) => ({
-        type: 'DeployModelVersion',
-        ...input,
-        datasets: await this.loadTrainingDatasetSnapshots(
-          context.caller.tenantId,
-          trainingDatasetsToCheck(state, input.version),
-        ),
-        meta,
-      }),
-    );
+    const { tenantId } = callerFrom(ctx.request);
+    return this.aiSystems.handle(ctx, input.systemId, async (meta, state) => ({
+      type: 'DeployModelVersion',
+      ...input,
+      datasets: await this.loadTrainingDatasetSnapshots(
+        tenantId,
+        trainingDatasetsToCheck(state, input.version),
+      ),
+      meta,
+    }));
   }
 
   /** Datasets are aggregates of their own: their snapshots go into the command so the decider stays pure. */

@@ -1,5 +1,13 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  aiSystemDecider,
+  datasetDecider,
+  streamNames,
+  type AiSystemCommand,
+  type AiSystemState,
+  type DatasetCommand,
+  type GovernancePolicy,
   EVENT_SCHEMAS,
   stateFrom,
   upcast,
@@ -11,7 +19,9 @@ import {
 import { EventStoreError, type EventMetadata, type EventStore } from '@ledger/event-store';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { callerFrom, correlationIdFrom, type Caller } from '../request-context/caller';
+import { EVENT_STORE } from '../store/event-store.module';
 import { withSpan } from '../tracing/with-span';
+import { GOVERNANCE_POLICY } from './governance-policy';
 
 /** Everything about one command's execution that is not the command: who, when, where from. */
 export interface CommandContext {
@@ -53,7 +63,7 @@ const ATTEMPTS = 3;
  * `type: 'DeployModelVersion'` a literal, so the object a resolver builds is
  * checked against the decider's union of commands.)
  */
-export function handleCommand<C extends { type: K }, K extends string, E extends DomainEvent, S>(
+function handleCommand<C extends { type: K }, K extends string, E extends DomainEvent, S>(
   store: EventStore,
   context: CommandContext,
   stream: string,
@@ -138,4 +148,51 @@ function eventMetadata({ caller, at, source, correlationId, commandId }: Command
     correlationId,
     causationId: commandId,
   } satisfies Omit<EventMetadata, 'recordedAt'>;
+}
+
+/**
+ * handleCommand bound to the AI systems' streams and decider: what every
+ * mutation on an AI system shares, injected once, so a resolver only builds
+ * its command.
+ */
+@Injectable()
+export class AiSystemCommands {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
+  ) {}
+
+  handle(
+    ctx: GraphqlContext,
+    systemId: string,
+    command: (meta: CommandMeta, state: AiSystemState) => AiSystemCommand | Promise<AiSystemCommand>,
+  ): Promise<CommandReceipt> {
+    return handleCommand(
+      this.store,
+      graphqlCommandContext(ctx),
+      streamNames.aiSystem(systemId),
+      aiSystemDecider(this.policy),
+      command,
+    );
+  }
+}
+
+/** handleCommand bound to the datasets' streams and decider. */
+@Injectable()
+export class DatasetCommands {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  handle(
+    ctx: GraphqlContext,
+    datasetId: string,
+    command: (meta: CommandMeta) => DatasetCommand,
+  ): Promise<CommandReceipt> {
+    return handleCommand(
+      this.store,
+      graphqlCommandContext(ctx),
+      streamNames.dataset(datasetId),
+      datasetDecider,
+      command,
+    );
+  }
 }
