@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AiSystemCommands } from '../commands/handle-command';
 import { AcceptAccountabilityResolver } from './accept-accountability.resolver';
 import { ApproveDeploymentResolver } from './approve-deployment.resolver';
 import { AssignAccountabilityResolver } from './assign-accountability.resolver';
@@ -24,6 +25,7 @@ import { UpdateIncidentStatusResolver } from './update-incident-status.resolver'
 /** One resolver per use case: each mutation validates its input and handles its command on the AI system's stream. */
 @Module({
   providers: [
+    AiSystemCommands,
     AcceptAccountabilityResolver,
     ApproveDeploymentResolver,
     AssignAccountabilityResolver,

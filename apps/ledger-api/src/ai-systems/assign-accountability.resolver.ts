@@ -1,19 +1,9 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { IsIn, IsISO8601, Length, Matches } from 'class-validator';
-import {
-  ACCOUNTABILITY_ROLES,
-  aiSystemDecider,
-  streamNames,
-  type AccountabilityRole,
-  type GovernancePolicy,
-} from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
+import { ACCOUNTABILITY_ROLES, type AccountabilityRole } from '@ledger/domain';
+import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { EVENT_STORE } from '../store/event-store.module';
 
 export class AssignAccountabilityInput {
   @Matches(ID, ID_RULE) systemId!: string;
@@ -25,22 +15,17 @@ export class AssignAccountabilityInput {
 
 @Resolver()
 export class AssignAccountabilityResolver {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
-  ) {}
+  constructor(private readonly aiSystems: AiSystemCommands) {}
 
   @Mutation()
   assignAccountability(
     @Args('input') input: AssignAccountabilityInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    return handleCommand(
-      this.store,
-      graphqlCommandContext(ctx),
-      streamNames.aiSystem(input.systemId),
-      aiSystemDecider(this.policy),
-      (meta) => ({ type: 'AssignAccountability', ...input, meta }),
-    );
+    return this.aiSystems.handle(ctx, input.systemId, (meta) => ({
+      type: 'AssignAccountability',
+      ...input,
+      meta,
+    }));
   }
 }

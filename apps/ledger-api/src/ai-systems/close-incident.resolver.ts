@@ -1,13 +1,8 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Length, Matches } from 'class-validator';
-import { aiSystemDecider, streamNames, type GovernancePolicy } from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
+import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { EVENT_STORE } from '../store/event-store.module';
 
 export class CloseIncidentInput {
   @Matches(ID, ID_RULE) systemId!: string;
@@ -17,22 +12,13 @@ export class CloseIncidentInput {
 
 @Resolver()
 export class CloseIncidentResolver {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
-  ) {}
+  constructor(private readonly aiSystems: AiSystemCommands) {}
 
   @Mutation()
   closeIncident(
     @Args('input') input: CloseIncidentInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    return handleCommand(
-      this.store,
-      graphqlCommandContext(ctx),
-      streamNames.aiSystem(input.systemId),
-      aiSystemDecider(this.policy),
-      (meta) => ({ type: 'CloseIncident', ...input, meta }),
-    );
+    return this.aiSystems.handle(ctx, input.systemId, (meta) => ({ type: 'CloseIncident', ...input, meta }));
   }
 }

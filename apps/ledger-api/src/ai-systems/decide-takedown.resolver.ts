@@ -1,4 +1,3 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import {
   ArrayMaxSize,
@@ -10,19 +9,10 @@ import {
   Matches,
   ValidateIf,
 } from 'class-validator';
-import {
-  aiSystemDecider,
-  streamNames,
-  TAKEDOWN_ACTIONS,
-  type GovernancePolicy,
-  type TakedownAction,
-} from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
+import { TAKEDOWN_ACTIONS, type TakedownAction } from '@ledger/domain';
+import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { EVENT_STORE } from '../store/event-store.module';
 
 export class DecideTakedownInput {
   @Matches(ID, ID_RULE) systemId!: string;
@@ -43,22 +33,13 @@ export class DecideTakedownInput {
 
 @Resolver()
 export class DecideTakedownResolver {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
-  ) {}
+  constructor(private readonly aiSystems: AiSystemCommands) {}
 
   @Mutation()
   decideTakedown(
     @Args('input') input: DecideTakedownInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    return handleCommand(
-      this.store,
-      graphqlCommandContext(ctx),
-      streamNames.aiSystem(input.systemId),
-      aiSystemDecider(this.policy),
-      (meta) => ({ type: 'DecideTakedown', ...input, meta }),
-    );
+    return this.aiSystems.handle(ctx, input.systemId, (meta) => ({ type: 'DecideTakedown', ...input, meta }));
   }
 }

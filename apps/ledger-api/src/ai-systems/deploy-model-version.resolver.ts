@@ -1,18 +1,9 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Length, Matches } from 'class-validator';
-import { aiSystemDecider, streamNames, trainingDatasetsToCheck, type GovernancePolicy } from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import {
-  graphqlCommandContext,
-  handleCommand,
-  loadDatasetSnapshots,
-  type CommandReceipt,
-} from '../commands/handle-command';
+import { trainingDatasetsToCheck } from '@ledger/domain';
+import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { EVENT_STORE } from '../store/event-store.module';
 
 export class DeployModelVersionInput {
   @Matches(ID, ID_RULE) systemId!: string;
@@ -21,10 +12,7 @@ export class DeployModelVersionInput {
 
 @Resolver()
 export class DeployModelVersionResolver {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
-  ) {}
+  constructor(private readonly aiSystems: AiSystemCommands) {}
 
   /** The caller names the version; the training datasets' approvals are read, never taken from the caller. */
   @Mutation()
@@ -32,22 +20,16 @@ export class DeployModelVersionResolver {
     @Args('input') input: DeployModelVersionInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    const context = graphqlCommandContext(ctx);
-    return handleCommand(
-      this.store,
-      context,
-      streamNames.aiSystem(input.systemId),
-      aiSystemDecider(this.policy),
-      async (meta, state) => ({
-        type: 'DeployModelVersion',
-        ...input,
-        datasets: await loadDatasetSnapshots(
-          this.store,
-          context.caller.tenantId,
-          trainingDatasetsToCheck(state, input.version),
-        ),
-        meta,
-      }),
-    );
+    return this.aiSystems.handle(ctx, input.systemId, async (meta, state) => ({
+      type: 'DeployModelVersion',
+      ...input,
+      datasets: await this.loadTrainingDatasetSnapshots(ctx, trainingDatasetsToCheck(state, input.version)),
+      meta,
+    }));
+  }
+
+  /** Deploy's own step: the training datasets whose approvals the deployment gates check. */
+  private loadTrainingDatasetSnapshots(ctx: GraphqlContext, datasetIds: readonly string[]) {
+    return this.aiSystems.datasetSnapshots(ctx, datasetIds);
   }
 }

@@ -1,25 +1,10 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsIn, IsNumber, Length, Matches, ValidateNested } from 'class-validator';
-import {
-  aiSystemDecider,
-  streamNames,
-  THRESHOLD_DIRECTIONS,
-  type GovernancePolicy,
-  type ThresholdDirection,
-} from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import {
-  graphqlCommandContext,
-  handleCommand,
-  loadDatasetSnapshots,
-  type CommandReceipt,
-} from '../commands/handle-command';
+import { THRESHOLD_DIRECTIONS, type ThresholdDirection } from '@ledger/domain';
+import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { EVENT_STORE } from '../store/event-store.module';
 
 export class PlannedMetricInput {
   @Length(1, 200) name!: string;
@@ -53,10 +38,7 @@ export class PlanValidationInput {
 
 @Resolver()
 export class PlanValidationResolver {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
-  ) {}
+  constructor(private readonly aiSystems: AiSystemCommands) {}
 
   /** The planner is the caller; whether the dataset is registered and approved for validation is read, never taken from them. */
   @Mutation()
@@ -64,16 +46,9 @@ export class PlanValidationResolver {
     @Args('input') input: PlanValidationInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    const context = graphqlCommandContext(ctx);
-    return handleCommand(
-      this.store,
-      context,
-      streamNames.aiSystem(input.systemId),
-      aiSystemDecider(this.policy),
-      async (meta) => {
-        const [dataset] = await loadDatasetSnapshots(this.store, context.caller.tenantId, [input.datasetId]);
-        return { type: 'PlanValidation', ...input, dataset, meta };
-      },
-    );
+    return this.aiSystems.handle(ctx, input.systemId, async (meta) => {
+      const [dataset] = await this.aiSystems.datasetSnapshots(ctx, [input.datasetId]);
+      return { type: 'PlanValidation', ...input, dataset, meta };
+    });
   }
 }

@@ -1,20 +1,10 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsIn, Length, Matches, ValidateNested } from 'class-validator';
-import {
-  aiSystemDecider,
-  FINDING_SEVERITIES,
-  streamNames,
-  type FindingSeverity,
-  type GovernancePolicy,
-} from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
+import { FINDING_SEVERITIES, type FindingSeverity } from '@ledger/domain';
+import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { EVENT_STORE } from '../store/event-store.module';
 
 export class AuditFindingInput {
   @IsIn(FINDING_SEVERITIES) severity!: FindingSeverity;
@@ -33,22 +23,13 @@ export class RecordAuditInput {
 
 @Resolver()
 export class RecordAuditResolver {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
-  ) {}
+  constructor(private readonly aiSystems: AiSystemCommands) {}
 
   @Mutation()
   recordAudit(
     @Args('input') input: RecordAuditInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    return handleCommand(
-      this.store,
-      graphqlCommandContext(ctx),
-      streamNames.aiSystem(input.systemId),
-      aiSystemDecider(this.policy),
-      (meta) => ({ type: 'RecordAudit', ...input, meta }),
-    );
+    return this.aiSystems.handle(ctx, input.systemId, (meta) => ({ type: 'RecordAudit', ...input, meta }));
   }
 }

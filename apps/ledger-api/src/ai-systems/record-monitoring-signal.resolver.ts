@@ -1,19 +1,9 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { IsIn, IsISO8601, IsNumber, IsOptional, Length, Matches } from 'class-validator';
-import {
-  aiSystemDecider,
-  SIGNAL_KINDS,
-  streamNames,
-  type GovernancePolicy,
-  type SignalKind,
-} from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
+import { SIGNAL_KINDS, type SignalKind } from '@ledger/domain';
+import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { EVENT_STORE } from '../store/event-store.module';
 
 export class RecordMonitoringSignalInput {
   @Matches(ID, ID_RULE) systemId!: string;
@@ -26,22 +16,17 @@ export class RecordMonitoringSignalInput {
 
 @Resolver()
 export class RecordMonitoringSignalResolver {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
-  ) {}
+  constructor(private readonly aiSystems: AiSystemCommands) {}
 
   @Mutation()
   recordMonitoringSignal(
     @Args('input') input: RecordMonitoringSignalInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    return handleCommand(
-      this.store,
-      graphqlCommandContext(ctx),
-      streamNames.aiSystem(input.systemId),
-      aiSystemDecider(this.policy),
-      (meta) => ({ type: 'RecordMonitoringSignal', ...input, meta }),
-    );
+    return this.aiSystems.handle(ctx, input.systemId, (meta) => ({
+      type: 'RecordMonitoringSignal',
+      ...input,
+      meta,
+    }));
   }
 }

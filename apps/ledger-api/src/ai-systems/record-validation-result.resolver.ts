@@ -1,14 +1,9 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsNumber, Length, Matches, ValidateNested } from 'class-validator';
-import { aiSystemDecider, streamNames, type GovernancePolicy } from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
+import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { EVENT_STORE } from '../store/event-store.module';
 
 export class MeasuredMetricInput {
   @Length(1, 200) name!: string;
@@ -42,22 +37,17 @@ export class RecordValidationResultInput {
 
 @Resolver()
 export class RecordValidationResultResolver {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
-  ) {}
+  constructor(private readonly aiSystems: AiSystemCommands) {}
 
   @Mutation()
   recordValidationResult(
     @Args('input') input: RecordValidationResultInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    return handleCommand(
-      this.store,
-      graphqlCommandContext(ctx),
-      streamNames.aiSystem(input.systemId),
-      aiSystemDecider(this.policy),
-      (meta) => ({ type: 'RecordValidationResult', ...input, meta }),
-    );
+    return this.aiSystems.handle(ctx, input.systemId, (meta) => ({
+      type: 'RecordValidationResult',
+      ...input,
+      meta,
+    }));
   }
 }

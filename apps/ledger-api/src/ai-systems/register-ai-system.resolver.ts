@@ -1,21 +1,9 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { ArrayMaxSize, ArrayMinSize, IsIn, Length, Matches, ValidateIf } from 'class-validator';
-import {
-  aiSystemDecider,
-  RISK_CLASSES,
-  streamNames,
-  SUPPLIERS,
-  type GovernancePolicy,
-  type RiskClass,
-  type Supplier,
-} from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { GOVERNANCE_POLICY } from '../commands/governance-policy';
-import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
+import { RISK_CLASSES, SUPPLIERS, type RiskClass, type Supplier } from '@ledger/domain';
+import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { EVENT_STORE } from '../store/event-store.module';
 
 export class RegisterAiSystemInput {
   @Matches(ID, ID_RULE) systemId!: string;
@@ -35,22 +23,17 @@ export class RegisterAiSystemInput {
 
 @Resolver()
 export class RegisterAiSystemResolver {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
-  ) {}
+  constructor(private readonly aiSystems: AiSystemCommands) {}
 
   @Mutation()
   registerAiSystem(
     @Args('input') input: RegisterAiSystemInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    return handleCommand(
-      this.store,
-      graphqlCommandContext(ctx),
-      streamNames.aiSystem(input.systemId),
-      aiSystemDecider(this.policy),
-      (meta) => ({ type: 'RegisterAiSystem', ...input, meta }),
-    );
+    return this.aiSystems.handle(ctx, input.systemId, (meta) => ({
+      type: 'RegisterAiSystem',
+      ...input,
+      meta,
+    }));
   }
 }

@@ -1,10 +1,16 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  aiSystemDecider,
   datasetDecider,
   datasetSnapshot,
+  streamNames,
+  type AiSystemCommand,
+  type AiSystemState,
+  type DatasetCommand,
+  type GovernancePolicy,
   EVENT_SCHEMAS,
   stateFrom,
-  streamNames,
   upcast,
   type CommandMeta,
   type DatasetSnapshot,
@@ -15,7 +21,9 @@ import {
 import { EventStoreError, type EventMetadata, type EventStore } from '@ledger/event-store';
 import type { GraphqlContext } from '../graphql/graphql-context';
 import { callerFrom, correlationIdFrom, type Caller } from '../request-context/caller';
+import { EVENT_STORE } from '../store/event-store.module';
 import { withSpan } from '../tracing/with-span';
+import { GOVERNANCE_POLICY } from './governance-policy';
 
 /** Everything about one command's execution that is not the command: who, when, where from. */
 export interface CommandContext {
@@ -57,7 +65,7 @@ const ATTEMPTS = 3;
  * `type: 'DeployModelVersion'` a literal, so the object a resolver builds is
  * checked against the decider's union of commands.)
  */
-export function handleCommand<C extends { type: K }, K extends string, E extends DomainEvent, S>(
+function handleCommand<C extends { type: K }, K extends string, E extends DomainEvent, S>(
   store: EventStore,
   context: CommandContext,
   stream: string,
@@ -129,25 +137,6 @@ export async function loadState<C, E, S>(
   return { state: stateFrom(decider, history), revision };
 }
 
-/**
- * The datasets a command on an AI system relies on, read from their own
- * streams in the caller's tenant: datasets are aggregates of their own, so
- * their snapshots go into the command and the decider stays pure.
- */
-export function loadDatasetSnapshots(
-  store: EventStore,
-  tenantId: string,
-  datasetIds: readonly string[],
-): Promise<DatasetSnapshot[]> {
-  return Promise.all(
-    datasetIds.map(async (datasetId) => {
-      const stream = tenantStream(tenantId, streamNames.dataset(datasetId));
-      const { state } = await loadState(store, stream, datasetDecider);
-      return datasetSnapshot(datasetId, state);
-    }),
-  );
-}
-
 function eventMetadata({ caller, at, source, correlationId, commandId }: CommandContext) {
   return {
     tenantId: caller.tenantId,
@@ -161,4 +150,67 @@ function eventMetadata({ caller, at, source, correlationId, commandId }: Command
     correlationId,
     causationId: commandId,
   } satisfies Omit<EventMetadata, 'recordedAt'>;
+}
+
+/**
+ * handleCommand bound to the AI systems' streams and decider: what every
+ * mutation on an AI system shares, injected once, so a resolver only builds
+ * its command.
+ */
+@Injectable()
+export class AiSystemCommands {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
+  ) {}
+
+  handle(
+    ctx: GraphqlContext,
+    systemId: string,
+    command: (meta: CommandMeta, state: AiSystemState) => AiSystemCommand | Promise<AiSystemCommand>,
+  ): Promise<CommandReceipt> {
+    return handleCommand(
+      this.store,
+      graphqlCommandContext(ctx),
+      streamNames.aiSystem(systemId),
+      aiSystemDecider(this.policy),
+      command,
+    );
+  }
+
+  /**
+   * The current state of datasets in the caller's tenant, for a command that
+   * must check them (deploy, plan a validation): datasets are aggregates of
+   * their own, so their snapshots go into the command and the decider stays pure.
+   */
+  datasetSnapshots(ctx: GraphqlContext, datasetIds: readonly string[]): Promise<DatasetSnapshot[]> {
+    const { tenantId } = callerFrom(ctx.request);
+    return Promise.all(
+      datasetIds.map(async (datasetId) => {
+        const stream = tenantStream(tenantId, streamNames.dataset(datasetId));
+        const { state } = await loadState(this.store, stream, datasetDecider);
+        return datasetSnapshot(datasetId, state);
+      }),
+    );
+  }
+}
+
+/** handleCommand bound to the datasets' streams and decider. */
+@Injectable()
+export class DatasetCommands {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  handle(
+    ctx: GraphqlContext,
+    datasetId: string,
+    command: (meta: CommandMeta) => DatasetCommand,
+  ): Promise<CommandReceipt> {
+    return handleCommand(
+      this.store,
+      graphqlCommandContext(ctx),
+      streamNames.dataset(datasetId),
+      datasetDecider,
+      command,
+    );
+  }
 }

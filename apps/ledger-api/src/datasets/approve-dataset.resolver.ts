@@ -1,12 +1,8 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Length, Matches } from 'class-validator';
-import { datasetDecider, streamNames } from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
+import { DatasetCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { EVENT_STORE } from '../store/event-store.module';
 
 export class ApproveDatasetInput {
   @Matches(ID, ID_RULE) datasetId!: string;
@@ -15,19 +11,13 @@ export class ApproveDatasetInput {
 
 @Resolver()
 export class ApproveDatasetResolver {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(private readonly datasets: DatasetCommands) {}
 
   @Mutation()
   approveDataset(
     @Args('input') input: ApproveDatasetInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    return handleCommand(
-      this.store,
-      graphqlCommandContext(ctx),
-      streamNames.dataset(input.datasetId),
-      datasetDecider,
-      (meta) => ({ type: 'ApproveDataset', ...input, meta }),
-    );
+    return this.datasets.handle(ctx, input.datasetId, (meta) => ({ type: 'ApproveDataset', ...input, meta }));
   }
 }

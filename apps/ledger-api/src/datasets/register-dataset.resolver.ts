@@ -1,17 +1,9 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { IsIn, Length, Matches } from 'class-validator';
-import {
-  DATASET_CLASSIFICATIONS,
-  datasetDecider,
-  streamNames,
-  type DatasetClassification,
-} from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { graphqlCommandContext, handleCommand, type CommandReceipt } from '../commands/handle-command';
+import { DATASET_CLASSIFICATIONS, type DatasetClassification } from '@ledger/domain';
+import { DatasetCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE, ISO_DURATION, ISO_DURATION_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { EVENT_STORE } from '../store/event-store.module';
 
 export class RegisterDatasetInput {
   @Matches(ID, ID_RULE) datasetId!: string;
@@ -25,19 +17,17 @@ export class RegisterDatasetInput {
 
 @Resolver()
 export class RegisterDatasetResolver {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(private readonly datasets: DatasetCommands) {}
 
   @Mutation()
   registerDataset(
     @Args('input') input: RegisterDatasetInput,
     @Context() ctx: GraphqlContext,
   ): Promise<CommandReceipt> {
-    return handleCommand(
-      this.store,
-      graphqlCommandContext(ctx),
-      streamNames.dataset(input.datasetId),
-      datasetDecider,
-      (meta) => ({ type: 'RegisterDataset', ...input, meta }),
-    );
+    return this.datasets.handle(ctx, input.datasetId, (meta) => ({
+      type: 'RegisterDataset',
+      ...input,
+      meta,
+    }));
   }
 }
