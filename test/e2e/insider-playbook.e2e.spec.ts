@@ -2,6 +2,7 @@ import type { Role } from '@ledger/auth';
 import { SEPARATION_OF_DUTIES, type DomainErrorCode } from '@ledger/domain';
 import { collect } from '../support/events';
 import {
+  DATASET_REGISTRATION,
   approvedDataset,
   approveAll,
   deployableSystem,
@@ -217,7 +218,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the insider playbook, refused 
     expect(judgedAgain.data).toMatchObject({ passed: true, metrics: [{ threshold: 0.8, passed: true }] });
   });
 
-  it('a version cannot be validated on its own training data, or on a dataset nobody approved for validation', async () => {
+  it('a version cannot be validated on its own training data, or on a dataset nobody but its author approved for validation', async () => {
     const systemId = 'pb-datasets';
     const training = `${systemId}-data`;
     await registerSystem(api, systemId);
@@ -236,6 +237,16 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the insider playbook, refused 
     await refused(planOn(training), 'VALIDATION_DATASET_IS_TRAINING_DATA');
     await refused(planOn(`${systemId}-never-registered`), 'VALIDATION_DATASET_NOT_APPROVED');
     await refused(planOn(`${systemId}-other-training`), 'VALIDATION_DATASET_NOT_APPROVED');
+    // A holdout its own developer approved for validation: registered, approved, and still not independent.
+    const selfApproved = `${systemId}-self-approved`;
+    await ok(api, 'registerDataset', { ...DATASET_REGISTRATION, datasetId: selfApproved });
+    await ok(
+      api,
+      'approveDataset',
+      { datasetId: selfApproved, purpose: 'model-validation' },
+      PEOPLE.developer,
+    );
+    await refused(planOn(selfApproved), 'VALIDATION_DATASET_APPROVED_BY_AUTHOR');
 
     await ok(api, 'planValidation', planOn(holdoutOf(systemId, 'v1')).input, PEOPLE.performanceOwner);
   });

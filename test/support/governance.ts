@@ -96,16 +96,17 @@ export async function staffRoles(api: TestApi, systemId: string) {
   }
 }
 
+export const DATASET_REGISTRATION = {
+  name: 'ICU vitals 2019-2024',
+  classification: 'de_identified',
+  legalBasis: 'HIPAA health care operations',
+  steward: PEOPLE.steward,
+  source: 'EHR extract',
+  retentionPeriod: 'P6Y',
+};
+
 export async function approvedDataset(api: TestApi, datasetId: string, purpose = 'model-training') {
-  await ok(api, 'registerDataset', {
-    datasetId,
-    name: 'ICU vitals 2019-2024',
-    classification: 'de_identified',
-    legalBasis: 'HIPAA health care operations',
-    steward: PEOPLE.steward,
-    source: 'EHR extract',
-    retentionPeriod: 'P6Y',
-  });
+  await ok(api, 'registerDataset', { ...DATASET_REGISTRATION, datasetId });
   await ok(api, 'approveDataset', { datasetId, purpose }, PEOPLE.steward);
 }
 

@@ -132,6 +132,8 @@ export interface DatasetSnapshot {
   datasetId: string;
   registered: boolean;
   approvedPurposes: string[];
+  /** Who approved each purpose. */
+  approvals: Array<{ purpose: string; approvedBy: string }>;
 }
 
 export interface DeployModelVersion extends OnSystem<'DeployModelVersion'> {

@@ -263,12 +263,19 @@ describe('deploying a model version', () => {
       ['missing from the snapshot', [], `register dataset ${TRAINING_DATASET}`],
       [
         'not registered',
-        [{ datasetId: TRAINING_DATASET, registered: false, approvedPurposes: [] }],
+        [{ datasetId: TRAINING_DATASET, registered: false, approvedPurposes: [], approvals: [] }],
         `register dataset ${TRAINING_DATASET}`,
       ],
       [
         'registered but not approved for training',
-        [{ datasetId: TRAINING_DATASET, registered: true, approvedPurposes: ['TREAT'] }],
+        [
+          {
+            datasetId: TRAINING_DATASET,
+            registered: true,
+            approvedPurposes: ['TREAT'],
+            approvals: [{ purpose: 'TREAT', approvedBy: 'data.steward' }],
+          },
+        ],
         `approve dataset ${TRAINING_DATASET} for 'model-training'`,
       ],
     ])('is unmet when the dataset is %s', (_, datasets, advice) =>

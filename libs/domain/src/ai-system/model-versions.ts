@@ -1,5 +1,6 @@
 import type { CommandMeta } from '../shared/command-meta';
 import { DomainError } from '../shared/domain-error';
+import { personId } from '../shared/person-id';
 import { activeAssignments } from './accountability';
 import type {
   MeasuredMetric,
@@ -112,6 +113,15 @@ export function planValidation(
       `dataset ${cmd.datasetId} is ${snapshot?.registered ? `not approved for '${policy.validationPurpose}'` : 'not registered'}; ` +
         `a validation dataset must be registered and approved for '${policy.validationPurpose}' before a plan names it`,
       'datasetId',
+    );
+  const independentApproval = snapshot.approvals.some(
+    (a) => a.purpose === policy.validationPurpose && !version.authors.includes(personId(a.approvedBy)),
+  );
+  if (!independentApproval)
+    throw separationRefused(
+      'VALIDATION_DATASET_APPROVED_BY_AUTHOR',
+      `dataset ${cmd.datasetId} was approved for '${policy.validationPurpose}' only by authors of version ${version.version} (authors: ${version.authors.join(', ')})`,
+      `someone who is not an author must approve it for '${policy.validationPurpose}' before a plan names it`,
     );
   assertDistinct(cmd.metrics, (m) => m.name, 'metrics');
   assertDistinct(cmd.subgroups, (s) => s.subgroup, 'subgroups');

@@ -45,6 +45,10 @@ export const SEPARATION_OF_DUTIES = {
     duty: 'planning or recording the validation of a version',
     never: 'an author of that version',
   },
+  VALIDATION_DATASET_APPROVED_BY_AUTHOR: {
+    duty: 'approving, for validation, the dataset a version is validated on',
+    never: 'an author of that version alone: someone else must have approved it',
+  },
   REVIEWER_IS_DEVELOPER: {
     duty: 'approving the deployment of a version, for any discipline',
     never: 'an author of that version or of the live version',

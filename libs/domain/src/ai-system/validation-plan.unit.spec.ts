@@ -115,7 +115,12 @@ describe('the validation dataset', () => {
       .when(
         cmd.planValidation('1.0.0', {
           datasetId: TRAINING_DATASET,
-          dataset: { datasetId: TRAINING_DATASET, registered: true, approvedPurposes: ['model-validation'] },
+          dataset: {
+            datasetId: TRAINING_DATASET,
+            registered: true,
+            approvedPurposes: ['model-validation'],
+            approvals: [{ purpose: 'model-validation', approvedBy: 'data.steward' }],
+          },
         }),
       )
       .thenThrows('VALIDATION_DATASET_IS_TRAINING_DATA', 'datasetId'));
@@ -132,6 +137,23 @@ describe('the validation dataset', () => {
       .when(cmd.planValidation('1.0.0', { dataset }))
       .thenThrows('VALIDATION_DATASET_NOT_APPROVED', 'datasetId'),
   );
+
+  const approvedBy = (...approvers: string[]) => ({
+    ...APPROVED_VALIDATION_DATA,
+    approvals: approvers.map((approver) => ({ purpose: 'model-validation', approvedBy: approver })),
+  });
+
+  it('refuses a validation dataset that only an author of the version approved for validation, under any spelling', () =>
+    given(...withVersion())
+      .when(cmd.planValidation('1.0.0', { dataset: approvedBy(' Dev.Dan ') }))
+      .thenThrows('VALIDATION_DATASET_APPROVED_BY_AUTHOR'));
+
+  it('accepts it once someone who is not an author has approved it for validation too', () =>
+    given(...withVersion())
+      .when(cmd.planValidation('1.0.0', { dataset: approvedBy(DEVELOPER, 'irb.ida') }))
+      .then([
+        { type: 'ValidationPlanned', data: expect.objectContaining({ datasetId: VALIDATION_DATASET }) },
+      ]));
 
   it('follows the organisation’s validation purpose', () =>
     specFor(aiSystemDecider({ ...DEFAULT_GOVERNANCE_POLICY, validationPurpose: 'clinical-evaluation' }))(

@@ -20,7 +20,14 @@ export interface RegisteredDataset {
   status: 'registered';
   datasetId: string;
   approvedPurposes: string[];
+  /** Who approved each purpose: the approver of a validation dataset must not be an author of what it validates. */
+  approvals: DatasetApproval[];
   grants: AccessGrant[];
+}
+
+export interface DatasetApproval {
+  purpose: string;
+  approvedBy: string;
 }
 
 export interface AccessGrant {
@@ -37,12 +44,22 @@ export function initialDatasetState(): DatasetState {
 
 export function evolveDataset(state: DatasetState, event: DatasetEvent): DatasetState {
   if (event.type === 'DatasetRegistered')
-    return { status: 'registered', datasetId: event.data.datasetId, approvedPurposes: [], grants: [] };
+    return {
+      status: 'registered',
+      datasetId: event.data.datasetId,
+      approvedPurposes: [],
+      approvals: [],
+      grants: [],
+    };
   // Only a registration can start a stream; the store never holds anything else before it.
   if (state.status === 'unregistered') return state;
   switch (event.type) {
     case 'DatasetApproved':
-      return { ...state, approvedPurposes: [...state.approvedPurposes, event.data.purpose] };
+      return {
+        ...state,
+        approvedPurposes: [...state.approvedPurposes, event.data.purpose],
+        approvals: [...state.approvals, { purpose: event.data.purpose, approvedBy: event.data.approvedBy }],
+      };
     case 'DatasetAccessGranted': {
       const { grantId, principal, purpose, expiresAt } = event.data;
       return {
@@ -90,8 +107,8 @@ export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState>
 /** What a deployment needs to know about a training dataset; the command handler builds it from the dataset's stream. */
 export function datasetSnapshot(datasetId: string, state: DatasetState): DatasetSnapshot {
   return state.status === 'registered'
-    ? { datasetId, registered: true, approvedPurposes: state.approvedPurposes }
-    : { datasetId, registered: false, approvedPurposes: [] };
+    ? { datasetId, registered: true, approvedPurposes: state.approvedPurposes, approvals: state.approvals }
+    : { datasetId, registered: false, approvedPurposes: [], approvals: [] };
 }
 
 function decideUnchecked(command: DatasetCommand, state: DatasetState): DatasetEvent[] {

@@ -198,13 +198,17 @@ describe('granting and revoking access', () => {
 });
 
 describe('the snapshot a deployment reads', () => {
-  it('reports a registered dataset with its approved purposes', () =>
+  it('reports a registered dataset with its approved purposes and who approved each', () =>
     expect(
       datasetSnapshot(DATASET, stateFrom(datasetDecider, history(register(), approve(), approve('TREAT')))),
     ).toEqual({
       datasetId: DATASET,
       registered: true,
       approvedPurposes: ['model-training', 'TREAT'],
+      approvals: [
+        { purpose: 'model-training', approvedBy: 'irb.ida' },
+        { purpose: 'TREAT', approvedBy: 'irb.ida' },
+      ],
     }));
 
   it('reports an unknown dataset as unregistered', () =>
@@ -212,5 +216,6 @@ describe('the snapshot a deployment reads', () => {
       datasetId: 'nope',
       registered: false,
       approvedPurposes: [],
+      approvals: [],
     }));
 });

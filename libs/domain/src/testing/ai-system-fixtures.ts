@@ -41,13 +41,19 @@ export const PLANNER = 'qa.quinn';
 export const MONITORING_SERVICE = 'monitoring-service';
 export const TRAINING_DATASET = 'icu-2019';
 export const APPROVED_TRAINING_DATA: C.DatasetSnapshot[] = [
-  { datasetId: TRAINING_DATASET, registered: true, approvedPurposes: ['model-training'] },
+  {
+    datasetId: TRAINING_DATASET,
+    registered: true,
+    approvedPurposes: ['model-training'],
+    approvals: [{ purpose: 'model-training', approvedBy: 'data.steward' }],
+  },
 ];
 export const VALIDATION_DATASET = 'icu-2021-holdout';
 export const APPROVED_VALIDATION_DATA: C.DatasetSnapshot = {
   datasetId: VALIDATION_DATASET,
   registered: true,
   approvedPurposes: ['model-validation'],
+  approvals: [{ purpose: 'model-validation', approvedBy: 'data.steward' }],
 };
 /** A distinct, well-formed artifact digest per version label. */
 export const artifactOf = (version: string) =>
