@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deployableSystem, ok, PEOPLE } from '../support/governance';
+import { deployableSystem, holdoutOf, ok, PEOPLE, VALIDATION_PLAN } from '../support/governance';
 import { caughtUp, startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
 function accessItems(count: number, patient = 'MRN-7', actor = 'dr.reader') {
@@ -150,9 +150,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
     expect(byActor.data.dataAccess.edges).toHaveLength(30);
   });
 
-  it('modelVersion returns the version with its dataset lineage', async () => {
+  it('modelVersion returns the version with its validation plan and its dataset lineage', async () => {
     const { data } = await api.graphql<any>(
-      '{ modelVersion(systemId: "q-sys", version: "v1") { version developer trainingDatasetIds trainingDatasets { id classification approvedPurposes } validations { passed } } }',
+      '{ modelVersion(systemId: "q-sys", version: "v1") { version developer trainingDatasetIds trainingDatasets { id classification approvedPurposes } validationPlan { datasetId metrics { name threshold direction } subgroups { subgroup metrics { name threshold direction } } plannedBy plannedAt } validations { passed } } }',
     );
     expect(data.modelVersion).toMatchObject({
       version: 'v1',
@@ -161,6 +161,12 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
       trainingDatasets: [
         { id: 'icu-vitals', classification: 'de_identified', approvedPurposes: ['model-training'] },
       ],
+      validationPlan: {
+        datasetId: holdoutOf('q-sys', 'v1'),
+        ...VALIDATION_PLAN,
+        plannedBy: PEOPLE.performanceOwner,
+        plannedAt: expect.any(String),
+      },
       validations: [{ passed: true }],
     });
   });

@@ -11,6 +11,7 @@ import {
   findTimeline,
   holdingsAt,
   liveVersionAt,
+  parseJson,
   systemCursor,
   systemDetails,
   type ReadDb,
@@ -221,6 +222,14 @@ export class AuditQueriesResolver {
       codeRevision: row.code_revision,
       changeSummary: row.change_summary,
       withinChangeControlPlan: row.within_change_control_plan === 1,
+      validationPlan: found.plan && {
+        datasetId: found.plan.dataset_id,
+        metrics: parseJson(found.plan.metrics),
+        subgroups: parseJson(found.plan.subgroups),
+        plannedBy: found.plan.planned_by,
+        plannedAt: found.plan.planned_at,
+        eventId: found.plan.event_id,
+      },
       trainingDatasetIds: found.datasetIds,
       trainingDatasets: found.datasets.map((d) => ({
         id: d.dataset_id,

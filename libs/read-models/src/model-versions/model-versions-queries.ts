@@ -3,7 +3,7 @@ import type { DatasetsTables } from '../datasets/datasets-tables';
 import { parseJson } from '../pages';
 import type { ModelVersionsTables } from './model-versions-tables';
 
-/** A version with the datasets it was trained on and their approvals. */
+/** A version with its validation plan and the datasets it was trained on, with their approvals. */
 export async function findModelVersion(
   db: Kysely<ModelVersionsTables & DatasetsTables>,
   tenant: string,
@@ -19,7 +19,14 @@ export async function findModelVersion(
     .executeTakeFirst();
   if (!row) return undefined;
   const datasetIds = parseJson<string[]>(row.training_dataset_ids);
-  const [datasets, approvals] = await Promise.all([
+  const [plan, datasets, approvals] = await Promise.all([
+    db
+      .selectFrom('reg_validation_plans')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', '=', systemId)
+      .where('version', '=', version)
+      .executeTakeFirst(),
     db
       .selectFrom('reg_datasets')
       .selectAll()
@@ -34,5 +41,5 @@ export async function findModelVersion(
       .orderBy('approved_at')
       .execute(),
   ]);
-  return { row, datasetIds, datasets, datasetApprovals: approvals };
+  return { row, plan, datasetIds, datasets, datasetApprovals: approvals };
 }
