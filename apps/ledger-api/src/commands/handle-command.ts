@@ -26,7 +26,7 @@ import { withSpan } from '../tracing/with-span';
 import { GOVERNANCE_POLICY } from './governance-policy';
 
 /** Everything about one command's execution that is not the command: who, when, where from. */
-export interface CommandContext {
+interface CommandContext {
   caller: Caller;
   /** The ledger's clock when the request arrived: the instant the command is decided at. */
   at: string;
@@ -43,7 +43,7 @@ export interface CommandReceipt {
 }
 
 /** A mutation's context: the caller the authentication hook verified, and the ledger's clock on arrival. */
-export function graphqlCommandContext(ctx: GraphqlContext, now: Date = new Date()): CommandContext {
+function graphqlCommandContext(ctx: GraphqlContext, now: Date = new Date()): CommandContext {
   return {
     caller: callerFrom(ctx.request),
     at: now.toISOString(),
@@ -123,7 +123,7 @@ function handleCommand<C extends { type: K }, K extends string, E extends Domain
 }
 
 /** Folds a whole stream (already tenant-scoped) into the decider's state, and the revision it reached. */
-export async function loadState<C, E, S>(
+async function loadState<C, E, S>(
   store: EventStore,
   stream: string,
   decider: Decider<C, E, S>,
