@@ -11,6 +11,8 @@ export type Access = 'public' | readonly Role[];
 
 const READERS = ['auditor', 'regulator', 'governance-admin'] as const;
 const GOVERNANCE = ['governance-admin'] as const;
+// Exports are for those who take evidence away: auditors, and regulators for their granted systems.
+const EXPORTERS = ['auditor', 'regulator'] as const;
 
 export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   ledger: ['auditor', 'regulator', 'governance-admin', 'ledger-admin'],
@@ -25,8 +27,7 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   // LedgerEvent.inclusionProof is not a root field: it resolves only on events a root query already let the caller see.
   checkpoint: [...ROLES],
   consistencyProof: [...ROLES],
-  // Exports are for those who take evidence away: auditors, and regulators for their granted systems.
-  exportEvidenceBundle: ['auditor', 'regulator'],
+  exportEvidenceBundle: EXPORTERS,
   registerAiSystem: GOVERNANCE,
   assignAccountability: GOVERNANCE,
   acceptAccountability: GOVERNANCE,
@@ -75,8 +76,8 @@ export const HTTP_POLICY: Readonly<Record<string, Access>> = {
   // An inclusion proof names one event, so it is answered only within the caller's tenant.
   'GET /v1/proofs/inclusion': READERS,
   'POST /fhir/AuditEvent': ['emitter'],
-  // A bundle is fetched by whoever made it, in the same tenant; the controller checks both.
-  'GET /v1/exports/:exportId': READERS,
+  // Only those who may export fetch a bundle, and then only their own, of a system they may still read; the controller checks the rest.
+  'GET /v1/exports/:exportId': EXPORTERS,
   // The auditor console's page, assets and sign-in settings hold no data: it reads everything through /graphql with the user's own token.
   'GET /console': 'public',
   'GET /console/*': 'public',

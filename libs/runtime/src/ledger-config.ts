@@ -22,6 +22,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const PORT_RULE = 'PORT must be a whole number from 0 to 65535';
 const GRACE_RULE = 'LEDGER_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, 0 or more';
 
+const EXPORTS_PER_CALLER_RULE = 'LEDGER_EXPORTS_CONCURRENT_PER_CALLER must be a whole number, 1 or more';
+const EXPORTS_PER_HOUR_RULE = 'LEDGER_EXPORTS_PER_HOUR_PER_CALLER must be a whole number, 1 or more';
+const EXPORTS_CONCURRENT_RULE = 'LEDGER_EXPORTS_CONCURRENT must be a whole number, 1 or more';
 const EVERY_EVENTS_RULE = 'LEDGER_CHECKPOINT_EVERY_EVENTS must be a whole number of events, 1 or more';
 const EVERY_MS_RULE = 'LEDGER_CHECKPOINT_EVERY_MS must be a whole number of milliseconds, 100 or more';
 const WITNESSES_RULE =
@@ -115,6 +118,23 @@ export class LedgerConfig {
   @IsInt({ message: 'LEDGER_RATE_LIMIT_PER_MINUTE must be a whole number, 1 or more' })
   @Min(1, { message: 'LEDGER_RATE_LIMIT_PER_MINUTE must be a whole number, 1 or more' })
   LEDGER_RATE_LIMIT_PER_MINUTE: number = 60_000;
+
+  /** Exports are the heaviest thing a caller can ask for: each caller makes one at a time, and only so many an hour. */
+  @Transform(toInt)
+  @IsInt({ message: EXPORTS_PER_CALLER_RULE })
+  @Min(1, { message: EXPORTS_PER_CALLER_RULE })
+  LEDGER_EXPORTS_CONCURRENT_PER_CALLER: number = 1;
+
+  @Transform(toInt)
+  @IsInt({ message: EXPORTS_PER_HOUR_RULE })
+  @Min(1, { message: EXPORTS_PER_HOUR_RULE })
+  LEDGER_EXPORTS_PER_HOUR_PER_CALLER: number = 20;
+
+  /** Exports being made at once in this process, whoever asked: the rest of the service keeps the remaining CPU. */
+  @Transform(toInt)
+  @IsInt({ message: EXPORTS_CONCURRENT_RULE })
+  @Min(1, { message: EXPORTS_CONCURRENT_RULE })
+  LEDGER_EXPORTS_CONCURRENT: number = 2;
 
   @IsIn(['development', 'production', 'test'], {
     message: 'NODE_ENV must be development, production or test',

@@ -10,12 +10,12 @@ export class EvidenceDownloadController {
 
   /** Streams the bundle from disk: a large one never sits in memory. */
   @Get(':exportId')
-  download(
+  async download(
     @Param('exportId') exportId: string,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-  ): FastifyReply {
-    const file = this.exports.bundleFile(callerFrom(request), exportId);
+  ): Promise<FastifyReply> {
+    const file = await this.exports.bundleFile(callerFrom(request), exportId);
     return reply
       .header('content-type', 'application/gzip')
       .header('content-disposition', `attachment; filename="evidence-${exportId}.tar.gz"`)

@@ -14,10 +14,12 @@ import {
   recordExport,
 } from '@ledger/evidence';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
+import { SelfAuditService } from '../auth/self-audit.service';
 import { ProblemError } from '../errors/problem';
 import { READ_STORE } from '../read-models/read-store.module';
 import type { Caller } from '../request-context/caller';
 import { EVENT_STORE } from '../store/event-store.module';
+import { type Admission, ExportQuota } from './export-quota';
 
 export interface ExportRequest {
   systemId: string;
@@ -30,14 +32,15 @@ export interface ExportRequest {
 interface HeldExport {
   tenantId: string;
   exportedBy: string;
+  systemId: string;
   file: string;
   expiresAt: string;
   timer: NodeJS.Timeout;
 }
 
-/** How long a bundle waits for its download, and how many are made at once: a bundle of a busy system is gigabytes. */
+/** How long a bundle waits for its download: a bundle of a busy system is gigabytes. */
 export const EXPORT_TTL_MS = 60 * 60 * 1000;
-const CONCURRENT_EXPORTS = 2;
+const DOWNLOAD = 'GET /v1/exports/:exportId';
 
 const STATUS: Record<EvidenceExportError['code'], number> = {
   UNKNOWN_SYSTEM: 404,
@@ -55,7 +58,7 @@ const STATUS: Record<EvidenceExportError['code'], number> = {
 @Injectable()
 export class EvidenceExportService implements OnModuleInit, OnApplicationShutdown {
   private readonly held = new Map<string, HeldExport>();
-  private running = 0;
+  private readonly quota: ExportQuota;
   private readonly dir: string;
   private readonly generator = {
     name: 'govledger',
@@ -70,8 +73,14 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
     private readonly keys: LedgerKeys,
     private readonly config: LedgerConfig,
     @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
+    private readonly selfAudit: SelfAuditService,
   ) {
     this.dir = join(config.LEDGER_DATA_DIR, 'exports');
+    this.quota = new ExportQuota({
+      concurrentPerCaller: config.LEDGER_EXPORTS_CONCURRENT_PER_CALLER,
+      perHourPerCaller: config.LEDGER_EXPORTS_PER_HOUR_PER_CALLER,
+      concurrent: config.LEDGER_EXPORTS_CONCURRENT,
+    });
   }
 
   onModuleInit(): void {
@@ -91,6 +100,12 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
     correlationId: string,
   ): Promise<{ bundle: ExportedBundle; expiresAt: string }> {
     if (caller.systems && !caller.systems.includes(request.systemId)) {
+      await this.selfAudit.accessDenied({
+        caller,
+        operation: 'graphql exportEvidenceBundle',
+        reason: 'the system is not granted to this regulator',
+        status: 403,
+      });
       throw new ProblemError({
         status: 403,
         code: 'FORBIDDEN',
@@ -98,14 +113,8 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
         message: `a regulator exports only the systems granted to it (${caller.systems.join(', ') || 'none'})`,
       });
     }
-    if (this.running >= CONCURRENT_EXPORTS) {
-      throw new ProblemError({
-        status: 503,
-        code: 'EXPORT_BUSY',
-        message: `${CONCURRENT_EXPORTS} exports are already being made; try again when one finishes`,
-      });
-    }
-    this.running++;
+    const admission = this.quota.admit(`${caller.tenantId}/${caller.id}`, Date.now());
+    if (!admission.admitted) throw quotaProblem(admission);
     const exportId = randomUUID();
     try {
       const bundle = await exportEvidenceBundle({
@@ -140,6 +149,7 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
       this.held.set(exportId, {
         tenantId: caller.tenantId,
         exportedBy: caller.id,
+        systemId: request.systemId,
         file: bundle.file,
         expiresAt,
         timer,
@@ -156,20 +166,28 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
         });
       throw error;
     } finally {
-      this.running--;
+      admission.release();
     }
   }
 
-  /** The bundle file, for the caller who made it; anyone else is told it does not exist. */
-  bundleFile(caller: Caller, exportId: string): string {
+  /**
+   * The bundle file, for the caller who made it and who may still read its
+   * system: a regulator only while the system is granted to it, as in every
+   * query. Anyone else is told it does not exist, so an export id discloses
+   * nothing; the refusal itself is recorded like every other.
+   */
+  async bundleFile(caller: Caller, exportId: string): Promise<string> {
     const held = this.held.get(exportId);
-    if (!held || held.tenantId !== caller.tenantId || held.exportedBy !== caller.id) {
-      throw new ProblemError({
-        status: 404,
-        code: 'NOT_FOUND',
-        field: 'exportId',
-        message: `no export ${exportId} of yours is waiting; bundles are kept for an hour after exportEvidenceBundle`,
-      });
+    if (!held) throw missingExport(exportId);
+    const refusal =
+      held.tenantId !== caller.tenantId || held.exportedBy !== caller.id
+        ? 'the bundle was made by another caller'
+        : caller.systems && !caller.systems.includes(held.systemId)
+          ? "the bundle's system is not granted to this regulator"
+          : undefined;
+    if (refusal) {
+      await this.selfAudit.accessDenied({ caller, operation: DOWNLOAD, reason: refusal, status: 404 });
+      throw missingExport(exportId);
     }
     return held.file;
   }
@@ -179,5 +197,50 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
     if (!held) return;
     this.held.delete(exportId);
     rmSync(held.file, { force: true });
+  }
+}
+
+function missingExport(exportId: string): ProblemError {
+  return new ProblemError({
+    status: 404,
+    code: 'NOT_FOUND',
+    field: 'exportId',
+    message: `no export ${exportId} of yours is waiting; bundles are kept for an hour after exportEvidenceBundle`,
+  });
+}
+
+const LIMIT_SETTING = {
+  'concurrent-per-caller': 'LEDGER_EXPORTS_CONCURRENT_PER_CALLER',
+  'per-hour-per-caller': 'LEDGER_EXPORTS_PER_HOUR_PER_CALLER',
+  concurrent: 'LEDGER_EXPORTS_CONCURRENT',
+} as const;
+
+/** A caller over its own allowance is told 429 and when to come back; a service at its cap, 503 (EXPORT_BUSY), as before. */
+function quotaProblem(refused: Extract<Admission, { admitted: false }>): ProblemError {
+  const setting = LIMIT_SETTING[refused.limit];
+  const retryAfterSeconds = refused.retryAfterMs === undefined ? undefined : Math.ceil(refused.retryAfterMs / 1000);
+  const details = { limit: setting, max: refused.max, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
+  switch (refused.limit) {
+    case 'concurrent-per-caller':
+      return new ProblemError({
+        status: 429,
+        code: 'EXPORT_QUOTA_EXCEEDED',
+        message: `you already have ${refused.max} export(s) being made (${setting}); retry when it finishes`,
+        details,
+      });
+    case 'per-hour-per-caller':
+      return new ProblemError({
+        status: 429,
+        code: 'EXPORT_QUOTA_EXCEEDED',
+        message: `you have started ${refused.max} exports in the last hour (${setting}); retry after ${retryAfterSeconds} s`,
+        details,
+      });
+    case 'concurrent':
+      return new ProblemError({
+        status: 503,
+        code: 'EXPORT_BUSY',
+        message: `${refused.max} exports are already being made (${setting}); retry when one finishes`,
+        details,
+      });
   }
 }
