@@ -18,13 +18,14 @@ import { Children } from './lib/child';
 import { progress } from './lib/progress';
 import { renderTable, type Scenario, type ScenarioReport } from './lib/report';
 import { appendScenario } from './scenarios/append/scenario';
+import { exportContentionScenario } from './scenarios/export-contention/scenario';
 import { graphqlScenario } from './scenarios/graphql/scenario';
 import { httpBatchScenario } from './scenarios/http-batch/scenario';
 import { httpSingleScenario } from './scenarios/http-single/scenario';
 import { projectionScenario } from './scenarios/projection/scenario';
 import { verifyScenario } from './scenarios/verify/scenario';
 
-// projection and graphql share one large ledger, made by whichever runs first.
+// projection, graphql and export-contention share one large ledger, made by whichever runs first.
 const SCENARIOS: Scenario[] = [
   appendScenario,
   httpSingleScenario,
@@ -32,6 +33,7 @@ const SCENARIOS: Scenario[] = [
   verifyScenario,
   projectionScenario,
   graphqlScenario,
+  exportContentionScenario,
 ];
 
 async function machine() {

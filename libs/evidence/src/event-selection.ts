@@ -24,7 +24,8 @@ export interface SealedView {
   throughPosition: bigint;
 }
 
-const PAGE = 1000;
+/** Events fetched from the store at once: on SQLite a fetch holds the event loop, so a page stays small. */
+const PAGE = 250;
 /** The timeline finds the events; the registry and data-access models answer the report's compliance findings. */
 const READ_MODELS = ['timeline', 'registry', 'data_access'];
 const POLL_MS = 200;

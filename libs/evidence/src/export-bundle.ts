@@ -16,6 +16,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createGzip } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
 import {
@@ -44,6 +45,13 @@ import { HashingFile } from './hashing-file';
 import { renderReport } from './report/report-html';
 import { reportFindings } from './report/report-findings';
 import { ReportModel } from './report/report-model';
+
+/**
+ * Events proven and written between turns of the event loop. An export runs
+ * inside the service: a slice is the longest it holds the loop, so a query
+ * arriving meanwhile waits milliseconds, not the seconds a page would take.
+ */
+const EXPORT_SLICE = 50;
 
 export interface EvidenceKeys {
   signer: NoteSigner;
@@ -132,7 +140,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     const report = new ReportModel();
     const provenance = new ProvenanceCollector(scope.tenantId, scope.systemId);
     const fhirCounts = { auditEvents: 0, provenances: 0, entries: 0 };
-    // One write per file per page: a write per event costs more in buffers and hash calls than the events themselves.
+    // One write per file per slice: a write per event costs more in buffers and hash calls than the events themselves.
     const fhirEntries: string[] = [];
     const fhirEntry = (resource: { id?: string }) => {
       fhirEntries.push(
@@ -147,40 +155,45 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     let done = 0;
     options.onProgress?.(0, total);
     for await (const page of events.pages()) {
-      const pageProofs = await proofs.inclusionProofs(
-        page.map((e) => e.eventId),
-        checkpoint.treeSize,
-      );
-      const eventLines: string[] = [];
-      const proofLines: string[] = [];
-      for (const [i, event] of page.entries()) {
-        const proof = pageProofs[i];
-        const { position, ...envelope } = event;
-        eventLines.push(`${canonicalJson({ ...envelope, position: position.toString() })}\n`);
-        const line: ProofLine = {
-          eventId: event.eventId,
-          leafIndex: proof.leafIndex,
-          eventHash: proof.eventHash,
-          proof: proof.proof.map(hashToBase64),
-        };
-        proofLines.push(`${canonicalJson(line)}\n`);
-        report.add(event);
-        if (event.type === 'DataAccessed') {
-          fhirCounts.auditEvents++;
-          fhirEntry(auditEventOf(event));
-        } else {
-          const resource = provenance.add(event);
-          if (resource) {
-            fhirCounts.provenances++;
-            fhirEntry(resource);
+      for (let start = 0; start < page.length; start += EXPORT_SLICE) {
+        const slice = page.slice(start, start + EXPORT_SLICE);
+        const sliceProofs = await proofs.inclusionProofs(
+          slice.map((e) => e.eventId),
+          checkpoint.treeSize,
+        );
+        const eventLines: string[] = [];
+        const proofLines: string[] = [];
+        for (const [i, event] of slice.entries()) {
+          const proof = sliceProofs[i];
+          const { position, ...envelope } = event;
+          eventLines.push(`${canonicalJson({ ...envelope, position: position.toString() })}\n`);
+          const line: ProofLine = {
+            eventId: event.eventId,
+            leafIndex: proof.leafIndex,
+            eventHash: proof.eventHash,
+            proof: proof.proof.map(hashToBase64),
+          };
+          proofLines.push(`${canonicalJson(line)}\n`);
+          report.add(event);
+          if (event.type === 'DataAccessed') {
+            fhirCounts.auditEvents++;
+            fhirEntry(auditEventOf(event));
+          } else {
+            const resource = provenance.add(event);
+            if (resource) {
+              fhirCounts.provenances++;
+              fhirEntry(resource);
+            }
           }
         }
+        await eventsFile.write(eventLines.join(''));
+        await proofsFile.write(proofLines.join(''));
+        await fhirFile.write(fhirEntries.splice(0).join(''));
+        done += slice.length;
+        options.onProgress?.(done, total);
+        // On SQLite every read above resolved in microtasks: let the requests that arrived meanwhile be answered.
+        await nextTurn();
       }
-      await eventsFile.write(eventLines.join(''));
-      await proofsFile.write(proofLines.join(''));
-      await fhirFile.write(fhirEntries.splice(0).join(''));
-      done += page.length;
-      options.onProgress?.(done, total);
     }
     for (const device of provenance.devices()) fhirEntry(device);
     await fhirFile.write(`${fhirEntries.splice(0).join('')}\n]}\n`);
