@@ -42,7 +42,12 @@ describe('evidence exports: who may download, and how many a caller may make', (
   };
   /** A recorded event the next export must wait for the sealer to cover, so it is still running a moment later. */
   const unsealedEvent = () =>
-    ok(api, 'recordAudit', { systemId: 'system-a', auditId: `audit-${Date.now()}`, scope: 'hold', findings: [] });
+    ok(api, 'recordAudit', {
+      systemId: 'system-a',
+      auditId: `audit-${Date.now()}`,
+      scope: 'hold',
+      findings: [],
+    });
 
   beforeAll(async () => {
     api = await startTestApi('sqlite', {

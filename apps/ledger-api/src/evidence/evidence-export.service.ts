@@ -218,7 +218,8 @@ const LIMIT_SETTING = {
 /** A caller over its own allowance is told 429 and when to come back; a service at its cap, 503 (EXPORT_BUSY), as before. */
 function quotaProblem(refused: Extract<Admission, { admitted: false }>): ProblemError {
   const setting = LIMIT_SETTING[refused.limit];
-  const retryAfterSeconds = refused.retryAfterMs === undefined ? undefined : Math.ceil(refused.retryAfterMs / 1000);
+  const retryAfterSeconds =
+    refused.retryAfterMs === undefined ? undefined : Math.ceil(refused.retryAfterMs / 1000);
   const details = { limit: setting, max: refused.max, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
   switch (refused.limit) {
     case 'concurrent-per-caller':

@@ -78,7 +78,12 @@ export const exportContentionScenario: Scenario = {
     try {
       await caughtUp(api.ready.url, 60_000);
       const drive = (seconds: number) =>
-        postLoad(api.ready.url, '/graphql', { connections: CONNECTIONS, seconds, headers, body: () => query });
+        postLoad(api.ready.url, '/graphql', {
+          connections: CONNECTIONS,
+          seconds,
+          headers,
+          body: () => query,
+        });
       progress(`export-contention: accountability alone, ${CONNECTIONS} connections, ${timing.seconds} s`);
       await drive(timing.warmupSeconds);
       alone = await drive(timing.seconds);
@@ -103,12 +108,7 @@ export const exportContentionScenario: Scenario = {
     progress(
       `export-contention: p50 ${alone.p50Ms} → ${contended.p50Ms} ms, p99 ${alone.p99Ms} → ${contended.p99Ms} ms; ${exports.length} exports, ${meanExportSeconds.toFixed(1)} s each`,
     );
-    const row = (label: string, r: LoadResult) => [
-      label,
-      rate(r.ok / r.seconds),
-      ms(r.p50Ms),
-      ms(r.p99Ms),
-    ];
+    const row = (label: string, r: LoadResult) => [label, rate(r.ok / r.seconds), ms(r.p50Ms), ms(r.p99Ms)];
     return {
       figures: {
         events: ledger.events,
