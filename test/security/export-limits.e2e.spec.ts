@@ -119,7 +119,7 @@ describe('evidence exports: who may download, and how many a caller may make', (
       status: 429,
       details: { limit: 'LEDGER_EXPORTS_CONCURRENT_PER_CALLER', max: 1 },
     });
-    expect(refusal.message).toContain('retry when it finishes');
+    expect(refusal.message).toContain('retry when one of yours finishes');
     expect(other.errors).toBeUndefined();
   }, 30_000);
 

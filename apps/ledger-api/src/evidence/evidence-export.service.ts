@@ -226,7 +226,7 @@ function quotaProblem(refused: Extract<Admission, { admitted: false }>): Problem
       return new ProblemError({
         status: 429,
         code: 'EXPORT_QUOTA_EXCEEDED',
-        message: `you already have ${refused.max} export(s) being made (${setting}); retry when it finishes`,
+        message: `you already have ${refused.max} export(s) being made (${setting}); retry when one of yours finishes`,
         details,
       });
     case 'per-hour-per-caller':
