@@ -57,6 +57,22 @@ export type DataAccessOutcome =
   | 'error'
   | 'success';
 
+/** The EU AI Act class of an incident (Art 3(49), Art 73); it sets the deadline for notifying the market surveillance authority. */
+export type IncidentClassification =
+  /** Serious and irreversible disruption of critical infrastructure; Art 73(3): 2 days by default. */
+  | 'critical_infrastructure_disruption'
+  /** Art 73(4): 10 days by default. */
+  | 'death'
+  /** Infringement of obligations under Union law that protect fundamental rights (Art 3(49)(c)). */
+  | 'fundamental_rights_infringement'
+  /** No notification deadline, and no freeze of the system. */
+  | 'not_serious'
+  /** Another serious incident, e.g. serious harm to property or the environment (Art 3(49)(d)). */
+  | 'other_serious'
+  | 'serious_harm_to_health'
+  /** Art 73(3): 2 days by default. */
+  | 'widespread_infringement';
+
 export type IncidentSeverity =
   | 'critical'
   | 'high'
@@ -70,6 +86,20 @@ export type LifecycleStatus =
   | 'proposed'
   | 'retired'
   | 'suspended';
+
+export type NotificationKind =
+  /** The complete report. */
+  | 'final'
+  | 'follow_up'
+  /** The first notification to a recipient; it may be incomplete (Art 73(5)). */
+  | 'initial';
+
+export type NotificationRecipient =
+  | 'deployer'
+  | 'market_surveillance_authority'
+  | 'other'
+  | 'patient_or_family'
+  | 'provider';
 
 export type ReviewDiscipline =
   | 'clinical'
@@ -212,17 +242,27 @@ export type SystemQuery = {
     }>,
     incidents: Array<{
       incidentId: string,
+      classification: IncidentClassification | null,
       severity: IncidentSeverity,
       description: string,
       patientHarmed: boolean,
       awareAt: string,
+      dueAt: string | null,
       version: string | null,
       status: string,
       reportedBy: string,
       reportedAt: string,
       closedAt: string | null,
       resolution: string | null,
-      eventId: string
+      eventId: string,
+      notifications: Array<{
+        recipient: NotificationRecipient,
+        kind: NotificationKind,
+        reference: string,
+        sentAt: string,
+        sentBy: string,
+        eventId: string
+      }>
     }>,
     decisions: Array<{
       decisionId: string,
@@ -523,10 +563,12 @@ export const SystemDocument = new TypedDocumentString(`
     }
     incidents {
       incidentId
+      classification
       severity
       description
       patientHarmed
       awareAt
+      dueAt
       version
       status
       reportedBy
@@ -534,6 +576,14 @@ export const SystemDocument = new TypedDocumentString(`
       closedAt
       resolution
       eventId
+      notifications {
+        recipient
+        kind
+        reference
+        sentAt
+        sentBy
+        eventId
+      }
     }
     decisions {
       decisionId
