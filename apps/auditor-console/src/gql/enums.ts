@@ -10,6 +10,7 @@ export const COMPLIANCE_RULES = [
   'AUDIT_OVERDUE',
   'INCIDENT_NOTIFICATION_OVERDUE',
   'INCIDENT_REPORTED_LATE',
+  'PROVIDER_NOT_INFORMED',
 ] as const;
 export type ComplianceRule = (typeof COMPLIANCE_RULES)[number];
 

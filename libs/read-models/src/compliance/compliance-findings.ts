@@ -260,8 +260,10 @@ export async function complianceFindings(
         });
     }
 
-  if (wants('INCIDENT_NOTIFICATION_OVERDUE') || wants('INCIDENT_REPORTED_LATE'))
-    findings.push(...(await incidentFindings(db, tenant, inIds, asOf, policy, wants)));
+  if (INCIDENT_RULES.some(wants)) {
+    const vendorSupplied = new Set(systems.filter((s) => s.supplier === 'vendor').map((s) => s.system_id));
+    findings.push(...(await incidentFindings(db, tenant, inIds, vendorSupplied, asOf, policy, wants)));
+  }
 
   if (wants('DATA_ACCESS_WITHOUT_GRANT'))
     findings.push(...(await accessFindings(db, tenant, filter.systemId, asOf)));
@@ -270,16 +272,24 @@ export async function complianceFindings(
   );
 }
 
+const INCIDENT_RULES: readonly ComplianceRule[] = [
+  'INCIDENT_NOTIFICATION_OVERDUE',
+  'INCIDENT_REPORTED_LATE',
+  'PROVIDER_NOT_INFORMED',
+];
+
 /**
  * EU AI Act Art 73: each serious incident notified to the market surveillance
  * authority by its due date, and every incident on the ledger promptly after
- * awareness. Incidents count on any registered system, live or not: a
- * retired system's incident must still be reported.
+ * awareness; Art 26(5): the provider of a vendor-supplied system informed
+ * within the same grace. Incidents count on any registered system, live or
+ * not: a retired system's incident must still be reported.
  */
 async function incidentFindings(
   db: Kysely<IncidentsTables>,
   tenant: string,
   systemIds: string[],
+  vendorSupplied: ReadonlySet<string>,
   asOf: string,
   policy: CompliancePolicy,
   wants: (rule: ComplianceRule) => boolean,
@@ -295,15 +305,18 @@ async function incidentFindings(
       .execute(),
     db
       .selectFrom('reg_incident_notifications')
-      .select(['system_id', 'incident_id'])
+      .select(['system_id', 'incident_id', 'recipient'])
       .where('tenant_id', '=', tenant)
       .where('system_id', 'in', systemIds)
-      .where('recipient', '=', 'market_surveillance_authority')
       .where('kind', '=', 'initial')
       .where('sent_at', '<=', asOf)
       .execute(),
   ]);
-  const notified = new Set(notices.map((n) => `${n.system_id}/${n.incident_id}`));
+  const told = (recipient: string) =>
+    new Set(notices.filter((n) => n.recipient === recipient).map((n) => `${n.system_id}/${n.incident_id}`));
+  const notified = told('market_surveillance_authority');
+  const providerTold = told('provider');
+  const graceMs = policy.incidentReportGraceHours * HOUR;
   const findings: ComplianceFinding[] = [];
   for (const i of incidents) {
     const due = i.due_at;
@@ -323,13 +336,29 @@ async function incidentFindings(
         evidence: [i.event_id],
       });
     const delayMs = Date.parse(i.reported_at) - Date.parse(i.aware_at);
-    if (wants('INCIDENT_REPORTED_LATE') && delayMs > policy.incidentReportGraceHours * HOUR)
+    if (wants('INCIDENT_REPORTED_LATE') && delayMs > graceMs)
       findings.push({
         rule: 'INCIDENT_REPORTED_LATE',
         systemId: i.system_id,
         subject: i.incident_id,
         since: i.reported_at,
         message: `incident ${i.incident_id} on ${i.system_id} reached the ledger ${formatDelay(delayMs)} after the organisation became aware (${i.aware_at}), beyond the ${policy.incidentReportGraceHours}-hour grace; the late report stays on record`,
+        evidence: [i.event_id],
+      });
+    const providerDue = [plus(i.aware_at, graceMs), i.reported_at].sort().pop()!;
+    if (
+      wants('PROVIDER_NOT_INFORMED') &&
+      vendorSupplied.has(i.system_id) &&
+      due !== null &&
+      providerDue < asOf &&
+      !providerTold.has(`${i.system_id}/${i.incident_id}`)
+    )
+      findings.push({
+        rule: 'PROVIDER_NOT_INFORMED',
+        systemId: i.system_id,
+        subject: i.incident_id,
+        since: providerDue,
+        message: `${i.system_id} is supplied by a vendor and its provider has not been informed of serious incident ${i.incident_id} (aware ${i.aware_at}); send the provider the initial notification and record it`,
         evidence: [i.event_id],
       });
   }

@@ -33,7 +33,7 @@ describe.each<FixtureKind>(['sqlite', 'postgres'])(
       return complianceFindings(f.db, 't1', { systemId, rule }, asOf, POLICY);
     };
     /** A registered system (not live: incidents count whatever the status). */
-    async function registered() {
+    async function registered(supplier: Record<string, string> = { supplier: 'in-house' }) {
       systemId = `inc-sys-${++n}`;
       await sys(
         'AiSystemRegistered',
@@ -42,7 +42,7 @@ describe.each<FixtureKind>(['sqlite', 'postgres'])(
           intendedUse: 'x',
           clinicalDomain: 'icu',
           riskClass: 'high',
-          supplier: 'in-house',
+          ...supplier,
           sites: ['north'],
         },
         after(-30 * DAY),
@@ -64,6 +64,7 @@ describe.each<FixtureKind>(['sqlite', 'postgres'])(
         reportedAt,
         2,
       );
+    const vendor = { supplier: 'vendor', vendorName: 'Acme Clinical AI' };
     const notify = (recipient: string, kind: string, sentAt: string) =>
       sys(
         'IncidentNotificationRecorded',
@@ -142,6 +143,30 @@ describe.each<FixtureKind>(['sqlite', 'postgres'])(
         await registered();
         await report('not_serious', after(24 * HOUR));
         expect(await findings('INCIDENT_REPORTED_LATE', after(30 * DAY))).toEqual([]);
+      });
+    });
+
+    describe('PROVIDER_NOT_INFORMED (Art 26(5))', () => {
+      it('is listed once the grace after awareness passes without informing the provider of a vendor-supplied system, and cleared by informing it', async () => {
+        await registered(vendor);
+        const reported = await report('serious_harm_to_health', after(HOUR));
+        expect(await findings('PROVIDER_NOT_INFORMED', after(24 * HOUR))).toEqual([]);
+        expect(await findings('PROVIDER_NOT_INFORMED', after(24 * HOUR + SECOND))).toEqual([
+          expect.objectContaining({ subject: 'inc-1', since: after(24 * HOUR), evidence: [reported] }),
+        ]);
+        await notify('market_surveillance_authority', 'initial', after(25 * HOUR));
+        expect(await findings('PROVIDER_NOT_INFORMED', after(26 * HOUR))).toHaveLength(1);
+        await notify('provider', 'initial', after(26 * HOUR));
+        expect(await findings('PROVIDER_NOT_INFORMED', after(27 * HOUR))).toEqual([]);
+      });
+
+      it('is not raised for a system built in house, nor for an incident that is not serious', async () => {
+        await registered();
+        await report('death', after(HOUR));
+        expect(await findings('PROVIDER_NOT_INFORMED', after(30 * DAY))).toEqual([]);
+        await registered(vendor);
+        await report('not_serious', after(HOUR));
+        expect(await findings('PROVIDER_NOT_INFORMED', after(30 * DAY))).toEqual([]);
       });
     });
 
