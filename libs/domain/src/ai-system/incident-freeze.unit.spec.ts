@@ -94,7 +94,7 @@ describe('the incident freeze', () => {
       .when(nextVersion())
       .then([expect.objectContaining({ type: 'ModelVersionRegistered' })]));
 
-  it('does not freeze for an incident reported before classes were recorded: its class is unknown, not serious by guess', () => {
+  it('does not freeze for an incident reported before classes were recorded: its class is unknown, and a guessed one would invent a freeze', () => {
     const { classification, dueAt, ...v1 } = run(
       [cmd.reportIncident({ classification: 'death' })],
       deployed(),
