@@ -44,6 +44,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])(
       await ok(api, 'reportIncident', {
         systemId,
         incidentId: 'inc-1',
+        classification: 'serious_harm_to_health',
         severity: 'high',
         description: 'Missed sepsis alerts in the north ICU',
         patientHarmed: false,

@@ -237,6 +237,20 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
     expect(report).not.toMatch(/<script|src="http|href="http/);
     expect(report).not.toContain('MRN-');
   });
+
+  it("shows the incident's Art 73 timeline: its class, when it was due to the authority, and when the initial and final notifications were sent", async () => {
+    const report = (await members(join(dir, 'cli.tar.gz'))).get(BUNDLE_FILES.report)!.toString();
+    const row = /<tr><td>inc-2026-0142 [\s\S]*?<\/tr>/.exec(report)?.[0] ?? '';
+    const instant = String.raw`\d{4}-\d{2}-\d{2}T[\d:.]+Z`;
+    expect(row).toContain('serious_harm_to_health');
+    expect(row).toMatch(new RegExp(`<b>${instant}</b><br>initial notification in time`));
+    for (const kind of ['initial', 'final'])
+      expect(row).toMatch(
+        new RegExp(
+          `${kind} to market_surveillance_authority \\(ref\\. MSA-2026-0142\\): sent <b>${instant}</b> by [^,]+, [\\d.]+ h after awareness`,
+        ),
+      );
+  });
 });
 
 /** A little more history after the regulator's checkpoint: an audit and some accesses, sealed before the export. */

@@ -47,6 +47,7 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   recordMonitoringSignal: ['governance-admin', 'emitter'],
   reportIncident: GOVERNANCE,
   updateIncidentStatus: GOVERNANCE,
+  recordIncidentNotification: GOVERNANCE,
   closeIncident: GOVERNANCE,
   // Who may take a system down is the registry's TAKEDOWN_AUTHORITY, checked by the decider; the role only admits the request.
   decideTakedown: GOVERNANCE,

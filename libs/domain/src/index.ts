@@ -21,6 +21,7 @@ export type * from './ai-system/commands';
 export {
   AI_SYSTEM_EVENTS,
   SUPERSEDED_AI_SYSTEM_EVENTS,
+  upcastIncidentReportedV1,
   upcastModelVersionRegisteredV1,
   type AiSystemEvent,
   type AiSystemEventOf,
@@ -33,7 +34,12 @@ export {
   type AiSystemState,
 } from './ai-system/state';
 export { aiSystemDecider, decideAiSystem } from './ai-system/decide';
-export { DEFAULT_GOVERNANCE_POLICY, type GovernancePolicy } from './ai-system/policy';
+export {
+  DEFAULT_GOVERNANCE_POLICY,
+  EU_AI_ACT_INCIDENT_DEADLINE_DAYS,
+  type GovernancePolicy,
+} from './ai-system/policy';
+export { incidentDueAt } from './ai-system/incidents';
 export { COMPLIANCE_RULES, type ComplianceRule } from './compliance/compliance-rules.generated';
 export { LIFECYCLE_TRANSITIONS } from './ai-system/lifecycle';
 export { CLOCK_SKEW_ALLOWANCE_MS, holdersAt } from './ai-system/accountability';

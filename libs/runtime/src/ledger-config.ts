@@ -1,4 +1,4 @@
-import { DEFAULT_GOVERNANCE_POLICY } from '@ledger/domain';
+import { DEFAULT_GOVERNANCE_POLICY, EU_AI_ACT_INCIDENT_DEADLINE_DAYS } from '@ledger/domain';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
@@ -32,6 +32,12 @@ const WITNESSES_RULE =
 // A file path, or an http(s) URL; anything else with a scheme (ftp://, s3://) is refused rather than taken for a path.
 const WITNESS = String.raw`\s*(?:https?://[^\s,]+|(?![A-Za-z][A-Za-z0-9+.-]*://)[^\s,][^,]*?)\s*`;
 const WITNESS_LIST = new RegExp(`^(?:${WITNESS}(?:,${WITNESS})*)?$`);
+
+const DEADLINE_CLASSES = Object.keys(EU_AI_ACT_INCIDENT_DEADLINE_DAYS);
+const DEADLINES_RULE = `LEDGER_INCIDENT_DEADLINE_DAYS must be comma-separated class=days pairs, days a whole number 1 or more, class one of: ${DEADLINE_CLASSES.join(', ')} (e.g. death=7,other_serious=30)`;
+const DEADLINE = `\\s*(?:${DEADLINE_CLASSES.join('|')})\\s*=\\s*[1-9]\\d*\\s*`;
+const DEADLINE_LIST = new RegExp(`^(?:${DEADLINE}(?:,${DEADLINE})*)?$`);
+const REPORT_GRACE_RULE = 'LEDGER_INCIDENT_REPORT_GRACE_HOURS must be a whole number of hours, 0 or more';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -158,6 +164,19 @@ export class LedgerConfig {
   @IsInt({ message: 'LEDGER_EMERGENCY_RATIFICATION_HOURS must be a whole number of hours, 1 or more' })
   @Min(1, { message: 'LEDGER_EMERGENCY_RATIFICATION_HOURS must be a whole number of hours, 1 or more' })
   LEDGER_EMERGENCY_RATIFICATION_HOURS: number = DEFAULT_GOVERNANCE_POLICY.emergencyRatificationHours;
+
+  /**
+   * The jurisdiction's serious-incident deadlines where they differ from the EU AI Act's (Art 73):
+   * `class=days` pairs over EU_AI_ACT_INCIDENT_DEADLINE_DAYS; empty: the Act's.
+   */
+  @Matches(DEADLINE_LIST, { message: DEADLINES_RULE })
+  LEDGER_INCIDENT_DEADLINE_DAYS: string = '';
+
+  /** How long after awareness an incident may reach the ledger before INCIDENT_REPORTED_LATE. */
+  @Transform(toInt)
+  @IsInt({ message: REPORT_GRACE_RULE })
+  @Min(0, { message: REPORT_GRACE_RULE })
+  LEDGER_INCIDENT_REPORT_GRACE_HOURS: number = 24;
 
   @Transform(toInt)
   @IsInt({ message: 'LEDGER_INGEST_MAX_BATCH must be a whole number from 1 to 10000' })

@@ -25,7 +25,10 @@ export type ComplianceRule =
   | 'BREACH_UNRESOLVED'
   | 'DATA_ACCESS_WITHOUT_GRANT'
   | 'EMERGENCY_TAKEDOWN_NOT_RATIFIED'
+  | 'INCIDENT_NOTIFICATION_OVERDUE'
+  | 'INCIDENT_REPORTED_LATE'
   | 'MONITORING_OVERDUE'
+  | 'PROVIDER_NOT_INFORMED'
   | 'REQUIRED_ROLE_VACANT'
   | 'VALIDATION_EXPIRED';
 
@@ -55,6 +58,22 @@ export type DataAccessOutcome =
   | 'error'
   | 'success';
 
+/** The EU AI Act class of an incident (Art 3(49), Art 73); it sets the deadline for notifying the market surveillance authority. */
+export type IncidentClassification =
+  /** Serious and irreversible disruption of critical infrastructure; Art 73(3): 2 days by default. */
+  | 'critical_infrastructure_disruption'
+  /** Art 73(4): 10 days by default. */
+  | 'death'
+  /** Infringement of obligations under Union law that protect fundamental rights (Art 3(49)(c)). */
+  | 'fundamental_rights_infringement'
+  /** No notification deadline, and no freeze of the system. */
+  | 'not_serious'
+  /** Another serious incident, e.g. serious harm to property or the environment (Art 3(49)(d)). */
+  | 'other_serious'
+  | 'serious_harm_to_health'
+  /** Art 73(3): 2 days by default. */
+  | 'widespread_infringement';
+
 export type IncidentSeverity =
   | 'critical'
   | 'high'
@@ -68,6 +87,20 @@ export type LifecycleStatus =
   | 'proposed'
   | 'retired'
   | 'suspended';
+
+export type NotificationKind =
+  /** The complete report. */
+  | 'final'
+  | 'follow_up'
+  /** The first notification to a recipient; it may be incomplete (Art 73(5)). */
+  | 'initial';
+
+export type NotificationRecipient =
+  | 'deployer'
+  | 'market_surveillance_authority'
+  | 'other'
+  | 'patient_or_family'
+  | 'provider';
 
 export type ReviewDiscipline =
   | 'clinical'
@@ -210,17 +243,27 @@ export type SystemQuery = {
     }>,
     incidents: Array<{
       incidentId: string,
+      classification: IncidentClassification | null,
       severity: IncidentSeverity,
       description: string,
       patientHarmed: boolean,
       awareAt: string,
+      dueAt: string | null,
       version: string | null,
       status: string,
       reportedBy: string,
       reportedAt: string,
       closedAt: string | null,
       resolution: string | null,
-      eventId: string
+      eventId: string,
+      notifications: Array<{
+        recipient: NotificationRecipient,
+        kind: NotificationKind,
+        reference: string,
+        sentAt: string,
+        sentBy: string,
+        eventId: string
+      }>
     }>,
     decisions: Array<{
       decisionId: string,
@@ -521,10 +564,12 @@ export const SystemDocument = new TypedDocumentString(`
     }
     incidents {
       incidentId
+      classification
       severity
       description
       patientHarmed
       awareAt
+      dueAt
       version
       status
       reportedBy
@@ -532,6 +577,14 @@ export const SystemDocument = new TypedDocumentString(`
       closedAt
       resolution
       eventId
+      notifications {
+        recipient
+        kind
+        reference
+        sentAt
+        sentBy
+        eventId
+      }
     }
     decisions {
       decisionId

@@ -105,6 +105,7 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
         requiredRoles: policy.requiredRoles,
         validationValidityDays: policy.validationValidityDays,
         auditIntervalDays: config.LEDGER_AUDIT_INTERVAL_DAYS,
+        incidentReportGraceHours: config.LEDGER_INCIDENT_REPORT_GRACE_HOURS,
       },
       out,
       waitMs: waitSeconds * 1000,

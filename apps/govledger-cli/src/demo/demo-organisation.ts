@@ -307,15 +307,28 @@ export async function seedDemoOrganisation(
     },
     sepsis.holders.BIAS_DRIFT_MONITOR,
   );
+  // A serious incident (Art 73): reported, and its initial notification sent to the authority at once,
+  // which also lifts the freeze on new versions; the final report follows the rollback.
+  const incident = { systemId: sepsis.systemId, incidentId: 'inc-2026-0142' };
   await run('reportIncident', {
-    systemId: sepsis.systemId,
-    incidentId: 'inc-2026-0142',
+    ...incident,
+    classification: 'serious_harm_to_health',
     severity: 'high',
-    description: 'Late sepsis alerts on two medical wards after the v2 release',
-    patientHarmed: false,
-    awareAt: new Date().toISOString(),
+    description:
+      'Late sepsis alerts on two medical wards after the v2 release; one patient’s antibiotics were delayed',
+    patientHarmed: true,
+    awareAt: new Date(Date.now() - 2 * 3_600_000).toISOString(),
     version: 'v2',
   });
+  const notify = (kind: string) =>
+    run('recordIncidentNotification', {
+      ...incident,
+      recipient: 'market_surveillance_authority',
+      kind,
+      reference: 'MSA-2026-0142',
+      sentAt: new Date().toISOString(),
+    });
+  await notify('initial');
   const beforeRollback = new Date().toISOString();
   await new Promise((resolve) => setTimeout(resolve, 5));
   const decisionId = 'takedown-sepsis-v2-rollback';
@@ -331,6 +344,7 @@ export async function seedDemoOrganisation(
     },
     authority,
   );
+  await notify('final');
 
   for (const plan of SYSTEMS) {
     await run('approveDataset', { datasetId: plan.datasetId, purpose: 'TREAT' }, PEOPLE.steward);

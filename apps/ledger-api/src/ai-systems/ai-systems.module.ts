@@ -11,6 +11,7 @@ import { PlanValidationResolver } from './plan-validation.resolver';
 import { RatifyTakedownResolver } from './ratify-takedown.resolver';
 import { RecordAccessPolicyResolver } from './record-access-policy.resolver';
 import { RecordAuditResolver } from './record-audit.resolver';
+import { RecordIncidentNotificationResolver } from './record-incident-notification.resolver';
 import { RecordMonitoringSignalResolver } from './record-monitoring-signal.resolver';
 import { RecordValidationResultResolver } from './record-validation-result.resolver';
 import { RegisterAiSystemResolver } from './register-ai-system.resolver';
@@ -37,6 +38,7 @@ import { UpdateIncidentStatusResolver } from './update-incident-status.resolver'
     RatifyTakedownResolver,
     RecordAccessPolicyResolver,
     RecordAuditResolver,
+    RecordIncidentNotificationResolver,
     RecordMonitoringSignalResolver,
     RecordValidationResultResolver,
     RegisterAiSystemResolver,

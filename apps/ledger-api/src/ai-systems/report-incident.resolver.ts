@@ -1,6 +1,11 @@
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, Length, Matches } from 'class-validator';
-import { INCIDENT_SEVERITIES, type IncidentSeverity } from '@ledger/domain';
+import {
+  INCIDENT_CLASSIFICATIONS,
+  INCIDENT_SEVERITIES,
+  type IncidentClassification,
+  type IncidentSeverity,
+} from '@ledger/domain';
 import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
@@ -8,6 +13,7 @@ import type { GraphqlContext } from '../graphql/graphql-context';
 export class ReportIncidentInput {
   @Matches(ID, ID_RULE) systemId!: string;
   @Matches(ID, ID_RULE) incidentId!: string;
+  @IsIn(INCIDENT_CLASSIFICATIONS) classification!: IncidentClassification;
   @IsIn(INCIDENT_SEVERITIES) severity!: IncidentSeverity;
   @Length(1, 4000) description!: string;
   @IsBoolean() patientHarmed!: boolean;

@@ -132,6 +132,7 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
           requiredRoles: this.policy.requiredRoles,
           validationValidityDays: this.policy.validationValidityDays,
           auditIntervalDays: this.config.LEDGER_AUDIT_INTERVAL_DAYS,
+          incidentReportGraceHours: this.config.LEDGER_INCIDENT_REPORT_GRACE_HOURS,
         },
         out: join(this.dir, `${exportId}.tar.gz`),
         exportId,

@@ -263,6 +263,7 @@ export class AuditQueriesResolver {
         requiredRoles: this.policy.requiredRoles,
         validationValidityDays: this.policy.validationValidityDays,
         auditIntervalDays: this.config.LEDGER_AUDIT_INTERVAL_DAYS,
+        incidentReportGraceHours: this.config.LEDGER_INCIDENT_REPORT_GRACE_HOURS,
       },
     );
     return caller.systems

@@ -33,12 +33,14 @@ export const views = {
     cause: l.cause,
     eventId: l.event_id,
   }),
-  incident: (i: Row<'incidents'>) => ({
+  incident: (i: Row<'incidents'>, notifications: Array<Row<'notifications'>>) => ({
     incidentId: i.incident_id,
+    classification: i.classification,
     severity: i.severity,
     description: i.description,
     patientHarmed: i.patient_harmed === 1,
     awareAt: i.aware_at,
+    dueAt: i.due_at,
     version: i.version,
     status: i.status,
     reportedBy: i.reported_by,
@@ -46,6 +48,16 @@ export const views = {
     closedAt: i.closed_at,
     resolution: i.resolution,
     eventId: i.event_id,
+    notifications: notifications
+      .filter((n) => n.incident_id === i.incident_id)
+      .map((n) => ({
+        recipient: n.recipient,
+        kind: n.kind,
+        reference: n.reference,
+        sentAt: n.sent_at,
+        sentBy: n.sent_by,
+        eventId: n.event_id,
+      })),
   }),
   decision: (d: Row<'decisions'>) => ({
     decisionId: d.decision_id,
@@ -104,7 +116,7 @@ export function versionsOf(systemId: string, details: Details) {
 
 export function aiSystemView(row: SystemRow, details: Details, holdings: RoleHolding[]) {
   const id = row.system_id;
-  const incidents = details.incidents(id).map(views.incident);
+  const incidents = details.incidents(id).map((i) => views.incident(i, details.notifications(id)));
   return {
     id,
     name: row.name,

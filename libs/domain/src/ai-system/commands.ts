@@ -2,8 +2,11 @@ import type { CommandMeta } from '../shared/command-meta';
 import type {
   AccountabilityRole,
   FindingSeverity,
+  IncidentClassification,
   IncidentProgress,
   IncidentSeverity,
+  NotificationKind,
+  NotificationRecipient,
   ReviewDiscipline,
   RiskClass,
   SignalKind,
@@ -159,6 +162,8 @@ export interface RecordMonitoringSignal extends OnSystem<'RecordMonitoringSignal
 
 export interface ReportIncident extends OnSystem<'ReportIncident'> {
   incidentId: string;
+  /** The Art 73 class: sets the notification deadline, counted from `awareAt`. */
+  classification: IncidentClassification;
   severity: IncidentSeverity;
   description: string;
   patientHarmed: boolean;
@@ -170,6 +175,16 @@ export interface UpdateIncidentStatus extends OnSystem<'UpdateIncidentStatus'> {
   incidentId: string;
   status: IncidentProgress;
   note: string;
+}
+
+/** The sender is `meta.actor`; `sentAt` is checked against `meta.at`, so a notification cannot be backdated. */
+export interface RecordIncidentNotification extends OnSystem<'RecordIncidentNotification'> {
+  incidentId: string;
+  recipient: NotificationRecipient;
+  kind: NotificationKind;
+  /** The recipient's case number, or the letter's or message's reference. */
+  reference: string;
+  sentAt: string;
 }
 
 export interface CloseIncident extends OnSystem<'CloseIncident'> {
@@ -221,6 +236,7 @@ export type AiSystemCommand =
   | RecordMonitoringSignal
   | ReportIncident
   | UpdateIncidentStatus
+  | RecordIncidentNotification
   | CloseIncident
   | DecideTakedown
   | RatifyTakedown

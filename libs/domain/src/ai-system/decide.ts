@@ -8,7 +8,13 @@ import { recordAudit } from './audits';
 import type { AiSystemCommand, RegisterAiSystem } from './commands';
 import { approveDeployment, deployModelVersion, recordAccessPolicy, registerAuditSource } from './deployment';
 import type { AiSystemEvent } from './events';
-import { closeIncident, reportIncident, updateIncidentStatus } from './incidents';
+import {
+  assertNoIncidentFreeze,
+  closeIncident,
+  recordIncidentNotification,
+  reportIncident,
+  updateIncidentStatus,
+} from './incidents';
 import { assertAcceptsAfterRetirement } from './lifecycle';
 import { planValidation, recordValidationResult, registerModelVersion } from './model-versions';
 import { planMonitoring, recordMonitoringSignal, registerMonitoringSource } from './monitoring';
@@ -70,6 +76,7 @@ function decideUnchecked(
     case 'RevokeAccountability':
       return revokeAccountability(command, system, policy);
     case 'RegisterModelVersion':
+      assertNoIncidentFreeze(system, command.type);
       return registerModelVersion(command, system);
     case 'PlanValidation':
       return planValidation(command, system, policy);
@@ -84,15 +91,18 @@ function decideUnchecked(
     case 'RegisterMonitoringSource':
       return registerMonitoringSource(command, system);
     case 'DeployModelVersion':
+      assertNoIncidentFreeze(system, command.type);
       return deployModelVersion(command, system, policy);
     case 'PlanMonitoring':
       return planMonitoring(command, system);
     case 'RecordMonitoringSignal':
       return recordMonitoringSignal(command, system);
     case 'ReportIncident':
-      return reportIncident(command, system);
+      return reportIncident(command, system, policy);
     case 'UpdateIncidentStatus':
       return updateIncidentStatus(command, system);
+    case 'RecordIncidentNotification':
+      return recordIncidentNotification(command, system);
     case 'CloseIncident':
       return closeIncident(command, system);
     case 'DecideTakedown':

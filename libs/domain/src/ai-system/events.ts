@@ -17,9 +17,12 @@ import {
 import {
   ACCOUNTABILITY_ROLES,
   FINDING_SEVERITIES,
+  INCIDENT_CLASSIFICATIONS,
   INCIDENT_PROGRESS,
   INCIDENT_SEVERITIES,
   LIFECYCLE_STATUSES,
+  NOTIFICATION_KINDS,
+  NOTIFICATION_RECIPIENTS,
   REVIEW_DISCIPLINES,
   RISK_CLASSES,
   SIGNAL_KINDS,
@@ -91,6 +94,40 @@ const ModelVersionRegisteredV1 = Closed(
     developer: Principal('who developed the version; may not validate or approve it'),
   },
   { description: 'A model version was registered for the system.' },
+);
+
+const incidentReportedV1Fields = {
+  systemId,
+  incidentId: Id('the incident'),
+  severity: StringEnum(INCIDENT_SEVERITIES, 'the severity'),
+  description: Text('what happened'),
+  patientHarmed: Type.Boolean({ description: 'whether a patient was harmed' }),
+  awareAt: Instant('when the organisation became aware'),
+  version: Type.Optional(Id('the model version involved')),
+  reportedBy: Principal('who reported the incident'),
+};
+
+/** v1 carried no Art 73 classification, so it set no notification deadline. */
+const IncidentReportedV1 = Closed(incidentReportedV1Fields, {
+  description: 'An incident involving the system was reported.',
+});
+
+const IncidentReportedV2 = Closed(
+  {
+    ...incidentReportedV1Fields,
+    classification: Type.Optional(
+      StringEnum(
+        INCIDENT_CLASSIFICATIONS,
+        'the EU AI Act Art 73 class, which sets the deadline; absent only on incidents reported before classes were recorded (v1)',
+      ),
+    ),
+    dueAt: Type.Optional(
+      Instant(
+        'the latest time to notify the market surveillance authority, from awareAt and the deadline of the class in force when reported; computed, absent when not serious',
+      ),
+    ),
+  },
+  { description: 'An incident involving the system was reported, with its class and notification deadline.' },
 );
 
 const metricResults = (description: string) =>
@@ -363,23 +400,7 @@ export const AI_SYSTEM_EVENTS = {
     ),
   ),
 
-  IncidentReported: v1(
-    Closed(
-      {
-        systemId,
-        incidentId: Id('the incident'),
-        severity: StringEnum(INCIDENT_SEVERITIES, 'the severity'),
-        description: Text('what happened'),
-        patientHarmed: Type.Boolean({ description: 'whether a patient was harmed' }),
-        awareAt: Instant('when the organisation became aware'),
-        version: Type.Optional(Id('the model version involved')),
-        reportedBy: Principal('who reported the incident'),
-      },
-      {
-        description: 'An incident involving the system was reported.',
-      },
-    ),
-  ),
+  IncidentReported: v2(IncidentReportedV2),
 
   IncidentStatusUpdated: v1(
     Closed(
@@ -391,6 +412,27 @@ export const AI_SYSTEM_EVENTS = {
         updatedBy: Principal('who updated the incident'),
       },
       { description: 'An open incident progressed.' },
+    ),
+  ),
+
+  IncidentNotificationRecorded: v1(
+    Closed(
+      {
+        systemId,
+        incidentId: Id('the incident'),
+        recipient: StringEnum(NOTIFICATION_RECIPIENTS, 'who was notified'),
+        kind: StringEnum(
+          NOTIFICATION_KINDS,
+          'which report it was: the first to that recipient, a later one, or the complete one',
+        ),
+        reference: Text("the recipient's case number, or the reference of the letter or message", 500),
+        sentAt: Instant('when the notification was sent; within the clock-skew allowance of its recording'),
+        sentBy: Principal('who sent and recorded the notification'),
+      },
+      {
+        description:
+          'A notification about an incident was sent to a regulator, the provider or another party.',
+      },
     ),
   ),
 
@@ -492,6 +534,7 @@ export const AI_SYSTEM_EVENTS = {
 /** Earlier schema versions of the events above: still published, and read through their upcasters. */
 export const SUPERSEDED_AI_SYSTEM_EVENTS = {
   ModelVersionRegistered: [v1(ModelVersionRegisteredV1)],
+  IncidentReported: [v1(IncidentReportedV1)],
 } satisfies { [T in keyof typeof AI_SYSTEM_EVENTS]?: EventSchema[] };
 
 /**
@@ -504,6 +547,16 @@ export function upcastModelVersionRegisteredV1(
   registeredBy: string,
 ): AiSystemEventOf<'ModelVersionRegistered'>['data'] {
   return { ...data, registeredBy };
+}
+
+/**
+ * IncidentReported v1 → v2. An incident reported before classes were recorded
+ * stays unclassified: guessing a class would invent a deadline, or excuse one.
+ */
+export function upcastIncidentReportedV1(
+  data: Static<typeof IncidentReportedV1>,
+): AiSystemEventOf<'IncidentReported'>['data'] {
+  return data;
 }
 
 export type AiSystemEvent = EventsOf<typeof AI_SYSTEM_EVENTS>;

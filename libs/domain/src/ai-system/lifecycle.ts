@@ -46,6 +46,7 @@ const ACCEPTED_AFTER_RETIREMENT: ReadonlySet<AiSystemCommandType> = new Set<AiSy
   'RevokeAccountability',
   'ReportIncident',
   'UpdateIncidentStatus',
+  'RecordIncidentNotification',
   'CloseIncident',
   'RatifyTakedown',
   'RecordAudit',

@@ -1,4 +1,4 @@
-import type { AccountabilityRole } from './vocabulary';
+import type { AccountabilityRole, SeriousIncidentClassification } from './vocabulary';
 
 /**
  * The organisation's governance settings. The application loads them from
@@ -16,7 +16,24 @@ export interface GovernancePolicy {
   trainingPurpose: string;
   /** The purpose a dataset must be approved for before a version's validation plan may name it. */
   validationPurpose: string;
+  /** Days from awareness to the authority's notification, per class of serious incident. */
+  incidentDeadlineDays: Readonly<Record<SeriousIncidentClassification, number>>;
 }
+
+/**
+ * The EU AI Act's reporting deadlines, counted from awareness: 2 days for a
+ * widespread infringement or a critical-infrastructure disruption (Art 73(3)),
+ * 10 days for a death (Art 73(4)), 15 days otherwise (Art 73(2)). Another
+ * jurisdiction overrides them through configuration (LEDGER_INCIDENT_DEADLINE_DAYS).
+ */
+export const EU_AI_ACT_INCIDENT_DEADLINE_DAYS: Readonly<Record<SeriousIncidentClassification, number>> = {
+  death: 10,
+  serious_harm_to_health: 15,
+  critical_infrastructure_disruption: 2,
+  widespread_infringement: 2,
+  fundamental_rights_infringement: 15,
+  other_serious: 15,
+};
 
 /**
  * DATA_STEWARD is not required at system level by default: stewardship is
@@ -35,4 +52,5 @@ export const DEFAULT_GOVERNANCE_POLICY: GovernancePolicy = {
   emergencyRatificationHours: 72,
   trainingPurpose: 'model-training',
   validationPurpose: 'model-validation',
+  incidentDeadlineDays: EU_AI_ACT_INCIDENT_DEADLINE_DAYS,
 };

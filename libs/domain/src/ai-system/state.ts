@@ -2,7 +2,15 @@ import { assertNever } from '../shared/domain-error';
 import { personId } from '../shared/person-id';
 import type { PlannedMetric } from './commands';
 import type { AiSystemEvent, AiSystemEventOf } from './events';
-import type { AccountabilityRole, LifecycleStatus, ReviewDiscipline, ThresholdDirection } from './vocabulary';
+import type {
+  AccountabilityRole,
+  IncidentClassification,
+  LifecycleStatus,
+  NotificationKind,
+  NotificationRecipient,
+  ReviewDiscipline,
+  ThresholdDirection,
+} from './vocabulary';
 
 /**
  * What the deciders need to know about one AI system, folded from its stream.
@@ -85,7 +93,11 @@ export interface MonitoringPlan {
 
 export interface IncidentRecord {
   incidentId: string;
+  /** Absent on incidents reported before classes were recorded. */
+  classification?: IncidentClassification;
+  awareAt: string;
   closed: boolean;
+  notifications: Array<{ recipient: NotificationRecipient; kind: NotificationKind }>;
 }
 
 export interface DecisionRecord {
@@ -196,15 +208,24 @@ function evolveRecord(
         ],
       };
     }
-    case 'IncidentReported':
-      return { ...s, incidents: [...s.incidents, { incidentId: event.data.incidentId, closed: false }] };
-    case 'IncidentClosed':
+    case 'IncidentReported': {
+      const { incidentId, classification, awareAt } = event.data;
       return {
         ...s,
-        incidents: s.incidents.map((i) =>
-          i.incidentId === event.data.incidentId ? { ...i, closed: true } : i,
-        ),
+        incidents: [
+          ...s.incidents,
+          { incidentId, classification, awareAt, closed: false, notifications: [] },
+        ],
       };
+    }
+    case 'IncidentNotificationRecorded': {
+      const { incidentId, recipient, kind } = event.data;
+      return updateIncident(s, incidentId, (i) => ({
+        notifications: [...i.notifications, { recipient, kind }],
+      }));
+    }
+    case 'IncidentClosed':
+      return updateIncident(s, event.data.incidentId, () => ({ closed: true }));
     case 'TakedownDecided': {
       const { decisionId, action, fromVersion, toVersion, decidedBy, emergency } = event.data;
       const decision: DecisionRecord = {
@@ -247,6 +268,17 @@ function evolveRecord(
     default:
       return assertNever(event);
   }
+}
+
+function updateIncident(
+  s: AiSystemRecord,
+  incidentId: string,
+  change: (incident: IncidentRecord) => Partial<IncidentRecord>,
+): AiSystemRecord {
+  return {
+    ...s,
+    incidents: s.incidents.map((i) => (i.incidentId === incidentId ? { ...i, ...change(i) } : i)),
+  };
 }
 
 function updateAssignment(

@@ -41,6 +41,40 @@ export type SignalKind = (typeof SIGNAL_KINDS)[number];
 export const INCIDENT_SEVERITIES = ['low', 'moderate', 'high', 'critical'] as const;
 export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
 
+/**
+ * What kind of serious incident it is under the EU AI Act (Art 3(49), Art 73):
+ * the class sets the reporting deadline. Widespread infringement (Art 73(3))
+ * and infringement of fundamental-rights obligations (Art 3(49)(c)) are kept
+ * apart because the Act gives them different deadlines. `other_serious` is
+ * serious harm to property or the environment (Art 3(49)(d)); `not_serious`
+ * has no deadline and freezes nothing.
+ */
+export const INCIDENT_CLASSIFICATIONS = [
+  'death',
+  'serious_harm_to_health',
+  'critical_infrastructure_disruption',
+  'widespread_infringement',
+  'fundamental_rights_infringement',
+  'other_serious',
+  'not_serious',
+] as const;
+export type IncidentClassification = (typeof INCIDENT_CLASSIFICATIONS)[number];
+export type SeriousIncidentClassification = Exclude<IncidentClassification, 'not_serious'>;
+
+/** Who an incident was notified to (Art 73(1) the market surveillance authority; Art 26(5) the provider). */
+export const NOTIFICATION_RECIPIENTS = [
+  'market_surveillance_authority',
+  'provider',
+  'deployer',
+  'patient_or_family',
+  'other',
+] as const;
+export type NotificationRecipient = (typeof NOTIFICATION_RECIPIENTS)[number];
+
+/** Art 73(5): an initial, possibly incomplete report may be followed by others and a complete one. */
+export const NOTIFICATION_KINDS = ['initial', 'follow_up', 'final'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
 /** Intermediate states of an open incident; closing is its own command because it records a resolution. */
 export const INCIDENT_PROGRESS = ['investigating', 'mitigated'] as const;
 export type IncidentProgress = (typeof INCIDENT_PROGRESS)[number];

@@ -81,6 +81,7 @@ function emittedByTheDomain(): DomainEvent[] {
         cmd.signal(0.71, { kind: 'bias', subgroup: 'female' }),
         cmd.reportIncident({ version: '2.0.0' }),
         cmd.updateIncident(),
+        cmd.notifyIncident(),
         cmd.takedown('rollback', {
           toVersion: '1.0.0',
           emergency: true,

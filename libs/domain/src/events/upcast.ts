@@ -1,4 +1,4 @@
-import { upcastModelVersionRegisteredV1 } from '../ai-system/events';
+import { upcastIncidentReportedV1, upcastModelVersionRegisteredV1 } from '../ai-system/events';
 import { EVENT_SCHEMAS, type DomainEvent, type EventType } from './event-schemas';
 
 /** What upcasting reads of a stored event; the event store's StoredEvent is one. */
@@ -31,6 +31,10 @@ const UPCASTERS: { readonly [T in EventType]?: Readonly<Record<number, Upcaster>
         v1 as Parameters<typeof upcastModelVersionRegisteredV1>[0],
         stored.metadata.actor.id,
       ),
+  },
+  // v1 had no Art 73 class; the incident stays unclassified rather than be given a guessed deadline.
+  IncidentReported: {
+    1: (v1) => upcastIncidentReportedV1(v1 as Parameters<typeof upcastIncidentReportedV1>[0]),
   },
 };
 

@@ -74,4 +74,17 @@ describe('upcast', () => {
       data: { ...v1, registeredBy: 'dr.reg' },
     });
   });
+
+  it('reads an IncidentReported v1, reported before Art 73 classes, as unclassified and without a deadline', () => {
+    const v1 = {
+      systemId: 'sepsis',
+      incidentId: 'inc-1',
+      severity: 'high',
+      description: 'missed alert',
+      patientHarmed: true,
+      awareAt: '2025-01-01T00:00:00Z',
+      reportedBy: 'dr.lead',
+    };
+    expect(upcast(stored('IncidentReported', 1, v1))).toEqual({ type: 'IncidentReported', data: v1 });
+  });
 });

@@ -220,6 +220,7 @@ export const cmd = {
       'ReportIncident',
       {
         incidentId: 'inc-1',
+        classification: 'serious_harm_to_health',
         severity: 'high',
         description: 'Missed sepsis alert on ward 4',
         patientHarmed: false,
@@ -235,6 +236,19 @@ export const cmd = {
         incidentId: 'inc-1',
         status: 'investigating',
         note: 'Pulling model inputs for the case',
+        meta: meta(HOLDERS.CLINICAL_LEAD, day(11)),
+      },
+      o,
+    ),
+  notifyIncident: (o: Args<C.RecordIncidentNotification> = {}) =>
+    on<C.RecordIncidentNotification>(
+      'RecordIncidentNotification',
+      {
+        incidentId: 'inc-1',
+        recipient: 'market_surveillance_authority',
+        kind: 'initial',
+        reference: 'MSA-2025-0042',
+        sentAt: day(11),
         meta: meta(HOLDERS.CLINICAL_LEAD, day(11)),
       },
       o,

@@ -15,6 +15,8 @@ describe('the regulatory coverage table', () => {
       'EU AI Act Art.',
       'EU AI Act Art.',
       'EU AI Act Art.',
+      'EU AI Act Art.',
+      'EU AI Act Art.',
       'NIST AI RMF GOVERN',
       'NIST AI RMF GOVERN',
       'NIST AI RMF GOVERN',

@@ -108,15 +108,42 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
   },
   {
     framework: 'EU AI Act',
-    control: 'Art. 73 serious incidents',
-    requirement: 'report serious incidents within deadlines counted from awareness',
+    control: 'Art. 26(5) informing the provider',
+    requirement: 'a deployer informs the provider of a serious incident immediately',
     capability:
-      'incidents with severity, patient harm and the time of awareness, their progress and closure; the bundle report lists awareness times',
-    eventTypes: ['IncidentReported', 'IncidentStatusUpdated', 'IncidentClosed'],
+      'notifications recorded per recipient as sent; PROVIDER_NOT_INFORMED when a serious incident on a vendor-supplied system has no initial notification to the provider within LEDGER_INCIDENT_REPORT_GRACE_HOURS of awareness',
+    eventTypes: ['IncidentReported', 'IncidentNotificationRecorded', 'AiSystemRegistered'],
+    tests: ['libs/read-models/src/compliance/incident-findings.int.spec.ts'],
+  },
+  {
+    framework: 'EU AI Act',
+    control: 'Art. 73(1)–(5) serious-incident reporting',
+    requirement:
+      'notify the market surveillance authority within 2 days (widespread infringement, critical infrastructure), 10 days (death) or 15 days of awareness',
+    capability:
+      'incidents classified per Art 3(49) with the time of awareness; the due date computed from the deadline table (LEDGER_INCIDENT_DEADLINE_DAYS) and stored with the report; notifications recorded as sent, never backdated; INCIDENT_NOTIFICATION_OVERDUE names the due date, INCIDENT_REPORTED_LATE keeps a late report on record; the bundle report shows class, due date, notifications sent and their delay',
+    eventTypes: [
+      'IncidentReported',
+      'IncidentNotificationRecorded',
+      'IncidentStatusUpdated',
+      'IncidentClosed',
+    ],
     tests: [
       'libs/domain/src/ai-system/incidents.unit.spec.ts',
+      'libs/read-models/src/compliance/incident-findings.int.spec.ts',
+      'test/e2e/incident-clock.e2e.spec.ts',
       'test/evidence/bundle-round-trip.e2e.spec.ts',
     ],
+  },
+  {
+    framework: 'EU AI Act',
+    control: 'Art. 73(6) no alteration during the investigation',
+    requirement:
+      'do not alter the system in a way that may affect the evaluation of the causes before informing the authorities',
+    capability:
+      'registerModelVersion and deployModelVersion refused with INCIDENT_UNDER_INVESTIGATION while a serious incident is open and the authority not notified; suspension, rollback and retirement stay allowed',
+    eventTypes: ['IncidentReported', 'IncidentNotificationRecorded', 'TakedownDecided'],
+    tests: ['libs/domain/src/ai-system/incident-freeze.unit.spec.ts', 'test/e2e/incident-clock.e2e.spec.ts'],
   },
   {
     framework: 'NIST AI RMF',

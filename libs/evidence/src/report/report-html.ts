@@ -1,7 +1,7 @@
 import type { ComplianceFinding } from '@ledger/read-models';
 import type { BundleManifest } from '../bundle-format';
 import { REGULATORY_COVERAGE } from './regulatory-coverage';
-import type { ReportModel, Source } from './report-model';
+import type { IncidentRow, ReportModel, Source } from './report-model';
 
 export interface ReportContext {
   manifest: Omit<BundleManifest, 'files' | 'counts'>;
@@ -43,6 +43,27 @@ const counts = (map: Map<string, number>) =>
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${esc(k)}: ${n}`)
     .join('<br>');
+
+/** How long from one instant to another, in the largest unit that reads well. */
+function delay(from: string, to: string): string {
+  const ms = Date.parse(to) - Date.parse(from);
+  const hours = ms / 3_600_000;
+  if (Math.abs(hours) < 1) return `${Math.round(ms / 60_000)} min`;
+  if (Math.abs(hours) < 48) return `${hours.toFixed(1)} h`;
+  return `${(hours / 24).toFixed(1)} days`;
+}
+
+/** The due date, and whether the authority's initial notification went out by it (and how late if not). */
+function authorityDeadline(incident: IncidentRow): string {
+  const due = incident.report.dueAt;
+  if (due === undefined) return 'no deadline';
+  const initial = incident.notifications.find(
+    (n) => n.recipient === 'market_surveillance_authority' && n.kind === 'initial',
+  );
+  if (!initial) return `<b>${esc(due)}</b><br><b class="bad">not notified in this bundle</b>`;
+  const late = Date.parse(initial.sentAt) > Date.parse(due);
+  return `<b>${esc(due)}</b><br>initial notification ${late ? `<b class="bad">${esc(delay(due, initial.sentAt))} late</b>` : 'in time'}`;
+}
 
 /**
  * The bundle's human-readable report: one self-contained HTML file (inline
@@ -245,20 +266,31 @@ export function renderReport({
     `<section><h2>6. Incidents</h2>${table(
       [
         'Incident',
+        'Class (EU AI Act Art 73)',
         'Severity',
         'Patient harmed',
         'Aware at',
         'Reported by',
+        'Due to the authority',
+        'Notifications sent',
         'What happened',
         'Progress',
         'Closed',
       ],
       [...model.incidents.values()].map((i) => [
         `${esc(i.report.incidentId)} ${src(i.report.source)}`,
+        esc(i.report.classification ?? 'unclassified (reported before classes were recorded)'),
         esc(i.report.severity),
         i.report.patientHarmed ? '<b class="bad">yes</b>' : 'no',
         `<b>${esc(i.report.awareAt)}</b>`,
-        `${esc(i.report.reportedBy)} at ${esc(i.report.source.at)}`,
+        `${esc(i.report.reportedBy)} at ${esc(i.report.source.at)}, ${esc(delay(i.report.awareAt, i.report.source.at))} after awareness`,
+        authorityDeadline(i),
+        i.notifications
+          .map(
+            (n) =>
+              `${esc(n.kind)} to ${esc(n.recipient)} (ref. ${esc(n.reference)}): sent <b>${esc(n.sentAt)}</b> by ${esc(n.sentBy)}, ${esc(delay(i.report.awareAt, n.sentAt))} after awareness ${src(n.source)}`,
+          )
+          .join('<br>') || '—',
         esc(i.report.description),
         i.updates
           .map((u) => `${esc(u.status)} by ${esc(u.updatedBy)}: ${esc(u.note)} ${src(u.source)}`)

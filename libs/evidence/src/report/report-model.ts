@@ -47,6 +47,7 @@ export interface MetricSummary {
 export interface IncidentRow {
   report: Data<'IncidentReported'> & { source: Source };
   updates: Array<Data<'IncidentStatusUpdated'> & { source: Source }>;
+  notifications: Array<Data<'IncidentNotificationRecorded'> & { source: Source }>;
   closed?: Data<'IncidentClosed'> & { source: Source };
 }
 
@@ -180,13 +181,18 @@ export class ReportModel {
         return;
       case 'IncidentReported': {
         const i = d as Data<'IncidentReported'>;
-        this.incidents.set(i.incidentId, { report: { ...i, source }, updates: [] });
+        this.incidents.set(i.incidentId, { report: { ...i, source }, updates: [], notifications: [] });
         return;
       }
       case 'IncidentStatusUpdated':
         this.incidents
           .get((d as Data<'IncidentStatusUpdated'>).incidentId)
           ?.updates.push({ ...(d as Data<'IncidentStatusUpdated'>), source });
+        return;
+      case 'IncidentNotificationRecorded':
+        this.incidents
+          .get((d as Data<'IncidentNotificationRecorded'>).incidentId)
+          ?.notifications.push({ ...(d as Data<'IncidentNotificationRecorded'>), source });
         return;
       case 'IncidentClosed': {
         const row = this.incidents.get((d as Data<'IncidentClosed'>).incidentId);

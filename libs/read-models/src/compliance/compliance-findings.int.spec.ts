@@ -7,6 +7,7 @@ const POLICY = {
   requiredRoles: ['TAKEDOWN_AUTHORITY', 'BIAS_DRIFT_MONITOR'],
   validationValidityDays: 365,
   auditIntervalDays: 90,
+  incidentReportGraceHours: 24,
 };
 const at = (day: number, hour = 0) => new Date(Date.UTC(2026, 0, 1 + day, hour)).toISOString();
 

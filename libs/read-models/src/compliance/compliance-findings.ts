@@ -4,6 +4,7 @@ import { holdingsAt } from '../accountability/accountability-queries';
 import type { AccountabilityTables } from '../accountability/accountability-tables';
 import type { AuditsTables } from '../audits/audits-tables';
 import type { DataAccessTables } from '../data-access/data-access-tables';
+import type { IncidentsTables } from '../incidents/incidents-tables';
 import type { LiveVersionsTables } from '../live-versions/live-versions-tables';
 import type { ModelVersionsTables } from '../model-versions/model-versions-tables';
 import type { MonitoringTables } from '../monitoring/monitoring-tables';
@@ -15,6 +16,8 @@ export interface CompliancePolicy {
   requiredRoles: readonly string[];
   validationValidityDays: number;
   auditIntervalDays: number;
+  /** How long after awareness an incident may reach the ledger before INCIDENT_REPORTED_LATE. */
+  incidentReportGraceHours: number;
 }
 
 export interface ComplianceFinding {
@@ -43,10 +46,12 @@ type ComplianceDb = Kysely<
     MonitoringTables &
     TakedownsTables &
     AuditsTables &
-    DataAccessTables
+    DataAccessTables &
+    IncidentsTables
 >;
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const plus = (instant: string, ms: number) => new Date(Date.parse(instant) + ms).toISOString();
 
 /**
@@ -255,11 +260,116 @@ export async function complianceFindings(
         });
     }
 
+  if (INCIDENT_RULES.some(wants)) {
+    const vendorSupplied = new Set(systems.filter((s) => s.supplier === 'vendor').map((s) => s.system_id));
+    findings.push(...(await incidentFindings(db, tenant, inIds, vendorSupplied, asOf, policy, wants)));
+  }
+
   if (wants('DATA_ACCESS_WITHOUT_GRANT'))
     findings.push(...(await accessFindings(db, tenant, filter.systemId, asOf)));
   return findings.sort((a, b) =>
     a.since < b.since ? -1 : a.since > b.since ? 1 : a.rule.localeCompare(b.rule),
   );
+}
+
+const INCIDENT_RULES: readonly ComplianceRule[] = [
+  'INCIDENT_NOTIFICATION_OVERDUE',
+  'INCIDENT_REPORTED_LATE',
+  'PROVIDER_NOT_INFORMED',
+];
+
+/**
+ * EU AI Act Art 73: each serious incident notified to the market surveillance
+ * authority by its due date, and every incident on the ledger promptly after
+ * awareness; Art 26(5): the provider of a vendor-supplied system informed
+ * within the same grace. Incidents count on any registered system, live or
+ * not: a retired system's incident must still be reported.
+ */
+async function incidentFindings(
+  db: Kysely<IncidentsTables>,
+  tenant: string,
+  systemIds: string[],
+  vendorSupplied: ReadonlySet<string>,
+  asOf: string,
+  policy: CompliancePolicy,
+  wants: (rule: ComplianceRule) => boolean,
+): Promise<ComplianceFinding[]> {
+  const [incidents, notices] = await Promise.all([
+    db
+      .selectFrom('reg_incidents')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', systemIds)
+      .where('reported_at', '<=', asOf)
+      .orderBy('reported_at')
+      .execute(),
+    db
+      .selectFrom('reg_incident_notifications')
+      .select(['system_id', 'incident_id', 'recipient'])
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', systemIds)
+      .where('kind', '=', 'initial')
+      .where('sent_at', '<=', asOf)
+      .execute(),
+  ]);
+  const told = (recipient: string) =>
+    new Set(notices.filter((n) => n.recipient === recipient).map((n) => `${n.system_id}/${n.incident_id}`));
+  const notified = told('market_surveillance_authority');
+  const providerTold = told('provider');
+  const graceMs = policy.incidentReportGraceHours * HOUR;
+  const findings: ComplianceFinding[] = [];
+  for (const i of incidents) {
+    const due = i.due_at;
+    if (
+      wants('INCIDENT_NOTIFICATION_OVERDUE') &&
+      due !== null &&
+      // Notified at the due instant is in time: overdue only once it has passed.
+      due < asOf &&
+      !notified.has(`${i.system_id}/${i.incident_id}`)
+    )
+      findings.push({
+        rule: 'INCIDENT_NOTIFICATION_OVERDUE',
+        systemId: i.system_id,
+        subject: i.incident_id,
+        since: due,
+        message: `incident ${i.incident_id} on ${i.system_id} (${i.classification}, aware ${i.aware_at}) was due to be notified to the market surveillance authority by ${due}; send the initial notification and record it`,
+        evidence: [i.event_id],
+      });
+    const delayMs = Date.parse(i.reported_at) - Date.parse(i.aware_at);
+    if (wants('INCIDENT_REPORTED_LATE') && delayMs > graceMs)
+      findings.push({
+        rule: 'INCIDENT_REPORTED_LATE',
+        systemId: i.system_id,
+        subject: i.incident_id,
+        since: i.reported_at,
+        message: `incident ${i.incident_id} on ${i.system_id} reached the ledger ${formatDelay(delayMs)} after the organisation became aware (${i.aware_at}), beyond the ${policy.incidentReportGraceHours}-hour grace; the late report stays on record`,
+        evidence: [i.event_id],
+      });
+    const providerDue = [plus(i.aware_at, graceMs), i.reported_at].sort().pop()!;
+    if (
+      wants('PROVIDER_NOT_INFORMED') &&
+      vendorSupplied.has(i.system_id) &&
+      due !== null &&
+      providerDue < asOf &&
+      !providerTold.has(`${i.system_id}/${i.incident_id}`)
+    )
+      findings.push({
+        rule: 'PROVIDER_NOT_INFORMED',
+        systemId: i.system_id,
+        subject: i.incident_id,
+        since: providerDue,
+        message: `${i.system_id} is supplied by a vendor and its provider has not been informed of serious incident ${i.incident_id} (aware ${i.aware_at}); send the provider the initial notification and record it`,
+        evidence: [i.event_id],
+      });
+  }
+  return findings;
+}
+
+/** A delay as days and hours, the unit regulators count deadlines in. */
+function formatDelay(ms: number): string {
+  const hours = Math.floor(ms / HOUR);
+  const days = Math.floor(hours / 24);
+  return days > 0 ? `${days} day(s) ${hours % 24} hour(s)` : `${hours} hour(s)`;
 }
 
 /** One finding per system, dataset, actor and kind of violation, proven by (up to 20 of) its accesses. Grouped in SQL: violations can run to millions. */

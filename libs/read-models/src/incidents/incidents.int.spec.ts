@@ -9,10 +9,12 @@ const reported: GivenEvent = {
   type: 'IncidentReported',
   data: {
     ...ids,
+    classification: 'death',
     severity: 'high',
     description: 'missed alert',
     patientHarmed: true,
     awareAt: '2025-12-31T22:00:00Z',
+    dueAt: '2026-01-10T22:00:00Z',
     reportedBy: 'nurse.nia',
   },
 };
@@ -20,10 +22,12 @@ const incident = {
   tenant_id: 't1',
   system_id: 'sepsis',
   incident_id: 'inc-1',
+  classification: 'death',
   severity: 'high',
   description: 'missed alert',
   patient_harmed: 1,
   aware_at: '2025-12-31T22:00:00.000Z',
+  due_at: '2026-01-10T22:00:00.000Z',
   version: null,
   status: 'open',
   reported_by: 'nurse.nia',
@@ -35,7 +39,62 @@ const incident = {
 
 describe('incidents read model', () => {
   it('opens an incident as reported, with the time of awareness', () =>
-    spec.given(reported).then({ reg_incidents: [incident] }));
+    spec.given(reported).then({ reg_incidents: [incident], reg_incident_notifications: [] }));
+
+  it('keeps every notification sent about the incident, the incident itself unchanged', () =>
+    spec
+      .given(
+        reported,
+        {
+          type: 'IncidentNotificationRecorded',
+          data: {
+            ...ids,
+            recipient: 'market_surveillance_authority',
+            kind: 'initial',
+            reference: 'MSA-0042',
+            sentAt: '2026-01-02T09:00:00+01:00',
+            sentBy: 'dr.ada',
+          },
+        },
+        {
+          type: 'IncidentNotificationRecorded',
+          data: {
+            ...ids,
+            recipient: 'market_surveillance_authority',
+            kind: 'final',
+            reference: 'MSA-0042',
+            sentAt: '2026-01-20T09:00:00Z',
+            sentBy: 'dr.ada',
+          },
+        },
+      )
+      .then({
+        reg_incidents: [incident],
+        reg_incident_notifications: [
+          {
+            tenant_id: 't1',
+            system_id: 'sepsis',
+            incident_id: 'inc-1',
+            recipient: 'market_surveillance_authority',
+            kind: 'initial',
+            reference: 'MSA-0042',
+            sent_at: '2026-01-02T08:00:00.000Z',
+            sent_by: 'dr.ada',
+            event_id: 'e2',
+          },
+          {
+            tenant_id: 't1',
+            system_id: 'sepsis',
+            incident_id: 'inc-1',
+            recipient: 'market_surveillance_authority',
+            kind: 'final',
+            reference: 'MSA-0042',
+            sent_at: '2026-01-20T09:00:00.000Z',
+            sent_by: 'dr.ada',
+            event_id: 'e3',
+          },
+        ],
+      }));
 
   it('follows its progress and closes it with the resolution', async () => {
     const investigating: GivenEvent = {
@@ -44,7 +103,7 @@ describe('incidents read model', () => {
     };
     await spec
       .given(reported, investigating)
-      .then({ reg_incidents: [{ ...incident, status: 'investigating' }] });
+      .then({ reg_incidents: [{ ...incident, status: 'investigating' }], reg_incident_notifications: [] });
     await spec
       .given(reported, investigating, {
         type: 'IncidentClosed',
@@ -60,6 +119,7 @@ describe('incidents read model', () => {
             resolution: 'threshold retuned',
           },
         ],
+        reg_incident_notifications: [],
       });
   });
 });

@@ -87,71 +87,88 @@ export async function systemDetails(
   systemIds: readonly string[],
 ) {
   const ids = systemIds.length > 0 ? [...systemIds] : [''];
-  const [versions, validations, approvals, live, incidents, decisions, plans, signals, audits] =
-    await Promise.all([
-      db
-        .selectFrom('reg_versions')
-        .selectAll()
-        .where('tenant_id', '=', tenant)
-        .where('system_id', 'in', ids)
-        .orderBy('registered_at')
-        .execute(),
-      db
-        .selectFrom('reg_validations')
-        .selectAll()
-        .where('tenant_id', '=', tenant)
-        .where('system_id', 'in', ids)
-        .orderBy('validated_at')
-        .execute(),
-      db
-        .selectFrom('reg_approvals')
-        .selectAll()
-        .where('tenant_id', '=', tenant)
-        .where('system_id', 'in', ids)
-        .orderBy('approved_at')
-        .execute(),
-      db
-        .selectFrom('reg_live_versions')
-        .selectAll()
-        .where('tenant_id', '=', tenant)
-        .where('system_id', 'in', ids)
-        .orderBy('from_at')
-        .execute(),
-      db
-        .selectFrom('reg_incidents')
-        .selectAll()
-        .where('tenant_id', '=', tenant)
-        .where('system_id', 'in', ids)
-        .orderBy('aware_at')
-        .execute(),
-      db
-        .selectFrom('reg_decisions')
-        .selectAll()
-        .where('tenant_id', '=', tenant)
-        .where('system_id', 'in', ids)
-        .orderBy('decided_at')
-        .execute(),
-      db
-        .selectFrom('reg_monitoring_plans')
-        .selectAll()
-        .where('tenant_id', '=', tenant)
-        .where('system_id', 'in', ids)
-        .execute(),
-      db
-        .selectFrom('reg_signals')
-        .selectAll()
-        .where('tenant_id', '=', tenant)
-        .where('system_id', 'in', ids)
-        .orderBy('observed_at')
-        .execute(),
-      db
-        .selectFrom('reg_audits')
-        .selectAll()
-        .where('tenant_id', '=', tenant)
-        .where('system_id', 'in', ids)
-        .orderBy('recorded_at')
-        .execute(),
-    ]);
+  const [
+    versions,
+    validations,
+    approvals,
+    live,
+    incidents,
+    notifications,
+    decisions,
+    plans,
+    signals,
+    audits,
+  ] = await Promise.all([
+    db
+      .selectFrom('reg_versions')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', ids)
+      .orderBy('registered_at')
+      .execute(),
+    db
+      .selectFrom('reg_validations')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', ids)
+      .orderBy('validated_at')
+      .execute(),
+    db
+      .selectFrom('reg_approvals')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', ids)
+      .orderBy('approved_at')
+      .execute(),
+    db
+      .selectFrom('reg_live_versions')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', ids)
+      .orderBy('from_at')
+      .execute(),
+    db
+      .selectFrom('reg_incidents')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', ids)
+      .orderBy('aware_at')
+      .execute(),
+    db
+      .selectFrom('reg_incident_notifications')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', ids)
+      .orderBy('sent_at')
+      .execute(),
+    db
+      .selectFrom('reg_decisions')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', ids)
+      .orderBy('decided_at')
+      .execute(),
+    db
+      .selectFrom('reg_monitoring_plans')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', ids)
+      .execute(),
+    db
+      .selectFrom('reg_signals')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', ids)
+      .orderBy('observed_at')
+      .execute(),
+    db
+      .selectFrom('reg_audits')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', ids)
+      .orderBy('recorded_at')
+      .execute(),
+  ]);
   const group = <R extends { system_id: string }>(rows: R[]) => {
     const map = new Map<string, R[]>();
     for (const row of rows) map.set(row.system_id, [...(map.get(row.system_id) ?? []), row]);
@@ -163,6 +180,7 @@ export async function systemDetails(
     approvals: group(approvals),
     live: group(live),
     incidents: group(incidents),
+    notifications: group(notifications),
     decisions: group(decisions),
     plans: group(plans),
     signals: group(signals),

@@ -9,6 +9,27 @@ function delay(from: string, to: string): string {
   return `${(ms / 86_400_000).toFixed(1)} days`;
 }
 
+/** When the authority was first told, against the Art 73 due date; a serious incident not yet notified says so. */
+function authorityNotice(incident: SystemDetail['incidents'][number]) {
+  const initial = incident.notifications.find(
+    (n) => n.recipient === 'market_surveillance_authority' && n.kind === 'initial',
+  );
+  if (!incident.dueAt) return initial ? <Time iso={initial.sentAt} /> : '—';
+  if (!initial)
+    return (
+      <>
+        due <Time iso={incident.dueAt} />, not yet notified
+      </>
+    );
+  const late = Date.parse(initial.sentAt) > Date.parse(incident.dueAt);
+  return (
+    <>
+      due <Time iso={incident.dueAt} />, notified <Time iso={initial.sentAt} /> (
+      {late ? `${delay(incident.dueAt, initial.sentAt)} late` : 'in time'})
+    </>
+  );
+}
+
 /** Awareness time is what reporting deadlines run from, so it stands first, with how long reporting took. */
 export function Incidents({ system }: { system: SystemDetail }) {
   return (
@@ -24,6 +45,9 @@ export function Incidents({ system }: { system: SystemDetail }) {
                 <th scope="col">Incident</th>
                 <th scope="col">Aware at</th>
                 <th scope="col">Reported</th>
+                <th scope="col">Class (Art 73)</th>
+                <th scope="col">Authority notified</th>
+                <th scope="col">Notifications</th>
                 <th scope="col">Severity</th>
                 <th scope="col">Patient harmed</th>
                 <th scope="col">Version</th>
@@ -44,6 +68,17 @@ export function Incidents({ system }: { system: SystemDetail }) {
                   <td>
                     <Time iso={i.reportedAt} /> by {i.reportedBy}, {delay(i.awareAt, i.reportedAt)} after
                     awareness
+                  </td>
+                  <td>{i.classification ?? 'unclassified'}</td>
+                  <td>{authorityNotice(i)}</td>
+                  <td>
+                    {i.notifications.length === 0
+                      ? 'none'
+                      : i.notifications.map((n) => (
+                          <div key={n.eventId}>
+                            {n.kind} to {n.recipient} (ref. {n.reference}) <Time iso={n.sentAt} />
+                          </div>
+                        ))}
                   </td>
                   <td>{i.severity}</td>
                   <td>{i.patientHarmed ? 'yes' : 'no'}</td>
