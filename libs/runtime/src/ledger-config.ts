@@ -30,6 +30,15 @@ const WITNESSES_RULE =
 const WITNESS = String.raw`\s*(?:https?://[^\s,]+|(?![A-Za-z][A-Za-z0-9+.-]*://)[^\s,][^,]*?)\s*`;
 const WITNESS_LIST = new RegExp(`^(?:${WITNESS}(?:,${WITNESS})*)?$`);
 
+const PER_ADDRESS_RULE = 'LEDGER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE must be a whole number, 1 or more';
+const TALLIES_RULE = 'LEDGER_REFUSAL_TALLIES_PER_MINUTE must be a whole number from 1 to 100000';
+const LIFETIME_RULE = 'AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of seconds, 60 or more';
+const TRUST_PROXY_RULE =
+  'LEDGER_TRUST_PROXY must be empty (trust no proxy) or a comma-separated list of proxy addresses or CIDR ranges, such as 10.0.0.0/8';
+// An IPv4 or IPv6 address, optionally with a /prefix; loose, fastify's proxy-addr has the last word.
+const PROXY = String.raw`\s*[0-9A-Fa-f:.]+(?:/\d{1,3})?\s*`;
+const TRUST_PROXY = new RegExp(`^(?:${PROXY}(?:,${PROXY})*)?$`);
+
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
@@ -115,6 +124,33 @@ export class LedgerConfig {
   @IsInt({ message: 'LEDGER_RATE_LIMIT_PER_MINUTE must be a whole number, 1 or more' })
   @Min(1, { message: 'LEDGER_RATE_LIMIT_PER_MINUTE must be a whole number, 1 or more' })
   LEDGER_RATE_LIMIT_PER_MINUTE: number = 60_000;
+
+  /**
+   * Requests per client address per minute, counted before authentication:
+   * every request without a token verified in the last minute (no token, a
+   * bad one, a fresh one, a public route other than /health).
+   */
+  @Transform(toInt)
+  @IsInt({ message: PER_ADDRESS_RULE })
+  @Min(1, { message: PER_ADDRESS_RULE })
+  LEDGER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: number = 600;
+
+  /** Which proxies' X-Forwarded-For names the client address; empty: none, the address is the TCP peer's. */
+  @Matches(TRUST_PROXY, { message: TRUST_PROXY_RULE })
+  LEDGER_TRUST_PROXY: string = '';
+
+  /** Distinct refusal tallies (caller, operation, status, reason) kept per minute; beyond, one per tenant and status. */
+  @Transform(toInt)
+  @IsInt({ message: TALLIES_RULE })
+  @Min(1, { message: TALLIES_RULE })
+  @Max(100_000, { message: TALLIES_RULE })
+  LEDGER_REFUSAL_TALLIES_PER_MINUTE: number = 1000;
+
+  /** The longest a bearer token may live, from its iat (or from now, without one) to its exp. */
+  @Transform(toInt)
+  @IsInt({ message: LIFETIME_RULE })
+  @Min(60, { message: LIFETIME_RULE })
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS: number = 24 * 3600;
 
   @IsIn(['development', 'production', 'test'], {
     message: 'NODE_ENV must be development, production or test',
