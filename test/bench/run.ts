@@ -18,6 +18,7 @@ import { Children } from './lib/child';
 import { progress } from './lib/progress';
 import { renderTable, type Scenario, type ScenarioReport } from './lib/report';
 import { appendScenario } from './scenarios/append/scenario';
+import { floodScenario } from './scenarios/flood/scenario';
 import { graphqlScenario } from './scenarios/graphql/scenario';
 import { httpBatchScenario } from './scenarios/http-batch/scenario';
 import { httpSingleScenario } from './scenarios/http-single/scenario';
@@ -32,6 +33,7 @@ const SCENARIOS: Scenario[] = [
   verifyScenario,
   projectionScenario,
   graphqlScenario,
+  floodScenario,
 ];
 
 async function machine() {
