@@ -57,7 +57,8 @@ export class SelfAuditService {
     this.tally.add(
       caller
         ? { tenantId: caller.tenantId, principal: caller.id, role: caller.role, operation, reason, status }
-        : { tenantId: UNAUTHENTICATED_TENANT, address, operation, reason, status },
+        : // An address comes from the socket, or from X-Forwarded-For through a trusted proxy; never longer than the event allows.
+          { tenantId: UNAUTHENTICATED_TENANT, address: address?.slice(0, 64), operation, reason, status },
       now,
     );
   }
