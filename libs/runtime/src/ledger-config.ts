@@ -34,9 +34,9 @@ const PER_ADDRESS_RULE = 'LEDGER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE must be a who
 const TALLIES_RULE = 'LEDGER_REFUSAL_TALLIES_PER_MINUTE must be a whole number from 1 to 100000';
 const LIFETIME_RULE = 'AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of seconds, 60 or more';
 const TRUST_PROXY_RULE =
-  'LEDGER_TRUST_PROXY must be empty (trust no proxy) or a comma-separated list of proxy addresses or CIDR ranges, such as 10.0.0.0/8';
-// An IPv4 or IPv6 address, optionally with a /prefix; loose, fastify's proxy-addr has the last word.
-const PROXY = String.raw`\s*[0-9A-Fa-f:.]+(?:/\d{1,3})?\s*`;
+  'LEDGER_TRUST_PROXY must be empty (trust no proxy) or a comma-separated list of proxy addresses or CIDR ranges, such as 10.0.0.0/8 (or loopback, linklocal, uniquelocal)';
+// An IPv4 or IPv6 address, optionally with a /prefix, or one of proxy-addr's named ranges; loose, proxy-addr has the last word.
+const PROXY = String.raw`\s*(?:[0-9A-Fa-f:.]+(?:/\d{1,3})?|loopback|linklocal|uniquelocal)\s*`;
 const TRUST_PROXY = new RegExp(`^(?:${PROXY}(?:,${PROXY})*)?$`);
 
 const toInt = ({ value }: { value: unknown }) =>
