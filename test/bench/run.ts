@@ -19,6 +19,7 @@ import { progress } from './lib/progress';
 import { renderTable, type Scenario, type ScenarioReport } from './lib/report';
 import { appendScenario } from './scenarios/append/scenario';
 import { exportContentionScenario } from './scenarios/export-contention/scenario';
+import { floodScenario } from './scenarios/flood/scenario';
 import { graphqlScenario } from './scenarios/graphql/scenario';
 import { httpBatchScenario } from './scenarios/http-batch/scenario';
 import { httpSingleScenario } from './scenarios/http-single/scenario';
@@ -34,6 +35,7 @@ const SCENARIOS: Scenario[] = [
   projectionScenario,
   graphqlScenario,
   exportContentionScenario,
+  floodScenario,
 ];
 
 async function machine() {

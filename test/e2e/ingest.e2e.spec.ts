@@ -164,7 +164,9 @@ describe('failures before a handler runs', () => {
     for (let i = 0; i < 6; i++) answers.push(await post(JSON.stringify({ events: [accessItem(i)] }), token));
     expect(answers.slice(0, 5).map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
     expect(answers[5]).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED' } } });
-    expect(answers[5].body.error.message).toMatch(/more than 5 requests in a minute; retry after \d+ s/);
+    expect(answers[5].body.error.message).toMatch(
+      /more than 5 requests in a minute from this principal; retry after \d+ s/,
+    );
     expect(Number(answers[5].retryAfter)).toBeGreaterThan(0);
   });
 });

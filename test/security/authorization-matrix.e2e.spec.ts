@@ -175,6 +175,7 @@ describe('authorization matrix, generated from the policy table', () => {
       headers: { 'content-type': 'application/json' },
       body: '{}',
     });
+    await api.flushSelfAudit();
     const denied = [
       ...(await collect(api.store.readStream('default/ledger-self-audit'))),
       ...(await collect(api.store.readStream('unauthenticated/ledger-self-audit'))),
@@ -187,7 +188,7 @@ describe('authorization matrix, generated from the policy table', () => {
           operation: 'graphql registerAiSystem',
           status: 403,
         }),
-        expect.objectContaining({ operation: 'POST /v1/events', status: 401 }),
+        expect.objectContaining({ operation: 'POST /v1/events', status: 401, address: '127.0.0.1' }),
       ]),
     );
   });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@ledger/runtime';
 import { startLedgerApi } from '../../apps/ledger-api/src/bootstrap';
+import { SelfAuditService } from '../../apps/ledger-api/src/auth/self-audit.service';
 import { EVENT_STORE } from '../../apps/ledger-api/src/store/event-store.module';
 import { createTestDatabase, type TestDatabase } from './postgres';
 
@@ -45,6 +46,8 @@ export interface TestApi {
     role: Role,
     options?: { tenantId?: string; systems?: string[]; eventTypes?: string[]; ttlSeconds?: number },
   ): Promise<string>;
+  /** Writes the refusals the service has counted so far, as it would at the end of the minute. */
+  flushSelfAudit(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,7 @@ export async function startTestApi(kind: StoreKind, env: Record<string, string> 
       });
       return { status: response.status, body: (await response.json()) as Record<string, any> };
     },
+    flushSelfAudit: () => app.get(SelfAuditService).flush(),
     async close() {
       await app.close();
       await database?.drop();

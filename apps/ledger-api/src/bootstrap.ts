@@ -30,6 +30,7 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
     loggerInstance: logger,
     return503OnClosing: true,
     bodyLimit: 4 * 1024 * 1024,
+    trustProxy: trustedProxies(config.LEDGER_TRUST_PROXY),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),
@@ -40,22 +41,9 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   traceHttpRequests(app.getHttpAdapter().getInstance());
   // Security headers on every answer; no CORS headers at all, so browsers on other origins cannot call the API.
   await app.register(helmet);
-  // Per principal (per address before authentication): a noisy client is answered 429 with Retry-After, not served at others' cost.
-  await app.register(rateLimit, {
-    max: config.LEDGER_RATE_LIMIT_PER_MINUTE,
-    timeWindow: 60_000,
-    hook: 'preHandler',
-    keyGenerator: (request) =>
-      request.caller ? `${request.caller.tenantId}/${request.caller.id}` : request.ip,
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(
-        new Error(
-          `more than ${context.max} requests in a minute; retry after ${Math.ceil(context.ttl / 1000)} s`,
-        ),
-        { statusCode: 429 },
-      ),
-  });
-  // Failures before a handler runs (unparsable JSON, an empty body, a rate limit) answer in the same shape as the rest.
+  // The limiters only; the authentication hook applies them, per address before it and per principal after it.
+  await app.register(rateLimit, { global: false });
+  // Failures before a handler runs (unparsable JSON, an empty body) answer in the same shape as the rest.
   app
     .getHttpAdapter()
     .getInstance()
@@ -68,6 +56,14 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   app.useGlobalFilters(new ProblemFilter());
   await app.listen(config.PORT, config.HOST);
   return { app, logger, url: await app.getUrl() };
+}
+
+/**
+ * X-Forwarded-For is believed only from the proxies named: trusted from
+ * anyone, any caller could claim any address and walk past the per-address limit.
+ */
+function trustedProxies(setting: string): string | false {
+  return setting === '' ? false : setting;
 }
 
 /**

@@ -5,7 +5,9 @@ export {
   AuthenticationError,
   ALLOWED_ALGORITHMS,
   CLOCK_TOLERANCE_SECONDS,
+  KEY_FILE_CHECK_MS,
+  type KeyFile,
   type TokenVerifierOptions,
 } from './token-verifier';
-export { LocalIssuer, LOCAL_ISSUER_FILE, MAX_LOCAL_TOKEN_SECONDS } from './local-issuer';
+export { LocalIssuer, LOCAL_ISSUER_FILE } from './local-issuer';
 export { policyMarkdown } from './policy-table';

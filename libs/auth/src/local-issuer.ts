@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Principal } from './principal';
 
 export const LOCAL_ISSUER_FILE = 'token-issuer.jwk';
-export const MAX_LOCAL_TOKEN_SECONDS = 24 * 3600;
 
 /**
  * The embedded default's token issuer: an Ed25519 key in the data directory
@@ -41,7 +40,12 @@ export class LocalIssuer {
 
   /** The public half, as the key set the API verifies against. */
   jwks(): JSONWebKeySet {
-    const { d: _secret, ...publicJwk } = this.privateJwk;
+    return LocalIssuer.publicKeys(this.privateJwk);
+  }
+
+  /** The key set of the key file's content: its public half only. */
+  static publicKeys(privateJwk: unknown): JSONWebKeySet {
+    const { d: _secret, ...publicJwk } = privateJwk as JWK;
     return { keys: [publicJwk] };
   }
 
@@ -49,8 +53,9 @@ export class LocalIssuer {
     principal: Omit<Principal, 'tenantId'> & { tenantId: string },
     ttlSeconds: number,
   ): Promise<string> {
-    if (!(ttlSeconds > 0 && ttlSeconds <= MAX_LOCAL_TOKEN_SECONDS))
-      throw new RangeError(`a local token lives 1 to ${MAX_LOCAL_TOKEN_SECONDS} seconds`);
+    // How long is too long is the verifier's to say (AUTH_MAX_TOKEN_LIFETIME_SECONDS), and `govledger token`'s.
+    if (!(Number.isInteger(ttlSeconds) && ttlSeconds > 0))
+      throw new RangeError('a local token lives a whole number of seconds, 1 or more');
     const key = await importJWK(this.privateJwk, 'EdDSA');
     return new SignJWT({
       role: principal.role,

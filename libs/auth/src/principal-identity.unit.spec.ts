@@ -12,6 +12,7 @@ describe('the principal a token names', () => {
     verifier = new TokenVerifier({
       issuer: 'https://ledger.test',
       audience: 'ledger',
+      maxLifetimeSeconds: 24 * 3600,
       keys: { keys: [jwk] },
     });
     sign = (claims) =>

@@ -18,6 +18,7 @@ describe('TokenVerifier remembering verified tokens', () => {
     verifier = new TokenVerifier({
       issuer: 'https://ledger.test',
       audience: 'ledger',
+      maxLifetimeSeconds: 24 * 3600,
       keys: issuer.jwks(),
       clock: () => now,
     });

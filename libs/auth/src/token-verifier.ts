@@ -6,6 +6,7 @@ import {
   type JSONWebKeySet,
   type JWTPayload,
 } from 'jose';
+import { readFileSync, statSync } from 'node:fs';
 import { personId } from '@ledger/domain';
 import { isRole } from './policy';
 import type { Principal } from './principal';
@@ -26,13 +27,24 @@ export class AuthenticationError extends Error {
   }
 }
 
+/** A key file read again whenever it changes: `publicKeys` turns its JSON into the key set tokens are checked against. */
+export interface KeyFile {
+  path: string;
+  publicKeys: (json: unknown) => JSONWebKeySet;
+}
+
 export interface TokenVerifierOptions {
   issuer: string;
   audience: string;
-  /** A JWKS URL (an OIDC provider's jwks_uri) or a key set already loaded (a file, or the local issuer's). */
-  keys: URL | JSONWebKeySet;
+  /** A JWKS URL (an OIDC provider's jwks_uri), a key file (a JWKS file, or the local issuer's key), or a key set. */
+  keys: URL | KeyFile | JSONWebKeySet;
+  /** The longest a token may live, from its `iat` (or from now, without one) to its `exp`. */
+  maxLifetimeSeconds: number;
   clock?: () => number;
 }
+
+/** How often a key file is looked at: a key removed or replaced stops counting within a second, without a restart. */
+export const KEY_FILE_CHECK_MS = 1000;
 
 /**
  * A verified token is remembered for a minute (never past its expiry), keyed
@@ -46,18 +58,30 @@ const REMEMBERED_TOKENS = 1000;
 
 /** Verifies OIDC bearer tokens and turns their claims into a Principal. */
 export class TokenVerifier {
-  private readonly keySet: ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
+  private keySet: ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
   private readonly verified = new Map<string, { principal: Principal; until: number }>();
   private readonly clock: () => number;
+  /** For a key file: when to look at it next, and what it looked like last time (inode, size, mtime). */
+  private nextKeyFileCheck = 0;
+  private keyFileStamp?: string;
 
   constructor(private readonly options: TokenVerifierOptions) {
+    const { keys } = options;
     this.keySet =
-      options.keys instanceof URL ? createRemoteJWKSet(options.keys) : createLocalJWKSet(options.keys);
+      keys instanceof URL
+        ? createRemoteJWKSet(keys)
+        : createLocalJWKSet('path' in keys ? { keys: [] } : keys);
     this.clock = options.clock ?? Date.now;
+  }
+
+  /** Whether this exact token was verified within the last minute: a lookup, no cryptography. */
+  remembers(token: string): boolean {
+    return (this.verified.get(token)?.until ?? 0) > this.clock();
   }
 
   async verify(token: string): Promise<Principal> {
     const now = this.clock();
+    this.reloadKeyFile(now);
     const remembered = this.verified.get(token);
     if (remembered && remembered.until > now) return remembered.principal;
     this.verified.delete(token);
@@ -67,6 +91,30 @@ export class TokenVerifier {
     if (this.verified.size > REMEMBERED_TOKENS)
       this.verified.delete(this.verified.keys().next().value as string);
     return principal;
+  }
+
+  /**
+   * Reads the key file again when it changed since last looked at; a file
+   * gone holds no keys. A change forgets every remembered token, so a
+   * withdrawn key stops counting at once, not a minute later.
+   */
+  private reloadKeyFile(now: number): void {
+    const { keys } = this.options;
+    if (keys instanceof URL || !('path' in keys) || now < this.nextKeyFileCheck) return;
+    this.nextKeyFileCheck = now + KEY_FILE_CHECK_MS;
+    const stat = statSync(keys.path, { throwIfNoEntry: false });
+    const stamp = stat ? `${stat.ino}:${stat.size}:${stat.mtimeMs}` : 'gone';
+    if (stamp === this.keyFileStamp) return;
+    this.verified.clear();
+    try {
+      this.keySet = createLocalJWKSet(
+        stat ? keys.publicKeys(JSON.parse(readFileSync(keys.path, 'utf8'))) : { keys: [] },
+      );
+      this.keyFileStamp = stamp;
+    } catch {
+      // Caught mid-write, say: no keys until a later look, which reads it again because its stamp was not kept.
+      this.keySet = createLocalJWKSet({ keys: [] });
+    }
   }
 
   private async verifySignature(token: string): Promise<{ principal: Principal; expiresAt: number }> {
@@ -83,10 +131,16 @@ export class TokenVerifier {
     } catch (error) {
       throw new AuthenticationError(describe(error));
     }
+    const exp = payload.exp as number;
+    const lifetime = exp - (payload.iat ?? Math.floor(this.clock() / 1000));
+    if (lifetime > this.options.maxLifetimeSeconds)
+      throw new AuthenticationError(
+        `the token lives ${lifetime} s (from ${payload.iat === undefined ? 'now' : 'its iat'} to its exp), longer than the ${this.options.maxLifetimeSeconds} s this ledger accepts; get a shorter-lived token`,
+      );
     // Remembered no longer than jose itself would accept it.
     return {
       principal: Object.freeze(principalFrom(payload)),
-      expiresAt: ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000,
+      expiresAt: (exp + CLOCK_TOLERANCE_SECONDS) * 1000,
     };
   }
 }

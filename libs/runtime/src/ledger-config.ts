@@ -38,6 +38,14 @@ const DEADLINES_RULE = `LEDGER_INCIDENT_DEADLINE_DAYS must be comma-separated cl
 const DEADLINE = `\\s*(?:${DEADLINE_CLASSES.join('|')})\\s*=\\s*[1-9]\\d*\\s*`;
 const DEADLINE_LIST = new RegExp(`^(?:${DEADLINE}(?:,${DEADLINE})*)?$`);
 const REPORT_GRACE_RULE = 'LEDGER_INCIDENT_REPORT_GRACE_HOURS must be a whole number of hours, 0 or more';
+const PER_ADDRESS_RULE = 'LEDGER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE must be a whole number, 1 or more';
+const TALLIES_RULE = 'LEDGER_REFUSAL_TALLIES_PER_MINUTE must be a whole number from 1 to 100000';
+const LIFETIME_RULE = 'AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of seconds, 60 or more';
+const TRUST_PROXY_RULE =
+  'LEDGER_TRUST_PROXY must be empty (trust no proxy) or a comma-separated list of proxy addresses or CIDR ranges, such as 10.0.0.0/8 (or loopback, linklocal, uniquelocal)';
+// An IPv4 or IPv6 address, optionally with a /prefix, or one of proxy-addr's named ranges; loose, proxy-addr has the last word.
+const PROXY = String.raw`\s*(?:[0-9A-Fa-f:.]+(?:/\d{1,3})?|loopback|linklocal|uniquelocal)\s*`;
+const TRUST_PROXY = new RegExp(`^(?:${PROXY}(?:,${PROXY})*)?$`);
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -141,6 +149,33 @@ export class LedgerConfig {
   @IsInt({ message: EXPORTS_CONCURRENT_RULE })
   @Min(1, { message: EXPORTS_CONCURRENT_RULE })
   LEDGER_EXPORTS_CONCURRENT: number = 2;
+
+  /**
+   * Requests per client address per minute, counted before authentication:
+   * every request without a token verified in the last minute (no token, a
+   * bad one, a fresh one, a public route other than /health).
+   */
+  @Transform(toInt)
+  @IsInt({ message: PER_ADDRESS_RULE })
+  @Min(1, { message: PER_ADDRESS_RULE })
+  LEDGER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: number = 600;
+
+  /** Which proxies' X-Forwarded-For names the client address; empty: none, the address is the TCP peer's. */
+  @Matches(TRUST_PROXY, { message: TRUST_PROXY_RULE })
+  LEDGER_TRUST_PROXY: string = '';
+
+  /** Distinct refusal tallies (caller, operation, status, reason) kept per minute; beyond, one per tenant and status. */
+  @Transform(toInt)
+  @IsInt({ message: TALLIES_RULE })
+  @Min(1, { message: TALLIES_RULE })
+  @Max(100_000, { message: TALLIES_RULE })
+  LEDGER_REFUSAL_TALLIES_PER_MINUTE: number = 1000;
+
+  /** The longest a bearer token may live, from its iat (or from now, without one) to its exp. */
+  @Transform(toInt)
+  @IsInt({ message: LIFETIME_RULE })
+  @Min(60, { message: LIFETIME_RULE })
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS: number = 24 * 3600;
 
   @IsIn(['development', 'production', 'test'], {
     message: 'NODE_ENV must be development, production or test',

@@ -5,11 +5,14 @@ interface AutocannonOptions {
   url: string;
   connections: number;
   duration: number;
+  /** Requests per second over all connections; unset, as fast as answers come. */
+  overallRate?: number;
   requests: Array<{
     method: 'POST';
     path: string;
     headers: Record<string, string>;
-    setupRequest: (request: { body?: string }) => { body?: string };
+    setupRequest?: (request: { body?: string }) => { body?: string };
+    body?: string;
   }>;
 }
 interface AutocannonResult {
@@ -37,14 +40,17 @@ export interface LoadResult {
  * ids. A request that is not answered 2xx makes the run worthless as a
  * measurement, so it fails, naming the statuses.
  */
+function loadAutocannon(): Autocannon {
+  // Loaded here, after the runner has installed test/bench's own packages.
+  return require(require.resolve('autocannon', { paths: [BENCH_DIR] })) as Autocannon;
+}
+
 export async function postLoad(
   url: string,
   path: string,
   options: { connections: number; seconds: number; headers: Record<string, string>; body: () => string },
 ): Promise<LoadResult> {
-  // Loaded here, after the runner has installed test/bench's own packages.
-  const autocannon = require(require.resolve('autocannon', { paths: [BENCH_DIR] })) as Autocannon;
-  const result = await autocannon({
+  const result = await loadAutocannon()({
     url,
     connections: options.connections,
     duration: options.seconds,
@@ -71,4 +77,27 @@ export async function postLoad(
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
   };
+}
+
+/**
+ * POSTs the same body without credentials, `rate` requests a second for a
+ * fixed time: a caller with no token hammering the ingest route. Every answer
+ * is a refusal; how many of each status is the result.
+ */
+export async function unauthenticatedFlood(
+  url: string,
+  path: string,
+  options: { connections: number; seconds: number; rate: number },
+): Promise<{ sent: number; statuses: Record<string, number> }> {
+  const result = await loadAutocannon()({
+    url,
+    connections: options.connections,
+    duration: options.seconds,
+    overallRate: options.rate,
+    requests: [{ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: '{}' }],
+  });
+  const statuses = Object.fromEntries(
+    Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, count]),
+  );
+  return { sent: Object.values(statuses).reduce((sum, n) => sum + n, 0), statuses };
 }

@@ -19,7 +19,7 @@ export interface ApiReady {
 export async function serveApi(
   params: { dataDir: string; checkpointEveryMs?: number },
   lifecycle: Lifecycle,
-): Promise<{ stored: number }> {
+): Promise<{ stored: number; refusalEvents: number }> {
   const config = loadConfig(serviceEnv(params.dataDir, params.checkpointEveryMs));
   const { app, url } = await startLedgerApi(config);
   lifecycle.ready({ url } satisfies ApiReady);
@@ -29,10 +29,13 @@ export async function serveApi(
   await app.close();
   const store = await SqliteEventStore.open(join(params.dataDir, 'events.sqlite'));
   try {
-    // Only the emitter's stream: the service also records events of its own (self-audit, say) elsewhere.
-    for await (const last of store.readStream(STREAM, { direction: 'backwards', limit: 1 }))
-      return { stored: last.revision + 1 };
-    return { stored: 0 };
+    // The emitter's stream; the service also records events of its own elsewhere, such as the refusals it counted.
+    const last = async (stream: string) => {
+      for await (const event of store.readStream(stream, { direction: 'backwards', limit: 1 }))
+        return event.revision + 1;
+      return 0;
+    };
+    return { stored: await last(STREAM), refusalEvents: await last('unauthenticated/ledger-self-audit') };
   } finally {
     await store.close();
   }

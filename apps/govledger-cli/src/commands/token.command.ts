@@ -1,4 +1,4 @@
-import { isRole, LocalIssuer, MAX_LOCAL_TOKEN_SECONDS, ROLES } from '@ledger/auth';
+import { isRole, LocalIssuer, ROLES } from '@ledger/auth';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { CliError, cliConfig } from '../cli-context';
@@ -10,7 +10,11 @@ export function registerTokenCommand(program: Command): void {
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .requiredOption('--tenant <tenant>', 'the tenant the token acts in')
     .requiredOption('--sub <id>', 'who the token is for: a person or a service id')
-    .option('--ttl <seconds>', `how long it lives (at most ${MAX_LOCAL_TOKEN_SECONDS})`, '900')
+    .option(
+      '--ttl <seconds>',
+      'how long it lives (at most AUTH_MAX_TOKEN_LIFETIME_SECONDS, 24 h by default)',
+      '900',
+    )
     .option('--systems <ids>', 'regulator: comma-separated AI system ids it may read')
     .option('--event-types <types>', 'emitter: comma-separated event types it may send')
     .action(
@@ -31,8 +35,12 @@ export function registerTokenCommand(program: Command): void {
         if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(options.tenant))
           throw new CliError('--tenant must be 1-63 lower-case letters, digits or hyphens');
         const ttl = Number(options.ttl);
-        if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_LOCAL_TOKEN_SECONDS)
-          throw new CliError(`--ttl must be a whole number of seconds from 1 to ${MAX_LOCAL_TOKEN_SECONDS}`);
+        // The service refuses a token living longer than this; issuing one would only hand out a dud.
+        const max = config.AUTH_MAX_TOKEN_LIFETIME_SECONDS;
+        if (!Number.isInteger(ttl) || ttl < 1 || ttl > max)
+          throw new CliError(
+            `--ttl must be a whole number of seconds from 1 to ${max} (AUTH_MAX_TOKEN_LIFETIME_SECONDS)`,
+          );
         const list = (value?: string) =>
           value
             ?.split(',')

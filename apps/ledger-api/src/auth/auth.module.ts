@@ -4,7 +4,7 @@ import { TokenVerifier } from '@ledger/auth';
 import type { FastifyInstance } from 'fastify';
 import { LedgerConfig } from '@ledger/runtime';
 import { GraphqlPolicyGuard } from './graphql-policy.guard';
-import { installHttpAuth } from './http-auth';
+import { installHttpEdge } from './http-auth';
 import { SelfAuditService } from './self-audit.service';
 import { tokenVerifierFor } from './token-verifier.provider';
 
@@ -22,9 +22,13 @@ export class AuthModule implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly verifier: TokenVerifier,
     private readonly audit: SelfAuditService,
+    private readonly config: LedgerConfig,
   ) {}
 
   onModuleInit(): void {
-    installHttpAuth(this.adapterHost.httpAdapter.getInstance<FastifyInstance>(), this.verifier, this.audit);
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    installHttpEdge(fastify, this.config, this.verifier, this.audit);
+    // Once the last request has been answered and before the store closes: refusals still counted are written.
+    fastify.addHook('onClose', () => this.audit.flush());
   }
 }

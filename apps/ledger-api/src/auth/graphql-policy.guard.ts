@@ -19,7 +19,7 @@ export class GraphqlPolicyGuard implements CanActivate {
     const access = GRAPHQL_POLICY[field];
     if (allows(access, caller.role)) return true;
     const reason = `role ${caller.role} may not call ${field}${access && access !== 'public' ? `; it needs ${access.join(' or ')}` : ''}`;
-    await this.audit.accessDenied({ caller, operation: `graphql ${field}`, reason, status: 403 });
+    this.audit.accessDenied({ caller, operation: `graphql ${field}`, reason, status: 403 });
     throw new ProblemError({ status: 403, code: 'FORBIDDEN', field, message: reason });
   }
 }

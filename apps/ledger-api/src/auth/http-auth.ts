@@ -1,5 +1,7 @@
 import { allows, AuthenticationError, HTTP_POLICY, type TokenVerifier } from '@ledger/auth';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { LedgerConfig } from '@ledger/runtime';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemError, toProblem } from '../errors/problem';
 import type { Caller } from '../request-context/caller';
 import type { SelfAuditService } from './self-audit.service';
 
@@ -9,17 +11,42 @@ declare module 'fastify' {
   }
 }
 
+type RateLimiter = ReturnType<FastifyInstance['createRateLimit']>;
+
 /**
- * Authenticates every request to a non-public route before anything else runs,
- * and refuses roles the policy table does not allow there. Deny by default: a
- * route missing from the table is refused.
+ * The edge every request passes, in this order:
+ * 1. a limit per client address, before anything else is spent on the
+ *    request: it counts every request that does not carry a token verified in
+ *    the last minute (so an emitter's steady traffic never counts, and a flood
+ *    without a valid token is cut off before its token is even parsed);
+ * 2. authentication of every non-public route, and the policy table's roles.
+ *    Deny by default: a route missing from the table is refused;
+ * 3. a limit per principal, once the principal is known.
+ * Both limits answer 429 with Retry-After themselves, so GraphQL answers 429
+ * as well. Requires @fastify/rate-limit registered (bootstrap does).
  */
-export function installHttpAuth(
+export function installHttpEdge(
   fastify: FastifyInstance,
+  config: LedgerConfig,
   verifier: TokenVerifier,
   audit: SelfAuditService,
 ): void {
+  const perAddress = fastify.createRateLimit({
+    max: config.LEDGER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+    timeWindow: 60_000,
+    // Probes must never be starved, and a token the ledger verified a moment ago is its principal's to account for.
+    allowList: (request) =>
+      request.routeOptions.url?.startsWith('/health/') === true || rememberedToken(request, verifier),
+  });
+  const perPrincipal = fastify.createRateLimit({
+    max: config.LEDGER_RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    keyGenerator: (request) =>
+      request.caller ? `${request.caller.tenantId}/${request.caller.id}` : `address ${request.ip}`,
+  });
+
   fastify.addHook('onRequest', async (request, reply) => {
+    if (await overLimit(perAddress, 'this address', request, reply, audit)) return reply;
     const route = request.routeOptions.url;
     // Unknown URLs fall through to the 404 handler; there is nothing to protect.
     if (route === undefined) return;
@@ -27,13 +54,9 @@ export function installHttpAuth(
     const access = HTTP_POLICY[operation];
     if (access === 'public') return;
 
-    const header = request.headers.authorization;
-    const token =
-      typeof header === 'string' && /^Bearer [\w-]+\.[\w-]*\.[\w-]*$/.test(header)
-        ? header.slice(7)
-        : undefined;
+    const token = bearerToken(request);
     if (!token)
-      return refuse(reply, audit, {
+      return refuse(request, reply, audit, {
         operation,
         status: 401,
         reason: 'send Authorization: Bearer <token>; `govledger token` issues one on the embedded default',
@@ -42,24 +65,69 @@ export function installHttpAuth(
       request.caller = await verifier.verify(token);
     } catch (error) {
       if (!(error instanceof AuthenticationError)) throw error;
-      return refuse(reply, audit, { operation, status: 401, reason: error.message });
+      return refuse(request, reply, audit, { operation, status: 401, reason: error.message });
     }
     if (!allows(access, request.caller.role))
-      return refuse(reply, audit, {
+      return refuse(request, reply, audit, {
         operation,
         status: 403,
         caller: request.caller,
         reason: `role ${request.caller.role} may not call ${operation}${access ? `; it needs ${(access as readonly string[]).join(' or ')}` : ''}`,
       });
   });
+
+  fastify.addHook('preHandler', async (request, reply) => {
+    if (await overLimit(perPrincipal, 'this principal', request, reply, audit)) return reply;
+  });
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return typeof header === 'string' && /^Bearer [\w-]+\.[\w-]*\.[\w-]*$/.test(header)
+    ? header.slice(7)
+    : undefined;
+}
+
+function rememberedToken(request: FastifyRequest, verifier: TokenVerifier): boolean {
+  const token = bearerToken(request);
+  return token !== undefined && verifier.remembers(token);
+}
+
+const operationOf = (request: FastifyRequest) =>
+  `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
+
+/** Answers 429 with Retry-After when the request is over `limiter`'s limit; the refusal is counted, not written one by one. */
+async function overLimit(
+  limiter: RateLimiter,
+  whose: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  audit: SelfAuditService,
+): Promise<boolean> {
+  const limit = await limiter(request);
+  if (limit.isAllowed || !limit.isExceeded) return false;
+  const reason = `more than ${limit.max} requests in a minute from ${whose}; retry after ${limit.ttlInSeconds} s`;
+  audit.accessDenied({
+    caller: request.caller,
+    address: request.ip,
+    operation: operationOf(request),
+    status: 429,
+    reason: `more than ${limit.max} requests in a minute from ${whose}`,
+  });
+  const { status, ...problem } = toProblem(
+    new ProblemError({ status: 429, code: 'RATE_LIMITED', message: reason }),
+  );
+  void reply.status(status).header('retry-after', String(limit.ttlInSeconds)).send({ error: problem });
+  return true;
 }
 
 async function refuse(
+  request: FastifyRequest,
   reply: FastifyReply,
   audit: SelfAuditService,
   details: { operation: string; status: 401 | 403; reason: string; caller?: Caller },
 ): Promise<FastifyReply> {
-  await audit.accessDenied(details);
+  audit.accessDenied({ ...details, address: request.ip });
   if (details.status === 401) void reply.header('www-authenticate', 'Bearer realm="govledger"');
   return reply.status(details.status).send({
     error: { code: details.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message: details.reason },

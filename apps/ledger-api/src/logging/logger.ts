@@ -1,11 +1,29 @@
 import type { LoggerService } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 
-/** Structured JSON logs. Headers that carry credentials are never written. */
+/**
+ * A request as the access log shows it: the path without its query string.
+ * A query string can carry anything a caller typed, a GraphQL document and
+ * its variables with a raw patient id among them, and logs are kept and read
+ * far more widely than the ledger.
+ */
+function requestSummary(request: FastifyRequest) {
+  return {
+    method: request.method,
+    path: request.url.split('?', 1)[0],
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
+/** Structured JSON logs. Headers that carry credentials are never written, nor query strings. */
 export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'ledger-api' },
+    serializers: { req: requestSummary },
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
       censor: '[redacted]',

@@ -3,7 +3,11 @@ import { AI_SYSTEM_EVENTS, SUPERSEDED_AI_SYSTEM_EVENTS, type AiSystemEvent } fro
 import { DATA_ACCESS_EVENTS, type DataAccessedEvent } from '../data-access/events';
 import { DATASET_EVENTS, type DatasetEvent } from '../dataset/events';
 import { EVIDENCE_EVENTS, type EvidenceEvent } from '../evidence/events';
-import { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from '../ledger-audit/events';
+import {
+  LEDGER_AUDIT_EVENTS,
+  SUPERSEDED_LEDGER_AUDIT_EVENTS,
+  type LedgerAuditEvent,
+} from '../ledger-audit/events';
 import type { EventSchema } from '../shared/schema';
 
 /**
@@ -25,6 +29,7 @@ export type EventType = keyof typeof EVENT_SCHEMAS;
 /** Earlier versions of event data schemas, kept published: the store holds events written under them. */
 export const SUPERSEDED_EVENT_SCHEMAS: { readonly [T in EventType]?: readonly EventSchema[] } = {
   ...SUPERSEDED_AI_SYSTEM_EVENTS,
+  ...SUPERSEDED_LEDGER_AUDIT_EVENTS,
 };
 export type DomainEvent = AiSystemEvent | DatasetEvent | DataAccessedEvent | LedgerAuditEvent | EvidenceEvent;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

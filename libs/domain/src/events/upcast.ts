@@ -1,4 +1,5 @@
 import { upcastIncidentReportedV1, upcastModelVersionRegisteredV1 } from '../ai-system/events';
+import { upcastAccessDeniedV1 } from '../ledger-audit/events';
 import { EVENT_SCHEMAS, type DomainEvent, type EventType } from './event-schemas';
 
 /** What upcasting reads of a stored event; the event store's StoredEvent is one. */
@@ -9,7 +10,7 @@ export interface StoredEventData {
   /** Named when the event cannot be read, so an operator can find it. */
   position: bigint;
   /** The envelope: an old version may have left to it what a newer one says in its data. */
-  metadata: { actor: { id: string } };
+  metadata: { actor: { id: string }; occurredAt: string };
 }
 
 /** Lifts one event type's data from the version it is keyed by to the next one. */
@@ -35,6 +36,11 @@ const UPCASTERS: { readonly [T in EventType]?: Readonly<Record<number, Upcaster>
   // v1 had no Art 73 class; the incident stays unclassified rather than be given a guessed deadline.
   IncidentReported: {
     1: (v1) => upcastIncidentReportedV1(v1 as Parameters<typeof upcastIncidentReportedV1>[0]),
+  },
+  // v1 recorded each refusal alone; its envelope says when.
+  AccessDenied: {
+    1: (v1, stored) =>
+      upcastAccessDeniedV1(v1 as Parameters<typeof upcastAccessDeniedV1>[0], stored.metadata.occurredAt),
   },
 };
 

@@ -6,7 +6,7 @@ const stored = (type: string, schemaVersion: number, data: Record<string, unknow
   schemaVersion,
   data,
   position,
-  metadata: { actor: { id: 'dr.reg' } },
+  metadata: { actor: { id: 'dr.reg' }, occurredAt: '2026-03-01T10:00:00.000Z' },
 });
 
 describe('upcast', () => {
@@ -86,5 +86,13 @@ describe('upcast', () => {
       reportedBy: 'dr.lead',
     };
     expect(upcast(stored('IncidentReported', 1, v1))).toEqual({ type: 'IncidentReported', data: v1 });
+  });
+
+  it('reads an AccessDenied v1, one refusal, as a count of one at the time its envelope says it occurred', () => {
+    const v1 = { operation: 'POST /v1/events', reason: 'no bearer token', status: 401 };
+    expect(upcast(stored('AccessDenied', 1, v1))).toEqual({
+      type: 'AccessDenied',
+      data: { ...v1, count: 1, firstAt: '2026-03-01T10:00:00.000Z', lastAt: '2026-03-01T10:00:00.000Z' },
+    });
   });
 });

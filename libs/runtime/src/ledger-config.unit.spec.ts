@@ -1,0 +1,56 @@
+import { ConfigError, loadConfig } from './ledger-config';
+
+const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    return (error as ConfigError).problems;
+  }
+};
+
+describe('the edge limits as configured', () => {
+  it('defaults: 600 requests per address a minute, no trusted proxy, tokens living at most a day', () => {
+    expect(loadConfig({})).toMatchObject({
+      LEDGER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: 600,
+      LEDGER_TRUST_PROXY: '',
+      LEDGER_REFUSAL_TALLIES_PER_MINUTE: 1000,
+      AUTH_MAX_TOKEN_LIFETIME_SECONDS: 86_400,
+    });
+  });
+
+  it.each(['true', '*', '0.0.0.0/0 trust-me', 'proxy.example'])(
+    'refuses LEDGER_TRUST_PROXY=%s: only addresses and ranges, so "trust everyone" cannot be said by accident',
+    (value) =>
+      expect(problemsOf({ LEDGER_TRUST_PROXY: value })).toEqual([
+        expect.stringMatching(
+          /^LEDGER_TRUST_PROXY must be empty \(trust no proxy\) or a comma-separated list/,
+        ),
+      ]),
+  );
+
+  it('takes a list of proxy addresses, ranges and named ranges', () =>
+    expect(
+      loadConfig({ LEDGER_TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,fd00::/8,loopback' }).LEDGER_TRUST_PROXY,
+    ).toBe('10.0.0.0/8, 192.0.2.7,fd00::/8,loopback'));
+
+  it.each([
+    [
+      'AUTH_MAX_TOKEN_LIFETIME_SECONDS',
+      '30',
+      'AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of seconds, 60 or more',
+    ],
+    [
+      'LEDGER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE',
+      '0',
+      'LEDGER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE must be a whole number, 1 or more',
+    ],
+    [
+      'LEDGER_REFUSAL_TALLIES_PER_MINUTE',
+      '1000000',
+      'LEDGER_REFUSAL_TALLIES_PER_MINUTE must be a whole number from 1 to 100000',
+    ],
+  ])('refuses %s=%s, naming the rule', (name, value, rule) =>
+    expect(problemsOf({ [name]: value })).toEqual([rule]),
+  );
+});
