@@ -1,4 +1,4 @@
-import { upcastModelVersionRegisteredV1 } from '../ai-system/events';
+import { upcastAuditRecordedV1, upcastModelVersionRegisteredV1 } from '../ai-system/events';
 import { EVENT_SCHEMAS, type DomainEvent, type EventType } from './event-schemas';
 
 /** What upcasting reads of a stored event; the event store's StoredEvent is one. */
@@ -32,6 +32,10 @@ const UPCASTERS: { readonly [T in EventType]?: Readonly<Record<number, Upcaster>
         stored.metadata.actor.id,
       ),
   },
+  // v2 only added optional fields (a review cadence, an expected interval): v1 data is v2 data without them.
+  AccessPolicyRecorded: { 1: (v1) => v1 },
+  AuditSourceRegistered: { 1: (v1) => v1 },
+  AuditRecorded: { 1: (v1) => upcastAuditRecordedV1(v1 as Parameters<typeof upcastAuditRecordedV1>[0]) },
 };
 
 /**
