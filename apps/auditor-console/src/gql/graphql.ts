@@ -21,7 +21,10 @@ export type ComplianceFindingFilter = {
 };
 
 export type ComplianceRule =
+  | 'ACCESS_REVIEW_OVERDUE'
+  | 'AUDIT_FINDING_OVERDUE'
   | 'AUDIT_OVERDUE'
+  | 'AUDIT_SOURCE_SILENT'
   | 'BREACH_UNRESOLVED'
   | 'DATA_ACCESS_WITHOUT_GRANT'
   | 'EMERGENCY_TAKEDOWN_NOT_RATIFIED'
