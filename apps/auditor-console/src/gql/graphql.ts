@@ -377,7 +377,8 @@ export type FindingsQuery = {
     subject: string,
     since: string,
     message: string,
-    evidence: Array<string>
+    evidence: Array<string>,
+    owner: string | null
   }>
 };
 
@@ -679,6 +680,7 @@ export const FindingsDocument = new TypedDocumentString(`
     since
     message
     evidence
+    owner
   }
 }
     `) as unknown as TypedDocumentString<FindingsQuery, FindingsQueryVariables>;

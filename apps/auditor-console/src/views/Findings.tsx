@@ -30,10 +30,11 @@ export function Findings({ params }: { params: URLSearchParams }) {
     });
   };
 
-  const byRule = COMPLIANCE_RULES.map((r) => ({
+  // Every rule the schema names has its column, an empty one included: a zero is a result an auditor reads too.
+  const byRule = COMPLIANCE_RULES.filter((r) => !rule || r === rule).map((r) => ({
     rule: r,
     findings: (data?.complianceFindings ?? []).filter((f) => f.rule === r),
-  })).filter((column) => column.findings.length > 0);
+  }));
   return (
     <section aria-labelledby="findings-title">
       <h1 id="findings-title">Compliance findings</h1>
@@ -69,42 +70,46 @@ export function Findings({ params }: { params: URLSearchParams }) {
       {data && data.complianceFindings.length === 0 && (
         <p>No finding: every rule holds{system ? ` for ${system}` : ''}.</p>
       )}
-      <div className="board">
-        {byRule.map((column) => (
-          <section key={column.rule} aria-labelledby={`rule-${column.rule}`} className="column">
-            <h2 id={`rule-${column.rule}`}>
-              {column.rule} <span className="muted">({column.findings.length})</span>
-            </h2>
-            <ul className="cards">
-              {column.findings.map((f) => (
-                <li key={`${f.systemId}-${f.subject}`} className="card">
-                  <h3>{f.subject}</h3>
-                  <p>{f.message}</p>
-                  <p className="muted">
-                    {f.systemId ? (
-                      <a href={href(['systems', f.systemId])}>{f.systemId}</a>
-                    ) : (
-                      'no single system'
-                    )}{' '}
-                    · since <Time iso={f.since} />
-                  </p>
-                  <a
-                    href={href(['evidence'], {
-                      system: f.systemId ?? undefined,
-                      since: f.since,
-                      rule: f.rule,
-                      subject: f.subject,
-                      ids: f.evidence.join(','),
-                    })}
-                  >
-                    The {f.evidence.length} event{f.evidence.length === 1 ? '' : 's'} proving “{f.subject}”
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </section>
-        ))}
-      </div>
+      {data && (
+        <div className="board">
+          {byRule.map((column) => (
+            <section key={column.rule} aria-labelledby={`rule-${column.rule}`} className="column">
+              <h2 id={`rule-${column.rule}`}>
+                {column.rule} <span className="muted">({column.findings.length})</span>
+              </h2>
+              {column.findings.length === 0 && <p className="muted">None.</p>}
+              <ul className="cards">
+                {column.findings.map((f) => (
+                  <li key={`${f.systemId}-${f.subject}`} className="card">
+                    <h3>{f.subject}</h3>
+                    <p>{f.message}</p>
+                    {f.owner && <p>Owner: {f.owner}</p>}
+                    <p className="muted">
+                      {f.systemId ? (
+                        <a href={href(['systems', f.systemId])}>{f.systemId}</a>
+                      ) : (
+                        'no single system'
+                      )}{' '}
+                      · since <Time iso={f.since} />
+                    </p>
+                    <a
+                      href={href(['evidence'], {
+                        system: f.systemId ?? undefined,
+                        since: f.since,
+                        rule: f.rule,
+                        subject: f.subject,
+                        ids: f.evidence.join(','),
+                      })}
+                    >
+                      The {f.evidence.length} event{f.evidence.length === 1 ? '' : 's'} proving “{f.subject}”
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ))}
+        </div>
+      )}
     </section>
   );
 }

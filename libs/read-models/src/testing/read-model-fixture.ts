@@ -50,6 +50,7 @@ export class ReadModelFixture {
     data: Record<string, unknown>,
     occurredAt: string,
     tenantId = 't1',
+    schemaVersion = 1,
   ): Promise<string> {
     const eventId = randomUUID();
     await this.store.append(
@@ -58,7 +59,7 @@ export class ReadModelFixture {
         {
           eventId,
           type,
-          schemaVersion: 1,
+          schemaVersion,
           data,
           metadata: {
             tenantId,
