@@ -226,12 +226,16 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
       'Monitoring signals and breaches',
       'Incidents',
       'Takedowns and reinstatements',
+      'Audit findings and access-log reviews',
       'Compliance findings',
       'Integrity summary',
       'Regulatory coverage',
     ])
       expect(report).toContain(heading);
     expect(report).toContain('Notified body 0123');
+    // The demo's finding, closed by its owner and verified by the auditor, and the review of the system's logs.
+    expect(report).toMatch(/closed: resolved by [^<]+ at [^<]+, verified by auditor\.amy/);
+    expect(report).toContain('every access in the demo day matched the policy');
     expect(report).toMatch(/Aware at/);
     expect(report).toContain('HIPAA');
     expect(report).not.toMatch(/<script|src="http|href="http/);

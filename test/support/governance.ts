@@ -194,7 +194,7 @@ export async function unmonitoredSystem(api: TestApi, systemId: string, datasetI
     permittedRoles: ['clinician'],
     permittedPurposes: ['TREAT'],
   });
-  await ok(api, 'registerAuditSource', { systemId, sourceService: 'ehr-gateway' });
+  await ok(api, 'registerAuditSource', { systemId, sourceService: 'ehr-gateway', expectedInterval: 'P1D' });
 }
 
 /** Everything a version needs before deployment, for tests that start from a deployable system. */

@@ -3,6 +3,7 @@ import { governancePolicy, LedgerConfig } from '@ledger/runtime';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { EventStoreModule } from './store/event-store.module';
+import { AccessReviewsModule } from './access-reviews/access-reviews.module';
 import { AiSystemsModule } from './ai-systems/ai-systems.module';
 import { GOVERNANCE_POLICY } from './commands/governance-policy';
 import { DatasetsModule } from './datasets/datasets.module';
@@ -32,6 +33,7 @@ export class AppModule {
         LedgerGraphqlModule,
         AiSystemsModule,
         DatasetsModule,
+        AccessReviewsModule,
         IngestModule,
         EvidenceModule,
         ConsoleModule,

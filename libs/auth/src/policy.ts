@@ -54,10 +54,16 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   ratifyTakedown: GOVERNANCE,
   reinstateAiSystem: GOVERNANCE,
   recordAudit: ['governance-admin', 'auditor'],
+  // The owner of a finding may be anyone the auditor named; the decider admits only the owner to resolve it
+  // and anyone but the owner to verify the closure.
+  resolveAuditFinding: ['governance-admin', 'auditor'],
+  verifyAuditFindingClosure: ['governance-admin', 'auditor'],
+  recordAccessLogReview: GOVERNANCE,
   registerDataset: GOVERNANCE,
   approveDataset: GOVERNANCE,
   grantDatasetAccess: GOVERNANCE,
   revokeDatasetAccess: GOVERNANCE,
+  recordDatasetAccessPolicy: GOVERNANCE,
 };
 
 /** Keyed `METHOD /path` as Fastify registers the route. */

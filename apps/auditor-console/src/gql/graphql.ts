@@ -21,7 +21,10 @@ export type ComplianceFindingFilter = {
 };
 
 export type ComplianceRule =
+  | 'ACCESS_REVIEW_OVERDUE'
+  | 'AUDIT_FINDING_OVERDUE'
   | 'AUDIT_OVERDUE'
+  | 'AUDIT_SOURCE_SILENT'
   | 'BREACH_UNRESOLVED'
   | 'DATA_ACCESS_WITHOUT_GRANT'
   | 'EMERGENCY_TAKEDOWN_NOT_RATIFIED'
@@ -417,7 +420,8 @@ export type FindingsQuery = {
     subject: string,
     since: string,
     message: string,
-    evidence: Array<string>
+    evidence: Array<string>,
+    owner: string | null
   }>
 };
 
@@ -729,6 +733,7 @@ export const FindingsDocument = new TypedDocumentString(`
     since
     message
     evidence
+    owner
   }
 }
     `) as unknown as TypedDocumentString<FindingsQuery, FindingsQueryVariables>;

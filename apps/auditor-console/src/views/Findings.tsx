@@ -30,9 +30,8 @@ export function Findings({ params }: { params: URLSearchParams }) {
     });
   };
 
-  // Every rule evaluated gets a column, an empty one included: a zero is an answer an auditor needs to see.
-  // The rules come from the schema, so a rule added there appears here without touching this view.
-  const byRule = (rule ? [rule] : COMPLIANCE_RULES).map((r) => ({
+  // Every rule the schema names has its column, an empty one included: a zero is a result an auditor reads too.
+  const byRule = COMPLIANCE_RULES.filter((r) => !rule || r === rule).map((r) => ({
     rule: r,
     findings: (data?.complianceFindings ?? []).filter((f) => f.rule === r),
   }));
@@ -86,6 +85,7 @@ export function Findings({ params }: { params: URLSearchParams }) {
                     <li key={`${f.systemId}-${f.subject}`} className="card">
                       <h3>{f.subject}</h3>
                       <p>{f.message}</p>
+                      {f.owner && <p>Owner: {f.owner}</p>}
                       <p className="muted">
                         {f.systemId ? (
                           <a href={href(['systems', f.systemId])}>{f.systemId}</a>

@@ -204,8 +204,9 @@ export async function seedDemoOrganisation(
       documentRef: `policy://ai-governance/${systemId}/access-v1`,
       permittedRoles: ['attending', 'resident', 'nurse'],
       permittedPurposes: ['TREAT'],
+      reviewEveryDays: 90,
     });
-    await run('registerAuditSource', { systemId, sourceService: plan.auditSource });
+    await run('registerAuditSource', { systemId, sourceService: plan.auditSource, expectedInterval: 'P1D' });
     // Nobody deploys a system that nobody watches: its monitoring is planned first.
     await run('planMonitoring', {
       systemId,
@@ -268,9 +269,45 @@ export async function seedDemoOrganisation(
         systemId,
         auditId: `${systemId}-audit-1`,
         scope: 'pre-deployment governance review',
-        findings: [{ severity: 'observation', description: 'monitoring cadence agreed' }],
+        findings: [
+          {
+            findingId: 'F-1',
+            severity: 'observation',
+            description: 'monitoring cadence agreed',
+            owner: plan.holders.MODEL_PERFORMANCE_OWNER,
+            dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+          },
+        ],
       },
       'auditor.amy',
+    );
+    // The owner closes the finding and the auditor, not the owner, verifies it.
+    await run(
+      'resolveAuditFinding',
+      {
+        systemId,
+        auditId: `${systemId}-audit-1`,
+        findingId: 'F-1',
+        resolution: 'cadence written into the plan',
+      },
+      plan.holders.MODEL_PERFORMANCE_OWNER,
+    );
+    await run(
+      'verifyAuditFindingClosure',
+      { systemId, auditId: `${systemId}-audit-1`, findingId: 'F-1', note: 'plan checked' },
+      'auditor.amy',
+    );
+    const reviewedUpTo = new Date().toISOString();
+    await run(
+      'recordAccessLogReview',
+      {
+        systemId,
+        periodFrom: new Date(Date.parse(reviewedUpTo) - 86_400_000).toISOString(),
+        periodTo: reviewedUpTo,
+        outcome: 'no_issues',
+        note: 'every access in the demo day matched the policy',
+      },
+      plan.holders.SECURITY_OFFICER,
     );
   }
 

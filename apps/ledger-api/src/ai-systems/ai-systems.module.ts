@@ -20,8 +20,10 @@ import { RegisterModelVersionResolver } from './register-model-version.resolver'
 import { RegisterMonitoringSourceResolver } from './register-monitoring-source.resolver';
 import { ReinstateAiSystemResolver } from './reinstate-ai-system.resolver';
 import { ReportIncidentResolver } from './report-incident.resolver';
+import { ResolveAuditFindingResolver } from './resolve-audit-finding.resolver';
 import { RevokeAccountabilityResolver } from './revoke-accountability.resolver';
 import { UpdateIncidentStatusResolver } from './update-incident-status.resolver';
+import { VerifyAuditFindingClosureResolver } from './verify-audit-finding-closure.resolver';
 
 /** One resolver per use case: each mutation validates its input and handles its command on the AI system's stream. */
 @Module({
@@ -47,8 +49,10 @@ import { UpdateIncidentStatusResolver } from './update-incident-status.resolver'
     RegisterMonitoringSourceResolver,
     ReinstateAiSystemResolver,
     ReportIncidentResolver,
+    ResolveAuditFindingResolver,
     RevokeAccountabilityResolver,
     UpdateIncidentStatusResolver,
+    VerifyAuditFindingClosureResolver,
   ],
 })
 export class AiSystemsModule {}

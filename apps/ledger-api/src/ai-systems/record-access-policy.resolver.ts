@@ -1,5 +1,5 @@
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
-import { ArrayMaxSize, ArrayMinSize, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Length, Matches, Max, Min } from 'class-validator';
 import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
@@ -9,6 +9,7 @@ export class RecordAccessPolicyInput {
   @Length(1, 500) documentRef!: string;
   @ArrayMinSize(1) @ArrayMaxSize(100) @Length(1, 200, { each: true }) permittedRoles!: string[];
   @ArrayMinSize(1) @ArrayMaxSize(100) @Length(1, 200, { each: true }) permittedPurposes!: string[];
+  @IsOptional() @IsInt() @Min(1) @Max(3660) reviewEveryDays?: number;
 }
 
 @Resolver()

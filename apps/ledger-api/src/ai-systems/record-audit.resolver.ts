@@ -1,14 +1,17 @@
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsIn, Length, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsIn, IsISO8601, Length, Matches, ValidateNested } from 'class-validator';
 import { FINDING_SEVERITIES, type FindingSeverity } from '@ledger/domain';
 import { AiSystemCommands, type CommandReceipt } from '../commands/handle-command';
 import { ID, ID_RULE } from '../commands/input-rules';
 import type { GraphqlContext } from '../graphql/graphql-context';
 
 export class AuditFindingInput {
+  @Matches(ID, ID_RULE) findingId!: string;
   @IsIn(FINDING_SEVERITIES) severity!: FindingSeverity;
   @Length(1, 4000) description!: string;
+  @Length(1, 256) owner!: string;
+  @IsISO8601({ strict: true }) dueAt!: string;
 }
 
 export class RecordAuditInput {

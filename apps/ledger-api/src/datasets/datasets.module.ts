@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DatasetCommands } from '../commands/handle-command';
 import { ApproveDatasetResolver } from './approve-dataset.resolver';
 import { GrantDatasetAccessResolver } from './grant-dataset-access.resolver';
+import { RecordDatasetAccessPolicyResolver } from './record-dataset-access-policy.resolver';
 import { RegisterDatasetResolver } from './register-dataset.resolver';
 import { RevokeDatasetAccessResolver } from './revoke-dataset-access.resolver';
 
@@ -11,6 +12,7 @@ import { RevokeDatasetAccessResolver } from './revoke-dataset-access.resolver';
     DatasetCommands,
     ApproveDatasetResolver,
     GrantDatasetAccessResolver,
+    RecordDatasetAccessPolicyResolver,
     RegisterDatasetResolver,
     RevokeDatasetAccessResolver,
   ],

@@ -1,5 +1,6 @@
 import type { CommandMeta } from '../shared/command-meta';
 import type {
+  AccessReviewOutcome,
   AccountabilityRole,
   FindingSeverity,
   IncidentClassification,
@@ -115,11 +116,29 @@ export interface RecordAccessPolicy extends OnSystem<'RecordAccessPolicy'> {
   documentRef: string;
   permittedRoles: string[];
   permittedPurposes: string[];
+  /** How often the system's access logs must be reviewed; none asks for no review. */
+  reviewEveryDays?: number;
 }
 
 export interface RegisterAuditSource extends OnSystem<'RegisterAuditSource'> {
   sourceService: string;
+  /** ISO 8601 duration: longer than this without a data-access event from the source, and it counts as silent. */
+  expectedInterval: string;
 }
+
+/**
+ * A review of access logs (HIPAA §164.308(a)(1)(ii)(D)). The reviewer is
+ * `meta.actor` and the review happens at `meta.at`: naming someone else, or
+ * an earlier day, would let anyone claim a review nobody made.
+ */
+export interface AccessLogReviewFields {
+  periodFrom: string;
+  periodTo: string;
+  outcome: AccessReviewOutcome;
+  note: string;
+}
+
+export interface RecordAccessLogReview extends OnSystem<'RecordAccessLogReview'>, AccessLogReviewFields {}
 
 /** A service allowed to record monitoring signals, named by the token subject it authenticates as. */
 export interface RegisterMonitoringSource extends OnSystem<'RegisterMonitoringSource'> {
@@ -213,10 +232,35 @@ export interface ReinstateAiSystem extends OnSystem<'ReinstateAiSystem'> {
   evidence: string[];
 }
 
+export interface AuditFindingInput {
+  /** Unique within the audit. */
+  findingId: string;
+  severity: FindingSeverity;
+  description: string;
+  /** The person who must resolve it. */
+  owner: string;
+  /** After the audit: by when the owner must have it resolved and its closure verified. */
+  dueAt: string;
+}
+
 export interface RecordAudit extends OnSystem<'RecordAudit'> {
   auditId: string;
   scope: string;
-  findings: Array<{ severity: FindingSeverity; description: string }>;
+  findings: AuditFindingInput[];
+}
+
+/** Only the finding's owner resolves it. */
+export interface ResolveAuditFinding extends OnSystem<'ResolveAuditFinding'> {
+  auditId: string;
+  findingId: string;
+  resolution: string;
+}
+
+/** The verifier is `meta.actor`, never the owner: nobody closes their own finding. */
+export interface VerifyAuditFindingClosure extends OnSystem<'VerifyAuditFindingClosure'> {
+  auditId: string;
+  findingId: string;
+  note: string;
 }
 
 export type AiSystemCommand =
@@ -241,6 +285,9 @@ export type AiSystemCommand =
   | DecideTakedown
   | RatifyTakedown
   | ReinstateAiSystem
-  | RecordAudit;
+  | RecordAudit
+  | ResolveAuditFinding
+  | VerifyAuditFindingClosure
+  | RecordAccessLogReview;
 
 export type AiSystemCommandType = AiSystemCommand['type'];

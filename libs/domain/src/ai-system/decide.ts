@@ -3,8 +3,9 @@ import type { Decider } from '../shared/decider';
 import { DomainError, assertNever } from '../shared/domain-error';
 import { personId } from '../shared/person-id';
 import { checkedEvents } from '../events/validate-event-data';
+import { accessLogReview } from '../shared/access-log-review';
 import { acceptAccountability, assignAccountability, revokeAccountability } from './accountability';
-import { recordAudit } from './audits';
+import { recordAudit, resolveAuditFinding, verifyAuditFindingClosure } from './audits';
 import type { AiSystemCommand, RegisterAiSystem } from './commands';
 import { approveDeployment, deployModelVersion, recordAccessPolicy, registerAuditSource } from './deployment';
 import type { AiSystemEvent } from './events';
@@ -46,6 +47,12 @@ function withPersonIds(command: AiSystemCommand): AiSystemCommand {
       };
     case 'RegisterMonitoringSource':
       return { ...command, meta, serviceId: personId(command.serviceId) };
+    case 'RecordAudit':
+      return {
+        ...command,
+        meta,
+        findings: command.findings.map((f) => ({ ...f, owner: personId(f.owner) })),
+      };
     default:
       return { ...command, meta };
   }
@@ -113,6 +120,14 @@ function decideUnchecked(
       return reinstateAiSystem(command, system, policy);
     case 'RecordAudit':
       return recordAudit(command, system);
+    case 'ResolveAuditFinding':
+      return resolveAuditFinding(command, system);
+    case 'VerifyAuditFindingClosure':
+      return verifyAuditFindingClosure(command, system);
+    case 'RecordAccessLogReview':
+      return [
+        { type: 'AccessLogReviewed', data: { systemId: system.systemId, ...accessLogReview(command) } },
+      ];
     default:
       return assertNever(command);
   }

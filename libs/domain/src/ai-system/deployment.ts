@@ -13,7 +13,7 @@ import { statusChange } from './lifecycle';
 import { findVersion, latestValidation } from './model-versions';
 import type { GovernancePolicy } from './policy';
 import { authorsOf, separationRefused } from './separation-of-duties';
-import type { AiSystemRecord, AiSystemState, ModelVersion } from './state';
+import { isOpenFinding, type AiSystemRecord, type AiSystemState, type ModelVersion } from './state';
 import { REVIEW_DISCIPLINES } from './vocabulary';
 
 export function approveDeployment(cmd: ApproveDeployment, system: AiSystemRecord): AiSystemEvent[] {
@@ -55,7 +55,7 @@ export function approveDeployment(cmd: ApproveDeployment, system: AiSystemRecord
 }
 
 export function recordAccessPolicy(cmd: RecordAccessPolicy, system: AiSystemRecord): AiSystemEvent[] {
-  const { documentRef, permittedRoles, permittedPurposes } = cmd;
+  const { documentRef, permittedRoles, permittedPurposes, reviewEveryDays } = cmd;
   return [
     {
       type: 'AccessPolicyRecorded',
@@ -65,6 +65,7 @@ export function recordAccessPolicy(cmd: RecordAccessPolicy, system: AiSystemReco
         permittedRoles,
         permittedPurposes,
         recordedBy: cmd.meta.actor,
+        ...(reviewEveryDays === undefined ? {} : { reviewEveryDays }),
       },
     },
   ];
@@ -77,8 +78,9 @@ export function registerAuditSource(cmd: RegisterAuditSource, system: AiSystemRe
       `${cmd.sourceService} is already registered as an audit source of ${system.systemId}`,
       'sourceService',
     );
+  const { sourceService, expectedInterval } = cmd;
   return [
-    { type: 'AuditSourceRegistered', data: { systemId: system.systemId, sourceService: cmd.sourceService } },
+    { type: 'AuditSourceRegistered', data: { systemId: system.systemId, sourceService, expectedInterval } },
   ];
 }
 
@@ -137,7 +139,8 @@ export type DeploymentGate =
   | 'ACCESS_POLICY'
   | 'AUDIT_SOURCE'
   | 'REVIEWER_APPROVALS'
-  | 'MONITORING_PLAN';
+  | 'MONITORING_PLAN'
+  | 'OPEN_CRITICAL_AUDIT_FINDING';
 
 export interface UnmetDeploymentGate extends UnmetGate {
   gate: DeploymentGate;
@@ -175,6 +178,7 @@ export function unmetDeploymentGates(
         ? undefined
         : `plan the monitoring of ${system.systemId}: at least one metric with its threshold, direction and cadence`,
     ],
+    ['OPEN_CRITICAL_AUDIT_FINDING', criticalFindingsGap(system)],
   ];
   return checks.flatMap(([gate, message]) => (message === undefined ? [] : [{ gate, message }]));
 }
@@ -226,6 +230,16 @@ function validationGap(
   if (millis(latest.validatedAt) < millis(at) - policy.validationValidityDays * MS_PER_DAY)
     return `${needed}: the latest, ${latest.validationId}, is older than ${policy.validationValidityDays} days`;
   return undefined;
+}
+
+function criticalFindingsGap(system: AiSystemRecord): string | undefined {
+  const open = system.auditFindings.filter((f) => f.severity === 'critical' && isOpenFinding(f));
+  if (open.length === 0) return undefined;
+  const each = open.map(
+    (f) =>
+      `${f.findingId} of audit ${f.auditId} (owner ${f.owner}, ${f.resolvedBy ? 'resolved, awaiting verification' : 'unresolved'})`,
+  );
+  return `close the open critical audit findings: ${each.join(', ')}; each is resolved by its owner and verified by someone else`;
 }
 
 function approvalsGap(system: AiSystemRecord, version: ModelVersion): string | undefined {

@@ -124,7 +124,22 @@ describe('recording the access policy and audit source', () => {
   it('registers a service as the audit source of the system', () =>
     given(...withVersion())
       .when(cmd.auditSource())
-      .then([{ type: 'AuditSourceRegistered', data: { systemId: SYSTEM, sourceService: 'ehr-gateway' } }]));
+      .then([
+        {
+          type: 'AuditSourceRegistered',
+          data: { systemId: SYSTEM, sourceService: 'ehr-gateway', expectedInterval: 'PT24H' },
+        },
+      ]));
+
+  it('refuses an expected interval that is no ISO 8601 duration, naming it', () =>
+    given(...withVersion())
+      .when(cmd.auditSource('ehr-gateway', { expectedInterval: 'daily' }))
+      .thenThrows('VALIDATION_FAILED', 'expectedInterval'));
+
+  it('records the cadence at which the access policy wants the logs reviewed', () =>
+    given(...withVersion())
+      .when(cmd.accessPolicy({ reviewEveryDays: 30 }))
+      .then([expect.objectContaining({ data: expect.objectContaining({ reviewEveryDays: 30 }) })]));
 
   it('refuses the same audit source twice', () =>
     given(...run([cmd.auditSource()], withVersion()))

@@ -14,6 +14,7 @@ import {
   v1,
   v2,
 } from '../shared/schema';
+import { accessLogReviewFields, ReviewEveryDays } from '../shared/access-log-review';
 import {
   ACCOUNTABILITY_ROLES,
   FINDING_SEVERITIES,
@@ -132,6 +133,57 @@ const IncidentReportedV2 = Closed(
 
 const metricResults = (description: string) =>
   Type.Array(MetricResult, { minItems: 1, description: `${description} (at least one)` });
+
+const accessPolicyRecordedV1Fields = {
+  systemId,
+  documentRef: Text('where the approved access policy lives, e.g. a document URL or id', 500),
+  permittedRoles: NonEmptyList(Text('a role', 200), 'the roles allowed to use the system or its data'),
+  permittedPurposes: NonEmptyList(
+    Text('a purpose of use, e.g. TREAT', 200),
+    'the purposes of use the policy allows',
+  ),
+  recordedBy: Principal('who recorded the policy'),
+};
+
+/** v1 set no cadence for reviewing the system's access logs. */
+const AccessPolicyRecordedV1 = Closed(accessPolicyRecordedV1Fields, {
+  description: 'The access policy for the system was recorded; a later one supersedes it.',
+});
+
+const auditSourceRegisteredV1Fields = {
+  systemId,
+  sourceService: Id("a service that emits this system's data-access events"),
+};
+
+/** v1 named no interval, so a silent source went unnoticed. */
+const AuditSourceRegisteredV1 = Closed(auditSourceRegisteredV1Fields, {
+  description: 'A service was registered as emitting the data-access audit trail of this system.',
+});
+
+const auditId = Id('the audit');
+const findingId = Id('the finding, unique within its audit');
+const findingSeverity = StringEnum(FINDING_SEVERITIES, 'how serious the finding is');
+const findingDescription = Text('the finding');
+const auditScope = Text('what the audit covered');
+const auditor = Principal('who audited');
+
+/** v1 findings had no id, owner or due date: nothing could close them. */
+const AuditRecordedV1 = Closed(
+  {
+    systemId,
+    auditId,
+    scope: auditScope,
+    findings: Type.Array(
+      Closed(
+        { severity: findingSeverity, description: findingDescription },
+        { description: 'one audit finding' },
+      ),
+      { description: 'the findings; empty for a clean audit' },
+    ),
+    auditor,
+  },
+  { description: 'An audit of the system was recorded.' },
+);
 
 export const AI_SYSTEM_EVENTS = {
   AiSystemRegistered: v1(
@@ -306,26 +358,38 @@ export const AI_SYSTEM_EVENTS = {
     ),
   ),
 
-  AccessPolicyRecorded: v1(
+  AccessPolicyRecorded: v2(
     Closed(
       {
-        systemId,
-        documentRef: Text('where the approved access policy lives, e.g. a document URL or id', 500),
-        permittedRoles: NonEmptyList(Text('a role', 200), 'the roles allowed to use the system or its data'),
-        permittedPurposes: NonEmptyList(
-          Text('a purpose of use, e.g. TREAT', 200),
-          'the purposes of use the policy allows',
+        ...accessPolicyRecordedV1Fields,
+        reviewEveryDays: Type.Optional(
+          ReviewEveryDays(
+            "how often the system's access logs must be reviewed; absent, no review is required (every v1 policy)",
+          ),
         ),
-        recordedBy: Principal('who recorded the policy'),
       },
       { description: 'The access policy for the system was recorded; a later one supersedes it.' },
     ),
   ),
 
-  AuditSourceRegistered: v1(
+  AuditSourceRegistered: v2(
     Closed(
-      { systemId, sourceService: Id("a service that emits this system's data-access events") },
+      {
+        ...auditSourceRegisteredV1Fields,
+        expectedInterval: Type.Optional(
+          IsoDuration(
+            'the longest the source may send no data-access event before it counts as silent; absent only on sources registered under v1',
+          ),
+        ),
+      },
       { description: 'A service was registered as emitting the data-access audit trail of this system.' },
+    ),
+  ),
+
+  AccessLogReviewed: v1(
+    Closed(
+      { systemId, ...accessLogReviewFields },
+      { description: "The system's access logs for a period were reviewed." },
     ),
   ),
 
@@ -508,25 +572,65 @@ export const AI_SYSTEM_EVENTS = {
     ),
   ),
 
-  AuditRecorded: v1(
+  AuditRecorded: v2(
     Closed(
       {
         systemId,
-        auditId: Id('the audit'),
-        scope: Text('what the audit covered'),
+        auditId,
+        scope: auditScope,
         findings: Type.Array(
           Closed(
             {
-              severity: StringEnum(FINDING_SEVERITIES, 'how serious the finding is'),
-              description: Text('the finding'),
+              findingId,
+              severity: findingSeverity,
+              description: findingDescription,
+              owner: Principal('who must resolve the finding; never the one who verifies its closure'),
+              dueAt: Type.Optional(
+                Instant(
+                  'by when the finding must be resolved and its closure verified; absent only on findings recorded under v1',
+                ),
+              ),
             },
-            { description: 'one audit finding' },
+            { description: 'one audit finding, open until its closure is verified' },
           ),
           { description: 'the findings; empty for a clean audit' },
         ),
-        auditor: Principal('who audited'),
+        auditor,
       },
-      { description: 'An audit of the system was recorded.' },
+      { description: 'An audit of the system was recorded, each finding with its owner and due date.' },
+    ),
+  ),
+
+  AuditFindingResolved: v1(
+    Closed(
+      {
+        systemId,
+        auditId,
+        findingId,
+        resolution: Text('what the owner did about the finding'),
+        resolvedBy: Principal("the finding's owner"),
+        resolvedAt: Instant('when the owner resolved it'),
+      },
+      {
+        description: 'The owner of an audit finding resolved it; it stays open until someone else verifies.',
+      },
+    ),
+  ),
+
+  AuditFindingClosureVerified: v1(
+    Closed(
+      {
+        systemId,
+        auditId,
+        findingId,
+        note: Text('what the verifier checked'),
+        verifiedBy: Principal("who verified the closure; never the finding's owner"),
+        verifiedAt: Instant('when the closure was verified'),
+      },
+      {
+        description:
+          'Someone other than its owner verified that an audit finding was resolved; it is closed.',
+      },
     ),
   ),
 };
@@ -535,7 +639,29 @@ export const AI_SYSTEM_EVENTS = {
 export const SUPERSEDED_AI_SYSTEM_EVENTS = {
   ModelVersionRegistered: [v1(ModelVersionRegisteredV1)],
   IncidentReported: [v1(IncidentReportedV1)],
+  AccessPolicyRecorded: [v1(AccessPolicyRecordedV1)],
+  AuditSourceRegistered: [v1(AuditSourceRegisteredV1)],
+  AuditRecorded: [v1(AuditRecordedV1)],
 } satisfies { [T in keyof typeof AI_SYSTEM_EVENTS]?: EventSchema[] };
+
+/**
+ * AuditRecorded v1 → v2. v1 findings had no id, owner or due date. Each is
+ * numbered in its audit's order; its owner is the auditor, the one person the
+ * record names, so an open critical finding recorded then still has someone
+ * who can resolve it; and it has no due date, so no clock runs on it.
+ */
+export function upcastAuditRecordedV1(
+  data: Static<typeof AuditRecordedV1>,
+): AiSystemEventOf<'AuditRecorded'>['data'] {
+  return {
+    ...data,
+    findings: data.findings.map((finding, i) => ({
+      findingId: String(i + 1),
+      ...finding,
+      owner: data.auditor,
+    })),
+  };
+}
 
 /**
  * ModelVersionRegistered v1 → v2. The v1 data never named the registrant;

@@ -50,6 +50,9 @@ const ACCEPTED_AFTER_RETIREMENT: ReadonlySet<AiSystemCommandType> = new Set<AiSy
   'CloseIncident',
   'RatifyTakedown',
   'RecordAudit',
+  'ResolveAuditFinding',
+  'VerifyAuditFindingClosure',
+  'RecordAccessLogReview',
 ]);
 
 export function assertAcceptsAfterRetirement(system: AiSystemRecord, command: AiSystemCommandType): void {

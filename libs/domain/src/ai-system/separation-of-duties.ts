@@ -69,6 +69,10 @@ export const SEPARATION_OF_DUTIES = {
     duty: "ratifying a security officer's emergency takedown",
     never: 'an author of a version it took down or rolled back to',
   },
+  VERIFIER_IS_OWNER: {
+    duty: 'verifying the closure of an audit finding',
+    never: 'its owner, who resolved it, in any spelling of their id',
+  },
 } as const satisfies Partial<Record<DomainErrorCode, SeparationOfDuty>>;
 
 export type SeparationOfDutyCode = keyof typeof SEPARATION_OF_DUTIES;

@@ -4,6 +4,7 @@ import type { PlannedMetric } from './commands';
 import type { AiSystemEvent, AiSystemEventOf } from './events';
 import type {
   AccountabilityRole,
+  FindingSeverity,
   IncidentClassification,
   LifecycleStatus,
   NotificationKind,
@@ -41,6 +42,7 @@ export interface AiSystemRecord {
   /** Takedown and reinstatement decisions; they share one id space. */
   decisions: DecisionRecord[];
   auditIds: string[];
+  auditFindings: AuditFindingRecord[];
   /** The version serving patients, or paused while suspended. */
   deployedVersion?: string;
   suspendedAt?: string;
@@ -100,6 +102,18 @@ export interface IncidentRecord {
   notifications: Array<{ recipient: NotificationRecipient; kind: NotificationKind }>;
 }
 
+export interface AuditFindingRecord {
+  auditId: string;
+  findingId: string;
+  severity: FindingSeverity;
+  owner: string;
+  resolvedBy?: string;
+  verifiedBy?: string;
+}
+
+/** Open until someone other than its owner verifies the owner's resolution. */
+export const isOpenFinding = (finding: AuditFindingRecord): boolean => finding.verifiedBy === undefined;
+
 export interface DecisionRecord {
   decisionId: string;
   decidedBy: string;
@@ -137,6 +151,7 @@ function registered({ data }: AiSystemEventOf<'AiSystemRegistered'>): AiSystemRe
     incidents: [],
     decisions: [],
     auditIds: [],
+    auditFindings: [],
   };
 }
 
@@ -258,12 +273,31 @@ function evolveRecord(
       };
       return { ...s, decisions: [...s.decisions, decision] };
     }
-    case 'AuditRecorded':
-      return { ...s, auditIds: [...s.auditIds, event.data.auditId] };
+    case 'AuditRecorded': {
+      const { auditId, findings } = event.data;
+      return {
+        ...s,
+        auditIds: [...s.auditIds, auditId],
+        auditFindings: [
+          ...s.auditFindings,
+          ...findings.map(({ findingId, severity, owner }) => ({
+            auditId,
+            findingId,
+            severity,
+            owner: personId(owner),
+          })),
+        ],
+      };
+    }
+    case 'AuditFindingResolved':
+      return updateFinding(s, event.data, { resolvedBy: personId(event.data.resolvedBy) });
+    case 'AuditFindingClosureVerified':
+      return updateFinding(s, event.data, { verifiedBy: personId(event.data.verifiedBy) });
     // Facts for the record and the read models; no rule depends on them.
     case 'MonitoringSignalRecorded':
     case 'MonitoringThresholdBreached':
     case 'IncidentStatusUpdated':
+    case 'AccessLogReviewed':
       return s;
     default:
       return assertNever(event);
@@ -278,6 +312,19 @@ function updateIncident(
   return {
     ...s,
     incidents: s.incidents.map((i) => (i.incidentId === incidentId ? { ...i, ...change(i) } : i)),
+  };
+}
+
+function updateFinding(
+  s: AiSystemRecord,
+  { auditId, findingId }: { auditId: string; findingId: string },
+  change: Partial<AuditFindingRecord>,
+): AiSystemRecord {
+  return {
+    ...s,
+    auditFindings: s.auditFindings.map((f) =>
+      f.auditId === auditId && f.findingId === findingId ? { ...f, ...change } : f,
+    ),
   };
 }
 

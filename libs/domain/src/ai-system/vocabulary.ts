@@ -85,6 +85,10 @@ export type TakedownAction = (typeof TAKEDOWN_ACTIONS)[number];
 export const FINDING_SEVERITIES = ['observation', 'minor', 'major', 'critical'] as const;
 export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
 
+/** What a review of access logs concluded (HIPAA §164.308(a)(1)(ii)(D), information system activity review). */
+export const ACCESS_REVIEW_OUTCOMES = ['no_issues', 'issues_found', 'escalated'] as const;
+export type AccessReviewOutcome = (typeof ACCESS_REVIEW_OUTCOMES)[number];
+
 /** Whether a measured value satisfies a threshold; used for validations and monitoring alike so both agree. */
 export function meetsThreshold(value: number, threshold: number, direction: ThresholdDirection): boolean {
   return direction === 'min' ? value >= threshold : value <= threshold;

@@ -1,4 +1,5 @@
 import type { CommandMeta } from '../shared/command-meta';
+import type { AccessLogReviewFields } from '../ai-system/commands';
 import type { DatasetClassification } from './events';
 
 interface OnDataset<T extends string> {
@@ -33,4 +34,20 @@ export interface RevokeDatasetAccess extends OnDataset<'RevokeDatasetAccess'> {
   reason: string;
 }
 
-export type DatasetCommand = RegisterDataset | ApproveDataset | GrantDatasetAccess | RevokeDatasetAccess;
+/** Sets how often the dataset's access logs must be reviewed (HIPAA §164.308(a)(1)(ii)(D)). */
+export interface RecordDatasetAccessPolicy extends OnDataset<'RecordDatasetAccessPolicy'> {
+  documentRef: string;
+  reviewEveryDays: number;
+}
+
+/** The reviewer is `meta.actor` and the review happens at `meta.at`. */
+export interface RecordDatasetAccessLogReview
+  extends OnDataset<'RecordDatasetAccessLogReview'>, AccessLogReviewFields {}
+
+export type DatasetCommand =
+  | RegisterDataset
+  | ApproveDataset
+  | GrantDatasetAccess
+  | RevokeDatasetAccess
+  | RecordDatasetAccessPolicy
+  | RecordDatasetAccessLogReview;

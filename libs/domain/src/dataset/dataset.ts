@@ -5,6 +5,7 @@ import { personId } from '../shared/person-id';
 import { millis, parseInstant } from '../shared/time';
 import { checkedEvents } from '../events/validate-event-data';
 import type { DatasetSnapshot } from '../ai-system/commands';
+import { accessLogReview } from '../shared/access-log-review';
 import type {
   ApproveDataset,
   DatasetCommand,
@@ -75,6 +76,10 @@ export function evolveDataset(state: DatasetState, event: DatasetEvent): Dataset
         ...state,
         grants: state.grants.map((g) => (g.grantId === event.data.grantId ? { ...g, revoked: true } : g)),
       };
+    // Facts for the record and the compliance rules; no command depends on them.
+    case 'DatasetAccessPolicyRecorded':
+    case 'DatasetAccessLogReviewed':
+      return state;
     default:
       return assertNever(event);
   }
@@ -122,6 +127,25 @@ function decideUnchecked(command: DatasetCommand, state: DatasetState): DatasetE
       return grantDatasetAccess(command, state);
     case 'RevokeDatasetAccess':
       return revokeDatasetAccess(command, state);
+    case 'RecordDatasetAccessPolicy':
+      return [
+        {
+          type: 'DatasetAccessPolicyRecorded',
+          data: {
+            datasetId: state.datasetId,
+            documentRef: command.documentRef,
+            reviewEveryDays: command.reviewEveryDays,
+            recordedBy: command.meta.actor,
+          },
+        },
+      ];
+    case 'RecordDatasetAccessLogReview':
+      return [
+        {
+          type: 'DatasetAccessLogReviewed',
+          data: { datasetId: state.datasetId, ...accessLogReview(command) },
+        },
+      ];
     default:
       return assertNever(command);
   }

@@ -2,7 +2,14 @@ import { stateFrom } from '../shared/decider';
 import type { CommandMeta } from '../shared/command-meta';
 import { MS_PER_DAY, instantAfter } from '../shared/time';
 import { specFor } from '../testing/given-when-then';
-import type { ApproveDataset, GrantDatasetAccess, RegisterDataset, RevokeDatasetAccess } from './commands';
+import type {
+  ApproveDataset,
+  GrantDatasetAccess,
+  RecordDatasetAccessLogReview,
+  RecordDatasetAccessPolicy,
+  RegisterDataset,
+  RevokeDatasetAccess,
+} from './commands';
 import { datasetDecider, datasetSnapshot } from './dataset';
 import type { DatasetEvent } from './events';
 
@@ -218,4 +225,72 @@ describe('the snapshot a deployment reads', () => {
       approvedPurposes: [],
       approvals: [],
     }));
+});
+
+describe("a dataset's access policy and the reviews of its access logs", () => {
+  const policy = (o: Partial<RecordDatasetAccessPolicy> = {}): RecordDatasetAccessPolicy => ({
+    type: 'RecordDatasetAccessPolicy',
+    datasetId: DATASET,
+    documentRef: 'policies/icu-2019-access.pdf',
+    reviewEveryDays: 30,
+    meta: meta('steward.sue', day(1)),
+    ...o,
+  });
+  const review = (o: Partial<RecordDatasetAccessLogReview> = {}): RecordDatasetAccessLogReview => ({
+    type: 'RecordDatasetAccessLogReview',
+    datasetId: DATASET,
+    periodFrom: day(1),
+    periodTo: day(31),
+    outcome: 'issues_found',
+    note: 'Two reads outside any grant; escalated to the privacy officer',
+    meta: meta('Sec.Sam', day(32)),
+    ...o,
+  });
+
+  it('records the review cadence the policy sets', () =>
+    given(...history(register()))
+      .when(policy())
+      .then([
+        {
+          type: 'DatasetAccessPolicyRecorded',
+          data: {
+            datasetId: DATASET,
+            documentRef: 'policies/icu-2019-access.pdf',
+            reviewEveryDays: 30,
+            recordedBy: 'steward.sue',
+          },
+        },
+      ]));
+
+  it.each([0, 1.5, -3])('refuses a cadence of %s days, naming the field', (days) =>
+    given(...history(register()))
+      .when(policy({ reviewEveryDays: days }))
+      .thenThrows('VALIDATION_FAILED', 'reviewEveryDays'),
+  );
+
+  it('records a review by the caller, at the ledger clock', () =>
+    given(...history(register()))
+      .when(review())
+      .then([
+        {
+          type: 'DatasetAccessLogReviewed',
+          data: {
+            datasetId: DATASET,
+            periodFrom: day(1),
+            periodTo: day(31),
+            outcome: 'issues_found',
+            note: 'Two reads outside any grant; escalated to the privacy officer',
+            reviewer: 'sec.sam',
+            reviewedAt: day(32),
+          },
+        },
+      ]));
+
+  it('refuses a review of a period reaching past the review', () =>
+    given(...history(register()))
+      .when(review({ periodTo: day(40) }))
+      .thenThrows('VALIDATION_FAILED', 'periodTo'));
+
+  it('refuses a review of a dataset never registered', () =>
+    given().when(review()).thenThrows('NOT_FOUND', 'datasetId'));
 });

@@ -9,6 +9,7 @@ import {
   Text,
   v1,
 } from '../shared/schema';
+import { accessLogReviewFields, ReviewEveryDays } from '../shared/access-log-review';
 
 /** The events of one dataset's stream, `dataset-<datasetId>`. */
 
@@ -70,6 +71,25 @@ export const DATASET_EVENTS = {
         revokedBy: Principal('who revoked access'),
       },
       { description: 'A grant of access to a dataset was revoked before its expiry.' },
+    ),
+  ),
+
+  DatasetAccessPolicyRecorded: v1(
+    Closed(
+      {
+        datasetId,
+        documentRef: Text('where the approved access policy lives, e.g. a document URL or id', 500),
+        reviewEveryDays: ReviewEveryDays("how often the dataset's access logs must be reviewed"),
+        recordedBy: Principal('who recorded the policy'),
+      },
+      { description: "The dataset's access policy was recorded; a later one supersedes it." },
+    ),
+  ),
+
+  DatasetAccessLogReviewed: v1(
+    Closed(
+      { datasetId, ...accessLogReviewFields },
+      { description: "The dataset's access logs for a period were reviewed." },
     ),
   ),
 };

@@ -1,4 +1,8 @@
-import { upcastIncidentReportedV1, upcastModelVersionRegisteredV1 } from '../ai-system/events';
+import {
+  upcastAuditRecordedV1,
+  upcastIncidentReportedV1,
+  upcastModelVersionRegisteredV1,
+} from '../ai-system/events';
 import { upcastAccessDeniedV1 } from '../ledger-audit/events';
 import { EVENT_SCHEMAS, type DomainEvent, type EventType } from './event-schemas';
 
@@ -42,6 +46,10 @@ const UPCASTERS: { readonly [T in EventType]?: Readonly<Record<number, Upcaster>
     1: (v1, stored) =>
       upcastAccessDeniedV1(v1 as Parameters<typeof upcastAccessDeniedV1>[0], stored.metadata.occurredAt),
   },
+  // v2 only added optional fields (a review cadence, an expected interval): v1 data is v2 data without them.
+  AccessPolicyRecorded: { 1: (v1) => v1 },
+  AuditSourceRegistered: { 1: (v1) => v1 },
+  AuditRecorded: { 1: (v1) => upcastAuditRecordedV1(v1 as Parameters<typeof upcastAuditRecordedV1>[0]) },
 };
 
 /**

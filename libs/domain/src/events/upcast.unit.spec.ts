@@ -95,4 +95,35 @@ describe('upcast', () => {
       data: { ...v1, count: 1, firstAt: '2026-03-01T10:00:00.000Z', lastAt: '2026-03-01T10:00:00.000Z' },
     });
   });
+
+  it('reads an AuditRecorded v1, whose findings had no id, owner or due date, numbering them and making the auditor their owner', () => {
+    const v1 = {
+      systemId: 'sepsis',
+      auditId: 'au-1',
+      scope: 'annual',
+      findings: [
+        { severity: 'critical', description: 'No access review' },
+        { severity: 'minor', description: 'Late signal' },
+      ],
+      auditor: 'aud.abe',
+    };
+    expect(upcast(stored('AuditRecorded', 1, v1))).toEqual({
+      type: 'AuditRecorded',
+      data: {
+        ...v1,
+        findings: [
+          { findingId: '1', severity: 'critical', description: 'No access review', owner: 'aud.abe' },
+          { findingId: '2', severity: 'minor', description: 'Late signal', owner: 'aud.abe' },
+        ],
+      },
+    });
+  });
+
+  it.each(['AccessPolicyRecorded', 'AuditSourceRegistered'])(
+    'reads a %s v1 as v2 without the optional field v2 added',
+    (type) => {
+      const v1 = { systemId: 'sepsis', sourceService: 'ehr-gateway' };
+      expect(upcast(stored(type, 1, v1))).toEqual({ type, data: v1 });
+    },
+  );
 });

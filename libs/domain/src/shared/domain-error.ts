@@ -30,7 +30,9 @@ export type DomainErrorCode =
   | 'VALIDATION_DATASET_NOT_APPROVED'
   | 'VALIDATION_DATASET_IS_TRAINING_DATA'
   | 'NOT_MONITORING_SOURCE'
-  | 'INCIDENT_UNDER_INVESTIGATION';
+  | 'INCIDENT_UNDER_INVESTIGATION'
+  | 'NOT_FINDING_OWNER'
+  | 'VERIFIER_IS_OWNER';
 
 /** One failing field of an event's data, as a JSON Pointer into that data ('' is the data itself). */
 export interface ValidationProblem {

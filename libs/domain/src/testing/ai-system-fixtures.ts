@@ -182,7 +182,11 @@ export const cmd = {
       o,
     ),
   auditSource: (sourceService = 'ehr-gateway', o: Args<C.RegisterAuditSource> = {}) =>
-    on<C.RegisterAuditSource>('RegisterAuditSource', { sourceService, meta: meta(ADMIN) }, o),
+    on<C.RegisterAuditSource>(
+      'RegisterAuditSource',
+      { sourceService, expectedInterval: 'PT24H', meta: meta(ADMIN) },
+      o,
+    ),
   monitoringSource: (serviceId = MONITORING_SERVICE, o: Args<C.RegisterMonitoringSource> = {}) =>
     on<C.RegisterMonitoringSource>('RegisterMonitoringSource', { serviceId, meta: meta(ADMIN) }, o),
   deploy: (version = '1.0.0', o: Args<C.DeployModelVersion> = {}) =>
@@ -294,8 +298,50 @@ export const cmd = {
       {
         auditId: 'audit-2025-q1',
         scope: 'Deployment gates and monitoring, Q1',
-        findings: [{ severity: 'minor', description: 'Cadence missed once' }],
+        findings: [
+          {
+            findingId: 'F-1',
+            severity: 'minor',
+            description: 'Cadence missed once',
+            owner: HOLDERS.MODEL_PERFORMANCE_OWNER,
+            dueAt: day(60),
+          },
+        ],
         meta: meta('auditor.ann', day(30)),
+      },
+      o,
+    ),
+  resolveFinding: (o: Args<C.ResolveAuditFinding> = {}) =>
+    on<C.ResolveAuditFinding>(
+      'ResolveAuditFinding',
+      {
+        auditId: 'audit-2025-q1',
+        findingId: 'F-1',
+        resolution: 'Signals now scheduled by the monitoring service',
+        meta: meta(HOLDERS.MODEL_PERFORMANCE_OWNER, day(40)),
+      },
+      o,
+    ),
+  verifyClosure: (o: Args<C.VerifyAuditFindingClosure> = {}) =>
+    on<C.VerifyAuditFindingClosure>(
+      'VerifyAuditFindingClosure',
+      {
+        auditId: 'audit-2025-q1',
+        findingId: 'F-1',
+        note: 'Checked a month of signals',
+        meta: meta('auditor.ann', day(45)),
+      },
+      o,
+    ),
+  accessReview: (o: Args<C.RecordAccessLogReview> = {}) =>
+    on<C.RecordAccessLogReview>(
+      'RecordAccessLogReview',
+      {
+        periodFrom: day(0),
+        periodTo: day(30),
+        outcome: 'no_issues',
+        note: 'Every access matched a grant',
+        meta: meta(HOLDERS.SECURITY_OFFICER, day(31)),
       },
       o,
     ),

@@ -9,6 +9,7 @@ describe('the regulatory coverage table', () => {
   it('covers every control the issue names', () =>
     expect(REGULATORY_COVERAGE.map((c) => `${c.framework} ${c.control.split(' ')[0]}`)).toEqual([
       'HIPAA §164.312(b)',
+      'HIPAA §164.308(a)(1)(ii)(D)',
       'HIPAA §164.316(b)(2)',
       'EU AI Act Art.',
       'EU AI Act Art.',
@@ -24,6 +25,7 @@ describe('the regulatory coverage table', () => {
       'NIST AI RMF MANAGE',
       'ISO/IEC 42001 A.3.2',
       'ISO/IEC 42001 A.7.5',
+      'ISO/IEC 42001 10.2',
       'FDA PCCP',
       'ONC §170.315(d)(2)',
     ]));

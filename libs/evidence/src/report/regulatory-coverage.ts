@@ -35,6 +35,26 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
   },
   {
     framework: 'HIPAA',
+    control: '§164.308(a)(1)(ii)(D) information system activity review',
+    requirement:
+      'regularly review records of information system activity, such as audit logs and access reports',
+    capability:
+      'access-log reviews of a system or a dataset (period, outcome, note; reviewer and time from the ledger), on the cadence its access policy sets: ACCESS_REVIEW_OVERDUE when a review is missing; AUDIT_SOURCE_SILENT when a registered audit source sends nothing for longer than its expected interval',
+    eventTypes: [
+      'AccessLogReviewed',
+      'DatasetAccessLogReviewed',
+      'AccessPolicyRecorded',
+      'DatasetAccessPolicyRecorded',
+      'AuditSourceRegistered',
+    ],
+    tests: [
+      'libs/read-models/src/compliance/compliance-findings.int.spec.ts',
+      'test/e2e/regulatory-clocks.e2e.spec.ts',
+      'libs/domain/src/ai-system/audits.unit.spec.ts',
+    ],
+  },
+  {
+    framework: 'HIPAA',
     control: '§164.316(b)(2) retention',
     requirement: 'keep required documentation six years',
     capability:
@@ -216,6 +236,19 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
       'datasets with source, legal basis, steward and retention; approvals per purpose; each model version names its training datasets; exported as FHIR Provenance',
     eventTypes: ['DatasetRegistered', 'DatasetApproved', 'ModelVersionRegistered'],
     tests: ['libs/domain/src/dataset/dataset.unit.spec.ts', 'test/evidence/fhir-output.e2e.spec.ts'],
+  },
+  {
+    framework: 'ISO/IEC 42001',
+    control: '10.2 nonconformity and corrective action',
+    requirement: 'act on each nonconformity an audit finds, review the action taken and keep the evidence',
+    capability:
+      'audit findings with an owner and a due date: resolved by the owner, the closure verified by someone else (VERIFIER_IS_OWNER in any spelling); AUDIT_FINDING_OVERDUE names the owner; an open critical finding is a deployment gate (OPEN_CRITICAL_AUDIT_FINDING)',
+    eventTypes: ['AuditRecorded', 'AuditFindingResolved', 'AuditFindingClosureVerified'],
+    tests: [
+      'libs/domain/src/ai-system/audits.unit.spec.ts',
+      'libs/read-models/src/compliance/compliance-findings.int.spec.ts',
+      'test/e2e/regulatory-clocks.e2e.spec.ts',
+    ],
   },
   {
     framework: 'FDA',

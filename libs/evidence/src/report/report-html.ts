@@ -327,7 +327,41 @@ export function renderReport({
   );
 
   sections.push(
-    `<section><h2>8. Compliance findings</h2><p>Evaluated by the ledger when the bundle was made (${esc(manifest.createdAt)}); each cites the events proving it.</p>${table(
+    `<section><h2>8. Audit findings and access-log reviews</h2>${table(
+      ['Finding', 'Severity', 'Owner', 'Due', 'Status', 'Events'],
+      [...model.auditFindings.values()].map((row) => [
+        `${esc(row.auditId)}/${esc(row.finding.findingId)}: ${esc(row.finding.description)}`,
+        row.finding.severity === 'critical' ? '<b class="bad">critical</b>' : esc(row.finding.severity),
+        `<b>${esc(row.finding.owner)}</b>`,
+        row.finding.dueAt ? esc(row.finding.dueAt) : 'no due date (recorded before findings had one)',
+        row.verified
+          ? `closed: resolved by ${esc(row.resolved?.resolvedBy ?? row.finding.owner)}${row.resolved ? ` at ${esc(row.resolved.resolvedAt)}` : ''}, verified by ${esc(row.verified.verifiedBy)} at ${esc(row.verified.verifiedAt)}`
+          : row.resolved
+            ? `<b class="bad">resolved by ${esc(row.resolved.resolvedBy)} at ${esc(row.resolved.resolvedAt)}, awaiting verification by someone else</b>`
+            : '<b class="bad">open</b>',
+        [row.source, row.resolved?.source, row.verified?.source]
+          .filter((x): x is NonNullable<typeof x> => x !== undefined)
+          .map(src)
+          .join(' '),
+      ]),
+      'No audit finding in the period.',
+    )}${table(
+      ['Access logs of', 'Period reviewed', 'Outcome', 'Reviewer', 'Reviewed at', 'Note', 'Event'],
+      model.accessReviews.map((r) => [
+        esc(r.scope),
+        `${esc(r.periodFrom)} – ${esc(r.periodTo)}`,
+        r.outcome === 'no_issues' ? 'no issues' : `<b class="bad">${esc(r.outcome.replace('_', ' '))}</b>`,
+        esc(r.reviewer),
+        esc(r.reviewedAt),
+        esc(r.note),
+        src(r.source),
+      ]),
+      'No access-log review in the period.',
+    )}</section>`,
+  );
+
+  sections.push(
+    `<section><h2>9. Compliance findings</h2><p>Evaluated by the ledger when the bundle was made (${esc(manifest.createdAt)}); each cites the events proving it.</p>${table(
       ['Rule', 'Subject', 'Since', 'Finding', 'Evidence events'],
       findings.map((f) => [
         `<b>${esc(f.rule)}</b>`,
@@ -341,7 +375,7 @@ export function renderReport({
   );
 
   sections.push(
-    `<section><h2>9. Data access and training data</h2>${table(
+    `<section><h2>10. Data access and training data</h2>${table(
       ['Accesses', 'By purpose', 'By action', 'By outcome', 'By dataset or resource'],
       [
         [
@@ -366,7 +400,7 @@ export function renderReport({
   );
 
   sections.push(
-    `<section><h2>10. Integrity summary</h2>${table(
+    `<section><h2>11. Integrity summary</h2>${table(
       ['', ''],
       [
         ['Log', `<code>${esc(manifest.origin)}</code>`],
@@ -401,7 +435,7 @@ export function renderReport({
   );
 
   sections.push(
-    `<section><h2>11. Regulatory coverage</h2>${table(
+    `<section><h2>12. Regulatory coverage</h2>${table(
       ['Framework', 'Control', 'How the ledger serves it', 'Events in this bundle'],
       REGULATORY_COVERAGE.map((c) => [
         esc(c.framework),

@@ -1,9 +1,10 @@
-import type {
-  AiSystemEventOf,
-  AiSystemEventType,
-  DataAccessedEvent,
-  DatasetEventOf,
-  EvidenceEvent,
+import {
+  upcast,
+  type AiSystemEventOf,
+  type AiSystemEventType,
+  type DataAccessedEvent,
+  type DatasetEventOf,
+  type EvidenceEvent,
 } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 
@@ -51,6 +52,28 @@ export interface IncidentRow {
   closed?: Data<'IncidentClosed'> & { source: Source };
 }
 
+/** A finding as its audit recorded it, and how far it got towards closure in the period. */
+export interface AuditFindingRow {
+  auditId: string;
+  finding: Data<'AuditRecorded'>['findings'][number];
+  auditor: string;
+  source: Source;
+  resolved?: Data<'AuditFindingResolved'> & { source: Source };
+  verified?: Data<'AuditFindingClosureVerified'> & { source: Source };
+}
+
+/** A review of access logs, of the system or of a dataset it uses. */
+export interface AccessReviewRow {
+  scope: string;
+  periodFrom: string;
+  periodTo: string;
+  outcome: string;
+  note: string;
+  reviewer: string;
+  reviewedAt: string;
+  source: Source;
+}
+
 export interface DecisionRow {
   decision: (Data<'TakedownDecided'> | Data<'AiSystemReinstated'>) & {
     source: Source;
@@ -84,6 +107,8 @@ export class ReportModel {
   incidents = new Map<string, IncidentRow>();
   decisions = new Map<string, DecisionRow>();
   audits: Array<Data<'AuditRecorded'> & { source: Source }> = [];
+  auditFindings = new Map<string, AuditFindingRow>();
+  accessReviews: AccessReviewRow[] = [];
   datasetEvents: Array<{ type: string; datasetId: string; summary: string; source: Source }> = [];
   exports: Array<EvidenceEvent['data'] & { source: Source }> = [];
   dataAccess = {
@@ -109,7 +134,8 @@ export class ReportModel {
       position: event.position.toString(),
       at: event.metadata.occurredAt,
     };
-    const d = event.data as never;
+    // Read in the current shape: an audit stored before findings had owners reads with its auditor as owner.
+    const d = (event.type === 'DataAccessed' ? event.data : upcast(event).data) as never;
     switch (event.type) {
       case 'DataAccessed':
         return this.access(event.data as DataAccessedEvent['data']);
@@ -214,9 +240,40 @@ export class ReportModel {
         if (row) row.ratified = { ...(d as Data<'TakedownRatified'>), source };
         return;
       }
-      case 'AuditRecorded':
-        this.audits.push({ ...(d as Data<'AuditRecorded'>), source });
+      case 'AuditRecorded': {
+        const audit = d as Data<'AuditRecorded'>;
+        this.audits.push({ ...audit, source });
+        for (const finding of audit.findings)
+          this.auditFindings.set(`${audit.auditId}/${finding.findingId}`, {
+            auditId: audit.auditId,
+            finding,
+            auditor: audit.auditor,
+            source,
+          });
         return;
+      }
+      case 'AuditFindingResolved': {
+        const r = d as Data<'AuditFindingResolved'>;
+        const row = this.auditFindings.get(`${r.auditId}/${r.findingId}`);
+        if (row) row.resolved = { ...r, source };
+        return;
+      }
+      case 'AuditFindingClosureVerified': {
+        const v = d as Data<'AuditFindingClosureVerified'>;
+        const row = this.auditFindings.get(`${v.auditId}/${v.findingId}`);
+        if (row) row.verified = { ...v, source };
+        return;
+      }
+      case 'AccessLogReviewed': {
+        const { systemId, ...review } = d as Data<'AccessLogReviewed'>;
+        this.accessReviews.push({ scope: `system ${systemId}`, ...review, source });
+        return;
+      }
+      case 'DatasetAccessLogReviewed': {
+        const { datasetId, ...review } = d as DatasetEventOf<'DatasetAccessLogReviewed'>['data'];
+        this.accessReviews.push({ scope: `dataset ${datasetId}`, ...review, source });
+        return;
+      }
       case 'EvidenceExported':
         this.exports.push({ ...(d as EvidenceEvent['data']), source });
         return;
@@ -292,6 +349,10 @@ function datasetSummary(event: StoredEvent): string {
     case 'DatasetAccessRevoked': {
       const d = event.data as DatasetEventOf<'DatasetAccessRevoked'>['data'];
       return `access of ${d.principal} for ${d.purpose} revoked by ${d.revokedBy}: ${d.reason}`;
+    }
+    case 'DatasetAccessPolicyRecorded': {
+      const d = event.data as DatasetEventOf<'DatasetAccessPolicyRecorded'>['data'];
+      return `access policy ${d.documentRef} recorded by ${d.recordedBy}: access logs reviewed every ${d.reviewEveryDays} days`;
     }
     default:
       return event.type;

@@ -5,7 +5,7 @@ const spec = readModelSpec(accessPoliciesReadModel);
 afterAll(() => spec.close());
 
 describe('access policies read model', () => {
-  it('keeps every recorded policy and audit source', () =>
+  it('keeps every recorded policy, audit source and access-log review, with cadences and intervals', () =>
     spec
       .given(
         {
@@ -27,9 +27,42 @@ describe('access policies read model', () => {
             permittedRoles: ['physician'],
             permittedPurposes: ['TREAT', 'RESEARCH'],
             recordedBy: 'admin',
+            reviewEveryDays: 30,
           },
         },
-        { type: 'AuditSourceRegistered', data: { systemId: 'sepsis', sourceService: 'ehr-gateway' } },
+        {
+          type: 'AuditSourceRegistered',
+          data: { systemId: 'sepsis', sourceService: 'ehr-gateway', expectedInterval: 'PT24H' },
+        },
+        {
+          type: 'DatasetAccessPolicyRecorded',
+          data: { datasetId: 'icu-2019', documentRef: 'p-9', reviewEveryDays: 90, recordedBy: 'steward' },
+        },
+        {
+          type: 'AccessLogReviewed',
+          at: '2026-02-02T00:00:00Z',
+          data: {
+            systemId: 'sepsis',
+            periodFrom: '2026-01-01T00:00:00Z',
+            periodTo: '2026-02-01T00:00:00+01:00',
+            outcome: 'no_issues',
+            note: 'all covered',
+            reviewer: 'sec.sam',
+            reviewedAt: '2026-02-02T00:00:00Z',
+          },
+        },
+        {
+          type: 'DatasetAccessLogReviewed',
+          data: {
+            datasetId: 'icu-2019',
+            periodFrom: '2025-12-01T00:00:00Z',
+            periodTo: '2025-12-31T00:00:00Z',
+            outcome: 'escalated',
+            note: 'two reads without a grant',
+            reviewer: 'sec.sam',
+            reviewedAt: '2026-01-01T00:00:00Z',
+          },
+        },
       )
       .then({
         reg_access_policies: [
@@ -41,6 +74,7 @@ describe('access policies read model', () => {
             permitted_purposes: '["TREAT"]',
             recorded_at: GIVEN_AT,
             event_id: 'e1',
+            review_every_days: null,
           },
           {
             tenant_id: 't1',
@@ -50,6 +84,7 @@ describe('access policies read model', () => {
             permitted_purposes: '["TREAT","RESEARCH"]',
             recorded_at: '2026-02-01T00:00:00.000Z',
             event_id: 'e2',
+            review_every_days: 30,
           },
         ],
         reg_audit_sources: [
@@ -59,6 +94,44 @@ describe('access policies read model', () => {
             source_service: 'ehr-gateway',
             registered_at: GIVEN_AT,
             event_id: 'e3',
+            expected_interval: 'PT24H',
+          },
+        ],
+        reg_dataset_access_policies: [
+          {
+            tenant_id: 't1',
+            dataset_id: 'icu-2019',
+            document_ref: 'p-9',
+            review_every_days: 90,
+            recorded_by: 'steward',
+            recorded_at: GIVEN_AT,
+            event_id: 'e4',
+          },
+        ],
+        reg_access_reviews: [
+          {
+            tenant_id: 't1',
+            scope_kind: 'system',
+            scope_id: 'sepsis',
+            period_from: '2026-01-01T00:00:00.000Z',
+            period_to: '2026-01-31T23:00:00.000Z',
+            outcome: 'no_issues',
+            note: 'all covered',
+            reviewer: 'sec.sam',
+            reviewed_at: '2026-02-02T00:00:00.000Z',
+            event_id: 'e5',
+          },
+          {
+            tenant_id: 't1',
+            scope_kind: 'dataset',
+            scope_id: 'icu-2019',
+            period_from: '2025-12-01T00:00:00.000Z',
+            period_to: '2025-12-31T00:00:00.000Z',
+            outcome: 'escalated',
+            note: 'two reads without a grant',
+            reviewer: 'sec.sam',
+            reviewed_at: '2026-01-01T00:00:00.000Z',
+            event_id: 'e6',
           },
         ],
       }));

@@ -22,8 +22,8 @@ describe.each<FixtureKind>(['sqlite', 'postgres'])(
     });
     afterAll(() => f.close());
 
-    const sys = (type: string, data: Record<string, unknown>, day: number, hour = 0) =>
-      f.emit(`ai-system-${systemId}`, type, { systemId, ...data }, at(day, hour));
+    const sys = (type: string, data: Record<string, unknown>, day: number, hour = 0, schemaVersion = 1) =>
+      f.emit(`ai-system-${systemId}`, type, { systemId, ...data }, at(day, hour), 't1', schemaVersion);
     const findings = async (rule: ComplianceRule, asOfDay: number, asOfHour = 0) => {
       await f.catchUp();
       return complianceFindings(f.db, 't1', { systemId, rule }, at(asOfDay, asOfHour), POLICY);
@@ -415,6 +415,203 @@ describe.each<FixtureKind>(['sqlite', 'postgres'])(
         ]);
         await sys('AuditRecorded', { auditId: 'au-1', scope: 'annual', findings: [], auditor: 'aud' }, 102);
         expect(await findings('AUDIT_OVERDUE', 103)).toEqual([]);
+      });
+    });
+
+    describe('AUDIT_FINDING_OVERDUE', () => {
+      const audit = () =>
+        sys(
+          'AuditRecorded',
+          {
+            auditId: 'au-1',
+            scope: 'annual',
+            findings: [
+              { findingId: 'F-1', severity: 'major', description: 'late', owner: 'dr.perf', dueAt: at(50) },
+            ],
+            auditor: 'aud.ann',
+          },
+          20,
+          0,
+          2,
+        );
+
+      it('names the owner of a major finding due in 30 days from day 31, until someone else verifies its closure', async () => {
+        await liveSystem();
+        const recorded = await audit();
+        expect(await findings('AUDIT_FINDING_OVERDUE', 50 - 1)).toEqual([]);
+        const overdue = await findings('AUDIT_FINDING_OVERDUE', 51);
+        expect(overdue).toEqual([
+          expect.objectContaining({
+            subject: 'au-1/F-1',
+            since: at(50),
+            owner: 'dr.perf',
+            evidence: [recorded],
+          }),
+        ]);
+        expect(overdue[0].message).toContain('its owner dr.perf has not resolved it');
+        const resolved = await sys(
+          'AuditFindingResolved',
+          {
+            auditId: 'au-1',
+            findingId: 'F-1',
+            resolution: 'fixed',
+            resolvedBy: 'dr.perf',
+            resolvedAt: at(52),
+          },
+          52,
+        );
+        const awaiting = await findings('AUDIT_FINDING_OVERDUE', 52, 1);
+        expect(awaiting).toEqual([expect.objectContaining({ evidence: [recorded, resolved] })]);
+        expect(awaiting[0].message).toContain('someone other than the owner must now verify');
+        await sys(
+          'AuditFindingClosureVerified',
+          { auditId: 'au-1', findingId: 'F-1', note: 'ok', verifiedBy: 'aud.ann', verifiedAt: at(53) },
+          53,
+        );
+        expect(await findings('AUDIT_FINDING_OVERDUE', 53, 1)).toEqual([]);
+        // Asked about the past, the finding was overdue then.
+        expect(await findings('AUDIT_FINDING_OVERDUE', 51)).toHaveLength(1);
+      });
+
+      it('runs no clock on findings recorded before they had due dates', async () => {
+        await liveSystem();
+        await sys(
+          'AuditRecorded',
+          {
+            auditId: 'au-old',
+            scope: 'annual',
+            findings: [{ severity: 'critical', description: 'old' }],
+            auditor: 'aud.ann',
+          },
+          20,
+        );
+        expect(await findings('AUDIT_FINDING_OVERDUE', 900)).toEqual([]);
+      });
+    });
+
+    describe('ACCESS_REVIEW_OVERDUE', () => {
+      const review = (periodFrom: number, periodTo: number, day: number) =>
+        sys(
+          'AccessLogReviewed',
+          {
+            periodFrom: at(periodFrom),
+            periodTo: at(periodTo),
+            outcome: 'no_issues',
+            note: 'ok',
+            reviewer: 'sec.sam',
+            reviewedAt: at(day),
+          },
+          day,
+        );
+
+      it("is raised when a live system's logs go a cadence unreviewed, cleared by a review, and not by a backdated one", async () => {
+        await liveSystem();
+        const policy = await sys(
+          'AccessPolicyRecorded',
+          {
+            documentRef: 'p',
+            permittedRoles: ['nurse'],
+            permittedPurposes: ['TREAT'],
+            recordedBy: 'admin',
+            reviewEveryDays: 30,
+          },
+          5,
+          0,
+          2,
+        );
+        expect(await findings('ACCESS_REVIEW_OVERDUE', 39)).toEqual([]);
+        expect(await findings('ACCESS_REVIEW_OVERDUE', 41)).toEqual([
+          expect.objectContaining({ subject: systemId, since: at(40), evidence: [policy] }),
+        ]);
+        const reviewed = await review(10, 41, 42);
+        expect(await findings('ACCESS_REVIEW_OVERDUE', 42)).toEqual([]);
+        expect(await findings('ACCESS_REVIEW_OVERDUE', 72)).toEqual([
+          expect.objectContaining({ since: at(71), evidence: [policy, reviewed] }),
+        ]);
+        await review(0, 5, 73);
+        expect(await findings('ACCESS_REVIEW_OVERDUE', 74)).toEqual([
+          expect.objectContaining({ since: at(71), evidence: [policy, reviewed] }),
+        ]);
+      });
+
+      it('is raised and cleared for a dataset whose access policy sets a cadence', async () => {
+        const datasetId = `ds-${++n}`;
+        const ds = (type: string, data: Record<string, unknown>, day: number) =>
+          f.emit(`dataset-${datasetId}`, type, { datasetId, ...data }, at(day));
+        const policy = await ds(
+          'DatasetAccessPolicyRecorded',
+          { documentRef: 'p', reviewEveryDays: 10, recordedBy: 'steward' },
+          0,
+        );
+        const datasetFindings = async (day: number) => {
+          await f.catchUp();
+          return (
+            await complianceFindings(f.db, 't1', { rule: 'ACCESS_REVIEW_OVERDUE' }, at(day), POLICY)
+          ).filter((x) => x.subject === datasetId);
+        };
+        expect(await datasetFindings(9)).toEqual([]);
+        expect(await datasetFindings(11)).toEqual([
+          expect.objectContaining({ systemId: null, since: at(10), evidence: [policy] }),
+        ]);
+        await ds(
+          'DatasetAccessLogReviewed',
+          {
+            periodFrom: at(0),
+            periodTo: at(11),
+            outcome: 'issues_found',
+            note: 'two reads escalated',
+            reviewer: 'sec.sam',
+            reviewedAt: at(12),
+          },
+          12,
+        );
+        expect(await datasetFindings(12)).toEqual([]);
+      });
+    });
+
+    describe('AUDIT_SOURCE_SILENT', () => {
+      const access = (sourceService: string, day: number) =>
+        f.emit(
+          `data-access-${sourceService}`,
+          'DataAccessed',
+          {
+            actor: 'dr.x',
+            datasetId: 'icu',
+            action: 'R',
+            purposeOfUse: 'TREAT',
+            outcome: 'success',
+            sourceService,
+            systemId,
+          },
+          at(day),
+        );
+
+      it('is raised when a registered source sends nothing for longer than its interval, and cleared when it reports', async () => {
+        await liveSystem();
+        const registered = await sys(
+          'AuditSourceRegistered',
+          { sourceService: 'ehr-gw', expectedInterval: 'P1D' },
+          2,
+          0,
+          2,
+        );
+        expect(await findings('AUDIT_SOURCE_SILENT', 10, 23)).toEqual([]);
+        expect(await findings('AUDIT_SOURCE_SILENT', 11, 1)).toEqual([
+          expect.objectContaining({ subject: 'ehr-gw', since: at(11), evidence: [registered] }),
+        ]);
+        await access('other-gw', 12);
+        expect(await findings('AUDIT_SOURCE_SILENT', 12, 1)).toHaveLength(1);
+        const reported = await access('ehr-gw', 12);
+        expect(await findings('AUDIT_SOURCE_SILENT', 12, 1)).toEqual([]);
+        expect(await findings('AUDIT_SOURCE_SILENT', 13, 1)).toEqual([
+          expect.objectContaining({ since: at(13), evidence: [registered, reported] }),
+        ]);
+      });
+
+      it('holds no source registered without an interval to one', async () => {
+        await liveSystem();
+        await sys('AuditSourceRegistered', { sourceService: 'legacy-gw' }, 2);
+        expect(await findings('AUDIT_SOURCE_SILENT', 400)).toEqual([]);
       });
     });
 

@@ -1,6 +1,7 @@
 import { COMPLIANCE_RULES, type ComplianceRule } from '@ledger/domain';
 import type { Kysely } from 'kysely';
 import { holdingsAt } from '../accountability/accountability-queries';
+import type { AccessPoliciesTables } from '../access-policies/access-policies-tables';
 import type { AccountabilityTables } from '../accountability/accountability-tables';
 import type { AuditsTables } from '../audits/audits-tables';
 import type { DataAccessTables } from '../data-access/data-access-tables';
@@ -30,6 +31,8 @@ export interface ComplianceFinding {
   message: string;
   /** The events that prove the finding, oldest first. */
   evidence: string[];
+  /** The person who must act, when the rule names one: an audit finding's owner. */
+  owner?: string;
 }
 
 export interface FindingFilter {
@@ -46,6 +49,7 @@ type ComplianceDb = Kysely<
     MonitoringTables &
     TakedownsTables &
     AuditsTables &
+    AccessPoliciesTables &
     DataAccessTables &
     IncidentsTables
 >;
@@ -133,6 +137,34 @@ export async function complianceFindings(
         .execute(),
     ],
   );
+
+  if (wants('AUDIT_FINDING_OVERDUE')) findings.push(...(await overdueAuditFindings(db, tenant, ids, asOf)));
+  const [sources, systemPolicies, systemReviews] = await Promise.all([
+    db
+      .selectFrom('reg_audit_sources')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', inIds)
+      .where('registered_at', '<=', asOf)
+      .execute(),
+    db
+      .selectFrom('reg_access_policies')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('system_id', 'in', inIds)
+      .where('recorded_at', '<=', asOf)
+      .orderBy('recorded_at')
+      .execute(),
+    db
+      .selectFrom('reg_access_reviews')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('scope_kind', '=', 'system')
+      .where('scope_id', 'in', inIds)
+      .where('reviewed_at', '<=', asOf)
+      .orderBy('period_to')
+      .execute(),
+  ]);
 
   for (const system of systems) {
     const id = system.system_id;
@@ -241,7 +273,57 @@ export async function complianceFindings(
           evidence: [last?.event_id ?? firstLive.event_id],
         });
     }
+
+    if (wants('ACCESS_REVIEW_OVERDUE')) {
+      const policies = systemPolicies.filter((p) => p.system_id === id);
+      const overdue = reviewOverdue(
+        policies,
+        systemReviews.filter((r) => r.scope_id === id),
+        firstLive.from_at,
+        asOf,
+      );
+      if (overdue)
+        findings.push({
+          rule: 'ACCESS_REVIEW_OVERDUE',
+          systemId: id,
+          subject: id,
+          since: overdue.due,
+          message: `the access logs of ${id} are due a review every ${overdue.days} days and were last reviewed ${overdue.lastReviewed ? `up to ${overdue.lastReviewed}` : 'never'}; record an access-log review`,
+          evidence: overdue.evidence,
+        });
+    }
+
+    if (wants('AUDIT_SOURCE_SILENT'))
+      for (const source of sources.filter((x) => x.system_id === id && x.expected_interval !== null)) {
+        const last = await db
+          .selectFrom('da_access')
+          .select(['event_id', 'occurred_at'])
+          .where('tenant_id', '=', tenant)
+          .where('system_id', '=', id)
+          .where('source_service', '=', source.source_service)
+          .where('occurred_at', '<=', asOf)
+          .orderBy('occurred_at', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        const start = [source.registered_at, firstLive.from_at, last?.occurred_at]
+          .filter((t): t is string => !!t)
+          .sort()
+          .pop()!;
+        const due = plus(start, durationMs(source.expected_interval!));
+        if (due <= asOf)
+          findings.push({
+            rule: 'AUDIT_SOURCE_SILENT',
+            systemId: id,
+            subject: source.source_service,
+            since: due,
+            message: `audit source ${source.source_service} has sent no data-access event for ${id} ${last ? `since ${last.occurred_at}` : 'since it was registered'}, longer than its expected interval ${source.expected_interval}; check the emitter`,
+            evidence: [source.event_id, ...(last ? [last.event_id] : [])],
+          });
+      }
   }
+
+  if (wants('ACCESS_REVIEW_OVERDUE') && !filter.systemId)
+    findings.push(...(await datasetReviewsOverdue(db, tenant, asOf)));
 
   if (wants('EMERGENCY_TAKEDOWN_NOT_RATIFIED'))
     for (const d of decisions.filter(
@@ -360,6 +442,121 @@ async function incidentFindings(
         since: providerDue,
         message: `${i.system_id} is supplied by a vendor and its provider has not been informed of serious incident ${i.incident_id} (aware ${i.aware_at}); send the provider the initial notification and record it`,
         evidence: [i.event_id],
+      });
+  }
+  return findings;
+}
+
+/**
+ * Each finding whose due date has passed while it is open: not yet verified
+ * closed by someone other than its owner. It names the owner, who must act.
+ */
+async function overdueAuditFindings(
+  db: Kysely<AuditsTables>,
+  tenant: string,
+  systemIds: string[],
+  asOf: string,
+): Promise<ComplianceFinding[]> {
+  if (systemIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('reg_audit_findings')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .where('system_id', 'in', systemIds)
+    .where('recorded_at', '<=', asOf)
+    .where('due_at', '<=', asOf)
+    .where((eb) => eb.or([eb('verified_at', 'is', null), eb('verified_at', '>', asOf)]))
+    .orderBy('due_at')
+    .execute();
+  return rows.map((f) => {
+    const resolved = f.resolved_at !== null && f.resolved_at <= asOf;
+    return {
+      rule: 'AUDIT_FINDING_OVERDUE' as const,
+      systemId: f.system_id,
+      subject: `${f.audit_id}/${f.finding_id}`,
+      since: f.due_at!,
+      message: `${f.severity} finding ${f.finding_id} of audit ${f.audit_id} on ${f.system_id} was due ${f.due_at}; its owner ${f.owner} ${resolved ? 'resolved it, and someone other than the owner must now verify the closure' : 'has not resolved it'}`,
+      evidence: [f.event_id, ...(resolved && f.resolved_event_id ? [f.resolved_event_id] : [])],
+      owner: f.owner,
+    };
+  });
+}
+
+interface Cadence {
+  recorded_at: string;
+  event_id: string;
+  review_every_days: number | null;
+}
+interface Review {
+  period_to: string;
+  event_id: string;
+}
+
+/**
+ * When a scope's access logs fell due a review, if they have: the latest
+ * policy sets the cadence, and the clock runs from the end of the last period
+ * reviewed, or else from when reviews were first required. A new policy does
+ * not restart it, and a review of an old period does not clear it.
+ */
+function reviewOverdue(
+  policies: readonly Cadence[],
+  reviews: readonly Review[],
+  notBefore: string,
+  asOf: string,
+): { due: string; days: number; lastReviewed?: string; evidence: string[] } | undefined {
+  const latest = policies[policies.length - 1];
+  if (!latest || latest.review_every_days === null) return undefined;
+  const days = Number(latest.review_every_days);
+  const firstRequired = policies.find((p) => p.review_every_days !== null)!;
+  const last = [...reviews].sort((a, b) => (a.period_to < b.period_to ? -1 : 1)).pop();
+  const start = last ? last.period_to : [firstRequired.recorded_at, notBefore].sort().pop()!;
+  const due = plus(start, days * DAY);
+  if (due > asOf) return undefined;
+  return {
+    due,
+    days,
+    lastReviewed: last?.period_to,
+    evidence: [latest.event_id, ...(last ? [last.event_id] : [])],
+  };
+}
+
+async function datasetReviewsOverdue(
+  db: Kysely<AccessPoliciesTables>,
+  tenant: string,
+  asOf: string,
+): Promise<ComplianceFinding[]> {
+  const [policies, reviews] = await Promise.all([
+    db
+      .selectFrom('reg_dataset_access_policies')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('recorded_at', '<=', asOf)
+      .orderBy('recorded_at')
+      .execute(),
+    db
+      .selectFrom('reg_access_reviews')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('scope_kind', '=', 'dataset')
+      .where('reviewed_at', '<=', asOf)
+      .execute(),
+  ]);
+  const findings: ComplianceFinding[] = [];
+  for (const datasetId of [...new Set(policies.map((p) => p.dataset_id))]) {
+    const overdue = reviewOverdue(
+      policies.filter((p) => p.dataset_id === datasetId),
+      reviews.filter((r) => r.scope_id === datasetId),
+      '',
+      asOf,
+    );
+    if (overdue)
+      findings.push({
+        rule: 'ACCESS_REVIEW_OVERDUE',
+        systemId: null,
+        subject: datasetId,
+        since: overdue.due,
+        message: `the access logs of dataset ${datasetId} are due a review every ${overdue.days} days and were last reviewed ${overdue.lastReviewed ? `up to ${overdue.lastReviewed}` : 'never'}; record an access-log review`,
+        evidence: overdue.evidence,
       });
   }
   return findings;

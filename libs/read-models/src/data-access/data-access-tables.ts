@@ -94,4 +94,12 @@ export const dataAccessMigrations: Migrations = {
       .columns(['tenant_id', 'dataset_id', 'principal'])
       .execute();
   },
+  // AUDIT_SOURCE_SILENT asks, per registered source, when it last reported for a system: one index seek each.
+  async '0002_source_last_seen'(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex('da_access_source_seen')
+      .on('da_access')
+      .columns(['tenant_id', 'system_id', 'source_service', 'occurred_at'])
+      .execute();
+  },
 };
