@@ -22,6 +22,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const PORT_RULE = 'PORT must be a whole number from 0 to 65535';
 const GRACE_RULE = 'LEDGER_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, 0 or more';
 
+const GRAPHQL_MAX_COST_RULE = 'LEDGER_GRAPHQL_MAX_COST must be a whole number, 1 or more';
+const GRAPHQL_MAX_BODY_RULE = 'LEDGER_GRAPHQL_MAX_BODY_BYTES must be a whole number of bytes, 1024 or more';
+const GRAPHQL_MAX_TOKENS_RULE = 'LEDGER_GRAPHQL_MAX_TOKENS must be a whole number, 100 or more';
+const GRAPHQL_MAX_LIST_RULE = 'LEDGER_GRAPHQL_MAX_LIST_ITEMS must be a whole number, 1 or more';
+const GRAPHQL_CACHE_RULE = 'LEDGER_GRAPHQL_CACHE_ENTRIES must be a whole number, 1 or more';
 const EVERY_EVENTS_RULE = 'LEDGER_CHECKPOINT_EVERY_EVENTS must be a whole number of events, 1 or more';
 const EVERY_MS_RULE = 'LEDGER_CHECKPOINT_EVERY_MS must be a whole number of milliseconds, 100 or more';
 const WITNESSES_RULE =
@@ -92,6 +97,32 @@ export class LedgerConfig {
   @IsInt({ message: 'LEDGER_AUDIT_INTERVAL_DAYS must be a whole number of days, 1 or more' })
   @Min(1, { message: 'LEDGER_AUDIT_INTERVAL_DAYS must be a whole number of days, 1 or more' })
   LEDGER_AUDIT_INTERVAL_DAYS: number = 365;
+
+  /** What one GraphQL request may ask for: see the README's "Abuse limits". */
+  @Transform(toInt)
+  @IsInt({ message: GRAPHQL_MAX_COST_RULE })
+  @Min(1, { message: GRAPHQL_MAX_COST_RULE })
+  LEDGER_GRAPHQL_MAX_COST: number = 5000;
+
+  @Transform(toInt)
+  @IsInt({ message: GRAPHQL_MAX_BODY_RULE })
+  @Min(1024, { message: GRAPHQL_MAX_BODY_RULE })
+  LEDGER_GRAPHQL_MAX_BODY_BYTES: number = 64 * 1024;
+
+  @Transform(toInt)
+  @IsInt({ message: GRAPHQL_MAX_TOKENS_RULE })
+  @Min(100, { message: GRAPHQL_MAX_TOKENS_RULE })
+  LEDGER_GRAPHQL_MAX_TOKENS: number = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: GRAPHQL_MAX_LIST_RULE })
+  @Min(1, { message: GRAPHQL_MAX_LIST_RULE })
+  LEDGER_GRAPHQL_MAX_LIST_ITEMS: number = 100;
+
+  @Transform(toInt)
+  @IsInt({ message: GRAPHQL_CACHE_RULE })
+  @Min(1, { message: GRAPHQL_CACHE_RULE })
+  LEDGER_GRAPHQL_CACHE_ENTRIES: number = 64;
 
   @IsOptional()
   @Matches(/^https:\/\/\S+$/, {
