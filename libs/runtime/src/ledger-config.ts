@@ -102,7 +102,7 @@ export class LedgerConfig {
   @Transform(toInt)
   @IsInt({ message: GRAPHQL_MAX_COST_RULE })
   @Min(1, { message: GRAPHQL_MAX_COST_RULE })
-  LEDGER_GRAPHQL_MAX_COST: number = 5000;
+  LEDGER_GRAPHQL_MAX_COST: number = 10_000;
 
   @Transform(toInt)
   @IsInt({ message: GRAPHQL_MAX_BODY_RULE })
