@@ -34,7 +34,9 @@ type Execution = Parameters<NonNullable<MercuriusDriverConfig['errorFormatter']>
 const formatErrors = (config: LedgerConfig) => (execution: Execution, ctx: GraphqlContext) => {
   const errors = execution.errors.map((error) => {
     const original = error.originalError as (Error & { errors?: unknown }) | undefined;
-    if (isTokenLimit(error)) return refusal(tooManyTokens(config));
+    // Mercurius wraps errors in the document (syntax, unknown field) in one error with the list inside.
+    if (original && Array.isArray(original.errors) && original.errors.some(isTokenLimit))
+      return refusal(tooManyTokens(config));
     // Errors in the query itself (syntax, unknown field, bad variable) already name what is wrong.
     if (!original || Array.isArray(original.errors) || original instanceof GraphQLError) return error;
     const problem = toProblem(original);
@@ -65,7 +67,8 @@ const refusal = (problem: Problem) =>
   });
 
 /** graphql-js stops parsing at maxTokens with this one message (mercurius matches it the same way). */
-const isTokenLimit = (error: GraphQLError) =>
+const isTokenLimit = (error: unknown) =>
+  error instanceof Error &&
   /^Syntax Error: Document contains more that \d+ tokens\. Parsing aborted\.$/.test(error.message);
 
 const tooManyTokens = (config: LedgerConfig): Problem => ({
