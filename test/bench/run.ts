@@ -17,6 +17,7 @@ import { BENCH_DIR, buildBench, ensureBenchDependencies, REPO_ROOT } from './lib
 import { Children } from './lib/child';
 import { progress } from './lib/progress';
 import { renderTable, type Scenario, type ScenarioReport } from './lib/report';
+import { abuseScenario } from './scenarios/abuse/scenario';
 import { appendScenario } from './scenarios/append/scenario';
 import { graphqlScenario } from './scenarios/graphql/scenario';
 import { httpBatchScenario } from './scenarios/http-batch/scenario';
@@ -24,7 +25,7 @@ import { httpSingleScenario } from './scenarios/http-single/scenario';
 import { projectionScenario } from './scenarios/projection/scenario';
 import { verifyScenario } from './scenarios/verify/scenario';
 
-// projection and graphql share one large ledger, made by whichever runs first.
+// projection, graphql and abuse share one large ledger, made by whichever runs first.
 const SCENARIOS: Scenario[] = [
   appendScenario,
   httpSingleScenario,
@@ -32,6 +33,7 @@ const SCENARIOS: Scenario[] = [
   verifyScenario,
   projectionScenario,
   graphqlScenario,
+  abuseScenario,
 ];
 
 async function machine() {
