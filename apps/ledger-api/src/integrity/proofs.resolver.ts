@@ -3,11 +3,11 @@ import type { StoredEvent } from '@ledger/event-store';
 import { MerkleProofService } from '@ledger/transparency-log';
 import { ProblemError } from '../errors/problem';
 import type { GraphqlContext } from '../graphql/graphql-context';
-import { takeTurn } from '../graphql/take-turns';
 import { callerFrom } from '../request-context/caller';
 import { assertProvable, proofProblem } from './proof-problem';
 import { sizeRule } from './proof-queries';
 import { checkpointView, consistencyProofView, inclusionProofView } from './proof-views';
+import { requestProofs } from './request-proofs';
 
 /** GraphQL's Int is 32-bit: larger sizes are refused by GraphQL itself before they get here. */
 const GRAPHQL_INT_MAX = 2 ** 31 - 1;
@@ -52,8 +52,8 @@ export class LedgerEventProofResolver {
    * Resolved only on events a root query has already shown the caller; the
    * tenant and a regulator's grants are checked again, as over HTTP, so no
    * future query returning LedgerEvent can leak a proof. One proof per event
-   * in a page, only when asked for, one per turn of the event loop. `data` is
-   * the event's JSON text here.
+   * in a page, only when asked for, the page's proofs worked out together in
+   * chunks (see RequestProofs). `data` is the event's JSON text here.
    */
   @ResolveField()
   async inclusionProof(
@@ -66,9 +66,9 @@ export class LedgerEventProofResolver {
       tenantId: event.metadata.tenantId,
       systemId: (JSON.parse(event.data) as { systemId?: unknown }).systemId,
     });
-    const proof = await takeTurn(ctx.request, () => this.proofs.inclusionProof(event.eventId, size)).catch(
-      (error: unknown) => Promise.reject(proofProblem(error)),
-    );
+    const proof = await requestProofs(ctx.request, this.proofs)
+      .prove(event.eventId, size)
+      .catch((error: unknown) => Promise.reject(proofProblem(error)));
     return inclusionProofView(proof);
   }
 }
