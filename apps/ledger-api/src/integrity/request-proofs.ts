@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { InclusionProof, MerkleProofService } from '@ledger/transparency-log';
 
 /** Proofs worked out in one turn of the event loop: a few milliseconds of hashing and reads. */
-const CHUNK = 25;
+const CHUNK = 10;
 
 interface Wanted {
   eventId: string;

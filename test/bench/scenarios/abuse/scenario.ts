@@ -164,7 +164,8 @@ export const abuseScenario: Scenario = {
           rows: [row('alone (baseline)', baseline), row('beside the abuser', abused)],
           notes: [
             `The abuser asks for ${abuser.label}, just under the service's default`,
-            `     LEDGER_GRAPHQL_MAX_COST; each of its proofs waits for a turn of the event loop, so the auditor's query is served between them.`,
+            `     LEDGER_GRAPHQL_MAX_COST; its proofs are worked out 10 at a time, one chunk per turn of the event loop, so the auditor's`,
+            '     query is served between two chunks.',
             `     Each run: the service in its own process on the large ledger, caught up; one connection per client, ${SECONDS} s, autocannon in the runner.`,
           ],
         },
