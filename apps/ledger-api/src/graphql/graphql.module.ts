@@ -41,6 +41,7 @@ const formatErrors = (config: LedgerConfig) => (execution: Execution, ctx: Graph
     if (!original || Array.isArray(original.errors) || original instanceof GraphQLError) return error;
     const problem = toProblem(original);
     logFailure(ctx.reply.log, problem, original);
+    if (problem.status === 413) return refusal(bodyTooLarge(config));
     return error.path === undefined
       ? refusal(problem)
       : new GraphQLError(problem.message, {
@@ -76,6 +77,14 @@ const tooManyTokens = (config: LedgerConfig): Problem => ({
   code: 'QUERY_TOO_LARGE',
   field: 'query',
   message: `the query has more than ${config.LEDGER_GRAPHQL_MAX_TOKENS} tokens (LEDGER_GRAPHQL_MAX_TOKENS); ask for fewer fields or split it`,
+});
+
+/** Fastify's own words name neither the limit nor how to change it. */
+const bodyTooLarge = (config: LedgerConfig): Problem => ({
+  status: 413,
+  code: 'PAYLOAD_TOO_LARGE',
+  field: 'body',
+  message: `the request body is larger than ${config.LEDGER_GRAPHQL_MAX_BODY_BYTES} bytes, the limit on /graphql (LEDGER_GRAPHQL_MAX_BODY_BYTES); send a smaller query, or fewer or smaller variables`,
 });
 
 /** Nesting deeper than any query in the schema needs is refused. */
