@@ -17,6 +17,7 @@ import { BENCH_DIR, buildBench, ensureBenchDependencies, REPO_ROOT } from './lib
 import { Children } from './lib/child';
 import { progress } from './lib/progress';
 import { renderTable, type Scenario, type ScenarioReport } from './lib/report';
+import { abuseScenario } from './scenarios/abuse/scenario';
 import { appendScenario } from './scenarios/append/scenario';
 import { exportContentionScenario } from './scenarios/export-contention/scenario';
 import { floodScenario } from './scenarios/flood/scenario';
@@ -26,7 +27,7 @@ import { httpSingleScenario } from './scenarios/http-single/scenario';
 import { projectionScenario } from './scenarios/projection/scenario';
 import { verifyScenario } from './scenarios/verify/scenario';
 
-// projection, graphql and export-contention share one large ledger, made by whichever runs first.
+// projection, graphql, abuse and export-contention share one large ledger, made by whichever runs first.
 const SCENARIOS: Scenario[] = [
   appendScenario,
   httpSingleScenario,
@@ -36,6 +37,7 @@ const SCENARIOS: Scenario[] = [
   graphqlScenario,
   exportContentionScenario,
   floodScenario,
+  abuseScenario,
 ];
 
 async function machine() {

@@ -25,6 +25,11 @@ const GRACE_RULE = 'LEDGER_SHUTDOWN_GRACE_MS must be a whole number of milliseco
 const EXPORTS_PER_CALLER_RULE = 'LEDGER_EXPORTS_CONCURRENT_PER_CALLER must be a whole number, 1 or more';
 const EXPORTS_PER_HOUR_RULE = 'LEDGER_EXPORTS_PER_HOUR_PER_CALLER must be a whole number, 1 or more';
 const EXPORTS_CONCURRENT_RULE = 'LEDGER_EXPORTS_CONCURRENT must be a whole number, 1 or more';
+const GRAPHQL_MAX_COST_RULE = 'LEDGER_GRAPHQL_MAX_COST must be a whole number, 1 or more';
+const GRAPHQL_MAX_BODY_RULE = 'LEDGER_GRAPHQL_MAX_BODY_BYTES must be a whole number of bytes, 1024 or more';
+const GRAPHQL_MAX_TOKENS_RULE = 'LEDGER_GRAPHQL_MAX_TOKENS must be a whole number, 100 or more';
+const GRAPHQL_MAX_LIST_RULE = 'LEDGER_GRAPHQL_MAX_LIST_ITEMS must be a whole number, 1 or more';
+const GRAPHQL_CACHE_RULE = 'LEDGER_GRAPHQL_CACHE_ENTRIES must be a whole number, 1 or more';
 const EVERY_EVENTS_RULE = 'LEDGER_CHECKPOINT_EVERY_EVENTS must be a whole number of events, 1 or more';
 const EVERY_MS_RULE = 'LEDGER_CHECKPOINT_EVERY_MS must be a whole number of milliseconds, 100 or more';
 const WITNESSES_RULE =
@@ -109,6 +114,32 @@ export class LedgerConfig {
   @IsInt({ message: 'LEDGER_AUDIT_INTERVAL_DAYS must be a whole number of days, 1 or more' })
   @Min(1, { message: 'LEDGER_AUDIT_INTERVAL_DAYS must be a whole number of days, 1 or more' })
   LEDGER_AUDIT_INTERVAL_DAYS: number = 365;
+
+  /** What one GraphQL request may ask for: see the README's "Abuse limits". */
+  @Transform(toInt)
+  @IsInt({ message: GRAPHQL_MAX_COST_RULE })
+  @Min(1, { message: GRAPHQL_MAX_COST_RULE })
+  LEDGER_GRAPHQL_MAX_COST: number = 10_000;
+
+  @Transform(toInt)
+  @IsInt({ message: GRAPHQL_MAX_BODY_RULE })
+  @Min(1024, { message: GRAPHQL_MAX_BODY_RULE })
+  LEDGER_GRAPHQL_MAX_BODY_BYTES: number = 64 * 1024;
+
+  @Transform(toInt)
+  @IsInt({ message: GRAPHQL_MAX_TOKENS_RULE })
+  @Min(100, { message: GRAPHQL_MAX_TOKENS_RULE })
+  LEDGER_GRAPHQL_MAX_TOKENS: number = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: GRAPHQL_MAX_LIST_RULE })
+  @Min(1, { message: GRAPHQL_MAX_LIST_RULE })
+  LEDGER_GRAPHQL_MAX_LIST_ITEMS: number = 100;
+
+  @Transform(toInt)
+  @IsInt({ message: GRAPHQL_CACHE_RULE })
+  @Min(1, { message: GRAPHQL_CACHE_RULE })
+  LEDGER_GRAPHQL_CACHE_ENTRIES: number = 64;
 
   @IsOptional()
   @Matches(/^https:\/\/\S+$/, {

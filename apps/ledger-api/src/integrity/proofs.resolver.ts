@@ -7,6 +7,7 @@ import { callerFrom } from '../request-context/caller';
 import { assertProvable, proofProblem } from './proof-problem';
 import { sizeRule } from './proof-queries';
 import { checkpointView, consistencyProofView, inclusionProofView } from './proof-views';
+import { requestProofs } from './request-proofs';
 
 /** GraphQL's Int is 32-bit: larger sizes are refused by GraphQL itself before they get here. */
 const GRAPHQL_INT_MAX = 2 ** 31 - 1;
@@ -51,7 +52,8 @@ export class LedgerEventProofResolver {
    * Resolved only on events a root query has already shown the caller; the
    * tenant and a regulator's grants are checked again, as over HTTP, so no
    * future query returning LedgerEvent can leak a proof. One proof per event
-   * in a page, only when asked for. `data` is the event's JSON text here.
+   * in a page, only when asked for, the page's proofs worked out together in
+   * chunks (see RequestProofs). `data` is the event's JSON text here.
    */
   @ResolveField()
   async inclusionProof(
@@ -64,8 +66,8 @@ export class LedgerEventProofResolver {
       tenantId: event.metadata.tenantId,
       systemId: (JSON.parse(event.data) as { systemId?: unknown }).systemId,
     });
-    const proof = await this.proofs
-      .inclusionProof(event.eventId, size)
+    const proof = await requestProofs(ctx.request, this.proofs)
+      .prove(event.eventId, size)
       .catch((error: unknown) => Promise.reject(proofProblem(error)));
     return inclusionProofView(proof);
   }
