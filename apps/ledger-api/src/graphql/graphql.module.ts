@@ -11,10 +11,10 @@ import {
 } from 'graphql';
 import mercurius from 'mercurius';
 import { join } from 'node:path';
-import { LedgerConfig, repoRoot } from '@ledger/runtime';
+import { instantRange, LedgerConfig, repoRoot } from '@ledger/runtime';
 import { logFailure, ProblemError, toProblem } from '../errors/problem';
 import type { GraphqlContext } from './graphql-context';
-import { DateTimeScalar, PositionScalar } from './scalars';
+import { dateTimeScalar, PositionScalar } from './scalars';
 
 /** GraphQL enum names cannot hold a hyphen; these map them to the domain's stored values. */
 const ENUM_VALUES = {
@@ -85,7 +85,11 @@ function maxFields(context: ValidationContext): ASTVisitor {
           config.NODE_ENV === 'production' ? [maxFields, NoSchemaIntrospectionCustomRule] : [maxFields],
         context: (request: GraphqlContext['request'], reply: GraphqlContext['reply']) => ({ request, reply }),
         errorFormatter: formatErrors as MercuriusDriverConfig['errorFormatter'],
-        resolvers: { DateTime: DateTimeScalar, Position: PositionScalar, ...ENUM_VALUES },
+        resolvers: {
+          DateTime: dateTimeScalar(instantRange(config)),
+          Position: PositionScalar,
+          ...ENUM_VALUES,
+        },
       }),
     }),
   ],
