@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '@ledger/integrity';
 
 /** A stable UUID named by text: the same name always gets the same id, so a re-export or a resend matches. */
 export function uuidFrom(text: string): string {
-  const hex = createHash('sha256').update(text).digest('hex');
+  const hex = sha256Hex(text);
   // RFC 9562 version 8 (custom) with the RFC variant bits.
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
