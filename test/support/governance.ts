@@ -209,7 +209,7 @@ export async function deployableSystem(api: TestApi, systemId: string, datasetId
  * Governance acts in the tenant given (the default tenant otherwise).
  */
 export async function auditedSystem(api: TestApi, systemId: string, emitters: string[], tenantId?: string) {
-  const headers = tenantId
+  const headers: Record<string, string> = tenantId
     ? { authorization: `Bearer ${await api.token(PEOPLE.admin, 'governance-admin', { tenantId })}` }
     : {};
   const run = async (mutation: string, input: Record<string, unknown>) => {
