@@ -11,7 +11,7 @@ import {
 } from 'graphql';
 import mercurius from 'mercurius';
 import { join } from 'node:path';
-import { instantRange, LedgerConfig, repoRoot } from '@ledger/runtime';
+import { LedgerConfig, repoRoot } from '@ledger/runtime';
 import { logFailure, ProblemError, toProblem } from '../errors/problem';
 import type { GraphqlContext } from './graphql-context';
 import { dateTimeScalar, PositionScalar } from './scalars';
@@ -85,11 +85,7 @@ function maxFields(context: ValidationContext): ASTVisitor {
           config.NODE_ENV === 'production' ? [maxFields, NoSchemaIntrospectionCustomRule] : [maxFields],
         context: (request: GraphqlContext['request'], reply: GraphqlContext['reply']) => ({ request, reply }),
         errorFormatter: formatErrors as MercuriusDriverConfig['errorFormatter'],
-        resolvers: {
-          DateTime: dateTimeScalar(instantRange(config)),
-          Position: PositionScalar,
-          ...ENUM_VALUES,
-        },
+        resolvers: { DateTime: dateTimeScalar(config), Position: PositionScalar, ...ENUM_VALUES },
       }),
     }),
   ],

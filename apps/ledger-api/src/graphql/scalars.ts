@@ -1,8 +1,10 @@
-import { checkInstant, type InstantRange } from '@ledger/domain';
+import { checkInstant } from '@ledger/domain';
+import { instantRange, type LedgerConfig } from '@ledger/runtime';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
 /** DateTime: a strict RFC 3339 instant inside the ledger's plausible range (LEDGER_MIN_DATE, LEDGER_MAX_DATE). */
-export function dateTimeScalar(range: InstantRange): GraphQLScalarType {
+export function dateTimeScalar(config: LedgerConfig): GraphQLScalarType {
+  const range = instantRange(config);
   const parse = (value: unknown): string => {
     const { rule } = checkInstant(value, range);
     if (rule !== undefined) throw new GraphQLError(`DateTime ${rule}`);
