@@ -124,11 +124,15 @@ describe('the service on a fresh machine', () => {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ events }),
       });
-      const body = (await response.json()) as { accepted: number };
+      const body = (await response.json()) as {
+        accepted: number;
+        results?: Array<{ ledgerEventId: string }>;
+      };
       return {
         status: response.status,
         accepted: body.accepted,
-        ids: events.map((e) => e.eventId),
+        // The ids the ledger stored them under (derived per tenant from the emitter's).
+        ids: (body.results ?? []).map((r) => r.ledgerEventId),
         answeredAfterTerm: Date.now() > terminatedAt,
       };
     });

@@ -1,8 +1,10 @@
+import { tenantEventId } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 import type { AuditEvent, Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { randomUUID } from 'node:crypto';
 import { Pseudonymiser } from '../../apps/ledger-api/src/privacy/pseudonymiser';
 import { collect } from '../support/events';
+import { auditedSystem } from '../support/governance';
 import { startTestApi, type TestApi } from '../support/ledger-api';
 
 const EMITTER = 'svc.fhir';
@@ -98,6 +100,7 @@ describe('FHIR AuditEvent ingest (POST /fhir/AuditEvent)', () => {
 
   beforeAll(async () => {
     api = await startTestApi('sqlite');
+    await auditedSystem(api, 'sepsis-predictor', [EMITTER]);
     const token = await api.token(EMITTER, 'emitter');
     post = async (body, contentType = 'application/fhir+json') => {
       const response = await fetch(`${api.url}/fhir/AuditEvent`, {
@@ -124,13 +127,14 @@ describe('FHIR AuditEvent ingest (POST /fhir/AuditEvent)', () => {
       const audit = balp(pattern);
       const response = await post(audit);
       expect(response.status).toBe(201);
-      expect(response.location).toBe(`AuditEvent/${audit.id}`);
+      // The ledger assigns the id, as a FHIR server does on create: the emitter's id made unique to its tenant.
+      expect(response.location).toBe(`AuditEvent/${tenantEventId('default', audit.id!)}`);
       expect((response.body as OperationOutcome).issue[0]).toMatchObject({
         severity: 'information',
         diagnostics: expect.stringContaining('recorded as DataAccessed event'),
       });
 
-      const event = (await stored()).find((e) => e.eventId === audit.id)!;
+      const event = (await stored()).find((e) => e.metadata.emitterEventId === audit.id)!;
       const pseudonym = Pseudonymiser.load(api.dataDir).pseudonymise('default', MRN);
       expect(event).toMatchObject({
         type: 'DataAccessed',
@@ -154,7 +158,7 @@ describe('FHIR AuditEvent ingest (POST /fhir/AuditEvent)', () => {
     const again = await post(audit, 'application/json');
     expect(again.status).toBe(200);
     expect(again.body.issue[0].diagnostics).toContain('already recorded');
-    expect((await stored()).filter((e) => e.eventId === audit.id)).toHaveLength(1);
+    expect((await stored()).filter((e) => e.metadata.emitterEventId === audit.id)).toHaveLength(1);
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -216,7 +220,9 @@ describe('FHIR AuditEvent ingest (POST /fhir/AuditEvent)', () => {
     expect(response.body.entry[1].response.outcome.issue[0].expression).toEqual([
       'Bundle.entry[1].resource.purposeOfEvent',
     ]);
-    expect((await stored()).map((e) => e.eventId)).toEqual(expect.arrayContaining([read.id, create.id]));
+    expect((await stored()).map((e) => e.metadata.emitterEventId)).toEqual(
+      expect.arrayContaining([read.id, create.id]),
+    );
   });
 
   it('applies a transaction all or nothing', async () => {

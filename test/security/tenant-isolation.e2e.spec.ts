@@ -41,6 +41,13 @@ describe('tenant isolation', () => {
       { authorization: `Bearer ${gov}` },
     );
     expect(registered.errors).toBeUndefined();
+    const source = await api.graphql(
+      'mutation($i: RegisterAuditSourceInput!) { registerAuditSource(input: $i) { stream } }',
+      { i: { systemId: 'sepsis', sourceService: 'ehr-gateway', expectedInterval: 'P1D' } },
+      'admin.grace',
+      { authorization: `Bearer ${gov}` },
+    );
+    expect(source.errors).toBeUndefined();
     const events = Array.from({ length: 30 }, () => ({
       eventId: randomUUID(),
       type: 'DataAccessed',
@@ -61,7 +68,9 @@ describe('tenant isolation', () => {
       body: JSON.stringify({ events }),
     });
     expect(response.status).toBe(200);
-    return events.map((e) => e.eventId);
+    // What the ledger stored them as: proofs and queries name the ledger's ids.
+    const { results } = (await response.json()) as { results: Array<{ ledgerEventId: string }> };
+    return results.map((r) => r.ledgerEventId);
   }
 
   let idsA: string[];

@@ -202,3 +202,34 @@ export async function deployableSystem(api: TestApi, systemId: string, datasetId
   await unmonitoredSystem(api, systemId, datasetId);
   await ok(api, 'planMonitoring', { systemId, ...MONITORING_PLAN });
 }
+
+/**
+ * A registered system whose data access the given emitters may report: only a
+ * system's registered audit sources may name it in a DataAccessed item.
+ * Governance acts in the tenant given (the default tenant otherwise).
+ */
+export async function auditedSystem(api: TestApi, systemId: string, emitters: string[], tenantId?: string) {
+  const headers: Record<string, string> = tenantId
+    ? { authorization: `Bearer ${await api.token(PEOPLE.admin, 'governance-admin', { tenantId })}` }
+    : {};
+  const run = async (mutation: string, input: Record<string, unknown>) => {
+    const response = await api.graphql(
+      `mutation Run($input: ${inputType(mutation)}!) { ${mutation}(input: $input) { revision } }`,
+      { input },
+      PEOPLE.admin,
+      headers,
+    );
+    if (response.errors?.length) throw new Error(`${mutation} failed: ${JSON.stringify(response.errors)}`);
+  };
+  await run('registerAiSystem', {
+    systemId,
+    name: 'Sepsis predictor',
+    intendedUse: 'Early warning of sepsis in adult inpatients',
+    clinicalDomain: 'critical care',
+    riskClass: 'high',
+    supplier: 'in_house',
+    sites: ['north', 'south'],
+  });
+  for (const sourceService of emitters)
+    await run('registerAuditSource', { systemId, sourceService, expectedInterval: 'P1D' });
+}

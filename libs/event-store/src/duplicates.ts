@@ -3,15 +3,20 @@ import { EventStoreError } from './errors';
 import type { AppendResult, NewEvent, StoredEvent } from './types';
 
 /**
- * What makes two appends of one eventId "the same event": everything the
- * emitter controls, not the ledger's recordedAt. Every store applies this one
- * rule; the conformance suite holds them to it.
+ * What makes two appends of one eventId "the same event": what the emitter
+ * states, not the ledger's recordedAt, nor the correlationId, which names the
+ * request that carried the event (a retry travels in a new request, often with
+ * a new X-Correlation-Id) rather than the event itself. Every store applies
+ * this one rule; the conformance suite holds them to it.
  */
 function emitterContent(
   stream: string,
   e: Pick<StoredEvent, 'type' | 'schemaVersion' | 'data'> & { metadata: object },
 ): string {
-  const { recordedAt, ...metadata } = e.metadata as { recordedAt?: string };
+  const { recordedAt, correlationId, ...metadata } = e.metadata as {
+    recordedAt?: string;
+    correlationId?: string;
+  };
   return canonicalJson({ stream, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
 }
 
@@ -31,8 +36,9 @@ export function acknowledgeDuplicates(
     if (prior && emitterContent(prior.stream, prior) !== emitterContent(stream, event))
       throw new EventStoreError(
         'EVENT_ID_REUSED',
-        `eventId ${event.eventId} is already stored in stream ${prior.stream} at revision ${prior.revision} with different content; use a new eventId for a new event`,
-        { eventId: event.eventId, stream: prior.stream, revision: prior.revision },
+        // Where the prior event lives is not said: it may be another caller's.
+        `eventId ${event.eventId} is already stored with different content; use a new eventId for a new event`,
+        { eventId: event.eventId },
       );
   }
   if (byId.size !== events.length) {

@@ -15,6 +15,12 @@ export interface EventMetadata {
   correlationId: string;
   causationId: string;
   purposeOfUse?: string;
+  /**
+   * The id an emitter gave an event it sent. Emitters' ids are unique only
+   * within their tenant, so the ledger's eventId is derived from the tenant
+   * and this id; this is how the emitter still finds its event.
+   */
+  emitterEventId?: string;
 }
 
 /** An event as an emitter or a command handler proposes it. */

@@ -1,4 +1,9 @@
-import { DEFAULT_GOVERNANCE_POLICY, EU_AI_ACT_INCIDENT_DEADLINE_DAYS } from '@ledger/domain';
+import {
+  checkInstant,
+  DEFAULT_GOVERNANCE_POLICY,
+  EU_AI_ACT_INCIDENT_DEADLINE_DAYS,
+  type InstantRange,
+} from '@ledger/domain';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
@@ -250,6 +255,17 @@ export class LedgerConfig {
   @Max(10_000, { message: 'LEDGER_INGEST_MAX_BATCH must be a whole number from 1 to 10000' })
   LEDGER_INGEST_MAX_BATCH: number = 1000;
 
+  /**
+   * The plausible range of every date-time the ledger is given (ingest, FHIR,
+   * GraphQL), both ends inclusive: a clock years off, or a typo of a year,
+   * is refused instead of being stored for ever. Checked in loadConfig.
+   */
+  @IsString()
+  LEDGER_MIN_DATE: string = '1900-01-01T00:00:00Z';
+
+  @IsString()
+  LEDGER_MAX_DATE: string = '2199-12-31T23:59:59Z';
+
   @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, {
     message: 'LEDGER_PSEUDONYM_KEY must be 64 lower-case hex digits (a 256-bit HMAC key)',
@@ -288,6 +304,11 @@ export class LedgerConfig {
   LEDGER_WITNESSES: string = '';
 }
 
+/** The range every date-time given to the ledger must lie in. */
+export function instantRange(config: LedgerConfig): InstantRange {
+  return { min: config.LEDGER_MIN_DATE, max: config.LEDGER_MAX_DATE };
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -322,6 +343,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
   for (const key of Object.keys(env))
     if (key.startsWith('LEDGER_') && !KNOWN.has(key))
       problems.push(`${key} is not a setting this version knows; see the README's Configuration section`);
+  for (const key of ['LEDGER_MIN_DATE', 'LEDGER_MAX_DATE'] as const) {
+    const { rule } = checkInstant(config[key]);
+    if (rule) problems.push(`${key} ${rule.replace(/; got .*/, '')}`);
+  }
+  if (problems.length === 0 && Date.parse(config.LEDGER_MIN_DATE) >= Date.parse(config.LEDGER_MAX_DATE))
+    problems.push('LEDGER_MIN_DATE must be earlier than LEDGER_MAX_DATE');
   if (problems.length > 0) throw new ConfigError(problems);
   config.LEDGER_READ_STORE ??= config.LEDGER_STORE === 'postgres' ? 'postgres' : 'sqlite';
   return config;

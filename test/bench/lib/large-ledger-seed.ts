@@ -4,7 +4,7 @@ import type { NewEvent } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { streamNames, tenantStream } from '@ledger/domain';
-import { loadConfig, openEventStore } from '@ledger/runtime';
+import { instantRange, loadConfig, openEventStore } from '@ledger/runtime';
 import {
   demoAccess,
   seedDemoOrganisation,
@@ -79,6 +79,7 @@ export async function appendAccesses({
           { id: service, role: 'emitter', tenantId: TENANT },
           undefined,
           pseudonymiser,
+          instantRange(config),
         );
         if (!ingested.event)
           throw new Error(

@@ -1,3 +1,4 @@
+import { tenantEventId } from '@ledger/domain';
 import { randomUUID } from 'node:crypto';
 import { sleep } from './ledger-process';
 
@@ -53,8 +54,11 @@ export function newBatch(): Item[] {
  * a crash comes back as `duplicate`, which is what "no event is stored
  * twice" must survive.
  */
+/** The ledger's id for an item: derived from the emitter's id and the tenant of the fault suite's tokens (ledger-process). */
+const ledgerId = (eventId: string) => tenantEventId('default', eventId);
+
 export class IngestLoad {
-  /** Every eventId the service answered `accepted` or `duplicate`: what it promised to keep. */
+  /** The ledger's id of every item the service answered `accepted` or `duplicate`: what it promised to keep. */
   readonly acknowledged = new Set<string>();
   readonly refusals: Refusal[] = [];
   /** Items the service answered `rejected`: none are expected, since every item is valid. */
@@ -85,7 +89,7 @@ export class IngestLoad {
 
   /** Batches sent but never acknowledged, still waiting to be resent. */
   get unacknowledged(): string[] {
-    return this.pending.flatMap((batch) => batch?.map((i) => i.eventId) ?? []);
+    return this.pending.flatMap((batch) => batch?.map((i) => ledgerId(i.eventId)) ?? []);
   }
 
   start(): void {
@@ -129,7 +133,7 @@ export class IngestLoad {
       return false;
     }
     const body = (await response.json().catch(() => ({}))) as {
-      results?: Array<{ eventId: string; status: string }>;
+      results?: Array<{ ledgerEventId: string; status: string }>;
       error?: { code?: string; message?: string };
     };
     if (response.status !== 200) {
@@ -138,13 +142,13 @@ export class IngestLoad {
         status: response.status,
         code: body.error?.code,
         message: body.error?.message,
-        eventIds: batch.map((i) => i.eventId),
+        eventIds: batch.map((i) => ledgerId(i.eventId)),
       });
       return false;
     }
     for (const result of body.results ?? []) {
       if (result.status === 'accepted' || result.status === 'duplicate')
-        this.acknowledged.add(result.eventId);
+        this.acknowledged.add(result.ledgerEventId);
       else this.rejectedItems.push(result);
       if (result.status === 'duplicate') this.duplicates++;
     }

@@ -1,11 +1,9 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { auditEventToIngestItem, elementOfField, type IngestItem } from '@ledger/evidence';
+import { auditEventToIngestItem, elementOfField } from '@ledger/evidence';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LedgerConfig } from '@ledger/runtime';
-import { toIngestedEvent } from '../ingest/ingest-item';
+import { instantRange, LedgerConfig } from '@ledger/runtime';
 import { IngestService, type ItemResult } from '../ingest/ingest.service';
-import { Pseudonymiser } from '../privacy/pseudonymiser';
 import { callerFrom, givenCorrelationId, type Caller } from '../request-context/caller';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -25,8 +23,12 @@ const STATUS_LINE: Record<number, string> = {
   200: '200 OK',
   201: '201 Created',
   400: '400 Bad Request',
+  403: '403 Forbidden',
   409: '409 Conflict',
 };
+
+/** A transaction entry that was valid but not stored because another entry failed: named in no answer of its own. */
+const NOT_STORED_STATUS = 424;
 
 /**
  * FHIR AuditEvent in: a single resource, or a Bundle of type batch or
@@ -39,7 +41,6 @@ const STATUS_LINE: Record<number, string> = {
 export class FhirAuditEventController {
   constructor(
     private readonly ingest: IngestService,
-    private readonly pseudonymiser: Pseudonymiser,
     private readonly config: LedgerConfig,
   ) {}
 
@@ -53,7 +54,7 @@ export class FhirAuditEventController {
     if (body?.resourceType === 'Bundle')
       return this.bundle(body as BundleIn, caller, givenCorrelationId(request), send);
 
-    const mapped = auditEventToIngestItem(body, caller.id);
+    const mapped = auditEventToIngestItem(body, caller.id, 'AuditEvent', instantRange(this.config));
     if (!mapped.item) return send(400, outcome(mapped.issues));
     const [result] = (await this.ingest.ingest([mapped.item], caller, givenCorrelationId(request))).results;
     const answer = answerOf(result, 'AuditEvent');
@@ -107,16 +108,18 @@ export class FhirAuditEventController {
           ],
         };
       }
-      return auditEventToIngestItem(entry?.resource, caller.id, `${path}.resource`);
+      return auditEventToIngestItem(
+        entry?.resource,
+        caller.id,
+        `${path}.resource`,
+        instantRange(this.config),
+      );
     });
 
-    if (bundle.type === 'transaction') {
-      // All or nothing: every entry must pass the very checks ingest applies before any is stored.
-      const issues = mapped.flatMap((m, i) =>
-        m.item ? this.ingestProblems(m.item, caller, `Bundle.entry[${i}].resource`) : m.issues,
-      );
-      if (issues.length > 0) return send(400, outcome(issues));
-    }
+    // A transaction stores every entry or none: any refused entry fails the whole, answered by one OperationOutcome.
+    const atomic = bundle.type === 'transaction';
+    const unmapped = mapped.flatMap((m) => m.issues);
+    if (atomic && unmapped.length > 0) return send(400, outcome(unmapped));
 
     const valid = mapped.flatMap((m, i) => (m.item ? [{ i, item: m.item }] : []));
     const results =
@@ -126,6 +129,7 @@ export class FhirAuditEventController {
               valid.map((v) => v.item),
               caller,
               correlationId,
+              { atomic },
             )
           ).results
         : [];
@@ -133,6 +137,10 @@ export class FhirAuditEventController {
       if (!m.item) return { status: 400, outcome: outcome(m.issues) };
       return answerOf(results[valid.findIndex((v) => v.i === i)], `Bundle.entry[${i}].resource`);
     });
+    if (atomic && answers.some((a) => a.status >= 400)) {
+      const failed = answers.filter((a) => a.status >= 400 && a.status !== NOT_STORED_STATUS);
+      return send(Math.min(...failed.map((a) => a.status)), outcome(failed.flatMap((a) => a.outcome.issue)));
+    }
     return send(200, {
       resourceType: 'Bundle',
       type: `${bundle.type}-response`,
@@ -145,11 +153,6 @@ export class FhirAuditEventController {
       })),
     });
   }
-
-  private ingestProblems(item: IngestItem, caller: Caller, path: string): OperationOutcomeIssue[] {
-    const { problems } = toIngestedEvent(item, caller, undefined, this.pseudonymiser);
-    return problems.map((p) => problem('invalid', elementOfField(p.field, path), p.message));
-  }
 }
 
 interface BundleIn {
@@ -158,26 +161,33 @@ interface BundleIn {
   entry?: Array<{ resource?: unknown; request?: { method?: unknown; url?: unknown } } | null>;
 }
 
+/** Item refusals as FHIR answers them: the status and the OperationOutcome issue code. */
+const REFUSAL: Record<string, { status: number; code: OperationOutcomeIssue['code'] }> = {
+  EVENT_ID_REUSED: { status: 409, code: 'conflict' },
+  NOT_AUDIT_SOURCE: { status: 403, code: 'forbidden' },
+  NOT_STORED: { status: NOT_STORED_STATUS, code: 'incomplete' },
+};
+
 function answerOf(
   result: ItemResult,
   path: string,
 ): { status: number; location?: string; outcome: OperationOutcome } {
   if (result.status === 'rejected') {
-    const conflict = result.error.code === 'EVENT_ID_REUSED';
+    const { status, code } = REFUSAL[result.error.code] ?? { status: 400, code: 'invalid' as const };
     const issues = (result.error.problems ?? [result.error]).map((p) =>
-      problem(conflict ? 'conflict' : 'invalid', elementOfField(p.field ?? '', path), p.message),
+      problem(code, elementOfField(p.field ?? '', path), p.message),
     );
-    return { status: conflict ? 409 : 400, outcome: outcome(issues) };
+    return { status, outcome: outcome(issues) };
   }
   const recorded = result.status === 'accepted' ? 'recorded' : 'already recorded (a resend)';
   return {
     status: result.status === 'accepted' ? 201 : 200,
-    location: `AuditEvent/${result.eventId}`,
+    location: `AuditEvent/${result.ledgerEventId}`,
     outcome: outcome([
       {
         severity: 'information',
         code: 'informational',
-        diagnostics: `${recorded} as DataAccessed event ${result.eventId} at ledger position ${result.position}; the patient is stored only as a keyed pseudonym`,
+        diagnostics: `${recorded} as DataAccessed event ${result.ledgerEventId} at ledger position ${result.position}; the patient is stored only as a keyed pseudonym`,
       },
     ]),
   };

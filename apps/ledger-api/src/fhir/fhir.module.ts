@@ -1,11 +1,11 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { IngestService } from '../ingest/ingest.service';
+import { IngestModule } from '../ingest/ingest.module';
 import { FhirAuditEventController } from './fhir-audit-event.controller';
 
 /** FHIR endpoints. FHIR clients send `application/fhir+json`, which Fastify does not parse unless told to. */
-@Module({ controllers: [FhirAuditEventController], providers: [IngestService] })
+@Module({ imports: [IngestModule], controllers: [FhirAuditEventController] })
 export class FhirModule implements OnModuleInit {
   constructor(private readonly adapter: HttpAdapterHost) {}
 

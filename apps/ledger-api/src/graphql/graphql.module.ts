@@ -16,7 +16,7 @@ import { logFailure, ProblemError, toProblem, type Problem } from '../errors/pro
 import { DEFAULT_PAGE, MAX_PAGE } from '../queries/query-context';
 import type { GraphqlContext } from './graphql-context';
 import { measureOperation } from './query-cost';
-import { DateTimeScalar, PositionScalar } from './scalars';
+import { dateTimeScalar, PositionScalar } from './scalars';
 
 /** GraphQL enum names cannot hold a hyphen; these map them to the domain's stored values. */
 const ENUM_VALUES = {
@@ -180,7 +180,7 @@ function operationNameOf(request: GraphqlContext['request']): string | undefined
         hooks: { preExecution: limitOperation(config) as never },
         context: (request: GraphqlContext['request'], reply: GraphqlContext['reply']) => ({ request, reply }),
         errorFormatter: formatErrors(config) as MercuriusDriverConfig['errorFormatter'],
-        resolvers: { DateTime: DateTimeScalar, Position: PositionScalar, ...ENUM_VALUES },
+        resolvers: { DateTime: dateTimeScalar(config), Position: PositionScalar, ...ENUM_VALUES },
       }),
     }),
   ],

@@ -1,21 +1,22 @@
+import { checkInstant } from '@ledger/domain';
+import { instantRange, type LedgerConfig } from '@ledger/runtime';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-
-function parseInstant(value: unknown): string {
-  if (typeof value !== 'string' || !RFC3339.test(value) || Number.isNaN(Date.parse(value)))
-    throw new GraphQLError(
-      `DateTime must be an RFC 3339 instant with a time zone, e.g. 2026-03-14T09:00:00Z; got ${JSON.stringify(value)}`,
-    );
-  return value;
+/** DateTime: a strict RFC 3339 instant inside the ledger's plausible range (LEDGER_MIN_DATE, LEDGER_MAX_DATE). */
+export function dateTimeScalar(config: LedgerConfig): GraphQLScalarType {
+  const range = instantRange(config);
+  const parse = (value: unknown): string => {
+    const { rule } = checkInstant(value, range);
+    if (rule !== undefined) throw new GraphQLError(`DateTime ${rule}`);
+    return value as string;
+  };
+  return new GraphQLScalarType({
+    name: 'DateTime',
+    serialize: (value) => String(value),
+    parseValue: parse,
+    parseLiteral: (ast) => parse(ast.kind === Kind.STRING ? ast.value : undefined),
+  });
 }
-
-export const DateTimeScalar = new GraphQLScalarType({
-  name: 'DateTime',
-  serialize: (value) => String(value),
-  parseValue: parseInstant,
-  parseLiteral: (ast) => parseInstant(ast.kind === Kind.STRING ? ast.value : undefined),
-});
 
 /** 64-bit positions travel as decimal strings: JSON numbers lose precision past 2^53. */
 export const PositionScalar = new GraphQLScalarType({

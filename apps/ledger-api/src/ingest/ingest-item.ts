@@ -1,4 +1,4 @@
-import { EVENT_SCHEMAS, validateEventData } from '@ledger/domain';
+import { checkInstant, EVENT_SCHEMAS, type InstantRange, validateEventData } from '@ledger/domain';
 import type { NewEvent } from '@ledger/event-store';
 import type { Caller } from '../request-context/caller';
 import type { Pseudonymiser } from '../privacy/pseudonymiser';
@@ -13,7 +13,6 @@ export interface ItemProblem {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const CORRELATION = /^[\w.:-]{1,128}$/;
 const ENVELOPE_FIELDS = new Set([
   'eventId',
@@ -42,6 +41,7 @@ export function toIngestedEvent(
   caller: Caller,
   correlationId: string | undefined,
   pseudonymiser: Pseudonymiser,
+  dates: InstantRange,
 ): { event: NewEvent; problems: [] } | { event?: undefined; problems: ItemProblem[] } {
   if (item === null || typeof item !== 'object' || Array.isArray(item))
     return {
@@ -66,17 +66,8 @@ export function toIngestedEvent(
         `type must be one of ${allowed.join(', ') || '(none: this token allows no ingestible type)'}; governance decisions are made through their GraphQL mutations`,
       ),
     );
-  if (
-    typeof raw.occurredAt !== 'string' ||
-    !RFC3339.test(raw.occurredAt) ||
-    Number.isNaN(Date.parse(raw.occurredAt))
-  )
-    problems.push(
-      problem(
-        'occurredAt',
-        'occurredAt must be an RFC 3339 instant with a time zone, e.g. 2026-03-14T09:00:00Z',
-      ),
-    );
+  const occurredAt = checkInstant(raw.occurredAt, dates);
+  if (occurredAt.rule !== undefined) problems.push(problem('occurredAt', `occurredAt ${occurredAt.rule}`));
   for (const key of ['correlationId', 'causationId'] as const)
     if (raw[key] !== undefined && (typeof raw[key] !== 'string' || !CORRELATION.test(raw[key] as string)))
       problems.push(problem(key, `${key} must be 1-128 letters, digits or . _ : -`));

@@ -1,15 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventStoreError, type EventStore, type NewEvent } from '@ledger/event-store';
-import { streamNames, tenantStream } from '@ledger/domain';
+import { EventStoreError, type EventStore, type NewEvent, type StoredEvent } from '@ledger/event-store';
+import { streamNames, tenantEventId, tenantStream } from '@ledger/domain';
+import { instantRange, LedgerConfig } from '@ledger/runtime';
 import { ProblemError } from '../errors/problem';
 import { Pseudonymiser } from '../privacy/pseudonymiser';
 import type { Caller } from '../request-context/caller';
 import { EVENT_STORE } from '../store/event-store.module';
 import { withSpan } from '../tracing/with-span';
+import { AuditSources } from './audit-sources';
 import { toIngestedEvent, type ItemProblem } from './ingest-item';
 
 export type ItemResult =
-  | { index: number; eventId: string; status: 'accepted' | 'duplicate'; revision: number; position: string }
+  | {
+      index: number;
+      /** The emitter's own id for the item, as it sent it. */
+      eventId: string;
+      /** The ledger's id for the stored event (derived from the tenant and eventId): what proofs and exports name. */
+      ledgerEventId: string;
+      status: 'accepted' | 'duplicate';
+      revision: number;
+      position: string;
+    }
   | {
       index: number;
       eventId?: string;
@@ -24,21 +35,50 @@ export interface IngestResult {
   results: ItemResult[];
 }
 
+export interface IngestOptions {
+  /**
+   * All or nothing (a FHIR transaction): when any item is refused, none is
+   * stored, and the items refused for nothing of their own are answered
+   * NOT_STORED. A resend of a stored whole is acknowledged as duplicates.
+   */
+  atomic?: boolean;
+}
+
+/** An item that passed every check: the event to store, and the emitter's own id for it. */
+interface ValidItem {
+  index: number;
+  emitterEventId: string;
+  event: NewEvent;
+}
+
+type Rejection = Extract<ItemResult, { status: 'rejected' }>;
+
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /**
  * Batch ingest: each item is validated on its own and answered on its own.
  * Valid items of one batch share one stream (the emitter's) and are appended
  * in one atomic append, so a batch never half-applies within a stream.
+ *
+ * Idempotency is per tenant: an emitter's eventId is stored under an id
+ * derived from it and the tenant (tenantEventId), so tenants cannot collide,
+ * block or probe each other's ids.
  */
 @Injectable()
 export class IngestService {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly pseudonymiser: Pseudonymiser,
+    private readonly auditSources: AuditSources,
+    private readonly config: LedgerConfig,
   ) {}
 
-  async ingest(items: unknown[], caller: Caller, correlationId: string | undefined): Promise<IngestResult> {
+  async ingest(
+    items: unknown[],
+    caller: Caller,
+    correlationId: string | undefined,
+    { atomic = false }: IngestOptions = {},
+  ): Promise<IngestResult> {
     if (!ID.test(caller.id))
       throw new ProblemError({
         status: 400,
@@ -46,11 +86,12 @@ export class IngestService {
         field: 'sub',
         message: "the emitting service's id (its token's sub) must be 1-128 letters, digits or . _ : -",
       });
+    const dates = instantRange(this.config);
     const results: ItemResult[] = [];
-    const valid: Array<{ index: number; event: NewEvent }> = [];
+    const checked: ValidItem[] = [];
     const seen = new Set<string>();
     items.forEach((item, index) => {
-      const { event, problems } = toIngestedEvent(item, caller, correlationId, this.pseudonymiser);
+      const { event, problems } = toIngestedEvent(item, caller, correlationId, this.pseudonymiser, dates);
       if (!event)
         return results.push({
           index,
@@ -59,26 +100,38 @@ export class IngestService {
           error: { ...problems[0], message: problems.map((p) => p.message).join('; '), problems },
         });
       if (seen.has(event.eventId))
-        return results.push({
-          index,
-          eventId: event.eventId,
-          status: 'rejected',
-          error: {
-            code: 'VALIDATION_FAILED',
-            field: 'eventId',
-            message: 'eventId repeats an earlier item of this batch',
-          },
-        });
+        return results.push(
+          rejected(
+            index,
+            event.eventId,
+            'VALIDATION_FAILED',
+            'eventId repeats an earlier item of this batch',
+          ),
+        );
       seen.add(event.eventId);
-      valid.push({ index, event });
+      checked.push({
+        index,
+        emitterEventId: event.eventId,
+        event: {
+          ...event,
+          eventId: tenantEventId(caller.tenantId, event.eventId),
+          metadata: { ...event.metadata, emitterEventId: event.eventId },
+        },
+      });
     });
+    const refused = await this.notAuditSource(checked, caller);
+    results.push(...refused);
+    const valid = checked.filter((v) => !refused.some((r) => r.index === v.index));
     const stream = tenantStream(caller.tenantId, streamNames.dataAccess(caller.id));
-    results.push(
-      ...(await withSpan('ingest batch', () => this.appendAll(stream, valid), {
-        'ledger.stream': stream,
-        'ledger.items': items.length,
-      })),
-    );
+    if (atomic && results.length > 0) results.push(...valid.map(notStored));
+    else
+      results.push(
+        ...(await withSpan(
+          'ingest batch',
+          () => (atomic ? this.appendWhole(stream, caller, valid) : this.appendAll(stream, caller, valid)),
+          { 'ledger.stream': stream, 'ledger.items': items.length },
+        )),
+      );
     results.sort((a, b) => a.index - b.index);
     return {
       accepted: results.filter((r) => r.status === 'accepted').length,
@@ -89,22 +142,50 @@ export class IngestService {
   }
 
   /**
+   * A data-access item may name an AI system only if its emitter is one of
+   * the system's registered audit sources: otherwise any emitter could put
+   * accesses on any system's record. Each system of the batch is looked up once.
+   */
+  private async notAuditSource(items: ValidItem[], caller: Caller): Promise<Rejection[]> {
+    const systemOf = (v: ValidItem) => (v.event.data as { systemId?: string }).systemId;
+    const systems = [...new Set(items.map(systemOf).filter((s): s is string => s !== undefined))];
+    const allowed = new Map(
+      await Promise.all(
+        systems.map(
+          async (s) => [s, await this.auditSources.isSource(caller.tenantId, s, caller.id)] as const,
+        ),
+      ),
+    );
+    return items.flatMap((v) => {
+      const systemId = systemOf(v);
+      if (systemId === undefined || allowed.get(systemId)) return [];
+      return [
+        {
+          index: v.index,
+          eventId: v.emitterEventId,
+          status: 'rejected' as const,
+          error: {
+            code: 'NOT_AUDIT_SOURCE',
+            field: 'data.systemId',
+            message: `${caller.id} is not a registered audit source of AI system ${systemId}, so it may not report data access on its behalf; the system's governance registers its audit sources (registerAuditSource), or leave data.systemId out`,
+          },
+        },
+      ];
+    });
+  }
+
+  /**
    * Items already stored are answered one by one by the store itself (a
    * duplicate, or EVENT_ID_REUSED when the content differs); the new ones go
    * in one append.
    */
-  private async appendAll(
-    stream: string,
-    items: Array<{ index: number; event: NewEvent }>,
-  ): Promise<ItemResult[]> {
+  private async appendAll(stream: string, caller: Caller, items: ValidItem[]): Promise<ItemResult[]> {
     if (items.length === 0) return [];
-    const stored = new Set(
-      (await this.store.findByEventIds(items.map((i) => i.event.eventId))).map((e) => e.eventId),
-    );
+    const { resolved, stored } = await this.resolveStored(items, caller);
     const results: ItemResult[] = [];
-    for (const { index, event } of items.filter((i) => stored.has(i.event.eventId)))
-      results.push(await this.appendOne(stream, index, event));
-    const fresh = items.filter((i) => !stored.has(i.event.eventId));
+    for (const item of resolved.filter((i) => stored.has(i.event.eventId)))
+      results.push(await this.appendOne(stream, item));
+    const fresh = resolved.filter((i) => !stored.has(i.event.eventId));
     if (fresh.length === 0) return results;
     try {
       const appended = await this.store.append(
@@ -112,43 +193,122 @@ export class IngestService {
         fresh.map((i) => i.event),
         'any',
       );
-      return results.concat(
-        appended.events.map((e, k) => ({
-          index: fresh[k].index,
-          eventId: e.eventId,
-          status: 'accepted' as const,
-          revision: e.revision,
-          position: e.position.toString(),
-        })),
-      );
+      return results.concat(fresh.map((item, k) => answered(item, appended.events[k], 'accepted')));
     } catch (error) {
       // Another request stored one of these ids meanwhile: answer each item on its own.
-      if (!(error instanceof EventStoreError && error.code === 'EVENT_ID_REUSED')) throw error;
-      for (const { index, event } of fresh) results.push(await this.appendOne(stream, index, event));
+      if (!isReused(error)) throw error;
+      for (const item of fresh) results.push(await this.appendOne(stream, item));
       return results;
     }
   }
 
-  private async appendOne(stream: string, index: number, event: NewEvent): Promise<ItemResult> {
+  /** All items in one append: stored together, acknowledged together as a resend, or refused together. */
+  private async appendWhole(stream: string, caller: Caller, items: ValidItem[]): Promise<ItemResult[]> {
+    if (items.length === 0) return [];
+    const { resolved } = await this.resolveStored(items, caller);
     try {
-      const { duplicate, events } = await this.store.append(stream, [event], 'any');
-      return {
-        index,
-        eventId: event.eventId,
-        status: duplicate ? 'duplicate' : 'accepted',
-        revision: events[0].revision,
-        position: events[0].position.toString(),
-      };
+      const appended = await this.store.append(
+        stream,
+        resolved.map((i) => i.event),
+        'any',
+      );
+      const status = appended.duplicate ? 'duplicate' : 'accepted';
+      return resolved.map((item, k) => answered(item, appended.events[k], status));
     } catch (error) {
-      if (!(error instanceof EventStoreError && error.code === 'EVENT_ID_REUSED')) throw error;
-      return {
-        index,
-        eventId: event.eventId,
-        status: 'rejected',
-        error: { code: error.code, field: 'eventId', message: error.message },
-      };
+      if (!isReused(error)) throw error;
+      const culprit = resolved.find((i) => i.event.eventId === error.details.eventId) ?? resolved[0];
+      return resolved.map((item) =>
+        item === culprit
+          ? rejected(
+              item.index,
+              item.emitterEventId,
+              'EVENT_ID_REUSED',
+              `eventId ${item.emitterEventId} is already stored, with other content or without the other items of this request; all of them are stored together or not at all, so resend the request exactly, or use new eventIds`,
+            )
+          : notStored(item),
+      );
     }
   }
+
+  /**
+   * Which items the store already holds, for the caller's tenant only. An
+   * event stored before ids were derived per tenant carries the emitter's id
+   * as its eventId and no emitterEventId; a resend of it must still be its
+   * duplicate, so such an item is matched in the form it was stored in.
+   */
+  private async resolveStored(
+    items: ValidItem[],
+    caller: Caller,
+  ): Promise<{ resolved: ValidItem[]; stored: Set<string> }> {
+    const found = new Map<string, StoredEvent>(
+      (await this.store.findByEventIds(items.flatMap((i) => [i.event.eventId, i.emitterEventId]))).map(
+        (e) => [e.eventId, e],
+      ),
+    );
+    const resolved = items.map((item) => {
+      const legacy = found.get(item.emitterEventId);
+      if (
+        found.has(item.event.eventId) ||
+        legacy?.metadata.tenantId !== caller.tenantId ||
+        legacy.metadata.emitterEventId !== undefined
+      )
+        return item;
+      const { emitterEventId: _, ...metadata } = item.event.metadata;
+      return { ...item, event: { ...item.event, eventId: item.emitterEventId, metadata } };
+    });
+    return { resolved, stored: new Set(resolved.map((i) => i.event.eventId).filter((id) => found.has(id))) };
+  }
+
+  private async appendOne(stream: string, item: ValidItem): Promise<ItemResult> {
+    try {
+      const { duplicate, events } = await this.store.append(stream, [item.event], 'any');
+      return answered(item, events[0], duplicate ? 'duplicate' : 'accepted');
+    } catch (error) {
+      if (!isReused(error)) throw error;
+      // The store's own message names its derived id; the emitter knows the event by its own.
+      return rejected(
+        item.index,
+        item.emitterEventId,
+        'EVENT_ID_REUSED',
+        `eventId ${item.emitterEventId} is already stored with different content; use a new eventId for a new event (resending the same item is safe)`,
+      );
+    }
+  }
+}
+
+function isReused(error: unknown): error is EventStoreError {
+  return error instanceof EventStoreError && error.code === 'EVENT_ID_REUSED';
+}
+
+function answered(
+  item: ValidItem,
+  appended: { eventId: string; revision: number; position: bigint },
+  status: 'accepted' | 'duplicate',
+): ItemResult {
+  return {
+    index: item.index,
+    eventId: item.emitterEventId,
+    ledgerEventId: appended.eventId,
+    status,
+    revision: appended.revision,
+    position: appended.position.toString(),
+  };
+}
+
+function rejected(index: number, eventId: string | undefined, code: string, message: string): Rejection {
+  return { index, eventId, status: 'rejected', error: { code, field: 'eventId', message } };
+}
+
+function notStored(item: ValidItem): Rejection {
+  return {
+    index: item.index,
+    eventId: item.emitterEventId,
+    status: 'rejected',
+    error: {
+      code: 'NOT_STORED',
+      message: 'valid, but not stored: another item of this all-or-nothing request was refused',
+    },
+  };
 }
 
 function eventIdOf(item: unknown): string | undefined {

@@ -201,6 +201,31 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         }
       });
 
+      it('acknowledges a retry that came in another request (another correlationId) as a duplicate', async () => {
+        const s = stream();
+        const event = newEvent({ n: 1 });
+        const first = await store.append(s, [event], 'no_stream');
+        const retry = { ...event, metadata: { ...event.metadata, correlationId: randomUUID() } };
+        expect(await store.append(s, [retry], 'any')).toMatchObject({
+          duplicate: true,
+          events: first.events,
+        });
+        const [stored] = await collect(store.readStream(s));
+        expect(stored.metadata.correlationId).toBe(event.metadata.correlationId);
+      });
+
+      it("names no other stream when it refuses a reused eventId: the prior event may be another caller's", async () => {
+        const s = stream();
+        const event = newEvent({ dose: 1 });
+        await store.append(s, [event], 'no_stream');
+        const refused = await expectCode(
+          store.append(stream(), [{ ...event, data: { dose: 2 } }], 'any'),
+          'EVENT_ID_REUSED',
+        );
+        expect(refused.message).not.toContain(s);
+        expect(JSON.stringify(refused.details)).not.toContain(s);
+      });
+
       it('rejects the same eventId with different content, in any stream', async () => {
         const s = stream();
         const event = newEvent({ dose: 1 });

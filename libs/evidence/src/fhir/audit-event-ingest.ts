@@ -4,6 +4,7 @@ import type {
   AuditEventEntity,
   OperationOutcomeIssue,
 } from '@medplum/fhirtypes';
+import { CALENDAR_RANGE, checkInstant, type InstantRange } from '@ledger/domain';
 import { FHIR_SYSTEMS, uuidFrom } from './fhir-codes';
 import { r4Errors } from './r4-validator';
 
@@ -60,6 +61,7 @@ export function auditEventToIngestItem(
   resource: unknown,
   emitterId: string,
   path = 'AuditEvent',
+  dates: InstantRange = CALENDAR_RANGE,
 ): MappedAuditEvent {
   const at = (element: string) => `${path}${element ? `.${element}` : ''}`;
   if (
@@ -143,6 +145,15 @@ export function auditEventToIngestItem(
     );
 
   const occurredAt = event.period?.start ?? event.recorded;
+  // FHIR's own patterns take 30 February and year 0; the ledger keeps only real instants in its plausible range.
+  for (const [element, value] of [
+    ['recorded', event.recorded],
+    ['period.start', event.period?.start],
+    ['period.end', event.period?.end],
+  ] as const) {
+    const { rule } = value === undefined ? {} : checkInstant(value, dates);
+    if (rule !== undefined) issues.push(issue('value', at(element), `${element} ${rule}`));
+  }
 
   let patientId: string | undefined;
   let datasetId: string | undefined;

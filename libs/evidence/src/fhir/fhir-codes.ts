@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+/** Stable resource ids are named the way the ledger names every derived id. */
+export { uuidFrom } from '@ledger/domain';
 
 /** Code systems used in and out: HL7's where one fits, the ledger's own URNs for its identifiers. */
 export const FHIR_SYSTEMS = {
@@ -36,13 +37,6 @@ export const SUBTYPE_OF_ACTION: Record<string, string> = {
 
 /** AuditEvent.outcome: 0 success, 4 minor failure (the ledger's "denied": the request was refused), 8 and 12 serious failures. */
 export const OUTCOME_CODE: Record<string, '0' | '4' | '8'> = { success: '0', denied: '4', error: '8' };
-
-/** A stable UUID named by text: the same resource always gets the same id, so a re-export or a resend matches. */
-export function uuidFrom(text: string): string {
-  const hex = createHash('sha256').update(text).digest('hex');
-  // RFC 9562 version 8 (custom) with the RFC variant bits.
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
 
 /** HL7 purpose-of-use codes are upper-case letters; anything else the emitter sent stays text. */
 export function purposeConcept(purpose: string) {
