@@ -77,6 +77,8 @@ describe('evidence exports: who may download, and how many a caller may make', (
     expect(JSON.parse(refused.body).error.code).toBe(JSON.parse(missing.body).error.code);
     expect(JSON.parse(refused.body).error.message).not.toContain('system-a');
 
+    // Refusals are counted per minute and written when the minute closes; flushing writes this one now.
+    await api.flushSelfAudit();
     const denied = (await collect(api.store.readStream('default/ledger-self-audit'))).map((e) => e.data);
     expect(denied).toContainEqual(
       expect.objectContaining({
