@@ -15,6 +15,7 @@ export { personId } from './shared/person-id';
 export { stateFrom, type Decider } from './shared/decider';
 export { streamNames, tenantStream } from './shared/streams';
 export { ID_PATTERN, type EventSchema } from './shared/schema';
+export { illFormedInput, type InputProblem } from './shared/input-text';
 
 export * from './ai-system/vocabulary';
 export type * from './ai-system/commands';

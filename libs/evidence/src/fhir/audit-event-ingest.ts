@@ -4,6 +4,7 @@ import type {
   AuditEventEntity,
   OperationOutcomeIssue,
 } from '@medplum/fhirtypes';
+import { illFormedInput } from '@ledger/domain';
 import { FHIR_SYSTEMS, uuidFrom } from './fhir-codes';
 import { r4Errors } from './r4-validator';
 
@@ -53,7 +54,8 @@ const issue = (
  *   identifier system urn:govledger:dataset, the dataset;
  * - an agent identified in urn:govledger:ai-system names the AI system.
  *
- * The resource is first validated against FHIR R4. Every problem is an
+ * The resource is first checked for text no store can hold (a lone
+ * surrogate, a control character), then validated against FHIR R4. Every problem is an
  * OperationOutcome issue whose expression names the element, under `path`.
  */
 export function auditEventToIngestItem(
@@ -73,6 +75,8 @@ export function auditEventToIngestItem(
       ],
     };
   }
+  const illFormed = illFormedInput(resource, path);
+  if (illFormed) return { issues: [issue('invalid', illFormed.field, illFormed.message)] };
   const structural = r4Errors(resource).map((i) => ({
     ...i,
     expression: (i.expression ?? []).map((e) => e.replace(/^AuditEvent/, path)),
