@@ -41,24 +41,30 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ill-formed text on %s', (kind)
   it.each([
     ['a lone surrogate', LONE_SURROGATE],
     ['a NUL', NUL],
-  ])('POST /v1/events refuses only the item with %s in data.actor, naming the field, and stores the rest', async (_, bad) => {
-    const good = item('dr.ada');
-    const { status, body } = await api.post('/v1/events', { events: [item(bad), good] });
-    expect(status).toBe(200);
-    expect(body.results[0]).toMatchObject({
-      status: 'rejected',
-      error: { code: 'VALIDATION_FAILED', field: 'data.actor' },
-    });
-    expect(body.results[0].error.message).toMatch(/data\.actor/);
-    expect(body.results[1]).toMatchObject({ status: 'accepted', eventId: good.eventId });
-    // The resend is answered the same way: the good item is a duplicate, never a lasting failure.
-    const again = await api.post('/v1/events', { events: [item(bad), good] });
-    expect(again.status).toBe(200);
-    expect(again.body.results[1]).toMatchObject({ status: 'duplicate' });
-  });
+  ])(
+    'POST /v1/events refuses only the item with %s in data.actor, naming the field, and stores the rest',
+    async (_, bad) => {
+      const good = item('dr.ada');
+      const { status, body } = await api.post('/v1/events', { events: [item(bad), good] });
+      expect(status).toBe(200);
+      expect(body.results[0]).toMatchObject({
+        status: 'rejected',
+        error: { code: 'VALIDATION_FAILED', field: 'data.actor' },
+      });
+      expect(body.results[0].error.message).toMatch(/data\.actor/);
+      expect(body.results[1]).toMatchObject({ status: 'accepted', eventId: good.eventId });
+      // The resend is answered the same way: the good item is a duplicate, never a lasting failure.
+      const again = await api.post('/v1/events', { events: [item(bad), good] });
+      expect(again.status).toBe(200);
+      expect(again.body.results[1]).toMatchObject({ status: 'duplicate' });
+    },
+  );
 
   it('POST /v1/events names the JSON path of bad text nested deep inside data', async () => {
-    const nested = { ...item('dr.ada'), data: { ...item('dr.ada').data, extra: { notes: ['ok', 'a\ud83d'] } } };
+    const nested = {
+      ...item('dr.ada'),
+      data: { ...item('dr.ada').data, extra: { notes: ['ok', 'a\ud83d'] } },
+    };
     const { body } = await api.post('/v1/events', { events: [nested] });
     expect(body.results[0]).toMatchObject({ status: 'rejected', error: { field: 'data.extra.notes[1]' } });
   });
@@ -76,7 +82,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ill-formed text on %s', (kind)
     const { status, body } = await api.post('/fhir/AuditEvent', {
       resourceType: 'Bundle',
       type: 'batch',
-      entry: [{ resource: auditEvent(LONE_SURROGATE) }, { resource: { ...auditEvent('dr.ada'), id: randomUUID() } }],
+      entry: [
+        { resource: auditEvent(LONE_SURROGATE) },
+        { resource: { ...auditEvent('dr.ada'), id: randomUUID() } },
+      ],
     });
     expect(status).toBe(200);
     expect(body.entry.map((e: { response: { status: string } }) => e.response.status)).toEqual([
@@ -91,26 +100,32 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ill-formed text on %s', (kind)
   it.each([
     ['a lone surrogate', LONE_SURROGATE],
     ['a NUL', NUL],
-  ])('a GraphQL mutation refuses %s in a variable with VALIDATION_FAILED naming the input field', async (_, bad) => {
-    const head = await api.store.headPosition();
-    const response = await api.graphql(
-      'mutation($input: RegisterAiSystemInput!) { registerAiSystem(input: $input) { stream } }',
-      {
-        input: {
-          systemId: 'wf-1',
-          name: bad,
-          intendedUse: 'triage',
-          clinicalDomain: 'icu',
-          riskClass: 'high',
-          supplier: 'in_house',
-          sites: ['north'],
+  ])(
+    'a GraphQL mutation refuses %s in a variable with VALIDATION_FAILED naming the input field',
+    async (_, bad) => {
+      const head = await api.store.headPosition();
+      const response = await api.graphql(
+        'mutation($input: RegisterAiSystemInput!) { registerAiSystem(input: $input) { stream } }',
+        {
+          input: {
+            systemId: 'wf-1',
+            name: bad,
+            intendedUse: 'triage',
+            clinicalDomain: 'icu',
+            riskClass: 'high',
+            supplier: 'in_house',
+            sites: ['north'],
+          },
         },
-      },
-    );
-    expect(response.status).toBeLessThan(500);
-    expect(response.errors?.[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'input.name' });
-    expect(await api.store.headPosition()).toBe(head);
-  });
+      );
+      expect(response.status).toBeLessThan(500);
+      expect(response.errors?.[0].extensions).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        field: 'input.name',
+      });
+      expect(await api.store.headPosition()).toBe(head);
+    },
+  );
 
   it('a GraphQL mutation refuses a NUL written as an escape inside the document', async () => {
     const response = await api.graphql(

@@ -31,7 +31,8 @@ describe('illFormedInput: the one rule for text a caller sends', () => {
     ));
 
   it.each([Infinity, -Infinity, NaN])('refuses the number %s, which has no JSON form', (n) =>
-    expect(illFormedInput({ n })).toMatchObject({ field: 'n' }));
+    expect(illFormedInput({ n })).toMatchObject({ field: 'n' }),
+  );
 
   it('walks a structure nested far deeper than any call stack without overflowing', () => {
     let deep: unknown = 'a\ud800';
