@@ -78,6 +78,12 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ill-formed text on %s', (kind)
     }
   });
 
+  it('POST /fhir/AuditEvent answers an element sent as an empty string with 400 naming it, not 500', async () => {
+    const { status, body } = await api.post('/fhir/AuditEvent', { ...auditEvent('dr.ada'), entity: '' });
+    expect(status).toBe(400);
+    expect(body.issue[0].expression).toEqual(['AuditEvent.entity']);
+  });
+
   it('a FHIR batch answers the bad entry 400 and stores the good one', async () => {
     const { status, body } = await api.post('/fhir/AuditEvent', {
       resourceType: 'Bundle',

@@ -88,6 +88,18 @@ export function auditEventToIngestItem(
   }
   const illFormed = illFormedInput(resource, path);
   if (illFormed) return { issues: [issue('invalid', illFormed.field, illFormed.message)] };
+  // The R4 validator takes "" for an absent element, so `entity: ""` would reach the mapping as a string.
+  const empty = emptyStringIn(resource, path);
+  if (empty)
+    return {
+      issues: [
+        issue(
+          'invalid',
+          empty,
+          'FHIR elements are never empty strings: leave the element out or give it a value',
+        ),
+      ],
+    };
   const structural = r4Errors(resource).map((i) => ({
     ...i,
     expression: (i.expression ?? []).map((e) => e.replace(/^AuditEvent/, path)),
@@ -235,6 +247,19 @@ export function auditEventToIngestItem(
       },
     },
   };
+}
+
+/** The path of the first empty string in a parsed resource, if any. */
+function emptyStringIn(resource: object, path: string): string | undefined {
+  const pending: Array<[unknown, string]> = [[resource, path]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, at] = next;
+    if (value === '') return at;
+    if (Array.isArray(value)) value.forEach((item, i) => pending.push([item, `${at}[${i}]`]));
+    else if (value !== null && typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) pending.push([item, `${at}.${key}`]);
+  }
+  return undefined;
 }
 
 /** Where an ingest problem with an item field sits in the AuditEvent it came from. */
