@@ -88,15 +88,15 @@ export function auditEventToIngestItem(
   }
   const illFormed = illFormedInput(resource, path);
   if (illFormed) return { issues: [issue('invalid', illFormed.field, illFormed.message)] };
-  // The R4 validator takes "" for an absent element, so `entity: ""` would reach the mapping as a string.
-  const empty = emptyStringIn(resource, path);
+  // The R4 validator takes "", {} and [] for an absent element, so `entity: {}` would reach the mapping as an object.
+  const empty = emptyElementIn(resource, path);
   if (empty)
     return {
       issues: [
         issue(
           'invalid',
           empty,
-          'FHIR elements are never empty strings: leave the element out or give it a value',
+          'FHIR elements are never empty (no "", {} or []): leave the element out or give it a value',
         ),
       ],
     };
@@ -249,15 +249,20 @@ export function auditEventToIngestItem(
   };
 }
 
-/** The path of the first empty string in a parsed resource, if any. */
-function emptyStringIn(resource: object, path: string): string | undefined {
+/** The path of the first empty element ("", {} or []) in a parsed resource, if any. */
+function emptyElementIn(resource: object, path: string): string | undefined {
   const pending: Array<[unknown, string]> = [[resource, path]];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [value, at] = next;
     if (value === '') return at;
-    if (Array.isArray(value)) value.forEach((item, i) => pending.push([item, `${at}[${i}]`]));
-    else if (value !== null && typeof value === 'object')
-      for (const [key, item] of Object.entries(value)) pending.push([item, `${at}.${key}`]);
+    if (Array.isArray(value)) {
+      if (value.length === 0) return at;
+      value.forEach((item, i) => pending.push([item, `${at}[${i}]`]));
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      if (entries.length === 0) return at;
+      for (const [key, item] of entries) pending.push([item, `${at}.${key}`]);
+    }
   }
   return undefined;
 }

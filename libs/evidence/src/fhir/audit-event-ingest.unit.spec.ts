@@ -107,8 +107,14 @@ describe('reading a BALP AuditEvent into a DataAccessed ingest item', () => {
     ]);
   });
 
-  it('refuses an empty string in place of an element, which the R4 validator takes for absent', () =>
-    expect(auditEventToIngestItem({ ...base(), entity: '' }, 'svc').issues).toEqual([
-      expect.objectContaining({ code: 'invalid', expression: ['AuditEvent.entity'] }),
-    ]));
+  it.each([
+    ['an empty string', { entity: '' }, 'AuditEvent.entity'],
+    ['an empty object', { entity: {} }, 'AuditEvent.entity'],
+    ['an empty coding', { purposeOfEvent: [{ coding: {} }] }, 'AuditEvent.purposeOfEvent[0].coding'],
+    ['an empty role', { agent: [{ role: {}, requestor: true }] }, 'AuditEvent.agent[0].role'],
+  ])('refuses %s in place of an element, which the R4 validator takes for absent', (_, override, element) =>
+    expect(auditEventToIngestItem({ ...base(), ...override }, 'svc').issues).toEqual([
+      expect.objectContaining({ code: 'invalid', expression: [element] }),
+    ]),
+  );
 });
