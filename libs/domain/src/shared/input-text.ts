@@ -12,14 +12,21 @@ export interface InputProblem {
   message: string;
 }
 
-const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** The first control character other than tab, line feed and carriage return, or -1. */
+function forbiddenControl(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return c;
+  }
+  return -1;
+}
 
 function textProblem(text: string): string | undefined {
   if (!text.isWellFormed())
     return 'holds a lone UTF-16 surrogate (half of a character); send well-formed Unicode text';
-  const control = FORBIDDEN_CONTROL.exec(text);
-  if (control)
-    return `holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}; text may hold tab, line feed and carriage return but no other control character`;
+  const control = forbiddenControl(text);
+  if (control >= 0)
+    return `holds the control character U+${control.toString(16).toUpperCase().padStart(4, '0')}; text may hold tab, line feed and carriage return but no other control character`;
   return undefined;
 }
 
