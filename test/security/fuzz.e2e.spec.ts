@@ -416,7 +416,7 @@ const SCHEMA = buildSchema(
     .join('\n'),
 );
 
-const GRAPHQL_INPUTS_PER_STORE = 2600;
+const GRAPHQL_INPUTS_PER_STORE = 2080;
 const INGEST_REQUESTS = 100;
 const ITEMS_PER_REQUEST = 100;
 const FHIR_REQUESTS = 300;
