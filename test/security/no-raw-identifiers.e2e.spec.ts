@@ -113,4 +113,158 @@ describe('no raw patient identifiers', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+  it('raw identifiers sent through every route (ingest fields, resource URLs, FHIR entities, agents and identifiers, GraphQL lookups by POST and GET) are in no database file and no log line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-phi-'));
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-api/src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PORT: '0', LEDGER_DATA_DIR: dir, LOG_LEVEL: 'trace' },
+    });
+    let logs = '';
+    child.stdout.on('data', (c) => (logs += c));
+    child.stderr.on('data', (c) => (logs += c));
+    const statuses: Array<{ route: string; status: number }> = [];
+    try {
+      const line = await new LineReader(child).waitFor((l) => l.includes('"ledger-api listening"'), 60_000);
+      const url = (JSON.parse(line) as { url: string }).url.replace('[::1]', '127.0.0.1');
+      const issuer = await LocalIssuer.open(join(dir, 'keys'), 'govledger-local', 'govledger');
+      const emitter = await issuer.issue({ id: 'ehr-gateway', role: 'emitter', tenantId: 'default' }, 600);
+      const auditor = await issuer.issue({ id: 'auditor.amy', role: 'auditor', tenantId: 'default' }, 600);
+      const post = async (route: string, token: string, body: unknown, type = 'application/json') => {
+        const response = await fetch(`${url}${route}`, {
+          method: 'POST',
+          headers: { 'content-type': type, authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        });
+        statuses.push({ route, status: response.status });
+        return (await response.json()) as Record<string, any>;
+      };
+
+      const item = (data: Record<string, unknown>) => ({
+        eventId: randomUUID(),
+        type: 'DataAccessed',
+        occurredAt: new Date().toISOString(),
+        data: { actor: 'dr.ada', action: 'R', purposeOfUse: 'TREAT', outcome: 'success', ...data },
+      });
+      // Each form carries its own sentinel, all containing RAW, so the grep below finds any of them.
+      const ingest = await post('/v1/events', emitter, {
+        events: [
+          item({ datasetId: 'icu', patientId: `${RAW}-patientId` }),
+          item({ resource: `https://ehr.example/fhir/Patient/${RAW}-url` }),
+          item({ resource: `/Patient/${RAW}-path` }),
+          item({ resource: `Observation?subject=${RAW}-query` }),
+          item({ resource: `Observation?subject=Patient/${RAW}-query-ref` }),
+          item({ resource: `https://ehr.example/fhir/Observation?patient=${RAW}-url-query` }),
+          item({ actor: `Patient/${RAW}-actor`, datasetId: 'icu' }),
+          item({ actor: `https://ehr.example/fhir/Patient/${RAW}-actor-url`, datasetId: 'icu' }),
+        ],
+      });
+      expect(ingest.results.map((r: { status: string }) => r.status)).toEqual([
+        'accepted',
+        ...Array(7).fill('rejected'),
+      ]);
+
+      const auditEvent = (agent: Record<string, unknown>, entity: Array<Record<string, unknown>>) => ({
+        resourceType: 'AuditEvent',
+        type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
+        action: 'R',
+        recorded: new Date().toISOString(),
+        outcome: '0',
+        purposeOfEvent: [{ coding: [{ code: 'TREAT' }] }],
+        agent: [{ requestor: true, ...agent }],
+        source: { observer: { display: 'ehr' } },
+        entity,
+      });
+      const doctor = { who: { identifier: { value: 'dr.ada' } } };
+      const observation = { what: { reference: 'Observation/1' } };
+      const patientRole = { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1' };
+      const fhirForms = [
+        auditEvent(doctor, [{ what: { reference: `Patient/${RAW}-entity` } }]),
+        auditEvent(doctor, [{ what: { reference: `https://ehr.example/fhir/Patient/${RAW}-entity-url` } }]),
+        auditEvent(doctor, [
+          { role: patientRole, what: { identifier: { value: `${RAW}-entity-identifier` } } },
+        ]),
+        auditEvent(doctor, [{ what: { reference: `Observation?subject=${RAW}-entity-query-ref` } }]),
+        auditEvent(doctor, [
+          { query: Buffer.from(`Observation?subject=${RAW}-entity-query`).toString('base64') },
+        ]),
+        auditEvent({ who: { reference: `Patient/${RAW}-agent` } }, [observation]),
+        auditEvent({ who: { reference: `https://ehr.example/fhir/Patient/${RAW}-agent-url` } }, [
+          observation,
+        ]),
+        auditEvent(
+          {
+            who: {
+              identifier: {
+                type: {
+                  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'PAT' }],
+                },
+                value: `${RAW}-agent-identifier-pat`,
+              },
+            },
+          },
+          [observation],
+        ),
+        auditEvent(
+          {
+            who: {
+              identifier: {
+                type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] },
+                value: `${RAW}-agent-identifier-mr`,
+              },
+            },
+          },
+          [observation],
+        ),
+        auditEvent(
+          {
+            type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'PAT' }] },
+            who: { identifier: { value: `${RAW}-agent-type-pat` } },
+          },
+          [observation],
+        ),
+      ];
+      for (const resource of fhirForms)
+        await post('/fhir/AuditEvent', emitter, resource, 'application/fhir+json');
+      // A patient entity is pseudonymised, however it is referenced; a query is reduced to its resource type;
+      // a patient as the requesting agent, and a reference that is a search, are refused.
+      expect(statuses.slice(-fhirForms.length).map((s) => s.status)).toEqual([
+        201, 201, 201, 400, 201, 400, 400, 400, 400, 400,
+      ]);
+      await post(
+        '/fhir/AuditEvent',
+        emitter,
+        { resourceType: 'Bundle', type: 'batch', entry: fhirForms.map((resource) => ({ resource })) },
+        'application/fhir+json',
+      );
+
+      const lookup = `{ dataAccess(filter: { patientId: "${RAW}-graphql" }) { edges { node { patientPseudonym } } } }`;
+      await post('/graphql', auditor, { query: lookup });
+      await post('/graphql', auditor, {
+        query: 'query($p: String) { dataAccess(filter: { patientId: $p }) { edges { node { actor } } } }',
+        variables: { p: `${RAW}-graphql-variable` },
+      });
+      const get = await fetch(
+        `${url}/graphql?query=${encodeURIComponent(lookup.replace('-graphql', '-graphql-get'))}`,
+        {
+          headers: { authorization: `Bearer ${auditor}` },
+        },
+      );
+      statuses.push({ route: 'GET /graphql', status: get.status });
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      child.kill('SIGTERM');
+      await exited(child);
+    }
+    try {
+      expect(statuses.filter((s) => s.status >= 500)).toEqual([]);
+      const files = filesUnder(dir);
+      expect(files.some((f) => f.endsWith('events.sqlite'))).toBe(true);
+      for (const file of files)
+        expect({ file, containsRaw: readFileSync(file).includes(RAW) }).toEqual({ file, containsRaw: false });
+      expect(logs.length).toBeGreaterThan(1000);
+      expect(logs.split('\n').filter((l) => l.includes(RAW))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

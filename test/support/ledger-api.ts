@@ -26,6 +26,8 @@ export interface TestApi {
   url: string;
   store: EventStore;
   dataDir: string;
+  /** The PostgreSQL database of a postgres ledger, for a CLI run against the same store. */
+  databaseUrl?: string;
   /** The Fastify instance underneath, for route listings. */
   fastify: FastifyInstance;
   graphql<T = Record<string, unknown>>(
@@ -89,6 +91,7 @@ export async function startTestApi(kind: StoreKind, env: Record<string, string> 
     store: app.get<EventStore>(EVENT_STORE),
     fastify: app.getHttpAdapter().getInstance(),
     dataDir,
+    databaseUrl: database?.url,
     async graphql(query, variables = {}, actor = 'admin.grace', headers = {}) {
       const response = await fetch(`${base}/graphql`, {
         method: 'POST',

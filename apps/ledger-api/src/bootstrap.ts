@@ -9,6 +9,7 @@ import { inputValidationPipe } from './errors/input-validation';
 import { ProblemFilter } from './errors/problem.filter';
 import { logFailure, toProblem } from './errors/problem';
 import { traceHttpRequests } from './tracing/http-tracing';
+import { useBoundedJsonBodies } from './http/json-body';
 import { refuseRoutesWithoutPolicy } from './auth/http-auth';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -36,6 +37,7 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
+  useBoundedJsonBodies(app, config.LEDGER_INPUT_MAX_DEPTH);
   refuseRoutesWithoutPolicy(app.getHttpAdapter().getInstance());
   closeConnectionsWhileDraining(app.getHttpAdapter().getInstance());
   traceHttpRequests(app.getHttpAdapter().getInstance());

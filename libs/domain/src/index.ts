@@ -17,6 +17,7 @@ export { streamNames, tenantStream } from './shared/streams';
 export { CALENDAR_RANGE, checkInstant, type InstantRange } from './shared/time';
 export { tenantEventId, uuidFrom } from './shared/event-ids';
 export { ID_PATTERN, type EventSchema } from './shared/schema';
+export { illFormedInput, type InputProblem } from './shared/input-text';
 
 export * from './ai-system/vocabulary';
 export type * from './ai-system/commands';

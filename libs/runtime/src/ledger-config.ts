@@ -266,6 +266,13 @@ export class LedgerConfig {
   @IsString()
   LEDGER_MAX_DATE: string = '2199-12-31T23:59:59Z';
 
+  /** Ledger inputs nest about ten levels; far deeper bodies only exist to overflow whatever walks them recursively. */
+  @Transform(toInt)
+  @IsInt({ message: 'LEDGER_INPUT_MAX_DEPTH must be a whole number from 8 to 256' })
+  @Min(8, { message: 'LEDGER_INPUT_MAX_DEPTH must be a whole number from 8 to 256' })
+  @Max(256, { message: 'LEDGER_INPUT_MAX_DEPTH must be a whole number from 8 to 256' })
+  LEDGER_INPUT_MAX_DEPTH: number = 32;
+
   @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, {
     message: 'LEDGER_PSEUDONYM_KEY must be 64 lower-case hex digits (a 256-bit HMAC key)',

@@ -1,4 +1,10 @@
-import { checkInstant, EVENT_SCHEMAS, type InstantRange, validateEventData } from '@ledger/domain';
+import {
+  checkInstant,
+  EVENT_SCHEMAS,
+  illFormedInput,
+  type InstantRange,
+  validateEventData,
+} from '@ledger/domain';
 import type { NewEvent } from '@ledger/event-store';
 import type { Caller } from '../request-context/caller';
 import type { Pseudonymiser } from '../privacy/pseudonymiser';
@@ -49,6 +55,9 @@ export function toIngestedEvent(
         problem('', 'each item must be a JSON object with eventId, type, schemaVersion, occurredAt and data'),
       ],
     };
+  // Text no store can hold (a lone surrogate, a NUL) is this item's fault alone: refused here, it cannot fail the batch.
+  const illFormed = illFormedInput(item);
+  if (illFormed) return { problems: [problem(illFormed.field, illFormed.message)] };
   const raw = item as Record<string, unknown>;
   const problems: ItemProblem[] = [];
   for (const key of Object.keys(raw))

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Closed, EventsOf, Id, Principal, Sha256Hex, StringEnum, Text, v1 } from '../shared/schema';
+import { Closed, EventsOf, Id, Sha256Hex, StringEnum, Text, v1 } from '../shared/schema';
 
 /**
  * Data-access events are emitted by clinical and data services in volume and
@@ -13,20 +13,30 @@ export type DataAccessAction = (typeof DATA_ACCESS_ACTIONS)[number];
 export const DATA_ACCESS_OUTCOMES = ['success', 'denied', 'error'] as const;
 export type DataAccessOutcome = (typeof DATA_ACCESS_OUTCOMES)[number];
 
+/** Text that names a patient by FHIR reference, relative or absolute, by id or by query: `Patient/…`, `…/Patient?…`. */
+const NAMES_A_PATIENT = '[\\s\\S]*(?:^|/)[Pp]atient[/?]';
+
 export const DATA_ACCESS_EVENTS = {
   DataAccessed: v1(
     Closed(
       {
-        actor: Principal('the person or service that touched the data'),
+        actor: Type.String({
+          minLength: 1,
+          maxLength: 256,
+          pattern: `^(?!${NAMES_A_PATIENT})[\\s\\S]*\\S`,
+          description:
+            'the person or service that touched the data (non-blank text, at most 256 characters), never a patient reference such as Patient/<id>: a patient is named only in patientId, which the ledger pseudonymises',
+        }),
         datasetId: Type.Optional(Id('the dataset accessed; required unless resource is given')),
         resource: Type.Optional(
           Type.String({
             minLength: 1,
             maxLength: 500,
-            // A FHIR reference like Patient/123 would carry a raw patient id into the ledger.
-            pattern: '^(?!Patient/)\\S',
+            // A reference to a patient (Patient/123, https://ehr/fhir/Patient/123) or a query's parameters
+            // (Observation?subject=123) would carry a raw patient id into the ledger.
+            pattern: `^(?!${NAMES_A_PATIENT})(?![\\s\\S]*\\?)\\S`,
             description:
-              'the resource accessed, e.g. Observation or a report URL, never Patient/<id>: the patient goes in patientPseudonym; required unless datasetId is given',
+              'the resource accessed, e.g. Observation, Observation/123 or a report URL; never a reference to a patient (Patient/<id>, also as a full URL) and never with a query (its parameters can name a patient): the patient goes in patientId, stored only as patientPseudonym; required unless datasetId is given',
           }),
         ),
         patientPseudonym: Type.Optional(

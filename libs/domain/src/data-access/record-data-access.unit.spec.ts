@@ -73,11 +73,22 @@ describe('recording a data access', () => {
     expect(error.message).not.toContain(patientPseudonym);
   });
 
-  it('refuses a patient named through a FHIR Patient reference', () =>
-    expect(rejection({ datasetId: undefined, resource: 'Patient/123' })).toMatchObject({
-      code: 'VALIDATION_FAILED',
-      field: 'resource',
-    }));
+  it.each([
+    'Patient/MRN-9981',
+    '/Patient/MRN-9981',
+    'https://ehr.example/fhir/Patient/MRN-9981',
+    'Observation?subject=MRN-9981',
+    'https://ehr.example/fhir/Observation?patient=Patient/MRN-9981',
+  ])('refuses a resource that could carry a raw patient id: %s', (resource) => {
+    const error = rejection({ datasetId: undefined, resource });
+    expect(error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'resource' });
+    expect(error.message).not.toContain('MRN-9981');
+  });
+
+  it.each(['Patient/MRN-9981', 'https://ehr.example/fhir/Patient/MRN-9981'])(
+    'refuses a patient reference as the actor: %s',
+    (actor) => expect(rejection({ actor })).toMatchObject({ code: 'VALIDATION_FAILED', field: 'actor' }),
+  );
 
   it('refuses a report that names neither a dataset nor a resource', () => {
     const error = rejection({ datasetId: undefined });

@@ -4,7 +4,7 @@ import type {
   AuditEventEntity,
   OperationOutcomeIssue,
 } from '@medplum/fhirtypes';
-import { CALENDAR_RANGE, checkInstant, type InstantRange } from '@ledger/domain';
+import { CALENDAR_RANGE, checkInstant, illFormedInput, type InstantRange } from '@ledger/domain';
 import { FHIR_SYSTEMS, uuidFrom } from './fhir-codes';
 import { r4Errors } from './r4-validator';
 
@@ -31,6 +31,15 @@ export type MappedAuditEvent =
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
+/** A reference to a patient, relative or absolute (https://ehr.example/fhir/Patient/123), with the id it names. */
+const PATIENT_REFERENCE = /(?:^|\/)Patient\/([^/?#]*)/;
+/** Any reference that names a patient, a search included (Patient?identifier=...). */
+const NAMES_A_PATIENT = /(?:^|\/)Patient[/?]/;
+/**
+ * Codes that say an identifier or an agent is the patient: HL7 v2-0203 identifier types MR (medical
+ * record number), PI and PT (patient internal and external identifiers), and v3 RoleCode PAT.
+ */
+const PATIENT_CODES = new Set(['MR', 'PI', 'PT', 'PAT']);
 const OUTCOME: Record<string, string> = { '0': 'success', '4': 'denied', '8': 'error', '12': 'error' };
 
 const issue = (
@@ -47,14 +56,17 @@ const issue = (
  * - purposeOfEvent (or the requestor's purposeOfUse) is the purpose of use;
  * - outcome 0 is success, 4 denied, 8 and 12 error;
  * - period.start, else recorded, is when it happened;
- * - the Patient entity (Patient/<id>, or an identifier with role Patient)
- *   becomes the raw patientId the ingest path pseudonymises; the patient never
- *   appears anywhere else, so a query's parameters are reduced to its resource type;
+ * - the Patient entity (Patient/<id>, also as a full URL, or an identifier with
+ *   role Patient) becomes the raw patientId the ingest path pseudonymises; the
+ *   patient never appears anywhere else, so a query's parameters are reduced to
+ *   its resource type, and a requestor that is a patient (a Patient reference,
+ *   an identifier of type MR, PI, PT or PAT, an agent type or role PAT) is refused;
  * - a data entity names the resource (Observation/123) or, with the
  *   identifier system urn:govledger:dataset, the dataset;
  * - an agent identified in urn:govledger:ai-system names the AI system.
  *
- * The resource is first validated against FHIR R4. Every problem is an
+ * The resource is first checked for text no store can hold (a lone
+ * surrogate, a control character), then validated against FHIR R4. Every problem is an
  * OperationOutcome issue whose expression names the element, under `path`.
  */
 export function auditEventToIngestItem(
@@ -75,6 +87,20 @@ export function auditEventToIngestItem(
       ],
     };
   }
+  const illFormed = illFormedInput(resource, path);
+  if (illFormed) return { issues: [issue('invalid', illFormed.field, illFormed.message)] };
+  // The R4 validator takes "", {} and [] for an absent element, so `entity: {}` would reach the mapping as an object.
+  const empty = emptyElementIn(resource, path);
+  if (empty)
+    return {
+      issues: [
+        issue(
+          'invalid',
+          empty,
+          'FHIR elements are never empty (no "", {} or []): leave the element out or give it a value',
+        ),
+      ],
+    };
   const structural = r4Errors(resource).map((i) => ({
     ...i,
     expression: (i.expression ?? []).map((e) => e.replace(/^AuditEvent/, path)),
@@ -113,7 +139,7 @@ export function auditEventToIngestItem(
     );
   const requestor = requestors[0];
   const actor = requestor ? actorOf(requestor.agent) : undefined;
-  if (requestor && requestor.agent.who?.reference?.startsWith('Patient/')) {
+  if (requestor && isPatient(requestor.agent)) {
     issues.push(
       issue(
         'not-supported',
@@ -233,6 +259,24 @@ export function auditEventToIngestItem(
   };
 }
 
+/** The path of the first empty element ("", {} or []) in a parsed resource, if any. */
+function emptyElementIn(resource: object, path: string): string | undefined {
+  const pending: Array<[unknown, string]> = [[resource, path]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, at] = next;
+    if (value === '') return at;
+    if (Array.isArray(value)) {
+      if (value.length === 0) return at;
+      value.forEach((item, i) => pending.push([item, `${at}[${i}]`]));
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      if (entries.length === 0) return at;
+      for (const [key, item] of entries) pending.push([item, `${at}.${key}`]);
+    }
+  }
+  return undefined;
+}
+
 /** Where an ingest problem with an item field sits in the AuditEvent it came from. */
 export function elementOfField(field: string, path = 'AuditEvent'): string {
   const element: Record<string, string> = {
@@ -250,6 +294,17 @@ export function elementOfField(field: string, path = 'AuditEvent'): string {
   return element[field] ? `${path}.${element[field]}` : path;
 }
 
+/** Whether the agent is a patient: by reference, by the type of its identifier, or by its own type or role. */
+function isPatient(agent: AuditEventAgent): boolean {
+  const concepts = [agent.who?.identifier?.type, agent.type, ...(agent.role ?? [])];
+  return (
+    NAMES_A_PATIENT.test(agent.who?.reference ?? '') ||
+    concepts.some((concept) =>
+      concept?.coding?.some((c) => c.code !== undefined && PATIENT_CODES.has(c.code)),
+    )
+  );
+}
+
 function actorOf(agent: AuditEventAgent): string | undefined {
   const who = agent.who;
   return who?.identifier?.value ?? who?.reference ?? who?.display ?? agent.altId ?? agent.name;
@@ -264,7 +319,8 @@ function purposeOf(event: AuditEvent, requestor: AuditEventAgent | undefined): s
 function patientOf(entity: AuditEventEntity): string | null | undefined {
   const reference = entity.what?.reference;
   const isPatientRole = entity.role?.system === FHIR_SYSTEMS.objectRole && entity.role.code === '1';
-  if (reference?.startsWith('Patient/')) return reference.split('/')[1] || null;
+  const patient = reference === undefined ? null : PATIENT_REFERENCE.exec(reference);
+  if (patient) return patient[1] || null;
   if (!isPatientRole) return undefined;
   return entity.what?.identifier?.value ?? null;
 }

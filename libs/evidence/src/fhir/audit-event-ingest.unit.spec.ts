@@ -70,4 +70,51 @@ describe('reading a BALP AuditEvent into a DataAccessed ingest item', () => {
     ).toEqual(['Bundle.entry[3].resource.purposeOfEvent']);
     expect(elementOfField('data.action', 'Bundle.entry[3].resource')).toBe('Bundle.entry[3].resource.action');
   });
+  it('reads a patient referenced by full URL as the patient, so only its pseudonym is stored', () =>
+    expect(
+      auditEventToIngestItem(
+        base({ entity: [{ what: { reference: 'https://ehr.example/fhir/Patient/p-8' } }] }),
+        'svc',
+      ).item?.data,
+    ).toMatchObject({ patientId: 'p-8', resource: 'Patient' }));
+
+  it.each([
+    ['a full-URL Patient reference', { who: { reference: 'https://ehr.example/fhir/Patient/p-9' } }],
+    ['a Patient search', { who: { reference: 'Patient?identifier=p-9' } }],
+    [
+      'an identifier of type MR',
+      {
+        who: {
+          identifier: {
+            type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] },
+            value: 'p-9',
+          },
+        },
+      },
+    ],
+    [
+      'an agent of type PAT',
+      {
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'PAT' }] },
+        who: { identifier: { value: 'p-9' } },
+      },
+    ],
+  ])('refuses a patient as the requesting agent, named by %s', (_, agent) => {
+    const { item, issues } = auditEventToIngestItem(base({ agent: [{ ...agent, requestor: true }] }), 'svc');
+    expect(item).toBeUndefined();
+    expect(issues).toEqual([
+      expect.objectContaining({ code: 'not-supported', expression: ['AuditEvent.agent[0].who'] }),
+    ]);
+  });
+
+  it.each([
+    ['an empty string', { entity: '' }, 'AuditEvent.entity'],
+    ['an empty object', { entity: {} }, 'AuditEvent.entity'],
+    ['an empty coding', { purposeOfEvent: [{ coding: {} }] }, 'AuditEvent.purposeOfEvent[0].coding'],
+    ['an empty role', { agent: [{ role: {}, requestor: true }] }, 'AuditEvent.agent[0].role'],
+  ])('refuses %s in place of an element, which the R4 validator takes for absent', (_, override, element) =>
+    expect(auditEventToIngestItem({ ...base(), ...override }, 'svc').issues).toEqual([
+      expect.objectContaining({ code: 'invalid', expression: [element] }),
+    ]),
+  );
 });

@@ -1,0 +1,67 @@
+/**
+ * The one rule every value a caller sends must meet before anything else
+ * looks at it, whatever route it came by: text is well-formed Unicode (no lone
+ * UTF-16 surrogate, which has no UTF-8 form and no canonical JSON form) and
+ * holds no control character but tab, line feed and carriage return (a NUL
+ * cannot be stored in PostgreSQL text or jsonb; the others only hide text
+ * from the people who read it); numbers are finite. Keys are text too.
+ */
+export interface InputProblem {
+  /** Where the value sits, as a JSON path from the input's root: `data.extra.notes[1]`. */
+  field: string;
+  message: string;
+}
+
+/** The first control character other than tab, line feed and carriage return, or -1. */
+function forbiddenControl(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return c;
+  }
+  return -1;
+}
+
+function textProblem(text: string): string | undefined {
+  if (!text.isWellFormed())
+    return 'holds a lone UTF-16 surrogate (half of a character); send well-formed Unicode text';
+  const control = forbiddenControl(text);
+  if (control >= 0)
+    return `holds the control character U+${control.toString(16).toUpperCase().padStart(4, '0')}; text may hold tab, line feed and carriage return but no other control character`;
+  return undefined;
+}
+
+const join = (path: string, key: string) => {
+  // A key that is not a plain name is quoted, shortened, so the path stays readable and bounded.
+  const segment = /^[A-Za-z_$][\w$-]{0,63}$/.test(key) ? key : `[${JSON.stringify(key.slice(0, 32))}]`;
+  return path === '' ? segment : segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
+};
+
+/**
+ * The first value in `input` that breaks the rule, or undefined. The walk
+ * uses its own stack, not recursion, so no nesting depth can overflow it.
+ */
+export function illFormedInput(input: unknown, root = ''): InputProblem | undefined {
+  const pending: Array<{ value: unknown; path: string }> = [{ value: input, path: root }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value, path } = next;
+    const at = path || 'the input';
+    if (typeof value === 'string') {
+      const problem = textProblem(value);
+      if (problem) return { field: path, message: `${at} ${problem}` };
+    } else if (typeof value === 'number') {
+      if (!Number.isFinite(value))
+        return { field: path, message: `${at} must be a finite number; ${value} has no JSON form` };
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) pending.push({ value: value[i], path: `${path}[${i}]` });
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      for (const [key] of entries) {
+        const problem = textProblem(key);
+        if (problem) return { field: path, message: `a key of ${at} ${problem}` };
+      }
+      for (let i = entries.length - 1; i >= 0; i--)
+        pending.push({ value: entries[i][1], path: join(path, entries[i][0]) });
+    }
+  }
+  return undefined;
+}
