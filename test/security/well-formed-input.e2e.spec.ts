@@ -135,7 +135,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ill-formed text on %s', (kind)
 
   it('a GraphQL mutation refuses a NUL written as an escape inside the document', async () => {
     const response = await api.graphql(
-      'mutation { reportIncident(input: { systemId: "sepsis-wf", incidentId: "i-1", severity: low, description: "bad\\u0000", patientHarmed: false, awareAt: "2026-03-14T09:00:00Z" }) { stream } }',
+      'mutation { reportIncident(input: { systemId: "sepsis-wf", incidentId: "i-1", severity: low, classification: not_serious, description: "bad\\u0000", patientHarmed: false, awareAt: "2026-03-14T09:00:00Z" }) { stream } }',
     );
     expect(response.status).toBeLessThan(500);
     expect(response.errors?.[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED' });
