@@ -57,6 +57,10 @@ const TRUST_PROXY_RULE =
 const PROXY = String.raw`\s*(?:[0-9A-Fa-f:.]+(?:/\d{1,3})?|loopback|linklocal|uniquelocal)\s*`;
 const TRUST_PROXY = new RegExp(`^(?:${PROXY}(?:,${PROXY})*)?$`);
 
+/** The service address every networked `govledger` command uses; the service itself never reads it. */
+export const LEDGER_URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/\S*)?$/;
+export const LEDGER_URL_RULE = 'LEDGER_URL must be an http(s):// URL, e.g. http://127.0.0.1:3000';
+
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
@@ -279,6 +283,10 @@ export class LedgerConfig {
   })
   LEDGER_PSEUDONYM_KEY?: string;
 
+  @IsOptional()
+  @Matches(LEDGER_URL_PATTERN, { message: LEDGER_URL_RULE })
+  LEDGER_URL?: string;
+
   @Transform(toInt)
   @IsOptional()
   @IsInt({ message: GRACE_RULE })
@@ -328,6 +336,7 @@ const KNOWN = new Set(
     'DATABASE_URL',
     'LEDGER_PSEUDONYM_KEY',
     'LEDGER_READ_STORE',
+    'LEDGER_URL',
     'EVENTSTORE_CONNECTION_STRING',
     'OTEL_EXPORTER_OTLP_ENDPOINT',
     'AUTH_JWKS_URL',
