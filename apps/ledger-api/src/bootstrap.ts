@@ -2,19 +2,21 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import { mkdirSync } from 'node:fs';
-import type { Logger } from 'pino';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { formatKeyId } from '@ledger/integrity';
+import { LedgerKeys } from '@ledger/transparency-log';
 import { AppModule } from './app.module';
 import { inputValidationPipe } from './errors/input-validation';
 import { ProblemFilter } from './errors/problem.filter';
-import { logFailure, toProblem } from './errors/problem';
 import { traceHttpRequests } from './tracing/http-tracing';
 import { useBoundedJsonBodies } from './http/json-body';
 import { refuseRoutesWithoutPolicy } from './auth/http-auth';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { LedgerConfig } from '@ledger/runtime';
-import { createLogger, PinoNestLogger } from './logging/logger';
+import { LedgerConfig, ledgerKeysOptions } from '@ledger/runtime';
+import { createLogger, OneLinePerRequest, PinoNestLogger } from './logging/logger';
 
 export interface LedgerApp {
   app: NestFastifyApplication;
@@ -26,9 +28,21 @@ export interface LedgerApp {
 export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   const logger = createLogger(config.LOG_LEVEL);
   if (config.LEDGER_STORE === 'sqlite') mkdirSync(config.LEDGER_DATA_DIR, { recursive: true, mode: 0o700 });
+  const keysBefore = keyFiles(config);
   // Room for a full ingest batch (1000 items of a few hundred bytes each); anything larger is refused with 413.
   const adapter = new FastifyAdapter({
-    loggerInstance: logger,
+    // Fastify's own info line ("Server listening at") says less than the startup line below, so Fastify itself
+    // logs warnings and errors only; requests log through the service's logger at its level.
+    loggerInstance: logger.child(
+      {},
+      { level: logger.levelVal > pino.levels.values.warn ? logger.level : 'warn' },
+    ),
+    childLoggerFactory: (
+      _fastifyLogger: unknown,
+      bindings: pino.Bindings,
+      options: pino.ChildLoggerOptions,
+    ) => logger.child(bindings, options),
+    logController: new OneLinePerRequest(),
     return503OnClosing: true,
     bodyLimit: 4 * 1024 * 1024,
     trustProxy: trustedProxies(config.LEDGER_TRUST_PROXY),
@@ -45,19 +59,45 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   await app.register(helmet);
   // The limiters only; the authentication hook applies them, per address before it and per principal after it.
   await app.register(rateLimit, { global: false });
-  // Failures before a handler runs (unparsable JSON, an empty body) answer in the same shape as the rest.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .setErrorHandler((error, request, reply) => {
-      const { status, ...problem } = toProblem(error);
-      logFailure(request.log, { status, ...problem }, error);
-      void reply.status(status).send({ error: problem });
-    });
   app.useGlobalPipes(inputValidationPipe());
+  // Every failure, those before a handler runs (unparsable JSON, a refused token, a rate limit) included, reaches
+  // this filter through the one Fastify error handler Nest installs when it starts; there is no second one.
   app.useGlobalFilters(new ProblemFilter());
   await app.listen(config.PORT, config.HOST);
-  return { app, logger, url: await app.getUrl() };
+  const url = await app.getUrl();
+  logger.info(startupSummary(config, url, app.get(LedgerKeys), keysBefore), 'ledger-api listening');
+  return { app, logger, url };
+}
+
+/** What an operator checks first: where the ledger answers, where its data is, which key signs, and whether that key is new. */
+function startupSummary(config: LedgerConfig, url: string, keys: LedgerKeys, keysBefore: string[]) {
+  const sqlite = config.LEDGER_STORE === 'sqlite' || config.LEDGER_READ_STORE === 'sqlite';
+  return {
+    url,
+    console: `${url}/console`,
+    store: config.LEDGER_STORE,
+    readStore: config.LEDGER_READ_STORE,
+    ...(sqlite ? { dataDir: resolve(config.LEDGER_DATA_DIR) } : {}),
+    ...(config.DATABASE_URL ? { database: withoutPassword(config.DATABASE_URL) } : {}),
+    ...(config.EVENTSTORE_CONNECTION_STRING
+      ? { eventstore: withoutPassword(config.EVENTSTORE_CONNECTION_STRING) }
+      : {}),
+    keyId: formatKeyId(keys.signer().keyId),
+    keysDir: keysDir(config),
+    // A new key on a ledger that has data means the old one was lost: checkpoints and tokens it signed fail to verify.
+    keysCreated: keyFiles(config).some((file) => !keysBefore.includes(file)),
+  };
+}
+
+const keysDir = (config: LedgerConfig) => resolve(ledgerKeysOptions(config).keysDir);
+
+function keyFiles(config: LedgerConfig): string[] {
+  return existsSync(keysDir(config)) ? readdirSync(keysDir(config)) : [];
+}
+
+/** A connection URL as it may be logged: its user, never its password. */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@]*@/i, '$1:***@');
 }
 
 /**
