@@ -54,6 +54,7 @@ export function createLogger(
       colorize: prettyLogsFor(destination as { isTTY?: boolean }),
       translateTime: false, // the time is already ISO 8601
       ignore: 'service',
+      singleLine: true, // a request's fields on its own line, not six more
       messageFormat: '{if context}[{context}] {end}{msg}',
     }),
   );
