@@ -10,6 +10,7 @@ import { LedgerKeys } from '@ledger/transparency-log';
 import { AppModule } from './app.module';
 import { inputValidationPipe } from './errors/input-validation';
 import { ProblemFilter } from './errors/problem.filter';
+import { logFailure, toProblem } from './errors/problem';
 import { traceHttpRequests } from './tracing/http-tracing';
 import { useBoundedJsonBodies } from './http/json-body';
 import { refuseRoutesWithoutPolicy } from './auth/http-auth';
@@ -22,6 +23,8 @@ export interface LedgerApp {
   app: NestFastifyApplication;
   logger: Logger;
   url: string;
+  /** The startup line's fields, for main.ts to log once it handles signals: a test may stop the service on seeing it. */
+  startup: Record<string, unknown>;
 }
 
 /** Builds and starts the service; shared by `main.ts` and the end-to-end tests so both run the same wiring. */
@@ -30,7 +33,7 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   if (config.LEDGER_STORE === 'sqlite') mkdirSync(config.LEDGER_DATA_DIR, { recursive: true, mode: 0o700 });
   const keysBefore = keyFiles(config);
   // Room for a full ingest batch (1000 items of a few hundred bytes each); anything larger is refused with 413.
-  const adapter = new FastifyAdapter({
+  const adapter = new OneErrorHandlerAdapter({
     // Fastify's own info line ("Server listening at") says less than the startup line below, so Fastify itself
     // logs warnings and errors only; requests log through the service's logger at its level.
     loggerInstance: logger.child(
@@ -59,14 +62,20 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   await app.register(helmet);
   // The limiters only; the authentication hook applies them, per address before it and per principal after it.
   await app.register(rateLimit, { global: false });
+  // Failures before a handler runs (unparsable JSON, a refused token, a rate limit) answer in the same shape as the rest.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .setErrorHandler((error, request, reply) => {
+      const { status, ...problem } = toProblem(error);
+      logFailure(request.log, { status, ...problem }, error);
+      void reply.status(status).send({ error: problem });
+    });
   app.useGlobalPipes(inputValidationPipe());
-  // Every failure, those before a handler runs (unparsable JSON, a refused token, a rate limit) included, reaches
-  // this filter through the one Fastify error handler Nest installs when it starts; there is no second one.
   app.useGlobalFilters(new ProblemFilter());
   await app.listen(config.PORT, config.HOST);
   const url = await app.getUrl();
-  logger.info(startupSummary(config, url, app.get(LedgerKeys), keysBefore), 'ledger-api listening');
-  return { app, logger, url };
+  return { app, logger, url, startup: startupSummary(config, url, app.get(LedgerKeys), keysBefore) };
 }
 
 /** What an operator checks first: where the ledger answers, where its data is, which key signs, and whether that key is new. */
@@ -98,6 +107,19 @@ function keyFiles(config: LedgerConfig): string[] {
 /** A connection URL as it may be logged: its user, never its password. */
 export function withoutPassword(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@]*@/i, '$1:***@');
+}
+
+/**
+ * Fastify gives each route the error handler of its scope when the route is
+ * added. Nest installs its own only as the app starts, after its routes, so
+ * it would reach only routes added later, and would replace the service's
+ * handler in the same scope: Fastify's FSTWRN004 on every start. The service
+ * installs its handler before any route, and this adapter declines Nest's.
+ */
+class OneErrorHandlerAdapter extends FastifyAdapter {
+  override setErrorHandler(): FastifyInstance {
+    return this.getInstance();
+  }
 }
 
 /**

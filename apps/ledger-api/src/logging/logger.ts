@@ -53,7 +53,7 @@ export function createLogger(
       sync: true,
       colorize: prettyLogsFor(destination as { isTTY?: boolean }),
       translateTime: false, // the time is already ISO 8601
-      ignore: 'service',
+      ignore: 'service,context', // the context leads the message
       singleLine: true, // a request's fields on its own line, not six more
       messageFormat: '{if context}[{context}] {end}{msg}',
     }),

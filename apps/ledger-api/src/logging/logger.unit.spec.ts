@@ -34,7 +34,9 @@ describe('log format', () => {
     const out = captured();
     createLogger('info', true, out.stream).info({ store: 'sqlite' }, 'ledger-api listening');
     const text = out.text();
-    expect(text).toMatch(new RegExp(`^\\[${ISO.source}\\] INFO: ledger-api listening \\{"store":"sqlite"\\}\n$`));
+    expect(text).toMatch(
+      new RegExp(`^\\[${ISO.source}\\] INFO: ledger-api listening \\{"store":"sqlite"\\}\n$`),
+    );
     expect(() => JSON.parse(text)).toThrow();
   });
 
