@@ -17,7 +17,7 @@ import { refuseRoutesWithoutPolicy } from './auth/http-auth';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { LedgerConfig, ledgerKeysOptions } from '@ledger/runtime';
-import { createLogger, OneLinePerRequest, PinoNestLogger } from './logging/logger';
+import { createLogger, OneLinePerRequest, PinoNestLogger, withoutPassword } from './logging/logger';
 
 export interface LedgerApp {
   app: NestFastifyApplication;
@@ -102,11 +102,6 @@ const keysDir = (config: LedgerConfig) => resolve(ledgerKeysOptions(config).keys
 
 function keyFiles(config: LedgerConfig): string[] {
   return existsSync(keysDir(config)) ? readdirSync(keysDir(config)) : [];
-}
-
-/** A connection URL as it may be logged: its user, never its password. */
-export function withoutPassword(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@]*@/i, '$1:***@');
 }
 
 /**

@@ -20,6 +20,11 @@ function requestSummary(request: FastifyRequest) {
   };
 }
 
+/** A connection URL as it may be logged: its user, never its password (up to the authority's last `@`, as URL parsers read it). */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^/?#]*@/i, '$1:***@');
+}
+
 /** A person reads a terminal; anything else (a file, a pipe, a log collector) gets one JSON object per line. */
 export function prettyLogsFor(output: { isTTY?: boolean }): boolean {
   return output.isTTY === true;

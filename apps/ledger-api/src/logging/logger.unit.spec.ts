@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, PinoNestLogger, prettyLogsFor } from './logger';
+import { createLogger, PinoNestLogger, prettyLogsFor, withoutPassword } from './logger';
 
 /** A stream that keeps what the logger wrote. */
 function captured(): { stream: Writable; text: () => string } {
@@ -53,5 +53,20 @@ describe('log format', () => {
         .split('\n')
         .map((l) => (JSON.parse(l) as { msg: string }).msg),
     ).toEqual(['projector lock held']);
+  });
+});
+
+describe('a store URL in the startup line', () => {
+  it('keeps the user and the host, never the password', () => {
+    expect(withoutPassword('postgres://ledger:s3cr%40t@db.internal:5432/ledger')).toBe(
+      'postgres://ledger:***@db.internal:5432/ledger',
+    );
+    expect(withoutPassword('postgres://ledger:p@ss@db.internal/ledger?sslmode=require')).toBe(
+      'postgres://ledger:***@db.internal/ledger?sslmode=require',
+    );
+    expect(withoutPassword('esdb://admin:changeit@es1:2113,es2:2113?tls=true')).toBe(
+      'esdb://admin:***@es1:2113,es2:2113?tls=true',
+    );
+    expect(withoutPassword('postgres://db.internal/ledger')).toBe('postgres://db.internal/ledger');
   });
 });
