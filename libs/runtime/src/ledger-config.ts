@@ -60,6 +60,8 @@ const TRUST_PROXY = new RegExp(`^(?:${PROXY}(?:,${PROXY})*)?$`);
 /** The service address every networked `govledger` command uses; the service itself never reads it. */
 export const LEDGER_URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/\S*)?$/;
 export const LEDGER_URL_RULE = 'LEDGER_URL must be an http(s):// URL, e.g. http://127.0.0.1:3000';
+/** An identity provider's URL: https, or http on loopback for a provider run beside the ledger in development. */
+const PROVIDER_URL = /^(https:\/\/[^\s/]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/\S*)?$/;
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -167,6 +169,28 @@ export class LedgerConfig {
   @IsString()
   @IsNotEmpty({ message: 'AUTH_AUDIENCE must name this ledger as tokens address it (their aud claim)' })
   AUTH_AUDIENCE: string = 'govledger';
+
+  /** The auditor console's OIDC client (code flow with PKCE); unset, the console takes pasted tokens. */
+  @IsOptional()
+  @IsString()
+  CONSOLE_OIDC_CLIENT_ID?: string;
+
+  @IsString()
+  @IsNotEmpty({ message: 'CONSOLE_OIDC_SCOPE must name the scopes the console asks for, such as openid' })
+  CONSOLE_OIDC_SCOPE: string = 'openid';
+
+  /** The provider's endpoints, for one without OIDC discovery; by default read from AUTH_ISSUER's discovery document. */
+  @IsOptional()
+  @Matches(PROVIDER_URL, {
+    message: 'CONSOLE_OIDC_AUTHORIZATION_URL must be an https:// URL at the identity provider',
+  })
+  CONSOLE_OIDC_AUTHORIZATION_URL?: string;
+
+  @IsOptional()
+  @Matches(PROVIDER_URL, {
+    message: 'CONSOLE_OIDC_TOKEN_URL must be an https:// URL at the identity provider',
+  })
+  CONSOLE_OIDC_TOKEN_URL?: string;
 
   @Transform(toInt)
   @IsInt({ message: 'LEDGER_RATE_LIMIT_PER_MINUTE must be a whole number, 1 or more' })
@@ -341,8 +365,46 @@ const KNOWN = new Set(
     'OTEL_EXPORTER_OTLP_ENDPOINT',
     'AUTH_JWKS_URL',
     'AUTH_JWKS_FILE',
+    'CONSOLE_OIDC_CLIENT_ID',
+    'CONSOLE_OIDC_AUTHORIZATION_URL',
+    'CONSOLE_OIDC_TOKEN_URL',
   ),
 );
+
+/** Prefixes that are the ledger's alone: a variable under one that the ledger does not know is a mistake. */
+const OWN_PREFIXES = ['LEDGER_', 'AUTH_', 'CONSOLE_'];
+
+/** Names used by other software for what a ledger setting does, so the refusal can say which one was meant. */
+const MEANT: Record<string, string> = {
+  AUTH_JWKS_URI: 'AUTH_JWKS_URL', // OIDC discovery calls it jwks_uri
+  AUTH_ISSUER_URL: 'AUTH_ISSUER',
+  AUTH_AUDIENCES: 'AUTH_AUDIENCE',
+  CONSOLE_OIDC_ISSUER: 'AUTH_ISSUER', // the console signs in at the issuer the API checks tokens against
+  CONSOLE_OIDC_AUDIENCE: 'AUTH_AUDIENCE',
+  CONSOLE_OIDC_SCOPES: 'CONSOLE_OIDC_SCOPE',
+};
+
+function unknownSetting(key: string): string {
+  const meant = MEANT[key] ? ` (did you mean ${MEANT[key]}?)` : '';
+  return `${key} is not a setting this version knows${meant}; see the README's Configuration section`;
+}
+
+/**
+ * The console's sign-in settings that only make sense together: endpoints
+ * need a client id, and a client id needs AUTH_ISSUER to be the provider's
+ * URL, so the console cannot send people to a provider whose tokens the API would refuse.
+ */
+function consoleProblems(config: LedgerConfig): string[] {
+  if (config.CONSOLE_OIDC_CLIENT_ID === undefined)
+    return config.CONSOLE_OIDC_AUTHORIZATION_URL || config.CONSOLE_OIDC_TOKEN_URL
+      ? [
+          'CONSOLE_OIDC_AUTHORIZATION_URL and CONSOLE_OIDC_TOKEN_URL need CONSOLE_OIDC_CLIENT_ID, the console’s client id at the identity provider',
+        ]
+      : [];
+  return PROVIDER_URL.test(config.AUTH_ISSUER)
+    ? []
+    : ['AUTH_ISSUER must be the identity provider’s https:// issuer URL when CONSOLE_OIDC_CLIENT_ID is set'];
+}
 
 /** Reads and checks the environment. Never echoes values: DATABASE_URL may carry a password. */
 export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
@@ -355,10 +417,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
       validateSync(config, { forbidUnknownValues: true }).flatMap((e) => Object.values(e.constraints ?? {})),
     ),
   ];
-  // A misspelt LEDGER_ variable would otherwise be ignored in silence and the default used.
+  // A misspelt variable would otherwise be ignored in silence and the default used: AUTH_JWKS_URI for
+  // AUTH_JWKS_URL would leave the local token issuer on.
   for (const key of Object.keys(env))
-    if (key.startsWith('LEDGER_') && !KNOWN.has(key))
-      problems.push(`${key} is not a setting this version knows; see the README's Configuration section`);
+    if (OWN_PREFIXES.some((prefix) => key.startsWith(prefix)) && !KNOWN.has(key))
+      problems.push(unknownSetting(key));
+  problems.push(...consoleProblems(config));
   for (const key of ['LEDGER_MIN_DATE', 'LEDGER_MAX_DATE'] as const) {
     const { rule } = checkInstant(config[key]);
     if (rule) problems.push(`${key} ${rule.replace(/; got .*/, '')}`);

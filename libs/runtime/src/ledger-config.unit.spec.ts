@@ -78,3 +78,53 @@ describe('the plausible date range (LEDGER_MIN_DATE, LEDGER_MAX_DATE)', () => {
     ).toEqual(['LEDGER_MIN_DATE must be earlier than LEDGER_MAX_DATE']);
   });
 });
+
+describe('variables the ledger does not know', () => {
+  it('refuses AUTH_JWKS_URI, the OIDC spelling, naming AUTH_JWKS_URL, instead of leaving the local issuer on', () => {
+    expect(problemsOf({ AUTH_JWKS_URI: 'https://idp.example/jwks' })).toEqual([
+      "AUTH_JWKS_URI is not a setting this version knows (did you mean AUTH_JWKS_URL?); see the README's Configuration section",
+    ]);
+  });
+
+  it('refuses any unknown AUTH_, CONSOLE_ or LEDGER_ variable, and only those', () => {
+    expect(
+      problemsOf({
+        AUTH_ROLES_CLAIM: 'roles',
+        CONSOLE_TITLE: 'x',
+        LEDGER_SQLITE_SYNC: 'FULL',
+        HOME: '/root',
+      }),
+    ).toEqual([
+      "AUTH_ROLES_CLAIM is not a setting this version knows; see the README's Configuration section",
+      "CONSOLE_TITLE is not a setting this version knows; see the README's Configuration section",
+      "LEDGER_SQLITE_SYNC is not a setting this version knows; see the README's Configuration section",
+    ]);
+  });
+
+  it('knows every CONSOLE_OIDC_ setting, and reads them into the configuration', () => {
+    const config = loadConfig({
+      AUTH_ISSUER: 'https://idp.example/realms/staff',
+      CONSOLE_OIDC_CLIENT_ID: 'govledger-console',
+      CONSOLE_OIDC_SCOPE: 'openid ledger',
+      CONSOLE_OIDC_AUTHORIZATION_URL: 'https://idp.example/authorize',
+      CONSOLE_OIDC_TOKEN_URL: 'https://idp.example/token',
+    });
+    expect(config).toMatchObject({
+      CONSOLE_OIDC_CLIENT_ID: 'govledger-console',
+      CONSOLE_OIDC_SCOPE: 'openid ledger',
+      CONSOLE_OIDC_AUTHORIZATION_URL: 'https://idp.example/authorize',
+      CONSOLE_OIDC_TOKEN_URL: 'https://idp.example/token',
+    });
+    expect(loadConfig({}).CONSOLE_OIDC_SCOPE).toBe('openid');
+  });
+
+  it('refuses console endpoints that are not at a provider, or without a client id, with the other problems', () => {
+    expect(problemsOf({ CONSOLE_OIDC_TOKEN_URL: 'http://idp.example/token', LEDGER_STORE: 'mysql' })).toEqual(
+      [
+        'LEDGER_STORE must be one of: sqlite, postgres, eventstoredb',
+        'CONSOLE_OIDC_TOKEN_URL must be an https:// URL at the identity provider',
+        'CONSOLE_OIDC_AUTHORIZATION_URL and CONSOLE_OIDC_TOKEN_URL need CONSOLE_OIDC_CLIENT_ID, the console’s client id at the identity provider',
+      ],
+    );
+  });
+});
