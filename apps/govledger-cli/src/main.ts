@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { LedgerKeyError } from '@ledger/transparency-log';
 import { Command, CommanderError } from 'commander';
+import { nodeRuntimeProblem } from '@ledger/runtime';
 import { CliError, EXIT } from './cli-context';
 import { registerExportCommand } from './commands/export.command';
 import { registerKeysCommand } from './commands/keys.command';
@@ -34,6 +35,12 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  const runtimeProblem = nodeRuntimeProblem();
+  if (runtimeProblem) {
+    process.stderr.write(`govledger: ${runtimeProblem}\n`);
+    process.exitCode = EXIT.config;
+    return;
+  }
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {

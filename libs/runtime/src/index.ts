@@ -8,5 +8,6 @@
 export { ConfigError, instantRange, LedgerConfig, loadConfig } from './ledger-config';
 export { governancePolicy } from './governance-policy';
 export { ledgerKeysOptions } from './ledger-keys-options';
+export { nodeRuntimeProblem } from './node-runtime';
 export { repoRoot } from './repo-root';
 export { openConfiguredReadStore, openEventStore } from './stores';
