@@ -4,7 +4,7 @@ import { LedgerKeyError } from '@ledger/transparency-log';
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '@ledger/runtime';
+import { nodeRuntimeProblem, repoRoot } from '@ledger/runtime';
 import { CliError, EXIT } from './cli-context';
 import { registerCompletionCommand } from './commands/completion.command';
 import { registerExportCommand } from './commands/export.command';
@@ -56,6 +56,12 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  const runtimeProblem = nodeRuntimeProblem();
+  if (runtimeProblem) {
+    process.stderr.write(`govledger: ${runtimeProblem}\n`);
+    process.exitCode = EXIT.config;
+    return;
+  }
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {

@@ -1,6 +1,11 @@
-import { ConfigError, loadConfig } from '@ledger/runtime';
+import { ConfigError, loadConfig, nodeRuntimeProblem } from '@ledger/runtime';
 
 async function main(): Promise<void> {
+  const runtimeProblem = nodeRuntimeProblem();
+  if (runtimeProblem) {
+    process.stderr.write(`${runtimeProblem}\n`);
+    process.exit(78); // EX_CONFIG, as for a bad environment: another Node is needed, a restart will not help
+  }
   let config;
   try {
     config = loadConfig(process.env);
