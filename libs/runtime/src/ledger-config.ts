@@ -4,6 +4,7 @@ import {
   EU_AI_ACT_INCIDENT_DEADLINE_DAYS,
   type InstantRange,
 } from '@ledger/domain';
+import { DEFAULT_CLAIM_NAMES } from '@ledger/auth';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
@@ -62,6 +63,11 @@ export const LEDGER_URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/\S*)?$/;
 export const LEDGER_URL_RULE = 'LEDGER_URL must be an http(s):// URL, e.g. http://127.0.0.1:3000';
 /** An identity provider's URL: https, or http on loopback for a provider run beside the ledger in development. */
 const PROVIDER_URL = /^(https:\/\/[^\s/]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/\S*)?$/;
+
+/** A claim name, or a dotted path into nested claims such as realm_access.roles: no spaces, no empty segment. */
+const CLAIM_PATH = /^[^\s.]+(\.[^\s.]+)*$/;
+const claimRule = (name: string, example: string) =>
+  `${name} must be a claim name or a dotted path into nested claims, without spaces or empty segments, such as ${example}`;
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -152,9 +158,11 @@ export class LedgerConfig {
   @Min(1, { message: GRAPHQL_CACHE_RULE })
   LEDGER_GRAPHQL_CACHE_ENTRIES: number = 64;
 
+  // http only on loopback: a provider run beside the ledger in development, or a test's.
   @IsOptional()
-  @Matches(/^https:\/\/\S+$/, {
-    message: 'AUTH_JWKS_URL must be an https:// URL of the identity provider’s JWKS (its jwks_uri)',
+  @Matches(PROVIDER_URL, {
+    message:
+      'AUTH_JWKS_URL must be an https:// URL of the identity provider’s JWKS (its jwks_uri); http:// only on 127.0.0.1, localhost or [::1]',
   })
   AUTH_JWKS_URL?: string;
 
@@ -169,6 +177,26 @@ export class LedgerConfig {
   @IsString()
   @IsNotEmpty({ message: 'AUTH_AUDIENCE must name this ledger as tokens address it (their aud claim)' })
   AUTH_AUDIENCE: string = 'govledger';
+
+  /**
+   * Where tokens carry the caller's identity, role, tenant and grants: a
+   * claim name or a dotted path (Keycloak: AUTH_ROLE_CLAIM=realm_access.roles).
+   * The subject is what the ledger records as the actor.
+   */
+  @Matches(CLAIM_PATH, { message: claimRule('AUTH_SUBJECT_CLAIM', 'sub') })
+  AUTH_SUBJECT_CLAIM: string = DEFAULT_CLAIM_NAMES.subject;
+
+  @Matches(CLAIM_PATH, { message: claimRule('AUTH_ROLE_CLAIM', 'realm_access.roles') })
+  AUTH_ROLE_CLAIM: string = DEFAULT_CLAIM_NAMES.role;
+
+  @Matches(CLAIM_PATH, { message: claimRule('AUTH_TENANT_CLAIM', 'tenant') })
+  AUTH_TENANT_CLAIM: string = DEFAULT_CLAIM_NAMES.tenant;
+
+  @Matches(CLAIM_PATH, { message: claimRule('AUTH_SYSTEMS_CLAIM', 'systems') })
+  AUTH_SYSTEMS_CLAIM: string = DEFAULT_CLAIM_NAMES.systems;
+
+  @Matches(CLAIM_PATH, { message: claimRule('AUTH_EVENT_TYPES_CLAIM', 'event_types') })
+  AUTH_EVENT_TYPES_CLAIM: string = DEFAULT_CLAIM_NAMES.eventTypes;
 
   /** The auditor console's OIDC client (code flow with PKCE); unset, the console takes pasted tokens. */
   @IsOptional()
@@ -406,6 +434,28 @@ function consoleProblems(config: LedgerConfig): string[] {
     : ['AUTH_ISSUER must be the identity provider’s https:// issuer URL when CONSOLE_OIDC_CLIENT_ID is set'];
 }
 
+/**
+ * The local issuer writes its tokens with the default claim names: renamed
+ * claims only make sense for tokens from an identity provider, and would
+ * otherwise make every local token fail with a puzzling "no known role".
+ */
+function claimProblems(config: LedgerConfig): string[] {
+  if (config.AUTH_JWKS_URL || config.AUTH_JWKS_FILE) return [];
+  const renamed = (
+    [
+      ['AUTH_SUBJECT_CLAIM', DEFAULT_CLAIM_NAMES.subject],
+      ['AUTH_ROLE_CLAIM', DEFAULT_CLAIM_NAMES.role],
+      ['AUTH_TENANT_CLAIM', DEFAULT_CLAIM_NAMES.tenant],
+      ['AUTH_SYSTEMS_CLAIM', DEFAULT_CLAIM_NAMES.systems],
+      ['AUTH_EVENT_TYPES_CLAIM', DEFAULT_CLAIM_NAMES.eventTypes],
+    ] as const
+  ).filter(([key, standard]) => config[key] !== standard);
+  return renamed.map(
+    ([key, standard]) =>
+      `${key} needs AUTH_JWKS_URL or AUTH_JWKS_FILE: the local issuer's tokens carry ${standard}, so only an identity provider's tokens can be read elsewhere`,
+  );
+}
+
 /** Reads and checks the environment. Never echoes values: DATABASE_URL may carry a password. */
 export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
   const raw = Object.fromEntries(
@@ -422,7 +472,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
   for (const key of Object.keys(env))
     if (OWN_PREFIXES.some((prefix) => key.startsWith(prefix)) && !KNOWN.has(key))
       problems.push(unknownSetting(key));
-  problems.push(...consoleProblems(config));
+  problems.push(...consoleProblems(config), ...claimProblems(config));
   for (const key of ['LEDGER_MIN_DATE', 'LEDGER_MAX_DATE'] as const) {
     const { rule } = checkInstant(config[key]);
     if (rule) problems.push(`${key} ${rule.replace(/; got .*/, '')}`);
