@@ -407,6 +407,7 @@ const MEANT: Record<string, string> = {
   AUTH_JWKS_URI: 'AUTH_JWKS_URL', // OIDC discovery calls it jwks_uri
   AUTH_ISSUER_URL: 'AUTH_ISSUER',
   AUTH_AUDIENCES: 'AUTH_AUDIENCE',
+  AUTH_ROLES_CLAIM: 'AUTH_ROLE_CLAIM',
   CONSOLE_OIDC_ISSUER: 'AUTH_ISSUER', // the console signs in at the issuer the API checks tokens against
   CONSOLE_OIDC_AUDIENCE: 'AUTH_AUDIENCE',
   CONSOLE_OIDC_SCOPES: 'CONSOLE_OIDC_SCOPE',
