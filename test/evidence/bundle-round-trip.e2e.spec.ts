@@ -10,6 +10,7 @@ import { collect } from '../support/events';
 import type { TestApi } from '../support/ledger-api';
 import { verifyBundle } from '@ledger/evidence';
 import { LocalIssuer } from '@ledger/auth';
+import { generateNoteKey } from '@ledger/integrity';
 import { seedDemoOrganisation } from '../../apps/govledger-cli/src/demo/demo-organisation';
 import { LedgerClient } from '../../apps/govledger-cli/src/demo/ledger-client';
 import {
@@ -106,7 +107,10 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
     'verify-bundle passes %s in a process with no database, no server and no ledger settings',
     async (name) => {
       const run = await govledger(['verify-bundle', join(dir, name), '--trusted-key', vkey], offlineEnv());
-      expect(run.stderr).toBe('');
+      // All it says on stderr is what it stands on: the bundle and the key it was told to trust.
+      expect(run.stderr).toBe(
+        `govledger: checking the bundle ${join(dir, name)} offline, trusting ${vkey.split('+').slice(0, 2).join('+')}\n`,
+      );
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^PASS: .* is an intact evidence bundle from govledger\.local\/ledger/);
       expect(run.stdout).toMatch(
@@ -114,6 +118,25 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
       );
     },
   );
+
+  it('reports as JSON with --json: the summary on a pass, the failing file on a failure', async () => {
+    const pass = await govledger(
+      ['verify-bundle', join(dir, 'cli.tar.gz'), '--trusted-key', vkey, '--json'],
+      offlineEnv(),
+    );
+    expect(pass.code).toBe(0);
+    expect(JSON.parse(pass.stdout)).toMatchObject({
+      ok: true,
+      summary: { origin: 'govledger.local/ledger', systemId: 'sepsis-predictor', exportedBy: 'ops.olga' },
+    });
+    const impostor = generateNoteKey('govledger.local/ledger').verifierKey;
+    const fail = await govledger(
+      ['verify-bundle', join(dir, 'cli.tar.gz'), '--trusted-key', impostor, '--json'],
+      offlineEnv(),
+    );
+    expect(fail.code).toBe(1);
+    expect(JSON.parse(fail.stdout)).toMatchObject({ ok: false, file: 'manifest.sig' });
+  });
 
   it('proves with --since-checkpoint that the log extends the checkpoint the recipient already held', async () => {
     const run = await govledger(

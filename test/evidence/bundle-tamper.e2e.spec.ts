@@ -69,6 +69,8 @@ describe('evidence bundle: tampering is caught and named', () => {
           'sepsis-predictor',
           '--out',
           bundle,
+          '--actor',
+          'ops.olga',
           '--since-checkpoint',
           join(dir, 'earlier.checkpoint'),
         ],

@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     LEDGER_CHECKPOINT_EVERY_EVENTS: '100000',
   });
   const { app, url } = await startLedgerApi(config);
-  const env = { LEDGER_DATA_DIR: dataDir };
+  const env = { LEDGER_DATA_DIR: dataDir, USER: 'bench.operator' };
   try {
     const filled = process.hrtime.bigint();
     await fill(app.get<EventStore>(EVENT_STORE), app.get<ReadStore>(READ_STORE));

@@ -13,13 +13,22 @@ describe('evidence bundle: the FHIR R4 view validates against FHIR R4', () => {
   let fhir: Bundle;
   let text: string;
   let accessEvents: number;
+  let exported: Record<string, unknown>;
+  let exportLog: string;
 
   beforeAll(async () => {
     const { api } = await seededLedger('sqlite', 400);
     const out = join(dir, 'bundle.tar.gz');
     try {
-      const run = await govledger(['export', '--system', 'sepsis-predictor', '--out', out], ledgerEnv(api));
+      // No --actor: the export is recorded against the login running it.
+      const run = await govledger(['export', '--system', 'sepsis-predictor', '--out', out, '--json'], {
+        ...ledgerEnv(api),
+        USER: 'dr.lee',
+        SUDO_USER: '',
+      });
       if (run.code !== 0) throw new Error(`export failed: ${run.stderr}`);
+      exported = JSON.parse(run.stdout) as Record<string, unknown>;
+      exportLog = run.stderr;
     } finally {
       await api.close();
     }
@@ -37,6 +46,15 @@ describe('evidence bundle: the FHIR R4 view validates against FHIR R4', () => {
       .filter((line) => line.includes('"type":"DataAccessed"')).length;
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('records the export against the login running govledger, says which ledger, and reports as JSON', () => {
+    expect(exported).toMatchObject({ systemId: 'sepsis-predictor', exportedBy: 'dr.lee' });
+    expect(exported.out).toBe(join(dir, 'bundle.tar.gz'));
+    expect(exportLog).toMatch(
+      /^govledger: using the ledger in \S+ \(store sqlite, key govledger\.local\/ledger\+[0-9a-f]{8}\)$/m,
+    );
+    expect(exportLog).not.toMatch(/NFs|ULLs/);
+  });
 
   const resources = () => (fhir.entry ?? []).map((e) => e.resource as Resource);
   const ofType = <T extends Resource>(type: T['resourceType']): T[] =>

@@ -56,6 +56,31 @@ describe.each<[Kind]>([['sqlite'], ['postgres']])('govledger verify on a tampere
     );
   });
 
+  it('says which ledger it checks on stderr and reports as JSON with --json', async () => {
+    const intact = await ledger.verify('--json');
+    expect(intact.code).toBe(0);
+    expect(intact.stderr).toContain(
+      `govledger: using the ledger in ${ledger.dataDir} (store ${kind}, key ${ORIGIN}+`,
+    );
+    expect(JSON.parse(intact.stdout)).toMatchObject({
+      ok: true,
+      events: 100,
+      streams: 6,
+      checkpoints: 5,
+      latestCheckpoint: { treeSize: 100 },
+      damage: [],
+    });
+    await ledger.tamperEvents('DELETE FROM events WHERE position = 100');
+    const damaged = await ledger.verify('--json');
+    expect(damaged.code).toBe(1);
+    const report = JSON.parse(damaged.stdout) as {
+      ok: boolean;
+      damage: Array<{ kind: string; position: string }>;
+    };
+    expect(report.ok).toBe(false);
+    expect(report.damage[0]).toMatchObject({ kind: 'deleted-event', position: '100' });
+  });
+
   it('names an edited event: one byte of its data changed with raw SQL', async () => {
     const cast = kind === 'postgres' ? ['data::text', '::jsonb'] : ['data', ''];
     await ledger.tamperEvents(

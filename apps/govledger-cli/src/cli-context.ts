@@ -1,10 +1,17 @@
+import { LOCAL_ISSUER_FILE, LocalIssuer } from '@ledger/auth';
 import type { EventStore } from '@ledger/event-store';
 import type { ReadStore } from '@ledger/read-store';
+import { LedgerKeys, MissingLedgerKeyError } from '@ledger/transparency-log';
+import { type Options as ProgressOptions, type Preset, SingleBar } from 'cli-progress';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   ConfigError,
   type LedgerConfig,
+  LEDGER_URL_PATTERN,
+  LEDGER_URL_RULE,
+  ledgerKeysOptions,
   loadConfig,
   openConfiguredReadStore,
   openEventStore,
@@ -43,7 +50,8 @@ export async function openExistingEventStore(config: LedgerConfig): Promise<Even
     const file = join(config.LEDGER_DATA_DIR, 'events.sqlite');
     if (!existsSync(file))
       throw new CliError(
-        `there is no event store at ${file}; set LEDGER_DATA_DIR (or LEDGER_STORE and DATABASE_URL) to the ledger's`,
+        `there is no event store at ${file}; set LEDGER_DATA_DIR (or LEDGER_STORE and DATABASE_URL) to the ledger's, ` +
+          'or start the service once to create it',
       );
   }
   return openEventStore(config);
@@ -54,4 +62,99 @@ export async function openExistingReadStore(config: LedgerConfig): Promise<ReadS
   if (config.LEDGER_READ_STORE !== 'postgres' && !existsSync(join(config.LEDGER_DATA_DIR, 'read.sqlite')))
     return undefined;
   return openConfiguredReadStore(config);
+}
+
+/** A diagnostic line on stderr, so stdout keeps only the result. */
+export function note(text: string): void {
+  process.stderr.write(`govledger: ${text}\n`);
+}
+
+/**
+ * Which ledger a command works on, said before it does anything: a data
+ * directory set in the wrong shell is then seen at once, not after an
+ * auditor has been handed the wrong key.
+ */
+export function announceLedger(config: LedgerConfig, keyId?: string): void {
+  const readStore =
+    config.LEDGER_READ_STORE === config.LEDGER_STORE ? '' : `, read store ${config.LEDGER_READ_STORE}`;
+  note(
+    `using the ledger in ${resolve(config.LEDGER_DATA_DIR)} (store ${config.LEDGER_STORE}${readStore}${keyId ? `, key ${keyId}` : ''})`,
+  );
+}
+
+/** `name+keyid` of a note verifier key, without the key material. */
+export function keyId(verifierKey: string): string {
+  return verifierKey.split('+').slice(0, 2).join('+');
+}
+
+function noLedgerHere(config: LedgerConfig, missing: string): CliError {
+  return new CliError(
+    `there is no ledger in ${resolve(config.LEDGER_DATA_DIR)}: ${missing} does not exist, and nothing was created. ` +
+      "Set LEDGER_DATA_DIR to the ledger's data directory, or create a new ledger there with `govledger init`",
+  );
+}
+
+/** The ledger's note keys as they are; a missing key is an error, never a reason to make one. */
+export function existingLedgerKeys(config: LedgerConfig): LedgerKeys {
+  try {
+    return LedgerKeys.openExisting(ledgerKeysOptions(config));
+  } catch (error) {
+    if (error instanceof MissingLedgerKeyError) throw noLedgerHere(config, error.missing);
+    throw error;
+  }
+}
+
+/** The local token issuer as it is; a token signed by a new key would only be refused by the service. */
+export function existingIssuer(config: LedgerConfig): LocalIssuer {
+  const keysDir = join(config.LEDGER_DATA_DIR, 'keys');
+  const issuer = LocalIssuer.openExisting(keysDir, config.AUTH_ISSUER, config.AUTH_AUDIENCE);
+  if (!issuer)
+    throw noLedgerHere(config, resolve(existsSync(keysDir) ? join(keysDir, LOCAL_ISSUER_FILE) : keysDir));
+  return issuer;
+}
+
+/** The service address: the command's --url, else LEDGER_URL, else the local default on PORT. */
+export function serviceUrl(config: LedgerConfig, flag?: string): string {
+  if (flag !== undefined && !LEDGER_URL_PATTERN.test(flag))
+    throw new CliError(LEDGER_URL_RULE.replace('LEDGER_URL', '--url'), EXIT.failed);
+  return (flag ?? config.LEDGER_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/$/, '');
+}
+
+/**
+ * Who is running the command, for the record: the person behind sudo, else
+ * the login. Never `root`: an export is accounted to a person.
+ */
+export function caller(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const name = env.SUDO_USER || env.USER || env.LOGNAME || userInfo().username;
+  return name && name !== 'root' ? name : undefined;
+}
+
+/** Machine-readable output: one JSON document on stdout; bigints as decimal strings. */
+export function printJson(value: unknown): void {
+  process.stdout.write(
+    `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+  );
+}
+
+/** An ETA cli-progress cannot estimate yet (no rate, or no total) shows as a dash, not `NFs` or `ULLs`. */
+export function formatEta(seconds: unknown): string {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds >= 3600)
+    return `${Math.floor(seconds / 3600)}h${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')}m`;
+  if (seconds >= 60)
+    return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.round(seconds)}s`;
+}
+
+/** A progress bar on stderr whose ETA never reads `NFs`. */
+export function progressBar(options: ProgressOptions, preset?: Preset): SingleBar {
+  return new SingleBar(
+    {
+      stream: process.stderr,
+      ...options,
+      // cli-progress formats the elapsed time with the same function; only its ETA can be unknown.
+      formatTime: (t: number) => formatEta(t),
+    },
+    preset,
+  );
 }

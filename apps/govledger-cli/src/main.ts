@@ -2,8 +2,13 @@
 import 'reflect-metadata';
 import { LedgerKeyError } from '@ledger/transparency-log';
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nodeRuntimeProblem, repoRoot } from '@ledger/runtime';
 import { CliError, EXIT } from './cli-context';
+import { registerCompletionCommand } from './commands/completion.command';
 import { registerExportCommand } from './commands/export.command';
+import { registerInitCommand } from './commands/init.command';
 import { registerKeysCommand } from './commands/keys.command';
 import { registerRebuildProjectionsCommand } from './commands/rebuild-projections.command';
 import { registerSeedDemoCommand } from './commands/seed-demo.command';
@@ -21,8 +26,24 @@ export function buildProgram(): Command {
     .description(
       'AI governance ledger: keys, tamper-evidence verification, read-model rebuilds and a demo organisation',
     )
-    .showHelpAfterError()
+    .version(
+      (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version,
+      '-V, --version',
+      'print the version',
+    )
+    // A usage mistake gets the one line that names it; the whole help would bury it. Inherited by every command.
+    .showHelpAfterError(false)
+    .configureOutput({
+      outputError: (message, write) =>
+        write(
+          `govledger: ${message
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (see --help)\n`,
+        ),
+    })
     .exitOverride();
+  registerInitCommand(program);
   registerKeysCommand(program);
   registerVerifyCommand(program);
   registerRebuildProjectionsCommand(program);
@@ -30,10 +51,17 @@ export function buildProgram(): Command {
   registerTokenCommand(program);
   registerExportCommand(program);
   registerVerifyBundleCommand(program);
+  registerCompletionCommand(program);
   return program;
 }
 
 async function main(): Promise<void> {
+  const runtimeProblem = nodeRuntimeProblem();
+  if (runtimeProblem) {
+    process.stderr.write(`govledger: ${runtimeProblem}\n`);
+    process.exitCode = EXIT.config;
+    return;
+  }
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {

@@ -2,8 +2,11 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import { mkdirSync } from 'node:fs';
-import type { Logger } from 'pino';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { formatKeyId } from '@ledger/integrity';
+import { LedgerKeys } from '@ledger/transparency-log';
 import { AppModule } from './app.module';
 import { inputValidationPipe } from './errors/input-validation';
 import { ProblemFilter } from './errors/problem.filter';
@@ -13,22 +16,36 @@ import { useBoundedJsonBodies } from './http/json-body';
 import { refuseRoutesWithoutPolicy } from './auth/http-auth';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { LedgerConfig } from '@ledger/runtime';
-import { createLogger, PinoNestLogger } from './logging/logger';
+import { LedgerConfig, ledgerKeysOptions } from '@ledger/runtime';
+import { createLogger, OneLinePerRequest, PinoNestLogger, withoutPassword } from './logging/logger';
 
 export interface LedgerApp {
   app: NestFastifyApplication;
   logger: Logger;
   url: string;
+  /** The startup line's fields, for main.ts to log once it handles signals: a test may stop the service on seeing it. */
+  startup: Record<string, unknown>;
 }
 
 /** Builds and starts the service; shared by `main.ts` and the end-to-end tests so both run the same wiring. */
 export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   const logger = createLogger(config.LOG_LEVEL);
   if (config.LEDGER_STORE === 'sqlite') mkdirSync(config.LEDGER_DATA_DIR, { recursive: true, mode: 0o700 });
+  const keysBefore = keyFiles(config);
   // Room for a full ingest batch (1000 items of a few hundred bytes each); anything larger is refused with 413.
-  const adapter = new FastifyAdapter({
-    loggerInstance: logger,
+  const adapter = new OneErrorHandlerAdapter({
+    // Fastify's own info line ("Server listening at") says less than the startup line below, so Fastify itself
+    // logs warnings and errors only; requests log through the service's logger at its level.
+    loggerInstance: logger.child(
+      {},
+      { level: logger.levelVal > pino.levels.values.warn ? logger.level : 'warn' },
+    ),
+    childLoggerFactory: (
+      _fastifyLogger: unknown,
+      bindings: pino.Bindings,
+      options: pino.ChildLoggerOptions,
+    ) => logger.child(bindings, options),
+    logController: new OneLinePerRequest(),
     return503OnClosing: true,
     bodyLimit: 4 * 1024 * 1024,
     trustProxy: trustedProxies(config.LEDGER_TRUST_PROXY),
@@ -45,7 +62,7 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   await app.register(helmet);
   // The limiters only; the authentication hook applies them, per address before it and per principal after it.
   await app.register(rateLimit, { global: false });
-  // Failures before a handler runs (unparsable JSON, an empty body) answer in the same shape as the rest.
+  // Failures before a handler runs (unparsable JSON, a refused token, a rate limit) answer in the same shape as the rest.
   app
     .getHttpAdapter()
     .getInstance()
@@ -57,7 +74,47 @@ export async function startLedgerApi(config: LedgerConfig): Promise<LedgerApp> {
   app.useGlobalPipes(inputValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   await app.listen(config.PORT, config.HOST);
-  return { app, logger, url: await app.getUrl() };
+  const url = await app.getUrl();
+  return { app, logger, url, startup: startupSummary(config, url, app.get(LedgerKeys), keysBefore) };
+}
+
+/** What an operator checks first: where the ledger answers, where its data is, which key signs, and whether that key is new. */
+function startupSummary(config: LedgerConfig, url: string, keys: LedgerKeys, keysBefore: string[]) {
+  const sqlite = config.LEDGER_STORE === 'sqlite' || config.LEDGER_READ_STORE === 'sqlite';
+  return {
+    url,
+    console: `${url}/console`,
+    store: config.LEDGER_STORE,
+    readStore: config.LEDGER_READ_STORE,
+    ...(sqlite ? { dataDir: resolve(config.LEDGER_DATA_DIR) } : {}),
+    ...(config.DATABASE_URL ? { database: withoutPassword(config.DATABASE_URL) } : {}),
+    ...(config.EVENTSTORE_CONNECTION_STRING
+      ? { eventstore: withoutPassword(config.EVENTSTORE_CONNECTION_STRING) }
+      : {}),
+    keyId: formatKeyId(keys.signer().keyId),
+    keysDir: keysDir(config),
+    // A new key on a ledger that has data means the old one was lost: checkpoints and tokens it signed fail to verify.
+    keysCreated: keyFiles(config).some((file) => !keysBefore.includes(file)),
+  };
+}
+
+const keysDir = (config: LedgerConfig) => resolve(ledgerKeysOptions(config).keysDir);
+
+function keyFiles(config: LedgerConfig): string[] {
+  return existsSync(keysDir(config)) ? readdirSync(keysDir(config)) : [];
+}
+
+/**
+ * Fastify gives each route the error handler of its scope when the route is
+ * added. Nest installs its own only as the app starts, after its routes, so
+ * it would reach only routes added later, and would replace the service's
+ * handler in the same scope: Fastify's FSTWRN004 on every start. The service
+ * installs its handler before any route, and this adapter declines Nest's.
+ */
+class OneErrorHandlerAdapter extends FastifyAdapter {
+  override setErrorHandler(): FastifyInstance {
+    return this.getInstance();
+  }
 }
 
 /**

@@ -1,6 +1,11 @@
-import { ConfigError, loadConfig } from '@ledger/runtime';
+import { ConfigError, loadConfig, nodeRuntimeProblem } from '@ledger/runtime';
 
 async function main(): Promise<void> {
+  const runtimeProblem = nodeRuntimeProblem();
+  if (runtimeProblem) {
+    process.stderr.write(`${runtimeProblem}\n`);
+    process.exit(78); // EX_CONFIG, as for a bad environment: another Node is needed, a restart will not help
+  }
   let config;
   try {
     config = loadConfig(process.env);
@@ -14,8 +19,7 @@ async function main(): Promise<void> {
     ? (await import('./tracing/start-tracing')).startTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT)
     : undefined;
   const { startLedgerApi } = await import('./bootstrap');
-  const { app, logger, url } = await startLedgerApi(config);
-  logger.info({ url, store: config.LEDGER_STORE }, 'ledger-api listening');
+  const { app, logger, startup } = await startLedgerApi(config);
 
   const grace = config.LEDGER_SHUTDOWN_GRACE_MS;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', (s) => void shutdown(s));
   process.once('SIGINT', (s) => void shutdown(s));
+  logger.info(startup, 'ledger-api listening');
 }
 
 main().catch((error: unknown) => {

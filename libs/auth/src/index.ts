@@ -6,6 +6,8 @@ export {
   ALLOWED_ALGORITHMS,
   CLOCK_TOLERANCE_SECONDS,
   KEY_FILE_CHECK_MS,
+  DEFAULT_CLAIM_NAMES,
+  type ClaimNames,
   type KeyFile,
   type TokenVerifierOptions,
 } from './token-verifier';

@@ -34,8 +34,27 @@ export class LocalIssuer {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
+    return LocalIssuer.read(file, issuer, audience);
+  }
+
+  /**
+   * The issuer of a ledger that already has one, creating nothing: a token
+   * signed by a fresh key would only be refused by the running service.
+   * Undefined when the key file is not there.
+   */
+  static openExisting(keysDir: string, issuer: string, audience: string): LocalIssuer | undefined {
+    const file = join(keysDir, LOCAL_ISSUER_FILE);
+    return existsSync(file) ? LocalIssuer.read(file, issuer, audience) : undefined;
+  }
+
+  private static read(file: string, issuer: string, audience: string): LocalIssuer {
     chmodSync(file, 0o600);
     return new LocalIssuer(JSON.parse(readFileSync(file, 'utf8')) as JWK, issuer, audience);
+  }
+
+  /** The key id tokens carry in their header: names the key without revealing it. */
+  get keyId(): string {
+    return String(this.privateJwk.kid);
   }
 
   /** The public half, as the key set the API verifies against. */

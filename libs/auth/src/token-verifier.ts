@@ -8,7 +8,7 @@ import {
 } from 'jose';
 import { readFileSync, statSync } from 'node:fs';
 import { personId } from '@ledger/domain';
-import { isRole } from './policy';
+import { isRole, ROLES, type Role } from './policy';
 import type { Principal } from './principal';
 
 /** Asymmetric algorithms only: never `none`, and never HS256, which would let a public key act as a shared secret. */
@@ -33,6 +33,33 @@ export interface KeyFile {
   publicKeys: (json: unknown) => JSONWebKeySet;
 }
 
+/**
+ * Where in a token each fact about the caller is read: a claim name, or a
+ * dotted path into nested claims (Keycloak puts realm roles in
+ * `realm_access.roles`). A claim whose whole name is present is read as is,
+ * so a namespaced claim such as `https://hospital.example/role` also works.
+ */
+export interface ClaimNames {
+  /** Who the caller is; the ledger records it as the actor. */
+  subject: string;
+  /** The ledger role: a string, or a list holding exactly one ledger role among other values. */
+  role: string;
+  tenant: string;
+  /** Regulators: the AI systems granted to them. */
+  systems: string;
+  /** Emitters: the event types they may send. */
+  eventTypes: string;
+}
+
+/** The claims the local issuer writes, and every token had to carry before they could be named. */
+export const DEFAULT_CLAIM_NAMES: Readonly<ClaimNames> = Object.freeze({
+  subject: 'sub',
+  role: 'role',
+  tenant: 'tenant',
+  systems: 'systems',
+  eventTypes: 'event_types',
+});
+
 export interface TokenVerifierOptions {
   issuer: string;
   audience: string;
@@ -40,6 +67,8 @@ export interface TokenVerifierOptions {
   keys: URL | KeyFile | JSONWebKeySet;
   /** The longest a token may live, from its `iat` (or from now, without one) to its `exp`. */
   maxLifetimeSeconds: number;
+  /** Where the caller's identity, role, tenant and grants are read; DEFAULT_CLAIM_NAMES by default. */
+  claims?: Readonly<ClaimNames>;
   clock?: () => number;
 }
 
@@ -61,6 +90,7 @@ export class TokenVerifier {
   private keySet: ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
   private readonly verified = new Map<string, { principal: Principal; until: number }>();
   private readonly clock: () => number;
+  private readonly claims: Readonly<ClaimNames>;
   /** For a key file: when to look at it next, and what it looked like last time (inode, size, mtime). */
   private nextKeyFileCheck = 0;
   private keyFileStamp?: string;
@@ -72,6 +102,7 @@ export class TokenVerifier {
         ? createRemoteJWKSet(keys)
         : createLocalJWKSet('path' in keys ? { keys: [] } : keys);
     this.clock = options.clock ?? Date.now;
+    this.claims = options.claims ?? DEFAULT_CLAIM_NAMES;
   }
 
   /** Whether this exact token was verified within the last minute: a lookup, no cryptography. */
@@ -125,7 +156,8 @@ export class TokenVerifier {
         audience: this.options.audience,
         algorithms: ALLOWED_ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['exp', 'sub'],
+        // The subject is checked below, at whichever claim names it.
+        requiredClaims: ['exp'],
         currentDate: new Date(this.clock()),
       }));
     } catch (error) {
@@ -139,34 +171,56 @@ export class TokenVerifier {
       );
     // Remembered no longer than jose itself would accept it.
     return {
-      principal: Object.freeze(principalFrom(payload)),
+      principal: Object.freeze(principalFrom(payload, this.claims)),
       expiresAt: (exp + CLOCK_TOLERANCE_SECONDS) * 1000,
     };
   }
 }
 
-function principalFrom(payload: JWTPayload): Principal {
-  const {
-    sub,
-    role,
-    tenant,
-    systems,
-    event_types: eventTypes,
-    act,
-  } = payload as JWTPayload & Record<string, unknown>;
+/** The claim at `name`: the claim of that exact name if there is one, else the dotted path into nested claims. */
+function claimAt(payload: JWTPayload, name: string): unknown {
+  if (name in payload) return payload[name];
+  let value: unknown = payload;
+  for (const key of name.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * The one ledger role a token carries. A provider's role list holds others
+ * too (Keycloak's offline_access, uma_authorization), which are passed over;
+ * two ledger roles are refused rather than one picked, since which one a
+ * person acts in would then depend on list order.
+ */
+function roleFrom(value: unknown, claim: string): Role {
+  const known = [...new Set((Array.isArray(value) ? value : [value]).filter(isRole))];
+  if (known.length === 1) return known[0];
+  if (known.length === 0)
+    throw new AuthenticationError(
+      `the token carries no known role in its ${claim} claim (one of ${ROLES.join(', ')})`,
+    );
+  throw new AuthenticationError(
+    `the token carries ${known.length} ledger roles in its ${claim} claim (${known.join(', ')}); a token must carry exactly one`,
+  );
+}
+
+function principalFrom(payload: JWTPayload, claims: Readonly<ClaimNames>): Principal {
+  const sub = claimAt(payload, claims.subject);
+  const tenant = claimAt(payload, claims.tenant);
+  const { act } = payload as JWTPayload & { act?: unknown };
   // Normalised once, here, so Rev.Same and rev.same are one person in every comparison the ledger makes.
   const id = typeof sub === 'string' ? personId(sub) : '';
   if (!PRINCIPAL_ID.test(id))
     throw new AuthenticationError(
-      'the token subject (sub) must be 1-128 letters, digits or . _ : @ - (compared ignoring case, surrounding white space and Unicode composition)',
+      `the token subject (${claims.subject}) must be 1-128 letters, digits or . _ : @ - (compared ignoring case, surrounding white space and Unicode composition)`,
     );
-  if (!isRole(role))
-    throw new AuthenticationError(
-      'the token carries no known role claim (auditor, regulator, emitter, governance-admin or ledger-admin)',
-    );
+  const role = roleFrom(claimAt(payload, claims.role), claims.role);
   if (typeof tenant !== 'string' || !TENANT.test(tenant))
-    throw new AuthenticationError('the token carries no valid tenant claim');
-  const list = (value: unknown, claim: string) => {
+    throw new AuthenticationError(`the token carries no valid tenant in its ${claims.tenant} claim`);
+  const list = (claim: string) => {
+    const value = claimAt(payload, claim);
     if (value === undefined) return undefined;
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
       throw new AuthenticationError(`the token's ${claim} claim must be a list of strings`);
@@ -177,8 +231,8 @@ function principalFrom(payload: JWTPayload): Principal {
     id,
     role,
     tenantId: tenant,
-    systems: role === 'regulator' ? (list(systems, 'systems') ?? []) : undefined,
-    eventTypes: list(eventTypes, 'event_types'),
+    systems: role === 'regulator' ? (list(claims.systems) ?? []) : undefined,
+    eventTypes: list(claims.eventTypes),
     ...(typeof onBehalfOf === 'string' ? { onBehalfOf: personId(onBehalfOf) } : {}),
   };
 }

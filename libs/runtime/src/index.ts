@@ -5,8 +5,16 @@
  * Plain functions, no Nest: the service's modules wire them in, the CLI calls
  * them directly, so both read the same settings the same way.
  */
-export { ConfigError, instantRange, LedgerConfig, loadConfig } from './ledger-config';
+export {
+  ConfigError,
+  instantRange,
+  LedgerConfig,
+  LEDGER_URL_PATTERN,
+  LEDGER_URL_RULE,
+  loadConfig,
+} from './ledger-config';
 export { governancePolicy } from './governance-policy';
 export { ledgerKeysOptions } from './ledger-keys-options';
+export { nodeRuntimeProblem } from './node-runtime';
 export { repoRoot } from './repo-root';
 export { openConfiguredReadStore, openEventStore } from './stores';

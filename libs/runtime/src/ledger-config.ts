@@ -4,6 +4,7 @@ import {
   EU_AI_ACT_INCIDENT_DEADLINE_DAYS,
   type InstantRange,
 } from '@ledger/domain';
+import { DEFAULT_CLAIM_NAMES } from '@ledger/auth';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
@@ -56,6 +57,17 @@ const TRUST_PROXY_RULE =
 // An IPv4 or IPv6 address, optionally with a /prefix, or one of proxy-addr's named ranges; loose, proxy-addr has the last word.
 const PROXY = String.raw`\s*(?:[0-9A-Fa-f:.]+(?:/\d{1,3})?|loopback|linklocal|uniquelocal)\s*`;
 const TRUST_PROXY = new RegExp(`^(?:${PROXY}(?:,${PROXY})*)?$`);
+
+/** The service address every networked `govledger` command uses; the service itself never reads it. */
+export const LEDGER_URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/\S*)?$/;
+export const LEDGER_URL_RULE = 'LEDGER_URL must be an http(s):// URL, e.g. http://127.0.0.1:3000';
+/** An identity provider's URL: https, or http on loopback for a provider run beside the ledger in development. */
+const PROVIDER_URL = /^(https:\/\/[^\s/]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/\S*)?$/;
+
+/** A claim name, or a dotted path into nested claims such as realm_access.roles: no spaces, no empty segment. */
+const CLAIM_PATH = /^[^\s.]+(\.[^\s.]+)*$/;
+const claimRule = (name: string, example: string) =>
+  `${name} must be a claim name or a dotted path into nested claims, without spaces or empty segments, such as ${example}`;
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -146,9 +158,11 @@ export class LedgerConfig {
   @Min(1, { message: GRAPHQL_CACHE_RULE })
   LEDGER_GRAPHQL_CACHE_ENTRIES: number = 64;
 
+  // http only on loopback: a provider run beside the ledger in development, or a test's.
   @IsOptional()
-  @Matches(/^https:\/\/\S+$/, {
-    message: 'AUTH_JWKS_URL must be an https:// URL of the identity provider’s JWKS (its jwks_uri)',
+  @Matches(PROVIDER_URL, {
+    message:
+      'AUTH_JWKS_URL must be an https:// URL of the identity provider’s JWKS (its jwks_uri); http:// only on 127.0.0.1, localhost or [::1]',
   })
   AUTH_JWKS_URL?: string;
 
@@ -163,6 +177,48 @@ export class LedgerConfig {
   @IsString()
   @IsNotEmpty({ message: 'AUTH_AUDIENCE must name this ledger as tokens address it (their aud claim)' })
   AUTH_AUDIENCE: string = 'govledger';
+
+  /**
+   * Where tokens carry the caller's identity, role, tenant and grants: a
+   * claim name or a dotted path (Keycloak: AUTH_ROLE_CLAIM=realm_access.roles).
+   * The subject is what the ledger records as the actor.
+   */
+  @Matches(CLAIM_PATH, { message: claimRule('AUTH_SUBJECT_CLAIM', 'sub') })
+  AUTH_SUBJECT_CLAIM: string = DEFAULT_CLAIM_NAMES.subject;
+
+  @Matches(CLAIM_PATH, { message: claimRule('AUTH_ROLE_CLAIM', 'realm_access.roles') })
+  AUTH_ROLE_CLAIM: string = DEFAULT_CLAIM_NAMES.role;
+
+  @Matches(CLAIM_PATH, { message: claimRule('AUTH_TENANT_CLAIM', 'tenant') })
+  AUTH_TENANT_CLAIM: string = DEFAULT_CLAIM_NAMES.tenant;
+
+  @Matches(CLAIM_PATH, { message: claimRule('AUTH_SYSTEMS_CLAIM', 'systems') })
+  AUTH_SYSTEMS_CLAIM: string = DEFAULT_CLAIM_NAMES.systems;
+
+  @Matches(CLAIM_PATH, { message: claimRule('AUTH_EVENT_TYPES_CLAIM', 'event_types') })
+  AUTH_EVENT_TYPES_CLAIM: string = DEFAULT_CLAIM_NAMES.eventTypes;
+
+  /** The auditor console's OIDC client (code flow with PKCE); unset, the console takes pasted tokens. */
+  @IsOptional()
+  @IsString()
+  CONSOLE_OIDC_CLIENT_ID?: string;
+
+  @IsString()
+  @IsNotEmpty({ message: 'CONSOLE_OIDC_SCOPE must name the scopes the console asks for, such as openid' })
+  CONSOLE_OIDC_SCOPE: string = 'openid';
+
+  /** The provider's endpoints, for one without OIDC discovery; by default read from AUTH_ISSUER's discovery document. */
+  @IsOptional()
+  @Matches(PROVIDER_URL, {
+    message: 'CONSOLE_OIDC_AUTHORIZATION_URL must be an https:// URL at the identity provider',
+  })
+  CONSOLE_OIDC_AUTHORIZATION_URL?: string;
+
+  @IsOptional()
+  @Matches(PROVIDER_URL, {
+    message: 'CONSOLE_OIDC_TOKEN_URL must be an https:// URL at the identity provider',
+  })
+  CONSOLE_OIDC_TOKEN_URL?: string;
 
   @Transform(toInt)
   @IsInt({ message: 'LEDGER_RATE_LIMIT_PER_MINUTE must be a whole number, 1 or more' })
@@ -279,6 +335,10 @@ export class LedgerConfig {
   })
   LEDGER_PSEUDONYM_KEY?: string;
 
+  @IsOptional()
+  @Matches(LEDGER_URL_PATTERN, { message: LEDGER_URL_RULE })
+  LEDGER_URL?: string;
+
   @Transform(toInt)
   @IsOptional()
   @IsInt({ message: GRACE_RULE })
@@ -328,12 +388,74 @@ const KNOWN = new Set(
     'DATABASE_URL',
     'LEDGER_PSEUDONYM_KEY',
     'LEDGER_READ_STORE',
+    'LEDGER_URL',
     'EVENTSTORE_CONNECTION_STRING',
     'OTEL_EXPORTER_OTLP_ENDPOINT',
     'AUTH_JWKS_URL',
     'AUTH_JWKS_FILE',
+    'CONSOLE_OIDC_CLIENT_ID',
+    'CONSOLE_OIDC_AUTHORIZATION_URL',
+    'CONSOLE_OIDC_TOKEN_URL',
   ),
 );
+
+/** Prefixes that are the ledger's alone: a variable under one that the ledger does not know is a mistake. */
+const OWN_PREFIXES = ['LEDGER_', 'AUTH_', 'CONSOLE_'];
+
+/** Names used by other software for what a ledger setting does, so the refusal can say which one was meant. */
+const MEANT: Record<string, string> = {
+  AUTH_JWKS_URI: 'AUTH_JWKS_URL', // OIDC discovery calls it jwks_uri
+  AUTH_ISSUER_URL: 'AUTH_ISSUER',
+  AUTH_AUDIENCES: 'AUTH_AUDIENCE',
+  AUTH_ROLES_CLAIM: 'AUTH_ROLE_CLAIM',
+  CONSOLE_OIDC_ISSUER: 'AUTH_ISSUER', // the console signs in at the issuer the API checks tokens against
+  CONSOLE_OIDC_AUDIENCE: 'AUTH_AUDIENCE',
+  CONSOLE_OIDC_SCOPES: 'CONSOLE_OIDC_SCOPE',
+};
+
+function unknownSetting(key: string): string {
+  const meant = MEANT[key] ? ` (did you mean ${MEANT[key]}?)` : '';
+  return `${key} is not a setting this version knows${meant}; see the README's Configuration section`;
+}
+
+/**
+ * The console's sign-in settings that only make sense together: endpoints
+ * need a client id, and a client id needs AUTH_ISSUER to be the provider's
+ * URL, so the console cannot send people to a provider whose tokens the API would refuse.
+ */
+function consoleProblems(config: LedgerConfig): string[] {
+  if (config.CONSOLE_OIDC_CLIENT_ID === undefined)
+    return config.CONSOLE_OIDC_AUTHORIZATION_URL || config.CONSOLE_OIDC_TOKEN_URL
+      ? [
+          'CONSOLE_OIDC_AUTHORIZATION_URL and CONSOLE_OIDC_TOKEN_URL need CONSOLE_OIDC_CLIENT_ID, the console’s client id at the identity provider',
+        ]
+      : [];
+  return PROVIDER_URL.test(config.AUTH_ISSUER)
+    ? []
+    : ['AUTH_ISSUER must be the identity provider’s https:// issuer URL when CONSOLE_OIDC_CLIENT_ID is set'];
+}
+
+/**
+ * The local issuer writes its tokens with the default claim names: renamed
+ * claims only make sense for tokens from an identity provider, and would
+ * otherwise make every local token fail with a puzzling "no known role".
+ */
+function claimProblems(config: LedgerConfig): string[] {
+  if (config.AUTH_JWKS_URL || config.AUTH_JWKS_FILE) return [];
+  const renamed = (
+    [
+      ['AUTH_SUBJECT_CLAIM', DEFAULT_CLAIM_NAMES.subject],
+      ['AUTH_ROLE_CLAIM', DEFAULT_CLAIM_NAMES.role],
+      ['AUTH_TENANT_CLAIM', DEFAULT_CLAIM_NAMES.tenant],
+      ['AUTH_SYSTEMS_CLAIM', DEFAULT_CLAIM_NAMES.systems],
+      ['AUTH_EVENT_TYPES_CLAIM', DEFAULT_CLAIM_NAMES.eventTypes],
+    ] as const
+  ).filter(([key, standard]) => config[key] !== standard);
+  return renamed.map(
+    ([key, standard]) =>
+      `${key} needs AUTH_JWKS_URL or AUTH_JWKS_FILE: the local issuer's tokens carry ${standard}, so only an identity provider's tokens can be read elsewhere`,
+  );
+}
 
 /** Reads and checks the environment. Never echoes values: DATABASE_URL may carry a password. */
 export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
@@ -346,10 +468,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
       validateSync(config, { forbidUnknownValues: true }).flatMap((e) => Object.values(e.constraints ?? {})),
     ),
   ];
-  // A misspelt LEDGER_ variable would otherwise be ignored in silence and the default used.
+  // A misspelt variable would otherwise be ignored in silence and the default used: AUTH_JWKS_URI for
+  // AUTH_JWKS_URL would leave the local token issuer on.
   for (const key of Object.keys(env))
-    if (key.startsWith('LEDGER_') && !KNOWN.has(key))
-      problems.push(`${key} is not a setting this version knows; see the README's Configuration section`);
+    if (OWN_PREFIXES.some((prefix) => key.startsWith(prefix)) && !KNOWN.has(key))
+      problems.push(unknownSetting(key));
+  problems.push(...consoleProblems(config), ...claimProblems(config));
   for (const key of ['LEDGER_MIN_DATE', 'LEDGER_MAX_DATE'] as const) {
     const { rule } = checkInstant(config[key]);
     if (rule) problems.push(`${key} ${rule.replace(/; got .*/, '')}`);

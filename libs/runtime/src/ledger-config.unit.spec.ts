@@ -78,3 +78,99 @@ describe('the plausible date range (LEDGER_MIN_DATE, LEDGER_MAX_DATE)', () => {
     ).toEqual(['LEDGER_MIN_DATE must be earlier than LEDGER_MAX_DATE']);
   });
 });
+
+describe('variables the ledger does not know', () => {
+  it('refuses AUTH_JWKS_URI, the OIDC spelling, naming AUTH_JWKS_URL, instead of leaving the local issuer on', () => {
+    expect(problemsOf({ AUTH_JWKS_URI: 'https://idp.example/jwks' })).toEqual([
+      "AUTH_JWKS_URI is not a setting this version knows (did you mean AUTH_JWKS_URL?); see the README's Configuration section",
+    ]);
+  });
+
+  it('refuses any unknown AUTH_, CONSOLE_ or LEDGER_ variable, and only those', () => {
+    expect(
+      problemsOf({
+        AUTH_ROLES_CLAIM: 'roles',
+        CONSOLE_TITLE: 'x',
+        LEDGER_SQLITE_SYNC: 'FULL',
+        HOME: '/root',
+      }),
+    ).toEqual([
+      "AUTH_ROLES_CLAIM is not a setting this version knows (did you mean AUTH_ROLE_CLAIM?); see the README's Configuration section",
+      "CONSOLE_TITLE is not a setting this version knows; see the README's Configuration section",
+      "LEDGER_SQLITE_SYNC is not a setting this version knows; see the README's Configuration section",
+    ]);
+  });
+
+  it('knows every CONSOLE_OIDC_ setting, and reads them into the configuration', () => {
+    const config = loadConfig({
+      AUTH_ISSUER: 'https://idp.example/realms/staff',
+      CONSOLE_OIDC_CLIENT_ID: 'govledger-console',
+      CONSOLE_OIDC_SCOPE: 'openid ledger',
+      CONSOLE_OIDC_AUTHORIZATION_URL: 'https://idp.example/authorize',
+      CONSOLE_OIDC_TOKEN_URL: 'https://idp.example/token',
+    });
+    expect(config).toMatchObject({
+      CONSOLE_OIDC_CLIENT_ID: 'govledger-console',
+      CONSOLE_OIDC_SCOPE: 'openid ledger',
+      CONSOLE_OIDC_AUTHORIZATION_URL: 'https://idp.example/authorize',
+      CONSOLE_OIDC_TOKEN_URL: 'https://idp.example/token',
+    });
+    expect(loadConfig({}).CONSOLE_OIDC_SCOPE).toBe('openid');
+  });
+
+  it('refuses console endpoints that are not at a provider, or without a client id, with the other problems', () => {
+    expect(problemsOf({ CONSOLE_OIDC_TOKEN_URL: 'http://idp.example/token', LEDGER_STORE: 'mysql' })).toEqual(
+      [
+        'LEDGER_STORE must be one of: sqlite, postgres, eventstoredb',
+        'CONSOLE_OIDC_TOKEN_URL must be an https:// URL at the identity provider',
+        'CONSOLE_OIDC_AUTHORIZATION_URL and CONSOLE_OIDC_TOKEN_URL need CONSOLE_OIDC_CLIENT_ID, the console’s client id at the identity provider',
+      ],
+    );
+  });
+});
+
+describe('where tokens carry the caller’s role, tenant and identity (issue 21, Keycloak)', () => {
+  const provider = {
+    AUTH_JWKS_URL: 'https://sso.hospital.example/realms/hospital/protocol/openid-connect/certs',
+    AUTH_ISSUER: 'https://sso.hospital.example/realms/hospital',
+  };
+
+  it('defaults to the claims the local issuer writes', () => {
+    expect(loadConfig({})).toMatchObject({
+      AUTH_SUBJECT_CLAIM: 'sub',
+      AUTH_ROLE_CLAIM: 'role',
+      AUTH_TENANT_CLAIM: 'tenant',
+      AUTH_SYSTEMS_CLAIM: 'systems',
+      AUTH_EVENT_TYPES_CLAIM: 'event_types',
+    });
+  });
+
+  it('takes a dotted path into nested claims, for an identity provider’s tokens', () => {
+    expect(loadConfig({ ...provider, AUTH_ROLE_CLAIM: 'realm_access.roles' }).AUTH_ROLE_CLAIM).toBe(
+      'realm_access.roles',
+    );
+  });
+
+  it.each(['realm_access..roles', '.roles', 'realm access.roles'])(
+    'refuses AUTH_ROLE_CLAIM=%s, naming the variable and the rule',
+    (value) =>
+      expect(problemsOf({ ...provider, AUTH_ROLE_CLAIM: value })).toEqual([
+        'AUTH_ROLE_CLAIM must be a claim name or a dotted path into nested claims, without spaces or empty segments, such as realm_access.roles',
+      ]),
+  );
+
+  it('refuses renamed claims on the local issuer, whose tokens carry the default names', () => {
+    expect(problemsOf({ AUTH_TENANT_CLAIM: 'org' })).toEqual([
+      "AUTH_TENANT_CLAIM needs AUTH_JWKS_URL or AUTH_JWKS_FILE: the local issuer's tokens carry tenant, so only an identity provider's tokens can be read elsewhere",
+    ]);
+  });
+
+  it('takes an http JWKS URL only on loopback, for a provider beside the ledger', () => {
+    expect(
+      problemsOf({ AUTH_JWKS_URL: 'http://127.0.0.1:8080/realms/h/protocol/openid-connect/certs' }),
+    ).toEqual([]);
+    expect(problemsOf({ AUTH_JWKS_URL: 'http://sso.hospital.example/certs' })).toEqual([
+      'AUTH_JWKS_URL must be an https:// URL of the identity provider’s JWKS (its jwks_uri); http:// only on 127.0.0.1, localhost or [::1]',
+    ]);
+  });
+});

@@ -9,6 +9,7 @@
 export {
   LedgerKeys,
   LedgerKeyError,
+  MissingLedgerKeyError,
   parseVerifierKeys,
   SIGNING_KEY_FILE,
   VERIFIER_KEYS_FILE,

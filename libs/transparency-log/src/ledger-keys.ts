@@ -40,6 +40,14 @@ export class LedgerKeyError extends Error {
   }
 }
 
+/** The ledger's keys are not where the settings say: nothing was created in their place. */
+export class MissingLedgerKeyError extends LedgerKeyError {
+  constructor(readonly missing: string) {
+    super(`there is no ${missing}: this is not a ledger's data directory, or its service has never started`);
+    this.name = 'MissingLedgerKeyError';
+  }
+}
+
 /**
  * The ledger's Ed25519 note key and every verifier key it has published.
  *
@@ -71,6 +79,18 @@ export class LedgerKeys {
   }
 
   /**
+   * Loads the keys of a ledger that already has them, creating nothing: what
+   * the CLI uses, so a mistyped data directory never gets a key that has
+   * signed nothing. Throws {@link MissingLedgerKeyError} naming what is missing.
+   */
+  static openExisting(options: LedgerKeysOptions): LedgerKeys {
+    const keyFile = options.signingKeyFile ?? join(options.keysDir, SIGNING_KEY_FILE);
+    for (const required of [options.keysDir, keyFile])
+      if (!existsSync(required)) throw new MissingLedgerKeyError(required);
+    return new LedgerKeys(options);
+  }
+
+  /**
    * Replaces the generated signing key with a new one. Its verifier key is
    * published before the switch, so no checkpoint is ever signed by a key
    * verifiers cannot find. The old secret is overwritten; its verifier key stays published.
@@ -82,7 +102,7 @@ export class LedgerKeys {
           `its verifier key and the old one are published in ${join(options.keysDir, VERIFIER_KEYS_FILE)} when the ledger next loads it`,
       );
     }
-    const keys = LedgerKeys.open(options);
+    const keys = LedgerKeys.openExisting(options);
     const retired = keys.signer().verifierKey;
     const next = generateNoteKey(options.origin);
     keys.publish(next.verifierKey);

@@ -10,7 +10,7 @@ import {
   verifyInclusion,
 } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { openReadStore, ProjectionRunner, type ReadStore } from '@ledger/read-st
 import { exited, LineReader, spawnTs } from '../../../test/support/child-process';
 import { newEvent } from '../../../test/support/events';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres';
-import { LedgerKeys } from './ledger-keys';
+import { LedgerKeys, MissingLedgerKeyError } from './ledger-keys';
 import { MerkleLog, type MerkleLogOptions } from './merkle-log';
 import { ProofRequestError } from './merkle-proofs';
 import { MerkleSealer } from './merkle-sealer';
@@ -430,6 +430,22 @@ describe('the ledger signing key', () => {
     expect(vkey).toMatch(new RegExp(`^${ORIGIN.replace('.', '\\.')}\\+[0-9a-f]{8}\\+[A-Za-z0-9+/]+=*$`));
     expect(readFileSync(join(keysDir, 'verifiers.txt'), 'utf8')).toBe(`${vkey}\n`);
     expect(LedgerKeys.open({ keysDir, origin: ORIGIN }).signer().verifierKey).toBe(vkey);
+  });
+
+  it('openExisting and rotate create nothing where the ledger has no key, naming what is missing', () => {
+    const keysDir = join(dir, 'keys');
+    expect(() => LedgerKeys.openExisting({ keysDir, origin: ORIGIN })).toThrow(
+      new MissingLedgerKeyError(keysDir),
+    );
+    expect(() => LedgerKeys.rotate({ keysDir, origin: ORIGIN })).toThrow(MissingLedgerKeyError);
+    expect(existsSync(keysDir)).toBe(false);
+    mkdirSync(keysDir);
+    expect(() => LedgerKeys.openExisting({ keysDir, origin: ORIGIN })).toThrow(
+      `there is no ${join(keysDir, 'ledger.key')}`,
+    );
+    expect(readdirSync(keysDir)).toEqual([]);
+    const vkey = LedgerKeys.open({ keysDir, origin: ORIGIN }).signer().verifierKey;
+    expect(LedgerKeys.openExisting({ keysDir, origin: ORIGIN }).signer().verifierKey).toBe(vkey);
   });
 
   it('refuses a key named for another log, naming both names and the fix', () => {

@@ -1,13 +1,24 @@
-import { LedgerKeys, MerkleProofService } from '@ledger/transparency-log';
-import { Presets, SingleBar } from 'cli-progress';
+import { MerkleProofService } from '@ledger/transparency-log';
+import { Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { governancePolicy, ledgerKeysOptions, repoRoot } from '@ledger/runtime';
+import { governancePolicy, repoRoot } from '@ledger/runtime';
 import { EvidenceExportError, exportEvidenceBundle, recordExport } from '@ledger/evidence';
-import { cliConfig, CliError, EXIT, openExistingEventStore, openExistingReadStore } from '../cli-context';
+import {
+  announceLedger,
+  caller,
+  cliConfig,
+  CliError,
+  existingLedgerKeys,
+  EXIT,
+  keyId,
+  openExistingEventStore,
+  openExistingReadStore,
+  printJson,
+  progressBar,
+} from '../cli-context';
 
 interface ExportFlags {
   system: string;
@@ -17,8 +28,9 @@ interface ExportFlags {
   out: string;
   recipient?: string;
   tenant: string;
-  actor: string;
+  actor?: string;
   wait: string;
+  json?: boolean;
 }
 
 export function registerExportCommand(program: Command): void {
@@ -38,12 +50,16 @@ export function registerExportCommand(program: Command): void {
     .requiredOption('--out <file>', 'where to write the bundle (.tar.gz)')
     .option('--recipient <who>', 'for whom the bundle is made, recorded with the export')
     .option('--tenant <id>', 'the tenant the system belongs to', 'default')
-    .option('--actor <id>', 'who is exporting, recorded with the export', userInfo().username)
+    .option(
+      '--actor <id>',
+      'who is exporting, recorded with the export (default: the login running the command, or the one behind sudo; required as root)',
+    )
     .option(
       '--wait <seconds>',
       'how long to wait for the sealer to sign a checkpoint covering the newest events',
       '60',
     )
+    .option('--json', 'print the bundle, its export id, manifest hash, checkpoint and verifier key as JSON')
     .action(async (flags: ExportFlags) => {
       process.exitCode = await exportBundle(flags);
     });
@@ -51,6 +67,13 @@ export function registerExportCommand(program: Command): void {
 
 async function exportBundle(flags: ExportFlags): Promise<number> {
   const config = cliConfig();
+  const actor = flags.actor ?? caller();
+  if (!actor)
+    throw new CliError(
+      '--actor: say who is exporting (an export is recorded against a person, and this command runs as root)',
+    );
+  const keys = existingLedgerKeys(config);
+  announceLedger(config, keyId(keys.signer().verifierKey));
   const out = resolve(flags.out);
   if (!existsSync(dirname(out))) throw new CliError(`--out: the directory ${dirname(out)} does not exist`);
   if (existsSync(out))
@@ -71,9 +94,8 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
       `there is no read store under ${config.LEDGER_DATA_DIR}: the service builds it (with the Merkle log and its checkpoints) when it runs; start it once`,
     );
   }
-  const bar = new SingleBar(
+  const bar = progressBar(
     {
-      stream: process.stderr,
       format: 'exporting [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}',
       etaBuffer: 50,
       noTTYOutput: true,
@@ -82,8 +104,6 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
     Presets.shades_classic,
   );
   try {
-    // Opened only once the store is known to be there, so a mistyped data directory never gets a key of its own.
-    const keys = LedgerKeys.open(ledgerKeysOptions(config));
     const policy = governancePolicy(config);
     let started = false;
     const bundle = await exportEvidenceBundle({
@@ -94,7 +114,7 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
       origin: config.LEDGER_ORIGIN,
       scope: { tenantId: flags.tenant, systemId: flags.system, from: flags.from, to: flags.to },
       sinceCheckpoint,
-      exportedBy: { id: flags.actor, role: 'ledger-admin' },
+      exportedBy: { id: actor, role: 'ledger-admin' },
       recipient: flags.recipient,
       generator: {
         name: 'govledger',
@@ -118,12 +138,26 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
     bar.stop();
     await recordExport(store, bundle, {
       tenantId: flags.tenant,
-      actor: { id: flags.actor, role: 'ledger-admin' },
+      actor: { id: actor, role: 'ledger-admin' },
       source: 'govledger-cli',
       correlationId: randomUUID(),
       recipient: flags.recipient,
     });
     const { manifest } = bundle;
+    if (flags.json) {
+      printJson({
+        out,
+        bytes: bundle.bytes,
+        exportId: bundle.exportId,
+        manifestSha256: bundle.manifestSha256,
+        systemId: manifest.scope.systemId,
+        events: manifest.counts.events,
+        checkpoint: { treeSize: manifest.checkpoint.treeSize, rootHash: manifest.checkpoint.rootHash },
+        exportedBy: actor,
+        verifierKey: keys.signer().verifierKey,
+      });
+      return EXIT.ok;
+    }
     process.stdout.write(
       [
         `wrote ${out} (${bundle.bytes} bytes): ${manifest.counts.events} events of ${manifest.scope.systemId}, proven against checkpoint ${manifest.checkpoint.treeSize} (root ${manifest.checkpoint.rootHash})`,

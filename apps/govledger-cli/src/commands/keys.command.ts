@@ -1,18 +1,34 @@
 import { LedgerKeys } from '@ledger/transparency-log';
 import type { Command } from 'commander';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ledgerKeysOptions } from '@ledger/runtime';
-import { cliConfig } from '../cli-context';
+import { announceLedger, cliConfig, existingLedgerKeys, keyId, printJson } from '../cli-context';
 
 export function registerKeysCommand(program: Command): void {
   const keys = program
     .command('keys')
     .description(
-      "print the ledger's checkpoint verifier key in note vkey format (generating the key pair on first use)",
+      "print the ledger's checkpoint verifier key in note vkey format; creates nothing (a new ledger's keys come from `govledger init` or the service's first start)",
     )
-    .action(() => {
+    .option(
+      '--json',
+      'print the data directory, key id, current verifier key and every published one as JSON',
+    )
+    .action((flags: { json?: boolean }) => {
+      const config = cliConfig();
+      const ledgerKeys = existingLedgerKeys(config);
+      const verifierKey = ledgerKeys.signer().verifierKey;
+      announceLedger(config, keyId(verifierKey));
+      if (flags.json)
+        printJson({
+          dataDir: resolve(config.LEDGER_DATA_DIR),
+          origin: config.LEDGER_ORIGIN,
+          keyId: keyId(verifierKey),
+          verifierKey,
+          published: ledgerKeys.verifierKeys(),
+        });
       // One line and nothing else on stdout, so `govledger keys > ledger.vkey` is the whole set-up for a verifier.
-      process.stdout.write(`${LedgerKeys.open(ledgerKeysOptions(cliConfig())).signer().verifierKey}\n`);
+      else process.stdout.write(`${verifierKey}\n`);
     });
 
   keys
@@ -21,17 +37,14 @@ export function registerKeysCommand(program: Command): void {
       'replace the signing key; the old verifier key stays published so earlier checkpoints keep verifying',
     )
     .action(() => {
-      const options = ledgerKeysOptions(cliConfig());
+      const config = cliConfig();
+      const options = ledgerKeysOptions(config);
+      announceLedger(config, keyId(existingLedgerKeys(config).signer().verifierKey));
       const { retired, current } = LedgerKeys.rotate(options);
       process.stdout.write(`${current}\n`);
       process.stderr.write(
-        `rotated: new checkpoints are signed by ${keyName(current)} from the next checkpoint on (a running service picks the key up itself).\n` +
-          `${keyName(retired)} is retired and stays published in ${join(options.keysDir, 'verifiers.txt')} and at GET /v1/keys.\n`,
+        `rotated: new checkpoints are signed by ${keyId(current)} from the next checkpoint on (a running service picks the key up itself).\n` +
+          `${keyId(retired)} is retired and stays published in ${join(options.keysDir, 'verifiers.txt')} and at GET /v1/keys.\n`,
       );
     });
-}
-
-/** `name+keyid` without the key material. */
-function keyName(verifierKey: string): string {
-  return verifierKey.split('+').slice(0, 2).join('+');
 }

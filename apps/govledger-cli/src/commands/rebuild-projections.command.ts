@@ -1,8 +1,7 @@
 import { PROJECTIONS, rebuildProjection } from '@ledger/read-models';
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { openConfiguredReadStore } from '@ledger/runtime';
-import { CliError, cliConfig, openExistingEventStore } from '../cli-context';
+import { announceLedger, CliError, cliConfig, openExistingEventStore, progressBar } from '../cli-context';
 
 export function registerRebuildProjectionsCommand(program: Command): void {
   program
@@ -17,13 +16,13 @@ export function registerRebuildProjectionsCommand(program: Command): void {
           `no projection named ${name}; choose one of ${PROJECTIONS.map((p) => p.name).join(', ')}`,
         );
       const config = cliConfig();
+      announceLedger(config);
       const store = await openExistingEventStore(config);
       const readStore = await openConfiguredReadStore(config);
       try {
         for (const definition of chosen) {
-          const bar = new SingleBar({
+          const bar = progressBar({
             format: `${definition.name.padEnd(12)} [{bar}] {percentage}% {value}/{total} events`,
-            stream: process.stderr,
             hideCursor: true,
           });
           bar.start(1, 0);

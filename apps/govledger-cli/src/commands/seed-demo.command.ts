@@ -1,8 +1,6 @@
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { LocalIssuer } from '@ledger/auth';
-import { join } from 'node:path';
-import { CliError, cliConfig } from '../cli-context';
+import { resolve } from 'node:path';
+import { CliError, cliConfig, existingIssuer, note, progressBar, serviceUrl } from '../cli-context';
 import { seedDemoOrganisation } from '../demo/demo-organisation';
 import { LedgerClient } from '../demo/ledger-client';
 
@@ -12,45 +10,36 @@ export function registerSeedDemoCommand(program: Command): void {
     .description(
       'write a demo health system into a running ledger through its API: 2 hospitals, 3 AI systems with full lifecycles (one rolled back after a drift breach) and 100k data-access events',
     )
-    .option(
-      '--url <url>',
-      'the running ledger',
-      process.env.LEDGER_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`,
-    )
+    .option('--url <url>', 'the running ledger (default: LEDGER_URL, else http://127.0.0.1:$PORT)')
     .option('--access-events <n>', 'how many data-access events to emit', '100000')
     .option('--tenant <tenant>', 'the tenant to seed', 'default')
-    .action(async (options: { url: string; accessEvents: string; tenant: string }) => {
+    .action(async (options: { url?: string; accessEvents: string; tenant: string }) => {
       const config = cliConfig();
       if (config.AUTH_JWKS_URL)
         throw new CliError(
           'seed-demo acts as many people and services through the local issuer, which is off because AUTH_JWKS_URL is set',
         );
-      const issuer = await LocalIssuer.open(
-        join(config.LEDGER_DATA_DIR, 'keys'),
-        config.AUTH_ISSUER,
-        config.AUTH_AUDIENCE,
-      );
+      const url = serviceUrl(config, options.url);
+      const issuer = existingIssuer(config);
       const accessEvents = Number(options.accessEvents);
       if (!Number.isInteger(accessEvents) || accessEvents < 0)
         throw new CliError('--access-events must be a whole number, 0 or more');
-      const bar = new SingleBar({
+      const bar = progressBar({
         format: 'data access [{bar}] {percentage}% {value}/{total} events',
-        stream: process.stderr,
         hideCursor: true,
       });
-      process.stderr.write(`seeding the demo organisation into ${options.url}\n`);
-      let started = false;
-      const report = await seedDemoOrganisation(
-        new LedgerClient(options.url.replace(/\/$/, ''), issuer, options.tenant),
-        {
-          accessEvents,
-          onProgress: (written) => {
-            if (!started) bar.start(accessEvents, 0);
-            started = true;
-            bar.update(written);
-          },
-        },
+      note(
+        `seeding the demo organisation into the ledger at ${url}, with tokens signed by key ${issuer.keyId} from ${resolve(config.LEDGER_DATA_DIR, 'keys')}`,
       );
+      let started = false;
+      const report = await seedDemoOrganisation(new LedgerClient(url, issuer, options.tenant), {
+        accessEvents,
+        onProgress: (written) => {
+          if (!started) bar.start(accessEvents, 0);
+          started = true;
+          bar.update(written);
+        },
+      });
       if (started) bar.stop();
       const { rollback } = report;
       process.stdout.write(

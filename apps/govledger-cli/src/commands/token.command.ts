@@ -1,12 +1,14 @@
-import { isRole, LocalIssuer, ROLES } from '@ledger/auth';
+import { isRole, ROLES } from '@ledger/auth';
 import type { Command } from 'commander';
-import { join } from 'node:path';
-import { CliError, cliConfig } from '../cli-context';
+import { decodeJwt } from 'jose';
+import { announceLedger, CliError, cliConfig, existingIssuer, printJson } from '../cli-context';
 
 export function registerTokenCommand(program: Command): void {
   program
     .command('token')
-    .description("print a short-lived bearer token from the embedded default's local issuer, alone on stdout")
+    .description(
+      "print a short-lived bearer token from the ledger's local issuer (the key in LEDGER_DATA_DIR/keys the service verifies against), alone on stdout",
+    )
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .requiredOption('--tenant <tenant>', 'the tenant the token acts in')
     .requiredOption('--sub <id>', 'who the token is for: a person or a service id')
@@ -17,6 +19,7 @@ export function registerTokenCommand(program: Command): void {
     )
     .option('--systems <ids>', 'regulator: comma-separated AI system ids it may read')
     .option('--event-types <types>', 'emitter: comma-separated event types it may send')
+    .option('--json', 'print the token with its key id, expiry and claims as JSON')
     .action(
       async (options: {
         role: string;
@@ -25,6 +28,7 @@ export function registerTokenCommand(program: Command): void {
         ttl: string;
         systems?: string;
         eventTypes?: string;
+        json?: boolean;
       }) => {
         const config = cliConfig();
         if (config.AUTH_JWKS_URL)
@@ -46,22 +50,26 @@ export function registerTokenCommand(program: Command): void {
             ?.split(',')
             .map((v) => v.trim())
             .filter(Boolean);
-        const issuer = await LocalIssuer.open(
-          join(config.LEDGER_DATA_DIR, 'keys'),
-          config.AUTH_ISSUER,
-          config.AUTH_AUDIENCE,
-        );
-        const token = await issuer.issue(
-          {
-            id: options.sub,
-            role: options.role,
-            tenantId: options.tenant,
-            systems: list(options.systems),
-            eventTypes: list(options.eventTypes),
-          },
-          ttl,
-        );
-        process.stdout.write(`${token}\n`);
+        const issuer = existingIssuer(config);
+        announceLedger(config, issuer.keyId);
+        const principal = {
+          id: options.sub,
+          role: options.role,
+          tenantId: options.tenant,
+          systems: list(options.systems),
+          eventTypes: list(options.eventTypes),
+        };
+        const token = await issuer.issue(principal, ttl);
+        if (options.json)
+          printJson({
+            token,
+            keyId: issuer.keyId,
+            issuer: issuer.issuer,
+            audience: issuer.audience,
+            expiresAt: new Date(Number(decodeJwt(token).exp) * 1000).toISOString(),
+            ...principal,
+          });
+        else process.stdout.write(`${token}\n`);
       },
     );
 }

@@ -6,15 +6,26 @@ import {
   verifyLedger,
   type VerifyReport,
 } from '@ledger/transparency-log';
-import { Presets, SingleBar } from 'cli-progress';
+import { Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { ledgerKeysOptions } from '@ledger/runtime';
-import { cliConfig, CliError, EXIT, openExistingEventStore, openExistingReadStore } from '../cli-context';
+import {
+  announceLedger,
+  cliConfig,
+  CliError,
+  EXIT,
+  keyId,
+  openExistingEventStore,
+  openExistingReadStore,
+  printJson,
+  progressBar,
+} from '../cli-context';
 
 interface VerifyFlags {
   against?: string;
   vkeys?: string;
+  json?: boolean;
 }
 
 export function registerVerifyCommand(program: Command): void {
@@ -32,6 +43,7 @@ export function registerVerifyCommand(program: Command): void {
       '--vkeys <file>',
       "trust only the verifier keys in this file (one vkey per line) instead of the ledger's published ones",
     )
+    .option('--json', 'print the report (counts, latest checkpoint, every finding and warning) as JSON')
     .action(async (flags: VerifyFlags) => {
       process.exitCode = await verify(flags);
     });
@@ -47,6 +59,7 @@ async function verify(flags: VerifyFlags): Promise<number> {
       `no published verifier keys under ${ledgerKeysOptions(config).keysDir}; pass the ledger's keys with --vkeys <file> (GET /v1/keys serves them)`,
     );
   }
+  announceLedger(config, vkeys.map(keyId).join(', '));
   const against = flags.against
     ? { label: flags.against, note: readText(flags.against, '--against') }
     : undefined;
@@ -56,9 +69,8 @@ async function verify(flags: VerifyFlags): Promise<number> {
     await store.close();
     throw error;
   });
-  const bar = new SingleBar(
+  const bar = progressBar(
     {
-      stream: process.stderr,
       format: 'verifying [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}',
       etaBuffer: 50,
     },
@@ -75,6 +87,10 @@ async function verify(flags: VerifyFlags): Promise<number> {
       onProgress: (checked) => bar.update(checked),
     });
     bar.stop();
+    if (flags.json) {
+      printJson({ ok: report.damage.length === 0, ...report });
+      return report.damage.length === 0 ? EXIT.ok : EXIT.damage;
+    }
     return printReport(report, against?.label);
   } finally {
     bar.stop();

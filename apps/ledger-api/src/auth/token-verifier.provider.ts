@@ -17,8 +17,21 @@ export async function tokenVerifierFor(config: LedgerConfig): Promise<TokenVerif
     AUTH_AUDIENCE: audience,
     AUTH_MAX_TOKEN_LIFETIME_SECONDS: maxLifetimeSeconds,
   } = config;
+  const claims = {
+    subject: config.AUTH_SUBJECT_CLAIM,
+    role: config.AUTH_ROLE_CLAIM,
+    tenant: config.AUTH_TENANT_CLAIM,
+    systems: config.AUTH_SYSTEMS_CLAIM,
+    eventTypes: config.AUTH_EVENT_TYPES_CLAIM,
+  };
   if (config.AUTH_JWKS_URL)
-    return new TokenVerifier({ issuer, audience, maxLifetimeSeconds, keys: new URL(config.AUTH_JWKS_URL) });
+    return new TokenVerifier({
+      issuer,
+      audience,
+      maxLifetimeSeconds,
+      claims,
+      keys: new URL(config.AUTH_JWKS_URL),
+    });
   if (config.AUTH_JWKS_FILE) {
     // A file missing or not JSON at start is a mistake to fail on, not a key set to run without.
     JSON.parse(readFileSync(config.AUTH_JWKS_FILE, 'utf8'));
@@ -26,6 +39,7 @@ export async function tokenVerifierFor(config: LedgerConfig): Promise<TokenVerif
       issuer,
       audience,
       maxLifetimeSeconds,
+      claims,
       keys: { path: config.AUTH_JWKS_FILE, publicKeys: (json) => json as JSONWebKeySet },
     });
   }

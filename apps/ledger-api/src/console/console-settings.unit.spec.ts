@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '@ledger/runtime';
 import { consoleSettings } from './console-settings';
 
-const settings = (env: NodeJS.ProcessEnv) => consoleSettings(env, loadConfig(env));
+const settings = (env: NodeJS.ProcessEnv) => consoleSettings(loadConfig(env));
 
 describe('the console’s sign-in settings', () => {
   it('offers only pasted tokens on the embedded default', () => {

@@ -10,7 +10,7 @@ import { consoleSettings } from './console-settings';
   providers: [
     {
       provide: CONSOLE_SETTINGS,
-      useFactory: (config: LedgerConfig) => consoleSettings(process.env, config),
+      useFactory: consoleSettings,
       inject: [LedgerConfig],
     },
   ],

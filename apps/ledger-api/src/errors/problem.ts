@@ -108,6 +108,14 @@ function databaseFailure(error: unknown): Problem | undefined {
   return undefined;
 }
 
+/** Fastify's and Nest's own client errors reach toProblem with a status and no code of ours. */
+function clientErrorCode(status: number): string {
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 429) return 'RATE_LIMITED';
+  return 'BAD_REQUEST';
+}
+
 /** The single mapping from an error to what the caller sees, used by GraphQL and HTTP alike. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof ProblemError) return error.problem;
@@ -131,20 +139,12 @@ export function toProblem(error: unknown): Problem {
     return { status: 400, code: 'VALIDATION_FAILED', message: error.message, field: error.field };
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    return {
-      status,
-      code: status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
-      message: error.message,
-    };
+    return { status, code: clientErrorCode(status), message: error.message };
   }
   const status = (error as { statusCode?: number }).statusCode;
   // Fastify's own client errors (malformed JSON, body too large) carry a 4xx status and a safe message.
   if (typeof status === 'number' && status >= 400 && status < 500)
-    return {
-      status,
-      code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST',
-      message: (error as Error).message,
-    };
+    return { status, code: clientErrorCode(status), message: (error as Error).message };
   const database = databaseFailure(error);
   if (database) return database;
   return {
@@ -156,12 +156,19 @@ export function toProblem(error: unknown): Problem {
 }
 
 /**
- * A failure operators must hear about: a bug (500) with its stack; an outage
- * (503 store unavailable, 507 disk full) as one warning line, since it
- * repeats for every request until the cause is fixed. 4xx are the caller's.
+ * One line per failure, at the level it deserves: a bug (500) as an error
+ * with its stack; an outage (503 store unavailable, 507 disk full) as one
+ * warning, since it repeats for every request until the cause is fixed; a
+ * refusal (4xx, such as GATE_NOT_MET or VALIDATION_FAILED) at info, without
+ * a stack, since the service worked as it should. A refusal's message is not
+ * logged: it may quote what the caller sent.
  */
 export function logFailure(
-  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void },
+  log: {
+    error(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    info(obj: object, msg: string): void;
+  },
   problem: Problem,
   error: unknown,
 ): void {
@@ -171,4 +178,5 @@ export function logFailure(
       { code: problem.code, reason: problem.message },
       'request refused: the ledger cannot store or read right now',
     );
+  else log.info({ status: problem.status, code: problem.code, field: problem.field }, 'request refused');
 }

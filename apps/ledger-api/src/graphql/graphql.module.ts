@@ -50,8 +50,11 @@ const formatErrors = (config: LedgerConfig) => (execution: Execution, ctx: Graph
           extensions: extensionsOf(problem),
         });
   });
-  return mercurius.defaultErrorFormatter({ ...execution, errors }, ctx as never);
+  // Mercurius's formatter also logs each error with its stack at info; logFailure has logged them already.
+  return mercurius.defaultErrorFormatter({ ...execution, errors }, { reply: { log: UNLOGGED } } as never);
 };
+
+const UNLOGGED = { info: () => undefined };
 
 const extensionsOf = (problem: Problem) => ({
   code: problem.code,

@@ -73,6 +73,8 @@ export const verifyScenario: Scenario = {
           bundle,
           '--recipient',
           'bench',
+          '--actor',
+          'bench.operator',
           '--wait',
           '120',
         ]);
