@@ -3,7 +3,7 @@ import { GRAPHQL_POLICY, HTTP_POLICY, ROLES, type Access } from './policy';
 const cell = (access: Access, role: string) =>
   access === 'public' ? 'public' : (access as readonly string[]).includes(role) ? 'yes' : '—';
 
-/** The policy table as the README shows it; a test keeps the README equal to this. */
+/** The policy table as docs/security.md shows it; a test keeps that file equal to this. */
 export function policyMarkdown(): string {
   const header = `| operation | ${ROLES.join(' | ')} |\n|---|${ROLES.map(() => '---').join('|')}|`;
   const rows = [

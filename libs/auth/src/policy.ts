@@ -1,6 +1,6 @@
 /**
  * Who may call what. One table serves the code (the guard and the HTTP hook
- * read it) and the README (its table is generated from it by a test that
+ * read it) and docs/security.md (its table is generated from it by a test that
  * fails when they differ). Anything not listed is denied.
  */
 export const ROLES = ['auditor', 'regulator', 'emitter', 'governance-admin', 'ledger-admin'] as const;

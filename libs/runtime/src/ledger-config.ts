@@ -132,7 +132,7 @@ export class LedgerConfig {
   @Min(1, { message: 'LEDGER_AUDIT_INTERVAL_DAYS must be a whole number of days, 1 or more' })
   LEDGER_AUDIT_INTERVAL_DAYS: number = 365;
 
-  /** What one GraphQL request may ask for: see the README's "Abuse limits". */
+  /** What one GraphQL request may ask for: see "Abuse limits" in docs/security.md. */
   @Transform(toInt)
   @IsInt({ message: GRAPHQL_MAX_COST_RULE })
   @Min(1, { message: GRAPHQL_MAX_COST_RULE })

@@ -72,7 +72,7 @@ import { claimStreamOf } from './streams';
  *
  * What this relies on: every ledger event is appended through this adapter
  * (claims come first), ledger and claim streams are never truncated or
- * deleted (RetentionGuard, ACLs in the README).
+ * deleted (RetentionGuard, ACLs in docs/event-store.md).
  */
 
 const CLAIMED = 'LedgerEventIdClaimed';

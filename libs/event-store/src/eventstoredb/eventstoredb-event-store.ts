@@ -562,7 +562,7 @@ export class EventStoreDbEventStore implements EventStore {
     if (isClientError(error, 'AccessDeniedError'))
       return new EventStoreError(
         'STORE_UNAVAILABLE',
-        `EventStoreDB at ${this.endpoint} denied the ledger's user (${error.message}); grant it read and write on ledger streams and on $all reads (README: ACLs)`,
+        `EventStoreDB at ${this.endpoint} denied the ledger's user (${error.message}); grant it read and write on ledger streams and on $all reads (docs/event-store.md: ACLs)`,
         { endpoint: this.endpoint },
       );
     return error;

@@ -64,7 +64,7 @@ export interface RetentionGuardOptions {
  * history. Streams nobody writes to any more are covered by `govledger
  * verify`, which re-derives the hash chains and the Merkle log and names the
  * first missing event; and by ACLs that deny `$mw` to the application's user
- * (README), so the application's credentials cannot set truncation at all.
+ * (docs/event-store.md), so the application's credentials cannot set truncation at all.
  */
 export class RetentionGuard {
   private readonly checked = new Set<string>();

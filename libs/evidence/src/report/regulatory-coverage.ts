@@ -1,7 +1,7 @@
 /**
  * Which ledger capability serves each control regulators ask about, through
- * which recorded events, and which test shows it works. The README's
- * "Regulatory coverage" table and every bundle's report are this list; the
+ * which recorded events, and which test shows it works. The
+ * table in docs/regulatory-coverage.md and every bundle's report are this list; the
  * spec beside it checks that each event type exists and each test file is real.
  */
 export interface CoveredControl {

@@ -1,0 +1,40 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../support/child-process';
+import { startTestApi, type TestApi } from '../support/ledger-api';
+
+const RULES = join(REPO_ROOT, 'deploy/prometheus/alerts.yml');
+
+describe('the Prometheus alert rules of docs/operations.md', () => {
+  it('pass promtool check rules', () => {
+    if (spawnSync('promtool', ['--version']).error) {
+      // CI installs Debian's prometheus package (.ci/run); there the check must run, never pass by skipping.
+      if (process.env.CI === 'true') throw new Error('promtool is not installed: apt-get install prometheus');
+      console.warn(
+        'skipped: promtool is not installed here (apt-get install prometheus); CI runs this check',
+      );
+      return;
+    }
+    expect(execFileSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' })).toContain('SUCCESS');
+  });
+
+  describe('against a running ledger', () => {
+    let api: TestApi;
+    beforeAll(async () => {
+      api = await startTestApi('sqlite');
+    });
+    afterAll(() => api.close());
+
+    it('use only ledger metrics and projection names that /metrics serves', async () => {
+      await fetch(`${api.url}/health/ready`);
+      const served = await (await fetch(`${api.url}/metrics`)).text();
+      const rules = readFileSync(RULES, 'utf8').replace(/^\s*#.*$/gm, '');
+      const used = new Set(rules.match(/\bledger_[a-z_]+/g));
+      expect(used.size).toBeGreaterThan(0);
+      for (const name of used) expect(served).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
+      for (const [, projection] of rules.matchAll(/projection!?="([a-z_]+)"/g))
+        expect(served).toContain(`projection="${projection}"`);
+    });
+  });
+});
