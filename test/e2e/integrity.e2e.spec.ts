@@ -6,7 +6,8 @@ import {
   verifyInclusion,
 } from '@ledger/integrity';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newEvent } from '../support/events';
@@ -252,6 +253,62 @@ describe('witnesses and shutdown', () => {
       expect(readFileSync(latest, 'utf8').split('\n')[1]).toBe('12');
       expect(readFileSync(join(witnessDir, '12.checkpoint'), 'utf8')).toBe(readFileSync(latest, 'utf8'));
     } finally {
+      rmSync(witnessDir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts on /metrics each witness that cannot be reached or holds a contradicting checkpoint, naming no credentials', async () => {
+    // A port that was just free and is closed again: nothing answers there.
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const unreachable = `http://witness:s3cret@127.0.0.1:${closedPort}/add-checkpoint?token=t0ken`;
+    const witnessDir = mkdtempSync(join(tmpdir(), 'ledger-witness-'));
+    const latest = join(witnessDir, 'latest.checkpoint');
+    // What a witness of another history of the same size would hold.
+    writeFileSync(join(witnessDir, '5.checkpoint'), 'e2e.example/ledger\n5\nAAAA\n\n— forged\n');
+    const api = await startTestApi('sqlite', {
+      LEDGER_ORIGIN: ORIGIN,
+      LEDGER_CHECKPOINT_EVERY_EVENTS: '5',
+      LEDGER_CHECKPOINT_EVERY_MS: '60000',
+      LEDGER_WITNESSES: `${unreachable},${latest}`,
+    });
+    const http = `witness="http://127.0.0.1:${closedPort}/add-checkpoint"`;
+    const file = `witness="${latest}"`;
+    const value = (metrics: string, series: string) =>
+      Number(
+        metrics
+          .split('\n')
+          .find((line) => line.startsWith(`${series} `))
+          ?.slice(series.length + 1),
+      );
+    try {
+      const before = (await get(api, '/metrics')).text;
+      for (const witness of [http, file]) {
+        expect(value(before, `ledger_witness_failures_total{${witness},reason="unreachable"}`)).toBe(0);
+        expect(value(before, `ledger_witness_failures_total{${witness},reason="conflict"}`)).toBe(0);
+        expect(value(before, `ledger_witness_queue_checkpoints{${witness}}`)).toBe(0);
+      }
+
+      for (let i = 0; i < 5; i++) await api.store.append('witnessed', [newEvent({ i })], 'any');
+      const after = await until(async () => {
+        const metrics = (await get(api, '/metrics')).text;
+        const settled =
+          value(metrics, `ledger_witness_failures_total{${http},reason="unreachable"}`) >= 1 &&
+          value(metrics, `ledger_witness_failures_total{${file},reason="conflict"}`) === 1;
+        return settled ? metrics : undefined;
+      });
+      // The unreachable witness keeps the checkpoint to retry; the conflicting one dropped it (retrying cannot help).
+      expect(value(after, `ledger_witness_queue_checkpoints{${http}}`)).toBe(1);
+      expect(value(after, `ledger_witness_failures_total{${http},reason="conflict"}`)).toBe(0);
+      expect(value(after, `ledger_witness_queue_checkpoints{${file}}`)).toBe(0);
+      expect(value(after, `ledger_witness_failures_total{${file},reason="unreachable"}`)).toBe(0);
+      expect(after).not.toMatch(/s3cret|t0ken/);
+    } finally {
+      await api.close();
       rmSync(witnessDir, { recursive: true, force: true });
     }
   });

@@ -33,6 +33,7 @@ export {
   parseWitnesses,
   WitnessPublisher,
   WitnessConflictError,
+  type WitnessStatus,
   type WitnessTarget,
 } from './witnesses';
 export type {

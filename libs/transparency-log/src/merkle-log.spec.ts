@@ -335,6 +335,11 @@ describe.each([
       expect(received[0].contentType).toMatch(/^text\/plain/);
       expect(readFileSync(join(target.dir, 'witness', '200.checkpoint'), 'utf8')).toBe(notes[1]);
       expect(readFileSync(latest, 'utf8')).toBe(notes[2]);
+      // The two 503s are counted as retried failures (served as ledger_witness_failures_total), nothing is left queued.
+      expect(log.witnesses.status()).toEqual([
+        { witness: latest, queued: 0, unreachable: 0, conflicts: 0 },
+        { witness: url, queued: 0, unreachable: 2, conflicts: 0 },
+      ]);
     } finally {
       server.close();
     }

@@ -87,6 +87,18 @@ function witnessedSize(file: string): number {
   }
 }
 
+/** Where one witness stands, for metrics: counts since the process started. */
+export interface WitnessStatus {
+  /** The target's label: a path, or a URL without credentials or query. */
+  readonly witness: string;
+  /** Checkpoints waiting to be sent (the one being retried included). */
+  readonly queued: number;
+  /** Attempts that failed and will be retried: no connection, a timeout, a non-2xx answer other than 409, a file error. */
+  readonly unreachable: number;
+  /** Checkpoints the witness refused because they contradict what it holds; never retried. */
+  readonly conflicts: number;
+}
+
 export interface WitnessPublisherOptions {
   logger?: RunnerLogger;
   /** Checkpoints kept per witness while it is unreachable; the oldest go first (a later one still proves the earlier). */
@@ -106,8 +118,9 @@ export class WitnessPublisher {
     this.queues = targets.map((target) => new WitnessQueue(target, options));
   }
 
-  get labels(): string[] {
-    return this.queues.map((q) => q.target.label);
+  /** One entry per configured witness, from the start: a witness that never failed reports zeros. */
+  status(): WitnessStatus[] {
+    return this.queues.map((q) => q.status());
   }
 
   publish(note: string, treeSize: number): void {
@@ -137,6 +150,8 @@ class WitnessQueue {
   private readonly maxQueued: number;
   private readonly firstRetryMs: number;
   private readonly maxRetryMs: number;
+  private unreachable = 0;
+  private conflicts = 0;
 
   constructor(
     readonly target: WitnessTarget,
@@ -163,6 +178,15 @@ class WitnessQueue {
     this.stopping.abort();
   }
 
+  status(): WitnessStatus {
+    return {
+      witness: this.target.label,
+      queued: this.items.length,
+      unreachable: this.unreachable,
+      conflicts: this.conflicts,
+    };
+  }
+
   private async drain(): Promise<void> {
     let failures = 0;
     while (this.items.length > 0 && !this.stopping.signal.aborted) {
@@ -173,6 +197,7 @@ class WitnessQueue {
         failures = 0;
       } catch (error) {
         if (error instanceof WitnessConflictError) {
+          this.conflicts++;
           this.logger?.error(
             { witness: this.target.label, treeSize: item.treeSize, err: error },
             'witness refused a checkpoint that contradicts what it holds',
@@ -180,6 +205,7 @@ class WitnessQueue {
           this.items.shift();
           continue;
         }
+        this.unreachable++;
         const retryInMs = Math.min(this.maxRetryMs, this.firstRetryMs * 2 ** failures++);
         this.logger?.warn(
           { witness: this.target.label, treeSize: item.treeSize, retryInMs, err: error },

@@ -11,11 +11,13 @@ import type { EventStore } from '@ledger/event-store';
 import { LedgerKeys, MerkleLog, MerkleProofService, parseWitnesses } from '@ledger/transparency-log';
 import type { ReadStore } from '@ledger/read-store';
 import { LedgerConfig, ledgerKeysOptions } from '@ledger/runtime';
+import { MetricsService } from '../metrics/metrics.service';
 import { ProjectionsService } from '../read-models/projections.service';
 import { READ_STORE } from '../read-models/read-store.module';
 import { EVENT_STORE } from '../store/event-store.module';
 import { IntegrityController } from './integrity.controller';
 import { LedgerEventProofResolver, ProofQueriesResolver } from './proofs.resolver';
+import { registerWitnessMetrics } from './witness-metrics';
 
 function openMerkleLog(
   config: LedgerConfig,
@@ -23,6 +25,7 @@ function openMerkleLog(
   readStore: ReadStore,
   keys: LedgerKeys,
   projections: ProjectionsService,
+  metrics: MetricsService,
 ): MerkleLog {
   const logger = new Logger('Sealer');
   const log = new MerkleLog({
@@ -41,6 +44,7 @@ function openMerkleLog(
   });
   // Started and stopped with the projections, and reported beside them in /health/ready and /metrics.
   projections.register(log.runner);
+  registerWitnessMetrics(metrics.registry, log.witnesses);
   return log;
 }
 
@@ -74,7 +78,7 @@ class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     },
     {
       provide: MerkleLog,
-      inject: [LedgerConfig, EVENT_STORE, READ_STORE, LedgerKeys, ProjectionsService],
+      inject: [LedgerConfig, EVENT_STORE, READ_STORE, LedgerKeys, ProjectionsService, MetricsService],
       useFactory: openMerkleLog,
     },
     { provide: MerkleProofService, inject: [MerkleLog], useFactory: (log: MerkleLog) => log.proofs },
