@@ -1,30 +1,46 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/child-process';
 import { startTestApi, type TestApi } from '../support/ledger-api';
 
 const RULES = join(REPO_ROOT, 'deploy/prometheus/alerts.yml');
+const RULE_TESTS = join(REPO_ROOT, 'deploy/prometheus/alerts.test.yml');
+
+/** False (with a printed reason) where promtool is missing; CI installs it, so there it must run. */
+function havePromtool(): boolean {
+  if (!spawnSync('promtool', ['--version']).error) return true;
+  // CI installs Debian's prometheus package (.ci/run); there the check must run, never pass by skipping.
+  if (process.env.CI === 'true') throw new Error('promtool is not installed: apt-get install prometheus');
+  console.warn('skipped: promtool is not installed here (apt-get install prometheus); CI runs this check');
+  return false;
+}
 
 describe('the Prometheus alert rules of docs/operations.md', () => {
   it('pass promtool check rules', () => {
-    if (spawnSync('promtool', ['--version']).error) {
-      // CI installs Debian's prometheus package (.ci/run); there the check must run, never pass by skipping.
-      if (process.env.CI === 'true') throw new Error('promtool is not installed: apt-get install prometheus');
-      console.warn(
-        'skipped: promtool is not installed here (apt-get install prometheus); CI runs this check',
-      );
-      return;
-    }
+    if (!havePromtool()) return;
     expect(execFileSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' })).toContain('SUCCESS');
+  });
+
+  it('fire on witness failures as deploy/prometheus/alerts.test.yml expects', () => {
+    if (!havePromtool()) return;
+    expect(execFileSync('promtool', ['test', 'rules', RULE_TESTS], { encoding: 'utf8' })).toContain(
+      'SUCCESS',
+    );
   });
 
   describe('against a running ledger', () => {
     let api: TestApi;
+    // The witness series exist for configured witnesses only, as in any deployment the witness alerts are for.
+    const witnessDir = mkdtempSync(join(tmpdir(), 'ledger-rules-witness-'));
     beforeAll(async () => {
-      api = await startTestApi('sqlite');
+      api = await startTestApi('sqlite', { LEDGER_WITNESSES: join(witnessDir, 'latest.checkpoint') });
     });
-    afterAll(() => api.close());
+    afterAll(async () => {
+      await api.close();
+      rmSync(witnessDir, { recursive: true, force: true });
+    });
 
     it('use only ledger metrics and projection names that /metrics serves', async () => {
       await fetch(`${api.url}/health/ready`);
