@@ -2,12 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { separationOfDutiesMarkdown } from './separation-of-duties';
 
-const README = join(__dirname, '../../../../README.md');
+const README = join(__dirname, '../../../../docs/graphql.md');
 const START =
   '<!-- separation-of-duties:start (generated from libs/domain/src/ai-system/separation-of-duties.ts; UPDATE_README_SEPARATION=1 npx jest libs/domain/src/ai-system/separation-of-duties-readme regenerates it) -->';
 const END = '<!-- separation-of-duties:end -->';
 
-describe('the README separation-of-duties table', () => {
+describe('the separation-of-duties table in docs/graphql.md', () => {
   it('is the matrix the deciders refuse by', () => {
     const readme = readFileSync(README, 'utf8');
     const start = readme.indexOf(START);

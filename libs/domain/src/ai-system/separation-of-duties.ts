@@ -23,7 +23,7 @@ export interface SeparationOfDuty {
 /**
  * The separation-of-duties matrix: for each duty, who may never perform it,
  * keyed by the code a refusal carries. Deciders refuse through
- * `separationRefused`, so every refusal quotes its row, and the README's
+ * `separationRefused`, so every refusal quotes its row, and docs/graphql.md's
  * table is generated from this one (`separationOfDutiesMarkdown`).
  * "Author" means a version's developer or the person who registered it.
  */
@@ -83,7 +83,7 @@ export function separationRefused(code: SeparationOfDutyCode, what: string, fix:
   return new DomainError(code, `separation of duties: ${duty} is never done by ${never}. ${what}; ${fix}`);
 }
 
-/** The matrix as the README shows it; a spec keeps the README equal to this. */
+/** The matrix as docs/graphql.md shows it; a spec keeps that file equal to this. */
 export function separationOfDutiesMarkdown(): string {
   const rows = Object.entries(SEPARATION_OF_DUTIES).map(
     ([code, { duty, never }]) => `| ${capitalised(duty)} | ${never} | \`${code}\` |`,
