@@ -1,7 +1,15 @@
 import { eventHash, GENESIS_HASH } from '@ledger/integrity';
 import type { StoredEvent } from '@ledger/event-store';
 import { collect } from '../support/events';
-import { approveAll, deployableSystem, mutate, ok, PEOPLE, validatedVersion } from '../support/governance';
+import {
+  approveAll,
+  deployableSystem,
+  mutate,
+  ok,
+  PEOPLE,
+  validatedVersion,
+  versionWithGatesUnmet,
+} from '../support/governance';
 import { startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
 describe.each<StoreKind>(['sqlite', 'postgres'])(
@@ -125,26 +133,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])(
 
     it('refuses a deployment with gates unmet, listing every unmet gate', async () => {
       const systemId = 'gates-1';
-      await ok(api, 'registerAiSystem', {
-        systemId,
-        name: 'Triage',
-        intendedUse: 'CT triage',
-        clinicalDomain: 'radiology',
-        riskClass: 'moderate',
-        supplier: 'vendor',
-        vendorName: 'Acme',
-        sites: ['north'],
-      });
-      await ok(api, 'registerModelVersion', {
-        systemId,
-        version: 'v1',
-        artifactSha256: 'a'.repeat(64),
-        trainingDatasetIds: ['unregistered-set'],
-        codeRevision: 'r1',
-        changeSummary: 'first',
-        withinChangeControlPlan: false,
-        developer: PEOPLE.developer,
-      });
+      await versionWithGatesUnmet(api, systemId);
       const response = await mutate(api, 'deployModelVersion', { systemId, version: 'v1' });
       const error = response.errors?.[0];
       expect(error?.extensions?.code).toBe('GATE_NOT_MET');

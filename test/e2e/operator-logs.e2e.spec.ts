@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, LineReader, spawnTs } from '../support/child-process';
-import { mutate, ok, PEOPLE } from '../support/governance';
+import { mutate, versionWithGatesUnmet } from '../support/governance';
 import type { TestApi } from '../support/ledger-api';
 
 /** The service as `npm start` runs it, its stdout a pipe (so JSON), its warnings on stderr. */
@@ -105,26 +105,7 @@ describe('what an operator reads when the service runs', () => {
 
   it('logs a refusal such as GATE_NOT_MET at info without a stack, and each request in one line', async () => {
     const systemId = 'logs-1';
-    await ok(api, 'registerAiSystem', {
-      systemId,
-      name: 'Triage',
-      intendedUse: 'CT triage',
-      clinicalDomain: 'radiology',
-      riskClass: 'moderate',
-      supplier: 'vendor',
-      vendorName: 'Acme',
-      sites: ['north'],
-    });
-    await ok(api, 'registerModelVersion', {
-      systemId,
-      version: 'v1',
-      artifactSha256: 'a'.repeat(64),
-      trainingDatasetIds: ['unregistered-set'],
-      codeRevision: 'r1',
-      changeSummary: 'first',
-      withinChangeControlPlan: false,
-      developer: PEOPLE.developer,
-    });
+    await versionWithGatesUnmet(api, systemId);
     const refused = await mutate(api, 'deployModelVersion', { systemId, version: 'v1' });
     expect(refused.errors?.[0].extensions?.code).toBe('GATE_NOT_MET');
     const emitter = await issuer.issue({ id: 'ehr-gateway', role: 'emitter', tenantId: 'default' }, 600);

@@ -233,3 +233,27 @@ export async function auditedSystem(api: TestApi, systemId: string, emitters: st
   for (const sourceService of emitters)
     await run('registerAuditSource', { systemId, sourceService, expectedInterval: 'P1D' });
 }
+
+/** A vendor-supplied system with one version trained on an unregistered dataset, nothing else: every deployment gate is unmet. */
+export async function versionWithGatesUnmet(api: TestApi, systemId: string) {
+  await ok(api, 'registerAiSystem', {
+    systemId,
+    name: 'Triage',
+    intendedUse: 'CT triage',
+    clinicalDomain: 'radiology',
+    riskClass: 'moderate',
+    supplier: 'vendor',
+    vendorName: 'Acme',
+    sites: ['north'],
+  });
+  await ok(api, 'registerModelVersion', {
+    systemId,
+    version: 'v1',
+    artifactSha256: 'a'.repeat(64),
+    trainingDatasetIds: ['unregistered-set'],
+    codeRevision: 'r1',
+    changeSummary: 'first',
+    withinChangeControlPlan: false,
+    developer: PEOPLE.developer,
+  });
+}
