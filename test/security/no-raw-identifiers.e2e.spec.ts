@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, LineReader, REPO_ROOT } from '../support/child-process';
+import { exited, LineReader, REPO_ROOT, startLoggedService } from '../support/child-process';
 import { collect } from '../support/events';
 
 const RAW = 'MRN-RAW-7731-SENTINEL';
@@ -114,19 +114,10 @@ describe('no raw patient identifiers', () => {
     }
   }, 120_000);
   it('raw identifiers sent through every route (ingest fields, resource URLs, FHIR entities, agents and identifiers, GraphQL lookups by POST and GET) are in no database file and no log line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ledger-phi-'));
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-api/src/main.ts'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, PORT: '0', LEDGER_DATA_DIR: dir, LOG_LEVEL: 'trace' },
-    });
-    let logs = '';
-    child.stdout.on('data', (c) => (logs += c));
-    child.stderr.on('data', (c) => (logs += c));
+    const service = await startLoggedService('ledger-phi-');
+    const { dir, url, issuer } = service;
     const statuses: Array<{ route: string; status: number }> = [];
     try {
-      const line = await new LineReader(child).waitFor((l) => l.includes('"ledger-api listening"'), 60_000);
-      const url = (JSON.parse(line) as { url: string }).url.replace('[::1]', '127.0.0.1');
-      const issuer = await LocalIssuer.open(join(dir, 'keys'), 'govledger-local', 'govledger');
       const emitter = await issuer.issue({ id: 'ehr-gateway', role: 'emitter', tenantId: 'default' }, 600);
       const auditor = await issuer.issue({ id: 'auditor.amy', role: 'auditor', tenantId: 'default' }, 600);
       const post = async (route: string, token: string, body: unknown, type = 'application/json') => {
@@ -252,9 +243,9 @@ describe('no raw patient identifiers', () => {
       statuses.push({ route: 'GET /graphql', status: get.status });
       await new Promise((r) => setTimeout(r, 300));
     } finally {
-      child.kill('SIGTERM');
-      await exited(child);
+      await service.stop();
     }
+    const logs = service.logs();
     try {
       expect(statuses.filter((s) => s.status >= 500)).toEqual([]);
       const files = filesUnder(dir);
@@ -264,7 +255,7 @@ describe('no raw patient identifiers', () => {
       expect(logs.length).toBeGreaterThan(1000);
       expect(logs.split('\n').filter((l) => l.includes(RAW))).toEqual([]);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      service.remove();
     }
   }, 120_000);
 });

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LocalIssuer } from '@ledger/auth';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -55,4 +58,36 @@ export function exited(
   if (child.exitCode !== null || child.signalCode !== null)
     return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/**
+ * The service in its own process on a fresh data directory, logging at trace,
+ * with every line it writes kept: for tests that search its logs and files.
+ * `stop` ends the process; `remove` deletes the data directory afterwards.
+ */
+export async function startLoggedService(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const child = spawnTs('apps/ledger-api/src/main.ts', [], {
+    PORT: '0',
+    LEDGER_DATA_DIR: dir,
+    LOG_LEVEL: 'trace',
+  });
+  let logs = '';
+  child.stdout.on('data', (c) => (logs += c));
+  child.stderr.on('data', (c) => (logs += c));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited(child);
+  };
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const line = await new LineReader(child).waitFor((l) => l.includes('"ledger-api listening"'), 60_000);
+    const url = (JSON.parse(line) as { url: string }).url.replace('[::1]', '127.0.0.1');
+    const issuer = await LocalIssuer.open(join(dir, 'keys'), 'govledger-local', 'govledger');
+    return { dir, url, issuer, logs: () => logs, stop, remove };
+  } catch (error) {
+    await stop();
+    remove();
+    throw error;
+  }
 }
