@@ -87,6 +87,19 @@ export {
   type DataAccessOutcome,
 } from './data-access/events';
 export { recordDataAccess, type DataAccessReport } from './data-access/record-data-access';
+export {
+  AGE_BANDS,
+  CLINICAL_USE_EVENTS,
+  CLINICIAN_RESPONSES,
+  OUTPUT_FINDINGS,
+  SEX_BANDS,
+  type AgeBand,
+  type ClinicalUseEvent,
+  type ClinicianResponse,
+  type OutputFinding,
+  type SexBand,
+} from './clinical-use/events';
+export * from './monitoring/metrics';
 
 export {
   EVENT_SCHEMAS,

@@ -27,6 +27,8 @@ import {
   REVIEW_DISCIPLINES,
   RISK_CLASSES,
   SIGNAL_KINDS,
+  COMPUTED_METRICS,
+  SUBGROUP_DIMENSIONS,
   SUPPLIERS,
   TAKEDOWN_ACTIONS,
   THRESHOLD_DIRECTIONS,
@@ -183,6 +185,62 @@ const AuditRecordedV1 = Closed(
     auditor,
   },
   { description: 'An audit of the system was recorded.' },
+);
+
+const MonitoringPlannedV1 = Closed(
+  {
+    systemId,
+    metric: Text('the monitored metric', 200),
+    threshold: Type.Number({ description: 'the value a signal must stay within' }),
+    direction,
+    cadence: IsoDuration('how often the metric is measured'),
+  },
+  { description: 'A metric was put under monitoring; a later plan for the same metric supersedes it.' },
+);
+
+/** v2 adds the computation: the ledger then measures the metric itself from recorded outputs and outcomes. */
+const MonitoringPlannedV2 = Closed(
+  {
+    ...MonitoringPlannedV1.properties,
+    computation: Type.Optional(
+      Closed(
+        {
+          window: IsoDuration('how much history each value covers, e.g. P7D'),
+          minSamples: Type.Integer({
+            minimum: 1,
+            maximum: 1000000,
+            description:
+              'the fewest outputs a value needs before it counts; smaller windows and subgroups are skipped',
+          }),
+          positiveLabel: Type.Optional(
+            Text(
+              'the outcome label that counts as the positive class (required by the outcome metrics)',
+              200,
+            ),
+          ),
+          settle: Type.Optional(
+            IsoDuration(
+              'how long after a window ends to wait for late outcomes before computing it, e.g. P2D',
+            ),
+          ),
+          subgroups: Type.Optional(
+            Type.Array(StringEnum(SUBGROUP_DIMENSIONS, 'a subgroup dimension'), {
+              uniqueItems: true,
+              description: 'the dimensions each value is also broken down by',
+            }),
+          ),
+        },
+        {
+          description:
+            'how the ledger computes the metric from recorded outputs; the metric must be a computed one',
+        },
+      ),
+    ),
+  },
+  {
+    description:
+      'A metric was put under monitoring; a later plan for the same metric supersedes it. With a computation the ledger measures it itself.',
+  },
 );
 
 export const AI_SYSTEM_EVENTS = {
@@ -417,18 +475,7 @@ export const AI_SYSTEM_EVENTS = {
     ),
   ),
 
-  MonitoringPlanned: v1(
-    Closed(
-      {
-        systemId,
-        metric: Text('the monitored metric', 200),
-        threshold: Type.Number({ description: 'the value a signal must stay within' }),
-        direction,
-        cadence: IsoDuration('how often the metric is measured'),
-      },
-      { description: 'A metric was put under monitoring; a later plan for the same metric supersedes it.' },
-    ),
-  ),
+  MonitoringPlanned: v2(MonitoringPlannedV2),
 
   MonitoringSignalRecorded: v1(
     Closed(
@@ -442,6 +489,67 @@ export const AI_SYSTEM_EVENTS = {
         version: Type.Optional(Id('the model version live when the signal was recorded')),
       },
       { description: 'A monitoring observation was recorded.' },
+    ),
+  ),
+
+  MonitoringSignalComputed: v1(
+    Closed(
+      {
+        systemId,
+        kind: StringEnum(SIGNAL_KINDS, 'what the signal measures'),
+        metric: StringEnum(COMPUTED_METRICS, 'the computed metric'),
+        method: Text('how the value was computed, precisely enough to recompute it', 200),
+        value: Type.Number({ description: 'the computed value' }),
+        n: Type.Integer({ minimum: 1, description: 'how many outputs the value was computed from' }),
+        subgroup: Type.Optional(
+          Text('the subgroup band, e.g. ageBand=80+; absent for the whole population', 200),
+        ),
+        window: Closed(
+          {
+            from: Instant('the window start, inclusive, on the outputs’ occurredAt'),
+            to: Instant('the window end, exclusive'),
+          },
+          { description: 'the outputs the value covers, by when they were produced' },
+        ),
+        observedAt: Instant('the window end: the instant the value describes'),
+        version: Type.Optional(Id('the model version live at the window end')),
+        inputs: Closed(
+          {
+            throughPosition: Type.String({
+              pattern: '^[0-9]{1,20}$',
+              description:
+                'the store position the computation read up to: responses and outcomes recorded later are not in it',
+            }),
+            count: Type.Integer({ minimum: 1, description: 'how many events the value was computed from' }),
+            firstPosition: Type.String({
+              pattern: '^[0-9]{1,20}$',
+              description: 'the lowest of their positions',
+            }),
+            lastPosition: Type.String({
+              pattern: '^[0-9]{1,20}$',
+              description: 'the highest of their positions',
+            }),
+            positionsSha256: Sha256Hex(
+              'SHA-256 of their store positions in ascending order, in decimal, one per line with a final newline',
+            ),
+          },
+          {
+            description:
+              'the events the value was computed from: a window of a busy model holds millions, so they are named by the rule that selects them and a digest of their positions',
+          },
+        ),
+        checkpoint: Closed(
+          {
+            treeSize: Type.Integer({ minimum: 1, description: 'the size of the signed checkpoint' }),
+            rootHash: Type.String({ minLength: 1, maxLength: 64, description: 'its base64 root hash' }),
+          },
+          { description: 'the signed checkpoint that covers every input event' },
+        ),
+      },
+      {
+        description:
+          'The ledger computed a monitoring metric from the outputs, responses and outcomes it holds; anyone holding those events can recompute it.',
+      },
     ),
   ),
 
@@ -637,6 +745,7 @@ export const AI_SYSTEM_EVENTS = {
 
 /** Earlier schema versions of the events above: still published, and read through their upcasters. */
 export const SUPERSEDED_AI_SYSTEM_EVENTS = {
+  MonitoringPlanned: [v1(MonitoringPlannedV1)],
   ModelVersionRegistered: [v1(ModelVersionRegisteredV1)],
   IncidentReported: [v1(IncidentReportedV1)],
   AccessPolicyRecorded: [v1(AccessPolicyRecordedV1)],

@@ -295,6 +295,7 @@ function evolveRecord(
       return updateFinding(s, event.data, { verifiedBy: personId(event.data.verifiedBy) });
     // Facts for the record and the read models; no rule depends on them.
     case 'MonitoringSignalRecorded':
+    case 'MonitoringSignalComputed':
     case 'MonitoringThresholdBreached':
     case 'IncidentStatusUpdated':
     case 'AccessLogReviewed':

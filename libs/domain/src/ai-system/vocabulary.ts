@@ -38,6 +38,27 @@ export type ThresholdDirection = (typeof THRESHOLD_DIRECTIONS)[number];
 export const SIGNAL_KINDS = ['drift', 'bias', 'performance'] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
+/**
+ * The metrics the ledger computes itself from recorded outputs, clinician
+ * responses and outcomes (see monitoring/metrics.ts for each one's method).
+ * A plan for one of these may carry a computation; any other metric name is
+ * measured elsewhere and recorded by hand.
+ */
+export const COMPUTED_METRICS = [
+  'auroc',
+  'ece',
+  'calibration_slope',
+  'sensitivity',
+  'ppv',
+  'override_rate',
+  'alert_rate',
+] as const;
+export type ComputedMetric = (typeof COMPUTED_METRICS)[number];
+
+/** The subgroup dimensions a computed metric is also broken down by; each band is its own signal. */
+export const SUBGROUP_DIMENSIONS = ['ageBand', 'sex', 'site'] as const;
+export type SubgroupDimension = (typeof SUBGROUP_DIMENSIONS)[number];
+
 export const INCIDENT_SEVERITIES = ['low', 'moderate', 'high', 'critical'] as const;
 export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
 

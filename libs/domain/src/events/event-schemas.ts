@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { AI_SYSTEM_EVENTS, SUPERSEDED_AI_SYSTEM_EVENTS, type AiSystemEvent } from '../ai-system/events';
+import { CLINICAL_USE_EVENTS, type ClinicalUseEvent } from '../clinical-use/events';
 import { DATA_ACCESS_EVENTS, type DataAccessedEvent } from '../data-access/events';
 import { DATASET_EVENTS, type DatasetEvent } from '../dataset/events';
 import { EVIDENCE_EVENTS, type EvidenceEvent } from '../evidence/events';
@@ -20,6 +21,7 @@ export const EVENT_SCHEMAS = {
   ...AI_SYSTEM_EVENTS,
   ...DATASET_EVENTS,
   ...DATA_ACCESS_EVENTS,
+  ...CLINICAL_USE_EVENTS,
   ...LEDGER_AUDIT_EVENTS,
   ...EVIDENCE_EVENTS,
 } satisfies Record<string, EventSchema>;
@@ -31,7 +33,8 @@ export const SUPERSEDED_EVENT_SCHEMAS: { readonly [T in EventType]?: readonly Ev
   ...SUPERSEDED_AI_SYSTEM_EVENTS,
   ...SUPERSEDED_LEDGER_AUDIT_EVENTS,
 };
-export type DomainEvent = AiSystemEvent | DatasetEvent | DataAccessedEvent | LedgerAuditEvent | EvidenceEvent;
+export type DomainEvent =
+  AiSystemEvent | DatasetEvent | DataAccessedEvent | ClinicalUseEvent | LedgerAuditEvent | EvidenceEvent;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];

@@ -1,4 +1,5 @@
 import { AI_SYSTEM_EVENTS, type AiSystemEvent } from '../ai-system/events';
+import { CLINICAL_USE_EVENTS, type ClinicalUseEvent } from '../clinical-use/events';
 import { DATASET_EVENTS, type DatasetEvent } from '../dataset/events';
 import { EVIDENCE_EVENTS, type EvidenceEvent } from '../evidence/events';
 import { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from '../ledger-audit/events';
@@ -11,9 +12,12 @@ export function streamOf(event: DomainEvent): string {
   if (isDatasetEvent(event)) return streamNames.dataset(event.data.datasetId);
   if (isLedgerAuditEvent(event)) return streamNames.ledgerSelfAudit();
   if (isEvidenceEvent(event)) return streamNames.evidenceExports(event.data.systemId);
+  if (isClinicalUseEvent(event)) return streamNames.clinicalUse(event.data.sourceService);
   return streamNames.dataAccess(event.data.sourceService);
 }
 
+const isClinicalUseEvent = (event: DomainEvent): event is ClinicalUseEvent =>
+  Object.hasOwn(CLINICAL_USE_EVENTS, event.type);
 const isAiSystemEvent = (event: DomainEvent): event is AiSystemEvent =>
   Object.hasOwn(AI_SYSTEM_EVENTS, event.type);
 const isLedgerAuditEvent = (event: DomainEvent): event is LedgerAuditEvent =>

@@ -48,6 +48,7 @@ const UPCASTERS: { readonly [T in EventType]?: Readonly<Record<number, Upcaster>
   },
   // v2 only added optional fields (a review cadence, an expected interval): v1 data is v2 data without them.
   AccessPolicyRecorded: { 1: (v1) => v1 },
+  MonitoringPlanned: { 1: (v1) => v1 },
   AuditSourceRegistered: { 1: (v1) => v1 },
   AuditRecorded: { 1: (v1) => upcastAuditRecordedV1(v1 as Parameters<typeof upcastAuditRecordedV1>[0]) },
 };

@@ -8,6 +8,8 @@ export const streamNames = {
   dataset: (datasetId: string) => `dataset-${datasetId}`,
   /** Data access is high volume and loads no aggregate: one stream per emitting service keeps its order. */
   dataAccess: (sourceService: string) => `data-access-${sourceService}`,
+  /** Outputs, clinician responses and outcomes: the highest volume of all, one stream per emitting service. */
+  clinicalUse: (sourceService: string) => `clinical-use-${sourceService}`,
   /** What the ledger records about its own use: refusals and patient lookups. */
   ledgerSelfAudit: () => 'ledger-self-audit',
   /** Kept apart from the system's own stream: recording an export decides nothing about the system. */
