@@ -1,4 +1,5 @@
 export {
+  clinicalUseProjection,
   dataAccessProjection,
   PROJECTIONS,
   registryProjection,
@@ -16,6 +17,7 @@ export { timelineProjection } from './timeline/timeline-projection';
 export type { TimelineTables } from './timeline/timeline-tables';
 export { findTimeline, type TimelineFilter } from './timeline/timeline-queries';
 export type { DataAccessTables } from './data-access/data-access-tables';
+export type { ClinicalUseTables } from './clinical-use/clinical-use-tables';
 export { findDataAccess, type DataAccessFilter, type DataAccessRow } from './data-access/data-access-queries';
 export {
   findSystem,

@@ -5,6 +5,8 @@ import { accountabilityReadModel } from './accountability/accountability-read-mo
 import type { AccountabilityTables } from './accountability/accountability-tables';
 import { auditsReadModel } from './audits/audits-read-model';
 import type { AuditsTables } from './audits/audits-tables';
+import { clinicalUseReadModel } from './clinical-use/clinical-use-read-model';
+import type { ClinicalUseTables } from './clinical-use/clinical-use-tables';
 import { dataAccessReadModel } from './data-access/data-access-read-model';
 import type { DataAccessTables } from './data-access/data-access-tables';
 import { datasetsReadModel } from './datasets/datasets-read-model';
@@ -59,8 +61,16 @@ export type RegistryTables = SystemsTables &
 
 export const dataAccessProjection = readModelProjection('data_access', [dataAccessReadModel]);
 
+/** Outputs, responses and outcomes: the highest volume, so its own checkpoint and catch-up. */
+export const clinicalUseProjection = readModelProjection('clinical_use', [clinicalUseReadModel]);
+
 /** Every read model the API serves, by name (the names `govledger rebuild-projections` takes). */
-export const PROJECTIONS = [registryProjection, dataAccessProjection, timelineProjection] as const;
+export const PROJECTIONS = [
+  registryProjection,
+  dataAccessProjection,
+  clinicalUseProjection,
+  timelineProjection,
+] as const;
 
 /** Every read-model table the queries read. */
-export type ReadDb = Kysely<RegistryTables & DataAccessTables & TimelineTables>;
+export type ReadDb = Kysely<RegistryTables & DataAccessTables & ClinicalUseTables & TimelineTables>;
