@@ -5,6 +5,7 @@ import type { ClinicalUseTables } from '@ledger/read-models';
 import { openReadStore, type ReadStore } from '@ledger/read-store';
 import type { StoredEvent } from '@ledger/event-store';
 import type { Kysely } from 'kysely';
+import { Pseudonymiser } from '../../apps/ledger-api/src/privacy/pseudonymiser';
 import { collect } from '../support/events';
 import { deployableSystem, ok, PEOPLE, sha } from '../support/governance';
 import { caughtUp, startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
@@ -13,6 +14,7 @@ const SYSTEM = 'sepsis-cu';
 const SCORER = 'sepsis-scorer';
 const RAW_PATIENT = 'MRN-7781-SENTINEL';
 const RAW_ENCOUNTER = 'ENC-5512-SENTINEL';
+const KEY = 'b'.repeat(64);
 
 const item = (type: string, data: Record<string, unknown>, occurredAt = new Date().toISOString()) => ({
   eventId: randomUUID(),
@@ -85,7 +87,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('clinical use through POST /v1/
     >;
 
   beforeAll(async () => {
-    api = await startTestApi(kind, { LEDGER_PSEUDONYM_KEY: 'b'.repeat(64) });
+    api = await startTestApi(kind, { LEDGER_PSEUDONYM_KEY: KEY });
     read = await openReadStore({
       kind,
       sqliteFile: join(api.dataDir, 'read.sqlite'),
@@ -185,6 +187,60 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('clinical use through POST /v1/
     const rogue = await send([outcome('r-12')], 'rogue-service');
     expect(rogue.results[0].error).toMatchObject({ code: 'NOT_AUDIT_SOURCE', field: 'data.systemId' });
     expect(rogue.results[0].error!.message).toContain('registerAuditSource');
+
+    // Only the ledger raises a finding: an emitter cannot send one, nor clear one by sending its own.
+    const forged = await send([
+      item('AiOutputFlagged', {
+        outputId: 'o-1',
+        finding: 'VERSION_MISMATCH',
+        modelVersion: 'v1',
+        systemStatus: 'deployed',
+        outputOccurredAt: new Date().toISOString(),
+        outputEventId: randomUUID(),
+      }),
+    ]);
+    expect(forged.results[0].error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'type' });
+  });
+
+  it('judges an output against its own tenant’s registry: a system of the same name deployed in another tenant does not make it live', async () => {
+    const admin = {
+      authorization: `Bearer ${await api.token(PEOPLE.admin, 'governance-admin', { tenantId: 'clinic-b' })}`,
+    };
+    const run = async (mutation: string, input: Record<string, unknown>) =>
+      expect(
+        (
+          await api.graphql(
+            `mutation Run($input: ${mutation[0].toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { revision } }`,
+            { input },
+            PEOPLE.admin,
+            admin,
+          )
+        ).errors,
+      ).toBeUndefined();
+    await run('registerAiSystem', {
+      systemId: SYSTEM,
+      name: 'Sepsis predictor',
+      intendedUse: 'Early warning of sepsis in adult inpatients',
+      clinicalDomain: 'critical care',
+      riskClass: 'high',
+      supplier: 'in_house',
+      sites: ['north'],
+    });
+    await run('registerAuditSource', { systemId: SYSTEM, sourceService: SCORER, expectedInterval: 'P1D' });
+    const { status, body } = await api.post('/v1/events', { events: [output('b-1')] }, SCORER, {
+      authorization: `Bearer ${await api.token(SCORER, 'emitter', { tenantId: 'clinic-b' })}`,
+    });
+    expect(status).toBe(200);
+    expect(body.results[0]).toMatchObject({ status: 'accepted', findings: ['VERSION_MISMATCH'] });
+    const [stored] = await collect(api.store.readStream(`clinic-b/clinical-use-${SCORER}`));
+    expect(stored.data).toMatchObject({ outputId: 'b-1' });
+    const pseudonymiser = new Pseudonymiser(Buffer.from(KEY, 'hex'));
+    expect((stored.data as Record<string, unknown>).patientPseudonym).toBe(
+      pseudonymiser.pseudonymise('clinic-b', `${RAW_PATIENT}-b-1`),
+    );
+    expect(pseudonymiser.pseudonymise('clinic-b', RAW_PATIENT)).not.toBe(
+      pseudonymiser.pseudonymise('default', RAW_PATIENT),
+    );
   });
 
   it('raises VERSION_MISMATCH for a version not live at the output’s time, stores the output and its flag together, and answers a resend as duplicates', async () => {
