@@ -486,7 +486,7 @@ export function renderReport({
         ],
       ],
       '',
-    )}<p>To check this bundle without trusting its sender: <code>govledger verify-bundle &lt;file&gt; --trusted-key &lt;the ledger's verifier key, obtained separately&gt;</code>. It checks the manifest signature, every file's SHA-256, every event's hash, every inclusion proof, the checkpoint signature and the consistency proof, with no server or database.</p></section>`,
+    )}<p>To check this bundle without trusting its sender: <code>govledger verify-bundle &lt;file&gt; --trusted-key &lt;the ledger's verifier key, obtained separately&gt;</code>. It checks the manifest signature, every file's SHA-256, every event's hash, every inclusion proof, the checkpoint signature and the consistency proof, and recomputes every computed monitoring signal from the bundled outputs, responses and outcomes, with no server or database.</p></section>`,
   );
 
   sections.push(
