@@ -372,4 +372,25 @@ describe('evidence bundle: computed signals are recomputed from the bundled outp
       recomputed: signals.length - 1,
     });
   });
+
+  it('a signal naming a checkpoint that does not cover its inputs fails, naming the input it leaves out', async () => {
+    const tampered = join(dir, 'checkpoint.tar.gz');
+    const signal = signals.find((s) => s.data.metric === 'override_rate')!;
+    const last = (signal.data.inputs as { lastPosition: string }).lastPosition;
+    await withEventChanged(original, tampered, (e) => {
+      if (e.position !== signal.position.toString()) return false;
+      e.data.checkpoint.treeSize = 1;
+      return true;
+    });
+    const failures = ((await verifyBundle(tampered, [vkey])) as { failures: Array<{ message: string }> })
+      .failures;
+    expect(failures).toContainEqual({
+      file: 'events.jsonl',
+      message: expect.stringMatching(
+        new RegExp(
+          `^computed signal override_rate over .* at position ${signal.position}: its checkpoint \\(tree size 1\\) does not cover its last input at position ${last}, which is leaf \\d+$`,
+        ),
+      ),
+    });
+  });
 });
