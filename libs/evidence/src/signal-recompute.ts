@@ -236,6 +236,8 @@ export class SignalRecomputation {
   private readonly labels = new Interned();
   private readonly plans = new Map<string, Plan[]>();
   private readonly signals: Signal[] = [];
+  /** Those that recomputed: only their checkpoints are worth holding against the proofs; the rest have failed already. */
+  private readonly matched: Signal[] = [];
 
   constructor(private readonly options: RecomputeOptions) {}
 
@@ -334,7 +336,6 @@ export class SignalRecomputation {
       group.push({ signal, ...problem });
       groups.set(key, group);
     }
-    let matched = 0;
     for (const group of groups.values()) {
       const { signal, lower, through } = group[0];
       const records = this.recordsIn(byOccurrence, signal.data.window, lower, through);
@@ -360,13 +361,13 @@ export class SignalRecomputation {
         }
         const differences = compare(signal.data, values.get(signal.data.subgroup ?? ''), plan);
         if (differences) failures.push({ signal: signal.ref, message: differences });
-        else matched++;
+        else this.matched.push(signal);
       }
     }
-    return { signals: this.signals.length, matched, failures };
+    return { signals: this.signals.length, matched: this.matched.length, failures };
   }
 
-  /** The checkpoint each signal names, for the verifier to hold against the leaves the bundle proves. */
+  /** The checkpoint each recomputed signal names, for the verifier to hold against the leaves the bundle proves; after finish(). */
   checkpointClaims(): Array<{
     signal: SignalRef;
     signalPosition: bigint;
@@ -374,7 +375,7 @@ export class SignalRecomputation {
     treeSize: number;
     rootHash: string;
   }> {
-    return this.signals.flatMap(({ data, ref, position }) => {
+    return this.matched.flatMap(({ data, ref, position }) => {
       const last = data.inputs?.lastPosition;
       if (!str(last) || !/^[0-9]{1,20}$/.test(last) || !Number.isInteger(data.checkpoint?.treeSize))
         return [];
