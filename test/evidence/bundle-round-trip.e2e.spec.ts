@@ -194,10 +194,13 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
             ? 'access'
             : e.stream.startsWith('default/dataset-')
               ? 'dataset'
-              : e.stream,
+              : e.stream.startsWith('default/clinical-use-')
+                ? 'clinical use'
+                : e.stream,
       ),
     );
-    expect(kinds).toEqual(new Set(['system', 'access', 'dataset']));
+    // Clinical use comes with it once the demo records some; nothing from any other stream does.
+    expect([...kinds].filter((k) => k !== 'clinical use').sort()).toEqual(['access', 'dataset', 'system']);
     expect(manifest.scope.datasetIds.map((id) => `default/dataset-${id}`)).toEqual(
       expect.arrayContaining([
         ...new Set(events.filter((e) => e.stream.startsWith('default/dataset-')).map((e) => e.stream)),

@@ -105,7 +105,7 @@ describe('evidence bundle: tampering is caught and named', () => {
     expect(result).toMatchObject({ ok: false, file: name });
   });
 
-  it('the CLI prints the first failure, naming the file and what it means, and exits 1', async () => {
+  it('the CLI prints every failure, naming the file and what it means, and exits 1', async () => {
     const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
     const events = members.find(([n]) => n === BUNDLE_FILES.events)![1];
     // Rewrite an actor in place: valid JSON, still canonical, but no longer what was hashed.
@@ -115,8 +115,9 @@ describe('evidence bundle: tampering is caught and named', () => {
     await writeMembers(tampered, members);
     const run = await govledger(['verify-bundle', tampered, '--trusted-key', vkey], offlineEnv());
     expect(run.code).toBe(1);
+    // The altered event, then the file it altered, which no longer has the digest the manifest signed.
     expect(run.stdout).toMatch(
-      /^FAIL: events\.jsonl: line 1: event [0-9a-f-]+ \(position \d+\) hashes to [0-9a-f]{64}, not its recorded [0-9a-f]{64}: the event was altered\n$/,
+      /^FAIL: events\.jsonl: line 1: event [0-9a-f-]+ \(position \d+\) hashes to [0-9a-f]{64}, not its recorded [0-9a-f]{64}: the event was altered\nFAIL: events\.jsonl: its SHA-256 [0-9a-f]{64} \(\d+ bytes\) is not the [0-9a-f]{64} \(\d+ bytes\) the signed manifest lists: the stored events, exactly as hashed was altered after export\n$/,
     );
   });
 

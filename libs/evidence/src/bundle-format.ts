@@ -60,6 +60,15 @@ export interface BundleManifest {
     datasetIds: string[];
     /** The store position of the checkpoint's last leaf: nothing after it is in the bundle. */
     throughPosition: string;
+    /**
+     * Only in a bundle cut to a period that holds computed signals: the
+     * position ranges (inclusive) in which it holds every output, clinician
+     * response and outcome of the system, whatever their occurredAt, so each
+     * signal can be recomputed; it then also holds every MonitoringPlanned of
+     * the system. One range per signal's [inputs.firstPosition,
+     * inputs.throughPosition], overlapping ones merged.
+     */
+    signalInputs?: Array<{ firstPosition: string; lastPosition: string }>;
   };
   exportedBy: { id: string; role: string };
   recipient?: string;
@@ -68,6 +77,14 @@ export interface BundleManifest {
   sinceCheckpoint?: { treeSize: number; rootHash: string };
   counts: {
     events: number;
+    /** Outputs, clinician responses, outcomes, output findings and computed signals of the system. */
+    clinicalUse?: {
+      outputs: number;
+      responses: number;
+      outcomes: number;
+      findings: number;
+      computedSignals: number;
+    };
     dataAccessEvents: number;
     auditEvents: number;
     provenances: number;

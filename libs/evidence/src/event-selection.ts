@@ -121,11 +121,79 @@ export async function trainingDatasetIds(
   ].sort();
 }
 
+/** A store position range, inclusive. */
+export interface InputRange {
+  first: bigint;
+  last: bigint;
+}
+
+/** The clinical-use events a computed signal is recomputed from. */
+const SIGNAL_INPUT_TYPES = ['AiOutputProduced', 'ClinicianResponseRecorded', 'OutcomeObserved'];
+/** Signals read from the store at once when finding their inputs. */
+const SIGNAL_PAGE = 500;
+/** More ranges than this are merged across their smallest gaps: a few extra events beat a query of thousands of ORs. */
+const MAX_INPUT_RANGES = 32;
+
+/**
+ * For a bundle cut to a period: the position ranges holding the inputs of
+ * every computed signal it will include, so that each can be recomputed from
+ * the bundle although its window, or the outcomes recorded for it, fall
+ * outside the period. A signal's inputs all lie in [inputs.firstPosition,
+ * inputs.throughPosition]; the range of each is taken whole (every output,
+ * response and outcome of the system in it), overlapping ones merged.
+ */
+export async function signalInputRanges(
+  db: Db,
+  store: EventStore,
+  scope: ExportScope,
+  through: bigint,
+): Promise<InputRange[]> {
+  let query = db
+    .selectFrom('tl_events')
+    .select('event_id')
+    .where('tenant_id', '=', scope.tenantId)
+    .where('system_id', '=', scope.systemId)
+    .where('type', '=', 'MonitoringSignalComputed')
+    .where('position', '<=', through.toString());
+  if (scope.from) query = query.where('occurred_at', '>=', scope.from);
+  if (scope.to) query = query.where('occurred_at', '<', scope.to);
+  const ids = (await query.orderBy('position').execute()).map((r) => r.event_id);
+  const ranges: InputRange[] = [];
+  for (let i = 0; i < ids.length; i += SIGNAL_PAGE)
+    for (const signal of await store.findByEventIds(ids.slice(i, i + SIGNAL_PAGE))) {
+      const { inputs } = signal.data as { inputs: { firstPosition: string; throughPosition: string } };
+      ranges.push({ first: BigInt(inputs.firstPosition), last: BigInt(inputs.throughPosition) });
+    }
+  return mergedRanges(ranges, MAX_INPUT_RANGES);
+}
+
+/** Sorted, overlapping and adjacent ranges joined, then the closest merged until at most `max` remain. */
+export function mergedRanges(ranges: readonly InputRange[], max: number): InputRange[] {
+  const merged: InputRange[] = [];
+  for (const range of [...ranges].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0))) {
+    const last = merged.at(-1);
+    if (last && range.first <= last.last + 1n) last.last = range.last > last.last ? range.last : last.last;
+    else merged.push({ ...range });
+  }
+  while (merged.length > max) {
+    let closest = 0;
+    for (let i = 1; i < merged.length - 1; i++)
+      if (merged[i + 1].first - merged[i].last < merged[closest + 1].first - merged[closest].last)
+        closest = i;
+    merged.splice(closest, 2, { first: merged[closest].first, last: merged[closest + 1].last });
+  }
+  return merged;
+}
+
 /**
  * The events in scope, in the ledger's global order, a page at a time: the
- * system's own stream, data access on its behalf, its export records, and the
- * events of its training datasets. Found through the timeline index, read
- * whole from the event store: what is bundled is what was hashed.
+ * system's own stream, data access and clinical use on its behalf (outputs,
+ * clinician responses, outcomes and the findings raised on them, which name
+ * it as data.systemId in their emitter's streams), its export records, and the
+ * events of its training datasets. In a bundle cut to a period, the inputs
+ * of its computed signals and its monitoring plans come too, whenever they
+ * occurred. Found through the timeline index, read whole from the event
+ * store: what is bundled is what was hashed.
  */
 export class ScopedEvents {
   constructor(
@@ -134,6 +202,7 @@ export class ScopedEvents {
     private readonly scope: ExportScope,
     private readonly datasetStreams: string[],
     private readonly through: bigint,
+    private readonly signalInputs: readonly InputRange[] = [],
   ) {}
 
   async count(): Promise<number> {
@@ -172,18 +241,33 @@ export class ScopedEvents {
 
   private query() {
     const { tenantId, systemId, from, to } = this.scope;
-    let query = this.db
+    return this.db
       .selectFrom('tl_events')
       .where('tenant_id', '=', tenantId)
       .where('position', '<=', this.through.toString())
-      .where((eb) =>
-        eb.or([
-          eb('system_id', '=', systemId),
-          ...(this.datasetStreams.length > 0 ? [eb('stream', 'in', this.datasetStreams)] : []),
-        ]),
-      );
-    if (from) query = query.where('occurred_at', '>=', from);
-    if (to) query = query.where('occurred_at', '<', to);
-    return query;
+      .where((eb) => {
+        const inPeriod = [
+          eb.or([
+            eb('system_id', '=', systemId),
+            ...(this.datasetStreams.length > 0 ? [eb('stream', 'in', this.datasetStreams)] : []),
+          ]),
+          ...(from ? [eb('occurred_at', '>=', from)] : []),
+          ...(to ? [eb('occurred_at', '<', to)] : []),
+        ];
+        if (this.signalInputs.length === 0) return eb.and(inPeriod);
+        return eb.or([
+          eb.and(inPeriod),
+          eb.and([eb('system_id', '=', systemId), eb('type', '=', 'MonitoringPlanned')]),
+          eb.and([
+            eb('system_id', '=', systemId),
+            eb('type', 'in', SIGNAL_INPUT_TYPES),
+            eb.or(
+              this.signalInputs.map((r) =>
+                eb.and([eb('position', '>=', r.first.toString()), eb('position', '<=', r.last.toString())]),
+              ),
+            ),
+          ]),
+        ]);
+      });
   }
 }

@@ -33,6 +33,7 @@ import {
 import { EvidenceExportError } from './evidence-export-error';
 import {
   ScopedEvents,
+  signalInputRanges,
   systemIsRegistered,
   trainingDatasetIds,
   waitUntilSealed,
@@ -115,12 +116,16 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
   }
   const consistency = since ? await consistencyFrom(proofs, since, checkpoint.treeSize) : undefined;
   const datasetIds = await trainingDatasetIds(db, store, scope, throughPosition);
+  // A whole-history bundle holds every input already; a cut one must bring its signals' inputs along.
+  const signalInputs =
+    scope.from || scope.to ? await signalInputRanges(db, store, scope, throughPosition) : [];
   const events = new ScopedEvents(
     db,
     store,
     scope,
     datasetIds.map((id) => tenantStream(scope.tenantId, streamNames.dataset(id))),
     throughPosition,
+    signalInputs,
   );
 
   const createdAt = (options.now ?? (() => new Date()))().toISOString();
@@ -206,7 +211,19 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
       exportId,
       createdAt,
       origin,
-      scope: { ...scope, datasetIds, throughPosition: throughPosition.toString() },
+      scope: {
+        ...scope,
+        datasetIds,
+        throughPosition: throughPosition.toString(),
+        ...(signalInputs.length > 0
+          ? {
+              signalInputs: signalInputs.map((r) => ({
+                firstPosition: r.first.toString(),
+                lastPosition: r.last.toString(),
+              })),
+            }
+          : {}),
+      },
       exportedBy: options.exportedBy,
       ...(options.recipient ? { recipient: options.recipient } : {}),
       checkpoint: { treeSize: checkpoint.treeSize, rootHash: hashToBase64(checkpoint.rootHash) },
@@ -255,6 +272,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
         dataAccessEvents: report.dataAccess.total,
         auditEvents: fhirCounts.auditEvents,
         provenances: fhirCounts.provenances,
+        clinicalUse: report.clinicalUseCounts(),
       },
       files: order.filter((name) => files.has(name)).map((name) => ({ name, ...files.get(name)! })),
     };

@@ -29,15 +29,35 @@ import {
   type ProofLine,
 } from './bundle-format';
 import { JsonLines, LineError } from './json-lines';
+import { describeSignal, SignalRecomputation, type PositionRange } from './signal-recompute';
 
 /*
  * The offline verifier: a bundle file and the verifier keys the recipient
  * trusts, nothing else. No server, no database, no configuration; it imports
- * only the integrity library, so a regulator can read every line it runs.
+ * only the integrity library and the domain's metric functions, so a
+ * regulator can read every line it runs. Past the trust roots (manifest,
+ * signature, checkpoint) it keeps checking after a failure, so one run lists
+ * every altered event, every failed proof and every signal that does not
+ * recompute.
  */
 
+/** One thing found wrong: the file it is in, and what was found and what it means. */
+export interface BundleFinding {
+  file: BundleFileName | 'bundle';
+  message: string;
+}
+
 export type BundleVerification =
-  { ok: true; summary: BundleSummary } | { ok: false; file: BundleFileName | 'bundle'; message: string };
+  | { ok: true; summary: BundleSummary }
+  | {
+      ok: false;
+      /** The first failure, as `failures[0]`. */
+      file: BundleFileName | 'bundle';
+      message: string;
+      failures: BundleFinding[];
+      /** How far the checks got, when the trust roots held. */
+      summary?: BundleSummary;
+    };
 
 export interface BundleSummary {
   exportId: string;
@@ -53,6 +73,8 @@ export interface BundleSummary {
   checkpoint: { treeSize: number; rootHash: string; signedBy: string[] };
   consistentWith?: { treeSize: number; rootHash: string };
   files: number;
+  /** The bundle's MonitoringSignalComputed events, and how many were recomputed from its events and matched. */
+  signals: { computed: number; recomputed: number };
 }
 
 /** The first thing wrong with a bundle: which file, what was found, and what it means. */
@@ -68,33 +90,42 @@ class BundleFailure extends Error {
 // The small members are read whole; these bounds keep a hostile bundle from exhausting memory.
 const SMALL_FILE_LIMIT = 4 * 1024 * 1024;
 const HASH_BYTES = 32;
+const NO_HASH = Buffer.alloc(HASH_BYTES);
+/** A hostile bundle could fail on every line: the report lists this many and counts the rest. */
+const MAX_FAILURES = 1000;
+/** What a period-cut bundle holds in full within its declared input ranges, whatever their occurredAt. */
+const SIGNAL_INPUT_TYPES = new Set(['AiOutputProduced', 'ClinicianResponseRecorded', 'OutcomeObserved']);
 
 export async function verifyBundle(
   file: string,
   trustedVkeys: readonly string[],
 ): Promise<BundleVerification> {
+  const refused = (message: string): BundleVerification => ({
+    ok: false,
+    file: 'bundle',
+    message,
+    failures: [{ file: 'bundle', message }],
+  });
   let verifiers: NoteVerifier[];
   try {
     verifiers = trustedVkeys.map((key) => noteVerifier(key.trim()));
   } catch (error) {
-    return { ok: false, file: 'bundle', message: `a trusted key is not a verifier key: ${messageOf(error)}` };
+    return refused(`a trusted key is not a verifier key: ${messageOf(error)}`);
   }
   if (verifiers.length === 0)
-    return {
-      ok: false,
-      file: 'bundle',
-      message: 'no trusted verifier key given: pass the ledger key you were given out of band',
-    };
+    return refused('no trusted verifier key given: pass the ledger key you were given out of band');
+  const reader = new BundleReader(verifiers);
   try {
-    return { ok: true, summary: await new BundleReader(verifiers).read(file) };
+    await reader.read(file);
   } catch (error) {
-    if (error instanceof BundleFailure) return { ok: false, file: error.file, message: error.message };
-    return {
-      ok: false,
-      file: 'bundle',
-      message: `the file is not a readable evidence bundle (gzipped tar): ${messageOf(error)}`,
-    };
+    if (error instanceof BundleFailure) reader.record(error.file, error.message);
+    else
+      reader.record(
+        'bundle',
+        `the file is not a readable evidence bundle (gzipped tar): ${messageOf(error)}`,
+      );
   }
+  return reader.result();
 }
 
 class BundleReader {
@@ -107,10 +138,34 @@ class BundleReader {
   private events = 0;
   private firstPosition?: string;
   private lastPosition?: string;
+  /** The position of each event, in order (0 for an unreadable line): to find the leaf a signal's checkpoint must cover. */
+  private positions = new BigUint64Array(1024);
+  private files = 0;
+  private readonly failures: BundleFinding[] = [];
+  private omittedFailures = 0;
+  private recomputation?: SignalRecomputation;
+  private inputRanges?: PositionRange[];
+  private signals = { computed: 0, recomputed: 0 };
+  /** Lines whose proven leaf index a signal's checkpoint claim needs, and the index once proven. */
+  private wantedLeaves = new Map<number, number | undefined>();
 
   constructor(private readonly verifiers: NoteVerifier[]) {}
 
-  async read(file: string): Promise<BundleSummary> {
+  record(file: BundleFileName | 'bundle', message: string): void {
+    if (this.failures.length < MAX_FAILURES) this.failures.push({ file, message });
+    else this.omittedFailures++;
+  }
+
+  result(): BundleVerification {
+    const summary = this.manifest && this.checkpoint ? this.summary() : undefined;
+    if (this.failures.length === 0) return { ok: true, summary: summary! };
+    const failures = [...this.failures];
+    if (this.omittedFailures > 0)
+      failures.push({ file: 'bundle', message: `and ${this.omittedFailures} more failures not listed` });
+    return { ok: false, ...failures[0], failures, ...(summary ? { summary } : {}) };
+  }
+
+  async read(file: string): Promise<void> {
     const archive = extract();
     const input = createReadStream(file);
     const gunzip = createGunzip();
@@ -146,6 +201,7 @@ class BundleReader {
           );
         }
         await this.member(name, entry);
+        this.files++;
         if (name === 'manifest.sig')
           expected = bundleOrder(this.manifest!.files.some((f) => f.name === 'consistency.json'));
       }
@@ -158,7 +214,6 @@ class BundleReader {
         missing,
         `${missing} is missing from the bundle (${FILE_MEANING[missing]}): the bundle is incomplete`,
       );
-    return this.summary(seen.length);
   }
 
   private async member(name: BundleFileName, content: AsyncIterable<Buffer>): Promise<void> {
@@ -171,16 +226,28 @@ class BundleReader {
       case 'checkpoint.note':
         return this.checkCheckpoint(await this.readListed(name, content));
       case 'keys.txt':
-        return this.checkKeys(await this.readListed(name, content));
+        return this.recorded(async () => this.checkKeys(await this.readListed(name, content)));
       case 'consistency.json':
-        return this.checkConsistency(await this.readListed(name, content));
+        return this.recorded(async () => this.checkConsistency(await this.readListed(name, content)));
       case 'events.jsonl':
-        return this.streamListed(name, content, (line, n) => this.checkEvent(line, n));
+        await this.streamListed(name, content, (line, n) => this.checkEvent(line, n));
+        return this.recomputeSignals();
       case 'proofs.jsonl':
-        return this.streamListed(name, content, (line, n) => this.checkProof(line, n));
+        await this.streamListed(name, content, (line, n) => this.checkProof(line, n));
+        return this.checkSignalCheckpoints();
       case 'fhir-bundle.json':
       case 'report.html':
         return this.streamListed(name, content);
+    }
+  }
+
+  /** Runs a check whose failure leaves the rest checkable, and records its failure instead of stopping. */
+  private async recorded(check: () => Promise<void>): Promise<void> {
+    try {
+      await check();
+    } catch (error) {
+      if (!(error instanceof BundleFailure)) throw error;
+      this.record(error.file, error.message);
     }
   }
 
@@ -214,6 +281,22 @@ class BundleReader {
         'manifest.json',
         `format is ${JSON.stringify(manifest.format)}; this verifier reads ${BUNDLE_FORMAT}`,
       );
+    if (manifest.scope?.signalInputs !== undefined) {
+      const ranges = manifest.scope.signalInputs;
+      const decimal = (v: unknown) => typeof v === 'string' && /^[0-9]{1,20}$/.test(v);
+      if (
+        !Array.isArray(ranges) ||
+        !ranges.every((r) => decimal(r?.firstPosition) && decimal(r?.lastPosition))
+      )
+        throw new BundleFailure(
+          'manifest.json',
+          'scope.signalInputs must list position ranges {firstPosition, lastPosition} in decimal',
+        );
+      this.inputRanges = ranges.map((r) => ({
+        first: BigInt(r.firstPosition),
+        last: BigInt(r.lastPosition),
+      }));
+    }
     if (text !== manifestNoteText(manifest.origin, bytes)) {
       throw new BundleFailure(
         'manifest.sig',
@@ -221,6 +304,10 @@ class BundleReader {
       );
     }
     this.manifest = manifest;
+    this.recomputation = new SignalRecomputation({
+      systemId: manifest.scope.systemId,
+      ...(this.inputRanges ? { inputRanges: this.inputRanges } : {}),
+    });
   }
 
   private checkCheckpoint(note: Buffer): void {
@@ -322,11 +409,13 @@ class BundleReader {
   private checkEvent(line: string, n: number): void {
     const manifest = this.manifest!;
     const at = `line ${n}`;
+    const fail = (message: string) => this.record('events.jsonl', `${at}${message}`);
     let event: Record<string, unknown>;
     try {
       event = JSON.parse(line) as Record<string, unknown>;
     } catch {
-      throw new BundleFailure('events.jsonl', `${at} is not JSON: the events were altered`);
+      fail(' is not JSON: the events were altered');
+      return this.rememberEvent(NO_HASH, 0n);
     }
     const { eventId, type, schemaVersion, stream, revision, position, data, metadata, integrity } = event as {
       eventId: string;
@@ -339,77 +428,138 @@ class BundleReader {
       metadata: { tenantId?: string; occurredAt?: string };
       integrity: { prevHash: string; hash: string };
     };
-    if (typeof position !== 'string' || !/^[1-9][0-9]{0,19}$/.test(position))
-      throw new BundleFailure('events.jsonl', `${at}: position must be a decimal string`);
-    if (!integrity || typeof integrity.hash !== 'string' || !/^[0-9a-f]{64}$/.test(integrity.hash))
-      throw new BundleFailure('events.jsonl', `${at}: integrity.hash must be 64 lowercase hex digits`);
-    let canonical: string;
-    let recomputed: string;
+    if (typeof position !== 'string' || !/^[1-9][0-9]{0,19}$/.test(position)) {
+      fail(': position must be a decimal string');
+      return this.rememberEvent(NO_HASH, 0n);
+    }
+    if (!integrity || typeof integrity.hash !== 'string' || !/^[0-9a-f]{64}$/.test(integrity.hash)) {
+      fail(': integrity.hash must be 64 lowercase hex digits');
+      return this.rememberEvent(NO_HASH, 0n);
+    }
+    let canonical: string | undefined;
+    let recomputed: string | undefined;
     try {
       canonical = canonicalJson(event);
       recomputed = eventHash({ eventId, type, schemaVersion, stream, revision, data, metadata, integrity });
     } catch (error) {
-      throw new BundleFailure('events.jsonl', `${at}: the event cannot be hashed: ${messageOf(error)}`);
+      fail(`: the event cannot be hashed: ${messageOf(error)}`);
     }
-    if (canonical !== line)
-      throw new BundleFailure(
-        'events.jsonl',
-        `${at} (event ${eventId}) is not in RFC 8785 canonical form: the line was altered`,
+    if (canonical !== undefined && canonical !== line)
+      fail(` (event ${eventId}) is not in RFC 8785 canonical form: the line was altered`);
+    if (recomputed !== undefined && recomputed !== integrity.hash)
+      fail(
+        `: event ${eventId} (position ${position}) hashes to ${recomputed}, not its recorded ${integrity.hash}: the event was altered`,
       );
-    if (recomputed !== integrity.hash) {
-      throw new BundleFailure(
-        'events.jsonl',
-        `${at}: event ${eventId} (position ${position}) hashes to ${recomputed}, not its recorded ${integrity.hash}: the event was altered`,
+    if (this.lastPosition !== undefined && BigInt(position) <= BigInt(this.lastPosition))
+      fail(
+        `: position ${position} does not follow ${this.lastPosition}: events must be in the ledger's global order`,
       );
-    }
-    if (this.lastPosition !== undefined && BigInt(position) <= BigInt(this.lastPosition)) {
-      throw new BundleFailure(
-        'events.jsonl',
-        `${at}: position ${position} does not follow ${this.lastPosition}: events must be in the ledger's global order`,
-      );
-    }
-    if (BigInt(position) > BigInt(manifest.scope.throughPosition)) {
-      throw new BundleFailure(
-        'events.jsonl',
-        `${at}: position ${position} is after the checkpoint's last event (${manifest.scope.throughPosition})`,
-      );
-    }
+    if (BigInt(position) > BigInt(manifest.scope.throughPosition))
+      fail(`: position ${position} is after the checkpoint's last event (${manifest.scope.throughPosition})`);
     if (metadata?.tenantId !== manifest.scope.tenantId)
-      throw new BundleFailure(
-        'events.jsonl',
-        `${at}: event ${eventId} belongs to tenant ${metadata?.tenantId}, not ${manifest.scope.tenantId}`,
-      );
-    const occurred = Date.parse(String(metadata.occurredAt));
+      fail(`: event ${eventId} belongs to tenant ${metadata?.tenantId}, not ${manifest.scope.tenantId}`);
+    const occurred = Date.parse(String(metadata?.occurredAt));
     if (
-      (manifest.scope.from && occurred < Date.parse(manifest.scope.from)) ||
-      (manifest.scope.to && occurred >= Date.parse(manifest.scope.to))
-    ) {
-      throw new BundleFailure(
-        'events.jsonl',
-        `${at}: event ${eventId} occurred at ${metadata.occurredAt}, outside the exported period`,
-      );
-    }
-    this.rememberHash(Buffer.from(integrity.hash, 'hex'));
+      ((manifest.scope.from && occurred < Date.parse(manifest.scope.from)) ||
+        (manifest.scope.to && occurred >= Date.parse(manifest.scope.to))) &&
+      !this.isSignalInput(type, BigInt(position), data)
+    )
+      fail(`: event ${eventId} occurred at ${metadata?.occurredAt}, outside the exported period`);
+    // An altered event is still recomputed from, so the report says what its alteration changes too.
+    this.recomputation!.add({ type, position: BigInt(position), data, metadata: metadata ?? {} });
+    // The recorded hash keeps each proof matched to its line; an event that does not hash to it has failed above.
+    this.rememberEvent(Buffer.from(integrity.hash, 'hex'), BigInt(position));
     this.firstPosition ??= position;
     this.lastPosition = position;
+  }
+
+  /** Whether a period-cut bundle holds this event outside the period as the input of a computed signal it includes. */
+  private isSignalInput(type: string, position: bigint, data: unknown): boolean {
+    if (!this.inputRanges) return false;
+    if ((data as { systemId?: unknown } | null)?.systemId !== this.manifest!.scope.systemId) return false;
+    if (type === 'MonitoringPlanned') return true;
+    return (
+      SIGNAL_INPUT_TYPES.has(type) && this.inputRanges.some((r) => r.first <= position && position <= r.last)
+    );
+  }
+
+  private recomputeSignals(): void {
+    const outcome = this.recomputation!.finish();
+    this.signals = { computed: outcome.signals, recomputed: outcome.matched };
+    for (const { signal, message } of outcome.failures)
+      this.record('events.jsonl', `${describeSignal(signal)}: ${message}`);
+    // Proofs come next: note which lines' leaf indices the matched signals' checkpoints must be checked against.
+    for (const claim of this.recomputation!.checkpointClaims()) {
+      for (const position of [claim.lastPosition, claim.signalPosition]) {
+        const line = this.lineOf(position);
+        if (line !== undefined) this.wantedLeaves.set(line, undefined);
+      }
+    }
+  }
+
+  private checkSignalCheckpoints(): void {
+    const checkpoint = this.checkpoint!;
+    const leafOf = (position: bigint) => {
+      const line = this.lineOf(position);
+      return line === undefined ? undefined : this.wantedLeaves.get(line);
+    };
+    for (const claim of this.recomputation!.checkpointClaims()) {
+      const lastLeaf = leafOf(claim.lastPosition);
+      const ownLeaf = leafOf(claim.signalPosition);
+      const named = `${describeSignal(claim.signal)}: its checkpoint (tree size ${claim.treeSize})`;
+      if (lastLeaf === undefined || ownLeaf === undefined)
+        this.record(
+          'events.jsonl',
+          `${named} cannot be checked: its last input or the signal has no proven leaf`,
+        );
+      else if (lastLeaf >= claim.treeSize)
+        this.record(
+          'events.jsonl',
+          `${named} does not cover its last input at position ${claim.lastPosition}, which is leaf ${lastLeaf}`,
+        );
+      else if (claim.treeSize > ownLeaf)
+        this.record(
+          'events.jsonl',
+          `${named} could not have been signed before the signal was recorded as leaf ${ownLeaf}`,
+        );
+      else if (claim.treeSize === checkpoint.size && claim.rootHash !== hashToBase64(checkpoint.rootHash))
+        this.record(
+          'events.jsonl',
+          `${named} has root ${claim.rootHash}, but the bundle's signed checkpoint of that size has root ${hashToBase64(checkpoint.rootHash)}`,
+        );
+    }
+  }
+
+  /** The line (1-based) of the event at a position, by binary search over the positions in order. */
+  private lineOf(position: bigint): number | undefined {
+    let low = 0;
+    let high = this.events;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.positions[mid] < position) low = mid + 1;
+      else high = mid;
+    }
+    return low < this.events && this.positions[low] === position ? low + 1 : undefined;
   }
 
   private checkProof(line: string, n: number): void {
     const checkpoint = this.checkpoint!;
     const at = `line ${n}`;
-    if (n > this.events)
-      throw new BundleFailure('proofs.jsonl', `${at}: there are more proofs than the ${this.events} events`);
+    const fail = (message: string) => this.record('proofs.jsonl', `${at}${message}`);
+    if (n > this.events) return fail(`: there are more proofs than the ${this.events} events`);
     let proof: ProofLine;
     try {
       proof = JSON.parse(line) as ProofLine;
     } catch {
-      throw new BundleFailure('proofs.jsonl', `${at} is not JSON: the proofs were altered`);
+      return fail(' is not JSON: the proofs were altered');
     }
-    const expected = hashToHex(this.eventHashes.subarray((n - 1) * HASH_BYTES, n * HASH_BYTES));
+    const held = this.eventHashes.subarray((n - 1) * HASH_BYTES, n * HASH_BYTES);
+    // An unreadable event has already failed; there is no hash to prove.
+    if (held.equals(NO_HASH)) return;
+    const expected = hashToHex(held);
     if (proof.eventHash !== expected)
-      throw new BundleFailure(
-        'proofs.jsonl',
-        `${at} proves event hash ${String(proof.eventHash)}, but event ${n} of events.jsonl hashes to ${expected}`,
+      return fail(
+        ` proves event hash ${String(proof.eventHash)}, but event ${n} of events.jsonl hashes to ${expected}`,
       );
     try {
       verifyInclusion({
@@ -420,20 +570,26 @@ class BundleReader {
         root: checkpoint.rootHash,
       });
     } catch (error) {
-      throw new BundleFailure(
-        'proofs.jsonl',
-        `${at}: event ${proof.eventId} is not proven to be leaf ${proof.leafIndex} of the signed log of ${checkpoint.size} events: ${messageOf(error)}`,
+      return fail(
+        `: event ${proof.eventId} is not proven to be leaf ${proof.leafIndex} of the signed log of ${checkpoint.size} events: ${messageOf(error)}`,
       );
     }
+    if (this.wantedLeaves.has(n)) this.wantedLeaves.set(n, proof.leafIndex);
   }
 
-  private rememberHash(hash: Buffer): void {
+  private rememberEvent(hash: Buffer, position: bigint): void {
     if ((this.events + 1) * HASH_BYTES > this.eventHashes.length) {
       const grown = Buffer.alloc(this.eventHashes.length * 2);
       this.eventHashes.copy(grown);
       this.eventHashes = grown;
     }
+    if (this.events === this.positions.length) {
+      const grown = new BigUint64Array(this.positions.length * 2);
+      grown.set(this.positions);
+      this.positions = grown;
+    }
     hash.copy(this.eventHashes, this.events * HASH_BYTES);
+    this.positions[this.events] = position;
     this.events++;
   }
 
@@ -452,31 +608,44 @@ class BundleReader {
   ): Promise<void> {
     const hash = createHash('sha256');
     const lines = new JsonLines();
+    let reading = onLine !== undefined;
     let bytes = 0;
-    try {
-      for await (const chunk of content) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        if (onLine) for (const line of lines.push(chunk)) onLine(line.text, line.n);
+    const lineFault = (error: unknown) => {
+      // A broken line is this file's fault, and the lines after it cannot be told apart; a broken stream is the bundle's.
+      if (!(error instanceof LineError)) throw error;
+      this.record(name, `${error.message}: the file was altered`);
+      reading = false;
+    };
+    for await (const chunk of content) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      if (reading)
+        try {
+          for (const line of lines.push(chunk)) onLine!(line.text, line.n);
+        } catch (error) {
+          lineFault(error);
+        }
+    }
+    if (reading)
+      try {
+        lines.end();
+      } catch (error) {
+        lineFault(error);
       }
-      if (onLine) lines.end();
-    } catch (error) {
-      // A broken archive stream is the bundle's fault as a whole; a broken line is this file's.
-      if (error instanceof LineError) throw new BundleFailure(name, `${error.message}: the file was altered`);
-      throw error;
-    }
-    this.checkDigest(name, bytes, hash.digest('hex'));
-    if (name === 'events.jsonl' && this.events !== this.manifest!.counts.events) {
-      throw new BundleFailure(
-        name,
-        `holds ${this.events} events, the manifest says ${this.manifest!.counts.events}`,
-      );
-    }
+    this.recordDigest(name, bytes, hash.digest('hex'));
+    if (name === 'events.jsonl' && this.events !== this.manifest!.counts.events)
+      this.record(name, `holds ${this.events} events, the manifest says ${this.manifest!.counts.events}`);
     if (name === 'proofs.jsonl' && lines.count !== this.events)
-      throw new BundleFailure(
-        name,
-        `holds ${lines.count} proofs for ${this.events} events: every event needs one`,
-      );
+      this.record(name, `holds ${lines.count} proofs for ${this.events} events: every event needs one`);
+  }
+
+  private recordDigest(name: BundleFileName, bytes: number, digest: string): void {
+    try {
+      this.checkDigest(name, bytes, digest);
+    } catch (error) {
+      if (!(error instanceof BundleFailure)) throw error;
+      this.record(error.file, error.message);
+    }
   }
 
   private checkDigest(name: BundleFileName, bytes: number, digest: string): void {
@@ -489,7 +658,7 @@ class BundleReader {
     }
   }
 
-  private summary(files: number): BundleSummary {
+  private summary(): BundleSummary {
     const manifest = this.manifest!;
     const checkpoint = this.checkpoint!;
     return {
@@ -509,7 +678,8 @@ class BundleReader {
         signedBy: checkpoint.signatures.map((s) => `${s.name}+${formatKeyId(s.keyId)}`),
       },
       ...(this.consistentWith ? { consistentWith: this.consistentWith } : {}),
-      files,
+      files: this.files,
+      signals: this.signals,
     };
   }
 }

@@ -14,14 +14,15 @@ export function registerVerifyBundleCommand(program: Command): void {
     .command('verify-bundle <file>')
     .description(
       'check an evidence bundle offline, with no server and no database: the manifest signature, every file hash, every event hash, ' +
-        'every inclusion proof, the checkpoint signature and the consistency proof; exits 1 naming the first file that fails',
+        'every inclusion proof, the checkpoint signature and the consistency proof, and recompute every computed monitoring signal ' +
+        'from the bundled events; exits 1 listing every failure, each naming its file',
     )
     .option(
       '--trusted-key <vkey...>',
       "the ledger's verifier key, obtained separately from the bundle (repeat for a rotated key)",
     )
     .option('--trusted-keys <file>', 'a file of trusted verifier keys, one per line')
-    .option('--json', 'print the result (PASS with its summary, or the first failing file) as JSON')
+    .option('--json', 'print the result (PASS with its summary, or every failure) as JSON')
     .action(async (file: string, flags: VerifyBundleFlags) => {
       process.exitCode = await verify(file, flags);
     });
@@ -44,7 +45,12 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
     return result.ok ? EXIT.ok : EXIT.damage;
   }
   if (!result.ok) {
-    process.stdout.write(`FAIL: ${result.file}: ${result.message}\n`);
+    process.stdout.write(result.failures.map((f) => `FAIL: ${f.file}: ${f.message}\n`).join(''));
+    const signals = result.summary?.signals;
+    if (signals && signals.computed > 0)
+      process.stdout.write(
+        `  ${signals.recomputed} of ${signals.computed} computed signals recomputed from the bundled events and matched\n`,
+      );
     return EXIT.damage;
   }
   const s = result.summary;
@@ -56,6 +62,9 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
       s.consistentWith
         ? `  the log extends your checkpoint of tree size ${s.consistentWith.treeSize} (root ${s.consistentWith.rootHash})`
         : '  no earlier checkpoint to prove consistency with (export with --since-checkpoint for one)',
+      s.signals.computed > 0
+        ? `  ${s.signals.recomputed} computed signals recomputed from the bundled outputs, responses and outcomes: each matches its value, n, inputs and checkpoint`
+        : '  no computed monitoring signal in the bundle',
       `  ${s.files} files match the signed manifest; verified in ${seconds} s`,
     ].join('\n') + '\n',
   );

@@ -38,6 +38,9 @@ const metricList = (
     )
     .join('<br>');
 
+const threshold = (c: { threshold?: number; direction?: string }) =>
+  c.threshold === undefined ? 'no plan' : `${c.direction === 'min' ? '≥' : '≤'} ${esc(c.threshold)}`;
+
 const counts = (map: Map<string, number>) =>
   [...map]
     .sort((a, b) => b[1] - a[1])
@@ -95,7 +98,7 @@ export function renderReport({
         ],
         [
           'Contents',
-          `${model.events} events: the system's own, data access on its behalf, its export records, and the events of its training datasets (${esc(manifest.scope.datasetIds.join(', ') || 'none')})`,
+          `${model.events} events: the system's own, data access and clinical use (outputs, clinician responses, outcomes) on its behalf, its export records, and the events of its training datasets (${esc(manifest.scope.datasetIds.join(', ') || 'none')})${manifest.scope.signalInputs ? `; for the computed signals of the period, their inputs and the monitoring plans whenever they occurred (positions ${manifest.scope.signalInputs.map((r) => `${esc(r.firstPosition)}–${esc(r.lastPosition)}`).join(', ')})` : ''}`,
         ],
         [
           'Exported',
@@ -237,7 +240,34 @@ export function renderReport({
         src(p.source),
       ]),
       'No monitoring plan in the period.',
+    )}<h3>Computed by the ledger from recorded outputs, responses and outcomes</h3><p>Each is recomputed by <code>govledger verify-bundle</code> from this bundle's own events (see docs/evidence-bundles.md).</p>${table(
+      ['Metric', 'Subgroup', 'Signals', 'Breaches', 'Latest window', 'n', 'Value', 'Threshold'],
+      [...model.computedSummaries.values()].map((s) => [
+        esc(s.metric),
+        esc(s.subgroup ?? 'all'),
+        String(s.count),
+        s.breaches > 0 ? `<b class="bad">${s.breaches}</b>` : '0',
+        `${esc(s.last.window.from)} — ${esc(s.last.window.to)}`,
+        String(s.last.n),
+        s.last.breached ? `<b class="bad">${esc(s.last.value)}</b>` : esc(s.last.value),
+        threshold(s.last),
+      ]),
+      'No computed signal in the period.',
     )}${table(
+      ['Metric', 'Subgroup', 'Method', 'n', 'Window', 'Value', 'Threshold', 'Breach', 'Event'],
+      model.recentComputed.map((c) => [
+        esc(c.metric),
+        esc(c.subgroup ?? 'all'),
+        esc(c.method),
+        String(c.n),
+        `${esc(c.window.from)} — ${esc(c.window.to)}`,
+        esc(c.value),
+        threshold(c),
+        c.breached ? '<b class="bad">breach</b>' : 'within',
+        src(c.source),
+      ]),
+      '',
+    )}${model.computedCount > model.recentComputed.length ? `<p>The latest ${model.recentComputed.length} of ${model.computedCount} computed signals; every one is in events.jsonl.</p>` : ''}<h3>Recorded by hand (method: manual)</h3>${table(
       ['Metric', 'Signals', 'Lowest', 'Highest', 'Latest'],
       [...model.signalSummaries.values()].map((s) => [
         esc(s.metric),
@@ -246,7 +276,32 @@ export function renderReport({
         esc(s.max),
         `${esc(s.last.value)} at ${esc(s.last.observedAt)}`,
       ]),
-      'No monitoring signal in the period.',
+      'No hand-typed monitoring signal in the period.',
+    )}<h3>Clinical use recorded</h3>${table(
+      ['Outputs', 'Clinician responses', 'Outcomes', 'Findings raised at ingest'],
+      [
+        [
+          String(model.clinicalUse.outputs),
+          counts(model.clinicalUse.responses) || 'none',
+          counts(model.clinicalUse.outcomes) || 'none',
+          model.clinicalUse.findingCount > 0
+            ? `<b class="bad">${model.clinicalUse.findingCount}</b>`
+            : 'none',
+        ],
+      ],
+      '',
+    )}${table(
+      ['Finding', 'Output', 'Version stamped', 'Live version', 'System status', 'Output produced', 'Event'],
+      model.clinicalUse.findings.map((f) => [
+        `<b class="bad">${esc(f.finding)}</b>`,
+        `<code>${esc(f.outputId)}</code>`,
+        esc(f.modelVersion),
+        esc(f.liveVersion ?? 'none'),
+        esc(f.systemStatus),
+        esc(f.outputOccurredAt),
+        src(f.source),
+      ]),
+      'No output contradicted the registry.',
     )}<h3>Breaches</h3>${table(
       ['Metric', 'Value', 'Threshold', 'Subgroup', 'Observed', 'Version', 'Event'],
       model.breaches.map((b) => [
@@ -431,7 +486,7 @@ export function renderReport({
         ],
       ],
       '',
-    )}<p>To check this bundle without trusting its sender: <code>govledger verify-bundle &lt;file&gt; --trusted-key &lt;the ledger's verifier key, obtained separately&gt;</code>. It checks the manifest signature, every file's SHA-256, every event's hash, every inclusion proof, the checkpoint signature and the consistency proof, with no server or database.</p></section>`,
+    )}<p>To check this bundle without trusting its sender: <code>govledger verify-bundle &lt;file&gt; --trusted-key &lt;the ledger's verifier key, obtained separately&gt;</code>. It checks the manifest signature, every file's SHA-256, every event's hash, every inclusion proof, the checkpoint signature and the consistency proof, and recomputes every computed monitoring signal from the bundled outputs, responses and outcomes, with no server or database.</p></section>`,
   );
 
   sections.push(

@@ -2,13 +2,16 @@ import {
   upcast,
   type AiSystemEventOf,
   type AiSystemEventType,
+  type ClinicalUseEvent,
   type DataAccessedEvent,
   type DatasetEventOf,
   type EvidenceEvent,
 } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 
-type Data<T extends AiSystemEventType> = AiSystemEventOf<T>['data'];
+type Data<T extends AiSystemEventType | ClinicalUseEvent['type']> = T extends AiSystemEventType
+  ? AiSystemEventOf<T>['data']
+  : Extract<ClinicalUseEvent, { type: T }>['data'];
 
 /** Where a fact comes from: the event that records it, findable in events.jsonl. */
 export interface Source {
@@ -43,6 +46,37 @@ export interface MetricSummary {
   min: number;
   max: number;
   last: { value: number; observedAt: string; subgroup?: string };
+}
+
+/** A signal the ledger computed, with the plan's threshold it was held against. */
+export interface ComputedSignalRow {
+  metric: string;
+  subgroup?: string;
+  method: string;
+  value: number;
+  n: number;
+  window: { from: string; to: string };
+  threshold?: number;
+  direction?: string;
+  breached: boolean;
+  source: Source;
+}
+
+export interface ComputedSignalSummary {
+  metric: string;
+  subgroup?: string;
+  count: number;
+  breaches: number;
+  last: ComputedSignalRow;
+}
+
+/** What was recorded of the system's clinical use: counted, never listed (a busy model records 100,000 outputs a day). */
+export interface ClinicalUseTally {
+  outputs: number;
+  responses: Map<string, number>;
+  outcomes: Map<string, number>;
+  findings: Array<Data<'AiOutputFlagged'> & { source: Source }>;
+  findingCount: number;
 }
 
 export interface IncidentRow {
@@ -103,6 +137,16 @@ export class ReportModel {
   monitoringPlans: Array<Data<'MonitoringPlanned'> & { source: Source }> = [];
   signalSummaries = new Map<string, MetricSummary>();
   recentSignals: Array<Data<'MonitoringSignalRecorded'> & { source: Source }> = [];
+  computedSummaries = new Map<string, ComputedSignalSummary>();
+  recentComputed: ComputedSignalRow[] = [];
+  computedCount = 0;
+  clinicalUse: ClinicalUseTally = {
+    outputs: 0,
+    responses: new Map(),
+    outcomes: new Map(),
+    findings: [],
+    findingCount: 0,
+  };
   breaches: Array<Data<'MonitoringThresholdBreached'> & { source: Source }> = [];
   incidents = new Map<string, IncidentRow>();
   decisions = new Map<string, DecisionRow>();
@@ -134,6 +178,23 @@ export class ReportModel {
       position: event.position.toString(),
       at: event.metadata.occurredAt,
     };
+    // The volume of clinical use: counted as it streams past, read as stored (each has only a v1).
+    switch (event.type) {
+      case 'AiOutputProduced':
+        this.clinicalUse.outputs++;
+        return;
+      case 'ClinicianResponseRecorded':
+        return tally(this.clinicalUse.responses, (event.data as Data<'ClinicianResponseRecorded'>).response);
+      case 'OutcomeObserved': {
+        const outcome = event.data as Data<'OutcomeObserved'>;
+        return tally(this.clinicalUse.outcomes, outcome.label ?? '(a value, no label)');
+      }
+      case 'AiOutputFlagged':
+        this.clinicalUse.findingCount++;
+        if (this.clinicalUse.findings.length < RECENT_SIGNALS)
+          this.clinicalUse.findings.push({ ...(event.data as Data<'AiOutputFlagged'>), source });
+        return;
+    }
     // Read in the current shape: an audit stored before findings had owners reads with its auditor as owner.
     const d = (event.type === 'DataAccessed' ? event.data : upcast(event).data) as never;
     switch (event.type) {
@@ -202,6 +263,8 @@ export class ReportModel {
         return;
       case 'MonitoringSignalRecorded':
         return this.signal({ ...(d as Data<'MonitoringSignalRecorded'>), source });
+      case 'MonitoringSignalComputed':
+        return this.computed(d as Data<'MonitoringSignalComputed'>, source);
       case 'MonitoringThresholdBreached':
         this.breaches.push({ ...(d as Data<'MonitoringThresholdBreached'>), source });
         return;
@@ -317,6 +380,56 @@ export class ReportModel {
       this.signalSummaries.set(key, { metric: key, count: 1, min: signal.value, max: signal.value, last });
     this.recentSignals.push(signal);
     if (this.recentSignals.length > RECENT_SIGNALS) this.recentSignals.shift();
+  }
+
+  /** Holds a computed signal against the latest plan for its metric, as the ledger's breach rule does. */
+  private computed(signal: Data<'MonitoringSignalComputed'>, source: Source): void {
+    const plan = this.monitoringPlans.filter((p) => p.metric === signal.metric).at(-1);
+    const breached =
+      plan !== undefined &&
+      (plan.direction === 'min' ? signal.value < plan.threshold : signal.value > plan.threshold);
+    const row: ComputedSignalRow = {
+      metric: signal.metric,
+      ...(signal.subgroup ? { subgroup: signal.subgroup } : {}),
+      method: signal.method,
+      value: signal.value,
+      n: signal.n,
+      window: signal.window,
+      ...(plan ? { threshold: plan.threshold, direction: plan.direction } : {}),
+      breached,
+      source,
+    };
+    this.computedCount++;
+    const key = `${signal.metric}${signal.subgroup ? ` [${signal.subgroup}]` : ''}`;
+    const summary = this.computedSummaries.get(key);
+    if (summary)
+      Object.assign(summary, {
+        count: summary.count + 1,
+        breaches: summary.breaches + Number(breached),
+        last: row,
+      });
+    else if (this.computedSummaries.size < TALLY_KEYS)
+      this.computedSummaries.set(key, {
+        metric: signal.metric,
+        ...(signal.subgroup ? { subgroup: signal.subgroup } : {}),
+        count: 1,
+        breaches: Number(breached),
+        last: row,
+      });
+    this.recentComputed.push(row);
+    if (this.recentComputed.length > RECENT_SIGNALS) this.recentComputed.shift();
+  }
+
+  /** What the manifest counts of the system's clinical use. */
+  clinicalUseCounts() {
+    const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    return {
+      outputs: this.clinicalUse.outputs,
+      responses: sum(this.clinicalUse.responses),
+      outcomes: sum(this.clinicalUse.outcomes),
+      findings: this.clinicalUse.findingCount,
+      computedSignals: this.computedCount,
+    };
   }
 
   private version(version: string): VersionRow {
