@@ -1,6 +1,6 @@
 import type { AgeBand, SexBand } from '@ledger/domain';
 import { createHash } from 'node:crypto';
-import { seededRandom } from './seeded-random';
+import { type SeededRandom, seededRandom } from './seeded-random';
 
 /**
  * Weeks of the sepsis predictor in clinical use, as its scoring service would
@@ -183,6 +183,14 @@ export function sepsisPatients(seed: number, count: number, sites: readonly stri
   }));
 }
 
+/** A patient's risk as the model scores it: its log-odds, and the score the service reports. */
+function drawScore(random: SeededRandom, ageBand: AgeBand): { scoreLogit: number; score: number } {
+  const scoreLogit = BASE_LOGIT[ageBand] + RISK_SPREAD * random.normal();
+  // Services report scores to four decimals; the clip keeps 0 and 1 out, as no risk model is certain.
+  const score = Math.min(0.9999, Math.max(0.0001, Math.round(sigmoid(scoreLogit) * 10_000) / 10_000));
+  return { scoreLogit, score };
+}
+
 /** How far into the drift an instant is: 0 before it starts, rising evenly to 1 at the end of the history. */
 export function driftAt(ms: number, options: Pick<SepsisUseOptions, 'end' | 'driftWeeks'>): number {
   const start = options.end - options.driftWeeks * MS_PER_WEEK;
@@ -193,6 +201,40 @@ export function driftAt(ms: number, options: Pick<SepsisUseOptions, 'end' | 'dri
 export function trueRisk(scoreLogit: number, ageBand: AgeBand, drift: number): number {
   const { shift, slope } = ageBand === '80+' ? DRIFT['80+'] : DRIFT.overall;
   return sigmoid(drift * shift + (1 - drift * (1 - slope)) * scoreLogit);
+}
+
+/**
+ * The service's next scoring round after `at`: the patients most recently
+ * scored in the history, still on the wards, each scored again by
+ * `modelVersion`. Their responses and outcomes are still to come.
+ */
+export function nextScoringRound(
+  history: readonly ClinicalUseItem[],
+  options: { seed: number; at: number; modelVersion: string; patients: number },
+): Array<Extract<ClinicalUseItem, { type: 'AiOutputProduced' }>> {
+  const random = seededRandom(options.seed);
+  const outputs = history.filter((i) => i.type === 'AiOutputProduced');
+  const onWards = new Map<string, OutputData>();
+  for (let i = outputs.length - 1; i >= 0 && onWards.size < options.patients; i--)
+    if (!onWards.has(outputs[i].data.patientId)) onWards.set(outputs[i].data.patientId, outputs[i].data);
+  return [...onWards.values()].map((last, i) => {
+    const outputId = `sepsis-${String(outputs.length + i + 1).padStart(6, '0')}`;
+    const { score } = drawScore(random, last.ageBand);
+    // One round scores every patient at once; a millisecond apart keeps them in order.
+    const at = options.at + i;
+    return {
+      type: 'AiOutputProduced' as const,
+      occurredAt: iso(at),
+      data: {
+        ...last,
+        outputId,
+        modelVersion: options.modelVersion,
+        inputDigest: sha256(`${options.seed}:${outputId}:vitals, labs and notes`),
+        score,
+        alerted: score >= SEPSIS_ALERT_THRESHOLD,
+      },
+    };
+  });
 }
 
 export function sepsisClinicalUse(options: SepsisUseOptions): ClinicalUseItem[] {
@@ -210,9 +252,7 @@ export function sepsisClinicalUse(options: SepsisUseOptions): ClinicalUseItem[] 
     // Evenly spread, each within its own slot, so outputs stay in order and minutes apart.
     const at = Math.floor(start + (i + 0.1 + 0.8 * random.next()) * step);
     const patient = patients[random.integer(0, patients.length - 1)];
-    const scoreLogit = BASE_LOGIT[patient.ageBand] + RISK_SPREAD * random.normal();
-    // Services report scores to four decimals; the clip keeps 0 and 1 out, as no risk model is certain.
-    const score = Math.min(0.9999, Math.max(0.0001, Math.round(sigmoid(scoreLogit) * 10_000) / 10_000));
+    const { scoreLogit, score } = drawScore(random, patient.ageBand);
     const alerted = score >= SEPSIS_ALERT_THRESHOLD;
     const septic = random.chance(trueRisk(scoreLogit, patient.ageBand, driftAt(at, options)));
     const outputId = `sepsis-${String(i + 1).padStart(6, '0')}`;
