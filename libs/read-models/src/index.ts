@@ -32,7 +32,6 @@ export { liveVersionAt } from './live-versions/live-versions-queries';
 export { findModelVersion } from './model-versions/model-versions-queries';
 export {
   complianceFindings,
-  durationMs,
   type ComplianceFinding,
   type CompliancePolicy,
   type FindingFilter,
