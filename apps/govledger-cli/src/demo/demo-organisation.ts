@@ -285,7 +285,7 @@ export async function seedDemoOrganisation(client: LedgerClient, options: SeedOp
               ...((OUTCOME_METRICS as readonly ComputedMetric[]).includes(metric)
                 ? { positiveLabel: SEPSIS_LABELS.positive }
                 : {}),
-              subgroups,
+              ...(subgroups.length > 0 ? { subgroups } : {}),
             },
           },
           plan.holders.MODEL_PERFORMANCE_OWNER,
