@@ -581,12 +581,12 @@ async function sepsisInUse(client: LedgerClient, sepsis: SystemPlan, outputs: nu
   };
 }
 
-/** The last patient the new round scored, with when and by which version the weeks before last scored them. */
+/** The patient scored last before the rollback, scored first by the new round: by which versions, and when. */
 function patientStory(
   history: ReturnType<typeof sepsisClinicalUse>,
   afterRollback: ReturnType<typeof nextScoringRound>,
 ): NonNullable<SeedReport['clinicalUse']>['patient'] {
-  const after = afterRollback[afterRollback.length - 1];
+  const after = afterRollback[0];
   const before = history.findLast(
     (i): i is (typeof afterRollback)[number] =>
       i.type === 'AiOutputProduced' && i.data.patientId === after.data.patientId,

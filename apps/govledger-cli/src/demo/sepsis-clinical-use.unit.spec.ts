@@ -3,6 +3,7 @@ import {
   type ClinicalUseItem,
   DEMO_SEPSIS_HISTORY,
   DEMO_SEPSIS_OUTPUTS,
+  nextScoringRound,
   SEPSIS_ALERT_THRESHOLD,
   SEPSIS_COMPUTED_MONITORING,
   SEPSIS_LABELS,
@@ -145,6 +146,29 @@ describe("the demo's weeks of sepsis predictor use", () => {
     expect(outputs.filter((o) => !AGE_BANDS.includes(o.data.ageBand))).toEqual([]);
     expect(outputs.filter((o) => o.data.alerted !== o.data.score >= SEPSIS_ALERT_THRESHOLD)).toEqual([]);
     expect(new Set(outputs.map((o) => o.data.ageBand))).toEqual(new Set(['18-39', '40-64', '65-79', '80+']));
+  });
+
+  it('scores the patients last on the wards again in the next round, with the version it is given, each keeping its bands', () => {
+    const round = nextScoringRound(history, { seed: 17, at: end + 60_000, modelVersion: 'v1', patients: 40 });
+    expect(round).toHaveLength(40);
+    expect(round[0].data.patientId).toBe(outputs[outputs.length - 1].data.patientId);
+    expect(new Set(round.map((o) => o.data.patientId)).size).toBe(40);
+    const lastBefore = new Map(outputs.map((o) => [o.data.patientId, o.data]));
+    for (const { occurredAt, data } of round) {
+      const before = lastBefore.get(data.patientId)!;
+      expect([data.modelVersion, data.ageBand, data.sex, data.site]).toEqual([
+        'v1',
+        before.ageBand,
+        before.sex,
+        before.site,
+      ]);
+      expect(Date.parse(occurredAt)).toBeGreaterThanOrEqual(end + 60_000);
+      expect(data.alerted).toBe(data.score >= SEPSIS_ALERT_THRESHOLD);
+    }
+    expect(round[0].data.outputId).toBe(`sepsis-${String(DEMO_SEPSIS_OUTPUTS + 1).padStart(6, '0')}`);
+    expect(
+      nextScoringRound(history, { seed: 17, at: end + 60_000, modelVersion: 'v1', patients: 40 }),
+    ).toEqual(round);
   });
 
   it.each(ENDS)(
