@@ -270,7 +270,7 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       await view('07b-system-performance');
 
       // The subgroup argument: the over-80 band alone.
-      await page.getByLabel('Population').selectOption('ageBand=80+');
+      await page.getByLabel('Population', { exact: true }).selectOption('ageBand=80+');
       await page.getByRole('button', { name: 'Show', exact: true }).click();
       await page.waitForURL(/subgroup=ageBand%3D80%2B/);
       await page.getByRole('status').filter({ hasText: 'Loading' }).first().waitFor({ state: 'detached' });
@@ -340,8 +340,11 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
         .click();
       await page.getByLabel('AI system').selectOption('sepsis-predictor');
       await page.getByRole('button', { name: 'Produce the bundle' }).click();
+      // The sepsis predictor's bundle holds its 60,000 clinical-use events: producing it takes half a minute.
+      const downloadButton = page.getByRole('button', { name: 'Download the bundle' });
+      await downloadButton.waitFor({ timeout: 120_000 });
       const download = page.waitForEvent('download');
-      await page.getByRole('button', { name: 'Download the bundle' }).click();
+      await downloadButton.click();
       const file = join(ARTIFACTS, 'evidence-bundle.tar.gz');
       await (await download).saveAs(file);
       expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));

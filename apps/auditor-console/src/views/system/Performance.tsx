@@ -181,45 +181,47 @@ export function Performance({ system, params }: { system: SystemDetail; params: 
               })}
             </ul>
           )}
-          <h3>Every computed value</h3>
-          <Scroll label="Every computed value">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Window</th>
-                  <th scope="col">Metric</th>
-                  <th scope="col">Population</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">n</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Threshold</th>
-                  <th scope="col">Event</th>
-                </tr>
-              </thead>
-              <tbody>
-                {series.flatMap((s) =>
-                  s.points.map((p) => (
-                    <tr key={p.eventId} className={p.breached ? 'breached' : undefined}>
-                      <td>
-                        <WindowText window={p.window} />
-                      </td>
-                      <td>{s.metric}</td>
-                      <td>{populationOf(s)}</td>
-                      <td>{format(p.value)}</td>
-                      <td>{p.n}</td>
-                      <td>{p.version ?? '—'}</td>
-                      <td>
-                        <Badge ok={!p.breached} yes="within" no="breached" />
-                      </td>
-                      <td>
-                        <EventId id={p.eventId} />
-                      </td>
-                    </tr>
-                  )),
-                )}
-              </tbody>
-            </table>
-          </Scroll>
+          <details>
+            <summary>Every computed value ({series.reduce((n, s) => n + s.points.length, 0)})</summary>
+            <Scroll label="Every computed value">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Window</th>
+                    <th scope="col">Metric</th>
+                    <th scope="col">Population</th>
+                    <th scope="col">Value</th>
+                    <th scope="col">n</th>
+                    <th scope="col">Version</th>
+                    <th scope="col">Threshold</th>
+                    <th scope="col">Event</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {series.flatMap((s) =>
+                    s.points.map((p) => (
+                      <tr key={p.eventId} className={p.breached ? 'breached' : undefined}>
+                        <td>
+                          <WindowText window={p.window} />
+                        </td>
+                        <td>{s.metric}</td>
+                        <td>{populationOf(s)}</td>
+                        <td>{format(p.value)}</td>
+                        <td>{p.n}</td>
+                        <td>{p.version ?? '—'}</td>
+                        <td>
+                          <Badge ok={!p.breached} yes="within" no="breached" />
+                        </td>
+                        <td>
+                          <EventId id={p.eventId} />
+                        </td>
+                      </tr>
+                    )),
+                  )}
+                </tbody>
+              </table>
+            </Scroll>
+          </details>
         </>
       )}
     </section>
