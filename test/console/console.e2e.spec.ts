@@ -238,7 +238,7 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
         'Takedowns',
         'Takedowns and reinstatements',
         '06-system-takedowns',
-        /Decided by\s+dr\.cmio\.deputy\.bea[\s\S]*Rationale\s+AUROC drifted to 0\.74/,
+        /Decided by\s+dr\.cmio\.deputy\.bea[\s\S]*Rationale\s+AUROC drifted to 0\.74[^\n]*; the ledger computed ece 0\.\d{3} in ageBand=80\+ for the week to/,
       );
       await tab('Events', 'Events', '07-system-events', /AiSystemRegistered[\s\S]*hash [0-9a-f]{64}/);
     });
