@@ -314,7 +314,7 @@ export function SeriesChart({
   direction?: string;
 }) {
   const height = 260;
-  const [left, top, bottom, right] = [60, 16, 30, 130];
+  const [left, top, bottom, right] = [60, 16, 30, 180];
   const all = series.flatMap((s) => s.points);
   const times = all.map((p) => p.at);
   const values = all.map((p) => p.value).concat(threshold ?? []);
