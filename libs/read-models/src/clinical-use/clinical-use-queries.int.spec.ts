@@ -117,12 +117,29 @@ describe('reading a computed window', () => {
   it('streams every output of the window once, in order, across pages that split a shared instant', async () => {
     const window = { from: instantOf(3), to: instantOf(18) };
     const pages: string[][] = [];
-    for await (const rows of windowOutputs(db(), 't1', 'sepsis', window, 4))
+    for await (const rows of windowOutputs(db(), 't1', 'sepsis', window, { pageSize: 4 }))
       pages.push(rows.map((r) => r.output_id));
     expect(pages.flat()).toEqual(
       Array.from({ length: 15 }, (_, i) => `out-${String(i + 3).padStart(2, '0')}`),
     );
     expect(pages.map((p) => p.length)).toEqual([4, 4, 4, 3]);
+  });
+
+  it('keeps only outputs with the part a metric reads, when asked', async () => {
+    const ids = async (having: 'response' | 'outcome label') => {
+      const found: string[] = [];
+      for await (const rows of windowOutputs(
+        db(),
+        't1',
+        'sepsis',
+        { from: instantOf(0), to: instantOf(30) },
+        { having },
+      ))
+        found.push(...rows.map((r) => r.output_id));
+      return found;
+    };
+    expect(await ids('response')).toEqual(['out-04']);
+    expect(await ids('outcome label')).toEqual(['out-07']);
   });
 
   it('sees one snapshot of the read store while writers go on', async () => {
