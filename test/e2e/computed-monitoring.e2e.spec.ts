@@ -359,210 +359,215 @@ interface ComputedSignal {
   eventId: string;
 }
 
-describe('the ledger computes its monitoring from recorded outputs, responses and outcomes', () => {
-  let api: TestApi;
-  let truths: Truth[];
-  // Two days ago, UTC midnight: that day's window has ended and settled, so the worker computes it now.
-  const day = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
-  const window = { from: new Date(day).toISOString(), to: new Date(day + DAY).toISOString() };
-  let computed: ComputedSignal[];
-  const expected = new Map<Metric, ReturnType<typeof expectedSignals>>();
+describe.each(['sqlite', 'postgres'] as const)(
+  'the ledger computes its monitoring from recorded outputs, responses and outcomes (%s)',
+  (kind) => {
+    let api: TestApi;
+    let truths: Truth[];
+    // Two days ago, UTC midnight: that day's window has ended and settled, so the worker computes it now.
+    const day = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
+    const window = { from: new Date(day).toISOString(), to: new Date(day + DAY).toISOString() };
+    let computed: ComputedSignal[];
+    const expected = new Map<Metric, ReturnType<typeof expectedSignals>>();
 
-  beforeAll(async () => {
-    api = await startTestApi('sqlite', {
-      LEDGER_MONITORING_EVERY_MS: '200',
-      LEDGER_CHECKPOINT_EVERY_MS: '200',
-    });
-    await deployableSystem(api, SYSTEM);
-    await ok(api, 'deployModelVersion', { systemId: SYSTEM, version: 'v1' });
-    truths = generate(day);
-    await record(api, truths);
-    // Planned once the day is recorded and projected: the worker computes a settled window once, from what is there.
-    // 27,000 events: on a busy machine the projections need longer than one caughtUp allows.
-    for (let attempt = 1; ; attempt++)
-      try {
-        await caughtUp(api);
-        break;
-      } catch (error) {
-        if (attempt === 6) throw error;
+    beforeAll(async () => {
+      api = await startTestApi(kind, {
+        LEDGER_MONITORING_EVERY_MS: '200',
+        LEDGER_CHECKPOINT_EVERY_MS: '200',
+      });
+      await deployableSystem(api, SYSTEM);
+      await ok(api, 'deployModelVersion', { systemId: SYSTEM, version: 'v1' });
+      truths = generate(day);
+      await record(api, truths);
+      // Planned once the day is recorded and projected: the worker computes a settled window once, from what is there.
+      // 27,000 events: on a busy machine the projections need longer than one caughtUp allows.
+      for (let attempt = 1; ; attempt++)
+        try {
+          await caughtUp(api);
+          break;
+        } catch (error) {
+          if (attempt === 6) throw error;
+        }
+      for (const plan of PLANS)
+        await ok(
+          api,
+          'planMonitoring',
+          {
+            systemId: SYSTEM,
+            ...plan,
+            cadence: 'P1D',
+            computation: {
+              window: 'P1D',
+              minSamples: MIN_SAMPLES,
+              settle: 'PT1H',
+              subgroups: [...SUBGROUPS],
+              ...(OUTCOME_METRICS.includes(plan.metric) ? { positiveLabel: 'sepsis' } : {}),
+            },
+          },
+          PEOPLE.performanceOwner,
+        );
+      for (const plan of PLANS) expected.set(plan.metric, expectedSignals(plan.metric, truths));
+      const expectedCount = [...expected.values()].reduce((sum, e) => sum + e.length, 0);
+      for (const deadline = Date.now() + 90_000; ;) {
+        const response = await api.graphql<{ aiSystem: { signals: ComputedSignal[] } }>(
+          `{ aiSystem(id: "${SYSTEM}") { signals { metric subgroup value n kind method breached window { from to } eventId } } }`,
+        );
+        computed = response.data!.aiSystem.signals.filter((s) => s.method === 'computed');
+        if (computed.length >= expectedCount) break;
+        if (Date.now() > deadline)
+          throw new Error(`the ledger computed ${computed.length} of ${expectedCount} signals within 90 s`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
       }
-    for (const plan of PLANS)
-      await ok(
+      await caughtUp(api);
+    }, 180_000);
+
+    afterAll(() => api?.close());
+
+    it.each(PLANS.map((p) => p.metric))(
+      '%s matches the test’s own computation to 1e-9, overall and per subgroup',
+      async (metric) => {
+        const wanted = expected.get(metric)!;
+        const actual = computed.filter((s) => s.metric === metric);
+        expect(actual.map((s) => s.subgroup).sort()).toEqual(wanted.map((e) => e.subgroup).sort());
+        for (const e of wanted) {
+          const signal = actual.find((s) => s.subgroup === e.subgroup)!;
+          expect({ subgroup: e.subgroup, n: signal.n, window: signal.window }).toEqual({
+            subgroup: e.subgroup,
+            n: e.n,
+            window,
+          });
+          expect(Math.abs(signal.value - e.value)).toBeLessThan(1e-9);
+          expect(signal.kind).toBe(e.subgroup === null ? 'performance' : 'bias');
+        }
+        // Every band the test expected, and every dimension planned, is there: the subgroups are not a trivial subset.
+        expect(wanted.filter((e) => e.subgroup?.startsWith('ageBand=')).length).toBeGreaterThanOrEqual(4);
+      },
+    );
+
+    it('names the exact events each value was computed from, and a signed checkpoint covering them', async () => {
+      const events = new Map<string, { data: Record<string, any> }>();
+      for await (const stored of api.store.readStream(tenantStream('default', streamNames.aiSystem(SYSTEM))))
+        events.set(stored.eventId, stored as never);
+      for (const plan of PLANS)
+        for (const e of expected.get(plan.metric)!) {
+          const signal = computed.find((s) => s.metric === plan.metric && s.subgroup === e.subgroup)!;
+          const { inputs, checkpoint, method } = events.get(signal.eventId)!.data;
+          const sorted = [...e.positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+          expect(inputs).toEqual({
+            throughPosition: expect.stringMatching(/^\d+$/),
+            count: e.positions.length,
+            firstPosition: sorted[0].toString(),
+            lastPosition: sorted[sorted.length - 1].toString(),
+            positionsSha256: digest(e.positions),
+          });
+          expect(BigInt(inputs.throughPosition)).toBeGreaterThanOrEqual(sorted[sorted.length - 1]);
+          expect(checkpoint.treeSize).toBeGreaterThan(0);
+          expect(method).toEqual(expect.stringContaining(plan.metric === 'calibration_slope' ? 'slope' : ''));
+        }
+    });
+
+    it('breaches only the over-80 band’s calibration error, and BREACH_UNRESOLVED names that band alone', async () => {
+      expect(computed.filter((s) => s.breached).map((s) => [s.metric, s.subgroup])).toEqual([
+        ['ece', 'ageBand=80+'],
+      ]);
+      const response = await api.graphql<{
+        complianceFindings: Array<{ subject: string; evidence: string[] }>;
+      }>(
+        `query($filter: ComplianceFindingFilter) { complianceFindings(filter: $filter) { subject evidence } }`,
+        { filter: { systemId: SYSTEM, rule: 'BREACH_UNRESOLVED' } },
+      );
+      const breach = computed.find((s) => s.breached)!;
+      expect(response.data!.complianceFindings).toEqual([
+        { subject: 'ece (ageBand=80+)', evidence: [breach.eventId, expect.any(String)] },
+      ]);
+    });
+
+    it('shows each metric as a series against its plan', async () => {
+      const response = await api.graphql<{
+        aiSystem: {
+          performance: Array<{
+            metric: string;
+            subgroup: string | null;
+            threshold: number;
+            direction: string;
+            points: Array<{ value: number; n: number; breached: boolean; window: { from: string } }>;
+          }>;
+        };
+      }>(
+        `{ aiSystem(id: "${SYSTEM}") { performance(subgroup: "ageBand=80+") { metric subgroup threshold direction points { value n breached window { from } } } } }`,
+      );
+      const series = response.data!.aiSystem.performance;
+      expect(series.map((s) => s.metric)).toEqual([...PLANS.map((p) => p.metric)].sort());
+      const ece = series.find((s) => s.metric === 'ece')!;
+      expect(ece).toMatchObject({ subgroup: 'ageBand=80+', threshold: 0.1, direction: 'max' });
+      expect(ece.points).toEqual([
+        expect.objectContaining({ breached: true, window: { from: window.from } }),
+      ]);
+    });
+
+    it('lists the outputs nobody responded to and whose outcome is unknown, newest first, for readers only', async () => {
+      const query = `query($filter: OutputFilter!) { outputs(filter: $filter, first: 50) {
+      edges { node { outputId response { response } outcome { label } alerted } } pageInfo { hasNextPage } } }`;
+      const filter = { systemId: SYSTEM, response: ['none'], outcomeKnown: false };
+      const response = await api.graphql<{
+        outputs: {
+          edges: Array<{ node: { outputId: string; response: null; outcome: null } }>;
+          pageInfo: { hasNextPage: boolean };
+        };
+      }>(query, { filter });
+      const expected = truths
+        .filter((t) => t.responses.length === 0 && !t.outcome)
+        .map((t) => t.outputId)
+        .sort()
+        .reverse()
+        .slice(0, 50);
+      expect(response.data!.outputs.edges.map((e) => e.node.outputId)).toEqual(expected);
+      expect(
+        response.data!.outputs.edges.every((e) => e.node.response === null && e.node.outcome === null),
+      ).toBe(true);
+      expect(response.data!.outputs.pageInfo.hasNextPage).toBe(true);
+
+      const emitter = await api.token(EMITTER, 'emitter');
+      const refused = await api.graphql(query, { filter }, EMITTER, { authorization: `Bearer ${emitter}` });
+      expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      const regulator = await api.token('reg.rita', 'regulator', { systems: ['another-system'] });
+      const ungranted = await api.graphql(query, { filter }, 'reg.rita', {
+        authorization: `Bearer ${regulator}`,
+      });
+      expect(ungranted.errors?.[0].extensions?.code).toBe('SYSTEM_NOT_GRANTED');
+    });
+
+    it.each([
+      ['a metric the ledger does not compute', { metric: 'AUROC' }, 'metric'],
+      ['an outcome metric without its positive label', { metric: 'ppv' }, 'computation.positiveLabel'],
+      ['a zero window', { metric: 'alert_rate', window: 'P0D' }, 'computation.window'],
+      ['a window in months', { metric: 'alert_rate', window: 'P1M' }, 'computation.window'],
+      ['a window shorter than the cadence', { metric: 'alert_rate', window: 'PT1H' }, 'computation.window'],
+      ['a minimum sample of zero', { metric: 'alert_rate', minSamples: 0 }, 'minSamples'],
+    ])('refuses a computed plan with %s, naming the field', async (_, change, field) => {
+      const { metric, ...computation } = change as { metric: string; window?: string; minSamples?: number };
+      const response = await mutate(
         api,
         'planMonitoring',
         {
           systemId: SYSTEM,
-          ...plan,
+          metric,
+          threshold: 0.5,
+          direction: 'min',
           cadence: 'P1D',
-          computation: {
-            window: 'P1D',
-            minSamples: MIN_SAMPLES,
-            settle: 'PT1H',
-            subgroups: [...SUBGROUPS],
-            ...(OUTCOME_METRICS.includes(plan.metric) ? { positiveLabel: 'sepsis' } : {}),
-          },
+          computation: { window: 'P7D', minSamples: 100, ...computation },
         },
         PEOPLE.performanceOwner,
       );
-    for (const plan of PLANS) expected.set(plan.metric, expectedSignals(plan.metric, truths));
-    const expectedCount = [...expected.values()].reduce((sum, e) => sum + e.length, 0);
-    for (const deadline = Date.now() + 90_000; ;) {
-      const response = await api.graphql<{ aiSystem: { signals: ComputedSignal[] } }>(
-        `{ aiSystem(id: "${SYSTEM}") { signals { metric subgroup value n kind method breached window { from to } eventId } } }`,
-      );
-      computed = response.data!.aiSystem.signals.filter((s) => s.method === 'computed');
-      if (computed.length >= expectedCount) break;
-      if (Date.now() > deadline)
-        throw new Error(`the ledger computed ${computed.length} of ${expectedCount} signals within 90 s`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await caughtUp(api);
-  }, 180_000);
-
-  afterAll(() => api?.close());
-
-  it.each(PLANS.map((p) => p.metric))(
-    '%s matches the test’s own computation to 1e-9, overall and per subgroup',
-    async (metric) => {
-      const wanted = expected.get(metric)!;
-      const actual = computed.filter((s) => s.metric === metric);
-      expect(actual.map((s) => s.subgroup).sort()).toEqual(wanted.map((e) => e.subgroup).sort());
-      for (const e of wanted) {
-        const signal = actual.find((s) => s.subgroup === e.subgroup)!;
-        expect({ subgroup: e.subgroup, n: signal.n, window: signal.window }).toEqual({
-          subgroup: e.subgroup,
-          n: e.n,
-          window,
-        });
-        expect(Math.abs(signal.value - e.value)).toBeLessThan(1e-9);
-        expect(signal.kind).toBe(e.subgroup === null ? 'performance' : 'bias');
-      }
-      // Every band the test expected, and every dimension planned, is there: the subgroups are not a trivial subset.
-      expect(wanted.filter((e) => e.subgroup?.startsWith('ageBand=')).length).toBeGreaterThanOrEqual(4);
-    },
-  );
-
-  it('names the exact events each value was computed from, and a signed checkpoint covering them', async () => {
-    const events = new Map<string, { data: Record<string, any> }>();
-    for await (const stored of api.store.readStream(tenantStream('default', streamNames.aiSystem(SYSTEM))))
-      events.set(stored.eventId, stored as never);
-    for (const plan of PLANS)
-      for (const e of expected.get(plan.metric)!) {
-        const signal = computed.find((s) => s.metric === plan.metric && s.subgroup === e.subgroup)!;
-        const { inputs, checkpoint, method } = events.get(signal.eventId)!.data;
-        const sorted = [...e.positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-        expect(inputs).toEqual({
-          throughPosition: expect.stringMatching(/^\d+$/),
-          count: e.positions.length,
-          firstPosition: sorted[0].toString(),
-          lastPosition: sorted[sorted.length - 1].toString(),
-          positionsSha256: digest(e.positions),
-        });
-        expect(BigInt(inputs.throughPosition)).toBeGreaterThanOrEqual(sorted[sorted.length - 1]);
-        expect(checkpoint.treeSize).toBeGreaterThan(0);
-        expect(method).toEqual(expect.stringContaining(plan.metric === 'calibration_slope' ? 'slope' : ''));
-      }
-  });
-
-  it('breaches only the over-80 band’s calibration error, and BREACH_UNRESOLVED names that band alone', async () => {
-    expect(computed.filter((s) => s.breached).map((s) => [s.metric, s.subgroup])).toEqual([
-      ['ece', 'ageBand=80+'],
-    ]);
-    const response = await api.graphql<{
-      complianceFindings: Array<{ subject: string; evidence: string[] }>;
-    }>(
-      `query($filter: ComplianceFindingFilter) { complianceFindings(filter: $filter) { subject evidence } }`,
-      { filter: { systemId: SYSTEM, rule: 'BREACH_UNRESOLVED' } },
-    );
-    const breach = computed.find((s) => s.breached)!;
-    expect(response.data!.complianceFindings).toEqual([
-      { subject: 'ece (ageBand=80+)', evidence: [breach.eventId, expect.any(String)] },
-    ]);
-  });
-
-  it('shows each metric as a series against its plan', async () => {
-    const response = await api.graphql<{
-      aiSystem: {
-        performance: Array<{
-          metric: string;
-          subgroup: string | null;
-          threshold: number;
-          direction: string;
-          points: Array<{ value: number; n: number; breached: boolean; window: { from: string } }>;
-        }>;
-      };
-    }>(
-      `{ aiSystem(id: "${SYSTEM}") { performance(subgroup: "ageBand=80+") { metric subgroup threshold direction points { value n breached window { from } } } } }`,
-    );
-    const series = response.data!.aiSystem.performance;
-    expect(series.map((s) => s.metric)).toEqual([...PLANS.map((p) => p.metric)].sort());
-    const ece = series.find((s) => s.metric === 'ece')!;
-    expect(ece).toMatchObject({ subgroup: 'ageBand=80+', threshold: 0.1, direction: 'max' });
-    expect(ece.points).toEqual([expect.objectContaining({ breached: true, window: { from: window.from } })]);
-  });
-
-  it('lists the outputs nobody responded to and whose outcome is unknown, newest first, for readers only', async () => {
-    const query = `query($filter: OutputFilter!) { outputs(filter: $filter, first: 50) {
-      edges { node { outputId response { response } outcome { label } alerted } } pageInfo { hasNextPage } } }`;
-    const filter = { systemId: SYSTEM, response: ['none'], outcomeKnown: false };
-    const response = await api.graphql<{
-      outputs: {
-        edges: Array<{ node: { outputId: string; response: null; outcome: null } }>;
-        pageInfo: { hasNextPage: boolean };
-      };
-    }>(query, { filter });
-    const expected = truths
-      .filter((t) => t.responses.length === 0 && !t.outcome)
-      .map((t) => t.outputId)
-      .sort()
-      .reverse()
-      .slice(0, 50);
-    expect(response.data!.outputs.edges.map((e) => e.node.outputId)).toEqual(expected);
-    expect(
-      response.data!.outputs.edges.every((e) => e.node.response === null && e.node.outcome === null),
-    ).toBe(true);
-    expect(response.data!.outputs.pageInfo.hasNextPage).toBe(true);
-
-    const emitter = await api.token(EMITTER, 'emitter');
-    const refused = await api.graphql(query, { filter }, EMITTER, { authorization: `Bearer ${emitter}` });
-    expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const regulator = await api.token('reg.rita', 'regulator', { systems: ['another-system'] });
-    const ungranted = await api.graphql(query, { filter }, 'reg.rita', {
-      authorization: `Bearer ${regulator}`,
+      expect(response.errors?.[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(response.errors?.[0].extensions?.field).toContain(field);
     });
-    expect(ungranted.errors?.[0].extensions?.code).toBe('SYSTEM_NOT_GRANTED');
-  });
 
-  it.each([
-    ['a metric the ledger does not compute', { metric: 'AUROC' }, 'metric'],
-    ['an outcome metric without its positive label', { metric: 'ppv' }, 'computation.positiveLabel'],
-    ['a zero window', { metric: 'alert_rate', window: 'P0D' }, 'computation.window'],
-    ['a window in months', { metric: 'alert_rate', window: 'P1M' }, 'computation.window'],
-    ['a window shorter than the cadence', { metric: 'alert_rate', window: 'PT1H' }, 'computation.window'],
-    ['a minimum sample of zero', { metric: 'alert_rate', minSamples: 0 }, 'minSamples'],
-  ])('refuses a computed plan with %s, naming the field', async (_, change, field) => {
-    const { metric, ...computation } = change as { metric: string; window?: string; minSamples?: number };
-    const response = await mutate(
-      api,
-      'planMonitoring',
-      {
-        systemId: SYSTEM,
-        metric,
-        threshold: 0.5,
-        direction: 'min',
-        cadence: 'P1D',
-        computation: { window: 'P7D', minSamples: 100, ...computation },
-      },
-      PEOPLE.performanceOwner,
-    );
-    expect(response.errors?.[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED' });
-    expect(response.errors?.[0].extensions?.field).toContain(field);
-  });
-
-  it('offers no way for a caller to record a computed signal', async () => {
-    const response = await api.graphql(
-      `mutation { recordComputedSignal(input: { systemId: "${SYSTEM}" }) { revision } }`,
-    );
-    expect(response.errors?.[0].message).toMatch(/Cannot query field "recordComputedSignal"/);
-  });
-});
+    it('offers no way for a caller to record a computed signal', async () => {
+      const response = await api.graphql(
+        `mutation { recordComputedSignal(input: { systemId: "${SYSTEM}" }) { revision } }`,
+      );
+      expect(response.errors?.[0].message).toMatch(/Cannot query field "recordComputedSignal"/);
+    });
+  },
+);

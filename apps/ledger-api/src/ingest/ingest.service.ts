@@ -3,10 +3,11 @@ import { EventStoreError, type EventStore, type NewEvent, type StoredEvent } fro
 import {
   EVENT_SCHEMAS,
   flagOutput,
-  streamNames,
+  streamOf,
   tenantEventId,
   tenantStream,
   type ClinicalUseEventOf,
+  type DomainEvent,
   type OutputFinding,
 } from '@ledger/domain';
 import { instantRange, LedgerConfig } from '@ledger/runtime';
@@ -129,7 +130,8 @@ export class IngestService {
       checked.push({
         index,
         emitterEventId: event.eventId,
-        stream: tenantStream(caller.tenantId, streamOfType(event.type, caller.id)),
+        // The item's data names its emitter (sourceService is the caller's own id), and so its stream.
+        stream: tenantStream(caller.tenantId, streamOf(event as DomainEvent)),
         event: {
           ...event,
           eventId: tenantEventId(caller.tenantId, event.eventId),
@@ -393,10 +395,6 @@ function answered(
 
 /** The ledger raised the flag, at ingest; the emitter stays its actor, since its output caused it. */
 const FLAG_SOURCE = 'ledger-api/output-check';
-
-function streamOfType(type: string, emitterId: string): string {
-  return type === 'DataAccessed' ? streamNames.dataAccess(emitterId) : streamNames.clinicalUse(emitterId);
-}
 
 function rejected(index: number, eventId: string | undefined, code: string, message: string): Rejection {
   return { index, eventId, status: 'rejected', error: { code, field: 'eventId', message } };

@@ -270,9 +270,13 @@ export class ComputedMonitoringService implements OnApplicationBootstrap, Before
         if (eventId !== null && (last === undefined || position > last.position))
           last = { position, eventId };
       };
-      for await (const rows of windowOutputs(db, plan.tenant_id, plan.system_id, window))
+      const shared = interner();
+      // Outputs a metric cannot use are left in the database: override rates read responded outputs only,
+      // outcome metrics labelled ones only (computeWindow applies the exact rule to what it is given).
+      const having = reads.response ? 'response' : reads.outcome ? 'outcome label' : undefined;
+      for await (const rows of windowOutputs(db, plan.tenant_id, plan.system_id, window, { having }))
         for (const row of rows) {
-          const use = outputUse(row, reads);
+          const use = outputUse(row, reads, shared);
           records.push(use);
           note(use.outputPosition, row.output_event_id);
           if (use.response) note(use.response.position, row.response_event_id);
@@ -283,22 +287,40 @@ export class ComputedMonitoringService implements OnApplicationBootstrap, Before
   }
 }
 
+/**
+ * One copy of each repeated short text (sites, bands, responses, labels): the
+ * driver hands every row its own, and a week of a busy model repeats each
+ * hundreds of thousands of times.
+ */
+function interner() {
+  const seen = new Map<string, string>();
+  return <T extends string>(text: string): T => {
+    const known = seen.get(text);
+    if (known !== undefined) return known as T;
+    seen.set(text, text);
+    return text as T;
+  };
+}
+
 /** One row as the metric functions take it; positions are decimal text on PostgreSQL and numbers on SQLite. */
-function outputUse(row: WindowOutputRow, reads: Reads): OutputUse {
+function outputUse(row: WindowOutputRow, reads: Reads, shared: ReturnType<typeof interner>): OutputUse {
   const use: OutputUse = {
     outputPosition: BigInt(row.output_position!),
     occurredAt: row.occurred_at!,
     alerted: row.alerted === 1,
-    site: row.site!,
+    site: shared(row.site!),
   };
   if (row.score !== null) use.score = row.score;
-  if (row.age_band !== null) use.ageBand = row.age_band as AgeBand;
-  if (row.sex !== null) use.sex = row.sex as SexBand;
+  if (row.age_band !== null) use.ageBand = shared<AgeBand>(row.age_band);
+  if (row.sex !== null) use.sex = shared<SexBand>(row.sex);
   if (reads.response && row.response !== null)
-    use.response = { response: row.response as ClinicianResponse, position: BigInt(row.response_position!) };
+    use.response = {
+      response: shared<ClinicianResponse>(row.response),
+      position: BigInt(row.response_position!),
+    };
   if (reads.outcome && row.outcome_position !== null)
     use.outcome = {
-      ...(row.outcome_label === null ? {} : { label: row.outcome_label }),
+      ...(row.outcome_label === null ? {} : { label: shared(row.outcome_label) }),
       ...(row.outcome_value === null ? {} : { value: row.outcome_value }),
       position: BigInt(row.outcome_position),
     };

@@ -108,10 +108,14 @@ export function riskAssessmentToIngestItem(
         ),
       ],
     };
-  const structural = r4Errors(resource).map((i) => ({
-    ...i,
-    expression: (i.expression ?? []).map((e) => e.replace(/^RiskAssessment/, path)),
-  }));
+  const structural = r4Errors(resource)
+    // Medplum evaluates ras-2 (probability <= 100) as failed when a prediction has no probability at all,
+    // which would refuse every class-only output; the ledger checks the probability itself, more strictly.
+    .filter((i) => !i.details?.text?.startsWith('Constraint ras-2 '))
+    .map((i) => ({
+      ...i,
+      expression: (i.expression ?? []).map((e) => e.replace(/^RiskAssessment/, path)),
+    }));
   if (structural.length > 0) return { issues: structural };
 
   const risk = resource as RiskAssessment;
@@ -176,6 +180,14 @@ export function riskAssessmentToIngestItem(
   const prediction = predictions[0];
   const score = prediction?.probabilityDecimal;
   const outputClass = codeOf(prediction?.qualitativeRisk) ?? codeOf(prediction?.outcome);
+  if (score !== undefined && !(score >= 0 && score <= 1))
+    issues.push(
+      issue(
+        'value',
+        at('prediction[0].probabilityDecimal'),
+        'probabilityDecimal must be a probability between 0 and 1 (not a percentage): the ledger measures calibration on it',
+      ),
+    );
   if (prediction && score === undefined && outputClass === undefined)
     issues.push(
       issue(

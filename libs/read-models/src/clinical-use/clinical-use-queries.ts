@@ -115,8 +115,13 @@ export async function* windowOutputs(
   tenant: string,
   systemId: string,
   window: { from: string; to: string },
-  pageSize = 10_000,
+  options: {
+    /** Only outputs with this part recorded: a metric that reads only those need not hold the rest. */
+    having?: 'response' | 'outcome label';
+    pageSize?: number;
+  } = {},
 ): AsyncGenerator<WindowOutputRow[]> {
+  const pageSize = options.pageSize ?? 10_000;
   let after: { occurredAt: string; outputId: string } | undefined;
   for (;;) {
     let query = db
@@ -144,6 +149,8 @@ export async function* windowOutputs(
       .where('occurred_at', '>=', window.from)
       .where('occurred_at', '<', window.to)
       .where('output_position', 'is not', null);
+    if (options.having === 'response') query = query.where('response', 'is not', null);
+    if (options.having === 'outcome label') query = query.where('outcome_label', 'is not', null);
     if (after) {
       const { occurredAt, outputId } = after;
       query = query

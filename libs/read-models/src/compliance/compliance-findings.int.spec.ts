@@ -615,6 +615,80 @@ describe.each<FixtureKind>(['sqlite', 'postgres'])(
       });
     });
 
+    describe('VERSION_MISMATCH and USE_AFTER_TAKEDOWN', () => {
+      /** An output and the flag the ledger appended right after it; answers [outputEventId, flagEventId]. */
+      const flagged = async (outputId: string, finding: string, day: number, version = 'v9') => {
+        const data = { outputId, systemId, sourceService: 'scorer' };
+        const output = await f.emit(
+          'clinical-use-scorer',
+          'AiOutputProduced',
+          {
+            ...data,
+            modelVersion: version,
+            site: 'north',
+            patientPseudonym: 'a'.repeat(64),
+            inputDigest: 'b'.repeat(64),
+            score: 0.5,
+            alerted: false,
+          },
+          at(day),
+        );
+        const flag = await f.emit(
+          'clinical-use-scorer',
+          'AiOutputFlagged',
+          {
+            ...data,
+            finding,
+            modelVersion: version,
+            ...(finding === 'VERSION_MISMATCH' ? { liveVersion: 'v1' } : {}),
+            systemStatus: finding === 'VERSION_MISMATCH' ? 'deployed' : 'retired',
+            outputOccurredAt: at(day),
+            outputEventId: output,
+          },
+          at(day),
+        );
+        return [output, flag];
+      };
+
+      it('gives one finding per system and kind, with the count and the first outputs and flags as evidence, whatever the system’s status', async () => {
+        systemId = `flagged-${++n}`;
+        await sys(
+          'AiSystemRegistered',
+          {
+            name: 'Retired',
+            intendedUse: 'x',
+            clinicalDomain: 'icu',
+            riskClass: 'high',
+            supplier: 'in-house',
+            sites: ['north'],
+          },
+          0,
+        );
+        const mismatches: string[][] = [];
+        for (let i = 0; i < 12; i++) mismatches.push(await flagged(`m-${i}`, 'VERSION_MISMATCH', 20 + i));
+        const afterTakedown = await flagged('t-0', 'USE_AFTER_TAKEDOWN', 40, 'v1');
+
+        const [mismatch] = await findings('VERSION_MISMATCH', 100);
+        expect(mismatch).toMatchObject({
+          rule: 'VERSION_MISMATCH',
+          systemId,
+          subject: 'v9',
+          since: at(20),
+          message: expect.stringContaining(`12 outputs of ${systemId}`),
+          evidence: mismatches.slice(0, 10).flat(),
+        });
+        expect(mismatch.message).toContain('live then: v1');
+        expect(await findings('USE_AFTER_TAKEDOWN', 100)).toEqual([
+          expect.objectContaining({ since: at(40), evidence: afterTakedown }),
+        ]);
+        expect((await findings('VERSION_MISMATCH', 25))[0].message).toContain('6 outputs');
+        expect(await findings('USE_AFTER_TAKEDOWN', 39)).toEqual([]);
+        expect(await complianceFindings(f.db, 't2', { rule: 'VERSION_MISMATCH' }, at(100), POLICY)).toEqual(
+          [],
+        );
+      });
+    });
+
     it('ignores systems that are not live and other tenants', async () => {
       systemId = `idle-${++n}`;
       await sys(
