@@ -144,7 +144,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'ledger-console-'));
   profileDir = mkdtempSync(join(tmpdir(), 'ledger-console-chromium-'));
   ({ child: service, url } = await startService(dataDir, {}));
-  const seeded = await timed('seed-demo (300 data-access events)', () =>
+  const seeded = await timed('seed-demo (20,000 sepsis outputs, 300 data-access events)', () =>
     cli('seed-demo', '--url', url, '--access-events', '300'),
   );
   demo = {
@@ -160,7 +160,8 @@ beforeAll(async () => {
   });
   context.setDefaultTimeout(15_000);
   page = context.pages()[0] ?? (await context.newPage());
-});
+  // The build, and seed-demo's weeks of clinical use with the ledger computing their monitoring, take minutes, not seconds.
+}, 600_000);
 
 afterAll(async () => {
   await context?.close();
@@ -237,9 +238,44 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
         'Takedowns',
         'Takedowns and reinstatements',
         '06-system-takedowns',
-        /Decided by\s+dr\.cmio\.deputy\.bea[\s\S]*Rationale\s+AUROC drifted to 0\.74/,
+        /Decided by\s+dr\.cmio\.deputy\.bea[\s\S]*Rationale\s+AUROC drifted to 0\.74[^\n]*; the ledger computed ece 0\.\d{3} in ageBand=80\+ for the week to/,
       );
       await tab('Events', 'Events', '07-system-events', /AiSystemRegistered[\s\S]*hash [0-9a-f]{64}/);
+    });
+  });
+
+  it('charts the sepsis predictor’s computed calibration per window, overall and per age band, against its threshold, with override rates', async () => {
+    await timed('computed performance', async () => {
+      await page
+        .getByRole('navigation', { name: 'System views' })
+        .getByRole('link', { name: 'Computed performance' })
+        .click();
+      await page.getByRole('heading', { name: 'Computed performance', level: 2 }).waitFor();
+      const latest = page.getByRole('region', { name: 'Latest computed values' });
+      await latest.waitFor();
+      // seed-demo's drift: by the last settled week the over-80 band and the whole population are both past 0.08.
+      const row = (population: string) =>
+        latest
+          .locator('tbody tr')
+          .filter({ has: page.locator('td:nth-child(1)', { hasText: /^ece$/ }) })
+          .filter({ has: page.locator('td:nth-child(2)', { hasText: population }) });
+      expect(await row('ageBand=80+').innerText()).toMatch(/max 0\.08\s+breached/);
+      expect(await row('the whole population').innerText()).toMatch(/max 0\.08\s+breached/);
+      expect(
+        await page.getByRole('img', { name: /^ece per window, the whole population, ageBand=18-39/ }).count(),
+      ).toBe(1);
+      expect(await page.getByRole('main').innerText()).toMatch(
+        /the whole population: \d+\.\d% of \d+ answered alerts overridden/,
+      );
+      await view('07b-system-performance');
+
+      // The subgroup argument: the over-80 band alone.
+      await page.getByLabel('Population', { exact: true }).selectOption('ageBand=80+');
+      await page.getByRole('button', { name: 'Show', exact: true }).click();
+      await page.waitForURL(/subgroup=ageBand%3D80%2B/);
+      await page.getByRole('status').filter({ hasText: 'Loading' }).first().waitFor({ state: 'detached' });
+      const populations = await latest.locator('tbody tr td:nth-child(2)').allInnerTexts();
+      expect(new Set(populations)).toEqual(new Set(['ageBand=80+']));
     });
   });
 
@@ -304,8 +340,11 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
         .click();
       await page.getByLabel('AI system').selectOption('sepsis-predictor');
       await page.getByRole('button', { name: 'Produce the bundle' }).click();
+      // The sepsis predictor's bundle holds its 60,000 clinical-use events: producing it takes half a minute.
+      const downloadButton = page.getByRole('button', { name: 'Download the bundle' });
+      await downloadButton.waitFor({ timeout: 120_000 });
       const download = page.waitForEvent('download');
-      await page.getByRole('button', { name: 'Download the bundle' }).click();
+      await downloadButton.click();
       const file = join(ARTIFACTS, 'evidence-bundle.tar.gz');
       await (await download).saveAs(file);
       expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));

@@ -218,6 +218,9 @@ describe('govledger never signs with a key it just made up', () => {
     const badFlag = govledger(['seed-demo', '--url', 'localhost:3000'], env);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain('--url must be an http(s):// URL, e.g. http://127.0.0.1:3000');
+    const badCount = govledger(['seed-demo', '--sepsis-outputs', 'many'], env);
+    expect(badCount.code).toBe(2);
+    expect(badCount.stderr).toContain('--sepsis-outputs must be a whole number, 0 or more');
   });
 
   it('refuses to record an export as root: --actor names a person', () => {

@@ -9,6 +9,7 @@ import type {
   ExportMutation,
   FindingsQuery,
   MetricFieldsFragment,
+  PerformanceQuery,
   SystemQuery,
   SystemsQuery,
   TimelineQuery,
@@ -19,6 +20,7 @@ export {
   DataAccessDocument,
   ExportDocument,
   FindingsDocument,
+  PerformanceDocument,
   SystemDocument,
   SystemsDocument,
   TimelineDocument,
@@ -38,3 +40,4 @@ export type LedgerEvent = TimelinePage['edges'][number]['node'];
 export type DataAccessPage = DataAccessQuery['dataAccess'];
 export type Finding = FindingsQuery['complianceFindings'][number];
 export type EvidenceExport = ExportMutation['exportEvidenceBundle'];
+export type PerformanceSeries = NonNullable<PerformanceQuery['aiSystem']>['performance'][number];

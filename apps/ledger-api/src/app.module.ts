@@ -18,6 +18,7 @@ import { PrivacyModule } from './privacy/privacy.module';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { ConsoleModule } from './console/console.module';
+import { MonitoringModule } from './monitoring/monitoring.module';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         IngestModule,
         EvidenceModule,
         ConsoleModule,
+        MonitoringModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -21,6 +21,8 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   accountability: READERS,
   timeline: READERS,
   dataAccess: READERS,
+  // Outputs name patients only by pseudonym, as data access does: the same readers.
+  outputs: READERS,
   modelVersion: READERS,
   complianceFindings: READERS,
   // Public over HTTP (GET /checkpoint, /v1/proofs/consistency): no tenant's data, so every role that can reach GraphQL may read them.

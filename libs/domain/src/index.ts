@@ -14,7 +14,7 @@ export type { CommandMeta } from './shared/command-meta';
 export { personId } from './shared/person-id';
 export { stateFrom, type Decider } from './shared/decider';
 export { streamNames, tenantStream } from './shared/streams';
-export { CALENDAR_RANGE, checkInstant, type InstantRange } from './shared/time';
+export { CALENDAR_RANGE, checkInstant, durationMs, isFixedDuration, type InstantRange } from './shared/time';
 export { tenantEventId, uuidFrom } from './shared/event-ids';
 export { ID_PATTERN, type EventSchema } from './shared/schema';
 export { illFormedInput, type InputProblem } from './shared/input-text';
@@ -37,6 +37,7 @@ export {
   type AiSystemState,
 } from './ai-system/state';
 export { aiSystemDecider, decideAiSystem } from './ai-system/decide';
+export { LEDGER_MONITOR } from './ai-system/monitoring';
 export {
   DEFAULT_GOVERNANCE_POLICY,
   EU_AI_ACT_INCIDENT_DEADLINE_DAYS,
@@ -135,3 +136,4 @@ export { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from './ledger-audit/event
 export { recordAccessDenied, recordPatientLookup } from './ledger-audit/record-ledger-audit';
 export { EVIDENCE_EVENTS, type EvidenceEvent } from './evidence/events';
 export { recordEvidenceExport } from './evidence/record-evidence-export';
+export { dueWindows, type MonitoringWindow } from './monitoring/windows';

@@ -18,6 +18,17 @@ export type { TimelineTables } from './timeline/timeline-tables';
 export { findTimeline, type TimelineFilter } from './timeline/timeline-queries';
 export type { DataAccessTables } from './data-access/data-access-tables';
 export type { ClinicalUseTables } from './clinical-use/clinical-use-tables';
+export {
+  clinicalUseThrough,
+  earliestOutput,
+  findOutputs,
+  outputCursorOf,
+  windowOutputs,
+  type OutputFilter,
+  type OutputRow,
+  type WindowOutputRow,
+} from './clinical-use/clinical-use-queries';
+export { computedPlans, computedSignals, lastComputedWindow } from './monitoring/monitoring-queries';
 export { findDataAccess, type DataAccessFilter, type DataAccessRow } from './data-access/data-access-queries';
 export {
   findSystem,
@@ -32,7 +43,6 @@ export { liveVersionAt } from './live-versions/live-versions-queries';
 export { findModelVersion } from './model-versions/model-versions-queries';
 export {
   complianceFindings,
-  durationMs,
   type ComplianceFinding,
   type CompliancePolicy,
   type FindingFilter,

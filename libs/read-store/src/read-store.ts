@@ -1,5 +1,13 @@
 import Database from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, sql } from 'kysely';
+import {
+  Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool } from 'pg';
@@ -30,6 +38,14 @@ export interface ReadStore {
    * IMMEDIATE) so two processes never deadlock upgrading a read lock.
    */
   inWriteTransaction<T>(work: (trx: Kysely<object>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` on one consistent snapshot of the read store that neither
+   * blocks nor waits for the writers: a long read (a week of a busy model's
+   * outputs) sees every table as of one instant while projections go on.
+   * SQLite reads through a connection of its own (WAL keeps its snapshot);
+   * PostgreSQL in a REPEATABLE READ transaction.
+   */
+  inReadSnapshot<T>(work: (trx: Kysely<object>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -61,11 +77,22 @@ function openSqlite(file: string): ReadStore {
   // The CLI or a second process may hold the write lock for a moment.
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<object>({ dialect: cachedStatementsDialect(database) });
+  // Opened on first use: most processes never take a snapshot.
+  let snapshots: Kysely<object> | undefined;
   return {
     kind: 'sqlite',
     db,
     inWriteTransaction: (work) => inImmediateTransaction(db, database, work),
-    close: () => db.destroy(),
+    inReadSnapshot(work) {
+      snapshots ??= new Kysely<object>({
+        dialect: new SqliteDialect({ database: new Database(file, { readonly: true }) }),
+      });
+      return snapshots.transaction().execute(work);
+    },
+    async close() {
+      await snapshots?.destroy();
+      await db.destroy();
+    },
   };
 }
 
@@ -94,6 +121,7 @@ async function openPostgres(connectionString: string, max: number): Promise<Read
     kind: 'postgres',
     db,
     inWriteTransaction: (work) => db.transaction().execute(work),
+    inReadSnapshot: (work) => db.transaction().setIsolationLevel('repeatable read').execute(work),
     close: () => db.destroy(),
   };
 }

@@ -38,6 +38,8 @@ const GRAPHQL_MAX_LIST_RULE = 'LEDGER_GRAPHQL_MAX_LIST_ITEMS must be a whole num
 const GRAPHQL_CACHE_RULE = 'LEDGER_GRAPHQL_CACHE_ENTRIES must be a whole number, 1 or more';
 const EVERY_EVENTS_RULE = 'LEDGER_CHECKPOINT_EVERY_EVENTS must be a whole number of events, 1 or more';
 const EVERY_MS_RULE = 'LEDGER_CHECKPOINT_EVERY_MS must be a whole number of milliseconds, 100 or more';
+const MONITORING_EVERY_MS_RULE =
+  'LEDGER_MONITORING_EVERY_MS must be a whole number of milliseconds, 100 or more';
 const WITNESSES_RULE =
   'LEDGER_WITNESSES must be a comma-separated list of file paths and http(s):// URLs, without empty entries';
 // A file path, or an http(s) URL; anything else with a scheme (ftp://, s3://) is refused rather than taken for a path.
@@ -365,6 +367,12 @@ export class LedgerConfig {
   @IsInt({ message: EVERY_MS_RULE })
   @Min(100, { message: EVERY_MS_RULE })
   LEDGER_CHECKPOINT_EVERY_MS: number = 10_000;
+
+  /** How often the ledger looks for settled windows of computed monitoring plans and computes them. */
+  @Transform(toInt)
+  @IsInt({ message: MONITORING_EVERY_MS_RULE })
+  @Min(100, { message: MONITORING_EVERY_MS_RULE })
+  LEDGER_MONITORING_EVERY_MS: number = 60_000;
 
   /** Comma-separated file paths and http(s) URLs that receive every checkpoint; empty: none. */
   @Matches(WITNESS_LIST, { message: WITNESSES_RULE })

@@ -174,3 +174,18 @@ describe('where tokens carry the caller’s role, tenant and identity (issue 21,
     ]);
   });
 });
+
+describe('how often computed monitoring runs', () => {
+  it('defaults to once a minute and takes a shorter period', () => {
+    expect(loadConfig({}).LEDGER_MONITORING_EVERY_MS).toBe(60_000);
+    expect(loadConfig({ LEDGER_MONITORING_EVERY_MS: '500' }).LEDGER_MONITORING_EVERY_MS).toBe(500);
+  });
+
+  it.each(['0', '50', '1.5', 'minutely'])(
+    'refuses LEDGER_MONITORING_EVERY_MS=%s, naming the variable',
+    (value) =>
+      expect(problemsOf({ LEDGER_MONITORING_EVERY_MS: value })).toEqual([
+        'LEDGER_MONITORING_EVERY_MS must be a whole number of milliseconds, 100 or more',
+      ]),
+  );
+});

@@ -104,6 +104,27 @@ export class MerkleProofService {
     return row && toCheckpoint(row);
   }
 
+  /**
+   * The first signed checkpoint whose tree holds the event, or undefined while
+   * the sealer has not reached it or no checkpoint has been signed since.
+   */
+  async checkpointCovering(eventId: string): Promise<StoredCheckpoint | undefined> {
+    const leaf = await this.nodes()
+      .selectFrom('merkle_leaves')
+      .select('leaf_index')
+      .where('event_id', '=', eventId)
+      .executeTakeFirst();
+    if (!leaf) return undefined;
+    const row = await this.checkpoints()
+      .selectFrom('merkle_checkpoints')
+      .selectAll()
+      .where('tree_size', '>', Number(leaf.leaf_index))
+      .orderBy('tree_size')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toCheckpoint(row);
+  }
+
   /** Proves that the event is in the log as signed at `treeSize` (default: the latest checkpoint). */
   async inclusionProof(eventId: string, treeSize?: number): Promise<InclusionProof> {
     return (await this.inclusionProofs([eventId], treeSize))[0];

@@ -109,6 +109,12 @@ export type NotificationRecipient =
   | 'patient_or_family'
   | 'provider';
 
+/** Computed signals whose window ends in [from, to); either end may be left out. */
+export type PerformanceWindow = {
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+};
+
 export type ReviewDiscipline =
   | 'clinical'
   | 'compliance'
@@ -453,6 +459,36 @@ export type ExportMutation = {
   }
 };
 
+export type PerformanceQueryVariables = Exact<{
+  id: string | number;
+  window?: PerformanceWindow | null | undefined;
+  subgroup?: string | null | undefined;
+}>;
+
+
+export type PerformanceQuery = {
+  aiSystem: {
+    id: string,
+    performance: Array<{
+      metric: string,
+      subgroup: string | null,
+      threshold: number | null,
+      direction: ThresholdDirection | null,
+      points: Array<{
+        value: number,
+        n: number,
+        breached: boolean,
+        version: string | null,
+        eventId: string,
+        window: {
+          from: string,
+          to: string
+        }
+      }>
+    }>
+  } | null
+};
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -763,3 +799,27 @@ export const ExportDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ExportMutation, ExportMutationVariables>;
+export const PerformanceDocument = new TypedDocumentString(`
+    query Performance($id: ID!, $window: PerformanceWindow, $subgroup: String) {
+  aiSystem(id: $id) {
+    id
+    performance(window: $window, subgroup: $subgroup) {
+      metric
+      subgroup
+      threshold
+      direction
+      points {
+        window {
+          from
+          to
+        }
+        value
+        n
+        breached
+        version
+        eventId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PerformanceQuery, PerformanceQueryVariables>;

@@ -288,3 +288,116 @@ export function SignalChart({
     </Svg>
   );
 }
+
+export interface Series {
+  label: string;
+  points: SignalPoint[];
+}
+
+/** Each population's line is told apart by its dash pattern and the label at its end, never by colour alone. */
+const DASHES = ['', '8 4', '2 4', '12 4 2 4', '4 4', '1 3'];
+
+/**
+ * One metric over time for several populations (the whole and each subgroup
+ * band) against one threshold: a line per population, labelled where it
+ * ends; breached values as crossed markers.
+ */
+export function SeriesChart({
+  title,
+  series,
+  threshold,
+  direction,
+}: {
+  title: string;
+  series: Series[];
+  threshold?: number;
+  direction?: string;
+}) {
+  const height = 260;
+  const [left, top, bottom, right] = [60, 16, 30, 180];
+  const all = series.flatMap((s) => s.points);
+  const times = all.map((p) => p.at);
+  const values = all.map((p) => p.value).concat(threshold ?? []);
+  const [t0, t1] = [Math.min(...times), Math.max(...times)];
+  const pad = (Math.max(...values) - Math.min(...values)) * 0.1 || 0.05;
+  const [v0, v1] = [Math.min(...values) - pad, Math.max(...values) + pad];
+  const x = (t: number) =>
+    t1 === t0 ? (left + WIDTH - right) / 2 : left + ((t - t0) / (t1 - t0)) * (WIDTH - left - right);
+  const y = (v: number) => top + (1 - (v - v0) / (v1 - v0)) * (height - top - bottom);
+  const breached = all.filter((p) => p.breached).length;
+  // Line ends close together would print their labels over each other: each label keeps 12 units below the one above.
+  const lastOf = (s: Series) => s.points.reduce((a, b) => (b.at > a.at ? b : a));
+  const labelY = new Map<string, number>();
+  let floor = -Infinity;
+  for (const s of series
+    .filter((s) => s.points.length > 0)
+    .sort((a, b) => y(lastOf(a).value) - y(lastOf(b).value))) {
+    floor = Math.max(floor + 12, y(lastOf(s).value) + 4);
+    labelY.set(s.label, floor);
+  }
+  return (
+    <Svg
+      title={title}
+      description={`${series.length} populations (${series.map((s) => s.label).join(', ')}), ${all.length} values${threshold !== undefined ? ` against a ${direction} threshold of ${threshold}` : ''}; ${breached} breached.`}
+      height={height}
+    >
+      {ticks(v0, v1, 4).map((v) => (
+        <text key={v} x={left - 6} y={y(v) + 4} textAnchor="end" className="axis-label">
+          {v.toFixed(2)}
+        </text>
+      ))}
+      {threshold !== undefined && (
+        <g>
+          <line
+            x1={left}
+            x2={WIDTH - right}
+            y1={y(threshold)}
+            y2={y(threshold)}
+            stroke="#8a4b00"
+            strokeWidth="2"
+            strokeDasharray="6 4"
+          />
+          <text x={left + 4} y={y(threshold) - 6} className="axis-label">
+            threshold {direction} {threshold}
+          </text>
+        </g>
+      )}
+      {series.map((s, n) => {
+        const sorted = [...s.points].sort((a, b) => a.at - b.at);
+        const last = sorted[sorted.length - 1];
+        return (
+          <g key={s.label}>
+            <polyline
+              points={sorted.map((p) => `${x(p.at)},${y(p.value)}`).join(' ')}
+              fill="none"
+              stroke={n === 0 ? '#0b5cad' : '#4a4a4a'}
+              strokeWidth={n === 0 ? 3 : 1.5}
+              strokeDasharray={DASHES[n % DASHES.length]}
+            />
+            {sorted
+              .filter((p) => p.breached)
+              .map((p) => (
+                <path
+                  key={p.at}
+                  d={`M${x(p.at) - 5},${y(p.value) - 5}l10,10m0,-10l-10,10`}
+                  stroke="#b3261e"
+                  strokeWidth="2.5"
+                />
+              ))}
+            {last && (
+              <text x={x(last.at) + 8} y={labelY.get(s.label)} className="axis-label">
+                {s.label}
+                {last.breached ? ' ✗' : ''}
+              </text>
+            )}
+          </g>
+        );
+      })}
+      {(t1 === t0 ? [t0] : ticks(t0, t1, 4)).map((t) => (
+        <text key={t} x={x(t)} y={height - 8} textAnchor="middle" className="axis-label">
+          {timeLabel(t, t1 - t0)}
+        </text>
+      ))}
+    </Svg>
+  );
+}

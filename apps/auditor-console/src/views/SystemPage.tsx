@@ -6,6 +6,7 @@ import { useApi } from '../ui/use-api';
 import { Overview } from './system/Overview';
 import { Lineage } from './system/Lineage';
 import { Monitoring } from './system/Monitoring';
+import { Performance } from './system/Performance';
 import { Incidents } from './system/Incidents';
 import { Takedowns } from './system/Takedowns';
 import { Events } from './system/Events';
@@ -14,6 +15,7 @@ const TABS = [
   { path: 'overview', label: 'Accountability' },
   { path: 'lineage', label: 'Version lineage' },
   { path: 'monitoring', label: 'Monitoring' },
+  { path: 'performance', label: 'Computed performance' },
   { path: 'incidents', label: 'Incidents' },
   { path: 'takedowns', label: 'Takedowns' },
   { path: 'events', label: 'Events' },
@@ -80,6 +82,8 @@ function SystemTab({ system, tab, params }: { system: SystemDetail; tab: string;
       return <Lineage system={system} />;
     case 'monitoring':
       return <Monitoring system={system} />;
+    case 'performance':
+      return <Performance system={system} params={params} />;
     case 'incidents':
       return <Incidents system={system} />;
     case 'takedowns':

@@ -1,10 +1,27 @@
+import { OUTCOME_METRICS, type ComputedMetric } from '@ledger/domain';
 import { randomUUID } from 'node:crypto';
+import { awaitComputedSignals, type LedgerSignal, sendClinicalUse } from './clinical-use-feed';
 import type { LedgerClient, Receipt } from './ledger-client';
+import {
+  DEMO_SEPSIS_HISTORY,
+  nextScoringRound,
+  SEPSIS_COMPUTED_MONITORING,
+  SEPSIS_LABELS,
+  SEPSIS_MONITORING_WINDOW,
+  sepsisClinicalUse,
+} from './sepsis-clinical-use';
 
 /**
  * A realistic small health system, written through the ledger's own command
  * path: two hospitals, three AI systems with full lifecycles (the sepsis
- * predictor is rolled back after a drift breach), and data access at volume.
+ * predictor is rolled back after a drift breach), weeks of the sepsis
+ * predictor's clinical use, and data access at volume.
+ *
+ * Time: the ledger decides every command at its own clock, so the whole
+ * governance story happens as the demo runs. Clinical use is told as its
+ * services report it, each event at its own time: weeks of outputs up to now,
+ * sent as a backlog, from which the ledger computes the drift the rollback
+ * rests on; then, after the rollback, the next scoring round on v1.
  */
 
 const SITES = ['st-mary-north', 'riverside-south'];
@@ -36,9 +53,11 @@ interface SystemPlan {
   holders: Record<string, string>;
 }
 
+const SEPSIS = 'sepsis-predictor';
+
 const SYSTEMS: SystemPlan[] = [
   {
-    systemId: 'sepsis-predictor',
+    systemId: SEPSIS,
     name: 'Sepsis early-warning predictor',
     intendedUse: 'Flags adult inpatients at risk of sepsis within 12 hours for rapid-response review',
     clinicalDomain: 'critical care',
@@ -126,6 +145,38 @@ export interface SeedReport {
     previousAuthority: string;
   };
   dataAccessEvents: number;
+  /** Absent when the demo was asked for no clinical use. */
+  clinicalUse?: {
+    outputs: number;
+    responses: number;
+    outcomes: number;
+    from: string;
+    to: string;
+    signals: number;
+    breaches: number;
+    /** The first computed breaches the rollback cites: the over-80 band's, then the whole population's. */
+    evidence: LedgerSignal[];
+    /** A patient scored before and after the rollback, and by which versions. */
+    patient: {
+      patientId: string;
+      before: { version: string; at: string };
+      after: { version: string; at: string };
+    };
+  };
+}
+
+export type SeedProgress =
+  | { phase: 'clinical use'; sent: number; total: number }
+  | { phase: 'monitoring'; computed: number }
+  | { phase: 'data access'; written: number; total: number };
+
+export interface SeedOptions {
+  accessEvents: number;
+  /** How many sepsis predictor outputs the weeks of clinical use hold; 0 (the default) sends none. */
+  sepsisOutputs?: number;
+  onProgress: (progress: SeedProgress) => void;
+  /** How long to wait for the ledger to compute the breach the clinical use shows. */
+  monitoringTimeoutMs?: number;
 }
 
 const clinicians = (plan: SystemPlan) =>
@@ -159,10 +210,11 @@ export function demoAccess(n: number): { service: string; item: Record<string, u
   };
 }
 
-export async function seedDemoOrganisation(
-  client: LedgerClient,
-  options: { accessEvents: number; onProgress: (written: number) => void },
-): Promise<SeedReport> {
+const formatValue = (v: number) => v.toFixed(3);
+const subgroupText = (s: LedgerSignal) => (s.subgroup ? ` in ${s.subgroup}` : ' overall');
+
+export async function seedDemoOrganisation(client: LedgerClient, options: SeedOptions): Promise<SeedReport> {
+  const sepsisOutputs = options.sepsisOutputs ?? 0;
   const run = (mutation: string, input: Record<string, unknown>, actor = PEOPLE.admin): Promise<Receipt> =>
     client.command(mutation, input, actor);
 
@@ -215,6 +267,29 @@ export async function seedDemoOrganisation(
       direction: 'min',
       cadence: 'P7D',
     });
+    // The ledger computes these from the clinical use the demo sends; without any, they are left out.
+    if (systemId === SEPSIS && sepsisOutputs > 0)
+      for (const { metric, threshold, direction, subgroups, minSamples } of SEPSIS_COMPUTED_MONITORING)
+        await run(
+          'planMonitoring',
+          {
+            systemId,
+            metric,
+            threshold,
+            direction,
+            cadence: SEPSIS_MONITORING_WINDOW.cadence,
+            computation: {
+              window: SEPSIS_MONITORING_WINDOW.window,
+              settle: SEPSIS_MONITORING_WINDOW.settle,
+              minSamples,
+              ...((OUTCOME_METRICS as readonly ComputedMetric[]).includes(metric)
+                ? { positiveLabel: SEPSIS_LABELS.positive }
+                : {}),
+              ...(subgroups.length > 0 ? { subgroups } : {}),
+            },
+          },
+          plan.holders.MODEL_PERFORMANCE_OWNER,
+        );
     for (const version of ['v1', 'v2']) {
       await run(
         'registerModelVersion',
@@ -344,6 +419,8 @@ export async function seedDemoOrganisation(
     },
     sepsis.holders.BIAS_DRIFT_MONITOR,
   );
+  const clinicalUse =
+    sepsisOutputs > 0 ? await sepsisInUse(client, sepsis, sepsisOutputs, options) : undefined;
   // A serious incident (Art 73): reported, and its initial notification sent to the authority at once,
   // which also lifts the freeze on new versions; the final report follows the rollback.
   const incident = { systemId: sepsis.systemId, incidentId: 'inc-2026-0142' };
@@ -376,12 +453,33 @@ export async function seedDemoOrganisation(
       decisionId,
       action: 'rollback',
       toVersion: 'v1',
-      rationale: 'AUROC drifted to 0.74 on v2, below the 0.80 plan threshold; v1 remains validated',
-      evidence: [breach.events[breach.events.length - 1].eventId, 'incident:inc-2026-0142'],
+      rationale: [
+        'AUROC drifted to 0.74 on v2, below the 0.80 plan threshold',
+        ...(clinicalUse?.report.evidence ?? []).map(
+          (s) =>
+            `the ledger computed ${s.metric} ${formatValue(s.value)}${subgroupText(s)} for the week to ${s.observedAt}`,
+        ),
+        'v1 remains validated',
+      ].join('; '),
+      evidence: [
+        breach.events[breach.events.length - 1].eventId,
+        ...(clinicalUse?.report.evidence ?? []).map((s) => s.eventId),
+        'incident:inc-2026-0142',
+      ],
     },
     authority,
   );
   await notify('final');
+  // The service's next round scores the patients still on the wards with the version now live.
+  const afterRollback = clinicalUse
+    ? nextScoringRound(clinicalUse.history, {
+        seed: DEMO_SEPSIS_HISTORY.seed + 1,
+        at: Date.now(),
+        modelVersion: 'v1',
+        patients: 40,
+      })
+    : [];
+  await sendClinicalUse(client, sepsis.auditSource, afterRollback, () => undefined);
 
   for (const plan of SYSTEMS) {
     await run('approveDataset', { datasetId: plan.datasetId, purpose: 'TREAT' }, PEOPLE.steward);
@@ -412,7 +510,7 @@ export async function seedDemoOrganisation(
     }
     for (const [service, items] of byService) await client.ingest(items, service);
     written += size;
-    options.onProgress(written);
+    options.onProgress({ phase: 'data access', written, total: options.accessEvents });
   }
 
   return {
@@ -427,5 +525,75 @@ export async function seedDemoOrganisation(
       previousAuthority,
     },
     dataAccessEvents: written,
+    ...(clinicalUse
+      ? { clinicalUse: { ...clinicalUse.report, patient: patientStory(clinicalUse.history, afterRollback) } }
+      : {}),
+  };
+}
+
+/**
+ * Weeks of the sepsis predictor's use on v2, sent as its scoring service
+ * reports them, then the wait for the ledger to compute the drift from them:
+ * the first breach of the over-80 band and of the whole population are the
+ * evidence the rollback cites.
+ */
+async function sepsisInUse(client: LedgerClient, sepsis: SystemPlan, outputs: number, options: SeedOptions) {
+  const history = sepsisClinicalUse({
+    ...DEMO_SEPSIS_HISTORY,
+    outputs,
+    end: Date.now(),
+    systemId: sepsis.systemId,
+    modelVersion: 'v2',
+    sourceService: sepsis.auditSource,
+    sites: sepsis.sites,
+    clinicians: clinicians(sepsis),
+  });
+  await sendClinicalUse(client, sepsis.auditSource, history, (sent) =>
+    options.onProgress({ phase: 'clinical use', sent, total: history.length }),
+  );
+  const firstBreach = (signals: LedgerSignal[], subgroup: string | null) =>
+    signals
+      .filter((s) => s.metric === 'ece' && s.subgroup === subgroup && s.breached)
+      .sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt))[0];
+  // The whole population drifts later than the over-80 band: once it has breached, both have.
+  const signals = await awaitComputedSignals(client, sepsis.systemId, (s) => !!firstBreach(s, null), {
+    timeoutMs: options.monitoringTimeoutMs ?? 180_000,
+    pollMs: 1000,
+    auditor: 'auditor.amy',
+    onWait: (computed) => options.onProgress({ phase: 'monitoring', computed }),
+  });
+  const evidence = [firstBreach(signals, 'ageBand=80+'), firstBreach(signals, null)].filter(
+    (s): s is LedgerSignal => s !== undefined,
+  );
+  const count = (type: string) => history.filter((i) => i.type === type).length;
+  return {
+    history,
+    report: {
+      outputs: count('AiOutputProduced'),
+      responses: count('ClinicianResponseRecorded'),
+      outcomes: count('OutcomeObserved'),
+      from: history[0].occurredAt,
+      to: history[history.length - 1].occurredAt,
+      signals: signals.length,
+      breaches: signals.filter((s) => s.breached).length,
+      evidence,
+    },
+  };
+}
+
+/** The patient scored last before the rollback, scored first by the new round: by which versions, and when. */
+function patientStory(
+  history: ReturnType<typeof sepsisClinicalUse>,
+  afterRollback: ReturnType<typeof nextScoringRound>,
+): NonNullable<SeedReport['clinicalUse']>['patient'] {
+  const after = afterRollback[0];
+  const before = history.findLast(
+    (i): i is (typeof afterRollback)[number] =>
+      i.type === 'AiOutputProduced' && i.data.patientId === after.data.patientId,
+  )!;
+  return {
+    patientId: after.data.patientId,
+    before: { version: before.data.modelVersion, at: before.occurredAt },
+    after: { version: after.data.modelVersion, at: after.occurredAt },
   };
 }

@@ -68,6 +68,17 @@ export class LedgerClient {
     return json.data[mutation] as Receipt;
   }
 
+  /** Asks what an auditor may ask; an error stops the demo with the ledger's own message. */
+  async query<T>(query: string, variables: Record<string, unknown>, auditor: string): Promise<T> {
+    const { json } = await this.post('/graphql', auditor, 'auditor', { query, variables });
+    const [error] = json.errors ?? [];
+    if (error)
+      throw new CliError(
+        `a query by ${auditor} was refused: ${error.extensions?.code ?? ''} ${error.message}`,
+      );
+    return json.data as T;
+  }
+
   async ingest(
     events: unknown[],
     service: string,

@@ -54,5 +54,7 @@ import { VerifyAuditFindingClosureResolver } from './verify-audit-finding-closur
     UpdateIncidentStatusResolver,
     VerifyAuditFindingClosureResolver,
   ],
+  // The monitoring worker records computed signals down the same command path.
+  exports: [AiSystemCommands],
 })
 export class AiSystemsModule {}

@@ -16,6 +16,7 @@ import {
   type DatasetSnapshot,
   type Decider,
   type DomainEvent,
+  LEDGER_MONITOR,
   tenantStream,
 } from '@ledger/domain';
 import { EventStoreError, type EventMetadata, type EventStore } from '@ledger/event-store';
@@ -27,7 +28,8 @@ import { GOVERNANCE_POLICY } from './governance-policy';
 
 /** Everything about one command's execution that is not the command: who, when, where from. */
 interface CommandContext {
-  caller: Caller;
+  /** An authenticated caller, or the ledger itself (role `ledger`), which no token can claim. */
+  caller: Pick<Caller, 'id' | 'tenantId' | 'onBehalfOf'> & { role: string };
   /** The ledger's clock when the request arrived: the instant the command is decided at. */
   at: string;
   source: string;
@@ -172,6 +174,32 @@ export class AiSystemCommands {
     return handleCommand(
       this.store,
       graphqlCommandContext(ctx),
+      streamNames.aiSystem(systemId),
+      aiSystemDecider(this.policy),
+      command,
+    );
+  }
+
+  /**
+   * A command the ledger issues itself, as LEDGER_MONITOR in the tenant it
+   * works for, down the same path as a caller's: the monitoring worker
+   * records computed signals this way.
+   */
+  handleAsLedger(
+    tenantId: string,
+    systemId: string,
+    command: (meta: CommandMeta, state: AiSystemState) => AiSystemCommand,
+  ): Promise<CommandReceipt> {
+    const commandId = randomUUID();
+    return handleCommand(
+      this.store,
+      {
+        caller: { id: LEDGER_MONITOR, role: 'ledger', tenantId },
+        at: new Date().toISOString(),
+        source: 'ledger-api/monitoring',
+        correlationId: commandId,
+        commandId,
+      },
       streamNames.aiSystem(systemId),
       aiSystemDecider(this.policy),
       command,

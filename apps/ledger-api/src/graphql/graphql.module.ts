@@ -101,6 +101,8 @@ export const COST_WEIGHTS: Readonly<Record<string, number>> = {
   // Reads the checkpoint, the leaf and its audit path, then hashes the path up to the signed root.
   'LedgerEvent.inclusionProof': 50,
   'Query.consistencyProof': 50,
+  // Reads every computed signal of a system in the window asked for.
+  'AiSystem.performance': 10,
   // Evaluates every compliance rule over the tenant's read models.
   'Query.complianceFindings': 100,
   // Proves and writes every event of a system into a bundle.

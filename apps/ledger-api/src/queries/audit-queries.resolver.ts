@@ -273,7 +273,7 @@ export class AuditQueriesResolver {
 }
 
 /** A regulator sees only the systems granted to it; everyone else sees their whole tenant. */
-function granted(caller: Caller, systemId: string | undefined): Caller {
+export function granted(caller: Caller, systemId: string | undefined): Caller {
   if (caller.systems && (systemId === undefined || !caller.systems.includes(systemId)))
     throw new ProblemError({
       status: 403,

@@ -5,6 +5,7 @@ import {
   type SystemRow,
   type systemDetails,
 } from '@ledger/read-models';
+import type { MonitoringComputation } from '@ledger/domain';
 
 type Details = Awaited<ReturnType<typeof systemDetails>>;
 type Row<K extends keyof Details> = ReturnType<Details[K]>[number];
@@ -141,6 +142,10 @@ export function aiSystemView(row: SystemRow, details: Details, holdings: RoleHol
       direction: p.direction,
       cadence: p.cadence,
       plannedAt: p.planned_at,
+      computation: p.computation && {
+        subgroups: [],
+        ...parseJson<MonitoringComputation>(p.computation),
+      },
     })),
     signals: details.signals(id).map((s) => ({
       kind: s.kind,
@@ -151,6 +156,9 @@ export function aiSystemView(row: SystemRow, details: Details, holdings: RoleHol
       version: s.version,
       breached: s.breached === 1,
       eventId: s.event_id,
+      method: s.method,
+      n: s.n,
+      window: s.window_from && s.window_to ? { from: s.window_from, to: s.window_to } : null,
     })),
     audits: details.audits(id).map((a) => ({
       auditId: a.audit_id,

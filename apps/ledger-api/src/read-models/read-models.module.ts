@@ -1,12 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditQueriesResolver } from '../queries/audit-queries.resolver';
+import { OutputsResolver, PerformanceResolver } from '../queries/clinical-use.resolver';
 import { ProjectionsService } from './projections.service';
 import { ReadStoreModule } from './read-store.module';
 
 @Global()
 @Module({
   imports: [ReadStoreModule],
-  providers: [ProjectionsService, AuditQueriesResolver],
+  providers: [ProjectionsService, AuditQueriesResolver, OutputsResolver, PerformanceResolver],
   exports: [ProjectionsService],
 })
 export class ReadModelsModule {}

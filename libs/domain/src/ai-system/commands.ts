@@ -2,6 +2,7 @@ import type { CommandMeta } from '../shared/command-meta';
 import type {
   AccessReviewOutcome,
   AccountabilityRole,
+  ComputedMetric,
   FindingSeverity,
   IncidentClassification,
   IncidentProgress,
@@ -11,6 +12,7 @@ import type {
   ReviewDiscipline,
   RiskClass,
   SignalKind,
+  SubgroupDimension,
   Supplier,
   TakedownAction,
   ThresholdDirection,
@@ -169,6 +171,44 @@ export interface PlanMonitoring extends OnSystem<'PlanMonitoring'> {
   threshold: number;
   direction: ThresholdDirection;
   cadence: string;
+  computation?: MonitoringComputation;
+}
+
+/** How the ledger computes a planned metric itself (see MonitoringPlanned v2). */
+export interface MonitoringComputation {
+  window: string;
+  minSamples: number;
+  positiveLabel?: string;
+  settle?: string;
+  subgroups?: SubgroupDimension[];
+}
+
+/**
+ * One window of a computed plan, measured by the ledger's own worker: every
+ * value it yielded (the whole population and each subgroup band that met the
+ * minimum sample), with the inputs each was read from and the signed
+ * checkpoint covering them. No person or service issues it.
+ */
+export interface RecordComputedSignal extends OnSystem<'RecordComputedSignal'> {
+  metric: ComputedMetric;
+  window: { from: string; to: string };
+  /** The version live at the window end, as the registry recorded it. */
+  version?: string;
+  checkpoint: { treeSize: number; rootHash: string };
+  values: ComputedSignalValue[];
+}
+
+export interface ComputedSignalValue {
+  value: number;
+  n: number;
+  subgroup?: string;
+  inputs: {
+    throughPosition: string;
+    count: number;
+    firstPosition: string;
+    lastPosition: string;
+    positionsSha256: string;
+  };
 }
 
 export interface RecordMonitoringSignal extends OnSystem<'RecordMonitoringSignal'> {
@@ -278,6 +318,7 @@ export type AiSystemCommand =
   | DeployModelVersion
   | PlanMonitoring
   | RecordMonitoringSignal
+  | RecordComputedSignal
   | ReportIncident
   | UpdateIncidentStatus
   | RecordIncidentNotification

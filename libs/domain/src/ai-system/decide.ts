@@ -18,7 +18,12 @@ import {
 } from './incidents';
 import { assertAcceptsAfterRetirement } from './lifecycle';
 import { planValidation, recordValidationResult, registerModelVersion } from './model-versions';
-import { planMonitoring, recordMonitoringSignal, registerMonitoringSource } from './monitoring';
+import {
+  planMonitoring,
+  recordComputedSignal,
+  recordMonitoringSignal,
+  registerMonitoringSource,
+} from './monitoring';
 import { DEFAULT_GOVERNANCE_POLICY, type GovernancePolicy } from './policy';
 import { evolveAiSystem, initialAiSystemState, type AiSystemRecord, type AiSystemState } from './state';
 import { decideTakedown, ratifyTakedown, reinstateAiSystem } from './takedown';
@@ -104,6 +109,8 @@ function decideUnchecked(
       return planMonitoring(command, system);
     case 'RecordMonitoringSignal':
       return recordMonitoringSignal(command, system);
+    case 'RecordComputedSignal':
+      return recordComputedSignal(command, system);
     case 'ReportIncident':
       return reportIncident(command, system, policy);
     case 'UpdateIncidentStatus':

@@ -39,7 +39,8 @@ export function statusChange(
 
 /**
  * A retired system stays on the record: its open incidents, audits, role
- * hand-backs and pending ratifications must still be recordable. Nothing may
+ * hand-backs, pending ratifications and the last windows of its monitoring
+ * must still be recordable. Nothing may
  * move it back towards patients.
  */
 const ACCEPTED_AFTER_RETIREMENT: ReadonlySet<AiSystemCommandType> = new Set<AiSystemCommandType>([
@@ -53,6 +54,8 @@ const ACCEPTED_AFTER_RETIREMENT: ReadonlySet<AiSystemCommandType> = new Set<AiSy
   'ResolveAuditFinding',
   'VerifyAuditFindingClosure',
   'RecordAccessLogReview',
+  // Outputs produced before the retirement are still measured.
+  'RecordComputedSignal',
 ]);
 
 export function assertAcceptsAfterRetirement(system: AiSystemRecord, command: AiSystemCommandType): void {

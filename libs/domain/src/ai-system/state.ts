@@ -1,6 +1,6 @@
 import { assertNever } from '../shared/domain-error';
 import { personId } from '../shared/person-id';
-import type { PlannedMetric } from './commands';
+import type { MonitoringComputation, PlannedMetric } from './commands';
 import type { AiSystemEvent, AiSystemEventOf } from './events';
 import type {
   AccountabilityRole,
@@ -91,6 +91,10 @@ export interface MonitoringPlan {
   metric: string;
   threshold: number;
   direction: ThresholdDirection;
+  cadence: string;
+  computation?: MonitoringComputation;
+  /** The end of the latest window the ledger computed for this metric: a window is computed once. */
+  computedThrough?: string;
 }
 
 export interface IncidentRecord {
@@ -214,13 +218,24 @@ function evolveRecord(
     case 'ModelVersionDeployed':
       return { ...s, deployedVersion: event.data.version };
     case 'MonitoringPlanned': {
-      const { metric, threshold, direction } = event.data;
+      const { metric, threshold, direction, cadence, computation } = event.data;
+      // A new plan keeps the computed history: windows already computed are not computed again.
+      const computedThrough = s.monitoringPlans.find((p) => p.metric === metric)?.computedThrough;
       return {
         ...s,
         monitoringPlans: [
           ...s.monitoringPlans.filter((p) => p.metric !== metric),
-          { metric, threshold, direction },
+          { metric, threshold, direction, cadence, computation, computedThrough },
         ],
+      };
+    }
+    case 'MonitoringSignalComputed': {
+      const { metric, window } = event.data;
+      return {
+        ...s,
+        monitoringPlans: s.monitoringPlans.map((p) =>
+          p.metric === metric ? { ...p, computedThrough: window.to } : p,
+        ),
       };
     }
     case 'IncidentReported': {
@@ -295,7 +310,6 @@ function evolveRecord(
       return updateFinding(s, event.data, { verifiedBy: personId(event.data.verifiedBy) });
     // Facts for the record and the read models; no rule depends on them.
     case 'MonitoringSignalRecorded':
-    case 'MonitoringSignalComputed':
     case 'MonitoringThresholdBreached':
     case 'IncidentStatusUpdated':
     case 'AccessLogReviewed':

@@ -23,7 +23,16 @@ import { datasetDecider } from '../dataset/dataset';
 import type { DatasetCommand } from '../dataset/commands';
 import type { DatasetEvent } from '../dataset/events';
 import { stateFrom } from '../shared/decider';
-import { HOLDERS, VALIDATOR, cmd, day, meta, run, upgraded } from '../testing/ai-system-fixtures';
+import {
+  HOLDERS,
+  VALIDATOR,
+  cmd,
+  computedValue,
+  day,
+  meta,
+  run,
+  upgraded,
+} from '../testing/ai-system-fixtures';
 import {
   EVENT_SCHEMAS,
   EVENT_TYPES,
@@ -81,6 +90,8 @@ function emittedByTheDomain(): DomainEvent[] {
         cmd.plan({ meta: meta(HOLDERS.MODEL_PERFORMANCE_OWNER, day(6)) }),
         cmd.signal(0.85),
         cmd.signal(0.71, { kind: 'bias', subgroup: 'female' }),
+        cmd.computedPlan({ meta: meta(HOLDERS.MODEL_PERFORMANCE_OWNER, day(6)) }),
+        cmd.computed([computedValue(0.42, 900), computedValue(0.35, 150, 'ageBand=80+')]),
         cmd.reportIncident({ version: '2.0.0' }),
         cmd.updateIncident(),
         cmd.notifyIncident(),

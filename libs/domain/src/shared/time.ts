@@ -69,3 +69,20 @@ export function millis(instant: string): number {
 export function instantAfter(instant: string, ms: number): string {
   return new Date(millis(instant) + ms).toISOString();
 }
+
+const ISO_DURATION =
+  /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+/** ISO 8601 duration to milliseconds; months and years count as 30 and 365 days, as monitoring cadences are approximate. */
+export function durationMs(duration: string): number {
+  const m = ISO_DURATION.exec(duration);
+  if (!m) throw new Error(`${duration} is not an ISO 8601 duration`);
+  const [y, mo, w, d, h, mi, s] = m.slice(1).map((x) => Number(x ?? 0));
+  return ((((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60 + s) * 1000;
+}
+
+/** Whether a duration has one length whatever the date: no months or years, which the calendar stretches. */
+export function isFixedDuration(duration: string): boolean {
+  const m = ISO_DURATION.exec(duration);
+  return m !== null && m[1] === undefined && m[2] === undefined;
+}

@@ -1,6 +1,7 @@
 import type * as C from '../ai-system/commands';
 import { aiSystemDecider } from '../ai-system/decide';
 import type { AiSystemEvent } from '../ai-system/events';
+import { LEDGER_MONITOR } from '../ai-system/monitoring';
 import { DEFAULT_GOVERNANCE_POLICY, type GovernancePolicy } from '../ai-system/policy';
 import type { AccountabilityRole } from '../ai-system/vocabulary';
 import type { CommandMeta } from '../shared/command-meta';
@@ -17,6 +18,20 @@ export const T0 = '2025-03-03T09:00:00.000Z';
 /** T0 plus some days (and hours), so specs read as a calendar. */
 export const day = (days: number, hours = 0) => instantAfter(T0, days * MS_PER_DAY + hours * MS_PER_HOUR);
 export const meta = (actor: string, at = day(0)): CommandMeta => ({ actor, at });
+
+/** One computed value, with inputs that look like a real window's. */
+export const computedValue = (value: number, n: number, subgroup?: string): C.ComputedSignalValue => ({
+  value,
+  n,
+  ...(subgroup === undefined ? {} : { subgroup }),
+  inputs: {
+    throughPosition: '4990',
+    count: 2 * n,
+    firstPosition: '120',
+    lastPosition: '4980',
+    positionsSha256: 'ab'.repeat(32),
+  },
+});
 
 export const ADMIN = 'gov.admin';
 export const DEVELOPER = 'dev.dan';
@@ -204,6 +219,35 @@ export const cmd = {
         direction: 'min',
         cadence: 'P7D',
         meta: meta(HOLDERS.MODEL_PERFORMANCE_OWNER, day(2)),
+      },
+      o,
+    ),
+  /** A plan the ledger computes: daily windows of a week of sepsis alerts, settled for a day, by age band. */
+  computedPlan: (o: Args<C.PlanMonitoring> = {}) =>
+    cmd.plan({
+      metric: 'ppv',
+      threshold: 0.3,
+      cadence: 'P1D',
+      computation: {
+        window: 'P7D',
+        minSamples: 100,
+        positiveLabel: 'sepsis',
+        settle: 'P1D',
+        subgroups: ['ageBand'],
+      },
+      ...o,
+    }),
+  /** The window of the computed plan ending at the first midnight a week after T0, recorded a day after it settled. */
+  computed: (values: C.ComputedSignalValue[], o: Args<C.RecordComputedSignal> = {}) =>
+    on<C.RecordComputedSignal>(
+      'RecordComputedSignal',
+      {
+        metric: 'ppv',
+        window: { from: '2025-03-03T00:00:00.000Z', to: '2025-03-10T00:00:00.000Z' },
+        version: '1.0.0',
+        checkpoint: { treeSize: 5000, rootHash: 'q'.repeat(43) + '=' },
+        values,
+        meta: meta(LEDGER_MONITOR, day(8)),
       },
       o,
     ),

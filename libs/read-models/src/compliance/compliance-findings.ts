@@ -1,4 +1,4 @@
-import { COMPLIANCE_RULES, type ComplianceRule } from '@ledger/domain';
+import { COMPLIANCE_RULES, durationMs, type ComplianceRule } from '@ledger/domain';
 import type { Kysely } from 'kysely';
 import { holdingsAt } from '../accountability/accountability-queries';
 import type { AccessPoliciesTables } from '../access-policies/access-policies-tables';
@@ -687,14 +687,4 @@ async function accessFindings(
     });
   }
   return findings;
-}
-
-/** ISO 8601 duration to milliseconds; months and years count as 30 and 365 days, as monitoring cadences are approximate. */
-export function durationMs(duration: string): number {
-  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(
-    duration,
-  );
-  if (!m) throw new Error(`${duration} is not an ISO 8601 duration`);
-  const [y, mo, w, d, h, mi, s] = m.slice(1).map((x) => Number(x ?? 0));
-  return ((((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60 + s) * 1000;
 }

@@ -8,6 +8,7 @@ const canHandle = [
   'MonitoringPlanned',
   'MonitoringSourceRegistered',
   'MonitoringSignalRecorded',
+  'MonitoringSignalComputed',
   'MonitoringThresholdBreached',
 ] as const;
 
@@ -34,6 +35,7 @@ async function evolveEvent(
     case 'MonitoringPlanned': {
       const d = event.data;
       const planned_at = utc(event.metadata.occurredAt);
+      const computation = d.computation ? JSON.stringify(d.computation) : null;
       await db
         .insertInto('reg_monitoring_plans')
         .values({
@@ -43,6 +45,7 @@ async function evolveEvent(
           threshold: d.threshold,
           direction: d.direction,
           cadence: d.cadence,
+          computation,
           planned_at,
           event_id,
         })
@@ -51,6 +54,7 @@ async function evolveEvent(
             threshold: d.threshold,
             direction: d.direction,
             cadence: d.cadence,
+            computation,
             planned_at,
             event_id,
           }),
@@ -91,6 +95,36 @@ async function evolveEvent(
           version: d.version ?? null,
           breached: 0,
           breach_event_id: null,
+          method: 'manual',
+          n: null,
+          window_from: null,
+          window_to: null,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      return;
+    }
+    case 'MonitoringSignalComputed': {
+      const d = event.data;
+      await db
+        .insertInto('reg_signals')
+        .values({
+          event_id,
+          tenant_id,
+          system_id: d.systemId,
+          position: event.position.toString(),
+          kind: d.kind,
+          metric: d.metric,
+          value: d.value,
+          subgroup: d.subgroup ?? null,
+          observed_at: utc(d.observedAt),
+          version: d.version ?? null,
+          breached: 0,
+          breach_event_id: null,
+          method: 'computed',
+          n: d.n,
+          window_from: utc(d.window.from),
+          window_to: utc(d.window.to),
         })
         .onConflict((oc) => oc.doNothing())
         .execute();

@@ -13,6 +13,8 @@ export interface MonitoringTables {
     threshold: number;
     direction: string;
     cadence: string;
+    /** The plan's computation as JSON, when the ledger computes the metric itself. */
+    computation: string | null;
     planned_at: string;
     event_id: string;
   };
@@ -37,6 +39,12 @@ export interface MonitoringTables {
     version: string | null;
     breached: number;
     breach_event_id: string | null;
+    /** 'manual' (MonitoringSignalRecorded) or 'computed' (MonitoringSignalComputed). */
+    method: string;
+    /** How many outputs a computed value covers; null for a manual one. */
+    n: number | null;
+    window_from: string | null;
+    window_to: string | null;
   };
 }
 
@@ -87,5 +95,16 @@ export const monitoringMigrations: Migrations = {
       .addColumn('event_id', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('reg_monitoring_sources_pk', ['tenant_id', 'system_id', 'service_id'])
       .execute();
+  },
+  // Signals the ledger computes itself (issue 16): a plan's computation, and each signal's method, n and window.
+  async '0003_computed_signals'(db: Kysely<unknown>) {
+    await db.schema.alterTable('reg_monitoring_plans').addColumn('computation', 'text').execute();
+    await db.schema
+      .alterTable('reg_signals')
+      .addColumn('method', 'text', (c) => c.notNull().defaultTo('manual'))
+      .execute();
+    await db.schema.alterTable('reg_signals').addColumn('n', 'integer').execute();
+    await db.schema.alterTable('reg_signals').addColumn('window_from', 'text').execute();
+    await db.schema.alterTable('reg_signals').addColumn('window_to', 'text').execute();
   },
 };

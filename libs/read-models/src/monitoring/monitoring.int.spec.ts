@@ -35,6 +35,10 @@ const signalRow = (position: number, value: number, observed_at: string, breach_
   version: 'v2',
   breached: breach_event_id ? 1 : 0,
   breach_event_id,
+  method: 'manual',
+  n: null,
+  window_from: null,
+  window_to: null,
 });
 
 describe('monitoring read model', () => {
@@ -50,6 +54,7 @@ describe('monitoring read model', () => {
             threshold: 0.85,
             direction: 'min',
             cadence: 'P14D',
+            computation: null,
             planned_at: '2026-01-09T00:00:00.000Z',
             event_id: 'e2',
           },
@@ -87,6 +92,7 @@ describe('monitoring read model', () => {
             threshold: 0.8,
             direction: 'min',
             cadence: 'P7D',
+            computation: null,
             planned_at: '2026-01-01T00:00:00.000Z',
             event_id: 'e1',
           },
@@ -128,6 +134,7 @@ describe('monitoring read model', () => {
             threshold: 0.8,
             direction: 'min',
             cadence: 'P7D',
+            computation: null,
             planned_at: '2026-01-01T00:00:00.000Z',
             event_id: 'e1',
           },
@@ -138,6 +145,92 @@ describe('monitoring read model', () => {
           { ...signalRow(3, 0.7, '2026-01-05T00:00:00.000Z', 'e4'), subgroup: 'age-80-plus' },
         ],
       }));
+
+  it('keeps a plan’s computation, and marks computed signals with their n and window beside manual ones', () => {
+    const computation = {
+      window: 'P7D',
+      minSamples: 100,
+      positiveLabel: 'sepsis',
+      subgroups: ['ageBand' as const],
+    };
+    const window = { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' };
+    const computed = (value: number, n: number, subgroup?: string): GivenEvent => ({
+      type: 'MonitoringSignalComputed',
+      data: {
+        systemId,
+        kind: subgroup ? 'bias' : 'performance',
+        metric: 'auroc',
+        method: 'AUROC as the Mann-Whitney U statistic',
+        value,
+        n,
+        ...(subgroup ? { subgroup } : {}),
+        window,
+        observedAt: window.to,
+        version: 'v2',
+        inputs: {
+          throughPosition: '90',
+          count: 2 * n,
+          firstPosition: '3',
+          lastPosition: '88',
+          positionsSha256: 'ab'.repeat(32),
+        },
+        checkpoint: { treeSize: 100, rootHash: 'q'.repeat(43) + '=' },
+      },
+    });
+    const computedRow = (position: number, value: number, n: number, subgroup: string | null) => ({
+      ...signalRow(position, value, '2026-01-08T00:00:00.000Z', null),
+      kind: subgroup ? 'bias' : 'performance',
+      subgroup,
+      method: 'computed',
+      n,
+      window_from: '2026-01-01T00:00:00.000Z',
+      window_to: '2026-01-08T00:00:00.000Z',
+    });
+    return spec
+      .given(
+        {
+          type: 'MonitoringPlanned',
+          at: '2026-01-01T00:00:00Z',
+          data: { systemId, metric: 'auroc', threshold: 0.8, direction: 'min', cadence: 'P1D', computation },
+        },
+        computed(0.84, 900),
+        computed(0.7, 150, 'ageBand=80+'),
+        {
+          type: 'MonitoringThresholdBreached',
+          data: {
+            systemId,
+            kind: 'bias',
+            metric: 'auroc',
+            value: 0.7,
+            threshold: 0.8,
+            direction: 'min',
+            subgroup: 'ageBand=80+',
+            observedAt: window.to,
+            version: 'v2',
+          },
+        },
+      )
+      .then({
+        reg_monitoring_plans: [
+          {
+            tenant_id: 't1',
+            system_id: systemId,
+            metric: 'auroc',
+            threshold: 0.8,
+            direction: 'min',
+            cadence: 'P1D',
+            computation: JSON.stringify(computation),
+            planned_at: '2026-01-01T00:00:00.000Z',
+            event_id: 'e1',
+          },
+        ],
+        reg_monitoring_sources: [],
+        reg_signals: [
+          computedRow(2, 0.84, 900, null),
+          { ...computedRow(3, 0.7, 150, 'ageBand=80+'), breached: 1, breach_event_id: 'e4' },
+        ],
+      });
+  });
 
   it('lists the services registered to report signals', () =>
     spec
