@@ -1,0 +1,114 @@
+import { eventHash, type HashedEnvelope } from '@ledger/integrity';
+import { availableParallelism } from 'node:os';
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Each event's hash recomputed from its content, or `unhashable: <why>` for
+ * content that has no canonical form (which can only be damage).
+ */
+export function recomputeHashes(events: readonly HashedEnvelope[]): string[] {
+  return events.map((event) => {
+    try {
+      return eventHash(event);
+    } catch (error) {
+      return `unhashable: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  });
+}
+
+/** Events per message to a worker: enough to amortise the message, few enough that a 100-event ledger still uses one. */
+const BATCH = 64;
+
+export interface HashedBatch<E> {
+  events: E[];
+  /** `recomputed[i]` is the hash recomputed from `events[i]` (see recomputeHashes). */
+  recomputed: string[];
+}
+
+/**
+ * The events of `events`, in their order and in batches, each with its hash
+ * recomputed. Recomputing (canonical JSON, then SHA-256) is most of what
+ * verify does per event and needs nothing but the event, so it runs on worker
+ * threads, on the cores the verifier's own pass leaves idle, a few batches
+ * ahead of the caller. The caller still sees the events in the store's
+ * order, so it names the first damaged position exactly as a single pass
+ * would. Memory stays bounded: at most `2 × workers` batches are in flight.
+ */
+export async function* withRecomputedHashes<E extends HashedEnvelope>(
+  events: AsyncIterable<E>,
+  workers = Math.min(availableParallelism() - 1, 4),
+): AsyncGenerator<HashedBatch<E>> {
+  const pool = workers > 0 ? new HashPool(workers) : undefined;
+  const inFlight: Array<{ events: E[]; recomputed: Promise<string[]> }> = [];
+  const ahead = pool ? 2 * workers : 0;
+  try {
+    let batch: E[] = [];
+    for await (const event of events) {
+      batch.push(event);
+      if (batch.length < BATCH) continue;
+      inFlight.push({
+        events: batch,
+        recomputed: pool ? pool.hash(batch) : Promise.resolve(recomputeHashes(batch)),
+      });
+      batch = [];
+      while (inFlight.length > ahead) {
+        const next = inFlight.shift()!;
+        yield { events: next.events, recomputed: await next.recomputed };
+      }
+    }
+    // The last, short batch is hashed here rather than waiting behind the workers' queue.
+    for (const next of inFlight) yield { events: next.events, recomputed: await next.recomputed };
+    if (batch.length > 0) yield { events: batch, recomputed: recomputeHashes(batch) };
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** Worker threads that recompute hashes, answering each batch in the order it was sent. */
+class HashPool {
+  private readonly workers: Worker[];
+  private readonly waiting = new Map<
+    number,
+    { resolve(hashes: string[]): void; reject(error: unknown): void }
+  >();
+  private sent = 0;
+  private failure?: Error;
+
+  constructor(size: number) {
+    // The worker is this library's own module: compiled JavaScript in a build, TypeScript under a loader hook.
+    const script = join(__dirname, `event-hash-worker${extname(__filename)}`);
+    this.workers = Array.from({ length: size }, () => {
+      const worker = new Worker(script);
+      worker.on('message', ({ id, hashes }: { id: number; hashes: string[] }) => {
+        this.waiting.get(id)?.resolve(hashes);
+        this.waiting.delete(id);
+      });
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`an event-hash worker exited with code ${code}`));
+      });
+      return worker;
+    });
+  }
+
+  hash(events: readonly HashedEnvelope[]): Promise<string[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.sent++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.workers[id % this.workers.length].postMessage({ id, events });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('the event-hash workers were stopped');
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const { reject } of this.waiting.values()) reject(error);
+    this.waiting.clear();
+  }
+}
