@@ -1,16 +1,26 @@
+import type { UnparsedEvent } from '@ledger/event-store';
 import { eventHash, type HashedEnvelope } from '@ledger/integrity';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
+/** What verify hashes: an event as read, its content parsed or still the store's JSON text. */
+export type VerifiedEvent = (HashedEnvelope | Omit<UnparsedEvent, 'position'>) & {
+  integrity: { prevHash: string; hash: string };
+};
+
 /**
  * Each event's hash recomputed from its content, or `unhashable: <why>` for
- * content that has no canonical form (which can only be damage).
+ * content with no canonical form (which can only be damage).
  */
-export function recomputeHashes(events: readonly HashedEnvelope[]): string[] {
+export function recompute(events: readonly VerifiedEvent[]): string[] {
   return events.map((event) => {
     try {
-      return eventHash(event);
+      return eventHash(
+        'dataJson' in event
+          ? { ...event, data: JSON.parse(event.dataJson), metadata: JSON.parse(event.metadataJson) }
+          : event,
+      );
     } catch (error) {
       return `unhashable: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -20,25 +30,26 @@ export function recomputeHashes(events: readonly HashedEnvelope[]): string[] {
 /** Events per message to a worker: enough to amortise the message, few enough that a 100-event ledger still uses one. */
 const BATCH = 64;
 
-export interface HashedBatch<E> {
+export interface RecomputedBatch<E> {
   events: E[];
-  /** `recomputed[i]` is the hash recomputed from `events[i]` (see recomputeHashes). */
-  recomputed: string[];
+  /** `hashes[i]` is the hash recomputed from `events[i]` (see recompute). */
+  hashes: string[];
 }
 
 /**
  * The events of `events`, in their order and in batches, each with its hash
- * recomputed. Recomputing (canonical JSON, then SHA-256) is most of what
- * verify does per event and needs nothing but the event, so it runs on worker
- * threads, on the cores the verifier's own pass leaves idle, a few batches
- * ahead of the caller. The caller still sees the events in the store's
- * order, so it names the first damaged position exactly as a single pass
- * would. Memory stays bounded: at most `2 × workers` batches are in flight.
+ * recomputed. Recomputing (parsing the stored JSON,
+ * canonical JSON, SHA-256) is most of what verify does per event and needs
+ * nothing but the event, so it runs on worker threads, on the cores the
+ * verifier's own pass leaves idle, a few batches ahead of the caller. The
+ * caller still sees the events in the store's order, so it names the first
+ * damaged position exactly as a single pass would. Memory stays bounded: at
+ * most `2 × workers` batches are in flight.
  */
-export async function* withRecomputedHashes<E extends HashedEnvelope>(
+export async function* recomputedInOrder<E extends VerifiedEvent>(
   events: AsyncIterable<E>,
   workers = Math.min(availableParallelism() - 1, 4),
-): AsyncGenerator<HashedBatch<E>> {
+): AsyncGenerator<RecomputedBatch<E>> {
   const pool = workers > 0 ? new HashPool(workers) : undefined;
   const inFlight: Array<{ events: E[]; recomputed: Promise<string[]> }> = [];
   const ahead = pool ? 2 * workers : 0;
@@ -49,23 +60,23 @@ export async function* withRecomputedHashes<E extends HashedEnvelope>(
       if (batch.length < BATCH) continue;
       inFlight.push({
         events: batch,
-        recomputed: pool ? pool.hash(batch) : Promise.resolve(recomputeHashes(batch)),
+        recomputed: pool ? pool.recompute(batch) : Promise.resolve(recompute(batch)),
       });
       batch = [];
       while (inFlight.length > ahead) {
         const next = inFlight.shift()!;
-        yield { events: next.events, recomputed: await next.recomputed };
+        yield { events: next.events, hashes: await next.recomputed };
       }
     }
-    // The last, short batch is hashed here rather than waiting behind the workers' queue.
-    for (const next of inFlight) yield { events: next.events, recomputed: await next.recomputed };
-    if (batch.length > 0) yield { events: batch, recomputed: recomputeHashes(batch) };
+    for (const next of inFlight) yield { events: next.events, hashes: await next.recomputed };
+    // The last, short batch is hashed here rather than queued behind the workers.
+    if (batch.length > 0) yield { events: batch, hashes: recompute(batch) };
   } finally {
     await pool?.close();
   }
 }
 
-/** Worker threads that recompute hashes, answering each batch in the order it was sent. */
+/** Worker threads that recompute batches, each answered under the id it was sent with. */
 class HashPool {
   private readonly workers: Worker[];
   private readonly waiting = new Map<
@@ -92,7 +103,7 @@ class HashPool {
     });
   }
 
-  hash(events: readonly HashedEnvelope[]): Promise<string[]> {
+  recompute(events: readonly VerifiedEvent[]): Promise<string[]> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.sent++;
     return new Promise((resolve, reject) => {

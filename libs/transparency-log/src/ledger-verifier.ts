@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent } from '@ledger/event-store';
+import type { EventStore, StoredEvent, UnparsedEvent } from '@ledger/event-store';
 import {
   appendLeaf,
   consistencyProofRequest,
@@ -17,7 +17,7 @@ import {
 } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
 import type { ReadStore } from '@ledger/read-store';
-import { withRecomputedHashes } from './event-hashes';
+import { recomputedInOrder } from './event-hashes';
 import { noteText } from './merkle-proofs';
 import { fetchNodes } from './merkle-node-store';
 import type { CheckpointTable, MerkleLeavesTable, MerkleTables } from './merkle-tables';
@@ -74,6 +74,9 @@ interface TrustedRoot {
   root: Uint8Array;
   source: string;
 }
+
+/** What the walk over the log reads of each event: its content is checked only through its recomputed hash. */
+type LoggedEvent = Pick<StoredEvent, 'eventId' | 'stream' | 'revision' | 'position' | 'integrity'>;
 
 interface StreamState {
   revision: number;
@@ -145,7 +148,8 @@ class Verification {
       : undefined;
     let lockstep = sealed !== undefined;
 
-    for await (const { events, recomputed } of withRecomputedHashes(store.readAll())) {
+    const log: AsyncIterable<StoredEvent | UnparsedEvent> = store.readAllUnparsed?.() ?? store.readAll();
+    for await (const { events, hashes } of recomputedInOrder(log)) {
       for (let i = 0; i < events.length; i++) {
         const event = events[i];
         const leafIndex = this.count;
@@ -163,13 +167,12 @@ class Verification {
         }
         expectedPosition = event.position + 1n;
         this.lastPosition = event.position;
-        this.checkHash(event, leafIndex, recomputed[i]);
+        this.checkHash(event, leafIndex, hashes[i]);
         const skipped = this.checkChain(event, leafIndex);
         if (skipped) await skipped;
 
         const before = this.frontier;
-        const eventLeaf = safeLeafHash(event.integrity.hash);
-        this.frontier = appendLeaf(before, eventLeaf).frontier;
+        this.frontier = appendLeaf(before, safeLeafHash(event.integrity.hash)).frontier;
         let leaf = sealed?.next();
         if (leaf instanceof Promise) leaf = await leaf;
         if (leaf) {
@@ -222,7 +225,7 @@ class Verification {
     return [...this.damage].sort((a, b) => a.leafIndex - b.leafIndex);
   }
 
-  private checkHash(event: StoredEvent, leafIndex: number, recomputed: string): void {
+  private checkHash(event: LoggedEvent, leafIndex: number, recomputed: string): void {
     if (recomputed !== event.integrity.hash) {
       this.report({
         kind: 'edited-event',
@@ -234,7 +237,7 @@ class Verification {
   }
 
   /** Synchronous, but for a revision ahead of the chain, which needs a look at the stream: that case returns a promise. */
-  private checkChain(event: StoredEvent, leafIndex: number): Promise<void> | undefined {
+  private checkChain(event: LoggedEvent, leafIndex: number): Promise<void> | undefined {
     const previous = this.streams.get(event.stream);
     const expectedRevision = previous ? previous.revision + 1 : 0;
     const state: StreamState = {
@@ -293,7 +296,7 @@ class Verification {
 
   /** A revision ahead of its stream's chain: the skipped ones are either later in the log (reordered) or gone (deleted). */
   private async checkSkipped(
-    event: StoredEvent,
+    event: LoggedEvent,
     leafIndex: number,
     expectedRevision: number,
     previous: StreamState | undefined,
@@ -326,7 +329,7 @@ class Verification {
 
   /** Compares one event with what the sealer saw at the same leaf; returns whether to keep walking beside it. */
   private async compareWithSealed(
-    event: StoredEvent,
+    event: LoggedEvent,
     leaf: MerkleLeavesTable,
     leafIndex: number,
   ): Promise<boolean> {
