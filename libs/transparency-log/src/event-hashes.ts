@@ -38,13 +38,13 @@ export interface RecomputedBatch<E> {
 
 /**
  * The events of `events`, in their order and in batches, each with its hash
- * recomputed. Recomputing (parsing the stored JSON,
- * canonical JSON, SHA-256) is most of what verify does per event and needs
- * nothing but the event, so it runs on worker threads, on the cores the
- * verifier's own pass leaves idle, a few batches ahead of the caller. The
- * caller still sees the events in the store's order, so it names the first
- * damaged position exactly as a single pass would. Memory stays bounded: at
- * most `2 × workers` batches are in flight.
+ * recomputed. Recomputing (parsing the stored JSON, its canonical form,
+ * SHA-256) is most of what verify does per event and needs nothing but the
+ * event, so it runs on worker threads, on the cores the verifier's own pass
+ * leaves idle, a few batches ahead of the caller. The caller still sees the
+ * events in the store's order, so it names the first damaged position exactly
+ * as a single pass would. Memory stays bounded: at most `2 × workers` batches
+ * are in flight.
  */
 export async function* recomputedInOrder<E extends VerifiedEvent>(
   events: AsyncIterable<E>,
@@ -58,10 +58,10 @@ export async function* recomputedInOrder<E extends VerifiedEvent>(
     for await (const event of events) {
       batch.push(event);
       if (batch.length < BATCH) continue;
-      inFlight.push({
-        events: batch,
-        recomputed: pool ? pool.recompute(batch) : Promise.resolve(recompute(batch)),
-      });
+      const recomputed = pool ? pool.recompute(batch) : Promise.resolve(recompute(batch));
+      // A failed worker fails every batch out; the first awaited reports it, the rest must not crash the process unheard.
+      recomputed.catch(() => undefined);
+      inFlight.push({ events: batch, recomputed });
       batch = [];
       while (inFlight.length > ahead) {
         const next = inFlight.shift()!;
@@ -114,6 +114,8 @@ class HashPool {
 
   async close(): Promise<void> {
     this.failure ??= new Error('the event-hash workers were stopped');
+    // Batches still out belong to a walk that has stopped (it threw): no one is left to hear them fail.
+    this.waiting.clear();
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
