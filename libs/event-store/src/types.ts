@@ -53,6 +53,12 @@ export interface StoredEvent<D = unknown> {
   integrity: Integrity;
 }
 
+/** A stored event as read, its content still the JSON text the store keeps. */
+export type UnparsedEvent = Omit<StoredEvent, 'data' | 'metadata'> & {
+  dataJson: string;
+  metadataJson: string;
+};
+
 /** `no_stream`: the stream must not exist. `any`: no check. A number: the revision of the stream's last event. */
 export type ExpectedRevision = 'no_stream' | 'any' | number;
 
@@ -105,6 +111,13 @@ export interface EventStore {
   append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<StoredEvent>;
   readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent>;
+  /**
+   * readAll with `data` and `metadata` left as the store's JSON text, for a
+   * reader that hands the content on rather than reading it: verify parses it
+   * on its hashing threads, not on the thread that walks the log. Absent where
+   * the store keeps no text (EventStoreDB).
+   */
+  readAllUnparsed?(options?: ReadAllOptions): AsyncIterable<UnparsedEvent>;
   /** Catches up from the checkpoint, then stays live until the signal aborts. */
   subscribeAll(options?: SubscribeOptions): AsyncIterable<StoredEvent>;
   /** The stored events with these ids, for idempotent ingest (duplicates are acknowledged, not re-sent). */

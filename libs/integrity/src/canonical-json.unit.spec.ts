@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { canonicalize } from 'json-canonicalize';
 import { canonicalJson } from './canonical-json';
 import { eventHash, GENESIS_HASH, sha256Hex } from './event-hash';
 
@@ -33,6 +35,56 @@ describe('canonicalJson (RFC 8785)', () => {
       JSON.parse(`"${m[1]}"`),
     );
     expect(keys).toEqual(['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
+  });
+
+  it('spells every JSON value exactly as json-canonicalize, which computed the hashes already stored, does', () => {
+    // Keys the engine treats specially are drawn often: array indices (enumerated first whatever the
+    // insertion order) and __proto__ (which an assignment would turn into a prototype).
+    const key = fc.oneof(
+      fc.string({ unit: 'grapheme' }),
+      fc.constantFrom(
+        '0',
+        '1',
+        '2',
+        '10',
+        '42',
+        '4294967294',
+        '4294967295',
+        '01',
+        '-1',
+        '__proto__',
+        'toJSON',
+      ),
+    );
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.string({ unit: 'grapheme' }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value')),
+        fc.dictionary(key, tie('value')),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(json, (value) => {
+        // What JSON.parse makes of a stored event: own "__proto__" keys, indices in numeric order.
+        const parsed: unknown = JSON.parse(JSON.stringify(value));
+        expect(canonicalJson(parsed)).toBe(canonicalize(parsed));
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('names where a value has no canonical form', () => {
+    expect(() => canonicalJson({ data: { scores: [1, NaN] } })).toThrow(
+      '$.data.scores[1]: NaN has no JSON form',
+    );
+    // eslint-disable-next-line no-sparse-arrays -- a hole is what is being refused
+    expect(() => canonicalJson({ data: [1, , 3] })).toThrow('$.data[1]: undefined has no JSON form');
   });
 
   it.each([[NaN], [Infinity], [-Infinity], ['\ud800'], [{ ['\udc00']: 1 }], [() => 1]])(

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /** The prevHash of the first event in a stream: nothing precedes it. */
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** One-shot: for the short inputs hashed per event, a Hash object per call costs more than the digest. */
 export function sha256Hex(input: string | Uint8Array): string {
-  return createHash('sha256').update(input).digest('hex');
+  return hash('sha256', input, 'hex');
 }
 
 /** Everything an event hash covers: the envelope except `position` (the store's, not the emitter's) and `hash` itself. */

@@ -1,9 +1,8 @@
-import type { EventStore, StoredEvent } from '@ledger/event-store';
+import type { EventStore, StoredEvent, UnparsedEvent } from '@ledger/event-store';
 import {
   appendLeaf,
   consistencyProofRequest,
   emptyFrontier,
-  eventHash,
   eventLeafHash,
   type Frontier,
   frontierRoot,
@@ -18,6 +17,7 @@ import {
 } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
 import type { ReadStore } from '@ledger/read-store';
+import { recomputedInOrder } from './event-hashes';
 import { noteText } from './merkle-proofs';
 import { fetchNodes } from './merkle-node-store';
 import type { CheckpointTable, MerkleLeavesTable, MerkleTables } from './merkle-tables';
@@ -74,6 +74,9 @@ interface TrustedRoot {
   root: Uint8Array;
   source: string;
 }
+
+/** What the walk over the log reads of each event: its content is checked only through its recomputed hash. */
+type LoggedEvent = Pick<StoredEvent, 'eventId' | 'stream' | 'revision' | 'position' | 'integrity'>;
 
 interface StreamState {
   revision: number;
@@ -140,44 +143,57 @@ class Verification {
 
     const gapless = store.kind === 'sqlite' || store.kind === 'postgres';
     let expectedPosition = 1n;
-    const sealed = this.hasMerkleTables ? this.sealedLeaves() : undefined;
+    const sealed = this.hasMerkleTables
+      ? new SealedLeaves(this.options.readStore!, this.warnings)
+      : undefined;
     let lockstep = sealed !== undefined;
 
-    for await (const event of store.readAll()) {
-      const leafIndex = this.count;
-      if (gapless && event.position !== expectedPosition) {
-        const missing =
-          event.position - 1n === expectedPosition
-            ? `position ${expectedPosition} is`
-            : `positions ${expectedPosition} to ${event.position - 1n} are`;
-        this.report({
-          kind: 'deleted-event',
-          leafIndex,
-          position: expectedPosition,
-          message: `${missing} missing from the global order: an event was deleted`,
-        });
-      }
-      expectedPosition = event.position + 1n;
-      this.lastPosition = event.position;
-      this.checkHash(event, leafIndex);
-      await this.checkChain(event, leafIndex);
+    const log: AsyncIterable<StoredEvent | UnparsedEvent> = store.readAllUnparsed?.() ?? store.readAll();
+    for await (const { events, hashes } of recomputedInOrder(log)) {
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i];
+        const leafIndex = this.count;
+        if (gapless && event.position !== expectedPosition) {
+          const missing =
+            event.position - 1n === expectedPosition
+              ? `position ${expectedPosition} is`
+              : `positions ${expectedPosition} to ${event.position - 1n} are`;
+          this.report({
+            kind: 'deleted-event',
+            leafIndex,
+            position: expectedPosition,
+            message: `${missing} missing from the global order: an event was deleted`,
+          });
+        }
+        expectedPosition = event.position + 1n;
+        this.lastPosition = event.position;
+        this.checkHash(event, leafIndex, hashes[i]);
+        const skipped = this.checkChain(event, leafIndex);
+        if (skipped) await skipped;
 
-      const leaf = sealed ? await sealed.next() : undefined;
-      if (leaf && !leaf.done) {
-        this.sealedFrontier = appendLeaf(this.sealedFrontier, safeLeafHash(leaf.value.event_hash)).frontier;
-        if (lockstep) lockstep = await this.compareWithSealed(event, leaf.value, leafIndex);
-      } else {
-        lockstep = false;
+        const before = this.frontier;
+        this.frontier = appendLeaf(before, safeLeafHash(event.integrity.hash)).frontier;
+        let leaf = sealed?.next();
+        if (leaf instanceof Promise) leaf = await leaf;
+        if (leaf) {
+          // While the sealer's record matches the events leaf for leaf, its log is the same one: share it rather than hash it twice.
+          this.sealedFrontier =
+            this.sealedFrontier === before && leaf.event_hash === event.integrity.hash
+              ? this.frontier
+              : appendLeaf(this.sealedFrontier, safeLeafHash(leaf.event_hash)).frontier;
+          if (lockstep) lockstep = await this.compareWithSealed(event, leaf, leafIndex);
+        } else {
+          lockstep = false;
+        }
+        this.count++;
+        if (this.compareSizes.has(this.count)) {
+          this.derivedRoots.set(this.count, frontierRoot(this.frontier));
+          this.positionsAt.set(this.count, event.position);
+          if (this.sealedFrontier.size === this.count)
+            this.sealedRoots.set(this.count, frontierRoot(this.sealedFrontier));
+        }
+        if (this.count % 1000 === 0) this.options.onProgress?.(this.count);
       }
-      this.frontier = appendLeaf(this.frontier, safeLeafHash(event.integrity.hash)).frontier;
-      this.count++;
-      if (this.compareSizes.has(this.count)) {
-        this.derivedRoots.set(this.count, frontierRoot(this.frontier));
-        this.positionsAt.set(this.count, event.position);
-        if (this.sealedFrontier.size === this.count)
-          this.sealedRoots.set(this.count, frontierRoot(this.sealedFrontier));
-      }
-      if (this.count % 1000 === 0) this.options.onProgress?.(this.count);
     }
     this.options.onProgress?.(this.count);
     if (sealed) await this.drainSealed(sealed, lockstep);
@@ -209,13 +225,7 @@ class Verification {
     return [...this.damage].sort((a, b) => a.leafIndex - b.leafIndex);
   }
 
-  private checkHash(event: StoredEvent, leafIndex: number): void {
-    let recomputed: string;
-    try {
-      recomputed = eventHash(event);
-    } catch (error) {
-      recomputed = `unhashable: ${error instanceof Error ? error.message : String(error)}`;
-    }
+  private checkHash(event: LoggedEvent, leafIndex: number, recomputed: string): void {
     if (recomputed !== event.integrity.hash) {
       this.report({
         kind: 'edited-event',
@@ -226,7 +236,8 @@ class Verification {
     }
   }
 
-  private async checkChain(event: StoredEvent, leafIndex: number): Promise<void> {
+  /** Synchronous, but for a revision ahead of the chain, which needs a look at the stream: that case returns a promise. */
+  private checkChain(event: LoggedEvent, leafIndex: number): Promise<void> | undefined {
     const previous = this.streams.get(event.stream);
     const expectedRevision = previous ? previous.revision + 1 : 0;
     const state: StreamState = {
@@ -269,46 +280,56 @@ class Verification {
     }
 
     if (event.revision > expectedRevision) {
-      const skipped = await firstOf(
-        this.options.store.readStream(event.stream, { from: expectedRevision, limit: 1 }),
-      );
-      if (skipped && skipped.revision < event.revision) {
-        for (let r = expectedRevision; r < event.revision; r++)
-          this.expectedLater.add(`${event.stream}\u0000${r}`);
-        this.report({
-          kind: 'reordered-events',
-          leafIndex,
-          position: event.position,
-          message: `revision ${event.revision} of stream ${event.stream} (event ${event.eventId}) comes before revision ${expectedRevision}, which is at position ${skipped.position}: events were reordered`,
-        });
-      } else {
-        const range =
-          event.revision - 1 === expectedRevision
-            ? `revision ${expectedRevision} is`
-            : `revisions ${expectedRevision} to ${event.revision - 1} are`;
-        this.report({
-          kind: 'deleted-event',
-          leafIndex,
-          position: event.position,
-          message: `${range} missing from stream ${event.stream} (found at position ${event.position}, after ${previous ? `position ${previous.position}` : 'the stream start'}): an event was deleted`,
-        });
-      }
       this.streams.set(event.stream, state);
-      return;
+      return this.checkSkipped(event, leafIndex, expectedRevision, previous);
     }
 
-    if (this.expectedLater.delete(`${event.stream}\u0000${event.revision}`)) return;
+    if (this.expectedLater.delete(`${event.stream}\u0000${event.revision}`)) return undefined;
     this.report({
       kind: 'inserted-event',
       leafIndex,
       position: event.position,
       message: `event ${event.eventId} claims revision ${event.revision} of stream ${event.stream}, which already reached revision ${previous?.revision}: it was inserted`,
     });
+    return undefined;
+  }
+
+  /** A revision ahead of its stream's chain: the skipped ones are either later in the log (reordered) or gone (deleted). */
+  private async checkSkipped(
+    event: LoggedEvent,
+    leafIndex: number,
+    expectedRevision: number,
+    previous: StreamState | undefined,
+  ): Promise<void> {
+    const skipped = await firstOf(
+      this.options.store.readStream(event.stream, { from: expectedRevision, limit: 1 }),
+    );
+    if (skipped && skipped.revision < event.revision) {
+      for (let r = expectedRevision; r < event.revision; r++)
+        this.expectedLater.add(`${event.stream}\u0000${r}`);
+      this.report({
+        kind: 'reordered-events',
+        leafIndex,
+        position: event.position,
+        message: `revision ${event.revision} of stream ${event.stream} (event ${event.eventId}) comes before revision ${expectedRevision}, which is at position ${skipped.position}: events were reordered`,
+      });
+    } else {
+      const range =
+        event.revision - 1 === expectedRevision
+          ? `revision ${expectedRevision} is`
+          : `revisions ${expectedRevision} to ${event.revision - 1} are`;
+      this.report({
+        kind: 'deleted-event',
+        leafIndex,
+        position: event.position,
+        message: `${range} missing from stream ${event.stream} (found at position ${event.position}, after ${previous ? `position ${previous.position}` : 'the stream start'}): an event was deleted`,
+      });
+    }
   }
 
   /** Compares one event with what the sealer saw at the same leaf; returns whether to keep walking beside it. */
   private async compareWithSealed(
-    event: StoredEvent,
+    event: LoggedEvent,
     leaf: MerkleLeavesTable,
     leafIndex: number,
   ): Promise<boolean> {
@@ -354,24 +375,23 @@ class Verification {
   }
 
   /** Sealed leaves beyond the last event: the log lost its tail. They also finish the sealed roots for the checkpoints they reach. */
-  private async drainSealed(sealed: AsyncGenerator<MerkleLeavesTable>, lockstep: boolean): Promise<void> {
+  private async drainSealed(sealed: SealedLeaves, lockstep: boolean): Promise<void> {
     const largest = Math.max(0, ...this.compareSizes);
     while (this.sealedFrontier.size < largest) {
       const leaf = await sealed.next();
-      if (leaf.done) break;
+      if (!leaf) break;
       if (lockstep && !this.sealedCandidate) {
         this.sealedCandidate = {
           kind: 'deleted-event',
           leafIndex: this.sealedFrontier.size,
-          position: BigInt(leaf.value.position),
-          message: `event ${leaf.value.event_id}, sealed at position ${leaf.value.position}, is no longer in the store: the end of the log was deleted`,
+          position: BigInt(leaf.position),
+          message: `event ${leaf.event_id}, sealed at position ${leaf.position}, is no longer in the store: the end of the log was deleted`,
         };
       }
-      this.sealedFrontier = appendLeaf(this.sealedFrontier, safeLeafHash(leaf.value.event_hash)).frontier;
+      this.sealedFrontier = appendLeaf(this.sealedFrontier, safeLeafHash(leaf.event_hash)).frontier;
       if (this.compareSizes.has(this.sealedFrontier.size))
         this.sealedRoots.set(this.sealedFrontier.size, frontierRoot(this.sealedFrontier));
     }
-    await sealed.return(undefined);
   }
 
   /**
@@ -576,30 +596,55 @@ class Verification {
       });
     }
   }
+}
 
-  private async *sealedLeaves(): AsyncGenerator<MerkleLeavesTable> {
-    const db = this.options.readStore!.db as Kysely<MerkleTables>;
-    let next = 0;
-    for (;;) {
-      const page = await db
-        .selectFrom('merkle_leaves')
-        .selectAll()
-        .where('leaf_index', '>=', next)
-        .orderBy('leaf_index')
-        .limit(LEAF_PAGE)
-        .execute();
-      for (const leaf of page) {
-        if (Number(leaf.leaf_index) !== next) {
-          this.warnings.push(
-            `the sealer's leaf record skips from leaf ${next - 1} to ${leaf.leaf_index}; it is used no further`,
-          );
-          return;
-        }
-        next++;
-        yield leaf;
-      }
-      if (page.length < LEAF_PAGE) return;
+/**
+ * The sealer's leaf record, leaf by leaf in order, read a page at a time: only
+ * the first leaf of a page waits for the database, so the verifier's per-event
+ * loop stays synchronous between pages.
+ */
+class SealedLeaves {
+  private page: MerkleLeavesTable[] = [];
+  private at = 0;
+  private expectedLeaf = 0;
+  private ended = false;
+
+  constructor(
+    private readonly readStore: ReadStore,
+    private readonly warnings: string[],
+  ) {}
+
+  /** The next sealed leaf, or undefined once the record ends (or skips a leaf, which ends its use). */
+  next(): MerkleLeavesTable | undefined | Promise<MerkleLeavesTable | undefined> {
+    if (this.at < this.page.length) return this.take();
+    if (this.ended) return undefined;
+    return this.read().then(() => (this.at < this.page.length ? this.take() : undefined));
+  }
+
+  private take(): MerkleLeavesTable | undefined {
+    const leaf = this.page[this.at++];
+    if (Number(leaf.leaf_index) !== this.expectedLeaf) {
+      this.warnings.push(
+        `the sealer's leaf record skips from leaf ${this.expectedLeaf - 1} to ${leaf.leaf_index}; it is used no further`,
+      );
+      this.ended = true;
+      this.page = [];
+      return undefined;
     }
+    this.expectedLeaf++;
+    return leaf;
+  }
+
+  private async read(): Promise<void> {
+    this.page = await (this.readStore.db as Kysely<MerkleTables>)
+      .selectFrom('merkle_leaves')
+      .selectAll()
+      .where('leaf_index', '>=', this.expectedLeaf)
+      .orderBy('leaf_index')
+      .limit(LEAF_PAGE)
+      .execute();
+    this.at = 0;
+    if (this.page.length < LEAF_PAGE) this.ended = true;
   }
 }
 

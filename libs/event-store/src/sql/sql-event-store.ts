@@ -13,6 +13,7 @@ import type {
   ReadStreamOptions,
   StoredEvent,
   SubscribeOptions,
+  UnparsedEvent,
 } from '../types';
 import { validateAppend } from '../validate-append';
 import type { EventsTable, LedgerDb } from './schema';
@@ -226,6 +227,14 @@ export abstract class SqlEventStore implements EventStore {
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    for await (const page of this.pagesOfAll(options)) for (const row of page) yield toStoredEvent(row);
+  }
+
+  async *readAllUnparsed(options: ReadAllOptions = {}): AsyncIterable<UnparsedEvent> {
+    for await (const page of this.pagesOfAll(options)) for (const row of page) yield toUnparsedEvent(row);
+  }
+
+  private async *pagesOfAll(options: ReadAllOptions): AsyncIterable<EventsTable[]> {
     let remaining = options.limit ?? Infinity;
     let after = options.after ?? 0n;
     while (remaining > 0) {
@@ -236,7 +245,7 @@ export abstract class SqlEventStore implements EventStore {
         .orderBy('position', 'asc')
         .limit(Math.min(this.pageSize, remaining))
         .execute();
-      for (const row of page) yield toStoredEvent(row);
+      yield page;
       if (page.length < this.pageSize) return;
       remaining -= page.length;
       after = BigInt(page[page.length - 1].position);
@@ -297,6 +306,20 @@ export function toStoredEvent(row: EventsTable): StoredEvent {
     position: BigInt(row.position),
     data: JSON.parse(row.data),
     metadata: JSON.parse(row.metadata),
+    integrity: { prevHash: row.prev_hash, hash: row.hash },
+  };
+}
+
+function toUnparsedEvent(row: EventsTable): UnparsedEvent {
+  return {
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    stream: row.stream,
+    revision: Number(row.revision),
+    position: BigInt(row.position),
+    dataJson: row.data,
+    metadataJson: row.metadata,
     integrity: { prevHash: row.prev_hash, hash: row.hash },
   };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Children } from '../../lib/child';
 import { bearerToken, govledger } from '../../lib/cli';
+import { largeLedger } from '../../lib/large-ledger';
 import { progress } from '../../lib/progress';
 import { rate, rss, versus, type BenchContext, type Scenario } from '../../lib/report';
 import { caughtUp, type ApiReady } from '../../lib/serve-api';
@@ -9,7 +10,9 @@ import type * as Measure from './measure';
 
 const MODULE = 'scenarios/verify/measure';
 const SYSTEM = 'bench-sepsis';
-const TARGET = 0.2;
+/** The issue's floors, as fractions of raw SHA-256 over the same bytes; its goal for both is 0.2×. */
+const VERIFY_FLOOR = 0.05;
+const BUNDLE_FLOOR = 0.03;
 
 /** The system every seeded access was made for, registered as an administrator would, so an export has something to bundle. */
 async function registerSystem(children: Children, dataDir: string, url: string): Promise<void> {
@@ -38,7 +41,8 @@ async function registerSystem(children: Children, dataDir: string, url: string):
 
 export const verifyScenario: Scenario = {
   name: 'verify',
-  async run({ quick, dataDir, children }: BenchContext) {
+  async run(ctx: BenchContext) {
+    const { quick, dataDir, children } = ctx;
     const dir = mkdtempSync(join(dataDir, 'verify-'));
     const file = join(dir, 'events.sqlite');
     const bundle = join(dir, 'evidence.tar.gz');
@@ -100,22 +104,50 @@ export const verifyScenario: Scenario = {
         file: bundle,
       });
 
+      // The larger ledger the issue asks for (1M events in the full run), shared with the scenarios that query it.
+      const ledger = await largeLedger(ctx);
+      progress(`verify: govledger verify on the large ledger, ${rate(ledger.events)} events`);
+      const verifyLarge = await govledger(children, ledger.dir, ['verify']);
+      const checkedLarge = Number(/^OK: (\d+) events/.exec(verifyLarge.figures.stdout)?.[1]);
+      progress('verify: raw SHA-256 over the large ledger');
+      const rawLarge = await children.run<typeof Measure, 'rawSha256'>(MODULE, 'rawSha256', {
+        file: join(ledger.dir, 'events.sqlite'),
+      });
+      if (rawLarge.figures.events !== checkedLarge)
+        throw new Error(
+          `govledger verify checked ${checkedLarge} events of the large ledger, its store holds ${rawLarge.figures.events}`,
+        );
+
       const MiB = raw.figures.bytes / 2 ** 20;
       const bundleMiB = rawBundle.figures.bytes / 2 ** 20;
+      const largeMiB = rawLarge.figures.bytes / 2 ** 20;
       const rows = [
         {
+          key: 'verify',
           command: 'govledger verify',
           MiB,
           run: verify,
           rawRate: MiB / raw.figures.seconds,
           events: checked,
+          floor: VERIFY_FLOOR,
         },
         {
+          key: 'verify-bundle',
           command: 'govledger verify-bundle',
           MiB: bundleMiB,
           run: verifyBundle,
           rawRate: bundleMiB / rawBundle.figures.seconds,
           events: bundled,
+          floor: BUNDLE_FLOOR,
+        },
+        {
+          key: 'verify-large',
+          command: `govledger verify, large ledger`,
+          MiB: largeMiB,
+          run: verifyLarge,
+          rawRate: largeMiB / rawLarge.figures.seconds,
+          events: checkedLarge,
+          floor: VERIFY_FLOOR,
         },
       ].map((r) => ({ ...r, rate: r.MiB / r.run.figures.seconds }));
       return {
@@ -124,9 +156,11 @@ export const verifyScenario: Scenario = {
           canonicalBytes: raw.figures.bytes,
           bundleBytes: rawBundle.figures.bytes,
           exportSeconds: exported.figures.seconds,
+          largeLedgerEvents: checkedLarge,
+          largeLedgerCanonicalBytes: rawLarge.figures.bytes,
           ...Object.fromEntries(
             rows.map((r) => [
-              r.command.replace('govledger ', ''),
+              r.key,
               {
                 seconds: r.run.figures.seconds,
                 mibPerSecond: r.rate,
@@ -140,7 +174,7 @@ export const verifyScenario: Scenario = {
         },
         tables: [
           {
-            title: `Verify, ${rate(checked)} events: ${MiB.toFixed(1)} MiB canonical; their evidence bundle ${bundleMiB.toFixed(1)} MiB`,
+            title: `Verify, ${rate(checked)} events: ${MiB.toFixed(1)} MiB canonical; their evidence bundle ${bundleMiB.toFixed(1)} MiB; the large ledger, ${rate(checkedLarge)} events: ${largeMiB.toFixed(1)} MiB canonical`,
             columns: [
               'command',
               'MiB',
@@ -158,7 +192,7 @@ export const verifyScenario: Scenario = {
               r.rate.toFixed(1),
               rate(r.events / r.run.figures.seconds),
               r.rawRate.toFixed(0),
-              versus(r.rate / r.rawRate, TARGET),
+              versus(r.rate / r.rawRate, r.floor),
               rss(r.run.peakRssMb),
             ]),
             notes: [
@@ -167,6 +201,10 @@ export const verifyScenario: Scenario = {
               `     the export of ${SYSTEM}, which holds every seeded event with its inclusion proof.`,
               'raw SHA-256: node:crypto over those same bytes (canonical forms checked to hash to the stored hashes), in 4 MiB chunks,',
               '     hashing alone timed, each chunk the fastest of three digests: the hardware undisturbed.',
+              `Floors: verify ≥${VERIFY_FLOOR}×, verify-bundle ≥${BUNDLE_FLOOR}× of raw SHA-256; the goal for both is 0.2×.`,
+              `The large ledger is the one the projection and GraphQL scenarios query (${quick ? "50k events in quick mode; the issue's figure is at 1M" : '1M data accesses and the demo governance'}),`,
+              '     sealed by the Merkle sealer catching up from zero with the service settings.',
+              'verify hashes events on worker threads (as many as the cores less one, up to 4), so its peak RSS counts those threads.',
             ],
           },
         ],
