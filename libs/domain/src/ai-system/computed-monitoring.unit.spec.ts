@@ -142,6 +142,11 @@ describe('recording a computed window', () => {
       .thenThrows('NOT_MONITORING_SOURCE'),
   );
 
+  it('refuses a hand-typed signal for a metric the ledger computes, which could clear a measured breach', () =>
+    given(...run([cmd.computed([computedValue(0.12, 900)])], computing()))
+      .when(cmd.signal(0.9, { metric: 'ppv', meta: meta(HOLDERS.BIAS_DRIFT_MONITOR, day(9)) }))
+      .thenThrows('VALIDATION_FAILED', 'metric'));
+
   it('refuses a computed signal for a metric planned without a computation', () =>
     given(...run([cmd.plan({ metric: 'ppv' })], deployed()))
       .when(cmd.computed([computedValue(0.42, 900)]))

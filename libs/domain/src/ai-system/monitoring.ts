@@ -150,6 +150,13 @@ export function recordMonitoringSignal(cmd: RecordMonitoringSignal, system: AiSy
       `${system.systemId} has no monitoring plan for metric ${cmd.metric}; plan it first (planned metrics: ${system.monitoringPlans.map((p) => p.metric).join(', ') || 'none'})`,
       'metric',
     );
+  // Otherwise a typed-in value in threshold would clear the breach the ledger measured.
+  if (plan.computation)
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `${cmd.metric} is computed by the ledger itself for ${system.systemId} from recorded outputs and outcomes; its signals cannot be typed in. Plan the metric without a computation to record it by hand`,
+      'metric',
+    );
   const { kind, metric, value, subgroup, observedAt } = cmd;
   const observation = {
     systemId: system.systemId,
