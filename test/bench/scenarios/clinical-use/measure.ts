@@ -22,7 +22,14 @@ export interface Rate {
   events: number;
   seconds: number;
   eventsPerSecond: number;
+  /** This process's CPU time (user and system) over the same span: steadier than the wall clock on a shared machine. */
+  cpuSeconds: number;
 }
+
+const cpuSince = (start: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1e6;
+};
 
 /**
  * Every output, response and outcome appended through the EventStore port as
@@ -39,6 +46,7 @@ export async function appendClinicalUse({
 }): Promise<Rate> {
   const store = await openEventStore(loadConfig(serviceEnv(dataDir)));
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let events = 0;
   let reported = 0;
   try {
@@ -53,7 +61,7 @@ export async function appendClinicalUse({
       }
     }
     const seconds = (performance.now() - started) / 1000;
-    return { events, seconds, eventsPerSecond: events / seconds };
+    return { events, seconds, eventsPerSecond: events / seconds, cpuSeconds: cpuSince(cpu) };
   } finally {
     await store.close();
   }
@@ -74,6 +82,7 @@ export async function catchUpClinicalUse({ dataDir }: { dataDir: string }): Prom
       consumer: projectionConsumer(clinicalUseProjection as never),
     });
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await runner.start();
     try {
       const step = head / 10n || 1n;
@@ -88,6 +97,7 @@ export async function catchUpClinicalUse({ dataDir }: { dataDir: string }): Prom
       await runner.stop();
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = cpuSince(cpu);
     const db = readStore.db as ReadDb;
     const { rows } = await db
       .selectFrom('cu_outputs')
@@ -96,7 +106,13 @@ export async function catchUpClinicalUse({ dataDir }: { dataDir: string }): Prom
       .where('response_position', 'is not', null)
       .where('outcome_position', 'is not', null)
       .executeTakeFirstOrThrow();
-    return { events: Number(head), seconds, eventsPerSecond: Number(head) / seconds, rows: Number(rows) };
+    return {
+      events: Number(head),
+      seconds,
+      eventsPerSecond: Number(head) / seconds,
+      cpuSeconds,
+      rows: Number(rows),
+    };
   } finally {
     await readStore.close();
     await store.close();
@@ -112,6 +128,7 @@ export interface WindowFigures {
   outputs: number;
   readSeconds: number;
   computeSeconds: number;
+  cpuSeconds: number;
   /** Values computed (overall and per band) across the metrics, and seconds per metric. */
   values: number;
   perMetric: Record<string, { seconds: number; values: number; overall?: number }>;
@@ -128,6 +145,7 @@ export async function computeDay({ dataDir, day }: { dataDir: string; day: numbe
   try {
     const from = new Date(FIRST_OUTPUT_AT + day * 86_400_000).toISOString();
     const to = new Date(FIRST_OUTPUT_AT + (day + 1) * 86_400_000).toISOString();
+    const cpu = process.cpuUsage();
     const readStarted = performance.now();
     const records = await windowRecords(readStore.db as ReadDb, from, to);
     const readSeconds = (performance.now() - readStarted) / 1000;
@@ -152,6 +170,7 @@ export async function computeDay({ dataDir, day }: { dataDir: string; day: numbe
       outputs: records.length,
       readSeconds,
       computeSeconds,
+      cpuSeconds: cpuSince(cpu),
       values: Object.values(perMetric).reduce((sum, m) => sum + m.values, 0),
       perMetric,
     };

@@ -68,13 +68,15 @@ export const clinicalUseScenario: Scenario = {
         tables: [
           {
             title: `Clinical use at a 1,000-bed hospital, SQLite: ${rate(outputs)} outputs, each with a clinician response and an outcome${quick ? " (quick mode: the issue's figure is at 1M)" : ''}`,
-            columns: ['step', 'events', 'seconds', 'events/s', 'peak RSS MB'],
+            columns: ['step', 'events', 'seconds', 'events/s', 'CPU s', 'events/CPU s', 'peak RSS MB'],
             rows: [
               [
                 'append (EventStore port, batches of 500)',
                 rate(append.figures.events),
                 append.figures.seconds.toFixed(1),
                 rate(append.figures.eventsPerSecond),
+                append.figures.cpuSeconds.toFixed(1),
+                rate(append.figures.events / append.figures.cpuSeconds),
                 rss(append.peakRssMb),
               ],
               [
@@ -82,12 +84,16 @@ export const clinicalUseScenario: Scenario = {
                 rate(catchUp.figures.events),
                 catchUp.figures.seconds.toFixed(1),
                 rate(catchUp.figures.eventsPerSecond),
+                catchUp.figures.cpuSeconds.toFixed(1),
+                rate(catchUp.figures.events / catchUp.figures.cpuSeconds),
                 rss(catchUp.peakRssMb),
               ],
               [
                 `one day's window: ${rate(w.outputs)} outputs, ${w.values} values`,
                 '—',
                 windowSeconds.toFixed(2),
+                '—',
+                w.cpuSeconds.toFixed(2),
                 '—',
                 rss(window.peakRssMb),
               ],
