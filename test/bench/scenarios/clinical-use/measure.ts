@@ -9,7 +9,12 @@ import {
   type OutputUse,
   type SubgroupDimension,
 } from '@ledger/domain';
-import { clinicalUseProjection, projectionConsumer, type ReadDb } from '@ledger/read-models';
+import {
+  clinicalUseProjection,
+  projectionConsumer,
+  type ClinicalUseTables,
+  type ReadDb,
+} from '@ledger/read-models';
 import { openReadStore, ProjectionRunner } from '@ledger/read-store';
 import { loadConfig, openEventStore } from '@ledger/runtime';
 import { join } from 'node:path';
@@ -179,29 +184,71 @@ export async function computeDay({ dataDir, day }: { dataDir: string; day: numbe
   }
 }
 
+/** Rows per read: a page's rows are garbage once mapped, so a day of outputs is never held as rows and records at once. */
+const PAGE = 10_000;
+
+/**
+ * The window's outputs in pages of 10,000 in (occurredAt, outputId) order,
+ * as the monitoring worker reads them (h-monitor's windowOutputs), each page
+ * mapped to the records computeWindow takes before the next is read.
+ */
 async function windowRecords(db: ReadDb, from: string, to: string): Promise<OutputUse[]> {
-  const rows = await db
-    .selectFrom('cu_outputs')
-    .select([
-      'output_position',
-      'occurred_at',
-      'score',
-      'alerted',
-      'site',
-      'age_band',
-      'sex',
-      'response',
-      'response_position',
-      'outcome_label',
-      'outcome_value',
-      'outcome_position',
-    ])
-    .where('tenant_id', '=', TENANT)
-    .where('system_id', '=', SYSTEM_ID)
-    .where('occurred_at', '>=', from)
-    .where('occurred_at', '<', to)
-    .where('output_position', 'is not', null)
-    .execute();
+  const records: OutputUse[] = [];
+  let after: { occurredAt: string; outputId: string } | undefined;
+  for (;;) {
+    let query = db
+      .selectFrom('cu_outputs')
+      .select([
+        'output_id',
+        'output_position',
+        'occurred_at',
+        'score',
+        'alerted',
+        'site',
+        'age_band',
+        'sex',
+        'response',
+        'response_position',
+        'outcome_label',
+        'outcome_value',
+        'outcome_position',
+      ])
+      .where('tenant_id', '=', TENANT)
+      .where('system_id', '=', SYSTEM_ID)
+      .where('occurred_at', '>=', from)
+      .where('occurred_at', '<', to)
+      .where('output_position', 'is not', null);
+    if (after) {
+      const { occurredAt, outputId } = after;
+      query = query
+        .where('occurred_at', '>=', occurredAt)
+        .where((eb) => eb.or([eb('occurred_at', '>', occurredAt), eb('output_id', '>', outputId)]));
+    }
+    const rows = await query.orderBy('occurred_at').orderBy('output_id').limit(PAGE).execute();
+    for (const record of toRecords(rows)) records.push(record);
+    if (rows.length < PAGE) return records;
+    const last = rows[rows.length - 1];
+    after = { occurredAt: last.occurred_at!, outputId: last.output_id };
+  }
+}
+
+type WindowRow = Pick<
+  ClinicalUseTables['cu_outputs'],
+  | 'output_position'
+  | 'occurred_at'
+  | 'score'
+  | 'alerted'
+  | 'site'
+  | 'age_band'
+  | 'sex'
+  | 'response'
+  | 'response_position'
+  | 'outcome_label'
+  | 'outcome_value'
+  | 'outcome_position'
+>;
+
+function toRecords(rows: readonly WindowRow[]): OutputUse[] {
   return rows.map((r): OutputUse => ({
     outputPosition: BigInt(r.output_position!),
     occurredAt: r.occurred_at!,

@@ -105,7 +105,7 @@ export const clinicalUseScenario: Scenario = {
               "     clinical-use stream), into a fresh events.sqlite with the service's durability (synchronous=FULL); no HTTP.",
               "clinical_use projection: alone, on its own runner with the service's settings, into a fresh read.sqlite;",
               '     afterwards every output row must hold its response and outcome.',
-              `one day's window (${w.from.slice(0, 10)}): the day's rows of cu_outputs read in ${ms(w.readSeconds * 1000)} ms, then computeWindow`,
+              `one day's window (${w.from.slice(0, 10)}): the day's rows of cu_outputs read in pages of 10,000 in ${ms(w.readSeconds * 1000)} ms, then computeWindow`,
               `     for ${Object.keys(w.perMetric).join(', ')}, overall and per ageBand, sex and site (minSamples 100), each value`,
               `     with its positions digest, in ${ms(w.computeSeconds * 1000)} ms (${Object.entries(
                 w.perMetric,
