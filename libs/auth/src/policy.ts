@@ -83,6 +83,7 @@ export const HTTP_POLICY: Readonly<Record<string, Access>> = {
   // An inclusion proof names one event, so it is answered only within the caller's tenant.
   'GET /v1/proofs/inclusion': READERS,
   'POST /fhir/AuditEvent': ['emitter'],
+  'POST /fhir/RiskAssessment': ['emitter'],
   // Only those who may export fetch a bundle, and then only their own, of a system they may still read; the controller checks the rest.
   'GET /v1/exports/:exportId': EXPORTERS,
   // The auditor console's page, assets and sign-in settings hold no data: it reads everything through /graphql with the user's own token.

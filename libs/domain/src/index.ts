@@ -99,6 +99,21 @@ export {
   type OutputFinding,
   type SexBand,
 } from './clinical-use/events';
+export {
+  recordAiOutput,
+  recordClinicianResponse,
+  recordOutcome,
+  type ClinicalUseEventOf,
+} from './clinical-use/record-clinical-use';
+export {
+  evolveRegistryHistory,
+  flagOutput,
+  initialRegistryHistory,
+  registryAt,
+  type RegistryHistory,
+  type RegistryPeriod,
+  type StoredOutput,
+} from './clinical-use/output-findings';
 export * from './monitoring/metrics';
 
 export {

@@ -22,4 +22,11 @@ export {
   type IngestItem,
   type MappedAuditEvent,
 } from './fhir/audit-event-ingest';
+export {
+  RISK_ASSESSMENT_EXTENSIONS,
+  riskAssessmentElementOf,
+  riskAssessmentToIngestItem,
+  type MappedRiskAssessment,
+  type RiskAssessmentItem,
+} from './fhir/risk-assessment-ingest';
 export { r4Errors } from './fhir/r4-validator';

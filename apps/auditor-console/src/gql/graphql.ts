@@ -33,7 +33,11 @@ export type ComplianceRule =
   | 'MONITORING_OVERDUE'
   | 'PROVIDER_NOT_INFORMED'
   | 'REQUIRED_ROLE_VACANT'
-  | 'VALIDATION_EXPIRED';
+  /** An AI output produced while its system was suspended or retired, raised as it was stored. */
+  | 'USE_AFTER_TAKEDOWN'
+  | 'VALIDATION_EXPIRED'
+  /** An AI output stamped with a model version that was not live at its occurredAt (or none was), raised as it was stored. */
+  | 'VERSION_MISMATCH';
 
 export type DataAccessAction =
   | 'C'

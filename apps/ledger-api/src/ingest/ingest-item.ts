@@ -10,7 +10,23 @@ import type { Caller } from '../request-context/caller';
 import type { Pseudonymiser } from '../privacy/pseudonymiser';
 
 /** Facts emitters record that need no decision. Governance decisions go through their GraphQL commands and deciders. */
-export const INGESTIBLE_TYPES = ['DataAccessed'] as const;
+export const INGESTIBLE_TYPES = [
+  'DataAccessed',
+  'AiOutputProduced',
+  'ClinicianResponseRecorded',
+  'OutcomeObserved',
+] as const;
+export type IngestibleType = (typeof INGESTIBLE_TYPES)[number];
+
+/**
+ * Raw identifiers an item may carry, each replaced by its keyed pseudonym
+ * before validation, for the types whose events hold that pseudonym. Any
+ * other type refuses the raw field as unknown.
+ */
+const PSEUDONYMISED = [
+  { raw: 'patientId', pseudonym: 'patientPseudonym', types: ['DataAccessed', 'AiOutputProduced'] },
+  { raw: 'encounterId', pseudonym: 'encounterPseudonym', types: ['AiOutputProduced'] },
+] as const;
 
 export interface ItemProblem {
   code: 'VALIDATION_FAILED';
@@ -87,44 +103,43 @@ export function toIngestedEvent(
     problems.push(
       problem('purposeOfUse', 'purposeOfUse must be 1-200 characters, e.g. the HL7 PurposeOfUse code TREAT'),
     );
+  const known = (INGESTIBLE_TYPES as readonly unknown[]).includes(raw.type);
   if (
     raw.schemaVersion !== undefined &&
-    raw.type === 'DataAccessed' &&
-    raw.schemaVersion !== EVENT_SCHEMAS.DataAccessed.version
+    known &&
+    raw.schemaVersion !== EVENT_SCHEMAS[raw.type as IngestibleType].version
   )
     problems.push(
       problem(
         'schemaVersion',
-        `schemaVersion must be ${EVENT_SCHEMAS.DataAccessed.version}, the current version of DataAccessed (or left out)`,
+        `schemaVersion must be ${EVENT_SCHEMAS[raw.type as IngestibleType].version}, the current version of ${raw.type as string} (or left out)`,
       ),
     );
   if (raw.data === null || typeof raw.data !== 'object' || Array.isArray(raw.data))
     problems.push(problem('data', 'data must be a JSON object'));
   if (problems.length > 0) return { problems };
 
-  const type = raw.type as (typeof INGESTIBLE_TYPES)[number];
-  const { patientId, ...rest } = raw.data as Record<string, unknown>;
-  if ('patientPseudonym' in rest)
-    return {
-      problems: [
-        problem(
-          'data.patientPseudonym',
-          'send the raw data.patientId; only the ledger computes pseudonyms, with its own key',
-        ),
-      ],
-    };
-  if (
-    patientId !== undefined &&
-    (typeof patientId !== 'string' || patientId.length === 0 || patientId.length > 256)
-  )
-    return { problems: [problem('data.patientId', 'data.patientId must be 1-256 characters')] };
-  const data = {
-    ...rest,
-    sourceService: rest.sourceService ?? caller.id,
-    ...(typeof patientId === 'string'
-      ? { patientPseudonym: pseudonymiser.pseudonymise(caller.tenantId, patientId) }
-      : {}),
-  };
+  const type = raw.type as IngestibleType;
+  const data: Record<string, unknown> = { ...(raw.data as Record<string, unknown>) };
+  for (const { raw: rawField, pseudonym, types } of PSEUDONYMISED) {
+    if (!(types as readonly string[]).includes(type)) continue;
+    if (pseudonym in data)
+      return {
+        problems: [
+          problem(
+            `data.${pseudonym}`,
+            `send the raw data.${rawField}; only the ledger computes pseudonyms, with its own key`,
+          ),
+        ],
+      };
+    const id = data[rawField];
+    if (id === undefined) continue;
+    if (typeof id !== 'string' || id.length === 0 || id.length > 256)
+      return { problems: [problem(`data.${rawField}`, `data.${rawField} must be 1-256 characters`)] };
+    delete data[rawField];
+    data[pseudonym] = pseudonymiser.pseudonymise(caller.tenantId, id);
+  }
+  data.sourceService ??= caller.id;
   if (data.sourceService !== caller.id)
     return {
       problems: [

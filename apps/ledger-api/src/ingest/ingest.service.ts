@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventStoreError, type EventStore, type NewEvent, type StoredEvent } from '@ledger/event-store';
-import { streamNames, tenantEventId, tenantStream } from '@ledger/domain';
+import {
+  EVENT_SCHEMAS,
+  flagOutput,
+  streamNames,
+  tenantEventId,
+  tenantStream,
+  type ClinicalUseEventOf,
+  type OutputFinding,
+} from '@ledger/domain';
 import { instantRange, LedgerConfig } from '@ledger/runtime';
 import { ProblemError } from '../errors/problem';
 import { Pseudonymiser } from '../privacy/pseudonymiser';
@@ -9,6 +17,7 @@ import { EVENT_STORE } from '../store/event-store.module';
 import { withSpan } from '../tracing/with-span';
 import { AuditSources } from './audit-sources';
 import { toIngestedEvent, type ItemProblem } from './ingest-item';
+import { RegistryHistories } from './registry-histories';
 
 export type ItemResult =
   | {
@@ -20,6 +29,8 @@ export type ItemResult =
       status: 'accepted' | 'duplicate';
       revision: number;
       position: string;
+      /** An output only: what the ledger found it contradicts in the registry, each stored as an AiOutputFlagged. */
+      findings?: OutputFinding[];
     }
   | {
       index: number;
@@ -49,6 +60,9 @@ interface ValidItem {
   index: number;
   emitterEventId: string;
   event: NewEvent;
+  stream: string;
+  /** An output's findings, each appended right after it; undefined for anything but an output. */
+  flags?: Array<{ finding: OutputFinding; event: NewEvent }>;
 }
 
 type Rejection = Extract<ItemResult, { status: 'rejected' }>;
@@ -57,8 +71,10 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /**
  * Batch ingest: each item is validated on its own and answered on its own.
- * Valid items of one batch share one stream (the emitter's) and are appended
- * in one atomic append, so a batch never half-applies within a stream.
+ * Valid items go to the emitter's own streams (data access, clinical use);
+ * each stream's items are appended in one atomic append, so a batch never
+ * half-applies within a stream. An output is checked against its system's
+ * registry as it is stored, and what it contradicts is appended right after it.
  *
  * Idempotency is per tenant: an emitter's eventId is stored under an id
  * derived from it and the tenant (tenantEventId), so tenants cannot collide,
@@ -70,6 +86,7 @@ export class IngestService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly pseudonymiser: Pseudonymiser,
     private readonly auditSources: AuditSources,
+    private readonly registries: RegistryHistories,
     private readonly config: LedgerConfig,
   ) {}
 
@@ -112,6 +129,7 @@ export class IngestService {
       checked.push({
         index,
         emitterEventId: event.eventId,
+        stream: tenantStream(caller.tenantId, streamOfType(event.type, caller.id)),
         event: {
           ...event,
           eventId: tenantEventId(caller.tenantId, event.eventId),
@@ -119,19 +137,33 @@ export class IngestService {
         },
       });
     });
+    const streams = [...new Set(checked.map((v) => v.stream))];
+    if (atomic && streams.length > 1)
+      throw new ProblemError({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'events',
+        message: `an all-or-nothing request is stored in one append, so all its items must be of one kind: data access, or clinical use (outputs, responses, outcomes); this one mixes ${streams.length} streams. Send them as separate requests`,
+      });
     const refused = await this.notAuditSource(checked, caller);
     results.push(...refused);
-    const valid = checked.filter((v) => !refused.some((r) => r.index === v.index));
-    const stream = tenantStream(caller.tenantId, streamNames.dataAccess(caller.id));
+    const valid = await this.withFindings(
+      checked.filter((v) => !refused.some((r) => r.index === v.index)),
+      caller,
+    );
     if (atomic && results.length > 0) results.push(...valid.map(notStored));
     else
-      results.push(
-        ...(await withSpan(
-          'ingest batch',
-          () => (atomic ? this.appendWhole(stream, caller, valid) : this.appendAll(stream, caller, valid)),
-          { 'ledger.stream': stream, 'ledger.items': items.length },
-        )),
-      );
+      for (const stream of streams) {
+        const ofStream = valid.filter((v) => v.stream === stream);
+        results.push(
+          ...(await withSpan(
+            'ingest batch',
+            () =>
+              atomic ? this.appendWhole(stream, caller, ofStream) : this.appendAll(stream, caller, ofStream),
+            { 'ledger.stream': stream, 'ledger.items': ofStream.length },
+          )),
+        );
+      }
     results.sort((a, b) => a.index - b.index);
     return {
       accepted: results.filter((r) => r.status === 'accepted').length,
@@ -142,9 +174,10 @@ export class IngestService {
   }
 
   /**
-   * A data-access item may name an AI system only if its emitter is one of
-   * the system's registered audit sources: otherwise any emitter could put
-   * accesses on any system's record. Each system of the batch is looked up once.
+   * An item may name an AI system only if its emitter is one of the system's
+   * registered audit sources: otherwise any emitter could put accesses,
+   * outputs, responses or outcomes on any system's record. Each system of the
+   * batch is looked up once.
    */
   private async notAuditSource(items: ValidItem[], caller: Caller): Promise<Rejection[]> {
     const systemOf = (v: ValidItem) => (v.event.data as { systemId?: string }).systemId;
@@ -167,10 +200,60 @@ export class IngestService {
           error: {
             code: 'NOT_AUDIT_SOURCE',
             field: 'data.systemId',
-            message: `${caller.id} is not a registered audit source of AI system ${systemId}, so it may not report data access on its behalf; the system's governance registers its audit sources (registerAuditSource), or leave data.systemId out`,
+            message:
+              v.event.type === 'DataAccessed'
+                ? `${caller.id} is not a registered audit source of AI system ${systemId}, so it may not report data access on its behalf; the system's governance registers its audit sources (registerAuditSource), or leave data.systemId out`
+                : `${caller.id} is not a registered audit source of AI system ${systemId}, so it may not report its ${v.event.type} events; the system's governance registers its audit sources (registerAuditSource)`,
           },
         },
       ];
+    });
+  }
+
+  /**
+   * Checks each output against its system's registry at the output's own
+   * occurredAt (each system of the batch read once, from its own stream) and
+   * attaches what it contradicts. The flag is the ledger's own event: its id
+   * derives from the output's, and its time is the output's, so a resend
+   * builds the same flag and is acknowledged as its duplicate.
+   */
+  private async withFindings(items: ValidItem[], caller: Caller): Promise<ValidItem[]> {
+    const outputs = items.filter((v) => v.event.type === 'AiOutputProduced');
+    const systems = [...new Set(outputs.map((v) => (v.event.data as { systemId: string }).systemId))];
+    const histories = new Map(
+      await Promise.all(systems.map(async (s) => [s, await this.registries.of(caller.tenantId, s)] as const)),
+    );
+    return items.map((item) => {
+      if (item.event.type !== 'AiOutputProduced') return item;
+      const data = item.event.data as ClinicalUseEventOf<'AiOutputProduced'>['data'];
+      const flag = flagOutput(
+        { data, occurredAt: item.event.metadata.occurredAt, outputEventId: item.event.eventId },
+        histories.get(data.systemId)!,
+      );
+      if (!flag) return { ...item, flags: [] };
+      const { metadata } = item.event;
+      return {
+        ...item,
+        flags: [
+          {
+            finding: flag.event.data.finding,
+            event: {
+              eventId: flag.eventId,
+              type: flag.event.type,
+              schemaVersion: EVENT_SCHEMAS.AiOutputFlagged.version,
+              data: flag.event.data,
+              metadata: {
+                tenantId: metadata.tenantId,
+                actor: metadata.actor,
+                source: FLAG_SOURCE,
+                occurredAt: metadata.occurredAt,
+                correlationId: metadata.correlationId,
+                causationId: item.event.eventId,
+              },
+            },
+          },
+        ],
+      };
     });
   }
 
@@ -188,12 +271,8 @@ export class IngestService {
     const fresh = resolved.filter((i) => !stored.has(i.event.eventId));
     if (fresh.length === 0) return results;
     try {
-      const appended = await this.store.append(
-        stream,
-        fresh.map((i) => i.event),
-        'any',
-      );
-      return results.concat(fresh.map((item, k) => answered(item, appended.events[k], 'accepted')));
+      const appended = await this.store.append(stream, fresh.flatMap(eventsOf), 'any');
+      return results.concat(answeredAll(fresh, appended.events, 'accepted'));
     } catch (error) {
       // Another request stored one of these ids meanwhile: answer each item on its own.
       if (!isReused(error)) throw error;
@@ -207,13 +286,8 @@ export class IngestService {
     if (items.length === 0) return [];
     const { resolved } = await this.resolveStored(items, caller);
     try {
-      const appended = await this.store.append(
-        stream,
-        resolved.map((i) => i.event),
-        'any',
-      );
-      const status = appended.duplicate ? 'duplicate' : 'accepted';
-      return resolved.map((item, k) => answered(item, appended.events[k], status));
+      const appended = await this.store.append(stream, resolved.flatMap(eventsOf), 'any');
+      return answeredAll(resolved, appended.events, appended.duplicate ? 'duplicate' : 'accepted');
     } catch (error) {
       if (!isReused(error)) throw error;
       const culprit = resolved.find((i) => i.event.eventId === error.details.eventId) ?? resolved[0];
@@ -234,24 +308,26 @@ export class IngestService {
    * Which items the store already holds, for the caller's tenant only. An
    * event stored before ids were derived per tenant carries the emitter's id
    * as its eventId and no emitterEventId; a resend of it must still be its
-   * duplicate, so such an item is matched in the form it was stored in.
+   * duplicate, so such an item is matched in the form it was stored in. A
+   * stored output keeps only the flags stored with it: the registry may have
+   * learnt more since, but an output is checked once, as it is first stored.
    */
   private async resolveStored(
     items: ValidItem[],
     caller: Caller,
   ): Promise<{ resolved: ValidItem[]; stored: Set<string> }> {
     const found = new Map<string, StoredEvent>(
-      (await this.store.findByEventIds(items.flatMap((i) => [i.event.eventId, i.emitterEventId]))).map(
-        (e) => [e.eventId, e],
-      ),
+      (
+        await this.store.findByEventIds(
+          items.flatMap((i) => [i.emitterEventId, ...eventsOf(i).map((e) => e.eventId)]),
+        )
+      ).map((e) => [e.eventId, e]),
     );
     const resolved = items.map((item) => {
       const legacy = found.get(item.emitterEventId);
-      if (
-        found.has(item.event.eventId) ||
-        legacy?.metadata.tenantId !== caller.tenantId ||
-        legacy.metadata.emitterEventId !== undefined
-      )
+      if (found.has(item.event.eventId))
+        return { ...item, flags: item.flags?.filter((f) => found.has(f.event.eventId)) };
+      if (legacy?.metadata.tenantId !== caller.tenantId || legacy.metadata.emitterEventId !== undefined)
         return item;
       const { emitterEventId: _, ...metadata } = item.event.metadata;
       return { ...item, event: { ...item.event, eventId: item.emitterEventId, metadata } };
@@ -261,7 +337,7 @@ export class IngestService {
 
   private async appendOne(stream: string, item: ValidItem): Promise<ItemResult> {
     try {
-      const { duplicate, events } = await this.store.append(stream, [item.event], 'any');
+      const { duplicate, events } = await this.store.append(stream, eventsOf(item), 'any');
       return answered(item, events[0], duplicate ? 'duplicate' : 'accepted');
     } catch (error) {
       if (!isReused(error)) throw error;
@@ -280,6 +356,25 @@ function isReused(error: unknown): error is EventStoreError {
   return error instanceof EventStoreError && error.code === 'EVENT_ID_REUSED';
 }
 
+/** An item's event and, for an output, its flags right after it: stored together or not at all. */
+function eventsOf(item: ValidItem): NewEvent[] {
+  return [item.event, ...(item.flags ?? []).map((f) => f.event)];
+}
+
+/** Each item answered by its own event, among the events of an append of `items.flatMap(eventsOf)`. */
+function answeredAll(
+  items: ValidItem[],
+  appended: Array<{ eventId: string; revision: number; position: bigint }>,
+  status: 'accepted' | 'duplicate',
+): ItemResult[] {
+  let k = 0;
+  return items.map((item) => {
+    const result = answered(item, appended[k], status);
+    k += eventsOf(item).length;
+    return result;
+  });
+}
+
 function answered(
   item: ValidItem,
   appended: { eventId: string; revision: number; position: bigint },
@@ -292,7 +387,15 @@ function answered(
     status,
     revision: appended.revision,
     position: appended.position.toString(),
+    ...(item.flags ? { findings: item.flags.map((f) => f.finding) } : {}),
   };
+}
+
+/** The ledger raised the flag, at ingest; the emitter stays its actor, since its output caused it. */
+const FLAG_SOURCE = 'ledger-api/output-check';
+
+function streamOfType(type: string, emitterId: string): string {
+  return type === 'DataAccessed' ? streamNames.dataAccess(emitterId) : streamNames.clinicalUse(emitterId);
 }
 
 function rejected(index: number, eventId: string | undefined, code: string, message: string): Rejection {

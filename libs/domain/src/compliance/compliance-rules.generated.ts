@@ -14,5 +14,7 @@ export const COMPLIANCE_RULES = [
   'AUDIT_FINDING_OVERDUE',
   'ACCESS_REVIEW_OVERDUE',
   'AUDIT_SOURCE_SILENT',
+  'VERSION_MISMATCH',
+  'USE_AFTER_TAKEDOWN',
 ] as const;
 export type ComplianceRule = (typeof COMPLIANCE_RULES)[number];

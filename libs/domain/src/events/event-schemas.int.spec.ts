@@ -15,6 +15,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { recordDataAccess } from '../data-access/record-data-access';
+import { recordAiOutput, recordClinicianResponse, recordOutcome } from '../clinical-use/record-clinical-use';
+import { evolveRegistryHistory, flagOutput, initialRegistryHistory } from '../clinical-use/output-findings';
 import { recordAccessDenied, recordPatientLookup } from '../ledger-audit/record-ledger-audit';
 import { recordEvidenceExport } from '../evidence/record-evidence-export';
 import { datasetDecider } from '../dataset/dataset';
@@ -201,7 +203,46 @@ function emittedByTheDomain(): DomainEvent[] {
     exportedBy: 'auditor.amy',
     recipient: 'Notified body 0123',
   });
-  return [...systems, ...datasets, access, ...selfAudit, exported];
+  const output = recordAiOutput({
+    outputId: 'out-1',
+    systemId: 'sepsis-watch',
+    modelVersion: '9.9.9',
+    site: 'north',
+    patientPseudonym: 'ab'.repeat(32),
+    inputDigest: '12'.repeat(32),
+    score: 0.82,
+    threshold: 0.6,
+    alerted: true,
+    ageBand: '80+',
+    sex: 'female',
+    sourceService: 'sepsis-scorer',
+  });
+  const flagged = flagOutput(
+    { data: output.data, occurredAt: day(20), outputEventId: 'c0a8e7b2-5d4f-4e1a-9b3c-2f6d8e0a1b4c' },
+    systems.reduce(evolveRegistryHistory, initialRegistryHistory()),
+  )!.event;
+  const clinicalUse = [
+    output,
+    flagged,
+    recordClinicianResponse({
+      outputId: 'out-1',
+      systemId: 'sepsis-watch',
+      response: 'overridden',
+      reasonCode: 'clinical-judgement',
+      actor: 'dr.ada',
+      respondedAt: day(20),
+      sourceService: 'sepsis-scorer',
+    }),
+    recordOutcome({
+      outputId: 'out-1',
+      systemId: 'sepsis-watch',
+      label: 'sepsis',
+      observedAt: day(22),
+      source: 'chart review',
+      sourceService: 'outcomes-service',
+    }),
+  ];
+  return [...systems, ...datasets, access, ...selfAudit, exported, ...clinicalUse];
 }
 
 describe('runtime validation agrees with the published schemas', () => {

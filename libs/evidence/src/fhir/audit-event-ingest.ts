@@ -260,7 +260,7 @@ export function auditEventToIngestItem(
 }
 
 /** The path of the first empty element ("", {} or []) in a parsed resource, if any. */
-function emptyElementIn(resource: object, path: string): string | undefined {
+export function emptyElementIn(resource: object, path: string): string | undefined {
   const pending: Array<[unknown, string]> = [[resource, path]];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [value, at] = next;

@@ -7,6 +7,7 @@ const RESOURCE_TYPES = new Set([
   'Resource',
   'DomainResource',
   'AuditEvent',
+  'RiskAssessment',
   'Provenance',
   'Device',
   'Bundle',

@@ -71,15 +71,23 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     control: 'Art. 12 record-keeping',
     requirement: 'automatic logging of events over the lifetime of a high-risk system',
     capability:
-      'every governance decision and data access is an event with actor, time, source and correlation, hash-chained and sealed in a signed Merkle log',
+      'every governance decision and data access is an event with actor, time, source and correlation, hash-chained and sealed in a signed Merkle log; so is every use of the system (its output and the version that produced it, the clinician’s response, the outcome), checked as it is stored: VERSION_MISMATCH, USE_AFTER_TAKEDOWN',
     eventTypes: [
       'AiSystemRegistered',
       'ModelVersionDeployed',
       'DataAccessed',
       'MonitoringSignalRecorded',
       'TakedownDecided',
+      'AiOutputProduced',
+      'ClinicianResponseRecorded',
+      'OutcomeObserved',
+      'AiOutputFlagged',
     ],
-    tests: ['test/e2e/governance-lifecycle.e2e.spec.ts', 'test/e2e/integrity.e2e.spec.ts'],
+    tests: [
+      'test/e2e/governance-lifecycle.e2e.spec.ts',
+      'test/e2e/integrity.e2e.spec.ts',
+      'test/e2e/clinical-use-ingest.e2e.spec.ts',
+    ],
   },
   {
     framework: 'EU AI Act',

@@ -4,6 +4,7 @@ import { holdingsAt } from '../accountability/accountability-queries';
 import type { AccessPoliciesTables } from '../access-policies/access-policies-tables';
 import type { AccountabilityTables } from '../accountability/accountability-tables';
 import type { AuditsTables } from '../audits/audits-tables';
+import type { ClinicalUseTables } from '../clinical-use/clinical-use-tables';
 import type { DataAccessTables } from '../data-access/data-access-tables';
 import type { IncidentsTables } from '../incidents/incidents-tables';
 import type { LiveVersionsTables } from '../live-versions/live-versions-tables';
@@ -51,7 +52,8 @@ type ComplianceDb = Kysely<
     AuditsTables &
     AccessPoliciesTables &
     DataAccessTables &
-    IncidentsTables
+    IncidentsTables &
+    ClinicalUseTables
 >;
 
 const HOUR = 3_600_000;
@@ -349,8 +351,70 @@ export async function complianceFindings(
 
   if (wants('DATA_ACCESS_WITHOUT_GRANT'))
     findings.push(...(await accessFindings(db, tenant, filter.systemId, asOf)));
+  for (const rule of OUTPUT_RULES)
+    if (wants(rule) && ids.length > 0) findings.push(...(await outputFindings(db, tenant, ids, rule, asOf)));
   return findings.sort((a, b) =>
     a.since < b.since ? -1 : a.since > b.since ? 1 : a.rule.localeCompare(b.rule),
+  );
+}
+
+const OUTPUT_RULES = ['VERSION_MISMATCH', 'USE_AFTER_TAKEDOWN'] as const;
+/** Flagged outputs named per finding (each by its output and its flag event); the message gives the full count. */
+const FLAGGED_OUTPUTS_NAMED = 10;
+
+/**
+ * Outputs the ledger flagged as it stored them, one finding per system and
+ * kind, whatever the system's status now: a use after takedown stays on the
+ * record after retirement. Read from the clinical-use projection alone, so
+ * its own lag, not the registry's, decides when a flag shows; grouped in SQL,
+ * since a misconfigured service can produce thousands of them a day.
+ */
+async function outputFindings(
+  db: ComplianceDb,
+  tenant: string,
+  ids: string[],
+  rule: (typeof OUTPUT_RULES)[number],
+  asOf: string,
+): Promise<ComplianceFinding[]> {
+  const flagged = db
+    .selectFrom('cu_outputs')
+    .where('tenant_id', '=', tenant)
+    .where('finding', '=', rule)
+    .where('system_id', 'in', ids)
+    .where('occurred_at', '<=', asOf);
+  const groups = await flagged
+    .select('system_id')
+    .select((eb) => [
+      eb.fn.min('occurred_at').as('since'),
+      eb.fn.max('occurred_at').as('last'),
+      eb.fn.countAll<number | string>().as('n'),
+    ])
+    .groupBy('system_id')
+    .execute();
+  return Promise.all(
+    groups.map(async (g) => {
+      const named = await flagged
+        .select(['output_event_id', 'finding_event_id', 'model_version', 'live_version'])
+        .where('system_id', '=', g.system_id)
+        .orderBy('occurred_at')
+        .orderBy('output_id')
+        .limit(FLAGGED_OUTPUTS_NAMED)
+        .execute();
+      const n = Number(g.n);
+      const versions = [...new Set(named.map((r) => r.model_version))].join(', ');
+      const what =
+        rule === 'VERSION_MISMATCH'
+          ? `stamped with a model version that was not live at the time (${versions}; live then: ${[...new Set(named.map((r) => r.live_version ?? 'none'))].join(', ')}); find the service running it and deploy the version through the registry, or stop it`
+          : `while it was suspended or retired; find the service still calling it and stop it`;
+      return {
+        rule,
+        systemId: g.system_id,
+        subject: versions,
+        since: g.since!,
+        message: `${n} output${n === 1 ? '' : 's'} of ${g.system_id} produced between ${g.since} and ${g.last}, ${what}`,
+        evidence: named.flatMap((r) => [r.output_event_id!, r.finding_event_id!]),
+      };
+    }),
   );
 }
 

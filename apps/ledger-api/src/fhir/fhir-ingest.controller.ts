@@ -1,5 +1,11 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { auditEventToIngestItem, elementOfField } from '@ledger/evidence';
+import {
+  auditEventToIngestItem,
+  elementOfField,
+  riskAssessmentElementOf,
+  riskAssessmentToIngestItem,
+} from '@ledger/evidence';
+import type { InstantRange } from '@ledger/domain';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { instantRange, LedgerConfig } from '@ledger/runtime';
@@ -30,15 +36,43 @@ const STATUS_LINE: Record<number, string> = {
 /** A transaction entry that was valid but not stored because another entry failed: named in no answer of its own. */
 const NOT_STORED_STATUS = 424;
 
+/** A FHIR resource the ledger takes in, and how it becomes an ingest item. */
+interface FhirIngestRoute {
+  resourceType: 'AuditEvent' | 'RiskAssessment';
+  eventType: 'DataAccessed' | 'AiOutputProduced';
+  map(
+    resource: unknown,
+    emitterId: string,
+    path: string,
+    dates: InstantRange,
+  ): { item?: unknown; issues: OperationOutcomeIssue[] };
+  /** Where an ingest problem with an item field sits in the resource. */
+  elementOf(field: string, path: string): string;
+}
+
+const AUDIT_EVENT: FhirIngestRoute = {
+  resourceType: 'AuditEvent',
+  eventType: 'DataAccessed',
+  map: auditEventToIngestItem,
+  elementOf: elementOfField,
+};
+const RISK_ASSESSMENT: FhirIngestRoute = {
+  resourceType: 'RiskAssessment',
+  eventType: 'AiOutputProduced',
+  map: riskAssessmentToIngestItem,
+  elementOf: riskAssessmentElementOf,
+};
+
 /**
- * FHIR AuditEvent in: a single resource, or a Bundle of type batch or
- * transaction, mapped to DataAccessed events (IHE BALP patterns) and sent
- * through the same ingest path as POST /v1/events, so validation,
- * pseudonymisation and idempotency are the same. Answers are FHIR:
- * an OperationOutcome naming the element, or a batch/transaction response.
+ * FHIR in: AuditEvent (IHE BALP patterns) as DataAccessed, RiskAssessment
+ * as AiOutputProduced; a single resource, or a Bundle of type batch or
+ * transaction of them. Each is sent through the same ingest path as POST
+ * /v1/events, so validation, pseudonymisation, audit-source checks, output
+ * findings and idempotency are the same. Answers are FHIR: an
+ * OperationOutcome naming the element, or a batch/transaction response.
  */
 @Controller('fhir')
-export class FhirAuditEventController {
+export class FhirIngestController {
   constructor(
     private readonly ingest: IngestService,
     private readonly config: LedgerConfig,
@@ -46,23 +80,41 @@ export class FhirAuditEventController {
 
   @Post('AuditEvent')
   @HttpCode(200)
-  async post(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  async postAuditEvent(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.receive(AUDIT_EVENT, request, reply);
+  }
+
+  @Post('RiskAssessment')
+  @HttpCode(200)
+  async postRiskAssessment(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    return this.receive(RISK_ASSESSMENT, request, reply);
+  }
+
+  private async receive(
+    route: FhirIngestRoute,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
     const caller = callerFrom(request);
     const body = request.body as { resourceType?: unknown } | null;
     const send = (status: number, resource: unknown) =>
       reply.status(status).header('content-type', FHIR_JSON).send(resource);
     if (body?.resourceType === 'Bundle')
-      return this.bundle(body as BundleIn, caller, givenCorrelationId(request), send);
+      return this.bundle(route, body as BundleIn, caller, givenCorrelationId(request), send);
 
-    const mapped = auditEventToIngestItem(body, caller.id, 'AuditEvent', instantRange(this.config));
+    const mapped = route.map(body, caller.id, route.resourceType, instantRange(this.config));
     if (!mapped.item) return send(400, outcome(mapped.issues));
     const [result] = (await this.ingest.ingest([mapped.item], caller, givenCorrelationId(request))).results;
-    const answer = answerOf(result, 'AuditEvent');
+    const answer = answerOf(route, result, route.resourceType);
     if (answer.location) void reply.header('location', answer.location);
     return send(answer.status, answer.outcome);
   }
 
   private async bundle(
+    route: FhirIngestRoute,
     bundle: BundleIn,
     caller: Caller,
     correlationId: string | undefined,
@@ -75,7 +127,7 @@ export class FhirAuditEventController {
           problem(
             'not-supported',
             'Bundle.type',
-            'send a Bundle of type batch or transaction, each entry an AuditEvent to create',
+            `send a Bundle of type batch or transaction, each entry a ${route.resourceType} to create`,
           ),
         ]),
       );
@@ -97,23 +149,21 @@ export class FhirAuditEventController {
     const mapped = entries.map((entry, i) => {
       const path = `Bundle.entry[${i}]`;
       const request = entry?.request;
-      if (request && (request.method !== 'POST' || !/^AuditEvent\/?$/.test(String(request.url)))) {
+      if (
+        request &&
+        (request.method !== 'POST' || String(request.url).replace(/\/$/, '') !== route.resourceType)
+      ) {
         return {
           issues: [
             problem(
               'not-supported',
               `${path}.request`,
-              'each entry creates an AuditEvent: request.method POST, request.url AuditEvent',
+              `each entry creates a ${route.resourceType}: request.method POST, request.url ${route.resourceType}`,
             ),
           ],
         };
       }
-      return auditEventToIngestItem(
-        entry?.resource,
-        caller.id,
-        `${path}.resource`,
-        instantRange(this.config),
-      );
+      return route.map(entry?.resource, caller.id, `${path}.resource`, instantRange(this.config));
     });
 
     // A transaction stores every entry or none: any refused entry fails the whole, answered by one OperationOutcome.
@@ -135,7 +185,7 @@ export class FhirAuditEventController {
         : [];
     const answers = mapped.map((m, i) => {
       if (!m.item) return { status: 400, outcome: outcome(m.issues) };
-      return answerOf(results[valid.findIndex((v) => v.i === i)], `Bundle.entry[${i}].resource`);
+      return answerOf(route, results[valid.findIndex((v) => v.i === i)], `Bundle.entry[${i}].resource`);
     });
     if (atomic && answers.some((a) => a.status >= 400)) {
       const failed = answers.filter((a) => a.status >= 400 && a.status !== NOT_STORED_STATUS);
@@ -168,27 +218,42 @@ const REFUSAL: Record<string, { status: number; code: OperationOutcomeIssue['cod
   NOT_STORED: { status: NOT_STORED_STATUS, code: 'incomplete' },
 };
 
+/** What each finding raised on an output means, for the FHIR client that sent it. */
+const FINDING_TEXT: Record<string, string> = {
+  VERSION_MISMATCH:
+    'VERSION_MISMATCH: the model version the output is stamped with was not the version live in the registry at occurrenceDateTime; the output is recorded and the finding raised',
+  USE_AFTER_TAKEDOWN:
+    'USE_AFTER_TAKEDOWN: the AI system was suspended or retired at occurrenceDateTime; the output is recorded and the finding raised',
+};
+
 function answerOf(
+  route: FhirIngestRoute,
   result: ItemResult,
   path: string,
 ): { status: number; location?: string; outcome: OperationOutcome } {
   if (result.status === 'rejected') {
     const { status, code } = REFUSAL[result.error.code] ?? { status: 400, code: 'invalid' as const };
     const issues = (result.error.problems ?? [result.error]).map((p) =>
-      problem(code, elementOfField(p.field ?? '', path), p.message),
+      problem(code, route.elementOf(p.field ?? '', path), p.message),
     );
     return { status, outcome: outcome(issues) };
   }
   const recorded = result.status === 'accepted' ? 'recorded' : 'already recorded (a resend)';
   return {
     status: result.status === 'accepted' ? 201 : 200,
-    location: `AuditEvent/${result.ledgerEventId}`,
+    location: `${route.resourceType}/${result.ledgerEventId}`,
     outcome: outcome([
       {
         severity: 'information',
         code: 'informational',
-        diagnostics: `${recorded} as DataAccessed event ${result.ledgerEventId} at ledger position ${result.position}; the patient is stored only as a keyed pseudonym`,
+        diagnostics: `${recorded} as ${route.eventType} event ${result.ledgerEventId} at ledger position ${result.position}; the patient is stored only as a keyed pseudonym`,
       },
+      ...(result.findings ?? []).map((finding): OperationOutcomeIssue => ({
+        severity: 'warning',
+        code: 'business-rule',
+        expression: [path],
+        diagnostics: FINDING_TEXT[finding],
+      })),
     ]),
   };
 }
