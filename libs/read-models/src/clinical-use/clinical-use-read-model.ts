@@ -122,18 +122,31 @@ function partOf(event: ProjectedEvent<(typeof canHandle)[number]>): Part {
   }
 }
 
-/** Parameter limits (SQLite 32766, PostgreSQL 65535) bound the rows per statement: an output row has 19 columns. */
-const ROWS_PER_STATEMENT = 500;
+/**
+ * Rows per statement are powers of two up to 256 (an output row has 19
+ * columns; SQLite allows 32766 parameters, PostgreSQL 65535). Each row count
+ * is its own SQL text, and the read store keeps a prepared statement per text
+ * (up to 500): live batches of every size from 1 to 500 rows would hold 500
+ * large statements, about 250 MB of SQLite's memory; these sizes make nine.
+ */
+const MAX_ROWS_PER_STATEMENT = 256;
+
+function* statementRows<T>(rows: readonly T[]): Generator<readonly T[]> {
+  for (let i = 0, size = MAX_ROWS_PER_STATEMENT; i < rows.length; i += size) {
+    while (size > rows.length - i) size /= 2;
+    yield rows.slice(i, i + size);
+  }
+}
 
 async function upsert(db: Db, type: keyof typeof PARTS, parts: readonly Part[]): Promise<void> {
   const { position, replace } = PARTS[type];
   const columns = Object.keys(parts[0]).filter(
     (column) => column !== 'tenant_id' && column !== 'system_id' && column !== 'output_id',
   ) as Array<keyof Row>;
-  for (let i = 0; i < parts.length; i += ROWS_PER_STATEMENT)
+  for (const rows of statementRows(parts))
     await db
       .insertInto('cu_outputs')
-      .values(parts.slice(i, i + ROWS_PER_STATEMENT) as Row[])
+      .values(rows as Row[])
       .onConflict((oc) =>
         oc
           .columns(['tenant_id', 'system_id', 'output_id'])
