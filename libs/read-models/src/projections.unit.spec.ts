@@ -2,6 +2,7 @@ import { EVENT_TYPES } from '@ledger/domain';
 import { accessPoliciesReadModel } from './access-policies/access-policies-read-model';
 import { accountabilityReadModel } from './accountability/accountability-read-model';
 import { auditsReadModel } from './audits/audits-read-model';
+import { clinicalUseReadModel } from './clinical-use/clinical-use-read-model';
 import { dataAccessReadModel } from './data-access/data-access-read-model';
 import { datasetsReadModel } from './datasets/datasets-read-model';
 import { incidentsReadModel } from './incidents/incidents-read-model';
@@ -26,6 +27,7 @@ const READ_MODELS: ReadModel[] = [
   auditsReadModel,
   datasetsReadModel,
   dataAccessReadModel,
+  clinicalUseReadModel,
 ];
 
 /** The ledger's record of its own use: found through the timeline, read by no read model. */
@@ -48,6 +50,7 @@ describe('the read models', () => {
     expect(PROJECTIONS.map((p) => ({ name: p.name, migrations: Object.keys(p.migrations) }))).toEqual([
       { name: 'registry', migrations: expect.arrayContaining(['0001_registry']) },
       { name: 'data_access', migrations: expect.arrayContaining(['0001_data_access']) },
+      { name: 'clinical_use', migrations: expect.arrayContaining(['0001_clinical_use']) },
       { name: 'timeline', migrations: expect.arrayContaining(['0001_timeline']) },
     ]));
 });
