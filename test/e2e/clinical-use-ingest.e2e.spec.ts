@@ -304,7 +304,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('clinical use through POST /v1/
     });
   });
 
-  it('raises USE_AFTER_TAKEDOWN for an output while the system is suspended, and complianceFindings names both findings with their evidence', async () => {
+  it('raises USE_AFTER_TAKEDOWN for an output while the system is suspended, also one backdated to before the suspension, and complianceFindings names both findings with their evidence', async () => {
+    const beforeSuspension = new Date().toISOString();
     await ok(
       api,
       'decideTakedown',
@@ -317,12 +318,23 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('clinical use through POST /v1/
       },
       PEOPLE.authority,
     );
-    const body = await send([output('td-1'), output('td-2', { modelVersion: 'v9' })]);
-    expect(body.results.map((r) => r.findings)).toEqual([['USE_AFTER_TAKEDOWN'], ['USE_AFTER_TAKEDOWN']]);
+    // td-3 claims to have been produced before the suspension: the emitter's word alone cannot clear it.
+    const body = await send([
+      output('td-1'),
+      output('td-2', { modelVersion: 'v9' }),
+      output('td-3', {}, beforeSuspension),
+    ]);
+    expect(body.results.map((r) => r.findings)).toEqual([
+      ['USE_AFTER_TAKEDOWN'],
+      ['USE_AFTER_TAKEDOWN'],
+      ['USE_AFTER_TAKEDOWN'],
+    ]);
     const flags = (await streamEvents()).filter((e) => e.type === 'AiOutputFlagged');
-    expect(
-      flags.filter((f) => f.data.finding === 'USE_AFTER_TAKEDOWN').map((f) => f.data.systemStatus),
-    ).toEqual(['suspended', 'suspended']);
+    const takedownFlags = flags.filter((f) => f.data.finding === 'USE_AFTER_TAKEDOWN');
+    expect(takedownFlags.map((f) => f.data.systemStatus)).toEqual(['suspended', 'suspended', 'suspended']);
+    const backdated = takedownFlags.find((f) => f.data.outputId === 'td-3')!;
+    expect(backdated.data.outputOccurredAt).toBe(beforeSuspension);
+    expect(Date.parse(backdated.data.judgedAt as string)).toBeGreaterThan(Date.parse(beforeSuspension));
 
     await caughtUp(api);
     expect(await rows('td-1')).toMatchObject({ finding: 'USE_AFTER_TAKEDOWN' });
@@ -342,11 +354,12 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('clinical use through POST /v1/
     expect(byRule.get('VERSION_MISMATCH')).toMatchObject({ systemId: SYSTEM });
     expect(byRule.get('VERSION_MISMATCH')!.message).toContain('2 outputs');
     expect(byRule.get('VERSION_MISMATCH')!.evidence).toHaveLength(4);
-    expect(byRule.get('USE_AFTER_TAKEDOWN')!.message).toContain('2 outputs');
-    expect(byRule.get('USE_AFTER_TAKEDOWN')!.evidence).toEqual(
-      flags
-        .filter((f) => f.data.finding === 'USE_AFTER_TAKEDOWN')
-        .flatMap((f) => [f.data.outputEventId, f.eventId]),
+    expect(byRule.get('USE_AFTER_TAKEDOWN')!.message).toContain('3 outputs');
+    // Evidence names each flagged output and its flag, oldest output first (td-3, backdated, leads).
+    const evidence = byRule.get('USE_AFTER_TAKEDOWN')!.evidence;
+    expect(evidence.slice(0, 2)).toEqual([backdated.data.outputEventId, backdated.eventId]);
+    expect(evidence.slice().sort()).toEqual(
+      takedownFlags.flatMap((f) => [f.data.outputEventId as string, f.eventId]).sort(),
     );
   });
 });

@@ -214,7 +214,7 @@ export class IngestService {
 
   /**
    * Checks each output against its system's registry at the output's own
-   * occurredAt (each system of the batch read once, from its own stream) and
+   * occurredAt and as it arrives (each system of the batch read once, from its own stream) and
    * attaches what it contradicts. The flag is the ledger's own event: its id
    * derives from the output's, and its time is the output's, so a resend
    * builds the same flag and is acknowledged as its duplicate.
@@ -225,12 +225,14 @@ export class IngestService {
     const histories = new Map(
       await Promise.all(systems.map(async (s) => [s, await this.registries.of(caller.tenantId, s)] as const)),
     );
+    const receivedAt = new Date().toISOString();
     return items.map((item) => {
       if (item.event.type !== 'AiOutputProduced') return item;
       const data = item.event.data as ClinicalUseEventOf<'AiOutputProduced'>['data'];
       const flag = flagOutput(
         { data, occurredAt: item.event.metadata.occurredAt, outputEventId: item.event.eventId },
         histories.get(data.systemId)!,
+        receivedAt,
       );
       if (!flag) return { ...item, flags: [] };
       const { metadata } = item.event;

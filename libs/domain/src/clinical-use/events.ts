@@ -109,11 +109,12 @@ export const CLINICAL_USE_EVENTS = {
         systemId,
         finding: StringEnum(OUTPUT_FINDINGS, 'what the output contradicts in the registry'),
         modelVersion: Id('the version the output was stamped with'),
-        liveVersion: Type.Optional(
-          Id('the version the registry says was live at the output’s occurredAt, if any'),
-        ),
-        systemStatus: Text('the lifecycle status of the system at the output’s occurredAt', 64),
+        liveVersion: Type.Optional(Id('the version the registry says was live at judgedAt, if any')),
+        systemStatus: Text('the lifecycle status of the system at judgedAt', 64),
         outputOccurredAt: Instant('when the output was produced'),
+        judgedAt: Instant(
+          "the instant the registry was read at: the output's occurredAt, or, when that found nothing, the instant the output reached the ledger",
+        ),
         outputEventId: Type.String({
           pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
           description: 'the ledger event id of the flagged output (a lower-case UUID)',

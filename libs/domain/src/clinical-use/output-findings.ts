@@ -84,42 +84,59 @@ export interface StoredOutput {
   outputEventId: string;
 }
 
+/** What the registry, as it stood in one period, says of an output stamped with a version. */
+function findingIn(period: RegistryPeriod, modelVersion: string): OutputFinding | undefined {
+  if (TAKEN_DOWN.has(period.status)) return 'USE_AFTER_TAKEDOWN';
+  return period.liveVersion !== modelVersion ? 'VERSION_MISMATCH' : undefined;
+}
+
 /**
- * What an output contradicts in its system's registry at its own
- * `occurredAt`, as an `AiOutputFlagged` event, or nothing. A suspended or
- * retired system is USE_AFTER_TAKEDOWN (whatever version it ran: no version
- * was allowed in front of patients); otherwise an output whose stamped
- * version is not the one live then, or from a system with none live, is
- * VERSION_MISMATCH. The flag's id is derived from the output's event id, so a
- * resent output raises the same flag, acknowledged as a duplicate.
+ * What an output contradicts in its system's registry, as an `AiOutputFlagged`
+ * event, or nothing. A suspended or retired system is USE_AFTER_TAKEDOWN
+ * (whatever version it ran: no version was allowed in front of patients);
+ * otherwise an output whose stamped version is not the one live, or from a
+ * system with none live, is VERSION_MISMATCH.
+ *
+ * The output is judged at its own `occurredAt`, and, if that finds nothing,
+ * again at `receivedAt`, when it reached the ledger: `occurredAt` is the
+ * emitter's word, and an emitter that backdates an output to before a
+ * takedown or a rollback must not slip past the check. An output honestly in
+ * flight across a registry change is flagged too; the flag's `judgedAt` says
+ * which instant it was judged at, so an auditor can tell the two apart.
+ *
+ * The flag's id is derived from the output's event id and the flag's content:
+ * a resent output is checked once, as it was first stored, and a resend that
+ * would now be judged differently cannot collide with the stored flag.
  */
 export function flagOutput(
   output: StoredOutput,
   history: RegistryHistory,
+  receivedAt: string,
 ): { eventId: string; event: ClinicalUseEventOf<'AiOutputFlagged'> } | undefined {
-  const period = registryAt(history, output.occurredAt);
-  const finding: OutputFinding | undefined = TAKEN_DOWN.has(period.status)
-    ? 'USE_AFTER_TAKEDOWN'
-    : period.liveVersion !== output.data.modelVersion
-      ? 'VERSION_MISMATCH'
-      : undefined;
-  if (finding === undefined) return undefined;
-  const { outputId, systemId, modelVersion, sourceService } = output.data;
+  const { modelVersion } = output.data;
+  const judged = [output.occurredAt, receivedAt]
+    .filter((at, i) => i === 0 || millis(at) > millis(output.occurredAt))
+    .map((at) => ({ at, period: registryAt(history, at) }))
+    .map((j) => ({ ...j, finding: findingIn(j.period, modelVersion) }))
+    .find((j) => j.finding !== undefined);
+  if (judged === undefined) return undefined;
+  const { outputId, systemId, sourceService } = output.data;
   const [event] = checkedEvents<ClinicalUseEventOf<'AiOutputFlagged'>>([
     {
       type: 'AiOutputFlagged',
       data: {
         outputId,
         systemId,
-        finding,
+        finding: judged.finding!,
         modelVersion,
-        liveVersion: period.liveVersion,
-        systemStatus: period.status,
+        liveVersion: judged.period.liveVersion,
+        systemStatus: judged.period.status,
         outputOccurredAt: output.occurredAt,
+        judgedAt: judged.at,
         outputEventId: output.outputEventId,
         sourceService,
       },
     },
   ]);
-  return { eventId: uuidFrom(JSON.stringify(['output-flag', output.outputEventId, finding])), event };
+  return { eventId: uuidFrom(JSON.stringify(['output-flag', output.outputEventId, event.data])), event };
 }

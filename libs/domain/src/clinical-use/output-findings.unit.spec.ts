@@ -35,8 +35,9 @@ const output = (modelVersion: string, occurredAt: string): StoredOutput => ({
     sourceService: 'sepsis-scorer',
   },
 });
-const finding = (events: AiSystemEvent[], version: string, at: string) =>
-  flagOutput(output(version, at), history(events))?.event.data;
+/** An output judged as it arrives: received when it says it occurred, unless told otherwise. */
+const finding = (events: AiSystemEvent[], version: string, at: string, receivedAt = at) =>
+  flagOutput(output(version, at), history(events), receivedAt)?.event.data;
 const authority = HOLDERS.TAKEDOWN_AUTHORITY;
 
 describe('checking an output against the registry at its occurredAt', () => {
@@ -54,6 +55,7 @@ describe('checking an output against the registry at its occurredAt', () => {
       liveVersion: '1.0.0',
       systemStatus: 'deployed',
       outputOccurredAt: day(3),
+      judgedAt: day(3),
       outputEventId: OUTPUT_EVENT,
       sourceService: 'sepsis-scorer',
     }));
@@ -116,15 +118,54 @@ describe('checking an output against the registry at its occurredAt', () => {
   });
 
   it('names the flag by the output event, so a resent output raises the same flag', () => {
-    const a = flagOutput(output('1.1.0', day(3)), history(deployed()));
-    const b = flagOutput(output('1.1.0', day(3)), history(deployed()));
+    const a = flagOutput(output('1.1.0', day(3)), history(deployed()), day(3));
+    const b = flagOutput(output('1.1.0', day(3)), history(deployed()), day(3));
     const other = flagOutput(
       { ...output('1.1.0', day(3)), outputEventId: '1f9c2b6e-4d1a-4c3b-8e2f-5a6b7c8d9e0f' },
       history(deployed()),
+      day(3),
     );
     expect(a?.eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(b?.eventId).toBe(a?.eventId);
     expect(other?.eventId).not.toBe(a?.eventId);
+  });
+
+  it('catches an output backdated to before a takedown: judged again as it arrives, after the suspension', () => {
+    const suspended = run([cmd.takedown('suspend', { meta: meta(authority, day(12)) })], deployed());
+    expect(finding(suspended, '1.0.0', day(11), day(11))).toBeUndefined();
+    expect(finding(suspended, '1.0.0', day(11), day(14))).toMatchObject({
+      finding: 'USE_AFTER_TAKEDOWN',
+      systemStatus: 'suspended',
+      outputOccurredAt: day(11),
+      judgedAt: day(14),
+    });
+  });
+
+  it('catches an output of a rolled-back version backdated to when that version was live', () => {
+    const rolledBack = run(
+      [cmd.takedown('rollback', { toVersion: '1.0.0', meta: meta(authority, day(8)) })],
+      upgraded(),
+    );
+    expect(finding(rolledBack, '2.0.0', day(7), day(9))).toMatchObject({
+      finding: 'VERSION_MISMATCH',
+      liveVersion: '1.0.0',
+      judgedAt: day(9),
+    });
+    // What was wrong when it occurred is what it is flagged for, whenever it arrives.
+    expect(finding(rolledBack, '2.0.0', day(1), day(9))).toMatchObject({ judgedAt: day(1) });
+  });
+
+  it('a resend judged differently now names another flag, so it cannot collide with the stored one', () => {
+    const suspended = run([cmd.takedown('suspend', { meta: meta(authority, day(12)) })], deployed());
+    const first = flagOutput(output('1.1.0', day(11)), history(suspended), day(11));
+    const later = flagOutput(output('1.1.0', day(11)), history(suspended), day(14));
+    expect(first?.event.data.finding).toBe('VERSION_MISMATCH');
+    expect(later?.event.data.finding).toBe('VERSION_MISMATCH');
+    expect(later?.eventId).toBe(first?.eventId);
+    const retiredLater = run([cmd.takedown('retire', { meta: meta(authority, day(13)) })], suspended);
+    expect(flagOutput(output('1.0.0', day(11)), history(retiredLater), day(14))?.eventId).not.toBe(
+      flagOutput(output('1.0.0', day(11)), history(suspended), day(14))?.eventId,
+    );
   });
 
   it('keeps a period only when the status or the live version changes', () => {

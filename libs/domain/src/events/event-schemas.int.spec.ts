@@ -231,6 +231,7 @@ function emittedByTheDomain(): DomainEvent[] {
   const flagged = flagOutput(
     { data: output.data, occurredAt: day(20), outputEventId: 'c0a8e7b2-5d4f-4e1a-9b3c-2f6d8e0a1b4c' },
     systems.reduce(evolveRegistryHistory, initialRegistryHistory()),
+    day(20),
   )!.event;
   const clinicalUse = [
     output,
