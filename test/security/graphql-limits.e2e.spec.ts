@@ -104,6 +104,7 @@ describe('GraphQL abuse limits', () => {
         Timeline: { systemId: SYSTEM, first: 100 },
         DataAccess: {},
         Findings: {},
+        Performance: { id: SYSTEM },
         // An unknown system: the export is refused after the limits have let it through.
         Export: { systemId: 'no-such-system' },
       };
