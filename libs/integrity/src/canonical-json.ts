@@ -1,13 +1,77 @@
-import { canonicalize } from 'json-canonicalize';
-
 /**
  * RFC 8785 (JCS) canonical form. Hashes are taken over this form so that any
  * party can recompute them from the JSON alone, whatever key order or number
  * spelling their tools produce.
+ *
+ * JCS spells strings and numbers exactly as ECMAScript's JSON.stringify does
+ * (RFC 8785 §3.2.2) and sorts keys by UTF-16 code units, which is what
+ * Array.prototype.sort does to strings; so one pass that sorts keys and hands
+ * every primitive to JSON.stringify is the canonical form. Every append and
+ * every verified event goes through here, so it builds no paths on the way:
+ * only input that has no canonical form pays for a second walk that names
+ * where it went wrong.
  */
 export function canonicalJson(value: unknown): string {
-  assertJsonSafe(value, '$');
-  return canonicalize(value);
+  try {
+    return serialize(value);
+  } catch (error) {
+    if (error !== NO_JSON_FORM) throw error;
+    assertJsonSafe(value, '$');
+    throw new TypeError('$: has no JSON form');
+  }
+}
+
+/** Thrown (and caught above) on the first value that has no canonical form. */
+const NO_JSON_FORM = Symbol('no JSON form');
+
+function serialize(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      if (!value.isWellFormed()) throw NO_JSON_FORM;
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw NO_JSON_FORM;
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        let first = true;
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined) {
+            // A hole in a sparse array is passed over, as forEach passes it; an undefined element has no form.
+            if (!(i in value)) continue;
+            throw NO_JSON_FORM;
+          }
+          out += (first ? '' : ',') + serialize(item);
+          first = false;
+        }
+        return `${out}]`;
+      }
+      // A Date or any object that says how it is written: as JSON.stringify writes it.
+      if ((value as { toJSON?: unknown }).toJSON != null) {
+        assertJsonSafe(value, '$');
+        return JSON.stringify(value);
+      }
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      let first = true;
+      for (const key of keys) {
+        const item = record[key];
+        if (item === undefined) continue;
+        if (!key.isWellFormed()) throw NO_JSON_FORM;
+        out += `${first ? '' : ','}${JSON.stringify(key)}:${serialize(item)}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    default:
+      throw NO_JSON_FORM;
+  }
 }
 
 /** JCS is defined over I-JSON: no NaN/Infinity, no lone surrogates, no undefined holes. */
