@@ -19,6 +19,7 @@ import { progress } from './lib/progress';
 import { renderTable, type Scenario, type ScenarioReport } from './lib/report';
 import { abuseScenario } from './scenarios/abuse/scenario';
 import { appendScenario } from './scenarios/append/scenario';
+import { concurrentWritersScenario } from './scenarios/concurrent-writers/scenario';
 import { exportContentionScenario } from './scenarios/export-contention/scenario';
 import { floodScenario } from './scenarios/flood/scenario';
 import { graphqlScenario } from './scenarios/graphql/scenario';
@@ -30,6 +31,7 @@ import { verifyScenario } from './scenarios/verify/scenario';
 // projection, graphql, abuse and export-contention share one large ledger, made by whichever runs first.
 const SCENARIOS: Scenario[] = [
   appendScenario,
+  concurrentWritersScenario,
   httpSingleScenario,
   httpBatchScenario,
   verifyScenario,

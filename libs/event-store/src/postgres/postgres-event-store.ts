@@ -3,11 +3,10 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Client, DatabaseError, Pool, types } from 'pg';
 import { acknowledgeDuplicates } from '../duplicates';
 import { concurrencyConflict } from '../errors';
-import type { AppendResult, ExpectedRevision } from '../types';
+import type { AppendResult, ExpectedRevision, StoredEvent } from '../types';
 import { migrateToLatest, type DialectDdl, type LedgerDb } from '../sql/schema';
 import {
   SqlEventStore,
-  toStoredEvent,
   type AppendOutcome,
   type AppendRequest,
   type SqlEventStoreOptions,
@@ -19,16 +18,23 @@ const APPEND_LOCK = 720_412_001;
 
 /**
  * A group of appends in one statement, so one round trip and one commit. The
- * caller sends each append's stream and expected revision (-1: no stream,
- * NULL: any) and, flattened in order, its events: the columns as stored and
- * each event's hash template (see eventHashTemplate), the canonical envelope
- * with holes for the chain's two values. Under the store-wide lock the
- * function reads each stream's head, checks the expected revision, and fills
- * the holes itself: prevHash from the head, the next revision, then SHA-256 of
- * the UTF-8 text, exactly what chainEvents computes. Positions continue from
- * max(position). Each append yields its events ('ok'), the stored events that
- * share its ids ('duplicate', judged by the caller, nothing written), or the
- * stream's revision ('conflict', nothing written).
+ * caller sends each append's stream, expected revision (-1: no stream, NULL:
+ * any) and event count, and, for all the group's events in order, the columns
+ * as stored and each event's hash template (see eventHashTemplate): the
+ * canonical envelope with holes for the chain's two values. Under the
+ * store-wide lock the function reads each stream's head, checks the expected
+ * revision, and fills the holes itself: prevHash from the head, the next
+ * revision, then SHA-256 of the UTF-8 text, exactly what chainEvents
+ * computes. Positions continue from max(position). Each append yields one
+ * row: 'ok' with its first revision and position and its events' hashes;
+ * 'duplicate' with the stored events that share its ids, judged by the
+ * caller, nothing written; or 'conflict' with the stream's revision, nothing
+ * written.
+ *
+ * The event columns arrive as texts joined by U+001E, a character JSON text
+ * never holds raw (JSON.stringify escapes every control character), nor do
+ * UUIDs and type names: splitting them is all the parsing the server does
+ * beyond the stored JSON columns, and nothing is escaped on either side.
  *
  * Under READ COMMITTED each statement of a VOLATILE function takes a fresh
  * snapshot, so the reads after the lock see the previous holder's commit; the
@@ -37,72 +43,91 @@ const APPEND_LOCK = 720_412_001;
  */
 const APPEND_FUNCTION = sql.raw(`
 CREATE FUNCTION ledger_append(
-  p_streams text[], p_expected bigint[], p_counts integer[],
-  p_event_ids uuid[], p_types text[], p_schema_versions integer[], p_data text[], p_metadata text[],
-  p_before_prev_hash text[], p_before_revision text[], p_after_revision text[]
-) RETURNS TABLE (
-  append_no integer, outcome text, out_event_id uuid, out_revision bigint, out_position bigint,
-  out_prev_hash text, out_hash text, out_stream text, out_type text, out_schema_version integer,
-  out_data text, out_metadata text
-) LANGUAGE plpgsql VOLATILE AS $$
+  p_streams text[], p_expected bigint[], p_counts integer[], p_schema_versions integer[],
+  p_event_ids text, p_types text, p_data text, p_metadata text,
+  p_before_prev_hash text, p_before_revision text, p_after_revision text
+) RETURNS TABLE (append_no integer, outcome text, first_revision bigint, first_position bigint, hashes text[], existing json)
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
+  v_event_ids uuid[] := string_to_array(p_event_ids, E'\\x1e')::uuid[];
+  v_types text[] := string_to_array(p_types, E'\\x1e');
+  v_data text[] := string_to_array(p_data, E'\\x1e');
+  v_metadata text[] := string_to_array(p_metadata, E'\\x1e');
+  v_before_prev_hash text[] := string_to_array(p_before_prev_hash, E'\\x1e');
+  v_before_revision text[] := string_to_array(p_before_revision, E'\\x1e');
+  v_after_revision text[] := string_to_array(p_after_revision, E'\\x1e');
+  total integer := cardinality(v_event_ids);
+  first_event integer := 1;
+  n integer;
   last_position bigint;
   head_revision bigint;
   head_hash text;
-  next_event integer := 1;
-  ids uuid[];
+  prev_hashes text[];
   stored boolean := false;
 BEGIN
+  IF (SELECT sum(c) FROM unnest(p_counts) c) IS DISTINCT FROM total
+    OR cardinality(v_types) <> total OR cardinality(p_schema_versions) <> total OR cardinality(v_data) <> total
+    OR cardinality(v_metadata) <> total OR cardinality(v_before_prev_hash) <> total
+    OR cardinality(v_before_revision) <> total OR cardinality(v_after_revision) <> total THEN
+    RAISE EXCEPTION 'ledger_append: the event columns do not hold % events each', total;
+  END IF;
   PERFORM pg_advisory_xact_lock(${APPEND_LOCK});
   SELECT coalesce(max(e.position), 0) INTO last_position FROM events e;
   FOR a IN 1 .. cardinality(p_streams) LOOP
     append_no := a;
-    ids := p_event_ids[next_event : next_event + p_counts[a] - 1];
-    IF EXISTS (SELECT FROM events e WHERE e.event_id = ANY (ids)) THEN
+    n := p_counts[a];
+    first_revision := NULL;
+    first_position := NULL;
+    hashes := NULL;
+    existing := NULL;
+    IF EXISTS (SELECT FROM events e WHERE e.event_id = ANY (v_event_ids[first_event : first_event + n - 1])) THEN
       outcome := 'duplicate';
-      FOR out_event_id, out_revision, out_position, out_prev_hash, out_hash, out_stream, out_type,
-          out_schema_version, out_data, out_metadata IN
-        SELECT e.event_id, e.revision, e.position, e.prev_hash, e.hash, e.stream, e.type,
-               e.schema_version, e.data::text, e.metadata::text
-        FROM events e WHERE e.event_id = ANY (ids)
-      LOOP
-        RETURN NEXT;
-      END LOOP;
+      SELECT json_agg(json_build_object(
+          'eventId', e.event_id, 'type', e.type, 'schemaVersion', e.schema_version, 'stream', e.stream,
+          'revision', e.revision, 'position', e.position::text, 'data', e.data, 'metadata', e.metadata,
+          'integrity', json_build_object('prevHash', e.prev_hash, 'hash', e.hash)))
+        INTO existing FROM events e WHERE e.event_id = ANY (v_event_ids[first_event : first_event + n - 1]);
     ELSE
       -- No row leaves both NULL: no stream.
       SELECT e.revision, e.hash INTO head_revision, head_hash FROM events e
         WHERE e.stream = p_streams[a] ORDER BY e.revision DESC LIMIT 1;
       IF p_expected[a] IS NOT NULL AND coalesce(head_revision, -1) <> p_expected[a] THEN
         outcome := 'conflict';
-        out_revision := head_revision;
-        RETURN NEXT;
+        first_revision := head_revision;
       ELSE
         outcome := 'ok';
-        out_revision := coalesce(head_revision, -1);
-        out_hash := coalesce(head_hash, '${GENESIS_HASH}');
-        FOR i IN next_event .. next_event + p_counts[a] - 1 LOOP
-          out_prev_hash := out_hash;
-          out_revision := out_revision + 1;
-          last_position := last_position + 1;
-          out_position := last_position;
-          out_event_id := p_event_ids[i];
-          out_hash := encode(sha256(convert_to(
-            p_before_prev_hash[i] || out_prev_hash || p_before_revision[i] || out_revision::text || p_after_revision[i],
+        first_revision := coalesce(head_revision, -1) + 1;
+        first_position := last_position + 1;
+        head_hash := coalesce(head_hash, '${GENESIS_HASH}');
+        hashes := '{}';
+        prev_hashes := '{}';
+        FOR i IN first_event .. first_event + n - 1 LOOP
+          prev_hashes := prev_hashes || head_hash;
+          head_hash := encode(sha256(convert_to(
+            v_before_prev_hash[i] || head_hash || v_before_revision[i]
+              || (first_revision + i - first_event)::text || v_after_revision[i],
             'UTF8')), 'hex');
-          INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash)
-          VALUES (out_position, out_event_id, p_streams[a], out_revision, p_types[i], p_schema_versions[i],
-                  p_data[i]::jsonb, p_metadata[i]::jsonb, out_prev_hash, out_hash);
-          RETURN NEXT;
+          hashes := hashes || head_hash;
         END LOOP;
+        INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash)
+        SELECT first_position + k - 1, v_event_ids[first_event + k - 1], p_streams[a], first_revision + k - 1,
+               v_types[first_event + k - 1], p_schema_versions[first_event + k - 1],
+               v_data[first_event + k - 1]::jsonb, v_metadata[first_event + k - 1]::jsonb, prev_hashes[k], hashes[k]
+        FROM generate_series(1, n) k;
+        last_position := last_position + n;
         stored := true;
       END IF;
     END IF;
-    next_event := next_event + p_counts[a];
+    RETURN NEXT;
+    first_event := first_event + n;
   END LOOP;
   IF stored THEN
     PERFORM pg_notify('${CHANNEL}', '');
   END IF;
 END $$`);
+
+/** Joins the event columns for ledger_append; see there why U+001E. */
+const SEPARATOR = '\u001e';
 
 const POSTGRES_DDL: DialectDdl = {
   types: { int64: 'bigint', json: 'jsonb', uuid: 'uuid' },
@@ -115,20 +140,15 @@ const POSTGRES_DDL: DialectDdl = {
   appendFunction: [APPEND_FUNCTION],
 };
 
-/** One row of ledger_append's answer; bigint columns arrive as text. */
+/** One row of ledger_append's answer, one per append; bigint columns arrive as text. */
 interface AppendRow {
   append_no: number;
   outcome: 'ok' | 'duplicate' | 'conflict';
-  out_event_id: string;
-  out_revision: string | null;
-  out_position: string;
-  out_prev_hash: string;
-  out_hash: string;
-  out_stream: string;
-  out_type: string;
-  out_schema_version: number;
-  out_data: string;
-  out_metadata: string;
+  first_revision: string | null;
+  first_position: string | null;
+  hashes: string[] | null;
+  /** The stored events sharing the append's ids: StoredEvent-shaped JSON text, the position as a string. */
+  existing: string | null;
 }
 
 const expectedParameter = (expected: ExpectedRevision) =>
@@ -241,18 +261,17 @@ export class PostgresEventStore extends SqlEventStore {
         columns.beforeRevision.push(template.beforeRevision);
         columns.afterRevision.push(template.afterRevision);
       }
+    const joined = (texts: string[]) => texts.join(SEPARATOR);
     const { rows } = await sql<AppendRow>`SELECT * FROM ledger_append(
       ${group.map((r) => r.stream)}::text[], ${group.map((r) => expectedParameter(r.expectedRevision))}::bigint[],
-      ${group.map((r) => r.events.length)}::integer[], ${columns.eventIds}::uuid[], ${columns.types}::text[],
-      ${columns.schemaVersions}::integer[], ${columns.data}::text[], ${columns.metadata}::text[],
-      ${columns.beforePrevHash}::text[], ${columns.beforeRevision}::text[], ${columns.afterRevision}::text[])`.execute(
+      ${group.map((r) => r.events.length)}::integer[], ${columns.schemaVersions}::integer[],
+      ${joined(columns.eventIds)}, ${joined(columns.types)}, ${joined(columns.data)}, ${joined(columns.metadata)},
+      ${joined(columns.beforePrevHash)}, ${joined(columns.beforeRevision)}, ${joined(columns.afterRevision)})`.execute(
       this.db,
     );
-    const byAppend = group.map((): AppendRow[] => []);
-    for (const row of rows) byAppend[row.append_no - 1].push(row);
     return group.map((request, i) => {
       try {
-        return { result: appendResult(request, byAppend[i]) };
+        return { result: appendResult(request, rows[i]) };
       } catch (error) {
         return { error };
       }
@@ -294,43 +313,44 @@ function isContentError(error: unknown): boolean {
   return error instanceof DatabaseError && CONTENT_ERROR_CLASSES.includes(error.code?.slice(0, 2) ?? '');
 }
 
-/** What one append came to, from its rows of ledger_append's answer; throws the error its caller gets. */
-function appendResult({ stream, events, expectedRevision }: AppendRequest, rows: AppendRow[]): AppendResult {
-  const outcome = rows[0]?.outcome;
-  if (outcome === 'conflict')
-    throw concurrencyConflict(
-      stream,
-      expectedRevision,
-      rows[0].out_revision === null ? null : Number(rows[0].out_revision),
-    );
-  if (outcome === 'duplicate')
-    return acknowledgeDuplicates(
-      stream,
-      events,
-      rows.map((row) =>
-        toStoredEvent({
-          position: row.out_position,
-          event_id: row.out_event_id,
-          stream: row.out_stream,
-          revision: row.out_revision!,
-          type: row.out_type,
-          schema_version: row.out_schema_version,
-          data: row.out_data,
-          metadata: row.out_metadata,
-          prev_hash: row.out_prev_hash,
-          hash: row.out_hash,
-        }),
-      ),
-    );
-  if (outcome !== 'ok' || rows.length !== events.length)
-    throw new Error(
-      `ledger_append answered ${rows.length} rows (${outcome}) for an append of ${events.length} events`,
-    );
-  const appended = rows.map((row) => ({
-    eventId: row.out_event_id,
-    revision: Number(row.out_revision),
-    position: BigInt(row.out_position),
-    hash: row.out_hash,
-  }));
-  return { duplicate: false, events: appended, nextExpectedRevision: appended[appended.length - 1].revision };
+/** What one append came to, from its row of ledger_append's answer; throws the error its caller gets. */
+function appendResult(
+  { stream, events, expectedRevision }: AppendRequest,
+  row: AppendRow | undefined,
+): AppendResult {
+  switch (row?.outcome) {
+    case 'conflict':
+      throw concurrencyConflict(
+        stream,
+        expectedRevision,
+        row.first_revision === null ? null : Number(row.first_revision),
+      );
+    case 'duplicate':
+      return acknowledgeDuplicates(
+        stream,
+        events,
+        (JSON.parse(row.existing!) as Array<Omit<StoredEvent, 'position'> & { position: string }>).map(
+          (e) => ({ ...e, position: BigInt(e.position) }),
+        ),
+      );
+    case 'ok': {
+      const revision = Number(row.first_revision);
+      const position = BigInt(row.first_position!);
+      const hashes = row.hashes!;
+      if (hashes.length !== events.length)
+        throw new Error(`ledger_append stored ${hashes.length} events of an append of ${events.length}`);
+      return {
+        duplicate: false,
+        events: events.map((event, i) => ({
+          eventId: event.eventId,
+          revision: revision + i,
+          position: position + BigInt(i),
+          hash: hashes[i],
+        })),
+        nextExpectedRevision: revision + events.length - 1,
+      };
+    }
+    default:
+      throw new Error(`ledger_append gave no answer for an append to ${stream}`);
+  }
 }
