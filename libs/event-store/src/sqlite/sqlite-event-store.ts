@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { chainEvents } from '@ledger/integrity';
 import { Kysely, sql } from 'kysely';
 import { acknowledgeDuplicates } from '../duplicates';
+import { EventStoreError } from '../errors';
 import type { AppendResult } from '../types';
 import { migrateToLatest, type DialectDdl, type EventsTable, type LedgerDb } from '../sql/schema';
 import {
@@ -57,6 +58,16 @@ function appendStatements(database: Database.Database) {
   };
 }
 
+/** A stale revision or a stored eventId: the two ways a resend of stored events fails. */
+function mayBeResend(error: unknown): boolean {
+  if (error instanceof EventStoreError) return error.code === 'CONCURRENCY_CONFLICT';
+  return (
+    error instanceof Database.SqliteError &&
+    error.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    error.message.includes('events.event_id')
+  );
+}
+
 /** The embedded default: one file, WAL, one writer at a time (BEGIN IMMEDIATE), readers never blocked. */
 export class SqliteEventStore extends SqlEventStore {
   readonly kind = 'sqlite';
@@ -93,7 +104,12 @@ export class SqliteEventStore extends SqlEventStore {
           // After a full disk or an I/O error SQLite has rolled back the whole transaction, not
           // only the savepoint: nothing of the group stands, so the group fails as one.
           if (!database.inTransaction) throw error;
-          return { error };
+          if (!mayBeResend(error)) return { error };
+          try {
+            return { result: this.acknowledgeResend(request, error) };
+          } catch (refusal) {
+            return { error: refusal };
+          }
         }
       });
     }).immediate;
@@ -119,14 +135,16 @@ export class SqliteEventStore extends SqlEventStore {
     return this.writeGroupNow(group);
   }
 
-  /** One append inside the open write transaction: duplicates, the revision check, then the hash-chained rows. */
+  /**
+   * One append inside the open write transaction: the revision check, then
+   * the hash-chained rows. A resend of stored events is caught where it
+   * fails (see acknowledgeResend), so a new append, nearly every append, pays
+   * for no lookup of its ids: the unique index checks them as it inserts.
+   */
   private appendOne(
     { stream, events, expectedRevision }: AppendRequest,
     position: { last: number },
   ): AppendResult {
-    const existing = events.flatMap((e) => this.statements.byEventId.all(e.eventId));
-    if (existing.length > 0) return acknowledgeDuplicates(stream, events, existing.map(toStoredEvent));
-
     const head = this.statements.head.get(stream);
     checkExpectedRevision(stream, expectedRevision, head?.revision ?? null);
     const chained = chainEvents(stream, this.stamp(events), head);
@@ -156,6 +174,20 @@ export class SqliteEventStore extends SqlEventStore {
       events: appended,
       nextExpectedRevision: appended[appended.length - 1].revision,
     };
+  }
+
+  /**
+   * After an append failed on a stale revision or on an eventId already
+   * stored, and its savepoint took back whatever it wrote: if events with its
+   * ids are stored, it is a resend, judged as every store judges one (a
+   * duplicate acknowledged with the original positions, or EVENT_ID_REUSED),
+   * ahead of the revision check, as a retry expects. Otherwise the original
+   * failure stands.
+   */
+  private acknowledgeResend({ stream, events }: AppendRequest, failure: unknown): AppendResult {
+    const existing = events.flatMap((e) => this.statements.byEventId.all(e.eventId));
+    if (existing.length === 0) throw failure;
+    return acknowledgeDuplicates(stream, events, existing.map(toStoredEvent));
   }
 
   async ping(): Promise<void> {
