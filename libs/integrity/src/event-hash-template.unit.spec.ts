@@ -11,6 +11,7 @@ const awkward: unknown[] = [
   { '\u20ac': 'euro', '\r': 'cr', '\ud83d\ude00': 'emoji', '1': 'one', é: ['é', 'e\u0301'] },
   { quote: '"\\\u0000\u001f\u007f\u2028', nested: { deeper: { deepest: [null, true, false, {}] } } },
   { skipped: undefined, kept: 0 },
+  { '10': 'ten', '9': 'nine', '01': 'not an index', z: { y: 1, x: [{ b: 2, a: 1 }] } },
   { date: new Date(0) },
   // eslint-disable-next-line no-sparse-arrays
   [1, , 3],
