@@ -1,5 +1,5 @@
 import { eventHashTemplate, GENESIS_HASH } from '@ledger/integrity';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import { Client, DatabaseError, Pool, types } from 'pg';
 import { acknowledgeDuplicates } from '../duplicates';
 import { concurrencyConflict } from '../errors';
@@ -125,6 +125,10 @@ BEGIN
     PERFORM pg_notify('${CHANNEL}', '');
   END IF;
 END $$`);
+
+/** One statement text for every call: nothing to build or compile per append. */
+const CALL_APPEND =
+  'SELECT * FROM ledger_append($1::text[], $2::bigint[], $3::integer[], $4::integer[], $5, $6, $7, $8, $9, $10, $11)';
 
 /** Joins the event columns for ledger_append; see there why U+001E. */
 const SEPARATOR = '\u001e';
@@ -262,12 +266,20 @@ export class PostgresEventStore extends SqlEventStore {
         columns.afterRevision.push(template.afterRevision);
       }
     const joined = (texts: string[]) => texts.join(SEPARATOR);
-    const { rows } = await sql<AppendRow>`SELECT * FROM ledger_append(
-      ${group.map((r) => r.stream)}::text[], ${group.map((r) => expectedParameter(r.expectedRevision))}::bigint[],
-      ${group.map((r) => r.events.length)}::integer[], ${columns.schemaVersions}::integer[],
-      ${joined(columns.eventIds)}, ${joined(columns.types)}, ${joined(columns.data)}, ${joined(columns.metadata)},
-      ${joined(columns.beforePrevHash)}, ${joined(columns.beforeRevision)}, ${joined(columns.afterRevision)})`.execute(
-      this.db,
+    const { rows } = await this.db.executeQuery<AppendRow>(
+      CompiledQuery.raw(CALL_APPEND, [
+        group.map((r) => r.stream),
+        group.map((r) => expectedParameter(r.expectedRevision)),
+        group.map((r) => r.events.length),
+        columns.schemaVersions,
+        joined(columns.eventIds),
+        joined(columns.types),
+        joined(columns.data),
+        joined(columns.metadata),
+        joined(columns.beforePrevHash),
+        joined(columns.beforeRevision),
+        joined(columns.afterRevision),
+      ]),
     );
     return group.map((request, i) => {
       try {
