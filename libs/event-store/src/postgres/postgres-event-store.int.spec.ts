@@ -42,4 +42,26 @@ describe('PostgresEventStore append function', () => {
     // The positions the failed append would have taken went to no one: the log stays gapless.
     all.forEach((event, i) => expect(event.position).toBe(BigInt(i + 1)));
   });
+
+  it('judges an append that resends events taken earlier in the same commit as every resend is judged', async () => {
+    const stream = `resend-${randomUUID()}`;
+    const events = [newEvent({ n: 1 }), newEvent({ n: 2 })];
+    const [first, resent, reused, next] = await Promise.allSettled([
+      store.append(stream, events, 'no_stream'),
+      store.append(stream, events, 'no_stream'),
+      store.append(`other-${randomUUID()}`, [{ ...events[0], data: { n: 9 } }], 'any'),
+      store.append(stream, [newEvent({ n: 3 })], 1),
+    ]);
+    expect(first.status).toBe('fulfilled');
+    const original = (first as PromiseFulfilledResult<Awaited<ReturnType<typeof store.append>>>).value;
+    expect(resent).toMatchObject({
+      status: 'fulfilled',
+      value: { duplicate: true, events: original.events },
+    });
+    expect(reused).toMatchObject({ status: 'rejected', reason: { code: 'EVENT_ID_REUSED' } });
+    expect(next).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 2 } });
+    const stored = await collect(store.readStream(stream));
+    expect(stored.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    for (const event of stored) expect(event.integrity.hash).toBe(eventHash(event));
+  });
 });

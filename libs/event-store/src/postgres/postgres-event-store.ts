@@ -22,10 +22,12 @@ const APPEND_LOCK = 720_412_001;
  * any) and event count, and, for all the group's events in order, the columns
  * as stored and each event's hash template (see eventHashTemplate): the
  * canonical envelope with holes for the chain's two values. Under the
- * store-wide lock the function reads each stream's head, checks the expected
- * revision, and fills the holes itself: prevHash from the head, the next
- * revision, then SHA-256 of the UTF-8 text, exactly what chainEvents
- * computes. Positions continue from max(position). Each append yields one
+ * store-wide lock the function reads the group's stored ids and its streams'
+ * heads (one statement each, however many appends), checks each append's
+ * expected revision, and fills the holes itself: prevHash from the head, the
+ * next revision, then SHA-256 of the UTF-8 text, exactly what chainEvents
+ * computes. Positions continue from max(position); one INSERT writes every
+ * row the group takes. Each append yields one
  * row: 'ok' with its first revision and position and its events' hashes;
  * 'duplicate' with the stored events that share its ids, judged by the
  * caller, nothing written; or 'conflict' with the stream's revision, nothing
@@ -59,11 +61,23 @@ DECLARE
   total integer := cardinality(v_event_ids);
   first_event integer := 1;
   n integer;
+  k integer;
+  ids uuid[];
   last_position bigint;
-  head_revision bigint;
+  -- Every stream's head, read once for the group and moved on as its appends are taken.
+  head_streams text[];
+  head_revisions bigint[];
+  head_hashes text[];
+  -- Ids of the group that are stored already, and of those it is taking.
+  stored_ids uuid[];
+  taken_ids uuid[] := '{}';
+  -- The rows taken, written by one INSERT.
+  row_events integer[] := '{}';
+  row_streams text[] := '{}';
+  row_revisions bigint[] := '{}';
+  row_prev_hashes text[] := '{}';
+  row_hashes text[] := '{}';
   head_hash text;
-  prev_hashes text[];
-  stored boolean := false;
 BEGIN
   IF (SELECT sum(c) FROM unnest(p_counts) c) IS DISTINCT FROM total
     OR cardinality(v_types) <> total OR cardinality(p_schema_versions) <> total OR cardinality(v_data) <> total
@@ -73,55 +87,76 @@ BEGIN
   END IF;
   PERFORM pg_advisory_xact_lock(${APPEND_LOCK});
   SELECT coalesce(max(e.position), 0) INTO last_position FROM events e;
+  stored_ids := ARRAY(SELECT e.event_id FROM events e WHERE e.event_id = ANY (v_event_ids));
+  -- No row leaves the head NULL: no stream.
+  SELECT array_agg(s.stream), array_agg(h.revision), array_agg(h.hash)
+    INTO head_streams, head_revisions, head_hashes
+    FROM (SELECT DISTINCT unnest(p_streams) AS stream) s
+    LEFT JOIN LATERAL (SELECT e.revision, e.hash FROM events e
+                       WHERE e.stream = s.stream ORDER BY e.revision DESC LIMIT 1) h ON true;
   FOR a IN 1 .. cardinality(p_streams) LOOP
     append_no := a;
     n := p_counts[a];
+    ids := v_event_ids[first_event : first_event + n - 1];
     first_revision := NULL;
     first_position := NULL;
     hashes := NULL;
     existing := NULL;
-    IF EXISTS (SELECT FROM events e WHERE e.event_id = ANY (v_event_ids[first_event : first_event + n - 1])) THEN
+    k := array_position(head_streams, p_streams[a]);
+    IF ids && stored_ids OR ids && taken_ids THEN
+      -- A resend: what is stored under its ids (the group's own rows too) is returned for the caller to judge.
       outcome := 'duplicate';
-      SELECT json_agg(json_build_object(
-          'eventId', e.event_id, 'type', e.type, 'schemaVersion', e.schema_version, 'stream', e.stream,
-          'revision', e.revision, 'position', e.position::text, 'data', e.data, 'metadata', e.metadata,
-          'integrity', json_build_object('prevHash', e.prev_hash, 'hash', e.hash)))
-        INTO existing FROM events e WHERE e.event_id = ANY (v_event_ids[first_event : first_event + n - 1]);
+      SELECT json_agg(d) INTO existing FROM (
+        SELECT json_build_object(
+            'eventId', e.event_id, 'type', e.type, 'schemaVersion', e.schema_version, 'stream', e.stream,
+            'revision', e.revision, 'position', e.position::text, 'data', e.data, 'metadata', e.metadata,
+            'integrity', json_build_object('prevHash', e.prev_hash, 'hash', e.hash)) AS d
+          FROM events e WHERE e.event_id = ANY (ids)
+        UNION ALL
+        SELECT json_build_object(
+            'eventId', v_event_ids[r.event], 'type', v_types[r.event], 'schemaVersion', p_schema_versions[r.event],
+            'stream', r.stream, 'revision', r.revision, 'position', (last_position - cardinality(row_events) + r.n)::text,
+            'data', v_data[r.event]::json, 'metadata', v_metadata[r.event]::json,
+            'integrity', json_build_object('prevHash', r.prev_hash, 'hash', r.hash))
+          FROM unnest(row_events, row_streams, row_revisions, row_prev_hashes, row_hashes)
+            WITH ORDINALITY AS r(event, stream, revision, prev_hash, hash, n)
+          WHERE v_event_ids[r.event] = ANY (ids)) duplicates;
+    ELSIF p_expected[a] IS NOT NULL AND coalesce(head_revisions[k], -1) <> p_expected[a] THEN
+      outcome := 'conflict';
+      first_revision := head_revisions[k];
     ELSE
-      -- No row leaves both NULL: no stream.
-      SELECT e.revision, e.hash INTO head_revision, head_hash FROM events e
-        WHERE e.stream = p_streams[a] ORDER BY e.revision DESC LIMIT 1;
-      IF p_expected[a] IS NOT NULL AND coalesce(head_revision, -1) <> p_expected[a] THEN
-        outcome := 'conflict';
-        first_revision := head_revision;
-      ELSE
-        outcome := 'ok';
-        first_revision := coalesce(head_revision, -1) + 1;
-        first_position := last_position + 1;
-        head_hash := coalesce(head_hash, '${GENESIS_HASH}');
-        hashes := '{}';
-        prev_hashes := '{}';
-        FOR i IN first_event .. first_event + n - 1 LOOP
-          prev_hashes := prev_hashes || head_hash;
-          head_hash := encode(sha256(convert_to(
-            v_before_prev_hash[i] || head_hash || v_before_revision[i]
-              || (first_revision + i - first_event)::text || v_after_revision[i],
-            'UTF8')), 'hex');
-          hashes := hashes || head_hash;
-        END LOOP;
-        INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash)
-        SELECT first_position + k - 1, v_event_ids[first_event + k - 1], p_streams[a], first_revision + k - 1,
-               v_types[first_event + k - 1], p_schema_versions[first_event + k - 1],
-               v_data[first_event + k - 1]::jsonb, v_metadata[first_event + k - 1]::jsonb, prev_hashes[k], hashes[k]
-        FROM generate_series(1, n) k;
-        last_position := last_position + n;
-        stored := true;
-      END IF;
+      outcome := 'ok';
+      first_revision := coalesce(head_revisions[k], -1) + 1;
+      first_position := last_position + 1;
+      head_hash := coalesce(head_hashes[k], '${GENESIS_HASH}');
+      hashes := '{}';
+      FOR i IN first_event .. first_event + n - 1 LOOP
+        row_events := row_events || i;
+        row_streams := row_streams || p_streams[a];
+        row_revisions := row_revisions || (first_revision + i - first_event);
+        row_prev_hashes := row_prev_hashes || head_hash;
+        head_hash := encode(sha256(convert_to(
+          v_before_prev_hash[i] || head_hash || v_before_revision[i]
+            || (first_revision + i - first_event)::text || v_after_revision[i],
+          'UTF8')), 'hex');
+        row_hashes := row_hashes || head_hash;
+        hashes := hashes || head_hash;
+      END LOOP;
+      head_revisions[k] := first_revision + n - 1;
+      head_hashes[k] := head_hash;
+      taken_ids := taken_ids || ids;
+      last_position := last_position + n;
     END IF;
     RETURN NEXT;
     first_event := first_event + n;
   END LOOP;
-  IF stored THEN
+  IF cardinality(row_events) > 0 THEN
+    INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash)
+    SELECT last_position - cardinality(row_events) + r.n, v_event_ids[r.event], r.stream, r.revision,
+           v_types[r.event], p_schema_versions[r.event], v_data[r.event]::jsonb, v_metadata[r.event]::jsonb,
+           r.prev_hash, r.hash
+    FROM unnest(row_events, row_streams, row_revisions, row_prev_hashes, row_hashes)
+      WITH ORDINALITY AS r(event, stream, revision, prev_hash, hash, n);
     PERFORM pg_notify('${CHANNEL}', '');
   END IF;
 END $$`);
