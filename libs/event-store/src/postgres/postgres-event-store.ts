@@ -79,21 +79,21 @@ DECLARE
   row_hashes text[] := '{}';
   head_hash text;
 BEGIN
-  IF (SELECT sum(c) FROM unnest(p_counts) c) IS DISTINCT FROM total
-    OR cardinality(v_types) <> total OR cardinality(p_schema_versions) <> total OR cardinality(v_data) <> total
+  IF cardinality(v_types) <> total OR cardinality(p_schema_versions) <> total OR cardinality(v_data) <> total
     OR cardinality(v_metadata) <> total OR cardinality(v_before_prev_hash) <> total
     OR cardinality(v_before_revision) <> total OR cardinality(v_after_revision) <> total THEN
     RAISE EXCEPTION 'ledger_append: the event columns do not hold % events each', total;
   END IF;
   PERFORM pg_advisory_xact_lock(${APPEND_LOCK});
-  SELECT coalesce(max(e.position), 0) INTO last_position FROM events e;
-  stored_ids := ARRAY(SELECT e.event_id FROM events e WHERE e.event_id = ANY (v_event_ids));
-  -- No row leaves the head NULL: no stream.
-  SELECT array_agg(s.stream), array_agg(h.revision), array_agg(h.hash)
-    INTO head_streams, head_revisions, head_hashes
-    FROM (SELECT DISTINCT unnest(p_streams) AS stream) s
-    LEFT JOIN LATERAL (SELECT e.revision, e.hash FROM events e
-                       WHERE e.stream = s.stream ORDER BY e.revision DESC LIMIT 1) h ON true;
+  -- Everything the group must know, in one statement after the lock. No row leaves a head NULL: no stream.
+  SELECT (SELECT coalesce(max(e.position), 0) FROM events e),
+         ARRAY(SELECT e.event_id FROM events e WHERE e.event_id = ANY (v_event_ids)),
+         heads.streams, heads.revisions, heads.hashes
+    INTO last_position, stored_ids, head_streams, head_revisions, head_hashes
+    FROM (SELECT array_agg(s.stream) AS streams, array_agg(h.revision) AS revisions, array_agg(h.hash) AS hashes
+          FROM (SELECT DISTINCT unnest(p_streams) AS stream) s
+          LEFT JOIN LATERAL (SELECT e.revision, e.hash FROM events e
+                             WHERE e.stream = s.stream ORDER BY e.revision DESC LIMIT 1) h ON true) heads;
   FOR a IN 1 .. cardinality(p_streams) LOOP
     append_no := a;
     n := p_counts[a];
@@ -150,6 +150,9 @@ BEGIN
     RETURN NEXT;
     first_event := first_event + n;
   END LOOP;
+  IF first_event - 1 <> total THEN
+    RAISE EXCEPTION 'ledger_append: the appends count % events, the columns hold %', first_event - 1, total;
+  END IF;
   IF cardinality(row_events) > 0 THEN
     INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash)
     SELECT last_position - cardinality(row_events) + r.n, v_event_ids[r.event], r.stream, r.revision,
