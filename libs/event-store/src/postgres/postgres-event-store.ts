@@ -22,16 +22,15 @@ const APPEND_LOCK = 720_412_001;
  * any) and event count, and, for all the group's events in order, the columns
  * as stored and each event's hash template (see eventHashTemplate): the
  * canonical envelope with holes for the chain's two values. Under the
- * store-wide lock the function reads the group's stored ids and its streams'
- * heads (one statement each, however many appends), checks each append's
- * expected revision, and fills the holes itself: prevHash from the head, the
- * next revision, then SHA-256 of the UTF-8 text, exactly what chainEvents
- * computes. Positions continue from max(position); one INSERT writes every
- * row the group takes. Each append yields one
- * row: 'ok' with its first revision and position and its events' hashes;
- * 'duplicate' with the stored events that share its ids, judged by the
- * caller, nothing written; or 'conflict' with the stream's revision, nothing
- * written.
+ * store-wide lock the function reads the last position, the group's stored
+ * ids and its streams' heads (one statement, however many appends), checks
+ * each append's expected revision, and fills the holes itself: prevHash from
+ * the head, the next revision, then SHA-256 of the UTF-8 text, exactly what
+ * chainEvents computes. Positions continue from max(position); one INSERT
+ * writes every row the group takes. Each append yields one row: 'ok' with
+ * its first revision and position and its events' hashes; 'duplicate' with
+ * the stored events that share its ids, judged by the caller, nothing
+ * written; or 'conflict' with the stream's revision, nothing written.
  *
  * The event columns arrive as texts joined by U+001E, a character JSON text
  * never holds raw (JSON.stringify escapes every control character), nor do
@@ -238,7 +237,7 @@ export class PostgresEventStore extends SqlEventStore {
     // it; the pool discards it and opens a new one on demand. Unhandled, the
     // 'error' event would crash the process instead.
     pool.on('error', () => undefined);
-    // A connection in use (a write transaction between two statements) has no
+    // A connection in use (an append in flight) has no
     // pool listener, and pg reports its death as an 'error' event that would
     // crash the process just the same. The query in flight fails instead (an
     // outage, answered 503), and the pool discards the dead client on release.
