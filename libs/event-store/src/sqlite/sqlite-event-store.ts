@@ -61,12 +61,11 @@ function appendStatements(database: Database.Database) {
 /** A stale revision or a stored eventId: the two ways a resend of stored events fails. */
 function mayBeResend(error: unknown): boolean {
   if (error instanceof EventStoreError) return error.code === 'CONCURRENCY_CONFLICT';
-  // By its code, not its class: better-sqlite3's native part keeps the first SqliteError class it was
-  // given, which is not the one a later copy of the module (a test runner's fresh registry) exports.
+  // By its fields, not its class: better-sqlite3's native part keeps the first SqliteError class
+  // it was given, which need not be this module's copy (a test runner loads modules afresh per file).
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   return (
-    error instanceof Error &&
-    (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    error.message.includes('events.event_id')
+    code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('events.event_id')
   );
 }
 
