@@ -20,6 +20,7 @@ import { renderTable, type Scenario, type ScenarioReport } from './lib/report';
 import { abuseScenario } from './scenarios/abuse/scenario';
 import { appendScenario } from './scenarios/append/scenario';
 import { clinicalUseScenario } from './scenarios/clinical-use/scenario';
+import { concurrentWritersScenario } from './scenarios/concurrent-writers/scenario';
 import { exportContentionScenario } from './scenarios/export-contention/scenario';
 import { floodScenario } from './scenarios/flood/scenario';
 import { graphqlScenario } from './scenarios/graphql/scenario';
@@ -31,6 +32,7 @@ import { verifyScenario } from './scenarios/verify/scenario';
 // projection, graphql, abuse and export-contention share one large ledger, made by whichever runs first.
 const SCENARIOS: Scenario[] = [
   appendScenario,
+  concurrentWritersScenario,
   httpSingleScenario,
   httpBatchScenario,
   verifyScenario,

@@ -1,4 +1,5 @@
-import { eventHash, GENESIS_HASH, type HashedEnvelope } from './event-hash';
+import { eventHashTemplate, templatedEventHash } from './event-hash-template';
+import { GENESIS_HASH, type HashedEnvelope } from './event-hash';
 
 /** An event on its way into a stream, before the chain gives it a revision and its hashes. */
 export type UnchainedEnvelope = Omit<HashedEnvelope, 'stream' | 'revision' | 'integrity'>;
@@ -19,7 +20,8 @@ export type ChainedEnvelope<E extends UnchainedEnvelope> = E & {
  * Extends a stream's hash chain by `events`, in order: each takes the next
  * revision and carries the hash of the event before it, the first chaining
  * onto `head` or, in a new stream, onto GENESIS_HASH at revision 0. Every
- * store appends through this, so a verifier recomputing the chain from any
+ * store appends through this (PostgreSQL through the same template, filled
+ * in its append function), so a verifier recomputing the chain from any
  * store's events finds the same hashes.
  */
 export function chainEvents<E extends UnchainedEnvelope>(
@@ -31,7 +33,7 @@ export function chainEvents<E extends UnchainedEnvelope>(
   let prevHash = head?.hash ?? GENESIS_HASH;
   return events.map((event) => {
     revision++;
-    const hash = eventHash({ ...event, stream, revision, integrity: { prevHash } });
+    const hash = templatedEventHash(eventHashTemplate(stream, event), revision, prevHash);
     const chained = { ...event, stream, revision, integrity: { prevHash, hash } };
     prevHash = hash;
     return chained;

@@ -1,5 +1,6 @@
 export * from './canonical-json';
 export * from './event-hash';
+export * from './event-hash-template';
 export { type ChainHead, type ChainedEnvelope, type UnchainedEnvelope, chainEvents } from './hash-chain';
 export { IntegrityError, type IntegrityErrorCode } from './integrity-error';
 export {

@@ -61,6 +61,7 @@ async function ledgerAppender(target: Target): Promise<Appender> {
 
 interface RawRow {
   position: number;
+  stream: string;
   eventId: string;
   revision: number;
   type: string;
@@ -71,6 +72,16 @@ interface RawRow {
   hash: string;
 }
 
+/** Positions counted in memory, shared by every writer of one raw subject. */
+interface PositionCounter {
+  next(): number;
+}
+
+const positionCounter = (): PositionCounter => {
+  let position = 0;
+  return { next: () => ++position };
+};
+
 /**
  * The append-only table a team would write for itself, as the sole writer:
  * positions and revisions counted in memory, the JSON columns from
@@ -78,21 +89,20 @@ interface RawRow {
  * form, no validation, no lookups: the least work that yields rows equivalent
  * to the ledger's.
  */
-function rawRows(): (events: NewEvent[]) => RawRow[] {
-  let position = 0;
+function rawRows(stream: string, positions: PositionCounter): (events: NewEvent[]) => RawRow[] {
   let revision = -1;
   let prevHash = GENESIS_HASH;
   return (events) => {
     const recordedAt = new Date().toISOString();
     return events.map((event) => {
-      position++;
+      const position = positions.next();
       revision++;
       const metadata = { ...event.metadata, recordedAt };
       const envelope = JSON.stringify({
         eventId: event.eventId,
         type: event.type,
         schemaVersion: event.schemaVersion,
-        stream: STREAM,
+        stream,
         revision,
         data: event.data,
         metadata,
@@ -101,6 +111,7 @@ function rawRows(): (events: NewEvent[]) => RawRow[] {
       const hash = createHash('sha256').update(envelope).digest('hex');
       const row = {
         position,
+        stream,
         eventId: event.eventId,
         revision,
         type: event.type,
@@ -130,7 +141,7 @@ async function rawSqliteAppender(file: string): Promise<Appender> {
       insert.run(
         r.position,
         r.eventId,
-        STREAM,
+        r.stream,
         r.revision,
         r.type,
         r.schemaVersion,
@@ -140,7 +151,7 @@ async function rawSqliteAppender(file: string): Promise<Appender> {
         r.hash,
       );
   });
-  const rows = rawRows();
+  const rows = rawRows(STREAM, positionCounter());
   return {
     async append(events) {
       commit(rows(events));
@@ -154,33 +165,39 @@ async function rawSqliteAppender(file: string): Promise<Appender> {
 /** The same table as the ledger's, one multi-row INSERT per batch: a single statement is a single transaction, one round trip. */
 async function rawPostgresAppender(url: string): Promise<Appender> {
   await (await PostgresEventStore.open(url)).close();
+  return rawPostgresWriter(url, STREAM, positionCounter());
+}
+
+const rawStatements = new Map<number, string>();
+function rawInsert(size: number): string {
+  let text = rawStatements.get(size);
+  if (text === undefined) {
+    const values = Array.from(
+      { length: size },
+      (_, i) => `(${Array.from({ length: 10 }, (_, c) => `$${i * 10 + c + 1}`).join(', ')})`,
+    ).join(', ');
+    text = `INSERT INTO events (${COLUMNS}) VALUES ${values}`;
+    rawStatements.set(size, text);
+  }
+  return text;
+}
+
+/** One connection inserting one stream's rows, its positions from `positions`. */
+async function rawPostgresWriter(url: string, stream: string, positions: PositionCounter): Promise<Appender> {
   const client = new Client({ connectionString: url });
   await client.connect();
-  const rows = rawRows();
-  const statements = new Map<number, string>();
-  const statement = (size: number) => {
-    let text = statements.get(size);
-    if (text === undefined) {
-      const values = Array.from(
-        { length: size },
-        (_, i) => `(${Array.from({ length: 10 }, (_, c) => `$${i * 10 + c + 1}`).join(', ')})`,
-      ).join(', ');
-      text = `INSERT INTO events (${COLUMNS}) VALUES ${values}`;
-      statements.set(size, text);
-    }
-    return text;
-  };
+  const rows = rawRows(stream, positions);
   return {
     async append(events) {
       const batch = rows(events);
       await client.query({
         // Prepared once per batch size, as a tuned hand-written writer would.
         name: `raw_insert_${batch.length}`,
-        text: statement(batch.length),
+        text: rawInsert(batch.length),
         values: batch.flatMap((r) => [
           r.position,
           r.eventId,
-          STREAM,
+          r.stream,
           r.revision,
           r.type,
           r.schemaVersion,
@@ -193,4 +210,42 @@ async function rawPostgresAppender(url: string): Promise<Appender> {
     },
     close: () => client.end(),
   };
+}
+
+/** Many writers on one PostgreSQL database, each appending to a stream of its own. */
+export interface ConcurrentWriters {
+  /** One per writer; writer i appends to its own stream. */
+  writers: Appender[];
+  close(): Promise<void>;
+}
+
+/**
+ * `count` writers on distinct streams. ledger: one PostgresEventStore, as one
+ * service process holds it, shared by every writer, each append naming the
+ * revision it expects. raw: a connection per writer, as a hand-written writer
+ * with a pool would use, positions counted in memory across them.
+ */
+export async function openConcurrentWriters(
+  subject: Exclude<Subject, 'peer'>,
+  url: string,
+  count: number,
+): Promise<ConcurrentWriters> {
+  const streams = Array.from({ length: count }, (_, i) => `${STREAM}-${i}`);
+  if (subject === 'ledger') {
+    const store = await PostgresEventStore.open(url);
+    const writers = streams.map((stream): Appender => {
+      let expected: ExpectedRevision = 'no_stream';
+      return {
+        async append(events) {
+          expected = (await store.append(stream, events, expected)).nextExpectedRevision;
+        },
+        close: async () => undefined,
+      };
+    });
+    return { writers, close: () => store.close() };
+  }
+  await (await PostgresEventStore.open(url)).close();
+  const positions = positionCounter();
+  const writers = await Promise.all(streams.map((stream) => rawPostgresWriter(url, stream, positions)));
+  return { writers, close: async () => void (await Promise.all(writers.map((w) => w.close()))) };
 }

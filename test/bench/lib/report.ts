@@ -44,6 +44,11 @@ export function versus(ratio: number, floor: number): string {
   return `${ratio.toPrecision(2)}× ${ratio >= floor ? 'ok' : 'MISS'} (≥${floor}×)`;
 }
 
+/** A ratio against the issue's two numbers: the mark is the must; the goal is shown beside it. `1.2× ok (≥1.0×, goal 1.5×)` */
+export function versusMust(ratio: number, must: number, goal: number): string {
+  return `${ratio.toPrecision(2)}× ${ratio >= must ? 'ok' : 'MISS'} (≥${must.toFixed(1)}×, goal ${goal}×)`;
+}
+
 export function atLeast(value: number, floor: number, show: (n: number) => string): string {
   return `${value >= floor ? 'ok' : 'MISS'} (≥${show(floor)})`;
 }

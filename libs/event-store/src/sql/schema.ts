@@ -30,6 +30,8 @@ export interface DialectDdl {
   types: DialectTypes;
   /** Statements that make UPDATE, DELETE (and TRUNCATE where it exists) on `events` fail. */
   immutabilityGuard: RawBuilder<unknown>[];
+  /** Statements that create a server-side append function, where the dialect appends through one (PostgreSQL). */
+  appendFunction: RawBuilder<unknown>[];
 }
 
 /** Versioned, append-only list: a released migration is never edited, only followed by a new one. */
@@ -53,6 +55,11 @@ function migrations(ddl: DialectDdl): Record<string, Migration> {
           .addUniqueConstraint('events_stream_revision', ['stream', 'revision'])
           .execute();
         for (const statement of ddl.immutabilityGuard) await statement.execute(db);
+      },
+    },
+    '0002_append_function': {
+      async up(db: Kysely<unknown>) {
+        for (const statement of ddl.appendFunction) await statement.execute(db);
       },
     },
   };

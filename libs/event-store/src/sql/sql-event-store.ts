@@ -1,11 +1,10 @@
-import { chainEvents } from '@ledger/integrity';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely } from 'kysely';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppendNotifier } from '../append-notifier';
-import { acknowledgeDuplicates } from '../duplicates';
 import { concurrencyConflict } from '../errors';
 import type {
   AppendResult,
+  EventMetadata,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -29,17 +28,25 @@ export interface SqlEventStoreOptions {
   maxGroupCommit?: number;
 }
 
-interface PendingAppend {
+/** One caller's append, validated, waiting for (or inside) a group commit. */
+export interface AppendRequest {
   stream: string;
   events: NewEvent[];
   expectedRevision: ExpectedRevision;
+}
+
+/** What one append of a group came to: its result, or the error its caller gets. */
+export type AppendOutcome = { result: AppendResult } | { error: unknown };
+
+interface PendingAppend extends AppendRequest {
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
 
 /**
- * The append/read/subscribe logic both SQL adapters share. Adapters differ only
- * in how a write transaction serialises appenders and how wake-ups travel.
+ * The append/read/subscribe logic both SQL adapters share. Adapters differ in
+ * how they write a group of appends (SQLite in one synchronous transaction,
+ * PostgreSQL in one call to its append function) and how wake-ups travel.
  *
  * Global order: every append runs under one store-wide write lock and takes
  * position max(position)+1. Commits therefore become visible in position order,
@@ -67,21 +74,17 @@ export abstract class SqlEventStore implements EventStore {
   }
 
   /**
-   * Runs `work` holding the store-wide write lock, committing when it resolves
-   * and rolling back when it throws. `stored` says whether the committed work
-   * stored events, for an adapter that announces appends at commit.
+   * Writes a group of appends under the store-wide write lock and commits
+   * them together, each append standing or falling alone: a conflict or a
+   * reused id fails that append and none of the others. Resolves only once
+   * the commit is durable; throws when nothing of the group was committed.
    */
-  protected abstract inWriteTransaction<T>(
-    work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>,
-    stored: (result: T) => boolean,
-  ): Promise<T>;
+  protected abstract writeGroup(group: readonly AppendRequest[]): Promise<AppendOutcome[]>;
 
   /**
-   * Group commit: appends that arrive while a write transaction is open wait
-   * and then share the next one, each inside its own savepoint. One durable
-   * commit (one fsync) then acknowledges many callers, and a failing append
-   * (a conflict, a reused id) rolls back to its savepoint without touching
-   * the others. Each caller is answered only after the shared commit.
+   * Group commit: appends that arrive while a group is being written wait and
+   * then share the next one. One durable commit (one fsync) then acknowledges
+   * many callers. Each caller is answered only after the shared commit.
    */
   async append(
     stream: string,
@@ -102,32 +105,14 @@ export abstract class SqlEventStore implements EventStore {
       // event loop, so without this turn each group would hold little more than the append that started it.
       await new Promise((resolve) => setImmediate(resolve));
       const group = this.pending.splice(0, this.maxGroup);
-      let outcomes: Array<{ result: AppendResult } | { error: unknown }>;
+      let outcomes: AppendOutcome[];
       try {
-        outcomes = await this.inWriteTransaction(async (trx) => {
-          const settled: Array<{ result: AppendResult } | { error: unknown }> = [];
-          for (const item of group) {
-            // A lone append needs no savepoint: its failure rolls back the whole transaction anyway.
-            if (group.length > 1) await sql`SAVEPOINT ledger_append`.execute(trx);
-            try {
-              settled.push({
-                result: await this.appendWithin(trx, item.stream, item.events, item.expectedRevision),
-              });
-              if (group.length > 1) await sql`RELEASE SAVEPOINT ledger_append`.execute(trx);
-            } catch (error) {
-              if (group.length === 1) throw error;
-              await sql`ROLLBACK TO SAVEPOINT ledger_append`.execute(trx);
-              await sql`RELEASE SAVEPOINT ledger_append`.execute(trx);
-              settled.push({ error });
-            }
-          }
-          return settled;
-        }, storedAny);
+        outcomes = await this.writeGroup(group);
       } catch (error) {
-        // The commit itself failed (or a lone append did): nothing of this group is stored.
+        // The commit itself failed: nothing of this group is stored.
         outcomes = group.map(() => ({ error }));
       }
-      if (storedAny(outcomes)) this.notifier.notify();
+      if (outcomes.some((o) => 'result' in o && !o.result.duplicate)) this.notifier.notify();
       outcomes.forEach((outcome, i) =>
         'result' in outcome ? group[i].resolve(outcome.result) : group[i].reject(outcome.error),
       );
@@ -135,75 +120,10 @@ export abstract class SqlEventStore implements EventStore {
     this.writing = false;
   }
 
-  /** One append inside an open write transaction: duplicates, the revision check, then the hash-chained rows. */
-  private async appendWithin(
-    trx: Transaction<LedgerDb> | Kysely<LedgerDb>,
-    stream: string,
-    events: NewEvent[],
-    expectedRevision: ExpectedRevision,
-  ): Promise<AppendResult> {
-    const eventIds = events.map((e) => e.eventId);
-    // One statement for all an append must know: on PostgreSQL each statement is a round trip under the store-wide lock.
-    const streamHead = () =>
-      trx.selectFrom('events').where('stream', '=', stream).orderBy('revision', 'desc').limit(1);
-    const state = await trx
-      .selectNoFrom((eb) => [
-        eb
-          .exists(eb.selectFrom('events').select('position').where('event_id', 'in', eventIds))
-          .as('duplicate'),
-        streamHead().select('revision').as('revision'),
-        streamHead().select('hash').as('hash'),
-        eb
-          .selectFrom('events')
-          .select((e) => e.fn.max('position').as('max'))
-          .as('head'),
-      ])
-      .executeTakeFirstOrThrow();
-    if (state.duplicate) {
-      const existing = await trx.selectFrom('events').selectAll().where('event_id', 'in', eventIds).execute();
-      return acknowledgeDuplicates(stream, events, existing.map(toStoredEvent));
-    }
-
-    const actual = state.revision === null ? null : Number(state.revision);
-    if (
-      expectedRevision === 'no_stream'
-        ? actual !== null
-        : typeof expectedRevision === 'number' && actual !== expectedRevision
-    )
-      throw concurrencyConflict(stream, expectedRevision, actual);
-
+  /** The ledger's clock, read once per append as its group is written: every event of an append shares it. */
+  protected stamp(events: readonly NewEvent[]): Array<NewEvent & { metadata: EventMetadata }> {
     const recordedAt = this.clock().toISOString();
-    const stamped = events.map((event) => ({ ...event, metadata: { ...event.metadata, recordedAt } }));
-    const head = actual === null || state.hash === null ? undefined : { revision: actual, hash: state.hash };
-    const lastPosition = BigInt(state.head ?? 0);
-    const rows: EventsTable[] = chainEvents(stream, stamped, head).map((event, i) => ({
-      position: (lastPosition + BigInt(i + 1)).toString(),
-      event_id: event.eventId,
-      stream,
-      revision: event.revision,
-      type: event.type,
-      schema_version: event.schemaVersion,
-      data: JSON.stringify(event.data),
-      metadata: JSON.stringify(event.metadata),
-      prev_hash: event.integrity.prevHash,
-      hash: event.integrity.hash,
-    }));
-    // Parameter limits (SQLite 32766, PostgreSQL 65535) bound the rows per statement.
-    for (let i = 0; i < rows.length; i += 1000)
-      await trx
-        .insertInto('events')
-        .values(rows.slice(i, i + 1000))
-        .execute();
-    return {
-      duplicate: false,
-      events: rows.map((r) => ({
-        eventId: r.event_id,
-        revision: Number(r.revision),
-        position: BigInt(r.position),
-        hash: r.hash,
-      })),
-      nextExpectedRevision: (actual ?? -1) + events.length,
-    };
+    return events.map((event) => ({ ...event, metadata: { ...event.metadata, recordedAt } }));
   }
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<StoredEvent> {
@@ -292,8 +212,14 @@ export abstract class SqlEventStore implements EventStore {
   abstract close(): Promise<void>;
 }
 
-function storedAny(outcomes: ReadonlyArray<{ result: AppendResult } | { error: unknown }>): boolean {
-  return outcomes.some((o) => 'result' in o && !o.result.duplicate);
+/** Throws CONCURRENCY_CONFLICT when the stream's revision (null: no stream) is not the one the caller expects. */
+export function checkExpectedRevision(
+  stream: string,
+  expected: ExpectedRevision,
+  actual: number | null,
+): void {
+  if (expected === 'no_stream' ? actual !== null : typeof expected === 'number' && actual !== expected)
+    throw concurrencyConflict(stream, expected, actual);
 }
 
 export function toStoredEvent(row: EventsTable): StoredEvent {

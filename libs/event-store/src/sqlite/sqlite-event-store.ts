@@ -1,11 +1,21 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, sql, type Transaction } from 'kysely';
-import { migrateToLatest, type DialectDdl, type LedgerDb } from '../sql/schema';
-import { SqlEventStore, type SqlEventStoreOptions } from '../sql/sql-event-store';
+import { chainEvents } from '@ledger/integrity';
+import { Kysely, sql } from 'kysely';
+import { acknowledgeDuplicates } from '../duplicates';
+import { EventStoreError } from '../errors';
+import type { AppendResult } from '../types';
+import { migrateToLatest, type DialectDdl, type EventsTable, type LedgerDb } from '../sql/schema';
+import {
+  checkExpectedRevision,
+  SqlEventStore,
+  toStoredEvent,
+  type AppendOutcome,
+  type AppendRequest,
+  type SqlEventStoreOptions,
+} from '../sql/sql-event-store';
 import { cachedStatementsDialect } from './cached-statements';
-import { inImmediateTransaction } from './immediate-transaction';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'EXTRA';
 
@@ -21,19 +31,89 @@ const guard = (op: 'UPDATE' | 'DELETE') =>
 const SQLITE_DDL: DialectDdl = {
   types: { int64: 'integer', json: 'text', uuid: 'text' },
   immutabilityGuard: [guard('UPDATE'), guard('DELETE')],
+  appendFunction: [],
 };
+
+/**
+ * The four statements an append runs, prepared once on the store's
+ * connection. The append path is the one place that skips the query builder:
+ * better-sqlite3 runs a prepared statement synchronously in a few
+ * microseconds, so a whole group commit runs without yielding the event loop
+ * between statements, and building and compiling the same query anew for
+ * every append would cost more than running it.
+ */
+function appendStatements(database: Database.Database) {
+  return {
+    byEventId: database.prepare<[string], EventsTable>('SELECT * FROM events WHERE event_id = ?'),
+    head: database.prepare<[string], { revision: number; hash: string }>(
+      'SELECT revision, hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
+    ),
+    lastPosition: database.prepare<[], { last: number | null }>('SELECT max(position) AS last FROM events'),
+    insert: database.prepare<
+      [number, string, string, number, string, number, string, string, string, string]
+    >(
+      `INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+  };
+}
+
+/** A stale revision or a stored eventId: the two ways a resend of stored events fails. */
+function mayBeResend(error: unknown): boolean {
+  if (error instanceof EventStoreError) return error.code === 'CONCURRENCY_CONFLICT';
+  // By its fields, not its class: better-sqlite3's native part keeps the first SqliteError class
+  // it was given, which need not be this module's copy (a test runner loads modules afresh per file).
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('events.event_id')
+  );
+}
 
 /** The embedded default: one file, WAL, one writer at a time (BEGIN IMMEDIATE), readers never blocked. */
 export class SqliteEventStore extends SqlEventStore {
   readonly kind = 'sqlite';
+  private readonly statements: ReturnType<typeof appendStatements>;
+  /**
+   * One group in one IMMEDIATE transaction: IMMEDIATE takes the write lock
+   * before the first read, so two processes cannot both read the same head
+   * and then race to write it. Each append runs in its own savepoint (a
+   * better-sqlite3 transaction function called inside another), so a failing
+   * append is undone alone.
+   */
+  private readonly writeGroupNow: (group: readonly AppendRequest[]) => AppendOutcome[];
 
   private constructor(
     db: Kysely<LedgerDb>,
-    private readonly database: Database.Database,
+    database: Database.Database,
     private readonly file: string,
     options: SqliteEventStoreOptions,
   ) {
     super(db, options);
+    this.statements = appendStatements(database);
+    const appendInSavepoint = database.transaction((request: AppendRequest, position: { last: number }) =>
+      this.appendOne(request, position),
+    );
+    this.writeGroupNow = database.transaction((group: readonly AppendRequest[]) => {
+      const position = { last: this.statements.lastPosition.get()?.last ?? 0 };
+      return group.map((request): AppendOutcome => {
+        const before = position.last;
+        try {
+          return { result: appendInSavepoint(request, position) };
+        } catch (error) {
+          // The savepoint took back this append's rows, so the positions they held are free again: no gap.
+          position.last = before;
+          // After a full disk or an I/O error SQLite has rolled back the whole transaction, not
+          // only the savepoint: nothing of the group stands, so the group fails as one.
+          if (!database.inTransaction) throw error;
+          if (!mayBeResend(error)) return { error };
+          try {
+            return { result: this.acknowledgeResend(request, error) };
+          } catch (refusal) {
+            return { error: refusal };
+          }
+        }
+      });
+    }).immediate;
   }
 
   static async open(file: string, options: SqliteEventStoreOptions = {}): Promise<SqliteEventStore> {
@@ -52,10 +132,63 @@ export class SqliteEventStore extends SqlEventStore {
     return this.file;
   }
 
-  protected inWriteTransaction<T>(
-    work: (trx: Transaction<LedgerDb> | Kysely<LedgerDb>) => Promise<T>,
-  ): Promise<T> {
-    return inImmediateTransaction(this.db, this.database, work);
+  protected async writeGroup(group: readonly AppendRequest[]): Promise<AppendOutcome[]> {
+    return this.writeGroupNow(group);
+  }
+
+  /**
+   * One append inside the open write transaction: the revision check, then
+   * the hash-chained rows. A resend of stored events is caught where it
+   * fails (see acknowledgeResend), so a new append, nearly every append, pays
+   * for no lookup of its ids: the unique index checks them as it inserts.
+   */
+  private appendOne(
+    { stream, events, expectedRevision }: AppendRequest,
+    position: { last: number },
+  ): AppendResult {
+    const head = this.statements.head.get(stream);
+    checkExpectedRevision(stream, expectedRevision, head?.revision ?? null);
+    const chained = chainEvents(stream, this.stamp(events), head);
+    const appended = chained.map((event) => {
+      const eventPosition = ++position.last;
+      this.statements.insert.run(
+        eventPosition,
+        event.eventId,
+        stream,
+        event.revision,
+        event.type,
+        event.schemaVersion,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+        event.integrity.prevHash,
+        event.integrity.hash,
+      );
+      return {
+        eventId: event.eventId,
+        revision: event.revision,
+        position: BigInt(eventPosition),
+        hash: event.integrity.hash,
+      };
+    });
+    return {
+      duplicate: false,
+      events: appended,
+      nextExpectedRevision: appended[appended.length - 1].revision,
+    };
+  }
+
+  /**
+   * After an append failed on a stale revision or on an eventId already
+   * stored, and its savepoint took back whatever it wrote: if events with its
+   * ids are stored, it is a resend, judged as every store judges one (a
+   * duplicate acknowledged with the original positions, or EVENT_ID_REUSED),
+   * ahead of the revision check, as a retry expects. Otherwise the original
+   * failure stands.
+   */
+  private acknowledgeResend({ stream, events }: AppendRequest, failure: unknown): AppendResult {
+    const existing = events.flatMap((e) => this.statements.byEventId.all(e.eventId));
+    if (existing.length === 0) throw failure;
+    return acknowledgeDuplicates(stream, events, existing.map(toStoredEvent));
   }
 
   async ping(): Promise<void> {
