@@ -19,6 +19,7 @@ import { progress } from './lib/progress';
 import { renderTable, type Scenario, type ScenarioReport } from './lib/report';
 import { abuseScenario } from './scenarios/abuse/scenario';
 import { appendScenario } from './scenarios/append/scenario';
+import { clinicalUseScenario } from './scenarios/clinical-use/scenario';
 import { exportContentionScenario } from './scenarios/export-contention/scenario';
 import { floodScenario } from './scenarios/flood/scenario';
 import { graphqlScenario } from './scenarios/graphql/scenario';
@@ -38,6 +39,7 @@ const SCENARIOS: Scenario[] = [
   exportContentionScenario,
   floodScenario,
   abuseScenario,
+  clinicalUseScenario,
 ];
 
 async function machine() {

@@ -14,10 +14,11 @@ export interface ApiReady {
  * The real service, wired exactly as `npm start` wires it (ingest, the
  * projections and the sealer beside it), on embedded SQLite with
  * synchronous=FULL in `dataDir`. Runs in its own child so its peak RSS is the
- * service's alone; reports how many events the emitter's stream holds once stopped.
+ * service's alone; reports how many events the emitter's stream (`stream`, the
+ * DataAccessed one by default) holds once stopped.
  */
 export async function serveApi(
-  params: { dataDir: string; checkpointEveryMs?: number },
+  params: { dataDir: string; checkpointEveryMs?: number; stream?: string },
   lifecycle: Lifecycle,
 ): Promise<{ stored: number; refusalEvents: number }> {
   const config = loadConfig(serviceEnv(params.dataDir, params.checkpointEveryMs));
@@ -35,7 +36,10 @@ export async function serveApi(
         return event.revision + 1;
       return 0;
     };
-    return { stored: await last(STREAM), refusalEvents: await last('unauthenticated/ledger-self-audit') };
+    return {
+      stored: await last(params.stream ?? STREAM),
+      refusalEvents: await last('unauthenticated/ledger-self-audit'),
+    };
   } finally {
     await store.close();
   }

@@ -39,7 +39,19 @@ export const clinicalUseReadModel: ReadModel<ClinicalUseTables, (typeof canHandl
   migrations: clinicalUseMigrations,
   canHandle,
   async evolve(db, events) {
-    for (const event of events) await upsert(db, event.type, partOf(event));
+    // Each kind of event writes only its own columns, ordered by its own position column, so applying a batch kind by kind
+    // ends in the rows that applying it in log order would: one multi-row upsert per kind instead of a round trip per event.
+    const byType = new Map<keyof typeof PARTS, Map<string, Part>>();
+    for (const event of events) {
+      const { replace } = PARTS[event.type];
+      const parts = byType.get(event.type) ?? new Map<string, Part>();
+      byType.set(event.type, parts);
+      const part = partOf(event);
+      const key = JSON.stringify([part.tenant_id, part.system_id, part.output_id]);
+      // One statement may not touch a row twice (PostgreSQL refuses it): the latest response or outcome, the first output or finding.
+      if (replace || !parts.has(key)) parts.set(key, part);
+    }
+    for (const [type, parts] of byType) await upsert(db, type, [...parts.values()]);
   },
 };
 
@@ -110,24 +122,45 @@ function partOf(event: ProjectedEvent<(typeof canHandle)[number]>): Part {
   }
 }
 
-async function upsert(db: Db, type: keyof typeof PARTS, part: Part): Promise<void> {
+/**
+ * Rows per statement are powers of two up to 256 (an output row has 19
+ * columns; SQLite allows 32766 parameters, PostgreSQL 65535). Each row count
+ * is its own SQL text, and the read store keeps a prepared statement per text
+ * (up to 500): live batches of every size from 1 to 500 rows would hold 500
+ * large statements, about 250 MB of SQLite's memory; these sizes make nine.
+ */
+const MAX_ROWS_PER_STATEMENT = 256;
+
+function* statementRows<T>(rows: readonly T[]): Generator<readonly T[]> {
+  for (let i = 0, size = MAX_ROWS_PER_STATEMENT; i < rows.length; i += size) {
+    while (size > rows.length - i) size /= 2;
+    yield rows.slice(i, i + size);
+  }
+}
+
+async function upsert(db: Db, type: keyof typeof PARTS, parts: readonly Part[]): Promise<void> {
   const { position, replace } = PARTS[type];
-  const { tenant_id: _t, system_id: _s, output_id: _o, ...columns } = part;
-  await db
-    .insertInto('cu_outputs')
-    .values(part as Row)
-    .onConflict((oc) =>
-      oc
-        .columns(['tenant_id', 'system_id', 'output_id'])
-        .doUpdateSet(columns)
-        .where((eb) =>
-          replace
-            ? eb.or([
-                eb(`cu_outputs.${position}`, 'is', null),
-                eb(`cu_outputs.${position}`, '<', eb.ref(`excluded.${position}`)),
-              ])
-            : eb(`cu_outputs.${position}`, 'is', null),
-        ),
-    )
-    .execute();
+  const columns = Object.keys(parts[0]).filter(
+    (column) => column !== 'tenant_id' && column !== 'system_id' && column !== 'output_id',
+  ) as Array<keyof Row>;
+  for (const rows of statementRows(parts))
+    await db
+      .insertInto('cu_outputs')
+      .values(rows as Row[])
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'system_id', 'output_id'])
+          .doUpdateSet((eb) =>
+            Object.fromEntries(columns.map((column) => [column, eb.ref(`excluded.${column}`)])),
+          )
+          .where((eb) =>
+            replace
+              ? eb.or([
+                  eb(`cu_outputs.${position}`, 'is', null),
+                  eb(`cu_outputs.${position}`, '<', eb.ref(`excluded.${position}`)),
+                ])
+              : eb(`cu_outputs.${position}`, 'is', null),
+          ),
+      )
+      .execute();
 }
