@@ -2,8 +2,10 @@ import {
   AGE_BANDS,
   computeWindow,
   METRIC_METHODS,
+  OutputColumnsBuilder,
   positionsDigest,
   type ComputedMetric,
+  type OutputColumns,
   type OutputUse,
   type SignalComputation,
 } from '@ledger/domain';
@@ -150,17 +152,17 @@ export function joinedOutputs(
   systemId: string,
   window: { from: string; to: string },
   through: bigint,
-): OutputUse[] {
-  const rows = new Map<string, OutputUse>();
-  const responses = new Map<string, OutputUse['response']>();
-  const outcomes = new Map<string, OutputUse['outcome']>();
+): OutputColumns {
+  const rows = new Map<string, OutputUse & { occurredAt: number }>();
+  const responses = new Map<string, Pick<OutputUse, 'response' | 'responsePosition'>>();
+  const outcomes = new Map<string, Pick<OutputUse, 'outcomeLabel' | 'outcomePosition'>>();
   for (const e of [...events].sort((a, b) => (a.position < b.position ? -1 : 1))) {
     if (e.position > through || e.data.systemId !== systemId) continue;
     const id = e.data.outputId as string;
     if (e.type === 'AiOutputProduced' && !rows.has(id))
       rows.set(id, {
-        outputPosition: e.position,
-        occurredAt: new Date(e.occurredAt).toISOString(),
+        outputPosition: Number(e.position),
+        occurredAt: Date.parse(e.occurredAt),
         ...(typeof e.data.score === 'number' ? { score: e.data.score } : {}),
         alerted: e.data.alerted as boolean,
         site: e.data.site as string,
@@ -168,23 +170,23 @@ export function joinedOutputs(
         ...(e.data.sex ? { sex: e.data.sex as OutputUse['sex'] } : {}),
       });
     if (e.type === 'ClinicianResponseRecorded')
-      responses.set(id, { response: e.data.response as never, position: e.position });
+      responses.set(id, { response: e.data.response as never, responsePosition: Number(e.position) });
+    // Only a labelled outcome counts; a later value-only one replaces it as the latest all the same.
     if (e.type === 'OutcomeObserved')
-      outcomes.set(id, {
-        ...(e.data.label !== undefined ? { label: e.data.label as string } : {}),
-        ...(e.data.value !== undefined ? { value: e.data.value as number } : {}),
-        position: e.position,
-      });
+      outcomes.set(
+        id,
+        e.data.label !== undefined
+          ? { outcomeLabel: e.data.label as string, outcomePosition: Number(e.position) }
+          : {},
+      );
   }
   const from = Date.parse(window.from);
   const to = Date.parse(window.to);
-  return [...rows.entries()]
-    .filter(([, r]) => Date.parse(r.occurredAt) >= from && Date.parse(r.occurredAt) < to)
-    .map(([id, r]) => ({
-      ...r,
-      ...(responses.has(id) ? { response: responses.get(id) } : {}),
-      ...(outcomes.has(id) ? { outcome: outcomes.get(id) } : {}),
-    }));
+  const columns = new OutputColumnsBuilder();
+  for (const [id, r] of rows)
+    if (r.occurredAt >= from && r.occurredAt < to)
+      columns.add({ ...r, ...responses.get(id), ...outcomes.get(id) });
+  return columns.finish();
 }
 
 /** Every MonitoringSignalComputed the ledger would record for one plan over one window. */

@@ -3,11 +3,12 @@ import {
   CLINICIAN_RESPONSES,
   COMPUTED_METRICS,
   computeWindow,
+  OutputColumnsBuilder,
   positionsDigest,
   SEX_BANDS,
   type ComputedMetric,
   type ComputedValue,
-  type OutputUse,
+  type OutputColumns,
   type SignalComputation,
 } from '@ledger/domain';
 import { createHash } from 'node:crypto';
@@ -18,8 +19,9 @@ import { createHash } from 'node:crypto';
  * from the same method the ledger named. A busy model's bundle holds millions
  * of outputs: each is kept in typed columns (about 80 bytes an output with
  * its slot in the id table, under 30 a response or an outcome), joined by a
- * 128-bit digest of its outputId, and
- * objects are made only for the outputs of the window being recomputed.
+ * 128-bit digest of its outputId, and a window's selection is copied into the
+ * domain's own columns for its metrics. Positions are held as numbers (the
+ * domain refuses any at or above 2^53), so no bigint is made per event.
  */
 
 /** What the recomputation reads of one bundled event; events.jsonl lines parse to this. */
@@ -151,7 +153,7 @@ class OutputIds {
   }
 }
 
-type Typed = Float64Array | Int32Array | Uint32Array | Uint8Array | BigUint64Array;
+type Typed = Float64Array | Int32Array | Uint32Array | Uint8Array;
 
 /** Columns of one kind of row, grown together. */
 class Columns<C extends Record<string, Typed>> {
@@ -208,7 +210,7 @@ export class SignalRecomputation {
   /** One row per outputId seen, whether its output, a response or an outcome came first. */
   private readonly outputs = columns(
     (n) => ({
-      position: new BigUint64Array(n),
+      position: new Float64Array(n),
       occurredMs: new Float64Array(n),
       score: new Float64Array(n),
       alerted: new Uint8Array(n),
@@ -222,12 +224,12 @@ export class SignalRecomputation {
   );
   /** Each output's responses and outcomes as lists, newest first: the latest at or before a position is a short walk. */
   private readonly responses = columns((n) => ({
-    position: new BigUint64Array(n),
+    position: new Float64Array(n),
     response: new Uint8Array(n),
     older: new Int32Array(n),
   }));
   private readonly outcomes = columns((n) => ({
-    position: new BigUint64Array(n),
+    position: new Float64Array(n),
     label: new Uint32Array(n),
     value: new Float64Array(n),
     older: new Int32Array(n),
@@ -286,8 +288,8 @@ export class SignalRecomputation {
     if (row === undefined) return;
     const c = this.outputs.cols;
     // The first output recorded under an id stands, as in the ledger's read model.
-    if (c.position[row] !== 0n) return;
-    c.position[row] = event.position;
+    if (c.position[row] !== 0) return;
+    c.position[row] = Number(event.position);
     c.occurredMs[row] = Date.parse(String(event.metadata.occurredAt));
     c.score[row] = typeof data.score === 'number' ? data.score : NaN;
     c.alerted[row] = data.alerted === true ? 1 : 0;
@@ -302,7 +304,7 @@ export class SignalRecomputation {
     if (row === undefined || kind < 0) return;
     const at = this.responses.push();
     const r = this.responses.cols;
-    r.position[at] = position;
+    r.position[at] = Number(position);
     r.response[at] = kind;
     r.older[at] = this.outputs.cols.response[row];
     this.outputs.cols.response[row] = at;
@@ -313,7 +315,7 @@ export class SignalRecomputation {
     if (row === undefined) return;
     const at = this.outcomes.push();
     const o = this.outcomes.cols;
-    o.position[at] = position;
+    o.position[at] = Number(position);
     o.label[at] = str(data.label) ? this.labels.id(data.label) : 0;
     o.value[at] = typeof data.value === 'number' ? data.value : NaN;
     o.older[at] = this.outputs.cols.outcome[row];
@@ -338,7 +340,15 @@ export class SignalRecomputation {
     }
     for (const group of groups.values()) {
       const { signal, lower, through } = group[0];
-      const records = this.recordsIn(byOccurrence, signal.data.window, lower, through);
+      let records: OutputColumns;
+      try {
+        records = this.recordsIn(byOccurrence, signal.data.window, Number(lower), Number(through));
+      } catch (error) {
+        // A position at or above 2^53 is none the ledger wrote: the bundle's events were not made by it.
+        if (!(error instanceof RangeError)) throw error;
+        for (const { signal } of group) failures.push({ signal: signal.ref, message: error.message });
+        continue;
+      }
       const computed = new Map<Plan, Map<string, ComputedValue>>();
       for (const { signal, plan } of group) {
         let values = computed.get(plan);
@@ -423,7 +433,7 @@ export class SignalRecomputation {
   private outputsByOccurrence(): Uint32Array {
     const c = this.outputs.cols;
     const rows: number[] = [];
-    for (let row = 0; row < this.outputs.length; row++) if (c.position[row] !== 0n) rows.push(row);
+    for (let row = 0; row < this.outputs.length; row++) if (c.position[row] !== 0) rows.push(row);
     return Uint32Array.from(rows).sort((a, b) => c.occurredMs[a] - c.occurredMs[b]);
   }
 
@@ -431,10 +441,12 @@ export class SignalRecomputation {
   private recordsIn(
     byOccurrence: Uint32Array,
     window: { from: string; to: string },
-    lower: bigint,
-    through: bigint,
-  ): OutputUse[] {
+    lower: number,
+    through: number,
+  ): OutputColumns {
     const c = this.outputs.cols;
+    const r = this.responses.cols;
+    const o = this.outcomes.cols;
     const from = Date.parse(window.from);
     const to = Date.parse(window.to);
     let start = 0;
@@ -443,16 +455,14 @@ export class SignalRecomputation {
       if (c.occurredMs[byOccurrence[mid]] < from) start = mid + 1;
       else end = mid;
     }
-    const records: OutputUse[] = [];
+    const records = new OutputColumnsBuilder();
     for (let i = start; i < byOccurrence.length && c.occurredMs[byOccurrence[i]] < to; i++) {
       const row = byOccurrence[i];
       if (c.position[row] < lower || c.position[row] > through) continue;
-      const response = this.latest(this.responses.cols, c.response[row], lower, through);
-      const outcome = this.latest(this.outcomes.cols, c.outcome[row], lower, through);
-      const o = this.outcomes.cols;
-      records.push({
+      const response = this.latest(r, c.response[row], lower, through);
+      const outcome = this.latest(o, c.outcome[row], lower, through);
+      records.add({
         outputPosition: c.position[row],
-        occurredAt: new Date(c.occurredMs[row]).toISOString(),
         ...(Number.isNaN(c.score[row]) ? {} : { score: c.score[row] }),
         alerted: c.alerted[row] === 1,
         site: this.sites.values[c.site[row]],
@@ -460,39 +470,27 @@ export class SignalRecomputation {
         ...(c.sex[row] ? { sex: SEX_BANDS[c.sex[row] - 1] } : {}),
         ...(response === NONE
           ? {}
-          : {
-              response: {
-                response: CLINICIAN_RESPONSES[this.responses.cols.response[response]],
-                position: this.responses.cols.position[response],
-              },
-            }),
-        ...(outcome === NONE
+          : { response: CLINICIAN_RESPONSES[r.response[response]], responsePosition: r.position[response] }),
+        ...(outcome === NONE || !o.label[outcome]
           ? {}
-          : {
-              outcome: {
-                ...(o.label[outcome] ? { label: this.labels.values[o.label[outcome]] } : {}),
-                ...(Number.isNaN(o.value[outcome]) ? {} : { value: o.value[outcome] }),
-                position: o.position[outcome],
-              },
-            }),
+          : { outcomeLabel: this.labels.values[o.label[outcome]], outcomePosition: o.position[outcome] }),
       });
     }
-    return records;
+    return records.finish();
   }
 
   /** The newest entry of a newest-first list whose position lies in [lower, through]. */
   private latest(
-    list: { position: BigUint64Array; older: Int32Array },
+    list: { position: Float64Array; older: Int32Array },
     head: number,
-    lower: bigint,
-    through: bigint,
+    lower: number,
+    through: number,
   ): number {
     for (let at = head; at !== NONE && list.position[at] >= lower; at = list.older[at])
       if (list.position[at] <= through) return at;
     return NONE;
   }
 }
-
 /** What differs between a recorded signal and its recomputation, or undefined when they agree. */
 function compare(
   recorded: SignalData,

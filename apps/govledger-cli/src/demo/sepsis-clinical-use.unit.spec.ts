@@ -1,4 +1,4 @@
-import { AGE_BANDS, computeWindow, dueWindows, type OutputUse } from '@ledger/domain';
+import { AGE_BANDS, computeWindow, dueWindows, OutputColumnsBuilder, type OutputUse } from '@ledger/domain';
 import {
   type ClinicalUseItem,
   DEMO_SEPSIS_HISTORY,
@@ -27,11 +27,13 @@ const options: SepsisUseOptions = {
 const history = sepsisClinicalUse(options);
 const outputs = history.filter((i) => i.type === 'AiOutputProduced');
 
+type Joined = OutputUse & { occurredAt: string };
+
 /** Joins the history the way the ledger's read model does, with each event's place in it as its position. */
-function uses(items: readonly ClinicalUseItem[]): OutputUse[] {
-  const byId = new Map<string, OutputUse>();
+function uses(items: readonly ClinicalUseItem[]): Joined[] {
+  const byId = new Map<string, Joined>();
   items.forEach((item, index) => {
-    const position = BigInt(index + 1);
+    const position = index + 1;
     if (item.type === 'AiOutputProduced') {
       const { score, alerted, site, ageBand, sex } = item.data;
       byId.set(item.data.outputId, {
@@ -44,18 +46,27 @@ function uses(items: readonly ClinicalUseItem[]): OutputUse[] {
         sex,
       });
     } else if (item.type === 'OutcomeObserved')
-      byId.get(item.data.outputId)!.outcome = { label: item.data.label, position };
-    else byId.get(item.data.outputId)!.response = { response: item.data.response, position };
+      Object.assign(byId.get(item.data.outputId)!, {
+        outcomeLabel: item.data.label,
+        outcomePosition: position,
+      });
+    else
+      Object.assign(byId.get(item.data.outputId)!, {
+        response: item.data.response,
+        responsePosition: position,
+      });
   });
   return [...byId.values()];
 }
 
 /** Every value the demo's plans compute over one window, keyed `metric subgroup`. */
-function valuesOf(records: readonly OutputUse[], window: { from: string; to: string }): Map<string, number> {
-  const inWindow = records.filter((r) => r.occurredAt >= window.from && r.occurredAt < window.to);
+function valuesOf(records: readonly Joined[], window: { from: string; to: string }): Map<string, number> {
+  const inWindow = new OutputColumnsBuilder();
+  for (const r of records) if (r.occurredAt >= window.from && r.occurredAt < window.to) inWindow.add(r);
+  const columns = inWindow.finish();
   const values = new Map<string, number>();
   for (const plan of SEPSIS_COMPUTED_MONITORING)
-    for (const v of computeWindow({ ...plan, positiveLabel: SEPSIS_LABELS.positive }, inWindow))
+    for (const v of computeWindow({ ...plan, positiveLabel: SEPSIS_LABELS.positive }, columns))
       values.set(`${plan.metric} ${v.subgroup ?? 'overall'}`, v.value);
   return values;
 }

@@ -11,12 +11,12 @@ import {
   dueWindows,
   OUTCOME_METRICS,
   positionsDigest,
+  OutputColumnsBuilder,
   type AgeBand,
   type ClinicianResponse,
   type ComputedMetric,
   type MonitoringComputation,
   type MonitoringWindow,
-  type OutputUse,
   type SexBand,
 } from '@ledger/domain';
 import {
@@ -27,7 +27,6 @@ import {
   liveVersionAt,
   windowOutputs,
   type ReadDb,
-  type WindowOutputRow,
 } from '@ledger/read-models';
 import type { ReadStore } from '@ledger/read-store';
 import { LedgerConfig } from '@ledger/runtime';
@@ -264,65 +263,40 @@ export class ComputedMonitoringService implements OnApplicationBootstrap, Before
     return this.readStore.inReadSnapshot(async (trx) => {
       const db = trx as ReadDb;
       const through = await clinicalUseThrough(trx as Parameters<typeof clinicalUseThrough>[0]);
-      const records: OutputUse[] = [];
-      let last: { position: bigint; eventId: string } | undefined;
-      const note = (position: bigint, eventId: string | null) => {
+      const columns = new OutputColumnsBuilder();
+      let last: { position: number; eventId: string } | undefined;
+      const note = (position: number, eventId: string | null) => {
         if (eventId !== null && (last === undefined || position > last.position))
           last = { position, eventId };
       };
-      const shared = interner();
       // Outputs a metric cannot use are left in the database: override rates read responded outputs only,
       // outcome metrics labelled ones only (computeWindow applies the exact rule to what it is given).
       const having = reads.response ? 'response' : reads.outcome ? 'outcome label' : undefined;
       for await (const rows of windowOutputs(db, plan.tenant_id, plan.system_id, window, { having }))
         for (const row of rows) {
-          const use = outputUse(row, reads, shared);
-          records.push(use);
-          note(use.outputPosition, row.output_event_id);
-          if (use.response) note(use.response.position, row.response_event_id);
-          if (use.outcome) note(use.outcome.position, row.outcome_event_id);
+          // Positions are decimal text on PostgreSQL and numbers on SQLite.
+          const output = Number(row.output_position);
+          const response =
+            reads.response && row.response !== null ? Number(row.response_position) : undefined;
+          const outcome =
+            reads.outcome && row.outcome_label !== null ? Number(row.outcome_position) : undefined;
+          columns.add({
+            outputPosition: output,
+            alerted: row.alerted === 1,
+            site: row.site!,
+            ...(row.score === null ? {} : { score: row.score }),
+            ...(row.age_band === null ? {} : { ageBand: row.age_band as AgeBand }),
+            ...(row.sex === null ? {} : { sex: row.sex as SexBand }),
+            ...(response === undefined
+              ? {}
+              : { response: row.response as ClinicianResponse, responsePosition: response }),
+            ...(outcome === undefined ? {} : { outcomeLabel: row.outcome_label!, outcomePosition: outcome }),
+          });
+          note(output, row.output_event_id);
+          if (response !== undefined) note(response, row.response_event_id);
+          if (outcome !== undefined) note(outcome, row.outcome_event_id);
         }
-      return { through, records, last };
+      return { through, records: columns.finish(), last };
     });
   }
-}
-
-/**
- * One copy of each repeated short text (sites, bands, responses, labels): the
- * driver hands every row its own, and a week of a busy model repeats each
- * hundreds of thousands of times.
- */
-function interner() {
-  const seen = new Map<string, string>();
-  return <T extends string>(text: string): T => {
-    const known = seen.get(text);
-    if (known !== undefined) return known as T;
-    seen.set(text, text);
-    return text as T;
-  };
-}
-
-/** One row as the metric functions take it; positions are decimal text on PostgreSQL and numbers on SQLite. */
-function outputUse(row: WindowOutputRow, reads: Reads, shared: ReturnType<typeof interner>): OutputUse {
-  const use: OutputUse = {
-    outputPosition: BigInt(row.output_position!),
-    occurredAt: row.occurred_at!,
-    alerted: row.alerted === 1,
-    site: shared(row.site!),
-  };
-  if (row.score !== null) use.score = row.score;
-  if (row.age_band !== null) use.ageBand = shared<AgeBand>(row.age_band);
-  if (row.sex !== null) use.sex = shared<SexBand>(row.sex);
-  if (reads.response && row.response !== null)
-    use.response = {
-      response: shared<ClinicianResponse>(row.response),
-      position: BigInt(row.response_position!),
-    };
-  if (reads.outcome && row.outcome_position !== null)
-    use.outcome = {
-      ...(row.outcome_label === null ? {} : { label: shared(row.outcome_label) }),
-      ...(row.outcome_value === null ? {} : { value: row.outcome_value }),
-      position: BigInt(row.outcome_position),
-    };
-  return use;
 }

@@ -4,8 +4,11 @@ import {
   computeMetric,
   computeWindow,
   expectedCalibrationError,
+  OutputColumnsBuilder,
+  positionsDigest,
   type OutputUse,
 } from './metrics';
+import { sha256Hex } from '@ledger/integrity';
 
 const use = (
   position: number,
@@ -13,14 +16,21 @@ const use = (
   label: 'sepsis' | 'none' | undefined,
   extra: Partial<OutputUse> = {},
 ): OutputUse => ({
-  outputPosition: BigInt(position),
-  occurredAt: '2026-01-01T00:00:00Z',
+  outputPosition: position,
   score,
   alerted: score >= 0.5,
   site: 'north',
-  ...(label ? { outcome: { label, position: BigInt(position + 1000) } } : {}),
+  ...(label ? { outcomeLabel: label, outcomePosition: position + 1000 } : {}),
   ...extra,
 });
+
+const columns = (uses: OutputUse[]) => {
+  const builder = new OutputColumnsBuilder();
+  uses.forEach((u) => builder.add(u));
+  return builder.finish();
+};
+const every = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
+const positions = (...p: number[]) => Float64Array.from(p);
 
 describe('computed monitoring metrics', () => {
   it('AUROC counts a tie between a positive and a negative as one half', () => {
@@ -54,41 +64,88 @@ describe('computed monitoring metrics', () => {
   });
 
   it('sensitivity, PPV, override and alert rates name the events they read', () => {
-    const records = [
-      use(1, 0.9, 'sepsis', { response: { response: 'overridden', position: 2n } }),
-      use(3, 0.7, 'none', { response: { response: 'accepted', position: 4n } }),
-      use(5, 0.2, 'sepsis', { response: { response: 'not_seen', position: 6n } }),
+    const records = columns([
+      use(1, 0.9, 'sepsis', { response: 'overridden', responsePosition: 2 }),
+      use(3, 0.7, 'none', { response: 'accepted', responsePosition: 4 }),
+      use(5, 0.2, 'sepsis', { response: 'not_seen', responsePosition: 6 }),
       use(7, 0.1, undefined),
-    ];
-    expect(computeMetric('sensitivity', records, 'sepsis')).toEqual({
+    ]);
+    const all = every(4);
+    expect(computeMetric('sensitivity', records, all, 'sepsis')).toEqual({
       value: 0.5,
       n: 2,
-      positions: [1n, 5n, 1001n, 1005n],
+      positions: positions(1, 5, 1001, 1005),
     });
-    expect(computeMetric('ppv', records, 'sepsis')).toEqual({
+    expect(computeMetric('ppv', records, all, 'sepsis')).toEqual({
       value: 0.5,
       n: 2,
-      positions: [1n, 3n, 1001n, 1003n],
+      positions: positions(1, 3, 1001, 1003),
     });
-    expect(computeMetric('override_rate', records)).toEqual({
+    expect(computeMetric('override_rate', records, all)).toEqual({
       value: 0.5,
       n: 2,
-      positions: [1n, 2n, 3n, 4n],
+      positions: positions(1, 2, 3, 4),
     });
-    expect(computeMetric('alert_rate', records)).toEqual({ value: 0.5, n: 4, positions: [1n, 3n, 5n, 7n] });
-    expect(computeMetric('auroc', records)).toBeUndefined(); // no positive label planned: no outcome metric
+    expect(computeMetric('alert_rate', records, all)).toEqual({
+      value: 0.5,
+      n: 4,
+      positions: positions(1, 3, 5, 7),
+    });
+    expect(computeMetric('auroc', records, all)).toBeUndefined(); // no positive label planned: no outcome metric
   });
 
   it('a window yields the whole population and each band with enough outputs, and skips bands below the minimum', () => {
-    const records = [
+    const records = columns([
       use(1, 0.9, 'sepsis', { ageBand: '80+' }),
       use(3, 0.2, 'none', { ageBand: '80+' }),
       use(5, 0.6, 'none', { ageBand: '40-64' }),
-    ];
+    ]);
     const values = computeWindow({ metric: 'alert_rate', minSamples: 2, subgroups: ['ageBand'] }, records);
     expect(values.map((v) => [v.subgroup, v.value, v.n])).toEqual([
       [undefined, 2 / 3, 3],
       ['ageBand=80+', 0.5, 2],
     ]);
+  });
+
+  it('AUROC over many tied scores equals the pairwise count of positives above negatives', () => {
+    const scores = Float64Array.from({ length: 400 }, (_, i) => Math.round(((i * 37) % 101) / 10) / 10);
+    const outcomes = Uint8Array.from({ length: 400 }, (_, i) => ((i * 13) % 7 < 3 ? 1 : 0));
+    let pairs = 0;
+    let u = 0;
+    for (let i = 0; i < 400; i++)
+      for (let j = 0; j < 400; j++)
+        if (outcomes[i] === 1 && outcomes[j] === 0) {
+          pairs++;
+          u += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+        }
+    expect(auroc(scores, outcomes)).toBe(u / pairs);
+  });
+
+  it('subgroup bands take only their own rows, and a value-only or unlabelled outcome is no outcome', () => {
+    const records = columns([
+      use(1, 0.9, 'sepsis', { sex: 'female', site: 'south' }),
+      use(3, 0.8, undefined, { sex: 'female' }),
+      use(5, 0.3, 'none', { sex: 'male', site: 'south' }),
+      use(7, 0.2, 'sepsis', { sex: 'male' }),
+      use(9, 0.1, 'none'),
+    ]);
+    const values = computeWindow(
+      { metric: 'ppv', minSamples: 1, positiveLabel: 'sepsis', subgroups: ['sex', 'site'] },
+      records,
+    );
+    expect(values.map((v) => [v.subgroup, v.value, v.n, [...v.positions]])).toEqual([
+      [undefined, 1, 1, [1, 1001]],
+      ['sex=female', 1, 1, [1, 1001]],
+      ['site=south', 1, 1, [1, 1001]],
+    ]);
+  });
+
+  it('the positions digest is the sha256 of the decimal positions, one per line, across its hashing slices', () => {
+    const many = Float64Array.from({ length: 70_000 }, (_, i) => 2 ** 52 + i * 3);
+    expect(positionsDigest(many)).toBe(sha256Hex([...many].map((p) => `${BigInt(p)}\n`).join('')));
+  });
+
+  it('refuses a position that a float cannot hold exactly', () => {
+    expect(() => new OutputColumnsBuilder().add(use(2 ** 53, 0.5, undefined))).toThrow(RangeError);
   });
 });

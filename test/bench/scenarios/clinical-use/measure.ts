@@ -4,8 +4,10 @@
  */
 import {
   computeWindow,
+  OutputColumnsBuilder,
   positionsDigest,
   type ComputedMetric,
+  type OutputColumns,
   type OutputUse,
   type SubgroupDimension,
 } from '@ledger/domain';
@@ -190,10 +192,10 @@ const PAGE = 10_000;
 /**
  * The window's outputs in pages of 10,000 in (occurredAt, outputId) order,
  * as the monitoring worker reads them (h-monitor's windowOutputs), each page
- * mapped to the records computeWindow takes before the next is read.
+ * copied into the columns computeWindow takes before the next is read.
  */
-async function windowRecords(db: ReadDb, from: string, to: string): Promise<OutputUse[]> {
-  const records: OutputUse[] = [];
+async function windowRecords(db: ReadDb, from: string, to: string): Promise<OutputColumns> {
+  const records = new OutputColumnsBuilder();
   let after: { occurredAt: string; outputId: string } | undefined;
   for (;;) {
     let query = db
@@ -210,7 +212,6 @@ async function windowRecords(db: ReadDb, from: string, to: string): Promise<Outp
         'response',
         'response_position',
         'outcome_label',
-        'outcome_value',
         'outcome_position',
       ])
       .where('tenant_id', '=', TENANT)
@@ -225,8 +226,8 @@ async function windowRecords(db: ReadDb, from: string, to: string): Promise<Outp
         .where((eb) => eb.or([eb('occurred_at', '>', occurredAt), eb('output_id', '>', outputId)]));
     }
     const rows = await query.orderBy('occurred_at').orderBy('output_id').limit(PAGE).execute();
-    for (const record of toRecords(rows)) records.push(record);
-    if (rows.length < PAGE) return records;
+    for (const row of rows) records.add(outputUse(row));
+    if (rows.length < PAGE) return records.finish();
     const last = rows[rows.length - 1];
     after = { occurredAt: last.occurred_at!, outputId: last.output_id };
   }
@@ -244,14 +245,12 @@ type WindowRow = Pick<
   | 'response'
   | 'response_position'
   | 'outcome_label'
-  | 'outcome_value'
   | 'outcome_position'
 >;
 
-function toRecords(rows: readonly WindowRow[]): OutputUse[] {
-  return rows.map((r): OutputUse => ({
-    outputPosition: BigInt(r.output_position!),
-    occurredAt: r.occurred_at!,
+function outputUse(r: WindowRow): OutputUse {
+  return {
+    outputPosition: Number(r.output_position),
     ...(r.score === null ? {} : { score: r.score }),
     alerted: r.alerted === 1,
     site: r.site!,
@@ -259,20 +258,9 @@ function toRecords(rows: readonly WindowRow[]): OutputUse[] {
     ...(r.sex === null ? {} : { sex: r.sex as OutputUse['sex'] }),
     ...(r.response === null
       ? {}
-      : {
-          response: {
-            response: r.response as NonNullable<OutputUse['response']>['response'],
-            position: BigInt(r.response_position!),
-          },
-        }),
-    ...(r.outcome_position === null
+      : { response: r.response as OutputUse['response'], responsePosition: Number(r.response_position) }),
+    ...(r.outcome_label === null
       ? {}
-      : {
-          outcome: {
-            ...(r.outcome_label === null ? {} : { label: r.outcome_label }),
-            ...(r.outcome_value === null ? {} : { value: r.outcome_value }),
-            position: BigInt(r.outcome_position),
-          },
-        }),
-  }));
+      : { outcomeLabel: r.outcome_label, outcomePosition: Number(r.outcome_position) }),
+  };
 }

@@ -6,6 +6,7 @@ import { postLoad } from '../../lib/load';
 import { progress } from '../../lib/progress';
 import { ms, rate, rss, type BenchContext, type Scenario } from '../../lib/report';
 import type { ApiReady } from '../../lib/serve-api';
+import type * as InMemory from './in-memory';
 import type * as Ingest from './ingest';
 import { ingestBodies } from './ingest';
 import type * as Measure from './measure';
@@ -66,6 +67,29 @@ export const clinicalUseScenario: Scenario = {
       );
       const w = window.figures;
 
+      // The metrics alone, on windows already in memory: a week of a busy model, and a day.
+      const windowSizes = quick ? [OUTPUTS_PER_DAY] : [7 * OUTPUTS_PER_DAY, OUTPUTS_PER_DAY];
+      const inMemory = [];
+      for (const size of windowSizes) {
+        progress(`clinical-use: computeWindow over ${rate(size)} outputs in memory`);
+        inMemory.push(
+          await children.run<typeof InMemory, 'windowMetrics'>(
+            'scenarios/clinical-use/in-memory',
+            'windowMetrics',
+            {
+              outputs: size,
+            },
+          ),
+        );
+      }
+      progress(`clinical-use: verify-bundle's recomputation of ${rate(outputs)} outputs' daily signals`);
+      const recompute = await children.run<typeof InMemory, 'recomputeSignals'>(
+        'scenarios/clinical-use/in-memory',
+        'recomputeSignals',
+        { outputs },
+      );
+      const r = recompute.figures;
+
       progress(`clinical-use: POST /v1/events, ${CONNECTIONS} connections, batches of ${BATCH}`);
       const http = await httpIngest(children, dir, quick);
       const windowSeconds = w.readSeconds + w.computeSeconds;
@@ -76,6 +100,8 @@ export const clinicalUseScenario: Scenario = {
           catchUp: { ...catchUp.figures, peakRssMb: catchUp.peakRssMb },
           window: { ...w, seconds: windowSeconds, peakRssMb: window.peakRssMb },
           http,
+          windowMetrics: inMemory.map((m) => ({ ...m.figures, peakRssMb: m.peakRssMb })),
+          recompute: { ...r, peakRssMb: recompute.peakRssMb },
         },
         tables: [
           {
@@ -118,6 +144,24 @@ export const clinicalUseScenario: Scenario = {
                 '—',
                 rss(window.peakRssMb),
               ],
+              ...inMemory.map(({ figures: m, peakRssMb }) => [
+                `computeWindow in memory: ${rate(m.outputs)} outputs, ${m.values} values`,
+                '—',
+                m.computeSeconds.toFixed(2),
+                '—',
+                '—',
+                '—',
+                rss(peakRssMb),
+              ]),
+              [
+                `verify-bundle recompute: ${r.signals} daily signals`,
+                rate(r.events),
+                (r.feedSeconds + r.recomputeSeconds).toFixed(1),
+                rate(r.events / (r.feedSeconds + r.recomputeSeconds)),
+                '—',
+                '—',
+                rss(recompute.peakRssMb),
+              ],
             ],
             notes: [
               `Outputs of one sepsis model at ${rate(OUTPUTS_PER_DAY)} a day (${(outputs / OUTPUTS_PER_DAY).toFixed(1)} days), each answered by a clinician`,
@@ -137,6 +181,10 @@ export const clinicalUseScenario: Scenario = {
               )
                 .map(([metric, m]) => `${metric} ${ms(m.seconds * 1000)}`)
                 .join(', ')}).`,
+              "computeWindow in memory: synthetic outputs, each with a response and a labelled outcome, put into the domain's",
+              '     columns, then AUROC, ECE and the calibration slope overall and per ageBand and sex band, each positions digest taken.',
+              `verify-bundle recompute: the ${rate(outputs)} outputs' events fed to the verifier's recomputation in ${r.feedSeconds.toFixed(1)} s,`,
+              `     then every daily window of auroc, ece, ppv and override_rate (ageBand and sex bands) recomputed in ${r.recomputeSeconds.toFixed(1)} s.`,
             ],
           },
         ],
