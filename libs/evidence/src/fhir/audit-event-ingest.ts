@@ -4,9 +4,9 @@ import type {
   AuditEventEntity,
   OperationOutcomeIssue,
 } from '@medplum/fhirtypes';
-import { CALENDAR_RANGE, checkInstant, illFormedInput, type InstantRange } from '@ledger/domain';
+import { CALENDAR_RANGE, checkInstant, type InstantRange } from '@ledger/domain';
 import { FHIR_SYSTEMS, uuidFrom } from './fhir-codes';
-import { r4Errors } from './r4-validator';
+import { issue, sentResourceIssues } from './sent-resource';
 
 /** One item for the ledger's ingest path (POST /v1/events), so FHIR input is validated and deduplicated the same way. */
 export interface IngestItem {
@@ -42,12 +42,6 @@ const NAMES_A_PATIENT = /(?:^|\/)Patient[/?]/;
 const PATIENT_CODES = new Set(['MR', 'PI', 'PT', 'PAT']);
 const OUTCOME: Record<string, string> = { '0': 'success', '4': 'denied', '8': 'error', '12': 'error' };
 
-const issue = (
-  code: OperationOutcomeIssue['code'],
-  expression: string,
-  diagnostics: string,
-): OperationOutcomeIssue => ({ severity: 'error', code, expression: [expression], diagnostics });
-
 /**
  * Reads an AuditEvent the way IHE BALP writes one (Read with a patient,
  * Query, Create, Update, Delete) into a DataAccessed ingest item:
@@ -76,36 +70,8 @@ export function auditEventToIngestItem(
   dates: InstantRange = CALENDAR_RANGE,
 ): MappedAuditEvent {
   const at = (element: string) => `${path}${element ? `.${element}` : ''}`;
-  if (
-    resource === null ||
-    typeof resource !== 'object' ||
-    (resource as { resourceType?: unknown }).resourceType !== 'AuditEvent'
-  ) {
-    return {
-      issues: [
-        issue('invalid', at('resourceType'), 'expected an AuditEvent resource (resourceType "AuditEvent")'),
-      ],
-    };
-  }
-  const illFormed = illFormedInput(resource, path);
-  if (illFormed) return { issues: [issue('invalid', illFormed.field, illFormed.message)] };
-  // The R4 validator takes "", {} and [] for an absent element, so `entity: {}` would reach the mapping as an object.
-  const empty = emptyElementIn(resource, path);
-  if (empty)
-    return {
-      issues: [
-        issue(
-          'invalid',
-          empty,
-          'FHIR elements are never empty (no "", {} or []): leave the element out or give it a value',
-        ),
-      ],
-    };
-  const structural = r4Errors(resource).map((i) => ({
-    ...i,
-    expression: (i.expression ?? []).map((e) => e.replace(/^AuditEvent/, path)),
-  }));
-  if (structural.length > 0) return { issues: structural };
+  const refused = sentResourceIssues(resource, 'AuditEvent', path);
+  if (refused.length > 0) return { issues: refused };
 
   const event = resource as AuditEvent;
   const issues: OperationOutcomeIssue[] = [];
@@ -257,24 +223,6 @@ export function auditEventToIngestItem(
       },
     },
   };
-}
-
-/** The path of the first empty element ("", {} or []) in a parsed resource, if any. */
-export function emptyElementIn(resource: object, path: string): string | undefined {
-  const pending: Array<[unknown, string]> = [[resource, path]];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [value, at] = next;
-    if (value === '') return at;
-    if (Array.isArray(value)) {
-      if (value.length === 0) return at;
-      value.forEach((item, i) => pending.push([item, `${at}[${i}]`]));
-    } else if (value !== null && typeof value === 'object') {
-      const entries = Object.entries(value);
-      if (entries.length === 0) return at;
-      for (const [key, item] of entries) pending.push([item, `${at}.${key}`]);
-    }
-  }
-  return undefined;
 }
 
 /** Where an ingest problem with an item field sits in the AuditEvent it came from. */

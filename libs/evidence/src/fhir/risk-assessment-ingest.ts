@@ -1,9 +1,8 @@
 import type { Device, OperationOutcomeIssue, Reference, RiskAssessment } from '@medplum/fhirtypes';
-import { CALENDAR_RANGE, checkInstant, illFormedInput, type InstantRange } from '@ledger/domain';
+import { CALENDAR_RANGE, checkInstant, type InstantRange } from '@ledger/domain';
 import { canonicalJson, sha256Hex } from '@ledger/integrity';
-import { emptyElementIn } from './audit-event-ingest';
 import { FHIR_SYSTEMS, uuidFrom } from './fhir-codes';
-import { r4Errors } from './r4-validator';
+import { issue, sentResourceIssues } from './sent-resource';
 
 /** One AiOutputProduced item for the ledger's ingest path (POST /v1/events). */
 export interface RiskAssessmentItem {
@@ -46,12 +45,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A reference to a resource of the type, relative or absolute, with the id it names. */
 const referenceTo = (type: string) => new RegExp(`(?:^|/)${type}/([^/?#]+)$`);
 
-const issue = (
-  code: OperationOutcomeIssue['code'],
-  expression: string,
-  diagnostics: string,
-): OperationOutcomeIssue => ({ severity: 'error', code, expression: [expression], diagnostics });
-
 /**
  * Reads a FHIR R4 RiskAssessment written by a clinical AI into an
  * AiOutputProduced ingest item:
@@ -81,42 +74,15 @@ export function riskAssessmentToIngestItem(
   dates: InstantRange = CALENDAR_RANGE,
 ): MappedRiskAssessment {
   const at = (element: string) => `${path}${element ? `.${element}` : ''}`;
-  if (
-    resource === null ||
-    typeof resource !== 'object' ||
-    (resource as { resourceType?: unknown }).resourceType !== 'RiskAssessment'
-  )
-    return {
-      issues: [
-        issue(
-          'invalid',
-          at('resourceType'),
-          'expected a RiskAssessment resource (resourceType "RiskAssessment")',
-        ),
-      ],
-    };
-  const illFormed = illFormedInput(resource, path);
-  if (illFormed) return { issues: [issue('invalid', illFormed.field, illFormed.message)] };
-  const empty = emptyElementIn(resource, path);
-  if (empty)
-    return {
-      issues: [
-        issue(
-          'invalid',
-          empty,
-          'FHIR elements are never empty (no "", {} or []): leave the element out or give it a value',
-        ),
-      ],
-    };
-  const structural = r4Errors(resource)
+  const refused = sentResourceIssues(
+    resource,
+    'RiskAssessment',
+    path,
     // Medplum evaluates ras-2 (probability <= 100) as failed when a prediction has no probability at all,
     // which would refuse every class-only output; the ledger checks the probability itself, more strictly.
-    .filter((i) => !i.details?.text?.startsWith('Constraint ras-2 '))
-    .map((i) => ({
-      ...i,
-      expression: (i.expression ?? []).map((e) => e.replace(/^RiskAssessment/, path)),
-    }));
-  if (structural.length > 0) return { issues: structural };
+    (i) => i.details?.text?.startsWith('Constraint ras-2 ') === true,
+  );
+  if (refused.length > 0) return { issues: refused };
 
   const risk = resource as RiskAssessment;
   const issues: OperationOutcomeIssue[] = [];
