@@ -11,13 +11,9 @@ import {
   dueWindows,
   OUTCOME_METRICS,
   positionsDigest,
-  OutputColumnsBuilder,
-  type AgeBand,
-  type ClinicianResponse,
   type ComputedMetric,
   type MonitoringComputation,
   type MonitoringWindow,
-  type SexBand,
 } from '@ledger/domain';
 import {
   clinicalUseThrough,
@@ -25,8 +21,9 @@ import {
   earliestOutput,
   lastComputedWindow,
   liveVersionAt,
-  windowOutputs,
+  windowColumns,
   type ReadDb,
+  type WindowReads,
 } from '@ledger/read-models';
 import type { ReadStore } from '@ledger/read-store';
 import { LedgerConfig } from '@ledger/runtime';
@@ -43,12 +40,6 @@ type PlanRow = Awaited<ReturnType<typeof computedPlans>>[number];
  * requests the service is answering, and the next pass starts at once.
  */
 const WINDOWS_PER_PASS = 24;
-
-/** What the parts of a metric read: only these go into memory for each output. */
-interface Reads {
-  response: boolean;
-  outcome: boolean;
-}
 
 /**
  * The ledger's own monitoring: every LEDGER_MONITORING_EVERY_MS it looks
@@ -173,7 +164,10 @@ export class ComputedMonitoringService implements OnApplicationBootstrap, Before
   ): Promise<'recorded' | 'empty' | 'waiting' | 'refused'> {
     const metric = plan.metric as ComputedMetric;
     const where = { tenantId: plan.tenant_id, systemId: plan.system_id, metric, window };
-    const reads: Reads = { response: metric === 'override_rate', outcome: OUTCOME_METRICS.includes(metric) };
+    const reads: WindowReads = {
+      response: metric === 'override_rate',
+      outcome: OUTCOME_METRICS.includes(metric),
+    };
     const read = await this.readWindow(plan, window, reads);
     const values = computeWindow(
       {
@@ -259,44 +253,11 @@ export class ComputedMonitoringService implements OnApplicationBootstrap, Before
    * position the read model had reached: every part read is at or below it.
    * Rows stream in pages; only the parts the metric reads are kept.
    */
-  private readWindow(plan: PlanRow, window: MonitoringWindow, reads: Reads) {
+  private readWindow(plan: PlanRow, window: MonitoringWindow, reads: WindowReads) {
     return this.readStore.inReadSnapshot(async (trx) => {
-      const db = trx as ReadDb;
       const through = await clinicalUseThrough(trx as Parameters<typeof clinicalUseThrough>[0]);
-      const columns = new OutputColumnsBuilder();
-      let last: { position: number; eventId: string } | undefined;
-      const note = (position: number, eventId: string | null) => {
-        if (eventId !== null && (last === undefined || position > last.position))
-          last = { position, eventId };
-      };
-      // Outputs a metric cannot use are left in the database: override rates read responded outputs only,
-      // outcome metrics labelled ones only (computeWindow applies the exact rule to what it is given).
-      const having = reads.response ? 'response' : reads.outcome ? 'outcome label' : undefined;
-      for await (const rows of windowOutputs(db, plan.tenant_id, plan.system_id, window, { having }))
-        for (const row of rows) {
-          // Positions are decimal text on PostgreSQL and numbers on SQLite.
-          const output = Number(row.output_position);
-          const response =
-            reads.response && row.response !== null ? Number(row.response_position) : undefined;
-          const outcome =
-            reads.outcome && row.outcome_label !== null ? Number(row.outcome_position) : undefined;
-          columns.add({
-            outputPosition: output,
-            alerted: row.alerted === 1,
-            site: row.site!,
-            ...(row.score === null ? {} : { score: row.score }),
-            ...(row.age_band === null ? {} : { ageBand: row.age_band as AgeBand }),
-            ...(row.sex === null ? {} : { sex: row.sex as SexBand }),
-            ...(response === undefined
-              ? {}
-              : { response: row.response as ClinicianResponse, responsePosition: response }),
-            ...(outcome === undefined ? {} : { outcomeLabel: row.outcome_label!, outcomePosition: outcome }),
-          });
-          note(output, row.output_event_id);
-          if (response !== undefined) note(response, row.response_event_id);
-          if (outcome !== undefined) note(outcome, row.outcome_event_id);
-        }
-      return { through, records: columns.finish(), last };
+      const read = await windowColumns(trx as ReadDb, plan.tenant_id, plan.system_id, window, reads);
+      return { through, ...read };
     });
   }
 }

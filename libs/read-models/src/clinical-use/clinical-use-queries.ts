@@ -1,3 +1,10 @@
+import {
+  OutputColumnsBuilder,
+  type AgeBand,
+  type ClinicianResponse,
+  type OutputColumns,
+  type SexBand,
+} from '@ledger/domain';
 import type { Kysely, Selectable } from 'kysely';
 import type { CheckpointTables } from '@ledger/read-store';
 import { decodeCursor, encodeCursor, QueryInputError, type Page, type PageResult } from '../pages';
@@ -163,6 +170,58 @@ export async function* windowOutputs(
     const last = rows[rows.length - 1];
     after = { occurredAt: last.occurred_at!, outputId: last.output_id };
   }
+}
+
+/** What a metric reads besides the outputs themselves: only these parts go into memory. */
+export interface WindowReads {
+  response: boolean;
+  outcome: boolean;
+}
+
+/**
+ * A window's outputs in the columns computeWindow takes, and the newest event
+ * read (the one a signed checkpoint must cover before the value is recorded).
+ * Outputs a metric cannot use stay in the database: override rates read
+ * responded outputs only, outcome metrics labelled ones only (computeWindow
+ * applies the exact rule to what it is given). Each page is copied into the
+ * columns and dropped before the next is read.
+ */
+export async function windowColumns(
+  db: Kysely<ClinicalUseTables>,
+  tenant: string,
+  systemId: string,
+  window: { from: string; to: string },
+  reads: WindowReads,
+): Promise<{ records: OutputColumns; last?: { position: number; eventId: string } }> {
+  const columns = new OutputColumnsBuilder();
+  let last: { position: number; eventId: string } | undefined;
+  const note = (position: number, eventId: string | null) => {
+    if (eventId !== null && (last === undefined || position > last.position)) last = { position, eventId };
+  };
+  const having = reads.response ? 'response' : reads.outcome ? 'outcome label' : undefined;
+  for await (const rows of windowOutputs(db, tenant, systemId, window, { having }))
+    for (const row of rows) {
+      // Positions are decimal text on PostgreSQL and numbers on SQLite.
+      const output = Number(row.output_position);
+      const response = reads.response && row.response !== null ? Number(row.response_position) : undefined;
+      const outcome = reads.outcome && row.outcome_label !== null ? Number(row.outcome_position) : undefined;
+      columns.add({
+        outputPosition: output,
+        alerted: row.alerted === 1,
+        site: row.site!,
+        ...(row.score === null ? {} : { score: row.score }),
+        ...(row.age_band === null ? {} : { ageBand: row.age_band as AgeBand }),
+        ...(row.sex === null ? {} : { sex: row.sex as SexBand }),
+        ...(response === undefined
+          ? {}
+          : { response: row.response as ClinicianResponse, responsePosition: response }),
+        ...(outcome === undefined ? {} : { outcomeLabel: row.outcome_label!, outcomePosition: outcome }),
+      });
+      note(output, row.output_event_id);
+      if (response !== undefined) note(response, row.response_event_id);
+      if (outcome !== undefined) note(outcome, row.outcome_event_id);
+    }
+  return { records: columns.finish(), last };
 }
 
 /** The store position the clinical-use read model has applied through (0 before its first event). */

@@ -2,21 +2,8 @@
  * The clinical-use scenario's measurements, each run in a child of its own
  * (see Children.run) so each peak RSS is that step's alone.
  */
-import {
-  computeWindow,
-  OutputColumnsBuilder,
-  positionsDigest,
-  type ComputedMetric,
-  type OutputColumns,
-  type OutputUse,
-  type SubgroupDimension,
-} from '@ledger/domain';
-import {
-  clinicalUseProjection,
-  projectionConsumer,
-  type ClinicalUseTables,
-  type ReadDb,
-} from '@ledger/read-models';
+import { computeWindow, positionsDigest, type ComputedMetric, type SubgroupDimension } from '@ledger/domain';
+import { clinicalUseProjection, projectionConsumer, windowColumns, type ReadDb } from '@ledger/read-models';
 import { openReadStore, ProjectionRunner } from '@ledger/read-store';
 import { loadConfig, openEventStore } from '@ledger/runtime';
 import { join } from 'node:path';
@@ -154,7 +141,17 @@ export async function computeDay({ dataDir, day }: { dataDir: string; day: numbe
     const to = new Date(FIRST_OUTPUT_AT + (day + 1) * 86_400_000).toISOString();
     const cpu = process.cpuUsage();
     const readStarted = performance.now();
-    const records = await windowRecords(readStore.db as ReadDb, from, to);
+    // The outcome metrics' read, exactly as the monitoring worker makes it.
+    const { records } = await windowColumns(
+      readStore.db as ReadDb,
+      TENANT,
+      SYSTEM_ID,
+      { from, to },
+      {
+        response: false,
+        outcome: true,
+      },
+    );
     const readSeconds = (performance.now() - readStarted) / 1000;
     const perMetric: WindowFigures['perMetric'] = {};
     const computeStarted = performance.now();
@@ -184,83 +181,4 @@ export async function computeDay({ dataDir, day }: { dataDir: string; day: numbe
   } finally {
     await readStore.close();
   }
-}
-
-/** Rows per read: a page's rows are garbage once mapped, so a day of outputs is never held as rows and records at once. */
-const PAGE = 10_000;
-
-/**
- * The window's outputs in pages of 10,000 in (occurredAt, outputId) order,
- * as the monitoring worker reads them (h-monitor's windowOutputs), each page
- * copied into the columns computeWindow takes before the next is read.
- */
-async function windowRecords(db: ReadDb, from: string, to: string): Promise<OutputColumns> {
-  const records = new OutputColumnsBuilder();
-  let after: { occurredAt: string; outputId: string } | undefined;
-  for (;;) {
-    let query = db
-      .selectFrom('cu_outputs')
-      .select([
-        'output_id',
-        'output_position',
-        'occurred_at',
-        'score',
-        'alerted',
-        'site',
-        'age_band',
-        'sex',
-        'response',
-        'response_position',
-        'outcome_label',
-        'outcome_position',
-      ])
-      .where('tenant_id', '=', TENANT)
-      .where('system_id', '=', SYSTEM_ID)
-      .where('occurred_at', '>=', from)
-      .where('occurred_at', '<', to)
-      .where('output_position', 'is not', null);
-    if (after) {
-      const { occurredAt, outputId } = after;
-      query = query
-        .where('occurred_at', '>=', occurredAt)
-        .where((eb) => eb.or([eb('occurred_at', '>', occurredAt), eb('output_id', '>', outputId)]));
-    }
-    const rows = await query.orderBy('occurred_at').orderBy('output_id').limit(PAGE).execute();
-    for (const row of rows) records.add(outputUse(row));
-    if (rows.length < PAGE) return records.finish();
-    const last = rows[rows.length - 1];
-    after = { occurredAt: last.occurred_at!, outputId: last.output_id };
-  }
-}
-
-type WindowRow = Pick<
-  ClinicalUseTables['cu_outputs'],
-  | 'output_position'
-  | 'occurred_at'
-  | 'score'
-  | 'alerted'
-  | 'site'
-  | 'age_band'
-  | 'sex'
-  | 'response'
-  | 'response_position'
-  | 'outcome_label'
-  | 'outcome_position'
->;
-
-function outputUse(r: WindowRow): OutputUse {
-  return {
-    outputPosition: Number(r.output_position),
-    ...(r.score === null ? {} : { score: r.score }),
-    alerted: r.alerted === 1,
-    site: r.site!,
-    ...(r.age_band === null ? {} : { ageBand: r.age_band as OutputUse['ageBand'] }),
-    ...(r.sex === null ? {} : { sex: r.sex as OutputUse['sex'] }),
-    ...(r.response === null
-      ? {}
-      : { response: r.response as OutputUse['response'], responsePosition: Number(r.response_position) }),
-    ...(r.outcome_label === null
-      ? {}
-      : { outcomeLabel: r.outcome_label, outcomePosition: Number(r.outcome_position) }),
-  };
 }
