@@ -78,34 +78,11 @@ async function evolveEvent(
         .execute();
       return;
     }
-    case 'MonitoringSignalRecorded': {
-      const d = event.data;
-      await db
-        .insertInto('reg_signals')
-        .values({
-          event_id,
-          tenant_id,
-          system_id: d.systemId,
-          position: event.position.toString(),
-          kind: d.kind,
-          metric: d.metric,
-          value: d.value,
-          subgroup: d.subgroup ?? null,
-          observed_at: utc(d.observedAt),
-          version: d.version ?? null,
-          breached: 0,
-          breach_event_id: null,
-          method: 'manual',
-          n: null,
-          window_from: null,
-          window_to: null,
-        })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-      return;
-    }
+    case 'MonitoringSignalRecorded':
     case 'MonitoringSignalComputed': {
+      // A hand-typed signal and a computed one share the row; only a computed one has n and a window.
       const d = event.data;
+      const computed = event.type === 'MonitoringSignalComputed' ? event.data : undefined;
       await db
         .insertInto('reg_signals')
         .values({
@@ -121,10 +98,10 @@ async function evolveEvent(
           version: d.version ?? null,
           breached: 0,
           breach_event_id: null,
-          method: 'computed',
-          n: d.n,
-          window_from: utc(d.window.from),
-          window_to: utc(d.window.to),
+          method: computed ? 'computed' : 'manual',
+          n: computed?.n ?? null,
+          window_from: computed ? utc(computed.window.from) : null,
+          window_to: computed ? utc(computed.window.to) : null,
         })
         .onConflict((oc) => oc.doNothing())
         .execute();
