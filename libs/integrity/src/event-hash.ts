@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /** The prevHash of the first event in a stream: nothing precedes it. */
@@ -7,6 +7,13 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** One-shot: for the short inputs hashed per event, a Hash object per call costs more than the digest. */
 export function sha256Hex(input: string | Uint8Array): string {
   return hash('sha256', input, 'hex');
+}
+
+/** The SHA-256 of text handed over in parts, as if joined: for inputs too large to build as one string. */
+export function sha256HexOfParts(parts: Iterable<string>): string {
+  const digest = createHash('sha256');
+  for (const part of parts) digest.update(part);
+  return digest.digest('hex');
 }
 
 /** Everything an event hash covers: the envelope except `position` (the store's, not the emitter's) and `hash` itself. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256HexOfParts } from '@ledger/integrity';
 import {
   CLINICIAN_RESPONSES,
   type AgeBand,
@@ -400,15 +400,17 @@ export function calibrationSlope(scores: Float64Array, outcomes: Uint8Array): nu
 
 /** What a signal's `inputs.positionsSha256` holds: the positions ascending, in decimal, one per line. */
 export function positionsDigest(positions: Float64Array): string {
-  const hash = createHash('sha256');
-  // Hashed in slices: a week's positions as one text would be tens of megabytes.
+  return sha256HexOfParts(positionLines(positions));
+}
+
+/** In slices: a week's positions as one text would be tens of megabytes. */
+function* positionLines(positions: Float64Array): Generator<string> {
   const SLICE = 65_536;
   for (let start = 0; start < positions.length; start += SLICE) {
     let text = '';
     for (const p of positions.subarray(start, start + SLICE)) text += `${p}\n`;
-    hash.update(text);
+    yield text;
   }
-  return hash.digest('hex');
 }
 
 export interface SignalComputation {
