@@ -139,9 +139,6 @@ describe('recomputing computed signals from bundled events', () => {
 
   it('recomputes every signal of an intact ledger, overall and per subgroup, and finds each matches', () => {
     const result = recompute(intact.events);
-    console.log(
-      `recomputed ${result.matched} of ${result.signals} computed signals from ${intact.events.length} events`,
-    );
     expect(result.failures).toEqual([]);
     expect(result.signals).toBe(intact.signals);
     expect(result.matched).toBe(intact.signals);
