@@ -54,11 +54,20 @@ describe('govledger keys', () => {
     const current = rotated.stdout.trim();
     expect(rotated.stdout).toBe(`${current}\n`);
     expect(current).not.toBe(old);
-    expect(rotated.stderr).toContain(
-      `${old.split('+').slice(0, 2).join('+')} is retired and stays published`,
+    expect(rotated.stderr).toMatch(
+      new RegExp(
+        `${old.split('+').slice(0, 2).join('\\+')} keeps signing beside it until \\S+Z, then its secret is deleted; it stays published`,
+      ),
     );
-    expect(govledger(['keys'], env).stdout).toBe(`${current}\n`);
-    expect(readFileSync(join(dataDir, 'keys', 'verifiers.txt'), 'utf8')).toBe(`${old}\n${current}\n`);
+    // The retired secret is kept, unreadable to others, for the overlap.
+    expect(statSync(join(dataDir, 'keys', 'ledger.key.retiring')).mode & 0o777).toBe(0o600);
+    const again = govledger(['keys', 'rotate', '--overlap-days', '0'], env);
+    expect(again.stderr).toContain(`${current.split('+').slice(0, 2).join('+')} signs nothing more`);
+    expect(existsSync(join(dataDir, 'keys', 'ledger.key.retiring'))).toBe(false);
+    expect(govledger(['keys'], env).stdout).toBe(`${again.stdout}`);
+    expect(readFileSync(join(dataDir, 'keys', 'verifiers.txt'), 'utf8')).toBe(
+      `${old}\n${current}\n${again.stdout}`,
+    );
   });
 
   it('refuses a bad setting with exit 78, naming the variable and the rule', () => {

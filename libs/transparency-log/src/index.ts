@@ -7,6 +7,7 @@
  * @ledger/read-store and never on the projections.
  */
 export {
+  DEFAULT_ROTATION_OVERLAP_DAYS,
   LedgerKeys,
   LedgerKeyError,
   MissingLedgerKeyError,

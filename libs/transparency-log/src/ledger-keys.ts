@@ -16,6 +16,7 @@ import {
   readFileSync,
   renameSync,
   statSync,
+  unlinkSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +32,11 @@ export interface LedgerKeysOptions {
 
 export const SIGNING_KEY_FILE = 'ledger.key';
 export const VERIFIER_KEYS_FILE = 'verifiers.txt';
+/** The key a rotation retired, kept (mode 0600) to cosign until its overlap ends, then deleted. */
+export const RETIRING_KEY_FILE = 'ledger.key.retiring';
+/** How long a retired key keeps cosigning when `keys rotate` is not told otherwise. */
+export const DEFAULT_ROTATION_OVERLAP_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Key set-up the operator must fix: the message says what and how. */
 export class LedgerKeyError extends Error {
@@ -93,24 +99,37 @@ export class LedgerKeys {
   /**
    * Replaces the generated signing key with a new one. Its verifier key is
    * published before the switch, so no checkpoint is ever signed by a key
-   * verifiers cannot find. The old secret is overwritten; its verifier key stays published.
+   * verifiers cannot find. For `overlapDays` the retired key keeps signing
+   * beside the new one, so a verifier that knows only the old key still
+   * accepts new checkpoints while it learns the new one; after that (or at
+   * once with 0, for a leaked key) its secret is deleted. Its verifier key stays published.
    */
-  static rotate(options: LedgerKeysOptions): { retired: string; current: string } {
+  static rotate(
+    options: LedgerKeysOptions,
+    overlapDays = DEFAULT_ROTATION_OVERLAP_DAYS,
+    now = new Date(),
+  ): { retired: string; current: string; overlapUntil?: string } {
     if (options.signingKeyFile) {
       throw new LedgerKeyError(
         'LEDGER_SIGNING_KEY_FILE is set, so the signing key is managed outside the ledger: put the new key in that file; ' +
           `its verifier key and the old one are published in ${join(options.keysDir, VERIFIER_KEYS_FILE)} when the ledger next loads it`,
       );
     }
+    if (!Number.isFinite(overlapDays) || overlapDays < 0)
+      throw new LedgerKeyError(`the overlap must be a number of days, 0 or more, got ${overlapDays}`);
     const keys = LedgerKeys.openExisting(options);
-    const retired = keys.signer().verifierKey;
+    const retiring = keys.signer();
     const next = generateNoteKey(options.origin);
     keys.publish(next.verifierKey);
-    const file = join(options.keysDir, SIGNING_KEY_FILE);
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeSecret(temporary, next.signerKey, 'w');
-    renameSync(temporary, file);
-    return { retired, current: next.verifierKey };
+    const retiringFile = join(options.keysDir, RETIRING_KEY_FILE);
+    const overlapUntil =
+      overlapDays > 0 ? new Date(now.getTime() + overlapDays * DAY_MS).toISOString() : undefined;
+    // The retired secret is in place before the switch, so no checkpoint after it lacks the old signature.
+    if (overlapUntil)
+      replaceSecret(retiringFile, `${readFileSync(keys.keyFile(), 'utf8').trim()}\n${overlapUntil}`);
+    else deleteIfPresent(retiringFile);
+    replaceSecret(join(options.keysDir, SIGNING_KEY_FILE), next.signerKey);
+    return { retired: retiring.verifierKey, current: next.verifierKey, overlapUntil };
   }
 
   /**
@@ -125,6 +144,24 @@ export class LedgerKeys {
     if (!existsSync(keyFile)) return published;
     const current = readSigner(keyFile, options.origin).verifierKey;
     return published.includes(current) ? published : [...published, current];
+  }
+
+  /**
+   * Every key that signs a new checkpoint or manifest: the current one first,
+   * then, during a rotation's overlap, the retired one. Once the overlap is
+   * over the retired secret is deleted here.
+   */
+  signers(now = new Date()): NoteSigner[] {
+    const current = this.signer();
+    if (this.options.signingKeyFile) return [current];
+    const file = join(this.options.keysDir, RETIRING_KEY_FILE);
+    if (!existsSync(file)) return [current];
+    const [key, until] = readFileSync(file, 'utf8').trim().split('\n');
+    if (!(Date.parse(until) > now.getTime())) {
+      deleteIfPresent(file);
+      return [current];
+    }
+    return [current, readSigner(file, this.options.origin, key)];
   }
 
   /** The key that signs new checkpoints. */
@@ -184,10 +221,10 @@ export function parseVerifierKeys(text: string, source: string): string[] {
   return keys;
 }
 
-function readSigner(file: string, origin: string): NoteSigner {
+function readSigner(file: string, origin: string, text?: string): NoteSigner {
   let signer: NoteSigner;
   try {
-    signer = noteSigner(readFileSync(file, 'utf8').trim());
+    signer = noteSigner(text ?? readFileSync(file, 'utf8').trim());
   } catch (error) {
     // Parse errors never quote the key text; file errors are named by their code.
     const code = (error as NodeJS.ErrnoException).code;
@@ -220,10 +257,25 @@ function createKeyUnlessPresent(file: string, origin: string): void {
   }
 }
 
-function writeSecret(file: string, signerKey: string, flag: 'w' | 'wx'): void {
+/** Writes beside and renames, so a reader never sees half a key. */
+function replaceSecret(file: string, content: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeSecret(temporary, content, 'w');
+  renameSync(temporary, file);
+}
+
+function deleteIfPresent(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+function writeSecret(file: string, content: string, flag: 'w' | 'wx'): void {
   const fd = openSync(file, flag, 0o600);
   try {
-    writeSync(fd, `${signerKey}\n`);
+    writeSync(fd, `${content}\n`);
   } finally {
     closeSync(fd);
   }

@@ -384,7 +384,7 @@ describe.each([
         consumer: new MerkleSealer({
           readStore: into,
           origin: 'crash.test/ledger',
-          signer: () => childKeys.signer(),
+          signers: () => childKeys.signers(),
           checkpointEveryEvents: 100,
         }),
       });

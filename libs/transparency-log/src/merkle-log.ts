@@ -58,7 +58,7 @@ export class MerkleLog {
     this.sealer = new MerkleSealer({
       readStore: options.readStore,
       origin: options.origin,
-      signer: () => options.keys.signer(),
+      signers: () => options.keys.signers(),
       checkpointEveryEvents: options.checkpointEveryEvents,
       onCheckpoint: (note, treeSize) => {
         options.logger?.info({ treeSize }, 'checkpoint signed');

@@ -30,8 +30,8 @@ export interface MerkleSealerOptions {
   readStore: ReadStore;
   /** The log's name: the first line of every checkpoint. */
   origin: string;
-  /** The current signing key; asked before every checkpoint, so a rotated key is picked up. */
-  signer: () => NoteSigner;
+  /** The signing keys, current first (two during a rotation's overlap); asked before every checkpoint, so a rotated key is picked up. */
+  signers: () => readonly NoteSigner[];
   /** A checkpoint whenever the tree size is a multiple of this. */
   checkpointEveryEvents: number;
   /** Called after a checkpoint is committed: hand it to the witnesses. */
@@ -169,13 +169,13 @@ export class MerkleSealer implements Consumer<MerkleTables> {
   }
 
   private checkpoint(frontier: Frontier): MerkleCheckpointsTable {
-    const signer = this.options.signer();
+    const signers = this.options.signers();
     const rootHash = frontierRoot(frontier);
     return {
       tree_size: frontier.size,
       root_hash: hashToHex(rootHash),
-      note: signCheckpoint({ origin: this.options.origin, size: frontier.size, rootHash }, signer),
-      key_id: formatKeyId(signer.keyId),
+      note: signCheckpoint({ origin: this.options.origin, size: frontier.size, rootHash }, signers),
+      key_id: formatKeyId(signers[0].keyId),
       created_at: this.clock().toISOString(),
     };
   }

@@ -59,7 +59,10 @@ export function registerExportCommand(program: Command): void {
       'how long to wait for the sealer to sign a checkpoint covering the newest events',
       '60',
     )
-    .option('--json', 'print the bundle, its export id, manifest hash, checkpoint and verifier key as JSON')
+    .option(
+      '--json',
+      'print the bundle, its export id, manifest hash, checkpoint, current verifier key and the keys that signed the bundle as JSON',
+    )
     .action(async (flags: ExportFlags) => {
       process.exitCode = await exportBundle(flags);
     });
@@ -110,7 +113,7 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
       store,
       readStore,
       proofs: new MerkleProofService(readStore),
-      keys: { signer: keys.signer(), verifierKeys: keys.verifierKeys() },
+      keys: { signers: keys.signers(), verifierKeys: keys.verifierKeys() },
       origin: config.LEDGER_ORIGIN,
       scope: { tenantId: flags.tenant, systemId: flags.system, from: flags.from, to: flags.to },
       sinceCheckpoint,
@@ -155,6 +158,7 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
         checkpoint: { treeSize: manifest.checkpoint.treeSize, rootHash: manifest.checkpoint.rootHash },
         exportedBy: actor,
         verifierKey: keys.signer().verifierKey,
+        signedBy: bundle.signedBy,
       });
       return EXIT.ok;
     }
@@ -162,7 +166,7 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
       [
         `wrote ${out} (${bundle.bytes} bytes): ${manifest.counts.events} events of ${manifest.scope.systemId}, proven against checkpoint ${manifest.checkpoint.treeSize} (root ${manifest.checkpoint.rootHash})`,
         `export ${bundle.exportId} recorded in the ledger as EvidenceExported (manifest SHA-256 ${bundle.manifestSha256})`,
-        `verify it offline: govledger verify-bundle ${flags.out} --trusted-key '${keys.signer().verifierKey}'`,
+        `verify it offline: govledger verify-bundle ${flags.out} ${bundle.signedBy.map((key) => `--trusted-key '${key}'`).join(' ')}`,
       ].join('\n') + '\n',
     );
     return EXIT.ok;

@@ -1,8 +1,8 @@
-import { LedgerKeys } from '@ledger/transparency-log';
+import { DEFAULT_ROTATION_OVERLAP_DAYS, LedgerKeys } from '@ledger/transparency-log';
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { ledgerKeysOptions } from '@ledger/runtime';
-import { announceLedger, cliConfig, existingLedgerKeys, keyId, printJson } from '../cli-context';
+import { announceLedger, cliConfig, CliError, existingLedgerKeys, keyId, printJson } from '../cli-context';
 
 export function registerKeysCommand(program: Command): void {
   const keys = program
@@ -36,15 +36,26 @@ export function registerKeysCommand(program: Command): void {
     .description(
       'replace the signing key; the old verifier key stays published so earlier checkpoints keep verifying',
     )
-    .action(() => {
+    .option(
+      '--overlap-days <days>',
+      'how long the retired key keeps signing beside the new one, so verifiers that know only the old key keep passing; 0 (for a leaked key) stops it at once',
+      String(DEFAULT_ROTATION_OVERLAP_DAYS),
+    )
+    .action((flags: { overlapDays: string }) => {
+      const overlapDays = Number(flags.overlapDays);
+      if (!/^\d+(\.\d+)?$/.test(flags.overlapDays) || !Number.isFinite(overlapDays))
+        throw new CliError('--overlap-days must be a number of days, 0 or more');
       const config = cliConfig();
       const options = ledgerKeysOptions(config);
       announceLedger(config, keyId(existingLedgerKeys(config).signer().verifierKey));
-      const { retired, current } = LedgerKeys.rotate(options);
+      const { retired, current, overlapUntil } = LedgerKeys.rotate(options, overlapDays);
       process.stdout.write(`${current}\n`);
       process.stderr.write(
         `rotated: new checkpoints are signed by ${keyId(current)} from the next checkpoint on (a running service picks the key up itself).\n` +
-          `${keyId(retired)} is retired and stays published in ${join(options.keysDir, 'verifiers.txt')} and at GET /v1/keys.\n`,
+          (overlapUntil
+            ? `${keyId(retired)} keeps signing beside it until ${overlapUntil}, then its secret is deleted; `
+            : `${keyId(retired)} signs nothing more; `) +
+          `it stays published in ${join(options.keysDir, 'verifiers.txt')} and at GET /v1/keys.\n`,
       );
     });
 }

@@ -121,7 +121,7 @@ export class EvidenceExportService implements OnModuleInit, OnApplicationShutdow
         store: this.store,
         readStore: this.readStore,
         proofs: this.proofs,
-        keys: { signer: this.keys.signer(), verifierKeys: this.keys.verifierKeys() },
+        keys: { signers: this.keys.signers(), verifierKeys: this.keys.verifierKeys() },
         origin: this.config.LEDGER_ORIGIN,
         scope: { tenantId: caller.tenantId, systemId: request.systemId, from: request.from, to: request.to },
         sinceCheckpoint: request.sinceCheckpoint,

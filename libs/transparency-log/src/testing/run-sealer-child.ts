@@ -16,7 +16,7 @@ runConsumerChild((readStore, [keysDir]) => {
   return new MerkleSealer({
     readStore,
     origin: CHILD_ORIGIN,
-    signer: () => keys.signer(),
+    signers: () => keys.signers(),
     checkpointEveryEvents: CHILD_CHECKPOINT_EVERY,
   });
 }).catch((error) => {
