@@ -14,12 +14,14 @@ export const BUNDLE_FILES = {
   manifest: 'manifest.json',
   signature: 'manifest.sig',
   checkpoint: 'checkpoint.note',
+  timestamp: 'checkpoint.tst',
   keys: 'keys.txt',
   consistency: 'consistency.json',
   events: 'events.jsonl',
   proofs: 'proofs.jsonl',
   fhir: 'fhir-bundle.json',
   report: 'report.html',
+  verify: 'VERIFY.md',
 } as const;
 
 export type BundleFileName = (typeof BUNDLE_FILES)[keyof typeof BUNDLE_FILES];
@@ -29,12 +31,14 @@ export const FILE_MEANING: Record<BundleFileName, string> = {
   'manifest.json': 'the signed list of every file and its SHA-256',
   'manifest.sig': "the ledger's signature over the manifest",
   'checkpoint.note': 'the signed Merkle tree head every event is proven against',
+  'checkpoint.tst': "a timestamp authority's RFC 3161 token over the checkpoint",
   'keys.txt': "the ledger's published verifier keys",
   'consistency.json': "the proof that the bundled checkpoint extends the recipient's earlier one",
   'events.jsonl': 'the stored events, exactly as hashed',
   'proofs.jsonl': 'the inclusion proof of each event',
   'fhir-bundle.json': 'the FHIR R4 view of the events (AuditEvent, Provenance)',
   'report.html': 'the human-readable report',
+  'VERIFY.md': 'how to verify the bundle without this software, with a worked example',
 };
 
 export interface ManifestFile {
@@ -101,24 +105,27 @@ export function manifestNoteText(origin: string, manifestBytes: Uint8Array): str
   return `${BUNDLE_FORMAT} manifest\n${origin}\nsha256 ${sha256Hex(manifestBytes)}\n`;
 }
 
-export function signManifest(origin: string, manifestBytes: Uint8Array, signer: NoteSigner): string {
-  return signNote(manifestNoteText(origin, manifestBytes), [signer]);
+export function signManifest(
+  origin: string,
+  manifestBytes: Uint8Array,
+  signers: readonly NoteSigner[],
+): string {
+  return signNote(manifestNoteText(origin, manifestBytes), signers);
 }
 
-/** The members of a bundle in archive order; consistency.json only when the export was asked for one. */
-export function bundleOrder(withConsistency: boolean): BundleFileName[] {
-  const { manifest, signature, checkpoint, keys, consistency, events, proofs, fhir, report } = BUNDLE_FILES;
-  return [
-    manifest,
-    signature,
-    checkpoint,
-    keys,
-    ...(withConsistency ? [consistency] : []),
-    events,
-    proofs,
-    fhir,
-    report,
-  ];
+/** Members a bundle holds only when its manifest lists them; bundles made before VERIFY.md existed still verify. */
+const OPTIONAL_FILES: ReadonlySet<BundleFileName> = new Set<BundleFileName>([
+  BUNDLE_FILES.timestamp,
+  BUNDLE_FILES.consistency,
+  BUNDLE_FILES.verify,
+]);
+
+/** The members of a bundle in archive order: every required one, and the optional ones among `listed`. */
+export function bundleOrder(listed: Iterable<BundleFileName>): BundleFileName[] {
+  const present = new Set(listed);
+  return (Object.values(BUNDLE_FILES) as BundleFileName[]).filter(
+    (name) => !OPTIONAL_FILES.has(name) || present.has(name),
+  );
 }
 
 /** One line of proofs.jsonl: the audit path of one event, hashes in standard base64 as in the checkpoint. */

@@ -44,6 +44,7 @@ import { auditEventOf } from './fhir/audit-event';
 import { ProvenanceCollector } from './fhir/provenance';
 import { HashingFile } from './hashing-file';
 import { renderReport } from './report/report-html';
+import { renderVerifyMd, type WorkedExample } from './verify-md';
 import { reportFindings } from './report/report-findings';
 import { ReportModel } from './report/report-model';
 
@@ -55,7 +56,8 @@ import { ReportModel } from './report/report-model';
 const EXPORT_SLICE = 50;
 
 export interface EvidenceKeys {
-  signer: NoteSigner;
+  /** The keys that sign the manifest, current first (two during a rotation's overlap). */
+  signers: readonly NoteSigner[];
   /** Every verifier key the ledger has published, the current one included. */
   verifierKeys: string[];
 }
@@ -89,6 +91,12 @@ export interface ExportedBundle {
   manifest: BundleManifest;
   /** SHA-256 of manifest.json: what the EvidenceExported event records. */
   manifestSha256: string;
+  /**
+   * The verifier keys whose signatures the bundle's checkpoint and manifest
+   * carry: what a recipient must trust. After a rotation the checkpoint may
+   * still be one the old key signed alone.
+   */
+  signedBy: string[];
 }
 
 /**
@@ -156,6 +164,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
       `{"resourceType":"Bundle","id":${JSON.stringify(exportId)},"meta":{"lastUpdated":${JSON.stringify(createdAt)}},"type":"collection","timestamp":${JSON.stringify(createdAt)},"entry":[`,
     );
 
+    let example: WorkedExample | undefined;
     const total = await events.count();
     let done = 0;
     options.onProgress?.(0, total);
@@ -171,13 +180,15 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
         for (const [i, event] of slice.entries()) {
           const proof = sliceProofs[i];
           const { position, ...envelope } = event;
-          eventLines.push(`${canonicalJson({ ...envelope, position: position.toString() })}\n`);
+          const eventLine = canonicalJson({ ...envelope, position: position.toString() });
+          eventLines.push(`${eventLine}\n`);
           const line: ProofLine = {
             eventId: event.eventId,
             leafIndex: proof.leafIndex,
             eventHash: proof.eventHash,
             proof: proof.proof.map(hashToBase64),
           };
+          example ??= { line: eventLine, envelope: event, leafIndex: line.leafIndex, proof: line.proof };
           proofLines.push(`${canonicalJson(line)}\n`);
           report.add(event);
           if (event.type === 'DataAccessed') {
@@ -257,6 +268,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
           verifierKeys: keys.verifierKeys,
         }),
       ],
+      [BUNDLE_FILES.verify, renderVerifyMd({ origin, checkpoint: manifestBase.checkpoint, example })],
     ];
     for (const [name, text] of small) {
       const bytes = Buffer.from(text, 'utf8');
@@ -264,7 +276,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
       files.set(name, { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
     }
 
-    const order = bundleOrder(consistency !== undefined);
+    const order = bundleOrder(files.keys());
     const manifest: BundleManifest = {
       ...manifestBase,
       counts: {
@@ -278,9 +290,13 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     };
     const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
     await writeFile(join(workDir, BUNDLE_FILES.manifest), manifestBytes, { mode: 0o600 });
-    await writeFile(join(workDir, BUNDLE_FILES.signature), signManifest(origin, manifestBytes, keys.signer), {
-      mode: 0o600,
-    });
+    await writeFile(
+      join(workDir, BUNDLE_FILES.signature),
+      signManifest(origin, manifestBytes, keys.signers),
+      {
+        mode: 0o600,
+      },
+    );
 
     const partial = `${options.out}.partial`;
     await packBundle(workDir, order, partial, createdAt);
@@ -291,6 +307,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
       bytes: (await stat(options.out)).size,
       manifest,
       manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
+      signedBy: bundleSigners(checkpoint.note, keys),
     };
   } finally {
     for (const f of open) f.abort();
@@ -349,6 +366,15 @@ function normalisedScope(scope: ExportScope): ExportScope {
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
   };
+}
+
+function bundleSigners(checkpointNote: string, keys: EvidenceKeys): string[] {
+  const published = new Map(keys.verifierKeys.map((key) => [key, noteVerifier(key)]));
+  const { signatures } = openCheckpoint(checkpointNote, [...published.values()]);
+  const checkpointKeys = [...published].filter(([, v]) =>
+    signatures.some((s) => s.name === v.name && s.keyId === v.keyId),
+  );
+  return [...new Set([...keys.signers.map((s) => s.verifierKey), ...checkpointKeys.map(([key]) => key)])];
 }
 
 function openSince(

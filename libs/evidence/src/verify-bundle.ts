@@ -202,8 +202,7 @@ class BundleReader {
         }
         await this.member(name, entry);
         this.files++;
-        if (name === 'manifest.sig')
-          expected = bundleOrder(this.manifest!.files.some((f) => f.name === 'consistency.json'));
+        if (name === 'manifest.sig') expected = bundleOrder(this.manifest!.files.map((f) => f.name));
       }
     } finally {
       input.destroy();
@@ -237,6 +236,7 @@ class BundleReader {
         return this.checkSignalCheckpoints();
       case 'fhir-bundle.json':
       case 'report.html':
+      case 'VERIFY.md':
         return this.streamListed(name, content);
     }
   }

@@ -29,17 +29,20 @@ export interface HashedEnvelope {
 }
 
 export function eventHash(envelope: HashedEnvelope): string {
+  return sha256Hex(hashedForm(envelope));
+}
+
+/** The exact text an event hash is the SHA-256 of: the RFC 8785 form of the hashed fields only. */
+export function hashedForm(envelope: HashedEnvelope): string {
   const { eventId, type, schemaVersion, stream, revision, data, metadata, integrity } = envelope;
-  return sha256Hex(
-    canonicalJson({
-      eventId,
-      type,
-      schemaVersion,
-      stream,
-      revision,
-      data,
-      metadata,
-      integrity: { prevHash: integrity.prevHash },
-    }),
-  );
+  return canonicalJson({
+    eventId,
+    type,
+    schemaVersion,
+    stream,
+    revision,
+    data,
+    metadata,
+    integrity: { prevHash: integrity.prevHash },
+  });
 }

@@ -76,6 +76,20 @@ func main() {
 			}
 			return tlog.CheckTree(proof, newer.size, newer.root, older.size, older.root)
 		}
+	case "note":
+		vkeys, notePath := flags.String("vkeys", "", "file of verifier keys"), flags.String("note", "", "signed note")
+		run = func() error {
+			n, err := openNote(*notePath, *vkeys)
+			if err != nil {
+				return err
+			}
+			_, err = os.Stdout.WriteString(n.Text)
+			return err
+		}
+	case "bundle-proofs":
+		vkeys, notePath := flags.String("vkeys", "", "file of verifier keys"), flags.String("note", "", "the bundle's checkpoint.note")
+		proofsPath := flags.String("proofs", "", "the bundle's proofs.jsonl")
+		run = func() error { return checkBundleProofs(*notePath, *vkeys, *proofsPath) }
 	case "sign":
 		skeyPath, textPath := flags.String("skey", "", "signer key file"), flags.String("text", "", "note text")
 		run = func() error {
@@ -114,7 +128,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go-verify checkpoint|inclusion|consistency|sign|tree [flags]")
+	fmt.Fprintln(os.Stderr, "usage: go-verify checkpoint|inclusion|consistency|note|bundle-proofs|sign|tree [flags]")
 	os.Exit(2)
 }
 
@@ -128,23 +142,7 @@ type checkpoint struct {
 // checkpoint body (tlog.ParseTree only reads the go.sum database's own header).
 func openCheckpoint(notePath, vkeysPath string) (checkpoint, error) {
 	var cp checkpoint
-	msg, err := os.ReadFile(notePath)
-	if err != nil {
-		return cp, err
-	}
-	lines, err := readLines(vkeysPath)
-	if err != nil {
-		return cp, err
-	}
-	var verifiers []note.Verifier
-	for _, vkey := range lines {
-		v, err := note.NewVerifier(vkey)
-		if err != nil {
-			return cp, fmt.Errorf("verifier key %q: %w", vkey, err)
-		}
-		verifiers = append(verifiers, v)
-	}
-	n, err := note.Open(msg, note.VerifierList(verifiers...))
+	n, err := openNote(notePath, vkeysPath)
 	if err != nil {
 		return cp, err
 	}
@@ -162,6 +160,74 @@ func openCheckpoint(notePath, vkeysPath string) (checkpoint, error) {
 	}
 	copy(cp.root[:], root)
 	return cp, nil
+}
+
+// openNote verifies a signed note with note.Open against the verifier keys in vkeysPath.
+func openNote(notePath, vkeysPath string) (*note.Note, error) {
+	msg, err := os.ReadFile(notePath)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := readLines(vkeysPath)
+	if err != nil {
+		return nil, err
+	}
+	var verifiers []note.Verifier
+	for _, vkey := range lines {
+		v, err := note.NewVerifier(vkey)
+		if err != nil {
+			return nil, fmt.Errorf("verifier key %q: %w", vkey, err)
+		}
+		verifiers = append(verifiers, v)
+	}
+	return note.Open(msg, note.VerifierList(verifiers...))
+}
+
+// checkBundleProofs checks every line of an evidence bundle's proofs.jsonl
+// (VERIFY.md section 4) against its signed checkpoint with tlog.CheckRecord.
+func checkBundleProofs(notePath, vkeysPath, proofsPath string) error {
+	cp, err := openCheckpoint(notePath, vkeysPath)
+	if err != nil {
+		return err
+	}
+	file, err := os.Open(proofsPath)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	scanner := bufio.NewScanner(file)
+	scanner.Buffer(make([]byte, 1<<20), 1<<24)
+	checked := 0
+	for scanner.Scan() {
+		var line struct {
+			EventHash string   `json:"eventHash"`
+			LeafIndex int64    `json:"leafIndex"`
+			Proof     []string `json:"proof"`
+		}
+		if err := json.Unmarshal(scanner.Bytes(), &line); err != nil {
+			return fmt.Errorf("proofs line %d: %w", checked+1, err)
+		}
+		data, err := hex.DecodeString(line.EventHash)
+		if err != nil || len(data) != tlog.HashSize {
+			return fmt.Errorf("proofs line %d: event hash must be 64 hex digits", checked+1)
+		}
+		proof := make(tlog.RecordProof, len(line.Proof))
+		for i, h := range line.Proof {
+			raw, err := base64.StdEncoding.DecodeString(h)
+			if err != nil || len(raw) != tlog.HashSize {
+				return fmt.Errorf("proofs line %d: proof hash %d is not base64 SHA-256", checked+1, i)
+			}
+			copy(proof[i][:], raw)
+		}
+		if err := tlog.CheckRecord(proof, cp.size, cp.root, line.LeafIndex, tlog.RecordHash(data)); err != nil {
+			return fmt.Errorf("proofs line %d: %w", checked+1, err)
+		}
+		checked++
+	}
+	if err := scanner.Err(); err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{"checked": checked, "size": cp.size})
 }
 
 // proveWithTlog builds the log with tlog's own storage layout and prints its

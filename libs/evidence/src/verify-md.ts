@@ -1,0 +1,147 @@
+import { eventLeafHash, hashedForm, hashToHex, type HashedEnvelope, sha256Hex } from '@ledger/integrity';
+import { BUNDLE_FORMAT } from './bundle-format';
+
+/** The first event of a bundle as written, with its proof: the worked example. */
+export interface WorkedExample {
+  /** Its line of events.jsonl, without the newline. */
+  line: string;
+  envelope: HashedEnvelope;
+  leafIndex: number;
+  proof: string[];
+}
+
+export interface VerifyMdFacts {
+  origin: string;
+  checkpoint: { treeSize: number; rootHash: string };
+  example?: WorkedExample;
+}
+
+/*
+ * VERIFY.md: how to check a bundle without this software, exactly enough to
+ * write a verifier in any language (test/interop/verify_bundle.py is one),
+ * with a worked example computed from the bundle itself at export time.
+ */
+export function renderVerifyMd({ origin, checkpoint, example }: VerifyMdFacts): string {
+  return `# How to verify this evidence bundle without our software
+
+This bundle (${BUNDLE_FORMAT}) is from the transparency log \`${origin}\`.
+Everything below can be checked with standard tools: any RFC 8785 (JSON
+Canonicalization Scheme) implementation, SHA-256, and Go's
+\`golang.org/x/mod/sumdb/note\` and \`sumdb/tlog\` packages (or any C2SP
+signed-note verifier for Ed25519). Get the ledger's verifier key
+(\`<name>+<key id>+<base64 key>\`) from its operator by a channel you trust,
+never only from \`keys.txt\` in this bundle.
+
+## 1. The manifest and its signature
+
+\`manifest.json\` lists every other file with its size in bytes and its
+SHA-256 in lowercase hex (\`files[].name\`, \`.bytes\`, \`.sha256\`). Check
+them, for example with
+
+    python3 -c 'import json; [print(f["sha256"] + "  " + f["name"]) for f in json.load(open("manifest.json"))["files"]]' | sha256sum -c --strict
+
+\`manifest.sig\` is a C2SP signed note (https://c2sp.org/signed-note) whose
+text is exactly these three lines:
+
+    ${BUNDLE_FORMAT} manifest
+    <origin>
+    sha256 <lowercase hex SHA-256 of the bytes of manifest.json>
+
+followed by a blank line and one signature line (\`— <key name> <base64 of
+4-byte key id || 64-byte Ed25519 signature>\`) per signing key. Open it with
+\`note.Open\` and your trusted verifier key(s); it must carry at least one
+valid signature by a key you trust. Signatures by keys you do not know are
+ignored (a key rotation's overlap signs with both keys).
+
+## 2. The checkpoint
+
+\`checkpoint.note\` is a C2SP checkpoint (https://c2sp.org/tlog-checkpoint),
+signed the same way: its text is the origin, the tree size in decimal, and
+the root hash in standard base64, one per line. Here:
+
+    ${origin}
+    ${checkpoint.treeSize}
+    ${checkpoint.rootHash}
+
+It must equal \`manifest.json\`'s \`checkpoint\` (\`treeSize\`, \`rootHash\`).
+
+## 3. Event hashes
+
+\`events.jsonl\` holds one stored event per line, each line the RFC 8785
+canonical JSON of the event with its \`position\` (the store's global order,
+decimal text) and \`integrity\` (\`hash\`, \`prevHash\`). An event's hash is
+the lowercase hex SHA-256 of the UTF-8 bytes of the RFC 8785 canonical JSON of
+exactly this object, built from the event's fields:
+
+    {"eventId", "type", "schemaVersion", "stream", "revision", "data", "metadata",
+     "integrity": {"prevHash"}}
+
+That is: the whole event without \`position\` and without \`integrity.hash\`.
+RFC 8785 in short: no whitespace; object keys sorted by their UTF-16 code
+units; strings with only \`"\`, \`\\\\\`, and control characters escaped
+(\`\\\\b \\\\t \\\\n \\\\f \\\\r\`, others as \`\\\\u00xx\`, lowercase hex); numbers
+as ECMAScript's Number.prototype.toString prints them (\`1\`, not \`1.0\`;
+\`1e-7\`, \`1e+21\`). The result must equal the line's \`integrity.hash\`.
+Within one \`stream\`, an event's \`integrity.prevHash\` is the hash of the
+event of the previous \`revision\` (64 zeros for revision 0), when both are in
+the bundle.
+
+## 4. Leaves, nodes and inclusion proofs (RFC 9162)
+
+Each event is one leaf of the log's Merkle tree, in global order. The leaf
+data is the event hash's 32 raw bytes, so
+
+    leaf hash = SHA-256(0x00 || event hash bytes)
+    node hash = SHA-256(0x01 || left child || right child)
+
+(\`tlog.RecordHash\` is the leaf rule.) \`proofs.jsonl\` has, line for line
+with \`events.jsonl\`, \`{"eventHash", "eventId", "leafIndex", "proof"}\`: the
+event's leaf index and its RFC 9162 section 2.1.3.2 inclusion proof, base64
+hashes from the leaf upwards. Each proof must lead from the event's leaf hash
+to the checkpoint's root at the checkpoint's tree size
+(\`tlog.CheckRecord(proof, size, root, leafIndex, tlog.RecordHash(eventHash))\`).
+
+## 5. The other files
+
+- \`keys.txt\`: every verifier key the ledger has published, one per line.
+- \`consistency.json\` (only when the export was asked for one):
+  \`{"from": {"treeSize", "rootHash", "checkpoint"}, "to": {"treeSize", "rootHash"}, "proof"}\`,
+  an RFC 9162 consistency proof (\`tlog.CheckTree\`) from the recipient's
+  earlier checkpoint (the signed note in \`from.checkpoint\`) to this one.
+- \`checkpoint.tst\` (only when the ledger has a timestamp authority): the
+  RFC 3161 TimeStampToken (DER) over SHA-256 of \`checkpoint.note\`'s text
+  (the note up to and including the line before the blank line):
+  \`openssl ts -verify -data <that text> -in checkpoint.tst -token_in -CAfile <the TSA's CA>\`.
+- \`fhir-bundle.json\` and \`report.html\`: views derived from the events,
+  covered by the manifest's digests.
+
+${example ? workedExample(example) : '## 6. Worked example\n\nThis bundle holds no events.\n'}`;
+}
+
+function workedExample(example: WorkedExample): string {
+  const hashed = hashedForm(example.envelope);
+  const hash = sha256Hex(hashed);
+  return `## 6. Worked example: the first event of this bundle
+
+Its line in \`events.jsonl\`:
+
+    ${example.line}
+
+The object that is hashed, in RFC 8785 form (${Buffer.byteLength(hashed)} bytes of UTF-8):
+
+    ${hashed}
+
+Its SHA-256, the event hash (equal to \`integrity.hash\`):
+
+    ${hash}
+
+Its leaf hash, SHA-256(0x00 || those 32 bytes):
+
+    ${hashToHex(eventLeafHash(hash))}
+
+Its leaf index is ${example.leafIndex}; its inclusion proof, ${example.proof.length} hashes from the leaf up,
+leads to the checkpoint's root:
+
+${example.proof.map((h) => `    ${h}`).join('\n')}
+`;
+}

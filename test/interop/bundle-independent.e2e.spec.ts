@@ -1,0 +1,145 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { govledger, ledgerEnv, scratchDir, seededLedger } from '../evidence/evidence-fixture';
+import { buildGoVerifier } from './go-verifier';
+
+/*
+ * Issue 18, part 8: a fresh evidence bundle verified without any of the
+ * ledger's code, only with what its VERIFY.md names: Go's sumdb/note and
+ * sumdb/tlog (go-verify/main.go), sha256sum, and verify_bundle.py, a short
+ * standard-library Python script written from VERIFY.md. A flipped byte in any
+ * file that carries evidence is caught.
+ */
+
+const SCRIPT = join(__dirname, 'verify_bundle.py');
+
+interface Verdicts {
+  /** Every file's digest, by `sha256sum -c` against the list manifest.json gives. */
+  digests: boolean;
+  /** Go's note.Open of manifest.sig, and its signed digest equal to sha256sum of manifest.json. */
+  manifest: boolean;
+  /** Go's note.Open of checkpoint.note and tlog.CheckRecord of every proof. */
+  proofs: boolean;
+  /** The Python script: every event hash, leaf, proof root and stream link. */
+  script: boolean;
+}
+
+const sh = (command: string, cwd: string) => spawnSync('sh', ['-c', command], { cwd, encoding: 'utf8' });
+
+describe('an evidence bundle verified with Go, sha256sum and a Python script that follow VERIFY.md', () => {
+  const dir = scratchDir();
+  const intact = join(dir, 'intact');
+  let goVerify: string;
+
+  /** What each independent tool says of the unpacked bundle in `bundle`. */
+  const verdicts = (bundle: string): Verdicts => {
+    const signed = spawnSync(goVerify, ['note', '-vkeys', join(dir, 'vkey.txt'), '-note', 'manifest.sig'], {
+      cwd: bundle,
+      encoding: 'utf8',
+    });
+    const manifestDigest = sh('sha256sum manifest.json', bundle).stdout.split(' ')[0];
+    const proofs = spawnSync(
+      goVerify,
+      [
+        'bundle-proofs',
+        '-vkeys',
+        join(dir, 'vkey.txt'),
+        '-note',
+        'checkpoint.note',
+        '-proofs',
+        'proofs.jsonl',
+      ],
+      { cwd: bundle, encoding: 'utf8' },
+    );
+    return {
+      digests: sh(`python3 '${SCRIPT}' . --sha256sums | sha256sum -c --strict`, bundle).status === 0,
+      manifest:
+        signed.status === 0 &&
+        signed.stdout === `govledger-evidence-bundle/v1 manifest\n${origin()}\nsha256 ${manifestDigest}\n`,
+      proofs: proofs.status === 0,
+      script: spawnSync('python3', [SCRIPT, bundle], { encoding: 'utf8' }).status === 0,
+    };
+  };
+  const origin = () =>
+    (JSON.parse(readFileSync(join(intact, 'manifest.json'), 'utf8')) as { origin: string }).origin;
+
+  beforeAll(async () => {
+    goVerify = buildGoVerifier(dir);
+    const { api } = await seededLedger('sqlite', 40);
+    try {
+      writeFileSync(join(dir, 'vkey.txt'), await (await fetch(`${api.url}/v1/keys`)).text());
+      const run = await govledger(
+        [
+          'export',
+          '--system',
+          'sepsis-predictor',
+          '--out',
+          join(dir, 'bundle.tar.gz'),
+          '--actor',
+          'ops.olga',
+        ],
+        ledgerEnv(api),
+      );
+      if (run.code !== 0) throw new Error(`govledger export failed: ${run.stderr}`);
+    } finally {
+      await api.close();
+    }
+    mkdirSync(intact);
+    const untar = spawnSync('tar', ['xzf', join(dir, 'bundle.tar.gz'), '-C', intact], { encoding: 'utf8' });
+    if (untar.status !== 0) throw new Error(`tar xzf failed: ${untar.stderr}`);
+  }, 240_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('passes every independent check on the fresh bundle', () => {
+    const script = spawnSync('python3', [SCRIPT, intact], { encoding: 'utf8' });
+    expect(script.stdout).toMatch(/^OK: [1-9]\d* event hashes recomputed/);
+    expect(verdicts(intact)).toEqual({ digests: true, manifest: true, proofs: true, script: true });
+  });
+
+  it("VERIFY.md's worked example is the first event, and sha256sum of its hashed form gives its hash", () => {
+    const verifyMd = readFileSync(join(intact, 'VERIFY.md'), 'utf8');
+    const firstLine = readFileSync(join(intact, 'events.jsonl'), 'utf8').split('\n')[0];
+    const { integrity } = JSON.parse(firstLine) as { integrity: { hash: string } };
+    const example = verifyMd.slice(verifyMd.indexOf('## 6. Worked example'));
+    const blocks = [...example.matchAll(/\n\n {4}(.+)\n/g)].map((m) => m[1]);
+    // The event's line, the hashed form, its hash, its leaf hash.
+    expect(blocks[0]).toBe(firstLine);
+    expect(blocks[2]).toBe(integrity.hash);
+    writeFileSync(join(dir, 'hashed-form'), blocks[1]);
+    expect(sh("sha256sum hashed-form | cut -d' ' -f1", dir).stdout.trim()).toBe(integrity.hash);
+    writeFileSync(
+      join(dir, 'leaf-data'),
+      Buffer.concat([Buffer.from([0]), Buffer.from(integrity.hash, 'hex')]),
+    );
+    expect(sh("sha256sum leaf-data | cut -d' ' -f1", dir).stdout.trim()).toBe(blocks[3]);
+  });
+
+  /** After `marker`: a byte inside what each verifier reads, not the layout around it. */
+  const after = (marker: string) => (text: string) => text.indexOf(marker) + marker.length;
+  const middle = (text: string) => Math.floor(text.length / 2);
+  it.each<[string, (text: string) => number, Partial<Verdicts>]>([
+    ['events.jsonl', after('"eventId":"'), { digests: false, script: false }],
+    ['proofs.jsonl', after('"proof":["'), { digests: false, proofs: false, script: false }],
+    // The root hash, the third line of the signed text.
+    [
+      'checkpoint.note',
+      (text) => text.split('\n', 2).join('\n').length + 3,
+      { digests: false, proofs: false, script: false },
+    ],
+    ['manifest.json', after('"sha256": "'), { digests: false, manifest: false }],
+    // The signature, at the end of the last line.
+    ['manifest.sig', (text) => text.length - 10, { manifest: false }],
+    ['report.html', middle, { digests: false }],
+    ['VERIFY.md', middle, { digests: false }],
+  ])('a flipped byte in %s is caught', (name, at, caught) => {
+    const copy = join(dir, `flipped-${name}`);
+    cpSync(intact, copy, { recursive: true });
+    const bytes = readFileSync(join(copy, name));
+    const offset = at(bytes.toString('latin1'));
+    expect(offset).toBeGreaterThan(0);
+    bytes[offset] ^= 0x01;
+    writeFileSync(join(copy, name), bytes);
+    expect(verdicts(copy)).toEqual({ digests: true, manifest: true, proofs: true, script: true, ...caught });
+  });
+});
