@@ -55,3 +55,12 @@ export {
   signCheckpoint,
   openCheckpoint,
 } from './checkpoint';
+export {
+  type StampedTime,
+  type TimestampCheck,
+  type TimestampRequest,
+  timestampedText,
+  timestampRequest,
+  timestampFromResponse,
+  verifyTimestampToken,
+} from './timestamp-token';

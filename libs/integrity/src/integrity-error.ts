@@ -25,7 +25,15 @@ export type IntegrityErrorCode =
   | 'UNVERIFIED_NOTE'
   | 'MALFORMED_CHECKPOINT'
   /** A validly signed checkpoint belongs to a different log than the caller expected. */
-  | 'ORIGIN_MISMATCH';
+  | 'ORIGIN_MISMATCH'
+  /** An RFC 3161 timestamp token or reply is not well-formed DER of the expected structure. */
+  | 'MALFORMED_TIMESTAMP'
+  /** The timestamp authority answered with a refusal. */
+  | 'TIMESTAMP_REFUSED'
+  /** The token is over another digest, or its signed attributes or nonce do not match. */
+  | 'TIMESTAMP_MISMATCH'
+  /** The token's certificate is not for time stamping, not valid then, or not the trusted one. */
+  | 'TIMESTAMP_UNTRUSTED';
 
 export class IntegrityError extends Error {
   constructor(
