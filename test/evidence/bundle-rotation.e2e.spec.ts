@@ -4,7 +4,15 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/child-process';
 import type { TestApi } from '../support/ledger-api';
-import { govledger, ledgerEnv, offlineEnv, scratchDir, seededLedger, type CliRun } from './evidence-fixture';
+import {
+  govledger,
+  ledgerEnv,
+  offlineEnv,
+  scratchDir,
+  seededLedger,
+  settled,
+  type CliRun,
+} from './evidence-fixture';
 
 /*
  * Issue 18, part 6: a key rotation never breaks a verifier. The command
@@ -14,7 +22,6 @@ import { govledger, ledgerEnv, offlineEnv, scratchDir, seededLedger, type CliRun
  */
 
 const SYSTEM = 'sepsis-predictor';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('evidence bundle across a key rotation', () => {
   const dir = scratchDir();
@@ -76,11 +83,7 @@ describe('evidence bundle across a key rotation', () => {
 
   it('the printed command passes on a bundle whose checkpoint only the retired key signed', async () => {
     // Once the service has checkpointed everything seeded, the rotation comes before any new checkpoint.
-    let latest = '';
-    for (let seen = ''; latest === '' || latest !== seen; await sleep(600)) {
-      seen = latest;
-      latest = await (await fetch(`${api.url}/checkpoint`)).text();
-    }
+    await settled(api);
     const rotated = await govledger(['keys', 'rotate'], ledgerEnv(api));
     expect(rotated.code).toBe(0);
     newKey = rotated.stdout.trim();

@@ -12,14 +12,40 @@ import { startTestApi, type StoreKind, type TestApi } from '../support/ledger-ap
 export async function seededLedger(
   kind: StoreKind,
   accessEvents: number,
+  env: Record<string, string> = {},
 ): Promise<{ api: TestApi; seed: SeedReport }> {
-  const api = await startTestApi(kind, { LEDGER_CHECKPOINT_EVERY_MS: '200' });
+  const api = await startTestApi(kind, { LEDGER_CHECKPOINT_EVERY_MS: '200', ...env });
   const issuer = await LocalIssuer.open(join(api.dataDir, 'keys'), 'govledger-local', 'govledger');
   const seed = await seedDemoOrganisation(new LedgerClient(api.url, issuer, 'default'), {
     accessEvents,
     onProgress: () => undefined,
   });
   return { api, seed };
+}
+
+/**
+ * Waits until the service has checkpointed everything recorded (the latest
+ * checkpoint is the same twice, 600 ms apart) and, with `stamped`, until its
+ * timestamp authority has stamped it (the stamped count is non-zero and still):
+ * an export then holds that checkpoint, and its token.
+ */
+export async function settled(api: TestApi, { stamped = false } = {}): Promise<string> {
+  const metricsToken = await api.token('auditor.amy', 'auditor');
+  const state = async () =>
+    [
+      await (await fetch(`${api.url}/checkpoint`)).text(),
+      stamped
+        ? (/ledger_timestamp_requests_total\{result="stamped"\} ([1-9]\d*)/.exec(
+            await (
+              await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
+            ).text(),
+          )?.[1] ?? '')
+        : 'n/a',
+    ].join('|');
+  for (let seen = '', now = await state(); ; seen = now, now = await state()) {
+    if (now === seen && !now.endsWith('|')) return now.split('|')[0];
+    await new Promise((resolve) => setTimeout(resolve, 600));
+  }
 }
 
 export interface CliRun {

@@ -9,7 +9,7 @@ import {
   type OpenedCheckpoint,
 } from '@ledger/integrity';
 import type { CompliancePolicy, ReadDb } from '@ledger/read-models';
-import { type MerkleProofService, ProofRequestError } from '@ledger/transparency-log';
+import { checkpointTimestamp, type MerkleProofService, ProofRequestError } from '@ledger/transparency-log';
 import type { ReadStore } from '@ledger/read-store';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -247,8 +247,11 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
       createdAt,
       options.compliancePolicy,
     );
-    const small: Array<[BundleFileName, string]> = [
+    const timestamp = await checkpointTimestamp(readStore, checkpoint.treeSize);
+    const small: Array<[BundleFileName, string | Buffer]> = [
       [BUNDLE_FILES.checkpoint, checkpoint.note],
+      // A token comes some time after its checkpoint: a bundle made meanwhile goes without.
+      ...(timestamp ? [[BUNDLE_FILES.timestamp, timestamp] as [BundleFileName, Buffer]] : []),
       [BUNDLE_FILES.keys, keys.verifierKeys.map((k) => `${k}\n`).join('')],
       ...(consistency
         ? [
@@ -270,8 +273,8 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
       ],
       [BUNDLE_FILES.verify, renderVerifyMd({ origin, checkpoint: manifestBase.checkpoint, example })],
     ];
-    for (const [name, text] of small) {
-      const bytes = Buffer.from(text, 'utf8');
+    for (const [name, content] of small) {
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
       await writeFile(join(workDir, name), bytes, { mode: 0o600 });
       files.set(name, { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
     }

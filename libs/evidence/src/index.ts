@@ -15,7 +15,13 @@ export {
 export { recordExport, type ExportRecord } from './record-export';
 export { EvidenceExportError, type EvidenceExportErrorCode } from './evidence-export-error';
 export type { ExportScope } from './event-selection';
-export { verifyBundle, type BundleSummary, type BundleVerification } from './verify-bundle';
+export {
+  verifyBundle,
+  type BundleSummary,
+  type BundleVerification,
+  type VerifyBundleOptions,
+} from './verify-bundle';
+export { readPemCertificates, type BundleTimestamp } from './verify-timestamp';
 export {
   auditEventToIngestItem,
   elementOfField,

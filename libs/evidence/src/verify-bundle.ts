@@ -14,7 +14,7 @@ import {
   type NoteVerifier,
   type OpenedCheckpoint,
 } from '@ledger/integrity';
-import { createHash } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
@@ -30,6 +30,7 @@ import {
 } from './bundle-format';
 import { JsonLines, LineError } from './json-lines';
 import { describeSignal, SignalRecomputation, type PositionRange } from './signal-recompute';
+import { type BundleTimestamp, checkBundleTimestamp } from './verify-timestamp';
 
 /*
  * The offline verifier: a bundle file and the verifier keys the recipient
@@ -72,6 +73,8 @@ export interface BundleSummary {
   lastPosition?: string;
   checkpoint: { treeSize: number; rootHash: string; signedBy: string[] };
   consistentWith?: { treeSize: number; rootHash: string };
+  /** What checkpoint.tst attests, when the bundle has one. */
+  timestamp?: BundleTimestamp;
   files: number;
   /** The bundle's MonitoringSignalComputed events, and how many were recomputed from its events and matched. */
   signals: { computed: number; recomputed: number };
@@ -96,9 +99,15 @@ const MAX_FAILURES = 1000;
 /** What a period-cut bundle holds in full within its declared input ranges, whatever their occurredAt. */
 const SIGNAL_INPUT_TYPES = new Set(['AiOutputProduced', 'ClinicianResponseRecorded', 'OutcomeObserved']);
 
+export interface VerifyBundleOptions {
+  /** Trust anchors for checkpoint.tst (the TSA's certificate or its CA); given, a bundle without a token fails. */
+  tsaCertificates?: readonly X509Certificate[];
+}
+
 export async function verifyBundle(
   file: string,
   trustedVkeys: readonly string[],
+  options: VerifyBundleOptions = {},
 ): Promise<BundleVerification> {
   const refused = (message: string): BundleVerification => ({
     ok: false,
@@ -114,7 +123,7 @@ export async function verifyBundle(
   }
   if (verifiers.length === 0)
     return refused('no trusted verifier key given: pass the ledger key you were given out of band');
-  const reader = new BundleReader(verifiers);
+  const reader = new BundleReader(verifiers, options.tsaCertificates);
   try {
     await reader.read(file);
   } catch (error) {
@@ -132,6 +141,8 @@ class BundleReader {
   private manifestBytes?: Buffer;
   private manifest?: BundleManifest;
   private checkpoint?: OpenedCheckpoint;
+  private checkpointNote?: Buffer;
+  private timestamp?: BundleTimestamp;
   private consistentWith?: { treeSize: number; rootHash: string };
   /** The recomputed hash of each event, in order: what each proof must be the proof of. 32 bytes an event. */
   private eventHashes = Buffer.alloc(HASH_BYTES * 1024);
@@ -149,7 +160,10 @@ class BundleReader {
   /** Lines whose proven leaf index a signal's checkpoint claim needs, and the index once proven. */
   private wantedLeaves = new Map<number, number | undefined>();
 
-  constructor(private readonly verifiers: NoteVerifier[]) {}
+  constructor(
+    private readonly verifiers: NoteVerifier[],
+    private readonly tsaCertificates?: readonly X509Certificate[],
+  ) {}
 
   record(file: BundleFileName | 'bundle', message: string): void {
     if (this.failures.length < MAX_FAILURES) this.failures.push({ file, message });
@@ -213,6 +227,11 @@ class BundleReader {
         missing,
         `${missing} is missing from the bundle (${FILE_MEANING[missing]}): the bundle is incomplete`,
       );
+    if (this.tsaCertificates?.length && !seen.includes('checkpoint.tst'))
+      this.record(
+        'checkpoint.tst',
+        'a timestamp authority is trusted (--tsa-cert), but the bundle carries no timestamp token for its checkpoint: export it again once the checkpoint is stamped',
+      );
   }
 
   private async member(name: BundleFileName, content: AsyncIterable<Buffer>): Promise<void> {
@@ -224,6 +243,8 @@ class BundleReader {
         return this.checkManifest(await readSmall(name, content));
       case 'checkpoint.note':
         return this.checkCheckpoint(await this.readListed(name, content));
+      case 'checkpoint.tst':
+        return this.recorded(async () => this.checkTimestamp(await this.readListed(name, content)));
       case 'keys.txt':
         return this.recorded(async () => this.checkKeys(await this.readListed(name, content)));
       case 'consistency.json':
@@ -312,6 +333,7 @@ class BundleReader {
 
   private checkCheckpoint(note: Buffer): void {
     const manifest = this.manifest!;
+    this.checkpointNote = note;
     try {
       this.checkpoint = openCheckpoint(note, this.verifiers, manifest.origin);
     } catch (error) {
@@ -325,6 +347,17 @@ class BundleReader {
       throw new BundleFailure(
         'checkpoint.note',
         `the checkpoint (size ${this.checkpoint.size}, root ${root}) is not the one the manifest names (size ${manifest.checkpoint.treeSize}, root ${manifest.checkpoint.rootHash})`,
+      );
+    }
+  }
+
+  private checkTimestamp(token: Buffer): void {
+    try {
+      this.timestamp = checkBundleTimestamp(token, this.checkpointNote!, this.tsaCertificates);
+    } catch (error) {
+      throw new BundleFailure(
+        'checkpoint.tst',
+        `the timestamp token does not attest this checkpoint: ${messageOf(error)}`,
       );
     }
   }
@@ -678,6 +711,7 @@ class BundleReader {
         signedBy: checkpoint.signatures.map((s) => `${s.name}+${formatKeyId(s.keyId)}`),
       },
       ...(this.consistentWith ? { consistentWith: this.consistentWith } : {}),
+      ...(this.timestamp ? { timestamp: this.timestamp } : {}),
       files: this.files,
       signals: this.signals,
     };

@@ -377,6 +377,13 @@ export class LedgerConfig {
   /** Comma-separated file paths and http(s) URLs that receive every checkpoint; empty: none. */
   @Matches(WITNESS_LIST, { message: WITNESSES_RULE })
   LEDGER_WITNESSES: string = '';
+
+  /** An RFC 3161 timestamp authority that stamps every checkpoint; unset: none. Plain http is usual for TSAs: the token is signed. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s,]+$/i, {
+    message: 'LEDGER_TSA_URL must be the http(s):// URL of an RFC 3161 timestamp authority',
+  })
+  LEDGER_TSA_URL?: string;
 }
 
 /** The range every date-time given to the ledger must lie in. */
@@ -401,6 +408,7 @@ const KNOWN = new Set(
     'OTEL_EXPORTER_OTLP_ENDPOINT',
     'AUTH_JWKS_URL',
     'AUTH_JWKS_FILE',
+    'LEDGER_TSA_URL',
     'CONSOLE_OIDC_CLIENT_ID',
     'CONSOLE_OIDC_AUTHORIZATION_URL',
     'CONSOLE_OIDC_TOKEN_URL',

@@ -28,6 +28,7 @@ export {
   type StoredCheckpoint,
 } from './merkle-proofs';
 export { MerkleStoreDamagedError } from './merkle-node-store';
+export { CheckpointTimestamper, checkpointTimestamp, type TimestampStatus } from './checkpoint-timestamps';
 export {
   fileWitness,
   httpWitness,

@@ -10,6 +10,7 @@ import { MerkleProofService } from './merkle-proofs';
 import { MerkleSealer } from './merkle-sealer';
 import type { MerkleTables } from './merkle-tables';
 import { WitnessPublisher, type WitnessTarget } from './witnesses';
+import { CheckpointTimestamper } from './checkpoint-timestamps';
 
 export interface MerkleLogOptions {
   store: EventStore;
@@ -23,6 +24,10 @@ export interface MerkleLogOptions {
   witnessRetryMs?: number;
   logger?: RunnerLogger;
   maxBatchSize?: number;
+  /** `LEDGER_TSA_URL`: an RFC 3161 timestamp authority that stamps every checkpoint; none when absent. */
+  tsaUrl?: string;
+  /** First wait before asking an unreachable timestamp authority again; it doubles up to a minute. */
+  tsaRetryMs?: number;
 }
 
 /**
@@ -43,6 +48,7 @@ export class MerkleLog {
   readonly runner: ProjectionRunner<MerkleTables>;
   readonly proofs: MerkleProofService;
   readonly witnesses: WitnessPublisher;
+  readonly timestamps?: CheckpointTimestamper;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly options: MerkleLogOptions) {
@@ -55,6 +61,13 @@ export class MerkleLog {
       logger: options.logger,
       firstRetryMs: options.witnessRetryMs,
     });
+    if (options.tsaUrl)
+      this.timestamps = new CheckpointTimestamper({
+        readStore: options.readStore,
+        url: options.tsaUrl,
+        logger: options.logger,
+        firstRetryMs: options.tsaRetryMs,
+      });
     this.sealer = new MerkleSealer({
       readStore: options.readStore,
       origin: options.origin,
@@ -63,6 +76,7 @@ export class MerkleLog {
       onCheckpoint: (note, treeSize) => {
         options.logger?.info({ treeSize }, 'checkpoint signed');
         this.witnesses.publish(note, treeSize);
+        this.timestamps?.checkpointSigned();
       },
     });
     this.runner = new ProjectionRunner({
@@ -100,11 +114,12 @@ export class MerkleLog {
     await this.checkpointIfGrown();
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.witnesses.idle(),
+      Promise.all([this.witnesses.idle(), this.timestamps?.idle()]),
       new Promise((resolve) => (grace = setTimeout(resolve, witnessGraceMs))),
     ]);
     clearTimeout(grace);
     this.witnesses.stop();
+    this.timestamps?.stop();
   }
 
   status(): Promise<ProjectionStatus> {
@@ -117,5 +132,7 @@ export class MerkleLog {
     } catch (error) {
       this.options.logger?.error({ err: error }, 'could not sign a time-based checkpoint; will try again');
     }
+    // Also on every tick: checkpoints signed before a restart, or while the authority was down, get stamped.
+    this.timestamps?.checkpointSigned();
   }
 }

@@ -36,6 +36,21 @@ export interface MerkleCheckpointsTable {
   created_at: string;
 }
 
+/**
+ * RFC 3161 timestamp tokens over checkpoints, one per checkpoint, written once
+ * (an append-only table: evidence, like the checkpoints it stamps).
+ */
+export interface CheckpointTimestampsTable {
+  tree_size: number | string;
+  /** The DER TimeStampToken in standard base64. */
+  token: string;
+  /** The TSA's genTime, ISO 8601. */
+  gen_time: string;
+  /** The TSA certificate's subject. */
+  tsa: string;
+  created_at: string;
+}
+
 export interface MerkleTables {
   merkle_nodes: MerkleNodesTable;
   merkle_leaves: MerkleLeavesTable;
@@ -43,6 +58,7 @@ export interface MerkleTables {
 
 export interface CheckpointTable {
   merkle_checkpoints: MerkleCheckpointsTable;
+  merkle_checkpoint_timestamps: CheckpointTimestampsTable;
 }
 
 export const MERKLE_LOG_MODULE = 'merkle_log';
@@ -78,6 +94,18 @@ export const merkleCheckpointMigrations: Record<string, Migration> = {
         .addColumn('root_hash', 'text', (c) => c.notNull())
         .addColumn('note', 'text', (c) => c.notNull())
         .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0002_merkle_checkpoint_timestamps': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('merkle_checkpoint_timestamps')
+        .addColumn('tree_size', 'bigint', (c) => c.primaryKey())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('gen_time', 'text', (c) => c.notNull())
+        .addColumn('tsa', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
     },

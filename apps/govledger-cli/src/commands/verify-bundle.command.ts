@@ -1,4 +1,4 @@
-import { verifyBundle } from '@ledger/evidence';
+import { readPemCertificates, verifyBundle } from '@ledger/evidence';
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { CliError, EXIT, keyId, note, printJson } from '../cli-context';
@@ -6,6 +6,7 @@ import { CliError, EXIT, keyId, note, printJson } from '../cli-context';
 interface VerifyBundleFlags {
   trustedKey?: string[];
   trustedKeys?: string;
+  tsaCert?: string;
   json?: boolean;
 }
 
@@ -22,6 +23,10 @@ export function registerVerifyBundleCommand(program: Command): void {
       "the ledger's verifier key, obtained separately from the bundle (repeat for a rotated key)",
     )
     .option('--trusted-keys <file>', 'a file of trusted verifier keys, one per line')
+    .option(
+      '--tsa-cert <pem>',
+      "the timestamp authority's certificate, or the CA that issued it (PEM): checkpoint.tst must chain to it, and must be there",
+    )
     .option('--json', 'print the result (PASS with its summary, or every failure) as JSON')
     .action(async (file: string, flags: VerifyBundleFlags) => {
       process.exitCode = await verify(file, flags);
@@ -35,10 +40,11 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
     throw new CliError(
       "give the ledger's verifier key with --trusted-key <vkey> (or --trusted-keys <file>); never trust the keys inside the bundle alone",
     );
+  const tsaCertificates = flags.tsaCert === undefined ? undefined : readTsaCertificates(flags.tsaCert);
   // No ledger here: the bundle and the keys trusted for it are what this check stands on.
   note(`checking the bundle ${file} offline, trusting ${keys.map(keyId).join(', ')}`);
   const started = process.hrtime.bigint();
-  const result = await verifyBundle(file, keys);
+  const result = await verifyBundle(file, keys, { tsaCertificates });
   const seconds = (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
   if (flags.json) {
     printJson(result);
@@ -62,6 +68,9 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
       s.consistentWith
         ? `  the log extends your checkpoint of tree size ${s.consistentWith.treeSize} (root ${s.consistentWith.rootHash})`
         : '  no earlier checkpoint to prove consistency with (export with --since-checkpoint for one)',
+      s.timestamp
+        ? `  the checkpoint existed at ${s.timestamp.time}, attested by ${s.timestamp.tsa}${s.timestamp.anchored ? ', whose certificate chains to --tsa-cert' : ' (give --tsa-cert to check whom the authority is)'}`
+        : '  no timestamp token for the checkpoint',
       s.signals.computed > 0
         ? `  ${s.signals.recomputed} computed signals recomputed from the bundled outputs, responses and outcomes: each matches its value, n, inputs and checkpoint`
         : '  no computed monitoring signal in the bundle',
@@ -69,6 +78,20 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
     ].join('\n') + '\n',
   );
   return EXIT.ok;
+}
+
+function readTsaCertificates(file: string) {
+  if (!existsSync(file)) throw new CliError(`--tsa-cert: ${file} does not exist`);
+  let certificates;
+  try {
+    certificates = readPemCertificates(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(
+      `--tsa-cert: ${file} holds a certificate that cannot be read: ${(error as Error).message}`,
+    );
+  }
+  if (certificates.length === 0) throw new CliError(`--tsa-cert: ${file} holds no PEM certificate`);
+  return certificates;
 }
 
 function readKeys(file: string): string[] {

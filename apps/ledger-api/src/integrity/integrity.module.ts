@@ -17,6 +17,7 @@ import { READ_STORE } from '../read-models/read-store.module';
 import { EVENT_STORE } from '../store/event-store.module';
 import { IntegrityController } from './integrity.controller';
 import { LedgerEventProofResolver, ProofQueriesResolver } from './proofs.resolver';
+import { registerTimestampMetrics } from './timestamp-metrics';
 import { registerWitnessMetrics } from './witness-metrics';
 
 function openMerkleLog(
@@ -36,6 +37,7 @@ function openMerkleLog(
     checkpointEveryEvents: config.LEDGER_CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: config.LEDGER_CHECKPOINT_EVERY_MS,
     witnesses: parseWitnesses(config.LEDGER_WITNESSES),
+    tsaUrl: config.LEDGER_TSA_URL,
     logger: {
       info: (details, message) => logger.log({ ...details, msg: message }),
       warn: (details, message) => logger.warn({ ...details, msg: message }),
@@ -45,6 +47,7 @@ function openMerkleLog(
   // Started and stopped with the projections, and reported beside them in /health/ready and /metrics.
   projections.register(log.runner);
   registerWitnessMetrics(metrics.registry, log.witnesses);
+  if (log.timestamps) registerTimestampMetrics(metrics.registry, log.timestamps);
   return log;
 }
 
