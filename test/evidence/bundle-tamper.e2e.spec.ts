@@ -7,7 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
 import { collect } from '../support/events';
-import { govledger, ledgerEnv, offlineEnv, scratchDir, seededLedger } from './evidence-fixture';
+import { startOpensslTsa } from '../support/openssl-tsa';
+import { govledger, ledgerEnv, offlineEnv, scratchDir, seededLedger, settled } from './evidence-fixture';
 
 type Members = Array<[string, Buffer]>;
 
@@ -38,7 +39,9 @@ describe('evidence bundle: tampering is caught and named', () => {
   let origin: string;
 
   beforeAll(async () => {
-    const { api } = await seededLedger('sqlite', 300);
+    // A timestamp authority too, so the bundle holds every kind of file, checkpoint.tst included.
+    const tsa = await startOpensslTsa(join(dir, 'tsa'));
+    const { api } = await seededLedger('sqlite', 300, { LEDGER_TSA_URL: tsa.url });
     try {
       vkey = (await (await fetch(`${api.url}/v1/keys`)).text()).trim();
       origin = vkey.split('+')[0];
@@ -62,6 +65,7 @@ describe('evidence bundle: tampering is caught and named', () => {
           },
         ],
       });
+      await settled(api, { stamped: true });
       const run = await govledger(
         [
           'export',
@@ -79,6 +83,7 @@ describe('evidence bundle: tampering is caught and named', () => {
       if (run.code !== 0) throw new Error(`export failed: ${run.stderr}`);
     } finally {
       await api.close();
+      await tsa.close();
     }
     original = await readMembers(bundle);
   }, 180_000);
