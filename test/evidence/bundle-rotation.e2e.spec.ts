@@ -1,5 +1,4 @@
 import { openCheckpoint, noteVerifier } from '@ledger/integrity';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/child-process';
@@ -8,6 +7,7 @@ import {
   govledger,
   ledgerEnv,
   offlineEnv,
+  runChild,
   scratchDir,
   seededLedger,
   settled,
@@ -32,17 +32,9 @@ describe('evidence bundle across a key rotation', () => {
 
   /** Runs the printed line as a shell command, with `govledger` resolving to this checkout's CLI. */
   const runPrinted = (command: string): Promise<CliRun> =>
-    new Promise((resolve, reject) => {
-      const child = spawn('sh', ['-c', command], {
-        cwd: dir,
-        env: { ...offlineEnv(), PATH: `${bin}:${process.env.PATH}` },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    runChild('sh', ['-c', command], {
+      cwd: dir,
+      env: { ...offlineEnv(), PATH: `${bin}:${process.env.PATH}` },
     });
 
   /** The verifier keys whose signatures a checkpoint carries, in signature order. */

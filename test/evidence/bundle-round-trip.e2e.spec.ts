@@ -162,6 +162,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
       'proofs.jsonl',
       'fhir-bundle.json',
       'report.html',
+      'VERIFY.md',
     ]);
     expect(execFileSync('tar', ['-tzf', join(dir, 'graphql.tar.gz')], { encoding: 'utf8' })).not.toContain(
       'consistency.json',

@@ -59,12 +59,21 @@ export interface CliRun {
  * service under test runs in this process and must keep sealing meanwhile.
  */
 export function govledger(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return runChild(
+    process.execPath,
+    ['-r', '@swc-node/register', join(REPO_ROOT, 'apps/govledger-cli/src/main.ts'), ...args],
+    { cwd: REPO_ROOT, env },
+  );
+}
+
+/** A child process to its end, its output collected. */
+export function runChild(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', '@swc-node/register', join(REPO_ROOT, 'apps/govledger-cli/src/main.ts'), ...args],
-      { cwd: REPO_ROOT, env },
-    );
+    const child = spawn(command, args, options);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

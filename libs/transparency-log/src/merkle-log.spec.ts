@@ -303,6 +303,19 @@ describe.each([
     );
   });
 
+  it('during a rotation overlap both keys sign; once it is over the retired secret is deleted', () => {
+    const options = { keysDir: target.keysDir, origin: ORIGIN };
+    const now = new Date('2026-01-01T00:00:00Z');
+    const { retired, current, overlapUntil } = LedgerKeys.rotate(options, 2, now);
+    expect(overlapUntil).toBe('2026-01-03T00:00:00.000Z');
+    const during = keys.signers(new Date('2026-01-02T23:59:59Z')).map((s) => s.verifierKey);
+    expect(during).toEqual([current, retired]);
+    const retiring = join(target.keysDir, 'ledger.key.retiring');
+    expect(statSync(retiring).mode & 0o777).toBe(0o600);
+    expect(keys.signers(new Date('2026-01-03T00:00:00Z')).map((s) => s.verifierKey)).toEqual([current]);
+    expect(existsSync(retiring)).toBe(false);
+  });
+
   it('hands every checkpoint to a file witness and an HTTP witness, retrying a failing one without holding up sealing', async () => {
     const received: { contentType?: string; body: string }[] = [];
     let refusals = 2;

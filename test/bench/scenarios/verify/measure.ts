@@ -1,5 +1,5 @@
-import { SqliteEventStore, type StoredEvent } from '@ledger/event-store';
-import { canonicalJson, sha256Hex } from '@ledger/integrity';
+import { SqliteEventStore } from '@ledger/event-store';
+import { hashedForm, sha256Hex } from '@ledger/integrity';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { accessBatch, STREAM } from '../../lib/workload';
@@ -35,21 +35,6 @@ export async function seedStore({
   } finally {
     await store.close();
   }
-}
-
-/** What an event hash covers: the envelope without `position` and `hash` (see eventHash). */
-function envelopeOf(event: StoredEvent) {
-  const { eventId, type, schemaVersion, stream, revision, data, metadata, integrity } = event;
-  return {
-    eventId,
-    type,
-    schemaVersion,
-    stream,
-    revision,
-    data,
-    metadata,
-    integrity: { prevHash: integrity.prevHash },
-  };
 }
 
 /**
@@ -94,7 +79,7 @@ export async function rawSha256({
       used = 0;
     };
     for await (const event of store.readAll()) {
-      const canonical = Buffer.from(canonicalJson(envelopeOf(event)));
+      const canonical = Buffer.from(hashedForm(event));
       if (sha256Hex(canonical) !== event.integrity.hash)
         throw new Error(`canonical form of position ${event.position} does not hash to its stored hash`);
       if (used + canonical.length > chunk.length) flush();
