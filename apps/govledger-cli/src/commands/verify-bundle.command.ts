@@ -15,7 +15,7 @@ export function registerVerifyBundleCommand(program: Command): void {
     .command('verify-bundle <file>')
     .description(
       'check an evidence bundle offline, with no server and no database: the manifest signature, every file hash, every event hash, ' +
-        'every inclusion proof, the checkpoint signature and the consistency proof, and recompute every computed monitoring signal ' +
+        'every inclusion proof, the checkpoint signature, its RFC 3161 timestamp token and the consistency proof, and recompute every computed monitoring signal ' +
         'from the bundled events; exits 1 listing every failure, each naming its file',
     )
     .option(
