@@ -41,12 +41,16 @@ export {
   type NoteVerifier,
   type NoteKeyPair,
   generateNoteKey,
+  generateCosignatureKey,
   noteSigner,
   noteVerifier,
+  cosignatureSigner,
+  cosignatureVerifier,
   isValidKeyName,
   formatKeyId,
 } from './note-keys';
 export { type NoteSignature, type VerifiedNote, signNote, verifyNote } from './signed-note';
+export { type Cosignature, cosign, cosignatureMessage, verifyCosignatures } from './cosignature';
 export {
   type Checkpoint,
   type OpenedCheckpoint,
