@@ -12,6 +12,7 @@ export {
   hashFromHex,
   hashToHex,
   hashToBase64,
+  hashFromBase64,
 } from './merkle-hash';
 export {
   type NodeAddress,

@@ -9,6 +9,7 @@ import type { LedgerKeys } from './ledger-keys';
 import { MerkleProofService } from './merkle-proofs';
 import { MerkleSealer } from './merkle-sealer';
 import type { MerkleTables } from './merkle-tables';
+import { type TlogWitness, TlogWitnessClient } from './tlog-witness-client';
 import { WitnessPublisher, type WitnessTarget } from './witnesses';
 
 export interface MerkleLogOptions {
@@ -19,6 +20,8 @@ export interface MerkleLogOptions {
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
   witnesses?: readonly WitnessTarget[];
+  /** Witnesses that cosign (c2sp.org/tlog-witness); their cosignatures are stored with the checkpoints. */
+  cosigningWitnesses?: readonly TlogWitness[];
   /** First wait before sending to an unreachable witness again; it doubles up to a minute. */
   witnessRetryMs?: number;
   logger?: RunnerLogger;
@@ -43,6 +46,7 @@ export class MerkleLog {
   readonly runner: ProjectionRunner<MerkleTables>;
   readonly proofs: MerkleProofService;
   readonly witnesses: WitnessPublisher;
+  readonly cosigners: readonly TlogWitnessClient[];
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly options: MerkleLogOptions) {
@@ -63,6 +67,7 @@ export class MerkleLog {
       onCheckpoint: (note, treeSize) => {
         options.logger?.info({ treeSize }, 'checkpoint signed');
         this.witnesses.publish(note, treeSize);
+        for (const cosigner of this.cosigners) cosigner.notify();
       },
     });
     this.runner = new ProjectionRunner({
@@ -74,6 +79,14 @@ export class MerkleLog {
       lingerMs: SEAL_LINGER_MS,
     });
     this.proofs = new MerkleProofService(options.readStore);
+    this.cosigners = (options.cosigningWitnesses ?? []).map(
+      (witness) =>
+        new TlogWitnessClient(witness, {
+          proofs: this.proofs,
+          logger: options.logger,
+          firstRetryMs: options.witnessRetryMs,
+        }),
+    );
   }
 
   async start(): Promise<void> {
@@ -83,6 +96,8 @@ export class MerkleLog {
 
   /** For a host that starts the runner itself (the API starts every runner together). */
   startCheckpointTimer(): void {
+    // A witness that missed checkpoints while we were down (or was just added) gets the latest now.
+    for (const cosigner of this.cosigners) cosigner.notify();
     clearInterval(this.timer);
     this.timer = setInterval(() => void this.checkpointIfGrown(), this.options.checkpointEveryMs);
     this.timer.unref();
@@ -100,11 +115,12 @@ export class MerkleLog {
     await this.checkpointIfGrown();
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.witnesses.idle(),
+      Promise.all([this.witnesses.idle(), ...this.cosigners.map((c) => c.idle())]),
       new Promise((resolve) => (grace = setTimeout(resolve, witnessGraceMs))),
     ]);
     clearTimeout(grace);
     this.witnesses.stop();
+    for (const cosigner of this.cosigners) cosigner.stop();
   }
 
   status(): Promise<ProjectionStatus> {
