@@ -237,7 +237,8 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
       options.compliancePolicy,
     );
     const small: Array<[BundleFileName, string]> = [
-      [BUNDLE_FILES.checkpoint, checkpoint.note],
+      // With the witnesses' cosignatures, so a recipient can require k of them (verify-bundle --witness-threshold).
+      [BUNDLE_FILES.checkpoint, await proofs.cosignedNote(checkpoint)],
       [BUNDLE_FILES.keys, keys.verifierKeys.map((k) => `${k}\n`).join('')],
       ...(consistency
         ? [

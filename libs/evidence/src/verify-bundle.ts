@@ -1,5 +1,8 @@
 import {
   canonicalJson,
+  checkWitnessPolicy,
+  witnessPolicy as readWitnessPolicy,
+  type WitnessPolicy,
   eventHash,
   eventLeafHash,
   formatKeyId,
@@ -13,6 +16,7 @@ import {
   verifyNote,
   type NoteVerifier,
   type OpenedCheckpoint,
+  type WitnessPolicyResult,
 } from '@ledger/integrity';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -72,6 +76,8 @@ export interface BundleSummary {
   lastPosition?: string;
   checkpoint: { treeSize: number; rootHash: string; signedBy: string[] };
   consistentWith?: { treeSize: number; rootHash: string };
+  /** Present when a witness policy was given: which trusted witnesses cosigned the checkpoint. */
+  witnesses?: WitnessPolicyResult;
   files: number;
   /** The bundle's MonitoringSignalComputed events, and how many were recomputed from its events and matched. */
   signals: { computed: number; recomputed: number };
@@ -99,6 +105,8 @@ const SIGNAL_INPUT_TYPES = new Set(['AiOutputProduced', 'ClinicianResponseRecord
 export async function verifyBundle(
   file: string,
   trustedVkeys: readonly string[],
+  /** Of these witness keys (cosignature/v1), at least `threshold` must have cosigned the bundle's checkpoint. */
+  witnesses?: { keys: readonly string[]; threshold: number },
 ): Promise<BundleVerification> {
   const refused = (message: string): BundleVerification => ({
     ok: false,
@@ -114,7 +122,13 @@ export async function verifyBundle(
   }
   if (verifiers.length === 0)
     return refused('no trusted verifier key given: pass the ledger key you were given out of band');
-  const reader = new BundleReader(verifiers);
+  let policy: WitnessPolicy | undefined;
+  try {
+    policy = witnesses && readWitnessPolicy(witnesses.keys, witnesses.threshold);
+  } catch (error) {
+    return refused(`the witness policy cannot be applied: ${messageOf(error)}`);
+  }
+  const reader = new BundleReader(verifiers, policy);
   try {
     await reader.read(file);
   } catch (error) {
@@ -149,7 +163,12 @@ class BundleReader {
   /** Lines whose proven leaf index a signal's checkpoint claim needs, and the index once proven. */
   private wantedLeaves = new Map<number, number | undefined>();
 
-  constructor(private readonly verifiers: NoteVerifier[]) {}
+  private witnesses?: WitnessPolicyResult;
+
+  constructor(
+    private readonly verifiers: NoteVerifier[],
+    private readonly witnessPolicy?: WitnessPolicy,
+  ) {}
 
   record(file: BundleFileName | 'bundle', message: string): void {
     if (this.failures.length < MAX_FAILURES) this.failures.push({ file, message });
@@ -327,6 +346,22 @@ class BundleReader {
         `the checkpoint (size ${this.checkpoint.size}, root ${root}) is not the one the manifest names (size ${manifest.checkpoint.treeSize}, root ${manifest.checkpoint.rootHash})`,
       );
     }
+    if (this.witnessPolicy) this.checkWitnesses(note.toString('utf8'), this.witnessPolicy);
+  }
+
+  /** Recorded, not thrown: the events and proofs still get checked and reported under a failed policy. */
+  private checkWitnesses(note: string, policy: WitnessPolicy): void {
+    try {
+      this.witnesses = checkWitnessPolicy(note, policy);
+    } catch (error) {
+      return this.record('checkpoint.note', `a witness cosignature does not verify: ${messageOf(error)}`);
+    }
+    const { cosignedBy, met } = this.witnesses;
+    if (!met)
+      this.record(
+        'checkpoint.note',
+        `the checkpoint is cosigned by ${cosignedBy.length} of the trusted witnesses (${cosignedBy.map((c) => c.witness).join(', ') || 'none'}), fewer than the ${policy.threshold} required`,
+      );
   }
 
   private checkKeys(text: Buffer): void {
@@ -678,6 +713,7 @@ class BundleReader {
         signedBy: checkpoint.signatures.map((s) => `${s.name}+${formatKeyId(s.keyId)}`),
       },
       ...(this.consistentWith ? { consistentWith: this.consistentWith } : {}),
+      ...(this.witnesses ? { witnesses: this.witnesses } : {}),
       files: this.files,
       signals: this.signals,
     };

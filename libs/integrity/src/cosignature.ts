@@ -1,6 +1,6 @@
 import { concatBytes, encodeBase64 } from './encoding';
 import { IntegrityError } from './integrity-error';
-import { formatKeyId, NoteSigner, NoteVerifier } from './note-keys';
+import { cosignatureVerifier, formatKeyId, NoteSigner, NoteVerifier } from './note-keys';
 import { keyOf, parseSignatureLine, splitNote } from './signed-note';
 
 /*
@@ -80,4 +80,41 @@ export function verifyCosignatures(note: string, witnesses: readonly NoteVerifie
     found.set(key, { name: signature.name, keyId: signature.keyId, timestamp, line });
   }
   return [...found.values()];
+}
+
+/** A verifier's witness policy: of the witnesses it trusts, at least `threshold` must have cosigned. */
+export interface WitnessPolicy {
+  readonly witnesses: readonly NoteVerifier[];
+  readonly threshold: number;
+}
+
+/** Which of the trusted witnesses cosigned a note, and whether at least `threshold` of them did. */
+export interface WitnessPolicyResult {
+  /** `<name>+<key id>` of each trusted witness whose cosignature verifies, with its time. */
+  readonly cosignedBy: readonly { witness: string; time: string }[];
+  readonly threshold: number;
+  readonly met: boolean;
+}
+
+/** Reads witness keys (cosignatureVerifier form); throws IntegrityError for a bad key or a threshold they could never meet. */
+export function witnessPolicy(witnessKeys: readonly string[], threshold: number): WitnessPolicy {
+  const witnesses = witnessKeys.map((key) => cosignatureVerifier(key.trim()));
+  if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > witnesses.length)
+    throw new IntegrityError(
+      'MALFORMED_KEY',
+      `the witness threshold must be a whole number from 1 to the ${witnesses.length} witness keys given, got ${threshold}`,
+    );
+  return { witnesses, threshold };
+}
+
+/** Applies a witness policy to a cosigned note; a forged cosignature by a trusted witness throws. */
+export function checkWitnessPolicy(
+  note: string,
+  { witnesses, threshold }: WitnessPolicy,
+): WitnessPolicyResult {
+  const cosignedBy = verifyCosignatures(note, witnesses).map((c) => ({
+    witness: `${c.name}+${formatKeyId(c.keyId)}`,
+    time: new Date(c.timestamp * 1000).toISOString(),
+  }));
+  return { cosignedBy, threshold, met: cosignedBy.length >= threshold };
 }

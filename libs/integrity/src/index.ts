@@ -51,7 +51,16 @@ export {
   formatKeyId,
 } from './note-keys';
 export { type NoteSignature, type VerifiedNote, signNote, verifyNote } from './signed-note';
-export { type Cosignature, cosign, cosignatureMessage, verifyCosignatures } from './cosignature';
+export {
+  type Cosignature,
+  type WitnessPolicy,
+  type WitnessPolicyResult,
+  checkWitnessPolicy,
+  witnessPolicy,
+  cosign,
+  cosignatureMessage,
+  verifyCosignatures,
+} from './cosignature';
 export {
   type Checkpoint,
   type OpenedCheckpoint,

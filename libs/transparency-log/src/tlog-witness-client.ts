@@ -157,7 +157,11 @@ export class TlogWitnessClient {
       if (latest.treeSize <= this.cosignedSize) return;
       const old: number = this.witnessSize;
       if (old > latest.treeSize)
-        return this.conflicted(old, latest.treeSize, 'the witness holds a larger tree than our latest checkpoint');
+        return this.conflicted(
+          old,
+          latest.treeSize,
+          'the witness holds a larger tree than our latest checkpoint',
+        );
       const proof = await this.proofFrom(old, latest.treeSize);
       if (!proof) return this.conflicted(old, latest.treeSize, `our log has no checkpoint of size ${old}`);
       const body = `old ${old}\n${proof.map((hash) => `${hashToBase64(hash)}\n`).join('')}\n${latest.note}`;
@@ -165,7 +169,10 @@ export class TlogWitnessClient {
         method: 'POST',
         headers: { 'content-type': 'text/plain; charset=utf-8' },
         body,
-        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs ?? 10_000), this.stopping.signal]),
+        signal: AbortSignal.any([
+          AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+          this.stopping.signal,
+        ]),
       });
       const text = (await response.text()).slice(0, 64 * 1024);
       if (response.status === 200) {
@@ -177,17 +184,30 @@ export class TlogWitnessClient {
       }
       if (response.status === 409) {
         const size = /^(0|[1-9][0-9]*)\n?$/.exec(text) ? Number(text.trim()) : undefined;
-        if (size === undefined) throw new Error(`the witness answered 409 without its tree size: ${brief(text)}`);
+        if (size === undefined)
+          throw new Error(`the witness answered 409 without its tree size: ${brief(text)}`);
         if (size > latest.treeSize)
-          return this.conflicted(size, latest.treeSize, 'the witness holds a larger tree than our latest checkpoint');
+          return this.conflicted(
+            size,
+            latest.treeSize,
+            'the witness holds a larger tree than our latest checkpoint',
+          );
         // It refused the very size it holds: its root there is not ours.
         if (size === old)
-          return this.conflicted(size, latest.treeSize, `the witness holds another root at tree size ${size}`);
+          return this.conflicted(
+            size,
+            latest.treeSize,
+            `the witness holds another root at tree size ${size}`,
+          );
         this.witnessSize = size;
         continue;
       }
       if (response.status === 422)
-        return this.conflicted(old, latest.treeSize, `the witness refused our consistency proof from size ${old}`);
+        return this.conflicted(
+          old,
+          latest.treeSize,
+          `the witness refused our consistency proof from size ${old}`,
+        );
       const reason = `the witness answered ${response.status}: ${brief(text)}`;
       throw [400, 403, 404].includes(response.status) ? new Refusal(reason) : new Error(reason);
     }

@@ -64,7 +64,9 @@ export class WitnessServer {
 
   constructor(options: WitnessServerOptions) {
     this.signer = cosignatureSigner(options.signerKey);
-    this.logs = new Map(options.logs.map((log) => [log.origin, log.verifierKeys.map((k) => noteVerifier(k))]));
+    this.logs = new Map(
+      options.logs.map((log) => [log.origin, log.verifierKeys.map((k) => noteVerifier(k))]),
+    );
     this.clock = options.clock ?? (() => new Date());
     this.perMinute = options.requestsPerMinute ?? 600;
     this.db = new Database(options.stateFile);
@@ -124,7 +126,8 @@ export class WitnessServer {
       return { status: 400, body: `the checkpoint is malformed: ${messageOf(error)}\n` };
     }
     const verifiers = this.logs.get(origin);
-    if (!verifiers) return { status: 404, body: `this witness does not witness the log ${JSON.stringify(origin)}\n` };
+    if (!verifiers)
+      return { status: 404, body: `this witness does not witness the log ${JSON.stringify(origin)}\n` };
     let checkpoint;
     try {
       checkpoint = openCheckpoint(note, verifiers, origin);
@@ -142,7 +145,8 @@ export class WitnessServer {
     if (latest && old === checkpoint.size && root !== latest.rootHash)
       return { status: 409, body: `${held}\n`, contentType: 'text/x.tlog.size' };
     if (old === 0 || old === checkpoint.size) {
-      if (proof.length > 0) return { status: 400, body: 'a proof from size 0, or to the same size, is empty\n' };
+      if (proof.length > 0)
+        return { status: 400, body: 'a proof from size 0, or to the same size, is empty\n' };
     } else {
       try {
         verifyConsistency({
@@ -159,7 +163,9 @@ export class WitnessServer {
     const now = this.clock();
     if (checkpoint.size > held || !latest)
       this.db
-        .prepare('INSERT INTO cosigned (origin, tree_size, root_hash, checkpoint, cosigned_at) VALUES (?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO cosigned (origin, tree_size, root_hash, checkpoint, cosigned_at) VALUES (?, ?, ?, ?, ?)',
+        )
         .run(origin, checkpoint.size, root, note, now.toISOString());
     return {
       status: 200,
@@ -180,7 +186,8 @@ export class WitnessServer {
   private async answer(request: IncomingMessage): Promise<Answer> {
     if (!this.allow(request.socket.remoteAddress ?? '')) return { status: 429, body: 'too many requests\n' };
     const path = new URL(request.url ?? '/', 'http://witness').pathname;
-    if (!path.endsWith('/add-checkpoint')) return { status: 404, body: 'only POST /add-checkpoint is served\n' };
+    if (!path.endsWith('/add-checkpoint'))
+      return { status: 404, body: 'only POST /add-checkpoint is served\n' };
     if (request.method !== 'POST') return { status: 405, body: 'add-checkpoint is a POST\n' };
     const chunks: Buffer[] = [];
     let size = 0;
@@ -216,7 +223,8 @@ function parseRequest(body: string): { old: number; proof: Uint8Array[]; note: s
   const [first, ...hashes] = body.slice(0, blank).split('\n');
   const old = /^old (0|[1-9][0-9]{0,15})$/.exec(first);
   if (!old) return bad('the first line is "old <size>"');
-  if (hashes.length > MAX_PROOF_HASHES) return bad(`a consistency proof has at most ${MAX_PROOF_HASHES} hashes`);
+  if (hashes.length > MAX_PROOF_HASHES)
+    return bad(`a consistency proof has at most ${MAX_PROOF_HASHES} hashes`);
   const proof: Uint8Array[] = [];
   for (const line of hashes) {
     try {

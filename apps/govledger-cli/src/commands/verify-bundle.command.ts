@@ -1,16 +1,26 @@
 import { verifyBundle } from '@ledger/evidence';
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { CliError, EXIT, keyId, note, printJson } from '../cli-context';
+import {
+  CliError,
+  EXIT,
+  keyId,
+  note,
+  printJson,
+  witnessPolicyFlags,
+  witnessPolicyLines,
+  witnessPolicyOf,
+  type WitnessFlags,
+} from '../cli-context';
 
-interface VerifyBundleFlags {
+interface VerifyBundleFlags extends WitnessFlags {
   trustedKey?: string[];
   trustedKeys?: string;
   json?: boolean;
 }
 
 export function registerVerifyBundleCommand(program: Command): void {
-  program
+  const command = program
     .command('verify-bundle <file>')
     .description(
       'check an evidence bundle offline, with no server and no database: the manifest signature, every file hash, every event hash, ' +
@@ -21,7 +31,8 @@ export function registerVerifyBundleCommand(program: Command): void {
       '--trusted-key <vkey...>',
       "the ledger's verifier key, obtained separately from the bundle (repeat for a rotated key)",
     )
-    .option('--trusted-keys <file>', 'a file of trusted verifier keys, one per line')
+    .option('--trusted-keys <file>', 'a file of trusted verifier keys, one per line');
+  witnessPolicyFlags(command)
     .option('--json', 'print the result (PASS with its summary, or every failure) as JSON')
     .action(async (file: string, flags: VerifyBundleFlags) => {
       process.exitCode = await verify(file, flags);
@@ -38,7 +49,7 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
   // No ledger here: the bundle and the keys trusted for it are what this check stands on.
   note(`checking the bundle ${file} offline, trusting ${keys.map(keyId).join(', ')}`);
   const started = process.hrtime.bigint();
-  const result = await verifyBundle(file, keys);
+  const result = await verifyBundle(file, keys, witnessPolicyOf(flags));
   const seconds = (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
   if (flags.json) {
     printJson(result);
@@ -46,6 +57,7 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
   }
   if (!result.ok) {
     process.stdout.write(result.failures.map((f) => `FAIL: ${f.file}: ${f.message}\n`).join(''));
+    if (result.summary?.witnesses) process.stdout.write(witnessPolicyLines(result.summary.witnesses));
     const signals = result.summary?.signals;
     if (signals && signals.computed > 0)
       process.stdout.write(
@@ -66,7 +78,9 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
         ? `  ${s.signals.recomputed} computed signals recomputed from the bundled outputs, responses and outcomes: each matches its value, n, inputs and checkpoint`
         : '  no computed monitoring signal in the bundle',
       `  ${s.files} files match the signed manifest; verified in ${seconds} s`,
-    ].join('\n') + '\n',
+    ].join('\n') +
+      '\n' +
+      (s.witnesses ? witnessPolicyLines(s.witnesses) : ''),
   );
   return EXIT.ok;
 }

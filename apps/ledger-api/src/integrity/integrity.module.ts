@@ -8,7 +8,13 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
-import { LedgerKeys, MerkleLog, MerkleProofService, parseWitnesses } from '@ledger/transparency-log';
+import {
+  LedgerKeys,
+  MerkleLog,
+  MerkleProofService,
+  parseTlogWitnesses,
+  parseWitnesses,
+} from '@ledger/transparency-log';
 import type { ReadStore } from '@ledger/read-store';
 import { LedgerConfig, ledgerKeysOptions } from '@ledger/runtime';
 import { MetricsService } from '../metrics/metrics.service';
@@ -36,6 +42,7 @@ function openMerkleLog(
     checkpointEveryEvents: config.LEDGER_CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: config.LEDGER_CHECKPOINT_EVERY_MS,
     witnesses: parseWitnesses(config.LEDGER_WITNESSES),
+    cosigningWitnesses: parseTlogWitnesses(config.LEDGER_TLOG_WITNESSES),
     logger: {
       info: (details, message) => logger.log({ ...details, msg: message }),
       warn: (details, message) => logger.warn({ ...details, msg: message }),
@@ -44,7 +51,7 @@ function openMerkleLog(
   });
   // Started and stopped with the projections, and reported beside them in /health/ready and /metrics.
   projections.register(log.runner);
-  registerWitnessMetrics(metrics.registry, log.witnesses);
+  registerWitnessMetrics(metrics.registry, log);
   return log;
 }
 
@@ -86,6 +93,6 @@ class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     ProofQueriesResolver,
     LedgerEventProofResolver,
   ],
-  exports: [MerkleProofService, LedgerKeys],
+  exports: [MerkleProofService, LedgerKeys, MerkleLog],
 })
 export class IntegrityModule {}
