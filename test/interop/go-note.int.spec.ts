@@ -12,9 +12,10 @@ import {
   signNote,
 } from '@ledger/integrity';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildGoVerifier } from './go-verifier';
 
 /*
  * Anyone must be able to check our checkpoints and proofs with tools we did
@@ -24,42 +25,9 @@ import { join } from 'node:path';
  * Go and x/mod come from Debian, offline, in GOPATH mode.
  */
 
-const INSTALL = 'apt-get update && apt-get install -y golang-go golang-golang-x-mod-dev';
-const GOPATH = '/usr/share/gocode';
-const goEnv = {
-  ...process.env,
-  GO111MODULE: 'off',
-  GOPATH,
-  GOPROXY: 'off',
-  GOFLAGS: '',
-  GOTOOLCHAIN: 'local',
-  GOCACHE: process.env.GOCACHE ?? join(tmpdir(), 'govledger-go-build-cache'),
-};
-
 const ORIGIN = 'ledger.example/north-hospital';
 let workDir: string;
 let goVerify: string;
-
-function buildGoVerifier(): string {
-  const version = spawnSync('go', ['version'], { env: goEnv, encoding: 'utf8' });
-  if (version.error || version.status !== 0) {
-    throw new Error(
-      `The Go interop test needs Go, and it is not installed (${version.error?.message ?? version.stderr}). Install it with: ${INSTALL}`,
-    );
-  }
-  if (!existsSync(join(GOPATH, 'src/golang.org/x/mod/sumdb/note/note.go'))) {
-    throw new Error(
-      `The Go interop test needs golang.org/x/mod under ${GOPATH}, and it is missing. Install it with: ${INSTALL}`,
-    );
-  }
-  const binary = join(workDir, 'go-verify');
-  const build = spawnSync('go', ['build', '-o', binary, join(__dirname, 'go-verify', 'main.go')], {
-    env: goEnv,
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) throw new Error(`go build of test/interop/go-verify failed:\n${build.stderr}`);
-  return binary;
-}
 
 let fileCount = 0;
 function file(content: string): string {
@@ -108,7 +76,7 @@ const checkpointAt = (size: number, by = signer) =>
 
 beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), 'go-interop-'));
-  goVerify = buildGoVerifier();
+  goVerify = buildGoVerifier(workDir);
 });
 
 afterAll(() => {
