@@ -179,7 +179,11 @@ export class WitnessServer {
       status: 500,
       body: `the witness failed: ${messageOf(error)}\n`,
     }));
-    response.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain; charset=utf-8' });
+    response.writeHead(answer.status, {
+      'content-type': answer.contentType ?? 'text/plain; charset=utf-8',
+      // An unread body (too large) must not be taken for the next request on this connection.
+      ...(request.readableEnded ? {} : { connection: 'close' }),
+    });
     response.end(answer.body);
   }
 
@@ -189,14 +193,13 @@ export class WitnessServer {
     if (!path.endsWith('/add-checkpoint'))
       return { status: 404, body: 'only POST /add-checkpoint is served\n' };
     if (request.method !== 'POST') return { status: 405, body: 'add-checkpoint is a POST\n' };
+    const tooLarge: Answer = { status: 413, body: `a request is at most ${MAX_REQUEST_BYTES} bytes\n` };
+    if (Number(request.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) return tooLarge;
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of request as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        request.destroy();
-        return { status: 413, body: `a request is at most ${MAX_REQUEST_BYTES} bytes\n` };
-      }
+      if (size > MAX_REQUEST_BYTES) return tooLarge;
       chunks.push(chunk);
     }
     return this.addCheckpoint(Buffer.concat(chunks).toString('utf8'));
