@@ -162,6 +162,36 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+describe('witness paths that cannot be written stop the start with exit 78, naming the setting', () => {
+  it('ledger-api exits 78 when LEDGER_WITNESSES names a directory, instead of failing every checkpoint', async () => {
+    const child = spawnTs('apps/ledger-api/src/main.ts', [], {
+      PORT: '0',
+      LEDGER_DATA_DIR: join(dir, 'never-started'),
+      LEDGER_WITNESSES: dir,
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    expect((await exited(child)).code).toBe(78);
+    expect(stderr).toContain(`LEDGER_WITNESSES: ${dir} is a directory`);
+  }, 60_000);
+
+  it('govledger witness exits 78 naming --state when it is a directory', async () => {
+    const child = spawnTs('apps/govledger-cli/src/main.ts', [
+      'witness',
+      '--key-file',
+      join(dir, 'witness-of-a.key'),
+      '--state',
+      dir,
+      '--log',
+      `${ORIGIN_A} ${keyA.verifierKey}`,
+    ]);
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    expect((await exited(child)).code).toBe(78);
+    expect(stderr).toContain(`govledger: --state: ${dir} is a directory`);
+  }, 60_000);
+});
+
 describe('two ledgers witness each other', () => {
   let ledgerA: Ledger;
   let ledgerB: Ledger;

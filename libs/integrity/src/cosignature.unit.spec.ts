@@ -42,7 +42,9 @@ describe('cosignature/v1 (c2sp.org/tlog-cosignature)', () => {
       key: {
         kty: 'OKP',
         crv: 'Ed25519',
-        x: Buffer.from(witness.verifierKey.split('+')[2], 'base64').subarray(1).toString('base64url'),
+        x: Buffer.from(witness.verifierKey.split('+').slice(2).join('+'), 'base64')
+          .subarray(1)
+          .toString('base64url'),
       },
       format: 'jwk',
     });

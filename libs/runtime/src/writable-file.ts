@@ -16,7 +16,7 @@ export function writableFileProblem(path: string): string | undefined {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') return `${path} is not writable by this process`;
-    if (code !== 'ENOENT') return `${path} cannot be used: ${(error as Error).message}`;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') return `${path} cannot be used: ${(error as Error).message}`;
   }
   for (at = dirname(at); ; at = dirname(at)) {
     try {
