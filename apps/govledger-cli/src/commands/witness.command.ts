@@ -22,7 +22,10 @@ export function registerWitnessCommand(program: Command): void {
         'and a consistency proof from the last one it cosigned, keeps what it cosigned in a SQLite file, and refuses a rollback or fork with 409',
     )
     .requiredOption('--key-file <file>', "the witness's signer key (secret; create it with --new-key)")
-    .option('--new-key <name>', 'create a witness key named <name> in --key-file, print its verifier key and exit')
+    .option(
+      '--new-key <name>',
+      'create a witness key named <name> in --key-file, print its verifier key and exit',
+    )
     .option('--state <file>', 'the SQLite file of every checkpoint cosigned, per log (created when missing)')
     .option(
       '--log <origin-and-vkeys...>',
@@ -45,11 +48,15 @@ function newKey(name: string, file: string): void {
 }
 
 async function serve(flags: WitnessFlags): Promise<void> {
-  if (!flags.state) throw new CliError('--state <file> is required to witness: it is what the witness remembers');
+  if (!flags.state)
+    throw new CliError('--state <file> is required to witness: it is what the witness remembers');
   const problem = writableFileProblem(flags.state);
   if (problem) throw new CliError(`--state: ${problem}`, EXIT.config);
   if (!existsSync(flags.keyFile))
-    throw new CliError(`--key-file: ${flags.keyFile} does not exist (create one with --new-key <name>)`, EXIT.config);
+    throw new CliError(
+      `--key-file: ${flags.keyFile} does not exist (create one with --new-key <name>)`,
+      EXIT.config,
+    );
   const logs = parseLogs(flags.log ?? []);
   const listen = /^(.+):(\d{1,5})$/.exec(flags.listen);
   if (!listen) throw new CliError('--listen must be <host>:<port>, e.g. 127.0.0.1:7380', EXIT.config);
@@ -81,12 +88,15 @@ async function serve(flags: WitnessFlags): Promise<void> {
 
 /** `--log "<origin> <vkey> [<vkey>...]"`, repeated; the same origin twice adds keys (a rotation). */
 function parseLogs(entries: string[]): WitnessedLog[] {
-  if (entries.length === 0) throw new CliError('give at least one log to witness with --log "<origin> <verifier key>"');
+  if (entries.length === 0)
+    throw new CliError('give at least one log to witness with --log "<origin> <verifier key>"');
   const logs = new Map<string, string[]>();
   for (const entry of entries) {
     const [origin, ...keys] = entry.trim().split(/\s+/);
     if (!origin || keys.length === 0)
-      throw new CliError(`--log must be "<origin> <verifier key> [<verifier key>...]", got ${JSON.stringify(entry)}`);
+      throw new CliError(
+        `--log must be "<origin> <verifier key> [<verifier key>...]", got ${JSON.stringify(entry)}`,
+      );
     logs.set(origin, [...(logs.get(origin) ?? []), ...keys]);
   }
   return [...logs].map(([origin, verifierKeys]) => ({ origin, verifierKeys }));
