@@ -25,6 +25,7 @@ import { govledger, offlineEnv } from '../evidence/evidence-fixture';
 import { buildGoVerifier } from '../interop/go-verifier';
 import { exited, LineReader, spawnTs } from '../support/child-process';
 import { newEvent } from '../support/events';
+import { until } from '../support/until';
 
 /*
  * Two organisations each run a ledger and a witness (`govledger witness`, a
@@ -327,7 +328,7 @@ describe('two ledgers witness each other', () => {
     const ready = await until(async () => {
       const body = (await (await fetch(`${forked.url}/health/ready`)).json()) as Record<string, any>;
       return body.alerts ? body : undefined;
-    });
+    }, 30_000);
     expect(ready.alerts).toEqual(['WITNESS_CONFLICT']);
     expect(ready.witnessConflicts).toEqual([
       expect.objectContaining({ witness: `${urlOfWitnessA}/`, witnessSize: held }),
@@ -354,13 +355,3 @@ describe('two ledgers witness each other', () => {
     expect(genuine.alerts).toBeUndefined();
   }, 120_000);
 });
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
