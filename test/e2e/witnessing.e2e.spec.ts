@@ -247,6 +247,22 @@ describe('two ledgers witness each other', () => {
     // Growing again: the witness checks a consistency proof from the size it cosigned.
     const grown = await append(ledgerB, 7, 'b2');
     await cosignedAt(ledgerB, witnessOfB.verifierKey, grown);
+
+    // govledger verify applies the same policy to the latest checkpoint and the cosignatures the ledger stored.
+    const envB = {
+      ...offlineEnv(),
+      LEDGER_DATA_DIR: ledgerB.dataDir,
+      LEDGER_ORIGIN: ORIGIN_B,
+      LEDGER_SIGNING_KEY_FILE: join(dir, 'b.ledger.key'),
+    };
+    const verified = await govledger(['verify', '--witness-key', witnessOfB.verifierKey], envB);
+    expect(verified.stdout).toContain(
+      'witnesses: 1 of the trusted witnesses cosigned the checkpoint (at least 1 required)',
+    );
+    expect(verified.code).toBe(0);
+    const otherWitness = await govledger(['verify', '--witness-key', witnessOfA.verifierKey], envB);
+    expect(otherWitness.stdout).toContain('WITNESS POLICY NOT MET: 0 of the trusted witnesses cosigned');
+    expect(otherWitness.code).toBe(1);
   }, 90_000);
 
   it("Go's sumdb/note opens the cosigned checkpoint with the log's key and the witness's", async () => {
