@@ -1,3 +1,4 @@
+import { generateCosignatureKey } from '@ledger/integrity';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,11 @@ describe('the Prometheus alert rules of docs/operations.md', () => {
     // The witness series exist for configured witnesses only, as in any deployment the witness alerts are for.
     const witnessDir = mkdtempSync(join(tmpdir(), 'ledger-rules-witness-'));
     beforeAll(async () => {
-      api = await startTestApi('sqlite', { LEDGER_WITNESSES: join(witnessDir, 'latest.checkpoint') });
+      api = await startTestApi('sqlite', {
+        LEDGER_WITNESSES: join(witnessDir, 'latest.checkpoint'),
+        // A cosigning witness too (nothing listens there): its series are what the conflict alerts read.
+        LEDGER_TLOG_WITNESSES: `http://127.0.0.1:9 ${generateCosignatureKey('rules.example/w').verifierKey}`,
+      });
     });
     afterAll(async () => {
       await api.close();

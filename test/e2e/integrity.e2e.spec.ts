@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newEvent } from '../support/events';
+import { until } from '../support/until';
 import { startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
 const ORIGIN = 'e2e.example/ledger';
@@ -33,16 +34,6 @@ async function get(
     text,
     json: () => JSON.parse(text),
   };
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe.each<[StoreKind]>([['sqlite'], ['postgres']])('tamper evidence over HTTP on %s', (kind) => {

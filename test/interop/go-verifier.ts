@@ -3,7 +3,12 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/* go-verify/main.go, built with Debian's Go and x/mod, offline, in GOPATH mode: what the interop suites check with. */
+/*
+ * go-verify (test/interop/go-verify/main.go), built with Go and x/mod from
+ * Debian, offline, in GOPATH mode: how every suite hands our output to Go's
+ * golang.org/x/mod/sumdb/note and sumdb/tlog. A missing Go fails the suite
+ * with the command that installs it; it is never skipped.
+ */
 
 const INSTALL = 'apt-get update && apt-get install -y golang-go golang-golang-x-mod-dev';
 const GOPATH = '/usr/share/gocode';
@@ -17,7 +22,7 @@ const goEnv = {
   GOCACHE: process.env.GOCACHE ?? join(tmpdir(), 'govledger-go-build-cache'),
 };
 
-/** Builds go-verify into `workDir` and returns its path; without Go it fails, saying how to install it. */
+/** Builds go-verify into `workDir` and returns the binary's path. */
 export function buildGoVerifier(workDir: string): string {
   const version = spawnSync('go', ['version'], { env: goEnv, encoding: 'utf8' });
   if (version.error || version.status !== 0) {

@@ -2,7 +2,9 @@ import { LOCAL_ISSUER_FILE, LocalIssuer } from '@ledger/auth';
 import type { EventStore } from '@ledger/event-store';
 import type { ReadStore } from '@ledger/read-store';
 import { LedgerKeys, MissingLedgerKeyError } from '@ledger/transparency-log';
+import type { WitnessPolicyResult } from '@ledger/integrity';
 import { type Options as ProgressOptions, type Preset, SingleBar } from 'cli-progress';
+import { type Command, InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -156,5 +158,48 @@ export function progressBar(options: ProgressOptions, preset?: Preset): SingleBa
       formatTime: (t: number) => formatEta(t),
     },
     preset,
+  );
+}
+
+export interface WitnessFlags {
+  witnessKey?: string[];
+  witnessThreshold?: number;
+}
+
+/** `--witness-key` (repeatable) and `--witness-threshold`, shared by verify and verify-bundle. */
+export function witnessPolicyFlags(command: Command): Command {
+  return command
+    .option(
+      '--witness-key <vkey...>',
+      'a witness you trust (its cosignature/v1 verifier key, obtained from the witness); repeat for each',
+    )
+    .option(
+      '--witness-threshold <k>',
+      'fail unless at least k of the --witness-key witnesses cosigned the checkpoint (default 1 with --witness-key)',
+      (value: string) => {
+        if (!/^[1-9][0-9]*$/.test(value))
+          throw new InvalidArgumentError('--witness-threshold must be a whole number, 1 or more');
+        return Number(value);
+      },
+    );
+}
+
+/** The policy the flags ask for, or undefined without --witness-key; a threshold alone is a mistake. */
+export function witnessPolicyOf(flags: WitnessFlags): { keys: string[]; threshold: number } | undefined {
+  if (!flags.witnessKey) {
+    if (flags.witnessThreshold !== undefined)
+      throw new CliError(
+        '--witness-threshold needs the witnesses it counts: give each with --witness-key <vkey>',
+      );
+    return undefined;
+  }
+  return { keys: flags.witnessKey, threshold: flags.witnessThreshold ?? 1 };
+}
+
+/** The witness policy's outcome, one line per witness that cosigned. */
+export function witnessPolicyLines({ cosignedBy, threshold, met }: WitnessPolicyResult): string {
+  return (
+    `  ${met ? 'witnesses' : 'WITNESS POLICY NOT MET'}: ${cosignedBy.length} of the trusted witnesses cosigned the checkpoint (at least ${threshold} required)\n` +
+    cosignedBy.map((c) => `    cosigned by ${c.witness} at ${c.time}\n`).join('')
   );
 }

@@ -15,6 +15,7 @@ import { registerSeedDemoCommand } from './commands/seed-demo.command';
 import { registerTokenCommand } from './commands/token.command';
 import { registerVerifyBundleCommand } from './commands/verify-bundle.command';
 import { registerVerifyCommand } from './commands/verify.command';
+import { registerWitnessCommand } from './commands/witness.command';
 
 /**
  * `govledger`: the ledger's command line. It reads the same environment
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerTokenCommand(program);
   registerExportCommand(program);
   registerVerifyBundleCommand(program);
+  registerWitnessCommand(program);
   registerCompletionCommand(program);
   return program;
 }

@@ -249,7 +249,8 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     );
     const timestamp = await checkpointTimestamp(readStore, checkpoint.treeSize);
     const small: Array<[BundleFileName, string | Buffer]> = [
-      [BUNDLE_FILES.checkpoint, checkpoint.note],
+      // With the witnesses' cosignatures, so a recipient can require k of them (verify-bundle --witness-threshold).
+      [BUNDLE_FILES.checkpoint, await proofs.cosignedNote(checkpoint)],
       // A token comes some time after its checkpoint: a bundle made meanwhile goes without.
       ...(timestamp ? [[BUNDLE_FILES.timestamp, timestamp] as [BundleFileName, Buffer]] : []),
       [BUNDLE_FILES.keys, keys.verifierKeys.map((k) => `${k}\n`).join('')],

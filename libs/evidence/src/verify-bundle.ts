@@ -1,5 +1,8 @@
 import {
   canonicalJson,
+  checkWitnessPolicy,
+  witnessPolicy as readWitnessPolicy,
+  type WitnessPolicy,
   eventHash,
   eventLeafHash,
   formatKeyId,
@@ -13,6 +16,7 @@ import {
   verifyNote,
   type NoteVerifier,
   type OpenedCheckpoint,
+  type WitnessPolicyResult,
 } from '@ledger/integrity';
 import { createHash, type X509Certificate } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -75,6 +79,8 @@ export interface BundleSummary {
   consistentWith?: { treeSize: number; rootHash: string };
   /** What checkpoint.tst attests, when the bundle has one. */
   timestamp?: BundleTimestamp;
+  /** Present when a witness policy was given: which trusted witnesses cosigned the checkpoint. */
+  witnesses?: WitnessPolicyResult;
   files: number;
   /** The bundle's MonitoringSignalComputed events, and how many were recomputed from its events and matched. */
   signals: { computed: number; recomputed: number };
@@ -102,6 +108,8 @@ const SIGNAL_INPUT_TYPES = new Set(['AiOutputProduced', 'ClinicianResponseRecord
 export interface VerifyBundleOptions {
   /** Trust anchors for checkpoint.tst (the TSA's certificate or its CA); given, a bundle without a token fails. */
   tsaCertificates?: readonly X509Certificate[];
+  /** Of these witness keys (cosignature/v1), at least `threshold` must have cosigned the bundle's checkpoint. */
+  witnesses?: { keys: readonly string[]; threshold: number };
 }
 
 export async function verifyBundle(
@@ -123,7 +131,13 @@ export async function verifyBundle(
   }
   if (verifiers.length === 0)
     return refused('no trusted verifier key given: pass the ledger key you were given out of band');
-  const reader = new BundleReader(verifiers, options.tsaCertificates);
+  let policy: WitnessPolicy | undefined;
+  try {
+    policy = options.witnesses && readWitnessPolicy(options.witnesses.keys, options.witnesses.threshold);
+  } catch (error) {
+    return refused(`the witness policy cannot be applied: ${messageOf(error)}`);
+  }
+  const reader = new BundleReader(verifiers, options.tsaCertificates, policy);
   try {
     await reader.read(file);
   } catch (error) {
@@ -160,9 +174,12 @@ class BundleReader {
   /** Lines whose proven leaf index a signal's checkpoint claim needs, and the index once proven. */
   private wantedLeaves = new Map<number, number | undefined>();
 
+  private witnesses?: WitnessPolicyResult;
+
   constructor(
     private readonly verifiers: NoteVerifier[],
     private readonly tsaCertificates?: readonly X509Certificate[],
+    private readonly witnessPolicy?: WitnessPolicy,
   ) {}
 
   record(file: BundleFileName | 'bundle', message: string): void {
@@ -349,6 +366,22 @@ class BundleReader {
         `the checkpoint (size ${this.checkpoint.size}, root ${root}) is not the one the manifest names (size ${manifest.checkpoint.treeSize}, root ${manifest.checkpoint.rootHash})`,
       );
     }
+    if (this.witnessPolicy) this.checkWitnesses(note.toString('utf8'), this.witnessPolicy);
+  }
+
+  /** Recorded, not thrown: the events and proofs still get checked and reported under a failed policy. */
+  private checkWitnesses(note: string, policy: WitnessPolicy): void {
+    try {
+      this.witnesses = checkWitnessPolicy(note, policy);
+    } catch (error) {
+      return this.record('checkpoint.note', `a witness cosignature does not verify: ${messageOf(error)}`);
+    }
+    const { cosignedBy, met } = this.witnesses;
+    if (!met)
+      this.record(
+        'checkpoint.note',
+        `the checkpoint is cosigned by ${cosignedBy.length} of the trusted witnesses (${cosignedBy.map((c) => c.witness).join(', ') || 'none'}), fewer than the ${policy.threshold} required`,
+      );
   }
 
   private checkTimestamp(token: Buffer): void {
@@ -712,6 +745,7 @@ class BundleReader {
       },
       ...(this.consistentWith ? { consistentWith: this.consistentWith } : {}),
       ...(this.timestamp ? { timestamp: this.timestamp } : {}),
+      ...(this.witnesses ? { witnesses: this.witnesses } : {}),
       files: this.files,
       signals: this.signals,
     };

@@ -12,6 +12,7 @@ export {
   hashFromHex,
   hashToHex,
   hashToBase64,
+  hashFromBase64,
 } from './merkle-hash';
 export {
   type NodeAddress,
@@ -41,12 +42,25 @@ export {
   type NoteVerifier,
   type NoteKeyPair,
   generateNoteKey,
+  generateCosignatureKey,
   noteSigner,
   noteVerifier,
+  cosignatureSigner,
+  cosignatureVerifier,
   isValidKeyName,
   formatKeyId,
 } from './note-keys';
 export { type NoteSignature, type VerifiedNote, signNote, verifyNote } from './signed-note';
+export {
+  type Cosignature,
+  type WitnessPolicy,
+  type WitnessPolicyResult,
+  checkWitnessPolicy,
+  witnessPolicy,
+  cosign,
+  cosignatureMessage,
+  verifyCosignatures,
+} from './cosignature';
 export {
   type Checkpoint,
   type OpenedCheckpoint,

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { hash } from 'node:crypto';
-import { encodeBase64 } from './encoding';
+import { decodeBase64, encodeBase64 } from './encoding';
 import { IntegrityError } from './integrity-error';
 
 /** RFC 9162 with SHA-256: every leaf, node and root hash is 32 bytes. */
@@ -61,6 +61,17 @@ export function hashToHex(hash: Uint8Array): string {
 export function hashToBase64(hash: Uint8Array): string {
   assertHash(hash, 'hash');
   return encodeBase64(hash);
+}
+
+/** A hash in the checkpoint's standard base64, as proofs carry it over the wire. */
+export function hashFromBase64(text: string): Uint8Array {
+  const hash = decodeBase64(text);
+  if (!hash || hash.length !== HASH_SIZE)
+    throw new IntegrityError(
+      'MALFORMED_HASH',
+      `expected a ${HASH_SIZE}-byte hash in standard base64, got ${JSON.stringify(text.slice(0, 80))}`,
+    );
+  return hash;
 }
 
 export function assertHash(value: unknown, what: string): asserts value is Uint8Array {

@@ -58,26 +58,7 @@ export function signNote(text: string, signers: readonly NoteSigner[]): string {
  * lets witnesses cosign and lets a log rotate its key.
  */
 export function verifyNote(note: string | Uint8Array, verifiers: readonly NoteVerifier[]): VerifiedNote {
-  const message = typeof note === 'string' ? note : decodeUtf8(note);
-  assertNoteCharacters(message, 'note');
-  const split = message.lastIndexOf('\n\n');
-  if (split < 0)
-    throw new IntegrityError(
-      'MALFORMED_NOTE',
-      'a note is text, a blank line, then signature lines; no blank line found',
-    );
-  const text = message.slice(0, split + 1);
-  const signatureBlock = message.slice(split + 2);
-  if (signatureBlock === '' || !signatureBlock.endsWith('\n')) {
-    throw new IntegrityError(
-      'MALFORMED_NOTE',
-      'a note must end with signature lines, each ending in a newline',
-    );
-  }
-  const lines = signatureBlock.slice(0, -1).split('\n');
-  if (lines.length > MAX_SIGNATURES)
-    throw new IntegrityError('MALFORMED_NOTE', `a note may carry at most ${MAX_SIGNATURES} signatures`);
-
+  const { text, lines } = splitNote(typeof note === 'string' ? note : decodeUtf8(note));
   const trusted = indexVerifiers(verifiers);
   const textBytes = new TextEncoder().encode(text);
   const signatures: NoteSignature[] = [];
@@ -114,7 +95,30 @@ export function verifyNote(note: string | Uint8Array, verifiers: readonly NoteVe
   return { text, signatures, unverifiedSignatures };
 }
 
-function parseSignatureLine(line: string): { signature: NoteSignature; bytes: Uint8Array } {
+/** A note's text (ending in a newline) and its signature lines, checked for form but not for signatures. */
+export function splitNote(message: string): { text: string; lines: string[] } {
+  assertNoteCharacters(message, 'note');
+  const split = message.lastIndexOf('\n\n');
+  if (split < 0)
+    throw new IntegrityError(
+      'MALFORMED_NOTE',
+      'a note is text, a blank line, then signature lines; no blank line found',
+    );
+  const text = message.slice(0, split + 1);
+  const signatureBlock = message.slice(split + 2);
+  if (signatureBlock === '' || !signatureBlock.endsWith('\n')) {
+    throw new IntegrityError(
+      'MALFORMED_NOTE',
+      'a note must end with signature lines, each ending in a newline',
+    );
+  }
+  const lines = signatureBlock.slice(0, -1).split('\n');
+  if (lines.length > MAX_SIGNATURES)
+    throw new IntegrityError('MALFORMED_NOTE', `a note may carry at most ${MAX_SIGNATURES} signatures`);
+  return { text, lines };
+}
+
+export function parseSignatureLine(line: string): { signature: NoteSignature; bytes: Uint8Array } {
   if (!line.startsWith(SIGNATURE_PREFIX)) {
     throw new IntegrityError(
       'MALFORMED_NOTE',
@@ -152,7 +156,7 @@ function indexVerifiers(verifiers: readonly NoteVerifier[]): Map<string, NoteVer
   return byKey;
 }
 
-const keyOf = (name: string, keyId: number): string => `${name}+${formatKeyId(keyId)}`;
+export const keyOf = (name: string, keyId: number): string => `${name}+${formatKeyId(keyId)}`;
 
 /** Signed notes are UTF-8 without ASCII control characters other than newline. */
 function assertNoteCharacters(text: string, what: string): void {

@@ -18,3 +18,4 @@ export { ledgerKeysOptions } from './ledger-keys-options';
 export { nodeRuntimeProblem } from './node-runtime';
 export { repoRoot } from './repo-root';
 export { openConfiguredReadStore, openEventStore } from './stores';
+export { writableFileProblem } from './writable-file';

@@ -5,7 +5,9 @@ import {
   type InstantRange,
 } from '@ledger/domain';
 import { DEFAULT_CLAIM_NAMES } from '@ledger/auth';
+import { parseTlogWitnesses } from '@ledger/transparency-log';
 import { plainToInstance, Transform } from 'class-transformer';
+import { writableFileProblem } from './writable-file';
 import {
   IsIn,
   IsInt,
@@ -384,6 +386,9 @@ export class LedgerConfig {
     message: 'LEDGER_TSA_URL must be the http(s):// URL of an RFC 3161 timestamp authority',
   })
   LEDGER_TSA_URL?: string;
+
+  /** Comma-separated `<url> <verifier key>` pairs: c2sp.org/tlog-witness witnesses that cosign every checkpoint; empty: none. */
+  LEDGER_TLOG_WITNESSES: string = '';
 }
 
 /** The range every date-time given to the ledger must lie in. */
@@ -473,6 +478,29 @@ function claimProblems(config: LedgerConfig): string[] {
   );
 }
 
+/**
+ * File witnesses must be files this process can write (a directory there made
+ * every checkpoint fail with EISDIR, forever), and cosigning witnesses must
+ * name a URL and a witness key.
+ */
+function witnessProblems(config: LedgerConfig): string[] {
+  const files = WITNESS_LIST.test(config.LEDGER_WITNESSES)
+    ? config.LEDGER_WITNESSES.split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '' && !/^https?:\/\//i.test(entry))
+    : [];
+  const problems = files.flatMap((file) => {
+    const problem = writableFileProblem(file);
+    return problem ? [`LEDGER_WITNESSES: ${problem}`] : [];
+  });
+  try {
+    parseTlogWitnesses(config.LEDGER_TLOG_WITNESSES);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  return problems;
+}
+
 /** Reads and checks the environment. Never echoes values: DATABASE_URL may carry a password. */
 export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
   const raw = Object.fromEntries(
@@ -489,7 +517,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
   for (const key of Object.keys(env))
     if (OWN_PREFIXES.some((prefix) => key.startsWith(prefix)) && !KNOWN.has(key))
       problems.push(unknownSetting(key));
-  problems.push(...consoleProblems(config), ...claimProblems(config));
+  problems.push(...consoleProblems(config), ...claimProblems(config), ...witnessProblems(config));
   for (const key of ['LEDGER_MIN_DATE', 'LEDGER_MAX_DATE'] as const) {
     const { rule } = checkInstant(config[key]);
     if (rule) problems.push(`${key} ${rule.replace(/; got .*/, '')}`);

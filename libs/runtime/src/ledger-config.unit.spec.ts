@@ -1,3 +1,7 @@
+import { generateCosignatureKey, generateNoteKey } from '@ledger/integrity';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './ledger-config';
 
 const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
@@ -188,4 +192,39 @@ describe('how often computed monitoring runs', () => {
         'LEDGER_MONITORING_EVERY_MS must be a whole number of milliseconds, 100 or more',
       ]),
   );
+});
+
+describe('witness settings (issue 18)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'witness-config-'));
+    writeFileSync(join(dir, 'a-file'), '');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes a file witness in a folder still to be made, and cosigning witnesses as "<url> <key>" pairs', () => {
+    const witness = generateCosignatureKey('w.example/w1');
+    const config = loadConfig({
+      LEDGER_WITNESSES: join(dir, 'not-yet', 'latest.checkpoint'),
+      LEDGER_TLOG_WITNESSES: ` https://w1.example/witness ${witness.verifierKey} `,
+    });
+    expect(config.LEDGER_TLOG_WITNESSES).toContain(witness.verifierKey);
+  });
+
+  it('refuses a file witness that is a directory or under a file, naming LEDGER_WITNESSES', () => {
+    expect(problemsOf({ LEDGER_WITNESSES: `${dir},${join(dir, 'a-file', 'latest.checkpoint')}` })).toEqual([
+      `LEDGER_WITNESSES: ${dir} is a directory; give the path of a file inside it`,
+      `LEDGER_WITNESSES: ${join(dir, 'a-file', 'latest.checkpoint')} cannot be created: ${join(dir, 'a-file')} is not a directory`,
+    ]);
+  });
+
+  it('refuses a cosigning witness without a URL or with a log key instead of a witness key', () => {
+    const logKey = generateNoteKey('log.example/l').verifierKey;
+    for (const value of ['https://w1.example', `ftp://w1.example ${logKey}`, `https://w1.example ${logKey}`])
+      expect(problemsOf({ LEDGER_TLOG_WITNESSES: value })).toEqual([
+        expect.stringMatching(
+          /^LEDGER_TLOG_WITNESSES must be comma-separated "<url> <witness verifier key>" pairs/,
+        ),
+      ]);
+  });
 });

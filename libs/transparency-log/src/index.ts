@@ -38,6 +38,19 @@ export {
   type WitnessStatus,
   type WitnessTarget,
 } from './witnesses';
+export {
+  parseTlogWitnesses,
+  TlogWitnessClient,
+  type TlogWitness,
+  type TlogWitnessStatus,
+  type WitnessConflict,
+} from './tlog-witness-client';
+export {
+  WitnessServer,
+  MAX_REQUEST_BYTES,
+  type WitnessedLog,
+  type WitnessServerOptions,
+} from './witness-server';
 export type {
   MerkleTables,
   CheckpointTable,

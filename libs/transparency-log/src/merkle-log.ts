@@ -9,6 +9,7 @@ import type { LedgerKeys } from './ledger-keys';
 import { MerkleProofService } from './merkle-proofs';
 import { MerkleSealer } from './merkle-sealer';
 import type { MerkleTables } from './merkle-tables';
+import { type TlogWitness, TlogWitnessClient } from './tlog-witness-client';
 import { WitnessPublisher, type WitnessTarget } from './witnesses';
 import { CheckpointTimestamper } from './checkpoint-timestamps';
 
@@ -20,6 +21,8 @@ export interface MerkleLogOptions {
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
   witnesses?: readonly WitnessTarget[];
+  /** Witnesses that cosign (c2sp.org/tlog-witness); their cosignatures are stored with the checkpoints. */
+  cosigningWitnesses?: readonly TlogWitness[];
   /** First wait before sending to an unreachable witness again; it doubles up to a minute. */
   witnessRetryMs?: number;
   logger?: RunnerLogger;
@@ -49,6 +52,7 @@ export class MerkleLog {
   readonly proofs: MerkleProofService;
   readonly witnesses: WitnessPublisher;
   readonly timestamps?: CheckpointTimestamper;
+  readonly cosigners: readonly TlogWitnessClient[];
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly options: MerkleLogOptions) {
@@ -77,6 +81,7 @@ export class MerkleLog {
         options.logger?.info({ treeSize }, 'checkpoint signed');
         this.witnesses.publish(note, treeSize);
         this.timestamps?.checkpointSigned();
+        for (const cosigner of this.cosigners) cosigner.notify();
       },
     });
     this.runner = new ProjectionRunner({
@@ -88,6 +93,14 @@ export class MerkleLog {
       lingerMs: SEAL_LINGER_MS,
     });
     this.proofs = new MerkleProofService(options.readStore);
+    this.cosigners = (options.cosigningWitnesses ?? []).map(
+      (witness) =>
+        new TlogWitnessClient(witness, {
+          proofs: this.proofs,
+          logger: options.logger,
+          firstRetryMs: options.witnessRetryMs,
+        }),
+    );
   }
 
   async start(): Promise<void> {
@@ -97,6 +110,8 @@ export class MerkleLog {
 
   /** For a host that starts the runner itself (the API starts every runner together). */
   startCheckpointTimer(): void {
+    // A witness that missed checkpoints while we were down (or was just added) gets the latest now.
+    for (const cosigner of this.cosigners) cosigner.notify();
     clearInterval(this.timer);
     this.timer = setInterval(() => void this.checkpointIfGrown(), this.options.checkpointEveryMs);
     this.timer.unref();
@@ -114,12 +129,13 @@ export class MerkleLog {
     await this.checkpointIfGrown();
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all([this.witnesses.idle(), this.timestamps?.idle()]),
+      Promise.all([this.witnesses.idle(), this.timestamps?.idle(), ...this.cosigners.map((c) => c.idle())]),
       new Promise((resolve) => (grace = setTimeout(resolve, witnessGraceMs))),
     ]);
     clearTimeout(grace);
     this.witnesses.stop();
     this.timestamps?.stop();
+    for (const cosigner of this.cosigners) cosigner.stop();
   }
 
   status(): Promise<ProjectionStatus> {

@@ -1,6 +1,8 @@
 import {
   consistencyProofRequest,
+  type Cosignature,
   eventLeafHash,
+  formatKeyId,
   inclusionProofRequest,
   IntegrityError,
   parseCheckpoint,
@@ -93,6 +95,44 @@ export class MerkleProofService {
       .limit(1)
       .executeTakeFirst();
     return row && toCheckpoint(row);
+  }
+
+  /** The checkpoint's note with every stored witness cosignature appended, as c2sp.org/tlog-witness serves it. */
+  async cosignedNote(checkpoint: StoredCheckpoint): Promise<string> {
+    const rows = await this.checkpoints()
+      .selectFrom('merkle_cosignatures')
+      .select('line')
+      .where('tree_size', '=', checkpoint.treeSize)
+      .orderBy('witness')
+      .execute();
+    return checkpoint.note + rows.map((row) => `${row.line}\n`).join('');
+  }
+
+  /** Keeps cosignatures a witness returned (already verified); one already held is kept as it was. */
+  async addCosignatures(treeSize: number, cosignatures: readonly Cosignature[]): Promise<void> {
+    if (cosignatures.length === 0) return;
+    await this.checkpoints()
+      .insertInto('merkle_cosignatures')
+      .values(
+        cosignatures.map((c) => ({
+          tree_size: treeSize,
+          witness: `${c.name}+${formatKeyId(c.keyId)}`,
+          line: c.line,
+          cosigned_at: c.timestamp,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['witness', 'tree_size']).doNothing())
+      .execute();
+  }
+
+  /** The largest tree size `witness` (`<name>+<key id>`) has cosigned, 0 for none. */
+  async cosignedSize(witness: string): Promise<number> {
+    const row = await this.checkpoints()
+      .selectFrom('merkle_cosignatures')
+      .select((eb) => eb.fn.max('tree_size').as('size'))
+      .where('witness', '=', witness)
+      .executeTakeFirst();
+    return Number(row?.size ?? 0);
   }
 
   async checkpointOfSize(treeSize: number): Promise<StoredCheckpoint | undefined> {

@@ -51,6 +51,21 @@ export interface CheckpointTimestampsTable {
   created_at: string;
 }
 
+/**
+ * Witness cosignatures of signed checkpoints, one row per witness and tree
+ * size, written once (a repeat is ignored). Evidence, beside the checkpoints.
+ * A witness's largest cosigned size is where its client resumes after a restart.
+ */
+export interface MerkleCosignaturesTable {
+  tree_size: number | string;
+  /** The witness key as `<name>+<key id>`, the note's own name for it. */
+  witness: string;
+  /** The cosignature line as served under the checkpoint, without its newline. */
+  line: string;
+  /** The witness's time in the cosignature, seconds since the epoch. */
+  cosigned_at: number | string;
+}
+
 export interface MerkleTables {
   merkle_nodes: MerkleNodesTable;
   merkle_leaves: MerkleLeavesTable;
@@ -59,6 +74,7 @@ export interface MerkleTables {
 export interface CheckpointTable {
   merkle_checkpoints: MerkleCheckpointsTable;
   merkle_checkpoint_timestamps: CheckpointTimestampsTable;
+  merkle_cosignatures: MerkleCosignaturesTable;
 }
 
 export const MERKLE_LOG_MODULE = 'merkle_log';
@@ -107,6 +123,18 @@ export const merkleCheckpointMigrations: Record<string, Migration> = {
         .addColumn('gen_time', 'text', (c) => c.notNull())
         .addColumn('tsa', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0003_merkle_cosignatures': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('merkle_cosignatures')
+        .addColumn('tree_size', 'bigint', (c) => c.notNull())
+        .addColumn('witness', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('cosigned_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('merkle_cosignatures_pk', ['witness', 'tree_size'])
         .execute();
     },
   },

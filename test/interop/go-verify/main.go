@@ -9,7 +9,10 @@ package main
 
 import (
 	"bufio"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -112,6 +115,9 @@ func main() {
 			_, err = os.Stdout.Write(msg)
 			return err
 		}
+	case "cosigned":
+		vkeys, witness, notePath := flags.String("vkeys", "", "file of the log's verifier keys"), flags.String("witness", "", "the witness's cosignature/v1 verifier key"), flags.String("note", "", "cosigned checkpoint")
+		run = func() error { return openCosigned(*notePath, *vkeys, *witness) }
 	case "tree":
 		eventHashes, index, oldSize := flags.String("event-hashes", "", "event hashes, one hex a line"), flags.Int64("index", 0, "leaf to prove"), flags.Int64("old-size", 1, "older tree size to prove consistency from")
 		run = func() error { return proveWithTlog(*eventHashes, *index, *oldSize) }
@@ -128,7 +134,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go-verify checkpoint|inclusion|consistency|note|bundle-proofs|sign|tree [flags]")
+	fmt.Fprintln(os.Stderr, "usage: go-verify checkpoint|inclusion|consistency|note|bundle-proofs|sign|tree|cosigned [flags]")
 	os.Exit(2)
 }
 
@@ -315,4 +321,75 @@ func readLines(path string) ([]string, error) {
 		}
 	}
 	return lines, scanner.Err()
+}
+
+// openCosigned opens a checkpoint with note.Open, trusting the log's keys and
+// one witness key, and prints the names whose signatures Go checked. The
+// witness key is read here from c2sp.org/tlog-cosignature alone: algorithm
+// 0x04, key hash SHA-256(name || "\n" || 0x04 || key)[:4], and a signature
+// over "cosignature/v1\ntime <t>\n" || text, the 8-byte time leading the signature.
+func openCosigned(notePath, vkeysPath, witnessKey string) error {
+	msg, err := os.ReadFile(notePath)
+	if err != nil {
+		return err
+	}
+	lines, err := readLines(vkeysPath)
+	if err != nil {
+		return err
+	}
+	var verifiers []note.Verifier
+	for _, vkey := range lines {
+		v, err := note.NewVerifier(vkey)
+		if err != nil {
+			return fmt.Errorf("verifier key %q: %w", vkey, err)
+		}
+		verifiers = append(verifiers, v)
+	}
+	w, err := newCosignatureVerifier(witnessKey)
+	if err != nil {
+		return err
+	}
+	n, err := note.Open(msg, note.VerifierList(append(verifiers, w)...))
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, sig := range n.Sigs {
+		names = append(names, sig.Name)
+	}
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{"signedBy": names})
+}
+
+type cosignatureVerifier struct {
+	name string
+	hash uint32
+	key  ed25519.PublicKey
+}
+
+func newCosignatureVerifier(vkey string) (*cosignatureVerifier, error) {
+	parts := strings.SplitN(vkey, "+", 3)
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("witness key %q is not name+hash+key", vkey)
+	}
+	key, err := base64.StdEncoding.DecodeString(parts[2])
+	if err != nil || len(key) != 33 || key[0] != 0x04 {
+		return nil, fmt.Errorf("witness key %q is not a cosignature/v1 Ed25519 key", vkey)
+	}
+	h := sha256.Sum256(append([]byte(parts[0]+"\n"), key...))
+	hash := binary.BigEndian.Uint32(h[:4])
+	if fmt.Sprintf("%08x", hash) != parts[1] {
+		return nil, fmt.Errorf("witness key %q: key hash %08x does not match", vkey, hash)
+	}
+	return &cosignatureVerifier{name: parts[0], hash: hash, key: ed25519.PublicKey(key[1:])}, nil
+}
+
+func (v *cosignatureVerifier) Name() string    { return v.name }
+func (v *cosignatureVerifier) KeyHash() uint32 { return v.hash }
+func (v *cosignatureVerifier) Verify(msg, sig []byte) bool {
+	if len(sig) != 8+ed25519.SignatureSize {
+		return false
+	}
+	t := binary.BigEndian.Uint64(sig[:8])
+	signed := append([]byte(fmt.Sprintf("cosignature/v1\ntime %d\n", t)), msg...)
+	return ed25519.Verify(v.key, signed, sig[8:])
 }

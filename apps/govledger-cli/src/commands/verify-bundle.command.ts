@@ -1,9 +1,19 @@
 import { readPemCertificates, verifyBundle } from '@ledger/evidence';
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { CliError, EXIT, keyId, note, printJson } from '../cli-context';
+import {
+  CliError,
+  EXIT,
+  keyId,
+  note,
+  printJson,
+  witnessPolicyFlags,
+  witnessPolicyLines,
+  witnessPolicyOf,
+  type WitnessFlags,
+} from '../cli-context';
 
-interface VerifyBundleFlags {
+interface VerifyBundleFlags extends WitnessFlags {
   trustedKey?: string[];
   trustedKeys?: string;
   tsaCert?: string;
@@ -11,7 +21,7 @@ interface VerifyBundleFlags {
 }
 
 export function registerVerifyBundleCommand(program: Command): void {
-  program
+  const command = program
     .command('verify-bundle <file>')
     .description(
       'check an evidence bundle offline, with no server and no database: the manifest signature, every file hash, every event hash, ' +
@@ -26,7 +36,8 @@ export function registerVerifyBundleCommand(program: Command): void {
     .option(
       '--tsa-cert <pem>',
       "the timestamp authority's certificate, or the CA that issued it (PEM): checkpoint.tst must chain to it, and must be there",
-    )
+    );
+  witnessPolicyFlags(command)
     .option('--json', 'print the result (PASS with its summary, or every failure) as JSON')
     .action(async (file: string, flags: VerifyBundleFlags) => {
       process.exitCode = await verify(file, flags);
@@ -44,7 +55,7 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
   // No ledger here: the bundle and the keys trusted for it are what this check stands on.
   note(`checking the bundle ${file} offline, trusting ${keys.map(keyId).join(', ')}`);
   const started = process.hrtime.bigint();
-  const result = await verifyBundle(file, keys, { tsaCertificates });
+  const result = await verifyBundle(file, keys, { tsaCertificates, witnesses: witnessPolicyOf(flags) });
   const seconds = (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
   if (flags.json) {
     printJson(result);
@@ -52,6 +63,7 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
   }
   if (!result.ok) {
     process.stdout.write(result.failures.map((f) => `FAIL: ${f.file}: ${f.message}\n`).join(''));
+    if (result.summary?.witnesses) process.stdout.write(witnessPolicyLines(result.summary.witnesses));
     const signals = result.summary?.signals;
     if (signals && signals.computed > 0)
       process.stdout.write(
@@ -75,7 +87,9 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
         ? `  ${s.signals.recomputed} computed signals recomputed from the bundled outputs, responses and outcomes: each matches its value, n, inputs and checkpoint`
         : '  no computed monitoring signal in the bundle',
       `  ${s.files} files match the signed manifest; verified in ${seconds} s`,
-    ].join('\n') + '\n',
+    ].join('\n') +
+      '\n' +
+      (s.witnesses ? witnessPolicyLines(s.witnesses) : ''),
   );
   return EXIT.ok;
 }

@@ -1,7 +1,8 @@
-import { noteVerifier } from '@ledger/integrity';
+import { checkWitnessPolicy, noteVerifier, witnessPolicy, type WitnessPolicyResult } from '@ledger/integrity';
 import {
   type Damage,
   LedgerKeys,
+  MerkleProofService,
   parseVerifierKeys,
   verifyLedger,
   type VerifyReport,
@@ -9,6 +10,7 @@ import {
 import { Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
+import type { ReadStore } from '@ledger/read-store';
 import { ledgerKeysOptions } from '@ledger/runtime';
 import {
   announceLedger,
@@ -20,16 +22,20 @@ import {
   openExistingReadStore,
   printJson,
   progressBar,
+  witnessPolicyFlags,
+  witnessPolicyLines,
+  witnessPolicyOf,
+  type WitnessFlags,
 } from '../cli-context';
 
-interface VerifyFlags {
+interface VerifyFlags extends WitnessFlags {
   against?: string;
   vkeys?: string;
   json?: boolean;
 }
 
 export function registerVerifyCommand(program: Command): void {
-  program
+  const command = program
     .command('verify')
     .description(
       're-derive every event hash, stream chain, the global order and the Merkle log from the configured store, and check every signed checkpoint; ' +
@@ -42,7 +48,8 @@ export function registerVerifyCommand(program: Command): void {
     .option(
       '--vkeys <file>',
       "trust only the verifier keys in this file (one vkey per line) instead of the ledger's published ones",
-    )
+    );
+  witnessPolicyFlags(command)
     .option('--json', 'print the report (counts, latest checkpoint, every finding and warning) as JSON')
     .action(async (flags: VerifyFlags) => {
       process.exitCode = await verify(flags);
@@ -59,6 +66,8 @@ async function verify(flags: VerifyFlags): Promise<number> {
       `no published verifier keys under ${ledgerKeysOptions(config).keysDir}; pass the ledger's keys with --vkeys <file> (GET /v1/keys serves them)`,
     );
   }
+  const policy = witnessPolicyOf(flags);
+  const witnesses = policy && readPolicy(policy.keys, policy.threshold);
   announceLedger(config, vkeys.map(keyId).join(', '));
   const against = flags.against
     ? { label: flags.against, note: readText(flags.against, '--against') }
@@ -87,11 +96,15 @@ async function verify(flags: VerifyFlags): Promise<number> {
       onProgress: (checked) => bar.update(checked),
     });
     bar.stop();
+    const cosigned = witnesses && readStore && (await latestWitnessed(readStore, witnesses));
+    const ok = report.damage.length === 0 && (cosigned?.met ?? true);
     if (flags.json) {
-      printJson({ ok: report.damage.length === 0, ...report });
-      return report.damage.length === 0 ? EXIT.ok : EXIT.damage;
+      printJson({ ok, ...report, ...(cosigned ? { witnesses: cosigned } : {}) });
+      return ok ? EXIT.ok : EXIT.damage;
     }
-    return printReport(report, against?.label);
+    const exit = printReport(report, against?.label);
+    if (cosigned) process.stdout.write(witnessPolicyLines(cosigned));
+    return ok ? exit : EXIT.damage;
   } finally {
     bar.stop();
     await readStore?.close();
@@ -138,6 +151,25 @@ function describe(finding: Damage): string {
       ? `at position ${finding.position}${finding.treeSize !== undefined ? ` (checkpoint of tree size ${finding.treeSize})` : ''}`
       : `at checkpoint of tree size ${finding.treeSize ?? finding.leafIndex + 1}`;
   return `${finding.kind} ${where}: ${finding.message}`;
+}
+
+function readPolicy(keys: string[], threshold: number) {
+  try {
+    return witnessPolicy(keys, threshold);
+  } catch (error) {
+    throw new CliError(`--witness-key: ${(error as Error).message}`);
+  }
+}
+
+/** The witness policy applied to the latest checkpoint with the cosignatures the ledger stored for it. */
+async function latestWitnessed(
+  readStore: ReadStore,
+  policy: ReturnType<typeof witnessPolicy>,
+): Promise<WitnessPolicyResult> {
+  const proofs = new MerkleProofService(readStore);
+  const latest = await proofs.latestCheckpoint();
+  if (!latest) return { cosignedBy: [], threshold: policy.threshold, met: false };
+  return checkWitnessPolicy(await proofs.cosignedNote(latest), policy);
 }
 
 function readVerifierKeys(file: string): string[] {

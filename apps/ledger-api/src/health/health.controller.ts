@@ -1,5 +1,6 @@
 import { Controller, Get, HttpStatus, Inject, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
+import { MerkleLog } from '@ledger/transparency-log';
 import type { FastifyReply } from 'fastify';
 import { ProjectionsService } from '../read-models/projections.service';
 import { EVENT_STORE } from '../store/event-store.module';
@@ -11,6 +12,7 @@ export class HealthController implements BeforeApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projections: ProjectionsService,
+    private readonly log: MerkleLog,
   ) {}
 
   /** A load balancer stops routing here as soon as shutdown begins, while in-flight requests finish. */
@@ -49,6 +51,16 @@ export class HealthController implements BeforeApplicationShutdown {
           }),
         )
       : [];
-    return { status: ready ? 'ready' : this.draining ? 'shutting_down' : 'not_ready', store, projections };
+    // A conflict is an alarm, not unavailability: the ledger still takes writes, but nobody may trust it until investigated.
+    const conflicts = this.log.cosigners.flatMap((c) => {
+      const { witness, conflict } = c.status();
+      return conflict ? [{ witness, ...conflict }] : [];
+    });
+    return {
+      status: ready ? 'ready' : this.draining ? 'shutting_down' : 'not_ready',
+      store,
+      projections,
+      ...(conflicts.length > 0 ? { alerts: ['WITNESS_CONFLICT'], witnessConflicts: conflicts } : {}),
+    };
   }
 }

@@ -18,7 +18,11 @@ export class IntegrityController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  /** The latest signed checkpoint, verbatim: what witnesses and Go's sumdb/note read. */
+  /**
+   * The latest signed checkpoint, verbatim, with the witness cosignatures it
+   * has gathered appended as further signature lines (c2sp.org/tlog-witness):
+   * what Go's sumdb/note and witness-aware verifiers read.
+   */
   @Get('checkpoint')
   async checkpoint(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const latest = await this.proofs.latestCheckpoint();
@@ -31,7 +35,7 @@ export class IntegrityController {
       });
     // Set only on success: an error is answered in JSON.
     void reply.type('text/plain; charset=utf-8');
-    return latest.note;
+    return this.proofs.cosignedNote(latest);
   }
 
   /** Every verifier key the ledger has signed with, oldest first, one per line (note vkey format). */

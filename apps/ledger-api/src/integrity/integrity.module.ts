@@ -8,7 +8,13 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
-import { LedgerKeys, MerkleLog, MerkleProofService, parseWitnesses } from '@ledger/transparency-log';
+import {
+  LedgerKeys,
+  MerkleLog,
+  MerkleProofService,
+  parseTlogWitnesses,
+  parseWitnesses,
+} from '@ledger/transparency-log';
 import type { ReadStore } from '@ledger/read-store';
 import { LedgerConfig, ledgerKeysOptions } from '@ledger/runtime';
 import { MetricsService } from '../metrics/metrics.service';
@@ -38,6 +44,7 @@ function openMerkleLog(
     checkpointEveryMs: config.LEDGER_CHECKPOINT_EVERY_MS,
     witnesses: parseWitnesses(config.LEDGER_WITNESSES),
     tsaUrl: config.LEDGER_TSA_URL,
+    cosigningWitnesses: parseTlogWitnesses(config.LEDGER_TLOG_WITNESSES),
     logger: {
       info: (details, message) => logger.log({ ...details, msg: message }),
       warn: (details, message) => logger.warn({ ...details, msg: message }),
@@ -46,7 +53,7 @@ function openMerkleLog(
   });
   // Started and stopped with the projections, and reported beside them in /health/ready and /metrics.
   projections.register(log.runner);
-  registerWitnessMetrics(metrics.registry, log.witnesses);
+  registerWitnessMetrics(metrics.registry, log);
   if (log.timestamps) registerTimestampMetrics(metrics.registry, log.timestamps);
   return log;
 }
@@ -89,6 +96,6 @@ class SealerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     ProofQueriesResolver,
     LedgerEventProofResolver,
   ],
-  exports: [MerkleProofService, LedgerKeys],
+  exports: [MerkleProofService, LedgerKeys, MerkleLog],
 })
 export class IntegrityModule {}
