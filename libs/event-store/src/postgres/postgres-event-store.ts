@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Client, DatabaseError, Pool, types } from 'pg';
 import { acknowledgeDuplicates } from '../duplicates';
 import { concurrencyConflict } from '../errors';
-import type { AppendResult, ExpectedRevision, StoredEvent } from '../types';
+import type { AppendResult, ExpectedRevision, StoredEvent, SubscribeOptions } from '../types';
 import { migrateToLatest, type DialectDdl, type LedgerDb } from '../sql/schema';
 import {
   SqlEventStore,
@@ -237,6 +237,8 @@ export interface PostgresEventStoreOptions extends SqlEventStoreOptions {
 export class PostgresEventStore extends SqlEventStore {
   readonly kind = 'postgres';
   private listener?: Client;
+  /** Set by the first subscription: see subscribeAll. */
+  private listening?: Promise<void>;
   private closed = false;
 
   private constructor(
@@ -269,9 +271,7 @@ export class PostgresEventStore extends SqlEventStore {
       await db.destroy();
       throw error;
     }
-    const store = new PostgresEventStore(db, pool, connectionString, options);
-    await store.listen();
-    return store;
+    return new PostgresEventStore(db, pool, connectionString, options);
   }
 
   /**
@@ -349,6 +349,18 @@ export class PostgresEventStore extends SqlEventStore {
     });
   }
 
+  /**
+   * The listener wakes this process's subscriptions on other processes'
+   * appends, so it starts with the first subscription, before its first read,
+   * and stays until close. A process that only appends never listens: every
+   * append NOTIFYs, and a listener of its own would be woken by each of them
+   * for nothing (its own appends wake its subscriptions directly).
+   */
+  override async *subscribeAll(options?: SubscribeOptions): AsyncIterable<StoredEvent> {
+    await (this.listening ??= this.listen());
+    yield* super.subscribeAll(options);
+  }
+
   /** Live wake-ups from other processes. Best effort: subscriptions still poll, so a lost listener only adds latency. */
   private async listen(): Promise<void> {
     if (this.closed) return;
@@ -375,6 +387,8 @@ export class PostgresEventStore extends SqlEventStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    // A first LISTEN still connecting would otherwise set a listener after this end.
+    await this.listening;
     await this.listener?.end().catch(() => undefined);
     await this.db.destroy();
   }
