@@ -32,6 +32,8 @@ export interface DialectDdl {
   immutabilityGuard: RawBuilder<unknown>[];
   /** Statements that create a server-side append function, where the dialect appends through one (PostgreSQL). */
   appendFunction: RawBuilder<unknown>[];
+  /** Statements that tune the append function once it exists (PostgreSQL: how its statements are planned). */
+  appendFunctionTuning: RawBuilder<unknown>[];
 }
 
 /** Versioned, append-only list: a released migration is never edited, only followed by a new one. */
@@ -60,6 +62,11 @@ function migrations(ddl: DialectDdl): Record<string, Migration> {
     '0002_append_function': {
       async up(db: Kysely<unknown>) {
         for (const statement of ddl.appendFunction) await statement.execute(db);
+      },
+    },
+    '0003_append_function_tuning': {
+      async up(db: Kysely<unknown>) {
+        for (const statement of ddl.appendFunctionTuning) await statement.execute(db);
       },
     },
   };

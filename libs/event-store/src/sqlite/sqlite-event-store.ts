@@ -32,6 +32,7 @@ const SQLITE_DDL: DialectDdl = {
   types: { int64: 'integer', json: 'text', uuid: 'text' },
   immutabilityGuard: [guard('UPDATE'), guard('DELETE')],
   appendFunction: [],
+  appendFunctionTuning: [],
 };
 
 /**
