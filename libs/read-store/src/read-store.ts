@@ -74,13 +74,6 @@ function openSqlite(file: string): ReadStore {
   // power cut that loses the last commits only makes a projection re-apply
   // them. NORMAL saves an fsync per batch. (The event store stays at FULL.)
   database.pragma('synchronous = NORMAL');
-  // A catch-up batch of 1,000 data accesses dirties over 1,000 scattered
-  // index pages, so at the default of 1,000 WAL pages nearly every batch ran
-  // a checkpoint (every page copied back, two fsyncs). At 10,000 (about 40 MB
-  // of WAL) one comes every several batches and copies a page once however
-  // many batches rewrote it: about 8% less CPU catching up. What a commit
-  // makes durable is the same either way.
-  database.pragma('wal_autocheckpoint = 10000');
   // The CLI or a second process may hold the write lock for a moment.
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<object>({ dialect: cachedStatementsDialect(database) });
