@@ -11,7 +11,7 @@ export const projectionScenario: Scenario = {
     const { projections, sealer } = ledger.catchUp;
     const rows = [
       {
-        consumer: 'projections: registry, data_access, timeline together',
+        consumer: 'projections: registry, data_access, clinical_use, timeline together',
         run: projections,
         target: toFloor(projections.figures.eventsPerSecond, TARGET, rate),
       },
