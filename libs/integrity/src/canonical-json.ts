@@ -12,8 +12,12 @@
  * first, whatever the insertion order, so such a value is spelled key by key.
  */
 export function canonicalJson(value: unknown): string {
-  // The envelope's strings, several per event hashed: no copy to order, no walk.
-  if (typeof value === 'string' && value.isWellFormed()) return JSON.stringify(value);
+  // The envelope's strings and numbers, several per event hashed: no copy to order, no walk.
+  if (
+    (typeof value === 'string' && value.isWellFormed()) ||
+    (typeof value === 'number' && Number.isFinite(value))
+  )
+    return JSON.stringify(value);
   const state = { indexKeys: false };
   let ordered: unknown;
   try {
