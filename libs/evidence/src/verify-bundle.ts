@@ -6,6 +6,7 @@ import {
   hashToHex,
   InclusionVerifier,
   IntegrityError,
+  isCanonicalText,
   leafHash,
   noteVerifier,
   openCheckpoint,
@@ -447,15 +448,21 @@ class BundleReader {
     }
     let canonical: string | undefined;
     let recomputed: string | undefined;
-    let forms: CanonicalForms | undefined;
-    try {
-      forms = canonicalForms(event);
-    } catch {
-      // No canonical form: the general way below says which value has none, as it always has.
-    }
-    if (forms) {
-      canonical = forms.line;
-      recomputed = sha256Hex(forms.hashed);
+    if (isCanonicalText(line, event)) {
+      canonical = line;
+      // Already in canonical order, so this envelope, its keys written in RFC 8785 order, stringifies to what eventHash hashes.
+      recomputed = sha256Hex(
+        JSON.stringify({
+          data,
+          eventId,
+          integrity: { prevHash: integrity.prevHash },
+          metadata,
+          revision,
+          schemaVersion,
+          stream,
+          type,
+        }),
+      );
     } else
       try {
         canonical = canonicalJson(event);
@@ -746,50 +753,6 @@ class ProofHashes {
     this.hashes = hashes;
     return hashes;
   }
-}
-
-/** The keys of a stored event in RFC 8785 order: what events.jsonl holds (see canonicalForms). */
-const EVENT_KEYS = [
-  'data',
-  'eventId',
-  'integrity',
-  'metadata',
-  'position',
-  'revision',
-  'schemaVersion',
-  'stream',
-  'type',
-] as const;
-
-interface CanonicalForms {
-  /** canonicalJson of the stored event: what its line must be. */
-  line: string;
-  /** canonicalJson of the envelope its hash covers: what eventHash hashes. */
-  hashed: string;
-}
-
-/**
- * Both canonical forms of a stored event, its data and metadata canonicalised
- * once for the two. Their keys sort in a fixed order (EVENT_KEYS; the hashed
- * envelope lacks position and integrity.hash), so each form is the same parts
- * joined, as eventHashTemplate joins them. Undefined for an event of any other
- * shape, which takes the general way.
- */
-function canonicalForms(event: Record<string, unknown>): CanonicalForms | undefined {
-  if (
-    Object.keys(event).length !== EVENT_KEYS.length ||
-    !EVENT_KEYS.every((key) => Object.hasOwn(event, key))
-  )
-    return undefined;
-  const integrity = event.integrity as Record<string, unknown>;
-  if (Object.keys(integrity).length !== 2 || !Object.hasOwn(integrity, 'prevHash')) return undefined;
-  const head = `{"data":${canonicalJson(event.data)},"eventId":${canonicalJson(event.eventId)},"integrity":{`;
-  const middle = `"prevHash":${canonicalJson(integrity.prevHash)}},"metadata":${canonicalJson(event.metadata)},`;
-  const tail = `"revision":${canonicalJson(event.revision)},"schemaVersion":${canonicalJson(event.schemaVersion)},"stream":${canonicalJson(event.stream)},"type":${canonicalJson(event.type)}}`;
-  return {
-    line: `${head}"hash":${canonicalJson(integrity.hash)},${middle}"position":${canonicalJson(event.position)},${tail}`,
-    hashed: head + middle + tail,
-  };
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
