@@ -1,7 +1,7 @@
 import { bytesEqual } from './encoding';
 import { IntegrityError } from './integrity-error';
 import { assertHash, emptyTreeRoot, nodeHash } from './merkle-hash';
-import { assertTreeSize, half, isOdd } from './tree-size';
+import { assertLeafInTree, assertTreeSize, half, isOdd } from './tree-size';
 
 /*
  * Proof verification, RFC 9162 §2.1.3.2 and §2.1.4.2. Both functions return
@@ -49,14 +49,7 @@ export class InclusionVerifier {
 
   verify(leafIndex: number, leafHash: Uint8Array, proof: readonly Uint8Array[]): void {
     const { treeSize, root } = this;
-    assertTreeSize(leafIndex, 'leaf index');
-    assertTreeSize(treeSize, 'tree size');
-    if (leafIndex >= treeSize) {
-      throw new IntegrityError(
-        'OUT_OF_RANGE',
-        `leaf index ${leafIndex} is not in a tree of ${treeSize} leaves (indices start at 0)`,
-      );
-    }
+    assertLeafInTree(leafIndex, treeSize);
     assertHash(leafHash, 'leaf hash');
     assertHash(root, 'root hash');
     const siblingIsLeft = inclusionPathShape(leafIndex, treeSize);
