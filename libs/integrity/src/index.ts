@@ -34,6 +34,7 @@ export {
   type ConsistencyClaim,
   verifyInclusion,
   verifyConsistency,
+  InclusionVerifier,
 } from './merkle-verify';
 export { InMemoryMerkleLog } from './in-memory-merkle-log';
 export {
