@@ -15,6 +15,4 @@ export {
 } from './ledger-config';
 export { governancePolicy } from './governance-policy';
 export { ledgerKeysOptions } from './ledger-keys-options';
-export { nodeRuntimeProblem } from './node-runtime';
-export { repoRoot } from './repo-root';
 export { openConfiguredReadStore, openEventStore } from './stores';

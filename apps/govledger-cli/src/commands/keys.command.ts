@@ -2,7 +2,8 @@ import { LedgerKeys } from '@ledger/transparency-log';
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { ledgerKeysOptions } from '@ledger/runtime';
-import { announceLedger, cliConfig, existingLedgerKeys, keyId, printJson } from '../cli-context';
+import { announceLedger, keyId, printJson } from '../cli-context';
+import { cliConfig, existingLedgerKeys } from '../ledger-access';
 
 export function registerKeysCommand(program: Command): void {
   const keys = program

@@ -10,17 +10,8 @@ import { Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { ledgerKeysOptions } from '@ledger/runtime';
-import {
-  announceLedger,
-  cliConfig,
-  CliError,
-  EXIT,
-  keyId,
-  openExistingEventStore,
-  openExistingReadStore,
-  printJson,
-  progressBar,
-} from '../cli-context';
+import { announceLedger, CliError, EXIT, keyId, printJson, progressBar } from '../cli-context';
+import { cliConfig, openExistingEventStore, openExistingReadStore } from '../ledger-access';
 
 interface VerifyFlags {
   against?: string;
