@@ -126,6 +126,59 @@ describe('evidence bundle: tampering is caught and named', () => {
     );
   });
 
+  // The verifier checks each line apart from its file's digest: each altered event and each bent proof is named by its line,
+  // an event of another shape included, and a bent proof even where the lines around it share its path.
+  it('names each altered event and each bent proof by its line, and no other', async () => {
+    const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
+    const edit = (name: string, change: (lines: string[]) => void) => {
+      const member = members.find(([n]) => n === name)!;
+      const lines = member[1].toString().split('\n');
+      change(lines);
+      member[1] = Buffer.from(lines.join('\n'));
+    };
+    const flipped = (hash: string) => {
+      const bytes = Buffer.from(hash, 'base64');
+      bytes[0] ^= 0x01;
+      return bytes.toString('base64');
+    };
+    edit(BUNDLE_FILES.events, (lines) => {
+      lines[1] = lines[1].replace('"actor":{"id":"', '"actor":{"id":"X');
+      lines[3] = lines[3].replace(/"schemaVersion":\d+,/, '');
+    });
+    edit(BUNDLE_FILES.proofs, (lines) => {
+      for (const [at, hash] of [
+        [2, (p: string[]) => p.length - 1],
+        [4, () => 0],
+      ] as const) {
+        const proof = JSON.parse(lines[at]) as { proof: string[] };
+        const which = hash(proof.proof);
+        proof.proof[which] = flipped(proof.proof[which]);
+        lines[at] = JSON.stringify(proof);
+      }
+    });
+    const tampered = join(dir, 'tampered-lines.tar.gz');
+    await writeMembers(tampered, members);
+    const result = await verifyBundle(tampered, [vkey]);
+    expect(result.ok).toBe(false);
+    const failures = result.ok ? [] : result.failures.map((f) => `${f.file}: ${f.message}`);
+    expect(failures).toEqual([
+      expect.stringMatching(
+        /^events\.jsonl: line 2: event \S+ \(position \d+\) hashes to \w+, not its recorded/,
+      ),
+      expect.stringMatching(
+        /^events\.jsonl: line 4: event \S+ \(position \d+\) hashes to \w+, not its recorded/,
+      ),
+      expect.stringMatching(/^events\.jsonl: its SHA-256/),
+      expect.stringMatching(
+        /^proofs\.jsonl: line 3: event \S+ is not proven to be leaf \d+ of the signed log/,
+      ),
+      expect.stringMatching(
+        /^proofs\.jsonl: line 5: event \S+ is not proven to be leaf \d+ of the signed log/,
+      ),
+      expect.stringMatching(/^proofs\.jsonl: its SHA-256/),
+    ]);
+  });
+
   it('fails with a key that is not the ledger’s, even one with the ledger’s name', async () => {
     const impostor = generateNoteKey(origin).verifierKey;
     const result = await verifyBundle(bundle, [impostor]);

@@ -1,5 +1,6 @@
 import { loadConfig } from '@ledger/runtime';
-import { caller, formatEta, serviceUrl } from './cli-context';
+import { caller, formatEta } from './cli-context';
+import { serviceUrl } from './ledger-access';
 
 describe('formatEta', () => {
   it("shows a dash, never cli-progress's NFs or ULLs, while the ETA is unknown", () => {

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, nodeRuntimeProblem } from '@ledger/runtime';
+import { nodeRuntimeProblem } from '@ledger/platform';
+import { ConfigError, loadConfig } from '@ledger/runtime';
 
 async function main(): Promise<void> {
   const runtimeProblem = nodeRuntimeProblem();

@@ -113,9 +113,9 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent>;
   /**
    * readAll with `data` and `metadata` left as the store's JSON text, for a
-   * reader that hands the content on rather than reading it: verify parses it
-   * on its hashing threads, not on the thread that walks the log. Absent where
-   * the store keeps no text (EventStoreDB).
+   * reader that need not read the content: verify hashes SQLite's text as
+   * stored (it is the canonical text append hashed) and parses only what does
+   * not hash that way. Absent where the store keeps no text (EventStoreDB).
    */
   readAllUnparsed?(options?: ReadAllOptions): AsyncIterable<UnparsedEvent>;
   /** Catches up from the checkpoint, then stays live until the signal aborts. */

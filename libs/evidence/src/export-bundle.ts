@@ -9,7 +9,7 @@ import {
   type OpenedCheckpoint,
 } from '@ledger/integrity';
 import type { CompliancePolicy, ReadDb } from '@ledger/read-models';
-import { checkpointTimestamp, type MerkleProofService, ProofRequestError } from '@ledger/transparency-log';
+import type { MerkleProofService } from '@ledger/transparency-log';
 import type { ReadStore } from '@ledger/read-store';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -247,6 +247,8 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
       createdAt,
       options.compliancePolicy,
     );
+    // Loaded here, as the proofs' errors are below: the offline verifier shares this package's index.
+    const { checkpointTimestamp } = await import('@ledger/transparency-log');
     const timestamp = await checkpointTimestamp(readStore, checkpoint.treeSize);
     const small: Array<[BundleFileName, string | Buffer]> = [
       // With the witnesses' cosignatures, so a recipient can require k of them (verify-bundle --witness-threshold).
@@ -413,6 +415,8 @@ async function consistencyFrom(
   try {
     proof = await proofs.consistencyProof(since.size, treeSize);
   } catch (error) {
+    // Loaded here, not by the module: the offline verifier shares this lib's index and needs no log store or driver.
+    const { ProofRequestError } = await import('@ledger/transparency-log');
     if (error instanceof ProofRequestError)
       throw new EvidenceExportError('INVALID_SINCE_CHECKPOINT', error.message, 'sinceCheckpoint');
     throw error;

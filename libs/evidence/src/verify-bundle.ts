@@ -4,15 +4,17 @@ import {
   witnessPolicy as readWitnessPolicy,
   type WitnessPolicy,
   eventHash,
-  eventLeafHash,
   formatKeyId,
   hashToBase64,
   hashToHex,
+  InclusionVerifier,
   IntegrityError,
+  isCanonicalText,
+  leafHash,
   noteVerifier,
   openCheckpoint,
+  sha256Hex,
   verifyConsistency,
-  verifyInclusion,
   verifyNote,
   type NoteVerifier,
   type OpenedCheckpoint,
@@ -100,6 +102,12 @@ class BundleFailure extends Error {
 const SMALL_FILE_LIMIT = 4 * 1024 * 1024;
 const HASH_BYTES = 32;
 const NO_HASH = Buffer.alloc(HASH_BYTES);
+/**
+ * What the file is read and inflated by. A bundle inflates to over ten times
+ * its size, and at the streams' 16 KiB default handing the chunks along costs
+ * more than inflating them; 256 KiB chunks spare most of it at no cost in memory.
+ */
+const CHUNK_BYTES = 256 * 1024;
 /** A hostile bundle could fail on every line: the report lists this many and counts the rest. */
 const MAX_FAILURES = 1000;
 /** What a period-cut bundle holds in full within its declared input ranges, whatever their occurredAt. */
@@ -173,6 +181,8 @@ class BundleReader {
   private signals = { computed: 0, recomputed: 0 };
   /** Lines whose proven leaf index a signal's checkpoint claim needs, and the index once proven. */
   private wantedLeaves = new Map<number, number | undefined>();
+  private inclusion?: InclusionVerifier;
+  private readonly proofHashes = new ProofHashes();
 
   private witnesses?: WitnessPolicyResult;
 
@@ -198,8 +208,8 @@ class BundleReader {
 
   async read(file: string): Promise<void> {
     const archive = extract();
-    const input = createReadStream(file);
-    const gunzip = createGunzip();
+    const input = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+    const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
     // Errors of the file or the decompressor surface through the archive iterator.
     input.on('error', (error) => archive.destroy(error));
     gunzip.on('error', (error) => archive.destroy(error));
@@ -504,12 +514,28 @@ class BundleReader {
     }
     let canonical: string | undefined;
     let recomputed: string | undefined;
-    try {
-      canonical = canonicalJson(event);
-      recomputed = eventHash({ eventId, type, schemaVersion, stream, revision, data, metadata, integrity });
-    } catch (error) {
-      fail(`: the event cannot be hashed: ${messageOf(error)}`);
-    }
+    if (isCanonicalText(line, event)) {
+      canonical = line;
+      // Already in canonical order, so this envelope, its keys written in RFC 8785 order, stringifies to what eventHash hashes.
+      recomputed = sha256Hex(
+        JSON.stringify({
+          data,
+          eventId,
+          integrity: { prevHash: integrity.prevHash },
+          metadata,
+          revision,
+          schemaVersion,
+          stream,
+          type,
+        }),
+      );
+    } else
+      try {
+        canonical = canonicalJson(event);
+        recomputed = eventHash({ eventId, type, schemaVersion, stream, revision, data, metadata, integrity });
+      } catch (error) {
+        fail(`: the event cannot be hashed: ${messageOf(error)}`);
+      }
     if (canonical !== undefined && canonical !== line)
       fail(` (event ${eventId}) is not in RFC 8785 canonical form: the line was altered`);
     if (recomputed !== undefined && recomputed !== integrity.hash)
@@ -628,13 +654,8 @@ class BundleReader {
         ` proves event hash ${String(proof.eventHash)}, but event ${n} of events.jsonl hashes to ${expected}`,
       );
     try {
-      verifyInclusion({
-        leafIndex: proof.leafIndex,
-        treeSize: checkpoint.size,
-        leafHash: eventLeafHash(expected),
-        proof: decodeHashes(proof.proof, 'proof'),
-        root: checkpoint.rootHash,
-      });
+      this.inclusion ??= new InclusionVerifier(checkpoint.size, checkpoint.rootHash);
+      this.inclusion.verify(proof.leafIndex, leafHash(held), this.proofHashes.decode(proof.proof));
     } catch (error) {
       return fail(
         `: event ${proof.eventId} is not proven to be leaf ${proof.leafIndex} of the signed log of ${checkpoint.size} events: ${messageOf(error)}`,
@@ -768,12 +789,38 @@ async function readSmall(name: BundleFileName, content: AsyncIterable<Buffer>): 
 function decodeHashes(values: unknown, what: string): Uint8Array[] {
   if (!Array.isArray(values))
     throw new IntegrityError('MALFORMED_HASH', `${what} must be a list of base64 hashes`);
-  return values.map((value, i) => {
-    const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
-    if (bytes.length !== HASH_BYTES || bytes.toString('base64') !== value)
-      throw new IntegrityError('MALFORMED_HASH', `${what} hash ${i} is not 32 bytes in standard base64`);
-    return new Uint8Array(bytes);
-  });
+  return values.map((value, i) => decodeHash(value, i, what));
+}
+
+function decodeHash(value: unknown, i: number, what: string): Uint8Array {
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
+  if (bytes.length !== HASH_BYTES || bytes.toString('base64') !== value)
+    throw new IntegrityError('MALFORMED_HASH', `${what} hash ${i} is not 32 bytes in standard base64`);
+  return new Uint8Array(bytes);
+}
+
+/**
+ * The hashes of one proof after another. Neighbouring leaves share the upper
+ * part of their path, so a hash spelled as the last proof spelled it at the
+ * same height is that proof's hash, already decoded and checked.
+ */
+class ProofHashes {
+  private texts: unknown[] = [];
+  private hashes: Uint8Array[] = [];
+
+  decode(values: unknown): Uint8Array[] {
+    if (!Array.isArray(values)) return decodeHashes(values, 'proof');
+    // Heights are counted from the root: a longer or shorter path lines up at its top.
+    const offset = this.texts.length - values.length;
+    const hashes = values.map((value, i) =>
+      typeof value === 'string' && this.texts[offset + i] === value
+        ? this.hashes[offset + i]
+        : decodeHash(value, i, 'proof'),
+    );
+    this.texts = values;
+    this.hashes = hashes;
+    return hashes;
+  }
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

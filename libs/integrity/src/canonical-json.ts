@@ -12,6 +12,12 @@
  * first, whatever the insertion order, so such a value is spelled key by key.
  */
 export function canonicalJson(value: unknown): string {
+  // The envelope's strings and numbers, several per event hashed: no copy to order, no walk.
+  if (
+    (typeof value === 'string' && value.isWellFormed()) ||
+    (typeof value === 'number' && Number.isFinite(value))
+  )
+    return JSON.stringify(value);
   const state = { indexKeys: false };
   let ordered: unknown;
   try {
@@ -22,6 +28,32 @@ export function canonicalJson(value: unknown): string {
     throw error;
   }
   return state.indexKeys ? spell(ordered) : JSON.stringify(ordered);
+}
+
+/**
+ * Whether `text` is the canonical form of `parsed`, the value JSON.parse made
+ * of it: the check a verifier makes of JSON it reads, `canonicalJson(parsed)
+ * === text`, without the sorted copy. JSON.parse keeps the text's key order,
+ * so canonical text parses to objects already in JCS order, which the native
+ * serialiser spells back as they are. False whenever that shortcut cannot
+ * tell (a \u escape, which may hold a lone surrogate; keys out of order,
+ * array indices among them): the caller then asks canonicalJson, which
+ * decides, and says why a value has no canonical form.
+ */
+export function isCanonicalText(text: string, parsed: unknown): boolean {
+  return !text.includes('\\u') && inJcsOrderAlready(parsed) && JSON.stringify(parsed) === text;
+}
+
+function inJcsOrderAlready(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) return value.every(inJcsOrderAlready);
+  let previous: string | undefined;
+  for (const key of Object.keys(value)) {
+    if (previous !== undefined && !(previous < key)) return false;
+    if (!inJcsOrderAlready((value as Record<string, unknown>)[key])) return false;
+    previous = key;
+  }
+  return true;
 }
 
 /** Thrown by the fast walk, which carries no path; canonicalJson replaces it with assertJsonSafe's message. */

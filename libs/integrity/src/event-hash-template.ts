@@ -24,9 +24,23 @@ export function eventHashTemplate(
   stream: string,
   event: Omit<HashedEnvelope, 'stream' | 'revision' | 'integrity'>,
 ): EventHashTemplate {
+  return templateOfCanonical(stream, event, canonicalJson(event.data), canonicalJson(event.metadata));
+}
+
+/**
+ * The template around `data` and `metadata` already in their canonical form:
+ * text a store kept exactly as append canonicalised it can be hashed again
+ * without parsing it.
+ */
+export function templateOfCanonical(
+  stream: string,
+  event: Pick<HashedEnvelope, 'eventId' | 'type' | 'schemaVersion'>,
+  data: string,
+  metadata: string,
+): EventHashTemplate {
   return {
-    beforePrevHash: `{"data":${canonicalJson(event.data)},"eventId":${canonicalJson(event.eventId)},"integrity":{"prevHash":"`,
-    beforeRevision: `"},"metadata":${canonicalJson(event.metadata)},"revision":`,
+    beforePrevHash: `{"data":${data},"eventId":${canonicalJson(event.eventId)},"integrity":{"prevHash":"`,
+    beforeRevision: `"},"metadata":${metadata},"revision":`,
     afterRevision: `,"schemaVersion":${canonicalJson(event.schemaVersion)},"stream":${canonicalJson(stream)},"type":${canonicalJson(event.type)}}`,
   };
 }
@@ -44,5 +58,37 @@ export function templatedEventHash(template: EventHashTemplate, revision: number
   if (!HEX_HASH.test(prevHash)) throw new TypeError('prevHash must be a lower-case SHA-256 hex digest');
   return sha256Hex(
     template.beforePrevHash + prevHash + template.beforeRevision + revision + template.afterRevision,
+  );
+}
+
+/** Where the envelope's integrity member opens: text the canonical envelope holds once, unless data or metadata hold it too. */
+const PREV_HASH_OPENING = '{"prevHash":"';
+
+/**
+ * The hash of a stored event whose `data` and `metadata` texts are taken to
+ * be the canonical forms append hashed: no parsing, no canonicalising. Equal
+ * to the stored hash, it proves the texts are exactly the hashed ones,
+ * provided the joined envelope splits into its parts only one way. Every
+ * other part is a JSON string literal, digits or a hex digest, bounded by
+ * the envelope's fixed text; only data and metadata are free. A split moved
+ * along the joined text moves the envelope's `{"prevHash":"` with it, so the
+ * true envelope would hold that text twice, once inside a stored text. Where
+ * neither text holds it the split is the true one; where one does, this
+ * returns undefined and the caller parses and canonicalises. It throws
+ * where templatedEventHash does (a revision or previous hash no append
+ * writes).
+ */
+export function storedCanonicalHash(
+  event: Pick<HashedEnvelope, 'eventId' | 'type' | 'schemaVersion' | 'stream' | 'revision'> & {
+    integrity: { prevHash: string };
+  },
+  data: string,
+  metadata: string,
+): string | undefined {
+  if (data.includes(PREV_HASH_OPENING) || metadata.includes(PREV_HASH_OPENING)) return undefined;
+  return templatedEventHash(
+    templateOfCanonical(event.stream, event, data, metadata),
+    event.revision,
+    event.integrity.prevHash,
   );
 }

@@ -1,7 +1,12 @@
 import { canonicalize } from 'json-canonicalize';
 import { canonicalJson } from './canonical-json';
 import { eventHash, GENESIS_HASH, sha256Hex } from './event-hash';
-import { eventHashTemplate, templatedEventHash } from './event-hash-template';
+import {
+  eventHashTemplate,
+  storedCanonicalHash,
+  templatedEventHash,
+  templateOfCanonical,
+} from './event-hash-template';
 
 /** Values of every JSON kind, with the spellings RFC 8785 is particular about. */
 const awkward: unknown[] = [
@@ -67,5 +72,48 @@ describe('eventHashTemplate', () => {
     expect(() => templatedEventHash(template, 0, `${'a'.repeat(63)}"`)).toThrow(TypeError);
     expect(() => templatedEventHash(template, -1, GENESIS_HASH)).toThrow(TypeError);
     expect(() => templatedEventHash(template, 1.5, GENESIS_HASH)).toThrow(TypeError);
+  });
+});
+
+describe('storedCanonicalHash', () => {
+  const envelope = (data: unknown) => ({
+    eventId: '00000000-0000-4000-8000-000000000001',
+    type: 'DataAccessed',
+    schemaVersion: 2,
+    stream: 'tenant-a/data-access',
+    revision: 0,
+    data,
+    metadata: { tenantId: 'tenant-a', recordedAt: '2026-03-14T09:00:00Z' },
+    integrity: { prevHash: GENESIS_HASH },
+  });
+
+  it.each(awkward.map((data) => [JSON.stringify(data) ?? String(data), data]))(
+    'hashes canonical text as stored to eventHash of the envelope, and other spellings of it to something else (data %s)',
+    (_label, data) => {
+      const event = envelope(data);
+      const metadata = canonicalJson(event.metadata);
+      expect(storedCanonicalHash(event, canonicalJson(data), metadata)).toBe(eventHash(event));
+      const spaced = JSON.stringify(JSON.parse(canonicalJson(data)), null, 1);
+      if (spaced !== canonicalJson(data))
+        expect(storedCanonicalHash(event, spaced, metadata)).not.toBe(eventHash(event));
+    },
+  );
+
+  it("declines texts holding the envelope's own integrity opening: text moved across the split would hash the same", () => {
+    // Data an emitter could send, shaped like the envelope's own members.
+    const data = { a: 1, eventId: 'forged', integrity: { prevHash: GENESIS_HASH }, metadata: {} };
+    const event = envelope(data);
+    const hash = eventHash(event);
+    const metadata = canonicalJson(event.metadata);
+    // An administrator moves the split: data cut short, the rest of it and the true members pushed into metadata.
+    const forged = { ...event, eventId: 'forged' };
+    const forgedData = '{"a":1';
+    const forgedMetadata = `{}},"eventId":"${event.eventId}","integrity":{"prevHash":"${GENESIS_HASH}"},"metadata":${metadata}`;
+    const joined = templateOfCanonical(forged.stream, forged, forgedData, forgedMetadata);
+    // Joined blindly, the forged row hashes to the stored hash...
+    expect(templatedEventHash(joined, 0, GENESIS_HASH)).toBe(hash);
+    // ...so the texts holding the opening are not vouched for as stored; the caller parses them, and they fail.
+    expect(storedCanonicalHash(forged, forgedData, forgedMetadata)).toBeUndefined();
+    expect(storedCanonicalHash(event, canonicalJson(data), metadata)).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-import { eventHashTemplate, templatedEventHash } from './event-hash-template';
+import { canonicalJson } from './canonical-json';
+import { templateOfCanonical, templatedEventHash } from './event-hash-template';
 import { GENESIS_HASH, type HashedEnvelope } from './event-hash';
 
 /** An event on its way into a stream, before the chain gives it a revision and its hashes. */
@@ -14,6 +15,8 @@ export type ChainedEnvelope<E extends UnchainedEnvelope> = E & {
   stream: string;
   revision: number;
   integrity: { prevHash: string; hash: string };
+  /** `data` and `metadata` in the canonical form the hash covers: what a store that keeps text stores. */
+  canonical: { data: string; metadata: string };
 };
 
 /**
@@ -33,8 +36,10 @@ export function chainEvents<E extends UnchainedEnvelope>(
   let prevHash = head?.hash ?? GENESIS_HASH;
   return events.map((event) => {
     revision++;
-    const hash = templatedEventHash(eventHashTemplate(stream, event), revision, prevHash);
-    const chained = { ...event, stream, revision, integrity: { prevHash, hash } };
+    const canonical = { data: canonicalJson(event.data), metadata: canonicalJson(event.metadata) };
+    const template = templateOfCanonical(stream, event, canonical.data, canonical.metadata);
+    const hash = templatedEventHash(template, revision, prevHash);
+    const chained = { ...event, stream, revision, integrity: { prevHash, hash }, canonical };
     prevHash = hash;
     return chained;
   });

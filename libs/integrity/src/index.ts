@@ -35,6 +35,7 @@ export {
   type ConsistencyClaim,
   verifyInclusion,
   verifyConsistency,
+  InclusionVerifier,
 } from './merkle-verify';
 export { InMemoryMerkleLog } from './in-memory-merkle-log';
 export {

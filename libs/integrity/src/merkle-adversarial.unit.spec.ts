@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { IntegrityError, IntegrityErrorCode } from './integrity-error';
 import { InMemoryMerkleLog } from './in-memory-merkle-log';
 import { emptyTreeRoot, leafHash } from './merkle-hash';
-import { ConsistencyClaim, InclusionClaim, verifyConsistency, verifyInclusion } from './merkle-verify';
+import {
+  ConsistencyClaim,
+  InclusionClaim,
+  InclusionVerifier,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle-verify';
 
 /*
  * Forged proofs must fail. immudb's SDKs once accepted proofs that a verifier
@@ -62,6 +68,67 @@ const inclusionCases = Array.from({ length: MAX_EXHAUSTIVE_SIZE }, (_, s) => s +
 const consistencyCases = Array.from({ length: MAX_EXHAUSTIVE_SIZE }, (_, s) => s + 1).flatMap((newSize) =>
   Array.from({ length: newSize }, (_, m) => [m + 1, newSize] as const),
 );
+
+// InclusionVerifier remembers the last proof that held and stops hashing where a proof joins its path:
+// a bent proof must fail however much of it the remembered path shares.
+describe('one verifier checking proof after proof against one root', () => {
+  const verifierOf = (treeSize: number) => new InclusionVerifier(treeSize, log.root(treeSize));
+
+  it('accepts every genuine proof of every leaf, in order, in reverse and at random, of small trees and of 300 leaves', () => {
+    for (const treeSize of [...Array.from({ length: MAX_EXHAUSTIVE_SIZE }, (_, s) => s + 1), 300]) {
+      const indices = Array.from({ length: treeSize }, (_, i) => i);
+      const shuffled = fc.sample(fc.shuffledSubarray(indices, { minLength: treeSize }), {
+        numRuns: 1,
+        seed: treeSize,
+      })[0];
+      for (const order of [indices, [...indices].reverse(), shuffled]) {
+        const verifier = verifierOf(treeSize);
+        for (const leafIndex of order) {
+          const { leafHash: leaf, proof } = inclusionClaim(leafIndex, treeSize);
+          expect(refusal(() => verifier.verify(leafIndex, leaf, proof))).toBe('accepted');
+        }
+      }
+    }
+  });
+
+  it('refuses every single-bit flip of every proof hash and of the leaf, right after its neighbour’s proof held', () => {
+    const notRefused: string[] = [];
+    for (const [leafIndex, treeSize] of inclusionCases.filter(([, n]) => n > 1)) {
+      const claim = inclusionClaim(leafIndex, treeSize);
+      for (const neighbour of [leafIndex - 1, leafIndex + 1].filter((i) => i >= 0 && i < treeSize)) {
+        const verifier = verifierOf(treeSize);
+        const held = inclusionClaim(neighbour, treeSize);
+        verifier.verify(neighbour, held.leafHash, held.proof);
+        const bent = (what: string, leaf: Uint8Array, proof: readonly Uint8Array[]) => {
+          const outcome = refusal(() => verifier.verify(leafIndex, leaf, proof));
+          if (outcome !== 'ROOT_MISMATCH')
+            notRefused.push(`leaf ${leafIndex} of ${treeSize} after leaf ${neighbour}, ${what}: ${outcome}`);
+        };
+        for (let bit = 0; bit < 256; bit++) {
+          claim.proof.forEach((_, element) =>
+            bent(`hash ${element}, bit ${bit}`, claim.leafHash, flipBit(claim.proof, element, bit)),
+          );
+          bent(`leaf bit ${bit}`, flipBit([claim.leafHash], 0, bit)[0], claim.proof);
+        }
+        // Refusals leave the remembered path as it was: the genuine proof still holds.
+        expect(refusal(() => verifier.verify(leafIndex, claim.leafHash, claim.proof))).toBe('accepted');
+      }
+    }
+    expect(notRefused).toEqual([]);
+  });
+
+  it('refuses a neighbour’s proof, or its leaf, presented for the leaf after that neighbour’s own proof held', () => {
+    for (const [leafIndex, treeSize] of inclusionCases.filter(([, n]) => n > 1)) {
+      const neighbour = leafIndex === 0 ? 1 : leafIndex - 1;
+      const verifier = verifierOf(treeSize);
+      const held = inclusionClaim(neighbour, treeSize);
+      verifier.verify(neighbour, held.leafHash, held.proof);
+      const claim = inclusionClaim(leafIndex, treeSize);
+      expect(refusal(() => verifier.verify(leafIndex, held.leafHash, claim.proof))).not.toBe('accepted');
+      expect(refusal(() => verifier.verify(leafIndex, claim.leafHash, held.proof))).not.toBe('accepted');
+    }
+  });
+});
 
 describe('inclusion proofs an attacker bends', () => {
   it(`accepts every genuine proof in every tree up to ${MAX_EXHAUSTIVE_SIZE} leaves`, () => {

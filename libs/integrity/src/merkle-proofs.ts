@@ -1,7 +1,7 @@
 import { IntegrityError } from './integrity-error';
 import { emptyTreeRoot } from './merkle-hash';
 import { LeafRange, NodeRequest, subtreeHashesRequest } from './merkle-nodes';
-import { assertTreeSize, splitPoint } from './tree-size';
+import { assertLeafInTree, assertTreeSize, splitPoint } from './tree-size';
 
 /*
  * Proof generation as node requests: each proof hash is the hash of an
@@ -20,14 +20,7 @@ export function rootRequest(treeSize: number): NodeRequest<Uint8Array> {
 
 /** The audit path for leaf `leafIndex` in the tree of `treeSize` leaves, leaf end first. */
 export function inclusionProofRequest(leafIndex: number, treeSize: number): NodeRequest<Uint8Array[]> {
-  assertTreeSize(leafIndex, 'leaf index');
-  assertTreeSize(treeSize, 'tree size');
-  if (leafIndex >= treeSize) {
-    throw new IntegrityError(
-      'OUT_OF_RANGE',
-      `leaf index ${leafIndex} is not in a tree of ${treeSize} leaves (indices start at 0)`,
-    );
-  }
+  assertLeafInTree(leafIndex, treeSize);
   return subtreeHashesRequest(auditPath(leafIndex, { start: 0, end: treeSize }));
 }
 

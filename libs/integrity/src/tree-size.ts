@@ -16,6 +16,18 @@ export function assertTreeSize(value: number, what: string): void {
   }
 }
 
+/** A leaf index and a tree size, each a whole number, the leaf inside the tree. */
+export function assertLeafInTree(leafIndex: number, treeSize: number): void {
+  assertTreeSize(leafIndex, 'leaf index');
+  assertTreeSize(treeSize, 'tree size');
+  if (leafIndex >= treeSize) {
+    throw new IntegrityError(
+      'OUT_OF_RANGE',
+      `leaf index ${leafIndex} is not in a tree of ${treeSize} leaves (indices start at 0)`,
+    );
+  }
+}
+
 /** k in RFC 9162 §2.1.1: the largest power of two smaller than n, for n > 1. */
 export function splitPoint(n: number): number {
   let k = 1;

@@ -15,7 +15,5 @@ export {
 } from './ledger-config';
 export { governancePolicy } from './governance-policy';
 export { ledgerKeysOptions } from './ledger-keys-options';
-export { nodeRuntimeProblem } from './node-runtime';
-export { repoRoot } from './repo-root';
 export { openConfiguredReadStore, openEventStore } from './stores';
 export { writableFileProblem } from './writable-file';

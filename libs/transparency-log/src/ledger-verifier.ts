@@ -17,7 +17,7 @@ import {
 } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
 import type { ReadStore } from '@ledger/read-store';
-import { recomputedInOrder } from './event-hashes';
+import { recomputedHash } from './event-hashes';
 import { noteText } from './merkle-proofs';
 import { fetchNodes } from './merkle-node-store';
 import type { CheckpointTable, MerkleLeavesTable, MerkleTables } from './merkle-tables';
@@ -149,51 +149,48 @@ class Verification {
     let lockstep = sealed !== undefined;
 
     const log: AsyncIterable<StoredEvent | UnparsedEvent> = store.readAllUnparsed?.() ?? store.readAll();
-    for await (const { events, hashes } of recomputedInOrder(log)) {
-      for (let i = 0; i < events.length; i++) {
-        const event = events[i];
-        const leafIndex = this.count;
-        if (gapless && event.position !== expectedPosition) {
-          const missing =
-            event.position - 1n === expectedPosition
-              ? `position ${expectedPosition} is`
-              : `positions ${expectedPosition} to ${event.position - 1n} are`;
-          this.report({
-            kind: 'deleted-event',
-            leafIndex,
-            position: expectedPosition,
-            message: `${missing} missing from the global order: an event was deleted`,
-          });
-        }
-        expectedPosition = event.position + 1n;
-        this.lastPosition = event.position;
-        this.checkHash(event, leafIndex, hashes[i]);
-        const skipped = this.checkChain(event, leafIndex);
-        if (skipped) await skipped;
-
-        const before = this.frontier;
-        this.frontier = appendLeaf(before, safeLeafHash(event.integrity.hash)).frontier;
-        let leaf = sealed?.next();
-        if (leaf instanceof Promise) leaf = await leaf;
-        if (leaf) {
-          // While the sealer's record matches the events leaf for leaf, its log is the same one: share it rather than hash it twice.
-          this.sealedFrontier =
-            this.sealedFrontier === before && leaf.event_hash === event.integrity.hash
-              ? this.frontier
-              : appendLeaf(this.sealedFrontier, safeLeafHash(leaf.event_hash)).frontier;
-          if (lockstep) lockstep = await this.compareWithSealed(event, leaf, leafIndex);
-        } else {
-          lockstep = false;
-        }
-        this.count++;
-        if (this.compareSizes.has(this.count)) {
-          this.derivedRoots.set(this.count, frontierRoot(this.frontier));
-          this.positionsAt.set(this.count, event.position);
-          if (this.sealedFrontier.size === this.count)
-            this.sealedRoots.set(this.count, frontierRoot(this.sealedFrontier));
-        }
-        if (this.count % 1000 === 0) this.options.onProgress?.(this.count);
+    for await (const event of log) {
+      const leafIndex = this.count;
+      if (gapless && event.position !== expectedPosition) {
+        const missing =
+          event.position - 1n === expectedPosition
+            ? `position ${expectedPosition} is`
+            : `positions ${expectedPosition} to ${event.position - 1n} are`;
+        this.report({
+          kind: 'deleted-event',
+          leafIndex,
+          position: expectedPosition,
+          message: `${missing} missing from the global order: an event was deleted`,
+        });
       }
+      expectedPosition = event.position + 1n;
+      this.lastPosition = event.position;
+      this.checkHash(event, leafIndex, recomputedHash(event));
+      const skipped = this.checkChain(event, leafIndex);
+      if (skipped) await skipped;
+
+      const before = this.frontier;
+      this.frontier = appendLeaf(before, safeLeafHash(event.integrity.hash)).frontier;
+      let leaf = sealed?.next();
+      if (leaf instanceof Promise) leaf = await leaf;
+      if (leaf) {
+        // While the sealer's record matches the events leaf for leaf, its log is the same one: share it rather than hash it twice.
+        this.sealedFrontier =
+          this.sealedFrontier === before && leaf.event_hash === event.integrity.hash
+            ? this.frontier
+            : appendLeaf(this.sealedFrontier, safeLeafHash(leaf.event_hash)).frontier;
+        if (lockstep) lockstep = await this.compareWithSealed(event, leaf, leafIndex);
+      } else {
+        lockstep = false;
+      }
+      this.count++;
+      if (this.compareSizes.has(this.count)) {
+        this.derivedRoots.set(this.count, frontierRoot(this.frontier));
+        this.positionsAt.set(this.count, event.position);
+        if (this.sealedFrontier.size === this.count)
+          this.sealedRoots.set(this.count, frontierRoot(this.sealedFrontier));
+      }
+      if (this.count % 1000 === 0) this.options.onProgress?.(this.count);
     }
     this.options.onProgress?.(this.count);
     if (sealed) await this.drainSealed(sealed, lockstep);

@@ -4,21 +4,16 @@ import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { governancePolicy, repoRoot } from '@ledger/runtime';
+import { repoRoot } from '@ledger/platform';
+import { governancePolicy } from '@ledger/runtime';
 import { EvidenceExportError, exportEvidenceBundle, recordExport } from '@ledger/evidence';
+import { announceLedger, caller, CliError, EXIT, keyId, printJson, progressBar } from '../cli-context';
 import {
-  announceLedger,
-  caller,
   cliConfig,
-  CliError,
   existingLedgerKeys,
-  EXIT,
-  keyId,
   openExistingEventStore,
   openExistingReadStore,
-  printJson,
-  progressBar,
-} from '../cli-context';
+} from '../ledger-access';
 
 interface ExportFlags {
   system: string;

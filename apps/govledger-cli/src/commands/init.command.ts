@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ledgerKeysOptions } from '@ledger/runtime';
-import { announceLedger, cliConfig, CliError, keyId } from '../cli-context';
+import { announceLedger, CliError, keyId } from '../cli-context';
+import { cliConfig } from '../ledger-access';
 
 export function registerInitCommand(program: Command): void {
   program

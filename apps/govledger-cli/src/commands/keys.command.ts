@@ -2,7 +2,8 @@ import { DEFAULT_ROTATION_OVERLAP_DAYS, LedgerKeys } from '@ledger/transparency-
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { ledgerKeysOptions } from '@ledger/runtime';
-import { announceLedger, cliConfig, CliError, existingLedgerKeys, keyId, printJson } from '../cli-context';
+import { announceLedger, CliError, keyId, printJson } from '../cli-context';
+import { cliConfig, existingLedgerKeys } from '../ledger-access';
 
 export function registerKeysCommand(program: Command): void {
   const keys = program

@@ -1,7 +1,8 @@
 import { PROJECTIONS, rebuildProjection } from '@ledger/read-models';
 import type { Command } from 'commander';
 import { openConfiguredReadStore } from '@ledger/runtime';
-import { announceLedger, CliError, cliConfig, openExistingEventStore, progressBar } from '../cli-context';
+import { announceLedger, CliError, progressBar } from '../cli-context';
+import { cliConfig, openExistingEventStore } from '../ledger-access';
 
 export function registerRebuildProjectionsCommand(program: Command): void {
   program

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { CliError, cliConfig, existingIssuer, note, progressBar, serviceUrl } from '../cli-context';
+import { CliError, note, progressBar } from '../cli-context';
+import { cliConfig, existingIssuer, serviceUrl } from '../ledger-access';
 import type { SingleBar } from 'cli-progress';
 import { type SeedProgress, seedDemoOrganisation } from '../demo/demo-organisation';
 import { LedgerClient } from '../demo/ledger-client';

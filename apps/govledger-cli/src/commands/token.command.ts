@@ -1,7 +1,8 @@
 import { isRole, ROLES } from '@ledger/auth';
 import type { Command } from 'commander';
 import { decodeJwt } from 'jose';
-import { announceLedger, CliError, cliConfig, existingIssuer, printJson } from '../cli-context';
+import { announceLedger, CliError, printJson } from '../cli-context';
+import { cliConfig, existingIssuer } from '../ledger-access';
 
 export function registerTokenCommand(program: Command): void {
   program

@@ -14,12 +14,9 @@ import type { ReadStore } from '@ledger/read-store';
 import { ledgerKeysOptions } from '@ledger/runtime';
 import {
   announceLedger,
-  cliConfig,
   CliError,
   EXIT,
   keyId,
-  openExistingEventStore,
-  openExistingReadStore,
   printJson,
   progressBar,
   witnessPolicyFlags,
@@ -27,6 +24,7 @@ import {
   witnessPolicyOf,
   type WitnessFlags,
 } from '../cli-context';
+import { cliConfig, openExistingEventStore, openExistingReadStore } from '../ledger-access';
 
 interface VerifyFlags extends WitnessFlags {
   against?: string;

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
-import { repoRoot } from '@ledger/runtime';
+import { repoRoot } from '@ledger/platform';
 import { ProblemError } from '../errors/problem';
 import { CONSOLE_SETTINGS } from './console.tokens';
 import type { ConsoleSettings } from './console-settings';

@@ -6,7 +6,8 @@ import type { ReadStore } from '@ledger/read-store';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LedgerConfig, repoRoot } from '@ledger/runtime';
+import { repoRoot } from '@ledger/platform';
+import { LedgerConfig } from '@ledger/runtime';
 import {
   EvidenceExportError,
   type ExportedBundle,

@@ -11,7 +11,8 @@ import {
 } from 'graphql';
 import mercurius from 'mercurius';
 import { join } from 'node:path';
-import { LedgerConfig, repoRoot } from '@ledger/runtime';
+import { repoRoot } from '@ledger/platform';
+import { LedgerConfig } from '@ledger/runtime';
 import { logFailure, ProblemError, toProblem, type Problem } from '../errors/problem';
 import { DEFAULT_PAGE, MAX_PAGE } from '../queries/query-context';
 import type { GraphqlContext } from './graphql-context';

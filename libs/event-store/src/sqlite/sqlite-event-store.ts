@@ -159,8 +159,9 @@ export class SqliteEventStore extends SqlEventStore {
         event.revision,
         event.type,
         event.schemaVersion,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
+        // The canonical text the hash covers, so verify can hash it as stored (see storedCanonicalHash).
+        event.canonical.data,
+        event.canonical.metadata,
         event.integrity.prevHash,
         event.integrity.hash,
       );
