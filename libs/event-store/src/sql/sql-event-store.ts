@@ -102,8 +102,14 @@ export abstract class SqlEventStore implements EventStore {
     this.writing = true;
     while (this.pending.length > 0) {
       // Let requests already read off their sockets reach append first: on SQLite a commit blocks the
-      // event loop, so without this turn each group would hold little more than the append that started it.
-      await new Promise((resolve) => setImmediate(resolve));
+      // event loop, so without these turns each group would hold little more than the append that started
+      // it. A request takes a few turns to get here (parsing, validation, lookups), so the group waits for
+      // as long as turns keep bringing appends: one fsync then answers all the requests in flight.
+      let waiting: number;
+      do {
+        waiting = this.pending.length;
+        await new Promise((resolve) => setImmediate(resolve));
+      } while (this.pending.length > waiting && this.pending.length < this.maxGroup);
       const group = this.pending.splice(0, this.maxGroup);
       let outcomes: AppendOutcome[];
       try {
