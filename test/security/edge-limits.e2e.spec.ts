@@ -106,6 +106,24 @@ describe('the edge: a caller without a token can neither flood the log nor outru
         'more than 600 requests in a minute from this address',
       );
     });
+
+    it('sends the security headers with every answer, a refusal before any handler included', async () => {
+      const answers = await Promise.all([
+        fetch(`${api.url}/health/live`),
+        fetch(`${api.url}/v1/events`, { method: 'POST', body: '{}' }),
+        fetch(`${api.url}/no-such-route`),
+      ]);
+      // After the flood above, this address is over its limit: the refusals are then 429s.
+      expect(answers[0].status).toBe(200);
+      expect([401, 429]).toContain(answers[1].status);
+      expect([404, 429]).toContain(answers[2].status);
+      for (const answer of answers) {
+        expect(answer.headers.get('content-security-policy')).toContain("default-src 'self'");
+        expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(answer.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+        expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+      }
+    });
   });
 
   it('answers POST /graphql over the per-principal limit with HTTP 429 and Retry-After, not 200 with an error inside', async () => {

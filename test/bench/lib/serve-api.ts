@@ -15,19 +15,22 @@ export interface ApiReady {
  * projections and the sealer beside it), on embedded SQLite with
  * synchronous=FULL in `dataDir`. Runs in its own child so its peak RSS is the
  * service's alone; reports how many events the emitter's stream (`stream`, the
- * DataAccessed one by default) holds once stopped.
+ * DataAccessed one by default) holds once stopped, and the CPU it used while serving.
  */
 export async function serveApi(
   params: { dataDir: string; checkpointEveryMs?: number; stream?: string },
   lifecycle: Lifecycle,
-): Promise<{ stored: number; refusalEvents: number }> {
+): Promise<{ stored: number; refusalEvents: number; cpuSeconds: number }> {
   const config = loadConfig(serviceEnv(params.dataDir, params.checkpointEveryMs));
   const { app, url } = await startLedgerApi(config);
   lifecycle.ready({ url } satisfies ApiReady);
+  const cpuAtReady = process.cpuUsage();
   // The parent drives its load over HTTP; the only thing it asks of this child is to stop.
   await lifecycle.serve(async () => undefined);
   // Counted after close, which first lets the requests still in flight finish.
   await app.close();
+  // The service's CPU (all its threads) while serving: on a shared machine a steadier figure than its rate.
+  const cpu = process.cpuUsage(cpuAtReady);
   const store = await SqliteEventStore.open(join(params.dataDir, 'events.sqlite'));
   try {
     // The emitter's stream; the service also records events of its own elsewhere, such as the refusals it counted.
@@ -39,6 +42,7 @@ export async function serveApi(
     return {
       stored: await last(params.stream ?? STREAM),
       refusalEvents: await last('unauthenticated/ledger-self-audit'),
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
     };
   } finally {
     await store.close();

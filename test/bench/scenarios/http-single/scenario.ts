@@ -56,6 +56,7 @@ export const httpSingleScenario: Scenario = {
               'p99 ms',
               'raw durable commits/s',
               'API/raw',
+              'CPU µs/event',
               'peak RSS MB API/raw',
             ],
             rows: [
@@ -65,12 +66,13 @@ export const httpSingleScenario: Scenario = {
                 ms(api.p99Ms),
                 rate(raw.figures.eventsPerSecond),
                 versus(ratio, TARGET),
+                api.cpuMicrosPerEvent.toFixed(0),
                 rss(api.peakRssMb, raw.peakRssMb),
               ],
             ],
             notes: [
               'API: the service in its own process (startLedgerApi: ingest, projections and sealer), autocannon in the runner,',
-              '     each request a one-item DataAccessed batch with a fresh eventId.',
+              "     each request a one-item DataAccessed batch with a fresh eventId; CPU: the service process's, per stored event.",
               'raw: better-sqlite3 committing one row per transaction into the ledger table, back to back, in the same mode, just before and just after.',
             ],
           },
