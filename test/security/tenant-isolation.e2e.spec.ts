@@ -108,8 +108,8 @@ describe('tenant isolation', () => {
     ).toBeNull();
   });
 
-  it('never answers one tenant with the answer kept for another asking the same question', async () => {
-    // Both tenants ask word for word the same, back to back, on one read-model position: each gets its own rows.
+  it('answers two tenants asking word for word the same question each from their own rows', async () => {
+    // The document's cost and the queries' SQL are prepared once and shared; only the tenant bound to them differs.
     const question = `{ dataAccess(filter: { datasetId: "icu", purposeOfUse: "TREAT" }, first: 50) { edges { node { eventId } } }
       accountability(systemId: "sepsis", asOf: "${new Date(Date.now() + 86_400_000).toISOString()}") { systemId } }`;
     const eventIds = (answer: { data: any }) =>

@@ -12,14 +12,11 @@ import {
   holdingsAt,
   liveVersionAt,
   parseJson,
-  registryProjection,
-  dataAccessProjection,
   systemCursor,
   systemDetails,
   type ReadDb,
 } from '@ledger/read-models';
-import type { CheckpointTables, ReadStore } from '@ledger/read-store';
-import type { Kysely } from 'kysely';
+import type { ReadStore } from '@ledger/read-store';
 import { LedgerConfig } from '@ledger/runtime';
 import { type ComplianceRule, type GovernancePolicy, tenantStream } from '@ledger/domain';
 import { GOVERNANCE_POLICY } from '../commands/governance-policy';
@@ -30,7 +27,6 @@ import { READ_STORE } from '../read-models/read-store.module';
 import { EVENT_STORE } from '../store/event-store.module';
 import { SelfAuditService } from '../auth/self-audit.service';
 import type { Caller } from '../request-context/caller';
-import { CheckpointCache } from './checkpoint-cache';
 import { aiSystemView, versionsOf, views } from './read-model-views';
 import { instant, pageOf, queryCaller } from './query-context';
 
@@ -56,8 +52,6 @@ interface DataAccessFilterArgs {
 /** The auditors' questions, answered from the read models in the caller's tenant. */
 @Resolver()
 export class AuditQueriesResolver {
-  private readonly cache: CheckpointCache;
-
   constructor(
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -65,9 +59,7 @@ export class AuditQueriesResolver {
     private readonly config: LedgerConfig,
     private readonly pseudonymiser: Pseudonymiser,
     private readonly selfAudit: SelfAuditService,
-  ) {
-    this.cache = new CheckpointCache(this.readStore.db as Kysely<CheckpointTables>);
-  }
+  ) {}
 
   private get db(): ReadDb {
     return this.readStore.db as ReadDb;
@@ -121,14 +113,6 @@ export class AuditQueriesResolver {
   ) {
     const { tenantId } = granted(queryCaller(ctx), systemId);
     const at = instant(asOf);
-    const answer = () => this.accountabilityAt(tenantId, systemId, at);
-    // Left out, asOf is the clock's now: the answer moves with time as well as with the registry, so it is not kept.
-    return asOf === undefined || asOf === null
-      ? answer()
-      : this.cache.read(registryProjection.name, JSON.stringify([tenantId, systemId, at]), answer);
-  }
-
-  private async accountabilityAt(tenantId: string, systemId: string, at: string) {
     if (!(await findSystem(this.db, tenantId, systemId))) throw notFound(systemId);
     const [holdings, live] = await Promise.all([
       holdingsAt(this.db, tenantId, [systemId], at),
@@ -201,25 +185,23 @@ export class AuditQueriesResolver {
       patientId === undefined ? undefined : this.pseudonymiser.pseudonymise(tenantId, patientId);
     // A search for one patient is itself sensitive: the ledger records who made it.
     if (patientPseudonym) await this.selfAudit.patientLookup(caller, patientPseudonym, 'graphql dataAccess');
-    const query = {
-      ...rest,
-      purpose: purposeOfUse,
-      patientPseudonym,
-      from: from && instant(from),
-      to: to && instant(to),
-    };
-    const page = pageOf(first, after);
-    return this.cache.read(dataAccessProjection.name, JSON.stringify([tenantId, query, page]), async () => {
-      const found = await findDataAccess(this.db, tenantId, query, page);
-      const edges = found.rows.map((row) => ({
-        cursor: encodeCursor(String(row.position)),
-        node: views.dataAccess(row),
-      }));
-      return {
-        edges,
-        pageInfo: { hasNextPage: found.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-      };
-    });
+    const page = await findDataAccess(
+      this.db,
+      tenantId,
+      {
+        ...rest,
+        purpose: purposeOfUse,
+        patientPseudonym,
+        from: from && instant(from),
+        to: to && instant(to),
+      },
+      pageOf(first, after),
+    );
+    const edges = page.rows.map((row) => ({
+      cursor: encodeCursor(String(row.position)),
+      node: views.dataAccess(row),
+    }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
   @Query()
