@@ -39,7 +39,7 @@ export {
   type SystemRow,
 } from './systems/systems-queries';
 export { holdingsAt, type RoleHolding } from './accountability/accountability-queries';
-export { liveVersionAt } from './live-versions/live-versions-queries';
+export { liveVersionAt, systemLiveVersionAt } from './live-versions/live-versions-queries';
 export { findModelVersion } from './model-versions/model-versions-queries';
 export {
   complianceFindings,
