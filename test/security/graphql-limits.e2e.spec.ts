@@ -90,6 +90,8 @@ describe('GraphQL abuse limits', () => {
       const answered = await auditor(query, { first: 10 });
       expect(answered.body.errors).toBeUndefined();
       expect(answered.body.data.timeline.edges).toHaveLength(10);
+      // Measures are kept per document and variables: the larger page is still refused the second time it is asked.
+      expect((await auditor(query, { first: 100 })).body.errors[0].extensions.code).toBe('QUERY_TOO_COSTLY');
     });
 
     it('lets every query the auditor console sends through, at the largest page it asks for', async () => {

@@ -108,6 +108,22 @@ describe('tenant isolation', () => {
     ).toBeNull();
   });
 
+  it('answers two tenants asking word for word the same question each from their own rows', async () => {
+    // The document's cost and the queries' SQL are prepared once and shared; only the tenant bound to them differs.
+    const question = `{ dataAccess(filter: { datasetId: "icu", purposeOfUse: "TREAT" }, first: 50) { edges { node { eventId } } }
+      accountability(systemId: "sepsis", asOf: "${new Date(Date.now() + 86_400_000).toISOString()}") { systemId } }`;
+    const eventIds = (answer: { data: any }) =>
+      answer.data.dataAccess.edges.map((e: { node: { eventId: string } }) => e.node.eventId);
+    const a = await as('hospital-a').graphql(question);
+    const again = await as('hospital-a').graphql(question);
+    const b = await as('hospital-b').graphql(question);
+    expect(eventIds(a).sort()).toEqual([...idsA].sort());
+    expect(eventIds(again)).toEqual(eventIds(a));
+    expect(eventIds(b).sort()).toEqual([...idsB].sort());
+    expect(b.data.accountability).toEqual({ systemId: 'sepsis' });
+    expect((await as('hospital-c').graphql(question)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
   it('filters data access by patient within the tenant only, and a cursor cannot cross', async () => {
     const page = await as('hospital-a').graphql(
       '{ dataAccess(filter: { patientId: "MRN-SHARED" }, first: 10) { edges { node { eventId } } pageInfo { endCursor } } }',

@@ -19,7 +19,6 @@ export { findTimeline, type TimelineFilter } from './timeline/timeline-queries';
 export type { DataAccessTables } from './data-access/data-access-tables';
 export type { ClinicalUseTables } from './clinical-use/clinical-use-tables';
 export {
-  clinicalUseThrough,
   earliestOutput,
   findOutputs,
   outputCursorOf,
@@ -40,7 +39,7 @@ export {
   type SystemRow,
 } from './systems/systems-queries';
 export { holdingsAt, type RoleHolding } from './accountability/accountability-queries';
-export { liveVersionAt } from './live-versions/live-versions-queries';
+export { liveVersionAt, systemLiveVersionAt } from './live-versions/live-versions-queries';
 export { findModelVersion } from './model-versions/model-versions-queries';
 export {
   complianceFindings,
@@ -48,5 +47,13 @@ export {
   type CompliancePolicy,
   type FindingFilter,
 } from './compliance/compliance-findings';
-export { decodeCursor, encodeCursor, parseJson, QueryInputError, type Page, type PageResult } from './pages';
+export {
+  appliedThrough,
+  decodeCursor,
+  encodeCursor,
+  parseJson,
+  QueryInputError,
+  type Page,
+  type PageResult,
+} from './pages';
 export { rebuildProjection, type RebuildProgress, type RebuildResult } from './rebuild';

@@ -1,4 +1,7 @@
-/** What every query shares: pages, cursors, and the error for an argument it cannot answer. */
+import type { Kysely } from 'kysely';
+import type { CheckpointTables } from '@ledger/read-store';
+
+/** What every query shares: pages, cursors, how far a read model has got, and the error for an argument it cannot answer. */
 
 export interface Page {
   /** How many rows at most; the API caps it. */
@@ -53,3 +56,13 @@ export class QueryInputError extends Error {
 
 export const parseJson = <T>(text: string | null): T =>
   text === null ? (null as T) : (JSON.parse(text) as T);
+
+/** The store position a projection has applied through (0 before its first event): its tables change only when this moves. */
+export async function appliedThrough(db: Kysely<CheckpointTables>, projection: string): Promise<bigint> {
+  const row = await db
+    .selectFrom('projection_checkpoints')
+    .select('position')
+    .where('name', '=', projection)
+    .executeTakeFirst();
+  return BigInt(row?.position ?? 0);
+}

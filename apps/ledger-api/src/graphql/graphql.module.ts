@@ -16,7 +16,7 @@ import { LedgerConfig } from '@ledger/runtime';
 import { logFailure, ProblemError, toProblem, type Problem } from '../errors/problem';
 import { DEFAULT_PAGE, MAX_PAGE } from '../queries/query-context';
 import type { GraphqlContext } from './graphql-context';
-import { measureOperation } from './query-cost';
+import { measureOperation, type OperationMeasure } from './query-cost';
 import { dateTimeScalar, PositionScalar } from './scalars';
 
 /** GraphQL enum names cannot hold a hyphen; these map them to the domain's stored values. */
@@ -111,9 +111,20 @@ export const COST_WEIGHTS: Readonly<Record<string, number>> = {
 };
 
 /**
+ * Measures kept per document, and the longest operation name and variables
+ * (as JSON) kept: with LEDGER_GRAPHQL_CACHE_ENTRIES documents that is at most
+ * entries × 16 × 1 kB, whatever bodies callers send; longer ones are measured every time.
+ */
+const MEASURES_PER_DOCUMENT = 16;
+const LONGEST_KEPT_KEY = 1024;
+
+/**
  * Refuses, before anything runs, an operation that would cost more than the
- * limit or that carries an over-long list. It runs for every request, not
- * once per cached document: the cost depends on the variables (`first: $n`).
+ * limit or that carries an over-long list. It decides for every request; the
+ * measure is kept per document (Mercurius hands back the same parsed document
+ * for the same source text), operation name and variables, since the cost
+ * depends on all three (`first: $n`). Dashboards repeat the same few, and
+ * measuring again was about 2% of a request's CPU.
  */
 function limitOperation(config: LedgerConfig) {
   const model = {
@@ -122,18 +133,24 @@ function limitOperation(config: LedgerConfig) {
     maxPage: MAX_PAGE,
     maxListItems: config.LEDGER_GRAPHQL_MAX_LIST_ITEMS,
   };
+  // Weakly held: a document dropped from Mercurius's cache takes its measures with it.
+  const measures = new WeakMap<DocumentNode, Map<string, OperationMeasure | undefined>>();
   return async (
     schema: GraphQLSchema,
     document: DocumentNode,
     ctx: GraphqlContext,
     variables: Record<string, unknown> | undefined,
   ) => {
-    const measure = measureOperation(
-      schema,
-      document,
-      { operationName: operationNameOf(ctx.request), variables },
-      model,
-    );
+    const operationName = operationNameOf(ctx.request);
+    let kept = measures.get(document);
+    if (!kept) measures.set(document, (kept = new Map()));
+    const key = JSON.stringify([operationName ?? null, variables ?? null]);
+    let measure = kept.get(key);
+    if (!kept.has(key)) {
+      measure = measureOperation(schema, document, { operationName, variables }, model);
+      if (kept.size >= MEASURES_PER_DOCUMENT) kept.clear();
+      if (key.length <= LONGEST_KEPT_KEY) kept.set(key, measure);
+    }
     if (!measure) return;
     const [list] = measure.oversizedLists;
     if (list)

@@ -16,7 +16,8 @@ import {
   type MonitoringWindow,
 } from '@ledger/domain';
 import {
-  clinicalUseThrough,
+  appliedThrough,
+  clinicalUseProjection,
   computedPlans,
   earliestOutput,
   lastComputedWindow,
@@ -255,7 +256,10 @@ export class ComputedMonitoringService implements OnApplicationBootstrap, Before
    */
   private readWindow(plan: PlanRow, window: MonitoringWindow, reads: WindowReads) {
     return this.readStore.inReadSnapshot(async (trx) => {
-      const through = await clinicalUseThrough(trx as Parameters<typeof clinicalUseThrough>[0]);
+      const through = await appliedThrough(
+        trx as Parameters<typeof appliedThrough>[0],
+        clinicalUseProjection.name,
+      );
       const read = await windowColumns(trx as ReadDb, plan.tenant_id, plan.system_id, window, reads);
       return { through, ...read };
     });

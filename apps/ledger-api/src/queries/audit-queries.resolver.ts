@@ -10,10 +10,10 @@ import {
   findSystems,
   findTimeline,
   holdingsAt,
-  liveVersionAt,
   parseJson,
   systemCursor,
   systemDetails,
+  systemLiveVersionAt,
   type ReadDb,
 } from '@ledger/read-models';
 import type { ReadStore } from '@ledger/read-store';
@@ -113,15 +113,15 @@ export class AuditQueriesResolver {
   ) {
     const { tenantId } = granted(queryCaller(ctx), systemId);
     const at = instant(asOf);
-    if (!(await findSystem(this.db, tenantId, systemId))) throw notFound(systemId);
-    const [holdings, live] = await Promise.all([
+    const [system, holdings] = await Promise.all([
+      systemLiveVersionAt(this.db, tenantId, systemId, at),
       holdingsAt(this.db, tenantId, [systemId], at),
-      liveVersionAt(this.db, tenantId, systemId, at),
     ]);
+    if (!system) throw notFound(systemId);
     const vacantRequiredRoles = this.policy.requiredRoles.filter(
       (role) => !holdings.some((h) => h.role === role && h.accepted),
     );
-    return { systemId, asOf: at, holdings, vacantRequiredRoles, liveVersion: live?.version ?? null };
+    return { systemId, asOf: at, holdings, vacantRequiredRoles, liveVersion: system.live_version };
   }
 
   @Query()

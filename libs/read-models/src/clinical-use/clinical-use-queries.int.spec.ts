@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectionConsumer } from '../projection/projection';
 import { clinicalUseProjection } from '../projections';
-import { clinicalUseThrough, findOutputs, outputCursorOf, windowOutputs } from './clinical-use-queries';
+import { appliedThrough } from '../pages';
+import { findOutputs, outputCursorOf, windowOutputs } from './clinical-use-queries';
 import type { ClinicalUseTables } from './clinical-use-tables';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-cu-queries-'));
@@ -144,7 +145,7 @@ describe('reading a computed window', () => {
 
   it('sees one snapshot of the read store while writers go on', async () => {
     const seen = await readStore.inReadSnapshot(async (trx) => {
-      const before = await clinicalUseThrough(trx as never);
+      const before = await appliedThrough(trx as never, 'clinical_use');
       await applyAndCheckpoint([output(90, instantOf(10))]);
       let rows = 0;
       for await (const page of windowOutputs(trx as never, 't1', 'sepsis', {
@@ -155,7 +156,7 @@ describe('reading a computed window', () => {
       return { before, rows };
     });
     expect(seen).toEqual({ before: 26n, rows: 24 });
-    expect(await clinicalUseThrough(readStore.db as never)).toBe(27n);
+    expect(await appliedThrough(readStore.db as never, 'clinical_use')).toBe(27n);
   });
 });
 

@@ -6,7 +6,6 @@ import {
   type SexBand,
 } from '@ledger/domain';
 import type { Kysely, Selectable } from 'kysely';
-import type { CheckpointTables } from '@ledger/read-store';
 import { decodeCursor, encodeCursor, QueryInputError, type Page, type PageResult } from '../pages';
 import type { ClinicalUseTables } from './clinical-use-tables';
 
@@ -114,7 +113,7 @@ export type WindowOutputRow = Pick<
  * One system's outputs produced in [from, to), a page at a time in
  * (occurredAt, outputId) order: a week of a busy model is hundreds of
  * thousands of rows, never held as rows all at once. Run it inside one
- * snapshot (ReadStore.inReadSnapshot) with {@link clinicalUseThrough} so every
+ * snapshot (ReadStore.inReadSnapshot) with {@link appliedThrough} of clinical_use so every
  * page and the position they reflect agree.
  */
 export async function* windowOutputs(
@@ -222,16 +221,6 @@ export async function windowColumns(
       if (outcome !== undefined) note(outcome, row.outcome_event_id);
     }
   return { records: columns.finish(), last };
-}
-
-/** The store position the clinical-use read model has applied through (0 before its first event). */
-export async function clinicalUseThrough(db: Kysely<CheckpointTables>): Promise<bigint> {
-  const row = await db
-    .selectFrom('projection_checkpoints')
-    .select('position')
-    .where('name', '=', 'clinical_use')
-    .executeTakeFirst();
-  return BigInt(row?.position ?? 0);
 }
 
 /** When the system's first recorded output was produced: where computing its history starts. */
