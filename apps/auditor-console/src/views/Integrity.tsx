@@ -292,6 +292,7 @@ function Witnesses({
 
 function WitnessReport({ check }: { check: WitnessPolicyCheck }) {
   const forged = check.witnesses.some((w) => w.status === 'invalid');
+  const unchecked = check.witnesses.some((w) => w.status === 'unsupported');
   const counted = `${check.cosigned} of the ${check.witnesses.length} trusted witnesses cosigned this checkpoint (at least ${check.threshold} required)`;
   return (
     <div role="region" aria-label="Witness policy result" aria-live="polite">
@@ -300,7 +301,9 @@ function WitnessReport({ check }: { check: WitnessPolicyCheck }) {
           ? `✓ Witness policy met in this browser: ${counted}`
           : forged
             ? `✗ Witness policy not met: a trusted witness's cosignature does not verify; ${counted}`
-            : `✗ Witness policy not met: ${counted}`}
+            : unchecked
+              ? `✗ Witness policy not met: this browser cannot check Ed25519 cosignatures; check them with govledger verify --witness-key`
+              : `✗ Witness policy not met: ${counted}`}
       </p>
       <ul>
         {check.witnesses.map((w) => (
