@@ -447,7 +447,7 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       expect(await result.innerText()).toMatch(
         /1 of the 1 trusted witnesses cosigned[\s\S]*✓ cosigned at 20/,
       );
-      await view('15-witness-policy-met');
+      await view('16-witness-policy-met');
 
       const stranger = generateCosignatureKey('peer.example/witness').verifierKey;
       await policyWith([witnessKey, stranger], '2');
@@ -455,7 +455,7 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       expect(await result.innerText()).toMatch(
         /1 of the 2 trusted witnesses cosigned this checkpoint \(at least 2 required\)[\s\S]*peer\.example\/witness\+\w{8}: ✗ no cosignature on this checkpoint/,
       );
-      await view('16-witness-policy-not-met');
+      await view('17-witness-policy-not-met');
 
       await policyWith([ledgerKeys[0]], '');
       await page
