@@ -1,4 +1,9 @@
 import {
+  checkWitnessPolicy as ledgerCheckWitnessPolicy,
+  cosign,
+  cosignatureSigner,
+  formatCheckpoint,
+  generateCosignatureKey,
   generateNoteKey,
   hashToBase64,
   InMemoryMerkleLog,
@@ -6,6 +11,7 @@ import {
   sha256Hex,
   signCheckpoint,
   eventLeafHash,
+  witnessPolicy,
 } from '@ledger/integrity';
 import { fromBase64, fromHex, toBase64 } from '../../apps/auditor-console/src/integrity/bytes';
 import {
@@ -14,10 +20,14 @@ import {
   rootFromInclusionProof,
 } from '../../apps/auditor-console/src/integrity/merkle';
 import {
-  cosignatures,
+  checkWitnessPolicy,
   parseCheckpoint,
   parseVerifierKey,
+  parseWitnessKey,
+  parseWitnessPolicy,
+  untrustedSignatures,
   verifyCheckpointSignature,
+  WitnessInputError,
 } from '../../apps/auditor-console/src/integrity/note';
 import { authorizationUrl, challengeFor, tokenRequestBody } from '../../apps/auditor-console/src/auth/pkce';
 
@@ -124,7 +134,7 @@ describe('checkpoint signatures checked with WebCrypto Ed25519', () => {
       status: 'verified',
       key: ledger.verifierKey,
     });
-    expect(cosignatures(checkpoint, keys).map((s) => s.name)).toEqual(['witness.example/w1']);
+    expect(untrustedSignatures(checkpoint, keys).map((s) => s.name)).toEqual(['witness.example/w1']);
   });
 
   it('finds an altered checkpoint invalid, and one signed only by others unsigned', async () => {
@@ -148,6 +158,136 @@ describe('checkpoint signatures checked with WebCrypto Ed25519', () => {
     await expect(parseVerifierKey(`${name}+00000000+${key.join('+')}`)).rejects.toThrow(
       'does not match its own public key',
     );
+  });
+});
+
+describe('witness cosignatures (cosignature/v1) checked with WebCrypto Ed25519', () => {
+  const ledger = generateNoteKey('hospital.example/ledger');
+  const w1 = generateCosignatureKey('witness.example/w1');
+  const w2 = generateCosignatureKey('witness.example/w2');
+  const checkpoint = { origin: 'hospital.example/ledger', size: 9, rootHash: logOf(9).root() };
+  const text = formatCheckpoint(checkpoint);
+  const signed = signCheckpoint(checkpoint, noteSigner(ledger.signerKey));
+  // Real cosignatures, made by the ledger's own implementation as a witness makes them.
+  const byW1 = cosign(text, cosignatureSigner(w1.signerKey), 1_700_000_000);
+  const byW2 = cosign(text, cosignatureSigner(w2.signerKey), 1_700_000_060);
+
+  const policyOf = (keys: string[], threshold = '') => parseWitnessPolicy(keys.join('\n'), threshold);
+  const check = async (note: string, keys: string[], threshold = '') =>
+    checkWitnessPolicy(parseCheckpoint(note), (await policyOf(keys, threshold))!);
+  /** The line with one byte of its decoded bytes flipped: at 4 to 11 the time, from 12 the signature. */
+  const flipped = (line: string, at: number) => {
+    const [dash, name, encoded] = line.trimEnd().split(' ');
+    const bytes = Buffer.from(encoded, 'base64');
+    bytes[at] ^= 0x01;
+    return `${dash} ${name} ${bytes.toString('base64')}\n`;
+  };
+
+  it('passes threshold 1 with the cosigning witness’s key, with the time it gave, as libs/integrity does', async () => {
+    const note = signed + byW1;
+    const result = await check(note, [w1.verifierKey]);
+    const witness = `witness.example/w1+${(await parseWitnessKey(w1.verifierKey)).keyId}`;
+    expect(result).toEqual({
+      witnesses: [{ witness, status: 'cosigned', time: '2023-11-14T22:13:20.000Z' }],
+      threshold: 1,
+      cosigned: 1,
+      met: true,
+    });
+    expect(ledgerCheckWitnessPolicy(note, witnessPolicy([w1.verifierKey], 1)).cosignedBy).toEqual([
+      { witness, time: '2023-11-14T22:13:20.000Z' },
+    ]);
+    expect(await check(signed + byW1 + byW2, [w1.verifierKey, w2.verifierKey], '2')).toMatchObject({
+      cosigned: 2,
+      met: true,
+    });
+  });
+
+  it('fails for a key that did not cosign, a same-named impostor key, or threshold 2 with one cosigner', async () => {
+    const note = signed + byW1;
+    expect(await check(note, [w2.verifierKey])).toMatchObject({
+      witnesses: [{ witness: expect.stringMatching(/^witness\.example\/w2\+/), status: 'absent' }],
+      cosigned: 0,
+      met: false,
+    });
+    // Same name, another key: its id differs, so w1's line is not its cosignature.
+    const impostor = generateCosignatureKey('witness.example/w1').verifierKey;
+    expect(await check(note, [impostor])).toMatchObject({
+      witnesses: [{ status: 'absent' }],
+      met: false,
+    });
+    expect(await check(note, [w1.verifierKey, w2.verifierKey], '2')).toMatchObject({
+      witnesses: [{ status: 'cosigned' }, { status: 'absent' }],
+      threshold: 2,
+      cosigned: 1,
+      met: false,
+    });
+    // A cosignature by a witness not given is listed, never counted.
+    const parsed = parseCheckpoint(note);
+    const keys = [await parseVerifierKey(ledger.verifierKey), await parseWitnessKey(w2.verifierKey)];
+    expect(untrustedSignatures(parsed, keys).map((s) => s.name)).toEqual(['witness.example/w1']);
+  });
+
+  it('reports a flipped byte in a cosignature’s signature or time, or an altered checkpoint, as not verifying', async () => {
+    for (const [what, note] of [
+      ['signature byte', signed + byW1 + flipped(byW2, 40)],
+      ['time byte', signed + byW1 + flipped(byW2, 11)],
+    ]) {
+      const result = await check(note, [w1.verifierKey, w2.verifierKey]);
+      expect({ what, result }).toMatchObject({
+        what,
+        result: {
+          witnesses: [
+            { status: 'cosigned' },
+            { status: 'invalid', reason: expect.stringContaining('does not verify') },
+          ],
+          cosigned: 1,
+          // One is enough, but a forged cosignature by a trusted witness fails the policy, as in govledger verify.
+          met: false,
+        },
+      });
+      expect(() =>
+        ledgerCheckWitnessPolicy(note, witnessPolicy([w1.verifierKey, w2.verifierKey], 1)),
+      ).toThrow('does not verify');
+    }
+    expect(await check((signed + byW1).replace('\n9\n', '\n10\n'), [w1.verifierKey])).toMatchObject({
+      witnesses: [{ status: 'invalid' }],
+      met: false,
+    });
+  });
+
+  it('refuses bad witness input with an error naming the field and the line', async () => {
+    const refusal = async (keys: string[], threshold: string) =>
+      policyOf(keys, threshold).then(
+        () => undefined,
+        (error: WitnessInputError) => ({ field: error.field, message: error.message }),
+      );
+    expect(await refusal([w1.verifierKey, 'witness.example/w2+0000+not base64!'], '')).toEqual({
+      field: 'witnessKeys',
+      message: expect.stringMatching(/^Witness keys, line 2: not a cosignature\/v1 witness key/),
+    });
+    expect(await refusal([ledger.verifierKey], '')).toEqual({
+      field: 'witnessKeys',
+      message: expect.stringMatching(/^Witness keys, line 1: .*that is a log key, not a witness key$/),
+    });
+    const [name, , ...key] = w1.verifierKey.split('+');
+    expect(await refusal([`${name}+00000000+${key.join('+')}`], '')).toEqual({
+      field: 'witnessKeys',
+      message: expect.stringContaining('does not match its own public key'),
+    });
+    expect(await refusal([w1.verifierKey, '', w1.verifierKey], '')).toEqual({
+      field: 'witnessKeys',
+      message: expect.stringMatching(/^Witness keys, line 3: .* is given twice/),
+    });
+    for (const threshold of ['0', 'two', '1.5', '3'])
+      expect(await refusal([w1.verifierKey, w2.verifierKey], threshold)).toEqual({
+        field: 'witnessThreshold',
+        message: expect.stringMatching(/^Witness threshold: /),
+      });
+    expect(await refusal([], '1')).toEqual({
+      field: 'witnessThreshold',
+      message: expect.stringContaining('needs the witnesses it counts'),
+    });
+    expect(await policyOf([], '')).toBeUndefined();
   });
 });
 

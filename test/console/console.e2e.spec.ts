@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { generateCosignatureKey } from '@ledger/integrity';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { exited, LineReader, REPO_ROOT } from '../support/child-process';
 import { forgedTokens } from '../support/tokens';
+import { until } from '../support/until';
 
 /*
  * The auditor console in a real browser: Debian's Chromium driven by
@@ -38,6 +40,7 @@ jest.setTimeout(120_000);
 let dataDir: string;
 let profileDir: string;
 let service: ChildProcessWithoutNullStreams;
+let witness: ChildProcessWithoutNullStreams | undefined;
 let url: string;
 let context: BrowserContext;
 let page: Page;
@@ -73,6 +76,14 @@ async function startService(
   });
   const line = await new LineReader(child).waitFor((l) => l.includes('"ledger-api listening"'), 30_000);
   return { child, url: (JSON.parse(line) as { url: string }).url.replace('[::1]', '127.0.0.1') };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function stopService(child: ChildProcessWithoutNullStreams | undefined): Promise<void> {
@@ -166,6 +177,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await stopService(service);
+  await stopService(witness);
   // Unset when beforeAll stopped early (Chromium missing): its own error is the one to read.
   for (const dir of [dataDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`console e2e timings\n  ${timings.join('\n  ')}\n`);
@@ -378,6 +390,79 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       await page.getByText(/The ledger no longer accepts your token/).waitFor();
       expect(await page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
       await view('14-token-refused');
+    });
+  });
+
+  it('applies an auditor’s witness policy to the cosigned checkpoint, in the browser', async () => {
+    await timed('witness policy', async () => {
+      // `govledger witness` as a regulator runs it, then the ledger restarted with it as a cosigning witness.
+      const [origin] = (await (await fetch(`${url}/checkpoint`)).text()).split('\n');
+      const ledgerKeys = (await (await fetch(`${url}/v1/keys`)).text()).split('\n').filter(Boolean);
+      const keyFile = join(dataDir, 'witness.key');
+      const witnessKey = await cli(
+        'witness',
+        '--new-key',
+        'regulator.example/witness',
+        '--key-file',
+        keyFile,
+      );
+      const port = await freePort();
+      witness = spawn(
+        process.execPath,
+        [
+          CLI,
+          'witness',
+          '--key-file',
+          keyFile,
+          '--state',
+          join(dataDir, 'witness.sqlite'),
+          '--log',
+          [origin, ...ledgerKeys].join(' '),
+          '--listen',
+          `127.0.0.1:${port}`,
+        ],
+        { cwd: REPO_ROOT, detached: true },
+      );
+      await new LineReader(witness).waitFor((l) => l.includes(witnessKey), 30_000);
+      await stopService(service);
+      ({ child: service, url } = await startService(dataDir, {
+        LEDGER_TLOG_WITNESSES: `http://127.0.0.1:${port} ${witnessKey}`,
+      }));
+      // A witness added later is sent the latest checkpoint; its cosignature follows within a second or so.
+      await until(async () => {
+        const note = await (await fetch(`${url}/checkpoint`)).text();
+        return note.includes(`— ${witnessKey.split('+')[0]} `) || undefined;
+      }, 60_000);
+
+      await signIn(await token('auditor', 'witness-check'));
+      await page.goto(`${url}/console#/integrity`);
+      const policyWith = async (keys: string[], threshold: string) => {
+        await page.getByLabel('Witness keys').fill(keys.join('\n'));
+        await page.getByLabel('Witness threshold').fill(threshold);
+        await page.getByRole('button', { name: 'Check witnesses' }).click();
+      };
+      const result = page.getByRole('region', { name: 'Witness policy result' });
+      await policyWith([witnessKey], '1');
+      await result.getByText('✓ Witness policy met').waitFor();
+      expect(await result.innerText()).toMatch(
+        /1 of the 1 trusted witnesses cosigned[\s\S]*✓ cosigned at 20/,
+      );
+      await view('16-witness-policy-met');
+
+      const stranger = generateCosignatureKey('peer.example/witness').verifierKey;
+      await policyWith([witnessKey, stranger], '2');
+      await result.getByText('✗ Witness policy not met').waitFor();
+      expect(await result.innerText()).toMatch(
+        /1 of the 2 trusted witnesses cosigned this checkpoint \(at least 2 required\)[\s\S]*peer\.example\/witness\+\w{8}: ✗ no cosignature on this checkpoint/,
+      );
+      await view('17-witness-policy-not-met');
+
+      await policyWith([ledgerKeys[0]], '');
+      await page
+        .getByRole('alert')
+        .getByText(/^Witness keys, line 1: .*that is a log key/)
+        .waitFor();
+      expect(await page.getByLabel('Witness keys').getAttribute('aria-invalid')).toBe('true');
     });
   });
 });

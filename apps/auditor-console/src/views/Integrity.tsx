@@ -3,14 +3,20 @@ import { get } from '../api';
 import { checkInclusion, type InclusionCheck, type InclusionProof } from '../integrity/merkle';
 import {
   type Checkpoint,
-  cosignatures,
+  checkWitnessPolicy,
+  type CosignatureCheck,
   parseCheckpoint,
   parseVerifierKey,
+  parseWitnessPolicy,
   type SignatureCheck,
+  untrustedSignatures,
   verifyCheckpointSignature,
   type VerifierKey,
+  WitnessInputError,
+  type WitnessPolicy,
+  type WitnessPolicyCheck,
 } from '../integrity/note';
-import { Failure, Field, Loading, Scroll } from '../ui/components';
+import { Failure, Field, Loading, Scroll, Time } from '../ui/components';
 import { href } from '../ui/route';
 import { useAction, useApi } from '../ui/use-api';
 
@@ -59,6 +65,9 @@ interface InclusionResult {
 
 export function Integrity({ params }: { params: URLSearchParams }) {
   const eventId = params.get('eventId') ?? '';
+  // The witness policy rides in the address with the event, so a link carries the whole check.
+  const witnessKeys = params.get('witnessKeys') ?? '';
+  const witnessThreshold = params.get('witnessThreshold') ?? '';
   const state = useApi((_token, signal) => latest(signal), 'checkpoint');
   const act = useAction();
   const [draft, setDraft] = useState(eventId);
@@ -100,7 +109,7 @@ export function Integrity({ params }: { params: URLSearchParams }) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    location.hash = href(['integrity'], { eventId: draft.trim() });
+    location.hash = href(['integrity'], { eventId: draft.trim(), witnessKeys, witnessThreshold });
   };
 
   return (
@@ -124,7 +133,13 @@ export function Integrity({ params }: { params: URLSearchParams }) {
               <pre>{state.data.note}</pre>
             </Scroll>
             <h3>Witnesses</h3>
-            <WitnessStatus checkpoint={state.data.checkpoint} keys={state.data.keys} />
+            <Witnesses
+              checkpoint={state.data.checkpoint}
+              ledgerKeys={state.data.keys}
+              keysText={witnessKeys}
+              thresholdText={witnessThreshold}
+              eventId={eventId}
+            />
             <h3>The ledger's verifier keys</h3>
             <ul>
               {state.data.keys.map((k) => (
@@ -166,31 +181,156 @@ export function Integrity({ params }: { params: URLSearchParams }) {
   );
 }
 
-function WitnessStatus({ checkpoint, keys }: { checkpoint: Checkpoint; keys: VerifierKey[] }) {
-  const cosigned = cosignatures(checkpoint, keys);
-  if (cosigned.length === 0)
-    return (
-      <p>
-        No witness has cosigned this checkpoint. The ledger hands every checkpoint to the witnesses in{' '}
-        <span className="mono">LEDGER_WITNESSES</span>; whether each received it is known to the witness, not
-        to this console.
-      </p>
-    );
+type WitnessState =
+  | { policy?: undefined; check?: undefined; error?: undefined }
+  | { policy: WitnessPolicy; check: WitnessPolicyCheck; error?: undefined }
+  | { policy?: undefined; check?: undefined; error: Error };
+
+/** The auditor's witness policy, from the address, applied to the checkpoint in this browser. */
+function Witnesses({
+  checkpoint,
+  ledgerKeys,
+  keysText,
+  thresholdText,
+  eventId,
+}: {
+  checkpoint: Checkpoint;
+  ledgerKeys: VerifierKey[];
+  keysText: string;
+  thresholdText: string;
+  eventId: string;
+}) {
+  const [state, setState] = useState<WitnessState>();
+  useEffect(() => {
+    let current = true;
+    setState(undefined);
+    void parseWitnessPolicy(keysText, thresholdText)
+      .then(async (policy) => (policy ? { policy, check: await checkWitnessPolicy(checkpoint, policy) } : {}))
+      .catch((error: Error) => ({ error }))
+      .then((next) => {
+        if (current) setState(next);
+      });
+    return () => {
+      current = false;
+    };
+  }, [checkpoint, keysText, thresholdText]);
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    location.hash = href(['integrity'], {
+      eventId,
+      witnessKeys: String(form.get('witnessKeys') ?? '').trim(),
+      witnessThreshold: String(form.get('witnessThreshold') ?? '').trim(),
+    });
+  };
+  const invalid = (field: WitnessInputError['field']) =>
+    state?.error instanceof WitnessInputError && state.error.field === field ? true : undefined;
+  const others = untrustedSignatures(checkpoint, [...ledgerKeys, ...(state?.policy?.witnesses ?? [])]);
   return (
     <>
-      <p>
-        {cosigned.length} cosignature(s) beside the ledger's own, by keys this console does not hold, so they
-        are listed, not checked:
+      {/* Keyed by the address, so going back or following a link shows the policy in force, not a stale draft. */}
+      <form key={`${keysText}\n${thresholdText}`} onSubmit={submit}>
+        <Field
+          label="Witness keys"
+          hint="The cosignature/v1 verifier keys of the witnesses you trust, one per line, as each witness publishes it (name+key id+base64 key)."
+        >
+          {(id, describedBy) => (
+            <textarea
+              id={id}
+              name="witnessKeys"
+              rows={3}
+              aria-describedby={describedBy}
+              aria-invalid={invalid('witnessKeys')}
+              defaultValue={keysText}
+              spellCheck={false}
+            />
+          )}
+        </Field>
+        <div className="inline-form">
+          <Field label="Witness threshold" hint="How many of them must have cosigned; 1 when left empty.">
+            {(id, describedBy) => (
+              <input
+                id={id}
+                name="witnessThreshold"
+                inputMode="numeric"
+                aria-describedby={describedBy}
+                aria-invalid={invalid('witnessThreshold')}
+                defaultValue={thresholdText}
+              />
+            )}
+          </Field>
+          <button type="submit" className="primary">
+            Check witnesses
+          </button>
+        </div>
+      </form>
+      {state?.error && (
+        <p role="alert" className="error-text">
+          {state.error.message}
+        </p>
+      )}
+      {state?.check && <WitnessReport check={state.check} />}
+      {others.length > 0 && (
+        <>
+          <p>
+            {others.length} more signature(s), by keys that are neither the ledger's nor a witness given
+            above, so they are listed, not checked:
+          </p>
+          <ul>
+            {others.map((s) => (
+              <li key={`${s.name}+${s.keyId}`} className="mono">
+                {s.name}+{s.keyId}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
+
+function WitnessReport({ check }: { check: WitnessPolicyCheck }) {
+  const forged = check.witnesses.some((w) => w.status === 'invalid');
+  const unchecked = check.witnesses.some((w) => w.status === 'unsupported');
+  const counted = `${check.cosigned} of the ${check.witnesses.length} trusted witnesses cosigned this checkpoint (at least ${check.threshold} required)`;
+  return (
+    <div role="region" aria-label="Witness policy result" aria-live="polite">
+      <p className={check.met ? 'verdict ok' : 'verdict bad'}>
+        {check.met
+          ? `✓ Witness policy met in this browser: ${counted}`
+          : forged
+            ? `✗ Witness policy not met: a trusted witness's cosignature does not verify; ${counted}`
+            : unchecked
+              ? `✗ Witness policy not met: this browser cannot check Ed25519 cosignatures; check them with govledger verify --witness-key`
+              : `✗ Witness policy not met: ${counted}`}
       </p>
       <ul>
-        {cosigned.map((s) => (
-          <li key={`${s.name}+${s.keyId}`} className="mono">
-            {s.name}+{s.keyId}
+        {check.witnesses.map((w) => (
+          <li key={w.witness}>
+            <span className="mono">{w.witness}</span>: <CosignatureStatus check={w} />
           </li>
         ))}
       </ul>
-    </>
+    </div>
   );
+}
+
+function CosignatureStatus({ check }: { check: CosignatureCheck }) {
+  switch (check.status) {
+    case 'cosigned':
+      return (
+        <span className="badge ok">
+          ✓ cosigned at <Time iso={check.time} /> (Ed25519, verified in this browser)
+        </span>
+      );
+    case 'absent':
+      return <span className="badge bad">✗ no cosignature on this checkpoint</span>;
+    case 'invalid':
+      return <span className="badge bad">✗ {check.reason}</span>;
+    case 'unsupported':
+      return <span className="badge warn">not checked: {check.reason}</span>;
+  }
 }
 
 function InclusionReport({ result }: { result: InclusionResult }) {
