@@ -49,18 +49,17 @@ export function versusMust(ratio: number, must: number, goal: number): string {
   return `${ratio.toPrecision(2)}× ${ratio >= must ? 'ok' : 'MISS'} (≥${must.toFixed(1)}×, goal ${goal}×)`;
 }
 
-export function atLeast(value: number, floor: number, show: (n: number) => string): string {
-  return `${value >= floor ? 'ok' : 'MISS'} (≥${show(floor)})`;
+const goalOf = (goal: number | undefined, show: (n: number) => string) =>
+  goal === undefined ? '' : `, goal ${show(goal)}`;
+
+/** An absolute figure against the issue's must, with the ratio to it and any goal beside: `1.2× ok (≥20,000, goal 30,000)`. */
+export function toFloor(value: number, must: number, show: (n: number) => string, goal?: number): string {
+  return `${(value / must).toPrecision(2)}× ${value >= must ? 'ok' : 'MISS'} (≥${show(must)}${goalOf(goal, show)})`;
 }
 
-/** An absolute figure against the issue's floor, with the ratio to it: `1.4× ok (≥30,000)`, `0.32× MISS (≥3,000)`. */
-export function toFloor(value: number, floor: number, show: (n: number) => string): string {
-  return `${(value / floor).toPrecision(2)}× ${value >= floor ? 'ok' : 'MISS'} (≥${show(floor)})`;
-}
-
-/** An absolute figure against the issue's ceiling, with the ratio to it: `0.41× ok (≤10)`, `2.3× MISS (≤10)`. */
-export function toCeiling(value: number, ceiling: number, show: (n: number) => string): string {
-  return `${(value / ceiling).toPrecision(2)}× ${value <= ceiling ? 'ok' : 'MISS'} (≤${show(ceiling)})`;
+/** An absolute figure against the issue's ceiling, with the ratio to it and any goal beside: `0.87× ok (≤15, goal 10)`. */
+export function toCeiling(value: number, must: number, show: (n: number) => string, goal?: number): string {
+  return `${(value / must).toPrecision(2)}× ${value <= must ? 'ok' : 'MISS'} (≤${show(must)}${goalOf(goal, show)})`;
 }
 
 export function renderTable(table: Table): string {

@@ -8,11 +8,14 @@ import { caughtUp, type ApiReady } from '../../lib/serve-api';
 
 const CONNECTIONS = 16;
 const PAGE = 50;
-const TARGET = { p99Ms: 10, requestsPerSecond: 3000 };
+/** The issue's goal for both queries; each query carries its own must. */
+const GOAL = { p99Ms: 10, requestsPerSecond: 3000 };
 
 interface Query {
   label: string;
   body: string;
+  /** The issue's must for this query at 1M events. */
+  must: { requestsPerSecond: number; p99Ms: number };
   /** Whether an answer's data is the one the query exists for, not merely free of errors. */
   answered(data: Record<string, any>): boolean;
 }
@@ -22,6 +25,7 @@ function queries(ledger: LargeLedger): Query[] {
   return [
     {
       label: `accountability(${rollback.systemId}, asOf before its rollback)`,
+      must: { requestsPerSecond: 2000, p99Ms: 15 },
       body: JSON.stringify({
         query:
           'query($s: ID!, $at: DateTime) { accountability(systemId: $s, asOf: $at) { liveVersion vacantRequiredRoles holdings { role holder assignmentId since assignedBy accepted acceptedAt until } } }',
@@ -33,6 +37,7 @@ function queries(ledger: LargeLedger): Query[] {
     },
     {
       label: `dataAccess(dataset ${datasets[0]}, purpose TREAT, first ${PAGE})`,
+      must: { requestsPerSecond: 1000, p99Ms: 25 },
       body: JSON.stringify({
         query:
           'query($f: DataAccessFilter, $n: Int) { dataAccess(filter: $f, first: $n) { edges { cursor node { position eventId actor datasetId resource patientPseudonym action purposeOfUse outcome sourceService systemId occurredAt violation } } pageInfo { hasNextPage endCursor } } }',
@@ -129,8 +134,8 @@ export const graphqlScenario: Scenario = {
         queries: results.map(({ query, figures }) => ({
           query: query.label,
           ...figures,
-          p99ToTarget: figures.p99Ms / TARGET.p99Ms,
-          requestsToTarget: figures.requestsPerSecond / TARGET.requestsPerSecond,
+          p99ToMust: figures.p99Ms / query.must.p99Ms,
+          requestsToMust: figures.requestsPerSecond / query.must.requestsPerSecond,
         })),
       },
       tables: [
@@ -151,8 +156,8 @@ export const graphqlScenario: Scenario = {
             rate(f.requestsPerSecond),
             ms(f.p50Ms),
             ms(f.p99Ms),
-            toFloor(f.requestsPerSecond, TARGET.requestsPerSecond, rate),
-            toCeiling(f.p99Ms, TARGET.p99Ms, String),
+            toFloor(f.requestsPerSecond, query.must.requestsPerSecond, rate, GOAL.requestsPerSecond),
+            toCeiling(f.p99Ms, query.must.p99Ms, String, GOAL.p99Ms),
             String(f.non2xx),
             rss(f.peakRssMb),
           ]),

@@ -1,10 +1,11 @@
 import { ingestLoad } from '../../lib/ingest-load';
 import { progress } from '../../lib/progress';
-import { atLeast, ms, rate, rss, type BenchContext, type Scenario } from '../../lib/report';
+import { ms, rate, rss, toFloor, type BenchContext, type Scenario } from '../../lib/report';
 
 const ITEMS = 1000;
 const CONNECTIONS = 4;
-const TARGET = 30_000;
+/** The must and goal for batched ingest, events/s. */
+const TARGET = { must: 15_000, goal: 30_000 };
 
 export const httpBatchScenario: Scenario = {
   name: 'http-batch',
@@ -28,7 +29,7 @@ export const httpBatchScenario: Scenario = {
               api.requestsPerSecond.toFixed(1),
               ms(api.p50Ms),
               ms(api.p99Ms),
-              atLeast(api.eventsPerSecond, TARGET, rate),
+              toFloor(api.eventsPerSecond, TARGET.must, rate, TARGET.goal),
               api.cpuMicrosPerEvent.toFixed(0),
               rss(api.peakRssMb),
             ],

@@ -1,12 +1,15 @@
 import { ingestLoad, type IngestFigures } from '../../lib/ingest-load';
 import { progress } from '../../lib/progress';
-import { ms, rate, rss, versus, type BenchContext, type Scenario } from '../../lib/report';
+import { ms, rate, rss, toCeiling, versusMust, type BenchContext, type Scenario } from '../../lib/report';
 import { freshPlace } from '../../lib/targets';
 import type * as AppendMeasure from '../append/measure';
 
 const CONNECTIONS = 64;
-/** Many concurrent single-event requests must share durable commits (group commit) to beat one commit per event. */
-const TARGET = 3;
+/**
+ * The issue's must and goal for API events/s over raw single durable commits, and its p99 ceiling: many concurrent
+ * single-event requests must share durable commits (group commit) to beat one commit per event.
+ */
+const TARGET = { must: 1, goal: 3, p99Ms: 50 };
 
 export const httpSingleScenario: Scenario = {
   name: 'http-single',
@@ -54,6 +57,7 @@ export const httpSingleScenario: Scenario = {
               'events/s',
               'p50 ms',
               'p99 ms',
+              'p99 target',
               'raw durable commits/s',
               'API/raw',
               'CPU µs/event',
@@ -64,8 +68,9 @@ export const httpSingleScenario: Scenario = {
                 rate(api.eventsPerSecond),
                 ms(api.p50Ms),
                 ms(api.p99Ms),
+                toCeiling(api.p99Ms, TARGET.p99Ms, String),
                 rate(raw.figures.eventsPerSecond),
-                versus(ratio, TARGET),
+                versusMust(ratio, TARGET.must, TARGET.goal),
                 api.cpuMicrosPerEvent.toFixed(0),
                 rss(api.peakRssMb, raw.peakRssMb),
               ],

@@ -1,8 +1,8 @@
 import { largeLedger } from '../../lib/large-ledger';
 import { rate, rss, toFloor, type BenchContext, type Scenario } from '../../lib/report';
 
-/** The floor for catching up from zero; the sealer has none of its own. */
-const TARGET = 30_000;
+/** The must and goal for catching up from zero at 1M events; the sealer has none of its own. */
+const TARGET = { must: 20_000, goal: 30_000 };
 
 export const projectionScenario: Scenario = {
   name: 'projection',
@@ -13,7 +13,7 @@ export const projectionScenario: Scenario = {
       {
         consumer: 'projections: registry, data_access, clinical_use, timeline together',
         run: projections,
-        target: toFloor(projections.figures.eventsPerSecond, TARGET, rate),
+        target: toFloor(projections.figures.eventsPerSecond, TARGET.must, rate, TARGET.goal),
       },
       { consumer: 'Merkle sealer', run: sealer, target: '—' },
     ];
@@ -24,7 +24,7 @@ export const projectionScenario: Scenario = {
         projections: {
           ...projections.figures,
           peakRssMb: projections.peakRssMb,
-          toTarget: projections.figures.eventsPerSecond / TARGET,
+          toTarget: projections.figures.eventsPerSecond / TARGET.must,
         },
         sealer: { ...sealer.figures, peakRssMb: sealer.peakRssMb },
       },
