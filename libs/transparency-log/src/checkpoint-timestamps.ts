@@ -1,8 +1,8 @@
 import { timestampedText, timestampFromResponse, timestampRequest } from '@ledger/integrity';
 import type { ReadStore, RunnerLogger } from '@ledger/read-store';
 import type { Kysely } from 'kysely';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckpointTable } from './merkle-tables';
+import { RetryingLoop } from './retrying-loop';
 
 export interface CheckpointTimestamperOptions {
   readStore: ReadStore;
@@ -30,12 +30,26 @@ export interface TimestampStatus {
  * signed while it was down (or before a restart) is stamped when it answers.
  */
 export class CheckpointTimestamper {
-  private readonly stopping = new AbortController();
-  private running?: Promise<void>;
-  private again = false;
+  private readonly loop: RetryingLoop;
   private readonly counts: TimestampStatus = { stamped: 0, failures: 0 };
 
-  constructor(private readonly options: CheckpointTimestamperOptions) {}
+  constructor(private readonly options: CheckpointTimestamperOptions) {
+    this.loop = new RetryingLoop({
+      round: (signal) => this.stampWaiting(signal),
+      failed: (error, retryInMs) => {
+        this.counts.failures++;
+        this.options.logger?.warn(
+          { treeSize: this.stamping, retryInMs, err: error },
+          'could not get a timestamp for a checkpoint; will retry',
+        );
+      },
+      firstRetryMs: options.firstRetryMs,
+      maxRetryMs: options.maxRetryMs,
+    });
+  }
+
+  /** The checkpoint being stamped, for the log line of a failure. */
+  private stamping?: number;
 
   status(): TimestampStatus {
     return { ...this.counts };
@@ -43,51 +57,28 @@ export class CheckpointTimestamper {
 
   /** A checkpoint was committed: stamp it, and any still waiting. */
   checkpointSigned(): void {
-    if (this.stopping.signal.aborted) return;
-    this.again = true;
-    this.running ??= this.drain().finally(() => (this.running = undefined));
+    this.loop.nudge();
   }
 
   /** Resolves when every checkpoint signed so far is stamped, or stamping gave up for now. */
-  async idle(): Promise<void> {
-    await this.running;
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
   stop(): void {
-    this.stopping.abort();
+    this.loop.stop();
   }
 
   private get db(): Kysely<CheckpointTable> {
     return this.options.readStore.db as Kysely<CheckpointTable>;
   }
 
-  private async drain(): Promise<void> {
-    let failures = 0;
-    while (this.again && !this.stopping.signal.aborted) {
-      this.again = false;
-      let treeSize: number | undefined;
-      try {
-        for (let next = await this.unstamped(); next; next = await this.unstamped()) {
-          if (this.stopping.signal.aborted) return;
-          treeSize = Number(next.tree_size);
-          await this.stamp(next.note, treeSize);
-          this.counts.stamped++;
-          failures = 0;
-        }
-      } catch (error) {
-        this.counts.failures++;
-        const retryInMs = Math.min(
-          this.options.maxRetryMs ?? 60_000,
-          (this.options.firstRetryMs ?? 1000) * 2 ** failures++,
-        );
-        this.options.logger?.warn(
-          { treeSize, retryInMs, err: error },
-          'could not get a timestamp for a checkpoint; will retry',
-        );
-        this.again = true;
-        // A stop rejects the wait early; the loop then sees the aborted signal.
-        await sleep(retryInMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-      }
+  /** Every checkpoint waiting, oldest first; a failure leaves the rest for the next round. */
+  private async stampWaiting(signal: AbortSignal): Promise<void> {
+    for (let next = await this.unstamped(); next && !signal.aborted; next = await this.unstamped()) {
+      this.stamping = Number(next.tree_size);
+      await this.stamp(next.note, this.stamping);
+      this.counts.stamped++;
     }
   }
 

@@ -7,8 +7,8 @@ import {
   verifyCosignatures,
 } from '@ledger/integrity';
 import type { RunnerLogger } from '@ledger/read-store';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { MerkleProofService } from './merkle-proofs';
+import { RetryingLoop } from './retrying-loop';
 import type { WitnessStatus } from './witnesses';
 
 /*
@@ -73,9 +73,7 @@ export function parseTlogWitnesses(list: string | undefined): TlogWitness[] {
 export class TlogWitnessClient {
   readonly label: string;
   private readonly verifier: NoteVerifier;
-  private readonly stopping = new AbortController();
-  private running?: Promise<void>;
-  private again = false;
+  private readonly loop: RetryingLoop;
   /** The size the witness holds, as far as we know; undefined until read from the stored cosignatures. */
   private witnessSize?: number;
   private cosignedSize = 0;
@@ -92,21 +90,33 @@ export class TlogWitnessClient {
     this.verifier = cosignatureVerifier(witness.verifierKey);
     const url = new URL(witness.url);
     this.label = `${url.origin}${url.pathname}`;
+    this.loop = new RetryingLoop({
+      round: () => this.sendLatest(),
+      failed: (error, retryInMs) => {
+        if (error instanceof Refusal) this.refused++;
+        else this.unreachable++;
+        this.options.logger?.warn(
+          { witness: this.label, retryInMs, err: error },
+          'a witness did not cosign the latest checkpoint; will retry',
+        );
+      },
+      mayRun: () => !this.conflict,
+      firstRetryMs: options.firstRetryMs,
+      maxRetryMs: options.maxRetryMs,
+    });
   }
 
   /** A checkpoint was signed (or the service started): send the latest one, now or after the attempt in flight. */
   notify(): void {
-    if (this.stopping.signal.aborted) return;
-    this.again = true;
-    this.running ??= this.run().finally(() => (this.running = undefined));
+    this.loop.nudge();
   }
 
   idle(): Promise<void> {
-    return this.running ?? Promise.resolve();
+    return this.loop.idle();
   }
 
   stop(): void {
-    this.stopping.abort();
+    this.loop.stop();
   }
 
   status(): TlogWitnessStatus {
@@ -119,30 +129,6 @@ export class TlogWitnessClient {
       cosignedSize: this.cosignedSize,
       ...(this.conflict ? { conflict: this.conflict } : {}),
     };
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.again && !this.stopping.signal.aborted && !this.conflict) {
-      this.again = false;
-      try {
-        await this.sendLatest();
-        failures = 0;
-      } catch (error) {
-        if (error instanceof Refusal) this.refused++;
-        else this.unreachable++;
-        const retryInMs = Math.min(
-          this.options.maxRetryMs ?? 60_000,
-          (this.options.firstRetryMs ?? 1000) * 2 ** failures++,
-        );
-        this.options.logger?.warn(
-          { witness: this.label, retryInMs, err: error },
-          'a witness did not cosign the latest checkpoint; will retry',
-        );
-        this.again = true;
-        await sleep(retryInMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-      }
-    }
   }
 
   /** One add-checkpoint exchange, repeated at once when the witness answers 409 with a size we can prove from. */
@@ -169,10 +155,7 @@ export class TlogWitnessClient {
         method: 'POST',
         headers: { 'content-type': 'text/plain; charset=utf-8' },
         body,
-        signal: AbortSignal.any([
-          AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-          this.stopping.signal,
-        ]),
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs ?? 10_000), this.loop.signal]),
       });
       const text = (await response.text()).slice(0, 64 * 1024);
       if (response.status === 200) {
