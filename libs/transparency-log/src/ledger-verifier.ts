@@ -1,15 +1,11 @@
 import type { EventStore, StoredEvent, UnparsedEvent } from '@ledger/event-store';
 import {
-  appendLeaf,
   consistencyProofRequest,
   emptyFrontier,
-  eventLeafHash,
-  type Frontier,
   frontierRoot,
   GENESIS_HASH,
   hashToBase64,
   IntegrityError,
-  leafHash,
   type NoteVerifier,
   openCheckpoint,
   parseCheckpoint,
@@ -20,6 +16,7 @@ import type { ReadStore } from '@ledger/read-store';
 import { recomputedHash } from './event-hashes';
 import { noteText } from './merkle-proofs';
 import { fetchNodes } from './merkle-node-store';
+import { RebuiltLogs } from './rebuilt-logs';
 import type { CheckpointTable, MerkleLeavesTable, MerkleTables } from './merkle-tables';
 
 /** What `govledger verify` can find, named for what was done to the log. */
@@ -114,22 +111,21 @@ class Verification {
   private readonly expectedLater = new Set<string>();
   private readonly trusted: TrustedRoot[] = [];
   private readonly compareSizes = new Set<number>();
-  private readonly derivedRoots = new Map<number, Uint8Array>();
-  private readonly sealedRoots = new Map<number, Uint8Array>();
+  private derivedRoots = new Map<number, Uint8Array>();
+  private sealedRoots = new Map<number, Uint8Array>();
   private readonly positionsAt = new Map<number, bigint>();
   private witnessed?: TrustedRoot;
   private witnessedResult?: { treeSize: number; consistencyProofTo?: number };
   private sealedCandidate?: Damage;
   private lastPosition = 0n;
-  private frontier: Frontier = emptyFrontier();
-  private sealedFrontier: Frontier = emptyFrontier();
+  private logs!: RebuiltLogs;
   private count = 0;
   private hasMerkleTables = false;
 
   constructor(private readonly options: VerifyOptions) {}
 
   async run(): Promise<VerifyReport> {
-    const { store, readStore } = this.options;
+    const { readStore } = this.options;
     if (readStore) {
       const tables = new Set((await readStore.db.introspection.getTables()).map((t) => t.name));
       this.hasMerkleTables = tables.has('merkle_checkpoints') && tables.has('merkle_leaves');
@@ -140,6 +136,16 @@ class Verification {
         'no signed checkpoints found: event hashes, chains and order were checked, but nothing outside the database vouches for them',
       );
     this.openWitnessed();
+    this.logs = new RebuiltLogs(this.compareSizes);
+    try {
+      return await this.walk();
+    } finally {
+      await this.logs.close();
+    }
+  }
+
+  private async walk(): Promise<VerifyReport> {
+    const { store } = this.options;
 
     const gapless = store.kind === 'sqlite' || store.kind === 'postgres';
     let expectedPosition = 1n;
@@ -169,31 +175,25 @@ class Verification {
       const skipped = this.checkChain(event, leafIndex);
       if (skipped) await skipped;
 
-      const before = this.frontier;
-      this.frontier = appendLeaf(before, safeLeafHash(event.integrity.hash)).frontier;
       let leaf = sealed?.next();
       if (leaf instanceof Promise) leaf = await leaf;
+      // While the sealer's record matches the events leaf for leaf, its log is the same one: shared rather than hashed twice.
+      const shared = !this.logs.forked && leaf?.event_hash === event.integrity.hash;
+      if (!shared) this.logs.fork();
+      this.logs.appendEvent(event.integrity.hash);
       if (leaf) {
-        // While the sealer's record matches the events leaf for leaf, its log is the same one: share it rather than hash it twice.
-        this.sealedFrontier =
-          this.sealedFrontier === before && leaf.event_hash === event.integrity.hash
-            ? this.frontier
-            : appendLeaf(this.sealedFrontier, safeLeafHash(leaf.event_hash)).frontier;
+        if (!shared) this.logs.appendSealed(leaf.event_hash);
         if (lockstep) lockstep = await this.compareWithSealed(event, leaf, leafIndex);
       } else {
         lockstep = false;
       }
       this.count++;
-      if (this.compareSizes.has(this.count)) {
-        this.derivedRoots.set(this.count, frontierRoot(this.frontier));
-        this.positionsAt.set(this.count, event.position);
-        if (this.sealedFrontier.size === this.count)
-          this.sealedRoots.set(this.count, frontierRoot(this.sealedFrontier));
-      }
+      if (this.compareSizes.has(this.count)) this.positionsAt.set(this.count, event.position);
       if (this.count % 1000 === 0) this.options.onProgress?.(this.count);
     }
     this.options.onProgress?.(this.count);
     if (sealed) await this.drainSealed(sealed, lockstep);
+    ({ events: this.derivedRoots, sealed: this.sealedRoots } = await this.logs.roots());
     this.checkSealedRecord();
     this.judgeSealedCandidate();
     this.compareCheckpoints();
@@ -374,20 +374,18 @@ class Verification {
   /** Sealed leaves beyond the last event: the log lost its tail. They also finish the sealed roots for the checkpoints they reach. */
   private async drainSealed(sealed: SealedLeaves, lockstep: boolean): Promise<void> {
     const largest = Math.max(0, ...this.compareSizes);
-    while (this.sealedFrontier.size < largest) {
+    while (this.logs.sealedSize < largest) {
       const leaf = await sealed.next();
       if (!leaf) break;
       if (lockstep && !this.sealedCandidate) {
         this.sealedCandidate = {
           kind: 'deleted-event',
-          leafIndex: this.sealedFrontier.size,
+          leafIndex: this.logs.sealedSize,
           position: BigInt(leaf.position),
           message: `event ${leaf.event_id}, sealed at position ${leaf.position}, is no longer in the store: the end of the log was deleted`,
         };
       }
-      this.sealedFrontier = appendLeaf(this.sealedFrontier, safeLeafHash(leaf.event_hash)).frontier;
-      if (this.compareSizes.has(this.sealedFrontier.size))
-        this.sealedRoots.set(this.sealedFrontier.size, frontierRoot(this.sealedFrontier));
+      this.logs.appendSealed(leaf.event_hash);
     }
   }
 
@@ -653,15 +651,6 @@ function isEventDamage(kind: DamageKind): boolean {
     kind === 'reordered-events' ||
     kind === 'rewritten-history'
   );
-}
-
-/** A stored hash an administrator mangled still needs a leaf; its own finding reports it. */
-function safeLeafHash(hex: string): Uint8Array {
-  try {
-    return eventLeafHash(hex);
-  } catch {
-    return leafHash(new TextEncoder().encode(hex));
-  }
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
