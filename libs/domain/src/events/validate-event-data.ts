@@ -1,5 +1,5 @@
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { DomainError, type ValidationProblem } from '../shared/domain-error';
 import { EVENT_SCHEMAS, isEventType, type DomainEvent } from './event-schemas';
 
@@ -51,14 +51,29 @@ export function checkedEvents<E extends DomainEvent>(events: E[]): E[] {
   });
 }
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true });
-addFormats(ajv);
+let ajv: Ajv2020 | undefined;
 const validators = new Map<string, ValidateFunction>();
+
+/**
+ * ajv at the first validation rather than when `@ledger/domain` is imported:
+ * about 90 modules, a sixth of the start-up of a command that never
+ * validates an event (`govledger verify` reads the configuration, which
+ * imports the domain for its constants).
+ */
+function loadAjv(): Ajv2020 {
+  /* eslint-disable @typescript-eslint/no-require-imports -- the deferred load described above */
+  const { default: Ajv } = require('ajv/dist/2020') as typeof import('ajv/dist/2020');
+  const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const instance = new Ajv({ allErrors: true, verbose: true });
+  addFormats(instance);
+  return instance;
+}
 
 function validatorFor(type: keyof typeof EVENT_SCHEMAS): ValidateFunction {
   let validate = validators.get(type);
   if (!validate) {
-    validate = ajv.compile(EVENT_SCHEMAS[type].schema);
+    validate = (ajv ??= loadAjv()).compile(EVENT_SCHEMAS[type].schema);
     validators.set(type, validate);
   }
   return validate;
