@@ -11,7 +11,7 @@ export const HASH_SIZE = 32;
 const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
 
-// Every event costs a leaf and about one node hash (twice in verify), where the digest of a block or two
+// Every event costs a leaf and about one node hash (the sealer's, verify's), where the digest of a block or two
 // costs less than the call around it: one-shot hashing over one reused input buffer per shape (filled and
 // hashed synchronously, so no caller can see another's), and the digest returned as a view, not a copy.
 const EVENT_LEAF_INPUT = Buffer.alloc(1 + HASH_SIZE, LEAF_PREFIX);
