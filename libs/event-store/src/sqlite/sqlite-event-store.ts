@@ -1,11 +1,17 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { chainEvents } from '@ledger/integrity';
+import { chainEvents, type ChainedEnvelope } from '@ledger/integrity';
 import { Kysely, sql } from 'kysely';
 import { acknowledgeDuplicates } from '../duplicates';
-import { EventStoreError } from '../errors';
-import type { AppendResult, ReadAllOptions, StoredEvent, UnparsedEvent } from '../types';
+import type {
+  AppendResult,
+  EventMetadata,
+  NewEvent,
+  ReadAllOptions,
+  StoredEvent,
+  UnparsedEvent,
+} from '../types';
 import { migrateToLatest, type DialectDdl, type EventsTable, type LedgerDb } from '../sql/schema';
 import {
   checkExpectedRevision,
@@ -36,8 +42,9 @@ const SQLITE_DDL: DialectDdl = {
 };
 
 /**
- * The statements an append runs, and the lookup of ids ingest runs before
- * each append, prepared once on the store's connection. These are the places
+ * The statements an append runs (the lookup of its ids among them, which
+ * ingest also runs before each append), prepared once on the store's
+ * connection. These are the places
  * that skip the query builder:
  * better-sqlite3 runs a prepared statement synchronously in a few
  * microseconds, so a whole group commit runs without yielding the event loop
@@ -46,7 +53,6 @@ const SQLITE_DDL: DialectDdl = {
  */
 function appendStatements(database: Database.Database) {
   return {
-    byEventId: database.prepare<[string], EventsTable>('SELECT * FROM events WHERE event_id = ?'),
     // Any number of ids as one JSON array: one statement, prepared once, whatever the count.
     byEventIds: database.prepare<[string], EventsTable>(
       'SELECT * FROM events WHERE event_id IN (SELECT value FROM json_each(?))',
@@ -73,17 +79,6 @@ function appendStatements(database: Database.Database) {
 
 type UnparsedRow = [number, string, string, number, string, number, string, string, string, string];
 
-/** A stale revision or a stored eventId: the two ways a resend of stored events fails. */
-function mayBeResend(error: unknown): boolean {
-  if (error instanceof EventStoreError) return error.code === 'CONCURRENCY_CONFLICT';
-  // By its fields, not its class: better-sqlite3's native part keeps the first SqliteError class
-  // it was given, which need not be this module's copy (a test runner loads modules afresh per file).
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return (
-    code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('events.event_id')
-  );
-}
-
 /** The embedded default: one file, WAL, one writer at a time (BEGIN IMMEDIATE), readers never blocked. */
 export class SqliteEventStore extends SqlEventStore {
   readonly kind = 'sqlite';
@@ -91,9 +86,12 @@ export class SqliteEventStore extends SqlEventStore {
   /**
    * One group in one IMMEDIATE transaction: IMMEDIATE takes the write lock
    * before the first read, so two processes cannot both read the same head
-   * and then race to write it. Each append runs in its own savepoint (a
-   * better-sqlite3 transaction function called inside another), so a failing
-   * append is undone alone.
+   * and then race to write it. Whatever refuses one append of the group (a
+   * stale revision, a reused id, data with no canonical form) is decided
+   * before that append writes anything, so a refused append is undone by not
+   * being written, and the others stand: no savepoint per append, whose
+   * journal of every index page the append touched cost more than the
+   * append's inserts.
    */
   private readonly writeGroupNow: (group: readonly AppendRequest[]) => AppendOutcome[];
 
@@ -105,28 +103,18 @@ export class SqliteEventStore extends SqlEventStore {
   ) {
     super(db, options);
     this.statements = appendStatements(database);
-    const appendInSavepoint = database.transaction((request: AppendRequest, position: { last: number }) =>
-      this.appendOne(request, position),
-    );
     this.writeGroupNow = database.transaction((group: readonly AppendRequest[]) => {
       const position = { last: this.statements.lastPosition.get()?.last ?? 0 };
       return group.map((request): AppendOutcome => {
-        const before = position.last;
+        let checked: ReturnType<typeof this.checkAppend>;
         try {
-          return { result: appendInSavepoint(request, position) };
+          checked = this.checkAppend(request);
         } catch (error) {
-          // The savepoint took back this append's rows, so the positions they held are free again: no gap.
-          position.last = before;
-          // After a full disk or an I/O error SQLite has rolled back the whole transaction, not
-          // only the savepoint: nothing of the group stands, so the group fails as one.
-          if (!database.inTransaction) throw error;
-          if (!mayBeResend(error)) return { error };
-          try {
-            return { result: this.acknowledgeResend(request, error) };
-          } catch (refusal) {
-            return { error: refusal };
-          }
+          return { error };
         }
+        // An insert that fails now (a full disk, an I/O error) throws out of the transaction, which
+        // takes back the whole group: an append half written cannot be undone alone.
+        return { result: Array.isArray(checked) ? this.insert(request.stream, checked, position) : checked };
       });
     }).immediate;
   }
@@ -152,18 +140,27 @@ export class SqliteEventStore extends SqlEventStore {
   }
 
   /**
-   * One append inside the open write transaction: the revision check, then
-   * the hash-chained rows. A resend of stored events is caught where it
-   * fails (see acknowledgeResend), so a new append, nearly every append, pays
-   * for no lookup of its ids: the unique index checks them as it inserts.
+   * Everything that may refuse one append, inside the open write
+   * transaction, before it writes: either the acknowledgement of a resend or
+   * the append's events, chained onto its stream's head. A resend is judged
+   * as every store judges one (a duplicate acknowledged with the original
+   * positions, or EVENT_ID_REUSED), ahead of the revision check, as a retry
+   * expects.
    */
-  private appendOne(
-    { stream, events, expectedRevision }: AppendRequest,
-    position: { last: number },
-  ): AppendResult {
+  private checkAppend({ stream, events, expectedRevision }: AppendRequest) {
+    const stored = this.statements.byEventIds.all(JSON.stringify(events.map((e) => e.eventId)));
+    if (stored.length > 0) return acknowledgeDuplicates(stream, events, stored.map(toStoredEvent));
     const head = this.statements.head.get(stream);
     checkExpectedRevision(stream, expectedRevision, head?.revision ?? null);
-    const chained = chainEvents(stream, this.stamp(events), head);
+    return chainEvents(stream, this.stamp(events), head);
+  }
+
+  /** The rows of an append checkAppend let through, each at the next position. */
+  private insert(
+    stream: string,
+    chained: ChainedEnvelope<NewEvent & { metadata: EventMetadata }>[],
+    position: { last: number },
+  ): AppendResult {
     const appended = chained.map((event) => {
       const eventPosition = ++position.last;
       this.statements.insert.run(
@@ -191,20 +188,6 @@ export class SqliteEventStore extends SqlEventStore {
       events: appended,
       nextExpectedRevision: appended[appended.length - 1].revision,
     };
-  }
-
-  /**
-   * After an append failed on a stale revision or on an eventId already
-   * stored, and its savepoint took back whatever it wrote: if events with its
-   * ids are stored, it is a resend, judged as every store judges one (a
-   * duplicate acknowledged with the original positions, or EVENT_ID_REUSED),
-   * ahead of the revision check, as a retry expects. Otherwise the original
-   * failure stands.
-   */
-  private acknowledgeResend({ stream, events }: AppendRequest, failure: unknown): AppendResult {
-    const existing = events.flatMap((e) => this.statements.byEventId.all(e.eventId));
-    if (existing.length === 0) throw failure;
-    return acknowledgeDuplicates(stream, events, existing.map(toStoredEvent));
   }
 
   /**
