@@ -29,6 +29,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const PORT_RULE = 'PORT must be a whole number from 0 to 65535';
 const GRACE_RULE = 'LEDGER_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, 0 or more';
+const HEAP_GROWTH_RULE = 'LEDGER_HEAP_GROWTH_PERCENT must be a whole number from 0 to 300';
 
 const EXPORTS_PER_CALLER_RULE = 'LEDGER_EXPORTS_CONCURRENT_PER_CALLER must be a whole number, 1 or more';
 const EXPORTS_PER_HOUR_RULE = 'LEDGER_EXPORTS_PER_HOUR_PER_CALLER must be a whole number, 1 or more';
@@ -348,6 +349,17 @@ export class LedgerConfig {
   @IsInt({ message: GRACE_RULE })
   @Min(0, { message: GRACE_RULE })
   LEDGER_SHUTDOWN_GRACE_MS: number = 10_000;
+
+  /**
+   * How far V8 lets the heap grow past what the last full collection kept
+   * before collecting again; 0 leaves it to V8, which on a machine with
+   * memory to spare lets it reach about four times the live heap.
+   */
+  @Transform(toInt)
+  @IsInt({ message: HEAP_GROWTH_RULE })
+  @Min(0, { message: HEAP_GROWTH_RULE })
+  @Max(300, { message: HEAP_GROWTH_RULE })
+  LEDGER_HEAP_GROWTH_PERCENT: number = 75;
 
   /** The log's name: the first line of every checkpoint, and the name of the key that signs them. */
   @Matches(/^[^\s+]+$/u, {

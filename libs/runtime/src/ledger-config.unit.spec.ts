@@ -194,6 +194,21 @@ describe('how often computed monitoring runs', () => {
   );
 });
 
+describe('how far the heap grows between full collections', () => {
+  it('defaults to 75% past the live heap, and takes 0 for V8 to choose', () => {
+    expect(loadConfig({}).LEDGER_HEAP_GROWTH_PERCENT).toBe(75);
+    expect(loadConfig({ LEDGER_HEAP_GROWTH_PERCENT: '0' }).LEDGER_HEAP_GROWTH_PERCENT).toBe(0);
+  });
+
+  it.each(['-1', '301', '1.5', 'lazy'])(
+    'refuses LEDGER_HEAP_GROWTH_PERCENT=%s, naming the variable',
+    (value) =>
+      expect(problemsOf({ LEDGER_HEAP_GROWTH_PERCENT: value })).toEqual([
+        'LEDGER_HEAP_GROWTH_PERCENT must be a whole number from 0 to 300',
+      ]),
+  );
+});
+
 describe('witness settings (issue 18)', () => {
   let dir: string;
   beforeAll(() => {
