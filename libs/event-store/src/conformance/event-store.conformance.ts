@@ -384,6 +384,62 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         received.forEach((e, i) => i > 0 && expect(e.position).toBeGreaterThan(received[i - 1].position));
       });
 
+      it('delivers every event once, in order, to each of several subscriptions on one store, wherever each starts', async () => {
+        const s = stream();
+        const append = (from: number, count: number) =>
+          store.append(
+            s,
+            Array.from({ length: count }, (_, i) => newEvent({ n: from + i })),
+            'any',
+          );
+        await append(0, 30);
+        const subscriber = await target.reopen();
+        const controller = new AbortController();
+        const timeout = setTimeout(() => controller.abort(), 20_000);
+        const positions = async () => (await collect(store.readStream(s))).map((e) => e.position);
+        /** Follows the stream from `after` until it has `wanted` of its events; resolves `got(n)` once it has n. */
+        const follow = (after: bigint, wanted: number, lingerMs: number) => {
+          const received: StoredEvent[] = [];
+          const waiting: Array<{ n: number; resolve: () => void }> = [];
+          const done = (async () => {
+            for await (const event of subscriber.subscribeAll({
+              after,
+              signal: controller.signal,
+              lingerMs,
+            })) {
+              if (event.stream === s) received.push(event);
+              for (const w of waiting.filter((w) => received.length >= w.n)) w.resolve();
+              if (received.length === wanted) break;
+            }
+            return received;
+          })();
+          const got = (n: number) =>
+            received.length >= n
+              ? Promise.resolve()
+              : new Promise<void>((resolve) => waiting.push({ n, resolve }));
+          return { done, got };
+        };
+        const first = await positions();
+        // One subscription in the middle of the stream, slow to read on after a wake-up...
+        const middle = follow(first[14], 25, 30);
+        await middle.got(15);
+        // ...one that starts further on, after appends the first has not read yet...
+        await append(30, 10);
+        const ahead = follow((await positions())[34], 5, 0);
+        await ahead.got(5);
+        // ...and one catching up from before the stream.
+        const behind = follow(first[0] - 1n, 40, 0);
+        const received = await Promise.all([middle.done, ahead.done, behind.done]);
+        clearTimeout(timeout);
+        await subscriber.close();
+        const all = await positions();
+        expect(received.map((events) => events.map((e) => e.position))).toEqual([
+          all.slice(15),
+          all.slice(35),
+          all,
+        ]);
+      });
+
       it('resumes strictly after a checkpoint: nothing before it, nothing twice', async () => {
         const s = stream();
         await store.append(

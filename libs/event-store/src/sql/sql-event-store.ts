@@ -65,6 +65,7 @@ export abstract class SqlEventStore implements EventStore {
   private readonly maxGroup: number;
   private readonly pending: PendingAppend[] = [];
   private writing = false;
+  private readonly tail = new SharedTail();
 
   protected constructor(
     protected readonly db: Kysely<LedgerDb>,
@@ -173,13 +174,7 @@ export abstract class SqlEventStore implements EventStore {
     let remaining = options.limit ?? Infinity;
     let after = options.after ?? 0n;
     while (remaining > 0) {
-      const page = await this.db
-        .selectFrom('events')
-        .selectAll()
-        .where('position', '>', after.toString())
-        .orderBy('position', 'asc')
-        .limit(Math.min(this.pageSize, remaining))
-        .execute();
+      const page = await this.pageOfAll(after, Math.min(this.pageSize, remaining));
       yield page;
       if (page.length < this.pageSize) return;
       remaining -= page.length;
@@ -192,14 +187,15 @@ export abstract class SqlEventStore implements EventStore {
     let after = options.after ?? 0n;
     while (!signal?.aborted) {
       const seen = this.notifier.current;
-      let delivered = 0;
-      for await (const event of this.readAll({ after, limit: this.pageSize })) {
+      const page = await this.tail.read(after, this.pageSize, (from, limit) =>
+        this.pageOfAll(from, limit).then((rows) => rows.map((row) => deepFreeze(toStoredEvent(row)))),
+      );
+      for (const event of page) {
         if (signal?.aborted) return;
         yield event;
         after = event.position;
-        delivered++;
       }
-      if (delivered < this.pageSize) {
+      if (page.length < this.pageSize) {
         await this.notifier.wait(seen, this.pollIntervalMs, signal);
         // Only a wake-up lingers: a poll that found nothing new to wait for reads on at once.
         // An abort ends the linger early (it rejects), and the loop then sees the signal.
@@ -207,6 +203,16 @@ export abstract class SqlEventStore implements EventStore {
           await sleep(lingerMs, undefined, { signal }).catch(() => undefined);
       }
     }
+  }
+
+  private pageOfAll(after: bigint, limit: number): Promise<EventsTable[]> {
+    return this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('position', '>', after.toString())
+      .orderBy('position', 'asc')
+      .limit(limit)
+      .execute();
   }
 
   async findByEventIds(eventIds: string[]): Promise<StoredEvent[]> {
@@ -225,6 +231,75 @@ export abstract class SqlEventStore implements EventStore {
 
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;
+}
+
+/** Events kept by SharedTail: two pages, so a subscription a page behind the others still reads from memory. */
+const SHARED_TAIL_EVENTS = 1000;
+
+/**
+ * The newest events live subscriptions read, read and parsed once for all of
+ * them. Every projection and the sealer follow the log in the service's
+ * process, and each read each new event from the store and parsed it again:
+ * under single-event ingest that was more of the thread than the appends.
+ * The events are frozen, since every subscriber gets the same objects.
+ *
+ * It holds every event in (after, last] and nothing else: a read from the
+ * store (`position > x`, in position order) adds to it only if it starts
+ * where it ends, and commits become visible in position order, so no event
+ * can later appear between two it holds. What a subscriber asks past its
+ * end is read from the store, as before.
+ */
+class SharedTail {
+  private after = 0n;
+  private events: StoredEvent[] = [];
+
+  async read(
+    after: bigint,
+    limit: number,
+    readStore: (after: bigint, limit: number) => Promise<StoredEvent[]>,
+  ): Promise<StoredEvent[]> {
+    const last = this.events.at(-1)?.position ?? this.after;
+    const cached = after >= this.after && after < last ? this.since(after, limit) : [];
+    if (cached.length === limit) return cached;
+    const from = cached.at(-1)?.position ?? after;
+    const read = await readStore(from, limit - cached.length);
+    this.keep(from, read);
+    return cached.concat(read);
+  }
+
+  private since(after: bigint, limit: number): StoredEvent[] {
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.events[mid].position <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.events.slice(lo, lo + limit);
+  }
+
+  private keep(after: bigint, read: StoredEvent[]): void {
+    if (read.length === 0) return;
+    const last = this.events.at(-1)?.position ?? this.after;
+    if (after === last) this.events.push(...read);
+    // A read further on starts the tail afresh; one behind it (a subscription catching up) is not kept.
+    else if (after > last) [this.after, this.events] = [after, read.slice()];
+    else return;
+    const over = this.events.length - SHARED_TAIL_EVENTS;
+    if (over > 0) {
+      this.after = this.events[over - 1].position;
+      this.events = this.events.slice(over);
+    }
+  }
+}
+
+/** A shared event stays as stored: a subscriber that wrote to it would change what the others read. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** Throws CONCURRENCY_CONFLICT when the stream's revision (null: no stream) is not the one the caller expects. */
