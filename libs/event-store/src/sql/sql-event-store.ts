@@ -31,6 +31,9 @@ export interface SqlEventStoreOptions {
 /** Events enough in one group commit that it stops gathering appends still arriving. */
 const GATHER_EVENTS = 500;
 
+/** Pages readAll keeps parsed: the consumers catching up together are at most a few pages apart. */
+const RECENT_PAGES = 8;
+
 /** One caller's append, validated, waiting for (or inside) a group commit. */
 export interface AppendRequest {
   stream: string;
@@ -65,6 +68,8 @@ export abstract class SqlEventStore implements EventStore {
   private readonly maxGroup: number;
   private readonly pending: PendingAppend[] = [];
   private writing = false;
+  /** Full pages of the global order by the position they follow, oldest first; see readAll. */
+  private readonly recentPages = new Map<bigint, StoredEvent[]>();
 
   protected constructor(
     protected readonly db: Kysely<LedgerDb>,
@@ -161,8 +166,34 @@ export abstract class SqlEventStore implements EventStore {
     }
   }
 
+  /**
+   * Every consumer of the log (each projection, the sealer) reads the same
+   * pages in turn while catching up, a batch apart: the last few full pages
+   * are kept parsed and handed to each, so the store is read and parsed once
+   * rather than once per consumer. Only a full page is kept: with positions
+   * gapless and committed in order, no event can ever join it. The events
+   * are shared, so no reader may change one.
+   */
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
-    for await (const page of this.pagesOfAll(options)) for (const row of page) yield toStoredEvent(row);
+    let remaining = options.limit ?? Infinity;
+    let after = options.after ?? 0n;
+    while (remaining > 0) {
+      const limit = Math.min(this.pageSize, remaining);
+      let page = this.recentPages.get(after)?.slice(0, limit);
+      if (!page) {
+        page = (await this.pageOfAll(after, limit)).map(toStoredEvent);
+        if (page.length === this.pageSize) this.keepPage(after, page);
+      }
+      yield* page;
+      if (page.length < limit) return;
+      remaining -= page.length;
+      after = page[page.length - 1].position;
+    }
+  }
+
+  private keepPage(after: bigint, page: StoredEvent[]): void {
+    this.recentPages.set(after, page);
+    if (this.recentPages.size > RECENT_PAGES) this.recentPages.delete(this.recentPages.keys().next().value!);
   }
 
   async *readAllUnparsed(options: ReadAllOptions = {}): AsyncIterable<UnparsedEvent> {
@@ -173,18 +204,22 @@ export abstract class SqlEventStore implements EventStore {
     let remaining = options.limit ?? Infinity;
     let after = options.after ?? 0n;
     while (remaining > 0) {
-      const page = await this.db
-        .selectFrom('events')
-        .selectAll()
-        .where('position', '>', after.toString())
-        .orderBy('position', 'asc')
-        .limit(Math.min(this.pageSize, remaining))
-        .execute();
+      const page = await this.pageOfAll(after, Math.min(this.pageSize, remaining));
       yield page;
       if (page.length < this.pageSize) return;
       remaining -= page.length;
       after = BigInt(page[page.length - 1].position);
     }
+  }
+
+  private pageOfAll(after: bigint, limit: number): Promise<EventsTable[]> {
+    return this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('position', '>', after.toString())
+      .orderBy('position', 'asc')
+      .limit(limit)
+      .execute();
   }
 
   async *subscribeAll(options: SubscribeOptions = {}): AsyncIterable<StoredEvent> {
