@@ -102,4 +102,9 @@ export const dataAccessMigrations: Migrations = {
       .columns(['tenant_id', 'system_id', 'source_service', 'occurred_at'])
       .execute();
   },
+  // No query's plan used it (violationsOnly pages walk da_access_tenant, the compliance groups and their evidence
+  // da_access_occurred_at), and every access paid for it: one b-tree insert of ten (issue 20).
+  async '0003_drop_violation_index'(db: Kysely<unknown>) {
+    await db.schema.dropIndex('da_access_violation').ifExists().execute();
+  },
 };
