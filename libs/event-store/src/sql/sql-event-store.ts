@@ -233,8 +233,8 @@ export abstract class SqlEventStore implements EventStore {
   abstract close(): Promise<void>;
 }
 
-/** Events kept by SharedTail: two pages, so a subscription a page behind the others still reads from memory. */
-const SHARED_TAIL_EVENTS = 1000;
+/** Events kept by SharedTail: eight pages, so projections catching up together, a few batches apart, read the log once. */
+const SHARED_TAIL_EVENTS = 4000;
 
 /**
  * The newest events live subscriptions read, read and parsed once for all of

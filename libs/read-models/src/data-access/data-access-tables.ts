@@ -102,4 +102,10 @@ export const dataAccessMigrations: Migrations = {
       .columns(['tenant_id', 'system_id', 'source_service', 'occurred_at'])
       .execute();
   },
+  // No query's plan used it (violationsOnly pages walk da_access_tenant, the compliance groups and their evidence
+  // da_access_occurred_at), and every access paid for it: one b-tree insert of ten (issue 20). IF EXISTS: tables
+  // swapped in by a rebuild keep their generation's index names (da_access_violation__rb<n>), which stay behind.
+  async '0003_drop_violation_index'(db: Kysely<unknown>) {
+    await db.schema.dropIndex('da_access_violation').ifExists().execute();
+  },
 };

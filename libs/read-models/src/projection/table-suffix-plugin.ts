@@ -1,5 +1,6 @@
 import {
   type CreateIndexNode,
+  type DropIndexNode,
   IdentifierNode,
   type KyselyPlugin,
   OperationNodeTransformer,
@@ -39,6 +40,11 @@ class SuffixTransformer extends OperationNodeTransformer {
   protected override transformCreateIndex(node: CreateIndexNode): CreateIndexNode {
     const index = super.transformCreateIndex(node);
     return { ...index, name: this.suffixed(index.name) };
+  }
+
+  protected override transformDropIndex(node: DropIndexNode): DropIndexNode {
+    const index = super.transformDropIndex(node);
+    return { ...index, name: { ...index.name, identifier: this.suffixed(index.name.identifier) } };
   }
 
   protected override transformPrimaryKeyConstraint(node: PrimaryKeyConstraintNode): PrimaryKeyConstraintNode {
