@@ -14,7 +14,14 @@ export type { CommandMeta } from './shared/command-meta';
 export { personId } from './shared/person-id';
 export { stateFrom, type Decider } from './shared/decider';
 export { streamNames, tenantStream } from './shared/streams';
-export { CALENDAR_RANGE, checkInstant, durationMs, isFixedDuration, type InstantRange } from './shared/time';
+export {
+  CALENDAR_RANGE,
+  checkInstant,
+  durationMs,
+  instantRangeOf,
+  isFixedDuration,
+  type InstantRange,
+} from './shared/time';
 export { tenantEventId, uuidFrom } from './shared/event-ids';
 export { ID_PATTERN, type EventSchema } from './shared/schema';
 export { illFormedInput, type InputProblem } from './shared/input-text';

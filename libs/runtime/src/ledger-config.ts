@@ -2,6 +2,7 @@ import {
   checkInstant,
   DEFAULT_GOVERNANCE_POLICY,
   EU_AI_ACT_INCIDENT_DEADLINE_DAYS,
+  instantRangeOf,
   type InstantRange,
 } from '@ledger/domain';
 import { DEFAULT_CLAIM_NAMES } from '@ledger/auth';
@@ -405,7 +406,7 @@ export class LedgerConfig {
 
 /** The range every date-time given to the ledger must lie in. */
 export function instantRange(config: LedgerConfig): InstantRange {
-  return { min: config.LEDGER_MIN_DATE, max: config.LEDGER_MAX_DATE };
+  return instantRangeOf(config.LEDGER_MIN_DATE, config.LEDGER_MAX_DATE);
 }
 
 export class ConfigError extends Error {

@@ -12,7 +12,8 @@ export class Pseudonymiser {
   constructor(private readonly key: Buffer) {}
 
   pseudonymise(tenantId: string, patientId: string): string {
-    return createHmac('sha256', this.key).update(tenantId).update('\0').update(patientId).digest('hex');
+    // One update of the joined text: the same bytes, so the same pseudonyms, for less work per item.
+    return createHmac('sha256', this.key).update(`${tenantId}\0${patientId}`).digest('hex');
   }
 
   /** The key from LEDGER_PSEUDONYM_KEY, else `<dataDir>/keys/pseudonym.key`, created (mode 0600) on first start. */

@@ -36,31 +36,52 @@ const join = (path: string, key: string) => {
   return path === '' ? segment : segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
 };
 
+/** A value still to be looked at, and where it sits: its key in its parent. */
+interface Pending {
+  value: unknown;
+  key?: string | number;
+  parent?: Pending;
+}
+
+/** The path to a value, built only for the value named in a refusal: most inputs break no rule. */
+function pathOf(entry: Pending, root: string): string {
+  const keys: Array<string | number> = [];
+  for (let at: Pending | undefined = entry; at?.parent; at = at.parent) keys.push(at.key!);
+  return keys.reduceRight<string>(
+    (path, key) => (typeof key === 'number' ? `${path}[${key}]` : join(path, key)),
+    root,
+  );
+}
+
+function refusal(entry: Pending, root: string, message: (at: string) => string): InputProblem {
+  const path = pathOf(entry, root);
+  return { field: path, message: message(path || 'the input') };
+}
+
 /**
  * The first value in `input` that breaks the rule, or undefined. The walk
  * uses its own stack, not recursion, so no nesting depth can overflow it.
  */
 export function illFormedInput(input: unknown, root = ''): InputProblem | undefined {
-  const pending: Array<{ value: unknown; path: string }> = [{ value: input, path: root }];
+  const pending: Pending[] = [{ value: input }];
   for (let next = pending.pop(); next; next = pending.pop()) {
-    const { value, path } = next;
-    const at = path || 'the input';
+    const { value } = next;
     if (typeof value === 'string') {
       const problem = textProblem(value);
-      if (problem) return { field: path, message: `${at} ${problem}` };
+      if (problem) return refusal(next, root, (at) => `${at} ${problem}`);
     } else if (typeof value === 'number') {
       if (!Number.isFinite(value))
-        return { field: path, message: `${at} must be a finite number; ${value} has no JSON form` };
+        return refusal(next, root, (at) => `${at} must be a finite number; ${value} has no JSON form`);
     } else if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) pending.push({ value: value[i], path: `${path}[${i}]` });
+      for (let i = value.length - 1; i >= 0; i--) pending.push({ value: value[i], key: i, parent: next });
     } else if (value !== null && typeof value === 'object') {
       const entries = Object.entries(value);
       for (const [key] of entries) {
         const problem = textProblem(key);
-        if (problem) return { field: path, message: `a key of ${at} ${problem}` };
+        if (problem) return refusal(next, root, (at) => `a key of ${at} ${problem}`);
       }
       for (let i = entries.length - 1; i >= 0; i--)
-        pending.push({ value: entries[i][1], path: join(path, entries[i][0]) });
+        pending.push({ value: entries[i][1], key: entries[i][0], parent: next });
     }
   }
   return undefined;

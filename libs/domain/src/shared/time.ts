@@ -15,13 +15,17 @@ export const MS_PER_DAY = 24 * MS_PER_HOUR;
 export interface InstantRange {
   readonly min: string;
   readonly max: string;
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/** The range between two RFC 3339 instants; its ends are parsed here once, not for every instant checked against it. */
+export function instantRangeOf(min: string, max: string): InstantRange {
+  return { min, max, minMs: Date.parse(min), maxMs: Date.parse(max) };
 }
 
 /** Everything a four-digit RFC 3339 year can write; the edges narrow it to the configured plausible range. */
-export const CALENDAR_RANGE: InstantRange = {
-  min: '0001-01-01T00:00:00Z',
-  max: '9999-12-31T23:59:59.999999999Z',
-};
+export const CALENDAR_RANGE = instantRangeOf('0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999999999Z');
 
 const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -48,7 +52,7 @@ export function checkInstant(
       rule: `must be a real calendar date (years 0001-9999, months 01-12, days that month has); ${format[0].slice(0, 10)} is not one`,
     };
   const ms = Date.parse(format[0]);
-  if (ms < Date.parse(range.min) || ms > Date.parse(range.max))
+  if (ms < range.minMs || ms > range.maxMs)
     return { rule: `must lie between ${range.min} and ${range.max}; got ${format[0]}` };
   return { ms };
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { CALENDAR_RANGE, checkInstant, parseInstant } from './time';
+import { CALENDAR_RANGE, checkInstant, instantRangeOf, parseInstant } from './time';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-const PLAUSIBLE = { min: '1900-01-01T00:00:00Z', max: '2199-12-31T23:59:59Z' };
+const PLAUSIBLE = instantRangeOf('1900-01-01T00:00:00Z', '2199-12-31T23:59:59Z');
 
 describe('checkInstant: strict RFC 3339 calendar instants', () => {
   it.each([
