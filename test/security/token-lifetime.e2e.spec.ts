@@ -76,7 +76,8 @@ describe('tokens that live forever, and keys that outlive their file', () => {
       await afterKeyFileCheck();
       expect(await status(api, before)).toEqual({
         status: 401,
-        message: 'the token was not signed by a key this ledger trusts',
+        // The key it names and the key expected instead: a fresh token from the old key would be refused again.
+        message: `the token was not signed by a key this ledger trusts: it names key ${String(key.kid)} of issuer govledger-local, and this ledger expects tokens of issuer govledger-local signed by key local-replaced; get a token from this ledger's issuer, not another ledger's`,
       });
       expect(
         (await status(api, await signed(replacement, { iat: now(), exp: now() + 600 }))).status,
@@ -110,7 +111,9 @@ describe('tokens that live forever, and keys that outlive their file', () => {
       await afterKeyFileCheck();
       expect(await status(api, token)).toEqual({
         status: 401,
-        message: 'the token was not signed by a key this ledger trusts',
+        message: expect.stringContaining(
+          'it names key idp-1 of issuer govledger-local, and this ledger expects tokens of issuer govledger-local signed by no key at present',
+        ),
       });
       const second = await newKey('idp-2');
       writeFileSync(file, publicJwks(second));

@@ -9,6 +9,16 @@ import type { TypedDocumentString } from './gql/graphql';
 export class UnauthenticatedError extends Error {}
 export class ForbiddenError extends Error {}
 
+/**
+ * What the sign-in page says when the ledger refuses a token: the ledger's
+ * own reason, which ends with what to do. A fixed "sign in again" would be
+ * wrong advice for a token from another ledger, which no fresh token from
+ * the same place would cure.
+ */
+export function refusalNotice(error: UnauthenticatedError): string {
+  return `The ledger refused your token: ${error.message}.`;
+}
+
 interface GraphqlError {
   message: string;
   extensions?: { code?: string };

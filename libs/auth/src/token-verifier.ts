@@ -1,6 +1,8 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeProtectedHeader,
+  decodeJwt,
   errors,
   jwtVerify,
   type JSONWebKeySet,
@@ -94,6 +96,8 @@ export class TokenVerifier {
   /** For a key file: when to look at it next, and what it looked like last time (inode, size, mtime). */
   private nextKeyFileCheck = 0;
   private keyFileStamp?: string;
+  /** The ids of the keys tokens are checked against, to name them to a caller whose token no key matched. */
+  private trustedKeyIds: string[];
 
   constructor(private readonly options: TokenVerifierOptions) {
     const { keys } = options;
@@ -101,6 +105,7 @@ export class TokenVerifier {
       keys instanceof URL
         ? createRemoteJWKSet(keys)
         : createLocalJWKSet('path' in keys ? { keys: [] } : keys);
+    this.trustedKeyIds = keys instanceof URL || 'path' in keys ? [] : keyIds(keys);
     this.clock = options.clock ?? Date.now;
     this.claims = options.claims ?? DEFAULT_CLAIM_NAMES;
   }
@@ -138,13 +143,14 @@ export class TokenVerifier {
     if (stamp === this.keyFileStamp) return;
     this.verified.clear();
     try {
-      this.keySet = createLocalJWKSet(
-        stat ? keys.publicKeys(JSON.parse(readFileSync(keys.path, 'utf8'))) : { keys: [] },
-      );
+      const keySet = stat ? keys.publicKeys(JSON.parse(readFileSync(keys.path, 'utf8'))) : { keys: [] };
+      this.keySet = createLocalJWKSet(keySet);
+      this.trustedKeyIds = keyIds(keySet);
       this.keyFileStamp = stamp;
     } catch {
       // Caught mid-write, say: no keys until a later look, which reads it again because its stamp was not kept.
       this.keySet = createLocalJWKSet({ keys: [] });
+      this.trustedKeyIds = [];
     }
   }
 
@@ -161,7 +167,9 @@ export class TokenVerifier {
         currentDate: new Date(this.clock()),
       }));
     } catch (error) {
-      throw new AuthenticationError(describe(error));
+      throw new AuthenticationError(
+        error instanceof errors.JWKSNoMatchingKey ? this.untrustedKey(token) : describe(error),
+      );
     }
     const exp = payload.exp as number;
     const lifetime = exp - (payload.iat ?? Math.floor(this.clock() / 1000));
@@ -175,6 +183,40 @@ export class TokenVerifier {
       expiresAt: (exp + CLOCK_TOLERANCE_SECONDS) * 1000,
     };
   }
+
+  /**
+   * A token from another ledger (or another identity provider) carries a key
+   * this one does not hold: a fresh token from the same place would be refused
+   * again, so the caller is told which key the token names and which issuer
+   * and keys this ledger expects. Key ids and issuers are public (a JWKS
+   * publishes them); nothing secret is named.
+   */
+  private untrustedKey(token: string): string {
+    const { keys, issuer } = this.options;
+    const kid = printable(decodeProtectedHeader(token).kid);
+    let iss: string | undefined;
+    try {
+      iss = printable(decodeJwt(token).iss);
+    } catch {
+      // A payload that is not JSON: the key is still the thing to name.
+    }
+    const expected =
+      keys instanceof URL
+        ? `a key published at ${keys.href}`
+        : this.trustedKeyIds.length === 0
+          ? 'no key at present'
+          : `key ${this.trustedKeyIds.join(' or ')}`;
+    return `the token was not signed by a key this ledger trusts: it names key ${kid ?? '(none)'}${iss ? ` of issuer ${iss}` : ''}, and this ledger expects tokens of issuer ${issuer} signed by ${expected}; get a token from this ledger's issuer, not another ledger's`;
+  }
+}
+
+/** A header or claim value fit to quote back: short plain text, or nothing. */
+function printable(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[\w.:/@+-]{1,100}$/.test(value) ? value : undefined;
+}
+
+function keyIds(keySet: JSONWebKeySet): string[] {
+  return keySet.keys.map((k) => k.kid).filter((kid): kid is string => typeof kid === 'string');
 }
 
 /** The claim at `name`: the claim of that exact name if there is one, else the dotted path into nested claims. */
@@ -245,8 +287,6 @@ function describe(error: unknown): string {
   if (error instanceof errors.JOSEAlgNotAllowed)
     return `the token's algorithm is not allowed; use one of ${ALLOWED_ALGORITHMS.join(', ')}`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
-  if (error instanceof errors.JWKSNoMatchingKey)
-    return 'the token was not signed by a key this ledger trusts';
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid)
     return 'the bearer token is not a well-formed JWT';
   return 'the token could not be verified';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { UnauthenticatedError } from '../api';
+import { refusalNotice, UnauthenticatedError } from '../api';
 import { useSession } from './session';
 
 export interface ApiState<T> {
@@ -27,10 +27,7 @@ export function useApi<T>(
       (data) => controller.signal.aborted || setState({ data, loading: false }),
       (error: Error) => {
         if (controller.signal.aborted) return;
-        if (error instanceof UnauthenticatedError)
-          session.signOut(
-            `The ledger no longer accepts your token: ${error.message}. Sign in again with a fresh token.`,
-          );
+        if (error instanceof UnauthenticatedError) session.signOut(refusalNotice(error));
         else setState({ error, loading: false });
       },
     );
@@ -49,10 +46,7 @@ export function useAction(): <T>(run: (token: string) => Promise<T>) => Promise<
       try {
         return await run(session.token);
       } catch (error) {
-        if (error instanceof UnauthenticatedError)
-          session.signOut(
-            `The ledger no longer accepts your token: ${error.message}. Sign in again with a fresh token.`,
-          );
+        if (error instanceof UnauthenticatedError) session.signOut(refusalNotice(error));
         throw error;
       }
     },

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { graphql, UnauthenticatedError } from '../api';
+import { graphql, refusalNotice, UnauthenticatedError } from '../api';
 import { type LedgerEvent, TimelineDocument, type TimelinePage } from '../queries';
 import { EventId, Failure, Time } from '../ui/components';
 import { EventTable } from '../ui/EventTable';
@@ -60,10 +60,7 @@ export function ProvingEvents({ params }: { params: URLSearchParams }) {
       if (!controller.signal.aborted) setSearch({ found: [...found.values()], searched, done: true });
     })().catch((error: Error) => {
       if (controller.signal.aborted) return;
-      if (error instanceof UnauthenticatedError)
-        session.signOut(
-          `The ledger no longer accepts your token: ${error.message}. Sign in again with a fresh token.`,
-        );
+      if (error instanceof UnauthenticatedError) session.signOut(refusalNotice(error));
       else setSearch({ found: [...found.values()], searched, done: true, error });
     });
     return () => controller.abort();
