@@ -26,7 +26,12 @@ export {
   TimelineDocument,
   type DataAccessFilter,
 } from './gql/graphql';
-export { ACCOUNTABILITY_ROLES, COMPLIANCE_RULES, DATA_ACCESS_OUTCOMES } from './gql/enums';
+export {
+  ACCOUNTABILITY_ROLES,
+  COMPLIANCE_RULES,
+  DATA_ACCESS_OUTCOMES,
+  type ComplianceRule,
+} from './gql/enums';
 
 export type SystemsPage = SystemsQuery['aiSystems'];
 export type SystemSummary = SystemsPage['edges'][number]['node'];
