@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { generateCosignatureKey } from '@ledger/integrity';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { exited, LineReader, REPO_ROOT } from '../support/child-process';
-import { forgedTokens } from '../support/tokens';
+import { ANOTHER_LEDGERS_KEY, ANOTHER_LEDGERS_KID, forgedTokens } from '../support/tokens';
 import { until } from '../support/until';
 
 /*
@@ -212,20 +212,77 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
         .waitFor();
       const asOf = page.getByRole('region', { name: 'Accountability at the chosen instant' });
       const holder = asOf.locator('tr[data-role="TAKEDOWN_AUTHORITY"] .holder');
-      const showAt = async (instant: string) => {
-        await page.getByLabel('As of (UTC instant)').fill(instant);
+      const showAt = async (instant: string, shown = instant) => {
+        await page.getByLabel('As of (UTC)').fill(instant);
         await page.getByRole('button', { name: 'Show', exact: true }).click();
-        await asOf.getByText(`At ${instant.replace('T', ' ')}`).waitFor();
+        await asOf.getByText(`At ${shown.replace('T', ' ')}`).waitFor();
+      };
+      // Each role's holders, role by role: the table's rows, and the names the chart boxes at its as-of line.
+      const holdersBy = async (rows: Locator) => {
+        const byRole: Record<string, string[]> = {};
+        for (const row of await rows.all()) {
+          const [role, name] = await Promise.all([
+            row.getAttribute('data-role'),
+            row.getAttribute('data-holder'),
+          ]);
+          byRole[role!] = [...(byRole[role!] ?? []), ...(name ? name.split(', ') : [])].sort();
+        }
+        return byRole;
+      };
+      const expectChartToAgreeWithTable = async () => {
+        const chart = page.getByRole('img', { name: /^Accountability over time/ });
+        await chart.locator('g.marker-holder').first().waitFor();
+        const table = await holdersBy(asOf.locator('tr[data-role]'));
+        expect(Object.keys(table)).toHaveLength(7);
+        expect(await holdersBy(chart.locator('g.marker-holder'))).toEqual(table);
       };
 
       await showAt(demo.beforeRollback);
       expect(await holder.innerText()).toBe('dr.cmio.deputy.bea');
       expect(await asOf.getByTestId('live-version').innerText()).toBe('v2');
+      await expectChartToAgreeWithTable();
       await view('02-system-accountability-before-rollback');
 
-      // A millisecond before the handover the authority was still the previous holder: the control really moves through time.
+      // At the handover instant seed-demo printed, and a millisecond before it, the authority was still the previous holder: the control really moves through time.
+      await showAt(demo.handoverAt);
+      expect(await holder.innerText()).toBe('dr.cmio.ada');
+      await expectChartToAgreeWithTable();
       await showAt(new Date(Date.parse(demo.handoverAt) - 1).toISOString());
       expect(await holder.innerText()).toBe('dr.cmio.ada');
+      await expectChartToAgreeWithTable();
+    });
+  });
+
+  it('reads a plain date as the start of that UTC day and a date-time without offset as UTC, and clears the answer when an instant is refused', async () => {
+    await timed('as-of forms', async () => {
+      const asOf = page.getByRole('region', { name: 'Accountability at the chosen instant' });
+      const show = async (text: string) => {
+        await page.getByLabel('As of (UTC)').fill(text);
+        await page.getByRole('button', { name: 'Show', exact: true }).click();
+      };
+      // Before seed-demo registered anything: nobody held any role.
+      await show('2026-06-01');
+      await asOf.getByText('At 2026-06-01 00:00:00.000Z').waitFor();
+      expect(await asOf.locator('tr[data-role="TAKEDOWN_AUTHORITY"] .holder').innerText()).toBe('nobody');
+      // As a datetime-local control writes it, and as the console shows times (a space, no zone).
+      await show(demo.beforeRollback.slice(0, 16));
+      await asOf.getByText(`At ${demo.beforeRollback.slice(0, 16).replace('T', ' ')}:00.000Z`).waitFor();
+      await show(demo.beforeRollback.replace('T', ' ').replace('Z', ''));
+      await asOf.getByText(`At ${demo.beforeRollback.replace('T', ' ')}`).waitFor();
+      expect(await asOf.locator('tr[data-role="TAKEDOWN_AUTHORITY"] .holder').innerText()).toBe(
+        'dr.cmio.deputy.bea',
+      );
+
+      for (const refused of ['yesterday', '2026-02-30', '2026-06-01T25:00']) {
+        await show(refused);
+        await page.getByRole('alert').getByText(`“${refused}” is not a date or an instant.`).waitFor();
+        expect(await page.getByLabel('As of (UTC)').getAttribute('aria-invalid')).toBe('true');
+        // The answer to the earlier instant is gone, not left beneath the error to be read as this one's.
+        expect(await asOf.count()).toBe(0);
+      }
+      await show(demo.beforeRollback);
+      await asOf.getByText(`At ${demo.beforeRollback.replace('T', ' ')}`).waitFor();
+      expect(await page.getByRole('alert').count()).toBe(0);
     });
   });
 
@@ -252,7 +309,49 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
         '06-system-takedowns',
         /Decided by\s+dr\.cmio\.deputy\.bea[\s\S]*Rationale\s+AUROC drifted to 0\.74[^\n]*; the ledger computed ece 0\.\d{3} in ageBand=80\+ for the week to/,
       );
-      await tab('Events', 'Events', '07-system-events', /AiSystemRegistered[\s\S]*hash [0-9a-f]{64}/);
+      await tab(
+        'Events',
+        'Events',
+        '07-system-events',
+        /Ai system registered\s+clinicalDomain critical care, name Sepsis early-warning predictor[^\n]*\s+gov\.admin\.grace/,
+      );
+    });
+  });
+
+  it('leads each event with what happened, who and when, folds its integrity fields one click away, and shows 50 events in under 4,000 px at 1366 px', async () => {
+    await timed('events view', async () => {
+      await page.setViewportSize({ width: 1366, height: 900 });
+      try {
+        const rows = page.getByRole('region', { name: 'Event timeline' }).locator('tbody tr');
+        expect(await rows.count()).toBe(50);
+        const main = page.getByRole('main');
+        expect(await main.innerText()).not.toMatch(/[0-9a-f]{64}/);
+        const height = await page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document
+              .documentElement.scrollHeight,
+        );
+        timings.push(`events view, 50 events at 1366 px: ${height} px tall`);
+        expect(height).toBeLessThan(4000);
+
+        // One click opens the envelope with its hashes; the proof link is in the row itself.
+        const first = rows.first();
+        await first.locator('summary').click();
+        expect(await first.innerText()).toMatch(
+          /Hash\s+[0-9a-f]{64}\s+Previous hash\s+[0-9a-f]{64}\s+Correlation\s+\S+\s+Causation/,
+        );
+        const eventId = (await first.getAttribute('data-event-id'))!;
+        await first.getByRole('link', { name: `${eventId}: verify its inclusion proof` }).click();
+        await page
+          .getByRole('region', { name: 'Inclusion proof result' })
+          .getByText('✓ Verified in this browser')
+          .waitFor();
+        // Back to the system's page, where the next test goes on.
+        await page.goBack();
+        await page.getByRole('heading', { name: 'Events', level: 2 }).waitFor();
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
     });
   });
 
@@ -288,6 +387,66 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       await page.getByRole('status').filter({ hasText: 'Loading' }).first().waitFor({ state: 'detached' });
       const populations = await latest.locator('tbody tr td:nth-child(2)').allInnerTexts();
       expect(new Set(populations)).toEqual(new Set(['ageBand=80+']));
+    });
+  });
+
+  it('shows every rule the schema names on the findings board, each with its count, zeros included, across the width', async () => {
+    await timed('findings board', async () => {
+      // The schema's own enum, read by introspection, and the ledger's own findings: nothing here is a list the console could drift from.
+      const ask = async (query: string) =>
+        (
+          (await (
+            await fetch(`${url}/graphql`, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${await token('auditor', 'board-check')}`,
+              },
+              body: JSON.stringify({ query }),
+            })
+          ).json()) as { data: Record<string, unknown> }
+        ).data;
+      const rules = (
+        (await ask('{ __type(name: "ComplianceRule") { enumValues { name } } }')).__type as {
+          enumValues: Array<{ name: string }>;
+        }
+      ).enumValues.map((v) => v.name);
+      const findings = (await ask('{ complianceFindings { rule } }')).complianceFindings as Array<{
+        rule: string;
+      }>;
+      const expected = Object.fromEntries(
+        rules.map((rule) => [rule, String(findings.filter((f) => f.rule === rule).length)]),
+      );
+
+      await page
+        .getByRole('navigation', { name: 'Console sections' })
+        .getByRole('link', { name: 'Compliance findings' })
+        .click();
+      const board = page.getByRole('list', { name: 'Every rule, with its open findings' });
+      await board.waitFor();
+      const shown = await board
+        .locator('li[data-rule]')
+        .evaluateAll((tiles) =>
+          tiles.map((tile) => [
+            tile.getAttribute('data-rule'),
+            tile.querySelector('[data-testid="rule-count"]')?.textContent,
+          ]),
+        );
+      expect(Object.fromEntries(shown)).toEqual(expected);
+      // seed-demo leaves some rules with no finding: those are the zeros the board must show.
+      expect(Object.values(expected)).toContain('0');
+      expect(await board.locator('li[data-rule="REQUIRED_ROLE_VACANT"]').innerText()).toMatch(
+        /high severity/,
+      );
+      // At 1366 px the tiles run across the page, not down one column.
+      await page.setViewportSize({ width: 1366, height: 900 });
+      const lefts = new Set(
+        await board
+          .locator('li[data-rule]')
+          .evaluateAll((tiles) => tiles.map((t) => t.getBoundingClientRect().left)),
+      );
+      expect(lefts.size).toBeGreaterThanOrEqual(4);
+      await page.setViewportSize({ width: 1280, height: 900 });
     });
   });
 
@@ -387,9 +546,23 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       await page.getByText(/That token expired at/).waitFor();
 
       await signIn(forged['wrong audience']);
-      await page.getByText(/The ledger no longer accepts your token/).waitFor();
+      await page
+        .getByText(/The ledger refused your token: the token's aud claim is not accepted here/)
+        .waitFor();
       expect(await page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
       await view('14-token-refused');
+
+      // Another ledger's token: no fresh token from there would do, so the page names the key it carries and the issuer and key this ledger expects.
+      await signIn(forged[ANOTHER_LEDGERS_KEY]);
+      const notice = page.getByRole('alert').filter({ hasText: 'The ledger refused your token' });
+      await notice.waitFor();
+      const ledgerKid = (
+        JSON.parse(readFileSync(join(dataDir, 'keys', 'token-issuer.jwk'), 'utf8')) as { kid: string }
+      ).kid;
+      expect(await notice.innerText()).toBe(
+        `The ledger refused your token: the token was not signed by a key this ledger trusts: it names key ${ANOTHER_LEDGERS_KID} of issuer govledger-local, and this ledger expects tokens of issuer govledger-local signed by key ${ledgerKid}; get a token from this ledger's issuer, not another ledger's.`,
+      );
+      expect(await notice.innerText()).not.toContain('fresh token');
     });
   });
 

@@ -52,6 +52,16 @@ export interface RoleInterval {
   acceptedAt?: number;
 }
 
+/**
+ * The assignments of a role in force at `t`, by the ledger's own rule (its
+ * accountability read model's inForceAt): from its effectiveFrom, inclusive,
+ * to its effectiveTo, exclusive; acceptance does not decide whether it holds.
+ * The chart names these at its as-of line, so it says what the as-of table says.
+ */
+export function holdersAt(intervals: RoleInterval[], role: string, t: number): RoleInterval[] {
+  return intervals.filter((i) => i.role === role && i.from <= t && (i.to === undefined || t < i.to));
+}
+
 /** Who held each role when: one row per role, one bar per assignment, the as-of instant as a vertical line. */
 export function AccountabilityChart({
   intervals,
@@ -70,6 +80,12 @@ export function AccountabilityChart({
   const height = roles.length * rowHeight + 40;
   const x = (t: number) =>
     left + ((Math.min(Math.max(t, start), end) - start) / Math.max(end - start, 1)) * (WIDTH - left - 10);
+  const line = marker !== undefined && marker >= start && marker <= end ? marker : undefined;
+  const atMarker = new Set(
+    line === undefined ? [] : intervals.filter((i) => holdersAt([i], i.role, line).length > 0),
+  );
+  // Past the middle, the holders' names sit to the left of the line, so they stay inside the chart.
+  const labelLeft = line !== undefined && x(line) > (left + WIDTH) / 2;
   return (
     <Svg
       title="Accountability over time"
@@ -106,7 +122,7 @@ export function AccountabilityChart({
             <g key={n}>
               <rect x={x0} y={y} width={Math.max(accepted - x0, 0)} height={20} fill="url(#pending)" />
               <rect x={accepted} y={y} width={Math.max(x1 - accepted, 1)} height={20} fill="#0b5cad" />
-              {x1 - x0 > 90 && (
+              {x1 - x0 > 90 && !atMarker.has(interval) && (
                 <text
                   x={x0 + 4}
                   y={y + 14}
@@ -130,16 +146,41 @@ export function AccountabilityChart({
           {timeLabel(t, end - start)}
         </text>
       ))}
-      {marker !== undefined && marker >= start && marker <= end && (
-        <line
-          x1={x(marker)}
-          x2={x(marker)}
-          y1={0}
-          y2={height - 24}
-          stroke="#b3261e"
-          strokeWidth="2"
-          strokeDasharray="4 3"
-        />
+      {line !== undefined && (
+        <>
+          <line
+            x1={x(line)}
+            x2={x(line)}
+            y1={0}
+            y2={height - 24}
+            stroke="#b3261e"
+            strokeWidth="2"
+            strokeDasharray="4 3"
+          />
+          {roles.map((role, row) => {
+            const holders = holdersAt(intervals, role, line)
+              .map((i) => i.holder)
+              .join(', ');
+            const text = holders || 'nobody';
+            const width = text.length * 7 + 8;
+            const at = labelLeft ? x(line) - 4 - width : x(line) + 4;
+            return (
+              <g key={role} className="marker-holder" data-role={role} data-holder={holders}>
+                <rect
+                  x={at}
+                  y={row * rowHeight + 6}
+                  width={width}
+                  height={20}
+                  fill="#ffffff"
+                  stroke="#b3261e"
+                />
+                <text x={at + 4} y={row * rowHeight + 20} className="bar-label">
+                  {text}
+                </text>
+              </g>
+            );
+          })}
+        </>
       )}
     </Svg>
   );

@@ -48,15 +48,20 @@ export function Badge({ ok, yes, no }: { ok: boolean; yes: string; no: string })
   return <span className={ok ? 'badge ok' : 'badge bad'}>{ok ? yes : no}</span>;
 }
 
-/** Event ids open the integrity panel, where the event's inclusion in the signed log is checked in this browser. */
-export function EventId({ id }: { id: string }) {
+/**
+ * Event ids open the integrity panel, where the event's inclusion in the signed
+ * log is checked in this browser. `short` shows the id's first 8 characters
+ * (its accessible name keeps the whole id) where a row has no room for 36.
+ */
+export function EventId({ id, short }: { id: string; short?: boolean }) {
   return (
     <a
       href={href(['integrity'], { eventId: id })}
       className="mono"
       title="Verify this event's inclusion proof"
+      aria-label={short ? `${id}: verify its inclusion proof` : undefined}
     >
-      {id}
+      {short ? `${id.slice(0, 8)}…` : id}
     </a>
   );
 }

@@ -11,17 +11,20 @@ import {
 } from '../../queries';
 import { AccountabilityChart, type RoleInterval } from '../../ui/charts';
 import { Failure, Field, Loading, Scroll, Time } from '../../ui/components';
+import { INSTANT_HINT, parseInstant } from '../../ui/instant';
 import { href } from '../../ui/route';
 import { useApi } from '../../ui/use-api';
 
 const ACCOUNTABILITY_EVENTS = ['AccountabilityAssigned', 'AccountabilityAccepted', 'AccountabilityRevoked'];
+// The chart opens on the as-of instant: the whole history, at a glance, squeezes a handover into a pixel.
 const WINDOWS = {
-  all: 'Whole history',
   hour: '1 hour either side of the as-of instant',
+  day: '1 day either side',
   minute: '1 minute either side',
   second: '1 second either side',
+  all: 'Whole history',
 } as const;
-const WINDOW_MS = { hour: 3_600_000, minute: 60_000, second: 1_000 } as const;
+const WINDOW_MS = { day: 86_400_000, hour: 3_600_000, minute: 60_000, second: 1_000 } as const;
 
 /** Every assignment as an interval, read from the events themselves: assigned from effectiveFrom, accepted at acceptedAt, ended at effectiveTo. */
 async function roleIntervals(token: string, systemId: string, signal: AbortSignal): Promise<RoleInterval[]> {
@@ -64,22 +67,21 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
   const asOf = params.get('asOf') ?? undefined;
   const [draft, setDraft] = useState(asOf ?? new Date().toISOString());
   const [invalid, setInvalid] = useState<string>();
-  const [range, setRange] = useState<keyof typeof WINDOWS>('all');
-  useEffect(() => setDraft(asOf ?? new Date().toISOString()), [asOf]);
+  const [range, setRange] = useState<keyof typeof WINDOWS>('hour');
+  useEffect(() => {
+    setDraft(asOf ?? new Date().toISOString());
+    setInvalid(undefined);
+  }, [asOf]);
 
   const show = (instant: string) => {
     location.hash = href(['systems', system.id, 'overview'], { asOf: instant });
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const instant = draft.trim();
-    if (
-      Number.isNaN(Date.parse(instant)) ||
-      !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(instant)
-    )
-      return setInvalid('Give an instant such as 2026-03-14T09:00:00.000Z (UTC) or with an offset, +01:00.');
+    const parsed = parseInstant(draft);
+    if ('error' in parsed) return setInvalid(parsed.error);
     setInvalid(undefined);
-    show(new Date(instant).toISOString());
+    show(parsed.iso);
   };
 
   const asOfState = useApi(
@@ -102,10 +104,7 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
       <section aria-labelledby="asof-title" className="panel">
         <h2 id="asof-title">Who was accountable, and what was live, at an instant</h2>
         <form onSubmit={submit} className="inline-form">
-          <Field
-            label="As of (UTC instant)"
-            hint="ISO 8601 with milliseconds; events often fall within the same second."
-          >
+          <Field label="As of (UTC)" hint={INSTANT_HINT}>
             {(id, describedBy) => (
               <input
                 id={id}
@@ -121,7 +120,13 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
           <button type="submit" className="primary">
             Show
           </button>
-          <button type="button" onClick={() => (location.hash = href(['systems', system.id, 'overview']))}>
+          <button
+            type="button"
+            onClick={() => {
+              setInvalid(undefined);
+              location.hash = href(['systems', system.id, 'overview']);
+            }}
+          >
             Now
           </button>
         </form>
@@ -142,9 +147,10 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
             </button>
           ))}
         </div>
-        {asOfState.loading && <Loading what="accountability at that instant" />}
-        {asOfState.error && <Failure error={asOfState.error} />}
-        {asOfState.data && <AsOfResult result={asOfState.data.accountability} />}
+        {/* A refused instant leaves no earlier answer beneath it to be read as the answer to it. */}
+        {!invalid && asOfState.loading && <Loading what="accountability at that instant" />}
+        {!invalid && asOfState.error && <Failure error={asOfState.error} />}
+        {!invalid && asOfState.data && <AsOfResult result={asOfState.data.accountability} />}
       </section>
 
       <section aria-labelledby="chart-title" className="panel">
@@ -171,7 +177,8 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
               marker={marker}
             />
             <p className="muted">
-              Solid: accepted; hatched: assigned, awaiting acceptance; the dashed line is the as-of instant.
+              Solid: accepted; hatched: assigned, awaiting acceptance; the dashed line is the as-of instant,
+              and the names boxed beside it are who held each role then.
             </p>
             <Scroll label="Every assignment">
               <table>
@@ -289,7 +296,7 @@ function AsOfResult({ result }: { result: Accountability }) {
           <tbody>
             {ACCOUNTABILITY_ROLES.map((role) =>
               (byRole.get(role) ?? [undefined]).map((h, n) => (
-                <tr key={`${role}-${n}`} data-role={role}>
+                <tr key={`${role}-${n}`} data-role={role} data-holder={h?.holder ?? ''}>
                   <th scope="row">{role}</th>
                   <td className="holder">{h?.holder ?? <span className="muted">nobody</span>}</td>
                   <td>
