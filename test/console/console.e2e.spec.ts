@@ -250,6 +250,34 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       await showAt(new Date(Date.parse(demo.handoverAt) - 1).toISOString());
       expect(await holder.innerText()).toBe('dr.cmio.ada');
       await expectChartToAgreeWithTable();
+
+      // On the boundaries themselves, read from the chart's own list of assignments: the new authority's first
+      // millisecond (both held the role until the old assignment was revoked) and the old one's end (no longer held).
+      const assignment = (holderName: string) =>
+        page
+          .getByRole('region', { name: 'Every assignment' })
+          .locator('tr')
+          .filter({ has: page.locator('td:nth-child(1)', { hasText: /^TAKEDOWN_AUTHORITY$/ }) })
+          .filter({
+            has: page.locator('td:nth-child(2)', {
+              hasText: new RegExp(`^${holderName.replaceAll('.', '\\.')}$`),
+            }),
+          });
+      const newFrom = (await assignment('dr.cmio.deputy.bea')
+        .locator('td:nth-child(3) time')
+        .getAttribute('datetime'))!;
+      const oldTo = (await assignment('dr.cmio.ada')
+        .locator('td:nth-child(5) time')
+        .getAttribute('datetime'))!;
+      await showAt(newFrom);
+      expect(await asOf.locator('tr[data-role="TAKEDOWN_AUTHORITY"] .holder').allInnerTexts()).toEqual([
+        'dr.cmio.ada',
+        'dr.cmio.deputy.bea',
+      ]);
+      await expectChartToAgreeWithTable();
+      await showAt(oldTo);
+      expect(await holder.innerText()).toBe('dr.cmio.deputy.bea');
+      await expectChartToAgreeWithTable();
     });
   });
 
@@ -466,7 +494,7 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
       await page.getByText('Search complete').waitFor();
       const proving = page.locator(`tr.highlight[data-event-id="${evidence[0]}"]`);
       await proving.waitFor();
-      expect(await proving.innerText()).toContain('DataAccessed');
+      expect(await proving.innerText()).toContain('Data accessed');
       await view('09-proving-events');
 
       await proving.getByRole('link', { name: evidence[0] }).click();

@@ -68,11 +68,13 @@ export function AccountabilityChart({
   roles,
   domain,
   marker,
+  now,
 }: {
   intervals: RoleInterval[];
   roles: readonly string[];
   domain: [number, number];
   marker?: number;
+  now: number;
 }) {
   const [start, end] = domain;
   const left = 210;
@@ -115,7 +117,8 @@ export function AccountabilityChart({
           const row = roles.indexOf(interval.role);
           const y = row * rowHeight + 6;
           const x0 = x(interval.from);
-          const x1 = x(interval.to ?? end);
+          // A role still held is drawn up to now: what follows is not yet known.
+          const x1 = x(interval.to ?? Math.max(now, interval.from));
           const accepted =
             interval.acceptedAt === undefined ? x1 : x(Math.max(interval.acceptedAt, interval.from));
           return (

@@ -175,6 +175,7 @@ export function Overview({ system, params }: { system: SystemDetail; params: URL
               roles={ACCOUNTABILITY_ROLES}
               domain={domain}
               marker={marker}
+              now={now}
             />
             <p className="muted">
               Solid: accepted; hatched: assigned, awaiting acceptance; the dashed line is the as-of instant,
