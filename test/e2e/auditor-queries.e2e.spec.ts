@@ -182,6 +182,31 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
     expect(JSON.stringify(recorded)).not.toContain('MRN-8');
   });
 
+  it('exportDataAccessCsv refuses a search matching more than 10,000 accesses, naming the filter, and records no export', async () => {
+    for (let batch = 0; batch < 11; batch++)
+      await api.post(
+        '/v1/events',
+        { events: accessItems(batch < 10 ? 1000 : 1, 'MRN-9', 'dr.bulk') },
+        'ehr-gateway',
+      );
+    await caughtUp(api);
+    const exports = async () =>
+      (
+        await api.graphql<any>(
+          '{ timeline(stream: "ledger-self-audit", types: ["DataAccessExported"], first: 100) { edges { cursor } } }',
+        )
+      ).data.timeline.edges.length;
+    const before = await exports();
+    const { data, errors } = await api.graphql<any>(
+      'mutation { exportDataAccessCsv(filter: { actor: "dr.bulk" }) { rowCount } }',
+    );
+    expect(data).toBeNull();
+    expect(errors![0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'filter' });
+    expect(errors![0].message).toMatch(/more than 10000 accesses; a CSV export holds at most 10000/);
+    await caughtUp(api);
+    expect(await exports()).toBe(before);
+  }, 120_000);
+
   it('modelVersion returns the version with its validation plan and its dataset lineage', async () => {
     const { data } = await api.graphql<any>(
       '{ modelVersion(systemId: "q-sys", version: "v1") { version developer trainingDatasetIds trainingDatasets { id classification approvedPurposes } validationPlan { datasetId metrics { name threshold direction } subgroups { subgroup metrics { name threshold direction } } plannedBy plannedAt } validations { passed } } }',
