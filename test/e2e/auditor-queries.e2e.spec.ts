@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { deployableSystem, holdoutOf, ok, PEOPLE, VALIDATION_PLAN } from '../support/governance';
 import { caughtUp, startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
@@ -149,6 +149,63 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('auditor queries over GraphQL (
     );
     expect(byActor.data.dataAccess.edges).toHaveLength(30);
   });
+
+  it('dataAccess counts every match, and exportDataAccessCsv exports them all, recorded in the self-audit with the patient by pseudonym only', async () => {
+    const counted = await api.graphql<any>(
+      '{ dataAccess(filter: { actor: "dr.reader" }, first: 2) { totalCount edges { cursor } } }',
+    );
+    expect(counted.data.dataAccess).toMatchObject({ totalCount: 30, edges: [{}, {}] });
+
+    const { data } = await api.graphql<any>(
+      'mutation { exportDataAccessCsv(filter: { patientId: "MRN-8" }) { csv rowCount recordedAs } }',
+    );
+    const { csv, rowCount, recordedAs } = data.exportDataAccessCsv;
+    const lines = csv.split('\r\n').filter(Boolean);
+    expect(rowCount).toBe(5);
+    expect(lines).toHaveLength(6);
+    expect(lines.slice(1).every((line: string) => line.split(',')[3] === 'dr.other')).toBe(true);
+    expect(csv).not.toContain('MRN-8');
+
+    // The timeline indexes events as the projections reach them.
+    await caughtUp(api);
+    const audit = await api.graphql<any>(
+      '{ timeline(stream: "ledger-self-audit", types: ["DataAccessExported"], first: 100) { edges { node { eventId data } } } }',
+    );
+    const record = audit.data.timeline.edges.find((e: any) => e.node.eventId === recordedAs);
+    const recorded = JSON.parse(record.node.data);
+    expect(recorded).toMatchObject({
+      operation: 'graphql exportDataAccessCsv',
+      rowCount: 5,
+      patientPseudonym: expect.stringMatching(/^[0-9a-f]{64}$/),
+      csvSha256: createHash('sha256').update(csv).digest('hex'),
+    });
+    expect(JSON.stringify(recorded)).not.toContain('MRN-8');
+  });
+
+  it('exportDataAccessCsv refuses a search matching more than 10,000 accesses, naming the filter, and records no export', async () => {
+    for (let batch = 0; batch < 11; batch++)
+      await api.post(
+        '/v1/events',
+        { events: accessItems(batch < 10 ? 1000 : 1, 'MRN-9', 'dr.bulk') },
+        'ehr-gateway',
+      );
+    await caughtUp(api);
+    const exports = async () =>
+      (
+        await api.graphql<any>(
+          '{ timeline(stream: "ledger-self-audit", types: ["DataAccessExported"], first: 100) { edges { cursor } } }',
+        )
+      ).data.timeline.edges.length;
+    const before = await exports();
+    const { data, errors } = await api.graphql<any>(
+      'mutation { exportDataAccessCsv(filter: { actor: "dr.bulk" }) { rowCount } }',
+    );
+    expect(data).toBeNull();
+    expect(errors![0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'filter' });
+    expect(errors![0].message).toMatch(/more than 10000 accesses; a CSV export holds at most 10000/);
+    await caughtUp(api);
+    expect(await exports()).toBe(before);
+  }, 120_000);
 
   it('modelVersion returns the version with its validation plan and its dataset lineage', async () => {
     const { data } = await api.graphql<any>(

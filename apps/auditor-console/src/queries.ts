@@ -17,6 +17,7 @@ import type {
 
 export {
   AsOfDocument,
+  DataAccessCsvDocument,
   DataAccessDocument,
   ExportDocument,
   FindingsDocument,

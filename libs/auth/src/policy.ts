@@ -21,6 +21,8 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   accountability: READERS,
   timeline: READERS,
   dataAccess: READERS,
+  // A CSV of a search is the same data the search shows, recorded as it leaves: the same readers.
+  exportDataAccessCsv: READERS,
   // Outputs name patients only by pseudonym, as data access does: the same readers.
   outputs: READERS,
   modelVersion: READERS,

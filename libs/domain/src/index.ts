@@ -140,7 +140,11 @@ export { validateEventData } from './events/validate-event-data';
 export { streamOf } from './events/stream-of';
 export { upcast } from './events/upcast';
 export { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from './ledger-audit/events';
-export { recordAccessDenied, recordPatientLookup } from './ledger-audit/record-ledger-audit';
+export {
+  recordAccessDenied,
+  recordDataAccessExport,
+  recordPatientLookup,
+} from './ledger-audit/record-ledger-audit';
 export { EVIDENCE_EVENTS, type EvidenceEvent } from './evidence/events';
 export { recordEvidenceExport } from './evidence/record-evidence-export';
 export { dueWindows, type MonitoringWindow } from './monitoring/windows';

@@ -29,7 +29,12 @@ export {
   type WindowOutputRow,
 } from './clinical-use/clinical-use-queries';
 export { computedPlans, computedSignals, lastComputedWindow } from './monitoring/monitoring-queries';
-export { findDataAccess, type DataAccessFilter, type DataAccessRow } from './data-access/data-access-queries';
+export {
+  countDataAccess,
+  findDataAccess,
+  type DataAccessFilter,
+  type DataAccessRow,
+} from './data-access/data-access-queries';
 export {
   findSystem,
   findSystems,

@@ -31,7 +31,7 @@ const READ_MODELS: ReadModel[] = [
 ];
 
 /** The ledger's record of its own use: found through the timeline, read by no read model. */
-const TIMELINE_ONLY = ['AccessDenied', 'PatientLookupPerformed', 'EvidenceExported'];
+const TIMELINE_ONLY = ['AccessDenied', 'PatientLookupPerformed', 'DataAccessExported', 'EvidenceExported'];
 
 describe('the read models', () => {
   it('hand every event type of the domain to a read model, but for those only the timeline indexes', () => {

@@ -393,6 +393,7 @@ export type DataAccessQueryVariables = Exact<{
 
 export type DataAccessQuery = {
   dataAccess: {
+    totalCount: number,
     edges: Array<{
       cursor: string,
       node: {
@@ -415,6 +416,19 @@ export type DataAccessQuery = {
       hasNextPage: boolean,
       endCursor: string | null
     }
+  }
+};
+
+export type DataAccessCsvMutationVariables = Exact<{
+  filter?: DataAccessFilter | null | undefined;
+}>;
+
+
+export type DataAccessCsvMutation = {
+  exportDataAccessCsv: {
+    csv: string,
+    rowCount: number,
+    recordedAs: string
   }
 };
 
@@ -761,9 +775,19 @@ export const DataAccessDocument = new TypedDocumentString(`
       hasNextPage
       endCursor
     }
+    totalCount
   }
 }
     `) as unknown as TypedDocumentString<DataAccessQuery, DataAccessQueryVariables>;
+export const DataAccessCsvDocument = new TypedDocumentString(`
+    mutation DataAccessCsv($filter: DataAccessFilter) {
+  exportDataAccessCsv(filter: $filter) {
+    csv
+    rowCount
+    recordedAs
+  }
+}
+    `) as unknown as TypedDocumentString<DataAccessCsvMutation, DataAccessCsvMutationVariables>;
 export const FindingsDocument = new TypedDocumentString(`
     query Findings($filter: ComplianceFindingFilter) {
   complianceFindings(filter: $filter) {

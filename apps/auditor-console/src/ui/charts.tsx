@@ -1,5 +1,6 @@
 import { type ReactNode, useId } from 'react';
 import type { Metric } from '../queries';
+import { Scroll } from './components';
 
 /*
  * Small charts as inline SVG: no chart library in the bundle. Each chart has
@@ -33,12 +34,20 @@ function Svg({
   children: ReactNode;
 }) {
   const id = useId();
+  // The chart keeps at least its drawn width (styles.css), so its 12-unit labels never shrink below 12 CSS px; on a phone it scrolls sideways inside its own box, never the page.
   return (
-    <svg className="chart" viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-labelledby={`${id}-t ${id}-d`}>
-      <title id={`${id}-t`}>{title}</title>
-      <desc id={`${id}-d`}>{description}</desc>
-      {children}
-    </svg>
+    <Scroll label={`${title} (chart)`}>
+      <svg
+        className="chart"
+        viewBox={`0 0 ${WIDTH} ${height}`}
+        role="img"
+        aria-labelledby={`${id}-t ${id}-d`}
+      >
+        <title id={`${id}-t`}>{title}</title>
+        <desc id={`${id}-d`}>{description}</desc>
+        {children}
+      </svg>
+    </Scroll>
   );
 }
 

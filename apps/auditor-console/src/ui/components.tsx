@@ -49,17 +49,16 @@ export function Badge({ ok, yes, no }: { ok: boolean; yes: string; no: string })
 }
 
 /**
- * Event ids open the integrity panel, where the event's inclusion in the signed
- * log is checked in this browser. `short` shows the id's first 8 characters
- * (its accessible name keeps the whole id) where a row has no room for 36.
+ * Event ids open the integrity panel, where the event's inclusion in the signed log is checked in this browser.
+ * `short` shows the first 8 characters (the full id is in the link's name and title), for tables where 36 would wrap.
  */
-export function EventId({ id, short }: { id: string; short?: boolean }) {
+export function EventId({ id, short = false }: { id: string; short?: boolean }) {
   return (
     <a
       href={href(['integrity'], { eventId: id })}
-      className="mono"
-      title="Verify this event's inclusion proof"
-      aria-label={short ? `${id}: verify its inclusion proof` : undefined}
+      className={short ? 'mono nowrap' : 'mono'}
+      title={short ? `${id}: verify this event's inclusion proof` : "Verify this event's inclusion proof"}
+      {...(short ? { 'aria-label': id } : {})}
     >
       {short ? `${id.slice(0, 8)}…` : id}
     </a>

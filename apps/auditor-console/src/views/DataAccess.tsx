@@ -2,11 +2,14 @@ import { type FormEvent, useState } from 'react';
 import { graphql } from '../api';
 import {
   DATA_ACCESS_OUTCOMES,
+  DataAccessCsvDocument,
   DataAccessDocument,
   type DataAccessFilter,
   type DataAccessPage,
 } from '../queries';
+import { ACTION_NAMES, Code, PURPOSE_NAMES } from '../ui/codes';
 import { EventId, Failure, Field, Scroll, Time } from '../ui/components';
+import { save } from '../ui/save';
 import { useAction } from '../ui/use-api';
 
 const TEXT_FILTERS = [
@@ -30,15 +33,34 @@ export function DataAccess({ params }: { params: URLSearchParams }) {
   const [pages, setPages] = useState<DataAccessPage[]>([]);
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
+  const [exported, setExported] = useState<{ name: string; rows: number; recordedAs: string }>();
 
   const run = async (next: DataAccessFilter, after: string | null) => {
     setBusy(true);
     setError(undefined);
+    setExported(undefined);
     try {
       const page = await act((token) => graphql(token, DataAccessDocument, { filter: next, after }));
       setPages((previous) => (after ? [...previous, page.dataAccess] : [page.dataAccess]));
     } catch (failure) {
       setPages([]);
+      setError(failure as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  /** The CSV comes from a mutation: the ledger records the export (DataAccessExported) before it hands the file over. */
+  const exportCsv = async (current: DataAccessFilter) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { exportDataAccessCsv: made } = await act((token) =>
+        graphql(token, DataAccessCsvDocument, { filter: current }),
+      );
+      const name = `data-access-${new Date().toISOString().replaceAll(':', '-')}.csv`;
+      save(new Blob([made.csv], { type: 'text/csv' }), name);
+      setExported({ name, rows: made.rowCount, recordedAs: made.recordedAs });
+    } catch (failure) {
       setError(failure as Error);
     } finally {
       setBusy(false);
@@ -103,12 +125,26 @@ export function DataAccess({ params }: { params: URLSearchParams }) {
       {filter && !error && !busy && rows.length === 0 && <p role="status">No data access matches.</p>}
       {rows.length > 0 && (
         <>
-          <p role="status">
-            {rows.length} access{rows.length === 1 ? '' : 'es'} shown, newest first
-            {last?.pageInfo.hasNextPage ? '; more match' : ''}.
+          <p role="status" className="total">
+            <strong>{last?.totalCount ?? rows.length}</strong> access
+            {last?.totalCount === 1 ? '' : 'es'} match; {rows.length} shown, newest first.
           </p>
+          {filter && (
+            <p>
+              <button type="button" disabled={busy} onClick={() => void exportCsv(filter)}>
+                Download all {last?.totalCount} as CSV
+              </button>{' '}
+              <span className="muted">The export is recorded in the ledger's self-audit.</span>
+            </p>
+          )}
+          {exported && (
+            <p role="status">
+              Saved {exported.rows} access{exported.rows === 1 ? '' : 'es'} as {exported.name}; recorded in
+              the ledger's self-audit as event <span className="mono">{exported.recordedAs}</span>.
+            </p>
+          )}
           <Scroll label="Data-access results">
-            <table>
+            <table className="stack">
               <thead>
                 <tr>
                   <th scope="col">Occurred</th>
@@ -126,33 +162,37 @@ export function DataAccess({ params }: { params: URLSearchParams }) {
               <tbody>
                 {rows.map((r) => (
                   <tr key={r.eventId} className={r.violation ? 'breached' : undefined}>
-                    <td>
+                    <td data-label="Occurred">
                       <Time iso={r.occurredAt} />
                     </td>
-                    <td>{r.actor}</td>
-                    <td>{r.action}</td>
-                    <td>
+                    <td data-label="Actor">{r.actor}</td>
+                    <td data-label="Action">
+                      <Code code={r.action} names={ACTION_NAMES} />
+                    </td>
+                    <td data-label="Dataset">
                       {r.datasetId ?? '—'}
                       {r.resource && <div className="muted">{r.resource}</div>}
                     </td>
-                    <td>{r.purposeOfUse}</td>
-                    <td>{r.outcome}</td>
-                    <td>
+                    <td data-label="Purpose">
+                      <Code code={r.purposeOfUse} names={PURPOSE_NAMES} />
+                    </td>
+                    <td data-label="Outcome">{r.outcome}</td>
+                    <td data-label="System">
                       {r.systemId ?? '—'}
                       <div className="muted">{r.sourceService}</div>
                     </td>
-                    <td>
+                    <td data-label="Grant">
                       {r.violation ? (
                         <span className="badge bad">{r.violation.replaceAll('_', ' ')}</span>
                       ) : (
                         'covered'
                       )}
                     </td>
-                    <td className="mono">
+                    <td data-label="Patient" className="mono nowrap" title={r.patientPseudonym ?? undefined}>
                       {r.patientPseudonym ? `${r.patientPseudonym.slice(0, 12)}…` : '—'}
                     </td>
-                    <td>
-                      <EventId id={r.eventId} />
+                    <td data-label="Event">
+                      <EventId id={r.eventId} short />
                     </td>
                   </tr>
                 ))}

@@ -2,19 +2,8 @@ import { type FormEvent, useState } from 'react';
 import { get, graphql } from '../api';
 import { ExportDocument, type EvidenceExport, SystemsDocument } from '../queries';
 import { Failure, Field, Loading, Time } from '../ui/components';
+import { save } from '../ui/save';
 import { useAction, useApi } from '../ui/use-api';
-
-/** Saves a response under a name without navigating away: the bundle needs the bearer token, which a plain link cannot send. */
-function save(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 export function Export({ params }: { params: URLSearchParams }) {
   const systems = useApi(

@@ -30,7 +30,7 @@ export function Systems() {
       {error && <Failure error={error} />}
       {data && (
         <Scroll label="AI systems table">
-          <table>
+          <table className="stack">
             <caption className="visually-hidden">
               Each AI system with its lifecycle status, the version serving patients and its open compliance
               findings
@@ -55,14 +55,16 @@ export function Systems() {
                       <a href={href(['systems', system.id])}>{system.name}</a>
                       <div className="muted mono">{system.id}</div>
                     </th>
-                    <td>
+                    <td data-label="Status">
                       <span className={`status status-${system.status}`}>{system.status}</span>
                     </td>
-                    <td>{system.deployedVersion ?? <span className="muted">none</span>}</td>
-                    <td>{system.riskClass}</td>
-                    <td>{system.sites.join(', ')}</td>
-                    <td>{system.openIncidents.length}</td>
-                    <td>
+                    <td data-label="Deployed version">
+                      {system.deployedVersion ?? <span className="muted">none</span>}
+                    </td>
+                    <td data-label="Risk class">{system.riskClass}</td>
+                    <td data-label="Sites">{system.sites.join(', ')}</td>
+                    <td data-label="Open incidents">{system.openIncidents.length}</td>
+                    <td data-label="Open findings">
                       {open > 0 ? <a href={href(['findings'], { system: system.id })}>{open} open</a> : '0'}
                     </td>
                   </tr>

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import {
   EVENT_SCHEMAS,
   recordAccessDenied,
+  recordDataAccessExport,
   recordPatientLookup,
   streamNames,
   tenantStream,
@@ -17,8 +18,8 @@ import { MINUTE_MS, RefusalTally, type RefusalCount } from './refusal-tally';
 export const UNAUTHENTICATED_TENANT = 'unauthenticated';
 
 /**
- * The ledger records its own sensitive use as ledger events: refused requests
- * and every lookup by patient. Refusals are counted in memory and written once
+ * The ledger records its own sensitive use as ledger events: refused requests,
+ * every lookup by patient and every CSV export of data access. Refusals are counted in memory and written once
  * a minute, one AccessDenied per caller, operation, status and reason with its
  * count, so a flood of refused requests costs a few events, not one each; what
  * is counted when the service stops is written as it closes. Recording never
@@ -74,6 +75,25 @@ export class SelfAuditService {
   async patientLookup(caller: Caller, patientPseudonym: string, operation: string): Promise<void> {
     const event = recordPatientLookup({ actor: caller.id, role: caller.role, patientPseudonym, operation });
     await this.append(caller.tenantId, [selfAuditEvent(event, caller.tenantId, caller, new Date())]);
+  }
+
+  /**
+   * Records a CSV export of data access and returns the event's id. Unlike the
+   * other records this one is awaited and its failure is the caller's: the CSV
+   * is handed out only once its export is in the ledger.
+   */
+  async dataAccessExport(
+    caller: Caller,
+    details: Omit<Parameters<typeof recordDataAccessExport>[0], 'actor' | 'role'>,
+  ): Promise<string> {
+    const event = selfAuditEvent(
+      recordDataAccessExport({ actor: caller.id, role: caller.role, ...details }),
+      caller.tenantId,
+      caller,
+      new Date(),
+    );
+    await this.store.append(tenantStream(caller.tenantId, streamNames.ledgerSelfAudit()), [event], 'any');
+    return event.eventId;
   }
 
   private write(tally: RefusalTally | undefined): void {

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { Inject } from '@nestjs/common';
-import { Args, Context, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { EventStore } from '@ledger/event-store';
 import {
   complianceFindings,
+  countDataAccess,
   encodeCursor,
   findDataAccess,
   findModelVersion,
@@ -14,6 +16,7 @@ import {
   systemCursor,
   systemDetails,
   systemLiveVersionAt,
+  type DataAccessFilter,
   type ReadDb,
 } from '@ledger/read-models';
 import type { ReadStore } from '@ledger/read-store';
@@ -27,6 +30,7 @@ import { READ_STORE } from '../read-models/read-store.module';
 import { EVENT_STORE } from '../store/event-store.module';
 import { SelfAuditService } from '../auth/self-audit.service';
 import type { Caller } from '../request-context/caller';
+import { DATA_ACCESS_CSV_MAX_ROWS, dataAccessCsv } from './data-access-csv';
 import { aiSystemView, versionsOf, views } from './read-model-views';
 import { instant, pageOf, queryCaller } from './query-context';
 
@@ -179,29 +183,62 @@ export class AuditQueriesResolver {
     @Context() ctx: GraphqlContext,
   ) {
     const caller = granted(queryCaller(ctx), filter?.systemId);
-    const { tenantId } = caller;
-    const { patientId, purposeOfUse, from, to, ...rest } = filter ?? {};
-    const patientPseudonym =
-      patientId === undefined ? undefined : this.pseudonymiser.pseudonymise(tenantId, patientId);
+    const search = this.search(caller.tenantId, filter);
     // A search for one patient is itself sensitive: the ledger records who made it.
-    if (patientPseudonym) await this.selfAudit.patientLookup(caller, patientPseudonym, 'graphql dataAccess');
-    const page = await findDataAccess(
-      this.db,
-      tenantId,
-      {
-        ...rest,
-        purpose: purposeOfUse,
-        patientPseudonym,
-        from: from && instant(from),
-        to: to && instant(to),
-      },
-      pageOf(first, after),
-    );
+    if (search.patientPseudonym)
+      await this.selfAudit.patientLookup(caller, search.patientPseudonym, 'graphql dataAccess');
+    const page = await findDataAccess(this.db, caller.tenantId, search, pageOf(first, after));
     const edges = page.rows.map((row) => ({
       cursor: encodeCursor(String(row.position)),
       node: views.dataAccess(row),
     }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      // Kept for DataAccessConnectionResolver.totalCount, which counts only when the query selects it.
+      search: { tenantId: caller.tenantId, filter: search },
+    };
+  }
+
+  @Mutation()
+  async exportDataAccessCsv(
+    @Args('filter') filter: DataAccessFilterArgs | undefined,
+    @Context() ctx: GraphqlContext,
+  ) {
+    const caller = granted(queryCaller(ctx), filter?.systemId);
+    const search = this.search(caller.tenantId, filter);
+    const found = await findDataAccess(this.db, caller.tenantId, search, { first: DATA_ACCESS_CSV_MAX_ROWS });
+    if (found.hasNextPage)
+      throw new ProblemError({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'filter',
+        message: `filter matches more than ${DATA_ACCESS_CSV_MAX_ROWS} accesses; a CSV export holds at most ${DATA_ACCESS_CSV_MAX_ROWS}: narrow it (a time range, an actor, a dataset)`,
+      });
+    const csv = dataAccessCsv(found.rows.map(views.dataAccess));
+    const { patientId: _raw, ...named } = filter ?? {};
+    // Recorded before the CSV is handed out, and a failure to record refuses the export: no bulk read goes unrecorded.
+    const recordedAs = await this.selfAudit.dataAccessExport(caller, {
+      operation: 'graphql exportDataAccessCsv',
+      filter: JSON.stringify(named),
+      ...(search.patientPseudonym ? { patientPseudonym: search.patientPseudonym } : {}),
+      rowCount: found.rows.length,
+      csvSha256: createHash('sha256').update(csv).digest('hex'),
+    });
+    return { csv, rowCount: found.rows.length, recordedAs };
+  }
+
+  /** The read model's filter for the caller's: the patient pseudonymised with the tenant's key, instants normalised. */
+  private search(tenantId: string, filter: DataAccessFilterArgs | undefined): DataAccessFilter {
+    const { patientId, purposeOfUse, from, to, ...rest } = filter ?? {};
+    return {
+      ...rest,
+      purpose: purposeOfUse,
+      patientPseudonym:
+        patientId === undefined ? undefined : this.pseudonymiser.pseudonymise(tenantId, patientId),
+      from: from && instant(from),
+      to: to && instant(to),
+    };
   }
 
   @Query()
@@ -291,4 +328,15 @@ function notFound(systemId: string): ProblemError {
     field: 'systemId',
     message: `no AI system ${systemId} in this tenant; register it first or check the id`,
   });
+}
+
+/** A data-access page's total: counted only when asked for, so paging without it costs no count. */
+@Resolver('DataAccessConnection')
+export class DataAccessConnectionResolver {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  @ResolveField()
+  totalCount(@Parent() page: { search: { tenantId: string; filter: DataAccessFilter } }): Promise<number> {
+    return countDataAccess(this.readStore.db as ReadDb, page.search.tenantId, page.search.filter);
+  }
 }

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditQueriesResolver } from '../queries/audit-queries.resolver';
+import { AuditQueriesResolver, DataAccessConnectionResolver } from '../queries/audit-queries.resolver';
 import { OutputsResolver, PerformanceResolver } from '../queries/clinical-use.resolver';
 import { ProjectionsService } from './projections.service';
 import { ReadStoreModule } from './read-store.module';
@@ -7,7 +7,13 @@ import { ReadStoreModule } from './read-store.module';
 @Global()
 @Module({
   imports: [ReadStoreModule],
-  providers: [ProjectionsService, AuditQueriesResolver, OutputsResolver, PerformanceResolver],
+  providers: [
+    ProjectionsService,
+    AuditQueriesResolver,
+    DataAccessConnectionResolver,
+    OutputsResolver,
+    PerformanceResolver,
+  ],
   exports: [ProjectionsService],
 })
 export class ReadModelsModule {}

@@ -17,7 +17,11 @@ import fc from 'fast-check';
 import { recordDataAccess } from '../data-access/record-data-access';
 import { recordAiOutput, recordClinicianResponse, recordOutcome } from '../clinical-use/record-clinical-use';
 import { evolveRegistryHistory, flagOutput, initialRegistryHistory } from '../clinical-use/output-findings';
-import { recordAccessDenied, recordPatientLookup } from '../ledger-audit/record-ledger-audit';
+import {
+  recordAccessDenied,
+  recordDataAccessExport,
+  recordPatientLookup,
+} from '../ledger-audit/record-ledger-audit';
 import { recordEvidenceExport } from '../evidence/record-evidence-export';
 import { datasetDecider } from '../dataset/dataset';
 import type { DatasetCommand } from '../dataset/commands';
@@ -202,6 +206,14 @@ function emittedByTheDomain(): DomainEvent[] {
       patientPseudonym: 'cd'.repeat(32),
       operation: 'Query.dataAccess',
       purposeOfUse: 'AUDIT',
+    }),
+    recordDataAccessExport({
+      actor: 'auditor.amy',
+      role: 'auditor',
+      operation: 'graphql exportDataAccessCsv',
+      filter: '{"violationsOnly":true}',
+      rowCount: 12,
+      csvSha256: 'ab'.repeat(32),
     }),
   ];
   const exported = recordEvidenceExport({

@@ -13,7 +13,7 @@ const AccessDeniedV1 = Closed(
 );
 
 /**
- * The ledger auditing itself: what was refused, and who looked up a patient.
+ * The ledger auditing itself: what was refused, who looked up a patient, and who exported data access.
  * Written by the service to `<tenant>/ledger-self-audit`, never by emitters.
  */
 export const LEDGER_AUDIT_EVENTS = {
@@ -49,6 +49,20 @@ export const LEDGER_AUDIT_EVENTS = {
         purposeOfUse: Type.Optional(Text('the purpose the caller declared', 200)),
       },
       { description: 'Someone searched the ledger for one patient’s data access.' },
+    ),
+  ),
+  DataAccessExported: v1(
+    Closed(
+      {
+        actor: Principal('who exported the data-access records'),
+        role: Text('the role they acted in', 64),
+        operation: Text('the query used', 200),
+        filter: Text('the search exported, as JSON, without its patient (that is patientPseudonym)', 2000),
+        patientPseudonym: Type.Optional(Sha256Hex('the keyed pseudonym of the patient the search named')),
+        rowCount: Type.Integer({ minimum: 0, description: 'how many data-access records the export holds' }),
+        csvSha256: Sha256Hex('the SHA-256 of the CSV handed out'),
+      },
+      { description: 'Someone took a data-access search away from the ledger as a CSV file.' },
     ),
   ),
 };

@@ -14,3 +14,8 @@ export function recordPatientLookup(
 ): Of<'PatientLookupPerformed'> {
   return checkedEvents<Of<'PatientLookupPerformed'>>([{ type: 'PatientLookupPerformed', data }])[0];
 }
+
+/** A data-access search taken away as CSV; the filter names a patient only by pseudonym. */
+export function recordDataAccessExport(data: Of<'DataAccessExported'>['data']): Of<'DataAccessExported'> {
+  return checkedEvents<Of<'DataAccessExported'>>([{ type: 'DataAccessExported', data }])[0];
+}

@@ -19,13 +19,14 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     control: '§164.312(b) audit controls',
     requirement: 'record and examine activity in systems that hold or use ePHI',
     capability:
-      'every data access recorded (POST /v1/events, POST /fhir/AuditEvent), patients pseudonymised, searchable (dataAccess query) and exported as FHIR AuditEvent; refusals and patient look-ups audited',
+      'every data access recorded (POST /v1/events, POST /fhir/AuditEvent), patients pseudonymised, searchable (dataAccess query) and exported as FHIR AuditEvent or CSV; refusals, patient look-ups and CSV exports audited',
     eventTypes: [
       'DataAccessed',
       'DatasetAccessGranted',
       'DatasetAccessRevoked',
       'AccessDenied',
       'PatientLookupPerformed',
+      'DataAccessExported',
     ],
     tests: [
       'test/e2e/ingest.e2e.spec.ts',

@@ -18,14 +18,9 @@ export interface DataAccessFilter {
   to?: string;
 }
 
-/** Newest first. The cursor is the position, so a page never shifts while events are appended. */
-export async function findDataAccess(
-  db: Kysely<DataAccessTables>,
-  tenant: string,
-  filter: DataAccessFilter,
-  page: Page,
-): Promise<PageResult<DataAccessRow>> {
-  let query = db.selectFrom('da_access').selectAll().where('tenant_id', '=', tenant);
+/** The accesses the filter matches, as one query that pages, counts and exports build on. */
+function matching(db: Kysely<DataAccessTables>, tenant: string, filter: DataAccessFilter) {
+  let query = db.selectFrom('da_access').where('tenant_id', '=', tenant);
   if (filter.datasetId) query = query.where('dataset_id', '=', filter.datasetId);
   if (filter.actor) query = query.where('actor', '=', filter.actor);
   if (filter.patientPseudonym) query = query.where('patient_pseudonym', '=', filter.patientPseudonym);
@@ -43,6 +38,17 @@ export async function findDataAccess(
   if (filter.violationsOnly) query = query.where('violation', 'is not', null);
   if (filter.from) query = query.where('occurred_at', '>=', filter.from);
   if (filter.to) query = query.where('occurred_at', '<', filter.to);
+  return query;
+}
+
+/** Newest first. The cursor is the position, so a page never shifts while events are appended. */
+export async function findDataAccess(
+  db: Kysely<DataAccessTables>,
+  tenant: string,
+  filter: DataAccessFilter,
+  page: Page,
+): Promise<PageResult<DataAccessRow>> {
+  let query = matching(db, tenant, filter).selectAll();
   const after = positionCursor(page.after);
   if (after !== undefined) query = query.where('position', '<', after.toString());
   const rows = await query
@@ -50,4 +56,16 @@ export async function findDataAccess(
     .limit(page.first + 1)
     .execute();
   return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
+}
+
+/** How many accesses the filter matches in all, whatever page is shown. */
+export async function countDataAccess(
+  db: Kysely<DataAccessTables>,
+  tenant: string,
+  filter: DataAccessFilter,
+): Promise<number> {
+  const { total } = await matching(db, tenant, filter)
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('total'))
+    .executeTakeFirstOrThrow();
+  return Number(total);
 }
