@@ -50,15 +50,15 @@ export function Badge({ ok, yes, no }: { ok: boolean; yes: string; no: string })
 
 /**
  * Event ids open the integrity panel, where the event's inclusion in the signed log is checked in this browser.
- * `short` shows the first 8 characters (the full id is in the link's name and title), for tables where 36 would wrap.
+ * `short` shows the first 8 characters (the full id is in the link's accessible name), for tables where 36 would wrap.
  */
 export function EventId({ id, short = false }: { id: string; short?: boolean }) {
   return (
     <a
       href={href(['integrity'], { eventId: id })}
       className={short ? 'mono nowrap' : 'mono'}
-      title={short ? `${id}: verify this event's inclusion proof` : "Verify this event's inclusion proof"}
-      {...(short ? { 'aria-label': id } : {})}
+      title="Verify this event's inclusion proof"
+      aria-label={short ? `${id}: verify its inclusion proof` : undefined}
     >
       {short ? `${id.slice(0, 8)}…` : id}
     </a>
