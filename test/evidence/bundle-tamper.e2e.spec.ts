@@ -29,12 +29,20 @@ async function writeMembers(file: string, members: Members): Promise<void> {
   await written;
 }
 
-const ALL_FILES = Object.values(BUNDLE_FILES);
+/** Every member a bundle of each format can hold: v2 (the default) proves its leaves with one multiproof and gzips its FHIR view. */
+const ALL_FILES = Object.values(BUNDLE_FILES).filter(
+  (name) => name !== BUNDLE_FILES.proofs && name !== BUNDLE_FILES.fhir,
+);
+const V1_FILES = Object.values(BUNDLE_FILES).filter(
+  (name) => name !== BUNDLE_FILES.multiproof && name !== BUNDLE_FILES.fhirGzip,
+);
 
 describe('evidence bundle: tampering is caught and named', () => {
   const dir = scratchDir();
   const bundle = join(dir, 'bundle.tar.gz');
+  const bundleV1 = join(dir, 'bundle-v1.tar.gz');
   let original: Members;
+  let originalV1: Members;
   let vkey: string;
   let origin: string;
 
@@ -81,26 +89,56 @@ describe('evidence bundle: tampering is caught and named', () => {
         ledgerEnv(api),
       );
       if (run.code !== 0) throw new Error(`export failed: ${run.stderr}`);
+      // The same system as v1, once the checkpoint over the first export is stamped, so it holds every kind of v1 file.
+      await settled(api, { stamped: true });
+      const v1 = await govledger(
+        [
+          'export',
+          '--system',
+          'sepsis-predictor',
+          '--out',
+          bundleV1,
+          '--actor',
+          'ops.olga',
+          '--since-checkpoint',
+          join(dir, 'earlier.checkpoint'),
+          '--bundle-format',
+          'v1',
+        ],
+        ledgerEnv(api),
+      );
+      if (v1.code !== 0) throw new Error(`v1 export failed: ${v1.stderr}`);
     } finally {
       await api.close();
       await tsa.close();
     }
     original = await readMembers(bundle);
+    originalV1 = await readMembers(bundleV1);
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('passes untouched, and holds every kind of file', async () => {
+  it('passes untouched, and holds every kind of file, in v2 and in v1', async () => {
     expect(original.map(([name]) => name).sort()).toEqual([...ALL_FILES].sort());
     await expect(verifyBundle(bundle, [vkey])).resolves.toMatchObject({ ok: true });
+    // A checkpoint's token may still be on its way when the second export is made.
+    expect(originalV1.map(([name]) => name).sort()).toEqual(
+      V1_FILES.filter((name) => name !== 'checkpoint.tst' || originalV1.some(([n]) => n === name)).sort(),
+    );
+    await expect(verifyBundle(bundleV1, [vkey])).resolves.toMatchObject({ ok: true });
   });
 
   // Every file, and in each the first byte, one in the middle and the last: each change must fail and name that file.
   it.each(
-    ALL_FILES.flatMap((name) =>
-      ['first', 'middle', 'last'].map((where) => [name, where] as [BundleFileName, string]),
+    [
+      ...ALL_FILES.map((name) => ['v2', name] as const),
+      ...V1_FILES.filter((name) => name !== 'checkpoint.tst').map((name) => ['v1', name] as const),
+    ].flatMap(([format, name]) =>
+      ['first', 'middle', 'last'].map((where) => [format, name, where] as [string, BundleFileName, string]),
     ),
-  )('changing %s at its %s byte fails verification naming that file', async (name, where) => {
-    const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
+  )('%s: changing %s at its %s byte fails verification naming that file', async (format, name, where) => {
+    const members = (format === 'v1' ? originalV1 : original).map(
+      ([n, content]) => [n, Buffer.from(content)] as [string, Buffer],
+    );
     const content = members.find(([n]) => n === name)![1];
     const at = where === 'first' ? 0 : where === 'last' ? content.length - 1 : Math.floor(content.length / 2);
     content[at] ^= 0x01;
@@ -128,8 +166,8 @@ describe('evidence bundle: tampering is caught and named', () => {
 
   // The verifier checks each line apart from its file's digest: each altered event and each bent proof is named by its line,
   // an event of another shape included, and a bent proof even where the lines around it share its path.
-  it('names each altered event and each bent proof by its line, and no other', async () => {
-    const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
+  it('v1: names each altered event and each bent proof by its line, and no other', async () => {
+    const members = originalV1.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
     const edit = (name: string, change: (lines: string[]) => void) => {
       const member = members.find(([n]) => n === name)!;
       const lines = member[1].toString().split('\n');
@@ -179,6 +217,83 @@ describe('evidence bundle: tampering is caught and named', () => {
     ]);
   });
 
+  // v2 proves every leaf at once: a bent proof hash fails the multiproof, which names no line; an altered event still names its own.
+  it('v2: names each altered event by its line, and a bent proof hash as the multiproof failing', async () => {
+    const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
+    const edit = (name: string, change: (lines: string[]) => void) => {
+      const member = members.find(([n]) => n === name)!;
+      const lines = member[1].toString().split('\n');
+      change(lines);
+      member[1] = Buffer.from(lines.join('\n'));
+    };
+    edit(BUNDLE_FILES.events, (lines) => {
+      lines[1] = lines[1].replace('"actor":{"id":"', '"actor":{"id":"X');
+      lines[3] = lines[3].replace(/"schemaVersion":\d+,/, '');
+    });
+    edit(BUNDLE_FILES.multiproof, (lines) => {
+      const bytes = Buffer.from(lines[0], 'base64');
+      bytes[0] ^= 0x01;
+      lines[0] = bytes.toString('base64');
+    });
+    const tampered = join(dir, 'tampered-lines-v2.tar.gz');
+    await writeMembers(tampered, members);
+    const result = await verifyBundle(tampered, [vkey]);
+    const failures = result.ok ? [] : result.failures.map((f) => `${f.file}: ${f.message}`);
+    expect(failures).toEqual([
+      expect.stringMatching(
+        /^events\.jsonl: line 2: event \S+ \(position \d+\) hashes to \w+, not its recorded/,
+      ),
+      expect.stringMatching(
+        /^events\.jsonl: line 4: event \S+ \(position \d+\) hashes to \w+, not its recorded/,
+      ),
+      expect.stringMatching(/^events\.jsonl: its SHA-256/),
+      expect.stringMatching(/^multiproof\.txt: its SHA-256/),
+      expect.stringMatching(
+        /^multiproof\.txt: the \d+ events' leaves and the \d+ proof hashes do not lead to the root of the signed log/,
+      ),
+    ]);
+  });
+
+  it.each([
+    [
+      'a line dropped',
+      (lines: string[]) => lines.splice(2, 1),
+      [/^events\.jsonl: holds \d+ events, the manifest says \d+/, /^multiproof\.txt: the \d+ events' leaves/],
+    ],
+    [
+      'two lines swapped',
+      (lines: string[]) => lines.splice(1, 2, lines[2], lines[1]),
+      [/^events\.jsonl: line 3: position \d+ does not follow/, /^multiproof\.txt: the \d+ events' leaves/],
+    ],
+    [
+      'a line added twice',
+      (lines: string[]) => lines.splice(2, 0, lines[2]),
+      [/^events\.jsonl: line 4: position \d+ does not follow/, /^events\.jsonl: holds/, /^multiproof\.txt/],
+    ],
+    [
+      'a leaf index changed',
+      (lines: string[]) => {
+        lines[2] = lines[2].replace(/"leafIndex":(\d+)/, (_, i: string) => `"leafIndex":${Number(i) + 1}`);
+      },
+      [/^multiproof\.txt: the \d+ events' leaves/],
+    ],
+  ] as const)(
+    'v2: %s in events.jsonl is refused',
+    async (_, change: (lines: string[]) => void, expected: readonly RegExp[]) => {
+      const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
+      const member = members.find(([n]) => n === BUNDLE_FILES.events)!;
+      const lines = member[1].toString().split('\n');
+      change(lines);
+      member[1] = Buffer.from(lines.join('\n'));
+      const tampered = join(dir, `tampered-${_.replace(/ /g, '-')}.tar.gz`);
+      await writeMembers(tampered, members);
+      const result = await verifyBundle(tampered, [vkey]);
+      const failures = result.ok ? [] : result.failures.map((f) => `${f.file}: ${f.message}`);
+      for (const pattern of expected) expect(failures).toContainEqual(expect.stringMatching(pattern));
+      expect(failures).toContainEqual(expect.stringMatching(/^events\.jsonl: its SHA-256/));
+    },
+  );
+
   it('fails with a key that is not the ledger’s, even one with the ledger’s name', async () => {
     const impostor = generateNoteKey(origin).verifierKey;
     const result = await verifyBundle(bundle, [impostor]);
@@ -193,12 +308,18 @@ describe('evidence bundle: tampering is caught and named', () => {
   });
 
   it('fails when a file is missing, added or moved', async () => {
-    const without = join(dir, 'without-proofs.tar.gz');
+    const without = join(dir, 'without-proof.tar.gz');
     await writeMembers(
       without,
-      original.filter(([n]) => n !== BUNDLE_FILES.proofs),
+      original.filter(([n]) => n !== BUNDLE_FILES.multiproof),
     );
-    expect(await verifyBundle(without, [vkey])).toMatchObject({ ok: false, file: 'proofs.jsonl' });
+    expect(await verifyBundle(without, [vkey])).toMatchObject({ ok: false, file: 'multiproof.txt' });
+    const withoutV1 = join(dir, 'without-proofs-v1.tar.gz');
+    await writeMembers(
+      withoutV1,
+      originalV1.filter(([n]) => n !== BUNDLE_FILES.proofs),
+    );
+    expect(await verifyBundle(withoutV1, [vkey])).toMatchObject({ ok: false, file: 'proofs.jsonl' });
 
     const added = join(dir, 'added.tar.gz');
     await writeMembers(added, [...original, ['notes.txt', Buffer.from('trust me\n')]]);

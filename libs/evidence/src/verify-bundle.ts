@@ -34,6 +34,7 @@ import {
   isBundleFormat,
   manifestNoteText,
   type BundleFileName,
+  type BundleFormat,
   type BundleManifest,
   type ConsistencyFile,
   type ProofLine,
@@ -71,6 +72,7 @@ export type BundleVerification =
     };
 
 export interface BundleSummary {
+  format: BundleFormat;
   exportId: string;
   systemId: string;
   tenantId: string;
@@ -872,6 +874,7 @@ class BundleReader {
     const manifest = this.manifest!;
     const checkpoint = this.checkpoint!;
     return {
+      format: manifest.format,
       exportId: manifest.exportId,
       systemId: manifest.scope.systemId,
       tenantId: manifest.scope.tenantId,
