@@ -94,10 +94,10 @@ const eventsOf = (members: Members) => linesOf(members).map((line) => line.event
 async function withEventChanged(
   members: Members,
   file: string,
-  change: (event: Record<string, any>) => boolean,
+  change: (event: Record<string, any>, position: string) => boolean,
 ): Promise<number> {
   const lines = linesOf(members);
-  const line = lines.findIndex((l) => change(l.event));
+  const line = lines.findIndex((l) => change(l.event, l.position));
   const text = lines
     .map(
       (l) =>
@@ -374,8 +374,8 @@ describe.each(['sqlite', 'postgres'] as const)(
       const tampered = join(dir, 'value.tar.gz');
       const signal = signals.find((s) => s.data.metric === 'ppv')!;
       const recorded = signal.data.value as number;
-      await withEventChanged(original, tampered, (e) => {
-        if (e.position !== signal.position.toString()) return false;
+      await withEventChanged(original, tampered, (e, position) => {
+        if (position !== signal.position.toString()) return false;
         e.data.value = recorded + 0.05;
         return true;
       });
@@ -395,8 +395,8 @@ describe.each(['sqlite', 'postgres'] as const)(
       const tampered = join(dir, 'checkpoint.tar.gz');
       const signal = signals.find((s) => s.data.metric === 'override_rate')!;
       const last = (signal.data.inputs as { lastPosition: string }).lastPosition;
-      await withEventChanged(original, tampered, (e) => {
-        if (e.position !== signal.position.toString()) return false;
+      await withEventChanged(original, tampered, (e, position) => {
+        if (position !== signal.position.toString()) return false;
         e.data.checkpoint.treeSize = 1;
         return true;
       });

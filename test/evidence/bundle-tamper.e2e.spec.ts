@@ -37,6 +37,36 @@ const V1_FILES = Object.values(BUNDLE_FILES).filter(
   (name) => name !== BUNDLE_FILES.multiproof && name !== BUNDLE_FILES.fhirGzip,
 );
 
+/** A copy of the members with some members' lines changed. */
+function withLines(source: Members, edits: Record<string, (lines: string[]) => void>): Members {
+  return source.map(([name, content]) => {
+    const edit = edits[name];
+    if (!edit) return [name, Buffer.from(content)];
+    const lines = content.toString().split('\n');
+    edit(lines);
+    return [name, Buffer.from(lines.join('\n'))];
+  });
+}
+
+function flipped(hash: string): string {
+  const bytes = Buffer.from(hash, 'base64');
+  bytes[0] ^= 0x01;
+  return bytes.toString('base64');
+}
+
+/** Line 2's actor rewritten and line 4's schemaVersion dropped: still JSON, still canonical, no longer what was hashed. */
+function alterEvents(lines: string[]): void {
+  lines[1] = lines[1].replace('"actor":{"id":"', '"actor":{"id":"X');
+  lines[3] = lines[3].replace(/"schemaVersion":\d+,/, '');
+}
+
+/** What alterEvents is reported as, in either format: each event by its line, then the file's digest. */
+const ALTERED_EVENTS = [
+  expect.stringMatching(/^events\.jsonl: line 2: event \S+ \(position \d+\) hashes to \w+, not its recorded/),
+  expect.stringMatching(/^events\.jsonl: line 4: event \S+ \(position \d+\) hashes to \w+, not its recorded/),
+  expect.stringMatching(/^events\.jsonl: its SHA-256/),
+];
+
 describe('evidence bundle: tampering is caught and named', () => {
   const dir = scratchDir();
   const bundle = join(dir, 'bundle.tar.gz');
@@ -117,6 +147,14 @@ describe('evidence bundle: tampering is caught and named', () => {
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** Every failure verifyBundle reports for these members, as `<file>: <message>`. */
+  const failuresOf = async (members: Members, name: string) => {
+    const tampered = join(dir, name);
+    await writeMembers(tampered, members);
+    const result = await verifyBundle(tampered, [vkey]);
+    return result.ok ? [] : result.failures.map((f) => `${f.file}: ${f.message}`);
+  };
+
   it('passes untouched, and holds every kind of file, in v2 and in v1', async () => {
     expect(original.map(([name]) => name).sort()).toEqual([...ALL_FILES].sort());
     await expect(verifyBundle(bundle, [vkey])).resolves.toMatchObject({ ok: true });
@@ -167,46 +205,22 @@ describe('evidence bundle: tampering is caught and named', () => {
   // The verifier checks each line apart from its file's digest: each altered event and each bent proof is named by its line,
   // an event of another shape included, and a bent proof even where the lines around it share its path.
   it('v1: names each altered event and each bent proof by its line, and no other', async () => {
-    const members = originalV1.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
-    const edit = (name: string, change: (lines: string[]) => void) => {
-      const member = members.find(([n]) => n === name)!;
-      const lines = member[1].toString().split('\n');
-      change(lines);
-      member[1] = Buffer.from(lines.join('\n'));
-    };
-    const flipped = (hash: string) => {
-      const bytes = Buffer.from(hash, 'base64');
-      bytes[0] ^= 0x01;
-      return bytes.toString('base64');
-    };
-    edit(BUNDLE_FILES.events, (lines) => {
-      lines[1] = lines[1].replace('"actor":{"id":"', '"actor":{"id":"X');
-      lines[3] = lines[3].replace(/"schemaVersion":\d+,/, '');
+    const members = withLines(originalV1, {
+      [BUNDLE_FILES.events]: alterEvents,
+      [BUNDLE_FILES.proofs]: (lines) => {
+        for (const [at, hash] of [
+          [2, (p: string[]) => p.length - 1],
+          [4, () => 0],
+        ] as const) {
+          const proof = JSON.parse(lines[at]) as { proof: string[] };
+          const which = hash(proof.proof);
+          proof.proof[which] = flipped(proof.proof[which]);
+          lines[at] = JSON.stringify(proof);
+        }
+      },
     });
-    edit(BUNDLE_FILES.proofs, (lines) => {
-      for (const [at, hash] of [
-        [2, (p: string[]) => p.length - 1],
-        [4, () => 0],
-      ] as const) {
-        const proof = JSON.parse(lines[at]) as { proof: string[] };
-        const which = hash(proof.proof);
-        proof.proof[which] = flipped(proof.proof[which]);
-        lines[at] = JSON.stringify(proof);
-      }
-    });
-    const tampered = join(dir, 'tampered-lines.tar.gz');
-    await writeMembers(tampered, members);
-    const result = await verifyBundle(tampered, [vkey]);
-    expect(result.ok).toBe(false);
-    const failures = result.ok ? [] : result.failures.map((f) => `${f.file}: ${f.message}`);
-    expect(failures).toEqual([
-      expect.stringMatching(
-        /^events\.jsonl: line 2: event \S+ \(position \d+\) hashes to \w+, not its recorded/,
-      ),
-      expect.stringMatching(
-        /^events\.jsonl: line 4: event \S+ \(position \d+\) hashes to \w+, not its recorded/,
-      ),
-      expect.stringMatching(/^events\.jsonl: its SHA-256/),
+    expect(await failuresOf(members, 'tampered-lines.tar.gz')).toEqual([
+      ...ALTERED_EVENTS,
       expect.stringMatching(
         /^proofs\.jsonl: line 3: event \S+ is not proven to be leaf \d+ of the signed log/,
       ),
@@ -219,34 +233,14 @@ describe('evidence bundle: tampering is caught and named', () => {
 
   // v2 proves every leaf at once: a bent proof hash fails the multiproof, which names no line; an altered event still names its own.
   it('v2: names each altered event by its line, and a bent proof hash as the multiproof failing', async () => {
-    const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
-    const edit = (name: string, change: (lines: string[]) => void) => {
-      const member = members.find(([n]) => n === name)!;
-      const lines = member[1].toString().split('\n');
-      change(lines);
-      member[1] = Buffer.from(lines.join('\n'));
-    };
-    edit(BUNDLE_FILES.events, (lines) => {
-      lines[1] = lines[1].replace('"actor":{"id":"', '"actor":{"id":"X');
-      lines[3] = lines[3].replace(/"schemaVersion":\d+,/, '');
+    const members = withLines(original, {
+      [BUNDLE_FILES.events]: alterEvents,
+      [BUNDLE_FILES.multiproof]: (lines) => {
+        lines[0] = flipped(lines[0]);
+      },
     });
-    edit(BUNDLE_FILES.multiproof, (lines) => {
-      const bytes = Buffer.from(lines[0], 'base64');
-      bytes[0] ^= 0x01;
-      lines[0] = bytes.toString('base64');
-    });
-    const tampered = join(dir, 'tampered-lines-v2.tar.gz');
-    await writeMembers(tampered, members);
-    const result = await verifyBundle(tampered, [vkey]);
-    const failures = result.ok ? [] : result.failures.map((f) => `${f.file}: ${f.message}`);
-    expect(failures).toEqual([
-      expect.stringMatching(
-        /^events\.jsonl: line 2: event \S+ \(position \d+\) hashes to \w+, not its recorded/,
-      ),
-      expect.stringMatching(
-        /^events\.jsonl: line 4: event \S+ \(position \d+\) hashes to \w+, not its recorded/,
-      ),
-      expect.stringMatching(/^events\.jsonl: its SHA-256/),
+    expect(await failuresOf(members, 'tampered-lines-v2.tar.gz')).toEqual([
+      ...ALTERED_EVENTS,
       expect.stringMatching(/^multiproof\.txt: its SHA-256/),
       expect.stringMatching(
         /^multiproof\.txt: the \d+ events' leaves and the \d+ proof hashes do not lead to the root of the signed log/,
@@ -280,15 +274,8 @@ describe('evidence bundle: tampering is caught and named', () => {
   ] as const)(
     'v2: %s in events.jsonl is refused',
     async (_, change: (lines: string[]) => void, expected: readonly RegExp[]) => {
-      const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
-      const member = members.find(([n]) => n === BUNDLE_FILES.events)!;
-      const lines = member[1].toString().split('\n');
-      change(lines);
-      member[1] = Buffer.from(lines.join('\n'));
-      const tampered = join(dir, `tampered-${_.replace(/ /g, '-')}.tar.gz`);
-      await writeMembers(tampered, members);
-      const result = await verifyBundle(tampered, [vkey]);
-      const failures = result.ok ? [] : result.failures.map((f) => `${f.file}: ${f.message}`);
+      const members = withLines(original, { [BUNDLE_FILES.events]: change });
+      const failures = await failuresOf(members, `tampered-${_.replace(/ /g, '-')}.tar.gz`);
       for (const pattern of expected) expect(failures).toContainEqual(expect.stringMatching(pattern));
       expect(failures).toContainEqual(expect.stringMatching(/^events\.jsonl: its SHA-256/));
     },

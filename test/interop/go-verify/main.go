@@ -281,7 +281,7 @@ func checkBundleMultiproof(notePath, vkeysPath, eventsPath, proofPath string) er
 		indices = append(indices, index)
 		leaves = append(leaves, tlog.RecordHash(sum[:]))
 	}
-	proof, err := readBase64Hashes(proofPath)
+	proof, err := readHashes(proofPath)
 	if err != nil {
 		return err
 	}
@@ -321,22 +321,6 @@ func checkBundleMultiproof(notePath, vkeysPath, eventsPath, proofPath string) er
 		return fmt.Errorf("the %d leaves and %d proof hashes do not lead to the checkpoint's root", len(leaves), len(proof))
 	}
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{"checked": len(leaves), "size": cp.size})
-}
-
-func readBase64Hashes(path string) ([]tlog.Hash, error) {
-	lines, err := readLines(path)
-	if err != nil {
-		return nil, err
-	}
-	hashes := make([]tlog.Hash, len(lines))
-	for i, line := range lines {
-		raw, err := base64.StdEncoding.DecodeString(line)
-		if err != nil || len(raw) != tlog.HashSize {
-			return nil, fmt.Errorf("multiproof line %d is not base64 SHA-256", i+1)
-		}
-		copy(hashes[i][:], raw)
-	}
-	return hashes, nil
 }
 
 // proveWithTlog builds the log with tlog's own storage layout and prints its
