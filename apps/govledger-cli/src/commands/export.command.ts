@@ -42,7 +42,7 @@ export function registerExportCommand(program: Command): void {
   program
     .command('export')
     .description(
-      "write an evidence bundle for one AI system (its events with inclusion proofs, the signed checkpoint, the ledger's keys, " +
+      "write an evidence bundle for one AI system (its events with the proof of their leaves, the signed checkpoint, the ledger's keys, " +
         'a FHIR R4 view and an HTML report, under a signed manifest) and record the export in the ledger',
     )
     .requiredOption('--system <id>', 'the AI system')
