@@ -175,11 +175,11 @@ Its line in \`events.jsonl\`:
 
     ${example.line}
 
-The object that is hashed, in RFC 8785 form${example.proof ? '' : ' (the line after its prefix, without the last brace)'} (${Buffer.byteLength(hashed)} bytes of UTF-8):
+The object that is hashed, in RFC 8785 form (${Buffer.byteLength(hashed)} bytes of UTF-8${example.proof ? '' : '; the line after its prefix, without the last brace'}):
 
     ${hashed}
 
-Its SHA-256, the event hash (equal to \`integrity.hash\`):
+Its SHA-256, the event hash (equal to ${example.proof ? '`integrity.hash`' : "the line's `hash`"}):
 
     ${hash}
 
