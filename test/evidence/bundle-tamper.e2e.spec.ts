@@ -281,6 +281,21 @@ describe('evidence bundle: tampering is caught and named', () => {
     },
   );
 
+  it('v2: a multiproof longer than its leaves could need is not held in memory, and fails', async () => {
+    const events = original
+      .find(([n]) => n === BUNDLE_FILES.events)![1]
+      .toString()
+      .split('\n').length;
+    const members = withLines(original, {
+      [BUNDLE_FILES.multiproof]: (lines) => lines.unshift(...Array<string>(events * 64 + 64).fill(lines[0])),
+    });
+    const failures = await failuresOf(members, 'long-multiproof.tar.gz');
+    expect(failures).toContainEqual(
+      expect.stringMatching(/^multiproof\.txt: holds more hashes than \d+ leaves can need/),
+    );
+    expect(failures).toContainEqual(expect.stringMatching(/^multiproof\.txt: the \d+ events' leaves/));
+  });
+
   it('fails with a key that is not the ledger’s, even one with the ledger’s name', async () => {
     const impostor = generateNoteKey(origin).verifierKey;
     const result = await verifyBundle(bundle, [impostor]);

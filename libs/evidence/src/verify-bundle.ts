@@ -744,6 +744,15 @@ class BundleReader {
   }
 
   private readProofHash(line: string, n: number): void {
+    // A subtree the proof names is a sibling on some leaf's path: at most 64 of them a leaf, so a longer proof is not held.
+    if (n > (this.events + 1) * 64) {
+      if (n === (this.events + 1) * 64 + 1)
+        this.record(
+          'multiproof.txt',
+          `holds more hashes than ${this.events} leaves can need: the proof was altered`,
+        );
+      return;
+    }
     try {
       this.multiproof.push(decodeHash(line, n, 'multiproof.txt line'));
     } catch (error) {
