@@ -62,7 +62,7 @@ describe('Merkle multiproof', () => {
       fc.property(leafSet, fc.nat(), fc.integer({ min: 0, max: 255 }), ({ treeSize, indices }, at, bit) => {
         const good = claim(indices, treeSize);
         const leafHashes = Buffer.from(good.leafHashes);
-        leafHashes[at % leafHashes.length] ^= 1 << bit % 8;
+        leafHashes[at % leafHashes.length] ^= 1 << (bit % 8);
         expect(refused(() => verifyMultiproof({ ...good, leafHashes }))).toBe(true);
         if (good.proof.length > 0) {
           const proof = good.proof.map((h) => Uint8Array.from(h));
