@@ -14,6 +14,7 @@ import { generateNoteKey } from '@ledger/integrity';
 import { seedDemoOrganisation } from '../../apps/govledger-cli/src/demo/demo-organisation';
 import { LedgerClient } from '../../apps/govledger-cli/src/demo/ledger-client';
 import {
+  bundleEvents,
   exportOverGraphql,
   govledger,
   ledgerEnv,
@@ -40,6 +41,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
   let since: { treeSize: number };
   let graphqlExport: Awaited<ReturnType<typeof exportOverGraphql>>;
   let exportEvents: StoredEvent[];
+  let v1Export: { code: number | null; stdout: string; stderr: string };
   let reseeded: unknown;
   const SYSTEM = 'sepsis-predictor';
 
@@ -77,6 +79,21 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
     exportEvents = (await collect(
       api.store.readStream(`default/evidence-exports-${SYSTEM}`),
     )) as StoredEvent[];
+    // The same system in the format before, for a recipient whose tools read only v1.
+    v1Export = await govledger(
+      [
+        'export',
+        '--system',
+        SYSTEM,
+        '--out',
+        join(dir, 'v1.tar.gz'),
+        '--actor',
+        'ops.olga',
+        '--bundle-format',
+        'v1',
+      ],
+      ledgerEnv(api),
+    );
     const issuer = await LocalIssuer.open(join(api.dataDir, 'keys'), 'govledger-local', 'govledger');
     reseeded = await seedDemoOrganisation(new LedgerClient(api.url, issuer, 'default'), {
       accessEvents: 0,
@@ -114,10 +131,38 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^PASS: .* is an intact evidence bundle from govledger\.local\/ledger/);
       expect(run.stdout).toMatch(
-        /every hash recomputed and every inclusion proof checked against checkpoint \d+/,
+        /every hash recomputed and every leaf proven by one multiproof against checkpoint \d+/,
       );
     },
   );
+
+  it('still writes (--bundle-format v1) and verifies a v1 bundle: one inclusion proof per event, the FHIR view inflated', async () => {
+    expect(v1Export.code).toBe(0);
+    const file = join(dir, 'v1.tar.gz');
+    const run = await govledger(['verify-bundle', file, '--trusted-key', vkey], offlineEnv());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /every hash recomputed and every inclusion proof checked against checkpoint \d+/,
+    );
+    const bundle = await members(file);
+    expect([...bundle.keys()]).toEqual([
+      'manifest.json',
+      'manifest.sig',
+      'checkpoint.note',
+      'keys.txt',
+      'events.jsonl',
+      'proofs.jsonl',
+      'fhir-bundle.json',
+      'report.html',
+      'VERIFY.md',
+    ]);
+    const events = bundleEvents(bundle.get(BUNDLE_FILES.events)!.toString());
+    expect(JSON.parse(bundle.get(BUNDLE_FILES.manifest)!.toString())).toMatchObject({
+      format: 'govledger-evidence-bundle/v1',
+      counts: { events: events.length },
+    });
+    expect(bundle.get(BUNDLE_FILES.proofs)!.toString().trim().split('\n')).toHaveLength(events.length);
+  });
 
   it('reports as JSON with --json: the summary on a pass, the failing file on a failure', async () => {
     const pass = await govledger(
@@ -159,8 +204,8 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
       'keys.txt',
       'consistency.json',
       'events.jsonl',
-      'proofs.jsonl',
-      'fhir-bundle.json',
+      'multiproof.txt',
+      'fhir-bundle.json.gz',
       'report.html',
       'VERIFY.md',
     ]);
@@ -171,12 +216,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
 
   it('holds the system’s events with their envelope and integrity, data access on its behalf, and its training data, in global order', async () => {
     const bundle = await members(join(dir, 'cli.tar.gz'));
-    const events = bundle
-      .get(BUNDLE_FILES.events)!
-      .toString()
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as StoredEvent & { position: string });
+    const events = bundleEvents(bundle.get(BUNDLE_FILES.events)!.toString());
     const manifest = JSON.parse(bundle.get(BUNDLE_FILES.manifest)!.toString()) as BundleManifest;
     expect(manifest.counts.events).toBe(events.length);
     expect(events.map((e) => BigInt(e.position))).toEqual(
@@ -215,7 +255,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
     expect(events.map((e) => e.type)).toEqual(
       expect.arrayContaining(['AiSystemRegistered', 'TakedownDecided', 'DatasetRegistered', 'DataAccessed']),
     );
-    expect(bundle.get(BUNDLE_FILES.proofs)!.toString().trim().split('\n')).toHaveLength(events.length);
+    expect(bundle.has(BUNDLE_FILES.proofs)).toBe(false);
     expect(bundle.get(BUNDLE_FILES.keys)!.toString().trim()).toBe(vkey);
   });
 

@@ -76,23 +76,34 @@ async function writeMembers(file: string, members: Members): Promise<void> {
   await written;
 }
 
-const eventsOf = (members: Members) =>
+/** The lines of a v2 events.jsonl: each event's hashed form beside its position, leaf index and hash. */
+const linesOf = (members: Members) =>
   members
     .find(([n]) => n === BUNDLE_FILES.events)![1]
     .toString()
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, any>);
+    .map(
+      (line) =>
+        JSON.parse(line) as { position: string; leafIndex: number; hash: string; event: Record<string, any> },
+    );
+
+const eventsOf = (members: Members) => linesOf(members).map((line) => line.event);
 
 /** The bundle with one event of events.jsonl rewritten, still canonical JSON: only what it says has changed. */
 async function withEventChanged(
   members: Members,
   file: string,
-  change: (event: Record<string, any>) => boolean,
+  change: (event: Record<string, any>, position: string) => boolean,
 ): Promise<number> {
-  const events = eventsOf(members);
-  const line = events.findIndex(change);
-  const text = events.map((e) => `${canonicalJson(e)}\n`).join('');
+  const lines = linesOf(members);
+  const line = lines.findIndex((l) => change(l.event, l.position));
+  const text = lines
+    .map(
+      (l) =>
+        `{"position":"${l.position}","leafIndex":${l.leafIndex},"hash":"${l.hash}","event":${canonicalJson(l.event)}}\n`,
+    )
+    .join('');
   await writeMembers(
     file,
     members.map(([n, c]) => [n, n === BUNDLE_FILES.events ? Buffer.from(text) : c]),
@@ -363,8 +374,8 @@ describe.each(['sqlite', 'postgres'] as const)(
       const tampered = join(dir, 'value.tar.gz');
       const signal = signals.find((s) => s.data.metric === 'ppv')!;
       const recorded = signal.data.value as number;
-      await withEventChanged(original, tampered, (e) => {
-        if (e.position !== signal.position.toString()) return false;
+      await withEventChanged(original, tampered, (e, position) => {
+        if (position !== signal.position.toString()) return false;
         e.data.value = recorded + 0.05;
         return true;
       });
@@ -384,8 +395,8 @@ describe.each(['sqlite', 'postgres'] as const)(
       const tampered = join(dir, 'checkpoint.tar.gz');
       const signal = signals.find((s) => s.data.metric === 'override_rate')!;
       const last = (signal.data.inputs as { lastPosition: string }).lastPosition;
-      await withEventChanged(original, tampered, (e) => {
-        if (e.position !== signal.position.toString()) return false;
+      await withEventChanged(original, tampered, (e, position) => {
+        if (position !== signal.position.toString()) return false;
         e.data.checkpoint.treeSize = 1;
         return true;
       });

@@ -29,12 +29,50 @@ async function writeMembers(file: string, members: Members): Promise<void> {
   await written;
 }
 
-const ALL_FILES = Object.values(BUNDLE_FILES);
+/** Every member a bundle of each format can hold: v2 (the default) proves its leaves with one multiproof and gzips its FHIR view. */
+const ALL_FILES = Object.values(BUNDLE_FILES).filter(
+  (name) => name !== BUNDLE_FILES.proofs && name !== BUNDLE_FILES.fhir,
+);
+const V1_FILES = Object.values(BUNDLE_FILES).filter(
+  (name) => name !== BUNDLE_FILES.multiproof && name !== BUNDLE_FILES.fhirGzip,
+);
+
+/** A copy of the members with some members' lines changed. */
+function withLines(source: Members, edits: Record<string, (lines: string[]) => void>): Members {
+  return source.map(([name, content]) => {
+    const edit = edits[name];
+    if (!edit) return [name, Buffer.from(content)];
+    const lines = content.toString().split('\n');
+    edit(lines);
+    return [name, Buffer.from(lines.join('\n'))];
+  });
+}
+
+function flipped(hash: string): string {
+  const bytes = Buffer.from(hash, 'base64');
+  bytes[0] ^= 0x01;
+  return bytes.toString('base64');
+}
+
+/** Line 2's actor rewritten and line 4's schemaVersion dropped: still JSON, still canonical, no longer what was hashed. */
+function alterEvents(lines: string[]): void {
+  lines[1] = lines[1].replace('"actor":{"id":"', '"actor":{"id":"X');
+  lines[3] = lines[3].replace(/"schemaVersion":\d+,/, '');
+}
+
+/** What alterEvents is reported as, in either format: each event by its line, then the file's digest. */
+const ALTERED_EVENTS = [
+  expect.stringMatching(/^events\.jsonl: line 2: event \S+ \(position \d+\) hashes to \w+, not its recorded/),
+  expect.stringMatching(/^events\.jsonl: line 4: event \S+ \(position \d+\) hashes to \w+, not its recorded/),
+  expect.stringMatching(/^events\.jsonl: its SHA-256/),
+];
 
 describe('evidence bundle: tampering is caught and named', () => {
   const dir = scratchDir();
   const bundle = join(dir, 'bundle.tar.gz');
+  const bundleV1 = join(dir, 'bundle-v1.tar.gz');
   let original: Members;
+  let originalV1: Members;
   let vkey: string;
   let origin: string;
 
@@ -81,26 +119,64 @@ describe('evidence bundle: tampering is caught and named', () => {
         ledgerEnv(api),
       );
       if (run.code !== 0) throw new Error(`export failed: ${run.stderr}`);
+      // The same system as v1, once the checkpoint over the first export is stamped, so it holds every kind of v1 file.
+      await settled(api, { stamped: true });
+      const v1 = await govledger(
+        [
+          'export',
+          '--system',
+          'sepsis-predictor',
+          '--out',
+          bundleV1,
+          '--actor',
+          'ops.olga',
+          '--since-checkpoint',
+          join(dir, 'earlier.checkpoint'),
+          '--bundle-format',
+          'v1',
+        ],
+        ledgerEnv(api),
+      );
+      if (v1.code !== 0) throw new Error(`v1 export failed: ${v1.stderr}`);
     } finally {
       await api.close();
       await tsa.close();
     }
     original = await readMembers(bundle);
+    originalV1 = await readMembers(bundleV1);
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('passes untouched, and holds every kind of file', async () => {
+  /** Every failure verifyBundle reports for these members, as `<file>: <message>`. */
+  const failuresOf = async (members: Members, name: string) => {
+    const tampered = join(dir, name);
+    await writeMembers(tampered, members);
+    const result = await verifyBundle(tampered, [vkey]);
+    return result.ok ? [] : result.failures.map((f) => `${f.file}: ${f.message}`);
+  };
+
+  it('passes untouched, and holds every kind of file, in v2 and in v1', async () => {
     expect(original.map(([name]) => name).sort()).toEqual([...ALL_FILES].sort());
     await expect(verifyBundle(bundle, [vkey])).resolves.toMatchObject({ ok: true });
+    // A checkpoint's token may still be on its way when the second export is made.
+    expect(originalV1.map(([name]) => name).sort()).toEqual(
+      V1_FILES.filter((name) => name !== 'checkpoint.tst' || originalV1.some(([n]) => n === name)).sort(),
+    );
+    await expect(verifyBundle(bundleV1, [vkey])).resolves.toMatchObject({ ok: true });
   });
 
   // Every file, and in each the first byte, one in the middle and the last: each change must fail and name that file.
   it.each(
-    ALL_FILES.flatMap((name) =>
-      ['first', 'middle', 'last'].map((where) => [name, where] as [BundleFileName, string]),
+    [
+      ...ALL_FILES.map((name) => ['v2', name] as const),
+      ...V1_FILES.filter((name) => name !== 'checkpoint.tst').map((name) => ['v1', name] as const),
+    ].flatMap(([format, name]) =>
+      ['first', 'middle', 'last'].map((where) => [format, name, where] as [string, BundleFileName, string]),
     ),
-  )('changing %s at its %s byte fails verification naming that file', async (name, where) => {
-    const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
+  )('%s: changing %s at its %s byte fails verification naming that file', async (format, name, where) => {
+    const members = (format === 'v1' ? originalV1 : original).map(
+      ([n, content]) => [n, Buffer.from(content)] as [string, Buffer],
+    );
     const content = members.find(([n]) => n === name)![1];
     const at = where === 'first' ? 0 : where === 'last' ? content.length - 1 : Math.floor(content.length / 2);
     content[at] ^= 0x01;
@@ -128,47 +204,23 @@ describe('evidence bundle: tampering is caught and named', () => {
 
   // The verifier checks each line apart from its file's digest: each altered event and each bent proof is named by its line,
   // an event of another shape included, and a bent proof even where the lines around it share its path.
-  it('names each altered event and each bent proof by its line, and no other', async () => {
-    const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
-    const edit = (name: string, change: (lines: string[]) => void) => {
-      const member = members.find(([n]) => n === name)!;
-      const lines = member[1].toString().split('\n');
-      change(lines);
-      member[1] = Buffer.from(lines.join('\n'));
-    };
-    const flipped = (hash: string) => {
-      const bytes = Buffer.from(hash, 'base64');
-      bytes[0] ^= 0x01;
-      return bytes.toString('base64');
-    };
-    edit(BUNDLE_FILES.events, (lines) => {
-      lines[1] = lines[1].replace('"actor":{"id":"', '"actor":{"id":"X');
-      lines[3] = lines[3].replace(/"schemaVersion":\d+,/, '');
+  it('v1: names each altered event and each bent proof by its line, and no other', async () => {
+    const members = withLines(originalV1, {
+      [BUNDLE_FILES.events]: alterEvents,
+      [BUNDLE_FILES.proofs]: (lines) => {
+        for (const [at, hash] of [
+          [2, (p: string[]) => p.length - 1],
+          [4, () => 0],
+        ] as const) {
+          const proof = JSON.parse(lines[at]) as { proof: string[] };
+          const which = hash(proof.proof);
+          proof.proof[which] = flipped(proof.proof[which]);
+          lines[at] = JSON.stringify(proof);
+        }
+      },
     });
-    edit(BUNDLE_FILES.proofs, (lines) => {
-      for (const [at, hash] of [
-        [2, (p: string[]) => p.length - 1],
-        [4, () => 0],
-      ] as const) {
-        const proof = JSON.parse(lines[at]) as { proof: string[] };
-        const which = hash(proof.proof);
-        proof.proof[which] = flipped(proof.proof[which]);
-        lines[at] = JSON.stringify(proof);
-      }
-    });
-    const tampered = join(dir, 'tampered-lines.tar.gz');
-    await writeMembers(tampered, members);
-    const result = await verifyBundle(tampered, [vkey]);
-    expect(result.ok).toBe(false);
-    const failures = result.ok ? [] : result.failures.map((f) => `${f.file}: ${f.message}`);
-    expect(failures).toEqual([
-      expect.stringMatching(
-        /^events\.jsonl: line 2: event \S+ \(position \d+\) hashes to \w+, not its recorded/,
-      ),
-      expect.stringMatching(
-        /^events\.jsonl: line 4: event \S+ \(position \d+\) hashes to \w+, not its recorded/,
-      ),
-      expect.stringMatching(/^events\.jsonl: its SHA-256/),
+    expect(await failuresOf(members, 'tampered-lines.tar.gz')).toEqual([
+      ...ALTERED_EVENTS,
       expect.stringMatching(
         /^proofs\.jsonl: line 3: event \S+ is not proven to be leaf \d+ of the signed log/,
       ),
@@ -177,6 +229,71 @@ describe('evidence bundle: tampering is caught and named', () => {
       ),
       expect.stringMatching(/^proofs\.jsonl: its SHA-256/),
     ]);
+  });
+
+  // v2 proves every leaf at once: a bent proof hash fails the multiproof, which names no line; an altered event still names its own.
+  it('v2: names each altered event by its line, and a bent proof hash as the multiproof failing', async () => {
+    const members = withLines(original, {
+      [BUNDLE_FILES.events]: alterEvents,
+      [BUNDLE_FILES.multiproof]: (lines) => {
+        lines[0] = flipped(lines[0]);
+      },
+    });
+    expect(await failuresOf(members, 'tampered-lines-v2.tar.gz')).toEqual([
+      ...ALTERED_EVENTS,
+      expect.stringMatching(/^multiproof\.txt: its SHA-256/),
+      expect.stringMatching(
+        /^multiproof\.txt: the \d+ events' leaves and the \d+ proof hashes do not lead to the root of the signed log/,
+      ),
+    ]);
+  });
+
+  it.each([
+    [
+      'a line dropped',
+      (lines: string[]) => lines.splice(2, 1),
+      [/^events\.jsonl: holds \d+ events, the manifest says \d+/, /^multiproof\.txt: the \d+ events' leaves/],
+    ],
+    [
+      'two lines swapped',
+      (lines: string[]) => lines.splice(1, 2, lines[2], lines[1]),
+      [/^events\.jsonl: line 3: position \d+ does not follow/, /^multiproof\.txt: the \d+ events' leaves/],
+    ],
+    [
+      'a line added twice',
+      (lines: string[]) => lines.splice(2, 0, lines[2]),
+      [/^events\.jsonl: line 4: position \d+ does not follow/, /^events\.jsonl: holds/, /^multiproof\.txt/],
+    ],
+    [
+      'a leaf index changed',
+      (lines: string[]) => {
+        lines[2] = lines[2].replace(/"leafIndex":(\d+)/, (_, i: string) => `"leafIndex":${Number(i) + 1}`);
+      },
+      [/^multiproof\.txt: the \d+ events' leaves/],
+    ],
+  ] as const)(
+    'v2: %s in events.jsonl is refused',
+    async (_, change: (lines: string[]) => void, expected: readonly RegExp[]) => {
+      const members = withLines(original, { [BUNDLE_FILES.events]: change });
+      const failures = await failuresOf(members, `tampered-${_.replace(/ /g, '-')}.tar.gz`);
+      for (const pattern of expected) expect(failures).toContainEqual(expect.stringMatching(pattern));
+      expect(failures).toContainEqual(expect.stringMatching(/^events\.jsonl: its SHA-256/));
+    },
+  );
+
+  it('v2: a multiproof longer than its leaves could need is not held in memory, and fails', async () => {
+    const events = original
+      .find(([n]) => n === BUNDLE_FILES.events)![1]
+      .toString()
+      .split('\n').length;
+    const members = withLines(original, {
+      [BUNDLE_FILES.multiproof]: (lines) => lines.unshift(...Array<string>(events * 64 + 64).fill(lines[0])),
+    });
+    const failures = await failuresOf(members, 'long-multiproof.tar.gz');
+    expect(failures).toContainEqual(
+      expect.stringMatching(/^multiproof\.txt: holds more hashes than \d+ leaves can need/),
+    );
+    expect(failures).toContainEqual(expect.stringMatching(/^multiproof\.txt: the \d+ events' leaves/));
   });
 
   it('fails with a key that is not the ledger’s, even one with the ledger’s name', async () => {
@@ -193,12 +310,18 @@ describe('evidence bundle: tampering is caught and named', () => {
   });
 
   it('fails when a file is missing, added or moved', async () => {
-    const without = join(dir, 'without-proofs.tar.gz');
+    const without = join(dir, 'without-proof.tar.gz');
     await writeMembers(
       without,
-      original.filter(([n]) => n !== BUNDLE_FILES.proofs),
+      original.filter(([n]) => n !== BUNDLE_FILES.multiproof),
     );
-    expect(await verifyBundle(without, [vkey])).toMatchObject({ ok: false, file: 'proofs.jsonl' });
+    expect(await verifyBundle(without, [vkey])).toMatchObject({ ok: false, file: 'multiproof.txt' });
+    const withoutV1 = join(dir, 'without-proofs-v1.tar.gz');
+    await writeMembers(
+      withoutV1,
+      originalV1.filter(([n]) => n !== BUNDLE_FILES.proofs),
+    );
+    expect(await verifyBundle(withoutV1, [vkey])).toMatchObject({ ok: false, file: 'proofs.jsonl' });
 
     const added = join(dir, 'added.tar.gz');
     await writeMembers(added, [...original, ['notes.txt', Buffer.from('trust me\n')]]);

@@ -1,4 +1,5 @@
 import { LocalIssuer } from '@ledger/auth';
+import type { StoredEvent } from '@ledger/event-store';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,3 +127,22 @@ export async function exportOverGraphql(api: TestApi, variables: Record<string, 
 }
 
 export const scratchDir = () => mkdtempSync(join(tmpdir(), 'evidence-'));
+
+/**
+ * The events of a bundle's events.jsonl as stored (envelope, integrity and
+ * position), whichever format wrote them: v1 lines are the stored event, v2
+ * lines carry its hashed form beside its position, leaf index and hash.
+ */
+export function bundleEvents(text: string): Array<StoredEvent & { position: string }> {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const parsed = JSON.parse(line) as { event?: StoredEvent; position: string; hash?: string };
+      if (!parsed.event) return parsed as StoredEvent & { position: string };
+      const { event, position, hash } = parsed;
+      return { ...event, position, integrity: { ...event.integrity, hash } } as unknown as StoredEvent & {
+        position: string;
+      };
+    });
+}

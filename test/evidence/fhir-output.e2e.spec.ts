@@ -3,7 +3,7 @@ import type { AuditEvent, Bundle, Device, Provenance, Resource } from '@medplum/
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { collect } from '../support/events';
 import { govledger, ledgerEnv, scratchDir, seededLedger } from './evidence-fixture';
@@ -37,7 +37,8 @@ describe('evidence bundle: the FHIR R4 view validates against FHIR R4', () => {
     const members = new Map<string, Buffer>();
     for await (const entry of archive)
       members.set(entry.header.name, Buffer.concat(await collect(entry as AsyncIterable<Buffer>)));
-    text = members.get(BUNDLE_FILES.fhir)!.toString();
+    // The bundle carries the view gzipped, as a recipient reads it after `gunzip -k`.
+    text = gunzipSync(members.get(BUNDLE_FILES.fhirGzip)!).toString();
     fhir = JSON.parse(text) as Bundle;
     accessEvents = members
       .get(BUNDLE_FILES.events)!

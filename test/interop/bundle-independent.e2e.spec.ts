@@ -19,9 +19,9 @@ interface Verdicts {
   digests: boolean;
   /** Go's note.Open of manifest.sig, and its signed digest equal to sha256sum of manifest.json. */
   manifest: boolean;
-  /** Go's note.Open of checkpoint.note and tlog.CheckRecord of every proof. */
+  /** Go's note.Open of checkpoint.note, and every leaf (tlog.RecordHash) with the multiproof to its root (tlog.NodeHash), or in v1 tlog.CheckRecord of every proof. */
   proofs: boolean;
-  /** The Python script: every event hash, leaf, proof root and stream link. */
+  /** The Python script: every event hash, leaf, the proof's root and stream link. */
   script: boolean;
 }
 
@@ -30,10 +30,13 @@ const sh = (command: string, cwd: string) => spawnSync('sh', ['-c', command], { 
 describe('an evidence bundle verified with Go, sha256sum and a Python script that follow VERIFY.md', () => {
   const dir = scratchDir();
   const intact = join(dir, 'intact');
+  const intactV1 = join(dir, 'intact-v1');
   let goVerify: string;
 
   /** What each independent tool says of the unpacked bundle in `bundle`. */
   const verdicts = (bundle: string): Verdicts => {
+    const format = (JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as { format: string })
+      .format;
     const signed = spawnSync(goVerify, ['note', '-vkeys', join(dir, 'vkey.txt'), '-note', 'manifest.sig'], {
       cwd: bundle,
       encoding: 'utf8',
@@ -41,22 +44,34 @@ describe('an evidence bundle verified with Go, sha256sum and a Python script tha
     const manifestDigest = sh('sha256sum manifest.json', bundle).stdout.split(' ')[0];
     const proofs = spawnSync(
       goVerify,
-      [
-        'bundle-proofs',
-        '-vkeys',
-        join(dir, 'vkey.txt'),
-        '-note',
-        'checkpoint.note',
-        '-proofs',
-        'proofs.jsonl',
-      ],
+      format === 'govledger-evidence-bundle/v1'
+        ? [
+            'bundle-proofs',
+            '-vkeys',
+            join(dir, 'vkey.txt'),
+            '-note',
+            'checkpoint.note',
+            '-proofs',
+            'proofs.jsonl',
+          ]
+        : [
+            'bundle-multiproof',
+            '-vkeys',
+            join(dir, 'vkey.txt'),
+            '-note',
+            'checkpoint.note',
+            '-events',
+            'events.jsonl',
+            '-proof',
+            'multiproof.txt',
+          ],
       { cwd: bundle, encoding: 'utf8' },
     );
     return {
       digests: sh(`python3 '${SCRIPT}' . --sha256sums | sha256sum -c --strict`, bundle).status === 0,
       manifest:
         signed.status === 0 &&
-        signed.stdout === `govledger-evidence-bundle/v1 manifest\n${origin()}\nsha256 ${manifestDigest}\n`,
+        signed.stdout === `${format} manifest\n${origin()}\nsha256 ${manifestDigest}\n`,
       proofs: proofs.status === 0,
       script: spawnSync('python3', [SCRIPT, bundle], { encoding: 'utf8' }).status === 0,
     };
@@ -82,25 +97,48 @@ describe('an evidence bundle verified with Go, sha256sum and a Python script tha
         ledgerEnv(api),
       );
       if (run.code !== 0) throw new Error(`govledger export failed: ${run.stderr}`);
+      const v1 = await govledger(
+        [
+          'export',
+          '--system',
+          'sepsis-predictor',
+          '--out',
+          join(dir, 'bundle-v1.tar.gz'),
+          '--actor',
+          'ops.olga',
+          '--bundle-format',
+          'v1',
+        ],
+        ledgerEnv(api),
+      );
+      if (v1.code !== 0) throw new Error(`govledger export --bundle-format v1 failed: ${v1.stderr}`);
     } finally {
       await api.close();
     }
-    mkdirSync(intact);
-    const untar = spawnSync('tar', ['xzf', join(dir, 'bundle.tar.gz'), '-C', intact], { encoding: 'utf8' });
-    if (untar.status !== 0) throw new Error(`tar xzf failed: ${untar.stderr}`);
+    for (const [file, into] of [
+      ['bundle.tar.gz', intact],
+      ['bundle-v1.tar.gz', intactV1],
+    ]) {
+      mkdirSync(into);
+      const untar = spawnSync('tar', ['xzf', join(dir, file), '-C', into], { encoding: 'utf8' });
+      if (untar.status !== 0) throw new Error(`tar xzf failed: ${untar.stderr}`);
+    }
   }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('passes every independent check on the fresh bundle', () => {
-    const script = spawnSync('python3', [SCRIPT, intact], { encoding: 'utf8' });
+  it.each([
+    ['v2', () => intact],
+    ['v1', () => intactV1],
+  ])('passes every independent check on the fresh %s bundle', (_, bundle) => {
+    const script = spawnSync('python3', [SCRIPT, bundle()], { encoding: 'utf8' });
     expect(script.stdout).toMatch(/^OK: [1-9]\d* event hashes recomputed/);
-    expect(verdicts(intact)).toEqual({ digests: true, manifest: true, proofs: true, script: true });
+    expect(verdicts(bundle())).toEqual({ digests: true, manifest: true, proofs: true, script: true });
   });
 
   it("VERIFY.md's worked example is the first event, and sha256sum of its hashed form gives its hash", () => {
     const verifyMd = readFileSync(join(intact, 'VERIFY.md'), 'utf8');
     const firstLine = readFileSync(join(intact, 'events.jsonl'), 'utf8').split('\n')[0];
-    const { integrity } = JSON.parse(firstLine) as { integrity: { hash: string } };
+    const integrity = { hash: (JSON.parse(firstLine) as { hash: string }).hash };
     const example = verifyMd.slice(verifyMd.indexOf('## 6. Worked example'));
     const blocks = [...example.matchAll(/\n\n {4}(.+)\n/g)].map((m) => m[1]);
     // The event's line, the hashed form, its hash, its leaf hash.
@@ -119,8 +157,10 @@ describe('an evidence bundle verified with Go, sha256sum and a Python script tha
   const after = (marker: string) => (text: string) => text.indexOf(marker) + marker.length;
   const middle = (text: string) => Math.floor(text.length / 2);
   it.each<[string, (text: string) => number, Partial<Verdicts>]>([
-    ['events.jsonl', after('"eventId":"'), { digests: false, script: false }],
-    ['proofs.jsonl', after('"proof":["'), { digests: false, proofs: false, script: false }],
+    // Go checks each event's hashed form as it reads the leaves.
+    ['events.jsonl', after('"eventId":"'), { digests: false, proofs: false, script: false }],
+    ['events.jsonl', after('"hash":"'), { digests: false, proofs: false, script: false }],
+    ['events.jsonl', after('"leafIndex":'), { digests: false, proofs: false, script: false }],
     // The root hash, the third line of the signed text.
     [
       'checkpoint.note',
@@ -132,6 +172,7 @@ describe('an evidence bundle verified with Go, sha256sum and a Python script tha
     ['manifest.sig', (text) => text.length - 10, { manifest: false }],
     ['report.html', middle, { digests: false }],
     ['VERIFY.md', middle, { digests: false }],
+    ['fhir-bundle.json.gz', middle, { digests: false }],
   ])('a flipped byte in %s is caught', (name, at, caught) => {
     const copy = join(dir, `flipped-${name}`);
     cpSync(intact, copy, { recursive: true });
@@ -141,5 +182,20 @@ describe('an evidence bundle verified with Go, sha256sum and a Python script tha
     bytes[offset] ^= 0x01;
     writeFileSync(join(copy, name), bytes);
     expect(verdicts(copy)).toEqual({ digests: true, manifest: true, proofs: true, script: true, ...caught });
+  });
+
+  it('a flipped byte in a proof hash is caught, in v2 by the multiproof and in v1 by that inclusion proof', () => {
+    for (const [bundle, name, marker] of [
+      [intact, 'multiproof.txt', ''],
+      [intactV1, 'proofs.jsonl', '"proof":["'],
+    ]) {
+      const copy = `${bundle}-flipped-${name}`;
+      cpSync(bundle, copy, { recursive: true });
+      const bytes = readFileSync(join(copy, name));
+      expect(bytes.length).toBeGreaterThan(0);
+      bytes[after(marker)(bytes.toString('latin1'))] ^= 0x01;
+      writeFileSync(join(copy, name), bytes);
+      expect(verdicts(copy)).toEqual({ digests: false, manifest: true, proofs: false, script: false });
+    }
   });
 });

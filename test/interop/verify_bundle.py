@@ -2,10 +2,13 @@
 """Checks an unpacked evidence bundle by following its VERIFY.md, with Python's
 standard library only: none of the ledger's code.
 
-    verify_bundle.py <dir>              recompute every event hash (RFC 8785,
-                                        section 3), every leaf and inclusion
-                                        proof up to the checkpoint's root
-                                        (RFC 9162, section 4), stream chains
+    verify_bundle.py <dir>              recompute every event hash (section 3:
+                                        v2 hashes each line's hashed form as
+                                        it stands, v1 rebuilds it in RFC 8785
+                                        form), every leaf and the multiproof
+                                        (v2) or each inclusion proof (v1) up
+                                        to the checkpoint's root (RFC 9162,
+                                        section 4), stream chains
     verify_bundle.py <dir> --sha256sums print manifest.json's digests as
                                         `sha256sum -c` reads them (section 1)
 
@@ -18,6 +21,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -129,6 +133,8 @@ def verify(directory):
         base64.b64encode(root).decode() != manifest["checkpoint"]["rootHash"]
     ):
         failures.append("checkpoint.note: not the checkpoint manifest.json names")
+    if manifest["format"] == "govledger-evidence-bundle/v2":
+        return verify_v2(directory, size, root, failures)
     events = (directory / "events.jsonl").read_text("utf-8").splitlines()
     proofs = (directory / "proofs.jsonl").read_text("utf-8").splitlines()
     if len(events) != len(proofs):
@@ -140,6 +146,83 @@ def verify(directory):
         except (ValueError, KeyError, TypeError) as error:
             failures.append(f"line {n}: not an event and its proof as VERIFY.md describes them ({error!r})")
     return failures, len(events), size
+
+
+# VERIFY.md section 3 (v2): the prefix of each events.jsonl line; its hashed form follows, then "}".
+EVENT_LINE = re.compile(r'\{"position":"([1-9][0-9]*)","leafIndex":(0|[1-9][0-9]*),"hash":"([0-9a-f]{64})","event":')
+
+
+def verify_v2(directory, size, root, failures):
+    """VERIFY.md sections 3 and 4 of a v2 bundle: each hashed form as it stands, then one multiproof for every leaf."""
+    content = (directory / "events.jsonl").read_bytes()
+    if content and not content.endswith(b"\n"):
+        failures.append("events.jsonl: the last line does not end with a newline")
+    leaves, last_in_stream, last_position = [], {}, 0
+    for n, line in enumerate(content.split(b"\n")[:-1], start=1):
+        head = EVENT_LINE.match(line.decode("utf-8", "replace"))
+        if not head or not line.endswith(b"}"):
+            failures.append(f"events.jsonl line {n}: not a v2 event line as VERIFY.md describes it")
+            return failures, n, size
+        position, leaf_index, recorded = int(head.group(1)), int(head.group(2)), head.group(3)
+        hashed = line[len(head.group(0).encode("utf-8")) : -1]
+        recomputed = hashlib.sha256(hashed).hexdigest()
+        if recomputed != recorded:
+            failures.append(f"events.jsonl line {n}: the event hashes to {recomputed}, not its recorded {recorded}")
+        if position <= last_position:
+            failures.append(f"events.jsonl line {n}: position {position} does not follow {last_position}")
+        if leaves and leaf_index <= leaves[-1][0] or leaf_index >= size:
+            failures.append(f"events.jsonl line {n}: leaf index {leaf_index} does not rise within the tree of {size}")
+            return failures, n, size
+        last_position = position
+        leaves.append((leaf_index, sha256(b"\x00" + bytes.fromhex(recorded))))
+        try:
+            event = json.loads(hashed)
+            failures.extend(check_link(n, event, recorded, last_in_stream))
+        except (ValueError, KeyError, TypeError) as error:
+            failures.append(f"events.jsonl line {n}: its hashed form is not an event ({error!r})")
+    try:
+        proof = [base64.b64decode(h, validate=True) for h in (directory / "multiproof.txt").read_text("ascii").split()]
+    except ValueError as error:
+        failures.append(f"multiproof.txt: not one base64 hash a line ({error!r})")
+        return failures, len(leaves), size
+    if not leaves or multiproof_root(size, leaves, proof) != root:
+        failures.append("multiproof.txt: the events' leaves and the proof do not lead to the checkpoint's root")
+    return failures, len(leaves), size
+
+
+def multiproof_root(size, leaves, proof):
+    """VERIFY.md section 4: rebuild the root from the leaves, taking every subtree without one from the proof."""
+    state = {"leaf": 0, "proof": 0}
+
+    def subtree(lo, hi):
+        if state["leaf"] == len(leaves) or leaves[state["leaf"]][0] >= hi:
+            if state["proof"] == len(proof):
+                raise IndexError("too few proof hashes")
+            state["proof"] += 1
+            return proof[state["proof"] - 1]
+        if hi - lo == 1:
+            state["leaf"] += 1
+            return leaves[state["leaf"] - 1][1]
+        k = 1
+        while k * 2 < hi - lo:
+            k *= 2
+        left = subtree(lo, lo + k)
+        return sha256(b"\x01" + left + subtree(lo + k, hi))
+
+    try:
+        root = subtree(0, size)
+    except IndexError:
+        return None
+    return root if state["proof"] == len(proof) else None
+
+
+def check_link(n, event, recorded, last_in_stream):
+    """VERIFY.md section 3: within a stream, prevHash is the hash of the previous revision, when both are here."""
+    previous = last_in_stream.get(event["stream"])
+    last_in_stream[event["stream"]] = (event["revision"], recorded)
+    if previous and previous[0] + 1 == event["revision"] and previous[1] != event["integrity"]["prevHash"]:
+        return [f"events.jsonl line {n}: prevHash is not the hash of revision {previous[0]} of {event['stream']}"]
+    return []
 
 
 def check_line(n, event_line, proof_line, size, root, last_in_stream):
@@ -155,11 +238,7 @@ def check_line(n, event_line, proof_line, size, root, last_in_stream):
     path = [base64.b64decode(h, validate=True) for h in proof["proof"]]
     if proof["eventId"] != event["eventId"] or root_from_inclusion(proof["leafIndex"], size, leaf, path) != root:
         failures.append(f"proofs.jsonl line {n}: the inclusion proof of {event['eventId']} does not lead to the checkpoint's root")
-    previous = last_in_stream.get(event["stream"])
-    if previous and previous[0] + 1 == event["revision"] and previous[1] != event["integrity"]["prevHash"]:
-        failures.append(f"events.jsonl line {n}: prevHash is not the hash of revision {previous[0]} of {event['stream']}")
-    last_in_stream[event["stream"]] = (event["revision"], recomputed)
-    return failures
+    return failures + check_link(n, event, recomputed, last_in_stream)
 
 
 def main(argv):
@@ -176,7 +255,7 @@ def main(argv):
         print(f"FAIL: {failure}")
     if failures:
         return 1
-    print(f"OK: {events} event hashes recomputed and {events} inclusion proofs lead to the root of tree size {size}")
+    print(f"OK: {events} event hashes recomputed and their leaves lead to the root of tree size {size}")
     return 0
 
 

@@ -6,9 +6,22 @@ import { sha256Hex, signNote, type NoteSigner } from '@ledger/integrity';
  * one streaming pass: first what says what everything else must be (the
  * signed manifest, the checkpoint, the keys), then the events and their proofs,
  * then the views derived from them.
+ *
+ * v2 proves the same things with less to read. v1 carried one inclusion proof
+ * per event (about 17 hashes each, more bytes than the events) and the FHIR
+ * view inflated (twice the events' bytes), and at 100,000 events its verifier
+ * spent most of its time inflating and parsing those. v2 carries one
+ * multiproof for all the events' leaves (the subtrees holding none of them;
+ * none at all when the bundle holds every leaf), each event as the exact
+ * bytes its hash covers beside its position, leaf index and hash (so checking
+ * it is one SHA-256 of a slice of its line, with no canonical form to
+ * rebuild), and the FHIR view gzipped, its digest over the gzipped bytes.
+ * Bundles of v1 are still read.
  */
 
-export const BUNDLE_FORMAT = 'govledger-evidence-bundle/v1';
+export const BUNDLE_FORMAT_V1 = 'govledger-evidence-bundle/v1';
+export const BUNDLE_FORMAT = 'govledger-evidence-bundle/v2';
+export type BundleFormat = typeof BUNDLE_FORMAT | typeof BUNDLE_FORMAT_V1;
 
 export const BUNDLE_FILES = {
   manifest: 'manifest.json',
@@ -19,7 +32,9 @@ export const BUNDLE_FILES = {
   consistency: 'consistency.json',
   events: 'events.jsonl',
   proofs: 'proofs.jsonl',
+  multiproof: 'multiproof.txt',
   fhir: 'fhir-bundle.json',
+  fhirGzip: 'fhir-bundle.json.gz',
   report: 'report.html',
   verify: 'VERIFY.md',
 } as const;
@@ -36,7 +51,9 @@ export const FILE_MEANING: Record<BundleFileName, string> = {
   'consistency.json': "the proof that the bundled checkpoint extends the recipient's earlier one",
   'events.jsonl': 'the stored events, exactly as hashed',
   'proofs.jsonl': 'the inclusion proof of each event',
+  'multiproof.txt': "the proof that the events' leaves are in the signed log",
   'fhir-bundle.json': 'the FHIR R4 view of the events (AuditEvent, Provenance)',
+  'fhir-bundle.json.gz': 'the FHIR R4 view of the events (AuditEvent, Provenance), gzipped',
   'report.html': 'the human-readable report',
   'VERIFY.md': 'how to verify the bundle without this software, with a worked example',
 };
@@ -49,7 +66,7 @@ export interface ManifestFile {
 }
 
 export interface BundleManifest {
-  format: typeof BUNDLE_FORMAT;
+  format: BundleFormat;
   generator: { name: string; version: string };
   exportId: string;
   createdAt: string;
@@ -101,16 +118,17 @@ export interface BundleManifest {
  * verifier key that checks checkpoints checks bundles too. Its first line is
  * not the origin, so it can never pass for a checkpoint of the log.
  */
-export function manifestNoteText(origin: string, manifestBytes: Uint8Array): string {
-  return `${BUNDLE_FORMAT} manifest\n${origin}\nsha256 ${sha256Hex(manifestBytes)}\n`;
+export function manifestNoteText(format: BundleFormat, origin: string, manifestBytes: Uint8Array): string {
+  return `${format} manifest\n${origin}\nsha256 ${sha256Hex(manifestBytes)}\n`;
 }
 
 export function signManifest(
+  format: BundleFormat,
   origin: string,
   manifestBytes: Uint8Array,
   signers: readonly NoteSigner[],
 ): string {
-  return signNote(manifestNoteText(origin, manifestBytes), signers);
+  return signNote(manifestNoteText(format, origin, manifestBytes), signers);
 }
 
 /** Members a bundle holds only when its manifest lists them; bundles made before VERIFY.md existed still verify. */
@@ -120,15 +138,37 @@ const OPTIONAL_FILES: ReadonlySet<BundleFileName> = new Set<BundleFileName>([
   BUNDLE_FILES.verify,
 ]);
 
-/** The members of a bundle in archive order: every required one, and the optional ones among `listed`. */
-export function bundleOrder(listed: Iterable<BundleFileName>): BundleFileName[] {
+/** What each format holds in place of the other's. */
+const NOT_IN_FORMAT: Record<BundleFormat, ReadonlySet<BundleFileName>> = {
+  [BUNDLE_FORMAT_V1]: new Set<BundleFileName>([BUNDLE_FILES.multiproof, BUNDLE_FILES.fhirGzip]),
+  [BUNDLE_FORMAT]: new Set<BundleFileName>([BUNDLE_FILES.proofs, BUNDLE_FILES.fhir]),
+};
+
+export function isBundleFormat(format: unknown): format is BundleFormat {
+  return format === BUNDLE_FORMAT || format === BUNDLE_FORMAT_V1;
+}
+
+/** The members of a bundle in archive order: every required one of its format, and the optional ones among `listed`. */
+export function bundleOrder(format: BundleFormat, listed: Iterable<BundleFileName>): BundleFileName[] {
   const present = new Set(listed);
   return (Object.values(BUNDLE_FILES) as BundleFileName[]).filter(
-    (name) => !OPTIONAL_FILES.has(name) || present.has(name),
+    (name) => !NOT_IN_FORMAT[format].has(name) && (!OPTIONAL_FILES.has(name) || present.has(name)),
   );
 }
 
-/** One line of proofs.jsonl: the audit path of one event, hashes in standard base64 as in the checkpoint. */
+/**
+ * A v2 events.jsonl line starts with this, and after it come the exact bytes
+ * the event's hash covers (its RFC 8785 hashed form) and a closing brace:
+ * `{"position":"<decimal>","leafIndex":<decimal>,"hash":"<hex>","event":<hashed form>}`.
+ */
+export const EVENT_LINE_V2 =
+  /^\{"position":"([1-9][0-9]{0,19})","leafIndex":(0|[1-9][0-9]{0,15}),"hash":"([0-9a-f]{64})","event":/;
+
+export function eventLineV2(position: bigint, leafIndex: number, hash: string, hashedForm: string): string {
+  return `{"position":"${position}","leafIndex":${leafIndex},"hash":"${hash}","event":${hashedForm}}`;
+}
+
+/** One line of v1's proofs.jsonl: the audit path of one event, hashes in standard base64 as in the checkpoint. */
 export interface ProofLine {
   eventId: string;
   leafIndex: number;

@@ -2,6 +2,9 @@ import { streamNames, tenantStream } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import {
   canonicalJson,
+  eventLeafHash,
+  HASH_SIZE,
+  hashedForm,
   hashToBase64,
   noteVerifier,
   openCheckpoint,
@@ -23,8 +26,10 @@ import {
   BUNDLE_FILES,
   BUNDLE_FORMAT,
   bundleOrder,
+  eventLineV2,
   signManifest,
   type BundleFileName,
+  type BundleFormat,
   type BundleManifest,
   type ConsistencyFile,
   type ManifestFile,
@@ -82,6 +87,8 @@ export interface ExportEvidenceOptions {
   onProgress?: (done: number, total: number) => void;
   exportId?: string;
   now?: () => Date;
+  /** v2 unless asked: v1 for a recipient whose tools read only v1. */
+  format?: BundleFormat;
 }
 
 export interface ExportedBundle {
@@ -108,6 +115,8 @@ export interface ExportedBundle {
  */
 export async function exportEvidenceBundle(options: ExportEvidenceOptions): Promise<ExportedBundle> {
   const { store, readStore, proofs, keys, origin } = options;
+  const format = options.format ?? BUNDLE_FORMAT;
+  const v2 = format === BUNDLE_FORMAT;
   const scope = normalisedScope(options.scope);
   const verifiers = keys.verifierKeys.map((key) => noteVerifier(key));
   const since =
@@ -148,7 +157,9 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
   };
   try {
     const eventsFile = file(BUNDLE_FILES.events);
-    const proofsFile = file(BUNDLE_FILES.proofs);
+    // v1's proofs.jsonl; v2 keeps the leaves for its one multiproof instead.
+    const proofsFile = v2 ? undefined : file(BUNDLE_FILES.proofs);
+    const leaves = new Leaves();
     const fhirFile = file(BUNDLE_FILES.fhir);
     const report = new ReportModel();
     const provenance = new ProvenanceCollector(scope.tenantId, scope.systemId);
@@ -171,25 +182,33 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     for await (const page of events.pages()) {
       for (let start = 0; start < page.length; start += EXPORT_SLICE) {
         const slice = page.slice(start, start + EXPORT_SLICE);
-        const sliceProofs = await proofs.inclusionProofs(
-          slice.map((e) => e.eventId),
-          checkpoint.treeSize,
-        );
+        const ids = slice.map((e) => e.eventId);
+        const sliceProofs = v2 ? undefined : await proofs.inclusionProofs(ids, checkpoint.treeSize);
+        const leafIndices =
+          sliceProofs?.map((p) => p.leafIndex) ?? (await proofs.leafIndices(ids, checkpoint.treeSize));
         const eventLines: string[] = [];
         const proofLines: string[] = [];
         for (const [i, event] of slice.entries()) {
-          const proof = sliceProofs[i];
+          const leafIndex = leafIndices[i];
           const { position, ...envelope } = event;
-          const eventLine = canonicalJson({ ...envelope, position: position.toString() });
+          let eventLine: string;
+          if (sliceProofs) {
+            eventLine = canonicalJson({ ...envelope, position: position.toString() });
+            const proof = sliceProofs[i];
+            const line: ProofLine = {
+              eventId: event.eventId,
+              leafIndex,
+              eventHash: proof.eventHash,
+              proof: proof.proof.map(hashToBase64),
+            };
+            proofLines.push(`${canonicalJson(line)}\n`);
+            example ??= { line: eventLine, envelope: event, leafIndex, proof: line.proof };
+          } else {
+            eventLine = eventLineV2(position, leafIndex, event.integrity.hash, hashedForm(event));
+            leaves.add(leafIndex, event.integrity.hash);
+            example ??= { line: eventLine, envelope: event, leafIndex };
+          }
           eventLines.push(`${eventLine}\n`);
-          const line: ProofLine = {
-            eventId: event.eventId,
-            leafIndex: proof.leafIndex,
-            eventHash: proof.eventHash,
-            proof: proof.proof.map(hashToBase64),
-          };
-          example ??= { line: eventLine, envelope: event, leafIndex: line.leafIndex, proof: line.proof };
-          proofLines.push(`${canonicalJson(line)}\n`);
           report.add(event);
           if (event.type === 'DataAccessed') {
             fhirCounts.auditEvents++;
@@ -203,7 +222,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
           }
         }
         await eventsFile.write(eventLines.join(''));
-        await proofsFile.write(proofLines.join(''));
+        await proofsFile?.write(proofLines.join(''));
         await fhirFile.write(fhirEntries.splice(0).join(''));
         done += slice.length;
         options.onProgress?.(done, total);
@@ -214,10 +233,21 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     for (const device of provenance.devices()) fhirEntry(device);
     await fhirFile.write(`${fhirEntries.splice(0).join('')}\n]}\n`);
     for (const f of [eventsFile, proofsFile, fhirFile])
-      files.set(basename(f.path) as BundleFileName, await f.close());
+      if (f) files.set(basename(f.path) as BundleFileName, await f.close());
+    if (v2) {
+      const multiproof = file(BUNDLE_FILES.multiproof);
+      // A bundle of no events proves nothing about the log, so it has no proof hashes to carry.
+      if (leaves.count > 0)
+        for (const hash of await proofs.multiproof(leaves.indices(), leaves.hashes(), checkpoint.treeSize))
+          await multiproof.write(`${hashToBase64(hash)}\n`);
+      files.set(BUNDLE_FILES.multiproof, await multiproof.close());
+      files.delete(BUNDLE_FILES.fhir);
+      files.set(BUNDLE_FILES.fhirGzip, await gzipped(fhirFile.path, file(BUNDLE_FILES.fhirGzip)));
+      await rm(fhirFile.path);
+    }
 
     const manifestBase: Omit<BundleManifest, 'files' | 'counts'> = {
-      format: BUNDLE_FORMAT,
+      format,
       generator: options.generator,
       exportId,
       createdAt,
@@ -274,7 +304,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
           verifierKeys: keys.verifierKeys,
         }),
       ],
-      [BUNDLE_FILES.verify, renderVerifyMd({ origin, checkpoint: manifestBase.checkpoint, example })],
+      [BUNDLE_FILES.verify, renderVerifyMd({ format, origin, checkpoint: manifestBase.checkpoint, example })],
     ];
     for (const [name, content] of small) {
       const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
@@ -282,7 +312,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
       files.set(name, { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
     }
 
-    const order = bundleOrder(files.keys());
+    const order = bundleOrder(format, files.keys());
     const manifest: BundleManifest = {
       ...manifestBase,
       counts: {
@@ -298,7 +328,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     await writeFile(join(workDir, BUNDLE_FILES.manifest), manifestBytes, { mode: 0o600 });
     await writeFile(
       join(workDir, BUNDLE_FILES.signature),
-      signManifest(origin, manifestBytes, keys.signers),
+      signManifest(format, origin, manifestBytes, keys.signers),
       {
         mode: 0o600,
       },
@@ -319,6 +349,44 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     for (const f of open) f.abort();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** The leaf index and leaf hash of each event written, in order: what v2's one multiproof is made for. */
+class Leaves {
+  private indexes = new Float64Array(1024);
+  private leafHashes = Buffer.alloc(1024 * HASH_SIZE);
+  count = 0;
+
+  add(leafIndex: number, eventHash: string): void {
+    if (this.count === this.indexes.length) {
+      const indexes = new Float64Array(this.count * 2);
+      indexes.set(this.indexes);
+      this.indexes = indexes;
+      const leafHashes = Buffer.alloc(this.count * 2 * HASH_SIZE);
+      this.leafHashes.copy(leafHashes);
+      this.leafHashes = leafHashes;
+    }
+    this.indexes[this.count] = leafIndex;
+    this.leafHashes.set(eventLeafHash(eventHash), this.count * HASH_SIZE);
+    this.count++;
+  }
+
+  indices(): Float64Array {
+    return this.indexes.subarray(0, this.count);
+  }
+
+  hashes(): Uint8Array {
+    return this.leafHashes.subarray(0, this.count * HASH_SIZE);
+  }
+}
+
+/** Gzips a member into `into`, whose digest, taken over the gzipped bytes, the manifest lists. */
+async function gzipped(path: string, into: HashingFile): Promise<Omit<ManifestFile, 'name'>> {
+  const gzip = createGzip();
+  const reading = pipeline(createReadStream(path), gzip);
+  for await (const chunk of gzip) await into.write(chunk as Buffer);
+  await reading;
+  return into.close();
 }
 
 /** Streams each member from disk into a gzipped POSIX tar, in the order the verifier reads them. */

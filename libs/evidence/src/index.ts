@@ -5,7 +5,14 @@
  * database; the writer reads the event store, the read models and the
  * transparency log.
  */
-export { BUNDLE_FILES, type BundleFileName, type BundleManifest } from './bundle-format';
+export {
+  BUNDLE_FILES,
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_V1,
+  type BundleFileName,
+  type BundleFormat,
+  type BundleManifest,
+} from './bundle-format';
 export {
   exportEvidenceBundle,
   type EvidenceKeys,

@@ -15,6 +15,7 @@ import {
   openCheckpoint,
   sha256Hex,
   verifyConsistency,
+  verifyMultiproof,
   verifyNote,
   type NoteVerifier,
   type OpenedCheckpoint,
@@ -26,10 +27,14 @@ import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import {
   BUNDLE_FORMAT,
+  BUNDLE_FORMAT_V1,
   bundleOrder,
+  EVENT_LINE_V2,
   FILE_MEANING,
+  isBundleFormat,
   manifestNoteText,
   type BundleFileName,
+  type BundleFormat,
   type BundleManifest,
   type ConsistencyFile,
   type ProofLine,
@@ -67,6 +72,7 @@ export type BundleVerification =
     };
 
 export interface BundleSummary {
+  format: BundleFormat;
   exportId: string;
   systemId: string;
   tenantId: string;
@@ -183,6 +189,12 @@ class BundleReader {
   private wantedLeaves = new Map<number, number | undefined>();
   private inclusion?: InclusionVerifier;
   private readonly proofHashes = new ProofHashes();
+  /** v2: each event's leaf index, in order, as its line states it; proven only by the multiproof. */
+  private leafIndices = new Float64Array(1024);
+  /** v2: lines whose leaf cannot be known, so the multiproof cannot be checked. */
+  private unreadableLines = 0;
+  /** v2: the hashes of multiproof.txt as they are read, 32 bytes each. */
+  private multiproof = new GrowingBytes();
 
   private witnesses?: WitnessPolicyResult;
 
@@ -243,7 +255,11 @@ class BundleReader {
         }
         await this.member(name, entry);
         this.files++;
-        if (name === 'manifest.sig') expected = bundleOrder(this.manifest!.files.map((f) => f.name));
+        if (name === 'manifest.sig')
+          expected = bundleOrder(
+            this.manifest!.format,
+            this.manifest!.files.map((f) => f.name),
+          );
       }
     } finally {
       input.destroy();
@@ -277,11 +293,19 @@ class BundleReader {
       case 'consistency.json':
         return this.recorded(async () => this.checkConsistency(await this.readListed(name, content)));
       case 'events.jsonl':
-        await this.streamListed(name, content, (line, n) => this.checkEvent(line, n));
+        await this.streamListed(name, content, (line, n) =>
+          this.manifest!.format === BUNDLE_FORMAT ? this.checkEventLine(line, n) : this.checkEvent(line, n),
+        );
         return this.recomputeSignals();
       case 'proofs.jsonl':
         await this.streamListed(name, content, (line, n) => this.checkProof(line, n));
         return this.checkSignalCheckpoints();
+      case 'multiproof.txt':
+        await this.streamListed(name, content, (line, n) => this.readProofHash(line, n));
+        this.checkMultiproof();
+        return this.checkSignalCheckpoints();
+      // v2's FHIR view is checked by the digest of its gzipped bytes; its content is the same view v1 carried inflated.
+      case 'fhir-bundle.json.gz':
       case 'fhir-bundle.json':
       case 'report.html':
       case 'VERIFY.md':
@@ -324,10 +348,10 @@ class BundleReader {
     } catch {
       throw new BundleFailure('manifest.json', 'the signed manifest is not JSON');
     }
-    if (manifest.format !== BUNDLE_FORMAT)
+    if (!isBundleFormat(manifest.format))
       throw new BundleFailure(
         'manifest.json',
-        `format is ${JSON.stringify(manifest.format)}; this verifier reads ${BUNDLE_FORMAT}`,
+        `format is ${JSON.stringify(manifest.format)}; this verifier reads ${BUNDLE_FORMAT} and ${BUNDLE_FORMAT_V1}`,
       );
     if (manifest.scope?.signalInputs !== undefined) {
       const ranges = manifest.scope.signalInputs;
@@ -345,10 +369,10 @@ class BundleReader {
         last: BigInt(r.lastPosition),
       }));
     }
-    if (text !== manifestNoteText(manifest.origin, bytes)) {
+    if (text !== manifestNoteText(manifest.format, manifest.origin, bytes)) {
       throw new BundleFailure(
         'manifest.sig',
-        `the signed statement is not the one for a ${BUNDLE_FORMAT} manifest of log ${JSON.stringify(manifest.origin)}`,
+        `the signed statement is not the one for a ${manifest.format} manifest of log ${JSON.stringify(manifest.origin)}`,
       );
     }
     this.manifest = manifest;
@@ -483,7 +507,6 @@ class BundleReader {
   }
 
   private checkEvent(line: string, n: number): void {
-    const manifest = this.manifest!;
     const at = `line ${n}`;
     const fail = (message: string) => this.record('events.jsonl', `${at}${message}`);
     let event: Record<string, unknown>;
@@ -542,6 +565,62 @@ class BundleReader {
       fail(
         `: event ${eventId} (position ${position}) hashes to ${recomputed}, not its recorded ${integrity.hash}: the event was altered`,
       );
+    this.admit({ eventId, type, position, data, metadata }, integrity.hash, fail);
+  }
+
+  /**
+   * A v2 line: its prefix states position, leaf index and hash, and the rest
+   * but the last brace is the exact text the hash covers, so its SHA-256 is
+   * compared as it stands; equal, those are the ledger's bytes, canonical
+   * form and all.
+   */
+  private checkEventLine(line: string, n: number): void {
+    const fail = (message: string) => this.record('events.jsonl', `line ${n}${message}`);
+    const head = EVENT_LINE_V2.exec(line);
+    if (!head || !line.endsWith('}')) {
+      fail(
+        ' is not {"position":"…","leafIndex":…,"hash":"…","event":{…}} with each field as written at export: the events were altered',
+      );
+      this.unreadableLines++;
+      this.leafIndexOf(Number.NaN);
+      return this.rememberEvent(NO_HASH, 0n);
+    }
+    const [prefix, position, leafIndex, hash] = head;
+    const hashed = line.slice(prefix.length, -1);
+    this.leafIndexOf(Number(leafIndex));
+    let event: Partial<EventFields> | null;
+    try {
+      event = JSON.parse(hashed) as Partial<EventFields> | null;
+    } catch {
+      event = null;
+    }
+    const recomputed = sha256Hex(hashed);
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+      fail(` (position ${position}): its event is not a JSON object: the event was altered`);
+      // Its stated hash still stands for its leaf, so the multiproof is checked for the other events.
+      return this.rememberEvent(Buffer.from(hash, 'hex'), BigInt(position));
+    }
+    if (recomputed !== hash)
+      fail(
+        `: event ${event.eventId} (position ${position}) hashes to ${recomputed}, not its recorded ${hash}: the event was altered`,
+      );
+    this.admit({ ...event, position } as EventFields, hash, fail);
+  }
+
+  /** Records this line's stated leaf index; v2's leaves rise with the events. */
+  private leafIndexOf(leafIndex: number): void {
+    if (this.events === this.leafIndices.length) {
+      const grown = new Float64Array(this.leafIndices.length * 2);
+      grown.set(this.leafIndices);
+      this.leafIndices = grown;
+    }
+    this.leafIndices[this.events] = leafIndex;
+  }
+
+  /** The checks every event passes whatever its format: order, scope and period; then it is kept for the proofs and signals. */
+  private admit(event: EventFields, hash: string, fail: (message: string) => void): void {
+    const manifest = this.manifest!;
+    const { eventId, type, position, data, metadata } = event;
     if (this.lastPosition !== undefined && BigInt(position) <= BigInt(this.lastPosition))
       fail(
         `: position ${position} does not follow ${this.lastPosition}: events must be in the ledger's global order`,
@@ -560,7 +639,7 @@ class BundleReader {
     // An altered event is still recomputed from, so the report says what its alteration changes too.
     this.recomputation!.add({ type, position: BigInt(position), data, metadata: metadata ?? {} });
     // The recorded hash keeps each proof matched to its line; an event that does not hash to it has failed above.
-    this.rememberEvent(Buffer.from(integrity.hash, 'hex'), BigInt(position));
+    this.rememberEvent(Buffer.from(hash, 'hex'), BigInt(position));
     this.firstPosition ??= position;
     this.lastPosition = position;
   }
@@ -664,6 +743,61 @@ class BundleReader {
     if (this.wantedLeaves.has(n)) this.wantedLeaves.set(n, proof.leafIndex);
   }
 
+  private readProofHash(line: string, n: number): void {
+    // A subtree the proof names is a sibling on some leaf's path: at most 64 of them a leaf, so a longer proof is not held.
+    if (n > (this.events + 1) * 64) {
+      if (n === (this.events + 1) * 64 + 1)
+        this.record(
+          'multiproof.txt',
+          `holds more hashes than ${this.events} leaves can need: the proof was altered`,
+        );
+      return;
+    }
+    try {
+      this.multiproof.push(decodeHash(line, n, 'multiproof.txt line'));
+    } catch (error) {
+      this.record('multiproof.txt', `line ${n}: ${messageOf(error)}: the proof was altered`);
+    }
+  }
+
+  /** v2: every event's leaf at once, against the checkpoint's root. */
+  private checkMultiproof(): void {
+    const checkpoint = this.checkpoint!;
+    const proof = this.multiproof.hashes();
+    if (this.events === 0) {
+      if (proof.length > 0)
+        this.record('multiproof.txt', `holds ${proof.length} hashes for a bundle of no events`);
+      return;
+    }
+    if (this.unreadableLines > 0)
+      return this.record(
+        'multiproof.txt',
+        `cannot be checked: ${this.unreadableLines} lines of events.jsonl cannot be read, so their leaves are unknown`,
+      );
+    const leafIndices = this.leafIndices.subarray(0, this.events);
+    const leafHashes = Buffer.alloc(this.events * HASH_BYTES);
+    for (let i = 0; i < this.events; i++)
+      leafHashes.set(
+        leafHash(this.eventHashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)),
+        i * HASH_BYTES,
+      );
+    try {
+      verifyMultiproof({
+        treeSize: checkpoint.size,
+        leafIndices,
+        leafHashes,
+        proof,
+        root: checkpoint.rootHash,
+      });
+    } catch (error) {
+      return this.record(
+        'multiproof.txt',
+        `the ${this.events} events' leaves and the ${proof.length} proof hashes do not lead to the root of the signed log of ${checkpoint.size} events: ${messageOf(error)}. An event's hash or leaf index in events.jsonl, or a hash here, was altered`,
+      );
+    }
+    for (const line of this.wantedLeaves.keys()) this.wantedLeaves.set(line, leafIndices[line - 1]);
+  }
+
   private rememberEvent(hash: Buffer, position: bigint): void {
     if ((this.events + 1) * HASH_BYTES > this.eventHashes.length) {
       const grown = Buffer.alloc(this.eventHashes.length * 2);
@@ -749,6 +883,7 @@ class BundleReader {
     const manifest = this.manifest!;
     const checkpoint = this.checkpoint!;
     return {
+      format: manifest.format,
       exportId: manifest.exportId,
       systemId: manifest.scope.systemId,
       tenantId: manifest.scope.tenantId,
@@ -783,6 +918,36 @@ async function readSmall(name: BundleFileName, content: AsyncIterable<Buffer>): 
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** The fields of a stored event the verifier reads. */
+interface EventFields {
+  eventId: string;
+  type: string;
+  position: string;
+  data: unknown;
+  metadata: { tenantId?: string; occurredAt?: string };
+}
+
+/** 32-byte hashes appended one by one, in one buffer that doubles as it fills. */
+class GrowingBytes {
+  private bytes = Buffer.alloc(HASH_BYTES * 64);
+  private count = 0;
+
+  push(hash: Uint8Array): void {
+    if ((this.count + 1) * HASH_BYTES > this.bytes.length) {
+      const grown = Buffer.alloc(this.bytes.length * 2);
+      this.bytes.copy(grown);
+      this.bytes = grown;
+    }
+    this.bytes.set(hash, this.count++ * HASH_BYTES);
+  }
+
+  hashes(): Uint8Array[] {
+    return Array.from({ length: this.count }, (_, i) =>
+      this.bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES),
+    );
+  }
 }
 
 /** Standard base64 that re-encodes to itself, as the checkpoint's root line is written. */

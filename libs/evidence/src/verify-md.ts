@@ -1,5 +1,5 @@
 import { eventLeafHash, hashedForm, hashToHex, type HashedEnvelope, sha256Hex } from '@ledger/integrity';
-import { BUNDLE_FORMAT } from './bundle-format';
+import { BUNDLE_FORMAT, type BundleFormat } from './bundle-format';
 
 /** The first event of a bundle as written, with its proof: the worked example. */
 export interface WorkedExample {
@@ -7,10 +7,12 @@ export interface WorkedExample {
   line: string;
   envelope: HashedEnvelope;
   leafIndex: number;
-  proof: string[];
+  /** v1: its own inclusion proof; a v2 bundle proves all its leaves at once. */
+  proof?: string[];
 }
 
 export interface VerifyMdFacts {
+  format: BundleFormat;
   origin: string;
   checkpoint: { treeSize: number; rootHash: string };
   example?: WorkedExample;
@@ -21,12 +23,12 @@ export interface VerifyMdFacts {
  * write a verifier in any language (test/interop/verify_bundle.py is one),
  * with a worked example computed from the bundle itself at export time.
  */
-export function renderVerifyMd({ origin, checkpoint, example }: VerifyMdFacts): string {
+export function renderVerifyMd({ format, origin, checkpoint, example }: VerifyMdFacts): string {
+  const v2 = format === BUNDLE_FORMAT;
   return `# How to verify this evidence bundle without our software
 
-This bundle (${BUNDLE_FORMAT}) is from the transparency log \`${origin}\`.
-Everything below can be checked with standard tools: any RFC 8785 (JSON
-Canonicalization Scheme) implementation, SHA-256, and Go's
+This bundle (${format}) is from the transparency log \`${origin}\`.
+Everything below can be checked with standard tools: ${v2 ? 'SHA-256' : 'any RFC 8785 (JSON\nCanonicalization Scheme) implementation, SHA-256'}, and Go's
 \`golang.org/x/mod/sumdb/note\` and \`sumdb/tlog\` packages (or any C2SP
 signed-note verifier for Ed25519). Get the ledger's verifier key
 (\`<name>+<key id>+<base64 key>\`) from its operator by a channel you trust,
@@ -43,7 +45,7 @@ them, for example with
 \`manifest.sig\` is a C2SP signed note (https://c2sp.org/signed-note) whose
 text is exactly these three lines:
 
-    ${BUNDLE_FORMAT} manifest
+    ${format} manifest
     <origin>
     sha256 <lowercase hex SHA-256 of the bytes of manifest.json>
 
@@ -65,7 +67,24 @@ the root hash in standard base64, one per line. Here:
 
 It must equal \`manifest.json\`'s \`checkpoint\` (\`treeSize\`, \`rootHash\`).
 
-## 3. Event hashes
+${v2 ? EVENTS_AND_PROOF_V2 : EVENTS_AND_PROOFS_V1}## 5. The other files
+
+- \`keys.txt\`: every verifier key the ledger has published, one per line.
+- \`consistency.json\` (only when the export was asked for one):
+  \`{"from": {"treeSize", "rootHash", "checkpoint"}, "to": {"treeSize", "rootHash"}, "proof"}\`,
+  an RFC 9162 consistency proof (\`tlog.CheckTree\`) from the recipient's
+  earlier checkpoint (the signed note in \`from.checkpoint\`) to this one.
+- \`checkpoint.tst\` (only when the ledger has a timestamp authority): the
+  RFC 3161 TimeStampToken (DER) over SHA-256 of \`checkpoint.note\`'s text
+  (the note up to and including the line before the blank line):
+  \`openssl ts -verify -data <that text> -in checkpoint.tst -token_in -CAfile <the TSA's CA>\`.
+- \`${v2 ? 'fhir-bundle.json.gz' : 'fhir-bundle.json'}\` and \`report.html\`: views derived from the events,
+  covered by the manifest's digests${v2 ? " (the FHIR view's over its gzipped bytes: `gunzip -k` it to read it)" : ''}.
+
+${example ? workedExample(example) : '## 6. Worked example\n\nThis bundle holds no events.\n'}`;
+}
+
+const EVENTS_AND_PROOFS_V1 = `## 3. Event hashes
 
 \`events.jsonl\` holds one stored event per line, each line the RFC 8785
 canonical JSON of the event with its \`position\` (the store's global order,
@@ -101,22 +120,51 @@ hashes from the leaf upwards. Each proof must lead from the event's leaf hash
 to the checkpoint's root at the checkpoint's tree size
 (\`tlog.CheckRecord(proof, size, root, leafIndex, tlog.RecordHash(eventHash))\`).
 
-## 5. The other files
+`;
 
-- \`keys.txt\`: every verifier key the ledger has published, one per line.
-- \`consistency.json\` (only when the export was asked for one):
-  \`{"from": {"treeSize", "rootHash", "checkpoint"}, "to": {"treeSize", "rootHash"}, "proof"}\`,
-  an RFC 9162 consistency proof (\`tlog.CheckTree\`) from the recipient's
-  earlier checkpoint (the signed note in \`from.checkpoint\`) to this one.
-- \`checkpoint.tst\` (only when the ledger has a timestamp authority): the
-  RFC 3161 TimeStampToken (DER) over SHA-256 of \`checkpoint.note\`'s text
-  (the note up to and including the line before the blank line):
-  \`openssl ts -verify -data <that text> -in checkpoint.tst -token_in -CAfile <the TSA's CA>\`.
-- \`fhir-bundle.json\` and \`report.html\`: views derived from the events,
-  covered by the manifest's digests.
+const EVENTS_AND_PROOF_V2 = `## 3. Event hashes
 
-${example ? workedExample(example) : '## 6. Worked example\n\nThis bundle holds no events.\n'}`;
-}
+\`events.jsonl\` holds one stored event per line, in the store's global order:
+
+    {"position":"<decimal>","leafIndex":<decimal>,"hash":"<64 hex>","event":<hashed form>}
+
+exactly that prefix, then the event's hashed form, then \`}\`. The hashed
+form is the UTF-8 bytes the event's hash was taken over when it was stored:
+the RFC 8785 canonical JSON of the event without \`position\` and without
+\`integrity.hash\`,
+
+    {"data", "eventId", "integrity": {"prevHash"}, "metadata", "revision", "schemaVersion", "stream", "type"}
+
+Check each line by taking the bytes after the prefix up to the closing
+brace: their lowercase hex SHA-256 must be the line's \`hash\`. Nothing needs
+re-serialising: equal hashes mean these are the very bytes the ledger hashed.
+Positions must rise line by line, and so must leaf indices. Within one
+\`stream\`, an event's \`integrity.prevHash\` is the hash of the event of the
+previous \`revision\` (64 zeros for revision 0), when both are in the bundle.
+
+## 4. Leaves, nodes and the multiproof (RFC 9162)
+
+Each event is one leaf of the log's Merkle tree, in global order, at its
+line's \`leafIndex\`. The leaf data is the event hash's 32 raw bytes, so
+
+    leaf hash = SHA-256(0x00 || event hash bytes)
+    node hash = SHA-256(0x01 || left child || right child)
+
+(\`tlog.RecordHash\` and \`tlog.NodeHash\`). \`multiproof.txt\` proves every
+leaf at once: one standard-base64 hash per line, the hashes of the RFC 9162
+subtrees that hold none of the bundle's leaves, left to right. Rebuild the
+root of the checkpoint's tree size n over leaves [0, n) with
+
+    root(lo, hi):
+        if no bundled leaf index is in [lo, hi): take the next hash of multiproof.txt
+        elif hi - lo == 1: the leaf hash of the event at leaf index lo
+        else: k = the largest power of two below hi - lo
+              node hash(root(lo, lo + k), root(lo + k, hi))
+
+It must equal the checkpoint's root, with every hash of \`multiproof.txt\`
+used. A bundle that holds every leaf of the tree needs no proof hashes.
+
+`;
 
 function workedExample(example: WorkedExample): string {
   const hashed = hashedForm(example.envelope);
@@ -127,11 +175,11 @@ Its line in \`events.jsonl\`:
 
     ${example.line}
 
-The object that is hashed, in RFC 8785 form (${Buffer.byteLength(hashed)} bytes of UTF-8):
+The object that is hashed, in RFC 8785 form (${Buffer.byteLength(hashed)} bytes of UTF-8${example.proof ? '' : '; the line after its prefix, without the last brace'}):
 
     ${hashed}
 
-Its SHA-256, the event hash (equal to \`integrity.hash\`):
+Its SHA-256, the event hash (equal to ${example.proof ? '`integrity.hash`' : "the line's `hash`"}):
 
     ${hash}
 
@@ -139,9 +187,14 @@ Its leaf hash, SHA-256(0x00 || those 32 bytes):
 
     ${hashToHex(eventLeafHash(hash))}
 
-Its leaf index is ${example.leafIndex}; its inclusion proof, ${example.proof.length} hashes from the leaf up,
+${
+  example.proof
+    ? `Its leaf index is ${example.leafIndex}; its inclusion proof, ${example.proof.length} hashes from the leaf up,
 leads to the checkpoint's root:
 
 ${example.proof.map((h) => `    ${h}`).join('\n')}
-`;
+`
+    : `Its leaf index is ${example.leafIndex}.
+`
+}`;
 }

@@ -37,6 +37,7 @@ export {
   verifyConsistency,
   InclusionVerifier,
 } from './merkle-verify';
+export { type MultiproofClaim, multiproofRequest, verifyMultiproof } from './merkle-multiproof';
 export { InMemoryMerkleLog } from './in-memory-merkle-log';
 export {
   type NoteSigner,

@@ -4,10 +4,12 @@ import {
   eventLeafHash,
   formatKeyId,
   inclusionProofRequest,
+  multiproofRequest,
   IntegrityError,
   parseCheckpoint,
   verifyConsistency,
   verifyInclusion,
+  verifyMultiproof,
 } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
 import type { ReadStore } from '@ledger/read-store';
@@ -176,33 +178,11 @@ export class MerkleProofService {
    */
   async inclusionProofs(eventIds: readonly string[], treeSize?: number): Promise<InclusionProof[]> {
     const checkpoint = await this.requireCheckpoint(treeSize, 'treeSize');
-    const leaves = new Map<string, MerkleLeavesTable>();
-    for (let i = 0; i < eventIds.length; i += LEAVES_PER_QUERY) {
-      const rows = await this.nodes()
-        .selectFrom('merkle_leaves')
-        .selectAll()
-        .where('event_id', 'in', eventIds.slice(i, i + LEAVES_PER_QUERY))
-        .execute();
-      for (const row of rows) leaves.set(row.event_id, row);
-    }
-    const located = eventIds.map((eventId) => {
-      const leaf = leaves.get(eventId);
-      if (!leaf)
-        throw new ProofRequestError(
-          'UNKNOWN_EVENT',
-          `no sealed event has eventId ${eventId}; it does not exist, or the sealer has not reached it yet`,
-          'eventId',
-        );
-      const leafIndex = Number(leaf.leaf_index);
-      if (leafIndex >= checkpoint.treeSize) {
-        throw new ProofRequestError(
-          'NOT_IN_CHECKPOINT',
-          `event ${eventId} is leaf ${leafIndex}, after the checkpoint of tree size ${checkpoint.treeSize}; ask for a later checkpoint or wait for the next one`,
-          'treeSize',
-        );
-      }
-      return { leaf, leafIndex, request: inclusionProofRequest(leafIndex, checkpoint.treeSize) };
-    });
+    const located = (await this.locate(eventIds, checkpoint)).map(({ leaf, leafIndex }) => ({
+      leaf,
+      leafIndex,
+      request: inclusionProofRequest(leafIndex, checkpoint.treeSize),
+    }));
     const hashes = await fetchNodeHashes(
       this.nodes(),
       located.flatMap(({ request }) => request.nodes),
@@ -232,6 +212,76 @@ export class MerkleProofService {
         proof,
         checkpoint: checkpoint.note,
       };
+    });
+  }
+
+  /** Each event's leaf index, in the order asked, each of them within the checkpoint of `treeSize`. */
+  async leafIndices(eventIds: readonly string[], treeSize: number): Promise<number[]> {
+    const checkpoint = await this.requireCheckpoint(treeSize, 'treeSize');
+    return (await this.locate(eventIds, checkpoint)).map(({ leafIndex }) => leafIndex);
+  }
+
+  /**
+   * One proof for many leaves (ascending) against the checkpoint of
+   * `treeSize`: the hashes of the subtrees that hold none of them, left to
+   * right, checked against the checkpoint's root before it is handed out.
+   */
+  async multiproof(
+    leafIndices: ArrayLike<number>,
+    leafHashes: Uint8Array,
+    treeSize: number,
+  ): Promise<Uint8Array[]> {
+    const checkpoint = await this.requireCheckpoint(treeSize, 'treeSize');
+    const request = multiproofRequest(leafIndices, checkpoint.treeSize);
+    const hashes = await fetchNodeHashes(this.nodes(), request.nodes);
+    const proof = request.assemble(request.nodes.map((node) => hashes.get(nodeKey(node))!));
+    try {
+      verifyMultiproof({
+        treeSize: checkpoint.treeSize,
+        leafIndices,
+        leafHashes,
+        proof,
+        root: checkpoint.rootHash,
+      });
+    } catch (error) {
+      throw damaged(
+        error,
+        `the multiproof of ${leafIndices.length} leaves in checkpoint ${checkpoint.treeSize}`,
+      );
+    }
+    return proof;
+  }
+
+  private async locate(
+    eventIds: readonly string[],
+    checkpoint: StoredCheckpoint,
+  ): Promise<Array<{ leaf: MerkleLeavesTable; leafIndex: number }>> {
+    const leaves = new Map<string, MerkleLeavesTable>();
+    for (let i = 0; i < eventIds.length; i += LEAVES_PER_QUERY) {
+      const rows = await this.nodes()
+        .selectFrom('merkle_leaves')
+        .selectAll()
+        .where('event_id', 'in', eventIds.slice(i, i + LEAVES_PER_QUERY))
+        .execute();
+      for (const row of rows) leaves.set(row.event_id, row);
+    }
+    return eventIds.map((eventId) => {
+      const leaf = leaves.get(eventId);
+      if (!leaf)
+        throw new ProofRequestError(
+          'UNKNOWN_EVENT',
+          `no sealed event has eventId ${eventId}; it does not exist, or the sealer has not reached it yet`,
+          'eventId',
+        );
+      const leafIndex = Number(leaf.leaf_index);
+      if (leafIndex >= checkpoint.treeSize) {
+        throw new ProofRequestError(
+          'NOT_IN_CHECKPOINT',
+          `event ${eventId} is leaf ${leafIndex}, after the checkpoint of tree size ${checkpoint.treeSize}; ask for a later checkpoint or wait for the next one`,
+          'treeSize',
+        );
+      }
+      return { leaf, leafIndex };
     });
   }
 

@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -93,6 +94,10 @@ func main() {
 		vkeys, notePath := flags.String("vkeys", "", "file of verifier keys"), flags.String("note", "", "the bundle's checkpoint.note")
 		proofsPath := flags.String("proofs", "", "the bundle's proofs.jsonl")
 		run = func() error { return checkBundleProofs(*notePath, *vkeys, *proofsPath) }
+	case "bundle-multiproof":
+		vkeys, notePath := flags.String("vkeys", "", "file of verifier keys"), flags.String("note", "", "the bundle's checkpoint.note")
+		eventsPath, proofPath := flags.String("events", "", "the bundle's events.jsonl (v2)"), flags.String("proof", "", "the bundle's multiproof.txt")
+		run = func() error { return checkBundleMultiproof(*notePath, *vkeys, *eventsPath, *proofPath) }
 	case "sign":
 		skeyPath, textPath := flags.String("skey", "", "signer key file"), flags.String("text", "", "note text")
 		run = func() error {
@@ -134,7 +139,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go-verify checkpoint|inclusion|consistency|note|bundle-proofs|sign|tree|cosigned [flags]")
+	fmt.Fprintln(os.Stderr, "usage: go-verify checkpoint|inclusion|consistency|note|bundle-proofs|bundle-multiproof|sign|tree|cosigned [flags]")
 	os.Exit(2)
 }
 
@@ -234,6 +239,88 @@ func checkBundleProofs(notePath, vkeysPath, proofsPath string) error {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{"checked": checked, "size": cp.size})
+}
+
+// A v2 events.jsonl line: position, leaf index and event hash, then the exact bytes the hash covers, then "}".
+var eventLine = regexp.MustCompile(`^\{"position":"[1-9][0-9]*","leafIndex":(0|[1-9][0-9]*),"hash":"([0-9a-f]{64})","event":`)
+
+// checkBundleMultiproof follows VERIFY.md sections 3 and 4 of a v2 bundle:
+// each event's hash is SHA-256 of its hashed form, and its leaf
+// (tlog.RecordHash) with the multiproof's hashes rebuilds the checkpoint's
+// root by RFC 9162's split, nodes hashed with tlog.NodeHash.
+func checkBundleMultiproof(notePath, vkeysPath, eventsPath, proofPath string) error {
+	cp, err := openCheckpoint(notePath, vkeysPath)
+	if err != nil {
+		return err
+	}
+	// Each line exactly as written: nothing trimmed, since every byte after the prefix is hashed.
+	content, err := os.ReadFile(eventsPath)
+	if err != nil {
+		return err
+	}
+	if !strings.HasSuffix(string(content), "\n") {
+		return errors.New("events.jsonl does not end with a newline")
+	}
+	lines := strings.Split(strings.TrimSuffix(string(content), "\n"), "\n")
+	indices := make([]int64, 0, len(lines))
+	leaves := make([]tlog.Hash, 0, len(lines))
+	for n, line := range lines {
+		head := eventLine.FindStringSubmatch(line)
+		if head == nil || !strings.HasSuffix(line, "}") {
+			return fmt.Errorf("events line %d is not a v2 event line", n+1)
+		}
+		hashed := line[len(head[0]) : len(line)-1]
+		sum := sha256.Sum256([]byte(hashed))
+		if hex.EncodeToString(sum[:]) != head[2] {
+			return fmt.Errorf("events line %d: its hashed form does not hash to %s", n+1, head[2])
+		}
+		index, err := strconv.ParseInt(head[1], 10, 64)
+		if err != nil || index >= cp.size || (n > 0 && index <= indices[n-1]) {
+			return fmt.Errorf("events line %d: leaf index %s is not ascending within the tree", n+1, head[1])
+		}
+		indices = append(indices, index)
+		leaves = append(leaves, tlog.RecordHash(sum[:]))
+	}
+	proof, err := readHashes(proofPath)
+	if err != nil {
+		return err
+	}
+	next, used := 0, 0
+	var subtree func(lo, hi int64) (tlog.Hash, error)
+	subtree = func(lo, hi int64) (tlog.Hash, error) {
+		if next >= len(indices) || indices[next] >= hi {
+			if used == len(proof) {
+				return tlog.Hash{}, errors.New("the multiproof has too few hashes")
+			}
+			used++
+			return proof[used-1], nil
+		}
+		if hi-lo == 1 {
+			next++
+			return leaves[next-1], nil
+		}
+		k := int64(1)
+		for k*2 < hi-lo {
+			k *= 2
+		}
+		left, err := subtree(lo, lo+k)
+		if err != nil {
+			return left, err
+		}
+		right, err := subtree(lo+k, hi)
+		return tlog.NodeHash(left, right), err
+	}
+	if len(indices) == 0 {
+		return errors.New("the bundle holds no events")
+	}
+	root, err := subtree(0, cp.size)
+	if err != nil {
+		return err
+	}
+	if used != len(proof) || root != cp.root {
+		return fmt.Errorf("the %d leaves and %d proof hashes do not lead to the checkpoint's root", len(leaves), len(proof))
+	}
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{"checked": len(leaves), "size": cp.size})
 }
 
 // proveWithTlog builds the log with tlog's own storage layout and prints its

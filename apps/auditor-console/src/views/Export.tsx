@@ -20,7 +20,7 @@ export function Export({ params }: { params: URLSearchParams }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const value = (name: string) => String(form.get(name) ?? '').trim() || null;
-    setBusy('Producing the bundle: every event of the system with its inclusion proof…');
+    setBusy('Producing the bundle: every event of the system and its proof…');
     setError(undefined);
     setMade(undefined);
     setSaved(undefined);
@@ -61,10 +61,10 @@ export function Export({ params }: { params: URLSearchParams }) {
     <section aria-labelledby="export-title">
       <h1 id="export-title">Export an evidence bundle</h1>
       <p>
-        One gzipped tar for a regulator: the system's events with an inclusion proof each, the signed
-        checkpoint, the ledger's keys, a FHIR R4 view and a printable report, under a manifest the ledger
-        signs. Anyone can check it offline with <span className="mono">govledger verify-bundle</span>. The
-        export is itself recorded in the ledger.
+        One gzipped tar for a regulator: the system's events with one proof that all are in the log, the
+        signed checkpoint, the ledger's keys, a FHIR R4 view and a printable report, under a manifest the
+        ledger signs. Anyone can check it offline with <span className="mono">govledger verify-bundle</span>.
+        The export is itself recorded in the ledger.
       </p>
       {systems.loading && <Loading what="the AI systems" />}
       {systems.error && <Failure error={systems.error} />}

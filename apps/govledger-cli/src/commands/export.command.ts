@@ -6,7 +6,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { repoRoot } from '@ledger/platform';
 import { governancePolicy } from '@ledger/runtime';
-import { EvidenceExportError, exportEvidenceBundle, recordExport } from '@ledger/evidence';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_V1,
+  EvidenceExportError,
+  exportEvidenceBundle,
+  recordExport,
+} from '@ledger/evidence';
 import { announceLedger, caller, CliError, EXIT, keyId, printJson, progressBar } from '../cli-context';
 import {
   cliConfig,
@@ -25,14 +31,18 @@ interface ExportFlags {
   tenant: string;
   actor?: string;
   wait: string;
+  bundleFormat: string;
   json?: boolean;
 }
+
+/** The formats a bundle can be written in, by the name --bundle-format takes. */
+const FORMATS = { v2: BUNDLE_FORMAT, v1: BUNDLE_FORMAT_V1 } as const;
 
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
     .description(
-      "write an evidence bundle for one AI system (its events with inclusion proofs, the signed checkpoint, the ledger's keys, " +
+      "write an evidence bundle for one AI system (its events with the proof of their leaves, the signed checkpoint, the ledger's keys, " +
         'a FHIR R4 view and an HTML report, under a signed manifest) and record the export in the ledger',
     )
     .requiredOption('--system <id>', 'the AI system')
@@ -53,6 +63,11 @@ export function registerExportCommand(program: Command): void {
       '--wait <seconds>',
       'how long to wait for the sealer to sign a checkpoint covering the newest events',
       '60',
+    )
+    .option(
+      '--bundle-format <v2|v1>',
+      "the bundle's format: v2, or v1 (one inclusion proof per event) for a recipient whose tools read only v1",
+      'v2',
     )
     .option(
       '--json',
@@ -79,6 +94,9 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
   const waitSeconds = Number(flags.wait);
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0)
     throw new CliError('--wait must be a number of seconds, 0 or more');
+  if (!Object.hasOwn(FORMATS, flags.bundleFormat))
+    throw new CliError(`--bundle-format must be v2 or v1, not ${JSON.stringify(flags.bundleFormat)}`);
+  const format = FORMATS[flags.bundleFormat as keyof typeof FORMATS];
   const sinceCheckpoint =
     flags.sinceCheckpoint === undefined ? undefined : readText(flags.sinceCheckpoint, '--since-checkpoint');
   const store = await openExistingEventStore(config);
@@ -126,6 +144,7 @@ async function exportBundle(flags: ExportFlags): Promise<number> {
         incidentReportGraceHours: config.LEDGER_INCIDENT_REPORT_GRACE_HOURS,
       },
       out,
+      format,
       waitMs: waitSeconds * 1000,
       onProgress: (done, total) => {
         if (!started) bar.start(Math.max(total, 1), done);

@@ -1,4 +1,4 @@
-import { readPemCertificates, verifyBundle } from '@ledger/evidence';
+import { BUNDLE_FORMAT_V1, readPemCertificates, verifyBundle } from '@ledger/evidence';
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import {
@@ -76,7 +76,7 @@ async function verify(file: string, flags: VerifyBundleFlags): Promise<number> {
     [
       `PASS: ${file} is an intact evidence bundle from ${s.origin}, signed by ${s.checkpoint.signedBy.join(', ')}`,
       `  system ${s.systemId} (tenant ${s.tenantId}), exported ${s.createdAt} by ${s.exportedBy}${s.recipient ? ` for ${s.recipient}` : ''}`,
-      `  ${s.events} events (positions ${s.firstPosition ?? '-'} to ${s.lastPosition ?? '-'}): every hash recomputed and every inclusion proof checked against checkpoint ${s.checkpoint.treeSize} (root ${s.checkpoint.rootHash})`,
+      `  ${s.events} events (positions ${s.firstPosition ?? '-'} to ${s.lastPosition ?? '-'}): every hash recomputed and ${s.format === BUNDLE_FORMAT_V1 ? 'every inclusion proof checked' : 'every leaf proven by one multiproof'} against checkpoint ${s.checkpoint.treeSize} (root ${s.checkpoint.rootHash})`,
       s.consistentWith
         ? `  the log extends your checkpoint of tree size ${s.consistentWith.treeSize} (root ${s.consistentWith.rootHash})`
         : '  no earlier checkpoint to prove consistency with (export with --since-checkpoint for one)',

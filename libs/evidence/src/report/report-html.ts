@@ -1,5 +1,5 @@
 import type { ComplianceFinding } from '@ledger/read-models';
-import type { BundleManifest } from '../bundle-format';
+import { BUNDLE_FORMAT_V1, type BundleManifest } from '../bundle-format';
 import { REGULATORY_COVERAGE } from './regulatory-coverage';
 import type { IncidentRow, ReportModel, Source } from './report-model';
 
@@ -82,6 +82,7 @@ export function renderReport({
 }: ReportContext): string {
   const reg = model.registration;
   const title = `Evidence bundle: ${reg?.name ?? manifest.scope.systemId}`;
+  const v1 = manifest.format === BUNDLE_FORMAT_V1;
   const sections: string[] = [];
 
   sections.push(
@@ -442,7 +443,7 @@ export function renderReport({
         ],
       ],
       '',
-    )}<p>Every access is in events.jsonl and, as a FHIR AuditEvent, in fhir-bundle.json. Patients appear only as keyed pseudonyms.</p>${table(
+    )}<p>Every access is in events.jsonl and, as a FHIR AuditEvent, in ${v1 ? 'fhir-bundle.json' : 'fhir-bundle.json.gz'}. Patients appear only as keyed pseudonyms.</p>${table(
       ['Dataset', 'Event', 'What', 'At'],
       model.datasetEvents.map((e) => [
         esc(e.datasetId),
@@ -467,7 +468,12 @@ export function renderReport({
           'Events',
           `${model.events}, positions ${esc(model.firstPosition ?? '—')} to ${esc(model.lastPosition ?? '—')}; the log up to position ${esc(manifest.scope.throughPosition)} is sealed under the checkpoint`,
         ],
-        ['Proofs', `one RFC 9162 inclusion proof per event against the checkpoint root (proofs.jsonl)`],
+        [
+          'Proofs',
+          v1
+            ? 'one RFC 9162 inclusion proof per event against the checkpoint root (proofs.jsonl)'
+            : "one multiproof for every event's leaf against the checkpoint root (multiproof.txt)",
+        ],
         [
           'Consistency',
           manifest.sinceCheckpoint

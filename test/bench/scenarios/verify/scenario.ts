@@ -198,7 +198,7 @@ export const verifyScenario: Scenario = {
             notes: [
               'Each command as a user runs it: its own process, timed from start to exit, on a ledger the service has sealed (keys, checkpoints, read models).',
               'verify: MiB are the RFC 8785 forms of the events, exactly the bytes their hashes cover; verify-bundle: MiB are the bundle file,',
-              `     the export of ${SYSTEM}, which holds every seeded event with its inclusion proof.`,
+              `     the export of ${SYSTEM}, which holds every seeded event and the proof of their leaves.`,
               'raw SHA-256: node:crypto over those same bytes (canonical forms checked to hash to the stored hashes), in 4 MiB chunks,',
               '     hashing alone timed, each chunk the fastest of three digests: the hardware undisturbed.',
               `Floors: verify ≥${VERIFY_FLOOR}×, verify-bundle ≥${BUNDLE_FLOOR}× of raw SHA-256; the goal for both is 0.2×.`,
