@@ -2,7 +2,7 @@ import { assertNever } from '@ledger/domain';
 import type { Kysely } from 'kysely';
 import { utc } from '../projection/projection';
 import type { ProjectedEvent, ReadModel } from '../projection/read-model';
-import { dataAccessMigrations, type DataAccessTables } from './data-access-tables';
+import { dataAccessMigrations, type DataAccessTables, patientPseudonymIndex } from './data-access-tables';
 
 const canHandle = ['DataAccessed', 'DatasetAccessGranted', 'DatasetAccessRevoked'] as const;
 
@@ -20,6 +20,7 @@ type GrantEvent = ProjectedEvent<'DatasetAccessGranted' | 'DatasetAccessRevoked'
 export const dataAccessReadModel: ReadModel<DataAccessTables, (typeof canHandle)[number]> = {
   tables: ['da_access', 'da_grants'],
   migrations: dataAccessMigrations,
+  deferredIndexes: [patientPseudonymIndex],
   canHandle,
   async evolve(db, events) {
     // Consecutive accesses are judged and written together: at ingest volume, a round trip per event would be the bottleneck.
