@@ -31,9 +31,12 @@ export async function deferredIndexNames(readStore: ReadStore): Promise<string[]
   const names: string[] = [];
   for (const projection of PROJECTIONS)
     for (const index of projection.deferredIndexes ?? []) {
-      const { rows } = await (readStore.kind === 'sqlite'
-        ? sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ${index.table}`
-        : sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = ${index.table}`
+      const { rows } = await (
+        readStore.kind === 'sqlite'
+          ? sql<{
+              name: string;
+            }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ${index.table}`
+          : sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = ${index.table}`
       ).execute(readStore.db);
       names.push(...rows.map((row) => row.name).filter((name) => name.startsWith(index.name)));
     }

@@ -147,6 +147,11 @@ export class ProjectionRunner<DB extends object = object> {
     if (this.position === 0n && consumer.startingFromZero)
       await readStore.inWriteTransaction((trx) => consumer.startingFromZero!(trx as unknown as Kysely<DB>));
     this.catchingUp = consumer.caughtUp !== undefined;
+    // Already at the head (a restart after the head was reached, or an empty store): no batch will reach it.
+    if (this.catchingUp && this.position >= (await this.options.store.headPosition())) {
+      await readStore.inWriteTransaction((trx) => consumer.caughtUp!(trx as unknown as Kysely<DB>));
+      this.catchingUp = false;
+    }
     this.error = undefined;
     const controller = new AbortController();
     this.controller = controller;
@@ -241,12 +246,6 @@ export class ProjectionRunner<DB extends object = object> {
       const stopSubscription = () => subscription.abort();
       signal.addEventListener('abort', stopSubscription, { once: true });
       try {
-        if (this.catchingUp && this.position >= (await this.options.store.headPosition())) {
-          await this.options.readStore.inWriteTransaction((trx) =>
-            this.options.consumer.caughtUp!(trx as unknown as Kysely<DB>),
-          );
-          this.catchingUp = false;
-        }
         const events = this.options.store.subscribeAll({
           after: this.position,
           signal: subscription.signal,
