@@ -108,6 +108,8 @@ export function json(value: unknown): string {
 const ROWS_PER_INSERT = 500;
 /** Each INSERT's SQL by its one-row form (table as the plugin in force names it, dialect, columns) and row count. */
 const insertSql = new Map<string, string>();
+/** A live trickle brings every row count from 1 to 500, each SQL up to 22 KB: the oldest go first. */
+const INSERT_SQL_KEPT = 64;
 
 /**
  * Inserts rows of one shape (the same columns in the same order), skipping
@@ -135,6 +137,7 @@ export async function insertRows<DB, T extends keyof DB & string>(
     if (sql === undefined) {
       sql = insert(slice).sql;
       insertSql.set(key, sql);
+      if (insertSql.size > INSERT_SQL_KEPT) insertSql.delete(insertSql.keys().next().value as string);
     }
     const parameters: unknown[] = [];
     for (const row of slice) for (const column of columns) parameters.push(row[column]);
