@@ -1,6 +1,6 @@
 import type { EventStore, StoredEvent } from '@ledger/event-store';
 import type { Kysely } from 'kysely';
-import { projectionConsumer, type ProjectionDefinition } from './projection/projection';
+import { createDeferredIndex, projectionConsumer, type ProjectionDefinition } from './projection/projection';
 import {
   type CheckpointTables,
   ProjectionRunner,
@@ -75,6 +75,8 @@ export async function rebuildProjection(
       await trx.schema.alterTable(`${table}${suffix}`).renameTo(table).execute();
       await trx.schema.dropTable(`${table}__old${suffix}`).execute();
     }
+    // The generation caught up without them (it started from zero); the old tables took theirs, and their names, with them.
+    for (const index of definition.deferredIndexes ?? []) await createDeferredIndex(trx, index);
     const now = new Date().toISOString();
     await checkpoints
       .insertInto('projection_checkpoints')

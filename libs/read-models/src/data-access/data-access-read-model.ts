@@ -1,8 +1,8 @@
 import { assertNever } from '@ledger/domain';
 import type { Kysely } from 'kysely';
-import { utc } from '../projection/projection';
+import { insertRows, utc } from '../projection/projection';
 import type { ProjectedEvent, ReadModel } from '../projection/read-model';
-import { dataAccessMigrations, type DataAccessTables } from './data-access-tables';
+import { dataAccessMigrations, type DataAccessTables, patientPseudonymIndex } from './data-access-tables';
 
 const canHandle = ['DataAccessed', 'DatasetAccessGranted', 'DatasetAccessRevoked'] as const;
 
@@ -20,6 +20,7 @@ type GrantEvent = ProjectedEvent<'DatasetAccessGranted' | 'DatasetAccessRevoked'
 export const dataAccessReadModel: ReadModel<DataAccessTables, (typeof canHandle)[number]> = {
   tables: ['da_access', 'da_grants'],
   migrations: dataAccessMigrations,
+  deferredIndexes: [patientPseudonymIndex],
   canHandle,
   async evolve(db, events) {
     // Consecutive accesses are judged and written together: at ingest volume, a round trip per event would be the bottleneck.
@@ -105,13 +106,7 @@ async function insertAccesses(db: Db, accesses: readonly Access[]): Promise<void
         : null,
     };
   });
-  // Parameter limits (SQLite 32766, PostgreSQL 65535) bound the rows per statement.
-  for (let i = 0; i < rows.length; i += 500)
-    await db
-      .insertInto('da_access')
-      .values(rows.slice(i, i + 500))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+  await insertRows(db, 'da_access', rows);
 }
 
 const grantKey = (tenant: string, dataset: string, principal: string) =>

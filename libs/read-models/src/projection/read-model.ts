@@ -1,7 +1,7 @@
 import { upcast, type DomainEventOf, type EventType } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 import type { Kysely } from 'kysely';
-import type { Migrations, ProjectionDefinition } from './projection';
+import type { DeferredIndex, Migrations, ProjectionDefinition } from './projection';
 
 /** A stored event as a read model sees it: the envelope as stored, the data upcast to the current schema. */
 export type ProjectedEvent<T extends EventType = EventType> = T extends EventType
@@ -23,6 +23,7 @@ export interface ReadModel<DB extends object = Record<string, object>, T extends
    * before the models were split apart opens unchanged.
    */
   readonly migrations: Migrations;
+  readonly deferredIndexes?: readonly DeferredIndex[];
   /** The event types it handles; no other event reaches `evolve`. */
   readonly canHandle: readonly T[];
   /**
@@ -44,6 +45,7 @@ export function readModelProjection(name: string, models: readonly ReadModel[]):
     name,
     tables: models.flatMap((model) => model.tables),
     migrations: mergedMigrations(models),
+    deferredIndexes: models.flatMap((model) => model.deferredIndexes ?? []),
     async apply(db, events) {
       const projected = events.filter((event) => handled.has(event.type)).map(project);
       for (const model of models) {

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { ReadStore } from '@ledger/read-store';
+import { type Kysely, sql } from 'kysely';
 import { PROJECTIONS } from '../projections';
 
 /** Every row of every projection table, in a stable order: two read models are equal when their dumps are. */
@@ -19,4 +20,25 @@ export async function dumpProjections(db: Kysely<object>): Promise<Record<string
         .sort();
     }
   return dump;
+}
+
+/**
+ * The indexes on each deferred index's table that carry its name, with or
+ * without a rebuild generation's suffix: exactly its own name once a
+ * projection has caught up, however it got there.
+ */
+export async function deferredIndexNames(readStore: ReadStore): Promise<string[]> {
+  const names: string[] = [];
+  for (const projection of PROJECTIONS)
+    for (const index of projection.deferredIndexes ?? []) {
+      const { rows } = await (
+        readStore.kind === 'sqlite'
+          ? sql<{
+              name: string;
+            }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ${index.table}`
+          : sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = ${index.table}`
+      ).execute(readStore.db);
+      names.push(...rows.map((row) => row.name).filter((name) => name.startsWith(index.name)));
+    }
+  return names.sort();
 }

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ledger/event-store';
-import { type ProjectionDefinition, utc } from '../projection/projection';
+import { insertRows, type ProjectionDefinition, utc } from '../projection/projection';
 import { timelineMigrations, type TimelineTables } from './timeline-tables';
 
 /**
@@ -19,13 +19,7 @@ export const timelineProjection: ProjectionDefinition<TimelineTables> = {
   tables: ['tl_events'],
   migrations: timelineMigrations,
   async apply(db, events) {
-    const rows = events.map(timelineRow);
-    for (let i = 0; i < rows.length; i += 500)
-      await db
-        .insertInto('tl_events')
-        .values(rows.slice(i, i + 500))
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+    await insertRows(db, 'tl_events', events.map(timelineRow));
   },
 };
 

@@ -186,6 +186,38 @@ describe.each([
     expect(await readCounts(readStore.db)).toEqual(await expectedCounts(store));
   });
 
+  it('drops what only readers need when it starts from zero and restores it in the batch that reaches the head, on every start', async () => {
+    await appendMany(store, 1000);
+    const calls: string[] = [];
+    const withHooks = () =>
+      Object.assign(new CountingConsumer(), {
+        async startingFromZero() {
+          calls.push('startingFromZero');
+        },
+        // What the transaction itself sees: the checkpoint it advances, and the events it applied.
+        async caughtUp(trx: Kysely<object>) {
+          const checkpoint = await checkpointRow({ ...readStore, db: trx }, 'test_counts');
+          const counts = await readCounts(trx);
+          const applied = Object.values(counts).reduce((a, b) => a + b, 0);
+          calls.push(`caughtUp at ${checkpoint?.position} with ${applied} applied`);
+        },
+      });
+    const first = new ProjectionRunner({ store, readStore, consumer: withHooks(), maxBatchSize: 250 });
+    await first.start();
+    await first.waitFor(await store.headPosition());
+    await appendMany(store, 100);
+    await first.waitFor(await store.headPosition());
+    await first.stop();
+    expect(calls).toEqual(['startingFromZero', 'caughtUp at 1000 with 1000 applied']);
+
+    // Restarted at the head: nothing to apply, restored again (a no-op for an index created IF NOT EXISTS).
+    const second = new ProjectionRunner({ store, readStore, consumer: withHooks() });
+    await second.start();
+    await second.waitFor(await store.headPosition());
+    await second.stop();
+    expect(calls.slice(2)).toEqual(['caughtUp at 1100 with 1100 applied']);
+  });
+
   it('applies events appended while it runs live, one batch per trickle', async () => {
     const consumer = new CountingConsumer();
     const runner = new ProjectionRunner({ store, readStore, consumer });

@@ -21,6 +21,21 @@ export interface Consumer<DB extends object = object> {
   apply(trx: Kysely<DB>, events: readonly StoredEvent[]): Promise<void>;
   /** The last `apply` committed. */
   committed?(): void;
+  /**
+   * Starting from position 0, before the first batch: the consumer may drop
+   * what only its readers need (indexes), so catching up on the whole log
+   * writes fewer pages per event. `caughtUp` must restore it.
+   */
+  startingFromZero?(trx: Kysely<DB>): Promise<void>;
+  /**
+   * Runs in the transaction that first reaches the head after each start (or
+   * alone, when the runner starts at the head), so the checkpoint never
+   * stands at the head without it. Must be idempotent: a crash while catching
+   * up leaves a checkpoint short of the head with whatever
+   * `startingFromZero` dropped still missing, and the next start, whatever
+   * its position, ends here again.
+   */
+  caughtUp?(trx: Kysely<DB>): Promise<void>;
 }
 
 export interface ProjectionStatus {
@@ -96,6 +111,8 @@ export class ProjectionRunner<DB extends object = object> {
   private controller?: AbortController;
   private loop?: Promise<void>;
   private waiters = new Set<() => void>();
+  /** `consumer.caughtUp` has not yet run since this start. */
+  private catchingUp = false;
   private readonly maxBatchSize: number;
   private readonly lingerMs: number;
   private readonly logger: RunnerLogger;
@@ -126,6 +143,15 @@ export class ProjectionRunner<DB extends object = object> {
     await migrateModule(this.options.readStore, CHECKPOINTS_MODULE, checkpointMigrations);
     await migrateModule(this.options.readStore, this.name, this.options.consumer.migrations);
     await this.reload();
+    const { consumer, readStore } = this.options;
+    if (this.position === 0n && consumer.startingFromZero)
+      await readStore.inWriteTransaction((trx) => consumer.startingFromZero!(trx as unknown as Kysely<DB>));
+    this.catchingUp = consumer.caughtUp !== undefined;
+    // Already at the head (a restart after the head was reached, or an empty store): no batch will reach it.
+    if (this.catchingUp && this.position >= (await this.options.store.headPosition())) {
+      await readStore.inWriteTransaction((trx) => consumer.caughtUp!(trx as unknown as Kysely<DB>));
+      this.catchingUp = false;
+    }
     this.error = undefined;
     const controller = new AbortController();
     this.controller = controller;
@@ -276,8 +302,10 @@ export class ProjectionRunner<DB extends object = object> {
   }
 
   private async commit(events: StoredEvent[]): Promise<void> {
-    const { consumer, readStore } = this.options;
+    const { consumer, readStore, store } = this.options;
     const last = events[events.length - 1];
+    // One query of the head per batch, and only until the first time it is reached.
+    const atHead = this.catchingUp && last.position >= (await store.headPosition());
     await readStore.inWriteTransaction(async (trx) => {
       const advanced = await (trx as Kysely<CheckpointTables>)
         .updateTable('projection_checkpoints')
@@ -292,7 +320,9 @@ export class ProjectionRunner<DB extends object = object> {
         .executeTakeFirst();
       if (Number(advanced.numUpdatedRows) !== 1) throw new CheckpointMovedError();
       await consumer.apply(trx as unknown as Kysely<DB>, events);
+      if (atHead) await consumer.caughtUp!(trx as unknown as Kysely<DB>);
     });
+    if (atHead) this.catchingUp = false;
     this.position = last.position;
     consumer.committed?.();
     this.wake();
