@@ -133,6 +133,16 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('ill-formed text on %s', (kind)
     },
   );
 
+  it('a caller the policy refuses hears FORBIDDEN, whatever its arguments hold', async () => {
+    const response = await api.graphql(
+      'mutation($r: String) { exportEvidenceBundle(systemId: "sepsis-wf", recipient: $r) { exportId } }',
+      { r: NUL },
+      'svc.emitter',
+      { authorization: `Bearer ${await api.token('svc.emitter', 'emitter')}` },
+    );
+    expect(response.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
   it('a GraphQL mutation refuses a NUL written as an escape inside the document', async () => {
     const response = await api.graphql(
       'mutation { reportIncident(input: { systemId: "sepsis-wf", incidentId: "i-1", severity: low, classification: not_serious, description: "bad\\u0000", patientHarmed: false, awareAt: "2026-03-14T09:00:00Z" }) { stream } }',

@@ -25,3 +25,15 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   for await (const item of iterable) items.push(item);
   return items;
 }
+
+/** A subscription's pages as one event after another, stopping at the first event after `signal` aborts. */
+export async function* eventsOf<T>(
+  pages: AsyncIterable<readonly T[]>,
+  signal?: AbortSignal,
+): AsyncGenerator<T> {
+  for await (const page of pages)
+    for (const event of page) {
+      if (signal?.aborted) return;
+      yield event;
+    }
+}

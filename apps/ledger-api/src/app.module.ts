@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { governancePolicy, LedgerConfig } from '@ledger/runtime';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
@@ -10,7 +9,6 @@ import { GOVERNANCE_POLICY } from './commands/governance-policy';
 import { DatasetsModule } from './datasets/datasets.module';
 import { LedgerGraphqlModule } from './graphql/graphql.module';
 import { LedgerResolver } from './graphql/ledger.resolver';
-import { WellFormedArgumentsInterceptor } from './graphql/well-formed-arguments.interceptor';
 import { IngestModule } from './ingest/ingest.module';
 import { AuthModule } from './auth/auth.module';
 import { IntegrityModule } from './integrity/integrity.module';
@@ -47,7 +45,6 @@ export class AppModule {
         { provide: LedgerConfig, useValue: config },
         { provide: GOVERNANCE_POLICY, useValue: governancePolicy(config) },
         LedgerResolver,
-        { provide: APP_INTERCEPTOR, useClass: WellFormedArgumentsInterceptor },
       ],
       exports: [LedgerConfig, GOVERNANCE_POLICY],
     };

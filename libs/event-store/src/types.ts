@@ -118,8 +118,15 @@ export interface EventStore {
    * not hash that way. Absent where the store keeps no text (EventStoreDB).
    */
   readAllUnparsed?(options?: ReadAllOptions): AsyncIterable<UnparsedEvent>;
-  /** Catches up from the checkpoint, then stays live until the signal aborts. */
-  subscribeAll(options?: SubscribeOptions): AsyncIterable<StoredEvent>;
+  /**
+   * Catches up from the checkpoint, then stays live until the signal aborts.
+   * Delivers pages: each a run of events in position order, following on
+   * from the last (never empty). A subscriber's cost per page is paid once
+   * for each read, not once for each event: under ingest every projection and
+   * the sealer follow the log, and stepping an async iterator per event was
+   * several microseconds of the service's one thread per event.
+   */
+  subscribeAll(options?: SubscribeOptions): AsyncIterable<readonly StoredEvent[]>;
   /** The stored events with these ids, for idempotent ingest (duplicates are acknowledged, not re-sent). */
   findByEventIds(eventIds: string[]): Promise<StoredEvent[]>;
   /** Position of the newest event, 0n when empty. */

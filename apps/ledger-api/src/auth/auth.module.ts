@@ -3,6 +3,7 @@ import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import { TokenVerifier } from '@ledger/auth';
 import type { FastifyInstance } from 'fastify';
 import { LedgerConfig } from '@ledger/runtime';
+import { WellFormedArgumentsGuard } from '../graphql/well-formed-arguments.guard';
 import { GraphqlPolicyGuard } from './graphql-policy.guard';
 import { installHttpEdge } from './http-auth';
 import { SelfAuditService } from './self-audit.service';
@@ -14,6 +15,8 @@ import { tokenVerifierFor } from './token-verifier.provider';
     SelfAuditService,
     { provide: TokenVerifier, inject: [LedgerConfig], useFactory: tokenVerifierFor },
     { provide: APP_GUARD, useClass: GraphqlPolicyGuard },
+    // Global guards run in the order given: a caller the policy refuses hears 403 whatever its arguments hold.
+    { provide: APP_GUARD, useClass: WellFormedArgumentsGuard },
   ],
   exports: [SelfAuditService],
 })

@@ -1,6 +1,6 @@
 import { eventHash, GENESIS_HASH } from '@ledger/integrity';
 import { randomUUID } from 'node:crypto';
-import { collect, newEvent } from '../../../../test/support/events';
+import { collect, eventsOf, newEvent } from '../../../../test/support/events';
 import { EventStoreError } from '../errors';
 import type { EventStore, StoredEvent } from '../types';
 
@@ -352,7 +352,10 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         const received: StoredEvent[] = [];
         const expectedCount = writers * perWriter;
         const consuming = (async () => {
-          for await (const event of subscriber.subscribeAll({ after: start, signal: controller.signal })) {
+          for await (const event of eventsOf(
+            subscriber.subscribeAll({ after: start, signal: controller.signal }),
+            controller.signal,
+          )) {
             received.push(event);
             if (received.length >= expectedCount) controller.abort();
           }
@@ -402,11 +405,10 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
           const received: StoredEvent[] = [];
           const waiting: Array<{ n: number; resolve: () => void }> = [];
           const done = (async () => {
-            for await (const event of subscriber.subscribeAll({
-              after,
-              signal: controller.signal,
-              lingerMs,
-            })) {
+            for await (const event of eventsOf(
+              subscriber.subscribeAll({ after, signal: controller.signal, lingerMs }),
+              controller.signal,
+            )) {
               if (event.stream === s) received.push(event);
               for (const w of waiting.filter((w) => received.length >= w.n)) w.resolve();
               if (received.length === wanted) break;
@@ -451,7 +453,10 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         const checkpoint = events[1].position;
         const controller = new AbortController();
         const received: StoredEvent[] = [];
-        for await (const event of store.subscribeAll({ after: checkpoint, signal: controller.signal })) {
+        for await (const event of eventsOf(
+          store.subscribeAll({ after: checkpoint, signal: controller.signal }),
+          controller.signal,
+        )) {
           received.push(event);
           if (event.position === events[4].position) controller.abort();
         }
@@ -462,7 +467,9 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         const controller = new AbortController();
         const head = await store.headPosition();
         setTimeout(() => controller.abort(), 50);
-        const received = await collect(store.subscribeAll({ after: head, signal: controller.signal }));
+        const received = await collect(
+          eventsOf(store.subscribeAll({ after: head, signal: controller.signal }), controller.signal),
+        );
         expect(received).toEqual([]);
       });
     });

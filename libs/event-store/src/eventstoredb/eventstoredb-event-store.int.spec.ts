@@ -2,7 +2,7 @@ import { ANY, NO_STREAM, UnavailableError } from '@eventstore/db-client';
 import { eventHash, GENESIS_HASH } from '@ledger/integrity';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { collect, newEvent } from '../../../../test/support/events';
+import { collect, eventsOf, newEvent } from '../../../../test/support/events';
 import { concurrencyConflict, EventStoreError } from '../errors';
 import type { StoredEvent } from '../types';
 import {
@@ -226,7 +226,10 @@ describe('EventStoreDbEventStore mapping', () => {
       const controller = new AbortController();
       const received: StoredEvent[] = [];
       const subscribe = jest.spyOn(fake, 'subscribeToAll');
-      for await (const event of store.subscribeAll({ after: checkpoint, signal: controller.signal })) {
+      for await (const event of eventsOf(
+        store.subscribeAll({ after: checkpoint, signal: controller.signal }),
+        controller.signal,
+      )) {
         received.push(event);
         controller.abort();
       }
@@ -243,7 +246,10 @@ describe('EventStoreDbEventStore mapping', () => {
       const received: StoredEvent[] = [];
       const appended: bigint[] = [];
       const consuming = (async () => {
-        for await (const event of store.subscribeAll({ after: start, signal: controller.signal })) {
+        for await (const event of eventsOf(
+          store.subscribeAll({ after: start, signal: controller.signal }),
+          controller.signal,
+        )) {
           received.push(event);
           if (received.length === 4) fake.dropSubscriptions(); // six more are already buffered in the dropped subscription
           if (received.length === 4) await new Promise((r) => setTimeout(r, 20));
@@ -266,7 +272,10 @@ describe('EventStoreDbEventStore mapping', () => {
       const controller = new AbortController();
       const received: StoredEvent[] = [];
       const consuming = (async () => {
-        for await (const event of store.subscribeAll({ after: 0n, signal: controller.signal })) {
+        for await (const event of eventsOf(
+          store.subscribeAll({ after: 0n, signal: controller.signal }),
+          controller.signal,
+        )) {
           received.push(event);
           if (received.length === 2) controller.abort();
         }

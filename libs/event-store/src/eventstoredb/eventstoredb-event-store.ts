@@ -394,7 +394,7 @@ export class EventStoreDbEventStore implements EventStore {
    * delivered, and skips anything at or before it, so a drop never loses or
    * repeats an event.
    */
-  async *subscribeAll(options: SubscribeOptions = {}): AsyncIterable<StoredEvent> {
+  async *subscribeAll(options: SubscribeOptions = {}): AsyncIterable<readonly StoredEvent[]> {
     const { signal } = options;
     let last = options.after ?? 0n;
     let delay = this.resubscribeDelayMs;
@@ -416,7 +416,8 @@ export class EventStoreDbEventStore implements EventStore {
             last = position;
             if (!isLedgerStream(event.streamId)) continue;
             delay = this.resubscribeDelayMs;
-            yield toStoredEvent(event);
+            // The server pushes events one at a time: each is a page of its own.
+            yield [toStoredEvent(event)];
           }
         } finally {
           signal?.removeEventListener('abort', stop);

@@ -356,7 +356,7 @@ export class PostgresEventStore extends SqlEventStore {
    * append NOTIFYs, and a listener of its own would be woken by each of them
    * for nothing (its own appends wake its subscriptions directly).
    */
-  override async *subscribeAll(options?: SubscribeOptions): AsyncIterable<StoredEvent> {
+  override async *subscribeAll(options?: SubscribeOptions): AsyncIterable<readonly StoredEvent[]> {
     await (this.listening ??= this.listen());
     yield* super.subscribeAll(options);
   }

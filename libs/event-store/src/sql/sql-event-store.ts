@@ -182,7 +182,7 @@ export abstract class SqlEventStore implements EventStore {
     }
   }
 
-  async *subscribeAll(options: SubscribeOptions = {}): AsyncIterable<StoredEvent> {
+  async *subscribeAll(options: SubscribeOptions = {}): AsyncIterable<readonly StoredEvent[]> {
     const { signal, lingerMs = 0 } = options;
     let after = options.after ?? 0n;
     while (!signal?.aborted) {
@@ -190,10 +190,10 @@ export abstract class SqlEventStore implements EventStore {
       const page = await this.tail.read(after, this.pageSize, (from, limit) =>
         this.pageOfAll(from, limit).then((rows) => rows.map((row) => deepFreeze(toStoredEvent(row)))),
       );
-      for (const event of page) {
+      if (page.length > 0) {
         if (signal?.aborted) return;
-        yield event;
-        after = event.position;
+        yield page;
+        after = page[page.length - 1].position;
       }
       if (page.length < this.pageSize) {
         await this.notifier.wait(seen, this.pollIntervalMs, signal);

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../../../test/support/child-process';
 import { batches } from './batches';
 
-async function* fromPages<T>(pages: T[][], pauseMs: number): AsyncGenerator<T> {
+async function* fromPages<T>(pages: T[][], pauseMs: number): AsyncGenerator<T[]> {
   for (const page of pages) {
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    for (const item of page) yield item;
+    yield page;
   }
 }
 
-async function collectBatches<T>(source: AsyncIterable<T>, maxSize: number): Promise<T[][]> {
+async function collectBatches<T>(source: AsyncIterable<T[]>, maxSize: number): Promise<T[][]> {
   const out: T[][] = [];
   for await (const batch of batches(source, { maxSize })) out.push(batch);
   return out;
@@ -25,12 +25,23 @@ describe('batches', () => {
     ]);
   });
 
-  it('never exceeds the maximum size', async () => {
+  it('never exceeds the maximum size, splitting a page that does not fit', async () => {
     expect(await collectBatches(fromPages([[1, 2, 3, 4, 5, 6, 7]], 1), 3)).toEqual([
       [1, 2, 3],
       [4, 5, 6],
       [7],
     ]);
+  });
+
+  it('joins pages that are available at once, up to the maximum size', async () => {
+    async function* atOnce() {
+      yield [1, 2];
+      yield [3, 4];
+      yield [5, 6];
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      yield [7];
+    }
+    expect(await collectBatches(atOnce(), 5)).toEqual([[1, 2, 3, 4, 5], [6], [7]]);
   });
 
   it('hands on a batch once its first item has waited the maximum delay, even from a source that never pauses', async () => {
@@ -41,7 +52,7 @@ describe('batches', () => {
       async function* busy() {
         for (let i = 0; i < 10; i++) {
           clock += 10;
-          yield i;
+          yield [i];
         }
       }
       const sizes = (await collectBatches(busy(), 100)).map((b) => b.length);
@@ -68,7 +79,7 @@ describe('batches', () => {
     let closed = false;
     async function* source() {
       try {
-        for (let i = 0; ; i++) yield i;
+        for (let i = 0; ; i++) yield [i];
       } finally {
         closed = true;
       }

@@ -246,12 +246,12 @@ export class ProjectionRunner<DB extends object = object> {
       const stopSubscription = () => subscription.abort();
       signal.addEventListener('abort', stopSubscription, { once: true });
       try {
-        const events = this.options.store.subscribeAll({
+        const pages = this.options.store.subscribeAll({
           after: this.position,
           signal: subscription.signal,
           lingerMs: this.lingerMs,
         });
-        for await (const batch of batches(events, { maxSize: this.maxBatchSize })) {
+        for await (const batch of batches(pages, { maxSize: this.maxBatchSize })) {
           if (signal.aborted) return;
           await this.applyBatch(batch).catch((error: unknown) => {
             subscription.abort();

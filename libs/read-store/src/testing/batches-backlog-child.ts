@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   if (!gc) throw new Error('run with node --expose-gc');
   // better-sqlite3 under promises: every item resolves in microtasks, no I/O turn ever comes.
   async function* backlog() {
-    for (let i = 0; i < 300_000; i++) yield i;
+    for (let i = 0; i < 300_000; i++) yield [i];
   }
   let baseline = 0;
   let growth = 0;
