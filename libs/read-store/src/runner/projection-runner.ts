@@ -147,11 +147,6 @@ export class ProjectionRunner<DB extends object = object> {
     if (this.position === 0n && consumer.startingFromZero)
       await readStore.inWriteTransaction((trx) => consumer.startingFromZero!(trx as unknown as Kysely<DB>));
     this.catchingUp = consumer.caughtUp !== undefined;
-    // Already at the head (a restart after the head was reached, or an empty store): no batch will reach it.
-    if (this.catchingUp && this.position >= (await this.options.store.headPosition())) {
-      await readStore.inWriteTransaction((trx) => consumer.caughtUp!(trx as unknown as Kysely<DB>));
-      this.catchingUp = false;
-    }
     this.error = undefined;
     const controller = new AbortController();
     this.controller = controller;
@@ -246,6 +241,13 @@ export class ProjectionRunner<DB extends object = object> {
       const stopSubscription = () => subscription.abort();
       signal.addEventListener('abort', stopSubscription, { once: true });
       try {
+        // Already at the head (a restart after it was reached, or an empty store): no batch will reach it. Asked
+        // here, not in start(), so a store unreachable at start-up is retried like any outage, not a failed start.
+        if (this.catchingUp && this.position >= (await this.options.store.headPosition())) {
+          const { consumer, readStore } = this.options;
+          await readStore.inWriteTransaction((trx) => consumer.caughtUp!(trx as unknown as Kysely<DB>));
+          this.catchingUp = false;
+        }
         const pages = this.options.store.subscribeAll({
           after: this.position,
           signal: subscription.signal,
