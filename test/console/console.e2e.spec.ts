@@ -315,10 +315,12 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
   });
 
   it('shows the system’s lineage, monitoring, incidents, takedowns and events, each accessible', async () => {
-    const tab = async (name: string, heading: string, shot: string, shows: RegExp) => {
+    /** `unfold`: the disclosure whose rows hold what the view must show. */
+    const tab = async (name: string, heading: string, shot: string, shows: RegExp, unfold?: RegExp) => {
       await page.getByRole('navigation', { name: 'System views' }).getByRole('link', { name }).click();
       await page.getByRole('heading', { name: heading, level: 2 }).waitFor();
       await page.getByRole('status').filter({ hasText: 'Loading' }).first().waitFor({ state: 'detached' });
+      if (unfold) await page.getByRole('main').locator('summary').filter({ hasText: unfold }).click();
       expect(await page.getByRole('main').innerText()).toMatch(shows);
       await view(shot);
     };
@@ -329,7 +331,13 @@ describe('the auditor console in Chromium, on seed-demo data', () => {
         '03-system-lineage',
         /age>80\s+auroc\s+0\.81\s+min 0\.8\s+pass/,
       );
-      await tab('Monitoring', 'Monitoring', '04-system-monitoring', /0\.74\s+v2\s+breached/);
+      await tab(
+        'Monitoring',
+        'Monitoring',
+        '04-system-monitoring',
+        /0\.74\s+v2\s+breached/,
+        /^Every signal \(\d+\)$/,
+      );
       await tab('Incidents', 'Incidents', '05-system-incidents', /inc-2026-0142[\s\S]*after awareness/);
       await tab(
         'Takedowns',

@@ -41,43 +41,46 @@ export function Monitoring({ system }: { system: SystemDetail }) {
           </section>
         );
       })}
-      <h3>Every signal</h3>
-      <Scroll label="Monitoring signals">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Observed</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Metric</th>
-              <th scope="col">Subgroup</th>
-              <th scope="col">Value</th>
-              <th scope="col">Version</th>
-              <th scope="col">Threshold</th>
-              <th scope="col">Event</th>
-            </tr>
-          </thead>
-          <tbody>
-            {system.signals.map((s) => (
-              <tr key={s.eventId} className={s.breached ? 'breached' : undefined}>
-                <td>
-                  <Time iso={s.observedAt} />
-                </td>
-                <td>{s.kind}</td>
-                <td>{s.metric}</td>
-                <td>{s.subgroup ?? 'all patients'}</td>
-                <td>{s.value}</td>
-                <td>{s.version ?? '—'}</td>
-                <td>
-                  <Badge ok={!s.breached} yes="within" no="breached" />
-                </td>
-                <td>
-                  <EventId id={s.eventId} />
-                </td>
+      {/* A system monitored daily has hundreds of signals: the charts above summarise them, the list waits one click away. */}
+      <details>
+        <summary>Every signal ({system.signals.length})</summary>
+        <Scroll label="Monitoring signals">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Observed</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Metric</th>
+                <th scope="col">Subgroup</th>
+                <th scope="col">Value</th>
+                <th scope="col">Version</th>
+                <th scope="col">Threshold</th>
+                <th scope="col">Event</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </Scroll>
+            </thead>
+            <tbody>
+              {system.signals.map((s) => (
+                <tr key={s.eventId} className={s.breached ? 'breached' : undefined}>
+                  <td>
+                    <Time iso={s.observedAt} />
+                  </td>
+                  <td>{s.kind}</td>
+                  <td>{s.metric}</td>
+                  <td>{s.subgroup ?? 'all patients'}</td>
+                  <td>{s.value}</td>
+                  <td>{s.version ?? '—'}</td>
+                  <td>
+                    <Badge ok={!s.breached} yes="within" no="breached" />
+                  </td>
+                  <td>
+                    <EventId id={s.eventId} short />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
+      </details>
     </section>
   );
 }
