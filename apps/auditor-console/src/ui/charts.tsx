@@ -68,7 +68,11 @@ export interface RoleInterval {
  * The chart names these at its as-of line, so it says what the as-of table says.
  */
 export function holdersAt(intervals: RoleInterval[], role: string, t: number): RoleInterval[] {
-  return intervals.filter((i) => i.role === role && i.from <= t && (i.to === undefined || t < i.to));
+  return intervals.filter((i) => i.role === role && holds(i, t));
+}
+
+function holds(interval: RoleInterval, t: number): boolean {
+  return interval.from <= t && (interval.to === undefined || t < interval.to);
 }
 
 /** Who held each role when: one row per role, one bar per assignment, the as-of instant as a vertical line. */
@@ -92,9 +96,7 @@ export function AccountabilityChart({
   const x = (t: number) =>
     left + ((Math.min(Math.max(t, start), end) - start) / Math.max(end - start, 1)) * (WIDTH - left - 10);
   const line = marker !== undefined && marker >= start && marker <= end ? marker : undefined;
-  const atMarker = new Set(
-    line === undefined ? [] : intervals.filter((i) => holdersAt([i], i.role, line).length > 0),
-  );
+  const atMarker = new Set(line === undefined ? [] : intervals.filter((i) => holds(i, line)));
   // Past the middle, the holders' names sit to the left of the line, so they stay inside the chart.
   const labelLeft = line !== undefined && x(line) > (left + WIDTH) / 2;
   return (

@@ -92,7 +92,7 @@ export class SelfAuditService {
       caller,
       new Date(),
     );
-    await this.store.append(tenantStream(caller.tenantId, streamNames.ledgerSelfAudit()), [event], 'any');
+    await this.store.append(selfAuditStream(caller.tenantId), [event], 'any');
     return event.eventId;
   }
 
@@ -126,7 +126,7 @@ export class SelfAuditService {
 
   private async append(tenantId: string, events: NewEvent[]): Promise<void> {
     try {
-      await this.store.append(tenantStream(tenantId, streamNames.ledgerSelfAudit()), events, 'any');
+      await this.store.append(selfAuditStream(tenantId), events, 'any');
     } catch (error) {
       this.logger.error({
         msg: 'could not record self-audit events',
@@ -136,6 +136,8 @@ export class SelfAuditService {
     }
   }
 }
+
+const selfAuditStream = (tenantId: string) => tenantStream(tenantId, streamNames.ledgerSelfAudit());
 
 function selfAuditEvent(
   event: { type: keyof typeof EVENT_SCHEMAS; data: object },
