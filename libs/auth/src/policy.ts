@@ -88,6 +88,8 @@ export const HTTP_POLICY: Readonly<Record<string, Access>> = {
   'GET /v1/proofs/inclusion': READERS,
   'POST /fhir/AuditEvent': ['emitter'],
   'POST /fhir/RiskAssessment': ['emitter'],
+  // A stored AuditEvent is the data GraphQL dataAccess shows: the same readers, the controller applies the same tenant and system rules.
+  'GET /fhir/AuditEvent/:id': READERS,
   // Only those who may export fetch a bundle, and then only their own, of a system they may still read; the controller checks the rest.
   'GET /v1/exports/:exportId': EXPORTERS,
   // The auditor console's page, assets and sign-in settings hold no data: it reads everything through /graphql with the user's own token.

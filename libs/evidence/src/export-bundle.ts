@@ -45,7 +45,7 @@ import {
   type EvidenceDb,
   type ExportScope,
 } from './event-selection';
-import { auditEventOf } from './fhir/audit-event';
+import { fhirAuditEventOf } from './fhir/served-audit-event';
 import { ProvenanceCollector } from './fhir/provenance';
 import { HashingFile } from './hashing-file';
 import { renderReport } from './report/report-html';
@@ -212,7 +212,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
           report.add(event);
           if (event.type === 'DataAccessed') {
             fhirCounts.auditEvents++;
-            fhirEntry(auditEventOf(event));
+            fhirEntry(fhirAuditEventOf(event));
           } else {
             const resource = provenance.add(event);
             if (resource) {

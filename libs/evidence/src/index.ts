@@ -30,11 +30,15 @@ export {
 } from './verify-bundle';
 export { readPemCertificates, type BundleTimestamp } from './verify-timestamp';
 export {
+  AUDIT_EVENT_MAX_BYTES,
   auditEventToIngestItem,
   elementOfField,
+  UNKNOWN_PURPOSE,
   type IngestItem,
   type MappedAuditEvent,
 } from './fhir/audit-event-ingest';
+export { pseudonymisedAuditEvent, type PseudonymisedAuditEvent } from './fhir/audit-event-pseudonyms';
+export { fhirAuditEventOf, LEDGER_RECORD_EXTENSION } from './fhir/served-audit-event';
 export {
   RISK_ASSESSMENT_EXTENSIONS,
   riskAssessmentElementOf,

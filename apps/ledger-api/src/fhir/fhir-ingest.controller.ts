@@ -6,7 +6,7 @@ import {
   riskAssessmentToIngestItem,
 } from '@ledger/evidence';
 import type { InstantRange } from '@ledger/domain';
-import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type { AuditEvent, OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { instantRange, LedgerConfig } from '@ledger/runtime';
 import { IngestService, type ItemResult } from '../ingest/ingest.service';
@@ -48,6 +48,8 @@ interface FhirIngestRoute {
   ): { item?: unknown; issues: OperationOutcomeIssue[] };
   /** Where an ingest problem with an item field sits in the resource. */
   elementOf(field: string, path: string): string;
+  /** Whether the resource itself is kept with its event (pseudonymised on the ingest path), to be served back. */
+  keepsOriginal: boolean;
 }
 
 const AUDIT_EVENT: FhirIngestRoute = {
@@ -55,12 +57,14 @@ const AUDIT_EVENT: FhirIngestRoute = {
   eventType: 'DataAccessed',
   map: auditEventToIngestItem,
   elementOf: elementOfField,
+  keepsOriginal: true,
 };
 const RISK_ASSESSMENT: FhirIngestRoute = {
   resourceType: 'RiskAssessment',
   eventType: 'AiOutputProduced',
   map: riskAssessmentToIngestItem,
   elementOf: riskAssessmentElementOf,
+  keepsOriginal: false,
 };
 
 /**
@@ -107,7 +111,11 @@ export class FhirIngestController {
 
     const mapped = route.map(body, caller.id, route.resourceType, instantRange(this.config));
     if (!mapped.item) return send(400, outcome(mapped.issues));
-    const [result] = (await this.ingest.ingest([mapped.item], caller, givenCorrelationId(request))).results;
+    const [result] = (
+      await this.ingest.ingest([mapped.item], caller, givenCorrelationId(request), {
+        originals: originalsOf(route, [body]),
+      })
+    ).results;
     const answer = answerOf(route, result, route.resourceType);
     if (answer.location) void reply.header('location', answer.location);
     return send(answer.status, answer.outcome);
@@ -179,7 +187,7 @@ export class FhirIngestController {
               valid.map((v) => v.item),
               caller,
               correlationId,
-              { atomic },
+              { atomic, originals: originalsOf(route, valid.map((v) => entries[v.i]?.resource)) },
             )
           ).results
         : [];
@@ -203,6 +211,11 @@ export class FhirIngestController {
       })),
     });
   }
+}
+
+/** The resources a route keeps, as sent; they reach the store only through the ingest path's pseudonymisation. */
+function originalsOf(route: FhirIngestRoute, resources: unknown[]): AuditEvent[] | undefined {
+  return route.keepsOriginal ? (resources as AuditEvent[]) : undefined;
 }
 
 interface BundleIn {

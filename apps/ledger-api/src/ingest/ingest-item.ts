@@ -6,6 +6,9 @@ import {
   validateEventData,
 } from '@ledger/domain';
 import type { NewEvent } from '@ledger/event-store';
+import { pseudonymisedAuditEvent } from '@ledger/evidence';
+import { canonicalJson } from '@ledger/integrity';
+import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Caller } from '../request-context/caller';
 import type { Pseudonymiser } from '../privacy/pseudonymiser';
 
@@ -57,6 +60,8 @@ const problem = (field: string, message: string): ItemProblem => ({
  * Turns one item of an ingest batch into an event, or names what is wrong with
  * it. A raw `data.patientId` is replaced by its keyed pseudonym here, before
  * validation, so the raw identifier never reaches the store or a log line.
+ * `original` is the AuditEvent a FHIR item was mapped from, which only the FHIR
+ * route passes: it is kept as `data.fhir`, its patient identifiers pseudonymised here.
  */
 export function toIngestedEvent(
   item: unknown,
@@ -64,6 +69,7 @@ export function toIngestedEvent(
   correlationId: string | undefined,
   pseudonymiser: Pseudonymiser,
   dates: InstantRange,
+  original?: AuditEvent,
 ): { event: NewEvent; problems: [] } | { event?: undefined; problems: ItemProblem[] } {
   if (item === null || typeof item !== 'object' || Array.isArray(item))
     return {
@@ -138,6 +144,22 @@ export function toIngestedEvent(
       return { problems: [problem(`data.${rawField}`, `data.${rawField} must be 1-256 characters`)] };
     delete data[rawField];
     data[pseudonym] = pseudonymiser.pseudonymise(caller.tenantId, id);
+  }
+  if ('fhir' in data)
+    return {
+      problems: [
+        problem(
+          'data.fhir',
+          'data.fhir is the AuditEvent as sent to POST /fhir/AuditEvent, kept by the ledger with its patient identifiers pseudonymised; send the AuditEvent there, not here',
+        ),
+      ],
+    };
+  if (original !== undefined && type === 'DataAccessed') {
+    const pseudonym = (patientId: string) => pseudonymiser.pseudonymise(caller.tenantId, patientId);
+    data.fhir = {
+      resource: pseudonymisedAuditEvent(original, pseudonym).resource,
+      digest: pseudonymiser.digest(caller.tenantId, canonicalJson(original)),
+    };
   }
   data.sourceService ??= caller.id;
   if (data.sourceService !== caller.id)

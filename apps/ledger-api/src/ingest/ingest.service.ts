@@ -11,6 +11,7 @@ import {
   type OutputFinding,
 } from '@ledger/domain';
 import { instantRange, LedgerConfig } from '@ledger/runtime';
+import type { AuditEvent } from '@medplum/fhirtypes';
 import { ProblemError } from '../errors/problem';
 import { Pseudonymiser } from '../privacy/pseudonymiser';
 import type { Caller } from '../request-context/caller';
@@ -54,6 +55,8 @@ export interface IngestOptions {
    * NOT_STORED. A resend of a stored whole is acknowledged as duplicates.
    */
   atomic?: boolean;
+  /** The AuditEvent each item was mapped from, by index: the FHIR route's, never a caller's, so only it can keep one. */
+  originals?: readonly AuditEvent[];
 }
 
 /** An item that passed every check: the event to store, and the emitter's own id for it. */
@@ -95,7 +98,7 @@ export class IngestService {
     items: unknown[],
     caller: Caller,
     correlationId: string | undefined,
-    { atomic = false }: IngestOptions = {},
+    { atomic = false, originals }: IngestOptions = {},
   ): Promise<IngestResult> {
     if (!ID.test(caller.id))
       throw new ProblemError({
@@ -109,7 +112,14 @@ export class IngestService {
     const checked: ValidItem[] = [];
     const seen = new Set<string>();
     items.forEach((item, index) => {
-      const { event, problems } = toIngestedEvent(item, caller, correlationId, this.pseudonymiser, dates);
+      const { event, problems } = toIngestedEvent(
+        item,
+        caller,
+        correlationId,
+        this.pseudonymiser,
+        dates,
+        originals?.[index],
+      );
       if (!event)
         return results.push({
           index,

@@ -9,11 +9,25 @@ import { join } from 'node:path';
  * query the same way, so an auditor can still ask about one patient.
  */
 export class Pseudonymiser {
-  constructor(private readonly key: Buffer) {}
+  /** Its own key, derived from the pseudonym key, so a digest can never equal a patient's pseudonym. */
+  private readonly digestKey: Buffer;
+
+  constructor(private readonly key: Buffer) {
+    this.digestKey = createHmac('sha256', key).update('govledger fhir original digest').digest();
+  }
 
   pseudonymise(tenantId: string, patientId: string): string {
     // One update of the joined text: the same bytes, so the same pseudonyms, for less work per item.
     return createHmac('sha256', this.key).update(`${tenantId}\0${patientId}`).digest('hex');
+  }
+
+  /**
+   * The keyed digest (HMAC-SHA-256) of a resource as received, in its tenant. Keyed, not plain SHA-256:
+   * the stored copy differs from the original only by the patient's identifier, so a plain hash could be
+   * reversed by hashing the copy with every possible medical record number until one matches.
+   */
+  digest(tenantId: string, canonicalText: string): string {
+    return createHmac('sha256', this.digestKey).update(`${tenantId}\0${canonicalText}`).digest('hex');
   }
 
   /** The key from LEDGER_PSEUDONYM_KEY, else `<dataDir>/keys/pseudonym.key`, created (mode 0600) on first start. */

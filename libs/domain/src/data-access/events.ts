@@ -49,6 +49,27 @@ export const DATA_ACCESS_EVENTS = {
         outcome: StringEnum(DATA_ACCESS_OUTCOMES, 'how the access ended'),
         sourceService: Id('the service that emitted this event'),
         systemId: Type.Optional(Id('the AI system on whose behalf the data was accessed')),
+        fhir: Type.Optional(
+          Closed(
+            {
+              resource: Type.Object(
+                { resourceType: Type.Literal('AuditEvent') },
+                {
+                  additionalProperties: true,
+                  description:
+                    'the FHIR R4 AuditEvent as sent, every patient identifier in it replaced by its keyed pseudonym (references Patient/<id>, patient identifiers, patient parameters of a query)',
+                },
+              ),
+              digest: Sha256Hex(
+                "HMAC-SHA-256, under a key derived from the tenant's pseudonym key, of the tenant id, a NUL and the RFC 8785 canonical JSON of the AuditEvent as received, before pseudonymisation",
+              ),
+            },
+            {
+              description:
+                'set by the ledger only, for an access recorded through POST /fhir/AuditEvent: what was sent, so it can be served back; refused on POST /v1/events',
+            },
+          ),
+        ),
       },
       {
         description: 'Someone or something touched data; the audit trail of data access.',

@@ -5,6 +5,8 @@ import type {
   OperationOutcomeIssue,
 } from '@medplum/fhirtypes';
 import { CALENDAR_RANGE, checkInstant, type InstantRange } from '@ledger/domain';
+import { canonicalJson } from '@ledger/integrity';
+import { isPatientAgent, pseudonymisedAuditEvent, queryResourceType } from './audit-event-pseudonyms';
 import { FHIR_SYSTEMS, uuidFrom } from './fhir-codes';
 import { issue, sentResourceIssues } from './sent-resource';
 
@@ -33,13 +35,23 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 /** A reference to a patient, relative or absolute (https://ehr.example/fhir/Patient/123), with the id it names. */
 const PATIENT_REFERENCE = /(?:^|\/)Patient\/([^/?#]*)/;
-/** Any reference that names a patient, a search included (Patient?identifier=...). */
-const NAMES_A_PATIENT = /(?:^|\/)Patient[/?]/;
+/** BALP's X-Request-Id entity (slice `transaction`): the HTTP request's id, no patient data. */
+const X_REQUEST_ID = {
+  system: 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType',
+  code: 'XrequestId',
+};
 /**
- * Codes that say an identifier or an agent is the patient: HL7 v2-0203 identifier types MR (medical
- * record number), PI and PT (patient internal and external identifiers), and v3 RoleCode PAT.
+ * The purpose recorded when the AuditEvent gives none (BALP makes purposeOfEvent optional): HL7 v3
+ * NullFlavor UNK, "unknown". No grant is for UNK, so an access to a dataset under grants is a finding.
  */
-const PATIENT_CODES = new Set(['MR', 'PI', 'PT', 'PAT']);
+export const UNKNOWN_PURPOSE = 'UNK';
+/**
+ * The most the ledger keeps of one AuditEvent, as canonical JSON (RFC 8785): far above any BALP record
+ * (about 3 KiB), and small enough that a batch of them stays within the body limit.
+ */
+export const AUDIT_EVENT_MAX_BYTES = 64 * 1024;
+/** Stands for each patient pseudonym while the mapping checks where the patient is named; the ingest path applies the keyed one. */
+const CHECKING_PSEUDONYM = '0'.repeat(64);
 const OUTCOME: Record<string, string> = { '0': 'success', '4': 'denied', '8': 'error', '12': 'error' };
 
 /**
@@ -47,7 +59,8 @@ const OUTCOME: Record<string, string> = { '0': 'success', '4': 'denied', '8': 'e
  * Query, Create, Update, Delete) into a DataAccessed ingest item:
  *
  * - action (C/R/U/D/E) as is; the requesting agent (requestor = true) is the actor;
- * - purposeOfEvent (or the requestor's purposeOfUse) is the purpose of use;
+ * - purposeOfEvent (or the requestor's purposeOfUse) is the purpose of use; without
+ *   either, the purpose is UNK (unknown);
  * - outcome 0 is success, 4 denied, 8 and 12 error;
  * - period.start, else recorded, is when it happened;
  * - the Patient entity (Patient/<id>, also as a full URL, or an identifier with
@@ -56,7 +69,12 @@ const OUTCOME: Record<string, string> = { '0': 'success', '4': 'denied', '8': 'e
  *   its resource type, and a requestor that is a patient (a Patient reference,
  *   an identifier of type MR, PI, PT or PAT, an agent type or role PAT) is refused;
  * - a data entity names the resource (Observation/123) or, with the
- *   identifier system urn:govledger:dataset, the dataset;
+ *   identifier system urn:govledger:dataset, the dataset; a query entity (BALP's
+ *   base64 raw request, `GET <server>/r4/Observation?patient=...`) names its
+ *   resource type; BALP's X-Request-Id entity names nothing accessed;
+ * - the whole AuditEvent is kept too (see pseudonymisedAuditEvent): it is refused
+ *   if it would name the patient where the ledger cannot pseudonymise it, or if it
+ *   is larger than AUDIT_EVENT_MAX_BYTES.
  * - an agent identified in urn:govledger:ai-system names the AI system.
  *
  * The resource is first checked for text no store can hold (a lone
@@ -105,7 +123,7 @@ export function auditEventToIngestItem(
     );
   const requestor = requestors[0];
   const actor = requestor ? actorOf(requestor.agent) : undefined;
-  if (requestor && isPatient(requestor.agent)) {
+  if (requestor && isPatientAgent(requestor.agent)) {
     issues.push(
       issue(
         'not-supported',
@@ -126,15 +144,7 @@ export function auditEventToIngestItem(
     .map((a) => a.who?.identifier)
     .find((id) => id?.system === FHIR_SYSTEMS.aiSystem)?.value;
 
-  const purposeOfUse = purposeOf(event, requestor?.agent);
-  if (!purposeOfUse)
-    issues.push(
-      issue(
-        'required',
-        at('purposeOfEvent'),
-        'say why the data was accessed: purposeOfEvent with a v3-ActReason code such as TREAT (or agent.purposeOfUse)',
-      ),
-    );
+  const purposeOfUse = purposeOf(event, requestor?.agent) ?? UNKNOWN_PURPOSE;
 
   const occurredAt = event.period?.start ?? event.recorded;
   // FHIR's own patterns take 30 February and year 0; the ledger keeps only real instants in its plausible range.
@@ -173,6 +183,7 @@ export function auditEventToIngestItem(
       patientId = patient;
       return;
     }
+    if (entity.type?.system === X_REQUEST_ID.system && entity.type.code === X_REQUEST_ID.code) return;
     if (entity.what?.identifier?.system === FHIR_SYSTEMS.dataset) {
       datasetId = entity.what.identifier.value;
       return;
@@ -199,6 +210,7 @@ export function auditEventToIngestItem(
       ),
     );
   }
+  issues.push(...keepingIssues(event, path));
   if (issues.length > 0) return { issues };
 
   return {
@@ -242,14 +254,19 @@ export function elementOfField(field: string, path = 'AuditEvent'): string {
   return element[field] ? `${path}.${element[field]}` : path;
 }
 
-/** Whether the agent is a patient: by reference, by the type of its identifier, or by its own type or role. */
-function isPatient(agent: AuditEventAgent): boolean {
-  const concepts = [agent.who?.identifier?.type, agent.type, ...(agent.role ?? [])];
-  return (
-    NAMES_A_PATIENT.test(agent.who?.reference ?? '') ||
-    concepts.some((concept) =>
-      concept?.coding?.some((c) => c.code !== undefined && PATIENT_CODES.has(c.code)),
-    )
+/** Why the AuditEvent cannot be kept as sent: too large, or naming the patient where no pseudonym can replace it. */
+function keepingIssues(event: AuditEvent, path: string): OperationOutcomeIssue[] {
+  const bytes = Buffer.byteLength(canonicalJson(event), 'utf8');
+  if (bytes > AUDIT_EVENT_MAX_BYTES)
+    return [
+      issue(
+        'too-costly',
+        path,
+        `the AuditEvent is ${bytes} bytes as canonical JSON; the ledger keeps at most ${AUDIT_EVENT_MAX_BYTES} bytes of one (a BALP record is about 3 KiB): leave out what does not describe the access`,
+      ),
+    ];
+  return pseudonymisedAuditEvent(event, () => CHECKING_PSEUDONYM).unsafe.map((unsafe) =>
+    issue('not-supported', unsafe.element.replace(/^AuditEvent/, path), unsafe.reason),
   );
 }
 
@@ -280,9 +297,10 @@ function patientOf(entity: AuditEventEntity): string | null | undefined {
 function resourceOf(entity: AuditEventEntity): string | null {
   const reference = entity.what?.reference;
   if (entity.query) {
-    const query = Buffer.from(entity.query, 'base64').toString('utf8');
-    const type = (reference ?? query).replace(/^\/?/, '').split(/[/?]/)[0];
-    return RESOURCE_TYPE.test(type) ? type : null;
+    // BALP's raw request (GET <server>/r4/Observation?...) or the bare form (Observation?...): only the type is kept.
+    const request = Buffer.from(entity.query, 'base64').toString('utf8').split('\n')[0];
+    const type = reference ? reference.replace(/^\/?/, '').split(/[/?]/)[0] : queryResourceType(request);
+    return type !== undefined && RESOURCE_TYPE.test(type) ? type : null;
   }
   // A display is free text and may name a person, so only a reference names what was touched.
   return reference && /^[A-Z][A-Za-z]{1,63}(\/[A-Za-z0-9.-]{1,64})?$/.test(reference) ? reference : null;

@@ -1,5 +1,7 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
-import { auditEventToIngestItem, elementOfField } from './audit-event-ingest';
+import { AUDIT_EVENT_MAX_BYTES, auditEventToIngestItem, elementOfField } from './audit-event-ingest';
+
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 const base = (overrides: Partial<AuditEvent> = {}): AuditEvent => ({
   resourceType: 'AuditEvent',
@@ -65,9 +67,9 @@ describe('reading a BALP AuditEvent into a DataAccessed ingest item', () => {
 
   it('names elements under the path it is given, as for a Bundle entry', () => {
     expect(
-      auditEventToIngestItem(base({ purposeOfEvent: undefined }), 'svc', 'Bundle.entry[3].resource').issues[0]
+      auditEventToIngestItem(base({ action: undefined }), 'svc', 'Bundle.entry[3].resource').issues[0]
         .expression,
-    ).toEqual(['Bundle.entry[3].resource.purposeOfEvent']);
+    ).toEqual(['Bundle.entry[3].resource.action']);
     expect(elementOfField('data.action', 'Bundle.entry[3].resource')).toBe('Bundle.entry[3].resource.action');
   });
   it('reads a patient referenced by full URL as the patient, so only its pseudonym is stored', () =>
@@ -117,4 +119,90 @@ describe('reading a BALP AuditEvent into a DataAccessed ingest item', () => {
       expect.objectContaining({ code: 'invalid', expression: [element] }),
     ]),
   );
+
+  // BALP makes purposeOfEvent optional (its Read, Query and Create examples carry none): recorded as unknown.
+  it('records an access without purposeOfEvent or purposeOfUse as of purpose UNK', () =>
+    expect(auditEventToIngestItem(base({ purposeOfEvent: undefined }), 'svc').item?.data.purposeOfUse).toBe(
+      'UNK',
+    ));
+
+  it("takes the requestor's purposeOfUse when the event has no purposeOfEvent", () =>
+    expect(
+      auditEventToIngestItem(
+        base({
+          purposeOfEvent: undefined,
+          agent: [
+            {
+              who: { identifier: { value: 'dr.bob' } },
+              requestor: true,
+              purposeOfUse: [{ coding: [{ code: 'ETREAT' }] }],
+            },
+          ],
+        }),
+        'svc',
+      ).item?.data.purposeOfUse,
+    ).toBe('ETREAT'));
+
+  it("accepts BALP's X-Request-Id entity, which names nothing accessed", () =>
+    expect(
+      auditEventToIngestItem(
+        base({
+          entity: [
+            { what: { reference: 'Observation/obs-1' } },
+            {
+              what: { identifier: { value: '76d148b6-586d-11ec-bf63-0242ac130002' } },
+              type: {
+                system: 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType',
+                code: 'XrequestId',
+              },
+            },
+          ],
+        }),
+        'svc',
+      ).item?.data.resource,
+    ).toBe('Observation/obs-1'));
+
+  it.each([
+    [
+      'a GET with a scheme-less server',
+      'GET test.fhir.org/r4/Observation?patient=p-1&_count=10\nAccept: application/fhir+json\n',
+    ],
+    ['a GET with a full URL', 'GET https://ehr.example/fhir/Observation?subject=Patient/p-1 HTTP/1.1\n'],
+    ['a POST search', 'POST /r4/Observation/_search HTTP/1.1\nHost: x\n\npatient=p-1&_count=10\n'],
+    ['a patient compartment search', 'GET /fhir/Patient/p-1/Observation?code=8867-4 HTTP/1.1\n'],
+    ['the bare form', 'Observation?patient=p-1'],
+  ])("reads BALP's base64 raw request, %s, as its resource type only", (_, request) =>
+    expect(
+      auditEventToIngestItem(base({ entity: [{ query: base64(request) }] }), 'svc').item?.data.resource,
+    ).toBe('Observation'),
+  );
+
+  it('refuses a record larger than the ledger keeps, naming the limit', () => {
+    const issues = auditEventToIngestItem(
+      base({ outcomeDesc: 'x'.repeat(AUDIT_EVENT_MAX_BYTES) }),
+      'svc',
+    ).issues;
+    expect(issues).toEqual([
+      expect.objectContaining({
+        code: 'too-costly',
+        expression: ['AuditEvent'],
+        diagnostics: expect.stringContaining('65536'),
+      }),
+    ]);
+  });
+
+  it('refuses a record that names its patient where no pseudonym can replace it, without quoting the id', () => {
+    const { item, issues } = auditEventToIngestItem(
+      base({
+        entity: [{ what: { reference: 'Patient/MRN-4711' } }],
+        outcomeDesc: 'chart of MRN-4711 opened',
+      }),
+      'svc',
+    );
+    expect(item).toBeUndefined();
+    expect(issues).toEqual([
+      expect.objectContaining({ code: 'not-supported', expression: ['AuditEvent.outcomeDesc'] }),
+    ]);
+    expect(JSON.stringify(issues)).not.toContain('MRN-4711');
+  });
 });
