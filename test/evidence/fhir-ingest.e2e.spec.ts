@@ -208,7 +208,7 @@ describe('FHIR AuditEvent ingest (POST /fhir/AuditEvent)', () => {
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'batch',
-      entry: [read, { ...balp('PatientQuery'), action: 'Q' }, create].map((resource) => ({
+      entry: [read, { ...balp('PatientQuery'), recorded: 'yesterday' }, create].map((resource) => ({
         resource,
         request: { method: 'POST', url: 'AuditEvent' },
       })),
@@ -222,7 +222,7 @@ describe('FHIR AuditEvent ingest (POST /fhir/AuditEvent)', () => {
       '201 Created',
     ]);
     expect(response.body.entry[1].response.outcome.issue[0].expression).toEqual([
-      'Bundle.entry[1].resource.action',
+      'Bundle.entry[1].resource.recorded',
     ]);
     expect((await stored()).map((e) => e.metadata.emitterEventId)).toEqual(
       expect.arrayContaining([read.id, create.id]),

@@ -187,7 +187,13 @@ export class FhirIngestController {
               valid.map((v) => v.item),
               caller,
               correlationId,
-              { atomic, originals: originalsOf(route, valid.map((v) => entries[v.i]?.resource)) },
+              {
+                atomic,
+                originals: originalsOf(
+                  route,
+                  valid.map((v) => entries[v.i]?.resource),
+                ),
+              },
             )
           ).results
         : [];
