@@ -293,6 +293,89 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('IHE BALP examples, posted as t
     expect((await read('not a fhir id!')).status).toBe(404);
   });
 
+  it('stores the patient nowhere raw however a BALP record names it, and refuses what it cannot pseudonymise', async () => {
+    const mrn = `MRN-${kind}-4711`;
+    const example = fixture('ex-auditBasicQueryGet');
+    const query = (request: string) => ({
+      ...example.entity![1],
+      query: Buffer.from(request).toString('base64'),
+      description: request,
+    });
+    const variants: Array<[string, AuditEvent]> = [
+      // The patient by MR-typed identifier, queried by subject reference and in a POST _search form body.
+      [
+        'identifier and POST body',
+        {
+          ...example,
+          id: randomUUID(),
+          entity: [
+            {
+              ...example.entity![0],
+              what: {
+                identifier: {
+                  type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] },
+                  value: mrn,
+                },
+              },
+            },
+            query(`POST /r4/Observation/_search HTTP/1.1\nHost: x\n\nsubject=Patient/${mrn}&_count=10\n`),
+          ],
+        },
+      ],
+      // A full-URL reference and a patient token in the query string.
+      [
+        'full URL and token',
+        {
+          ...example,
+          id: randomUUID(),
+          entity: [
+            { ...example.entity![0], what: { reference: `https://ehr.example/fhir/Patient/${mrn}` } },
+            query(
+              `GET https://ehr.example/fhir/Observation?patient.identifier=urn:oid:1.2|${mrn} HTTP/1.1\n`,
+            ),
+          ],
+        },
+      ],
+    ];
+    for (const [, sent] of variants) {
+      const response = await post(sent);
+      expect(response.status).toBe(201);
+      const [event] = await api.store.findByEventIds([response.location!.split('/')[1]]);
+      expect(JSON.stringify({ ...event, position: String(event.position) })).not.toContain(mrn);
+      expect(JSON.stringify((await read(event.eventId)).body)).not.toContain(mrn);
+    }
+    // Free text naming the patient, and a contained resource, are refused, naming the element, nothing stored.
+    const before = (await stored()).length;
+    const refusals: Array<[Partial<AuditEvent>, string]> = [
+      [{ outcomeDesc: `record of ${mrn} read` }, 'AuditEvent.outcomeDesc'],
+      [
+        {
+          entity: [
+            { ...variants[1][1].entity![0], what: { reference: `Patient/${mrn}`, display: 'Jane Doe' } },
+            example.entity![1],
+          ],
+        },
+        'AuditEvent.entity[0].what.display',
+      ],
+      [
+        { contained: [{ resourceType: 'Patient', id: 'p', name: [{ family: 'Doe' }] }] },
+        'AuditEvent.contained',
+      ],
+    ];
+    for (const [change, element] of refusals) {
+      const response = await post({ ...variants[1][1], id: randomUUID(), ...change });
+      expect(response.status).toBe(400);
+      // The R4 validator already refuses a contained Patient (it validates no contained Patient); the
+      // ledger's own rule, which names AuditEvent.contained, is unit-tested in audit-event-pseudonyms.
+      if (element !== 'AuditEvent.contained')
+        expect(response.body.issue).toEqual([
+          expect.objectContaining({ code: 'not-supported', expression: [element] }),
+        ]);
+      expect(JSON.stringify(response.body)).not.toContain(mrn);
+    }
+    expect((await stored()).length).toBe(before);
+  });
+
   it('never takes a kept original through POST /v1/events: only the FHIR route, pseudonymising, sets data.fhir', async () => {
     const before = (await stored()).length;
     const response = await api.post(

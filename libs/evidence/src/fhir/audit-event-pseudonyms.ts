@@ -58,9 +58,9 @@ export interface PseudonymisedAuditEvent {
  *   or chain), every non-control parameter of a search on Patient, and every `Patient/<id>`.
  *
  * Free text that would name a patient (the patient entity's display, name or
- * description, a patient agent's display, name or altId) cannot be
- * pseudonymised and is reported unsafe, as is any other element that still
- * holds one of the replaced identifiers.
+ * description, a patient agent's display, name or altId) and contained
+ * resources cannot be pseudonymised and are reported unsafe, as is any other
+ * element that still holds one of the replaced identifiers.
  */
 export function pseudonymisedAuditEvent(
   event: AuditEvent,
@@ -81,6 +81,12 @@ export function pseudonymisedAuditEvent(
   };
 
   replaceIdentifiersAndReferences(resource, replace);
+  if (resource.contained !== undefined)
+    unsafe.push({
+      element: 'AuditEvent.contained',
+      reason:
+        'a contained resource (a Patient, say) can carry a name, a birth date or an address, which no pseudonym replaces; reference the resource instead',
+    });
 
   (resource.entity ?? []).forEach((entity, i) => {
     const at = `AuditEvent.entity[${i}]`;

@@ -156,6 +156,14 @@ describe('keeping an AuditEvent with its patient identifiers pseudonymised', () 
     expect(JSON.stringify(unsafe)).not.toContain('p-5');
   });
 
+  it('reports a contained resource, which could hold a patient with a name and a birth date', () =>
+    expect(
+      pseudonymisedAuditEvent(
+        event({ contained: [{ resourceType: 'Patient', id: 'p', name: [{ family: 'Doe' }] }] }),
+        pseudonym,
+      ).unsafe.map((u) => u.element),
+    ).toEqual(['AuditEvent.contained']));
+
   it('leaves a record without a patient as it is', () => {
     const sent = event({ entity: [{ what: { reference: 'MeasureReport/m-1' } }] });
     expect(pseudonymisedAuditEvent(sent, pseudonym)).toEqual({ resource: sent, patientIds: [], unsafe: [] });
