@@ -1,4 +1,4 @@
-import { BUNDLE_FILES, LEDGER_RECORD_EXTENSION } from '@ledger/evidence';
+import { BUNDLE_FILES, LEDGER_RECORD_EXTENSION, r4Errors } from '@ledger/evidence';
 import type { StoredEvent } from '@ledger/event-store';
 import { canonicalJson } from '@ledger/integrity';
 import type { AuditEvent, Bundle, Extension } from '@medplum/fhirtypes';
@@ -201,6 +201,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('IHE BALP examples, posted as t
       expect(response.contentType).toMatch(/^application\/fhir\+json/);
       expect(JSON.stringify(response.body)).not.toContain(PATIENT);
       expect(response.body).toMatchObject({ resourceType: 'AuditEvent', id });
+    // The ledger's extension keeps it a valid R4 AuditEvent.
+    expect(r4Errors(response.body)).toEqual([]);
       const { sent: echoed, record } = withoutLedgerAdditions(response.body as AuditEvent);
       const { id: _, ...sentWithoutId } = pseudonymised(sent, pseudonym);
       expect(echoed).toEqual(sentWithoutId);

@@ -96,16 +96,13 @@ export function pseudonymisedAuditEvent(
     if (isPatient) {
       if (entity.what?.identifier?.value)
         entity.what.identifier.value = replace(entity.what.identifier.value);
-      for (const [element, present] of [
-        ['what.display', entity.what?.display],
-        ['name', entity.name],
-        ['description', entity.description],
-      ] as const)
-        if (present !== undefined)
-          unsafe.push({
-            element: `${at}.${element}`,
-            reason: `the patient entity's ${element} is free text that can name the patient, and the ledger stores patients only as keyed pseudonyms; leave it out (what.reference or what.identifier names the patient)`,
-          });
+      unsafe.push(
+        ...freeText(at, 'the patient entity', {
+          'what.display': entity.what?.display,
+          name: entity.name,
+          description: entity.description,
+        }),
+      );
     }
     (entity.detail ?? []).forEach((detail, j) => {
       if (detail.type !== SAML_PATIENT_DETAIL) return;
@@ -127,16 +124,13 @@ export function pseudonymisedAuditEvent(
   (resource.agent ?? []).forEach((agent, i) => {
     if (!isPatientAgent(agent)) return;
     if (agent.who?.identifier?.value) agent.who.identifier.value = replace(agent.who.identifier.value);
-    for (const [element, present] of [
-      ['who.display', agent.who?.display],
-      ['name', agent.name],
-      ['altId', agent.altId],
-    ] as const)
-      if (present !== undefined)
-        unsafe.push({
-          element: `AuditEvent.agent[${i}].${element}`,
-          reason: `a patient agent's ${element} can name the patient, and the ledger stores patients only as keyed pseudonyms; leave it out`,
-        });
+    unsafe.push(
+      ...freeText(`AuditEvent.agent[${i}]`, 'a patient agent', {
+        'who.display': agent.who?.display,
+        name: agent.name,
+        altId: agent.altId,
+      }),
+    );
   });
 
   const ids = [...patientIds];
@@ -148,6 +142,16 @@ export function pseudonymisedAuditEvent(
     })),
   );
   return { resource, patientIds: ids, unsafe };
+}
+
+/** The free-text elements of a patient entity or agent that are present: no pseudonym can replace a name. */
+function freeText(at: string, whose: string, elements: Record<string, string | undefined>): UnsafeElement[] {
+  return Object.entries(elements)
+    .filter(([, value]) => value !== undefined)
+    .map(([element]) => ({
+      element: `${at}.${element}`,
+      reason: `${whose}'s ${element} is free text that can name the patient, and the ledger stores patients only as keyed pseudonyms; leave it out (a reference or an identifier names the patient)`,
+    }));
 }
 
 /** Whether the agent is a patient: by reference, by the type of its identifier, or by its own type or role. */
