@@ -201,8 +201,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('IHE BALP examples, posted as t
       expect(response.contentType).toMatch(/^application\/fhir\+json/);
       expect(JSON.stringify(response.body)).not.toContain(PATIENT);
       expect(response.body).toMatchObject({ resourceType: 'AuditEvent', id });
-    // The ledger's extension keeps it a valid R4 AuditEvent.
-    expect(r4Errors(response.body)).toEqual([]);
+      // The ledger's extension keeps it a valid R4 AuditEvent.
+      expect(r4Errors(response.body)).toEqual([]);
       const { sent: echoed, record } = withoutLedgerAdditions(response.body as AuditEvent);
       const { id: _, ...sentWithoutId } = pseudonymised(sent, pseudonym);
       expect(echoed).toEqual(sentWithoutId);
