@@ -32,6 +32,8 @@ export { computedPlans, computedSignals, lastComputedWindow } from './monitoring
 export {
   countDataAccess,
   findDataAccess,
+  type AccessColumn,
+  type AccessCondition,
   type DataAccessFilter,
   type DataAccessRow,
 } from './data-access/data-access-queries';

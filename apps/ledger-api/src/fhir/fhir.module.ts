@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
 import { IngestModule } from '../ingest/ingest.module';
 import { FhirIngestController } from './fhir-ingest.controller';
+import { FhirSearchController } from './fhir-search.controller';
+import { FhirSearchService } from './fhir-search.service';
 
 /** FHIR endpoints; their `application/fhir+json` bodies are parsed like every JSON body (see http/bounded-json). */
-@Module({ imports: [IngestModule], controllers: [FhirIngestController] })
+@Module({
+  imports: [IngestModule],
+  controllers: [FhirIngestController, FhirSearchController],
+  providers: [FhirSearchService],
+})
 export class FhirModule {}
