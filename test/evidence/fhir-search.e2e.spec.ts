@@ -469,6 +469,74 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('FHIR AuditEvent search, IHE IT
     expect((await get('?address=10.0.0.1')).status).toBe(400);
   });
 
+  it('finds an AuditEvent kept as sent by what it says, not by what the ledger would have written for it', async () => {
+    // Stored as the FHIR route stores a BALP record beside its access (issue 19), straight into the store.
+    const eventId = randomUUID();
+    await api.store.append(
+      `${A}/data-access-ehr-gateway`,
+      [
+        {
+          eventId,
+          type: 'DataAccessed',
+          schemaVersion: 1,
+          data: {
+            actor: 'dr.sent',
+            resource: 'Observation',
+            action: 'E',
+            purposeOfUse: 'UNK',
+            outcome: 'error',
+            sourceService: 'ehr-gateway',
+            fhir: {
+              digest: 'c'.repeat(64),
+              resource: {
+                resourceType: 'AuditEvent',
+                type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110112' },
+                subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: 'search-type' }],
+                action: 'E',
+                recorded: '2026-07-01T00:00:00Z',
+                outcome: '12',
+                agent: [
+                  { who: { identifier: { value: 'dr.sent' } }, requestor: true },
+                  { who: { reference: 'Device/client-1' }, requestor: false },
+                ],
+                source: { observer: { display: 'ehr.example' } },
+                entity: [
+                  { type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2' } },
+                ],
+              },
+            },
+          },
+          metadata: {
+            tenantId: A,
+            actor: { id: 'ehr-gateway', role: 'emitter' },
+            source: 'ehr-gateway',
+            occurredAt: '2026-07-01T00:00:00.000Z',
+            correlationId: eventId,
+            causationId: eventId,
+          },
+        },
+      ],
+      'any',
+    );
+    await caughtUp(api);
+    const finds = async (query: string) =>
+      ((await get(`?date=2026-07&${query}`)).body.entry ?? []).some((e: any) => e.resource.id === eventId);
+    for (const query of [
+      'type=110112',
+      'type=http://dicom.nema.org/resources/ontology/DCM|110112',
+      'subtype=search-type',
+      'outcome=12',
+      'agent=dr.sent',
+      'agent=Device/client-1',
+      'entity-type=2',
+      'source=ehr-gateway',
+    ])
+      expect({ query, found: await finds(query) }).toEqual({ query, found: true });
+    // What the ledger would have written (rest, search, 8) is not what was sent.
+    for (const query of ['type=rest', 'subtype=search', 'outcome=8', 'entity-type=1', 'agent=nobody'])
+      expect({ query, found: await finds(query) }).toEqual({ query, found: false });
+  });
+
   it('never answered anything that held the raw patient identifier', () => {
     expect(responses.length).toBeGreaterThan(50);
     expect(responses.filter((text) => text.includes(RAW))).toEqual([]);

@@ -1,5 +1,10 @@
 import { illFormedInput } from '@ledger/domain';
-import type { AccessCondition } from '@ledger/read-models';
+import {
+  AUDIT_EVENT_OUTCOME_SYSTEM,
+  searchToken,
+  type AccessCondition,
+  type SentSearchParam,
+} from '@ledger/read-models';
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { FHIR_SYSTEMS, OUTCOME_CODE, SUBTYPE_OF_ACTION } from './fhir-codes';
 import { issue } from './sent-resource';
@@ -18,8 +23,6 @@ export const AUDIT_EVENT_SEARCH_LIMITS = {
   /** `date` parameters: a range needs two, a third only narrows what two already say. */
   dates: 2,
 } as const;
-
-const OUTCOME_SYSTEM = 'http://hl7.org/fhir/audit-event-outcome';
 
 /**
  * The ITI-81 parameters the ledger answers, each an R4 AuditEvent search
@@ -237,54 +240,82 @@ const ACTION_OF_SUBTYPE = Object.fromEntries(Object.entries(SUBTYPE_OF_ACTION).m
 const OUTCOME_OF_CODE = Object.fromEntries(Object.entries(OUTCOME_CODE).map(([o, c]) => [c, o]));
 
 /**
- * How each value matches the AuditEvent the ledger renders for an access
- * (auditEventOf): the inverse of its codes, so a search finds exactly the
- * resources that show the value. A string is the rule the value broke.
+ * An access kept as the AuditEvent it was sent as matches by what that says
+ * (its search tokens); any other access by `generated`, which holds exactly
+ * when the AuditEvent the ledger renders for it (auditEventOf) shows the value.
  */
+const said = (
+  param: SentSearchParam,
+  { system, code }: { system?: string; code: string },
+  generated: AccessCondition,
+): AccessCondition => ({ sent: [searchToken(param, system, code)], otherwise: generated });
+
+/** How each value matches, the inverse of auditEventOf's codes for generated AuditEvents; a string is the rule it broke. */
 const MATCHERS: Record<
   Exclude<AuditEventSearchParam, 'date' | 'patient'>,
   (v: string) => AccessCondition | string
 > = {
   type: (v) => {
-    const { system, code } = token(v);
-    return codedIn(system, FHIR_SYSTEMS.auditEventType) && code === 'rest' ? ALL : NONE;
+    const t = token(v);
+    return said('type', t, codedIn(t.system, FHIR_SYSTEMS.auditEventType) && t.code === 'rest' ? ALL : NONE);
   },
   subtype: (v) => {
-    const { system, code } = token(v);
-    const action = ACTION_OF_SUBTYPE[code];
-    return codedIn(system, FHIR_SYSTEMS.restfulInteraction) && action ? equals('action', action) : NONE;
+    const t = token(v);
+    const action = ACTION_OF_SUBTYPE[t.code];
+    return said(
+      'subtype',
+      t,
+      codedIn(t.system, FHIR_SYSTEMS.restfulInteraction) && action ? equals('action', action) : NONE,
+    );
   },
   'entity-type': (v) => {
-    const { system, code } = token(v);
-    if (!codedIn(system, FHIR_SYSTEMS.entityType)) return NONE;
-    if (code === '1') return { present: 'patient_pseudonym' };
-    if (code === '2') return { anyOf: [{ present: 'dataset_id' }, { present: 'resource' }] };
-    return NONE;
+    const t = token(v);
+    const generated: AccessCondition = !codedIn(t.system, FHIR_SYSTEMS.entityType)
+      ? NONE
+      : t.code === '1'
+        ? { present: 'patient_pseudonym' }
+        : t.code === '2'
+          ? { anyOf: [{ present: 'dataset_id' }, { present: 'resource' }] }
+          : NONE;
+    return said('entity-type', t, generated);
   },
   outcome: (v) => {
-    const { system, code } = token(v);
-    if (!['0', '4', '8', '12'].includes(code))
+    const t = token(v);
+    if (!['0', '4', '8', '12'].includes(t.code))
       return 'one of 0 (success), 4 (minor failure), 8 (serious failure), 12 (major failure)';
-    const outcome = OUTCOME_OF_CODE[code];
-    return codedIn(system, OUTCOME_SYSTEM) && outcome ? equals('outcome', outcome) : NONE;
+    const outcome = OUTCOME_OF_CODE[t.code];
+    return said(
+      'outcome',
+      t,
+      codedIn(t.system, AUDIT_EVENT_OUTCOME_SYSTEM) && outcome ? equals('outcome', outcome) : NONE,
+    );
   },
   agent: (v) => {
-    const { system, code } = token(v);
-    if (system === undefined) return { anyOf: [equals('actor', code), equals('system_id', code)] };
-    if (system === '') return equals('actor', code);
-    return system === FHIR_SYSTEMS.aiSystem ? equals('system_id', code) : NONE;
+    const t = token(v);
+    const generated: AccessCondition =
+      t.system === undefined
+        ? { anyOf: [equals('actor', t.code), equals('system_id', t.code)] }
+        : t.system === ''
+          ? equals('actor', t.code)
+          : t.system === FHIR_SYSTEMS.aiSystem
+            ? equals('system_id', t.code)
+            : NONE;
+    return said('agent', t, generated);
   },
+  // The service that reported an access is the ledger's own fact, so it matches an AuditEvent kept as sent too.
   source: (v) => {
-    const { system, code } = token(v);
-    return system === undefined || system === '' ? equals('source_service', code) : NONE;
+    const t = token(v);
+    const reporter = t.system === undefined || t.system === '' ? equals('source_service', t.code) : NONE;
+    return { anyOf: [reporter, said('source', t, NONE)] };
   },
   entity: (v) => {
-    const { system, code } = token(v);
-    if (system !== undefined) return system === FHIR_SYSTEMS.dataset ? equals('dataset_id', code) : NONE;
-    if (/^Patient\//.test(code)) return 'a patient is searched with patient=, which records the lookup';
-    if (!/^[A-Z][A-Za-z]{1,63}\/[A-Za-z0-9.-]{1,64}$/.test(code))
+    const t = token(v);
+    if (t.system !== undefined)
+      return said('entity', t, t.system === FHIR_SYSTEMS.dataset ? equals('dataset_id', t.code) : NONE);
+    if (/^Patient\//.test(t.code)) return 'a patient is searched with patient=, which records the lookup';
+    if (!/^[A-Z][A-Za-z]{1,63}\/[A-Za-z0-9.-]{1,64}$/.test(t.code))
       return 'a relative reference Type/id, or urn:govledger:dataset|<dataset id>';
-    return equals('resource', code);
+    return said('entity', t, equals('resource', t.code));
   },
 };
 

@@ -40,14 +40,17 @@ export type AccessColumn =
 
 /**
  * One condition on an access: a column equal to one of some values, a column
- * present, any of several conditions (an empty list holds for none), or the
- * instant it occurred within [from, before).
+ * present, any of several conditions (an empty list holds for none), the
+ * instant it occurred within [from, before), or, for an access kept as the
+ * FHIR AuditEvent it was sent as, one of its search tokens (sentSearchTokens),
+ * the `otherwise` condition deciding for every other access.
  */
 export type AccessCondition =
   | { column: AccessColumn; oneOf: readonly string[] }
   | { present: AccessColumn }
   | { anyOf: readonly AccessCondition[] }
-  | { occurred: { from?: string; before?: string } };
+  | { occurred: { from?: string; before?: string } }
+  | { sent: readonly string[]; otherwise: AccessCondition };
 
 type AccessExpressions = ExpressionBuilder<DataAccessTables, 'da_access'>;
 
@@ -57,6 +60,21 @@ function holds(eb: AccessExpressions, condition: AccessCondition): Expression<Sq
     return eb.or(condition.oneOf.length > 0 ? [eb(condition.column, 'in', condition.oneOf)] : []);
   if ('present' in condition) return eb(condition.present, 'is not', null);
   if ('anyOf' in condition) return eb.or(condition.anyOf.map((c) => holds(eb, c)));
+  if ('sent' in condition)
+    return eb.or([
+      eb.and([eb('sent_fhir', 'is', null), holds(eb, condition.otherwise)]),
+      eb.and([
+        eb('sent_fhir', '=', 1),
+        eb.exists(
+          eb
+            .selectFrom('da_sent_tokens')
+            .select('da_sent_tokens.position')
+            .whereRef('da_sent_tokens.tenant_id', '=', 'da_access.tenant_id')
+            .whereRef('da_sent_tokens.position', '=', 'da_access.position')
+            .where('da_sent_tokens.token', 'in', condition.sent),
+        ),
+      ]),
+    ]);
   const { from, before } = condition.occurred;
   return eb.and([
     ...(from !== undefined ? [eb('occurred_at', '>=', from)] : []),
