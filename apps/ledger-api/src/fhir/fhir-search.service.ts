@@ -18,7 +18,7 @@ import type { Caller } from '../request-context/caller';
 import { EVENT_STORE } from '../store/event-store.module';
 
 /** A search's query string: beyond this the ledger does not read it (Node itself refuses a request line over 16 KiB). */
-export const MAX_QUERY_LENGTH = 4096;
+const MAX_QUERY_LENGTH = 4096;
 
 /** The self-audit name of a patient lookup through FHIR search. */
 const LOOKUP_OPERATION = 'fhir AuditEvent search';

@@ -383,6 +383,13 @@ function dateCondition(value: string, now: Date): AccessCondition | string {
 const DATE_RULE =
   'a FHIR date with an optional prefix (eq, ne, lt, gt, le, ge, sa, eb, ap): YYYY, YYYY-MM, YYYY-MM-DD, or YYYY-MM-DDThh:mm[:ss[.fff]] with Z or ±hh:mm';
 
+/** Date.UTC, except that it reads years 0 to 99 as themselves rather than as 1900 to 1999. */
+function utcMs(year: number, month: number, day: number, h = 0, mi = 0, s = 0, ms = 0): number {
+  const at = new Date(Date.UTC(2000, 0, 1, h, mi, s, ms));
+  at.setUTCFullYear(year, month, day);
+  return at.getTime();
+}
+
 function dateRange(text: string): [number, number] | string {
   const m = DATE.exec(text);
   if (!m) return DATE_RULE;
@@ -390,15 +397,16 @@ function dateRange(text: string): [number, number] | string {
   const year = Number(y);
   const month = mo === undefined ? 0 : Number(mo) - 1;
   const day = d === undefined ? 1 : Number(d);
-  if (month > 11 || day < 1 || day > new Date(Date.UTC(year, month + 1, 0)).getUTCDate()) return DATE_RULE;
+  if (month < 0 || month > 11 || day < 1 || day > new Date(utcMs(year, month + 1, 0)).getUTCDate())
+    return DATE_RULE;
   if (h === undefined) {
-    const start = Date.UTC(year, month, day);
+    const start = utcMs(year, month, day);
     const end =
       mo === undefined
-        ? Date.UTC(year + 1, 0, 1)
+        ? utcMs(year + 1, 0, 1)
         : d === undefined
-          ? Date.UTC(year, month + 1, 1)
-          : Date.UTC(year, month, day + 1);
+          ? utcMs(year, month + 1, 1)
+          : utcMs(year, month, day + 1);
     return [start, end];
   }
   if (Number(h) > 23 || Number(mi) > 59 || (s !== undefined && Number(s) > 59)) return DATE_RULE;
@@ -406,7 +414,7 @@ function dateRange(text: string): [number, number] | string {
     zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4)));
   const ms = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
   const start =
-    Date.UTC(year, month, day, Number(h), Number(mi), s === undefined ? 0 : Number(s), ms) - offset * 60_000;
+    utcMs(year, month, day, Number(h), Number(mi), s === undefined ? 0 : Number(s), ms) - offset * 60_000;
   const precision = fraction !== undefined ? 1 : s !== undefined ? 1000 : 60_000;
   return [start, start + precision];
 }
