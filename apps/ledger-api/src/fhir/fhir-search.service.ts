@@ -171,7 +171,12 @@ function reopened(
       },
     ],
   };
-  if (params.some(([name]) => name !== '_cursor' && name !== '_format') || params.length > 2) return bad;
+  if (
+    params.some(([name]) => name !== '_cursor' && name !== '_format') ||
+    params.filter(([name]) => name === '_cursor').length !== 1 ||
+    params.length > 2
+  )
+    return bad;
   let cursor: SearchCursor;
   try {
     cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as SearchCursor;
