@@ -21,6 +21,12 @@ describe('logs and query strings', () => {
       await fetch(`${url}/v1/proofs/inclusion?eventId=${RAW}`, {
         headers: { authorization: `Bearer ${auditor}` },
       });
+      // FHIR AuditEvent search takes the raw patient id in its query string, as ITI-81 sends it.
+      await (
+        await fetch(`${url}/fhir/AuditEvent?patient=${RAW}`, {
+          headers: { authorization: `Bearer ${auditor}` },
+        })
+      ).arrayBuffer();
       await new Promise((r) => setTimeout(r, 300));
     } finally {
       await service.stop();
@@ -30,6 +36,7 @@ describe('logs and query strings', () => {
     // The requests were logged, by path.
     expect(logs).toContain('"path":"/graphql"');
     expect(logs).toContain('"path":"/v1/proofs/inclusion"');
+    expect(logs).toContain('"path":"/fhir/AuditEvent"');
     expect(logs.includes(RAW)).toBe(false);
     expect(logs.includes(RAW_VARIABLE)).toBe(false);
   }, 120_000);

@@ -90,6 +90,10 @@ export const HTTP_POLICY: Readonly<Record<string, Access>> = {
   'POST /fhir/RiskAssessment': ['emitter'],
   // A stored AuditEvent is the data GraphQL dataAccess shows: the same readers, the controller applies the same tenant and system rules.
   'GET /fhir/AuditEvent/:id': READERS,
+  // ITI-81 search shows what GraphQL dataAccess shows: the same readers, in the token's tenant.
+  'GET /fhir/AuditEvent': READERS,
+  // What the FHIR endpoint serves holds no tenant's data; FHIR clients read it before they authenticate.
+  'GET /fhir/metadata': 'public',
   // Only those who may export fetch a bundle, and then only their own, of a system they may still read; the controller checks the rest.
   'GET /v1/exports/:exportId': EXPORTERS,
   // The auditor console's page, assets and sign-in settings hold no data: it reads everything through /graphql with the user's own token.

@@ -47,3 +47,11 @@ export {
   type RiskAssessmentItem,
 } from './fhir/risk-assessment-ingest';
 export { r4Errors } from './fhir/r4-validator';
+export { auditEventOf } from './fhir/audit-event';
+export {
+  AUDIT_EVENT_PAGE,
+  AUDIT_EVENT_SEARCH_LIMITS,
+  auditEventSearchOf,
+  type AuditEventSearch,
+} from './fhir/audit-event-search';
+export { capabilityStatement } from './fhir/capability-statement';

@@ -12,9 +12,9 @@ import { instantRange, LedgerConfig } from '@ledger/runtime';
 import { IngestService, type ItemResult } from '../ingest/ingest.service';
 import { callerFrom, givenCorrelationId, type Caller } from '../request-context/caller';
 
-const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
-const outcome = (issue: OperationOutcomeIssue[]): OperationOutcome => ({
+export const outcome = (issue: OperationOutcomeIssue[]): OperationOutcome => ({
   resourceType: 'OperationOutcome',
   issue,
 });

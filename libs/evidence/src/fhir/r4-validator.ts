@@ -12,6 +12,7 @@ const RESOURCE_TYPES = new Set([
   'Device',
   'Bundle',
   'OperationOutcome',
+  'CapabilityStatement',
 ]);
 
 let indexed = false;

@@ -1,4 +1,11 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+} from 'kysely';
 import { positionCursor, type Page, type PageResult } from '../pages';
 import type { DataAccessTables } from './data-access-tables';
 
@@ -16,6 +23,63 @@ export interface DataAccessFilter {
   violationsOnly?: boolean;
   from?: string;
   to?: string;
+  /** Each must hold: the conditions a FHIR AuditEvent search puts on the columns. */
+  conditions?: readonly AccessCondition[];
+}
+
+/** A column an AuditEvent search parameter is matched on. */
+export type AccessColumn =
+  | 'actor'
+  | 'system_id'
+  | 'patient_pseudonym'
+  | 'dataset_id'
+  | 'resource'
+  | 'action'
+  | 'outcome'
+  | 'source_service';
+
+/**
+ * One condition on an access: a column equal to one of some values, a column
+ * present, any of several conditions (an empty list holds for none), the
+ * instant it occurred within [from, before), or, for an access kept as the
+ * FHIR AuditEvent it was sent as, one of its search tokens (sentSearchTokens),
+ * the `otherwise` condition deciding for every other access.
+ */
+export type AccessCondition =
+  | { column: AccessColumn; oneOf: readonly string[] }
+  | { present: AccessColumn }
+  | { anyOf: readonly AccessCondition[] }
+  | { occurred: { from?: string; before?: string } }
+  | { sent: readonly string[]; otherwise: AccessCondition };
+
+type AccessExpressions = ExpressionBuilder<DataAccessTables, 'da_access'>;
+
+// Kysely writes an empty OR as 1 = 0 and an empty AND as 1 = 1.
+function holds(eb: AccessExpressions, condition: AccessCondition): Expression<SqlBool> {
+  if ('column' in condition)
+    return eb.or(condition.oneOf.length > 0 ? [eb(condition.column, 'in', condition.oneOf)] : []);
+  if ('present' in condition) return eb(condition.present, 'is not', null);
+  if ('anyOf' in condition) return eb.or(condition.anyOf.map((c) => holds(eb, c)));
+  if ('sent' in condition)
+    return eb.or([
+      eb.and([eb('sent_fhir', 'is', null), holds(eb, condition.otherwise)]),
+      eb.and([
+        eb('sent_fhir', '=', 1),
+        eb.exists(
+          eb
+            .selectFrom('da_sent_tokens')
+            .select('da_sent_tokens.position')
+            .whereRef('da_sent_tokens.tenant_id', '=', 'da_access.tenant_id')
+            .whereRef('da_sent_tokens.position', '=', 'da_access.position')
+            .where('da_sent_tokens.token', 'in', condition.sent),
+        ),
+      ]),
+    ]);
+  const { from, before } = condition.occurred;
+  return eb.and([
+    ...(from !== undefined ? [eb('occurred_at', '>=', from)] : []),
+    ...(before !== undefined ? [eb('occurred_at', '<', before)] : []),
+  ]);
 }
 
 /** The accesses the filter matches, as one query that pages, counts and exports build on. */
@@ -38,24 +102,32 @@ function matching(db: Kysely<DataAccessTables>, tenant: string, filter: DataAcce
   if (filter.violationsOnly) query = query.where('violation', 'is not', null);
   if (filter.from) query = query.where('occurred_at', '>=', filter.from);
   if (filter.to) query = query.where('occurred_at', '<', filter.to);
+  for (const condition of filter.conditions ?? []) query = query.where((eb) => holds(eb, condition));
   return query;
 }
 
-/** Newest first. The cursor is the position, so a page never shifts while events are appended. */
+/**
+ * Newest first. The cursor is the position, so a page never shifts while events are appended. `before` turns
+ * back: the page of accesses just newer than that cursor, still shown newest first, and `hasNextPage` then
+ * says whether there are newer ones still.
+ */
 export async function findDataAccess(
   db: Kysely<DataAccessTables>,
   tenant: string,
   filter: DataAccessFilter,
-  page: Page,
+  page: Page & { before?: string },
 ): Promise<PageResult<DataAccessRow>> {
   let query = matching(db, tenant, filter).selectAll();
   const after = positionCursor(page.after);
   if (after !== undefined) query = query.where('position', '<', after.toString());
+  const before = positionCursor(page.before);
+  if (before !== undefined) query = query.where('position', '>', before.toString());
   const rows = await query
-    .orderBy('position', 'desc')
+    .orderBy('position', before === undefined ? 'desc' : 'asc')
     .limit(page.first + 1)
     .execute();
-  return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
+  const shown = rows.slice(0, page.first);
+  return { rows: before === undefined ? shown : shown.reverse(), hasNextPage: rows.length > page.first };
 }
 
 /** How many accesses the filter matches in all, whatever page is shown. */

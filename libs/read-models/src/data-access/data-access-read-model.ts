@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { insertRows, utc } from '../projection/projection';
 import type { ProjectedEvent, ReadModel } from '../projection/read-model';
 import { dataAccessMigrations, type DataAccessTables, patientPseudonymIndex } from './data-access-tables';
+import { sentSearchTokens } from './fhir-search-tokens';
 
 const canHandle = ['DataAccessed', 'DatasetAccessGranted', 'DatasetAccessRevoked'] as const;
 
@@ -18,7 +19,7 @@ type GrantEvent = ProjectedEvent<'DatasetAccessGranted' | 'DatasetAccessRevoked'
  * position and a grant by its id, so a replay inserts nothing new.
  */
 export const dataAccessReadModel: ReadModel<DataAccessTables, (typeof canHandle)[number]> = {
-  tables: ['da_access', 'da_grants'],
+  tables: ['da_access', 'da_grants', 'da_sent_tokens'],
   migrations: dataAccessMigrations,
   deferredIndexes: [patientPseudonymIndex],
   canHandle,
@@ -77,11 +78,20 @@ async function evolveGrant(db: Db, event: GrantEvent): Promise<void> {
   }
 }
 
+/** The AuditEvent an access was recorded from, kept as sent (issue 19); absent for accesses recorded any other way. */
+const sentAuditEvent = (event: Access): unknown =>
+  (event.data as { fhir?: { resource?: unknown } }).fhir?.resource;
+
 async function insertAccesses(db: Db, accesses: readonly Access[]): Promise<void> {
   if (accesses.length === 0) return;
   const grants = await grantsFor(db, accesses);
+  const tokens: Array<DataAccessTables['da_sent_tokens']> = [];
   const rows = accesses.map((event) => {
     const { data } = event;
+    const sent = sentAuditEvent(event);
+    if (sent !== undefined)
+      for (const token of sentSearchTokens(sent))
+        tokens.push({ tenant_id: event.metadata.tenantId, token, position: event.position.toString() });
     const occurred_at = utc(event.metadata.occurredAt);
     return {
       position: event.position.toString(),
@@ -104,9 +114,11 @@ async function insertAccesses(db: Db, accesses: readonly Access[]): Promise<void
             occurred_at,
           )
         : null,
+      sent_fhir: sent === undefined ? null : 1,
     };
   });
   await insertRows(db, 'da_access', rows);
+  if (tokens.length > 0) await insertRows(db, 'da_sent_tokens', tokens);
 }
 
 const grantKey = (tenant: string, dataset: string, principal: string) =>

@@ -19,6 +19,14 @@ export interface DataAccessTables {
     occurred_at: string;
     /** Why the access had no cover, judged at the moment it happened: no_active_grant, purpose_not_granted, or null. */
     violation: string | null;
+    /** 1 when the access was recorded from a FHIR AuditEvent kept as sent: AuditEvent search matches its da_sent_tokens. */
+    sent_fhir: number | null;
+  };
+  /** The search values of each AuditEvent kept as sent (sentSearchTokens), one row each; other accesses have none. */
+  da_sent_tokens: {
+    tenant_id: string;
+    token: string;
+    position: string;
   };
   da_grants: {
     tenant_id: string;
@@ -118,5 +126,17 @@ export const dataAccessMigrations: Migrations = {
   // swapped in by a rebuild keep their generation's index names (da_access_violation__rb<n>), which stay behind.
   async '0003_drop_violation_index'(db: Kysely<unknown>) {
     await db.schema.dropIndex('da_access_violation').ifExists().execute();
+  },
+  // AuditEvent search (issue 19) finds an AuditEvent kept as sent by what it says. Accesses recorded any other way
+  // write no token and a null flag, so catch-up over them pays for no index; nothing before it needs a rebuild.
+  async '0004_sent_search_tokens'(db: Kysely<unknown>) {
+    await db.schema.alterTable('da_access').addColumn('sent_fhir', 'integer').execute();
+    await db.schema
+      .createTable('da_sent_tokens')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('token', 'text', (c) => c.notNull())
+      .addColumn('position', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('da_sent_tokens_pk', ['tenant_id', 'token', 'position'])
+      .execute();
   },
 };

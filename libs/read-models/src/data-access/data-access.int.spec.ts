@@ -51,6 +51,7 @@ const access = (
   system_id: 'sepsis',
   occurred_at: day(on),
   violation,
+  sent_fhir: null,
 });
 const grant = {
   tenant_id: 't1',
@@ -63,6 +64,25 @@ const grant = {
   revoked_at: null,
   event_id: 'e1',
   revoked_event_id: null,
+};
+
+/** An AuditEvent kept as sent, as the FHIR route stores it beside the access (issue 19). */
+const keptAsSent = {
+  fhir: {
+    digest: 'c'.repeat(64),
+    resource: {
+      resourceType: 'AuditEvent',
+      type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110112' },
+      subtype: [{ system: 'urn:ihe:event-type-code', code: 'ITI-81' }],
+      outcome: '12',
+      agent: [
+        { who: { identifier: { value: 'dr.ada' } }, requestor: true },
+        { who: { reference: 'Device/client-1' }, requestor: false },
+      ],
+      source: { observer: { display: 'ehr.example' } },
+      entity: [{ what: { reference: 'Observation/o1' } }],
+    },
+  },
 };
 
 describe('data access read model', () => {
@@ -95,12 +115,14 @@ describe('data access read model', () => {
           access(6, 6, 'TREAT', 'no_active_grant'),
         ],
         da_grants: [{ ...grant, revoked_at: day(5), revoked_event_id: 'e5' }],
+        da_sent_tokens: [],
       }));
 
   it('finds no grant once it has expired', () =>
     spec.given(granted, accessed(21, 'TREAT')).then({
       da_access: [access(2, 21, 'TREAT', 'no_active_grant')],
       da_grants: [grant],
+      da_sent_tokens: [],
     }));
 
   it('records access to a resource outside any dataset without judging it', () =>
@@ -135,8 +157,51 @@ describe('data access read model', () => {
             system_id: null,
             occurred_at: day(2),
             violation: null,
+            sent_fhir: null,
           },
         ],
         da_grants: [],
+        da_sent_tokens: [],
+      }));
+
+  it('keeps the search values of an AuditEvent kept as sent, by what it says rather than what the ledger would write', () =>
+    spec
+      .given({
+        type: 'DataAccessed',
+        at: day(2),
+        data: {
+          actor: 'dr.ada',
+          resource: 'Observation/o1',
+          action: 'R',
+          purposeOfUse: 'UNK',
+          outcome: 'error',
+          sourceService: 'ehr',
+          ...keptAsSent,
+        },
+      })
+      .then({
+        da_access: [
+          {
+            ...access(1, 2, 'UNK', null),
+            dataset_id: null,
+            resource: 'Observation/o1',
+            outcome: 'error',
+            system_id: null,
+            sent_fhir: 1,
+          },
+        ],
+        da_grants: [],
+        da_sent_tokens: [
+          'type 110112',
+          'type http://dicom.nema.org/resources/ontology/DCM|110112',
+          'subtype ITI-81',
+          'subtype urn:ihe:event-type-code|ITI-81',
+          'outcome 12',
+          'outcome http://hl7.org/fhir/audit-event-outcome|12',
+          'agent dr.ada',
+          'agent |dr.ada',
+          'agent Device/client-1',
+          'entity Observation/o1',
+        ].map((token) => ({ tenant_id: 't1', token, position: '1' })),
       }));
 });
