@@ -18,6 +18,8 @@ export const FHIR_SYSTEMS = {
   aiSystem: 'urn:govledger:ai-system',
   modelVersion: 'urn:govledger:model-version',
   ledgerEvent: 'urn:govledger:event',
+  /** Evidence a decision cited that the ledger cannot resolve: the reference as the decider wrote it. */
+  evidence: 'urn:govledger:evidence',
 } as const;
 
 /** The REST interaction each ledger action stands for; E (a query or a model run over the data) is BALP's Query. */
