@@ -372,22 +372,27 @@ function referencesPatient(what: NonNullable<AuditEventEntity['what']>): boolean
   return /(^|\/)Patient\/[^/]+(\/_history\/[^/]+)?$/.test(what.reference ?? '') || what.type === 'Patient';
 }
 
-type StartLines = Record<
-  | 'type'
-  | 'subtype'
-  | 'action'
-  | 'recorded'
-  | 'outcome'
-  | 'transactionType'
-  | 'transactionValue'
-  | 'dataRole'
-  | 'dataWhat',
-  number
->;
-
-/** The agent block runs the same in Read, Query, Create and Update: slices, client (type, who, network, media), server, user. */
-const restLines = (start: StartLines, agentFrom: number, entityFrom: number): Record<LineKey, number> => ({
-  ...start,
+/**
+ * A file's lines: those given in order (type, subtype, action, recorded,
+ * outcome, the transaction entity's type and value, the data or query
+ * entity's role and what), and the agent and entity blocks from where they
+ * start; the agent block runs the same in Read, Query, Create and Update:
+ * slices, client (type, who, network, media), server, user.
+ */
+const restLines = (
+  [type, subtype, action, recorded, outcome, transactionType, transactionValue, dataRole, dataWhat]: number[],
+  agentFrom: number,
+  entityFrom: number,
+): Record<LineKey, number> => ({
+  type,
+  subtype,
+  action,
+  recorded,
+  outcome,
+  transactionType,
+  transactionValue,
+  dataRole,
+  dataWhat,
   agent: agentFrom,
   agentSlices: agentFrom + 1,
   clientType: agentFrom + 5,
@@ -407,6 +412,21 @@ const restLines = (start: StartLines, agentFrom: number, entityFrom: number): Re
   entitySlices: entityFrom + 1,
 });
 
+/** Read: the data flows from the server, so DICOM names the server the source and the client the destination. */
+const DATA_FROM_SERVER = { client: code(SYSTEM.dcm, '110152'), server: code(SYSTEM.dcm, '110153') };
+/** Query, Create, Update: the request flows from the client, the source, to the server, the destination. */
+const REQUEST_FROM_CLIENT = { client: code(SYSTEM.dcm, '110153'), server: code(SYSTEM.dcm, '110152') };
+
+/** A patient profile's lines, in order: entity n.., the slice, its type, role, what, what only Reference(Patient). */
+const patientLines = ([entity, entitySlices, type, role, what, whatPatient]: number[]) => ({
+  entity,
+  entitySlices,
+  type,
+  role,
+  what,
+  whatPatient,
+});
+
 const FAMILIES: RestFamily[] = [
   {
     name: 'Read',
@@ -414,29 +434,13 @@ const FAMILIES: RestFamily[] = [
     action: 'R',
     subtype: [['subtype[anyRead] 1..1 from AllReadVS (read, vread)', 29, ['read', 'vread'], 1, 1]],
     outcomeRequired: 35,
-    // Read: data flows from the server, so DICOM names the client the destination.
-    client: code(SYSTEM.dcm, '110152'),
-    server: code(SYSTEM.dcm, '110153'),
+    ...DATA_FROM_SERVER,
     user: { pattern: code(SYSTEM.participation, 'IRCP') },
-    lines: restLines(
-      {
-        type: 24,
-        subtype: 28,
-        action: 31,
-        recorded: 32,
-        outcome: 34,
-        transactionType: 69,
-        transactionValue: 70,
-        dataRole: 73,
-        dataWhat: 74,
-      },
-      39,
-      64,
-    ),
+    lines: restLines([24, 28, 31, 32, 34, 69, 70, 73, 74], 39, 64),
     patient: {
       name: 'PatientRead',
       entityMin: 2,
-      lines: { entity: 100, entitySlices: 101, type: 103, role: 104, what: 106, whatPatient: 107 },
+      lines: patientLines([100, 101, 103, 104, 106, 107]),
     },
   },
   {
@@ -449,30 +453,14 @@ const FAMILIES: RestFamily[] = [
       ['subtype[anySearchS] 0..1 (search-system)', 33, ['search-system'], 0, 1],
     ],
     outcomeRequired: 41,
-    // Query, Create, Update: the request flows from the client, the source.
-    client: code(SYSTEM.dcm, '110153'),
-    server: code(SYSTEM.dcm, '110152'),
+    ...REQUEST_FROM_CLIENT,
     user: { pattern: code(SYSTEM.participation, 'IRCP') },
     queryEntity: true,
-    lines: restLines(
-      {
-        type: 28,
-        subtype: 32,
-        action: 37,
-        recorded: 38,
-        outcome: 40,
-        transactionType: 74,
-        transactionValue: 75,
-        dataRole: 78,
-        dataWhat: 80,
-      },
-      45,
-      70,
-    ),
+    lines: restLines([28, 32, 37, 38, 40, 74, 75, 78, 80], 45, 70),
     patient: {
       name: 'PatientQuery',
       entityMin: 1,
-      lines: { entity: 114, entitySlices: 115, type: 117, role: 118, what: 120, whatPatient: 121 },
+      lines: patientLines([114, 115, 117, 118, 120, 121]),
     },
   },
   {
@@ -481,28 +469,13 @@ const FAMILIES: RestFamily[] = [
     action: 'C',
     subtype: [['subtype[anyCreate] 1..1 (create)', 23, ['create'], 1, 1]],
     outcomeRequired: 29,
-    client: code(SYSTEM.dcm, '110153'),
-    server: code(SYSTEM.dcm, '110152'),
+    ...REQUEST_FROM_CLIENT,
     user: { binding: DATA_SOURCES, name: 'DataSources' },
-    lines: restLines(
-      {
-        type: 18,
-        subtype: 22,
-        action: 25,
-        recorded: 26,
-        outcome: 28,
-        transactionType: 63,
-        transactionValue: 64,
-        dataRole: 67,
-        dataWhat: 69,
-      },
-      33,
-      58,
-    ),
+    lines: restLines([18, 22, 25, 26, 28, 63, 64, 67, 69], 33, 58),
     patient: {
       name: 'PatientCreate',
       entityMin: 2,
-      lines: { entity: 91, entitySlices: 92, type: 94, role: 95, what: 97, whatPatient: 98 },
+      lines: patientLines([91, 92, 94, 95, 97, 98]),
     },
   },
   {
@@ -513,28 +486,13 @@ const FAMILIES: RestFamily[] = [
       ['subtype[anyUpdate] 0..1 (update)', 23, ['update'], 0, 1],
       ['subtype[anyPatch] 0..1 (patch)', 23, ['patch'], 0, 1],
     ],
-    client: code(SYSTEM.dcm, '110153'),
-    server: code(SYSTEM.dcm, '110152'),
+    ...REQUEST_FROM_CLIENT,
     user: { binding: DATA_SOURCES, name: 'DataSources' },
-    lines: restLines(
-      {
-        type: 18,
-        subtype: 22,
-        action: 26,
-        recorded: 27,
-        outcome: 29,
-        transactionType: 62,
-        transactionValue: 63,
-        dataRole: 66,
-        dataWhat: 67,
-      },
-      33,
-      58,
-    ),
+    lines: restLines([18, 22, 26, 27, 29, 62, 63, 66, 67], 33, 58),
     patient: {
       name: 'PatientUpdate',
       entityMin: 2,
-      lines: { entity: 91, entitySlices: 92, type: 94, role: 95, what: 96, whatPatient: 97 },
+      lines: patientLines([91, 92, 94, 95, 96, 97]),
     },
   },
   {
@@ -547,21 +505,7 @@ const FAMILIES: RestFamily[] = [
     server: code(SYSTEM.provenanceParticipant, 'custodian'),
     user: { binding: DATA_SOURCES, name: 'DataSources' },
     lines: {
-      ...restLines(
-        {
-          type: 15,
-          subtype: 16,
-          action: 18,
-          recorded: 19,
-          outcome: 21,
-          transactionType: 69,
-          transactionValue: 70,
-          dataRole: 78,
-          dataWhat: 79,
-        },
-        25,
-        65,
-      ),
+      ...restLines([15, 16, 18, 19, 21, 69, 70, 78, 79], 25, 65),
       // Delete.fsh lists seven forbidden elements per device agent, so its user block starts later.
       clientType: 30,
       clientWho: 31,
@@ -625,7 +569,7 @@ const FAMILIES: RestFamily[] = [
     patient: {
       name: 'PatientDelete',
       entityMin: 2,
-      lines: { entity: 105, entitySlices: 106, type: 108, role: 109, what: 110, whatPatient: 111 },
+      lines: patientLines([105, 106, 108, 109, 110, 111]),
     },
   },
 ];

@@ -1,6 +1,14 @@
 import type { AiSystemEventOf, AiSystemEventType } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
-import type { Device, DocumentReference, Provenance, ProvenanceEntity, Reference } from '@medplum/fhirtypes';
+import type {
+  Attachment,
+  Device,
+  DocumentReference,
+  Identifier,
+  Provenance,
+  ProvenanceEntity,
+  Reference,
+} from '@medplum/fhirtypes';
 import { SIGNAL_INPUT_TYPES } from '../event-selection';
 import { FHIR_SYSTEMS, uuidFrom } from './fhir-codes';
 
@@ -18,6 +26,23 @@ const provenanceKinds = new Set([
 
 /** Clinical use, the inputs of signals, comes in volume: the collector keeps no ids of it (signals, not their inputs, are cited). */
 const volumeKinds = new Set(SIGNAL_INPUT_TYPES);
+
+/** A DocumentReference that names a thing the ledger holds or was told of, without its content. */
+const document = (
+  id: string,
+  identifier: Identifier,
+  type: string,
+  description: string,
+  attachment: Attachment,
+): DocumentReference => ({
+  resourceType: 'DocumentReference',
+  id,
+  status: 'current',
+  identifier: [identifier],
+  type: { text: type },
+  description,
+  content: [{ attachment }],
+});
 
 const agentType = (code: string, display: string) => ({
   coding: [{ system: FHIR_SYSTEMS.provenanceParticipant, code, display }],
@@ -198,15 +223,13 @@ export class ProvenanceCollector {
   private datasetDocuments(): DocumentReference[] {
     return [...this.datasets].map((datasetId) => {
       const name = this.datasetNames.get(datasetId);
-      return {
-        resourceType: 'DocumentReference',
-        id: this.datasetDocumentId(datasetId),
-        status: 'current',
-        identifier: [{ system: FHIR_SYSTEMS.dataset, value: datasetId }],
-        type: { text: 'dataset' },
-        description: name ? `dataset ${datasetId}: ${name}` : `dataset ${datasetId}`,
-        content: [{ attachment: { title: name ?? datasetId } }],
-      };
+      return document(
+        this.datasetDocumentId(datasetId),
+        { system: FHIR_SYSTEMS.dataset, value: datasetId },
+        'dataset',
+        name ? `dataset ${datasetId}: ${name}` : `dataset ${datasetId}`,
+        { title: name ?? datasetId },
+      );
     });
   }
 
@@ -218,21 +241,13 @@ export class ProvenanceCollector {
   private evidenceDocuments(): DocumentReference[] {
     return [...this.cited].map((evidence) => {
       const type = this.eventTypes.get(evidence);
-      return {
-        resourceType: 'DocumentReference',
-        id: this.evidenceDocumentId(evidence),
-        status: 'current',
-        identifier: [{ system: type ? FHIR_SYSTEMS.ledgerEvent : FHIR_SYSTEMS.evidence, value: evidence }],
-        type: { text: type ? `ledger event ${type}` : 'evidence cited in a decision' },
-        description: type ? `${type} event ${evidence}, in events.jsonl` : evidence,
-        content: [
-          {
-            attachment: /^https?:\/\//.test(evidence)
-              ? { url: evidence, title: evidence }
-              : { title: evidence },
-          },
-        ],
-      };
+      return document(
+        this.evidenceDocumentId(evidence),
+        { system: type ? FHIR_SYSTEMS.ledgerEvent : FHIR_SYSTEMS.evidence, value: evidence },
+        type ? `ledger event ${type}` : 'evidence cited in a decision',
+        type ? `${type} event ${evidence}, in events.jsonl` : evidence,
+        /^https?:\/\//.test(evidence) ? { url: evidence, title: evidence } : { title: evidence },
+      );
     });
   }
 
