@@ -6,6 +6,10 @@ import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from '@med
  * profiles: PatientRead.fsh, PatientQuery.fsh, PatientCreate.fsh,
  * PatientUpdate.fsh, PatientDelete.fsh, terms.fsh). Each rule carries the file
  * and line it encodes, and `violationsOf` names each rule an AuditEvent breaks.
+ * The lines are those of the R4 files as read in December 2026 (Read and
+ * Create with `#value` entity discriminators and BasicAuditEntityTypesVS,
+ * Delete with client DCM#110150 and server custodian); the guide's R5 branch
+ * (AuditEvent.category/code) is not encoded.
  *
  * Encoded: required slices and their cardinalities, fixed and pattern values,
  * required bindings, and elements a slice requires (1..1) or forbids (0..0).
