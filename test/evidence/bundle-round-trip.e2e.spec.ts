@@ -1,11 +1,8 @@
 import { BUNDLE_FILES, type BundleManifest } from '@ledger/evidence';
 import type { StoredEvent } from '@ledger/event-store';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extract } from 'tar-stream';
-import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
 import { collect } from '../support/events';
 import type { TestApi } from '../support/ledger-api';
 import { verifyBundle } from '@ledger/evidence';
@@ -15,6 +12,7 @@ import { seedDemoOrganisation } from '../../apps/govledger-cli/src/demo/demo-org
 import { LedgerClient } from '../../apps/govledger-cli/src/demo/ledger-client';
 import {
   bundleEvents,
+  bundleMembers,
   exportOverGraphql,
   govledger,
   ledgerEnv,
@@ -22,16 +20,6 @@ import {
   scratchDir,
   seededLedger,
 } from './evidence-fixture';
-
-/** The members of a bundle, in archive order, read whole (test bundles are small). */
-async function members(file: string): Promise<Map<string, Buffer>> {
-  const found = new Map<string, Buffer>();
-  const archive = extract();
-  Readable.from(readFileSync(file)).pipe(createGunzip()).pipe(archive);
-  for await (const entry of archive)
-    found.set(entry.header.name, Buffer.concat(await collect(entry as AsyncIterable<Buffer>)));
-  return found;
-}
 
 describe('evidence bundle: export a seed-demo system, verify it offline', () => {
   const dir = scratchDir();
@@ -144,7 +132,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
     expect(run.stdout).toMatch(
       /every hash recomputed and every inclusion proof checked against checkpoint \d+/,
     );
-    const bundle = await members(file);
+    const bundle = await bundleMembers(file);
     expect([...bundle.keys()]).toEqual([
       'manifest.json',
       'manifest.sig',
@@ -189,7 +177,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
       offlineEnv(),
     );
     expect(run.stdout).toContain(`the log extends your checkpoint of tree size ${since.treeSize}`);
-    const bundle = await members(join(dir, 'cli.tar.gz'));
+    const bundle = await bundleMembers(join(dir, 'cli.tar.gz'));
     expect(JSON.parse(bundle.get(BUNDLE_FILES.consistency)!.toString()).from.treeSize).toBe(since.treeSize);
   });
 
@@ -215,7 +203,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
   });
 
   it('holds the system’s events with their envelope and integrity, data access on its behalf, and its training data, in global order', async () => {
-    const bundle = await members(join(dir, 'cli.tar.gz'));
+    const bundle = await bundleMembers(join(dir, 'cli.tar.gz'));
     const events = bundleEvents(bundle.get(BUNDLE_FILES.events)!.toString());
     const manifest = JSON.parse(bundle.get(BUNDLE_FILES.manifest)!.toString()) as BundleManifest;
     expect(manifest.counts.events).toBe(events.length);
@@ -270,7 +258,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
       ['ops.olga', 'Notified body 0123', 'govledger-cli'],
       ['auditor.amy', 'Care Quality Commission', 'ledger-api/graphql'],
     ]);
-    const manifest = (await members(join(dir, 'graphql.tar.gz'))).get(BUNDLE_FILES.manifest)!;
+    const manifest = (await bundleMembers(join(dir, 'graphql.tar.gz'))).get(BUNDLE_FILES.manifest)!;
     const digest = require('node:crypto').createHash('sha256').update(manifest).digest('hex');
     expect(exportEvents[1].data).toMatchObject({
       systemId: SYSTEM,
@@ -284,7 +272,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
   });
 
   it('carries a self-contained, printable report with every section the issue asks for and no patient identifier', async () => {
-    const report = (await members(join(dir, 'cli.tar.gz'))).get(BUNDLE_FILES.report)!.toString();
+    const report = (await bundleMembers(join(dir, 'cli.tar.gz'))).get(BUNDLE_FILES.report)!.toString();
     for (const heading of [
       'System dossier',
       'Accountability timeline',
@@ -310,7 +298,7 @@ describe('evidence bundle: export a seed-demo system, verify it offline', () => 
   });
 
   it("shows the incident's Art 73 timeline: its class, when it was due to the authority, and when the initial and final notifications were sent", async () => {
-    const report = (await members(join(dir, 'cli.tar.gz'))).get(BUNDLE_FILES.report)!.toString();
+    const report = (await bundleMembers(join(dir, 'cli.tar.gz'))).get(BUNDLE_FILES.report)!.toString();
     const row = /<tr><td>inc-2026-0142 [\s\S]*?<\/tr>/.exec(report)?.[0] ?? '';
     const instant = String.raw`\d{4}-\d{2}-\d{2}T[\d:.]+Z`;
     expect(row).toContain('serious_harm_to_health');

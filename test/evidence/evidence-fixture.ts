@@ -1,12 +1,18 @@
 import { LocalIssuer } from '@ledger/auth';
 import type { StoredEvent } from '@ledger/event-store';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { BUNDLE_FILES } from '@ledger/evidence';
+import type { Bundle } from '@medplum/fhirtypes';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { extract } from 'tar-stream';
 import { seedDemoOrganisation, type SeedReport } from '../../apps/govledger-cli/src/demo/demo-organisation';
 import { LedgerClient } from '../../apps/govledger-cli/src/demo/ledger-client';
 import { REPO_ROOT } from '../support/child-process';
+import { collect } from '../support/events';
 import { startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
 /** The service with a seed-demo organisation in it, sealing every 200 ms so exports need not wait. */
@@ -125,6 +131,20 @@ export async function exportOverGraphql(api: TestApi, variables: Record<string, 
   writeFileSync(out, Buffer.from(await download.arrayBuffer()));
   return { result, contentType: download.headers.get('content-type') };
 }
+
+/** The members of a bundle, in archive order, read whole (test bundles are small). */
+export async function bundleMembers(file: string): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  const archive = extract();
+  Readable.from(readFileSync(file)).pipe(createGunzip()).pipe(archive);
+  for await (const entry of archive)
+    found.set(entry.header.name, Buffer.concat(await collect(entry as AsyncIterable<Buffer>)));
+  return found;
+}
+
+/** The FHIR R4 view of a bundle's members, as a recipient reads it after `gunzip -k`. */
+export const fhirViewOf = (members: Map<string, Buffer>): Bundle =>
+  JSON.parse(gunzipSync(members.get(BUNDLE_FILES.fhirGzip)!).toString()) as Bundle;
 
 export const scratchDir = () => mkdtempSync(join(tmpdir(), 'evidence-'));
 

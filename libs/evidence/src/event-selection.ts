@@ -128,7 +128,7 @@ export interface InputRange {
 }
 
 /** The clinical-use events a computed signal is recomputed from. */
-const SIGNAL_INPUT_TYPES = ['AiOutputProduced', 'ClinicianResponseRecorded', 'OutcomeObserved'];
+export const SIGNAL_INPUT_TYPES = ['AiOutputProduced', 'ClinicianResponseRecorded', 'OutcomeObserved'];
 /** Signals read from the store at once when finding their inputs. */
 const SIGNAL_PAGE = 500;
 /** More ranges than this are merged across their smallest gaps: a few extra events beat a query of thousands of ORs. */

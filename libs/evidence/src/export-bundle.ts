@@ -230,7 +230,7 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
         await nextTurn();
       }
     }
-    for (const device of provenance.devices()) fhirEntry(device);
+    for (const resource of provenance.referenced()) fhirEntry(resource);
     await fhirFile.write(`${fhirEntries.splice(0).join('')}\n]}\n`);
     for (const f of [eventsFile, proofsFile, fhirFile])
       if (f) files.set(basename(f.path) as BundleFileName, await f.close());

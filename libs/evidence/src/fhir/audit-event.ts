@@ -1,17 +1,22 @@
 import type { DataAccessedEvent } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 import type { AuditEvent, AuditEventEntity, Reference } from '@medplum/fhirtypes';
-import { balpProfile, FHIR_SYSTEMS, OUTCOME_CODE, purposeConcept, SUBTYPE_OF_ACTION } from './fhir-codes';
+import { FHIR_SYSTEMS, OUTCOME_CODE, purposeConcept, SUBTYPE_OF_ACTION } from './fhir-codes';
 
 type Access = DataAccessedEvent['data'];
 
 const RESOURCE_REFERENCE = /^[A-Z][A-Za-z]{1,63}(\/[A-Za-z0-9.-]{1,64})?$/;
 
 /**
- * A DataAccessed event as the FHIR R4 AuditEvent a health IT audit repository
- * expects (IHE BALP): the REST interaction, who asked and why, the service
- * that observed it, and what was touched. The patient is named only by the
+ * A DataAccessed event as a FHIR R4 AuditEvent in the shape of IHE BALP's
+ * RESTful patterns: the REST interaction, who asked and why, the service that
+ * observed it, and what was touched. The patient is named only by the
  * ledger's pseudonym; the resource id is the ledger's event id.
+ *
+ * It names no BALP profile in meta.profile: every BALP RESTful profile requires
+ * a client and a server agent, each with its network address (agent[client]
+ * and agent[server].network 1..1), and a DataAccessed event records neither,
+ * so a claim would need facts the ledger does not have.
  */
 export function auditEventOf(event: StoredEvent): AuditEvent {
   const data = event.data as Access;
@@ -19,6 +24,8 @@ export function auditEventOf(event: StoredEvent): AuditEvent {
   if (data.patientPseudonym) {
     entity.push({
       what: {
+        // The pseudonym identifies a patient; saying so lets a reader tell it from any other identifier.
+        type: 'Patient',
         identifier: {
           system: `${FHIR_SYSTEMS.patientPseudonym}:${event.metadata.tenantId}`,
           value: data.patientPseudonym,
@@ -47,10 +54,7 @@ export function auditEventOf(event: StoredEvent): AuditEvent {
   return {
     resourceType: 'AuditEvent',
     id: event.eventId,
-    meta: {
-      profile: [balpProfile(data.action, data.patientPseudonym !== undefined)],
-      source: `${FHIR_SYSTEMS.ledgerEvent}:${event.eventId}`,
-    },
+    meta: { source: `${FHIR_SYSTEMS.ledgerEvent}:${event.eventId}` },
     type: { system: FHIR_SYSTEMS.auditEventType, code: 'rest', display: 'Restful Operation' },
     subtype: [{ system: FHIR_SYSTEMS.restfulInteraction, code: SUBTYPE_OF_ACTION[data.action] }],
     action: data.action,

@@ -18,13 +18,9 @@ export const FHIR_SYSTEMS = {
   aiSystem: 'urn:govledger:ai-system',
   modelVersion: 'urn:govledger:model-version',
   ledgerEvent: 'urn:govledger:event',
+  /** Evidence a decision cited that the ledger cannot resolve: the reference as the decider wrote it. */
+  evidence: 'urn:govledger:evidence',
 } as const;
-
-/** IHE Basic Audit Log Patterns profile for an access, by REST interaction and whether a patient is involved. */
-export function balpProfile(action: string, withPatient: boolean): string {
-  const name = { C: 'Create', R: 'Read', U: 'Update', D: 'Delete', E: 'Query' }[action] ?? 'Read';
-  return `https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.${withPatient ? 'Patient' : ''}${name}`;
-}
 
 /** The REST interaction each ledger action stands for; E (a query or a model run over the data) is BALP's Query. */
 export const SUBTYPE_OF_ACTION: Record<string, string> = {

@@ -1,6 +1,15 @@
 import type { AiSystemEventOf, AiSystemEventType } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
-import type { Device, Provenance, ProvenanceEntity, Reference } from '@medplum/fhirtypes';
+import type {
+  Attachment,
+  Device,
+  DocumentReference,
+  Identifier,
+  Provenance,
+  ProvenanceEntity,
+  Reference,
+} from '@medplum/fhirtypes';
+import { SIGNAL_INPUT_TYPES } from '../event-selection';
 import { FHIR_SYSTEMS, uuidFrom } from './fhir-codes';
 
 type Data<T extends AiSystemEventType> = AiSystemEventOf<T>['data'];
@@ -15,6 +24,26 @@ const provenanceKinds = new Set([
   'AiSystemReinstated',
 ] as const);
 
+/** Clinical use, the inputs of signals, comes in volume: the collector keeps no ids of it (signals, not their inputs, are cited). */
+const volumeKinds = new Set(SIGNAL_INPUT_TYPES);
+
+/** A DocumentReference that names a thing the ledger holds or was told of, without its content. */
+const document = (
+  id: string,
+  identifier: Identifier,
+  type: string,
+  description: string,
+  attachment: Attachment,
+): DocumentReference => ({
+  resourceType: 'DocumentReference',
+  id,
+  status: 'current',
+  identifier: [identifier],
+  type: { text: type },
+  description,
+  content: [{ attachment }],
+});
+
 const agentType = (code: string, display: string) => ({
   coding: [{ system: FHIR_SYSTEMS.provenanceParticipant, code, display }],
 });
@@ -27,12 +56,23 @@ const activity = (type: string, text: string) => ({
 /**
  * Model lineage and governance decisions as FHIR R4 Provenance: which version
  * came from which data and parent, who validated, approved and deployed it,
- * and who took the system offline, why and on what evidence. The system and
- * each model version are Devices in the same Bundle, so every target resolves.
+ * and who took the system offline, why and on what evidence. Every target and
+ * every entity is a reference into the same Bundle: the system and each model
+ * version are Devices, each dataset and each piece of cited evidence a
+ * DocumentReference, and evidence that is itself a validation or a governance
+ * decision points at that decision's Provenance.
  */
 export class ProvenanceCollector {
   private systemName?: string;
   private readonly versions = new Map<string, { artifactSha256?: string; parentVersion?: string }>();
+  /** Dataset id to its registered name, once the dataset's own events have passed. */
+  private readonly datasetNames = new Map<string, string>();
+  private readonly datasets = new Set<string>();
+  /** Event id to type, for the events a decision may cite by id. */
+  private readonly eventTypes = new Map<string, string>();
+  /** Validation id to the event id, and so the Provenance id, that recorded it. */
+  private readonly validations = new Map<string, string>();
+  private readonly cited = new Set<string>();
 
   constructor(
     private readonly tenantId: string,
@@ -43,6 +83,11 @@ export class ProvenanceCollector {
   add(event: StoredEvent): Provenance | undefined {
     if (event.type === 'AiSystemRegistered')
       this.systemName = (event.data as Data<'AiSystemRegistered'>).name;
+    if (event.type === 'DatasetRegistered') {
+      const { datasetId, name } = event.data as { datasetId: string; name: string };
+      this.datasetNames.set(datasetId, name);
+    }
+    if (!volumeKinds.has(event.type)) this.eventTypes.set(event.eventId, event.type);
     if (!provenanceKinds.has(event.type as never)) return undefined;
     const base = {
       resourceType: 'Provenance' as const,
@@ -57,10 +102,7 @@ export class ProvenanceCollector {
         this.versions.set(d.version, { artifactSha256: d.artifactSha256, parentVersion: d.parentVersion });
         const entity: ProvenanceEntity[] = d.trainingDatasetIds.map((id) => ({
           role: 'source',
-          what: {
-            identifier: { system: FHIR_SYSTEMS.dataset, value: id },
-            display: `training dataset ${id}`,
-          },
+          what: this.dataset(id, 'training dataset'),
         }));
         if (d.parentVersion) entity.push({ role: 'revision', what: this.version(d.parentVersion) });
         return {
@@ -77,6 +119,7 @@ export class ProvenanceCollector {
       }
       case 'ValidationResultRecorded': {
         const d = event.data as Data<'ValidationResultRecorded'>;
+        this.validations.set(d.validationId, event.eventId);
         return {
           ...base,
           target: [this.version(d.version)],
@@ -85,9 +128,7 @@ export class ProvenanceCollector {
             `validation ${d.validationId} ${d.passed ? 'passed' : 'failed'} on dataset ${d.datasetId}`,
           ),
           agent: [{ type: agentType('verifier', 'Verifier'), who: person(d.validator) }],
-          entity: [
-            { role: 'source', what: { identifier: { system: FHIR_SYSTEMS.dataset, value: d.datasetId } } },
-          ],
+          entity: [{ role: 'source', what: this.dataset(d.datasetId, 'validation dataset') }],
         };
       }
       case 'DeploymentApproved': {
@@ -122,7 +163,7 @@ export class ProvenanceCollector {
           ),
           reason: [{ text: d.rationale }],
           agent: [{ type: agentType('performer', 'Performer'), who: person(d.decidedBy) }],
-          entity: d.evidence.map((evidence) => ({ role: 'source', what: { display: evidence } })),
+          entity: d.evidence.map((evidence) => ({ role: 'source', what: this.evidence(evidence) })),
         };
       }
       case 'TakedownRatified': {
@@ -142,7 +183,7 @@ export class ProvenanceCollector {
           activity: activity(event.type, `reinstated on ${d.version} after validation ${d.validationId}`),
           reason: [{ text: d.rationale }],
           agent: [{ type: agentType('performer', 'Performer'), who: person(d.decidedBy) }],
-          entity: d.evidence.map((evidence) => ({ role: 'source', what: { display: evidence } })),
+          entity: d.evidence.map((evidence) => ({ role: 'source', what: this.evidence(evidence) })),
         };
       }
       default:
@@ -150,8 +191,12 @@ export class ProvenanceCollector {
     }
   }
 
-  /** The system and every version any Provenance named. */
-  devices(): Device[] {
+  /** Every resource a Provenance named: the system and its versions, the datasets, the evidence cited. */
+  referenced(): Array<Device | DocumentReference> {
+    return [...this.devices(), ...this.datasetDocuments(), ...this.evidenceDocuments()];
+  }
+
+  private devices(): Device[] {
     const system: Device = {
       resourceType: 'Device',
       id: this.deviceId(),
@@ -169,6 +214,68 @@ export class ProvenanceCollector {
       ...(facts.artifactSha256 ? { note: [{ text: `model artifact SHA-256 ${facts.artifactSha256}` }] } : {}),
     }));
     return [system, ...versions];
+  }
+
+  /**
+   * A dataset as the ledger knows it: its id and, when its registration is in
+   * the bundle, its name. The data itself never leaves the ledger's custody.
+   */
+  private datasetDocuments(): DocumentReference[] {
+    return [...this.datasets].map((datasetId) => {
+      const name = this.datasetNames.get(datasetId);
+      return document(
+        this.datasetDocumentId(datasetId),
+        { system: FHIR_SYSTEMS.dataset, value: datasetId },
+        'dataset',
+        name ? `dataset ${datasetId}: ${name}` : `dataset ${datasetId}`,
+        { title: name ?? datasetId },
+      );
+    });
+  }
+
+  /**
+   * Evidence as the decider cited it: a ledger event in the bundle by its id
+   * (events.jsonl holds it whole), a web page by its URL, anything else by
+   * the reference as written.
+   */
+  private evidenceDocuments(): DocumentReference[] {
+    return [...this.cited].map((evidence) => {
+      const type = this.eventTypes.get(evidence);
+      return document(
+        this.evidenceDocumentId(evidence),
+        { system: type ? FHIR_SYSTEMS.ledgerEvent : FHIR_SYSTEMS.evidence, value: evidence },
+        type ? `ledger event ${type}` : 'evidence cited in a decision',
+        type ? `${type} event ${evidence}, in events.jsonl` : evidence,
+        /^https?:\/\//.test(evidence) ? { url: evidence, title: evidence } : { title: evidence },
+      );
+    });
+  }
+
+  private dataset(datasetId: string, role: string): Reference<DocumentReference> {
+    this.datasets.add(datasetId);
+    return {
+      reference: `urn:uuid:${this.datasetDocumentId(datasetId)}`,
+      identifier: { system: FHIR_SYSTEMS.dataset, value: datasetId },
+      display: `${role} ${datasetId}`,
+    };
+  }
+
+  /** What a decision rested on, as a resource in the Bundle: a validation's or decision's own Provenance where it is one. */
+  private evidence(evidence: string): Reference<Provenance | DocumentReference> {
+    const provenanceId =
+      this.validations.get(evidence) ??
+      (provenanceKinds.has(this.eventTypes.get(evidence) as never) ? evidence : undefined);
+    if (provenanceId) return { reference: `urn:uuid:${provenanceId}`, display: evidence };
+    this.cited.add(evidence);
+    return { reference: `urn:uuid:${this.evidenceDocumentId(evidence)}`, display: evidence };
+  }
+
+  private datasetDocumentId(datasetId: string): string {
+    return uuidFrom(`dataset/${this.tenantId}/${datasetId}`);
+  }
+
+  private evidenceDocumentId(evidence: string): string {
+    return uuidFrom(`evidence/${this.tenantId}/${this.systemId}/${evidence}`);
   }
 
   private system(): Reference<Device> {

@@ -10,6 +10,7 @@ const RESOURCE_TYPES = new Set([
   'RiskAssessment',
   'Provenance',
   'Device',
+  'DocumentReference',
   'Bundle',
   'OperationOutcome',
   'CapabilityStatement',
