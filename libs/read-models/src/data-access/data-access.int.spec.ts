@@ -71,7 +71,7 @@ const keptAsSent = {
   fhir: {
     digest: 'c'.repeat(64),
     resource: {
-      resourceType: 'AuditEvent',
+      resourceType: 'AuditEvent' as const,
       type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110112' },
       subtype: [{ system: 'urn:ihe:event-type-code', code: 'ITI-81' }],
       outcome: '12',
