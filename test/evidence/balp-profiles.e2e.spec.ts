@@ -1,6 +1,6 @@
 import type { AuditEvent, Resource } from '@medplum/fhirtypes';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PEOPLE } from '../support/governance';
 import type { TestApi } from '../support/ledger-api';
@@ -77,6 +77,29 @@ function sent(pattern: 'PatientRead' | 'PatientQuery' | 'PatientCreate'): AuditE
   };
 }
 
+/**
+ * The guide's own examples that the ledger accepts (balp-examples.e2e), each
+ * with one more agent naming the AI system so the system's export carries it:
+ * their claims are the sender's, served back as sent, so they are checked too.
+ */
+const GUIDE_EXAMPLES = [
+  'ex-auditBasicReadServer',
+  'ex-auditBasicReadNoPatient',
+  'ex-auditBasicQueryGet',
+  'ex-auditBasicCreate',
+].map((name) => {
+  const example = JSON.parse(
+    readFileSync(join(__dirname, 'fixtures', 'balp', `${name}.json`), 'utf8'),
+  ) as AuditEvent;
+  return {
+    ...example,
+    agent: [
+      ...example.agent,
+      { who: { identifier: { system: 'urn:govledger:ai-system', value: SYSTEM } }, requestor: false },
+    ],
+  };
+});
+
 /** Which BALP RESTful profile an AuditEvent's interaction and patient would call for. */
 function profileFor(audit: AuditEvent): string {
   const family = { C: 'Create', R: 'Read', U: 'Update', D: 'Delete', E: 'Query' }[audit.action ?? 'R'];
@@ -100,13 +123,15 @@ describe('evidence bundle: an exported AuditEvent names a BALP profile only if i
     if (registered.errors?.length) throw new Error(JSON.stringify(registered.errors));
     // Accesses that came in as FHIR, beside the seeded ones that came through /v1/events.
     const token = await api.token(EMITTER, 'emitter');
-    for (const pattern of ['PatientRead', 'PatientQuery', 'PatientCreate'] as const) {
+    const patterns = (['PatientRead', 'PatientQuery', 'PatientCreate'] as const).map(sent);
+    for (const audit of [...patterns, ...GUIDE_EXAMPLES]) {
       const response = await fetch(`${api.url}/fhir/AuditEvent`, {
         method: 'POST',
         headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(sent(pattern)),
+        body: JSON.stringify(audit),
       });
-      if (response.status !== 201) throw new Error(`${pattern}: ${response.status} ${await response.text()}`);
+      if (response.status !== 201)
+        throw new Error(`${audit.id}: ${response.status} ${await response.text()}`);
     }
     const out = join(dir, 'bundle.tar.gz');
     const exported = await exportOverGraphql(api, { systemId: SYSTEM }, out);
@@ -129,6 +154,12 @@ describe('evidence bundle: an exported AuditEvent names a BALP profile only if i
     const posted = audits.filter((a) => a.agent.some((g) => g.who?.identifier?.value === 'dr.balp-tester'));
     expect(posted.map((a) => a.action).sort()).toEqual(['C', 'E', 'R']);
     expect(audits.length).toBeGreaterThan(posted.length);
+    const examples = audits.filter((a) =>
+      GUIDE_EXAMPLES.some((e) => a.extension?.some((x) => x.extension?.some((f) => f.valueString === e.id))),
+    );
+    // Each example claims a BALP profile, so the next test holds the guide's own records to the rules.
+    expect(examples).toHaveLength(GUIDE_EXAMPLES.length);
+    for (const example of examples) expect((example.meta?.profile ?? []).some(isBalpProfile)).toBe(true);
   });
 
   it('every BALP profile an AuditEvent claims is one the guide defines, and the AuditEvent meets it', () => {
