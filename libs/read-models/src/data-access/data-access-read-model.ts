@@ -1,4 +1,4 @@
-import { assertNever } from '@ledger/domain';
+import { assertNever, personId } from '@ledger/domain';
 import type { Kysely } from 'kysely';
 import { insertRows, utc } from '../projection/projection';
 import type { ProjectedEvent, ReadModel } from '../projection/read-model';
@@ -109,7 +109,7 @@ async function insertAccesses(db: Db, accesses: readonly Access[]): Promise<void
       occurred_at,
       violation: data.datasetId
         ? violation(
-            grants.get(grantKey(event.metadata.tenantId, data.datasetId, data.actor)) ?? [],
+            grants.get(grantKey(event.metadata.tenantId, data.datasetId, personId(data.actor))) ?? [],
             data.purposeOfUse,
             occurred_at,
           )
@@ -127,12 +127,16 @@ const grantKey = (tenant: string, dataset: string, principal: string) =>
 async function grantsFor(db: Db, accesses: readonly Access[]): Promise<Map<string, Grant[]>> {
   const wanted = new Map<string, { tenant: string; dataset: string; principal: string }>();
   for (const { metadata, data } of accesses)
-    if (data.datasetId)
-      wanted.set(grantKey(metadata.tenantId, data.datasetId, data.actor), {
+    if (data.datasetId) {
+      // A grant's principal is stored in personId's one spelling, so the actor is judged in it too:
+      // `Dr.Ada` reading under the grant to `dr.ada` is covered, not flagged.
+      const principal = personId(data.actor);
+      wanted.set(grantKey(metadata.tenantId, data.datasetId, principal), {
         tenant: metadata.tenantId,
         dataset: data.datasetId,
-        principal: data.actor,
+        principal,
       });
+    }
   const byKey = new Map<string, Grant[]>();
   const pairs = [...wanted.values()];
   for (let i = 0; i < pairs.length; i += 200) {

@@ -118,6 +118,17 @@ describe('data access read model', () => {
         da_sent_tokens: [],
       }));
 
+  it("judges an access by the grantee under another spelling of the grantee's name as covered", () =>
+    // Grants hold personId's spelling; an emitter may send the actor as its directory writes it.
+    spec.given(granted, accessed(2, 'TREAT', ' Dr.ADA'), accessed(3, 'TREAT', 'dr.adam')).then({
+      da_access: [
+        access(2, 2, 'TREAT', null, ' Dr.ADA'),
+        access(3, 3, 'TREAT', 'no_active_grant', 'dr.adam'),
+      ],
+      da_grants: [grant],
+      da_sent_tokens: [],
+    }));
+
   it('finds no grant once it has expired', () =>
     spec.given(granted, accessed(21, 'TREAT')).then({
       da_access: [access(2, 21, 'TREAT', 'no_active_grant')],
