@@ -5,8 +5,7 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerFrom } from '../request-context/caller';
 import { EVENT_STORE } from '../store/event-store.module';
-
-const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+import { FHIR_JSON } from './fhir-ingest.controller';
 
 /**
  * FHIR read: an AuditEvent by the id the ledger gave it (the Location of its

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { auditEventSearchOf, fhirAuditEventOf, type AuditEventSearch } from '@ledger/evidence';
-import type { EventStore, StoredEvent } from '@ledger/event-store';
+import type { EventStore } from '@ledger/event-store';
 import {
   countDataAccess,
   encodeCursor,
@@ -10,7 +10,7 @@ import {
   type ReadDb,
 } from '@ledger/read-models';
 import type { ReadStore } from '@ledger/read-store';
-import type { AuditEvent, Bundle, BundleLink, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type { Bundle, BundleLink, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { SelfAuditService } from '../auth/self-audit.service';
 import { Pseudonymiser } from '../privacy/pseudonymiser';
 import { READ_STORE } from '../read-models/read-store.module';
@@ -36,9 +36,6 @@ interface SearchCursor {
   after?: string;
   before?: string;
 }
-
-/** Renders each hit: the one place a stored access becomes the AuditEvent a search answers. */
-const render = (event: StoredEvent): AuditEvent => fhirAuditEventOf(event);
 
 type Answer = { bundle: Bundle } | { status: 400 | 403; issues: OperationOutcomeIssue[] };
 
@@ -117,7 +114,8 @@ export class FhirSearchService {
           ? {
               entry: page.rows.map((row) => ({
                 fullUrl: `${base}/fhir/AuditEvent/${row.event_id}`,
-                resource: render(events.get(row.event_id)!),
+                // Served as GET /fhir/AuditEvent/{id} serves it: as sent, else as the ledger describes it.
+                resource: fhirAuditEventOf(events.get(row.event_id)!),
                 search: { mode: 'match' as const },
               })),
             }
