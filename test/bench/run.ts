@@ -22,6 +22,7 @@ import { appendScenario } from './scenarios/append/scenario';
 import { clinicalUseScenario } from './scenarios/clinical-use/scenario';
 import { concurrentWritersScenario } from './scenarios/concurrent-writers/scenario';
 import { exportContentionScenario } from './scenarios/export-contention/scenario';
+import { fhirSearchScenario } from './scenarios/fhir-search/scenario';
 import { floodScenario } from './scenarios/flood/scenario';
 import { graphqlScenario } from './scenarios/graphql/scenario';
 import { httpBatchScenario } from './scenarios/http-batch/scenario';
@@ -29,7 +30,7 @@ import { httpSingleScenario } from './scenarios/http-single/scenario';
 import { projectionScenario } from './scenarios/projection/scenario';
 import { verifyScenario } from './scenarios/verify/scenario';
 
-// projection, graphql, abuse and export-contention share one large ledger, made by whichever runs first.
+// projection, graphql, fhir-search, abuse and export-contention share one large ledger, made by whichever runs first.
 const SCENARIOS: Scenario[] = [
   appendScenario,
   concurrentWritersScenario,
@@ -38,6 +39,7 @@ const SCENARIOS: Scenario[] = [
   verifyScenario,
   projectionScenario,
   graphqlScenario,
+  fhirSearchScenario,
   exportContentionScenario,
   floodScenario,
   abuseScenario,
