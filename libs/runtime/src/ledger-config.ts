@@ -38,6 +38,7 @@ const EXPORTS_CONCURRENT_RULE = 'LEDGER_EXPORTS_CONCURRENT must be a whole numbe
 const GRAPHQL_MAX_COST_RULE = 'LEDGER_GRAPHQL_MAX_COST must be a whole number, 1 or more';
 const GRAPHQL_MAX_BODY_RULE = 'LEDGER_GRAPHQL_MAX_BODY_BYTES must be a whole number of bytes, 1024 or more';
 const GRAPHQL_MAX_TOKENS_RULE = 'LEDGER_GRAPHQL_MAX_TOKENS must be a whole number, 100 or more';
+const FHIR_SEARCH_WINDOW_RULE = 'LEDGER_FHIR_SEARCH_WINDOW must be a whole number of accesses, 10 or more';
 const GRAPHQL_MAX_LIST_RULE = 'LEDGER_GRAPHQL_MAX_LIST_ITEMS must be a whole number, 1 or more';
 const GRAPHQL_CACHE_RULE = 'LEDGER_GRAPHQL_CACHE_ENTRIES must be a whole number, 1 or more';
 const EVERY_EVENTS_RULE = 'LEDGER_CHECKPOINT_EVERY_EVENTS must be a whole number of events, 1 or more';
@@ -153,6 +154,12 @@ export class LedgerConfig {
   @IsInt({ message: GRAPHQL_MAX_TOKENS_RULE })
   @Min(100, { message: GRAPHQL_MAX_TOKENS_RULE })
   LEDGER_GRAPHQL_MAX_TOKENS: number = 1000;
+
+  /** How many accesses one FHIR AuditEvent search page may read: see docs/fhir-auditevent.md, "Paging". */
+  @Transform(toInt)
+  @IsInt({ message: FHIR_SEARCH_WINDOW_RULE })
+  @Min(10, { message: FHIR_SEARCH_WINDOW_RULE })
+  LEDGER_FHIR_SEARCH_WINDOW: number = 10_000;
 
   @Transform(toInt)
   @IsInt({ message: GRAPHQL_MAX_LIST_RULE })

@@ -10,6 +10,7 @@ import {
   type ReadDb,
 } from '@ledger/read-models';
 import type { ReadStore } from '@ledger/read-store';
+import { LedgerConfig } from '@ledger/runtime';
 import type { Bundle, BundleLink, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { SelfAuditService } from '../auth/self-audit.service';
 import { Pseudonymiser } from '../privacy/pseudonymiser';
@@ -19,6 +20,9 @@ import { EVENT_STORE } from '../store/event-store.module';
 
 /** A search's query string: beyond this the ledger does not read it (Node itself refuses a request line over 16 KiB). */
 const MAX_QUERY_LENGTH = 4096;
+
+/** `_total` is counted over at most this many windows (LEDGER_FHIR_SEARCH_WINDOW) of accesses. */
+const TOTAL_WINDOWS = 10;
 
 /** The self-audit name of a patient lookup through FHIR search. */
 const LOOKUP_OPERATION = 'fhir AuditEvent search';
@@ -47,6 +51,7 @@ export class FhirSearchService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly pseudonymiser: Pseudonymiser,
     private readonly selfAudit: SelfAuditService,
+    private readonly config: LedgerConfig,
   ) {}
 
   /** `query` is the request's query string, undecoded; `base` the service's address for links and fullUrls. */
@@ -82,10 +87,12 @@ export class FhirSearchService {
     ];
     const filter: DataAccessFilter = { conditions };
     const db = this.readStore.db as ReadDb;
+    const window = this.config.LEDGER_FHIR_SEARCH_WINDOW;
     const page = await findDataAccess(db, caller.tenantId, filter, {
       first: search.count,
       after: cursor.after && encodeCursor(cursor.after),
       before: cursor.before && encodeCursor(cursor.before),
+      window,
     });
     const events = new Map(
       (await this.store.findByEventIds(page.rows.map((r) => r.event_id))).map((e) => [e.eventId, e]),
@@ -95,19 +102,26 @@ export class FhirSearchService {
       relation,
       url: `${base}/fhir/AuditEvent?_cursor=${encodeSearchCursor({ q: cursor.q, p: cursor.p, at: cursor.at, ...at })}`,
     });
-    const first = page.rows[0]?.position;
-    const last = page.rows.at(-1)?.position;
-    const newer = cursor.before !== undefined ? page.hasNextPage : cursor.after !== undefined;
-    const older = cursor.before !== undefined || page.hasNextPage;
+    // A page walks from its cursor; where its window ran out before it filled, the walk resumes past the window.
+    const backward = cursor.before !== undefined;
+    const onward = page.hasNextPage ? page.resumeAt : undefined;
+    const newest = backward ? onward : page.rows[0]?.position;
+    const oldest = backward ? page.rows.at(-1)?.position : onward;
+    const newer = backward ? page.hasNextPage : cursor.after !== undefined;
+    const older = backward || page.hasNextPage;
+    // Counting reads every access it counts: beyond TOTAL_WINDOWS windows' worth the total is left out, as FHIR allows.
+    const total = search.total
+      ? await countDataAccess(db, caller.tenantId, filter, TOTAL_WINDOWS * window)
+      : undefined;
     return {
       bundle: {
         resourceType: 'Bundle',
         type: 'searchset',
-        ...(search.total ? { total: await countDataAccess(db, caller.tenantId, filter) } : {}),
+        ...(total !== undefined ? { total } : {}),
         link: [
           link('self', { after: cursor.after, before: cursor.before }),
-          ...(older && last !== undefined ? [link('next', { after: String(last) })] : []),
-          ...(newer && first !== undefined ? [link('previous', { before: String(first) })] : []),
+          ...(older && oldest !== undefined ? [link('next', { after: String(oldest) })] : []),
+          ...(newer && newest !== undefined ? [link('previous', { before: String(newest) })] : []),
         ],
         // FHIR has no empty arrays: a page with no match has no entry element.
         ...(page.rows.length > 0

@@ -107,36 +107,110 @@ function matching(db: Kysely<DataAccessTables>, tenant: string, filter: DataAcce
 }
 
 /**
+ * The positions a windowed page may read, nearest the cursor first: the
+ * tenant's accesses, or, when the filter names patients, those patients'
+ * (their index holds them in position order). Only these are read.
+ */
+function windowed(
+  db: Kysely<DataAccessTables>,
+  tenant: string,
+  filter: DataAccessFilter,
+  bounds: { after?: bigint; before?: bigint },
+) {
+  let query = db.selectFrom('da_access').select('position').where('tenant_id', '=', tenant);
+  const patients = filter.conditions?.find(
+    (c): c is Extract<AccessCondition, { column: unknown }> =>
+      'column' in c && c.column === 'patient_pseudonym' && c.oneOf.length > 0,
+  );
+  if (patients) query = query.where('patient_pseudonym', 'in', patients.oneOf);
+  if (bounds.after !== undefined) query = query.where('position', '<', bounds.after.toString());
+  if (bounds.before !== undefined) query = query.where('position', '>', bounds.before.toString());
+  return query.orderBy('position', bounds.before === undefined ? 'desc' : 'asc');
+}
+
+/** The window's far end when it is full (`size` accesses or more lie beyond the cursor), else undefined. */
+async function windowEdge(
+  db: Kysely<DataAccessTables>,
+  tenant: string,
+  filter: DataAccessFilter,
+  bounds: { after?: bigint; before?: bigint },
+  size: number,
+): Promise<string | undefined> {
+  const edge = await windowed(db, tenant, filter, bounds)
+    .limit(1)
+    .offset(size - 1)
+    .executeTakeFirst();
+  return edge === undefined ? undefined : String(edge.position);
+}
+
+/**
  * Newest first. The cursor is the position, so a page never shifts while events are appended. `before` turns
  * back: the page of accesses just newer than that cursor, still shown newest first, and `hasNextPage` then
  * says whether there are newer ones still.
+ *
+ * With `window`, a page reads at most that many accesses (see windowed), whatever the filter: a filter no
+ * index narrows then costs a window per page, not the whole ledger per page. A page the window ran out on
+ * holds fewer than `first` rows, maybe none, and `resumeAt` says where the next one in its direction starts:
+ * its last row when it is full, else the window's far end.
  */
 export async function findDataAccess(
   db: Kysely<DataAccessTables>,
   tenant: string,
   filter: DataAccessFilter,
-  page: Page & { before?: string },
-): Promise<PageResult<DataAccessRow>> {
+  page: Page & { before?: string; window?: number },
+): Promise<PageResult<DataAccessRow> & { resumeAt?: string }> {
   let query = matching(db, tenant, filter).selectAll();
-  const after = positionCursor(page.after);
-  if (after !== undefined) query = query.where('position', '<', after.toString());
-  const before = positionCursor(page.before);
-  if (before !== undefined) query = query.where('position', '>', before.toString());
+  const bounds = { after: positionCursor(page.after), before: positionCursor(page.before) };
+  if (bounds.after !== undefined) query = query.where('position', '<', bounds.after.toString());
+  if (bounds.before !== undefined) query = query.where('position', '>', bounds.before.toString());
+  let edge: string | undefined;
+  if (page.window !== undefined) {
+    edge = await windowEdge(db, tenant, filter, bounds, page.window);
+    // Looked up by position, the one plan that reads no more than the window, whichever columns the filter is on.
+    query = query.where('position', 'in', windowed(db, tenant, filter, bounds).limit(page.window));
+  }
   const rows = await query
-    .orderBy('position', before === undefined ? 'desc' : 'asc')
+    .orderBy('position', bounds.before === undefined ? 'desc' : 'asc')
     .limit(page.first + 1)
     .execute();
   const shown = rows.slice(0, page.first);
-  return { rows: before === undefined ? shown : shown.reverse(), hasNextPage: rows.length > page.first };
+  const full = rows.length > page.first;
+  const resumeAt = full ? String(shown.at(-1)!.position) : edge;
+  return {
+    rows: bounds.before === undefined ? shown : shown.reverse(),
+    hasNextPage: full || edge !== undefined,
+    ...(resumeAt !== undefined ? { resumeAt } : {}),
+  };
 }
 
-/** How many accesses the filter matches in all, whatever page is shown. */
+/**
+ * How many accesses the filter matches in all, whatever page is shown. With `within`, undefined when the
+ * accesses a window would read (the tenant's, or the named patients') are more than that: counting them
+ * would read them all.
+ */
 export async function countDataAccess(
   db: Kysely<DataAccessTables>,
   tenant: string,
   filter: DataAccessFilter,
-): Promise<number> {
-  const { total } = await matching(db, tenant, filter)
+): Promise<number>;
+export async function countDataAccess(
+  db: Kysely<DataAccessTables>,
+  tenant: string,
+  filter: DataAccessFilter,
+  within: number,
+): Promise<number | undefined>;
+export async function countDataAccess(
+  db: Kysely<DataAccessTables>,
+  tenant: string,
+  filter: DataAccessFilter,
+  within?: number,
+): Promise<number | undefined> {
+  let query = matching(db, tenant, filter);
+  if (within !== undefined) {
+    if ((await windowEdge(db, tenant, filter, {}, within + 1)) !== undefined) return undefined;
+    query = query.where('position', 'in', windowed(db, tenant, filter, {}).limit(within));
+  }
+  const { total } = await query
     .select((eb) => eb.fn.countAll<number | string | bigint>().as('total'))
     .executeTakeFirstOrThrow();
   return Number(total);

@@ -60,9 +60,13 @@ const percentile = (sorted: number[], p: number) =>
 async function page(url: string, headers: Record<string, string>, query: string) {
   const response = await fetch(`${url}/fhir/AuditEvent?${query}`, { headers });
   const text = await response.text();
-  if (!response.ok) throw new Error(`GET /fhir/AuditEvent?${query} answered ${response.status}: ${text.slice(0, 300)}`);
+  if (!response.ok)
+    throw new Error(`GET /fhir/AuditEvent?${query} answered ${response.status}: ${text.slice(0, 300)}`);
   const bundle = JSON.parse(text) as { entry?: unknown[]; link?: Array<{ relation: string }> };
-  return { entries: bundle.entry?.length ?? 0, next: bundle.link?.some((l) => l.relation === 'next') ?? false };
+  return {
+    entries: bundle.entry?.length ?? 0,
+    next: bundle.link?.some((l) => l.relation === 'next') ?? false,
+  };
 }
 
 /**
@@ -128,7 +132,15 @@ export const fhirSearchScenario: Scenario = {
       tables: [
         {
           title: `FHIR AuditEvent search (ITI-81) on a ${rate(ledger.events)}-event ledger, SQLite, ${CONNECTIONS} connections${ctx.quick ? ' (quick mode: the figure that matters is at 1M)' : ''}`,
-          columns: ['search (first page, _count 20)', 'value', 'req/s', 'p50 ms', 'p99 ms', 'entries', 'next'],
+          columns: [
+            'search (first page, _count 20)',
+            'value',
+            'req/s',
+            'p50 ms',
+            'p99 ms',
+            'entries',
+            'next',
+          ],
           rows: results.map(({ search, figures: f }) => [
             search.query,
             search.kind,
