@@ -23,7 +23,7 @@ export interface DataAccessFilter {
   violationsOnly?: boolean;
   from?: string;
   to?: string;
-  /** Each must hold: the conditions a FHIR AuditEvent search puts on the columns. */
+  /** Each must hold: the conditions a FHIR AuditEvent search puts on the columns; asked within a window only. */
   conditions?: readonly AccessCondition[];
 }
 
@@ -54,11 +54,22 @@ export type AccessCondition =
 
 type AccessExpressions = ExpressionBuilder<DataAccessTables, 'da_access'>;
 
-// Kysely writes an empty OR as 1 = 0 and an empty AND as 1 = 1.
+/** A column compared outside any index: `|| ''` leaves the value (and a null null) but no index matches it. */
+const outsideIndex = (column: AccessColumn | 'purpose' | 'occurred_at') =>
+  sql<string>`${sql.ref(column)} || ''`;
+
+/**
+ * Kysely writes an empty OR as 1 = 0 and an empty AND as 1 = 1. Every column is compared outside its index:
+ * conditions are only asked within a window of positions (findDataAccess), and an index on a condition's
+ * column would let the planner read every access holding its value (a date range, a regulator's system)
+ * rather than the window's.
+ */
 function holds(eb: AccessExpressions, condition: AccessCondition): Expression<SqlBool> {
   if ('column' in condition)
-    return eb.or(condition.oneOf.length > 0 ? [eb(condition.column, 'in', condition.oneOf)] : []);
-  if ('present' in condition) return eb(condition.present, 'is not', null);
+    return eb.or(
+      condition.oneOf.length > 0 ? [eb(outsideIndex(condition.column), 'in', condition.oneOf)] : [],
+    );
+  if ('present' in condition) return eb(outsideIndex(condition.present), 'is not', null);
   if ('anyOf' in condition) return eb.or(condition.anyOf.map((c) => holds(eb, c)));
   if ('sent' in condition)
     return eb.or([
@@ -77,8 +88,8 @@ function holds(eb: AccessExpressions, condition: AccessCondition): Expression<Sq
     ]);
   const { from, before } = condition.occurred;
   return eb.and([
-    ...(from !== undefined ? [eb('occurred_at', '>=', from)] : []),
-    ...(before !== undefined ? [eb('occurred_at', '<', before)] : []),
+    ...(from !== undefined ? [eb(outsideIndex('occurred_at'), '>=', from)] : []),
+    ...(before !== undefined ? [eb(outsideIndex('occurred_at'), '<', before)] : []),
   ]);
 }
 
@@ -94,8 +105,7 @@ function matching(db: Kysely<DataAccessTables>, tenant: string, filter: DataAcce
   // per row returned that way, three through da_access_purpose (issue 20). Relies on da_access_dataset_id,
   // da_access_actor, da_access_patient_pseudonym and da_access_system_id.
   const sharper = Boolean(filter.datasetId || filter.actor || filter.patientPseudonym || filter.systemId);
-  const unindexed = (column: 'purpose' | 'outcome') =>
-    sharper ? sql<string>`${sql.ref(column)} || ''` : column;
+  const unindexed = (column: 'purpose' | 'outcome') => (sharper ? outsideIndex(column) : column);
   if (filter.purpose) query = query.where(unindexed('purpose'), '=', filter.purpose);
   if (filter.outcome) query = query.where(unindexed('outcome'), '=', filter.outcome);
   if (filter.systemId) query = query.where('system_id', '=', filter.systemId);
