@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { minimalAuditEvent } from '../support/fhir';
 import { auditedSystem } from '../support/governance';
 import { caughtUp, startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
@@ -75,19 +76,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])(
       const response = await fetch(`${api.url}/fhir/AuditEvent`, {
         method: 'POST',
         headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${emitter}` },
-        body: JSON.stringify({
-          resourceType: 'AuditEvent',
-          type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
-          action: 'R',
-          recorded: '2026-03-14T09:00:00Z',
-          outcome: '0',
-          purposeOfEvent: [
-            { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }] },
-          ],
-          agent: [{ who: { identifier: { value: 'dr.rare' } }, requestor: true }],
-          source: { observer: { display: 'ehr' } },
-          entity: [{ what: { reference: 'Observation/sent-1' } }],
-        }),
+        body: JSON.stringify(minimalAuditEvent({ actor: 'dr.rare', resource: 'Observation/sent-1' })),
       });
       expect(response.status).toBe(201);
       rare.unshift(response.headers.get('location')!.split('/').pop()!);

@@ -1,24 +1,12 @@
 import type { StoredEvent } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
 import { collect } from '../support/events';
+import { minimalAuditEvent } from '../support/fhir';
 import { startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
 const EMITTER = 'fhir-gateway';
 
-const auditEvent = (id: string, action = 'R') => ({
-  resourceType: 'AuditEvent',
-  id,
-  type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
-  action,
-  recorded: '2026-03-14T09:00:00Z',
-  outcome: '0',
-  purposeOfEvent: [
-    { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }] },
-  ],
-  agent: [{ who: { identifier: { value: 'dr.who' } }, requestor: true }],
-  source: { observer: { display: 'ehr' } },
-  entity: [{ what: { reference: 'Observation/obs-1' } }],
-});
+const auditEvent = (id: string, action = 'R') => minimalAuditEvent({ id, actor: 'dr.who', action });
 
 const bundle = (type: 'batch' | 'transaction', resources: unknown[]) => ({
   resourceType: 'Bundle',

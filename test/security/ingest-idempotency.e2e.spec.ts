@@ -2,6 +2,7 @@ import { tenantEventId } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 import { randomUUID } from 'node:crypto';
 import { collect } from '../support/events';
+import { minimalAuditEvent } from '../support/fhir';
 import { startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
 const EMITTER = 'ehr-gateway';
@@ -20,20 +21,7 @@ const item = (eventId: string, action = 'R') => ({
 });
 
 /** The FHIR AuditEvent an emitter numbers its own way (not a UUID), as audit-000042. */
-const auditEvent = (id: string) => ({
-  resourceType: 'AuditEvent',
-  id,
-  type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
-  action: 'R',
-  recorded: '2026-03-14T09:00:00Z',
-  outcome: '0',
-  purposeOfEvent: [
-    { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }] },
-  ],
-  agent: [{ who: { identifier: { value: 'dr.same' } }, requestor: true }],
-  source: { observer: { display: 'ehr' } },
-  entity: [{ what: { reference: 'Observation/obs-1' } }],
-});
+const auditEvent = (id: string) => minimalAuditEvent({ id, actor: 'dr.same' });
 
 /**
  * Issue 17, items 4 and 6. Event ids are the emitter's, so they are unique
