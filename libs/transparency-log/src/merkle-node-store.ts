@@ -10,7 +10,7 @@ export class MerkleStoreDamagedError extends Error {
   }
 }
 
-// Node addresses per query: one bound parameter each, plus one per level, well within SQLite's and PostgreSQL's limits.
+// Node addresses per query: 2 bound parameters each, well within SQLite's and PostgreSQL's limits.
 const ADDRESSES_PER_QUERY = 1000;
 
 /**
@@ -36,26 +36,24 @@ export async function fetchNodeHashes(
   const found = new Map<string, string>();
   for (let i = 0; i < wanted.length; i += ADDRESSES_PER_QUERY) {
     const chunk = wanted.slice(i, i + ADDRESSES_PER_QUERY);
-    // One `idx IN (...)` per level, not `(level, idx) IN ((...), ...)`: PostgreSQL rewrites a list of row
-    // values into an OR of a thousand pairs, whose planning alone took half a second per query.
-    const byLevel = new Map<number, number[]>();
-    for (const { level, index } of chunk) {
-      if (!byLevel.has(level)) byLevel.set(level, []);
-      byLevel.get(level)!.push(index);
-    }
-    const [first, ...rest] = [...byLevel].map(([level, indices]) =>
-      level === 0
-        ? db
-            .selectFrom('merkle_leaves')
-            .select([sql<number>`0`.as('level'), 'leaf_index as idx', 'event_hash as hash'])
-            .where('leaf_index', 'in', indices)
-        : db
-            .selectFrom('merkle_nodes')
-            .select(['level', 'idx', 'hash'])
-            .where('level', '=', level)
-            .where('idx', 'in', indices),
-    );
-    const query = rest.reduce((all, next) => all.unionAll(next), first);
+    const leaves = chunk.filter((node) => node.level === 0).map((node) => node.index);
+    const inner = chunk.filter((node) => node.level > 0);
+    const leafQuery = db
+      .selectFrom('merkle_leaves')
+      .select([sql<number>`0`.as('level'), 'leaf_index as idx', 'event_hash as hash'])
+      .where('leaf_index', 'in', leaves);
+    const innerQuery = db
+      .selectFrom('merkle_nodes')
+      .select(['level', 'idx', 'hash'])
+      .where(({ eb, refTuple, tuple }) =>
+        eb(
+          refTuple('level', 'idx'),
+          'in',
+          inner.map((node) => tuple(node.level, node.index)),
+        ),
+      );
+    const query =
+      leaves.length === 0 ? innerQuery : inner.length === 0 ? leafQuery : innerQuery.unionAll(leafQuery);
     for (const row of await query.execute()) found.set(`${row.level}/${row.idx}`, row.hash);
   }
   const hashes = new Map<string, Uint8Array>();
