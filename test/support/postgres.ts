@@ -11,10 +11,17 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database per suite, so suites run in parallel and leave nothing behind. */
-export async function createTestDatabase(prefix = 'ledger_test'): Promise<TestDatabase> {
+/**
+ * A fresh database per suite, so suites run in parallel and leave nothing behind.
+ * With `template`, a copy of that database (which must have no open connections):
+ * a fixture seeded once, then copied for each test that damages it.
+ */
+export async function createTestDatabase(
+  prefix = 'ledger_test',
+  template?: TestDatabase,
+): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
+  await withAdmin((c) => c.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template.name}` : ''}`));
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   return {

@@ -39,9 +39,14 @@ function expectDamage(run: { code: number | null; stdout: string; stderr: string
 }
 
 describe.each<[Kind]>([['sqlite'], ['postgres']])('govledger verify on a tampered %s ledger', (kind) => {
+  let sealed: TamperedLedger;
   let ledger: TamperedLedger;
+  beforeAll(async () => {
+    sealed = await TamperedLedger.create(kind);
+  });
+  afterAll(() => sealed?.dispose());
   beforeEach(async () => {
-    ledger = await TamperedLedger.create(kind);
+    ledger = await sealed.copy();
   });
   afterEach(() => ledger.dispose());
 

@@ -5,7 +5,7 @@ import { openReadStore, type ReadStore } from '@ledger/read-store';
 import Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, spawnTs } from '../support/child-process';
@@ -44,6 +44,10 @@ export class TamperedLedger {
     private readonly database?: TestDatabase,
   ) {}
 
+  /**
+   * The sealed ledger every test starts from, written once per store: each test
+   * damages its own `copy()`, so no damage carries over and none is re-sealed.
+   */
   static async create(kind: Kind): Promise<TamperedLedger> {
     const dataDir = mkdtempSync(join(tmpdir(), 'ledger-tamper-'));
     const database = kind === 'postgres' ? await createTestDatabase('ledger_tamper') : undefined;
@@ -75,6 +79,14 @@ export class TamperedLedger {
       await store.close();
     }
     return ledger;
+  }
+
+  /** The same sealed ledger, byte for byte, in a data directory (and database) of its own: files and keys copied, the database made from this one as its template. */
+  async copy(): Promise<TamperedLedger> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ledger-tamper-'));
+    cpSync(this.dataDir, dataDir, { recursive: true });
+    const database = this.database ? await createTestDatabase('ledger_tamper', this.database) : undefined;
+    return new TamperedLedger(this.kind, dataDir, database);
   }
 
   get env(): NodeJS.ProcessEnv {
