@@ -3,7 +3,7 @@ import type { EventStore } from '@ledger/event-store';
 import { fhirAuditEventOf } from '@ledger/evidence';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { callerFrom } from '../request-context/caller';
+import { callerFrom, mayRead } from '../request-context/caller';
 import { EVENT_STORE } from '../store/event-store.module';
 import { FHIR_JSON } from './fhir-ingest.controller';
 
@@ -28,11 +28,12 @@ export class FhirReadController {
   ): Promise<FastifyReply> {
     const caller = callerFrom(request);
     const [event] = FHIR_ID.test(id) ? await this.store.findByEventIds([id]) : [];
-    const systemId = (event?.data as { systemId?: unknown } | undefined)?.systemId;
     const readable =
       event?.type === 'DataAccessed' &&
-      event.metadata.tenantId === caller.tenantId &&
-      (!caller.systems || (typeof systemId === 'string' && caller.systems.includes(systemId)));
+      mayRead(caller, {
+        tenantId: event.metadata.tenantId,
+        systemId: (event.data as { systemId?: unknown }).systemId,
+      });
     void reply.header('content-type', FHIR_JSON);
     if (!readable) return reply.status(404).send(notFound(id));
     return reply.status(200).send(fhirAuditEventOf(event));

@@ -1,6 +1,6 @@
 import { MerkleStoreDamagedError, ProofRequestError } from '@ledger/transparency-log';
 import { ProblemError } from '../errors/problem';
-import type { Caller } from '../request-context/caller';
+import { mayRead, type Caller } from '../request-context/caller';
 
 const STATUS = {
   UNKNOWN_EVENT: 404,
@@ -23,19 +23,13 @@ export function proofProblem(error: unknown): unknown {
   return error;
 }
 
-/**
- * An event whose proof the caller may have: one of its tenant's and, for a
- * regulator, of a system granted to it. Any other is answered exactly like a
- * missing one, so its existence is not disclosed. HTTP and GraphQL both ask here.
- */
+/** An event whose proof the caller may have (mayRead), else a missing one. HTTP and GraphQL both ask here. */
 export function assertProvable(
   caller: Caller,
   eventId: string,
   event: { tenantId: string; systemId: unknown } | undefined,
 ): void {
-  const granted =
-    !caller.systems || (typeof event?.systemId === 'string' && caller.systems.includes(event.systemId));
-  if (event?.tenantId !== caller.tenantId || !granted)
+  if (!event || !mayRead(caller, event))
     throw new ProblemError({
       status: 404,
       code: 'UNKNOWN_EVENT',

@@ -27,3 +27,15 @@ export function givenCorrelationId(request: FastifyRequest): string | undefined 
 export function correlationIdFrom(request: FastifyRequest): string {
   return givenCorrelationId(request) ?? randomUUID();
 }
+
+/**
+ * Whether the caller may see an event: one of its tenant's and, for a
+ * regulator, of a system granted to it. Callers answer any other exactly like
+ * a missing one, so its existence is not disclosed.
+ */
+export function mayRead(caller: Caller, event: { tenantId: string; systemId: unknown }): boolean {
+  return (
+    event.tenantId === caller.tenantId &&
+    (!caller.systems || (typeof event.systemId === 'string' && caller.systems.includes(event.systemId)))
+  );
+}
