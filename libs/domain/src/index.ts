@@ -137,6 +137,7 @@ export {
   type EventType,
 } from './events/event-schemas';
 export { validateEventData } from './events/validate-event-data';
+export { erasableFieldsOf } from './events/erasable-fields';
 export { streamOf } from './events/stream-of';
 export { upcast } from './events/upcast';
 export { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from './ledger-audit/events';

@@ -1,3 +1,5 @@
+import type { ErasableField, ErasableValues, HashScheme } from '@ledger/integrity';
+
 /** Who acted, as the ledger records it: an authenticated principal, possibly acting for someone else. */
 export interface Actor {
   id: string;
@@ -35,8 +37,21 @@ export interface NewEvent<D = unknown> {
 export interface Integrity {
   /** Hash of the previous event in the same stream; GENESIS_HASH for revision 0. */
   prevHash: string;
-  /** SHA-256 of the RFC 8785 form of the envelope without `position` and `hash`. */
+  /** SHA-256 of the RFC 8785 form of the envelope without `position` and `hash` (see hashedForm). */
   hash: string;
+  /** 2 when the hash covers commitments to the erasable values rather than the values; absent for scheme 1. */
+  hashScheme?: HashScheme;
+}
+
+/**
+ * A scheme-2 event as hashed: `data` and `metadata` with each erasable value
+ * replaced by its commitment, and the values (or, once erased, only their
+ * kinds) kept beside it.
+ */
+export interface SealedContent {
+  data: unknown;
+  metadata: unknown;
+  values: ErasableValues;
 }
 
 export interface StoredEvent<D = unknown> {
@@ -48,16 +63,30 @@ export interface StoredEvent<D = unknown> {
   revision: number;
   /** The store's global order. Opaque and increasing; a bigint because EventStoreDB's commit positions are 64-bit. */
   position: bigint;
+  /** As readers see it: an erased value reads ERASED. */
   data: D;
   metadata: EventMetadata;
   integrity: Integrity;
+  /** Scheme 2 only: the content the hash covers and the erasable values. */
+  sealed?: SealedContent;
 }
 
-/** A stored event as read, its content still the JSON text the store keeps. */
-export type UnparsedEvent = Omit<StoredEvent, 'data' | 'metadata'> & {
+/** Which places of an event hold personal data that may have to be erased; the domain's event schemas say. */
+export type ErasableFieldsOf = (event: NewEvent) => readonly ErasableField[];
+
+/** A stored event as read, its content still the JSON text the store keeps (sealed, for scheme 2). */
+export type UnparsedEvent = Omit<StoredEvent, 'data' | 'metadata' | 'sealed'> & {
   dataJson: string;
   metadataJson: string;
+  /** Scheme 2: the erasable values kept beside the event, as JSON text of ErasableValues. */
+  valuesJson?: string;
 };
+
+/** One event's erasable values to erase: the places named, whatever else it holds stays. */
+export interface ValueErasure {
+  eventId: string;
+  pointers: readonly string[];
+}
 
 /** `no_stream`: the stream must not exist. `any`: no check. A number: the revision of the stream's last event. */
 export type ExpectedRevision = 'no_stream' | 'any' | number;
@@ -131,6 +160,14 @@ export interface EventStore {
   findByEventIds(eventIds: string[]): Promise<StoredEvent[]>;
   /** Position of the newest event, 0n when empty. */
   headPosition(): Promise<bigint>;
+  /**
+   * Deletes erasable values and their salts, leaving each commitment (and so
+   * every hash) as it was; returns how many values were erased. The one
+   * change a store allows after append, and only to what the hash does not
+   * cover. Absent where the store keeps values inside its events
+   * (EventStoreDB), which therefore appends under scheme 1.
+   */
+  eraseValues?(erasures: readonly ValueErasure[]): Promise<number>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

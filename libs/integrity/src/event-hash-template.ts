@@ -1,4 +1,5 @@
 import { canonicalJson } from './canonical-json';
+import { HASH_SCHEME_COMMITMENTS, type HashScheme } from './erasable';
 import { sha256Hex, type HashedEnvelope } from './event-hash';
 
 /**
@@ -23,8 +24,15 @@ export interface EventHashTemplate {
 export function eventHashTemplate(
   stream: string,
   event: Omit<HashedEnvelope, 'stream' | 'revision' | 'integrity'>,
+  hashScheme: HashScheme = 1,
 ): EventHashTemplate {
-  return templateOfCanonical(stream, event, canonicalJson(event.data), canonicalJson(event.metadata));
+  return templateOfCanonical(
+    stream,
+    event,
+    canonicalJson(event.data),
+    canonicalJson(event.metadata),
+    hashScheme,
+  );
 }
 
 /**
@@ -37,9 +45,10 @@ export function templateOfCanonical(
   event: Pick<HashedEnvelope, 'eventId' | 'type' | 'schemaVersion'>,
   data: string,
   metadata: string,
+  hashScheme: HashScheme = 1,
 ): EventHashTemplate {
   return {
-    beforePrevHash: `{"data":${data},"eventId":${canonicalJson(event.eventId)},"integrity":{"prevHash":"`,
+    beforePrevHash: `{"data":${data},"eventId":${canonicalJson(event.eventId)},"integrity":${integrityOpening(hashScheme)}`,
     beforeRevision: `"},"metadata":${metadata},"revision":`,
     afterRevision: `,"schemaVersion":${canonicalJson(event.schemaVersion)},"stream":${canonicalJson(stream)},"type":${canonicalJson(event.type)}}`,
   };
@@ -61,8 +70,12 @@ export function templatedEventHash(template: EventHashTemplate, revision: number
   );
 }
 
-/** Where the envelope's integrity member opens: text the canonical envelope holds once, unless data or metadata hold it too. */
-const PREV_HASH_OPENING = '{"prevHash":"';
+/** Where the envelope's integrity member opens, up to the prevHash digits: text the canonical envelope holds once, unless data or metadata hold it too. */
+function integrityOpening(hashScheme: HashScheme): string {
+  return hashScheme === HASH_SCHEME_COMMITMENTS
+    ? `{"hashScheme":${HASH_SCHEME_COMMITMENTS},"prevHash":"`
+    : '{"prevHash":"';
+}
 
 /**
  * The hash of a stored event whose `data` and `metadata` texts are taken to
@@ -80,14 +93,16 @@ const PREV_HASH_OPENING = '{"prevHash":"';
  */
 export function storedCanonicalHash(
   event: Pick<HashedEnvelope, 'eventId' | 'type' | 'schemaVersion' | 'stream' | 'revision'> & {
-    integrity: { prevHash: string };
+    integrity: { prevHash: string; hashScheme?: HashScheme };
   },
   data: string,
   metadata: string,
 ): string | undefined {
-  if (data.includes(PREV_HASH_OPENING) || metadata.includes(PREV_HASH_OPENING)) return undefined;
+  const hashScheme = event.integrity.hashScheme ?? 1;
+  const opening = integrityOpening(hashScheme);
+  if (data.includes(opening) || metadata.includes(opening)) return undefined;
   return templatedEventHash(
-    templateOfCanonical(event.stream, event, data, metadata),
+    templateOfCanonical(event.stream, event, data, metadata, hashScheme),
     event.revision,
     event.integrity.prevHash,
   );

@@ -1,5 +1,6 @@
 import { createHash, hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
+import { HASH_SCHEME_COMMITMENTS, type HashScheme } from './erasable';
 
 /** The prevHash of the first event in a stream: nothing precedes it. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -16,7 +17,13 @@ export function sha256HexOfParts(parts: Iterable<string>): string {
   return digest.digest('hex');
 }
 
-/** Everything an event hash covers: the envelope except `position` (the store's, not the emitter's) and `hash` itself. */
+/**
+ * Everything an event hash covers: the envelope except `position` (the
+ * store's, not the emitter's) and `hash` itself. Scheme 1 covers every value
+ * as stated. Scheme 2 covers the same members, with each erasable value
+ * replaced by its commitment (see erasable.ts) and `integrity.hashScheme: 2`
+ * added, so no event can be read under the other scheme than it was hashed.
+ */
 export interface HashedEnvelope {
   eventId: string;
   type: string;
@@ -25,7 +32,7 @@ export interface HashedEnvelope {
   revision: number;
   data: unknown;
   metadata: unknown;
-  integrity: { prevHash: string };
+  integrity: { prevHash: string; hashScheme?: HashScheme };
 }
 
 export function eventHash(envelope: HashedEnvelope): string {
@@ -43,6 +50,16 @@ export function hashedForm(envelope: HashedEnvelope): string {
     revision,
     data,
     metadata,
-    integrity: { prevHash: integrity.prevHash },
+    integrity: integrityHashed(integrity),
   });
+}
+
+/** The integrity member as hashed: scheme 1 spells no scheme, so events stored before scheme 2 hash as they always did. */
+export function integrityHashed(integrity: { prevHash: string; hashScheme?: HashScheme }): {
+  prevHash: string;
+  hashScheme?: HashScheme;
+} {
+  return integrity.hashScheme === HASH_SCHEME_COMMITMENTS
+    ? { hashScheme: HASH_SCHEME_COMMITMENTS, prevHash: integrity.prevHash }
+    : { prevHash: integrity.prevHash };
 }

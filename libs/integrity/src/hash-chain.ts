@@ -1,9 +1,15 @@
 import { canonicalJson } from './canonical-json';
 import { templateOfCanonical, templatedEventHash } from './event-hash-template';
 import { GENESIS_HASH, type HashedEnvelope } from './event-hash';
+import type { HashScheme } from './erasable';
 
-/** An event on its way into a stream, before the chain gives it a revision and its hashes. */
-export type UnchainedEnvelope = Omit<HashedEnvelope, 'stream' | 'revision' | 'integrity'>;
+/**
+ * An event on its way into a stream, before the chain gives it a revision and
+ * its hashes; `hashScheme` 2 when its erasable values are already sealed.
+ */
+export type UnchainedEnvelope = Omit<HashedEnvelope, 'stream' | 'revision' | 'integrity'> & {
+  hashScheme?: HashScheme;
+};
 
 /** The last event a stream holds: the one the next appended event chains onto. */
 export interface ChainHead {
@@ -14,7 +20,7 @@ export interface ChainHead {
 export type ChainedEnvelope<E extends UnchainedEnvelope> = E & {
   stream: string;
   revision: number;
-  integrity: { prevHash: string; hash: string };
+  integrity: { prevHash: string; hash: string; hashScheme?: HashScheme };
   /** `data` and `metadata` in the canonical form the hash covers: what a store that keeps text stores. */
   canonical: { data: string; metadata: string };
 };
@@ -37,9 +43,11 @@ export function chainEvents<E extends UnchainedEnvelope>(
   return events.map((event) => {
     revision++;
     const canonical = { data: canonicalJson(event.data), metadata: canonicalJson(event.metadata) };
-    const template = templateOfCanonical(stream, event, canonical.data, canonical.metadata);
+    const template = templateOfCanonical(stream, event, canonical.data, canonical.metadata, event.hashScheme);
     const hash = templatedEventHash(template, revision, prevHash);
-    const chained = { ...event, stream, revision, integrity: { prevHash, hash }, canonical };
+    const integrity =
+      event.hashScheme === 2 ? { hashScheme: 2 as const, prevHash, hash } : { prevHash, hash };
+    const chained = { ...event, stream, revision, integrity, canonical };
     prevHash = hash;
     return chained;
   });

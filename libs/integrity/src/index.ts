@@ -1,6 +1,7 @@
 export * from './canonical-json';
 export * from './event-hash';
 export * from './event-hash-template';
+export * from './erasable';
 export { type ChainHead, type ChainedEnvelope, type UnchainedEnvelope, chainEvents } from './hash-chain';
 export { IntegrityError, type IntegrityErrorCode } from './integrity-error';
 export {

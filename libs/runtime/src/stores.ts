@@ -4,6 +4,7 @@ import {
   SqliteEventStore,
   type EventStore,
 } from '@ledger/event-store';
+import { erasableFieldsOf } from '@ledger/domain';
 import { openReadStore, type ReadStore } from '@ledger/read-store';
 import { join } from 'node:path';
 import type { LedgerConfig } from './ledger-config';
@@ -14,9 +15,10 @@ export function openEventStore(config: LedgerConfig): Promise<EventStore> {
     case 'sqlite':
       return SqliteEventStore.open(join(config.LEDGER_DATA_DIR, 'events.sqlite'), {
         synchronous: config.LEDGER_SQLITE_SYNCHRONOUS,
+        erasableFields: erasableFieldsOf,
       });
     case 'postgres':
-      return PostgresEventStore.open(config.DATABASE_URL!);
+      return PostgresEventStore.open(config.DATABASE_URL!, { erasableFields: erasableFieldsOf });
     case 'eventstoredb':
       // Returns without waiting for the cluster: /health/ready reports it unreachable until it answers.
       return EventStoreDbEventStore.open(config.EVENTSTORE_CONNECTION_STRING!);

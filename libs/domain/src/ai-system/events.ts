@@ -7,6 +7,7 @@ import {
   Instant,
   IsoDuration,
   NonEmptyList,
+  Narrative,
   Principal,
   Sha256Hex,
   StringEnum,
@@ -84,7 +85,7 @@ const modelVersionRegisteredV1Fields = {
   trainingDatasetIds: NonEmptyList(Id('a training dataset'), 'the datasets the version was trained on'),
   codeRevision: Text('the source revision the version was built from, e.g. a git commit', 200),
   parentVersion: Type.Optional(version),
-  changeSummary: Text('what changed from the parent version'),
+  changeSummary: Narrative('what changed from the parent version'),
   withinChangeControlPlan: Type.Boolean({
     description: 'whether the change falls within an approved change-control plan',
   }),
@@ -103,7 +104,7 @@ const incidentReportedV1Fields = {
   systemId,
   incidentId: Id('the incident'),
   severity: StringEnum(INCIDENT_SEVERITIES, 'the severity'),
-  description: Text('what happened'),
+  description: Narrative('what happened'),
   patientHarmed: Type.Boolean({ description: 'whether a patient was harmed' }),
   awareAt: Instant('when the organisation became aware'),
   version: Type.Optional(Id('the model version involved')),
@@ -165,7 +166,7 @@ const AuditSourceRegisteredV1 = Closed(auditSourceRegisteredV1Fields, {
 const auditId = Id('the audit');
 const findingId = Id('the finding, unique within its audit');
 const findingSeverity = StringEnum(FINDING_SEVERITIES, 'how serious the finding is');
-const findingDescription = Text('the finding');
+const findingDescription = Narrative('the finding');
 const auditScope = Text('what the audit covered');
 const auditor = Principal('who audited');
 
@@ -322,7 +323,7 @@ export const AI_SYSTEM_EVENTS = {
         assignee: Principal('the person losing the role'),
         effectiveTo: Instant('when the role ends'),
         revokedBy: Principal('who revoked it'),
-        reason: Text('why the role was revoked'),
+        reason: Narrative('why the role was revoked'),
       },
       { description: 'A role assignment ended.' },
     ),
@@ -580,7 +581,7 @@ export const AI_SYSTEM_EVENTS = {
         systemId,
         incidentId: Id('the incident'),
         status: StringEnum(INCIDENT_PROGRESS, 'the new status'),
-        note: Text('what was done or found'),
+        note: Narrative('what was done or found'),
         updatedBy: Principal('who updated the incident'),
       },
       { description: 'An open incident progressed.' },
@@ -613,7 +614,7 @@ export const AI_SYSTEM_EVENTS = {
       {
         systemId,
         incidentId: Id('the incident'),
-        resolution: Text('how the incident was resolved'),
+        resolution: Narrative('how the incident was resolved'),
         closedBy: Principal('who closed the incident'),
       },
       { description: 'An incident was closed.' },
@@ -628,7 +629,7 @@ export const AI_SYSTEM_EVENTS = {
         action: StringEnum(TAKEDOWN_ACTIONS, 'the action taken'),
         fromVersion: Type.Optional(version),
         toVersion: Type.Optional(version),
-        rationale: Text('why the action was taken'),
+        rationale: Narrative('why the action was taken'),
         evidence: NonEmptyList(
           Text('a reference to evidence, e.g. an incident id, report URL or signal', 500),
           'the evidence relied on',
@@ -668,7 +669,7 @@ export const AI_SYSTEM_EVENTS = {
         decisionId: Id('the decision'),
         version,
         validationId: Id('the passing validation recorded after the suspension'),
-        rationale: Text('why the system may return to patients'),
+        rationale: Narrative('why the system may return to patients'),
         evidence: NonEmptyList(Text('a reference to evidence', 500), 'the evidence relied on'),
         decidedBy: Principal('the takedown authority who decided'),
         decidedAt: Instant('when the system went live again'),
@@ -715,7 +716,7 @@ export const AI_SYSTEM_EVENTS = {
         systemId,
         auditId,
         findingId,
-        resolution: Text('what the owner did about the finding'),
+        resolution: Narrative('what the owner did about the finding'),
         resolvedBy: Principal("the finding's owner"),
         resolvedAt: Instant('when the owner resolved it'),
       },
@@ -731,7 +732,7 @@ export const AI_SYSTEM_EVENTS = {
         systemId,
         auditId,
         findingId,
-        note: Text('what the verifier checked'),
+        note: Narrative('what the verifier checked'),
         verifiedBy: Principal("who verified the closure; never the finding's owner"),
         verifiedAt: Instant('when the closure was verified'),
       },

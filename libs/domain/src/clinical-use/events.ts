@@ -1,5 +1,16 @@
 import { Type } from '@sinclair/typebox';
-import { Closed, EventsOf, Id, Instant, Principal, Sha256Hex, StringEnum, Text, v1 } from '../shared/schema';
+import {
+  Closed,
+  EventsOf,
+  Id,
+  Instant,
+  Principal,
+  PatientPseudonym,
+  Sha256Hex,
+  StringEnum,
+  Text,
+  v1,
+} from '../shared/schema';
 
 /**
  * What happens each time a clinical AI is used: the output it produced, what
@@ -40,10 +51,14 @@ export const CLINICAL_USE_EVENTS = {
         modelVersion: Id('the model version the service actually ran, as it stamped the output'),
         site: Id('the site (hospital, ward or unit) where the output was produced'),
         patientPseudonym: Type.Optional(
-          Sha256Hex('the keyed HMAC-SHA-256 pseudonym of the patient; raw identifiers are never accepted'),
+          PatientPseudonym(
+            'the keyed HMAC-SHA-256 pseudonym of the patient; raw identifiers are never accepted',
+          ),
         ),
         encounterPseudonym: Type.Optional(
-          Sha256Hex('the keyed HMAC-SHA-256 pseudonym of the encounter; raw identifiers are never accepted'),
+          PatientPseudonym(
+            'the keyed HMAC-SHA-256 pseudonym of the encounter; raw identifiers are never accepted',
+          ),
         ),
         inputDigest: Sha256Hex(
           'SHA-256 of the input the service scored; the service keeps the input, the ledger never stores it',

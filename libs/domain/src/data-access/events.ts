@@ -1,5 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import { Closed, EventsOf, Id, Sha256Hex, StringEnum, Text, v1 } from '../shared/schema';
+import {
+  Closed,
+  erasable,
+  EventsOf,
+  Id,
+  PatientPseudonym,
+  Sha256Hex,
+  StringEnum,
+  Text,
+  v1,
+} from '../shared/schema';
 
 /**
  * Data-access events are emitted by clinical and data services in volume and
@@ -20,13 +30,16 @@ export const DATA_ACCESS_EVENTS = {
   DataAccessed: v1(
     Closed(
       {
-        actor: Type.String({
-          minLength: 1,
-          maxLength: 256,
-          pattern: `^(?!${NAMES_A_PATIENT})[\\s\\S]*\\S`,
-          description:
-            'the person or service that touched the data (non-blank text, at most 256 characters), never a patient reference such as Patient/<id>: a patient is named only in patientId, which the ledger pseudonymises',
-        }),
+        actor: erasable(
+          'person',
+          Type.String({
+            minLength: 1,
+            maxLength: 256,
+            pattern: `^(?!${NAMES_A_PATIENT})[\\s\\S]*\\S`,
+            description:
+              'the person or service that touched the data (non-blank text, at most 256 characters), never a patient reference such as Patient/<id>: a patient is named only in patientId, which the ledger pseudonymises',
+          }),
+        ),
         datasetId: Type.Optional(Id('the dataset accessed; required unless resource is given')),
         resource: Type.Optional(
           Type.String({
@@ -40,7 +53,7 @@ export const DATA_ACCESS_EVENTS = {
           }),
         ),
         patientPseudonym: Type.Optional(
-          Sha256Hex(
+          PatientPseudonym(
             'the keyed HMAC-SHA-256 pseudonym of the patient; raw patient identifiers are never accepted',
           ),
         ),
@@ -52,13 +65,16 @@ export const DATA_ACCESS_EVENTS = {
         fhir: Type.Optional(
           Closed(
             {
-              resource: Type.Object(
-                { resourceType: Type.Literal('AuditEvent') },
-                {
-                  additionalProperties: true,
-                  description:
-                    'the FHIR R4 AuditEvent as sent, every patient identifier in it replaced by its keyed pseudonym (references Patient/<id>, patient identifiers, patient parameters of a query)',
-                },
+              resource: erasable(
+                'patient',
+                Type.Object(
+                  { resourceType: Type.Literal('AuditEvent') },
+                  {
+                    additionalProperties: true,
+                    description:
+                      'the FHIR R4 AuditEvent as sent, every patient identifier in it replaced by its keyed pseudonym (references Patient/<id>, patient identifiers, patient parameters of a query)',
+                  },
+                ),
               ),
               digest: Sha256Hex(
                 "HMAC-SHA-256, under a key derived from the tenant's pseudonym key, of the tenant id, a NUL and the RFC 8785 canonical JSON of the AuditEvent as received, before pseudonymisation",

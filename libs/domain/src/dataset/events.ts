@@ -1,5 +1,6 @@
 import {
   Closed,
+  Narrative,
   EventsOf,
   Id,
   Instant,
@@ -67,7 +68,7 @@ export const DATASET_EVENTS = {
         grantId: Id('the grant'),
         principal: Principal('the person or service losing access'),
         purpose,
-        reason: Text('why access was revoked'),
+        reason: Narrative('why access was revoked'),
         revokedBy: Principal('who revoked access'),
       },
       { description: 'A grant of access to a dataset was revoked before its expiry.' },

@@ -275,6 +275,8 @@ describe('runtime validation agrees with the published schemas', () => {
 
   const publishedAjv = new Ajv2020({ allErrors: true, verbose: true });
   addFormats(publishedAjv);
+  // As an emitter with a strict validator declares it (docs/event-schemas): an annotation, not a rule.
+  publishedAjv.addKeyword({ keyword: 'x-erasable', schemaType: 'string' });
   const published = (type: EventType) => {
     const file = committed(eventSchemaFileName(type, EVENT_SCHEMAS[type].version));
     if (!file) throw new Error(`no published schema for ${type}; regenerate with: ${REGENERATE}`);

@@ -1,4 +1,5 @@
 import type Ajv2020 from 'ajv/dist/2020';
+import { ERASABLE_KEYWORD } from '../shared/schema';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { DomainError, type ValidationProblem } from '../shared/domain-error';
 import { EVENT_SCHEMAS, isEventType, type DomainEvent } from './event-schemas';
@@ -67,6 +68,8 @@ function loadAjv(): Ajv2020 {
   /* eslint-enable @typescript-eslint/no-require-imports */
   const instance = new Ajv({ allErrors: true, verbose: true });
   addFormats(instance);
+  // An annotation for the ledger's storage (which values it may erase), not a constraint on the data.
+  instance.addKeyword({ keyword: ERASABLE_KEYWORD, schemaType: 'string' });
   return instance;
 }
 

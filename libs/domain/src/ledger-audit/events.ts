@@ -1,5 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Closed, EventsOf, Instant, Principal, Sha256Hex, Text, v1, v2 } from '../shared/schema';
+import {
+  Closed,
+  EventsOf,
+  Instant,
+  Principal,
+  PatientPseudonym,
+  Sha256Hex,
+  Text,
+  v1,
+  v2,
+} from '../shared/schema';
 
 const AccessDeniedV1 = Closed(
   {
@@ -44,7 +54,7 @@ export const LEDGER_AUDIT_EVENTS = {
       {
         actor: Principal('who looked the patient up'),
         role: Text('the role they acted in', 64),
-        patientPseudonym: Sha256Hex('the keyed pseudonym of the patient looked up'),
+        patientPseudonym: PatientPseudonym('the keyed pseudonym of the patient looked up'),
         operation: Text('the query used', 200),
         purposeOfUse: Type.Optional(Text('the purpose the caller declared', 200)),
       },
@@ -58,7 +68,9 @@ export const LEDGER_AUDIT_EVENTS = {
         role: Text('the role they acted in', 64),
         operation: Text('the query used', 200),
         filter: Text('the search exported, as JSON, without its patient (that is patientPseudonym)', 2000),
-        patientPseudonym: Type.Optional(Sha256Hex('the keyed pseudonym of the patient the search named')),
+        patientPseudonym: Type.Optional(
+          PatientPseudonym('the keyed pseudonym of the patient the search named'),
+        ),
         rowCount: Type.Integer({ minimum: 0, description: 'how many data-access records the export holds' }),
         csvSha256: Sha256Hex('the SHA-256 of the CSV handed out'),
       },

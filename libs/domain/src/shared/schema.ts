@@ -1,3 +1,4 @@
+import type { ErasableKind } from '@ledger/integrity';
 import { Type, type ObjectOptions, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 
 /**
@@ -24,8 +25,23 @@ export const Text = (description: string, maxLength = 4000) =>
     description: `${description} (non-blank text, at most ${maxLength} characters)`,
   });
 
+/**
+ * The JSON Schema keyword that marks a field as personal data the ledger may
+ * have to erase, and which kind (see @ledger/integrity ERASABLE_KINDS): its
+ * value is hashed only as a commitment, kept beside the event, and an erasure
+ * of the person or patient it names takes it out.
+ */
+export const ERASABLE_KEYWORD = 'x-erasable';
+
+export const erasable = <S extends TSchema>(kind: ErasableKind, schema: S): S =>
+  ({ ...schema, [ERASABLE_KEYWORD]: kind }) as S;
+
 /** A person or service account as the identity provider names it (e-mail, subject id, service name). */
-export const Principal = (description: string) => Text(description, 256);
+export const Principal = (description: string) => erasable('person', Text(description, 256));
+
+/** Free text people write about what happened: it may name someone, so it is erasable. */
+export const Narrative = (description: string, maxLength = 4000) =>
+  erasable('text', Text(description, maxLength));
 
 export const Instant = (description: string) =>
   Type.String({
@@ -38,6 +54,9 @@ export const Sha256Hex = (description: string) =>
     pattern: '^[0-9a-f]{64}$',
     description: `${description} (64 lowercase hexadecimal characters)`,
   });
+
+/** A patient as the ledger keeps one: a keyed pseudonym, still personal data, so erasable. */
+export const PatientPseudonym = (description: string) => erasable('patient', Sha256Hex(description));
 
 export const IsoDuration = (description: string) =>
   Type.String({

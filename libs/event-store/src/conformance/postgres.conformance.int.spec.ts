@@ -1,8 +1,10 @@
 import { createTestDatabase, withClient, type TestDatabase } from '../../../../test/support/postgres';
 import { PostgresEventStore } from '../postgres/postgres-event-store';
+import { runErasableValuesConformance } from './erasable-values.conformance';
 import { runEventStoreConformance } from './event-store.conformance';
 
 let database: TestDatabase;
+let erasableDatabase: TestDatabase;
 
 runEventStoreConformance('postgres', {
   open: async () => {
@@ -23,4 +25,14 @@ runEventStoreConformance('postgres', {
       await c.query(`CREATE OR REPLACE TRIGGER test_hold_commit BEFORE INSERT ON events FOR EACH ROW
         WHEN (NEW.data ? 'holdMs') EXECUTE FUNCTION test_hold_commit()`);
     }),
+});
+
+runErasableValuesConformance('postgres', {
+  open: async (erasableFields) => {
+    erasableDatabase = await createTestDatabase();
+    return PostgresEventStore.open(erasableDatabase.url, { erasableFields });
+  },
+  plain: () => PostgresEventStore.open(erasableDatabase.url),
+  rawSql: (statement) => withClient(erasableDatabase.url, async (c) => void (await c.query(statement))),
+  dispose: () => erasableDatabase.drop(),
 });

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Client, DatabaseError, Pool, types } from 'pg';
 import { acknowledgeDuplicates } from '../duplicates';
 import { concurrencyConflict } from '../errors';
+import { openStored } from '../sealing';
 import type { AppendResult, ExpectedRevision, StoredEvent, SubscribeOptions } from '../types';
 import { migrateToLatest, type DialectDdl, type LedgerDb } from '../sql/schema';
 import {
@@ -42,11 +43,19 @@ const APPEND_LOCK = 720_412_001;
  * lock is released only after this transaction's commit is visible. The
  * NOTIFY is delivered at commit to every listening process.
  */
-const APPEND_FUNCTION = sql.raw(`
+/*
+ * Version 2 (migration 0004) also takes each event's hash scheme and the
+ * erasable values kept beside it (JSON text, or `null` for none), and
+ * writes them in the same statement, so an event is never stored without
+ * its values. Version 1 is what migrations 0002 and 0003 created.
+ */
+const appendFunction = (version: 1 | 2) => `
 CREATE FUNCTION ledger_append(
   p_streams text[], p_expected bigint[], p_counts integer[], p_schema_versions integer[],
   p_event_ids text, p_types text, p_data text, p_metadata text,
-  p_before_prev_hash text, p_before_revision text, p_after_revision text
+  p_before_prev_hash text, p_before_revision text, p_after_revision text${
+    version === 2 ? ',\n  p_hash_schemes integer[], p_values text' : ''
+  }
 ) RETURNS TABLE (append_no integer, outcome text, first_revision bigint, first_position bigint, hashes text[], existing json)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -56,7 +65,9 @@ DECLARE
   v_metadata text[] := string_to_array(p_metadata, E'\\x1e');
   v_before_prev_hash text[] := string_to_array(p_before_prev_hash, E'\\x1e');
   v_before_revision text[] := string_to_array(p_before_revision, E'\\x1e');
-  v_after_revision text[] := string_to_array(p_after_revision, E'\\x1e');
+  v_after_revision text[] := string_to_array(p_after_revision, E'\\x1e');${
+    version === 2 ? "\n  v_values text[] := string_to_array(p_values, E'\\x1e', 'null');" : ''
+  }
   total integer := cardinality(v_event_ids);
   first_event integer := 1;
   n integer;
@@ -80,7 +91,9 @@ DECLARE
 BEGIN
   IF cardinality(v_types) <> total OR cardinality(p_schema_versions) <> total OR cardinality(v_data) <> total
     OR cardinality(v_metadata) <> total OR cardinality(v_before_prev_hash) <> total
-    OR cardinality(v_before_revision) <> total OR cardinality(v_after_revision) <> total THEN
+    OR cardinality(v_before_revision) <> total OR cardinality(v_after_revision) <> total${
+      version === 2 ? '\n    OR cardinality(p_hash_schemes) <> total OR cardinality(v_values) <> total' : ''
+    } THEN
     RAISE EXCEPTION 'ledger_append: the event columns do not hold % events each', total;
   END IF;
   PERFORM pg_advisory_xact_lock(${APPEND_LOCK});
@@ -109,14 +122,22 @@ BEGIN
         SELECT json_build_object(
             'eventId', e.event_id, 'type', e.type, 'schemaVersion', e.schema_version, 'stream', e.stream,
             'revision', e.revision, 'position', e.position::text, 'data', e.data, 'metadata', e.metadata,
-            'integrity', json_build_object('prevHash', e.prev_hash, 'hash', e.hash)) AS d
+            'integrity', json_build_object('prevHash', e.prev_hash, 'hash', e.hash)${
+              version === 2
+                ? ",\n            'hashScheme', e.hash_scheme,\n            'erasable', (SELECT v.erasable FROM event_values v WHERE v.event_id = e.event_id)"
+                : ''
+            }) AS d
           FROM events e WHERE e.event_id = ANY (ids)
         UNION ALL
         SELECT json_build_object(
             'eventId', v_event_ids[r.event], 'type', v_types[r.event], 'schemaVersion', p_schema_versions[r.event],
             'stream', r.stream, 'revision', r.revision, 'position', (last_position - cardinality(row_events) + r.n)::text,
             'data', v_data[r.event]::json, 'metadata', v_metadata[r.event]::json,
-            'integrity', json_build_object('prevHash', r.prev_hash, 'hash', r.hash))
+            'integrity', json_build_object('prevHash', r.prev_hash, 'hash', r.hash)${
+              version === 2
+                ? ",\n            'hashScheme', p_hash_schemes[r.event], 'erasable', v_values[r.event]::json"
+                : ''
+            })
           FROM unnest(row_events, row_streams, row_revisions, row_prev_hashes, row_hashes)
             WITH ORDINALITY AS r(event, stream, revision, prev_hash, hash, n)
           WHERE v_event_ids[r.event] = ANY (ids)) duplicates;
@@ -153,15 +174,29 @@ BEGIN
     RAISE EXCEPTION 'ledger_append: the appends count % events, the columns hold %', first_event - 1, total;
   END IF;
   IF cardinality(row_events) > 0 THEN
-    INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash)
+    INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash${
+      version === 2 ? ', hash_scheme' : ''
+    })
     SELECT last_position - cardinality(row_events) + r.n, v_event_ids[r.event], r.stream, r.revision,
            v_types[r.event], p_schema_versions[r.event], v_data[r.event]::jsonb, v_metadata[r.event]::jsonb,
-           r.prev_hash, r.hash
+           r.prev_hash, r.hash${version === 2 ? ', p_hash_schemes[r.event]' : ''}
     FROM unnest(row_events, row_streams, row_revisions, row_prev_hashes, row_hashes)
-      WITH ORDINALITY AS r(event, stream, revision, prev_hash, hash, n);
+      WITH ORDINALITY AS r(event, stream, revision, prev_hash, hash, n);${
+        version === 2
+          ? `
+    INSERT INTO event_values (event_id, erasable)
+    SELECT v_event_ids[r.event], v_values[r.event]::jsonb FROM unnest(row_events) AS r(event)
+    WHERE v_values[r.event] IS NOT NULL;`
+          : ''
+      }
     PERFORM pg_notify('${CHANNEL}', '');
   END IF;
-END $$`);
+END $$`;
+
+const V1_SIGNATURE =
+  'ledger_append(text[], bigint[], integer[], integer[], text, text, text, text, text, text, text)';
+const V2_SIGNATURE =
+  'ledger_append(text[], bigint[], integer[], integer[], text, text, text, text, text, text, text, integer[], text)';
 
 /**
  * Every statement inside ledger_append is planned once per connection and the
@@ -172,9 +207,8 @@ END $$`);
  * stream and revision) whatever the values, and the INSERT reads only the
  * function's own arrays.
  */
-const APPEND_FUNCTION_GENERIC_PLANS = sql.raw(`
-ALTER FUNCTION ledger_append(text[], bigint[], integer[], integer[], text, text, text, text, text, text, text)
-  SET plan_cache_mode = force_generic_plan`);
+const genericPlans = (signature: string) =>
+  sql.raw(`ALTER FUNCTION ${signature} SET plan_cache_mode = force_generic_plan`);
 
 /**
  * One statement for every call, prepared once per connection under its name:
@@ -182,7 +216,7 @@ ALTER FUNCTION ledger_append(text[], bigint[], integer[], integer[], text, text,
  */
 const CALL_APPEND = {
   name: 'ledger_append',
-  text: 'SELECT * FROM ledger_append($1::text[], $2::bigint[], $3::integer[], $4::integer[], $5, $6, $7, $8, $9, $10, $11)',
+  text: 'SELECT * FROM ledger_append($1::text[], $2::bigint[], $3::integer[], $4::integer[], $5, $6, $7, $8, $9, $10, $11, $12::integer[], $13)',
 };
 
 /** Joins the event columns for ledger_append; see there why U+001E. */
@@ -196,8 +230,18 @@ const POSTGRES_DDL: DialectDdl = {
     sql`CREATE TRIGGER events_forbid_change BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION ledger_forbid_change()`,
     sql`CREATE TRIGGER events_forbid_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION ledger_forbid_change()`,
   ],
-  appendFunction: [APPEND_FUNCTION],
-  appendFunctionTuning: [APPEND_FUNCTION_GENERIC_PLANS],
+  appendFunction: [sql.raw(appendFunction(1))],
+  appendFunctionTuning: [genericPlans(V1_SIGNATURE)],
+  erasableValues: [
+    sql.raw(`DROP FUNCTION ${V1_SIGNATURE}`),
+    sql.raw(appendFunction(2)),
+    genericPlans(V2_SIGNATURE),
+    // An erasure takes values out of a row; the row itself, which says the event had values, stays.
+    sql`CREATE FUNCTION ledger_keep_value_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'erasure takes values out of event_values; its rows stay (% refused)', TG_OP; END $$`,
+    sql`CREATE TRIGGER event_values_forbid_delete BEFORE DELETE OR TRUNCATE ON event_values
+        FOR EACH STATEMENT EXECUTE FUNCTION ledger_keep_value_rows()`,
+  ],
 };
 
 /** One row of ledger_append's answer, one per append; bigint columns arrive as text. */
@@ -309,10 +353,14 @@ export class PostgresEventStore extends SqlEventStore {
       beforePrevHash: [] as string[],
       beforeRevision: [] as string[],
       afterRevision: [] as string[],
+      hashSchemes: [] as number[],
+      values: [] as string[],
     };
     for (const { stream, events } of group)
       for (const event of this.stamp(events)) {
-        const template = eventHashTemplate(stream, event);
+        const template = eventHashTemplate(stream, event, event.hashScheme);
+        columns.hashSchemes.push(event.hashScheme ?? 1);
+        columns.values.push(event.valuesJson ?? 'null');
         columns.eventIds.push(event.eventId);
         columns.types.push(event.type);
         columns.schemaVersions.push(event.schemaVersion);
@@ -338,6 +386,8 @@ export class PostgresEventStore extends SqlEventStore {
         joined(columns.beforePrevHash),
         joined(columns.beforeRevision),
         joined(columns.afterRevision),
+        columns.hashSchemes,
+        joined(columns.values),
       ],
     });
     return group.map((request, i) => {
@@ -398,6 +448,13 @@ function isContentError(error: unknown): boolean {
   return error instanceof DatabaseError && CONTENT_ERROR_CLASSES.includes(error.code?.slice(0, 2) ?? '');
 }
 
+/** A stored event as ledger_append returns a resend's: StoredEvent-shaped, sealed, its values beside it. */
+type ExistingEvent = Omit<StoredEvent, 'position'> & {
+  position: string;
+  hashScheme: number;
+  erasable: unknown;
+};
+
 /** What one append came to, from its row of ledger_append's answer; throws the error its caller gets. */
 function appendResult(
   { stream, events, expectedRevision }: AppendRequest,
@@ -414,8 +471,12 @@ function appendResult(
       return acknowledgeDuplicates(
         stream,
         events,
-        (JSON.parse(row.existing!) as Array<Omit<StoredEvent, 'position'> & { position: string }>).map(
-          (e) => ({ ...e, position: BigInt(e.position) }),
+        (JSON.parse(row.existing!) as ExistingEvent[]).map(({ hashScheme, erasable, ...e }) =>
+          openStored(
+            { ...e, position: BigInt(e.position) },
+            hashScheme,
+            erasable === null ? null : JSON.stringify(erasable),
+          ),
         ),
       );
     case 'ok': {

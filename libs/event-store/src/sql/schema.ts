@@ -12,10 +12,23 @@ export interface EventsTable {
   metadata: string;
   prev_hash: string;
   hash: string;
+  /** 1: the hash covers every value; 2: it covers commitments to the erasable ones (see @ledger/integrity erasable). */
+  hash_scheme: number;
+}
+
+/**
+ * The erasable values of a scheme-2 event and their salts (JSON text of
+ * ErasableValues), outside what its hash covers: the only ledger rows an
+ * erasure may change, and only by taking values out.
+ */
+export interface EventValuesTable {
+  event_id: string;
+  erasable: string;
 }
 
 export interface LedgerDb {
   events: EventsTable;
+  event_values: EventValuesTable;
 }
 
 /** The few column types SQL dialects spell differently; everything else is one schema. */
@@ -34,6 +47,8 @@ export interface DialectDdl {
   appendFunction: RawBuilder<unknown>[];
   /** Statements that tune the append function once it exists (PostgreSQL: how its statements are planned). */
   appendFunctionTuning: RawBuilder<unknown>[];
+  /** Statements that make an append also keep erasable values (PostgreSQL: its append function, replaced), and keep their rows. */
+  erasableValues: RawBuilder<unknown>[];
 }
 
 /** Versioned, append-only list: a released migration is never edited, only followed by a new one. */
@@ -67,6 +82,21 @@ function migrations(ddl: DialectDdl): Record<string, Migration> {
     '0003_append_function_tuning': {
       async up(db: Kysely<unknown>) {
         for (const statement of ddl.appendFunctionTuning) await statement.execute(db);
+      },
+    },
+    // Every event stored before this migration was hashed under scheme 1, which the default records.
+    '0004_erasable_values': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('events')
+          .addColumn('hash_scheme', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+        await db.schema
+          .createTable('event_values')
+          .addColumn('event_id', types.uuid, (c) => c.primaryKey())
+          .addColumn('erasable', types.json, (c) => c.notNull())
+          .execute();
+        for (const statement of ddl.erasableValues) await statement.execute(db);
       },
     },
   };

@@ -2,9 +2,10 @@ import { type Kysely } from 'kysely';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppendNotifier } from '../append-notifier';
 import { concurrencyConflict } from '../errors';
+import { openStored, sealForAppend, withoutValues, type SealedNewEvent } from '../sealing';
 import type {
   AppendResult,
-  EventMetadata,
+  ErasableFieldsOf,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -13,8 +14,10 @@ import type {
   StoredEvent,
   SubscribeOptions,
   UnparsedEvent,
+  ValueErasure,
 } from '../types';
 import { validateAppend } from '../validate-append';
+import type { ErasableValues } from '@ledger/integrity';
 import type { EventsTable, LedgerDb } from './schema';
 
 export interface SqlEventStoreOptions {
@@ -26,7 +29,12 @@ export interface SqlEventStoreOptions {
   pollIntervalMs?: number;
   /** Most appends that share one commit. */
   maxGroupCommit?: number;
+  /** Where each event holds erasable values (the domain's schemas say); without it every event is hashed as stated (scheme 1). */
+  erasableFields?: ErasableFieldsOf;
 }
+
+/** An events row as read, with the erasable values kept beside it (NULL for scheme 1). */
+export type EventRow = EventsTable & { erasable: string | null };
 
 /** Events enough in one group commit that it stops gathering appends still arriving. */
 const GATHER_EVENTS = 500;
@@ -63,6 +71,7 @@ export abstract class SqlEventStore implements EventStore {
   protected readonly pageSize: number;
   private readonly pollIntervalMs: number;
   private readonly maxGroup: number;
+  private readonly erasableFields?: ErasableFieldsOf;
   private readonly pending: PendingAppend[] = [];
   private writing = false;
   private readonly tail = new SharedTail();
@@ -75,6 +84,7 @@ export abstract class SqlEventStore implements EventStore {
     this.pageSize = options.pageSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.maxGroup = options.maxGroupCommit ?? 256;
+    this.erasableFields = options.erasableFields;
   }
 
   /**
@@ -136,10 +146,48 @@ export abstract class SqlEventStore implements EventStore {
     this.writing = false;
   }
 
-  /** The ledger's clock, read once per append as its group is written: every event of an append shares it. */
-  protected stamp(events: readonly NewEvent[]): Array<NewEvent & { metadata: EventMetadata }> {
+  /**
+   * The ledger's clock, read once per append as its group is written: every
+   * event of an append shares it. Then each event's erasable values are
+   * sealed, each under a fresh salt (see sealForAppend).
+   */
+  protected stamp(events: readonly NewEvent[]): SealedNewEvent[] {
     const recordedAt = this.clock().toISOString();
-    return events.map((event) => ({ ...event, metadata: { ...event.metadata, recordedAt } }));
+    return events.map((event) =>
+      sealForAppend({ ...event, metadata: { ...event.metadata, recordedAt } }, this.erasableFields),
+    );
+  }
+
+  /** The events selected, each with the values kept beside it. */
+  protected selectEvents() {
+    return this.db
+      .selectFrom('events')
+      .leftJoin('event_values', 'event_values.event_id', 'events.event_id')
+      .selectAll('events')
+      .select('event_values.erasable');
+  }
+
+  async eraseValues(erasures: readonly ValueErasure[]): Promise<number> {
+    let erased = 0;
+    await this.db.transaction().execute(async (trx) => {
+      for (const { eventId, pointers } of erasures) {
+        const row = await trx
+          .selectFrom('event_values')
+          .select('erasable')
+          .where('event_id', '=', eventId)
+          .executeTakeFirst();
+        if (!row) continue;
+        const values = JSON.parse(row.erasable) as ErasableValues;
+        const kept = withoutValues(values, pointers);
+        erased += pointers.filter((p) => values[p]?.salt !== undefined).length;
+        await trx
+          .updateTable('event_values')
+          .set({ erasable: JSON.stringify(kept) })
+          .where('event_id', '=', eventId)
+          .execute();
+      }
+    });
+    return erased;
   }
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<StoredEvent> {
@@ -147,9 +195,7 @@ export abstract class SqlEventStore implements EventStore {
     let remaining = options.limit ?? Infinity;
     let cursor = options.from;
     while (remaining > 0) {
-      let query = this.db
-        .selectFrom('events')
-        .selectAll()
+      let query = this.selectEvents()
         .where('stream', '=', stream)
         .orderBy('revision', backwards ? 'desc' : 'asc')
         .limit(Math.min(this.pageSize, remaining));
@@ -170,7 +216,7 @@ export abstract class SqlEventStore implements EventStore {
     for await (const page of this.pagesOfAll(options)) for (const row of page) yield toUnparsedEvent(row);
   }
 
-  private async *pagesOfAll(options: ReadAllOptions): AsyncIterable<EventsTable[]> {
+  private async *pagesOfAll(options: ReadAllOptions): AsyncIterable<EventRow[]> {
     let remaining = options.limit ?? Infinity;
     let after = options.after ?? 0n;
     while (remaining > 0) {
@@ -205,19 +251,17 @@ export abstract class SqlEventStore implements EventStore {
     }
   }
 
-  private pageOfAll(after: bigint, limit: number): Promise<EventsTable[]> {
-    return this.db
-      .selectFrom('events')
-      .selectAll()
-      .where('position', '>', after.toString())
-      .orderBy('position', 'asc')
+  private pageOfAll(after: bigint, limit: number): Promise<EventRow[]> {
+    return this.selectEvents()
+      .where('events.position', '>', after.toString())
+      .orderBy('events.position', 'asc')
       .limit(limit)
       .execute();
   }
 
   async findByEventIds(eventIds: string[]): Promise<StoredEvent[]> {
     if (eventIds.length === 0) return [];
-    const rows = await this.db.selectFrom('events').selectAll().where('event_id', 'in', eventIds).execute();
+    const rows = await this.selectEvents().where('events.event_id', 'in', eventIds).execute();
     return rows.map(toStoredEvent);
   }
 
@@ -312,21 +356,26 @@ export function checkExpectedRevision(
     throw concurrencyConflict(stream, expected, actual);
 }
 
-export function toStoredEvent(row: EventsTable): StoredEvent {
-  return {
-    eventId: row.event_id,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    stream: row.stream,
-    revision: Number(row.revision),
-    position: BigInt(row.position),
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
-    integrity: { prevHash: row.prev_hash, hash: row.hash },
-  };
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return openStored(
+    {
+      eventId: row.event_id,
+      type: row.type,
+      schemaVersion: row.schema_version,
+      stream: row.stream,
+      revision: Number(row.revision),
+      position: BigInt(row.position),
+      data: JSON.parse(row.data),
+      metadata: JSON.parse(row.metadata),
+      integrity: { prevHash: row.prev_hash, hash: row.hash },
+    },
+    Number(row.hash_scheme),
+    row.erasable,
+  );
 }
 
-function toUnparsedEvent(row: EventsTable): UnparsedEvent {
+function toUnparsedEvent(row: EventRow): UnparsedEvent {
+  const scheme2 = Number(row.hash_scheme) === 2;
   return {
     eventId: row.event_id,
     type: row.type,
@@ -336,6 +385,9 @@ function toUnparsedEvent(row: EventsTable): UnparsedEvent {
     position: BigInt(row.position),
     dataJson: row.data,
     metadataJson: row.metadata,
-    integrity: { prevHash: row.prev_hash, hash: row.hash },
+    integrity: scheme2
+      ? { prevHash: row.prev_hash, hash: row.hash, hashScheme: 2 }
+      : { prevHash: row.prev_hash, hash: row.hash },
+    ...(scheme2 ? { valuesJson: row.erasable ?? '{}' } : {}),
   };
 }

@@ -4,21 +4,16 @@ import { dirname } from 'node:path';
 import { chainEvents, type ChainedEnvelope } from '@ledger/integrity';
 import { Kysely, sql } from 'kysely';
 import { acknowledgeDuplicates } from '../duplicates';
-import type {
-  AppendResult,
-  EventMetadata,
-  NewEvent,
-  ReadAllOptions,
-  StoredEvent,
-  UnparsedEvent,
-} from '../types';
-import { migrateToLatest, type DialectDdl, type EventsTable, type LedgerDb } from '../sql/schema';
+import type { SealedNewEvent } from '../sealing';
+import type { AppendResult, ReadAllOptions, StoredEvent, UnparsedEvent } from '../types';
+import { migrateToLatest, type DialectDdl, type LedgerDb } from '../sql/schema';
 import {
   checkExpectedRevision,
   SqlEventStore,
   toStoredEvent,
   type AppendOutcome,
   type AppendRequest,
+  type EventRow,
   type SqlEventStoreOptions,
 } from '../sql/sql-event-store';
 import { cachedStatementsDialect } from './cached-statements';
@@ -39,7 +34,17 @@ const SQLITE_DDL: DialectDdl = {
   immutabilityGuard: [guard('UPDATE'), guard('DELETE')],
   appendFunction: [],
   appendFunctionTuning: [],
+  // An erasure takes values out of a row; the row itself, which says the event had values, stays.
+  erasableValues: [
+    sql`CREATE TRIGGER event_values_forbid_delete BEFORE DELETE ON event_values
+        BEGIN SELECT RAISE(ABORT, 'erasure takes values out of event_values; its rows stay'); END`,
+  ],
 };
+
+/** Every events column, and the values kept beside the event: the shape toStoredEvent reads. */
+const EVENT_COLUMNS = `e.position, e.event_id, e.stream, e.revision, e.type, e.schema_version, e.data, e.metadata,
+  e.prev_hash, e.hash, e.hash_scheme, v.erasable`;
+const EVENTS_WITH_VALUES = 'events e LEFT JOIN event_values v ON v.event_id = e.event_id';
 
 /**
  * The statements an append runs (the lookup of its ids among them, which
@@ -54,8 +59,8 @@ const SQLITE_DDL: DialectDdl = {
 function appendStatements(database: Database.Database) {
   return {
     // Any number of ids as one JSON array: one statement, prepared once, whatever the count.
-    byEventIds: database.prepare<[string], EventsTable>(
-      'SELECT * FROM events WHERE event_id IN (SELECT value FROM json_each(?))',
+    byEventIds: database.prepare<[string], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_VALUES} WHERE e.event_id IN (SELECT value FROM json_each(?))`,
     ),
     head: database.prepare<[string], { revision: number; hash: string }>(
       'SELECT revision, hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
@@ -64,20 +69,35 @@ function appendStatements(database: Database.Database) {
     // Rows as arrays: verify reads every event through it (see readAllUnparsed).
     unparsedPage: database
       .prepare<[number, number], UnparsedRow>(
-        `SELECT position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash
-         FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+        `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_VALUES} WHERE e.position > ? ORDER BY e.position LIMIT ?`,
       )
       .raw(),
     insert: database.prepare<
-      [number, string, string, number, string, number, string, string, string, string]
+      [number, string, string, number, string, number, string, string, string, string, number]
     >(
-      `INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash, hash_scheme)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertValues: database.prepare<[string, string]>(
+      'INSERT INTO event_values (event_id, erasable) VALUES (?, ?)',
     ),
   };
 }
 
-type UnparsedRow = [number, string, string, number, string, number, string, string, string, string];
+type UnparsedRow = [
+  number,
+  string,
+  string,
+  number,
+  string,
+  number,
+  string,
+  string,
+  string,
+  string,
+  number,
+  string | null,
+];
 
 /** The embedded default: one file, WAL, one writer at a time (BEGIN IMMEDIATE), readers never blocked. */
 export class SqliteEventStore extends SqlEventStore {
@@ -126,6 +146,8 @@ export class SqliteEventStore extends SqlEventStore {
     database.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     // Another process (the CLI, a second replica) may hold the write lock briefly.
     database.pragma('busy_timeout = 5000');
+    // An erased value's bytes are overwritten, not left in a free page for a forensic reader of the file.
+    database.pragma('secure_delete = ON');
     const db = new Kysely<LedgerDb>({ dialect: cachedStatementsDialect(database) });
     await migrateToLatest(db, SQLITE_DDL);
     return new SqliteEventStore(db, database, file, options);
@@ -158,7 +180,7 @@ export class SqliteEventStore extends SqlEventStore {
   /** The rows of an append checkAppend let through, each at the next position. */
   private insert(
     stream: string,
-    chained: ChainedEnvelope<NewEvent & { metadata: EventMetadata }>[],
+    chained: ChainedEnvelope<SealedNewEvent>[],
     position: { last: number },
   ): AppendResult {
     const appended = chained.map((event) => {
@@ -175,7 +197,9 @@ export class SqliteEventStore extends SqlEventStore {
         event.canonical.metadata,
         event.integrity.prevHash,
         event.integrity.hash,
+        event.hashScheme ?? 1,
       );
+      if (event.valuesJson !== undefined) this.statements.insertValues.run(event.eventId, event.valuesJson);
       return {
         eventId: event.eventId,
         revision: event.revision,
@@ -221,6 +245,8 @@ export class SqliteEventStore extends SqlEventStore {
         metadata,
         prevHash,
         hash,
+        hashScheme,
+        erasable,
       ] of page)
         yield {
           eventId,
@@ -231,7 +257,9 @@ export class SqliteEventStore extends SqlEventStore {
           position: BigInt(position),
           dataJson: data,
           metadataJson: metadata,
-          integrity: { prevHash, hash },
+          ...(hashScheme === 2
+            ? { integrity: { prevHash, hash, hashScheme }, valuesJson: erasable ?? '{}' }
+            : { integrity: { prevHash, hash } }),
         };
       if (page.length < this.pageSize) return;
       remaining -= page.length;

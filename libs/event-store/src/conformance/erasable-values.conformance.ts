@@ -1,0 +1,117 @@
+import { commitmentAt, ERASED, eventHash, type ErasableField } from '@ledger/integrity';
+import { randomUUID } from 'node:crypto';
+import { collect, eventsOf, newEvent } from '../../../../test/support/events';
+import { hashedEnvelopeOf } from '../sealing';
+import type { ErasableFieldsOf, EventStore, StoredEvent } from '../types';
+
+export interface ErasableValuesTarget {
+  /** A store on a fresh database, sealing the places `erasableFields` names; `plain` opens one on the same database that does not. */
+  open(erasableFields: ErasableFieldsOf): Promise<EventStore>;
+  plain(): Promise<EventStore>;
+  rawSql(statement: string): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** The test schema: the actor and `data.name` are erasable, `data.note` is not. */
+const fields: ErasableFieldsOf = (event) => {
+  const found: ErasableField[] = [{ pointer: '/metadata/actor/id', kind: 'person' }];
+  if ((event.data as { name?: unknown }).name !== undefined)
+    found.push({ pointer: '/data/name', kind: 'text' });
+  return found;
+};
+
+const verifies = (event: StoredEvent) =>
+  expect(eventHash(hashedEnvelopeOf(event))).toBe(event.integrity.hash);
+
+/** Scheme 2 on every store that keeps values beside its events: sealed as hashed, opened as read, erasable without changing a hash. */
+export function runErasableValuesConformance(name: string, target: ErasableValuesTarget): void {
+  describe(`erasable values conformance: ${name}`, () => {
+    let store: EventStore;
+    const stream = () => `erasable-${randomUUID()}`;
+
+    beforeAll(async () => {
+      store = await target.open(fields);
+    });
+    afterAll(async () => {
+      await store.close();
+      await target.dispose();
+    });
+
+    it('hashes commitments and reads the values back on every read path', async () => {
+      const s = stream();
+      const event = newEvent({ name: 'Dr Ada Lovelace', note: 'kept' });
+      const { events } = await store.append(s, [event], 'no_stream');
+      const reads = [
+        ...(await collect(store.readStream(s))),
+        ...(await store.findByEventIds([event.eventId])),
+        ...(await collect(store.readAll({ after: events[0].position - 1n, limit: 1 }))),
+      ];
+      const controller = new AbortController();
+      for await (const e of eventsOf(
+        store.subscribeAll({ after: events[0].position - 1n, signal: controller.signal }),
+      )) {
+        reads.push(e);
+        controller.abort();
+      }
+      expect(reads).toHaveLength(4);
+      for (const read of reads) {
+        expect(read.data).toEqual(event.data);
+        expect(read.metadata.actor).toEqual(event.metadata.actor);
+        expect(read.integrity).toMatchObject({ hashScheme: 2, hash: events[0].hash });
+        // What the hash covers holds no value, only a commitment to it.
+        expect(JSON.stringify([read.sealed!.data, read.sealed!.metadata])).not.toMatch(
+          /Ada Lovelace|svc\.tests/,
+        );
+        expect(commitmentAt(read.sealed!, '/data/name')).toMatch(/^[0-9a-f]{64}$/);
+        expect(read.sealed!.values['/data/name']).toMatchObject({ kind: 'text', value: 'Dr Ada Lovelace' });
+        verifies(read);
+      }
+    });
+
+    it('erases a value: reads show [erased], the hash and the other values stay', async () => {
+      const s = stream();
+      const event = newEvent({ name: 'Dr Bob', note: 'kept' });
+      const [appended] = (await store.append(s, [event], 'no_stream')).events;
+      expect(await store.eraseValues!([{ eventId: event.eventId, pointers: ['/data/name'] }])).toBe(1);
+      const [read] = await collect(store.readStream(s));
+      expect(read.data).toEqual({ name: ERASED, note: 'kept' });
+      expect(read.metadata.actor.id).toBe('svc.tests');
+      expect(read.sealed!.values['/data/name']).toEqual({ kind: 'text' });
+      expect(read.integrity.hash).toBe(appended.hash);
+      verifies(read);
+      // Erasing what is gone erases nothing.
+      expect(await store.eraseValues!([{ eventId: event.eventId, pointers: ['/data/name'] }])).toBe(0);
+    });
+
+    it('acknowledges a resend as a duplicate, though each append salts afresh', async () => {
+      const s = stream();
+      const event = newEvent({ name: 'Dr Cy' });
+      const first = await store.append(s, [event], 'no_stream');
+      const again = await store.append(s, [event], 'any');
+      expect(again.duplicate).toBe(true);
+      expect(again.events).toEqual(first.events);
+    });
+
+    it('refuses to delete the row that says an event had values', async () => {
+      const s = stream();
+      await store.append(s, [newEvent({ name: 'Dr Di' })], 'no_stream');
+      await expect(target.rawSql('DELETE FROM event_values')).rejects.toThrow(/event_values/);
+    });
+
+    it('reads events hashed under scheme 1 as they were stored', async () => {
+      const plain = await target.plain();
+      try {
+        const s = stream();
+        const event = newEvent({ name: 'Dr Eve' });
+        await plain.append(s, [event], 'no_stream');
+        const [read] = await collect(store.readStream(s));
+        expect(read.integrity.hashScheme).toBeUndefined();
+        expect(read.sealed).toBeUndefined();
+        expect(read.data).toEqual(event.data);
+        verifies(read);
+      } finally {
+        await plain.close();
+      }
+    });
+  });
+}
