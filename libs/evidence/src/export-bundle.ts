@@ -1,5 +1,5 @@
 import { streamNames, tenantStream } from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
+import { hashedEnvelopeOf, type EventStore } from '@ledger/event-store';
 import {
   canonicalJson,
   eventLeafHash,
@@ -204,9 +204,14 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
             proofLines.push(`${canonicalJson(line)}\n`);
             example ??= { line: eventLine, envelope: event, leafIndex, proof: line.proof };
           } else {
-            eventLine = eventLineV2(position, leafIndex, event.integrity.hash, hashedForm(event));
+            eventLine = eventLineV2(
+              position,
+              leafIndex,
+              event.integrity.hash,
+              hashedForm(hashedEnvelopeOf(event)),
+            );
             leaves.add(leafIndex, event.integrity.hash);
-            example ??= { line: eventLine, envelope: event, leafIndex };
+            example ??= { line: eventLine, envelope: hashedEnvelopeOf(event), leafIndex };
           }
           eventLines.push(`${eventLine}\n`);
           report.add(event);
