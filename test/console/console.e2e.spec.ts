@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { generateCosignatureKey } from '@ledger/integrity';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { exited, LineReader, REPO_ROOT } from '../support/child-process';
+import { buildDist } from '../support/build';
 import { ANOTHER_LEDGERS_KEY, ANOTHER_LEDGERS_KID, forgedTokens } from '../support/tokens';
 import { until } from '../support/until';
 
@@ -151,7 +152,7 @@ beforeAll(async () => {
       `Chromium is missing at ${CHROMIUM}; the console's browser tests need it. Install it with: apt-get update && apt-get install -y chromium (CI's .ci/run does this)`,
     );
   mkdirSync(ARTIFACTS, { recursive: true });
-  await timed('build', async () => execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT }));
+  await timed('build', async () => buildDist());
   dataDir = mkdtempSync(join(tmpdir(), 'ledger-console-'));
   profileDir = mkdtempSync(join(tmpdir(), 'ledger-console-chromium-'));
   ({ child: service, url } = await startService(dataDir, {}));

@@ -5,6 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, LineReader, REPO_ROOT } from '../support/child-process';
+import { buildDist } from '../support/build';
 import { createTestDatabase, POSTGRES_ADMIN_URL, type TestDatabase } from '../support/postgres';
 
 /**
@@ -135,7 +136,7 @@ if (process.env.CI === 'true' && !(hasSqlite3 && hasPgTools))
 describe('the restore drill of docs/operations.md', () => {
   let root: string;
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT });
+    buildDist();
   });
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'ledger-drill-'));

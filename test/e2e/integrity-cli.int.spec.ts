@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/child-process';
+import { buildDist } from '../support/build';
 
 const ORIGIN = 'cli.example/ledger';
 
@@ -23,7 +24,7 @@ function govledger(
 describe('govledger keys', () => {
   let dataDir: string;
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT });
+    buildDist();
   });
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'ledger-cli-'));
@@ -88,7 +89,7 @@ describe('govledger keys', () => {
 describe('govledger never signs with a key it just made up', () => {
   let parent: string;
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT });
+    buildDist();
   });
   beforeEach(() => {
     parent = mkdtempSync(join(tmpdir(), 'ledger-cli-'));

@@ -1,11 +1,12 @@
 import { LocalIssuer } from '@ledger/auth';
 import { SqliteEventStore } from '@ledger/event-store';
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, LineReader, REPO_ROOT } from '../support/child-process';
+import { buildDist } from '../support/build';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 const MAIN = join(REPO_ROOT, 'dist/apps/ledger-api/src/main.js');
@@ -38,7 +39,7 @@ async function listeningUrl(child: ChildProcessWithoutNullStreams, timeoutMs = 3
 describe('the service on a fresh machine', () => {
   let dir: string;
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT });
+    buildDist();
   });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
