@@ -3,11 +3,11 @@ import { REPO_ROOT } from './child-process';
 
 /**
  * Builds dist/ for a suite that runs the built service or CLI. `npm test`
- * builds once before jest and says so with LEDGER_TEST_BUILT=1: its suites
+ * builds once before jest and says so with TEST_DIST_BUILT=1: its suites
  * run side by side, and one rebuilding dist/ (vite empties dist/console)
  * would pull files from under another's running service.
  */
 export function buildDist(): void {
-  if (process.env.LEDGER_TEST_BUILT === '1') return;
+  if (process.env.TEST_DIST_BUILT === '1') return;
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT });
 }
