@@ -12,6 +12,7 @@ export {
   LEDGER_URL_PATTERN,
   LEDGER_URL_RULE,
   loadConfig,
+  retentionSchedule,
 } from './ledger-config';
 export { governancePolicy } from './governance-policy';
 export { ledgerKeysOptions } from './ledger-keys-options';
