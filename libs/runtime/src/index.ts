@@ -18,3 +18,4 @@ export { governancePolicy } from './governance-policy';
 export { ledgerKeysOptions } from './ledger-keys-options';
 export { openConfiguredReadStore, openEventStore } from './stores';
 export { writableFileProblem } from './writable-file';
+export { legalHoldsOf, retentionEventOf } from './retention';
