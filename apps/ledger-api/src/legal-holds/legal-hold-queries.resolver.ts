@@ -67,7 +67,7 @@ function reportView(report: RetentionReport) {
     due: report.due,
     held: report.held.map(({ hold, suspended }) => ({
       hold: holdView(hold),
-      suspended: suspended.map(group),
+      suspended,
     })),
   };
 }
