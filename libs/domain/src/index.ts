@@ -171,11 +171,7 @@ export {
   type RecordedLegalHold,
   type ReleaseLegalHold,
 } from './legal-hold/legal-hold';
-export {
-  RETENTION_CATEGORIES,
-  retentionCategoryOf,
-  type RetentionCategory,
-} from './retention/categories';
+export { RETENTION_CATEGORIES, retentionCategoryOf, type RetentionCategory } from './retention/categories';
 export {
   addRetention,
   DATA_ACCESS_MINIMUM_MONTHS,

@@ -75,7 +75,8 @@ export const SEPARATION_OF_DUTIES = {
   },
   RELEASER_IS_PLACER: {
     duty: 'releasing a legal hold',
-    never: 'the person who placed it, in any spelling of their id (and never a data protection officer: the role is refused)',
+    never:
+      'the person who placed it, in any spelling of their id (and never a data protection officer: the role is refused)',
   },
 } as const satisfies Partial<Record<DomainErrorCode, SeparationOfDuty>>;
 
