@@ -46,7 +46,10 @@ export class PlaceLegalHoldResolver {
 
   /** Exactly one of systemId, personId and patientId; a person or patient leaves this method as a digest only. */
   private scopeOf(input: PlaceLegalHoldInput, tenantId: string): LegalHoldScope {
-    const named = (['systemId', 'personId', 'patientId'] as const).filter((f) => input[f] !== undefined);
+    // GraphQL lets a client send null for an optional field: it names nothing, as if left out.
+    const named = (['systemId', 'personId', 'patientId'] as const).filter(
+      (f) => input[f] !== undefined && input[f] !== null,
+    );
     if (named.length !== 1)
       throw new ProblemError({
         status: 400,
@@ -54,22 +57,21 @@ export class PlaceLegalHoldResolver {
         field: named[1] ?? 'systemId',
         message: `name exactly one of systemId, personId or patientId for the hold to cover; got ${named.join(' and ') || 'none'}`,
       });
-    if (input.systemId !== undefined) return { kind: 'SYSTEM', systemId: input.systemId };
-    const [subjectKind, id] =
-      input.personId !== undefined
-        ? (['PERSON', input.personId] as const)
-        : (['PATIENT', input.patientId!] as const);
-    if (id.trim() === '')
+    const [field] = named;
+    const value = input[field]!;
+    if (field === 'systemId') return { kind: 'SYSTEM', systemId: value };
+    const subjectKind = field === 'personId' ? 'PERSON' : 'PATIENT';
+    if (value.trim() === '')
       throw new ProblemError({
         status: 400,
         code: 'VALIDATION_FAILED',
-        field: named[0],
-        message: `${named[0]} must name the ${subjectKind.toLowerCase()} the hold covers, not blank text`,
+        field,
+        message: `${field} must name the ${subjectKind.toLowerCase()} the hold covers, not blank text`,
       });
     return {
       kind: 'SUBJECT',
       subjectKind,
-      subjectDigest: this.pseudonymiser.subjectDigest(tenantId, subjectKind, id),
+      subjectDigest: this.pseudonymiser.subjectDigest(tenantId, subjectKind, value),
     };
   }
 }
