@@ -1,3 +1,4 @@
+import { LEGAL_HOLD_EVENTS } from '../legal-hold/events';
 import type { RecordedLegalHold } from '../legal-hold/legal-hold';
 import { millis } from '../shared/time';
 import { RETENTION_CATEGORIES, retentionCategoryOf, type RetentionCategory } from './categories';
@@ -59,7 +60,8 @@ export interface RetentionTally {
  * read through it without being held in memory. An event is due once its
  * category's retention has passed since it was recorded; a due event that an
  * active hold covers is listed under each such hold instead. Holds active at
- * `asOf` count: placed by then and not yet released.
+ * `asOf` count: placed by then and not yet released. While any is, the
+ * legal-hold events are not due: they are the record of the holds in force.
  */
 export function retentionTally(options: {
   schedule: RetentionSchedule;
@@ -78,6 +80,8 @@ export function retentionTally(options: {
     add(event) {
       const category = retentionCategoryOf(event.type);
       if (millis(addRetention(event.recordedAt, schedule[category])) > at) return;
+      // The record of the holds themselves outlives any period while one of them is in force.
+      if (active.length > 0 && Object.hasOwn(LEGAL_HOLD_EVENTS, event.type)) return;
       const holding = active.filter((h) => covers(h, event));
       if (holding.length === 0) tallyInto(due, category, event, schedule);
       for (const hold of holding) tallyInto(held.get(hold.holdId)!, category, event, schedule);

@@ -137,6 +137,21 @@ describe('the retention report', () => {
     expect(report('2026-07-01T00:00:00Z', [released]).due).toHaveLength(4);
   });
 
+  it('keeps the record of the holds while one of them is in force', () => {
+    const holdEvent = event('LegalHoldPlaced', '2020-01-01T00:00:00Z', { stream: 'default/legal-holds' });
+    const at = (asOf: string, holds: RecordedLegalHold[]) => {
+      const tally = retentionTally({ schedule, holds, asOf });
+      tally.add(holdEvent);
+      return tally.report().due;
+    };
+    const placedEarly = hold({ placedAt: '2020-01-01T00:00:00Z' });
+    expect(at('2030-01-01T00:00:00Z', [placedEarly])).toEqual([]);
+    const released = { ...placedEarly, releasedAt: '2021-01-01T00:00:00Z' };
+    expect(at('2030-01-01T00:00:00Z', [released])).toEqual([
+      expect.objectContaining({ category: 'GOVERNANCE', stream: 'default/legal-holds', count: 1 }),
+    ]);
+  });
+
   it('lists a subject hold with the events that name its subject', () => {
     const digest = 'c'.repeat(64);
     const subjectHold = hold({
