@@ -99,7 +99,7 @@ describe('tokens shaped as Keycloak issues them, with the claim names configured
     );
     expect(answer.status).toBe(401);
     expect(answer.body.error.message).toBe(
-      'the token carries no known role in its realm_access.roles claim (one of auditor, regulator, emitter, governance-admin, ledger-admin)',
+      'the token carries no known role in its realm_access.roles claim (one of auditor, regulator, emitter, governance-admin, ledger-admin, data-protection-officer)',
     );
   });
 });

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   'seed-demo': async () => (await import('./commands/seed-demo.command')).registerSeedDemoCommand,
   token: async () => (await import('./commands/token.command')).registerTokenCommand,
   export: async () => (await import('./commands/export.command')).registerExportCommand,
+  retention: async () => (await import('./commands/retention.command')).registerRetentionCommand,
   'verify-bundle': async () => (await import('./commands/verify-bundle.command')).registerVerifyBundleCommand,
   witness: async () => (await import('./commands/witness.command')).registerWitnessCommand,
   completion: async () => (await import('./commands/completion.command')).registerCompletionCommand,

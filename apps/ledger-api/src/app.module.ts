@@ -7,6 +7,7 @@ import { AccessReviewsModule } from './access-reviews/access-reviews.module';
 import { AiSystemsModule } from './ai-systems/ai-systems.module';
 import { GOVERNANCE_POLICY } from './commands/governance-policy';
 import { DatasetsModule } from './datasets/datasets.module';
+import { LegalHoldsModule } from './legal-holds/legal-holds.module';
 import { LedgerGraphqlModule } from './graphql/graphql.module';
 import { LedgerResolver } from './graphql/ledger.resolver';
 import { IngestModule } from './ingest/ingest.module';
@@ -34,6 +35,7 @@ export class AppModule {
         LedgerGraphqlModule,
         AiSystemsModule,
         DatasetsModule,
+        LegalHoldsModule,
         AccessReviewsModule,
         IngestModule,
         EvidenceModule,

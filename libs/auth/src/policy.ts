@@ -3,7 +3,14 @@
  * read it) and docs/security.md (its table is generated from it by a test that
  * fails when they differ). Anything not listed is denied.
  */
-export const ROLES = ['auditor', 'regulator', 'emitter', 'governance-admin', 'ledger-admin'] as const;
+export const ROLES = [
+  'auditor',
+  'regulator',
+  'emitter',
+  'governance-admin',
+  'ledger-admin',
+  'data-protection-officer',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** `public`: no token needed (health, metrics, the published checkpoint and keys witnesses fetch). */
@@ -68,6 +75,12 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   grantDatasetAccess: GOVERNANCE,
   revokeDatasetAccess: GOVERNANCE,
   recordDatasetAccessPolicy: GOVERNANCE,
+  // A hold names a litigation matter and may name a person: the organisation's lawyers' business, not a regulator's.
+  legalHolds: ['auditor', 'governance-admin', 'data-protection-officer'],
+  retention: ['auditor', 'governance-admin', 'data-protection-officer'],
+  placeLegalHold: ['governance-admin', 'data-protection-officer'],
+  // Never the data protection officer: the one who decides erasures must not also lift, alone, the hold that blocks one.
+  releaseLegalHold: GOVERNANCE,
 };
 
 /** Keyed `METHOD /path` as Fastify registers the route. */

@@ -149,3 +149,43 @@ export {
 export { EVIDENCE_EVENTS, type EvidenceEvent } from './evidence/events';
 export { recordEvidenceExport } from './evidence/record-evidence-export';
 export { dueWindows, type MonitoringWindow } from './monitoring/windows';
+export {
+  LEGAL_HOLD_EVENTS,
+  SUBJECT_KINDS,
+  type LegalHoldEvent,
+  type LegalHoldScope,
+  type SubjectKind,
+} from './legal-hold/events';
+export {
+  assertNoLegalHold,
+  blockingHolds,
+  decideLegalHolds,
+  evolveLegalHolds,
+  initialLegalHoldsState,
+  legalHoldsDecider,
+  recordedLegalHolds,
+  subjectDigestInput,
+  type LegalHold,
+  type LegalHoldCommand,
+  type LegalHoldsState,
+  type PlaceLegalHold,
+  type RecordedLegalHold,
+  type ReleaseLegalHold,
+} from './legal-hold/legal-hold';
+export { RETENTION_CATEGORIES, retentionCategoryOf, type RetentionCategory } from './retention/categories';
+export {
+  addRetention,
+  DATA_ACCESS_MINIMUM_MONTHS,
+  DEFAULT_RETENTION,
+  lastsAtLeastMonths,
+  RETENTION_DURATION,
+  type RetentionSchedule,
+} from './retention/schedule';
+export {
+  retentionTally,
+  type HeldRetention,
+  type RetentionEvent,
+  type RetentionGroup,
+  type RetentionReport,
+  type RetentionTally,
+} from './retention/report';

@@ -15,7 +15,7 @@ export {
 export { TableSuffixPlugin } from './projection/table-suffix-plugin';
 export { timelineProjection } from './timeline/timeline-projection';
 export type { TimelineTables } from './timeline/timeline-tables';
-export { findTimeline, type TimelineFilter } from './timeline/timeline-queries';
+export { findTimeline, retentionEventsOf, type TimelineFilter } from './timeline/timeline-queries';
 export type { DataAccessTables } from './data-access/data-access-tables';
 export type { ClinicalUseTables } from './clinical-use/clinical-use-tables';
 export {

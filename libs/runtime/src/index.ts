@@ -12,8 +12,10 @@ export {
   LEDGER_URL_PATTERN,
   LEDGER_URL_RULE,
   loadConfig,
+  retentionSchedule,
 } from './ledger-config';
 export { governancePolicy } from './governance-policy';
 export { ledgerKeysOptions } from './ledger-keys-options';
 export { openConfiguredReadStore, openEventStore } from './stores';
 export { writableFileProblem } from './writable-file';
+export { legalHoldsOf, retentionEventOf } from './retention';

@@ -1,9 +1,14 @@
 import {
   checkInstant,
+  DATA_ACCESS_MINIMUM_MONTHS,
   DEFAULT_GOVERNANCE_POLICY,
+  DEFAULT_RETENTION,
   EU_AI_ACT_INCIDENT_DEADLINE_DAYS,
   instantRangeOf,
+  lastsAtLeastMonths,
+  RETENTION_DURATION,
   type InstantRange,
+  type RetentionSchedule,
 } from '@ledger/domain';
 import { DEFAULT_CLAIM_NAMES } from '@ledger/auth';
 import { parseTlogWitnesses } from '@ledger/transparency-log';
@@ -56,6 +61,8 @@ const DEADLINES_RULE = `LEDGER_INCIDENT_DEADLINE_DAYS must be comma-separated cl
 const DEADLINE = `\\s*(?:${DEADLINE_CLASSES.join('|')})\\s*=\\s*[1-9]\\d*\\s*`;
 const DEADLINE_LIST = new RegExp(`^(?:${DEADLINE}(?:,${DEADLINE})*)?$`);
 const REPORT_GRACE_RULE = 'LEDGER_INCIDENT_REPORT_GRACE_HOURS must be a whole number of hours, 0 or more';
+const retentionRule = (name: string) =>
+  `${name} must be an ISO 8601 duration of whole years, months, weeks or days, such as P6Y or P18M`;
 const PER_ADDRESS_RULE = 'LEDGER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE must be a whole number, 1 or more';
 const TALLIES_RULE = 'LEDGER_REFUSAL_TALLIES_PER_MINUTE must be a whole number from 1 to 100000';
 const LIFETIME_RULE = 'AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of seconds, 60 or more';
@@ -318,6 +325,14 @@ export class LedgerConfig {
   @Min(0, { message: REPORT_GRACE_RULE })
   LEDGER_INCIDENT_REPORT_GRACE_HOURS: number = 24;
 
+  /** How long governance records are kept before they are due for erasure or archive (HIPAA §164.316(b)(2)(i): six years). */
+  @Matches(RETENTION_DURATION, { message: retentionRule('LEDGER_RETENTION_GOVERNANCE') })
+  LEDGER_RETENTION_GOVERNANCE: string = DEFAULT_RETENTION.GOVERNANCE;
+
+  /** How long data-access records are kept; never shorter than the EU AI Act's six months (checked in loadConfig). */
+  @Matches(RETENTION_DURATION, { message: retentionRule('LEDGER_RETENTION_DATA_ACCESS') })
+  LEDGER_RETENTION_DATA_ACCESS: string = DEFAULT_RETENTION.DATA_ACCESS;
+
   @Transform(toInt)
   @IsInt({ message: 'LEDGER_INGEST_MAX_BATCH must be a whole number from 1 to 10000' })
   @Min(1, { message: 'LEDGER_INGEST_MAX_BATCH must be a whole number from 1 to 10000' })
@@ -409,6 +424,11 @@ export class LedgerConfig {
 
   /** Comma-separated `<url> <verifier key>` pairs: c2sp.org/tlog-witness witnesses that cosign every checkpoint; empty: none. */
   LEDGER_TLOG_WITNESSES: string = '';
+}
+
+/** How long each category of record is kept, as configured. */
+export function retentionSchedule(config: LedgerConfig): RetentionSchedule {
+  return { GOVERNANCE: config.LEDGER_RETENTION_GOVERNANCE, DATA_ACCESS: config.LEDGER_RETENTION_DATA_ACCESS };
 }
 
 /** The range every date-time given to the ledger must lie in. */
@@ -542,6 +562,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
     const { rule } = checkInstant(config[key]);
     if (rule) problems.push(`${key} ${rule.replace(/; got .*/, '')}`);
   }
+  if (
+    RETENTION_DURATION.test(config.LEDGER_RETENTION_DATA_ACCESS) &&
+    !lastsAtLeastMonths(config.LEDGER_RETENTION_DATA_ACCESS, DATA_ACCESS_MINIMUM_MONTHS)
+  )
+    problems.push(
+      `LEDGER_RETENTION_DATA_ACCESS must keep data-access records at least ${DATA_ACCESS_MINIMUM_MONTHS} months (P6M; a count of days must reach 184), the EU AI Act's minimum for a deployer's logs (Art 19, 26(6))`,
+    );
   if (problems.length === 0 && Date.parse(config.LEDGER_MIN_DATE) >= Date.parse(config.LEDGER_MAX_DATE))
     problems.push('LEDGER_MIN_DATE must be earlier than LEDGER_MAX_DATE');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -2,7 +2,7 @@ import { generateCosignatureKey, generateNoteKey } from '@ledger/integrity';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './ledger-config';
+import { ConfigError, loadConfig, retentionSchedule } from './ledger-config';
 
 const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
   try {
@@ -242,4 +242,39 @@ describe('witness settings (issue 18)', () => {
         ),
       ]);
   });
+});
+
+describe('the retention schedule (LEDGER_RETENTION_GOVERNANCE, LEDGER_RETENTION_DATA_ACCESS)', () => {
+  it('keeps both categories six years by default', () =>
+    expect(retentionSchedule(loadConfig({}))).toEqual({ GOVERNANCE: 'P6Y', DATA_ACCESS: 'P6Y' }));
+
+  it('takes other calendar durations', () =>
+    expect(
+      retentionSchedule(
+        loadConfig({ LEDGER_RETENTION_GOVERNANCE: 'P10Y', LEDGER_RETENTION_DATA_ACCESS: 'P26W2D' }),
+      ),
+    ).toEqual({ GOVERNANCE: 'P10Y', DATA_ACCESS: 'P26W2D' }));
+
+  it.each(['LEDGER_RETENTION_GOVERNANCE', 'LEDGER_RETENTION_DATA_ACCESS'])(
+    'refuses %s that is no calendar duration, naming the variable and the rule',
+    (name) => {
+      for (const value of ['6 years', 'PT12H', 'P', '-P6Y'])
+        expect(problemsOf({ [name]: value })).toEqual([
+          `${name} must be an ISO 8601 duration of whole years, months, weeks or days, such as P6Y or P18M`,
+        ]);
+    },
+  );
+
+  it.each(['P5M', 'P180D', 'P26W', 'P1M'])(
+    'refuses LEDGER_RETENTION_DATA_ACCESS=%s: shorter than the EU AI Act’s six months',
+    (value) =>
+      expect(problemsOf({ LEDGER_RETENTION_DATA_ACCESS: value })).toEqual([
+        expect.stringMatching(
+          /^LEDGER_RETENTION_DATA_ACCESS must keep data-access records at least 6 months .*Art 19, 26\(6\)/,
+        ),
+      ]),
+  );
+
+  it('takes six months exactly', () =>
+    expect(loadConfig({ LEDGER_RETENTION_DATA_ACCESS: 'P6M' }).LEDGER_RETENTION_DATA_ACCESS).toBe('P6M'));
 });

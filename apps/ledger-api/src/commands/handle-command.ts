@@ -8,6 +8,9 @@ import {
   type AiSystemCommand,
   type AiSystemState,
   type DatasetCommand,
+  legalHoldsDecider,
+  type LegalHoldCommand,
+  type LegalHoldsState,
   type GovernancePolicy,
   EVENT_SCHEMAS,
   stateFrom,
@@ -240,5 +243,35 @@ export class DatasetCommands {
       datasetDecider,
       command,
     );
+  }
+}
+
+/** handleCommand bound to the tenant's legal-holds stream and decider. */
+@Injectable()
+export class LegalHoldCommands {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(GOVERNANCE_POLICY) private readonly policy: GovernancePolicy,
+  ) {}
+
+  handle(
+    ctx: GraphqlContext,
+    command: (meta: CommandMeta, state: LegalHoldsState) => LegalHoldCommand | Promise<LegalHoldCommand>,
+  ): Promise<CommandReceipt> {
+    return handleCommand(
+      this.store,
+      graphqlCommandContext(ctx),
+      streamNames.legalHolds(),
+      legalHoldsDecider,
+      command,
+    );
+  }
+
+  /** Whether the caller's tenant has registered a system: a hold is placed on a system that exists, never on a typo. */
+  async systemRegistered(ctx: GraphqlContext, systemId: string): Promise<boolean> {
+    const { tenantId } = callerFrom(ctx.request);
+    const stream = tenantStream(tenantId, streamNames.aiSystem(systemId));
+    const { state } = await loadState(this.store, stream, aiSystemDecider(this.policy));
+    return state.status !== 'unregistered';
   }
 }

@@ -51,6 +51,9 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   INCIDENT_UNDER_INVESTIGATION: 409,
   NOT_FINDING_OWNER: 403,
   VERIFIER_IS_OWNER: 422,
+  RELEASER_IS_PLACER: 422,
+  // What is asked for is allowed, just not while the hold lasts: a conflict with the ledger's state.
+  LEGAL_HOLD: 409,
 };
 
 const STORE_STATUS: Record<StoreErrorCode, number> = {

@@ -106,6 +106,8 @@ export const COST_WEIGHTS: Readonly<Record<string, number>> = {
   'AiSystem.performance': 10,
   // Evaluates every compliance rule over the tenant's read models.
   'Query.complianceFindings': 100,
+  // Reads every event of the tenant from the timeline index.
+  'Query.retention': 1000,
   // Proves and writes every event of a system into a bundle.
   'Mutation.exportEvidenceBundle': 1000,
 };

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { subjectDigestInput, type SubjectKind } from '@ledger/domain';
 
 /**
  * Patient identifiers never enter the ledger raw: they become keyed
@@ -11,9 +12,12 @@ import { join } from 'node:path';
 export class Pseudonymiser {
   /** Its own key, derived from the pseudonym key, so a digest can never equal a patient's pseudonym. */
   private readonly digestKey: Buffer;
+  /** Another, for subject digests: a held or erased person's digest can be neither a pseudonym nor a resource digest. */
+  private readonly subjectKey: Buffer;
 
   constructor(private readonly key: Buffer) {
     this.digestKey = createHmac('sha256', key).update('govledger fhir original digest').digest();
+    this.subjectKey = createHmac('sha256', key).update('govledger subject digest').digest();
   }
 
   pseudonymise(tenantId: string, patientId: string): string {
@@ -28,6 +32,27 @@ export class Pseudonymiser {
    */
   digest(tenantId: string, canonicalText: string): string {
     return createHmac('sha256', this.digestKey).update(`${tenantId}\0${canonicalText}`).digest('hex');
+  }
+
+  /**
+   * Who a legal hold or an erasure is about, as a keyed digest: a person by
+   * their id in its one spelling (`Dr.Ada` and `dr.ada` are one person), a
+   * patient by raw identifier, pseudonymised first so the digest is of the
+   * pseudonym the ledger already holds for them.
+   */
+  subjectDigest(tenantId: string, kind: SubjectKind, id: string): string {
+    return this.subjectDigestOf(tenantId, kind, kind === 'PATIENT' ? this.pseudonymise(tenantId, id) : id);
+  }
+
+  /** The same digest of a patient known only by pseudonym, as records name them. */
+  patientPseudonymDigest(tenantId: string, pseudonym: string): string {
+    return this.subjectDigestOf(tenantId, 'PATIENT', pseudonym);
+  }
+
+  private subjectDigestOf(tenantId: string, kind: SubjectKind, id: string): string {
+    return createHmac('sha256', this.subjectKey)
+      .update(subjectDigestInput(tenantId, kind, id))
+      .digest('hex');
   }
 
   /** The key from LEDGER_PSEUDONYM_KEY, else `<dataDir>/keys/pseudonym.key`, created (mode 0600) on first start. */

@@ -73,6 +73,11 @@ export const SEPARATION_OF_DUTIES = {
     duty: 'verifying the closure of an audit finding',
     never: 'its owner, who resolved it, in any spelling of their id',
   },
+  RELEASER_IS_PLACER: {
+    duty: 'releasing a legal hold',
+    never:
+      'the person who placed it, in any spelling of their id (and never a data protection officer: the role is refused)',
+  },
 } as const satisfies Partial<Record<DomainErrorCode, SeparationOfDuty>>;
 
 export type SeparationOfDutyCode = keyof typeof SEPARATION_OF_DUTIES;

@@ -27,6 +27,8 @@ import { datasetDecider } from '../dataset/dataset';
 import type { DatasetCommand } from '../dataset/commands';
 import type { DatasetEvent } from '../dataset/events';
 import { stateFrom } from '../shared/decider';
+import { legalHoldsDecider, type LegalHoldCommand } from '../legal-hold/legal-hold';
+import type { LegalHoldEvent } from '../legal-hold/events';
 import {
   HOLDERS,
   VALIDATOR,
@@ -266,7 +268,36 @@ function emittedByTheDomain(): DomainEvent[] {
       sourceService: 'outcomes-service',
     }),
   ];
-  return [...systems, ...datasets, access, ...selfAudit, exported, ...clinicalUse];
+  const holdCommands: LegalHoldCommand[] = [
+    {
+      type: 'PlaceLegalHold',
+      holdId: 'hold-1',
+      scope: { kind: 'SYSTEM', systemId: 'sepsis-watch' },
+      reason: 'litigation about its alerts is anticipated',
+      matter: 'Doe v. Hospital',
+      systemRegistered: true,
+      meta: meta('counsel.carol', day(30)),
+    },
+    {
+      type: 'PlaceLegalHold',
+      holdId: 'hold-2',
+      scope: { kind: 'SUBJECT', subjectKind: 'PERSON', subjectDigest: 'ab'.repeat(32) },
+      reason: 'a complaint names this clinician',
+      matter: 'OCR complaint 12-345',
+      meta: meta('dpo.dana', day(30)),
+    },
+    {
+      type: 'ReleaseLegalHold',
+      holdId: 'hold-1',
+      reason: 'the claim was settled',
+      meta: meta('admin.grace', day(40)),
+    },
+  ];
+  const holds = holdCommands.reduce<LegalHoldEvent[]>(
+    (events, c) => [...events, ...legalHoldsDecider.decide(c, stateFrom(legalHoldsDecider, events))],
+    [],
+  );
+  return [...systems, ...datasets, access, ...selfAudit, exported, ...clinicalUse, ...holds];
 }
 
 describe('runtime validation agrees with the published schemas', () => {

@@ -9,6 +9,7 @@ import {
   SUPERSEDED_LEDGER_AUDIT_EVENTS,
   type LedgerAuditEvent,
 } from '../ledger-audit/events';
+import { LEGAL_HOLD_EVENTS, type LegalHoldEvent } from '../legal-hold/events';
 import type { EventSchema } from '../shared/schema';
 
 /**
@@ -24,6 +25,7 @@ export const EVENT_SCHEMAS = {
   ...CLINICAL_USE_EVENTS,
   ...LEDGER_AUDIT_EVENTS,
   ...EVIDENCE_EVENTS,
+  ...LEGAL_HOLD_EVENTS,
 } satisfies Record<string, EventSchema>;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
@@ -34,7 +36,13 @@ export const SUPERSEDED_EVENT_SCHEMAS: { readonly [T in EventType]?: readonly Ev
   ...SUPERSEDED_LEDGER_AUDIT_EVENTS,
 };
 export type DomainEvent =
-  AiSystemEvent | DatasetEvent | DataAccessedEvent | ClinicalUseEvent | LedgerAuditEvent | EvidenceEvent;
+  | AiSystemEvent
+  | DatasetEvent
+  | DataAccessedEvent
+  | ClinicalUseEvent
+  | LedgerAuditEvent
+  | EvidenceEvent
+  | LegalHoldEvent;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];

@@ -3,6 +3,7 @@ import { CLINICAL_USE_EVENTS, type ClinicalUseEvent } from '../clinical-use/even
 import { DATASET_EVENTS, type DatasetEvent } from '../dataset/events';
 import { EVIDENCE_EVENTS, type EvidenceEvent } from '../evidence/events';
 import { LEDGER_AUDIT_EVENTS, type LedgerAuditEvent } from '../ledger-audit/events';
+import { LEGAL_HOLD_EVENTS, type LegalHoldEvent } from '../legal-hold/events';
 import { streamNames } from '../shared/streams';
 import type { DomainEvent } from './event-schemas';
 
@@ -12,6 +13,7 @@ export function streamOf(event: DomainEvent): string {
   if (isDatasetEvent(event)) return streamNames.dataset(event.data.datasetId);
   if (isLedgerAuditEvent(event)) return streamNames.ledgerSelfAudit();
   if (isEvidenceEvent(event)) return streamNames.evidenceExports(event.data.systemId);
+  if (isLegalHoldEvent(event)) return streamNames.legalHolds();
   if (isClinicalUseEvent(event)) return streamNames.clinicalUse(event.data.sourceService);
   return streamNames.dataAccess(event.data.sourceService);
 }
@@ -26,3 +28,5 @@ const isEvidenceEvent = (event: DomainEvent): event is EvidenceEvent =>
   Object.hasOwn(EVIDENCE_EVENTS, event.type);
 const isDatasetEvent = (event: DomainEvent): event is DatasetEvent =>
   Object.hasOwn(DATASET_EVENTS, event.type);
+const isLegalHoldEvent = (event: DomainEvent): event is LegalHoldEvent =>
+  Object.hasOwn(LEGAL_HOLD_EVENTS, event.type);

@@ -29,4 +29,12 @@ describe('streamOf', () => {
         }),
       ),
     ).toBe('data-access-ehr-gateway'));
+
+  it('puts legal holds in the tenant’s one legal-holds stream, whatever they cover', () =>
+    expect(
+      streamOf({
+        type: 'LegalHoldReleased',
+        data: { holdId: 'hold-1', reason: 'matter settled', releasedBy: 'admin.grace' },
+      }),
+    ).toBe('legal-holds'));
 });

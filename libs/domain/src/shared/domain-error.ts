@@ -32,7 +32,9 @@ export type DomainErrorCode =
   | 'NOT_MONITORING_SOURCE'
   | 'INCIDENT_UNDER_INVESTIGATION'
   | 'NOT_FINDING_OWNER'
-  | 'VERIFIER_IS_OWNER';
+  | 'VERIFIER_IS_OWNER'
+  | 'RELEASER_IS_PLACER'
+  | 'LEGAL_HOLD';
 
 /** One failing field of an event's data, as a JSON Pointer into that data ('' is the data itself). */
 export interface ValidationProblem {

@@ -14,6 +14,8 @@ export const streamNames = {
   ledgerSelfAudit: () => 'ledger-self-audit',
   /** Kept apart from the system's own stream: recording an export decides nothing about the system. */
   evidenceExports: (systemId: string) => `evidence-exports-${systemId}`,
+  /** One per tenant: few events, and a hold on a subject belongs to no system. */
+  legalHolds: () => 'legal-holds',
 };
 
 /** Streams are scoped to the tenant by name; domain ids cannot contain the slash. */

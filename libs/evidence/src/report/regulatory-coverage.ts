@@ -59,12 +59,13 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     control: '§164.316(b)(2) retention',
     requirement: 'keep required documentation six years',
     capability:
-      'append-only store with no update or delete path (EventStoreDB streams refused when truncatable); evidence bundles that verify offline years later',
-    eventTypes: ['DatasetRegistered', 'EvidenceExported'],
+      'append-only store with no update or delete path (EventStoreDB streams refused when truncatable); evidence bundles that verify offline years later; governance records kept six years by default (LEDGER_RETENTION_GOVERNANCE), the retention report listing what is due, legal holds suspending erasure and expiry',
+    eventTypes: ['DatasetRegistered', 'EvidenceExported', 'LegalHoldPlaced', 'LegalHoldReleased'],
     tests: [
       'libs/event-store/src/conformance/sqlite.conformance.int.spec.ts',
       'libs/event-store/src/eventstoredb/eventstoredb-event-store.int.spec.ts',
       'test/evidence/bundle-round-trip.e2e.spec.ts',
+      'test/e2e/retention-and-legal-hold.e2e.spec.ts',
     ],
   },
   {
@@ -95,9 +96,13 @@ export const REGULATORY_COVERAGE: CoveredControl[] = [
     control: 'Art. 19 automatically generated logs',
     requirement: 'providers keep the logs, at least six months, and hand them over',
     capability:
-      'logs kept in the append-only store and handed over as a signed evidence bundle the recipient verifies without trusting the ledger',
+      'logs kept in the append-only store and handed over as a signed evidence bundle the recipient verifies without trusting the ledger; a data-access retention (LEDGER_RETENTION_DATA_ACCESS) under six months is refused at start',
     eventTypes: ['EvidenceExported'],
-    tests: ['test/evidence/bundle-round-trip.e2e.spec.ts', 'test/evidence/bundle-tamper.e2e.spec.ts'],
+    tests: [
+      'test/evidence/bundle-round-trip.e2e.spec.ts',
+      'test/evidence/bundle-tamper.e2e.spec.ts',
+      'libs/runtime/src/ledger-config.unit.spec.ts',
+    ],
   },
   {
     framework: 'EU AI Act',
