@@ -38,7 +38,7 @@ export function renderVerifyMd({ format, origin, checkpoint, example }: VerifyMd
   return `# How to verify this evidence bundle without our software
 
 This bundle (${format}) is from the transparency log \`${origin}\`.
-Everything below can be checked with standard tools: ${v2 ? 'SHA-256' : 'any RFC 8785 (JSON\nCanonicalization Scheme) implementation, SHA-256'}, and Go's
+Everything below can be checked with standard tools: ${v2 ? 'SHA-256 (and, to open carried values, any RFC 8785\nJSON Canonicalization Scheme implementation)' : 'any RFC 8785 (JSON\nCanonicalization Scheme) implementation, SHA-256'}, and Go's
 \`golang.org/x/mod/sumdb/note\` and \`sumdb/tlog\` packages (or any C2SP
 signed-note verifier for Ed25519). Get the ledger's verifier key
 (\`<name>+<key id>+<base64 key>\`) from its operator by a channel you trust,
