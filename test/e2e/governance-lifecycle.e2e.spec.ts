@@ -1,5 +1,5 @@
 import { eventHash, GENESIS_HASH } from '@ledger/integrity';
-import type { StoredEvent } from '@ledger/event-store';
+import { hashedEnvelopeOf, type StoredEvent } from '@ledger/event-store';
 import { collect } from '../support/events';
 import {
   approveAll,
@@ -121,7 +121,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])(
           }),
         );
         expect(event.integrity.prevHash).toBe(prevHash);
-        expect(event.integrity.hash).toBe(eventHash(event));
+        expect(event.integrity.hash).toBe(eventHash(hashedEnvelopeOf(event)));
         prevHash = event.integrity.hash;
       }
       // Events decided together share the causation of their command.

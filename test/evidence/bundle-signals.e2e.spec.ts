@@ -1,7 +1,7 @@
 import { streamNames, tenantStream } from '@ledger/domain';
 import { BUNDLE_FILES, verifyBundle, type BundleManifest } from '@ledger/evidence';
 import type { NewEvent } from '@ledger/event-store';
-import { canonicalJson } from '@ledger/integrity';
+import { canonicalJson, openValues } from '@ledger/integrity';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,7 +76,9 @@ async function writeMembers(file: string, members: Members): Promise<void> {
   await written;
 }
 
-/** The lines of a v2 events.jsonl: each event's hashed form beside its position, leaf index and hash. */
+type CarriedValues = Record<string, { salt: string; value: unknown }>;
+
+/** The lines of a v2 events.jsonl: each event's hashed form beside its position, leaf index and hash, and the values it carries. */
 const linesOf = (members: Members) =>
   members
     .find(([n]) => n === BUNDLE_FILES.events)![1]
@@ -85,10 +87,28 @@ const linesOf = (members: Members) =>
     .filter(Boolean)
     .map(
       (line) =>
-        JSON.parse(line) as { position: string; leafIndex: number; hash: string; event: Record<string, any> },
+        JSON.parse(line) as {
+          position: string;
+          leafIndex: number;
+          hash: string;
+          event: Record<string, any>;
+          values?: CarriedValues;
+        },
     );
 
-const eventsOf = (members: Members) => linesOf(members).map((line) => line.event);
+/** The events as the ledger reads them: each opened with the values its line carries. */
+const eventsOf = (members: Members) =>
+  linesOf(members).map(({ event, values }) =>
+    openValues(
+      event as Record<string, any> & { data: Record<string, any>; metadata: Record<string, any> },
+      Object.fromEntries(
+        Object.entries(values ?? {}).map(([pointer, { salt, value }]) => [
+          pointer,
+          { kind: 'text' as const, salt, value },
+        ]),
+      ),
+    ),
+  );
 
 /** The bundle with one event of events.jsonl rewritten, still canonical JSON: only what it says has changed. */
 async function withEventChanged(
@@ -101,7 +121,7 @@ async function withEventChanged(
   const text = lines
     .map(
       (l) =>
-        `{"position":"${l.position}","leafIndex":${l.leafIndex},"hash":"${l.hash}","event":${canonicalJson(l.event)}}\n`,
+        `{"position":"${l.position}","leafIndex":${l.leafIndex},"hash":"${l.hash}","event":${canonicalJson(l.event)}${l.values ? `,"values":${canonicalJson(l.values)}` : ''}}\n`,
     )
     .join('');
   await writeMembers(

@@ -54,9 +54,10 @@ function flipped(hash: string): string {
   return bytes.toString('base64');
 }
 
-/** Line 2's actor rewritten and line 4's schemaVersion dropped: still JSON, still canonical, no longer what was hashed. */
+/** Line 2's actor's role rewritten and line 4's schemaVersion dropped: still JSON, still canonical, no longer what was hashed. */
 function alterEvents(lines: string[]): void {
-  lines[1] = lines[1].replace('"actor":{"id":"', '"actor":{"id":"X');
+  expect(lines[1]).toContain('"role":"');
+  lines[1] = lines[1].replace('"role":"', '"role":"X');
   lines[3] = lines[3].replace(/"schemaVersion":\d+,/, '');
 }
 
@@ -189,8 +190,8 @@ describe('evidence bundle: tampering is caught and named', () => {
   it('the CLI prints every failure, naming the file and what it means, and exits 1', async () => {
     const members = original.map(([n, content]) => [n, Buffer.from(content)] as [string, Buffer]);
     const events = members.find(([n]) => n === BUNDLE_FILES.events)![1];
-    // Rewrite an actor in place: valid JSON, still canonical, but no longer what was hashed.
-    const text = events.toString().replace('"actor":{"id":"', '"actor":{"id":"X');
+    // Rewrite an actor's role in place: valid JSON, still canonical, but no longer what was hashed.
+    const text = events.toString().replace('"role":"', '"role":"X');
     members.find(([n]) => n === BUNDLE_FILES.events)![1] = Buffer.from(text);
     const tampered = join(dir, 'tampered-actor.tar.gz');
     await writeMembers(tampered, members);
@@ -247,6 +248,27 @@ describe('evidence bundle: tampering is caught and named', () => {
       ),
     ]);
   });
+
+  it.each([
+    ['v2', () => original],
+    ['v1', () => originalV1],
+  ])(
+    '%s: a value carried beside an event that no longer opens its commitment is named, though the hash holds',
+    async (format, members) => {
+      const altered = withLines(members(), {
+        [BUNDLE_FILES.events]: (lines) => {
+          expect(lines[1]).toContain('"value":"');
+          lines[1] = lines[1].replace('"value":"', '"value":"X');
+        },
+      });
+      expect(await failuresOf(altered, `tampered-value-${format}.tar.gz`)).toEqual([
+        expect.stringMatching(
+          /^events\.jsonl: line 2: value-mismatch: event \S+ \(position \d+\): the value kept for \/\S+ does not open its commitment/,
+        ),
+        expect.stringMatching(/^events\.jsonl: its SHA-256/),
+      ]);
+    },
+  );
 
   it.each([
     [

@@ -2,6 +2,7 @@ import { LocalIssuer } from '@ledger/auth';
 import type { StoredEvent } from '@ledger/event-store';
 import { spawn } from 'node:child_process';
 import { BUNDLE_FILES } from '@ledger/evidence';
+import { openValues, type ErasableValues } from '@ledger/integrity';
 import type { Bundle } from '@medplum/fhirtypes';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,20 +150,34 @@ export const fhirViewOf = (members: Map<string, Buffer>): Bundle =>
 export const scratchDir = () => mkdtempSync(join(tmpdir(), 'evidence-'));
 
 /**
- * The events of a bundle's events.jsonl as stored (envelope, integrity and
- * position), whichever format wrote them: v1 lines are the stored event, v2
- * lines carry its hashed form beside its position, leaf index and hash.
+ * The events of a bundle's events.jsonl as the ledger reads them (envelope,
+ * integrity and position), whichever format wrote them: v1 lines are the
+ * stored event, v2 lines carry its hashed form beside its position, leaf
+ * index and hash. A scheme-2 event is opened with the values its line
+ * carries; an erased value stays its commitment.
  */
 export function bundleEvents(text: string): Array<StoredEvent & { position: string }> {
   return text
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const parsed = JSON.parse(line) as { event?: StoredEvent; position: string; hash?: string };
-      if (!parsed.event) return parsed as StoredEvent & { position: string };
-      const { event, position, hash } = parsed;
-      return { ...event, position, integrity: { ...event.integrity, hash } } as unknown as StoredEvent & {
+      const parsed = JSON.parse(line) as {
+        event?: StoredEvent;
         position: string;
+        hash?: string;
+        values?: Record<string, { salt: string; value: unknown }>;
       };
+      const { values, ...rest } = parsed;
+      const event = parsed.event
+        ? {
+            ...parsed.event,
+            position: parsed.position,
+            integrity: { ...parsed.event.integrity, hash: parsed.hash },
+          }
+        : rest;
+      const opened: ErasableValues = {};
+      for (const [pointer, { salt, value }] of Object.entries(values ?? {}))
+        opened[pointer] = { kind: 'text', salt, value };
+      return openValues(event as unknown as StoredEvent, opened) as StoredEvent & { position: string };
     });
 }

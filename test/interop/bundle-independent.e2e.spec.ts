@@ -1,3 +1,4 @@
+import { SqliteEventStore } from '@ledger/event-store';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import { buildGoVerifier } from './go-verifier';
  * ledger's code, only with what its VERIFY.md names: Go's sumdb/note and
  * sumdb/tlog (go-verify/main.go), sha256sum, and verify_bundle.py, a short
  * standard-library Python script written from VERIFY.md. A flipped byte in any
- * file that carries evidence is caught.
+ * file that carries evidence is caught. The events are hashed under scheme 2,
+ * one of their values erased before the export: the values still kept are
+ * carried and opened against their commitments, the erased one is left out.
  */
 
 const SCRIPT = join(__dirname, 'verify_bundle.py');
@@ -32,6 +35,9 @@ describe('an evidence bundle verified with Go, sha256sum and a Python script tha
   const intact = join(dir, 'intact');
   const intactV1 = join(dir, 'intact-v1');
   let goVerify: string;
+  /** The event whose actor was erased before the export. */
+  let erasedEventId: string;
+  const ERASED_POINTER = '/metadata/actor/id';
 
   /** What each independent tool says of the unpacked bundle in `bundle`. */
   const verdicts = (bundle: string): Verdicts => {
@@ -83,6 +89,20 @@ describe('an evidence bundle verified with Go, sha256sum and a Python script tha
     goVerify = buildGoVerifier(dir);
     const { api } = await seededLedger('sqlite', 40);
     try {
+      const store = await SqliteEventStore.open(join(api.dataDir, 'events.sqlite'));
+      try {
+        for await (const event of store.readAll())
+          if (
+            (event.data as { systemId?: string }).systemId === 'sepsis-predictor' &&
+            Object.keys(event.sealed?.values ?? {}).length > 1
+          ) {
+            erasedEventId = event.eventId;
+            break;
+          }
+        expect(await store.eraseValues!([{ eventId: erasedEventId, pointers: [ERASED_POINTER] }])).toBe(1);
+      } finally {
+        await store.close();
+      }
       writeFileSync(join(dir, 'vkey.txt'), await (await fetch(`${api.url}/v1/keys`)).text());
       const run = await govledger(
         [
@@ -153,6 +173,51 @@ describe('an evidence bundle verified with Go, sha256sum and a Python script tha
     expect(sh("sha256sum leaf-data | cut -d' ' -f1", dir).stdout.trim()).toBe(blocks[3]);
   });
 
+  it.each([
+    ['v2', () => intact],
+    ['v1', () => intactV1],
+  ])(
+    'the %s bundle carries the values still kept beside each scheme-2 event and leaves the erased one out',
+    (format, bundle) => {
+      const lines = readFileSync(join(bundle(), 'events.jsonl'), 'utf8').split('\n').filter(Boolean);
+      const parsed = lines.map(
+        (line) =>
+          JSON.parse(line) as {
+            event?: { eventId: string; integrity: { hashScheme?: number } };
+            eventId?: string;
+            integrity?: { hashScheme?: number };
+            values?: Record<string, { salt: string; value: unknown }>;
+          },
+      );
+      const eventOf = (p: (typeof parsed)[number]) =>
+        (format === 'v2' ? p.event! : p) as { eventId: string; integrity: { hashScheme?: number } } & {
+          metadata?: unknown;
+        };
+      expect(parsed.every((p) => eventOf(p).integrity.hashScheme === 2)).toBe(true);
+      expect(parsed.every((p) => p.values && Object.keys(p.values).length > 0)).toBe(true);
+      const erased = parsed.find((p) => eventOf(p).eventId === erasedEventId)!;
+      expect(erased).toBeDefined();
+      expect(Object.keys(erased.values!)).not.toContain(ERASED_POINTER);
+      expect(eventOf(erased).metadata).toMatchObject({
+        actor: { id: { $commitment: expect.stringMatching(/^[0-9a-f]{64}$/) } },
+      });
+    },
+  );
+
+  it("VERIFY.md's worked example opens one carried value: sha256sum of its salt and value gives its commitment", () => {
+    const verifyMd = readFileSync(join(intact, 'VERIFY.md'), 'utf8');
+    const example = verifyMd.slice(verifyMd.indexOf('## 6. Worked example'));
+    const [, commitment] = /holds the commitment `([0-9a-f]{64})` there/.exec(example)!;
+    const blocks = [...example.matchAll(/\n\n {4}(.+)\n/g)].map((m) => m[1]);
+    const [salt, value, opened] = blocks.slice(-3);
+    expect(opened).toBe(commitment);
+    writeFileSync(
+      join(dir, 'salted-value'),
+      Buffer.concat([Buffer.from(salt, 'hex'), Buffer.from(value, 'utf8')]),
+    );
+    expect(sh("sha256sum salted-value | cut -d' ' -f1", dir).stdout.trim()).toBe(commitment);
+  });
+
   /** After `marker`: a byte inside what each verifier reads, not the layout around it. */
   const after = (marker: string) => (text: string) => text.indexOf(marker) + marker.length;
   const middle = (text: string) => Math.floor(text.length / 2);
@@ -161,6 +226,12 @@ describe('an evidence bundle verified with Go, sha256sum and a Python script tha
     ['events.jsonl', after('"eventId":"'), { digests: false, proofs: false, script: false }],
     ['events.jsonl', after('"hash":"'), { digests: false, proofs: false, script: false }],
     ['events.jsonl', after('"leafIndex":'), { digests: false, proofs: false, script: false }],
+    // A value carried beside its event: it no longer opens its commitment.
+    [
+      'events.jsonl',
+      (text) => text.indexOf('"value":"', text.indexOf(',"values":')) + '"value":"'.length,
+      { digests: false, proofs: false, script: false },
+    ],
     // The root hash, the third line of the signed text.
     [
       'checkpoint.note',

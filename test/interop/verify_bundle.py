@@ -5,7 +5,8 @@ standard library only: none of the ledger's code.
     verify_bundle.py <dir>              recompute every event hash (section 3:
                                         v2 hashes each line's hashed form as
                                         it stands, v1 rebuilds it in RFC 8785
-                                        form), every leaf and the multiproof
+                                        form), every carried value against its
+                                        commitment, every leaf and the multiproof
                                         (v2) or each inclusion proof (v1) up
                                         to the checkpoint's root (RFC 9162,
                                         section 4), stream chains
@@ -95,10 +96,49 @@ def sha256(data):
 
 
 def event_hash(event):
-    """VERIFY.md section 3: SHA-256 over the canonical event without position and integrity.hash."""
+    """VERIFY.md section 3: SHA-256 over the canonical event without position, values and integrity.hash."""
     hashed = {k: event[k] for k in ("eventId", "type", "schemaVersion", "stream", "revision", "data", "metadata")}
     hashed["integrity"] = {"prevHash": event["integrity"]["prevHash"]}
+    if event["integrity"].get("hashScheme") == 2:
+        hashed["integrity"]["hashScheme"] = 2
     return hashlib.sha256(canonical(hashed).encode("utf-8")).hexdigest()
+
+
+def value_at(root, pointer):
+    """RFC 6901: the value a JSON Pointer names, or None when nothing is there."""
+    if not pointer.startswith("/"):
+        return None
+    at = root
+    for token in pointer[1:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(at, dict) and token in at:
+            at = at[token]
+        elif isinstance(at, list) and token.isdigit() and int(token) < len(at):
+            at = at[int(token)]
+        else:
+            return None
+    return at
+
+
+def check_values(where, event, values):
+    """VERIFY.md, erasable values: each carried value with its salt opens the commitment at its pointer."""
+    if not isinstance(values, dict):
+        return [f"{where}: its values are not an object"]
+    failures = []
+    for pointer, entry in values.items():
+        held = value_at(event, pointer)
+        commitment = held.get("$commitment") if isinstance(held, dict) and len(held) == 1 else None
+        if not isinstance(commitment, str):
+            failures.append(f"{where}: {pointer} holds no commitment")
+            continue
+        salt = entry.get("salt") if isinstance(entry, dict) else None
+        if not isinstance(salt, str) or not re.fullmatch(r"[0-9a-f]{64}", salt) or "value" not in entry:
+            failures.append(f"{where}: the value carried for {pointer} is not {{salt, value}}")
+            continue
+        opened = hashlib.sha256(bytes.fromhex(salt) + canonical(entry["value"]).encode("utf-8")).hexdigest()
+        if opened != commitment:
+            failures.append(f"{where}: the value carried for {pointer} does not open its commitment")
+    return failures
 
 
 def root_from_inclusion(index, size, leaf, proof):
@@ -164,7 +204,23 @@ def verify_v2(directory, size, root, failures):
             failures.append(f"events.jsonl line {n}: not a v2 event line as VERIFY.md describes it")
             return failures, n, size
         position, leaf_index, recorded = int(head.group(1)), int(head.group(2)), head.group(3)
-        hashed = line[len(head.group(0).encode("utf-8")) : -1]
+        # The hashed form runs from the prefix to where its JSON ends; then "}" or the carried values.
+        text = line.decode("utf-8", "replace")
+        try:
+            event, end = json.JSONDecoder().raw_decode(text, len(head.group(0)))
+        except ValueError as error:
+            failures.append(f"events.jsonl line {n}: its hashed form is not JSON ({error!r})")
+            continue
+        rest, values = text[end:], None
+        if rest != "}":
+            try:
+                values = json.loads("{" + rest[1:])["values"] if rest.startswith(',"values":') else None
+            except (ValueError, KeyError):
+                values = None
+            if values is None:
+                failures.append(f"events.jsonl line {n}: after its hashed form comes neither }} nor its values")
+                continue
+        hashed = text[len(head.group(0)) : end].encode("utf-8")
         recomputed = hashlib.sha256(hashed).hexdigest()
         if recomputed != recorded:
             failures.append(f"events.jsonl line {n}: the event hashes to {recomputed}, not its recorded {recorded}")
@@ -176,9 +232,10 @@ def verify_v2(directory, size, root, failures):
         last_position = position
         leaves.append((leaf_index, sha256(b"\x00" + bytes.fromhex(recorded))))
         try:
-            event = json.loads(hashed)
             failures.extend(check_link(n, event, recorded, last_in_stream))
-        except (ValueError, KeyError, TypeError) as error:
+            if values is not None:
+                failures.extend(check_values(f"events.jsonl line {n}", event, values))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             failures.append(f"events.jsonl line {n}: its hashed form is not an event ({error!r})")
     try:
         proof = [base64.b64decode(h, validate=True) for h in (directory / "multiproof.txt").read_text("ascii").split()]
@@ -238,6 +295,8 @@ def check_line(n, event_line, proof_line, size, root, last_in_stream):
     path = [base64.b64decode(h, validate=True) for h in proof["proof"]]
     if proof["eventId"] != event["eventId"] or root_from_inclusion(proof["leafIndex"], size, leaf, path) != root:
         failures.append(f"proofs.jsonl line {n}: the inclusion proof of {event['eventId']} does not lead to the checkpoint's root")
+    if "values" in event:
+        failures.extend(check_values(f"events.jsonl line {n}", event, event["values"]))
     return failures + check_link(n, event, recomputed, last_in_stream)
 
 

@@ -1,4 +1,6 @@
+import { type EventStore, hashedEnvelopeOf, type StoredEvent } from '@ledger/event-store';
 import {
+  ERASED,
   eventHash,
   generateNoteKey,
   hashToBase64,
@@ -10,7 +12,7 @@ import { noteText } from '@ledger/transparency-log';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Kind, ORIGIN, TamperedLedger } from './tampered-ledger';
+import { FIRST_SCHEME_2, type Kind, ORIGIN, TamperedLedger } from './tampered-ledger';
 
 /*
  * What a database administrator can do to the ledger with raw SQL, after
@@ -30,6 +32,11 @@ const swap = (a: number, b: number) => [
   `UPDATE events SET position = ${a} WHERE position = ${b}`,
   `UPDATE events SET position = ${b} WHERE position = -1`,
 ];
+
+async function eventAt(store: EventStore, position: number): Promise<StoredEvent> {
+  for await (const event of store.readAll({ after: BigInt(position - 1), limit: 1 })) return event;
+  throw new Error(`no event at position ${position}`);
+}
 
 function expectDamage(run: { code: number | null; stdout: string; stderr: string }, headline: RegExp): void {
   if (run.code !== 1 || !headline.test(run.stdout))
@@ -99,12 +106,10 @@ describe.each<[Kind]>([['sqlite'], ['postgres']])('govledger verify on a tampere
 
   it('names an edited event whose hash was recomputed to match, through its stream chain and the signed roots', async () => {
     const store = await ledger.openStore();
-    const event = await (async () => {
-      for await (const e of store.readAll({ after: 36n, limit: 1 })) return e;
-    })();
+    const event = await eventAt(store, 37);
     await store.close();
-    const data = { ...(event!.data as object), note: 'approved by dr.bob' };
-    const hash = eventHash({ ...event!, data });
+    const data = { ...(event.data as object), note: 'approved by dr.bob' };
+    const hash = eventHash(hashedEnvelopeOf({ ...event, data }));
     const cast = kind === 'postgres' ? '::jsonb' : '';
     await ledger.tamperEvents(
       `UPDATE events SET data = ${jsonText(data)}${cast}, hash = '${hash}' WHERE position = 37`,
@@ -113,6 +118,128 @@ describe.each<[Kind]>([['sqlite'], ['postgres']])('govledger verify on a tampere
       await ledger.verify(),
       /^DAMAGED: edited-event at position 37: .*next event of its stream chains to a different hash/m,
     );
+  });
+
+  describe('with values kept beside scheme-2 events', () => {
+    /** Position 77: stream system-1, written under scheme 2, its actor and note sealed. */
+    const AT = 77;
+    const json = kind === 'postgres' ? '::jsonb' : '';
+    let event: StoredEvent;
+    beforeEach(async () => {
+      const store = await ledger.openStore();
+      event = await eventAt(store, AT);
+      await store.close();
+    });
+    const sealedData = () => event.sealed!.data as Record<string, unknown>;
+    const setValues = (values: unknown) =>
+      `UPDATE event_values SET erasable = ${jsonText(values)}${json} WHERE event_id = '${event.eventId}'`;
+
+    it('verifies the older scheme-1 events and the newer scheme-2 events of one ledger alike', async () => {
+      const store = await ledger.openStore();
+      const [before, after] = [
+        await eventAt(store, FIRST_SCHEME_2 - 1),
+        await eventAt(store, FIRST_SCHEME_2),
+      ];
+      await store.close();
+      expect(before.integrity.hashScheme).toBeUndefined();
+      expect(before.sealed).toBeUndefined();
+      expect(after.integrity.hashScheme).toBe(2);
+      expect(after.data).toMatchObject({ note: 'approved by dr.ada' });
+      expect(after.sealed!.data).toMatchObject({
+        note: { $commitment: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      });
+      expect((await ledger.verify()).code).toBe(0);
+    });
+
+    it('names an edited event when a commitment in its data is changed', async () => {
+      const note = sealedData().note as { $commitment: string };
+      const data = {
+        ...sealedData(),
+        note: { $commitment: note.$commitment.replace(/^./, (c) => (c === '0' ? '1' : '0')) },
+      };
+      await ledger.tamperEvents(`UPDATE events SET data = ${jsonText(data)}${json} WHERE position = ${AT}`);
+      expectDamage(
+        await ledger.verify(),
+        new RegExp(`^DAMAGED: edited-event at position ${AT}: .*no longer matches its stored hash`, 'm'),
+      );
+    });
+
+    it('names an edited event when a field that is not erasable is changed', async () => {
+      const data = { ...sealedData(), position: AT + 1 };
+      await ledger.tamperEvents(`UPDATE events SET data = ${jsonText(data)}${json} WHERE position = ${AT}`);
+      expectDamage(
+        await ledger.verify(),
+        new RegExp(`^DAMAGED: edited-event at position ${AT}: .*no longer matches its stored hash`, 'm'),
+      );
+    });
+
+    it('names a value mismatch when a value kept beside the event is forged', async () => {
+      const values = event.sealed!.values;
+      await ledger.tamperEvents(
+        setValues({ ...values, '/data/note': { ...values['/data/note'], value: 'approved by dr.bob' } }),
+      );
+      expectDamage(
+        await ledger.verify(),
+        new RegExp(
+          `^DAMAGED: value-mismatch at position ${AT}: .*the value kept for /data/note does not open its commitment`,
+          'm',
+        ),
+      );
+    });
+
+    it('names a value mismatch when a salt is replaced', async () => {
+      const values = event.sealed!.values;
+      await ledger.tamperEvents(
+        setValues({
+          ...values,
+          '/metadata/actor/id': { ...values['/metadata/actor/id'], salt: 'ab'.repeat(32) },
+        }),
+      );
+      expectDamage(
+        await ledger.verify(),
+        new RegExp(`^DAMAGED: value-mismatch at position ${AT}: .*/metadata/actor/id does not open`, 'm'),
+      );
+    });
+
+    it("names missing values when the event's row of values is deleted", async () => {
+      await ledger.tamperEvents(`DELETE FROM event_values WHERE event_id = '${event.eventId}'`);
+      expectDamage(
+        await ledger.verify(),
+        new RegExp(
+          `^DAMAGED: values-missing at position ${AT}: .*its row of values \\(event_values\\) is gone`,
+          'm',
+        ),
+      );
+    });
+
+    it('names missing values when one entry is deleted rather than erased', async () => {
+      const { '/data/note': _note, ...rest } = event.sealed!.values;
+      await ledger.tamperEvents(setValues(rest));
+      expectDamage(
+        await ledger.verify(),
+        new RegExp(`^DAMAGED: values-missing at position ${AT}: .*no value is kept for /data/note`, 'm'),
+      );
+    });
+
+    it('passes once values are erased: the commitments, and so every hash and root, stay', async () => {
+      const store = await ledger.openStore();
+      try {
+        expect(
+          await store.eraseValues!([
+            { eventId: event.eventId, pointers: ['/data/note', '/metadata/actor/id'] },
+          ]),
+        ).toBe(2);
+        const erased = await eventAt(store, AT);
+        expect(erased.data).toMatchObject({ note: ERASED });
+        expect(erased.sealed!.values['/data/note']).toEqual({ kind: 'text' });
+        expect(erased.integrity.hash).toBe(event.integrity.hash);
+      } finally {
+        await store.close();
+      }
+      const run = await ledger.verify();
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('OK: 100 events in 6 streams');
+    });
   });
 
   it('names a deleted event', async () => {

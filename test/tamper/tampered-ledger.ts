@@ -1,4 +1,9 @@
-import { PostgresEventStore, SqliteEventStore, type EventStore } from '@ledger/event-store';
+import {
+  type ErasableFieldsOf,
+  PostgresEventStore,
+  SqliteEventStore,
+  type EventStore,
+} from '@ledger/event-store';
 import { eventHash, GENESIS_HASH } from '@ledger/integrity';
 import { type CheckpointTable, LedgerKeys, MerkleLog } from '@ledger/transparency-log';
 import { openReadStore, type ReadStore } from '@ledger/read-store';
@@ -19,6 +24,16 @@ export const EVENTS = 100;
 export const CHECKPOINT_EVERY = 20;
 /** Positions whose events are alone in their stream: swapping them breaks no chain, only the signed roots notice. */
 export const LONE_EVENTS = [30, 70];
+/**
+ * The first position written under hash scheme 2: the events before it were
+ * written by a store that sealed nothing (scheme 1, as every event stored
+ * before scheme 2 existed), the rest by one that seals who acted and the note.
+ */
+export const FIRST_SCHEME_2 = 61;
+const ERASABLE_FIELDS: ErasableFieldsOf = () => [
+  { pointer: '/metadata/actor/id', kind: 'person' },
+  { pointer: '/data/note', kind: 'text' },
+];
 
 /** The stream of the event at `position` in the fixture: four interleaved streams, and two lone events. */
 export function streamAt(position: number): string {
@@ -52,10 +67,14 @@ export class TamperedLedger {
     const dataDir = mkdtempSync(join(tmpdir(), 'ledger-tamper-'));
     const database = kind === 'postgres' ? await createTestDatabase('ledger_tamper') : undefined;
     const ledger = new TamperedLedger(kind, dataDir, database);
-    const store = await ledger.openStore();
+    let store = await ledger.openStore();
     const readStore = await ledger.openReadStore();
     try {
       for (let position = 1; position <= EVENTS; position++) {
+        if (position === FIRST_SCHEME_2) {
+          await store.close();
+          store = await ledger.openStore(ERASABLE_FIELDS);
+        }
         await store.append(
           streamAt(position),
           [newEvent({ position, note: 'approved by dr.ada' }, { type: 'ModelVersionValidated' })],
@@ -100,10 +119,11 @@ export class TamperedLedger {
     };
   }
 
-  openStore(): Promise<EventStore> {
+  /** The store as written to: given erasable fields, it seals new events under scheme 2; any store reads both schemes. */
+  openStore(erasableFields?: ErasableFieldsOf): Promise<EventStore> {
     return this.kind === 'sqlite'
-      ? SqliteEventStore.open(join(this.dataDir, 'events.sqlite'))
-      : PostgresEventStore.open(this.database!.url);
+      ? SqliteEventStore.open(join(this.dataDir, 'events.sqlite'), { erasableFields })
+      : PostgresEventStore.open(this.database!.url, { erasableFields });
   }
 
   openReadStore(): Promise<ReadStore> {
@@ -112,12 +132,14 @@ export class TamperedLedger {
       : openReadStore({ kind: 'postgres', databaseUrl: this.database!.url });
   }
 
-  /** Raw SQL on the events, as an administrator: the append-only triggers are switched off first. */
+  /** Raw SQL on the events and the values kept beside them, as an administrator: the append-only triggers are switched off first. */
   async tamperEvents(...statements: string[]): Promise<void> {
     if (this.kind === 'sqlite') {
       const db = new Database(join(this.dataDir, 'events.sqlite'));
       try {
-        db.exec('DROP TRIGGER IF EXISTS events_forbid_update; DROP TRIGGER IF EXISTS events_forbid_delete;');
+        db.exec(
+          'DROP TRIGGER IF EXISTS events_forbid_update; DROP TRIGGER IF EXISTS events_forbid_delete; DROP TRIGGER IF EXISTS event_values_forbid_delete;',
+        );
         for (const statement of statements) db.exec(statement);
       } finally {
         db.close();
@@ -126,6 +148,7 @@ export class TamperedLedger {
     }
     await withClient(this.database!.url, async (client) => {
       await client.query('ALTER TABLE events DISABLE TRIGGER ALL');
+      await client.query('ALTER TABLE event_values DISABLE TRIGGER ALL');
       for (const statement of statements) await client.query(statement);
     });
   }

@@ -78,8 +78,12 @@ export type ErasableFieldsOf = (event: NewEvent) => readonly ErasableField[];
 export type UnparsedEvent = Omit<StoredEvent, 'data' | 'metadata' | 'sealed'> & {
   dataJson: string;
   metadataJson: string;
-  /** Scheme 2: the erasable values kept beside the event, as JSON text of ErasableValues. */
-  valuesJson?: string;
+  /**
+   * Scheme 2: the erasable values kept beside the event, as JSON text of
+   * ErasableValues; null when the event has no row of values (which only
+   * tampering with the store can cause).
+   */
+  valuesJson?: string | null;
 };
 
 /** One event's erasable values to erase: the places named, whatever else it holds stays. */

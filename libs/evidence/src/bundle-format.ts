@@ -1,4 +1,11 @@
-import { sha256Hex, signNote, type NoteSigner } from '@ledger/integrity';
+import {
+  canonicalJson,
+  type ErasableValues,
+  sha256Hex,
+  signNote,
+  valueMismatch,
+  type NoteSigner,
+} from '@ledger/integrity';
 
 /*
  * The evidence bundle: one gzipped POSIX tar archive, readable with `tar xzf`
@@ -160,12 +167,63 @@ export function bundleOrder(format: BundleFormat, listed: Iterable<BundleFileNam
  * A v2 events.jsonl line starts with this, and after it come the exact bytes
  * the event's hash covers (its RFC 8785 hashed form) and a closing brace:
  * `{"position":"<decimal>","leafIndex":<decimal>,"hash":"<hex>","event":<hashed form>}`.
+ * A scheme-2 event whose values are not all erased ends instead with
+ * `,"values":<RFC 8785 form of its carried values>}`.
  */
 export const EVENT_LINE_V2 =
   /^\{"position":"([1-9][0-9]{0,19})","leafIndex":(0|[1-9][0-9]{0,15}),"hash":"([0-9a-f]{64})","event":/;
 
-export function eventLineV2(position: bigint, leafIndex: number, hash: string, hashedForm: string): string {
-  return `{"position":"${position}","leafIndex":${leafIndex},"hash":"${hash}","event":${hashedForm}}`;
+export function eventLineV2(
+  position: bigint,
+  leafIndex: number,
+  hash: string,
+  hashedForm: string,
+  values?: CarriedValues,
+): string {
+  return `{"position":"${position}","leafIndex":${leafIndex},"hash":"${hash}","event":${hashedForm}${values ? valuesSuffix(values) : '}'}`;
+}
+
+/** How a line carrying values ends, after the hashed form. */
+export function valuesSuffix(values: CarriedValues): string {
+  return `,"values":${canonicalJson(values)}}`;
+}
+
+/**
+ * The erasable values a bundle carries beside a scheme-2 event, by JSON
+ * Pointer: each with the salt that, with it, opens the commitment at that
+ * place in the hashed form. An erased value is not carried (its commitment
+ * stays in the hashed form, so the hash still holds).
+ */
+export type CarriedValues = Record<string, { salt: string; value: unknown }>;
+
+/** The values of an event that are still kept, as a bundle carries them; undefined when none are. */
+export function carriedValues(values: ErasableValues | undefined): CarriedValues | undefined {
+  const carried: CarriedValues = {};
+  for (const [pointer, { salt, value }] of Object.entries(values ?? {}))
+    if (salt !== undefined) carried[pointer] = { salt, value };
+  return Object.keys(carried).length > 0 ? carried : undefined;
+}
+
+/** Why values a line carries do not belong to its hashed event, one reason a value; empty when each opens its commitment. */
+export function carriedValueMismatches(event: object, values: unknown): string[] {
+  if (values === null || typeof values !== 'object' || Array.isArray(values))
+    return ['its values are not an object of pointer to {salt, value}'];
+  const found: string[] = [];
+  for (const [pointer, entry] of Object.entries(values as Record<string, unknown>)) {
+    const { salt, value } = (entry ?? {}) as { salt?: unknown; value?: unknown };
+    if (typeof salt !== 'string' || !Object.hasOwn(entry as object, 'value')) {
+      found.push(`the value at ${pointer} is not {salt, value}`);
+      continue;
+    }
+    let why: string | undefined;
+    try {
+      why = valueMismatch(event, pointer, { kind: 'text', salt, value });
+    } catch (error) {
+      why = error instanceof Error ? error.message : String(error);
+    }
+    if (why) found.push(why);
+  }
+  return found;
 }
 
 /** One line of v1's proofs.jsonl: the audit path of one event, hashes in standard base64 as in the checkpoint. */

@@ -26,6 +26,7 @@ import {
   BUNDLE_FILES,
   BUNDLE_FORMAT,
   bundleOrder,
+  carriedValues,
   eventLineV2,
   signManifest,
   type BundleFileName,
@@ -190,10 +191,19 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
         const proofLines: string[] = [];
         for (const [i, event] of slice.entries()) {
           const leafIndex = leafIndices[i];
-          const { position, ...envelope } = event;
+          const hashed = hashedEnvelopeOf(event);
+          // Erased values are left out: their commitments, in the hashed form, keep every hash as it was.
+          const values = carriedValues(event.sealed?.values);
           let eventLine: string;
           if (sliceProofs) {
-            eventLine = canonicalJson({ ...envelope, position: position.toString() });
+            const { position, sealed: _sealed, ...envelope } = event;
+            eventLine = canonicalJson({
+              ...envelope,
+              data: hashed.data,
+              metadata: hashed.metadata,
+              position: position.toString(),
+              ...(values ? { values } : {}),
+            });
             const proof = sliceProofs[i];
             const line: ProofLine = {
               eventId: event.eventId,
@@ -202,16 +212,17 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
               proof: proof.proof.map(hashToBase64),
             };
             proofLines.push(`${canonicalJson(line)}\n`);
-            example ??= { line: eventLine, envelope: event, leafIndex, proof: line.proof };
+            example ??= { line: eventLine, envelope: hashed, values, leafIndex, proof: line.proof };
           } else {
             eventLine = eventLineV2(
-              position,
+              event.position,
               leafIndex,
               event.integrity.hash,
-              hashedForm(hashedEnvelopeOf(event)),
+              hashedForm(hashed),
+              values,
             );
             leaves.add(leafIndex, event.integrity.hash);
-            example ??= { line: eventLine, envelope: hashedEnvelopeOf(event), leafIndex };
+            example ??= { line: eventLine, envelope: hashed, values, leafIndex };
           }
           eventLines.push(`${eventLine}\n`);
           report.add(event);

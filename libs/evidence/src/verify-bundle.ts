@@ -8,11 +8,13 @@ import {
   hashToBase64,
   hashToHex,
   InclusionVerifier,
+  integrityHashed,
   IntegrityError,
   isCanonicalText,
   leafHash,
   noteVerifier,
   openCheckpoint,
+  openValues,
   sha256Hex,
   verifyConsistency,
   verifyMultiproof,
@@ -29,11 +31,14 @@ import {
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_V1,
   bundleOrder,
+  carriedValueMismatches,
   EVENT_LINE_V2,
   FILE_MEANING,
   isBundleFormat,
   manifestNoteText,
+  valuesSuffix,
   type BundleFileName,
+  type CarriedValues,
   type BundleFormat,
   type BundleManifest,
   type ConsistencyFile,
@@ -516,17 +521,19 @@ class BundleReader {
       fail(' is not JSON: the events were altered');
       return this.rememberEvent(NO_HASH, 0n);
     }
-    const { eventId, type, schemaVersion, stream, revision, position, data, metadata, integrity } = event as {
-      eventId: string;
-      type: string;
-      schemaVersion: number;
-      stream: string;
-      revision: number;
-      position: string;
-      data: unknown;
-      metadata: { tenantId?: string; occurredAt?: string };
-      integrity: { prevHash: string; hash: string };
-    };
+    const { eventId, type, schemaVersion, stream, revision, position, data, metadata, integrity, values } =
+      event as {
+        eventId: string;
+        type: string;
+        schemaVersion: number;
+        stream: string;
+        revision: number;
+        position: string;
+        data: unknown;
+        metadata: { tenantId?: string; occurredAt?: string };
+        integrity: { prevHash: string; hash: string; hashScheme?: 2 };
+        values?: unknown;
+      };
     if (typeof position !== 'string' || !/^[1-9][0-9]{0,19}$/.test(position)) {
       fail(': position must be a decimal string');
       return this.rememberEvent(NO_HASH, 0n);
@@ -544,7 +551,7 @@ class BundleReader {
         JSON.stringify({
           data,
           eventId,
-          integrity: { prevHash: integrity.prevHash },
+          integrity: integrityHashed(integrity),
           metadata,
           revision,
           schemaVersion,
@@ -565,7 +572,28 @@ class BundleReader {
       fail(
         `: event ${eventId} (position ${position}) hashes to ${recomputed}, not its recorded ${integrity.hash}: the event was altered`,
       );
-    this.admit({ eventId, type, position, data, metadata }, integrity.hash, fail);
+    const opened = this.openCarried({ eventId, type, position, data, metadata }, values, fail);
+    this.admit(opened, integrity.hash, fail);
+  }
+
+  /**
+   * A scheme-2 event's carried values must each open the commitment at its
+   * place (value-mismatch otherwise); opened with them, the event reads as
+   * the ledger shows it, an erased value still its commitment.
+   */
+  private openCarried(event: EventFields, values: unknown, fail: (message: string) => void): EventFields {
+    if (values === undefined) return event;
+    const mismatches = carriedValueMismatches(event, values);
+    if (mismatches.length > 0) {
+      fail(
+        `: value-mismatch: event ${event.eventId} (position ${event.position}): ${mismatches.join('; ')}: a value carried beside it was altered`,
+      );
+      return event;
+    }
+    const entries = Object.entries(values as CarriedValues).map(
+      ([pointer, { salt, value }]) => [pointer, { kind: 'text' as const, salt, value }] as const,
+    );
+    return openValues(event, Object.fromEntries(entries));
   }
 
   /**
@@ -586,14 +614,22 @@ class BundleReader {
       return this.rememberEvent(NO_HASH, 0n);
     }
     const [prefix, position, leafIndex, hash] = head;
-    const hashed = line.slice(prefix.length, -1);
     this.leafIndexOf(Number(leafIndex));
-    let event: Partial<EventFields> | null;
+    let parsed: { event?: Partial<EventFields> | null; values?: unknown } | null;
     try {
-      event = JSON.parse(hashed) as Partial<EventFields> | null;
+      parsed = JSON.parse(line) as typeof parsed;
     } catch {
-      event = null;
+      parsed = null;
     }
+    const values = parsed?.values;
+    // A line carrying values ends with them, in RFC 8785 form; the hashed form is what lies between.
+    const suffix = values === undefined ? '}' : valuesSuffix(values as CarriedValues);
+    if (!line.endsWith(suffix))
+      fail(
+        ` (position ${position}): its values are not the RFC 8785 form of what it carries: the line was altered`,
+      );
+    const hashed = line.slice(prefix.length, line.length - suffix.length);
+    const event = parsed?.event;
     const recomputed = sha256Hex(hashed);
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
       fail(` (position ${position}): its event is not a JSON object: the event was altered`);
@@ -604,7 +640,7 @@ class BundleReader {
       fail(
         `: event ${event.eventId} (position ${position}) hashes to ${recomputed}, not its recorded ${hash}: the event was altered`,
       );
-    this.admit({ ...event, position } as EventFields, hash, fail);
+    this.admit(this.openCarried({ ...event, position } as EventFields, values, fail), hash, fail);
   }
 
   /** Records this line's stated leaf index; v2's leaves rise with the events. */

@@ -13,7 +13,7 @@ import {
 } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
 import type { ReadStore } from '@ledger/read-store';
-import { recomputedHash } from './event-hashes';
+import { recomputedHash, valuesFindings, verifiedEvent } from './event-hashes';
 import { noteText } from './merkle-proofs';
 import { fetchNodes } from './merkle-node-store';
 import { RebuiltLogs } from './rebuilt-logs';
@@ -27,6 +27,10 @@ export type DamageKind =
   | 'reordered-events'
   | 'bad-signature'
   | 'inconsistent-checkpoint'
+  /** A value or salt kept beside a scheme-2 event does not open the commitment its hash covers: forged or altered. */
+  | 'value-mismatch'
+  /** A scheme-2 event's values, or one of them, were deleted outside an erasure (which keeps each entry's kind). */
+  | 'values-missing'
   /** The events no longer produce a signed root, and nothing narrows down how. */
   | 'rewritten-history';
 
@@ -97,7 +101,8 @@ const LEAF_PAGE = 2000;
  * order (reordered), a chain link to the wrong event (edited or inserted), and,
  * where only the signed roots notice, a walk beside the sealer's record of
  * which event it sealed at each leaf, trusted only as far as the signed
- * roots confirm it.
+ * roots confirm it. Beside each scheme-2 event, the values kept outside its
+ * hash must open the commitments it covers (erased ones are simply gone).
  */
 export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport> {
   return new Verification(options).run();
@@ -171,7 +176,9 @@ class Verification {
       }
       expectedPosition = event.position + 1n;
       this.lastPosition = event.position;
-      this.checkHash(event, leafIndex, recomputedHash(event));
+      this.checkHash(event, leafIndex, recomputedHash(verifiedEvent(event)));
+      for (const { kind, message } of valuesFindings(event))
+        this.report({ kind, leafIndex, position: event.position, message });
       const skipped = this.checkChain(event, leafIndex);
       if (skipped) await skipped;
 

@@ -9,6 +9,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -18,10 +19,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -262,6 +266,7 @@ func checkBundleMultiproof(notePath, vkeysPath, eventsPath, proofPath string) er
 		return errors.New("events.jsonl does not end with a newline")
 	}
 	lines := strings.Split(strings.TrimSuffix(string(content), "\n"), "\n")
+	carried := 0
 	indices := make([]int64, 0, len(lines))
 	leaves := make([]tlog.Hash, 0, len(lines))
 	for n, line := range lines {
@@ -269,11 +274,18 @@ func checkBundleMultiproof(notePath, vkeysPath, eventsPath, proofPath string) er
 		if head == nil || !strings.HasSuffix(line, "}") {
 			return fmt.Errorf("events line %d is not a v2 event line", n+1)
 		}
-		hashed := line[len(head[0]) : len(line)-1]
-		sum := sha256.Sum256([]byte(hashed))
+		hashed, values, err := splitEventLine(line, len(head[0]))
+		if err != nil {
+			return fmt.Errorf("events line %d: %v", n+1, err)
+		}
+		sum := sha256.Sum256(hashed)
 		if hex.EncodeToString(sum[:]) != head[2] {
 			return fmt.Errorf("events line %d: its hashed form does not hash to %s", n+1, head[2])
 		}
+		if err := checkCarriedValues(hashed, values); err != nil {
+			return fmt.Errorf("events line %d: %v", n+1, err)
+		}
+		carried += len(values)
 		index, err := strconv.ParseInt(head[1], 10, 64)
 		if err != nil || index >= cp.size || (n > 0 && index <= indices[n-1]) {
 			return fmt.Errorf("events line %d: leaf index %s is not ascending within the tree", n+1, head[1])
@@ -320,7 +332,247 @@ func checkBundleMultiproof(notePath, vkeysPath, eventsPath, proofPath string) er
 	if used != len(proof) || root != cp.root {
 		return fmt.Errorf("the %d leaves and %d proof hashes do not lead to the checkpoint's root", len(leaves), len(proof))
 	}
-	return json.NewEncoder(os.Stdout).Encode(map[string]any{"checked": len(leaves), "size": cp.size})
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{"checked": len(leaves), "size": cp.size, "values": carried})
+}
+
+// splitEventLine follows VERIFY.md section 3: after the prefix the hashed form
+// runs to where its JSON value ends, and the line ends with "}" or, for an
+// event that carries values, with `,"values":{...}}`.
+func splitEventLine(line string, prefix int) ([]byte, map[string]json.RawMessage, error) {
+	decoder := json.NewDecoder(strings.NewReader(line[prefix:]))
+	var event json.RawMessage
+	if err := decoder.Decode(&event); err != nil {
+		return nil, nil, fmt.Errorf("its hashed form is not JSON: %v", err)
+	}
+	end := prefix + int(decoder.InputOffset())
+	rest := line[end:]
+	if rest == "}" {
+		return []byte(line[prefix:end]), nil, nil
+	}
+	const valuesKey = `,"values":`
+	var values map[string]json.RawMessage
+	if !strings.HasPrefix(rest, valuesKey) || !strings.HasSuffix(rest, "}") ||
+		json.Unmarshal([]byte(rest[len(valuesKey):len(rest)-1]), &values) != nil {
+		return nil, nil, errors.New("after its hashed form comes neither } nor its values")
+	}
+	return []byte(line[prefix:end]), values, nil
+}
+
+// checkCarriedValues follows VERIFY.md on erasable values: each carried value,
+// with its salt, must open the commitment its pointer names in the hashed form:
+// SHA-256(salt bytes || RFC 8785 JSON of the value).
+func checkCarriedValues(hashed []byte, values map[string]json.RawMessage) error {
+	if len(values) == 0 {
+		return nil
+	}
+	event, err := decodeJSON(hashed)
+	if err != nil {
+		return err
+	}
+	for pointer, raw := range values {
+		var entry map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &entry); err != nil {
+			return fmt.Errorf("the value carried for %s is not {salt, value}", pointer)
+		}
+		var saltHex string
+		rawValue, hasValue := entry["value"]
+		if json.Unmarshal(entry["salt"], &saltHex) != nil || !hasValue {
+			return fmt.Errorf("the value carried for %s is not {salt, value}", pointer)
+		}
+		salt, err := hex.DecodeString(saltHex)
+		if err != nil || len(salt) != 32 || saltHex != strings.ToLower(saltHex) {
+			return fmt.Errorf("the salt carried for %s is not 64 lowercase hex digits", pointer)
+		}
+		commitment, ok := commitmentAt(event, pointer)
+		if !ok {
+			return fmt.Errorf("%s holds no commitment", pointer)
+		}
+		value, err := decodeJSON(rawValue)
+		if err != nil {
+			return err
+		}
+		canonical, err := canonicalJSON(value)
+		if err != nil {
+			return fmt.Errorf("the value carried for %s: %v", pointer, err)
+		}
+		sum := sha256.Sum256(append(salt, canonical...))
+		if hex.EncodeToString(sum[:]) != commitment {
+			return fmt.Errorf("the value carried for %s does not open its commitment", pointer)
+		}
+	}
+	return nil
+}
+
+func decodeJSON(data []byte) (any, error) {
+	decoder := json.NewDecoder(bytes.NewReader(data))
+	decoder.UseNumber()
+	var value any
+	err := decoder.Decode(&value)
+	return value, err
+}
+
+// commitmentAt resolves an RFC 6901 JSON Pointer and returns the commitment
+// held there: an object whose one member is "$commitment".
+func commitmentAt(root any, pointer string) (string, bool) {
+	if !strings.HasPrefix(pointer, "/") {
+		return "", false
+	}
+	at := root
+	for _, token := range strings.Split(pointer[1:], "/") {
+		token = strings.ReplaceAll(strings.ReplaceAll(token, "~1", "/"), "~0", "~")
+		switch node := at.(type) {
+		case map[string]any:
+			child, ok := node[token]
+			if !ok {
+				return "", false
+			}
+			at = child
+		case []any:
+			i, err := strconv.Atoi(token)
+			if err != nil || i < 0 || i >= len(node) {
+				return "", false
+			}
+			at = node[i]
+		default:
+			return "", false
+		}
+	}
+	held, ok := at.(map[string]any)
+	if !ok || len(held) != 1 {
+		return "", false
+	}
+	commitment, ok := held["$commitment"].(string)
+	return commitment, ok
+}
+
+// canonicalJSON is RFC 8785: no whitespace, keys sorted by UTF-16 code units,
+// minimal string escapes, numbers as ECMAScript prints them.
+func canonicalJSON(value any) ([]byte, error) {
+	var out bytes.Buffer
+	var write func(v any) error
+	write = func(v any) error {
+		switch v := v.(type) {
+		case nil:
+			out.WriteString("null")
+		case bool:
+			out.WriteString(strconv.FormatBool(v))
+		case string:
+			writeCanonicalString(&out, v)
+		case json.Number:
+			number, err := canonicalNumber(v)
+			if err != nil {
+				return err
+			}
+			out.WriteString(number)
+		case []any:
+			out.WriteByte('[')
+			for i, item := range v {
+				if i > 0 {
+					out.WriteByte(',')
+				}
+				if err := write(item); err != nil {
+					return err
+				}
+			}
+			out.WriteByte(']')
+		case map[string]any:
+			keys := make([]string, 0, len(v))
+			for key := range v {
+				keys = append(keys, key)
+			}
+			sort.Slice(keys, func(i, j int) bool {
+				a, b := utf16.Encode([]rune(keys[i])), utf16.Encode([]rune(keys[j]))
+				for k := 0; k < len(a) && k < len(b); k++ {
+					if a[k] != b[k] {
+						return a[k] < b[k]
+					}
+				}
+				return len(a) < len(b)
+			})
+			out.WriteByte('{')
+			for i, key := range keys {
+				if i > 0 {
+					out.WriteByte(',')
+				}
+				writeCanonicalString(&out, key)
+				out.WriteByte(':')
+				if err := write(v[key]); err != nil {
+					return err
+				}
+			}
+			out.WriteByte('}')
+		default:
+			return fmt.Errorf("not JSON: %v", v)
+		}
+		return nil
+	}
+	err := write(value)
+	return out.Bytes(), err
+}
+
+func writeCanonicalString(out *bytes.Buffer, text string) {
+	out.WriteByte('"')
+	for _, r := range text {
+		switch r {
+		case '"':
+			out.WriteString(`\"`)
+		case '\\':
+			out.WriteString(`\\`)
+		case '\b':
+			out.WriteString(`\b`)
+		case '\t':
+			out.WriteString(`\t`)
+		case '\n':
+			out.WriteString(`\n`)
+		case '\f':
+			out.WriteString(`\f`)
+		case '\r':
+			out.WriteString(`\r`)
+		default:
+			if r < 0x20 {
+				fmt.Fprintf(out, `\u%04x`, r)
+			} else {
+				out.WriteRune(r)
+			}
+		}
+	}
+	out.WriteByte('"')
+}
+
+// canonicalNumber prints a number as ECMAScript's Number.prototype.toString
+// does: the shortest digits that round-trip, laid out by their exponent.
+func canonicalNumber(number json.Number) (string, error) {
+	f, err := strconv.ParseFloat(string(number), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return "", fmt.Errorf("%s is not a finite number", number)
+	}
+	if f == 0 {
+		return "0", nil
+	}
+	sign := ""
+	if f < 0 {
+		sign, f = "-", -f
+	}
+	mantissa, exponent, _ := strings.Cut(strconv.FormatFloat(f, 'e', -1, 64), "e")
+	digits := strings.Replace(mantissa, ".", "", 1)
+	e, _ := strconv.Atoi(exponent)
+	k, n := len(digits), e+1
+	switch {
+	case k <= n && n <= 21:
+		return sign + digits + strings.Repeat("0", n-k), nil
+	case 0 < n && n <= 21:
+		return sign + digits[:n] + "." + digits[n:], nil
+	case -6 < n && n <= 0:
+		return sign + "0." + strings.Repeat("0", -n) + digits, nil
+	}
+	layout := digits[:1]
+	if k > 1 {
+		layout += "." + digits[1:]
+	}
+	if n-1 > 0 {
+		return sign + layout + "e+" + strconv.Itoa(n-1), nil
+	}
+	return sign + layout + "e-" + strconv.Itoa(1-n), nil
 }
 
 // proveWithTlog builds the log with tlog's own storage layout and prints its

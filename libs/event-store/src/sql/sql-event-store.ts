@@ -388,6 +388,6 @@ function toUnparsedEvent(row: EventRow): UnparsedEvent {
     integrity: scheme2
       ? { prevHash: row.prev_hash, hash: row.hash, hashScheme: 2 }
       : { prevHash: row.prev_hash, hash: row.hash },
-    ...(scheme2 ? { valuesJson: row.erasable ?? '{}' } : {}),
+    ...(scheme2 ? { valuesJson: row.erasable ?? null } : {}),
   };
 }

@@ -258,7 +258,7 @@ export class SqliteEventStore extends SqlEventStore {
           dataJson: data,
           metadataJson: metadata,
           ...(hashScheme === 2
-            ? { integrity: { prevHash, hash, hashScheme }, valuesJson: erasable ?? '{}' }
+            ? { integrity: { prevHash, hash, hashScheme }, valuesJson: erasable ?? null }
             : { integrity: { prevHash, hash } }),
         };
       if (page.length < this.pageSize) return;
