@@ -1,3 +1,4 @@
+import { erasableFieldsOf } from '@ledger/domain';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -43,8 +44,8 @@ export function openAppender(subject: Subject, target: Target): Promise<Appender
 
 export function openLedgerStore(target: Target): Promise<EventStore> {
   return target.db === 'sqlite'
-    ? SqliteEventStore.open(target.file, { synchronous: 'FULL' })
-    : PostgresEventStore.open(target.url);
+    ? SqliteEventStore.open(target.file, { synchronous: 'FULL', erasableFields: erasableFieldsOf })
+    : PostgresEventStore.open(target.url, { erasableFields: erasableFieldsOf });
 }
 
 /** The ledger's store as a command handler uses it: each append names the revision it expects. */

@@ -1,3 +1,4 @@
+import { erasableFieldsOf } from '@ledger/domain';
 /**
  * Catching up from zero, in a child of its own so its peak RSS is the
  * catch-up's: this module loads the store, the read models and the service's
@@ -37,6 +38,7 @@ export async function catchUp({
   const config = loadConfig(serviceEnv(dataDir));
   const store = await SqliteEventStore.open(join(dataDir, 'events.sqlite'), {
     synchronous: config.LEDGER_SQLITE_SYNCHRONOUS,
+    erasableFields: erasableFieldsOf,
   });
   const readStore = await openReadStore({ kind: 'sqlite', sqliteFile: join(dataDir, 'read.sqlite') });
   try {
