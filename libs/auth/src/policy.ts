@@ -3,7 +3,14 @@
  * read it) and docs/security.md (its table is generated from it by a test that
  * fails when they differ). Anything not listed is denied.
  */
-export const ROLES = ['auditor', 'regulator', 'emitter', 'governance-admin', 'ledger-admin'] as const;
+export const ROLES = [
+  'auditor',
+  'regulator',
+  'emitter',
+  'governance-admin',
+  'ledger-admin',
+  'data-protection-officer',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** `public`: no token needed (health, metrics, the published checkpoint and keys witnesses fetch). */
@@ -68,6 +75,8 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   grantDatasetAccess: GOVERNANCE,
   revokeDatasetAccess: GOVERNANCE,
   recordDatasetAccessPolicy: GOVERNANCE,
+  // The decider admits only the data protection officer, and never for themselves; the role only admits the request.
+  requestErasure: ['data-protection-officer'],
 };
 
 /** Keyed `METHOD /path` as Fastify registers the route. */

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { personId } from '@ledger/domain';
 
 /**
  * Patient identifiers never enter the ledger raw: they become keyed
@@ -11,9 +12,12 @@ import { join } from 'node:path';
 export class Pseudonymiser {
   /** Its own key, derived from the pseudonym key, so a digest can never equal a patient's pseudonym. */
   private readonly digestKey: Buffer;
+  /** Subject digests get a key of their own too: a subject digest is then never a pseudonym or a resource digest. */
+  private readonly subjectKey: Buffer;
 
   constructor(private readonly key: Buffer) {
     this.digestKey = createHmac('sha256', key).update('govledger fhir original digest').digest();
+    this.subjectKey = createHmac('sha256', key).update('govledger subject digest').digest();
   }
 
   pseudonymise(tenantId: string, patientId: string): string {
@@ -28,6 +32,17 @@ export class Pseudonymiser {
    */
   digest(tenantId: string, canonicalText: string): string {
     return createHmac('sha256', this.digestKey).update(`${tenantId}\0${canonicalText}`).digest('hex');
+  }
+
+  /**
+   * How erasures and legal holds name their subject without keeping it: a
+   * keyed digest of the tenant, the kind and the id. A person's id in its one
+   * spelling (personId), so `Dr.Ada` and `dr.ada` are one subject; a patient's
+   * raw id is pseudonymised first, so the digest is of what the ledger holds.
+   */
+  subjectDigest(tenantId: string, kind: 'PERSON' | 'PATIENT', id: string): string {
+    const normalised = kind === 'PERSON' ? personId(id) : this.pseudonymise(tenantId, id);
+    return createHmac('sha256', this.subjectKey).update(`${tenantId}\0${kind}\0${normalised}`).digest('hex');
   }
 
   /** The key from LEDGER_PSEUDONYM_KEY, else `<dataDir>/keys/pseudonym.key`, created (mode 0600) on first start. */

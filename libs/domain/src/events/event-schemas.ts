@@ -3,6 +3,7 @@ import { AI_SYSTEM_EVENTS, SUPERSEDED_AI_SYSTEM_EVENTS, type AiSystemEvent } fro
 import { CLINICAL_USE_EVENTS, type ClinicalUseEvent } from '../clinical-use/events';
 import { DATA_ACCESS_EVENTS, type DataAccessedEvent } from '../data-access/events';
 import { DATASET_EVENTS, type DatasetEvent } from '../dataset/events';
+import { ERASURE_EVENTS, type ErasureEvent } from '../erasure/events';
 import { EVIDENCE_EVENTS, type EvidenceEvent } from '../evidence/events';
 import {
   LEDGER_AUDIT_EVENTS,
@@ -24,6 +25,7 @@ export const EVENT_SCHEMAS = {
   ...CLINICAL_USE_EVENTS,
   ...LEDGER_AUDIT_EVENTS,
   ...EVIDENCE_EVENTS,
+  ...ERASURE_EVENTS,
 } satisfies Record<string, EventSchema>;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
@@ -34,7 +36,7 @@ export const SUPERSEDED_EVENT_SCHEMAS: { readonly [T in EventType]?: readonly Ev
   ...SUPERSEDED_LEDGER_AUDIT_EVENTS,
 };
 export type DomainEvent =
-  AiSystemEvent | DatasetEvent | DataAccessedEvent | ClinicalUseEvent | LedgerAuditEvent | EvidenceEvent;
+  AiSystemEvent | DatasetEvent | DataAccessedEvent | ClinicalUseEvent | LedgerAuditEvent | EvidenceEvent | ErasureEvent;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];

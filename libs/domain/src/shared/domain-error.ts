@@ -32,7 +32,10 @@ export type DomainErrorCode =
   | 'NOT_MONITORING_SOURCE'
   | 'INCIDENT_UNDER_INVESTIGATION'
   | 'NOT_FINDING_OWNER'
-  | 'VERIFIER_IS_OWNER';
+  | 'VERIFIER_IS_OWNER'
+  | 'NOT_DATA_PROTECTION_OFFICER'
+  | 'SELF_ERASURE'
+  | 'LEGAL_HOLD';
 
 /** One failing field of an event's data, as a JSON Pointer into that data ('' is the data itself). */
 export interface ValidationProblem {

@@ -14,6 +14,8 @@ export const streamNames = {
   ledgerSelfAudit: () => 'ledger-self-audit',
   /** Kept apart from the system's own stream: recording an export decides nothing about the system. */
   evidenceExports: (systemId: string) => `evidence-exports-${systemId}`,
+  /** Erasures decided by the tenant's data protection officers: decisions about people, not about one system. */
+  erasures: () => 'erasures',
 };
 
 /** Streams are scoped to the tenant by name; domain ids cannot contain the slash. */

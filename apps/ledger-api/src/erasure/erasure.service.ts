@@ -1,0 +1,209 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  decideErasure,
+  DomainError,
+  ERASURE_EVENTS,
+  findErasures,
+  streamNames,
+  tenantStream,
+  type ErasureEvent,
+  type ErasureSubject,
+} from '@ledger/domain';
+import type { EventStore, StoredEvent, ValueErasure } from '@ledger/event-store';
+import { PROJECTIONS, rebuildProjection, timelineProjection } from '@ledger/read-models';
+import type { ReadStore } from '@ledger/read-store';
+import { ProblemError } from '../errors/problem';
+import { Pseudonymiser } from '../privacy/pseudonymiser';
+import { READ_STORE } from '../read-models/read-store.module';
+import type { Caller } from '../request-context/caller';
+import { EVENT_STORE } from '../store/event-store.module';
+import { LEGAL_HOLDS, type LegalHolds } from './legal-holds';
+
+export interface ErasureRequest {
+  subject: { personId?: string; patientId?: string };
+  legalBasis: string;
+  requestedBy: string;
+  rationale: string;
+  alsoFreeTextOf?: string[];
+}
+
+export interface ErasureReceipt {
+  erasureId: string;
+  subjectDigest: string;
+  eventsErased: number;
+  valuesErased: number;
+  /** The ErasureRecorded events: the decision and the evidence of what was erased. */
+  recorded: Array<{ eventId: string; position: string; systemId: string | null }>;
+  /** The read models rebuilt before answering, so every query already shows ERASED. */
+  projectionsRebuilt: string[];
+}
+
+/**
+ * Erasure of a person's or a patient's values, keeping every hash. In order:
+ * finish any recorded erasure a crash interrupted; find the values (reading
+ * the log itself, so nothing recorded is missed); decide (role, self-erasure,
+ * requester, legal holds); append ErasureRecorded, the durable decision; take
+ * the values and their salts out of the store; rebuild the read models that
+ * hold values (the timeline holds none), then answer. Erasures run one at a
+ * time in this process: two rebuilds of one projection must not race.
+ */
+@Injectable()
+export class ErasureService {
+  private readonly logger = new Logger('Erasure');
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(LEGAL_HOLDS) private readonly holds: LegalHolds,
+    private readonly pseudonymiser: Pseudonymiser,
+  ) {}
+
+  request(caller: Caller, request: ErasureRequest, correlationId: string): Promise<ErasureReceipt> {
+    const run = this.queue.then(() => this.erase(caller, request, correlationId));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async erase(
+    caller: Caller,
+    request: ErasureRequest,
+    correlationId: string,
+  ): Promise<ErasureReceipt> {
+    const { tenantId } = caller;
+    if (!this.store.eraseValues)
+      throw new ProblemError({
+        status: 501,
+        code: 'ERASURE_UNSUPPORTED',
+        message: `the ${this.store.kind} store keeps every value inside its hashed events, so none can be erased; erasure needs LEDGER_STORE=sqlite or postgres`,
+      });
+    const { subject, digest } = this.subjectOf(tenantId, request.subject);
+    await this.finishRecordedErasures(tenantId);
+
+    const alsoFreeTextOf = new Set(request.alsoFreeTextOf ?? []);
+    const tenantEvents: StoredEvent[] = [];
+    for await (const event of this.store.readAll())
+      if (event.metadata.tenantId === tenantId && (event.sealed || alsoFreeTextOf.has(event.eventId)))
+        tenantEvents.push(event);
+    const unknown = [...alsoFreeTextOf].filter((id) => !tenantEvents.some((e) => e.eventId === id));
+    if (unknown.length > 0)
+      throw new ProblemError({
+        status: 404,
+        code: 'NOT_FOUND',
+        field: 'alsoFreeTextOf',
+        message: `no event ${unknown.join(', ')} in this tenant; name the ids of recorded events whose free text names the subject`,
+      });
+    const found = findErasures(subject, tenantEvents, alsoFreeTextOf);
+    const systemIds = [...new Set(found.flatMap((f) => (f.systemId ? [f.systemId] : [])))].sort();
+
+    const erasureId = randomUUID();
+    const events = decideErasure({
+      erasureId,
+      subject,
+      subjectDigest: digest,
+      legalBasis: request.legalBasis,
+      requestedBy: request.requestedBy,
+      rationale: request.rationale,
+      caller,
+      found,
+      blockingHolds: await this.holds.blockingHolds(tenantId, digest, systemIds),
+    });
+    const now = new Date().toISOString();
+    const appended = await this.store.append(
+      tenantStream(tenantId, streamNames.erasures()),
+      events.map((event) => ({
+        eventId: randomUUID(),
+        type: event.type,
+        schemaVersion: ERASURE_EVENTS[event.type].version,
+        data: event.data,
+        metadata: {
+          tenantId,
+          actor: {
+            id: caller.id,
+            role: caller.role,
+            ...(caller.onBehalfOf ? { onBehalfOf: caller.onBehalfOf } : {}),
+          },
+          source: 'ledger-api/graphql',
+          occurredAt: now,
+          correlationId,
+          causationId: erasureId,
+        },
+      })),
+      'any',
+    );
+    const valuesErased = await this.store.eraseValues(
+      found.map(({ eventId, pointers }) => ({ eventId, pointers })),
+    );
+    const projectionsRebuilt = found.length > 0 ? await this.rebuildReadModels() : [];
+    this.logger.log({
+      msg: 'erasure recorded and applied',
+      erasureId,
+      events: found.length,
+      values: valuesErased,
+    });
+    return {
+      erasureId,
+      subjectDigest: digest,
+      eventsErased: found.length,
+      valuesErased,
+      recorded: appended.events.map((e, i) => ({
+        eventId: e.eventId,
+        position: e.position.toString(),
+        systemId: events[i].data.systemId ?? null,
+      })),
+      projectionsRebuilt,
+    };
+  }
+
+  private subjectOf(
+    tenantId: string,
+    given: ErasureRequest['subject'],
+  ): { subject: ErasureSubject; digest: string } {
+    const personId = given.personId?.trim() ? given.personId : undefined;
+    const patientId = given.patientId?.trim() ? given.patientId : undefined;
+    if (personId && !patientId)
+      return {
+        subject: { kind: 'PERSON', id: personId },
+        digest: this.pseudonymiser.subjectDigest(tenantId, 'PERSON', personId),
+      };
+    if (patientId && !personId)
+      return {
+        subject: { kind: 'PATIENT', pseudonym: this.pseudonymiser.pseudonymise(tenantId, patientId) },
+        digest: this.pseudonymiser.subjectDigest(tenantId, 'PATIENT', patientId),
+      };
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'subject must name exactly one of personId (a person as the identity provider names them) or patientId (the raw patient id; the ledger pseudonymises it)',
+      'subject',
+    );
+  }
+
+  /**
+   * Takes out what recorded erasures listed and the store still holds: the
+   * decision is appended before the values go, so a crash in between leaves
+   * values that the next erasure of the tenant removes. Erasing an erased
+   * value changes nothing, so this is safe to repeat.
+   */
+  private async finishRecordedErasures(tenantId: string): Promise<void> {
+    const listed: ValueErasure[] = [];
+    for await (const event of this.store.readStream(tenantStream(tenantId, streamNames.erasures())))
+      if (event.type === 'ErasureRecorded') listed.push(...(event.data as ErasureEvent['data']).erased);
+    if (listed.length === 0) return;
+    const finished = await this.store.eraseValues!(listed);
+    if (finished > 0) {
+      this.logger.warn({ msg: 'finished an erasure a crash had interrupted', tenantId, values: finished });
+      await this.rebuildReadModels();
+    }
+  }
+
+  private async rebuildReadModels(): Promise<string[]> {
+    const rebuilt: string[] = [];
+    for (const definition of PROJECTIONS) {
+      if (definition === timelineProjection) continue;
+      await rebuildProjection(this.store, this.readStore, definition as never);
+      rebuilt.push(definition.name);
+    }
+    return rebuilt;
+  }
+}
