@@ -284,6 +284,84 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('erasure that keeps every proof
     });
   });
 
+  it('erases a patient: every patient value of the events holding their pseudonym, and the read models still build', async () => {
+    const response = await api.graphql(
+      REQUEST,
+      {
+        input: { ...erasureOf('x').input, subject: { patientId: 'MRN-7' }, requestedBy: 'patient advocate' },
+      },
+      DPO,
+      dpo,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.requestErasure).toMatchObject({ eventsErased: 3, valuesErased: 3 });
+    const auditor = { authorization: `Bearer ${await api.token('auditor.amy', 'auditor')}` };
+    const access = await api.graphql(
+      `{ dataAccess(filter: { systemId: "${SYSTEM}" }, first: 50) { edges { node { actor patientPseudonym } } }
+       ledger { projections { name error } } }`,
+      {},
+      'auditor.amy',
+      auditor,
+    );
+    expect(access.errors).toBeUndefined();
+    const rows = (access.data as any).dataAccess.edges.map((e: any) => e.node);
+    expect(rows.filter((r: any) => r.patientPseudonym !== null).map((r: any) => r.patientPseudonym)).toEqual([
+      ERASED,
+      ERASED,
+      ERASED,
+    ]);
+    expect((access.data as any).ledger.projections.filter((p: any) => p.error)).toEqual([]);
+  });
+
+  it('finishes, before the next erasure, an erasure a crash left recorded but not applied', async () => {
+    const accepted = (await allEvents()).find(
+      (e) => e.type === 'AccountabilityAccepted' && e.metadata.actor.id === 'dr.perf',
+    )!;
+    // What a crash between the two steps leaves: the decision appended, the value still there.
+    await api.store.append(
+      'default/erasures',
+      [
+        {
+          eventId: randomUUID(),
+          type: 'ErasureRecorded',
+          schemaVersion: 1,
+          data: {
+            erasureId: randomUUID(),
+            subject: { kind: 'PERSON', digest: 'ab'.repeat(32) },
+            legalBasis: 'GDPR Art 17(1)(a)',
+            requestedBy: 'the data subject',
+            decidedBy: DPO,
+            rationale: 'interrupted',
+            systemId: SYSTEM,
+            part: 1,
+            parts: 1,
+            totalEvents: 1,
+            totalValues: 1,
+            erased: [{ eventId: accepted.eventId, pointers: ['/metadata/actor/id'] }],
+          },
+          metadata: {
+            tenantId: 'default',
+            actor: { id: DPO, role: 'data-protection-officer' },
+            source: 'ledger-api/graphql',
+            occurredAt: new Date().toISOString(),
+            correlationId: randomUUID(),
+            causationId: randomUUID(),
+          },
+        },
+      ],
+      'any',
+    );
+    expect((await api.store.findByEventIds([accepted.eventId]))[0].metadata.actor.id).toBe('dr.perf');
+    const next = await api.graphql(
+      REQUEST,
+      erasureOf('nobody.known', { requestedBy: 'nobody.known' }),
+      DPO,
+      dpo,
+    );
+    expect(next.errors).toBeUndefined();
+    expect((await api.store.findByEventIds([accepted.eventId]))[0].metadata.actor.id).toBe(ERASED);
+  });
+
   it('refuses with LEGAL_HOLD while a hold covers the subject or a system whose events it would touch', async () => {
     const place = (holdId: string, scope: Record<string, unknown>) =>
       api.store.append(
