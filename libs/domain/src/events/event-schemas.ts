@@ -36,7 +36,13 @@ export const SUPERSEDED_EVENT_SCHEMAS: { readonly [T in EventType]?: readonly Ev
   ...SUPERSEDED_LEDGER_AUDIT_EVENTS,
 };
 export type DomainEvent =
-  AiSystemEvent | DatasetEvent | DataAccessedEvent | ClinicalUseEvent | LedgerAuditEvent | EvidenceEvent | ErasureEvent;
+  | AiSystemEvent
+  | DatasetEvent
+  | DataAccessedEvent
+  | ClinicalUseEvent
+  | LedgerAuditEvent
+  | EvidenceEvent
+  | ErasureEvent;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
