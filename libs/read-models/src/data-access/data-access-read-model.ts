@@ -79,9 +79,14 @@ async function evolveGrant(db: Db, event: GrantEvent): Promise<void> {
   }
 }
 
-/** The AuditEvent an access was recorded from, kept as sent (issue 19); absent for accesses recorded any other way. */
-const sentAuditEvent = (event: Access): unknown =>
-  (event.data as { fhir?: { resource?: unknown } }).fhir?.resource;
+/**
+ * The AuditEvent an access was recorded from, kept as sent (issue 19); absent for accesses recorded any other
+ * way, and once erased (it then reads ERASED): the access is then searched by what the event itself holds.
+ */
+function sentAuditEvent(event: Access): object | undefined {
+  const resource = (event.data as { fhir?: { resource?: unknown } }).fhir?.resource;
+  return resource !== null && typeof resource === 'object' ? resource : undefined;
+}
 
 async function insertAccesses(db: Db, accesses: readonly Access[]): Promise<void> {
   if (accesses.length === 0) return;
