@@ -19,7 +19,7 @@ import {
 } from '../evidence/evidence-fixture';
 import { collect } from '../support/events';
 import { minimalAuditEvent } from '../support/fhir';
-import { auditedSystem, staffRoles } from '../support/governance';
+import { auditedSystem, ok, staffRoles } from '../support/governance';
 import { caughtUp, startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
 /*
@@ -64,6 +64,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('erasure that keeps every proof
   const hashesBefore = new Map<string, string>();
   let touched: StoredEvent[];
   let receipt: Record<string, any>;
+  let narrative: string;
 
   const cli = (args: string[]) =>
     govledger(args, {
@@ -78,6 +79,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('erasure that keeps every proof
     await auditedSystem(api, SYSTEM, [EMITTER]);
     // dr.ada is named (assigned TAKEDOWN_AUTHORITY) and acts (accepts it) under her own spelling.
     await staffRoles(api, SYSTEM);
+    // A narrative that names her: only the officer can tell, so it is named in alsoFreeTextOf.
+    const revoked = await ok(api, 'revokeAccountability', {
+      systemId: SYSTEM,
+      assignmentId: 'clinical_lead-1',
+      reason: "clinical lead handed over to dr.ada's team",
+    });
+    narrative = revoked.events[0].eventId;
     const accesses = ['Dr.Ada', ' DR.ADA', 'dr.bob'].map((actor) => ({
       eventId: randomUUID(),
       type: 'DataAccessed',
@@ -120,7 +128,12 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('erasure that keeps every proof
     for (const event of touched) hashesBefore.set(event.eventId, event.integrity.hash);
     expect(touched.length).toBeGreaterThanOrEqual(5);
 
-    const response = await api.graphql(REQUEST, erasureOf('DR.Ada '), DPO, dpo);
+    const response = await api.graphql(
+      REQUEST,
+      erasureOf('DR.Ada ', { alsoFreeTextOf: [narrative] }),
+      DPO,
+      dpo,
+    );
     expect(response.errors).toBeUndefined();
     receipt = response.data!.requestErasure as Record<string, any>;
   }, 240_000);
@@ -277,6 +290,16 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('erasure that keeps every proof
   it('refuses a data protection officer erasing themselves, in any spelling', async () => {
     const response = await api.graphql(REQUEST, erasureOf(' DPO.Dora'), DPO, dpo);
     expect(response.errors?.[0].extensions).toMatchObject({ code: 'SELF_ERASURE', field: 'subject' });
+  });
+
+  it('refuses free text of an event it cannot find, naming alsoFreeTextOf', async () => {
+    const response = await api.graphql(
+      REQUEST,
+      erasureOf('dr.bob', { requestedBy: 'dr.bob', alsoFreeTextOf: [randomUUID()] }),
+      DPO,
+      dpo,
+    );
+    expect(response.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'alsoFreeTextOf' });
   });
 
   it('refuses a blank requester, naming requestedBy', async () => {

@@ -9,8 +9,9 @@ import {
   tenantStream,
   type ErasureEvent,
   type ErasureSubject,
+  type FoundErasure,
 } from '@ledger/domain';
-import type { EventStore, StoredEvent, ValueErasure } from '@ledger/event-store';
+import type { EventStore, ValueErasure } from '@ledger/event-store';
 import { PROJECTIONS, rebuildProjection, timelineProjection } from '@ledger/read-models';
 import type { ReadStore } from '@ledger/read-store';
 import { ProblemError } from '../errors/problem';
@@ -82,11 +83,15 @@ export class ErasureService {
     await this.finishRecordedErasures(tenantId);
 
     const alsoFreeTextOf = new Set(request.alsoFreeTextOf ?? []);
-    const tenantEvents: StoredEvent[] = [];
-    for await (const event of this.store.readAll())
-      if (event.metadata.tenantId === tenantId && (event.sealed || alsoFreeTextOf.has(event.eventId)))
-        tenantEvents.push(event);
-    const unknown = [...alsoFreeTextOf].filter((id) => !tenantEvents.some((e) => e.eventId === id));
+    const found: FoundErasure[] = [];
+    const named = new Set<string>();
+    // One event at a time: the whole log is read, and only what is found is kept.
+    for await (const event of this.store.readAll()) {
+      if (event.metadata.tenantId !== tenantId) continue;
+      if (alsoFreeTextOf.has(event.eventId)) named.add(event.eventId);
+      if (event.sealed) found.push(...findErasures(subject, [event], alsoFreeTextOf));
+    }
+    const unknown = [...alsoFreeTextOf].filter((id) => !named.has(id));
     if (unknown.length > 0)
       throw new ProblemError({
         status: 404,
@@ -94,7 +99,6 @@ export class ErasureService {
         field: 'alsoFreeTextOf',
         message: `no event ${unknown.join(', ')} in this tenant; name the ids of recorded events whose free text names the subject`,
       });
-    const found = findErasures(subject, tenantEvents, alsoFreeTextOf);
     const systemIds = [...new Set(found.flatMap((f) => (f.systemId ? [f.systemId] : [])))].sort();
 
     const erasureId = randomUUID();
