@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import {
   decideErasure,
@@ -12,8 +19,8 @@ import {
   type FoundErasure,
 } from '@ledger/domain';
 import type { EventStore, ValueErasure } from '@ledger/event-store';
-import { PROJECTIONS, rebuildProjection, timelineProjection } from '@ledger/read-models';
-import type { ReadStore } from '@ledger/read-store';
+import { PROJECTIONS, rebuildProjection, timelineProjection, type TimelineTables } from '@ledger/read-models';
+import type { CheckpointTables, ReadStore } from '@ledger/read-store';
 import { ProblemError } from '../errors/problem';
 import { Pseudonymiser } from '../privacy/pseudonymiser';
 import { READ_STORE } from '../read-models/read-store.module';
@@ -47,12 +54,15 @@ export interface ErasureReceipt {
  * requester, legal holds); append ErasureRecorded, the durable decision; take
  * the values and their salts out of the store; rebuild the read models that
  * hold values (the timeline holds none), then answer. Erasures run one at a
- * time in this process: two rebuilds of one projection must not race.
+ * time in this process: two rebuilds of one projection must not race. At
+ * start, and before each erasure of a tenant, what a crash left recorded but
+ * not erased is erased.
  */
 @Injectable()
-export class ErasureService {
+export class ErasureService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Erasure');
   private queue: Promise<unknown> = Promise.resolve();
+  private stopping = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -60,6 +70,58 @@ export class ErasureService {
     @Inject(LEGAL_HOLDS) private readonly holds: LegalHolds,
     private readonly pseudonymiser: Pseudonymiser,
   ) {}
+
+  /** In the background, so that a long log does not hold the service's start; erasures wait behind it. */
+  onApplicationBootstrap(): void {
+    if (!this.store.eraseValues) return;
+    this.queue = this.queue
+      .then(() => this.finishAfterRestart())
+      .catch((error: unknown) =>
+        this.logger.error({
+          msg: 'could not finish the recorded erasures at start; the next erasure of each tenant finishes them',
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.queue;
+  }
+
+  /**
+   * The tenants with recorded erasures: those the timeline has indexed, and
+   * those in the part of the log it has not reached yet (all of it, on a
+   * ledger whose timeline has never run).
+   */
+  private async finishAfterRestart(): Promise<void> {
+    const db = this.readStore.db as Kysely<TimelineTables & CheckpointTables>;
+    const tenants = new Set<string>();
+    // Before the projections first run, neither table exists yet: the whole log is then read.
+    const tables = new Set((await db.introspection.getTables()).map((t) => t.name));
+    const indexed =
+      tables.has('projection_checkpoints') && tables.has('tl_events')
+        ? await db
+            .selectFrom('projection_checkpoints')
+            .select('position')
+            .where('name', '=', timelineProjection.name)
+            .executeTakeFirst()
+        : undefined;
+    if (indexed)
+      for (const row of await db
+        .selectFrom('tl_events')
+        .select('tenant_id')
+        .distinct()
+        .where('type', '=', 'ErasureRecorded')
+        .where('position', '<=', indexed.position)
+        .execute())
+        tenants.add(row.tenant_id);
+    for await (const event of this.store.readAll({ after: BigInt(indexed?.position ?? '0') })) {
+      if (this.stopping) return;
+      if (event.type === 'ErasureRecorded') tenants.add(event.metadata.tenantId);
+    }
+    for (const tenantId of tenants) if (!this.stopping) await this.finishRecordedErasures(tenantId);
+  }
 
   request(caller: Caller, request: ErasureRequest, correlationId: string): Promise<ErasureReceipt> {
     const run = this.queue.then(() => this.erase(caller, request, correlationId));
