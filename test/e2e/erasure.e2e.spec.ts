@@ -11,6 +11,7 @@ import {
   bundleEvents,
   bundleMembers,
   exportOverGraphql,
+  fhirViewOf,
   govledger,
   ledgerEnv,
   offlineEnv,
@@ -203,6 +204,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('erasure that keeps every proof
       const text = name.endsWith('.gz') ? gunzipSync(content).toString() : content.toString();
       expect({ name, names: ADA.test(text) }).toEqual({ name, names: false });
     }
+    expect(JSON.stringify(fhirViewOf(members))).toContain(ERASED);
     const report = members.get('report.html')!.toString();
     expect(report).toContain(ERASED);
     // The report says an erasure happened, by whom and on what basis, without whom it was about.
