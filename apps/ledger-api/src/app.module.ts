@@ -16,6 +16,7 @@ import { IntegrityModule } from './integrity/integrity.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { EvidenceModule } from './evidence/evidence.module';
+import { ErasureModule } from './erasure/erasure.module';
 import { ConsoleModule } from './console/console.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 
@@ -39,6 +40,7 @@ export class AppModule {
         AccessReviewsModule,
         IngestModule,
         EvidenceModule,
+        ErasureModule,
         ConsoleModule,
         MonitoringModule,
       ],

@@ -81,6 +81,8 @@ export const GRAPHQL_POLICY: Readonly<Record<string, Access>> = {
   placeLegalHold: ['governance-admin', 'data-protection-officer'],
   // Never the data protection officer: the one who decides erasures must not also lift, alone, the hold that blocks one.
   releaseLegalHold: GOVERNANCE,
+  // The decider admits only the data protection officer, and never for themselves; the role only admits the request.
+  requestErasure: ['data-protection-officer'],
 };
 
 /** Keyed `METHOD /path` as Fastify registers the route. */

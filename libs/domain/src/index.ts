@@ -148,6 +148,23 @@ export {
 } from './ledger-audit/record-ledger-audit';
 export { EVIDENCE_EVENTS, type EvidenceEvent } from './evidence/events';
 export { recordEvidenceExport } from './evidence/record-evidence-export';
+export {
+  ERASED_EVENTS_PER_RECORD,
+  ERASURE_EVENTS,
+  ERASURE_SUBJECT_KINDS,
+  type ErasureEvent,
+  type ErasureSubjectKind,
+} from './erasure/events';
+export {
+  DATA_PROTECTION_OFFICER,
+  THE_DATA_SUBJECT,
+  decideErasure,
+  findErasures,
+  type ErasableEventView,
+  type ErasureSubject,
+  type FoundErasure,
+  type RequestErasure,
+} from './erasure/decide-erasure';
 export { dueWindows, type MonitoringWindow } from './monitoring/windows';
 export {
   LEGAL_HOLD_EVENTS,

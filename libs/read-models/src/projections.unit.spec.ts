@@ -30,8 +30,14 @@ const READ_MODELS: ReadModel[] = [
   clinicalUseReadModel,
 ];
 
-/** The ledger's record of its own use: found through the timeline, read by no read model. */
-const TIMELINE_ONLY = ['AccessDenied', 'PatientLookupPerformed', 'DataAccessExported', 'EvidenceExported'];
+/** The ledger's record of its own use, and of erasures: found through the timeline, read by no read model. */
+const TIMELINE_ONLY = [
+  'AccessDenied',
+  'PatientLookupPerformed',
+  'DataAccessExported',
+  'EvidenceExported',
+  'ErasureRecorded',
+];
 
 describe('the read models', () => {
   it('hand every event type of the domain to a read model, but for those only the timeline indexes', () => {

@@ -52,6 +52,8 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   NOT_FINDING_OWNER: 403,
   VERIFIER_IS_OWNER: 422,
   RELEASER_IS_PLACER: 422,
+  NOT_DATA_PROTECTION_OFFICER: 403,
+  SELF_ERASURE: 422,
   // What is asked for is allowed, just not while the hold lasts: a conflict with the ledger's state.
   LEGAL_HOLD: 409,
 };

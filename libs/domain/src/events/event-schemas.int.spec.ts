@@ -22,6 +22,7 @@ import {
   recordDataAccessExport,
   recordPatientLookup,
 } from '../ledger-audit/record-ledger-audit';
+import { decideErasure } from '../erasure/decide-erasure';
 import { recordEvidenceExport } from '../evidence/record-evidence-export';
 import { datasetDecider } from '../dataset/dataset';
 import type { DatasetCommand } from '../dataset/commands';
@@ -297,7 +298,24 @@ function emittedByTheDomain(): DomainEvent[] {
     (events, c) => [...events, ...legalHoldsDecider.decide(c, stateFrom(legalHoldsDecider, events))],
     [],
   );
-  return [...systems, ...datasets, access, ...selfAudit, exported, ...clinicalUse, ...holds];
+  const erasure = decideErasure({
+    erasureId: 'e7a1c0de-0000-4000-8000-000000000001',
+    subject: { kind: 'PERSON', id: 'dr.ada' },
+    subjectDigest: 'cd'.repeat(32),
+    legalBasis: 'GDPR Art 17(1)(a)',
+    requestedBy: 'dr.ada',
+    rationale: 'left the organisation; no retention duty outweighs the request',
+    caller: { id: 'dpo.dora', role: 'data-protection-officer' },
+    found: [
+      {
+        eventId: 'c0a8e7b2-5d4f-4e1a-9b3c-2f6d8e0a1b4c',
+        pointers: ['/data/actor', '/metadata/actor/id'],
+        systemId: 'sepsis-watch',
+      },
+    ],
+    blockingHolds: [],
+  });
+  return [...systems, ...datasets, access, ...selfAudit, exported, ...clinicalUse, ...holds, ...erasure];
 }
 
 describe('runtime validation agrees with the published schemas', () => {

@@ -3,6 +3,7 @@ import { AI_SYSTEM_EVENTS, SUPERSEDED_AI_SYSTEM_EVENTS, type AiSystemEvent } fro
 import { CLINICAL_USE_EVENTS, type ClinicalUseEvent } from '../clinical-use/events';
 import { DATA_ACCESS_EVENTS, type DataAccessedEvent } from '../data-access/events';
 import { DATASET_EVENTS, type DatasetEvent } from '../dataset/events';
+import { ERASURE_EVENTS, type ErasureEvent } from '../erasure/events';
 import { EVIDENCE_EVENTS, type EvidenceEvent } from '../evidence/events';
 import {
   LEDGER_AUDIT_EVENTS,
@@ -26,6 +27,7 @@ export const EVENT_SCHEMAS = {
   ...LEDGER_AUDIT_EVENTS,
   ...EVIDENCE_EVENTS,
   ...LEGAL_HOLD_EVENTS,
+  ...ERASURE_EVENTS,
 } satisfies Record<string, EventSchema>;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
@@ -42,7 +44,8 @@ export type DomainEvent =
   | ClinicalUseEvent
   | LedgerAuditEvent
   | EvidenceEvent
-  | LegalHoldEvent;
+  | LegalHoldEvent
+  | ErasureEvent;
 export type DomainEventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];

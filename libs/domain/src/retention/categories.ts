@@ -51,6 +51,7 @@ const CATEGORY_OF: Readonly<Record<EventType, RetentionCategory>> = {
   EvidenceExported: 'GOVERNANCE',
   LegalHoldPlaced: 'GOVERNANCE',
   LegalHoldReleased: 'GOVERNANCE',
+  ErasureRecorded: 'GOVERNANCE',
   DataAccessed: 'DATA_ACCESS',
   // Each use of an AI on a patient, and what the ledger found about that use, is a usage log.
   AiOutputProduced: 'DATA_ACCESS',

@@ -34,6 +34,8 @@ export type DomainErrorCode =
   | 'NOT_FINDING_OWNER'
   | 'VERIFIER_IS_OWNER'
   | 'RELEASER_IS_PLACER'
+  | 'NOT_DATA_PROTECTION_OFFICER'
+  | 'SELF_ERASURE'
   | 'LEGAL_HOLD';
 
 /** One failing field of an event's data, as a JSON Pointer into that data ('' is the data itself). */

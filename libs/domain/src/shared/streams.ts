@@ -16,6 +16,8 @@ export const streamNames = {
   evidenceExports: (systemId: string) => `evidence-exports-${systemId}`,
   /** One per tenant: few events, and a hold on a subject belongs to no system. */
   legalHolds: () => 'legal-holds',
+  /** Erasures decided by the tenant's data protection officers: decisions about people, not about one system. */
+  erasures: () => 'erasures',
 };
 
 /** Streams are scoped to the tenant by name; domain ids cannot contain the slash. */

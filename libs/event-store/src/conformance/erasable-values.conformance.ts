@@ -83,6 +83,26 @@ export function runErasableValuesConformance(name: string, target: ErasableValue
       expect(await store.eraseValues!([{ eventId: event.eventId, pointers: ['/data/name'] }])).toBe(0);
     });
 
+    it('shows a subscription that read an event before its erasure [erased] when it reads it again', async () => {
+      const s = stream();
+      const event = newEvent({ name: 'Dr Fay' });
+      const [appended] = (await store.append(s, [event], 'no_stream')).events;
+      const firstRead = async () => {
+        const controller = new AbortController();
+        for await (const e of eventsOf(
+          store.subscribeAll({ after: appended.position - 1n, signal: controller.signal }),
+        )) {
+          controller.abort();
+          return e;
+        }
+        throw new Error('the subscription delivered nothing');
+      };
+      expect((await firstRead()).data).toEqual({ name: 'Dr Fay' });
+      await store.eraseValues!([{ eventId: event.eventId, pointers: ['/data/name'] }]);
+      // A projection rebuilt after an erasure reads through the same subscription path.
+      expect((await firstRead()).data).toEqual({ name: ERASED });
+    });
+
     it('acknowledges a resend as a duplicate, though each append salts afresh', async () => {
       const s = stream();
       const event = newEvent({ name: 'Dr Cy' });

@@ -187,6 +187,8 @@ export abstract class SqlEventStore implements EventStore {
           .execute();
       }
     });
+    // The shared tail holds events as they were opened before: a subscription must read the erasure.
+    if (erased > 0) this.tail.forget();
     return erased;
   }
 
@@ -309,6 +311,12 @@ class SharedTail {
     const read = await readStore(from, limit - cached.length);
     this.keep(from, read);
     return cached.concat(read);
+  }
+
+  /** Drops every event held, so the next read of each is from the store. */
+  forget(): void {
+    this.after = 0n;
+    this.events = [];
   }
 
   private since(after: bigint, limit: number): StoredEvent[] {

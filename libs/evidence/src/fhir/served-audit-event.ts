@@ -21,12 +21,13 @@ const DIGEST_ALGORITHM = 'hmac-sha256';
  * exported: the AuditEvent the emitter sent, as kept with its patient
  * identifiers pseudonymised, with the ledger event id as its FHIR id and the
  * ledger's additions in LEDGER_RECORD_EXTENSION. An access recorded without
- * one (POST /v1/events, or before the ledger kept them) is described by the
- * ledger from its event (auditEventOf).
+ * one (POST /v1/events, or before the ledger kept them), or whose AuditEvent
+ * was erased, is described by the ledger from its event (auditEventOf).
  */
 export function fhirAuditEventOf(event: StoredEvent): AuditEvent {
   const kept = (event.data as DataAccessedEvent['data']).fhir;
-  if (!kept) return auditEventOf(event);
+  // An erased AuditEvent reads ERASED: the ledger then describes the access from what the event still holds.
+  if (!kept || typeof kept.resource !== 'object') return auditEventOf(event);
   const { resourceType: _, id: sentId, extension, ...sent } = kept.resource as AuditEvent;
   const record: Extension[] = [
     { url: 'eventId', valueId: event.eventId },

@@ -490,6 +490,15 @@ export function renderReport({
             )
             .join('<br>') || 'none in the period',
         ],
+        [
+          'Erasures of personal data in these events',
+          model.erasures
+            .map(
+              (x) =>
+                `${esc(x.source.at)}: ${x.erased.reduce((n, e) => n + e.pointers.length, 0)} values of ${x.erased.length} events erased (a ${x.subject.kind.toLowerCase()}, digest <code>${esc(x.subject.digest.slice(0, 16))}…</code>; ${esc(x.legalBasis)}; requested by ${esc(x.requestedBy)}, decided by ${esc(x.decidedBy)}); their commitments remain, so every hash and proof holds ${src(x.source)}`,
+            )
+            .join('<br>') || 'none',
+        ],
       ],
       '',
     )}<p>To check this bundle without trusting its sender: <code>govledger verify-bundle &lt;file&gt; --trusted-key &lt;the ledger's verifier key, obtained separately&gt;</code>. It checks the manifest signature, every file's SHA-256, every event's hash, every inclusion proof, the checkpoint signature and the consistency proof, and recomputes every computed monitoring signal from the bundled outputs, responses and outcomes, with no server or database.</p></section>`,

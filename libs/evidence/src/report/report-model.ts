@@ -5,6 +5,7 @@ import {
   type ClinicalUseEvent,
   type DataAccessedEvent,
   type DatasetEventOf,
+  type ErasureEvent,
   type EvidenceEvent,
 } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
@@ -155,6 +156,7 @@ export class ReportModel {
   accessReviews: AccessReviewRow[] = [];
   datasetEvents: Array<{ type: string; datasetId: string; summary: string; source: Source }> = [];
   exports: Array<EvidenceEvent['data'] & { source: Source }> = [];
+  erasures: Array<ErasureEvent['data'] & { source: Source }> = [];
   dataAccess = {
     total: 0,
     withoutPatient: 0,
@@ -339,6 +341,9 @@ export class ReportModel {
       }
       case 'EvidenceExported':
         this.exports.push({ ...(d as EvidenceEvent['data']), source });
+        return;
+      case 'ErasureRecorded':
+        this.erasures.push({ ...(d as ErasureEvent['data']), source });
         return;
       default:
         if (event.type.startsWith('Dataset'))

@@ -1,4 +1,5 @@
 import { assertNever, personId } from '@ledger/domain';
+import { ERASED } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
 import { insertRows, utc } from '../projection/projection';
 import type { ProjectedEvent, ReadModel } from '../projection/read-model';
@@ -78,9 +79,14 @@ async function evolveGrant(db: Db, event: GrantEvent): Promise<void> {
   }
 }
 
-/** The AuditEvent an access was recorded from, kept as sent (issue 19); absent for accesses recorded any other way. */
-const sentAuditEvent = (event: Access): unknown =>
-  (event.data as { fhir?: { resource?: unknown } }).fhir?.resource;
+/**
+ * The AuditEvent an access was recorded from, kept as sent (issue 19); absent for accesses recorded any other
+ * way, and once erased (it then reads ERASED): the access is then searched by what the event itself holds.
+ */
+function sentAuditEvent(event: Access): object | undefined {
+  const resource = (event.data as { fhir?: { resource?: unknown } }).fhir?.resource;
+  return resource !== null && typeof resource === 'object' ? resource : undefined;
+}
 
 async function insertAccesses(db: Db, accesses: readonly Access[]): Promise<void> {
   if (accesses.length === 0) return;
@@ -107,13 +113,16 @@ async function insertAccesses(db: Db, accesses: readonly Access[]): Promise<void
       source_service: data.sourceService,
       system_id: data.systemId ?? null,
       occurred_at,
-      violation: data.datasetId
-        ? violation(
-            grants.get(grantKey(event.metadata.tenantId, data.datasetId, personId(data.actor))) ?? [],
-            data.purposeOfUse,
-            occurred_at,
-          )
-        : null,
+      // Once who acted is erased, no grant can be matched to them: the access is no longer judged, rather than
+      // flagged as ungranted (or covered by another erased person's grant).
+      violation:
+        data.datasetId && data.actor !== ERASED
+          ? violation(
+              grants.get(grantKey(event.metadata.tenantId, data.datasetId, personId(data.actor))) ?? [],
+              data.purposeOfUse,
+              occurred_at,
+            )
+          : null,
       sent_fhir: sent === undefined ? null : 1,
     };
   });
@@ -127,7 +136,7 @@ const grantKey = (tenant: string, dataset: string, principal: string) =>
 async function grantsFor(db: Db, accesses: readonly Access[]): Promise<Map<string, Grant[]>> {
   const wanted = new Map<string, { tenant: string; dataset: string; principal: string }>();
   for (const { metadata, data } of accesses)
-    if (data.datasetId) {
+    if (data.datasetId && data.actor !== ERASED) {
       // A grant's principal is stored in personId's one spelling, so the actor is judged in it too:
       // `Dr.Ada` reading under the grant to `dr.ada` is covered, not flagged.
       const principal = personId(data.actor);
