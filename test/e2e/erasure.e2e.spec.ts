@@ -392,7 +392,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('erasure that keeps every proof
   it('refuses with LEGAL_HOLD while a hold covers the subject or a system whose events it would touch', async () => {
     const place = async (input: Record<string, unknown>) => {
       const placed = await api.graphql(
-        `mutation($input: PlaceLegalHoldInput!) { placeLegalHold(input: $input) { eventId } }`,
+        `mutation($input: PlaceLegalHoldInput!) { placeLegalHold(input: $input) { __typename } }`,
         { input: { reason: 'a complaint is under investigation', matter: 'OCR complaint 12-345', ...input } },
         DPO,
         dpo,
