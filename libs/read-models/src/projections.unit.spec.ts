@@ -36,6 +36,8 @@ const TIMELINE_ONLY = [
   'PatientLookupPerformed',
   'DataAccessExported',
   'EvidenceExported',
+  'LegalHoldPlaced',
+  'LegalHoldReleased',
   'ErasureRecorded',
 ];
 
