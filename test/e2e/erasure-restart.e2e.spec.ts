@@ -9,6 +9,7 @@ import { startLedgerApi } from '../../apps/ledger-api/src/bootstrap';
 import { EVENT_STORE } from '../../apps/ledger-api/src/store/event-store.module';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import type { StoreKind } from '../support/ledger-api';
+import { interruptedErasure } from '../support/erasure';
 import { until } from '../support/until';
 
 const metadata = (actor: string): NewEvent['metadata'] => ({
@@ -60,31 +61,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('an erasure a crash interrupted
     const store = first.app.get<EventStore>(EVENT_STORE);
     await store.append('default/data-access-ehr-gateway', [access], 'any');
     // What the crash leaves: the decision recorded, the value still there.
-    await store.append(
-      'default/erasures',
-      [
-        {
-          eventId: randomUUID(),
-          type: 'ErasureRecorded',
-          schemaVersion: 1,
-          data: {
-            erasureId: randomUUID(),
-            subject: { kind: 'PERSON', digest: 'ab'.repeat(32) },
-            legalBasis: 'GDPR Art 17(1)(a)',
-            requestedBy: 'the data subject',
-            decidedBy: 'dpo.dora',
-            rationale: 'interrupted by a crash',
-            part: 1,
-            parts: 1,
-            totalEvents: 1,
-            totalValues: 1,
-            erased: [{ eventId: access.eventId, pointers: ['/data/actor'] }],
-          },
-          metadata: { ...metadata('dpo.dora'), actor: { id: 'dpo.dora', role: 'data-protection-officer' } },
-        },
-      ],
-      'any',
-    );
+    await interruptedErasure(store, { eventId: access.eventId, pointers: ['/data/actor'] });
     await first.app.close();
 
     const second = await startLedgerApi(config);

@@ -18,6 +18,7 @@ import {
   settled,
 } from '../evidence/evidence-fixture';
 import { collect } from '../support/events';
+import { interruptedErasure } from '../support/erasure';
 import { minimalAuditEvent } from '../support/fhir';
 import { auditedSystem, ok, staffRoles } from '../support/governance';
 import { caughtUp, startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
@@ -345,39 +346,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('erasure that keeps every proof
       (e) => e.type === 'AccountabilityAccepted' && e.metadata.actor.id === 'dr.perf',
     )!;
     // What a crash between the two steps leaves: the decision appended, the value still there.
-    await api.store.append(
-      'default/erasures',
-      [
-        {
-          eventId: randomUUID(),
-          type: 'ErasureRecorded',
-          schemaVersion: 1,
-          data: {
-            erasureId: randomUUID(),
-            subject: { kind: 'PERSON', digest: 'ab'.repeat(32) },
-            legalBasis: 'GDPR Art 17(1)(a)',
-            requestedBy: 'the data subject',
-            decidedBy: DPO,
-            rationale: 'interrupted',
-            systemId: SYSTEM,
-            part: 1,
-            parts: 1,
-            totalEvents: 1,
-            totalValues: 1,
-            erased: [{ eventId: accepted.eventId, pointers: ['/metadata/actor/id'] }],
-          },
-          metadata: {
-            tenantId: 'default',
-            actor: { id: DPO, role: 'data-protection-officer' },
-            source: 'ledger-api/graphql',
-            occurredAt: new Date().toISOString(),
-            correlationId: randomUUID(),
-            causationId: randomUUID(),
-          },
-        },
-      ],
-      'any',
-    );
+    await interruptedErasure(api.store, {
+      eventId: accepted.eventId,
+      pointers: ['/metadata/actor/id'],
+      systemId: SYSTEM,
+    });
     expect((await api.store.findByEventIds([accepted.eventId]))[0].metadata.actor.id).toBe('dr.perf');
     const next = await api.graphql(
       REQUEST,
