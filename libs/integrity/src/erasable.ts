@@ -1,4 +1,4 @@
-import { hash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /*
@@ -49,11 +49,11 @@ const HEX_256 = /^[0-9a-f]{64}$/;
 /** SHA-256 over the salt's 32 bytes and the value's canonical UTF-8 text, lower-case hex. */
 export function valueCommitment(salt: string, value: unknown): string {
   if (!HEX_256.test(salt)) throw new TypeError('a salt is 64 lower-case hex digits (256 bits)');
-  return hash(
-    'sha256',
-    Buffer.concat([Buffer.from(salt, 'hex'), Buffer.from(canonicalJson(value), 'utf8')]),
-    'hex',
-  );
+  return commitmentOf(Buffer.from(salt, 'hex'), value);
+}
+
+function commitmentOf(salt: Uint8Array, value: unknown): string {
+  return createHash('sha256').update(salt).update(canonicalJson(value), 'utf8').digest('hex');
 }
 
 /** The commitment a sealed envelope holds at a place, or undefined if the place holds something else. */
@@ -75,16 +75,15 @@ export function commitmentAt(sealed: object, pointer: string): string | undefine
 export function sealValues<E extends { data: unknown; metadata: unknown }>(
   envelope: E,
   fields: readonly ErasableField[],
-  salt: () => string = freshSalt,
 ): { sealed: E; values: ErasableValues } {
   let sealed = envelope;
   const values: ErasableValues = {};
   for (const { pointer, kind } of fields) {
     const value = valueAt(envelope, pointer);
     if (value === undefined || Object.hasOwn(values, pointer)) continue;
-    const s = salt();
-    values[pointer] = { kind, salt: s, value };
-    sealed = withValueAt(sealed, pointer, { [COMMITMENT_KEY]: valueCommitment(s, value) });
+    const salt = freshSalt();
+    values[pointer] = { kind, salt: salt.toString('hex'), value };
+    sealed = withValueAt(sealed, pointer, { [COMMITMENT_KEY]: commitmentOf(salt, value) });
   }
   return { sealed, values };
 }
@@ -111,9 +110,24 @@ export function valueMismatch(sealed: object, pointer: string, entry: ErasableVa
     : `the value kept for ${pointer} does not open its commitment`;
 }
 
-function freshSalt(): string {
-  return randomBytes(32).toString('hex');
+/**
+ * 256 bits from the CSPRNG, drawn from a buffer filled 1,024 salts at a
+ * time: one call per salt cost more than sealing the rest of an event
+ * (about 9 µs each, three or more salts per event).
+ */
+function freshSalt(): Buffer {
+  if (saltsAt === saltPool.length) {
+    randomFillSync(saltPool);
+    saltsAt = 0;
+  }
+  const salt = saltPool.subarray(saltsAt, saltsAt + SALT_BYTES);
+  saltsAt += SALT_BYTES;
+  return salt;
 }
+
+const SALT_BYTES = 32;
+const saltPool = Buffer.allocUnsafe(SALT_BYTES * 1024);
+let saltsAt = saltPool.length;
 
 function tokens(pointer: string): string[] {
   if (!pointer.startsWith('/'))

@@ -22,7 +22,8 @@ export interface EventsTable {
  * erasure may change, and only by taking values out.
  */
 export interface EventValuesTable {
-  event_id: string;
+  /** The event's position: values are written in log order, so their table grows at its end as the log does. */
+  position: number | string;
   erasable: string;
 }
 
@@ -93,8 +94,9 @@ function migrations(ddl: DialectDdl): Record<string, Migration> {
           .execute();
         await db.schema
           .createTable('event_values')
-          .addColumn('event_id', types.uuid, (c) => c.primaryKey())
-          .addColumn('erasable', types.json, (c) => c.notNull())
+          .addColumn('position', types.int64, (c) => c.primaryKey())
+          // Text on both dialects: the store only ever reads it back whole, so PostgreSQL need not parse it as jsonb.
+          .addColumn('erasable', 'text', (c) => c.notNull())
           .execute();
         for (const statement of ddl.erasableValues) await statement.execute(db);
       },
