@@ -132,7 +132,7 @@ describe.each<[Kind]>([['sqlite'], ['postgres']])('govledger verify on a tampere
     });
     const sealedData = () => event.sealed!.data as Record<string, unknown>;
     const setValues = (values: unknown) =>
-      `UPDATE event_values SET erasable = ${jsonText(values)} WHERE position = ${event.position}`;
+      `UPDATE event_values SET erasable = ${jsonText(values)} WHERE event_id = '${event.eventId}'`;
 
     it('verifies the older scheme-1 events and the newer scheme-2 events of one ledger alike', async () => {
       const store = await ledger.openStore();
@@ -202,7 +202,7 @@ describe.each<[Kind]>([['sqlite'], ['postgres']])('govledger verify on a tampere
     });
 
     it("names missing values when the event's row of values is deleted", async () => {
-      await ledger.tamperEvents(`DELETE FROM event_values WHERE position = ${event.position}`);
+      await ledger.tamperEvents(`DELETE FROM event_values WHERE event_id = '${event.eventId}'`);
       expectDamage(
         await ledger.verify(),
         new RegExp(

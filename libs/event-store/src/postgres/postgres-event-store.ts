@@ -124,7 +124,7 @@ BEGIN
             'revision', e.revision, 'position', e.position::text, 'data', e.data, 'metadata', e.metadata,
             'integrity', json_build_object('prevHash', e.prev_hash, 'hash', e.hash)${
               version === 2
-                ? ",\n            'hashScheme', e.hash_scheme,\n            'erasable', (SELECT v.erasable::json FROM event_values v WHERE v.position = e.position)"
+                ? ",\n            'hashScheme', e.hash_scheme,\n            'erasable', (SELECT v.erasable::json FROM event_values v WHERE v.event_id = e.event_id)"
                 : ''
             }) AS d
           FROM events e WHERE e.event_id = ANY (ids)
@@ -184,9 +184,8 @@ BEGIN
       WITH ORDINALITY AS r(event, stream, revision, prev_hash, hash, n);${
         version === 2
           ? `
-    INSERT INTO event_values (position, erasable)
-    SELECT last_position - cardinality(row_events) + r.n, v_values[r.event]
-    FROM unnest(row_events) WITH ORDINALITY AS r(event, n)
+    INSERT INTO event_values (event_id, erasable)
+    SELECT v_event_ids[r.event], v_values[r.event] FROM unnest(row_events) AS r(event)
     WHERE v_values[r.event] IS NOT NULL;`
           : ''
       }

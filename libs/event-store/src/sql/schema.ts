@@ -22,8 +22,8 @@ export interface EventsTable {
  * erasure may change, and only by taking values out.
  */
 export interface EventValuesTable {
-  /** The event's position: values are written in log order, so their table grows at its end as the log does. */
-  position: number | string;
+  /** Keyed by the event, not its position: values go with their event, so rows moved in `events` are found as reordered, not as values gone. */
+  event_id: string;
   erasable: string;
 }
 
@@ -94,7 +94,7 @@ function migrations(ddl: DialectDdl): Record<string, Migration> {
           .execute();
         await db.schema
           .createTable('event_values')
-          .addColumn('position', types.int64, (c) => c.primaryKey())
+          .addColumn('event_id', types.uuid, (c) => c.primaryKey())
           // Text on both dialects: the store only ever reads it back whole, so PostgreSQL need not parse it as jsonb.
           .addColumn('erasable', 'text', (c) => c.notNull())
           .execute();

@@ -162,7 +162,7 @@ export abstract class SqlEventStore implements EventStore {
   protected selectEvents() {
     return this.db
       .selectFrom('events')
-      .leftJoin('event_values', 'event_values.position', 'events.position')
+      .leftJoin('event_values', 'event_values.event_id', 'events.event_id')
       .selectAll('events')
       .select('event_values.erasable');
   }
@@ -173,9 +173,8 @@ export abstract class SqlEventStore implements EventStore {
       for (const { eventId, pointers } of erasures) {
         const row = await trx
           .selectFrom('event_values')
-          .innerJoin('events', 'events.position', 'event_values.position')
-          .select(['event_values.position', 'event_values.erasable'])
-          .where('events.event_id', '=', eventId)
+          .select('erasable')
+          .where('event_id', '=', eventId)
           .executeTakeFirst();
         if (!row) continue;
         const values = JSON.parse(row.erasable) as ErasableValues;
@@ -184,7 +183,7 @@ export abstract class SqlEventStore implements EventStore {
         await trx
           .updateTable('event_values')
           .set({ erasable: JSON.stringify(kept) })
-          .where('position', '=', row.position)
+          .where('event_id', '=', eventId)
           .execute();
       }
     });

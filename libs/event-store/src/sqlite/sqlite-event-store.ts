@@ -44,7 +44,7 @@ const SQLITE_DDL: DialectDdl = {
 /** Every events column, and the values kept beside the event: the shape toStoredEvent reads. */
 const EVENT_COLUMNS = `e.position, e.event_id, e.stream, e.revision, e.type, e.schema_version, e.data, e.metadata,
   e.prev_hash, e.hash, e.hash_scheme, v.erasable`;
-const EVENTS_WITH_VALUES = 'events e LEFT JOIN event_values v ON v.position = e.position';
+const EVENTS_WITH_VALUES = 'events e LEFT JOIN event_values v ON v.event_id = e.event_id';
 
 /**
  * The statements an append runs (the lookup of its ids among them, which
@@ -78,8 +78,8 @@ function appendStatements(database: Database.Database) {
       `INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash, hash_scheme)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertValues: database.prepare<[number, string]>(
-      'INSERT INTO event_values (position, erasable) VALUES (?, ?)',
+    insertValues: database.prepare<[string, string]>(
+      'INSERT INTO event_values (event_id, erasable) VALUES (?, ?)',
     ),
   };
 }
@@ -199,7 +199,7 @@ export class SqliteEventStore extends SqlEventStore {
         event.integrity.hash,
         event.hashScheme ?? 1,
       );
-      if (event.valuesJson !== undefined) this.statements.insertValues.run(eventPosition, event.valuesJson);
+      if (event.valuesJson !== undefined) this.statements.insertValues.run(event.eventId, event.valuesJson);
       return {
         eventId: event.eventId,
         revision: event.revision,
