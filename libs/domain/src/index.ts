@@ -174,7 +174,6 @@ export {
   type SubjectKind,
 } from './legal-hold/events';
 export {
-  assertNoLegalHold,
   blockingHolds,
   decideLegalHolds,
   evolveLegalHolds,

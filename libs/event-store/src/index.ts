@@ -15,4 +15,4 @@ export {
   type EventStoreDbEventStoreOptions,
 } from './eventstoredb/eventstoredb-event-store';
 export { HistoryAtRiskError } from './eventstoredb/retention-guard';
-export { hashedEnvelopeOf, openStored } from './sealing';
+export { hashedEnvelopeOf } from './sealing';

@@ -151,23 +151,6 @@ export function blockingHolds(
   );
 }
 
-/** Refuses an erasure while any active hold covers it, naming each hold and its matter. */
-export function assertNoLegalHold(
-  holds: readonly LegalHold[],
-  subject: { subjectKind: SubjectKind; subjectDigest: string },
-  systemIds: readonly string[],
-): void {
-  const blocking = blockingHolds(holds, subject, systemIds);
-  if (blocking.length > 0)
-    throw new DomainError(
-      'LEGAL_HOLD',
-      `under legal hold: ${blocking.map(describeHold).join('; ')}. Nothing can be erased until each is released`,
-    );
-}
-
-const describeHold = (h: LegalHold) =>
-  `${h.holdId} (matter ${h.matter}, ${h.scope.kind === 'SYSTEM' ? `system ${h.scope.systemId}` : `this ${h.scope.subjectKind.toLowerCase()}`})`;
-
 /**
  * The text a subject's digest is the keyed HMAC-SHA-256 of: tenant, kind and
  * the subject in its one spelling (a person's id through `personId`, a

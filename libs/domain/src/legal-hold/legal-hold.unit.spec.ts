@@ -1,7 +1,6 @@
 import { specFor } from '../testing/given-when-then';
 import type { LegalHoldEvent } from './events';
 import {
-  assertNoLegalHold,
   blockingHolds,
   legalHoldsDecider,
   recordedLegalHolds,
@@ -158,14 +157,6 @@ describe('what blocks an erasure', () => {
     );
     // A digest is of one kind: a patient with the same digest is someone else.
     expect(blockingHolds(holds, { ...person, subjectKind: 'PATIENT' }, [])).toEqual([]);
-  });
-
-  it('refuses the erasure with LEGAL_HOLD, naming each hold and its matter', () => {
-    expect(() => assertNoLegalHold(holds, person, [])).toThrow(
-      expect.objectContaining({ code: 'LEGAL_HOLD', message: expect.stringContaining('hold-2 (matter m') }),
-    );
-    expect(() => assertNoLegalHold(holds, person, [])).toThrow(/until each is released/);
-    expect(() => assertNoLegalHold([released], person, [])).not.toThrow();
   });
 });
 
