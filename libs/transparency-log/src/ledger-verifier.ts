@@ -225,8 +225,14 @@ class Verification {
     if (!duplicate) this.damage.push(finding);
   }
 
+  /**
+   * By leaf; at one leaf a finding about the kept values comes last: values
+   * are kept by position, so an event moved elsewhere has none beside it, and
+   * the move is what to name first.
+   */
   private sorted(): Damage[] {
-    return [...this.damage].sort((a, b) => a.leafIndex - b.leafIndex);
+    const aboutValues = (d: Damage) => Number(d.kind === 'values-missing' || d.kind === 'value-mismatch');
+    return [...this.damage].sort((a, b) => a.leafIndex - b.leafIndex || aboutValues(a) - aboutValues(b));
   }
 
   private checkHash(event: LoggedEvent, leafIndex: number, recomputed: string): void {

@@ -8,6 +8,8 @@ export interface ErasableValuesTarget {
   /** A store on a fresh database, sealing the places `erasableFields` names; `plain` opens one on the same database that does not. */
   open(erasableFields: ErasableFieldsOf): Promise<EventStore>;
   plain(): Promise<EventStore>;
+  /** A store on the same database, sealing as `open` does: its migrations run again. */
+  reopen(erasableFields: ErasableFieldsOf): Promise<EventStore>;
   rawSql(statement: string): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -132,6 +134,33 @@ export function runErasableValuesConformance(name: string, target: ErasableValue
       } finally {
         await plain.close();
       }
+    });
+
+    it('keeps the values of a ledger written before they were keyed by position (migration 0005)', async () => {
+      const s = stream();
+      const events = [newEvent({ name: 'Dr Gus' }), newEvent({ name: 'Dr Hal', note: 'kept' })];
+      const appended = (await store.append(s, events, 'no_stream')).events;
+      await store.close();
+      // The layout of migration 0004, values keyed by event id alone, with 0005 not yet run.
+      await target.rawSql(`
+        CREATE TABLE event_values_0004 AS SELECT event_id, erasable FROM event_values;
+        DROP TABLE event_values;
+        ALTER TABLE event_values_0004 RENAME TO event_values;
+        DELETE FROM ledger_migrations WHERE name = '0005_values_by_position';`);
+      store = await target.reopen(fields);
+
+      const read = await collect(store.readStream(s));
+      expect(read.map((e) => e.data)).toEqual(events.map((e) => e.data));
+      read.forEach((e, i) => {
+        expect(e.integrity.hash).toBe(appended[i].hash);
+        verifies(e);
+      });
+      expect(await store.eraseValues!([{ eventId: events[0].eventId, pointers: ['/data/name'] }])).toBe(1);
+      expect((await store.findByEventIds([events[0].eventId]))[0].data).toEqual({ name: ERASED });
+      const later = newEvent({ name: 'Dr Ivy' });
+      await store.append(s, [later], appended[1].revision);
+      expect((await store.findByEventIds([later.eventId]))[0].data).toEqual({ name: 'Dr Ivy' });
+      await expect(target.rawSql('DELETE FROM event_values')).rejects.toThrow(/event_values/);
     });
   });
 }

@@ -33,6 +33,7 @@ runErasableValuesConformance('postgres', {
     return PostgresEventStore.open(erasableDatabase.url, { erasableFields });
   },
   plain: () => PostgresEventStore.open(erasableDatabase.url),
+  reopen: (erasableFields) => PostgresEventStore.open(erasableDatabase.url, { erasableFields }),
   rawSql: (statement) => withClient(erasableDatabase.url, async (c) => void (await c.query(statement))),
   dispose: () => erasableDatabase.drop(),
 });

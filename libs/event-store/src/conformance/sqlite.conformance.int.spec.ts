@@ -32,6 +32,7 @@ runEventStoreConformance('sqlite', {
 runErasableValuesConformance('sqlite', {
   open: (erasableFields) => SqliteEventStore.open(erasableFile, { erasableFields }),
   plain: () => SqliteEventStore.open(erasableFile),
+  reopen: (erasableFields) => SqliteEventStore.open(erasableFile, { erasableFields }),
   rawSql: rawSqlOn(erasableFile),
   dispose: async () => rmSync(dir, { recursive: true, force: true }),
 });

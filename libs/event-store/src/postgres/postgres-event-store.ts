@@ -49,12 +49,16 @@ const APPEND_LOCK = 720_412_001;
  * writes them in the same statement, so an event is never stored without
  * its values. Version 1 is what migrations 0002 and 0003 created.
  */
-const appendFunction = (version: 1 | 2) => `
+/*
+ * Version 3 (migration 0005) takes the same arguments as version 2 and keeps
+ * the values keyed by their event's position (see EventValuesTable).
+ */
+const appendFunction = (version: 1 | 2 | 3) => `
 CREATE FUNCTION ledger_append(
   p_streams text[], p_expected bigint[], p_counts integer[], p_schema_versions integer[],
   p_event_ids text, p_types text, p_data text, p_metadata text,
   p_before_prev_hash text, p_before_revision text, p_after_revision text${
-    version === 2 ? ',\n  p_hash_schemes integer[], p_values text' : ''
+    version >= 2 ? ',\n  p_hash_schemes integer[], p_values text' : ''
   }
 ) RETURNS TABLE (append_no integer, outcome text, first_revision bigint, first_position bigint, hashes text[], existing json)
 LANGUAGE plpgsql VOLATILE AS $$
@@ -66,7 +70,7 @@ DECLARE
   v_before_prev_hash text[] := string_to_array(p_before_prev_hash, E'\\x1e');
   v_before_revision text[] := string_to_array(p_before_revision, E'\\x1e');
   v_after_revision text[] := string_to_array(p_after_revision, E'\\x1e');${
-    version === 2 ? "\n  v_values text[] := string_to_array(p_values, E'\\x1e', 'null');" : ''
+    version >= 2 ? "\n  v_values text[] := string_to_array(p_values, E'\\x1e', 'null');" : ''
   }
   total integer := cardinality(v_event_ids);
   first_event integer := 1;
@@ -92,7 +96,7 @@ BEGIN
   IF cardinality(v_types) <> total OR cardinality(p_schema_versions) <> total OR cardinality(v_data) <> total
     OR cardinality(v_metadata) <> total OR cardinality(v_before_prev_hash) <> total
     OR cardinality(v_before_revision) <> total OR cardinality(v_after_revision) <> total${
-      version === 2 ? '\n    OR cardinality(p_hash_schemes) <> total OR cardinality(v_values) <> total' : ''
+      version >= 2 ? '\n    OR cardinality(p_hash_schemes) <> total OR cardinality(v_values) <> total' : ''
     } THEN
     RAISE EXCEPTION 'ledger_append: the event columns do not hold % events each', total;
   END IF;
@@ -123,8 +127,10 @@ BEGIN
             'eventId', e.event_id, 'type', e.type, 'schemaVersion', e.schema_version, 'stream', e.stream,
             'revision', e.revision, 'position', e.position::text, 'data', e.data, 'metadata', e.metadata,
             'integrity', json_build_object('prevHash', e.prev_hash, 'hash', e.hash)${
-              version === 2
-                ? ",\n            'hashScheme', e.hash_scheme,\n            'erasable', (SELECT v.erasable::json FROM event_values v WHERE v.event_id = e.event_id)"
+              version >= 2
+                ? `,\n            'hashScheme', e.hash_scheme,\n            'erasable', (SELECT v.erasable::json FROM event_values v WHERE ${
+                    version === 3 ? 'v.position = e.position AND ' : ''
+                  }v.event_id = e.event_id)`
                 : ''
             }) AS d
           FROM events e WHERE e.event_id = ANY (ids)
@@ -134,7 +140,7 @@ BEGIN
             'stream', r.stream, 'revision', r.revision, 'position', (last_position - cardinality(row_events) + r.n)::text,
             'data', v_data[r.event]::json, 'metadata', v_metadata[r.event]::json,
             'integrity', json_build_object('prevHash', r.prev_hash, 'hash', r.hash)${
-              version === 2
+              version >= 2
                 ? ",\n            'hashScheme', p_hash_schemes[r.event], 'erasable', v_values[r.event]::json"
                 : ''
             })
@@ -175,11 +181,11 @@ BEGIN
   END IF;
   IF cardinality(row_events) > 0 THEN
     INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash${
-      version === 2 ? ', hash_scheme' : ''
+      version >= 2 ? ', hash_scheme' : ''
     })
     SELECT last_position - cardinality(row_events) + r.n, v_event_ids[r.event], r.stream, r.revision,
            v_types[r.event], p_schema_versions[r.event], v_data[r.event]::jsonb, v_metadata[r.event]::jsonb,
-           r.prev_hash, r.hash${version === 2 ? ', p_hash_schemes[r.event]' : ''}
+           r.prev_hash, r.hash${version >= 2 ? ', p_hash_schemes[r.event]' : ''}
     FROM unnest(row_events, row_streams, row_revisions, row_prev_hashes, row_hashes)
       WITH ORDINALITY AS r(event, stream, revision, prev_hash, hash, n);${
         version === 2
@@ -187,7 +193,13 @@ BEGIN
     INSERT INTO event_values (event_id, erasable)
     SELECT v_event_ids[r.event], v_values[r.event] FROM unnest(row_events) AS r(event)
     WHERE v_values[r.event] IS NOT NULL;`
-          : ''
+          : version === 3
+            ? `
+    INSERT INTO event_values (position, event_id, erasable)
+    SELECT last_position - cardinality(row_events) + r.n, v_event_ids[r.event], v_values[r.event]
+    FROM unnest(row_events) WITH ORDINALITY AS r(event, n)
+    WHERE v_values[r.event] IS NOT NULL;`
+            : ''
       }
     PERFORM pg_notify('${CHANNEL}', '');
   END IF;
@@ -222,6 +234,9 @@ const CALL_APPEND = {
 /** Joins the event columns for ledger_append; see there why U+001E. */
 const SEPARATOR = '\u001e';
 
+const keepValueRows = sql`CREATE TRIGGER event_values_forbid_delete BEFORE DELETE OR TRUNCATE ON event_values
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_keep_value_rows()`;
+
 const POSTGRES_DDL: DialectDdl = {
   types: { int64: 'bigint', json: 'jsonb', uuid: 'uuid' },
   immutabilityGuard: [
@@ -239,8 +254,13 @@ const POSTGRES_DDL: DialectDdl = {
     // An erasure takes values out of a row; the row itself, which says the event had values, stays.
     sql`CREATE FUNCTION ledger_keep_value_rows() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'erasure takes values out of event_values; its rows stay (% refused)', TG_OP; END $$`,
-    sql`CREATE TRIGGER event_values_forbid_delete BEFORE DELETE OR TRUNCATE ON event_values
-        FOR EACH STATEMENT EXECUTE FUNCTION ledger_keep_value_rows()`,
+    keepValueRows,
+  ],
+  valuesByPosition: [
+    sql.raw(`DROP FUNCTION ${V2_SIGNATURE}`),
+    sql.raw(appendFunction(3)),
+    genericPlans(V2_SIGNATURE),
+    keepValueRows,
   ],
 };
 

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, type RawBuilder } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, type RawBuilder, sql } from 'kysely';
 
 /** Row shape shared by both SQL stores. JSON columns come back as text on both (see the adapters). */
 export interface EventsTable {
@@ -22,7 +22,13 @@ export interface EventsTable {
  * erasure may change, and only by taking values out.
  */
 export interface EventValuesTable {
-  /** Keyed by the event, not its position: values go with their event, so rows moved in `events` are found as reordered, not as values gone. */
+  /**
+   * Keyed by the event's position, so each append adds its rows at the end of
+   * the table: keyed by the random event id, every row landed on another page
+   * of a second index, which cost an append as much as its event's own row.
+   */
+  position: number;
+  /** Whose values they are: a row is read only beside the event it names, so values never open another event moved to its position. */
   event_id: string;
   erasable: string;
 }
@@ -50,6 +56,8 @@ export interface DialectDdl {
   appendFunctionTuning: RawBuilder<unknown>[];
   /** Statements that make an append also keep erasable values (PostgreSQL: its append function, replaced), and keep their rows. */
   erasableValues: RawBuilder<unknown>[];
+  /** The same, once the values table is keyed by position: its rows kept again, and an append writing the position (PostgreSQL). */
+  valuesByPosition: RawBuilder<unknown>[];
 }
 
 /** Versioned, append-only list: a released migration is never edited, only followed by a new one. */
@@ -99,6 +107,27 @@ function migrations(ddl: DialectDdl): Record<string, Migration> {
           .addColumn('erasable', 'text', (c) => c.notNull())
           .execute();
         for (const statement of ddl.erasableValues) await statement.execute(db);
+      },
+    },
+    '0005_values_by_position': {
+      async up(db: Kysely<unknown>) {
+        // One transaction where the migrator runs none (SQLite): a crash leaves the values where they were, or moved whole.
+        const move = async (trx: Kysely<unknown>) => {
+          await trx.schema
+            .createTable('event_values_by_position')
+            .addColumn('position', types.int64, (c) => c.primaryKey())
+            .addColumn('event_id', types.uuid, (c) => c.notNull())
+            .addColumn('erasable', 'text', (c) => c.notNull())
+            .execute();
+          await sql`INSERT INTO event_values_by_position (position, event_id, erasable)
+                    SELECT e.position, v.event_id, v.erasable
+                    FROM event_values v JOIN events e ON e.event_id = v.event_id`.execute(trx);
+          // Dropping a table fires no row trigger on either dialect: every row has just been copied.
+          await trx.schema.dropTable('event_values').execute();
+          await trx.schema.alterTable('event_values_by_position').renameTo('event_values').execute();
+          for (const statement of ddl.valuesByPosition) await statement.execute(trx);
+        };
+        await (db.isTransaction ? move(db) : db.transaction().execute(move));
       },
     },
   };

@@ -162,7 +162,11 @@ export abstract class SqlEventStore implements EventStore {
   protected selectEvents() {
     return this.db
       .selectFrom('events')
-      .leftJoin('event_values', 'event_values.event_id', 'events.event_id')
+      .leftJoin('event_values', (join) =>
+        join
+          .onRef('event_values.position', '=', 'events.position')
+          .onRef('event_values.event_id', '=', 'events.event_id'),
+      )
       .selectAll('events')
       .select('event_values.erasable');
   }
@@ -173,8 +177,13 @@ export abstract class SqlEventStore implements EventStore {
       for (const { eventId, pointers } of erasures) {
         const row = await trx
           .selectFrom('event_values')
-          .select('erasable')
-          .where('event_id', '=', eventId)
+          .innerJoin('events', (join) =>
+            join
+              .onRef('events.position', '=', 'event_values.position')
+              .onRef('events.event_id', '=', 'event_values.event_id'),
+          )
+          .select(['event_values.position', 'event_values.erasable'])
+          .where('events.event_id', '=', eventId)
           .executeTakeFirst();
         if (!row) continue;
         const values = JSON.parse(row.erasable) as ErasableValues;
@@ -183,7 +192,7 @@ export abstract class SqlEventStore implements EventStore {
         await trx
           .updateTable('event_values')
           .set({ erasable: JSON.stringify(kept) })
-          .where('event_id', '=', eventId)
+          .where('position', '=', row.position)
           .execute();
       }
     });

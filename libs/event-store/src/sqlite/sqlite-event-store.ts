@@ -29,22 +29,24 @@ const guard = (op: 'UPDATE' | 'DELETE') =>
   sql`CREATE TRIGGER events_forbid_${sql.raw(op.toLowerCase())} BEFORE ${sql.raw(op)} ON events
       BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: ${sql.raw(op)} on events is forbidden'); END`;
 
+const keepValueRows = sql`CREATE TRIGGER event_values_forbid_delete BEFORE DELETE ON event_values
+  BEGIN SELECT RAISE(ABORT, 'erasure takes values out of event_values; its rows stay'); END`;
+
 const SQLITE_DDL: DialectDdl = {
   types: { int64: 'integer', json: 'text', uuid: 'text' },
   immutabilityGuard: [guard('UPDATE'), guard('DELETE')],
   appendFunction: [],
   appendFunctionTuning: [],
   // An erasure takes values out of a row; the row itself, which says the event had values, stays.
-  erasableValues: [
-    sql`CREATE TRIGGER event_values_forbid_delete BEFORE DELETE ON event_values
-        BEGIN SELECT RAISE(ABORT, 'erasure takes values out of event_values; its rows stay'); END`,
-  ],
+  erasableValues: [keepValueRows],
+  valuesByPosition: [keepValueRows],
 };
 
 /** Every events column, and the values kept beside the event: the shape toStoredEvent reads. */
 const EVENT_COLUMNS = `e.position, e.event_id, e.stream, e.revision, e.type, e.schema_version, e.data, e.metadata,
   e.prev_hash, e.hash, e.hash_scheme, v.erasable`;
-const EVENTS_WITH_VALUES = 'events e LEFT JOIN event_values v ON v.event_id = e.event_id';
+const EVENTS_WITH_VALUES =
+  'events e LEFT JOIN event_values v ON v.position = e.position AND v.event_id = e.event_id';
 
 /**
  * The statements an append runs (the lookup of its ids among them, which
@@ -78,8 +80,8 @@ function appendStatements(database: Database.Database) {
       `INSERT INTO events (position, event_id, stream, revision, type, schema_version, data, metadata, prev_hash, hash, hash_scheme)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertValues: database.prepare<[string, string]>(
-      'INSERT INTO event_values (event_id, erasable) VALUES (?, ?)',
+    insertValues: database.prepare<[number, string, string]>(
+      'INSERT INTO event_values (position, event_id, erasable) VALUES (?, ?, ?)',
     ),
   };
 }
@@ -199,7 +201,8 @@ export class SqliteEventStore extends SqlEventStore {
         event.integrity.hash,
         event.hashScheme ?? 1,
       );
-      if (event.valuesJson !== undefined) this.statements.insertValues.run(event.eventId, event.valuesJson);
+      if (event.valuesJson !== undefined)
+        this.statements.insertValues.run(eventPosition, event.eventId, event.valuesJson);
       return {
         eventId: event.eventId,
         revision: event.revision,
