@@ -6,12 +6,19 @@ import { EVENT_SCHEMAS, isEventType, SUPERSEDED_EVENT_SCHEMAS } from './event-sc
 interface ErasablePattern {
   path: readonly string[];
   kind: ErasableKind;
+  /** The place's JSON Pointer, spelled once, when the path has no `*`: every append seals it. */
+  pointer?: string;
 }
+
+const pattern = (path: readonly string[], kind: ErasableKind): ErasablePattern =>
+  path.includes('*')
+    ? { path, kind }
+    : { path, kind, pointer: path.map((k) => `/${pointerToken(k)}`).join('') };
 
 /** Every envelope names who acted, and for whom: personal data, whatever the event. */
 const METADATA_FIELDS: readonly ErasablePattern[] = [
-  { path: ['metadata', 'actor', 'id'], kind: 'person' },
-  { path: ['metadata', 'actor', 'onBehalfOf'], kind: 'person' },
+  pattern(['metadata', 'actor', 'id'], 'person'),
+  pattern(['metadata', 'actor', 'onBehalfOf'], 'person'),
 ];
 
 const patternsBySchema = new WeakMap<EventSchema, readonly ErasablePattern[]>();
@@ -35,8 +42,11 @@ export function erasableFieldsOf(event: {
     patternsBySchema.set(schema, patterns);
   }
   const fields: ErasableField[] = [];
-  for (const { path, kind } of patterns ?? METADATA_FIELDS)
-    for (const pointer of pointersTo(event, path, '')) fields.push({ pointer, kind });
+  for (const { path, kind, pointer } of patterns ?? METADATA_FIELDS) {
+    if (pointer === undefined)
+      for (const found of pointersTo(event, path, '')) fields.push({ pointer: found, kind });
+    else if (holds(event, path)) fields.push({ pointer, kind });
+  }
   return fields;
 }
 
@@ -51,7 +61,7 @@ function patternsIn(schema: unknown, path: readonly string[]): ErasablePattern[]
   if (schema === null || typeof schema !== 'object') return [];
   const node = schema as Record<string, unknown>;
   const kind = node[ERASABLE_KEYWORD];
-  if (typeof kind === 'string') return [{ path, kind: kind as ErasableKind }];
+  if (typeof kind === 'string') return [pattern(path, kind as ErasableKind)];
   const found: ErasablePattern[] = [];
   if (node.properties && typeof node.properties === 'object')
     for (const [key, property] of Object.entries(node.properties))
@@ -60,6 +70,14 @@ function patternsIn(schema: unknown, path: readonly string[]): ErasablePattern[]
   for (const branches of [node.anyOf, node.oneOf, node.allOf])
     if (Array.isArray(branches)) for (const branch of branches) found.push(...patternsIn(branch, path));
   return found;
+}
+
+function holds(at: unknown, path: readonly string[]): boolean {
+  for (const key of path) {
+    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return false;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at !== undefined;
 }
 
 function pointersTo(at: unknown, path: readonly string[], pointer: string): string[] {
