@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { createHash, hash, randomFillSync } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /*
@@ -53,8 +53,20 @@ export function valueCommitment(salt: string, value: unknown): string {
 }
 
 function commitmentOf(salt: Uint8Array, value: unknown): string {
-  return createHash('sha256').update(salt).update(canonicalJson(value), 'utf8').digest('hex');
+  const text = canonicalJson(value);
+  // Three UTF-8 bytes at most per UTF-16 unit: a value that may not fit is hashed in parts.
+  if (SALT_BYTES + text.length * 3 > commitmentInput.length)
+    return createHash('sha256').update(salt).update(text, 'utf8').digest('hex');
+  commitmentInput.set(salt, 0);
+  const length = SALT_BYTES + commitmentInput.write(text, SALT_BYTES, 'utf8');
+  return hash('sha256', commitmentInput.subarray(0, length), 'hex');
 }
+
+/**
+ * Salt and value laid side by side for the one-shot hash, which costs about a
+ * third less than a Hash object per commitment (three or more per event).
+ */
+const commitmentInput = Buffer.allocUnsafe(4096);
 
 /** The commitment a sealed envelope holds at a place, or undefined if the place holds something else. */
 export function commitmentAt(sealed: object, pointer: string): string | undefined {
