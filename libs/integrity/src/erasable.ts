@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /*
@@ -52,8 +52,13 @@ export function valueCommitment(salt: string, value: unknown): string {
   return commitmentOf(Buffer.from(salt, 'hex'), value);
 }
 
+/** One-shot over salt and text joined: a verifier opens several values an event, where a Hash object per value cost more than its digest. */
 function commitmentOf(salt: Uint8Array, value: unknown): string {
-  return createHash('sha256').update(salt).update(canonicalJson(value), 'utf8').digest('hex');
+  const text = canonicalJson(value);
+  const input = Buffer.allocUnsafe(salt.length + Buffer.byteLength(text, 'utf8'));
+  input.set(salt);
+  input.write(text, salt.length, 'utf8');
+  return hash('sha256', input, 'hex');
 }
 
 /** The commitment a sealed envelope holds at a place, or undefined if the place holds something else. */
@@ -94,8 +99,10 @@ export function openValues<E extends { data: unknown; metadata: unknown }>(
   values: ErasableValues,
 ): E {
   let opened = sealed;
+  // Objects this call has copied already: a later value on their path is written into them, not copied again.
+  const copies = new Set<object>();
   for (const [pointer, entry] of Object.entries(values))
-    opened = withValueAt(opened, pointer, entry.salt === undefined ? ERASED : entry.value);
+    opened = withValueAt(opened, pointer, entry.salt === undefined ? ERASED : entry.value, copies);
   return opened;
 }
 
@@ -105,7 +112,7 @@ export function valueMismatch(sealed: object, pointer: string, entry: ErasableVa
   if (commitment === undefined) return `${pointer} holds no commitment`;
   if (entry.salt === undefined) return undefined;
   if (!HEX_256.test(entry.salt)) return `the salt of ${pointer} is not 256 bits of hex`;
-  return valueCommitment(entry.salt, entry.value) === commitment
+  return commitmentOf(Buffer.from(entry.salt, 'hex'), entry.value) === commitment
     ? undefined
     : `the value kept for ${pointer} does not open its commitment`;
 }
@@ -129,14 +136,26 @@ const SALT_BYTES = 32;
 const saltPool = Buffer.allocUnsafe(SALT_BYTES * 1024);
 let saltsAt = saltPool.length;
 
-function tokens(pointer: string): string[] {
+function tokens(pointer: string): readonly string[] {
+  let parsed = parsedPointers.get(pointer);
+  if (parsed) return parsed;
   if (!pointer.startsWith('/'))
     throw new TypeError(`${pointer} is not a JSON Pointer from the envelope's root`);
-  return pointer
+  parsed = pointer
     .slice(1)
     .split('/')
     .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
+  if (parsedPointers.size < PARSED_POINTERS) parsedPointers.set(pointer, parsed);
+  return parsed;
 }
+
+/**
+ * The same few pointers come with every event (who acted, whom it named), and
+ * splitting them again cost more than looking a value up. Bounded, because a
+ * bundle's pointers are whatever its author wrote.
+ */
+const PARSED_POINTERS = 256;
+const parsedPointers = new Map<string, readonly string[]>();
 
 /** RFC 6901 escaping of one reference token. */
 export function pointerToken(key: string | number): string {
@@ -152,13 +171,21 @@ export function valueAt(root: unknown, pointer: string): unknown {
   return at;
 }
 
-/** A copy of root with the value at pointer replaced, sharing every branch the pointer does not pass through. */
-function withValueAt<T>(root: T, pointer: string, value: unknown): T {
+/**
+ * A copy of root with the value at pointer replaced, sharing every branch the
+ * pointer does not pass through; an object among `copies` is one the caller
+ * made, written into instead.
+ */
+function withValueAt<T>(root: T, pointer: string, value: unknown, copies = new Set<object>()): T {
   const path = tokens(pointer);
   const replace = (node: unknown, depth: number): unknown => {
     if (depth === path.length) return value;
     if (node === null || typeof node !== 'object' || !Object.hasOwn(node, path[depth])) return node;
-    const copy: Record<string, unknown> | unknown[] = Array.isArray(node) ? [...node] : { ...node };
+    let copy = node as Record<string, unknown> | unknown[];
+    if (!copies.has(node)) {
+      copy = Array.isArray(node) ? [...node] : { ...node };
+      copies.add(copy);
+    }
     (copy as Record<string, unknown>)[path[depth]] = replace(
       (node as Record<string, unknown>)[path[depth]],
       depth + 1,
