@@ -96,6 +96,12 @@ export {
 } from './data-access/events';
 export { recordDataAccess, type DataAccessReport } from './data-access/record-data-access';
 export {
+  AUDIT_EVENT_OUTCOME_SYSTEM,
+  searchToken,
+  sentSearchTokens,
+  type SentSearchParam,
+} from './data-access/fhir-search-tokens';
+export {
   AGE_BANDS,
   CLINICAL_USE_EVENTS,
   CLINICIAN_RESPONSES,

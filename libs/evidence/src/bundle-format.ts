@@ -185,7 +185,45 @@ export function eventLineV2(
 
 /** How a line carrying values ends, after the hashed form. */
 export function valuesSuffix(values: CarriedValues): string {
-  return `,"values":${canonicalJson(values)}}`;
+  return `,"values":${carriedValuesText(values) ?? canonicalJson(values)}}`;
+}
+
+/**
+ * The RFC 8785 form of values shaped as a bundle carries them (pointers to
+ * exactly {salt, value}), spelled entry by entry: the generic canonical form
+ * copies and sorts every object, which the verifier paid for each line it
+ * reads. Undefined for any other shape, which canonicalJson spells (or refuses).
+ */
+function carriedValuesText(values: CarriedValues): string | undefined {
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) return undefined;
+  const pointers = Object.keys(values).sort();
+  let text = '{';
+  for (const pointer of pointers) {
+    const entry = values[pointer] as unknown;
+    if (!isSaltAndValue(entry) || !pointer.startsWith('/') || !pointer.isWellFormed()) return undefined;
+    let spelled: string;
+    try {
+      spelled = `{"salt":${canonicalJson(entry.salt)},"value":${canonicalJson(entry.value)}}`;
+    } catch {
+      // No canonical form: canonicalJson of the whole says why, naming where.
+      return undefined;
+    }
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(pointer)}:${spelled}`;
+  }
+  return `${text}}`;
+}
+
+/** An object of exactly the members salt (a string) and value, in either order, with no toJSON of its own. */
+function isSaltAndValue(entry: unknown): entry is { salt: string; value: unknown } {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return false;
+  const keys = Object.keys(entry);
+  return (
+    keys.length === 2 &&
+    Object.hasOwn(entry, 'salt') &&
+    Object.hasOwn(entry, 'value') &&
+    typeof (entry as { salt: unknown }).salt === 'string' &&
+    (entry as { value: unknown }).value !== undefined
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { streamNames, tenantStream } from '@ledger/domain';
-import { hashedEnvelopeOf, type EventStore } from '@ledger/event-store';
+import type { EventStore } from '@ledger/event-store';
 import {
   canonicalJson,
   eventLeafHash,
@@ -123,6 +123,8 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
   const since =
     options.sinceCheckpoint === undefined ? undefined : openSince(options.sinceCheckpoint, verifiers, origin);
   const db = readStore.db as EvidenceDb;
+  // Loaded here, not with this library: the offline verifier shares the library and needs no store driver (0.2 s of start-up).
+  const { hashedEnvelopeOf } = await import('@ledger/event-store');
 
   const { checkpoint, throughPosition } = await waitUntilSealed(store, db, proofs, options.waitMs ?? 60_000);
   if (!(await systemIsRegistered(db, scope, throughPosition))) {

@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+
 /**
  * Splits a byte stream into UTF-8 lines without holding more than one line.
  * A JSON Lines file ends with a newline; bytes after the last one are an error,
@@ -10,7 +12,8 @@ export class JsonLines {
   private pending: Buffer[] = [];
   count = 0;
 
-  *push(chunk: Buffer): Generator<{ text: string; n: number }> {
+  /** Each line's text, and its bytes (a view into `chunk` or a copy), valid until the next push. */
+  *push(chunk: Buffer): Generator<{ text: string; bytes: Buffer; n: number }> {
     let start = 0;
     for (let newline = chunk.indexOf(0x0a, start); newline >= 0; newline = chunk.indexOf(0x0a, start)) {
       const piece = chunk.subarray(start, newline);
@@ -18,7 +21,7 @@ export class JsonLines {
       this.pending = [];
       start = newline + 1;
       this.count++;
-      yield { text: decodeUtf8(line, this.count), n: this.count };
+      yield { text: decodeUtf8(line, this.count), bytes: line, n: this.count };
     }
     if (start < chunk.length) this.pending.push(chunk.subarray(start));
   }
@@ -33,7 +36,9 @@ export class JsonLines {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function decodeUtf8(bytes: Uint8Array, n: number): string {
+function decodeUtf8(bytes: Buffer, n: number): string {
+  // ASCII, as the ledger's own lines mostly are, reads the same as Latin-1, which needs no transcoding.
+  if (isAscii(bytes)) return bytes.toString('latin1');
   try {
     return decoder.decode(bytes);
   } catch {

@@ -298,8 +298,10 @@ class BundleReader {
       case 'consistency.json':
         return this.recorded(async () => this.checkConsistency(await this.readListed(name, content)));
       case 'events.jsonl':
-        await this.streamListed(name, content, (line, n) =>
-          this.manifest!.format === BUNDLE_FORMAT ? this.checkEventLine(line, n) : this.checkEvent(line, n),
+        await this.streamListed(name, content, (line, n, bytes) =>
+          this.manifest!.format === BUNDLE_FORMAT
+            ? this.checkEventLine(line, n, bytes)
+            : this.checkEvent(line, n),
         );
         return this.recomputeSignals();
       case 'proofs.jsonl':
@@ -602,7 +604,7 @@ class BundleReader {
    * compared as it stands; equal, those are the ledger's bytes, canonical
    * form and all.
    */
-  private checkEventLine(line: string, n: number): void {
+  private checkEventLine(line: string, n: number, bytes: Buffer): void {
     const fail = (message: string) => this.record('events.jsonl', `line ${n}${message}`);
     const head = EVENT_LINE_V2.exec(line);
     if (!head || !line.endsWith('}')) {
@@ -628,9 +630,13 @@ class BundleReader {
       fail(
         ` (position ${position}): its values are not the RFC 8785 form of what it carries: the line was altered`,
       );
-    const hashed = line.slice(prefix.length, line.length - suffix.length);
     const event = parsed?.event;
-    const recomputed = sha256Hex(hashed);
+    // An ASCII line's characters are its bytes: hashed as read, with no text to encode again.
+    const recomputed = sha256Hex(
+      bytes.length === line.length
+        ? bytes.subarray(prefix.length, bytes.length - suffix.length)
+        : line.slice(prefix.length, line.length - suffix.length),
+    );
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
       fail(` (position ${position}): its event is not a JSON object: the event was altered`);
       // Its stated hash still stands for its leaf, so the multiproof is checked for the other events.
@@ -657,11 +663,12 @@ class BundleReader {
   private admit(event: EventFields, hash: string, fail: (message: string) => void): void {
     const manifest = this.manifest!;
     const { eventId, type, position, data, metadata } = event;
-    if (this.lastPosition !== undefined && BigInt(position) <= BigInt(this.lastPosition))
+    const at = BigInt(position);
+    if (this.lastPosition !== undefined && at <= BigInt(this.lastPosition))
       fail(
         `: position ${position} does not follow ${this.lastPosition}: events must be in the ledger's global order`,
       );
-    if (BigInt(position) > BigInt(manifest.scope.throughPosition))
+    if (at > BigInt(manifest.scope.throughPosition))
       fail(`: position ${position} is after the checkpoint's last event (${manifest.scope.throughPosition})`);
     if (metadata?.tenantId !== manifest.scope.tenantId)
       fail(`: event ${eventId} belongs to tenant ${metadata?.tenantId}, not ${manifest.scope.tenantId}`);
@@ -669,13 +676,13 @@ class BundleReader {
     if (
       ((manifest.scope.from && occurred < Date.parse(manifest.scope.from)) ||
         (manifest.scope.to && occurred >= Date.parse(manifest.scope.to))) &&
-      !this.isSignalInput(type, BigInt(position), data)
+      !this.isSignalInput(type, at, data)
     )
       fail(`: event ${eventId} occurred at ${metadata?.occurredAt}, outside the exported period`);
     // An altered event is still recomputed from, so the report says what its alteration changes too.
-    this.recomputation!.add({ type, position: BigInt(position), data, metadata: metadata ?? {} });
+    this.recomputation!.add({ type, position: at, data, metadata: metadata ?? {} });
     // The recorded hash keeps each proof matched to its line; an event that does not hash to it has failed above.
-    this.rememberEvent(Buffer.from(hash, 'hex'), BigInt(position));
+    this.rememberEvent(Buffer.from(hash, 'hex'), at);
     this.firstPosition ??= position;
     this.lastPosition = position;
   }
@@ -861,7 +868,7 @@ class BundleReader {
   private async streamListed(
     name: BundleFileName,
     content: AsyncIterable<Buffer>,
-    onLine?: (line: string, n: number) => void,
+    onLine?: (line: string, n: number, bytes: Buffer) => void,
   ): Promise<void> {
     const hash = createHash('sha256');
     const lines = new JsonLines();
@@ -878,7 +885,7 @@ class BundleReader {
       bytes += chunk.length;
       if (reading)
         try {
-          for (const line of lines.push(chunk)) onLine!(line.text, line.n);
+          for (const line of lines.push(chunk)) onLine!(line.text, line.n, line.bytes);
         } catch (error) {
           lineFault(error);
         }

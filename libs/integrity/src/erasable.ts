@@ -1,4 +1,4 @@
-import { createHash, hash, randomFillSync } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /*
@@ -52,21 +52,14 @@ export function valueCommitment(salt: string, value: unknown): string {
   return commitmentOf(Buffer.from(salt, 'hex'), value);
 }
 
+/** One-shot over salt and text joined: a verifier opens several values an event, where a Hash object per value cost more than its digest. */
 function commitmentOf(salt: Uint8Array, value: unknown): string {
   const text = canonicalJson(value);
-  // Three UTF-8 bytes at most per UTF-16 unit: a value that may not fit is hashed in parts.
-  if (SALT_BYTES + text.length * 3 > commitmentInput.length)
-    return createHash('sha256').update(salt).update(text, 'utf8').digest('hex');
-  commitmentInput.set(salt, 0);
-  const length = SALT_BYTES + commitmentInput.write(text, SALT_BYTES, 'utf8');
-  return hash('sha256', commitmentInput.subarray(0, length), 'hex');
+  const input = Buffer.allocUnsafe(salt.length + Buffer.byteLength(text, 'utf8'));
+  input.set(salt);
+  input.write(text, salt.length, 'utf8');
+  return hash('sha256', input, 'hex');
 }
-
-/**
- * Salt and value laid side by side for the one-shot hash, which costs about a
- * third less than a Hash object per commitment (three or more per event).
- */
-const commitmentInput = Buffer.allocUnsafe(4096);
 
 /** The commitment a sealed envelope holds at a place, or undefined if the place holds something else. */
 export function commitmentAt(sealed: object, pointer: string): string | undefined {
@@ -106,8 +99,10 @@ export function openValues<E extends { data: unknown; metadata: unknown }>(
   values: ErasableValues,
 ): E {
   let opened = sealed;
+  // Objects this call has copied already: a later value on their path is written into them, not copied again.
+  const copies = new Set<object>();
   for (const [pointer, entry] of Object.entries(values))
-    opened = withValueAt(opened, pointer, entry.salt === undefined ? ERASED : entry.value);
+    opened = withValueAt(opened, pointer, entry.salt === undefined ? ERASED : entry.value, copies);
   return opened;
 }
 
@@ -117,7 +112,7 @@ export function valueMismatch(sealed: object, pointer: string, entry: ErasableVa
   if (commitment === undefined) return `${pointer} holds no commitment`;
   if (entry.salt === undefined) return undefined;
   if (!HEX_256.test(entry.salt)) return `the salt of ${pointer} is not 256 bits of hex`;
-  return valueCommitment(entry.salt, entry.value) === commitment
+  return commitmentOf(Buffer.from(entry.salt, 'hex'), entry.value) === commitment
     ? undefined
     : `the value kept for ${pointer} does not open its commitment`;
 }
@@ -141,9 +136,6 @@ const SALT_BYTES = 32;
 const saltPool = Buffer.allocUnsafe(SALT_BYTES * 1024);
 let saltsAt = saltPool.length;
 
-/** Parsed pointers: an append seals the same few places of every event, and parsing them anew was a tenth of sealing. */
-const parsedPointers = new Map<string, readonly string[]>();
-
 function tokens(pointer: string): readonly string[] {
   let parsed = parsedPointers.get(pointer);
   if (parsed) return parsed;
@@ -153,10 +145,17 @@ function tokens(pointer: string): readonly string[] {
     .slice(1)
     .split('/')
     .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
-  // Bounded: pointers come from the schemas, but an array's items give one per index.
-  if (parsedPointers.size < 10_000) parsedPointers.set(pointer, parsed);
+  if (parsedPointers.size < PARSED_POINTERS) parsedPointers.set(pointer, parsed);
   return parsed;
 }
+
+/**
+ * The same few pointers come with every event (who acted, whom it named), and
+ * splitting them again cost more than looking a value up. Bounded, because a
+ * bundle's pointers are whatever its author wrote.
+ */
+const PARSED_POINTERS = 256;
+const parsedPointers = new Map<string, readonly string[]>();
 
 /** RFC 6901 escaping of one reference token. */
 export function pointerToken(key: string | number): string {
@@ -172,13 +171,21 @@ export function valueAt(root: unknown, pointer: string): unknown {
   return at;
 }
 
-/** A copy of root with the value at pointer replaced, sharing every branch the pointer does not pass through. */
-function withValueAt<T>(root: T, pointer: string, value: unknown): T {
+/**
+ * A copy of root with the value at pointer replaced, sharing every branch the
+ * pointer does not pass through; an object among `copies` is one the caller
+ * made, written into instead.
+ */
+function withValueAt<T>(root: T, pointer: string, value: unknown, copies = new Set<object>()): T {
   const path = tokens(pointer);
   const replace = (node: unknown, depth: number): unknown => {
     if (depth === path.length) return value;
     if (node === null || typeof node !== 'object' || !Object.hasOwn(node, path[depth])) return node;
-    const copy: Record<string, unknown> | unknown[] = Array.isArray(node) ? [...node] : { ...node };
+    let copy = node as Record<string, unknown> | unknown[];
+    if (!copies.has(node)) {
+      copy = Array.isArray(node) ? [...node] : { ...node };
+      copies.add(copy);
+    }
     (copy as Record<string, unknown>)[path[depth]] = replace(
       (node as Record<string, unknown>)[path[depth]],
       depth + 1,

@@ -30,11 +30,6 @@ export {
 } from './clinical-use/clinical-use-queries';
 export { computedPlans, computedSignals, lastComputedWindow } from './monitoring/monitoring-queries';
 export {
-  AUDIT_EVENT_OUTCOME_SYSTEM,
-  searchToken,
-  type SentSearchParam,
-} from './data-access/fhir-search-tokens';
-export {
   countDataAccess,
   findDataAccess,
   type AccessColumn,

@@ -1,10 +1,10 @@
-import { illFormedInput } from '@ledger/domain';
 import {
   AUDIT_EVENT_OUTCOME_SYSTEM,
+  illFormedInput,
   searchToken,
-  type AccessCondition,
   type SentSearchParam,
-} from '@ledger/read-models';
+} from '@ledger/domain';
+import type { AccessCondition } from '@ledger/read-models';
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { FHIR_SYSTEMS, OUTCOME_CODE, SUBTYPE_OF_ACTION } from './fhir-codes';
 import { issue } from './sent-resource';

@@ -1,10 +1,9 @@
-import { assertNever, personId } from '@ledger/domain';
+import { assertNever, personId, sentSearchTokens } from '@ledger/domain';
 import { ERASED } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
 import { insertRows, utc } from '../projection/projection';
 import type { ProjectedEvent, ReadModel } from '../projection/read-model';
 import { dataAccessMigrations, type DataAccessTables, patientPseudonymIndex } from './data-access-tables';
-import { sentSearchTokens } from './fhir-search-tokens';
 
 const canHandle = ['DataAccessed', 'DatasetAccessGranted', 'DatasetAccessRevoked'] as const;
 
