@@ -5,13 +5,21 @@ import { EVENT_SCHEMAS, isEventType, SUPERSEDED_EVENT_SCHEMAS } from './event-sc
 /** A place the schema marks erasable, `*` standing for every item of an array. */
 interface ErasablePattern {
   path: readonly string[];
+  /** Each key of `path` as a pointer spells it, escaped once when the pattern is made rather than for every event. */
+  tokens: readonly string[];
   kind: ErasableKind;
 }
 
+const pattern = (path: readonly string[], kind: ErasableKind): ErasablePattern => ({
+  path,
+  tokens: path.map((key) => (key === '*' ? key : pointerToken(key))),
+  kind,
+});
+
 /** Every envelope names who acted, and for whom: personal data, whatever the event. */
 const METADATA_FIELDS: readonly ErasablePattern[] = [
-  { path: ['metadata', 'actor', 'id'], kind: 'person' },
-  { path: ['metadata', 'actor', 'onBehalfOf'], kind: 'person' },
+  pattern(['metadata', 'actor', 'id'], 'person'),
+  pattern(['metadata', 'actor', 'onBehalfOf'], 'person'),
 ];
 
 const patternsBySchema = new WeakMap<EventSchema, readonly ErasablePattern[]>();
@@ -35,8 +43,7 @@ export function erasableFieldsOf(event: {
     patternsBySchema.set(schema, patterns);
   }
   const fields: ErasableField[] = [];
-  for (const { path, kind } of patterns ?? METADATA_FIELDS)
-    for (const pointer of pointersTo(event, path, '')) fields.push({ pointer, kind });
+  for (const found of patterns ?? METADATA_FIELDS) pointersTo(event, found, 0, '', fields);
   return fields;
 }
 
@@ -51,7 +58,7 @@ function patternsIn(schema: unknown, path: readonly string[]): ErasablePattern[]
   if (schema === null || typeof schema !== 'object') return [];
   const node = schema as Record<string, unknown>;
   const kind = node[ERASABLE_KEYWORD];
-  if (typeof kind === 'string') return [{ path, kind: kind as ErasableKind }];
+  if (typeof kind === 'string') return [pattern(path, kind as ErasableKind)];
   const found: ErasablePattern[] = [];
   if (node.properties && typeof node.properties === 'object')
     for (const [key, property] of Object.entries(node.properties))
@@ -62,14 +69,32 @@ function patternsIn(schema: unknown, path: readonly string[]): ErasablePattern[]
   return found;
 }
 
-function pointersTo(at: unknown, path: readonly string[], pointer: string): string[] {
-  if (at === undefined) return [];
-  if (path.length === 0) return [pointer];
-  if (at === null || typeof at !== 'object') return [];
-  const [head, ...rest] = path;
-  if (head === '*')
-    return Array.isArray(at) ? at.flatMap((item, i) => pointersTo(item, rest, `${pointer}/${i}`)) : [];
-  return Object.hasOwn(at, head)
-    ? pointersTo((at as Record<string, unknown>)[head], rest, `${pointer}/${pointerToken(head)}`)
-    : [];
+/** Adds to `fields` each place `at` holds that the pattern names from `depth` on, `pointer` being where `at` sits. */
+function pointersTo(
+  at: unknown,
+  found: ErasablePattern,
+  depth: number,
+  pointer: string,
+  fields: ErasableField[],
+): void {
+  if (at === undefined) return;
+  if (depth === found.path.length) {
+    fields.push({ pointer, kind: found.kind });
+    return;
+  }
+  if (at === null || typeof at !== 'object') return;
+  const key = found.path[depth];
+  if (key === '*') {
+    if (Array.isArray(at))
+      at.forEach((item, i) => pointersTo(item, found, depth + 1, `${pointer}/${i}`, fields));
+    return;
+  }
+  if (Object.hasOwn(at, key))
+    pointersTo(
+      (at as Record<string, unknown>)[key],
+      found,
+      depth + 1,
+      `${pointer}/${found.tokens[depth]}`,
+      fields,
+    );
 }
