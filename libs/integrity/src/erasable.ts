@@ -52,13 +52,9 @@ export function valueCommitment(salt: string, value: unknown): string {
   return commitmentOf(Buffer.from(salt, 'hex'), value);
 }
 
-/** One-shot over salt and text joined: a verifier opens several values an event, where a Hash object per value cost more than its digest. */
+/** One-shot over salt and text joined: a Hash object per value cost three times the digest (three or more values per event). */
 function commitmentOf(salt: Uint8Array, value: unknown): string {
-  const text = canonicalJson(value);
-  const input = Buffer.allocUnsafe(salt.length + Buffer.byteLength(text, 'utf8'));
-  input.set(salt);
-  input.write(text, salt.length, 'utf8');
-  return hash('sha256', input, 'hex');
+  return hash('sha256', Buffer.concat([salt, Buffer.from(canonicalJson(value), 'utf8')]), 'hex');
 }
 
 /** The commitment a sealed envelope holds at a place, or undefined if the place holds something else. */
@@ -81,16 +77,17 @@ export function sealValues<E extends { data: unknown; metadata: unknown }>(
   envelope: E,
   fields: readonly ErasableField[],
 ): { sealed: E; values: ErasableValues } {
-  let sealed = envelope;
+  const sealed = new CopyOnWrite(envelope);
   const values: ErasableValues = {};
   for (const { pointer, kind } of fields) {
-    const value = valueAt(envelope, pointer);
+    const path = tokens(pointer);
+    const value = valueAtPath(envelope, path);
     if (value === undefined || Object.hasOwn(values, pointer)) continue;
     const salt = freshSalt();
     values[pointer] = { kind, salt: salt.toString('hex'), value };
-    sealed = withValueAt(sealed, pointer, { [COMMITMENT_KEY]: commitmentOf(salt, value) });
+    sealed.set(path, { [COMMITMENT_KEY]: commitmentOf(salt, value) });
   }
-  return { sealed, values };
+  return { sealed: sealed.root, values };
 }
 
 /** The envelope as readers see it: each commitment replaced by its value, or by ERASED once the value is gone. */
@@ -98,12 +95,12 @@ export function openValues<E extends { data: unknown; metadata: unknown }>(
   sealed: E,
   values: ErasableValues,
 ): E {
-  let opened = sealed;
-  // Objects this call has copied already: a later value on their path is written into them, not copied again.
-  const copies = new Set<object>();
-  for (const [pointer, entry] of Object.entries(values))
-    opened = withValueAt(opened, pointer, entry.salt === undefined ? ERASED : entry.value, copies);
-  return opened;
+  const opened = new CopyOnWrite(sealed);
+  for (const pointer in values) {
+    const entry = values[pointer];
+    opened.set(tokens(pointer), entry.salt === undefined ? ERASED : entry.value);
+  }
+  return opened.root;
 }
 
 /** Why a value kept beside a sealed envelope does not belong to it, or undefined when it does. */
@@ -136,26 +133,13 @@ const SALT_BYTES = 32;
 const saltPool = Buffer.allocUnsafe(SALT_BYTES * 1024);
 let saltsAt = saltPool.length;
 
-function tokens(pointer: string): readonly string[] {
-  let parsed = parsedPointers.get(pointer);
-  if (parsed) return parsed;
+function tokens(pointer: string): string[] {
   if (!pointer.startsWith('/'))
     throw new TypeError(`${pointer} is not a JSON Pointer from the envelope's root`);
-  parsed = pointer
-    .slice(1)
-    .split('/')
-    .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
-  if (parsedPointers.size < PARSED_POINTERS) parsedPointers.set(pointer, parsed);
-  return parsed;
+  const split = pointer.slice(1).split('/');
+  // Most pointers escape nothing: unescaping each of their tokens was most of sealing's walk.
+  return pointer.includes('~') ? split.map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~')) : split;
 }
-
-/**
- * The same few pointers come with every event (who acted, whom it named), and
- * splitting them again cost more than looking a value up. Bounded, because a
- * bundle's pointers are whatever its author wrote.
- */
-const PARSED_POINTERS = 256;
-const parsedPointers = new Map<string, readonly string[]>();
 
 /** RFC 6901 escaping of one reference token. */
 export function pointerToken(key: string | number): string {
@@ -163,8 +147,12 @@ export function pointerToken(key: string | number): string {
 }
 
 export function valueAt(root: unknown, pointer: string): unknown {
+  return valueAtPath(root, tokens(pointer));
+}
+
+function valueAtPath(root: unknown, path: readonly string[]): unknown {
   let at: unknown = root;
-  for (const token of tokens(pointer)) {
+  for (const token of path) {
     if (at === null || typeof at !== 'object' || !Object.hasOwn(at, token)) return undefined;
     at = (at as Record<string, unknown>)[token];
   }
@@ -172,25 +160,41 @@ export function valueAt(root: unknown, pointer: string): unknown {
 }
 
 /**
- * A copy of root with the value at pointer replaced, sharing every branch the
- * pointer does not pass through; an object among `copies` is one the caller
- * made, written into instead.
+ * A copy of `root` with values replaced at places, sharing every branch no
+ * place passes through. A node on the way to several places is copied once,
+ * at the first, and written in place at the others: the copy is this one's own.
  */
-function withValueAt<T>(root: T, pointer: string, value: unknown, copies = new Set<object>()): T {
-  const path = tokens(pointer);
-  const replace = (node: unknown, depth: number): unknown => {
-    if (depth === path.length) return value;
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, path[depth])) return node;
-    let copy = node as Record<string, unknown> | unknown[];
-    if (!copies.has(node)) {
-      copy = Array.isArray(node) ? [...node] : { ...node };
-      copies.add(copy);
+class CopyOnWrite<T> {
+  private readonly copies = new Set<object>();
+
+  constructor(public root: T) {}
+
+  /** Replaces the value at `path`, if root holds that place. */
+  set(path: readonly string[], value: unknown): void {
+    if (path.length === 0 || !this.holds(path)) return;
+    let node = this.own(this.root as object);
+    this.root = node as T;
+    for (let depth = 0; depth < path.length - 1; depth++) {
+      const child = this.own((node as Record<string, object>)[path[depth]]);
+      (node as Record<string, object>)[path[depth]] = child;
+      node = child;
     }
-    (copy as Record<string, unknown>)[path[depth]] = replace(
-      (node as Record<string, unknown>)[path[depth]],
-      depth + 1,
-    );
+    (node as Record<string, unknown>)[path[path.length - 1]] = value;
+  }
+
+  private holds(path: readonly string[]): boolean {
+    let at: unknown = this.root;
+    for (const token of path) {
+      if (at === null || typeof at !== 'object' || !Object.hasOwn(at, token)) return false;
+      at = (at as Record<string, unknown>)[token];
+    }
+    return true;
+  }
+
+  private own(node: object): object {
+    if (this.copies.has(node)) return node;
+    const copy = Array.isArray(node) ? [...(node as unknown[])] : { ...node };
+    this.copies.add(copy);
     return copy;
-  };
-  return replace(root, 0) as T;
+  }
 }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { subjectDigestInput, type SubjectKind } from '@ledger/domain';
@@ -11,12 +11,18 @@ import { subjectDigestInput, type SubjectKind } from '@ledger/domain';
  */
 export class Pseudonymiser {
   /** Its own key, derived from the pseudonym key, so a digest can never equal a patient's pseudonym. */
-  private readonly digestKey: Buffer;
+  private readonly digestKey: KeyObject;
   /** Another, for subject digests: a held or erased person's digest can be neither a pseudonym nor a resource digest. */
   private readonly subjectKey: Buffer;
 
-  constructor(private readonly key: Buffer) {
-    this.digestKey = createHmac('sha256', key).update('govledger fhir original digest').digest();
+  /** The key imported once: createHmac given raw bytes imports them anew for each of a batch's thousand items. */
+  private readonly key: KeyObject;
+
+  constructor(key: Buffer) {
+    this.key = createSecretKey(key);
+    this.digestKey = createSecretKey(
+      createHmac('sha256', key).update('govledger fhir original digest').digest(),
+    );
     this.subjectKey = createHmac('sha256', key).update('govledger subject digest').digest();
   }
 

@@ -5,15 +5,16 @@ import { EVENT_SCHEMAS, isEventType, SUPERSEDED_EVENT_SCHEMAS } from './event-sc
 /** A place the schema marks erasable, `*` standing for every item of an array. */
 interface ErasablePattern {
   path: readonly string[];
+  /** Each key of `path` as a pointer spells it, escaped once when the pattern is made rather than for every event. */
+  tokens: readonly string[];
   kind: ErasableKind;
-  /** The place's JSON Pointer, spelled once, when the path has no `*`: every append seals it. */
-  pointer?: string;
 }
 
-const pattern = (path: readonly string[], kind: ErasableKind): ErasablePattern =>
-  path.includes('*')
-    ? { path, kind }
-    : { path, kind, pointer: path.map((k) => `/${pointerToken(k)}`).join('') };
+const pattern = (path: readonly string[], kind: ErasableKind): ErasablePattern => ({
+  path,
+  tokens: path.map((key) => (key === '*' ? key : pointerToken(key))),
+  kind,
+});
 
 /** Every envelope names who acted, and for whom: personal data, whatever the event. */
 const METADATA_FIELDS: readonly ErasablePattern[] = [
@@ -42,11 +43,7 @@ export function erasableFieldsOf(event: {
     patternsBySchema.set(schema, patterns);
   }
   const fields: ErasableField[] = [];
-  for (const { path, kind, pointer } of patterns ?? METADATA_FIELDS) {
-    if (pointer === undefined)
-      for (const found of pointersTo(event, path, '')) fields.push({ pointer: found, kind });
-    else if (holds(event, path)) fields.push({ pointer, kind });
-  }
+  for (const found of patterns ?? METADATA_FIELDS) pointersTo(event, found, 0, '', fields);
   return fields;
 }
 
@@ -72,22 +69,32 @@ function patternsIn(schema: unknown, path: readonly string[]): ErasablePattern[]
   return found;
 }
 
-function holds(at: unknown, path: readonly string[]): boolean {
-  for (const key of path) {
-    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return false;
-    at = (at as Record<string, unknown>)[key];
+/** Adds to `fields` each place `at` holds that the pattern names from `depth` on, `pointer` being where `at` sits. */
+function pointersTo(
+  at: unknown,
+  found: ErasablePattern,
+  depth: number,
+  pointer: string,
+  fields: ErasableField[],
+): void {
+  if (at === undefined) return;
+  if (depth === found.path.length) {
+    fields.push({ pointer, kind: found.kind });
+    return;
   }
-  return at !== undefined;
-}
-
-function pointersTo(at: unknown, path: readonly string[], pointer: string): string[] {
-  if (at === undefined) return [];
-  if (path.length === 0) return [pointer];
-  if (at === null || typeof at !== 'object') return [];
-  const [head, ...rest] = path;
-  if (head === '*')
-    return Array.isArray(at) ? at.flatMap((item, i) => pointersTo(item, rest, `${pointer}/${i}`)) : [];
-  return Object.hasOwn(at, head)
-    ? pointersTo((at as Record<string, unknown>)[head], rest, `${pointer}/${pointerToken(head)}`)
-    : [];
+  if (at === null || typeof at !== 'object') return;
+  const key = found.path[depth];
+  if (key === '*') {
+    if (Array.isArray(at))
+      at.forEach((item, i) => pointersTo(item, found, depth + 1, `${pointer}/${i}`, fields));
+    return;
+  }
+  if (Object.hasOwn(at, key))
+    pointersTo(
+      (at as Record<string, unknown>)[key],
+      found,
+      depth + 1,
+      `${pointer}/${found.tokens[depth]}`,
+      fields,
+    );
 }

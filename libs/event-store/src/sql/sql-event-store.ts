@@ -356,7 +356,8 @@ class SharedTail {
 
 /** A shared event stays as stored: a subscriber that wrote to it would change what the others read. */
 function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
+  // A frozen branch was frozen whole: an opened event shares its sealed content's branches.
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);
   }
