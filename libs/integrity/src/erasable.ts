@@ -49,23 +49,74 @@ const HEX_256 = /^[0-9a-f]{64}$/;
 /** SHA-256 over the salt's 32 bytes and the value's canonical UTF-8 text, lower-case hex. */
 export function valueCommitment(salt: string, value: unknown): string {
   if (!HEX_256.test(salt)) throw new TypeError('a salt is 64 lower-case hex digits (256 bits)');
-  return commitmentOf(Buffer.from(salt, 'hex'), value);
+  return commitmentOf(salt, value);
 }
 
-/** One-shot over salt and text joined: a Hash object per value cost three times the digest (three or more values per event). */
-function commitmentOf(salt: Uint8Array, value: unknown): string {
-  return hash('sha256', Buffer.concat([salt, Buffer.from(canonicalJson(value), 'utf8')]), 'hex');
+/**
+ * One-shot over the salt and the value's text written into one buffer: a Hash
+ * object with two updates cost more than the digest of these few bytes, and
+ * verify opens several values per event.
+ */
+function commitmentOf(salt: Uint8Array | string, value: unknown): string {
+  const text = canonicalJson(value);
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  const room = SALT_BYTES + 3 * text.length;
+  if (opening.length < room) opening = Buffer.allocUnsafe(Math.max(room, 2 * opening.length));
+  if (typeof salt === 'string') opening.write(salt, 0, 'hex');
+  else opening.set(salt, 0);
+  const end = SALT_BYTES + opening.write(text, SALT_BYTES, 'utf8');
+  return hash('sha256', opening.subarray(0, end), 'hex');
 }
+
+let opening = Buffer.allocUnsafe(4096);
 
 /** The commitment a sealed envelope holds at a place, or undefined if the place holds something else. */
 export function commitmentAt(sealed: object, pointer: string): string | undefined {
-  const found = valueAt(sealed, pointer);
-  if (found === null || typeof found !== 'object' || Array.isArray(found)) return undefined;
-  const keys = Object.keys(found);
-  const commitment = (found as Record<string, unknown>)[COMMITMENT_KEY];
+  return commitmentIn(valueAt(sealed, pointer));
+}
+
+/** The commitment `node` is, or undefined if it is anything else. */
+function commitmentIn(node: unknown): string | undefined {
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+  const keys = Object.keys(node);
+  const commitment = (node as Record<string, unknown>)[COMMITMENT_KEY];
   return keys.length === 1 && typeof commitment === 'string' && HEX_256.test(commitment)
     ? commitment
     : undefined;
+}
+
+/** A commitment as RFC 8785 spells it: nothing else in canonical JSON text can read so (a quote inside a string is escaped). */
+const COMMITMENT_TEXT = /\{"\$commitment":"[0-9a-f]{64}"\}/g;
+
+/**
+ * How many commitments canonical JSON text holds, counted in the text: as
+ * many as commitmentsUnder finds in what it parses to. Text in any other
+ * spelling (whitespace, escapes) can hold commitments this does not count.
+ */
+export function commitmentsInCanonicalText(text: string): number {
+  return text.match(COMMITMENT_TEXT)?.length ?? 0;
+}
+
+/**
+ * Every commitment under `root`, by its pointer: one walk, for a verifier
+ * that checks them all (resolving each place from the root again was most
+ * of verify's time per scheme-2 event). A commitment's own members are not
+ * walked into.
+ */
+export function commitmentsUnder(root: object): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (node: object, pointer: string): void => {
+    for (const key of Object.keys(node)) {
+      const child = (node as Record<string, unknown>)[key];
+      if (child === null || typeof child !== 'object') continue;
+      const at = `${pointer}/${pointerToken(key)}`;
+      const commitment = commitmentIn(child);
+      if (commitment !== undefined) found.set(at, commitment);
+      else walk(child, at);
+    }
+  };
+  walk(root, '');
+  return found;
 }
 
 /**
@@ -105,11 +156,19 @@ export function openValues<E extends { data: unknown; metadata: unknown }>(
 
 /** Why a value kept beside a sealed envelope does not belong to it, or undefined when it does. */
 export function valueMismatch(sealed: object, pointer: string, entry: ErasableValue): string | undefined {
-  const commitment = commitmentAt(sealed, pointer);
+  return openingMismatch(commitmentAt(sealed, pointer), pointer, entry);
+}
+
+/** Why a value kept for `pointer` does not open `commitment`, the one found there (undefined: none), or undefined when it does. */
+export function openingMismatch(
+  commitment: string | undefined,
+  pointer: string,
+  entry: ErasableValue,
+): string | undefined {
   if (commitment === undefined) return `${pointer} holds no commitment`;
   if (entry.salt === undefined) return undefined;
   if (!HEX_256.test(entry.salt)) return `the salt of ${pointer} is not 256 bits of hex`;
-  return commitmentOf(Buffer.from(entry.salt, 'hex'), entry.value) === commitment
+  return commitmentOf(entry.salt, entry.value) === commitment
     ? undefined
     : `the value kept for ${pointer} does not open its commitment`;
 }
@@ -136,9 +195,8 @@ let saltsAt = saltPool.length;
 function tokens(pointer: string): string[] {
   if (!pointer.startsWith('/'))
     throw new TypeError(`${pointer} is not a JSON Pointer from the envelope's root`);
-  const split = pointer.slice(1).split('/');
-  // Most pointers escape nothing: unescaping each of their tokens was most of sealing's walk.
-  return pointer.includes('~') ? split.map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~')) : split;
+  const escaped = pointer.slice(1).split('/');
+  return pointer.includes('~') ? escaped.map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~')) : escaped;
 }
 
 /** RFC 6901 escaping of one reference token. */

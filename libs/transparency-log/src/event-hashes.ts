@@ -1,11 +1,13 @@
-import { hashedEnvelopeOf, type StoredEvent, type UnparsedEvent } from '@ledger/event-store';
+// Types only: the content-checking thread loads this module, and none of the event store's.
+import type { StoredEvent, UnparsedEvent } from '@ledger/event-store';
 import {
   commitmentAt,
+  commitmentsInCanonicalText,
+  commitmentsUnder,
   eventHash,
   HASH_SCHEME_COMMITMENTS,
-  pointerToken,
+  openingMismatch,
   storedCanonicalHash,
-  valueMismatch,
   type ErasableValues,
   type HashedEnvelope,
 } from '@ledger/integrity';
@@ -24,23 +26,35 @@ export type VerifiedEvent = (HashedEnvelope | Omit<UnparsedEvent, 'position'>) &
  * parsed and canonicalised, and only a mismatch then is damage.
  */
 export function recomputedHash(event: VerifiedEvent): string {
+  return contentHash(event).hash;
+}
+
+/** What verify checks of one event read as stored text: its recomputed hash, and what is wrong with the values kept beside it. */
+export function checkedText(event: UnparsedEvent): ContentVerdict {
+  const { hash, asStored } = contentHash(event);
+  return { hash, findings: valuesFindings(event, asStored) };
+}
+
+export interface ContentVerdict {
+  hash: string;
+  findings: ValuesFinding[];
+}
+
+/** The recomputed hash, and whether the stored text hashed to the stored hash as it is: then it is the canonical text append wrote. */
+function contentHash(event: VerifiedEvent): { hash: string; asStored: boolean } {
   try {
-    if (!('dataJson' in event)) return eventHash(event);
+    if (!('dataJson' in event)) return { hash: eventHash(event), asStored: false };
     const asStored = storedCanonicalHash(event, event.dataJson, event.metadataJson);
-    if (asStored === event.integrity.hash) return asStored;
-    return eventHash({
+    if (asStored === event.integrity.hash) return { hash: asStored, asStored: true };
+    const hash = eventHash({
       ...event,
       data: JSON.parse(event.dataJson),
       metadata: JSON.parse(event.metadataJson),
     });
+    return { hash, asStored: false };
   } catch (error) {
-    return `unhashable: ${error instanceof Error ? error.message : String(error)}`;
+    return { hash: `unhashable: ${error instanceof Error ? error.message : String(error)}`, asStored: false };
   }
-}
-
-/** An event as read, reduced to what its hash covers: a parsed scheme-2 event is read opened, so it is sealed again. */
-export function verifiedEvent(event: StoredEvent | UnparsedEvent): VerifiedEvent {
-  return 'dataJson' in event ? event : { ...hashedEnvelopeOf(event), integrity: event.integrity };
 }
 
 /** What can be wrong with the values kept beside a scheme-2 event, named as verify reports it. */
@@ -55,9 +69,11 @@ export interface ValuesFinding {
  * alone, opens nothing and is fine), and every commitment must have its
  * entry, kept or erased. Only scheme-2 events are parsed for this, so
  * verify's fast path over scheme-1 text stays as it was. Content that does
- * not parse has already failed its hash.
+ * not parse has already failed its hash. `canonicalText`: the event's
+ * stored text is the canonical text its hash covers (see contentHash), so
+ * its commitments can be counted in the text rather than found by a walk.
  */
-export function valuesFindings(event: StoredEvent | UnparsedEvent): ValuesFinding[] {
+export function valuesFindings(event: StoredEvent | UnparsedEvent, canonicalText = false): ValuesFinding[] {
   if (event.integrity.hashScheme !== HASH_SCHEME_COMMITMENTS) return [];
   const what = `event ${event.eventId} (stream ${event.stream}, revision ${event.revision})`;
   let sealed: { data: unknown; metadata: unknown };
@@ -93,38 +109,34 @@ export function valuesFindings(event: StoredEvent | UnparsedEvent): ValuesFindin
       },
     ];
   const findings: ValuesFinding[] = [];
-  const mismatches = Object.entries(values as ErasableValues)
-    .map(([pointer, entry]) =>
+  const mismatches: string[] = [];
+  let accounted = 0;
+  for (const [pointer, entry] of Object.entries(values as ErasableValues)) {
+    const commitment = commitmentAt(sealed, pointer);
+    // A pointer spelled with escapes resolves, but does not account for the commitment it reaches (see below).
+    if (commitment !== undefined && !pointer.includes('~')) accounted++;
+    const why =
       entry === null || typeof entry !== 'object'
         ? `the entry for ${pointer} is not a value`
-        : valueMismatch(sealed, pointer, entry),
-    )
-    .filter((why) => why !== undefined);
+        : openingMismatch(commitment, pointer, entry);
+    if (why !== undefined) mismatches.push(why);
+  }
   if (mismatches.length > 0)
     findings.push({
       kind: 'value-mismatch',
       message: `${what}: ${mismatches.join('; ')}: a value or salt kept beside it was forged or altered`,
     });
-  const unaccounted = commitmentPointers(sealed).filter((p) => !Object.hasOwn(values as object, p));
+  // Each entry that reached a commitment reached a different one: as many as the text holds are all of them.
+  const complete =
+    canonicalText &&
+    'dataJson' in event &&
+    accounted === commitmentsInCanonicalText(event.dataJson) + commitmentsInCanonicalText(event.metadataJson);
+  if (complete) return findings;
+  const unaccounted = [...commitmentsUnder(sealed).keys()].filter((p) => !Object.hasOwn(values as object, p));
   if (unaccounted.length > 0)
     findings.push({
       kind: 'values-missing',
       message: `${what}: no value is kept for ${unaccounted.join(', ')}, not even as erased: its entry was deleted outside any erasure`,
     });
   return findings;
-}
-
-/** Every place in a sealed envelope that holds a commitment. */
-function commitmentPointers(sealed: { data: unknown; metadata: unknown }): string[] {
-  const found: string[] = [];
-  const walk = (node: unknown, pointer: string): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (pointer && commitmentAt(sealed, pointer) !== undefined) {
-      found.push(pointer);
-      return;
-    }
-    for (const [key, child] of Object.entries(node)) walk(child, `${pointer}/${pointerToken(key)}`);
-  };
-  walk(sealed, '');
-  return found;
 }

@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent, UnparsedEvent } from '@ledger/event-store';
+import { hashedEnvelopeOf, type EventStore, type StoredEvent, type UnparsedEvent } from '@ledger/event-store';
 import {
   consistencyProofRequest,
   emptyFrontier,
@@ -13,7 +13,8 @@ import {
 } from '@ledger/integrity';
 import type { Kysely } from 'kysely';
 import type { ReadStore } from '@ledger/read-store';
-import { recomputedHash, valuesFindings, verifiedEvent } from './event-hashes';
+import { ContentChecks, type WalkPlace } from './content-checks';
+import { recomputedHash, valuesFindings, type ContentVerdict } from './event-hashes';
 import { noteText } from './merkle-proofs';
 import { fetchNodes } from './merkle-node-store';
 import { RebuiltLogs } from './rebuilt-logs';
@@ -89,6 +90,8 @@ interface StreamState {
 }
 
 const LEAF_PAGE = 2000;
+/** Orders an event's content findings take: its hash, then at most one of each kind of values finding. */
+const CONTENT_FINDINGS = 3;
 
 /**
  * Re-derives everything the ledger claims from the raw events: every event
@@ -109,7 +112,9 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
 }
 
 class Verification {
-  private readonly damage: Damage[] = [];
+  /** Each finding with its order of discovery in a walk that checks one event at a time (see report). */
+  private readonly damage: Array<{ finding: Damage; order: number }> = [];
+  private order = 0;
   private readonly warnings: string[] = [];
   private readonly streams = new Map<string, StreamState>();
   /** Revisions seen out of order and already reported: `${stream}\u0000${revision}`. */
@@ -124,6 +129,8 @@ class Verification {
   private sealedCandidate?: Damage;
   private lastPosition = 0n;
   private logs!: RebuiltLogs;
+  /** Content checks on their own thread, for events read as stored text. */
+  private checks?: ContentChecks;
   private count = 0;
   private hasMerkleTables = false;
 
@@ -145,7 +152,7 @@ class Verification {
     try {
       return await this.walk();
     } finally {
-      await this.logs.close();
+      await Promise.all([this.logs.close(), this.checks?.close()]);
     }
   }
 
@@ -159,7 +166,10 @@ class Verification {
       : undefined;
     let lockstep = sealed !== undefined;
 
-    const log: AsyncIterable<StoredEvent | UnparsedEvent> = store.readAllUnparsed?.() ?? store.readAll();
+    const unparsed = store.readAllUnparsed?.();
+    if (unparsed)
+      this.checks = new ContentChecks((event, place, verdict) => this.judgeContent(event, place, verdict));
+    const log: AsyncIterable<StoredEvent | UnparsedEvent> = unparsed ?? store.readAll();
     for await (const event of log) {
       const leafIndex = this.count;
       if (gapless && event.position !== expectedPosition) {
@@ -176,9 +186,18 @@ class Verification {
       }
       expectedPosition = event.position + 1n;
       this.lastPosition = event.position;
-      this.checkHash(event, leafIndex, recomputedHash(verifiedEvent(event)));
-      for (const { kind, message } of valuesFindings(event))
-        this.report({ kind, leafIndex, position: event.position, message });
+      // The event's content findings take their place here, whenever its check answers.
+      const place = { leafIndex, order: this.order };
+      this.order += CONTENT_FINDINGS;
+      if ('dataJson' in event) {
+        const waiting = this.checks!.add(event, place);
+        if (waiting) await waiting;
+      } else {
+        this.judgeContent(event, place, {
+          hash: recomputedHash({ ...hashedEnvelopeOf(event), integrity: event.integrity }),
+          findings: valuesFindings(event),
+        });
+      }
       const skipped = this.checkChain(event, leafIndex);
       if (skipped) await skipped;
 
@@ -198,6 +217,7 @@ class Verification {
       if (this.compareSizes.has(this.count)) this.positionsAt.set(this.count, event.position);
       if (this.count % 1000 === 0) this.options.onProgress?.(this.count);
     }
+    await this.checks?.finish();
     this.options.onProgress?.(this.count);
     if (sealed) await this.drainSealed(sealed, lockstep);
     ({ events: this.derivedRoots, sealed: this.sealedRoots } = await this.logs.roots());
@@ -220,9 +240,17 @@ class Verification {
     };
   }
 
-  private report(finding: Damage): void {
-    const duplicate = this.damage.some((d) => d.kind === finding.kind && d.leafIndex === finding.leafIndex);
-    if (!duplicate) this.damage.push(finding);
+  /**
+   * One finding of each kind per place: the first discovered in walk order
+   * stands, even when an event's content check answers after later events
+   * were walked (`order` is where it was discovered).
+   */
+  private report(finding: Damage, order = this.order++): void {
+    const same = this.damage.find(
+      (d) => d.finding.kind === finding.kind && d.finding.leafIndex === finding.leafIndex,
+    );
+    if (!same) this.damage.push({ finding, order });
+    else if (order < same.order) Object.assign(same, { finding, order });
   }
 
   /**
@@ -231,19 +259,36 @@ class Verification {
    * the move is what to name first.
    */
   private sorted(): Damage[] {
-    const aboutValues = (d: Damage) => Number(d.kind === 'values-missing' || d.kind === 'value-mismatch');
-    return [...this.damage].sort((a, b) => a.leafIndex - b.leafIndex || aboutValues(a) - aboutValues(b));
+    const aboutValues = ({ finding }: { finding: Damage }) =>
+      Number(finding.kind === 'values-missing' || finding.kind === 'value-mismatch');
+    return [...this.damage]
+      .sort(
+        (a, b) =>
+          a.finding.leafIndex - b.finding.leafIndex || aboutValues(a) - aboutValues(b) || a.order - b.order,
+      )
+      .map((d) => d.finding);
   }
 
-  private checkHash(event: LoggedEvent, leafIndex: number, recomputed: string): void {
-    if (recomputed !== event.integrity.hash) {
-      this.report({
-        kind: 'edited-event',
-        leafIndex,
-        position: event.position,
-        message: `event ${event.eventId} (stream ${event.stream}, revision ${event.revision}) no longer matches its stored hash: its content was changed after it was written`,
-      });
+  private hasEventDamageBefore(leafIndex: number): boolean {
+    return this.damage.some((d) => d.finding.leafIndex < leafIndex && isEventDamage(d.finding.kind));
+  }
+
+  /** An event's recomputed hash and its kept values, judged at its place in the walk. */
+  private judgeContent(event: LoggedEvent, { leafIndex, order }: WalkPlace, verdict: ContentVerdict): void {
+    if (verdict.hash !== event.integrity.hash) {
+      this.report(
+        {
+          kind: 'edited-event',
+          leafIndex,
+          position: event.position,
+          message: `event ${event.eventId} (stream ${event.stream}, revision ${event.revision}) no longer matches its stored hash: its content was changed after it was written`,
+        },
+        order,
+      );
     }
+    verdict.findings.forEach(({ kind, message }, i) =>
+      this.report({ kind, leafIndex, position: event.position, message }, order + 1 + i),
+    );
   }
 
   /** Synchronous, but for a revision ahead of the chain, which needs a look at the stream: that case returns a promise. */
@@ -454,7 +499,7 @@ class Verification {
         lastGood = checkpoint.treeSize;
         continue;
       }
-      if (this.damage.some((d) => d.leafIndex < checkpoint.treeSize && isEventDamage(d.kind))) continue;
+      if (this.hasEventDamageBefore(checkpoint.treeSize)) continue;
       const laterMatch = fromStore.find(
         (t) =>
           t.treeSize > checkpoint.treeSize &&
@@ -496,7 +541,7 @@ class Verification {
     const derived =
       witnessed.treeSize === 0 ? frontierRoot(emptyFrontier()) : this.derivedRoots.get(witnessed.treeSize)!;
     if (!bytesEqual(derived, witnessed.root)) {
-      if (this.damage.some((d) => d.leafIndex < witnessed.treeSize && isEventDamage(d.kind))) return;
+      if (this.hasEventDamageBefore(witnessed.treeSize)) return;
       const stored = this.trusted.find((t) => t.source === 'store' && t.treeSize === witnessed.treeSize);
       this.report(
         stored && !bytesEqual(stored.root, witnessed.root)
