@@ -317,7 +317,7 @@ describe.each([
   });
 
   it('hands every checkpoint to a file witness and an HTTP witness, retrying a failing one without holding up sealing', async () => {
-    const received: { contentType?: string; body: string }[] = [];
+    const received: { contentType?: string; authorization?: string; path?: string; body: string }[] = [];
     let refusals = 2;
     const server: Server = createServer((request, response) => {
       let body = '';
@@ -327,15 +327,27 @@ describe.each([
           response.writeHead(503).end('busy');
           return;
         }
-        received.push({ contentType: request.headers['content-type'], body });
+        received.push({
+          contentType: request.headers['content-type'],
+          authorization: request.headers.authorization,
+          path: request.url,
+          body,
+        });
         response.writeHead(200).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/add-checkpoint`;
+      const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const url = `http://${address}/add-checkpoint`;
       const latest = join(target.dir, 'witness', 'latest.checkpoint');
-      const log = sealer({ witnesses: [fileWitness(latest), httpWitness(url)], witnessRetryMs: 20 });
+      const log = sealer({
+        witnesses: [
+          fileWitness(latest),
+          httpWitness(`http://w%40x:s3cret@${address}/add-checkpoint?token=t0ken`),
+        ],
+        witnessRetryMs: 20,
+      });
       await log.start();
       await appendMany(store, 300);
       await sealToHead(log);
@@ -346,6 +358,9 @@ describe.each([
       const notes = (await storedCheckpoints(readStore)).map((c) => c.note);
       expect(received.map((r) => r.body)).toEqual(notes);
       expect(received[0].contentType).toMatch(/^text\/plain/);
+      // Credentials in the URL travel as Basic authentication (fetch refuses them in a URL); the query stays.
+      expect(received[0].authorization).toBe(`Basic ${Buffer.from('w@x:s3cret').toString('base64')}`);
+      expect(received[0].path).toBe('/add-checkpoint?token=t0ken');
       expect(readFileSync(join(target.dir, 'witness', '200.checkpoint'), 'utf8')).toBe(notes[1]);
       expect(readFileSync(latest, 'utf8')).toBe(notes[2]);
       // The two 503s are counted as retried failures (served as ledger_witness_failures_total), nothing is left queued.
