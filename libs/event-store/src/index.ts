@@ -4,6 +4,7 @@ export { withSpanFor, type WithSpan } from './tracing';
 export { AppendNotifier } from './append-notifier';
 export { cachedStatementsDialect } from './sqlite/cached-statements';
 export { inImmediateTransaction } from './sqlite/immediate-transaction';
+export { SQLITE_EVENT_ROWS_MODULE, SqliteEventRows } from './sqlite/event-rows';
 export {
   SqliteEventStore,
   type SqliteEventStoreOptions,

@@ -74,6 +74,9 @@ export interface StoredEvent<D = unknown> {
 /** Which places of an event hold personal data that may have to be erased; the domain's event schemas say. */
 export type ErasableFieldsOf = (event: NewEvent) => readonly ErasableField[];
 
+/** A stored event without its content: its place in the log and its stream, and its hash chain's link. */
+export type EventHeader = Pick<StoredEvent, 'eventId' | 'stream' | 'revision' | 'position' | 'integrity'>;
+
 /** A stored event as read, its content still the JSON text the store keeps (sealed, for scheme 2). */
 export type UnparsedEvent = Omit<StoredEvent, 'data' | 'metadata' | 'sealed'> & {
   dataJson: string;

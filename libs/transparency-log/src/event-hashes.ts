@@ -1,4 +1,4 @@
-// Types only: the content-checking thread loads this module, and none of the event store's.
+// Types only: the content-checking threads load this module, and of the event store only its rows' reader.
 import type { StoredEvent, UnparsedEvent } from '@ledger/event-store';
 import {
   commitmentAt,

@@ -1,4 +1,13 @@
-import { hashedEnvelopeOf, type EventStore, type StoredEvent, type UnparsedEvent } from '@ledger/event-store';
+import {
+  hashedEnvelopeOf,
+  SqliteEventRows,
+  SqliteEventStore,
+  type EventHeader,
+  type EventStore,
+  type StoredEvent,
+  type UnparsedEvent,
+} from '@ledger/event-store';
+import { availableParallelism } from 'node:os';
 import {
   consistencyProofRequest,
   emptyFrontier,
@@ -90,6 +99,15 @@ interface StreamState {
 }
 
 const LEAF_PAGE = 2000;
+/** Headers the walk reads at a time from a SQLite store. */
+const HEADER_PAGE = 2000;
+/**
+ * Threads checking content, one per core up to four: the checks are most of
+ * verify's work (about 20 µs of CPU per bench event, reading the row
+ * included, against the walk's 8 and the Merkle thread's 3), so on two cores
+ * they take both while the walk, which reads only headers, takes its share.
+ */
+const CONTENT_THREADS = Math.max(1, Math.min(4, availableParallelism()));
 /** Orders an event's content findings take: its hash, then at most one of each kind of values finding. */
 const CONTENT_FINDINGS = 3;
 
@@ -129,8 +147,10 @@ class Verification {
   private sealedCandidate?: Damage;
   private lastPosition = 0n;
   private logs!: RebuiltLogs;
-  /** Content checks on their own thread, for events read as stored text. */
+  /** Content checks on threads of their own, for events read as stored text. */
   private checks?: ContentChecks;
+  /** The walk's own read-only connection to a SQLite store, for the events' headers. */
+  private rows?: SqliteEventRows;
   private count = 0;
   private hasMerkleTables = false;
 
@@ -152,6 +172,7 @@ class Verification {
     try {
       return await this.walk();
     } finally {
+      this.rows?.close();
       await Promise.all([this.logs.close(), this.checks?.close()]);
     }
   }
@@ -166,57 +187,73 @@ class Verification {
       : undefined;
     let lockstep = sealed !== undefined;
 
-    const unparsed = store.readAllUnparsed?.();
-    if (unparsed)
-      this.checks = new ContentChecks((event, place, verdict) => this.judgeContent(event, place, verdict));
-    const log: AsyncIterable<StoredEvent | UnparsedEvent> = unparsed ?? store.readAll();
-    for await (const event of log) {
-      const leafIndex = this.count;
-      if (gapless && event.position !== expectedPosition) {
-        const missing =
-          event.position - 1n === expectedPosition
-            ? `position ${expectedPosition} is`
-            : `positions ${expectedPosition} to ${event.position - 1n} are`;
-        this.report({
-          kind: 'deleted-event',
-          leafIndex,
-          position: expectedPosition,
-          message: `${missing} missing from the global order: an event was deleted`,
-        });
-      }
-      expectedPosition = event.position + 1n;
-      this.lastPosition = event.position;
-      // The event's content findings take their place here, whenever its check answers.
-      const place = { leafIndex, order: this.order };
-      this.order += CONTENT_FINDINGS;
-      if ('dataJson' in event) {
-        const waiting = this.checks!.add(event, place);
-        if (waiting) await waiting;
-      } else {
-        this.judgeContent(event, place, {
-          hash: recomputedHash({ ...hashedEnvelopeOf(event), integrity: event.integrity }),
-          findings: valuesFindings(event),
-        });
-      }
-      const skipped = this.checkChain(event, leafIndex);
-      if (skipped) await skipped;
+    // A SQLite file the content checks read themselves, each thread its own batches: the walk reads only the headers.
+    const sqliteFile =
+      store instanceof SqliteEventStore && store.path !== ':memory:' ? store.path : undefined;
+    const headers = (this.rows =
+      sqliteFile === undefined ? undefined : SqliteEventRows.openReadOnly(sqliteFile));
+    const unparsed = headers ? undefined : store.readAllUnparsed?.();
+    if (headers || unparsed)
+      this.checks = new ContentChecks((event, place, verdict) => this.judgeContent(event, place, verdict), {
+        sqliteFile,
+        threads: CONTENT_THREADS,
+      });
+    // Pages, so that a SQLite walk awaits nothing per event but what it must.
+    const pages: AsyncIterable<ReadonlyArray<StoredEvent | UnparsedEvent | EventHeader>> = headers
+      ? headerPages(headers)
+      : onePerPage<StoredEvent | UnparsedEvent>(unparsed ?? store.readAll());
+    for await (const page of pages)
+      for (const event of page) {
+        const leafIndex = this.count;
+        if (gapless && event.position !== expectedPosition) {
+          const missing =
+            event.position - 1n === expectedPosition
+              ? `position ${expectedPosition} is`
+              : `positions ${expectedPosition} to ${event.position - 1n} are`;
+          this.report({
+            kind: 'deleted-event',
+            leafIndex,
+            position: expectedPosition,
+            message: `${missing} missing from the global order: an event was deleted`,
+          });
+        }
+        expectedPosition = event.position + 1n;
+        this.lastPosition = event.position;
+        // The event's content findings take their place here, whenever its check answers.
+        const place = { leafIndex, order: this.order };
+        this.order += CONTENT_FINDINGS;
+        if (this.checks) {
+          const waiting = this.checks.add(event as UnparsedEvent | EventHeader, place);
+          if (waiting) await waiting;
+        } else {
+          const stored = event as StoredEvent;
+          this.judgeContent(stored, place, {
+            hash: recomputedHash({ ...hashedEnvelopeOf(stored), integrity: stored.integrity }),
+            findings: valuesFindings(stored),
+          });
+        }
+        const skipped = this.checkChain(event, leafIndex);
+        if (skipped) await skipped;
 
-      let leaf = sealed?.next();
-      if (leaf instanceof Promise) leaf = await leaf;
-      // While the sealer's record matches the events leaf for leaf, its log is the same one: shared rather than hashed twice.
-      const shared = !this.logs.forked && leaf?.event_hash === event.integrity.hash;
-      if (!shared) this.logs.fork();
-      this.logs.appendEvent(event.integrity.hash);
-      if (leaf) {
-        if (!shared) this.logs.appendSealed(leaf.event_hash);
-        if (lockstep) lockstep = await this.compareWithSealed(event, leaf, leafIndex);
-      } else {
-        lockstep = false;
+        let leaf = sealed?.next();
+        if (leaf instanceof Promise) leaf = await leaf;
+        // While the sealer's record matches the events leaf for leaf, its log is the same one: shared rather than hashed twice.
+        const shared = !this.logs.forked && leaf?.event_hash === event.integrity.hash;
+        if (!shared) this.logs.fork();
+        this.logs.appendEvent(event.integrity.hash);
+        if (leaf) {
+          if (!shared) this.logs.appendSealed(leaf.event_hash);
+          if (lockstep) {
+            const kept = this.compareWithSealed(event, leaf, leafIndex);
+            lockstep = typeof kept === 'boolean' ? kept : await kept;
+          }
+        } else {
+          lockstep = false;
+        }
+        this.count++;
+        if (this.compareSizes.has(this.count)) this.positionsAt.set(this.count, event.position);
+        if (this.count % 1000 === 0) this.options.onProgress?.(this.count);
       }
-      this.count++;
-      if (this.compareSizes.has(this.count)) this.positionsAt.set(this.count, event.position);
-      if (this.count % 1000 === 0) this.options.onProgress?.(this.count);
-    }
     await this.checks?.finish();
     this.options.onProgress?.(this.count);
     if (sealed) await this.drainSealed(sealed, lockstep);
@@ -382,12 +419,16 @@ class Verification {
     }
   }
 
-  /** Compares one event with what the sealer saw at the same leaf; returns whether to keep walking beside it. */
-  private async compareWithSealed(
+  /**
+   * Compares one event with what the sealer saw at the same leaf; returns
+   * whether to keep walking beside it. Synchronous where they match (every
+   * leaf of an intact log): only locating a divergence reads the stores.
+   */
+  private compareWithSealed(
     event: LoggedEvent,
     leaf: MerkleLeavesTable,
     leafIndex: number,
-  ): Promise<boolean> {
+  ): boolean | Promise<boolean> {
     if (leaf.event_id === event.eventId) {
       if (leaf.event_hash === event.integrity.hash) return true;
       this.sealedCandidate = {
@@ -398,6 +439,15 @@ class Verification {
       };
       return false;
     }
+    return this.locateDivergence(event, leaf, leafIndex);
+  }
+
+  /** The sealer saw another event at this leaf: whether this one was inserted, the sealed one deleted, or the two reordered. */
+  private async locateDivergence(
+    event: LoggedEvent,
+    leaf: MerkleLeavesTable,
+    leafIndex: number,
+  ): Promise<false> {
     const readStore = this.options.readStore!;
     const eventWasSealed = await (readStore.db as Kysely<MerkleTables>)
       .selectFrom('merkle_leaves')
@@ -699,6 +749,21 @@ class SealedLeaves {
     this.at = 0;
     if (this.page.length < LEAF_PAGE) this.ended = true;
   }
+}
+
+/** Every event's header, in store order, a page at a time. */
+async function* headerPages(rows: SqliteEventRows): AsyncIterable<EventHeader[]> {
+  for (let after = 0; ;) {
+    const page = rows.headers(after, HEADER_PAGE);
+    if (page.length > 0) yield page;
+    if (page.length < HEADER_PAGE) return;
+    after = Number(page[page.length - 1].position);
+  }
+}
+
+/** A store's events one at a time, as pages of one. */
+async function* onePerPage<T>(events: AsyncIterable<T>): AsyncIterable<T[]> {
+  for await (const event of events) yield [event];
 }
 
 function isEventDamage(kind: DamageKind): boolean {
