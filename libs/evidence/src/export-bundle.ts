@@ -153,8 +153,8 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
   const workDir = await mkdtemp(join(dirname(options.out), `.${basename(options.out)}.`));
   const files = new Map<BundleFileName, Omit<ManifestFile, 'name'>>();
   const open: HashingFile[] = [];
-  const file = (name: BundleFileName) => {
-    const f = new HashingFile(join(workDir, name));
+  const file = (name: BundleFileName, options?: { gzip: boolean }) => {
+    const f = new HashingFile(join(workDir, name), options);
     open.push(f);
     return f;
   };
@@ -163,7 +163,8 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
     // v1's proofs.jsonl; v2 keeps the leaves for its one multiproof instead.
     const proofsFile = v2 ? undefined : file(BUNDLE_FILES.proofs);
     const leaves = new Leaves();
-    const fhirFile = file(BUNDLE_FILES.fhir);
+    // v2 carries the FHIR view gzipped as its own member: gzipped as it is written.
+    const fhirFile = v2 ? file(BUNDLE_FILES.fhirGzip, { gzip: true }) : file(BUNDLE_FILES.fhir);
     const report = new ReportModel();
     const provenance = new ProvenanceCollector(scope.tenantId, scope.systemId);
     const fhirCounts = { auditEvents: 0, provenances: 0, entries: 0 };
@@ -259,9 +260,6 @@ export async function exportEvidenceBundle(options: ExportEvidenceOptions): Prom
         for (const hash of await proofs.multiproof(leaves.indices(), leaves.hashes(), checkpoint.treeSize))
           await multiproof.write(`${hashToBase64(hash)}\n`);
       files.set(BUNDLE_FILES.multiproof, await multiproof.close());
-      files.delete(BUNDLE_FILES.fhir);
-      files.set(BUNDLE_FILES.fhirGzip, await gzipped(fhirFile.path, file(BUNDLE_FILES.fhirGzip)));
-      await rm(fhirFile.path);
     }
 
     const manifestBase: Omit<BundleManifest, 'files' | 'counts'> = {
@@ -396,15 +394,6 @@ class Leaves {
   hashes(): Uint8Array {
     return this.leafHashes.subarray(0, this.count * HASH_SIZE);
   }
-}
-
-/** Gzips a member into `into`, whose digest, taken over the gzipped bytes, the manifest lists. */
-async function gzipped(path: string, into: HashingFile): Promise<Omit<ManifestFile, 'name'>> {
-  const gzip = createGzip();
-  const reading = pipeline(createReadStream(path), gzip);
-  for await (const chunk of gzip) await into.write(chunk as Buffer);
-  await reading;
-  return into.close();
 }
 
 /** Streams each member from disk into a gzipped POSIX tar, in the order the verifier reads them. */
