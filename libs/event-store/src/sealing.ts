@@ -28,7 +28,12 @@ export function sealForAppend(
   if (fields.length === 0) return event;
   const { sealed, values } = sealValues(event, fields);
   if (Object.keys(values).length === 0) return event;
-  return { ...sealed, hashScheme: HASH_SCHEME_COMMITMENTS, valuesJson: JSON.stringify(values) };
+  // sealed is a copy of its own once a value is sealed: marked in place, not copied once more.
+  const marks: Pick<SealedNewEvent, 'hashScheme' | 'valuesJson'> = {
+    hashScheme: HASH_SCHEME_COMMITMENTS,
+    valuesJson: JSON.stringify(values),
+  };
+  return Object.assign(sealed, marks);
 }
 
 /**

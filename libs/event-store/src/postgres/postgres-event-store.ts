@@ -1,4 +1,4 @@
-import { eventHashTemplate, GENESIS_HASH } from '@ledger/integrity';
+import { canonicalJson, GENESIS_HASH, templateOfCanonical } from '@ledger/integrity';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Client, DatabaseError, Pool, types } from 'pg';
 import { acknowledgeDuplicates } from '../duplicates';
@@ -378,14 +378,17 @@ export class PostgresEventStore extends SqlEventStore {
     };
     for (const { stream, events } of group)
       for (const event of this.stamp(events)) {
-        const template = eventHashTemplate(stream, event, event.hashScheme);
+        // The canonical forms the hash covers are the stored columns too (jsonb keeps no spelling): each made once.
+        const data = canonicalJson(event.data);
+        const metadata = canonicalJson(event.metadata);
+        const template = templateOfCanonical(stream, event, data, metadata, event.hashScheme);
         columns.hashSchemes.push(event.hashScheme ?? 1);
         columns.values.push(event.valuesJson ?? 'null');
         columns.eventIds.push(event.eventId);
         columns.types.push(event.type);
         columns.schemaVersions.push(event.schemaVersion);
-        columns.data.push(JSON.stringify(event.data));
-        columns.metadata.push(JSON.stringify(event.metadata));
+        columns.data.push(data);
+        columns.metadata.push(metadata);
         columns.beforePrevHash.push(template.beforePrevHash);
         columns.beforeRevision.push(template.beforeRevision);
         columns.afterRevision.push(template.afterRevision);
