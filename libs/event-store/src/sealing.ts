@@ -49,11 +49,12 @@ export function openStored(
   if (hashScheme !== HASH_SCHEME_COMMITMENTS) return event;
   const values = JSON.parse(valuesJson ?? '{}') as ErasableValues;
   const opened = openValues(event, values);
-  return {
-    ...opened,
-    integrity: { ...event.integrity, hashScheme: HASH_SCHEME_COMMITMENTS },
-    sealed: { data: event.data, metadata: event.metadata, values },
-  };
+  // openValues copied the envelope's root unless it left every place as it was: the copy is this call's own,
+  // so it is completed in place rather than copied again (catch-up opens every event it reads).
+  const own = opened === event ? { ...event } : opened;
+  own.integrity = { ...event.integrity, hashScheme: HASH_SCHEME_COMMITMENTS };
+  own.sealed = { data: event.data, metadata: event.metadata, values };
+  return own;
 }
 
 /** The envelope an event's hash covers: for scheme 2, its sealed content. */

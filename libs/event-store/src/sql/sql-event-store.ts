@@ -288,8 +288,13 @@ export abstract class SqlEventStore implements EventStore {
   abstract close(): Promise<void>;
 }
 
-/** Events kept by SharedTail: eight pages, so projections catching up together, a few batches apart, read the log once. */
-const SHARED_TAIL_EVENTS = 4000;
+/**
+ * Events kept by SharedTail: four pages. Projections catching up together stay within a page of each other
+ * (catch-up of 300k events read each event once with four or two pages kept), and every event kept is an
+ * opened scheme-2 event of about 2.5 KB that the collector has to carry: eight pages cost about a tenth more
+ * CPU per event caught up, side by side.
+ */
+const SHARED_TAIL_EVENTS = 2000;
 
 /**
  * The newest events live subscriptions read, read and parsed once for all of
@@ -358,7 +363,8 @@ class SharedTail {
 function deepFreeze<T>(value: T): T {
   // A frozen branch was frozen whole: an opened event shares its sealed content's branches.
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
+    // Keys walked in place: an array of values per node was most of the garbage freezing made.
+    for (const key in value) deepFreeze(value[key]);
     Object.freeze(value);
   }
   return value;
