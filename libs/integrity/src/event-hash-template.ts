@@ -21,20 +21,6 @@ export interface EventHashTemplate {
   readonly afterRevision: string;
 }
 
-export function eventHashTemplate(
-  stream: string,
-  event: Omit<HashedEnvelope, 'stream' | 'revision' | 'integrity'>,
-  hashScheme: HashScheme = 1,
-): EventHashTemplate {
-  return templateOfCanonical(
-    stream,
-    event,
-    canonicalJson(event.data),
-    canonicalJson(event.metadata),
-    hashScheme,
-  );
-}
-
 /**
  * The template around `data` and `metadata` already in their canonical form:
  * text a store kept exactly as append canonicalised it can be hashed again

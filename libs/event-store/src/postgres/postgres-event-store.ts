@@ -21,7 +21,7 @@ const APPEND_LOCK = 720_412_001;
  * A group of appends in one statement, so one round trip and one commit. The
  * caller sends each append's stream, expected revision (-1: no stream, NULL:
  * any) and event count, and, for all the group's events in order, the columns
- * as stored and each event's hash template (see eventHashTemplate): the
+ * as stored and each event's hash template (see templateOfCanonical): the
  * canonical envelope with holes for the chain's two values. Under the
  * store-wide lock the function reads the last position, the group's stored
  * ids and its streams' heads (one statement, however many appends), checks
