@@ -24,5 +24,5 @@ parentPort!.on('message', (batch: ContentBatch) => {
       flagged.push({ event: { eventId, stream, revision, position, integrity }, verdict });
     }
   }
-  parentPort!.postMessage({ id: batch.id, flagged } satisfies ContentVerdicts);
+  parentPort!.postMessage({ id: batch.id, checked: events.length, flagged } satisfies ContentVerdicts);
 });

@@ -22,6 +22,8 @@ export type CheckedEvent = EventHeader;
 /** From a checking thread, for each batch: the events whose content does not match (a hash or a kept value). */
 export interface ContentVerdicts {
   id: number;
+  /** How many events the thread checked: as many as the walk placed in the batch, or some went unchecked. */
+  checked: number;
   flagged: Array<{ event: CheckedEvent; verdict: ContentVerdict }>;
 }
 
@@ -132,9 +134,16 @@ export class ContentChecks {
     this.filling = { positions: [], places: [] };
   }
 
-  private receive({ id, flagged }: ContentVerdicts): void {
+  private receive({ id, checked, flagged }: ContentVerdicts): void {
     const { positions, places } = this.pending.get(id)!;
     this.pending.delete(id);
+    // A thread reading its own rows met other rows than the walk did: an event seen but not checked must not pass.
+    if (checked !== positions.length)
+      this.fail(
+        new Error(
+          `positions ${positions[0]} to ${positions[positions.length - 1]}: the walk read ${positions.length} events and ${checked} were read for their content; the log changed while it was verified`,
+        ),
+      );
     for (const { event, verdict } of flagged) {
       const at = positions.indexOf(Number(event.position));
       // Only rows written into the middle of the log while it was verified can be where the walk found none.
