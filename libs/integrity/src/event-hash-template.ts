@@ -1,5 +1,6 @@
 import { canonicalJson } from './canonical-json';
 import { HASH_SCHEME_COMMITMENTS, type HashScheme } from './erasable';
+import { isSha256Hex } from './encoding';
 import { sha256Hex, type HashedEnvelope } from './event-hash';
 
 /**
@@ -40,8 +41,6 @@ export function templateOfCanonical(
   };
 }
 
-const HEX_HASH = /^[0-9a-f]{64}$/;
-
 /**
  * The event hash, from the template and the head's two values: equal to
  * eventHash of the whole envelope. A prevHash is always a lower-case SHA-256
@@ -50,7 +49,7 @@ const HEX_HASH = /^[0-9a-f]{64}$/;
 export function templatedEventHash(template: EventHashTemplate, revision: number, prevHash: string): string {
   if (!Number.isSafeInteger(revision) || revision < 0)
     throw new TypeError(`revision ${revision} is not a revision`);
-  if (!HEX_HASH.test(prevHash)) throw new TypeError('prevHash must be a lower-case SHA-256 hex digest');
+  if (!isSha256Hex(prevHash)) throw new TypeError('prevHash must be a lower-case SHA-256 hex digest');
   return sha256Hex(
     template.beforePrevHash + prevHash + template.beforeRevision + revision + template.afterRevision,
   );

@@ -3,6 +3,7 @@ export * from './event-hash';
 export * from './event-hash-template';
 export * from './erasable';
 export { type ChainHead, type ChainedEnvelope, type UnchainedEnvelope, chainEvents } from './hash-chain';
+export { isSha256Hex } from './encoding';
 export { IntegrityError, type IntegrityErrorCode } from './integrity-error';
 export {
   HASH_SIZE,

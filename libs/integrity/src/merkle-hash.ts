@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { hash } from 'node:crypto';
-import { decodeBase64, encodeBase64 } from './encoding';
+import { decodeBase64, encodeBase64, isSha256Hex } from './encoding';
 import { IntegrityError } from './integrity-error';
 
 /** RFC 9162 with SHA-256: every leaf, node and root hash is 32 bytes. */
@@ -61,7 +61,7 @@ export function hashFromHex(hex: string): Uint8Array {
 }
 
 function assertHex(hex: string): void {
-  if (!/^[0-9a-f]{64}$/.test(hex)) {
+  if (!isSha256Hex(hex)) {
     throw new IntegrityError(
       'MALFORMED_HASH',
       `expected 64 lowercase hex digits, got ${JSON.stringify(hex.slice(0, 80))}`,

@@ -126,7 +126,7 @@ export function valuesFindings(event: StoredEvent | UnparsedEvent, canonicalText
       kind: 'value-mismatch',
       message: `${what}: ${mismatches.join('; ')}: a value or salt kept beside it was forged or altered`,
     });
-  // Each entry that reached a commitment reached a different one: as many as the text holds are all of them.
+  // Each entry that reached a commitment reached a different one, and the text can hold no more than it counts: so equal, they are all.
   const complete =
     canonicalText &&
     'dataJson' in event &&

@@ -3,14 +3,17 @@ import { canonicalJson, eventHash, GENESIS_HASH, sealValues, type ErasableValues
 import { recomputedHash, valuesFindings } from './event-hashes';
 
 /** A scheme-2 event as verify reads it from a SQL store: its sealed text, and its row of values as JSON text (null: no row). */
-function scheme2Event(edit: (values: ErasableValues) => ErasableValues | null = (v) => v): UnparsedEvent {
+function scheme2Event(
+  edit: (values: ErasableValues) => ErasableValues | null = (v) => v,
+  extraData: object = {},
+): UnparsedEvent {
   const envelope = {
     eventId: '0b7c8a52-3f1e-4a9d-9c1b-2e6f4d5a7b80',
     type: 'TestRecorded',
     schemaVersion: 1,
     stream: 'system-1',
     revision: 0,
-    data: { note: 'approved by dr.ada', score: 3 },
+    data: { note: 'approved by dr.ada', score: 3, ...extraData },
     metadata: { tenantId: 'tenant-a', actor: { id: 'dr.ada', role: 'validator' } },
     integrity: { prevHash: GENESIS_HASH, hashScheme: 2 as const },
   };
@@ -68,8 +71,27 @@ describe('valuesFindings: the values kept beside a scheme-2 event', () => {
       'values-missing',
       /no value is kept for \/data\/note/,
     ],
+    [
+      'a salt spelled in upper case',
+      (v) => ({ ...v, '/data/note': { ...v['/data/note'], salt: v['/data/note'].salt!.toUpperCase() } }),
+      'value-mismatch',
+      /the salt of \/data\/note is not 256 bits of hex/,
+    ],
   ])('names %s', (_, edit, kind, message) => {
-    const findings = valuesFindings(scheme2Event(edit));
-    expect(findings).toEqual([{ kind, message: expect.stringMatching(message) }]);
+    // Both ways verify reads an event: text it must parse, and canonical text whose commitments it counts.
+    for (const canonicalText of [false, true]) {
+      const findings = valuesFindings(scheme2Event(edit), canonicalText);
+      expect(findings).toEqual([{ kind, message: expect.stringMatching(message) }]);
+    }
+  });
+
+  it('is not misled by an object that opens like a commitment in the text but is not one', () => {
+    // Counted in the text, it makes the count exceed the entries found: the event is then walked, not passed on the count.
+    const decoy = { shape: { $commitment: 'not a digest', more: 1 } };
+    expect(valuesFindings(scheme2Event(undefined, decoy), true)).toEqual([]);
+    const deleted = scheme2Event(({ '/data/note': _, ...rest }) => rest, decoy);
+    expect(valuesFindings(deleted, true)).toEqual([
+      { kind: 'values-missing', message: expect.stringMatching(/no value is kept for \/data\/note/) },
+    ]);
   });
 });

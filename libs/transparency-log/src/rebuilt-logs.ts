@@ -1,4 +1,4 @@
-import { leafHash } from '@ledger/integrity';
+import { isSha256Hex, leafHash } from '@ledger/integrity';
 import { Buffer } from 'node:buffer';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -6,7 +6,6 @@ import { Worker } from 'node:worker_threads';
 /** Leaves per message to the hashing thread: 128 KiB, so the hand-off costs nothing per event. */
 const BATCH = 4096;
 const HASH_BYTES = 32;
-const HEX_HASH = /^[0-9a-f]{64}$/;
 
 /** From the verifier to the hashing thread (see rebuilt-logs-worker). */
 export type ToHashingThread =
@@ -96,7 +95,7 @@ export class RebuiltLogs {
   private add(log: 'events' | 'sealed', hashHex: string): void {
     const batch = this.batches[log];
     const offset = batch.count++ * HASH_BYTES;
-    if (HEX_HASH.test(hashHex)) {
+    if (isSha256Hex(hashHex)) {
       batch.bytes.write(hashHex, offset, 'hex');
     } else {
       // A stored hash an administrator mangled still needs a leaf; its own finding reports it.
