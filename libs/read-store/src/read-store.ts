@@ -32,6 +32,8 @@ export interface ReadStoreOptions {
 export interface ReadStore {
   readonly kind: ReadStoreKind;
   readonly db: Kysely<object>;
+  /** SQLite's file, for a reader that opens a read-only connection of its own (verify reads the sealer's leaf record so). */
+  readonly sqliteFile?: string;
   /**
    * Runs `work` in one write transaction: commits when it resolves, rolls back
    * when it throws. On SQLite the write lock is taken up front (BEGIN
@@ -82,6 +84,7 @@ function openSqlite(file: string): ReadStore {
   return {
     kind: 'sqlite',
     db,
+    sqliteFile: file,
     inWriteTransaction: (work) => inImmediateTransaction(db, database, work),
     inReadSnapshot(work) {
       snapshots ??= new Kysely<object>({
