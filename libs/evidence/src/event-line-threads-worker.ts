@@ -12,6 +12,7 @@ parentPort!.on('message', (message: { scope: EventScope } | EventLinesBatch) => 
   try {
     const verdict = checkEventLines(message, scope!);
     parentPort!.postMessage(verdict, [
+      verdict.bytes.buffer as ArrayBuffer,
       verdict.positions.buffer as ArrayBuffer,
       verdict.leafIndices.buffer as ArrayBuffer,
       verdict.leafHashes.buffer as ArrayBuffer,

@@ -7,18 +7,37 @@ import type { EventLinesBatch, EventLinesVerdict, EventScope } from './event-lin
 const THREADS = Math.max(1, Math.min(4, availableParallelism()));
 /** Batches sent to a thread and not yet answered before the reader waits: bounds the text held in memory. */
 const IN_FLIGHT = 4;
+/** Lines go to the threads in batches of about this many bytes: about 700 lines of the bench's bundle. */
+const BATCH_BYTES = 1024 * 1024;
+/** A batch's buffer: room past BATCH_BYTES for the chunk that fills it (the reader's are at most 256 KiB), so each chunk is copied once. */
+const BATCH_ROOM = BATCH_BYTES + 256 * 1024;
+/**
+ * A thread's young generation: a line's strings and parsed objects die with
+ * it, and at V8's default size scavenging them was a tenth of a thread's CPU.
+ */
+const YOUNG_GENERATION_MB = 48;
 
 /**
  * The checks of v2 events.jsonl lines (see event-lines.ts) on threads of
  * their own: they were nearly all of verify-bundle's CPU, and each line's
- * need nothing from the lines before it. Batches go to the threads in turn,
- * and their verdicts come back to `onVerdict` in the order the batches were
- * sent, so the reader takes the lines in file order as it did reading them
- * itself. Each batch's bytes are handed over, not copied.
+ * need nothing from the lines before it. The file's bytes are written here
+ * as they are inflated and cut into batches of whole lines; batches go to
+ * the threads in turn, and their verdicts come back to `onVerdict` in the
+ * order the batches were sent, so the reader takes the lines in file order
+ * as it did reading them itself. A batch's buffer is handed to its thread
+ * and back, not copied, and filled again: a fresh one for each batch had the
+ * reader's thread collecting garbage for a tenth of its time.
  */
 export class EventLineThreads {
   private readonly workers: Worker[];
   private readonly answered = new Map<number, EventLinesVerdict>();
+  /** The batch being filled, and how much of it is. */
+  private batch = Buffer.allocUnsafeSlow(BATCH_ROOM);
+  private used = 0;
+  /** Batch buffers back from the threads, to fill again. */
+  private readonly spare: ArrayBuffer[] = [];
+  /** Lines sent so far. */
+  private lines = 0;
   private nextId = 0;
   /** The id of the next verdict onVerdict takes. */
   private delivered = 0;
@@ -29,11 +48,13 @@ export class EventLineThreads {
     scope: EventScope,
     private readonly onVerdict: (verdict: EventLinesVerdict) => void,
   ) {
-    // Compiled JavaScript in a build; under jest, whose hook does not reach threads, TypeScript compiled on load.
+    // Compiled JavaScript in a build; under jest, whose hook does not reach threads, or run from source
+    // (from any directory, so the loader is named by its path), TypeScript compiled on load.
     const typescript = extname(__filename) === '.ts';
     this.workers = Array.from({ length: THREADS }, () => {
       const worker = new Worker(join(__dirname, `event-line-threads-worker${extname(__filename)}`), {
-        ...(typescript ? { execArgv: ['--require', '@swc-node/register'] } : {}),
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+        ...(typescript ? { execArgv: ['--require', require.resolve('@swc-node/register')] } : {}),
       });
       worker.postMessage({ scope });
       worker.on('message', (answer: EventLinesVerdict | { id: number; error: string }) =>
@@ -45,20 +66,23 @@ export class EventLineThreads {
     });
   }
 
-  /** Sends whole lines, the first numbered `firstLine`; a promise when the reader must wait for the threads to catch up. */
-  check(firstLine: number, bytes: Uint8Array): Promise<void> | undefined {
-    if (this.failure) throw this.failure;
-    const id = this.nextId++;
-    this.workers[id % this.workers.length].postMessage({ id, firstLine, bytes } satisfies EventLinesBatch, [
-      bytes.buffer as ArrayBuffer,
-    ]);
-    const limit = IN_FLIGHT * this.workers.length;
-    return this.nextId - this.delivered > limit ? this.answers(limit) : undefined;
+  /** The next bytes of the file; a promise when the reader must wait for the threads to catch up. */
+  write(chunk: Buffer): Promise<void> | undefined {
+    if (this.used + chunk.length > this.batch.length) {
+      // A line longer than a batch.
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.used + chunk.length, 2 * this.batch.length));
+      this.batch.copy(grown, 0, 0, this.used);
+      this.batch = grown;
+    }
+    this.used += chunk.copy(this.batch, this.used);
+    return this.used >= BATCH_BYTES ? this.send() : undefined;
   }
 
-  /** Every batch sent so far answered and taken by onVerdict. */
-  finish(): Promise<void> {
-    return this.answers(0);
+  /** Every line written so far checked and taken by onVerdict; true when bytes were left after the last newline, a line with no end. */
+  async finish(): Promise<boolean> {
+    await this.send();
+    await this.answers(0);
+    return this.used > 0;
   }
 
   async close(): Promise<void> {
@@ -70,7 +94,33 @@ export class EventLineThreads {
     );
   }
 
+  /** Sends the whole lines of the batch, keeping what follows its last newline for the next. */
+  private send(): Promise<void> | undefined {
+    if (this.failure) throw this.failure;
+    const cut = this.batch.lastIndexOf(0x0a, this.used - 1) + 1;
+    if (cut === 0) return undefined;
+    const bytes = this.batch.subarray(0, cut);
+    const rest = this.used - cut;
+    // What follows the last newline is less than a chunk, unless the batch grew to hold a long line.
+    const next =
+      rest <= BATCH_ROOM && this.spare.length > 0
+        ? Buffer.from(this.spare.pop()!)
+        : Buffer.allocUnsafeSlow(Math.max(BATCH_ROOM, rest));
+    this.used = this.batch.copy(next, 0, cut, this.used);
+    this.batch = next;
+    const firstLine = this.lines + 1;
+    for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) this.lines++;
+    const id = this.nextId++;
+    this.workers[id % this.workers.length].postMessage({ id, firstLine, bytes } satisfies EventLinesBatch, [
+      bytes.buffer as ArrayBuffer,
+    ]);
+    const limit = IN_FLIGHT * this.workers.length;
+    return this.nextId - this.delivered > limit ? this.answers(limit) : undefined;
+  }
+
   private receive(verdict: EventLinesVerdict): void {
+    // A buffer grown for a long line is not kept.
+    if (verdict.bytes.buffer.byteLength === BATCH_ROOM) this.spare.push(verdict.bytes.buffer as ArrayBuffer);
     this.answered.set(verdict.id, verdict);
     try {
       for (let next; (next = this.answered.get(this.delivered)) !== undefined; this.delivered++) {

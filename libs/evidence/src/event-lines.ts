@@ -1,4 +1,4 @@
-import { eventLeafHash, openValues, sha256Hex } from '@ledger/integrity';
+import { leafHash, openValues, sha256Hex } from '@ledger/integrity';
 import { carriedValueMismatches, EVENT_LINE_V2, valuesSuffix, type CarriedValues } from './bundle-format';
 import { JsonLines, LineError } from './json-lines';
 
@@ -140,6 +140,8 @@ export interface EventLinesBatch {
 /** What a batch of v2 lines holds and what is wrong with it, line by line in order. */
 export interface EventLinesVerdict {
   id: number;
+  /** The batch's bytes, handed back to be filled again. */
+  bytes: Uint8Array;
   /** Lines read: every line of the batch, or those before one that is not text. */
   lines: number;
   /** Each line's position, 0 where the line cannot be read. */
@@ -177,6 +179,7 @@ export function checkEventLines(
   for (let at = buffer.indexOf(0x0a); at >= 0; at = buffer.indexOf(0x0a, at + 1)) room++;
   const verdict: EventLinesVerdict = {
     id,
+    bytes,
     lines: 0,
     positions: new BigUint64Array(room),
     leafIndices: new Float64Array(room),
@@ -244,7 +247,7 @@ function checkEventLine(
   verdict.leafIndices[i] = Number(leafIndex);
   // The stated hash stands for the line's leaf, so the multiproof is checked for the other events whatever this one holds.
   verdict.positions[i] = BigInt(position);
-  verdict.leafHashes.set(eventLeafHash(hash), i * HASH_BYTES);
+  verdict.leafHashes.set(leafHash(Buffer.from(hash, 'hex')), i * HASH_BYTES);
   let parsed: { event?: Partial<EventFields> | null; values?: unknown } | null;
   try {
     parsed = JSON.parse(line) as typeof parsed;

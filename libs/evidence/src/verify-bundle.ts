@@ -125,8 +125,6 @@ const NO_HASH = Buffer.alloc(HASH_BYTES);
  * more than inflating them; 256 KiB chunks spare most of it at no cost in memory.
  */
 const CHUNK_BYTES = 256 * 1024;
-/** v2 events.jsonl lines go to the checking threads in batches of about this many bytes: a batch is about 700 lines. */
-const BATCH_BYTES = 1024 * 1024;
 /** A hostile bundle could fail on every line: the report lists this many and counts the rest. */
 const MAX_FAILURES = 1000;
 
@@ -815,7 +813,7 @@ class BundleReader {
   private async streamListed(
     name: BundleFileName,
     content: AsyncIterable<Buffer>,
-    onLine?: (line: string, n: number, bytes: Buffer) => void,
+    onLine?: (line: string, n: number) => void,
   ): Promise<void> {
     const hash = createHash('sha256');
     const lines = new JsonLines();
@@ -832,7 +830,7 @@ class BundleReader {
       bytes += chunk.length;
       if (reading)
         try {
-          for (const line of lines.push(chunk)) onLine!(line.text, line.n, line.bytes);
+          for (const line of lines.push(chunk)) onLine!(line.text, line.n);
         } catch (error) {
           lineFault(error);
         }
@@ -860,39 +858,13 @@ class BundleReader {
     const threads = this.lineThreads!;
     const hash = createHash('sha256');
     let bytes = 0;
-    // The lines not yet sent; room for one more chunk past a batch's worth, so a chunk is copied once.
-    let batch = Buffer.allocUnsafeSlow(BATCH_BYTES + CHUNK_BYTES);
-    let used = 0;
-    let sent = 0;
-    /** Sends the whole lines among the first `until` bytes, keeping the rest for the next batch. */
-    const send = (until: number) => {
-      const cut = batch.lastIndexOf(0x0a, until - 1) + 1;
-      if (cut === 0) return undefined;
-      const rest = Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES + CHUNK_BYTES, used - cut));
-      batch.copy(rest, 0, cut, used);
-      const lines = batch.subarray(0, cut);
-      const firstLine = sent + 1;
-      for (let at = lines.indexOf(0x0a); at >= 0; at = lines.indexOf(0x0a, at + 1)) sent++;
-      batch = rest;
-      used -= cut;
-      return threads.check(firstLine, lines);
-    };
     for await (const chunk of content) {
       hash.update(chunk);
       bytes += chunk.length;
-      if (!this.readingLines) continue;
-      if (used + chunk.length > batch.length) {
-        const grown = Buffer.allocUnsafeSlow(Math.max(used + chunk.length, batch.length * 2));
-        batch.copy(grown, 0, 0, used);
-        batch = grown;
-      }
-      used += chunk.copy(batch, used);
-      if (used >= BATCH_BYTES) await send(used);
+      if (this.readingLines) await threads.write(chunk);
     }
-    if (this.readingLines && used > 0) await send(used);
-    await threads.finish();
     // Bytes after the last newline: a truncated file must not read as a shorter, valid one.
-    if (this.readingLines && used > 0)
+    if ((await threads.finish()) && this.readingLines)
       this.record(name, `${unterminated(this.events + 1).message}: the file was altered`);
     this.recordDigest(name, bytes, hash.digest('hex'));
     this.checkEventCount();

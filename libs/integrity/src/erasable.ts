@@ -44,11 +44,16 @@ export type HashScheme = 1 | typeof HASH_SCHEME_COMMITMENTS;
 export const ERASED = '[erased]';
 
 const COMMITMENT_KEY = '$commitment';
-const HEX_256 = /^[0-9a-f]{64}$/;
+const NOT_HEX = /[^0-9a-f]/;
+
+/** 64 lower-case hex digits: found by looking for any other character, which V8 runs faster than matching all 64 (verify-bundle checks six a line). */
+function isHex256(text: string): boolean {
+  return text.length === 64 && !NOT_HEX.test(text);
+}
 
 /** SHA-256 over the salt's 32 bytes and the value's canonical UTF-8 text, lower-case hex. */
 export function valueCommitment(salt: string, value: unknown): string {
-  if (!HEX_256.test(salt)) throw new TypeError('a salt is 64 lower-case hex digits (256 bits)');
+  if (!isHex256(salt)) throw new TypeError('a salt is 64 lower-case hex digits (256 bits)');
   return commitmentOf(salt, value);
 }
 
@@ -79,9 +84,7 @@ function commitmentIn(node: unknown): string | undefined {
   if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
   const keys = Object.keys(node);
   const commitment = (node as Record<string, unknown>)[COMMITMENT_KEY];
-  return keys.length === 1 && typeof commitment === 'string' && HEX_256.test(commitment)
-    ? commitment
-    : undefined;
+  return keys.length === 1 && typeof commitment === 'string' && isHex256(commitment) ? commitment : undefined;
 }
 
 /** A commitment as RFC 8785 spells it: nothing else in canonical JSON text can read so (a quote inside a string is escaped). */
@@ -167,7 +170,7 @@ export function openingMismatch(
 ): string | undefined {
   if (commitment === undefined) return `${pointer} holds no commitment`;
   if (entry.salt === undefined) return undefined;
-  if (!HEX_256.test(entry.salt)) return `the salt of ${pointer} is not 256 bits of hex`;
+  if (!isHex256(entry.salt)) return `the salt of ${pointer} is not 256 bits of hex`;
   return commitmentOf(entry.salt, entry.value) === commitment
     ? undefined
     : `the value kept for ${pointer} does not open its commitment`;
