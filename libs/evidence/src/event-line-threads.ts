@@ -1,7 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EventLinesBatch, EventLinesVerdict, EventScope } from './event-lines';
+import {
+  orderFailure,
+  type CheckedLines,
+  type EventLinesBatch,
+  type EventLinesVerdict,
+  type EventScope,
+} from './event-lines';
 
 /** Threads that check lines: as many as the machine runs at once, up to 4 (beyond that inflating, on one thread, bounds the pace). */
 const THREADS = Math.max(1, Math.min(4, availableParallelism()));
@@ -41,12 +47,14 @@ export class EventLineThreads {
   private nextId = 0;
   /** The id of the next verdict onVerdict takes. */
   private delivered = 0;
+  /** The position of the last event admitted in the verdicts taken. */
+  private lastAdmitted?: string;
   private failure?: Error;
   private wake?: () => void;
 
   constructor(
     scope: EventScope,
-    private readonly onVerdict: (verdict: EventLinesVerdict) => void,
+    private readonly onVerdict: (lines: CheckedLines) => void,
   ) {
     // Compiled JavaScript in a build; under jest, whose hook does not reach threads, or run from source
     // (from any directory, so the loader is named by its path), TypeScript compiled on load.
@@ -125,12 +133,24 @@ export class EventLineThreads {
     try {
       for (let next; (next = this.answered.get(this.delivered)) !== undefined; this.delivered++) {
         this.answered.delete(this.delivered);
-        this.onVerdict(next);
+        this.take(next);
       }
     } catch (error) {
       this.fail(error instanceof Error ? error : new Error(String(error)));
     }
     this.wake?.();
+  }
+
+  /** Hands a verdict on in file order, once the first position of its batch is checked against the batches' before it. */
+  private take({ findings, bytes: _, ...verdict }: EventLinesVerdict): void {
+    const last = this.lastAdmitted;
+    const messages: string[] = [];
+    for (const finding of findings)
+      if ('message' in finding) messages.push(finding.message);
+      else if (last !== undefined && BigInt(finding.position) <= BigInt(last))
+        messages.push(`line ${finding.line}${orderFailure(finding.position, last)}`);
+    if (verdict.admitted) this.lastAdmitted = verdict.admitted.last;
+    this.onVerdict({ ...verdict, findings: messages });
   }
 
   private fail(error: Error): void {

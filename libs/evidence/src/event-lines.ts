@@ -137,6 +137,9 @@ export interface EventLinesBatch {
   bytes: Uint8Array;
 }
 
+/** A batch's verdict as the reader takes it, in file order: every finding a message, each position's order checked. */
+export type CheckedLines = Omit<EventLinesVerdict, 'findings' | 'bytes'> & { findings: string[] };
+
 /** What a batch of v2 lines holds and what is wrong with it, line by line in order. */
 export interface EventLinesVerdict {
   id: number;
@@ -154,8 +157,9 @@ export interface EventLinesVerdict {
   unreadable: number;
   /**
    * In order: what is wrong, each message naming its line; and, at the first
-   * event of the batch that passed to the order check, its position, which
-   * must follow the last one admitted before the batch.
+   * event of the batch that came to the order check, its position, which
+   * must follow the last one admitted before the batch (known once the
+   * batches before it are taken).
    */
   findings: Array<{ message: string } | { line: number; position: string }>;
   /** The first and last positions admitted, if any. */

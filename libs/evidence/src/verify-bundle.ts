@@ -47,7 +47,7 @@ import {
   readForSignals,
   scopeOf,
   type EventFields,
-  type EventLinesVerdict,
+  type CheckedLines,
   type EventScope,
 } from './event-lines';
 import { JsonLines, LineError, unterminated } from './json-lines';
@@ -613,7 +613,7 @@ class BundleReader {
   }
 
   /** v2: a batch of lines checked on the line threads, taken in file order. */
-  private takeLines(verdict: EventLinesVerdict): void {
+  private takeLines(verdict: CheckedLines): void {
     if (!this.readingLines) return;
     const { lines } = verdict;
     this.reserve(this.events + lines);
@@ -622,13 +622,7 @@ class BundleReader {
     this.leafHashes.push(verdict.leafHashes.subarray(0, lines * HASH_BYTES));
     this.events += lines;
     this.unreadableLines += verdict.unreadable;
-    for (const finding of verdict.findings)
-      if ('message' in finding) this.record('events.jsonl', finding.message);
-      else if (this.lastPosition !== undefined && BigInt(finding.position) <= BigInt(this.lastPosition))
-        this.record(
-          'events.jsonl',
-          `line ${finding.line}${orderFailure(finding.position, this.lastPosition)}`,
-        );
+    for (const message of verdict.findings) this.record('events.jsonl', message);
     for (const event of verdict.signalEvents) this.recomputation!.add(event);
     if (verdict.admitted) {
       this.firstPosition ??= verdict.admitted.first;
