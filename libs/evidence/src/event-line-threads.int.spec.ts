@@ -4,9 +4,9 @@ import type { CheckedLines } from './event-lines';
 const SCOPE = { tenantId: 't', systemId: 's', throughPosition: '100000' };
 const LINES = 5000;
 
-/** A v2 line of about 640 bytes, so that LINES of them make several batches; its stated hash is not its event's, which is reported too. */
-function line(position: number): string {
-  const event = `{"data":{"note":"${'x'.repeat(500)}"},"eventId":"e${position}","metadata":{"tenantId":"t"},"type":"Noted"}`;
+/** A v2 line of about 640 bytes (or `note` longer or shorter), so that LINES of them make several batches; its stated hash is not its event's, which is reported too. */
+function line(position: number, note = 500): string {
+  const event = `{"data":{"note":"${'x'.repeat(note)}"},"eventId":"e${position}","metadata":{"tenantId":"t"},"type":"Noted"}`;
   return `{"position":"${position}","leafIndex":${position - 1},"hash":"${'0'.repeat(64)}","event":${event}}\n`;
 }
 
@@ -56,6 +56,28 @@ describe('v2 event lines checked on threads', () => {
     expect(stopped).toBeGreaterThan(0);
     expect(taken[stopped].lineError).toBe('line 4000 is not valid UTF-8');
     expect(positions(taken.slice(0, stopped + 1))).toEqual(Array.from({ length: 3999 }, (_, i) => i + 1));
+  }, 60_000);
+
+  it('takes each line once when the file ends where a batch does, in a buffer a batch before used', async () => {
+    // 512-byte lines in 64 KiB chunks: each 1 MiB batch ends at a newline, leaving nothing for the next.
+    const aligned = (position: number) => line(position, 512 - line(position, 0).length);
+    const count = 2 * 2048;
+    const file = Buffer.from(Array.from({ length: count }, (_, i) => aligned(i + 1)).join(''));
+    expect(file.length).toBe(2 * 1024 * 1024);
+    const taken: CheckedLines[] = [];
+    const threads = new EventLineThreads(SCOPE, (lines) => taken.push(lines));
+    try {
+      for (let at = 0; at < file.length; at += 64 * 1024) {
+        await threads.write(file.subarray(at, at + 64 * 1024));
+        // The first batch's buffer back before the second is sent, so the second's leftovers go into it.
+        while (at + 64 * 1024 === 1024 * 1024 && taken.length === 0)
+          await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await threads.finish()).toBe(false);
+    } finally {
+      await threads.close();
+    }
+    expect(positions(taken)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
   }, 60_000);
 
   it('reports bytes after the last newline, a line with no end', async () => {

@@ -105,6 +105,8 @@ export class EventLineThreads {
   /** Sends the whole lines of the batch, keeping what follows its last newline for the next. */
   private send(): Promise<void> | undefined {
     if (this.failure) throw this.failure;
+    // Nothing written since the last batch (a negative offset would search the whole buffer, the bytes of a batch before).
+    if (this.used === 0) return undefined;
     const cut = this.batch.lastIndexOf(0x0a, this.used - 1) + 1;
     if (cut === 0) return undefined;
     const bytes = this.batch.subarray(0, cut);
