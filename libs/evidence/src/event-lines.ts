@@ -36,7 +36,7 @@ export interface EventScope {
 const SIGNAL_INPUT_TYPES = new Set(['AiOutputProduced', 'ClinicianResponseRecorded', 'OutcomeObserved']);
 
 /** The events a signal is recomputed from, and the signals themselves: no other type is read by the recomputation. */
-export const RECOMPUTED_TYPES: ReadonlySet<string> = new Set([
+const RECOMPUTED_TYPES: ReadonlySet<string> = new Set([
   ...SIGNAL_INPUT_TYPES,
   'MonitoringPlanned',
   'MonitoringSignalComputed',
@@ -111,10 +111,11 @@ export function checkScope(scope: EventScope, event: EventFields, fail: (message
     fail(`: position ${position} is after the checkpoint's last event (${scope.throughPosition})`);
   if (metadata?.tenantId !== scope.tenantId)
     fail(`: event ${eventId} belongs to tenant ${metadata?.tenantId}, not ${scope.tenantId}`);
+  // Parsed only for a bundle cut to a period.
+  const occurred = () => Date.parse(String(metadata?.occurredAt));
   if (
-    (scope.from || scope.to) &&
-    ((scope.from && Date.parse(String(metadata?.occurredAt)) < Date.parse(scope.from)) ||
-      (scope.to && Date.parse(String(metadata?.occurredAt)) >= Date.parse(scope.to))) &&
+    ((scope.from && occurred() < Date.parse(scope.from)) ||
+      (scope.to && occurred() >= Date.parse(scope.to))) &&
     !isSignalInput(scope, type, at, data)
   )
     fail(`: event ${eventId} occurred at ${metadata?.occurredAt}, outside the exported period`);
@@ -192,6 +193,7 @@ export function checkEventLines(
     findings: [],
     signalEvents: [],
   };
+  let first: string | undefined;
   let last: string | undefined;
   let lastAt = 0n;
   const lines = new JsonLines(firstLine - 1);
@@ -209,11 +211,11 @@ export function checkEventLines(
       if (readForSignals(scope, admitted.type, admitted.data))
         verdict.signalEvents.push({
           type: admitted.type,
-          position: BigInt(admitted.position),
+          position: at,
           data: admitted.data,
           metadata: admitted.metadata ?? {},
         });
-      verdict.admitted = { first: verdict.admitted?.first ?? admitted.position, last: admitted.position };
+      first ??= admitted.position;
       last = admitted.position;
       lastAt = at;
     }
@@ -221,6 +223,7 @@ export function checkEventLines(
     if (!(error instanceof LineError)) throw error;
     verdict.lineError = error.message;
   }
+  if (first !== undefined && last !== undefined) verdict.admitted = { first, last };
   return verdict;
 }
 
