@@ -10,7 +10,9 @@ export class LineError extends Error {}
 
 export class JsonLines {
   private pending: Buffer[] = [];
-  count = 0;
+
+  /** `count`: the lines before these, for a part of a file read on its own. */
+  constructor(public count = 0) {}
 
   /** Each line's text, and its bytes (a view into `chunk` or a copy), valid until the next push. */
   *push(chunk: Buffer): Generator<{ text: string; bytes: Buffer; n: number }> {
@@ -27,11 +29,13 @@ export class JsonLines {
   }
 
   end(): void {
-    if (this.pending.length > 0)
-      throw new LineError(
-        `line ${this.count + 1} does not end with a newline: the file is truncated or was altered`,
-      );
+    if (this.pending.length > 0) throw unterminated(this.count + 1);
   }
+}
+
+/** Line `n` is the last and has no newline after it. */
+export function unterminated(n: number): LineError {
+  return new LineError(`line ${n} does not end with a newline: the file is truncated or was altered`);
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

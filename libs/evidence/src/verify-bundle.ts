@@ -14,7 +14,6 @@ import {
   leafHash,
   noteVerifier,
   openCheckpoint,
-  openValues,
   sha256Hex,
   verifyConsistency,
   verifyMultiproof,
@@ -31,20 +30,27 @@ import {
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_V1,
   bundleOrder,
-  carriedValueMismatches,
-  EVENT_LINE_V2,
   FILE_MEANING,
   isBundleFormat,
   manifestNoteText,
-  valuesSuffix,
   type BundleFileName,
-  type CarriedValues,
   type BundleFormat,
   type BundleManifest,
   type ConsistencyFile,
   type ProofLine,
 } from './bundle-format';
-import { JsonLines, LineError } from './json-lines';
+import { EventLineThreads } from './event-line-threads';
+import {
+  checkScope,
+  openCarried,
+  orderFailure,
+  readForSignals,
+  scopeOf,
+  type EventFields,
+  type CheckedLines,
+  type EventScope,
+} from './event-lines';
+import { JsonLines, LineError, unterminated } from './json-lines';
 import { describeSignal, SignalRecomputation, type PositionRange } from './signal-recompute';
 import { type BundleTimestamp, checkBundleTimestamp } from './verify-timestamp';
 
@@ -121,8 +127,6 @@ const NO_HASH = Buffer.alloc(HASH_BYTES);
 const CHUNK_BYTES = 256 * 1024;
 /** A hostile bundle could fail on every line: the report lists this many and counts the rest. */
 const MAX_FAILURES = 1000;
-/** What a period-cut bundle holds in full within its declared input ranges, whatever their occurredAt. */
-const SIGNAL_INPUT_TYPES = new Set(['AiOutputProduced', 'ClinicianResponseRecorded', 'OutcomeObserved']);
 
 export interface VerifyBundleOptions {
   /** Trust anchors for checkpoint.tst (the TSA's certificate or its CA); given, a bundle without a token fails. */
@@ -166,6 +170,8 @@ export async function verifyBundle(
         'bundle',
         `the file is not a readable evidence bundle (gzipped tar): ${messageOf(error)}`,
       );
+  } finally {
+    await reader.close();
   }
   return reader.result();
 }
@@ -177,7 +183,7 @@ class BundleReader {
   private checkpointNote?: Buffer;
   private timestamp?: BundleTimestamp;
   private consistentWith?: { treeSize: number; rootHash: string };
-  /** The recomputed hash of each event, in order: what each proof must be the proof of. 32 bytes an event. */
+  /** v1: the recomputed hash of each event, in order: what each proof must be the proof of. 32 bytes an event. */
   private eventHashes = Buffer.alloc(HASH_BYTES * 1024);
   private events = 0;
   private firstPosition?: string;
@@ -189,6 +195,7 @@ class BundleReader {
   private omittedFailures = 0;
   private recomputation?: SignalRecomputation;
   private inputRanges?: PositionRange[];
+  private scope?: EventScope;
   private signals = { computed: 0, recomputed: 0 };
   /** Lines whose proven leaf index a signal's checkpoint claim needs, and the index once proven. */
   private wantedLeaves = new Map<number, number | undefined>();
@@ -196,8 +203,14 @@ class BundleReader {
   private readonly proofHashes = new ProofHashes();
   /** v2: each event's leaf index, in order, as its line states it; proven only by the multiproof. */
   private leafIndices = new Float64Array(1024);
+  /** v2: the leaf hash of each event's stated hash, in order, 32 bytes each. */
+  private readonly leafHashes = new GrowingBytes();
   /** v2: lines whose leaf cannot be known, so the multiproof cannot be checked. */
   private unreadableLines = 0;
+  /** v2: where events.jsonl lines are checked. */
+  private lineThreads?: EventLineThreads;
+  /** v2: false once a line of events.jsonl cannot be read as text; the lines after it are not told apart. */
+  private readingLines = true;
   /** v2: the hashes of multiproof.txt as they are read, 32 bytes each. */
   private multiproof = new GrowingBytes();
 
@@ -212,6 +225,10 @@ class BundleReader {
   record(file: BundleFileName | 'bundle', message: string): void {
     if (this.failures.length < MAX_FAILURES) this.failures.push({ file, message });
     else this.omittedFailures++;
+  }
+
+  async close(): Promise<void> {
+    await this.lineThreads?.close();
   }
 
   result(): BundleVerification {
@@ -298,11 +315,8 @@ class BundleReader {
       case 'consistency.json':
         return this.recorded(async () => this.checkConsistency(await this.readListed(name, content)));
       case 'events.jsonl':
-        await this.streamListed(name, content, (line, n, bytes) =>
-          this.manifest!.format === BUNDLE_FORMAT
-            ? this.checkEventLine(line, n, bytes)
-            : this.checkEvent(line, n),
-        );
+        if (this.manifest!.format === BUNDLE_FORMAT) await this.streamEventLines(content);
+        else await this.streamListed(name, content, (line, n) => this.checkEvent(line, n));
         return this.recomputeSignals();
       case 'proofs.jsonl':
         await this.streamListed(name, content, (line, n) => this.checkProof(line, n));
@@ -383,10 +397,14 @@ class BundleReader {
       );
     }
     this.manifest = manifest;
+    this.scope = scopeOf(manifest.scope, this.inputRanges);
     this.recomputation = new SignalRecomputation({
       systemId: manifest.scope.systemId,
       ...(this.inputRanges ? { inputRanges: this.inputRanges } : {}),
     });
+    // Started now, so they are ready by the time the events come.
+    if (manifest.format === BUNDLE_FORMAT)
+      this.lineThreads = new EventLineThreads(this.scope, (verdict) => this.takeLines(verdict));
   }
 
   private checkCheckpoint(note: Buffer): void {
@@ -574,127 +592,46 @@ class BundleReader {
       fail(
         `: event ${eventId} (position ${position}) hashes to ${recomputed}, not its recorded ${integrity.hash}: the event was altered`,
       );
-    const opened = this.openCarried({ eventId, type, position, data, metadata }, values, fail);
+    const opened = openCarried({ eventId, type, position, data, metadata }, values, fail);
     this.admit(opened, integrity.hash, fail);
   }
 
-  /**
-   * A scheme-2 event's carried values must each open the commitment at its
-   * place (value-mismatch otherwise); opened with them, the event reads as
-   * the ledger shows it, an erased value still its commitment.
-   */
-  private openCarried(event: EventFields, values: unknown, fail: (message: string) => void): EventFields {
-    if (values === undefined) return event;
-    const mismatches = carriedValueMismatches(event, values);
-    if (mismatches.length > 0) {
-      fail(
-        `: value-mismatch: event ${event.eventId} (position ${event.position}): ${mismatches.join('; ')}: a value carried beside it was altered`,
-      );
-      return event;
-    }
-    const entries = Object.entries(values as CarriedValues).map(
-      ([pointer, { salt, value }]) => [pointer, { kind: 'text' as const, salt, value }] as const,
-    );
-    return openValues(event, Object.fromEntries(entries));
-  }
-
-  /**
-   * A v2 line: its prefix states position, leaf index and hash, and the rest
-   * but the last brace is the exact text the hash covers, so its SHA-256 is
-   * compared as it stands; equal, those are the ledger's bytes, canonical
-   * form and all.
-   */
-  private checkEventLine(line: string, n: number, bytes: Buffer): void {
-    const fail = (message: string) => this.record('events.jsonl', `line ${n}${message}`);
-    const head = EVENT_LINE_V2.exec(line);
-    if (!head || !line.endsWith('}')) {
-      fail(
-        ' is not {"position":"…","leafIndex":…,"hash":"…","event":{…}} with each field as written at export: the events were altered',
-      );
-      this.unreadableLines++;
-      this.leafIndexOf(Number.NaN);
-      return this.rememberEvent(NO_HASH, 0n);
-    }
-    const [prefix, position, leafIndex, hash] = head;
-    this.leafIndexOf(Number(leafIndex));
-    let parsed: { event?: Partial<EventFields> | null; values?: unknown } | null;
-    try {
-      parsed = JSON.parse(line) as typeof parsed;
-    } catch {
-      parsed = null;
-    }
-    const values = parsed?.values;
-    // A line carrying values ends with them, in RFC 8785 form; the hashed form is what lies between.
-    const suffix = values === undefined ? '}' : valuesSuffix(values as CarriedValues);
-    if (!line.endsWith(suffix))
-      fail(
-        ` (position ${position}): its values are not the RFC 8785 form of what it carries: the line was altered`,
-      );
-    const event = parsed?.event;
-    // An ASCII line's characters are its bytes: hashed as read, with no text to encode again.
-    const recomputed = sha256Hex(
-      bytes.length === line.length
-        ? bytes.subarray(prefix.length, bytes.length - suffix.length)
-        : line.slice(prefix.length, line.length - suffix.length),
-    );
-    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-      fail(` (position ${position}): its event is not a JSON object: the event was altered`);
-      // Its stated hash still stands for its leaf, so the multiproof is checked for the other events.
-      return this.rememberEvent(Buffer.from(hash, 'hex'), BigInt(position));
-    }
-    if (recomputed !== hash)
-      fail(
-        `: event ${event.eventId} (position ${position}) hashes to ${recomputed}, not its recorded ${hash}: the event was altered`,
-      );
-    this.admit(this.openCarried({ ...event, position } as EventFields, values, fail), hash, fail);
-  }
-
-  /** Records this line's stated leaf index; v2's leaves rise with the events. */
-  private leafIndexOf(leafIndex: number): void {
-    if (this.events === this.leafIndices.length) {
-      const grown = new Float64Array(this.leafIndices.length * 2);
-      grown.set(this.leafIndices);
-      this.leafIndices = grown;
-    }
-    this.leafIndices[this.events] = leafIndex;
-  }
-
-  /** The checks every event passes whatever its format: order, scope and period; then it is kept for the proofs and signals. */
+  /** v1: the checks that need the events in order, and those of its scope; then the event is kept for the proofs and signals. */
   private admit(event: EventFields, hash: string, fail: (message: string) => void): void {
-    const manifest = this.manifest!;
-    const { eventId, type, position, data, metadata } = event;
+    const { type, position, data, metadata } = event;
     const at = BigInt(position);
     if (this.lastPosition !== undefined && at <= BigInt(this.lastPosition))
-      fail(
-        `: position ${position} does not follow ${this.lastPosition}: events must be in the ledger's global order`,
-      );
-    if (at > BigInt(manifest.scope.throughPosition))
-      fail(`: position ${position} is after the checkpoint's last event (${manifest.scope.throughPosition})`);
-    if (metadata?.tenantId !== manifest.scope.tenantId)
-      fail(`: event ${eventId} belongs to tenant ${metadata?.tenantId}, not ${manifest.scope.tenantId}`);
-    const occurred = Date.parse(String(metadata?.occurredAt));
-    if (
-      ((manifest.scope.from && occurred < Date.parse(manifest.scope.from)) ||
-        (manifest.scope.to && occurred >= Date.parse(manifest.scope.to))) &&
-      !this.isSignalInput(type, at, data)
-    )
-      fail(`: event ${eventId} occurred at ${metadata?.occurredAt}, outside the exported period`);
+      fail(orderFailure(position, this.lastPosition));
+    checkScope(this.scope!, event, fail);
     // An altered event is still recomputed from, so the report says what its alteration changes too.
-    this.recomputation!.add({ type, position: at, data, metadata: metadata ?? {} });
+    if (readForSignals(this.scope!, type, data))
+      this.recomputation!.add({ type, position: at, data, metadata: metadata ?? {} });
     // The recorded hash keeps each proof matched to its line; an event that does not hash to it has failed above.
     this.rememberEvent(Buffer.from(hash, 'hex'), at);
     this.firstPosition ??= position;
     this.lastPosition = position;
   }
 
-  /** Whether a period-cut bundle holds this event outside the period as the input of a computed signal it includes. */
-  private isSignalInput(type: string, position: bigint, data: unknown): boolean {
-    if (!this.inputRanges) return false;
-    if ((data as { systemId?: unknown } | null)?.systemId !== this.manifest!.scope.systemId) return false;
-    if (type === 'MonitoringPlanned') return true;
-    return (
-      SIGNAL_INPUT_TYPES.has(type) && this.inputRanges.some((r) => r.first <= position && position <= r.last)
-    );
+  /** v2: a batch of lines checked on the line threads, taken in file order. */
+  private takeLines(verdict: CheckedLines): void {
+    if (!this.readingLines) return;
+    const { lines } = verdict;
+    this.reserve(this.events + lines);
+    this.positions.set(verdict.positions.subarray(0, lines), this.events);
+    this.leafIndices.set(verdict.leafIndices.subarray(0, lines), this.events);
+    this.leafHashes.push(verdict.leafHashes.subarray(0, lines * HASH_BYTES));
+    this.events += lines;
+    this.unreadableLines += verdict.unreadable;
+    for (const message of verdict.findings) this.record('events.jsonl', message);
+    for (const event of verdict.signalEvents) this.recomputation!.add(event);
+    if (verdict.admitted) {
+      this.firstPosition ??= verdict.admitted.first;
+      this.lastPosition = verdict.admitted.last;
+    }
+    if (verdict.lineError !== undefined) {
+      this.record('events.jsonl', `${verdict.lineError}: the file was altered`);
+      this.readingLines = false;
+    }
   }
 
   private recomputeSignals(): void {
@@ -818,17 +755,11 @@ class BundleReader {
         `cannot be checked: ${this.unreadableLines} lines of events.jsonl cannot be read, so their leaves are unknown`,
       );
     const leafIndices = this.leafIndices.subarray(0, this.events);
-    const leafHashes = Buffer.alloc(this.events * HASH_BYTES);
-    for (let i = 0; i < this.events; i++)
-      leafHashes.set(
-        leafHash(this.eventHashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)),
-        i * HASH_BYTES,
-      );
     try {
       verifyMultiproof({
         treeSize: checkpoint.size,
         leafIndices,
-        leafHashes,
+        leafHashes: this.leafHashes.bytes(),
         proof,
         root: checkpoint.rootHash,
       });
@@ -847,14 +778,22 @@ class BundleReader {
       this.eventHashes.copy(grown);
       this.eventHashes = grown;
     }
-    if (this.events === this.positions.length) {
-      const grown = new BigUint64Array(this.positions.length * 2);
-      grown.set(this.positions);
-      this.positions = grown;
-    }
+    this.reserve(this.events + 1);
     hash.copy(this.eventHashes, this.events * HASH_BYTES);
     this.positions[this.events] = position;
     this.events++;
+  }
+
+  /** Room for `events` positions and leaf indices. */
+  private reserve(events: number): void {
+    if (events <= this.positions.length) return;
+    const length = Math.max(events, this.positions.length * 2);
+    const positions = new BigUint64Array(length);
+    positions.set(this.positions);
+    this.positions = positions;
+    const leafIndices = new Float64Array(length);
+    leafIndices.set(this.leafIndices);
+    this.leafIndices = leafIndices;
   }
 
   /** Reads a member the manifest lists whole, and checks its digest before anything reads its content. */
@@ -868,7 +807,7 @@ class BundleReader {
   private async streamListed(
     name: BundleFileName,
     content: AsyncIterable<Buffer>,
-    onLine?: (line: string, n: number, bytes: Buffer) => void,
+    onLine?: (line: string, n: number) => void,
   ): Promise<void> {
     const hash = createHash('sha256');
     const lines = new JsonLines();
@@ -885,7 +824,7 @@ class BundleReader {
       bytes += chunk.length;
       if (reading)
         try {
-          for (const line of lines.push(chunk)) onLine!(line.text, line.n, line.bytes);
+          for (const line of lines.push(chunk)) onLine!(line.text, line.n);
         } catch (error) {
           lineFault(error);
         }
@@ -897,10 +836,40 @@ class BundleReader {
         lineFault(error);
       }
     this.recordDigest(name, bytes, hash.digest('hex'));
-    if (name === 'events.jsonl' && this.events !== this.manifest!.counts.events)
-      this.record(name, `holds ${this.events} events, the manifest says ${this.manifest!.counts.events}`);
+    if (name === 'events.jsonl') this.checkEventCount();
     if (name === 'proofs.jsonl' && lines.count !== this.events)
       this.record(name, `holds ${lines.count} proofs for ${this.events} events: every event needs one`);
+  }
+
+  /**
+   * v2's events.jsonl: hashed as it streams by, as any member, and cut into
+   * batches of whole lines for the line threads, which check them while the
+   * rest inflates. The lines' verdicts come back in order (takeLines); the
+   * file's digest is compared once they all have.
+   */
+  private async streamEventLines(content: AsyncIterable<Buffer>): Promise<void> {
+    const name = 'events.jsonl';
+    const threads = this.lineThreads!;
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of content) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      if (this.readingLines) await threads.write(chunk);
+    }
+    // Bytes after the last newline: a truncated file must not read as a shorter, valid one.
+    if ((await threads.finish()) && this.readingLines)
+      this.record(name, `${unterminated(this.events + 1).message}: the file was altered`);
+    this.recordDigest(name, bytes, hash.digest('hex'));
+    this.checkEventCount();
+  }
+
+  private checkEventCount(): void {
+    if (this.events !== this.manifest!.counts.events)
+      this.record(
+        'events.jsonl',
+        `holds ${this.events} events, the manifest says ${this.manifest!.counts.events}`,
+      );
   }
 
   private recordDigest(name: BundleFileName, bytes: number, digest: string): void {
@@ -963,32 +932,30 @@ async function readSmall(name: BundleFileName, content: AsyncIterable<Buffer>): 
   return Buffer.concat(chunks);
 }
 
-/** The fields of a stored event the verifier reads. */
-interface EventFields {
-  eventId: string;
-  type: string;
-  position: string;
-  data: unknown;
-  metadata: { tenantId?: string; occurredAt?: string };
-}
-
-/** 32-byte hashes appended one by one, in one buffer that doubles as it fills. */
+/** 32-byte hashes appended in order, in one buffer that doubles as it fills. */
 class GrowingBytes {
-  private bytes = Buffer.alloc(HASH_BYTES * 64);
+  private buffer = Buffer.alloc(HASH_BYTES * 64);
   private count = 0;
 
-  push(hash: Uint8Array): void {
-    if ((this.count + 1) * HASH_BYTES > this.bytes.length) {
-      const grown = Buffer.alloc(this.bytes.length * 2);
-      this.bytes.copy(grown);
-      this.bytes = grown;
+  /** Appends one hash, or several one after another. */
+  push(hashes: Uint8Array): void {
+    const end = this.count * HASH_BYTES + hashes.length;
+    if (end > this.buffer.length) {
+      const grown = Buffer.alloc(Math.max(end, this.buffer.length * 2));
+      this.buffer.copy(grown);
+      this.buffer = grown;
     }
-    this.bytes.set(hash, this.count++ * HASH_BYTES);
+    this.buffer.set(hashes, this.count * HASH_BYTES);
+    this.count = end / HASH_BYTES;
+  }
+
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.count * HASH_BYTES);
   }
 
   hashes(): Uint8Array[] {
     return Array.from({ length: this.count }, (_, i) =>
-      this.bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES),
+      this.buffer.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES),
     );
   }
 }
