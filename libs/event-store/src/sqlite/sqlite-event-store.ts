@@ -45,7 +45,8 @@ const SQLITE_DDL: DialectDdl = {
 
 /**
  * The statements an append runs (the lookup of its ids among them, which
- * ingest also runs before each append), prepared once on the store's
+ * ingest also runs before each append), and the page of the log that every
+ * subscription reads after each group commit, prepared once on the store's
  * connection. These are the places
  * that skip the query builder:
  * better-sqlite3 runs a prepared statement synchronously in a few
@@ -58,6 +59,9 @@ function appendStatements(database: Database.Database) {
     // Any number of ids as one JSON array: one statement, prepared once, whatever the count.
     byEventIds: database.prepare<[string], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_VALUES} WHERE e.event_id IN (SELECT value FROM json_each(?))`,
+    ),
+    pageAfter: database.prepare<[number, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WITH_VALUES} WHERE e.position > ? ORDER BY e.position LIMIT ?`,
     ),
     head: database.prepare<[string], { revision: number; hash: string }>(
       'SELECT revision, hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
@@ -235,6 +239,10 @@ export class SqliteEventStore extends SqlEventStore {
       const found = stored.size === 0 ? [] : [...new Set(eventIds)].filter((id) => stored.has(id));
       resolve(found.map((id) => toStoredEvent(stored.get(id)!)));
     }
+  }
+
+  protected override async pageOfAll(after: bigint, limit: number): Promise<EventRow[]> {
+    return this.statements.pageAfter.all(Number(after), limit);
   }
 
   /** Every event, its content as stored, for verify (see SqliteEventRows). */
