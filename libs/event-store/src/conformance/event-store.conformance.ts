@@ -243,17 +243,20 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         const [a, b, c] = [newEvent({ n: 1 }), newEvent({ n: 2 }), newEvent({ n: 3 })];
         await store.append(s, [a, b, c], 'no_stream');
         const absent = newEvent().eventId;
-        const [first, second, none, nothing] = await Promise.all([
+        const many = [...Array.from({ length: 100 }, () => randomUUID()), c.eventId];
+        const [first, second, none, nothing, ofMany] = await Promise.all([
           store.findByEventIds([a.eventId, absent, b.eventId, a.eventId]),
           store.findByEventIds([c.eventId, b.eventId]),
           store.findByEventIds([absent]),
           store.findByEventIds([]),
+          store.findByEventIds(many),
         ]);
         const ids = (events: StoredEvent[]) => events.map((e) => e.eventId).sort();
         expect(ids(first)).toEqual([a.eventId, b.eventId].sort());
         expect(ids(second)).toEqual([b.eventId, c.eventId].sort());
         expect(none).toEqual([]);
         expect(nothing).toEqual([]);
+        expect(ids(ofMany)).toEqual([c.eventId]);
         // Each caller's events are its own: one caller changing them changes nothing another holds.
         expect(first.find((e) => e.eventId === b.eventId)).not.toBe(
           second.find((e) => e.eventId === b.eventId),

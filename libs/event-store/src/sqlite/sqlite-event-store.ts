@@ -19,6 +19,9 @@ import {
 import { cachedStatementsDialect } from './cached-statements';
 import { EVENT_COLUMNS, EVENTS_WITH_VALUES, SqliteEventRows } from './event-rows';
 
+/** Ids from which a lookup runs in a statement of its own, not waiting to share one (see findByEventIds). */
+const LOOKUP_ALONE_IDS = 64;
+
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'EXTRA';
 
 export interface SqliteEventStoreOptions extends SqlEventStoreOptions {
@@ -213,10 +216,15 @@ export class SqliteEventStore extends SqlEventStore {
    * requests read off their sockets together) wait for its end and share one
    * statement, through the prepared statement rather than a query built with a
    * parameter per id. What they find may be a turn newer; the append checks
-   * ids again in its own transaction.
+   * ids again in its own transaction. A lookup of many ids (a batch's) runs at
+   * once: the read transaction is a small share of it, and with every lookup
+   * waiting http-batch spent ~15% more main-thread CPU per event (most likely
+   * the collector, copying the batch's items kept alive a turn longer).
    */
   override findByEventIds(eventIds: string[]): Promise<StoredEvent[]> {
     if (eventIds.length === 0) return Promise.resolve([]);
+    if (eventIds.length >= LOOKUP_ALONE_IDS)
+      return Promise.resolve(this.statements.byEventIds.all(JSON.stringify(eventIds)).map(toStoredEvent));
     return new Promise((resolve, reject) => {
       this.lookups.push({ eventIds, resolve, reject });
       if (this.lookups.length === 1) setImmediate(() => this.lookUpPending());
