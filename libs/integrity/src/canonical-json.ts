@@ -92,7 +92,7 @@ function inJcsOrder(value: unknown, state: { indexKeys: boolean }): unknown {
         return value;
       }
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
+      const keys = sortedKeys(record);
       const copy: Record<string, unknown> = {};
       for (const key of keys) {
         const item = record[key];
@@ -114,6 +114,25 @@ function inJcsOrder(value: unknown, state: { indexKeys: boolean }): unknown {
     default:
       throw NOT_JSON;
   }
+}
+
+/**
+ * An object's keys in UTF-16 code unit order, as `sort()` orders strings. An
+ * envelope's objects hold a handful of keys each, and for so few an insertion
+ * sort in place beats Array.prototype.sort, which copies them into a work
+ * array and back: at ingest that copying was a tenth of the bytes the service
+ * allocated per event (a sampling allocation profile of http-batch).
+ */
+function sortedKeys(record: object): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /**

@@ -8,13 +8,14 @@ interface ErasablePattern {
   /** Each key of `path` as a pointer spells it, escaped once when the pattern is made rather than for every event. */
   tokens: readonly string[];
   kind: ErasableKind;
+  /** The whole pointer, for a path with no `*`: spelled once, not joined again for every event that holds it. */
+  pointer?: string;
 }
 
-const pattern = (path: readonly string[], kind: ErasableKind): ErasablePattern => ({
-  path,
-  tokens: path.map((key) => (key === '*' ? key : pointerToken(key))),
-  kind,
-});
+const pattern = (path: readonly string[], kind: ErasableKind): ErasablePattern => {
+  const tokens = path.map((key) => (key === '*' ? key : pointerToken(key)));
+  return { path, tokens, kind, ...(!path.includes('*') && { pointer: tokens.map((t) => `/${t}`).join('') }) };
+};
 
 /** Every envelope names who acted, and for whom: personal data, whatever the event. */
 const METADATA_FIELDS: readonly ErasablePattern[] = [
@@ -79,7 +80,7 @@ function pointersTo(
 ): void {
   if (at === undefined) return;
   if (depth === found.path.length) {
-    fields.push({ pointer, kind: found.kind });
+    fields.push({ pointer: found.pointer ?? pointer, kind: found.kind });
     return;
   }
   if (at === null || typeof at !== 'object') return;
@@ -94,7 +95,8 @@ function pointersTo(
       (at as Record<string, unknown>)[key],
       found,
       depth + 1,
-      `${pointer}/${found.tokens[depth]}`,
+      // A path with no `*` has its pointer spelled already: only a wildcard's is spelled as its items are found.
+      found.pointer === undefined ? `${pointer}/${found.tokens[depth]}` : pointer,
       fields,
     );
 }

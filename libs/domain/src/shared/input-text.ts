@@ -36,26 +36,38 @@ const join = (path: string, key: string) => {
   return path === '' ? segment : segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
 };
 
-/** A value still to be looked at, and where it sits: its key in its parent. */
-interface Pending {
-  value: unknown;
-  key?: string | number;
-  parent?: Pending;
-}
+/**
+ * Every value the walk has reached, in the order reached, and where each sits:
+ * its key in its parent and the parent's index. Kept as parallel arrays, not
+ * an object per value: ingest walks every item of a batch, and the objects
+ * (with Object.entries' pair per key) were about 2.4 KB of garbage per item.
+ */
+class Reached {
+  readonly values: unknown[] = [];
+  private readonly keys: Array<string | number | undefined> = [];
+  private readonly parents: number[] = [];
 
-/** The path to a value, built only for the value named in a refusal: most inputs break no rule. */
-function pathOf(entry: Pending, root: string): string {
-  const keys: Array<string | number> = [];
-  for (let at: Pending | undefined = entry; at?.parent; at = at.parent) keys.push(at.key!);
-  return keys.reduceRight<string>(
-    (path, key) => (typeof key === 'number' ? `${path}[${key}]` : join(path, key)),
-    root,
-  );
-}
+  add(value: unknown, key?: string | number, parent = -1): number {
+    this.values.push(value);
+    this.keys.push(key);
+    this.parents.push(parent);
+    return this.values.length - 1;
+  }
 
-function refusal(entry: Pending, root: string, message: (at: string) => string): InputProblem {
-  const path = pathOf(entry, root);
-  return { field: path, message: message(path || 'the input') };
+  /** The path to a value, built only for the value named in a refusal: most inputs break no rule. */
+  pathOf(index: number, root: string): string {
+    const keys: Array<string | number> = [];
+    for (let at = index; this.parents[at] >= 0; at = this.parents[at]) keys.push(this.keys[at]!);
+    return keys.reduceRight<string>(
+      (path, key) => (typeof key === 'number' ? `${path}[${key}]` : join(path, key)),
+      root,
+    );
+  }
+
+  refusal(index: number, root: string, message: (at: string) => string): InputProblem {
+    const path = this.pathOf(index, root);
+    return { field: path, message: message(path || 'the input') };
+  }
 }
 
 /**
@@ -63,25 +75,30 @@ function refusal(entry: Pending, root: string, message: (at: string) => string):
  * uses its own stack, not recursion, so no nesting depth can overflow it.
  */
 export function illFormedInput(input: unknown, root = ''): InputProblem | undefined {
-  const pending: Pending[] = [{ value: input }];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const { value } = next;
+  const reached = new Reached();
+  const pending: number[] = [reached.add(input)];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const value = reached.values[next];
     if (typeof value === 'string') {
       const problem = textProblem(value);
-      if (problem) return refusal(next, root, (at) => `${at} ${problem}`);
+      if (problem) return reached.refusal(next, root, (at) => `${at} ${problem}`);
     } else if (typeof value === 'number') {
       if (!Number.isFinite(value))
-        return refusal(next, root, (at) => `${at} must be a finite number; ${value} has no JSON form`);
+        return reached.refusal(
+          next,
+          root,
+          (at) => `${at} must be a finite number; ${value} has no JSON form`,
+        );
     } else if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) pending.push({ value: value[i], key: i, parent: next });
+      for (let i = value.length - 1; i >= 0; i--) pending.push(reached.add(value[i], i, next));
     } else if (value !== null && typeof value === 'object') {
-      const entries = Object.entries(value);
-      for (const [key] of entries) {
+      const keys = Object.keys(value);
+      for (const key of keys) {
         const problem = textProblem(key);
-        if (problem) return refusal(next, root, (at) => `a key of ${at} ${problem}`);
+        if (problem) return reached.refusal(next, root, (at) => `a key of ${at} ${problem}`);
       }
-      for (let i = entries.length - 1; i >= 0; i--)
-        pending.push({ value: entries[i][1], key: entries[i][0], parent: next });
+      for (let i = keys.length - 1; i >= 0; i--)
+        pending.push(reached.add((value as Record<string, unknown>)[keys[i]], keys[i], next));
     }
   }
   return undefined;

@@ -237,6 +237,32 @@ export function runEventStoreConformance(name: string, target: ConformanceTarget
         expect(changed.message).toContain(event.eventId);
         await expectCode(store.append(stream(), [event], 'any'), 'EVENT_ID_REUSED');
       });
+
+      it('answers lookups asked at once each with the stored events among its own ids, each once', async () => {
+        const s = stream();
+        const [a, b, c] = [newEvent({ n: 1 }), newEvent({ n: 2 }), newEvent({ n: 3 })];
+        await store.append(s, [a, b, c], 'no_stream');
+        const absent = newEvent().eventId;
+        const many = [...Array.from({ length: 100 }, () => randomUUID()), c.eventId];
+        const [first, second, none, nothing, ofMany] = await Promise.all([
+          store.findByEventIds([a.eventId, absent, b.eventId, a.eventId]),
+          store.findByEventIds([c.eventId, b.eventId]),
+          store.findByEventIds([absent]),
+          store.findByEventIds([]),
+          store.findByEventIds(many),
+        ]);
+        const ids = (events: StoredEvent[]) => events.map((e) => e.eventId).sort();
+        expect(ids(first)).toEqual([a.eventId, b.eventId].sort());
+        expect(ids(second)).toEqual([b.eventId, c.eventId].sort());
+        expect(none).toEqual([]);
+        expect(nothing).toEqual([]);
+        expect(ids(ofMany)).toEqual([c.eventId]);
+        // Each caller's events are its own: one caller changing them changes nothing another holds.
+        expect(first.find((e) => e.eventId === b.eventId)).not.toBe(
+          second.find((e) => e.eventId === b.eventId),
+        );
+        expect(second.find((e) => e.eventId === c.eventId)?.data).toEqual({ n: 3 });
+      });
     });
 
     describe('atomicity', () => {

@@ -262,7 +262,8 @@ export abstract class SqlEventStore implements EventStore {
     }
   }
 
-  private pageOfAll(after: bigint, limit: number): Promise<EventRow[]> {
+  /** Up to `limit` events after position `after`, in position order: the page every read of the whole log reads. */
+  protected pageOfAll(after: bigint, limit: number): Promise<EventRow[]> {
     return this.selectEvents()
       .where('events.position', '>', after.toString())
       .orderBy('events.position', 'asc')
