@@ -743,10 +743,10 @@ class BundleReader {
   /** v2: every event's leaf at once, against the checkpoint's root. */
   private checkMultiproof(): void {
     const checkpoint = this.checkpoint!;
-    const proof = this.multiproof.hashes();
+    const proof = this.multiproof.bytes();
+    const hashes = proof.length / HASH_BYTES;
     if (this.events === 0) {
-      if (proof.length > 0)
-        this.record('multiproof.txt', `holds ${proof.length} hashes for a bundle of no events`);
+      if (hashes > 0) this.record('multiproof.txt', `holds ${hashes} hashes for a bundle of no events`);
       return;
     }
     if (this.unreadableLines > 0)
@@ -766,7 +766,7 @@ class BundleReader {
     } catch (error) {
       return this.record(
         'multiproof.txt',
-        `the ${this.events} events' leaves and the ${proof.length} proof hashes do not lead to the root of the signed log of ${checkpoint.size} events: ${messageOf(error)}. An event's hash or leaf index in events.jsonl, or a hash here, was altered`,
+        `the ${this.events} events' leaves and the ${hashes} proof hashes do not lead to the root of the signed log of ${checkpoint.size} events: ${messageOf(error)}. An event's hash or leaf index in events.jsonl, or a hash here, was altered`,
       );
     }
     for (const line of this.wantedLeaves.keys()) this.wantedLeaves.set(line, leafIndices[line - 1]);
@@ -951,12 +951,6 @@ class GrowingBytes {
 
   bytes(): Uint8Array {
     return this.buffer.subarray(0, this.count * HASH_BYTES);
-  }
-
-  hashes(): Uint8Array[] {
-    return Array.from({ length: this.count }, (_, i) =>
-      this.buffer.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES),
-    );
   }
 }
 

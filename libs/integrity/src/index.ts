@@ -39,7 +39,7 @@ export {
   verifyConsistency,
   InclusionVerifier,
 } from './merkle-verify';
-export { type MultiproofClaim, multiproofRequest, verifyMultiproof } from './merkle-multiproof';
+export { type MultiproofClaim, multiproofRequests, verifyMultiproof } from './merkle-multiproof';
 export { InMemoryMerkleLog } from './in-memory-merkle-log';
 export {
   type NoteSigner,

@@ -3,7 +3,7 @@ import { IntegrityError } from './integrity-error';
 import { InMemoryMerkleLog } from './in-memory-merkle-log';
 import { leafHash } from './merkle-hash';
 import { readNodes } from './merkle-nodes';
-import { multiproofRequest, verifyMultiproof } from './merkle-multiproof';
+import { multiproofRequests, verifyMultiproof } from './merkle-multiproof';
 
 /*
  * A multiproof holds for every set of leaves of every tree shape, and refuses
@@ -15,8 +15,11 @@ const log = new InMemoryMerkleLog();
 const leaves = Array.from({ length: 70 }, (_, i) => leafHash(new TextEncoder().encode(`event ${i}`)));
 leaves.forEach((leaf) => log.append(leaf));
 
-function claim(indices: number[], treeSize: number) {
-  const proof = readNodes(multiproofRequest(indices, treeSize), log);
+/** The proof as the ledger makes it: in parts of at most `subtrees` hashes (a few, so that most proofs here come in several). */
+function claim(indices: number[], treeSize: number, subtrees = 3) {
+  const proof = Buffer.concat(
+    [...multiproofRequests(indices, treeSize, subtrees)].flatMap((request) => readNodes(request, log)),
+  );
   return {
     treeSize,
     leafIndices: indices,
@@ -54,7 +57,15 @@ describe('Merkle multiproof', () => {
   it('needs no proof hash when every leaf is carried, and log n for one leaf', () => {
     const all = Array.from({ length: 64 }, (_, i) => i);
     expect(claim(all, 64).proof).toHaveLength(0);
-    expect(claim([5], 64).proof).toHaveLength(6);
+    expect(claim([5], 64).proof).toHaveLength(6 * 32);
+  });
+
+  it('is the same proof however many parts it is read in', () => {
+    fc.assert(
+      fc.property(leafSet, fc.integer({ min: 1, max: 8 }), ({ treeSize, indices }, subtrees) => {
+        expect(claim(indices, treeSize, subtrees).proof).toEqual(claim(indices, treeSize, 4096).proof);
+      }),
+    );
   });
 
   it('refuses a flipped bit in a leaf or a proof hash', () => {
@@ -65,8 +76,8 @@ describe('Merkle multiproof', () => {
         leafHashes[at % leafHashes.length] ^= 1 << (bit % 8);
         expect(refused(() => verifyMultiproof({ ...good, leafHashes }))).toBe(true);
         if (good.proof.length > 0) {
-          const proof = good.proof.map((h) => Uint8Array.from(h));
-          proof[at % proof.length][bit % 32] ^= 1;
+          const proof = Buffer.from(good.proof);
+          proof[at % proof.length] ^= 1 << (bit % 8);
           expect(refused(() => verifyMultiproof({ ...good, proof }))).toBe(true);
         }
       }),
@@ -92,9 +103,17 @@ describe('Merkle multiproof', () => {
               }),
             ),
           ).toBe(true);
-        expect(refused(() => verifyMultiproof({ ...good, proof: [...good.proof, good.root] }))).toBe(true);
+        expect(
+          refused(() => verifyMultiproof({ ...good, proof: Buffer.concat([good.proof, good.root]) })),
+        ).toBe(true);
         if (good.proof.length > 0)
-          expect(refused(() => verifyMultiproof({ ...good, proof: good.proof.slice(1) }))).toBe(true);
+          expect(refused(() => verifyMultiproof({ ...good, proof: good.proof.subarray(32) }))).toBe(true);
+        // Part of a hash is no proof hash.
+        expect(
+          refused(() =>
+            verifyMultiproof({ ...good, proof: Buffer.concat([good.proof, good.root.subarray(1)]) }),
+          ),
+        ).toBe(true);
       }),
     );
   });

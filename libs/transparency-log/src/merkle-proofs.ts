@@ -4,7 +4,7 @@ import {
   eventLeafHash,
   formatKeyId,
   inclusionProofRequest,
-  multiproofRequest,
+  multiproofRequests,
   IntegrityError,
   parseCheckpoint,
   verifyConsistency,
@@ -224,17 +224,22 @@ export class MerkleProofService {
   /**
    * One proof for many leaves (ascending) against the checkpoint of
    * `treeSize`: the hashes of the subtrees that hold none of them, left to
-   * right, checked against the checkpoint's root before it is handed out.
+   * right, 32 bytes each one after another, checked against the checkpoint's
+   * root before it is handed out. Read a part at a time (see
+   * multiproofRequests), so what it holds is the proof's bytes.
    */
   async multiproof(
     leafIndices: ArrayLike<number>,
     leafHashes: Uint8Array,
     treeSize: number,
-  ): Promise<Uint8Array[]> {
+  ): Promise<Uint8Array> {
     const checkpoint = await this.requireCheckpoint(treeSize, 'treeSize');
-    const request = multiproofRequest(leafIndices, checkpoint.treeSize);
-    const hashes = await fetchNodeHashes(this.nodes(), request.nodes);
-    const proof = request.assemble(request.nodes.map((node) => hashes.get(nodeKey(node))!));
+    const parts: Uint8Array[] = [];
+    for (const request of multiproofRequests(leafIndices, checkpoint.treeSize)) {
+      const hashes = await fetchNodeHashes(this.nodes(), request.nodes);
+      parts.push(Buffer.concat(request.assemble(request.nodes.map((node) => hashes.get(nodeKey(node))!))));
+    }
+    const proof = Buffer.concat(parts);
     try {
       verifyMultiproof({
         treeSize: checkpoint.treeSize,
