@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startThread, stopThreads } from '@ledger/platform';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import {
   orderFailure,
   type CheckedLines,
@@ -56,20 +57,17 @@ export class EventLineThreads {
     scope: EventScope,
     private readonly onVerdict: (lines: CheckedLines) => void,
   ) {
-    // Compiled JavaScript in a build; under jest, whose hook does not reach threads, or run from source
-    // (from any directory, so the loader is named by its path), TypeScript compiled on load.
-    const typescript = extname(__filename) === '.ts';
     this.workers = Array.from({ length: THREADS }, () => {
-      const worker = new Worker(join(__dirname, `event-line-threads-worker${extname(__filename)}`), {
-        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-        ...(typescript ? { execArgv: ['--require', require.resolve('@swc-node/register')] } : {}),
-      });
+      const worker = startThread(
+        join(__dirname, 'event-line-threads-worker'),
+        'a line checking thread',
+        (error) => this.fail(error),
+        { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } },
+      );
       worker.postMessage({ scope });
       worker.on('message', (answer: EventLinesVerdict | { id: number; error: string }) =>
         'error' in answer ? this.fail(new Error(answer.error)) : this.receive(answer),
       );
-      worker.once('error', (error) => this.fail(error));
-      worker.once('exit', (code) => this.fail(new Error(`a line checking thread exited with code ${code}`)));
       return worker;
     });
   }
@@ -94,12 +92,7 @@ export class EventLineThreads {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      this.workers.map((worker) => {
-        worker.removeAllListeners('exit');
-        return worker.terminate();
-      }),
-    );
+    await stopThreads(this.workers);
   }
 
   /** Sends the whole lines of the batch, keeping what follows its last newline for the next. */

@@ -7,3 +7,4 @@
  */
 export { nodeRuntimeProblem } from './node-runtime';
 export { repoRoot } from './repo-root';
+export { startThread, stopThreads, type ThreadOptions } from './threads';

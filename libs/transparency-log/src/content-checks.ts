@@ -1,6 +1,7 @@
 import { SQLITE_EVENT_ROWS_MODULE, type EventHeader, type UnparsedEvent } from '@ledger/event-store';
-import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startThread, stopThreads } from '@ledger/platform';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { ContentVerdict } from './event-hashes';
 
 /** Events per message to a checking thread: the hand-off costs little per event, and a batch is about 1 MiB of text. */
@@ -72,18 +73,14 @@ export class ContentChecks {
     private readonly onVerdict: OnVerdict,
     { sqliteFile, threads }: { sqliteFile?: string; threads: number },
   ) {
-    // Compiled JavaScript in a build; under jest, whose hook does not reach threads, TypeScript compiled on load.
-    const typescript = extname(__filename) === '.ts';
     this.workers = Array.from({ length: threads }, () => {
-      const worker = new Worker(join(__dirname, `content-checks-worker${extname(__filename)}`), {
-        workerData: { sqliteFile, rowsModule: SQLITE_EVENT_ROWS_MODULE },
-        ...(typescript ? { execArgv: ['--require', '@swc-node/register'] } : {}),
-      });
-      worker.on('message', (verdicts: ContentVerdicts) => this.receive(verdicts));
-      worker.once('error', (error) => this.fail(error));
-      worker.once('exit', (code) =>
-        this.fail(new Error(`a content checking thread exited with code ${code}`)),
+      const worker = startThread(
+        join(__dirname, 'content-checks-worker'),
+        'a content checking thread',
+        (error) => this.fail(error),
+        { workerData: { sqliteFile, rowsModule: SQLITE_EVENT_ROWS_MODULE } },
       );
+      worker.on('message', (verdicts: ContentVerdicts) => this.receive(verdicts));
       return worker;
     });
     this.reads = sqliteFile !== undefined;
@@ -111,12 +108,7 @@ export class ContentChecks {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      this.workers.map((worker) => {
-        worker.removeAllListeners('exit');
-        return worker.terminate();
-      }),
-    );
+    await stopThreads(this.workers);
   }
 
   private send(): void {

@@ -1,7 +1,8 @@
 import { isSha256Hex, leafHash } from '@ledger/integrity';
 import { Buffer } from 'node:buffer';
-import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startThread, stopThreads } from '@ledger/platform';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 
 /** Leaves per message to the hashing thread: 128 KiB, so the hand-off costs nothing per event. */
 const BATCH = 4096;
@@ -43,19 +44,14 @@ export class RebuiltLogs {
   sealedSize = 0;
 
   constructor(rootsAt: ReadonlySet<number>) {
-    // Compiled JavaScript in a build; under jest, whose hook does not reach threads, TypeScript compiled on load.
-    const typescript = extname(__filename) === '.ts';
-    this.worker = new Worker(join(__dirname, `rebuilt-logs-worker${extname(__filename)}`), {
-      workerData: { rootsAt: [...rootsAt] },
-      ...(typescript ? { execArgv: ['--require', '@swc-node/register'] } : {}),
-    });
+    let worker!: Worker;
     this.done = new Promise((resolve, reject) => {
-      this.worker.once('message', (roots: RebuiltRoots) => resolve(roots));
-      this.worker.once('error', reject);
-      this.worker.once('exit', (code) =>
-        reject(new Error(`the Merkle hashing thread exited with code ${code}`)),
-      );
+      worker = startThread(join(__dirname, 'rebuilt-logs-worker'), 'the Merkle hashing thread', reject, {
+        workerData: { rootsAt: [...rootsAt] },
+      });
+      worker.once('message', (roots: RebuiltRoots) => resolve(roots));
     });
+    this.worker = worker;
     // Seen by roots(); a walk that throws first never asks, and must not crash the process unheard.
     this.done.catch(() => undefined);
   }
@@ -89,7 +85,7 @@ export class RebuiltLogs {
   }
 
   async close(): Promise<void> {
-    await this.worker.terminate();
+    await stopThreads([this.worker]);
   }
 
   private add(log: 'events' | 'sealed', hashHex: string): void {
