@@ -5,6 +5,7 @@ export { AppendNotifier } from './append-notifier';
 export { cachedStatementsDialect } from './sqlite/cached-statements';
 export { inImmediateTransaction } from './sqlite/immediate-transaction';
 export { SQLITE_EVENT_ROWS_MODULE, SqliteEventRows } from './sqlite/event-rows';
+export { WalCheckpointThread, type WalCheckpointThreadOptions } from './sqlite/wal-checkpoints';
 export {
   SqliteEventStore,
   type SqliteEventStoreOptions,

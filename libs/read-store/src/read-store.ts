@@ -11,7 +11,12 @@ import {
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool } from 'pg';
-import { cachedStatementsDialect, inImmediateTransaction } from '@ledger/event-store';
+import {
+  cachedStatementsDialect,
+  inImmediateTransaction,
+  WalCheckpointThread,
+  type WalCheckpointThreadOptions,
+} from '@ledger/event-store';
 
 export type ReadStoreKind = 'sqlite' | 'postgres';
 
@@ -22,6 +27,8 @@ export interface ReadStoreOptions {
   /** PostgreSQL: a postgres:// connection URL. */
   databaseUrl?: string;
   poolSize?: number;
+  /** SQLite, for a long-lived writer: the file's WAL checkpointed on a thread, not inside commits (see WalCheckpointThread). */
+  walCheckpointThread?: WalCheckpointThreadOptions;
 }
 
 /**
@@ -54,7 +61,10 @@ export interface ReadStore {
 export async function openReadStore(options: ReadStoreOptions): Promise<ReadStore> {
   switch (options.kind) {
     case 'sqlite':
-      return openSqlite(required(options.sqliteFile, 'sqliteFile', 'a SQLite read store needs a file path'));
+      return openSqlite(
+        required(options.sqliteFile, 'sqliteFile', 'a SQLite read store needs a file path'),
+        options.walCheckpointThread,
+      );
     case 'postgres':
       return openPostgres(
         required(options.databaseUrl, 'databaseUrl', 'a PostgreSQL read store needs a postgres:// URL'),
@@ -67,7 +77,7 @@ export async function openReadStore(options: ReadStoreOptions): Promise<ReadStor
   }
 }
 
-function openSqlite(file: string): ReadStore {
+function openSqlite(file: string, walCheckpointThread?: WalCheckpointThreadOptions): ReadStore {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const database = new Database(file);
   database.pragma('journal_mode = WAL');
@@ -78,6 +88,7 @@ function openSqlite(file: string): ReadStore {
   database.pragma('synchronous = NORMAL');
   // The CLI or a second process may hold the write lock for a moment.
   database.pragma('busy_timeout = 5000');
+  const checkpoints = walCheckpointThread && new WalCheckpointThread(database, file, walCheckpointThread);
   const db = new Kysely<object>({ dialect: cachedStatementsDialect(database) });
   // Opened on first use: most processes never take a snapshot.
   let snapshots: Kysely<object> | undefined;
@@ -94,6 +105,7 @@ function openSqlite(file: string): ReadStore {
     },
     async close() {
       await snapshots?.destroy();
+      await checkpoints?.stop();
       await db.destroy();
     },
   };

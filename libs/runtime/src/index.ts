@@ -16,6 +16,6 @@ export {
 } from './ledger-config';
 export { governancePolicy } from './governance-policy';
 export { ledgerKeysOptions } from './ledger-keys-options';
-export { openConfiguredReadStore, openEventStore } from './stores';
+export { openConfiguredReadStore, openEventStore, type StoreOpening } from './stores';
 export { writableFileProblem } from './writable-file';
 export { legalHoldsOf, retentionEventOf } from './retention';

@@ -1,12 +1,19 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
 import { LedgerConfig, openEventStore } from '@ledger/runtime';
+import { serviceStoreOpening } from './service-store-opening';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 
 @Global()
 @Module({
-  providers: [{ provide: EVENT_STORE, inject: [LedgerConfig], useFactory: openEventStore }],
+  providers: [
+    {
+      provide: EVENT_STORE,
+      inject: [LedgerConfig],
+      useFactory: (config: LedgerConfig) => openEventStore(config, serviceStoreOpening('EventStore')),
+    },
+  ],
   exports: [EVENT_STORE],
 })
 export class EventStoreModule implements OnApplicationShutdown {

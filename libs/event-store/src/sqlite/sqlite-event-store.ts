@@ -18,6 +18,7 @@ import {
 } from '../sql/sql-event-store';
 import { cachedStatementsDialect } from './cached-statements';
 import { EVENT_COLUMNS, EVENTS_WITH_VALUES, SqliteEventRows } from './event-rows';
+import { WalCheckpointThread, type WalCheckpointThreadOptions } from './wal-checkpoints';
 
 /** Ids from which a lookup runs in a statement of its own, not waiting to share one (see findByEventIds). */
 const LOOKUP_ALONE_IDS = 64;
@@ -27,6 +28,8 @@ export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'EXTRA';
 export interface SqliteEventStoreOptions extends SqlEventStoreOptions {
   /** FULL (the default) makes every acknowledged append survive power loss, not only a process kill. */
   synchronous?: SqliteSynchronous;
+  /** For a long-lived writer: the file's WAL checkpointed on a thread, not inside commits (see WalCheckpointThread). */
+  walCheckpointThread?: WalCheckpointThreadOptions;
 }
 
 const guard = (op: 'UPDATE' | 'DELETE') =>
@@ -104,6 +107,7 @@ export class SqliteEventStore extends SqlEventStore {
    * append's inserts.
    */
   private readonly writeGroupNow: (group: readonly AppendRequest[]) => AppendOutcome[];
+  private readonly checkpoints?: WalCheckpointThread;
 
   private constructor(
     db: Kysely<LedgerDb>,
@@ -114,6 +118,8 @@ export class SqliteEventStore extends SqlEventStore {
     super(db, options);
     this.statements = appendStatements(database);
     this.rows = new SqliteEventRows(database);
+    if (options.walCheckpointThread)
+      this.checkpoints = new WalCheckpointThread(database, file, options.walCheckpointThread);
     this.writeGroupNow = database.transaction((group: readonly AppendRequest[]) => {
       const position = { last: this.statements.lastPosition.get()?.last ?? 0 };
       return group.map((request): AppendOutcome => {
@@ -271,6 +277,7 @@ export class SqliteEventStore extends SqlEventStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpoints?.stop();
     await this.db.destroy();
   }
 }
