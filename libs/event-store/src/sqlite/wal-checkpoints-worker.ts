@@ -9,11 +9,11 @@ import type { CheckpointThreadData, FromCheckpointThread, ToCheckpointThread } f
  * stores' connections checkpoint on commit again.
  */
 const { pauseMs } = workerData as CheckpointThreadData;
-const open = new Map<string, Database.Database>();
+const open = new Map<number, Database.Database>();
 
 parentPort!.on('message', (message: ToCheckpointThread) => {
   if ('add' in message) {
-    const database = new Database(message.add, { fileMustExist: true });
+    const database = new Database(message.file, { fileMustExist: true });
     // As the store's own connection would: the log synced before its pages are copied, the database after.
     database.pragma('synchronous = FULL');
     open.set(message.add, database);

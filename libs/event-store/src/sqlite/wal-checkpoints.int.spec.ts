@@ -90,6 +90,24 @@ describe('WalCheckpointThread (SQLite files)', () => {
     expect(failures).toEqual([]);
   });
 
+  it('takes a file opened twice in one process, each store stopping on its own', async () => {
+    const file = join(dir, 'store.sqlite');
+    const [one, two] = [openWal(file), new Database(file)];
+    const failures: Error[] = [];
+    const onFailure = (error: Error) => failures.push(error);
+    const threads = [
+      new WalCheckpointThread(one, file, { onFailure }),
+      new WalCheckpointThread(two, file, { onFailure }),
+    ];
+    await threads[0].stop();
+    one.close();
+    writePages(two);
+    expect(await fileGrowsPast(file, ROWS * PAGE, 10_000)).toBe(true);
+    await threads[1].stop();
+    two.close();
+    expect(failures).toEqual([]);
+  });
+
   it('hands checkpoints back to the commits when the thread fails, and says why', async () => {
     const file = join(dir, 'store.sqlite');
     const database = openWal(file);

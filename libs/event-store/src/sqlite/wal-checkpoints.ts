@@ -14,15 +14,15 @@ export interface WalCheckpointThreadOptions {
   onFailure(error: Error): void;
 }
 
-/** To the checkpointing thread (see wal-checkpoints-worker): a file to checkpoint from now on, or no longer. */
-export type ToCheckpointThread = { add: string } | { remove: string };
+/** To the checkpointing thread (see wal-checkpoints-worker): a file to checkpoint from now on, under an id, or that id no longer. */
+export type ToCheckpointThread = { add: number; file: string } | { remove: number };
 /** What the thread is started with. */
 export interface CheckpointThreadData {
   pauseMs: number;
 }
-/** From it: a file whose connection it has closed. */
+/** From it: the id whose connection it has closed. */
 export interface FromCheckpointThread {
-  closed: string;
+  closed: number;
 }
 
 /**
@@ -40,19 +40,16 @@ export interface FromCheckpointThread {
  */
 export class WalCheckpointThread {
   private readonly thread: CheckpointThread;
+  private readonly id: number;
 
-  constructor(
-    database: Database.Database,
-    private readonly file: string,
-    options: WalCheckpointThreadOptions,
-  ) {
+  constructor(database: Database.Database, file: string, options: WalCheckpointThreadOptions) {
     this.thread = shared ??= new CheckpointThread();
-    this.thread.add(file, database, options);
+    this.id = this.thread.add(file, database, options);
   }
 
   /** The thread's connection to the file closed, once its checkpoint in progress is done; before the store's own closes. */
   stop(): Promise<void> {
-    return this.thread.remove(this.file);
+    return this.thread.remove(this.id);
   }
 }
 
@@ -66,7 +63,9 @@ interface Checkpointed {
 
 class CheckpointThread {
   private readonly worker: Worker;
-  private readonly files = new Map<string, Checkpointed>();
+  /** By id: one per store opened, even two on one file. */
+  private readonly files = new Map<number, Checkpointed>();
+  private nextId = 0;
 
   constructor() {
     this.worker = startThread(
@@ -80,32 +79,34 @@ class CheckpointThread {
     this.worker.unref();
   }
 
-  add(file: string, database: Database.Database, options: WalCheckpointThreadOptions): void {
-    if (this.files.has(file)) throw new Error(`${file} is already checkpointed on the thread`);
+  add(file: string, database: Database.Database, options: WalCheckpointThreadOptions): number {
+    const id = this.nextId++;
     database.pragma('wal_autocheckpoint = 0');
-    this.files.set(file, { database, options });
-    this.worker.postMessage({ add: file } satisfies ToCheckpointThread);
+    this.files.set(id, { database, options });
+    this.worker.postMessage({ add: id, file } satisfies ToCheckpointThread);
+    return id;
   }
 
-  remove(file: string): Promise<void> {
-    const entry = this.files.get(file);
+  remove(id: number): Promise<void> {
+    const entry = this.files.get(id);
+    // Not there: stopped before, or the thread failed and commits checkpoint again.
     if (!entry) return Promise.resolve();
     return new Promise((resolve) => {
       entry.closed = resolve;
-      this.worker.postMessage({ remove: file } satisfies ToCheckpointThread);
+      this.worker.postMessage({ remove: id } satisfies ToCheckpointThread);
     });
   }
 
-  private closed(file: string): void {
-    const entry = this.files.get(file);
-    this.files.delete(file);
+  private closed(id: number): void {
+    const entry = this.files.get(id);
+    this.files.delete(id);
     entry?.closed?.();
   }
 
   private fail(error: Error): void {
     if (shared === this) shared = undefined;
-    for (const [file, { database, options, closed }] of this.files) {
-      this.files.delete(file);
+    for (const [id, { database, options, closed }] of this.files) {
+      this.files.delete(id);
       if (closed) closed();
       else {
         database.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
