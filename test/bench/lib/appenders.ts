@@ -12,6 +12,7 @@ import {
   type NewEvent,
 } from '@ledger/event-store';
 import { STREAM } from './workload';
+import { SERVICE_STORE_OPENING } from './service-env';
 
 export type Db = 'sqlite' | 'postgres';
 export type Subject = 'ledger' | 'raw' | 'peer';
@@ -42,9 +43,14 @@ export function openAppender(subject: Subject, target: Target): Promise<Appender
   }
 }
 
-export function openLedgerStore(target: Target): Promise<EventStore> {
+/** The ledger's store opened as the service opens it: on SQLite, its WAL checkpointed on a thread. */
+function openLedgerStore(target: Target): Promise<EventStore> {
   return target.db === 'sqlite'
-    ? SqliteEventStore.open(target.file, { synchronous: 'FULL', erasableFields: erasableFieldsOf })
+    ? SqliteEventStore.open(target.file, {
+        synchronous: 'FULL',
+        erasableFields: erasableFieldsOf,
+        ...SERVICE_STORE_OPENING,
+      })
     : PostgresEventStore.open(target.url, { erasableFields: erasableFieldsOf });
 }
 

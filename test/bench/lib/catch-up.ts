@@ -1,16 +1,13 @@
-import { erasableFieldsOf } from '@ledger/domain';
 /**
  * Catching up from zero, in a child of its own so its peak RSS is the
  * catch-up's: this module loads the store, the read models and the service's
  * settings, and nothing of the service besides.
  */
-import { SqliteEventStore } from '@ledger/event-store';
 import { PROJECTIONS, projectionConsumer, type ReadDb } from '@ledger/read-models';
 import { LedgerKeys, MerkleLog } from '@ledger/transparency-log';
-import { openReadStore, ProjectionRunner } from '@ledger/read-store';
-import { join } from 'node:path';
-import { ledgerKeysOptions, loadConfig } from '@ledger/runtime';
-import { serviceEnv } from './service-env';
+import { ProjectionRunner } from '@ledger/read-store';
+import { ledgerKeysOptions, loadConfig, openConfiguredReadStore, openEventStore } from '@ledger/runtime';
+import { SERVICE_STORE_OPENING, serviceEnv } from './service-env';
 
 export type Consumers = 'projections' | 'sealer';
 
@@ -36,11 +33,8 @@ export async function catchUp({
   consumers: Consumers;
 }): Promise<CatchUp> {
   const config = loadConfig(serviceEnv(dataDir));
-  const store = await SqliteEventStore.open(join(dataDir, 'events.sqlite'), {
-    synchronous: config.LEDGER_SQLITE_SYNCHRONOUS,
-    erasableFields: erasableFieldsOf,
-  });
-  const readStore = await openReadStore({ kind: 'sqlite', sqliteFile: join(dataDir, 'read.sqlite') });
+  const store = await openEventStore(config, SERVICE_STORE_OPENING);
+  const readStore = await openConfiguredReadStore(config, SERVICE_STORE_OPENING);
   try {
     const head = await store.headPosition();
     const started = performance.now();

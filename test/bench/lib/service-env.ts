@@ -1,3 +1,5 @@
+import type { StoreOpening } from '@ledger/runtime';
+
 /**
  * The service's environment on `dataDir`, as serve-api starts it. A module of
  * its own, so that a measurement running one part of the service alone (its
@@ -18,3 +20,16 @@ export function serviceEnv(dataDir: string, checkpointEveryMs?: number): NodeJS.
     ...(checkpointEveryMs ? { LEDGER_CHECKPOINT_EVERY_MS: String(checkpointEveryMs) } : {}),
   };
 }
+
+/**
+ * How the service opens its stores (apps/ledger-api serviceStoreOpening): on
+ * SQLite, each file's WAL checkpointed on a thread. A failed thread fails the
+ * measurement rather than letting it go on at SQLite's default unnoticed.
+ */
+export const SERVICE_STORE_OPENING: StoreOpening = {
+  walCheckpointThread: {
+    onFailure: (error) => {
+      throw error;
+    },
+  },
+};
