@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,6 +107,32 @@ describe('WalCheckpointThread (SQLite files)', () => {
     await threads[1].stop();
     two.close();
     expect(failures).toEqual([]);
+  });
+
+  it('keeps a process that has nothing else to do alive until the stop is answered, so its last connection folds the WAL in', () => {
+    const file = join(dir, 'store.sqlite');
+    const script = join(dir, 'stop-last.ts');
+    writeFileSync(
+      script,
+      [
+        `import Database from ${JSON.stringify(require.resolve('better-sqlite3'))};`,
+        `import { WalCheckpointThread } from ${JSON.stringify(join(__dirname, 'wal-checkpoints'))};`,
+        `const database = new Database(${JSON.stringify(file)});`,
+        "database.pragma('journal_mode = WAL');",
+        "database.exec('CREATE TABLE t (x)');",
+        `const thread = new WalCheckpointThread(database, ${JSON.stringify(file)}, { onFailure: (e) => { throw e; } });`,
+        "void thread.stop().then(() => { database.close(); console.log('closed'); });",
+      ].join('\n'),
+    );
+    const output = execFileSync(
+      process.execPath,
+      ['--require', require.resolve('@swc-node/register'), script],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(output.trim()).toBe('closed');
+    expect(existsSync(`${file}-wal`)).toBe(false);
   });
 
   it('hands checkpoints back to the commits when the thread fails, and says why', async () => {

@@ -93,6 +93,9 @@ class CheckpointThread {
     if (!entry) return Promise.resolve();
     return new Promise((resolve) => {
       entry.closed = resolve;
+      // Held until the answer: an unreferenced thread's messages keep no process alive, and one with
+      // nothing else left to do would exit before its store's connection closed (and folded its WAL in).
+      this.worker.ref();
       this.worker.postMessage({ remove: id } satisfies ToCheckpointThread);
     });
   }
@@ -100,6 +103,7 @@ class CheckpointThread {
   private closed(id: number): void {
     const entry = this.files.get(id);
     this.files.delete(id);
+    if (![...this.files.values()].some((waiting) => waiting.closed)) this.worker.unref();
     entry?.closed?.();
   }
 
