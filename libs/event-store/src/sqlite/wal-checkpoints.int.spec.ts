@@ -121,7 +121,7 @@ describe('WalCheckpointThread (SQLite files)', () => {
         "database.pragma('journal_mode = WAL');",
         "database.exec('CREATE TABLE t (x)');",
         `const thread = new WalCheckpointThread(database, ${JSON.stringify(file)}, { onFailure: (e) => { throw e; } });`,
-        "void thread.stop().then(() => { database.close(); console.log('closed'); });",
+        "void thread.stop().then(() => { database.close(); process.stdout.write('closed'); });",
       ].join('\n'),
     );
     const output = execFileSync(
