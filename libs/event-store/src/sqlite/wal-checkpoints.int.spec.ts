@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,6 +30,11 @@ async function fileGrowsPast(file: string, bytes: number, withinMs: number): Pro
   for (const until = Date.now() + withinMs; Date.now() < until; await sleep(50))
     if (statSync(file).size > bytes) return true;
   return false;
+}
+
+/** The process's operating-system threads (Linux): a worker thread is one of them for as long as it runs. */
+function threadCount(): number {
+  return readdirSync('/proc/self/task').length;
 }
 
 describe('WalCheckpointThread (SQLite files)', () => {
@@ -107,6 +112,28 @@ describe('WalCheckpointThread (SQLite files)', () => {
     await threads[1].stop();
     two.close();
     expect(failures).toEqual([]);
+  });
+
+  it('ends its thread when the last store stops, and starts another for the next store opened', async () => {
+    const file = join(dir, 'store.sqlite');
+    const database = openWal(file);
+    const before = threadCount();
+    const onFailure = (error: Error) => {
+      throw error;
+    };
+    for (let round = 0; round < 3; round++) {
+      const threads = [
+        new WalCheckpointThread(database, file, { onFailure }),
+        new WalCheckpointThread(database, file, { onFailure }),
+      ];
+      expect(threadCount()).toBe(before + 1);
+      await threads[0].stop();
+      expect(threadCount()).toBe(before + 1);
+      await threads[1].stop();
+      expect(threadCount()).toBe(before);
+    }
+    writePages(database);
+    database.close();
   });
 
   it('keeps a process that has nothing else to do alive until the stop is answered, so its last connection folds the WAL in', () => {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { startThread } from '@ledger/platform';
+import { startThread, stopThreads } from '@ledger/platform';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 
@@ -36,7 +36,8 @@ export interface FromCheckpointThread {
  * synced before pages are copied, the database after). Should the thread
  * fail, the connection checkpoints on commit again, so the log cannot grow
  * unbounded. One thread serves every file of the process: each costs about
- * 12 MB of memory.
+ * 12 MB of memory. It ends when the last file it serves stops, so a process
+ * that opens and closes stores (a test runner) keeps no idle thread.
  */
 export class WalCheckpointThread {
   private readonly thread: CheckpointThread;
@@ -47,7 +48,10 @@ export class WalCheckpointThread {
     this.id = this.thread.add(file, database, options);
   }
 
-  /** The thread's connection to the file closed, once its checkpoint in progress is done; before the store's own closes. */
+  /**
+   * The thread's connection to the file closed, once its checkpoint in progress is done; before the store's own closes.
+   * For the last file the thread serves, the thread has ended too.
+   */
   stop(): Promise<void> {
     return this.thread.remove(this.id);
   }
@@ -103,6 +107,12 @@ class CheckpointThread {
   private closed(id: number): void {
     const entry = this.files.get(id);
     this.files.delete(id);
+    if (this.files.size === 0) {
+      // A store opened from now on starts a thread of its own rather than add itself to this ending one.
+      if (shared === this) shared = undefined;
+      void stopThreads([this.worker]).then(() => entry?.closed?.());
+      return;
+    }
     if (![...this.files.values()].some((waiting) => waiting.closed)) this.worker.unref();
     entry?.closed?.();
   }
