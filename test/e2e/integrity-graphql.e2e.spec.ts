@@ -90,6 +90,16 @@ describe('tamper evidence over GraphQL', () => {
     }
   }
 
+  /** Once the sealer has given the event a leaf: the timeline (a projection) can list an event before the sealer reaches it. */
+  async function sealed(eventId: string) {
+    for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 50))) {
+      const answer = (await http(`/v1/proofs/inclusion?eventId=${eventId}`)) as { error?: { code?: string } };
+      if (answer.error?.code !== 'UNKNOWN_EVENT') return;
+      if (Date.now() > deadline)
+        throw new Error(`the sealer did not reach event ${eventId}: ${JSON.stringify(answer)}`);
+    }
+  }
+
   beforeAll(async () => {
     api = await startTestApi('sqlite', {
       LEDGER_ORIGIN: ORIGIN,
@@ -173,6 +183,7 @@ describe('tamper evidence over GraphQL', () => {
   });
 
   it('refuses a proof for an event sealed after the checkpoint with NOT_IN_CHECKPOINT, on that event alone', async () => {
+    await sealed(eventIds[24]);
     const { data, errors } = await timeline();
     const nodes = data!.timeline.edges.map((e) => e.node);
     // Events 20-24 are sealed, but the next checkpoint is signed only at 30.
