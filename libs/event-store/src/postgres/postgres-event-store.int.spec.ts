@@ -1,7 +1,7 @@
 import { eventHash } from '@ledger/integrity';
 import { randomUUID } from 'node:crypto';
 import { collect, newEvent } from '../../../../test/support/events';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';
+import { createTestDatabase, withClient, type TestDatabase } from '../../../../test/support/postgres';
 import { PostgresEventStore } from './postgres-event-store';
 
 describe('PostgresEventStore append function', () => {
@@ -63,5 +63,54 @@ describe('PostgresEventStore append function', () => {
     const stored = await collect(store.readStream(stream));
     expect(stored.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
     for (const event of stored) expect(event.integrity.hash).toBe(eventHash(event));
+  });
+});
+
+describe('PostgresEventStore append function, planned while the table was small', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  /**
+   * The sequential scans of `events` so far, once every other connection to the database has ended: a server
+   * process reports its counts as it exits, and its entry in pg_stat_activity is gone only after that.
+   */
+  const sequentialScans = () =>
+    withClient(database.url, async (client) => {
+      for (const until = Date.now() + 10_000; ; await new Promise((resolve) => setTimeout(resolve, 20))) {
+        const { rows } = await client.query<{ others: string }>(
+          'SELECT count(*) AS others FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        );
+        if (rows[0].others === '0') break;
+        if (Date.now() > until)
+          throw new Error('the store closed, but its connections to the database stayed');
+      }
+      const { rows } = await client.query<{ seq_scan: string }>(
+        "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'events'",
+      );
+      return Number(rows[0].seq_scan);
+    });
+
+  it('reads events through its indexes on every append, though its plans were made when the table held one page', async () => {
+    // Connections whose first append meets a table of one page keep the plans made for it.
+    const first = await PostgresEventStore.open(database.url);
+    await first.append(`small-${randomUUID()}`, [newEvent({ n: 0 })], 'no_stream');
+    await first.close();
+    const before = await sequentialScans();
+
+    const store = await PostgresEventStore.open(database.url);
+    const stream = `growing-${randomUUID()}`;
+    for (let batch = 0; batch < 20; batch++)
+      await store.append(
+        stream,
+        Array.from({ length: 50 }, (_, i) => newEvent({ n: batch * 50 + i })),
+        batch === 0 ? 'no_stream' : batch * 50 - 1,
+      );
+    expect(await collect(store.readStream(stream))).toHaveLength(1000);
+    await store.close();
+    // A sequential scan here compared every stored event with every id of the group, on every append.
+    expect((await sequentialScans()) - before).toBe(0);
   });
 });

@@ -58,6 +58,8 @@ export interface DialectDdl {
   erasableValues: RawBuilder<unknown>[];
   /** The same, once the values table is keyed by position: its rows kept again, and an append writing the position (PostgreSQL). */
   valuesByPosition: RawBuilder<unknown>[];
+  /** Statements that make the append function read `events` through its indexes only, whatever its size when planned (PostgreSQL). */
+  appendFunctionIndexReads: RawBuilder<unknown>[];
 }
 
 /** Versioned, append-only list: a released migration is never edited, only followed by a new one. */
@@ -128,6 +130,11 @@ function migrations(ddl: DialectDdl): Record<string, Migration> {
           for (const statement of ddl.valuesByPosition) await statement.execute(trx);
         };
         await (db.isTransaction ? move(db) : db.transaction().execute(move));
+      },
+    },
+    '0006_append_function_index_reads': {
+      async up(db: Kysely<unknown>) {
+        for (const statement of ddl.appendFunctionIndexReads) await statement.execute(db);
       },
     },
   };

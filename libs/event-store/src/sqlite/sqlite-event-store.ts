@@ -47,6 +47,7 @@ const SQLITE_DDL: DialectDdl = {
   // An erasure takes values out of a row; the row itself, which says the event had values, stays.
   erasableValues: [keepValueRows],
   valuesByPosition: [keepValueRows],
+  appendFunctionIndexReads: [],
 };
 
 /**
