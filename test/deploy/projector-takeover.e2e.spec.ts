@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dumpProjections } from '../../libs/read-models/src/testing/projection-dump';
-import { exited, LineReader, REPO_ROOT } from '../support/child-process';
+import { entryPoint, exited, LineReader, REPO_ROOT } from '../support/child-process';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 interface Replica {
@@ -23,7 +23,7 @@ describe('single active projector on PostgreSQL', () => {
   const replicas: Replica[] = [];
 
   async function start(): Promise<Replica> {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-api/src/main.ts'], {
+    const child = spawn(process.execPath, entryPoint('apps/ledger-api/src/main.ts'), {
       cwd: REPO_ROOT,
       env: {
         ...process.env,

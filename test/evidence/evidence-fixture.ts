@@ -12,7 +12,7 @@ import { createGunzip, gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { seedDemoOrganisation, type SeedReport } from '../../apps/govledger-cli/src/demo/demo-organisation';
 import { LedgerClient } from '../../apps/govledger-cli/src/demo/ledger-client';
-import { REPO_ROOT } from '../support/child-process';
+import { entryPoint, REPO_ROOT } from '../support/child-process';
 import { collect } from '../support/events';
 import { startTestApi, type StoreKind, type TestApi } from '../support/ledger-api';
 
@@ -67,11 +67,10 @@ export interface CliRun {
  * service under test runs in this process and must keep sealing meanwhile.
  */
 export function govledger(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  return runChild(
-    process.execPath,
-    ['-r', '@swc-node/register', join(REPO_ROOT, 'apps/govledger-cli/src/main.ts'), ...args],
-    { cwd: REPO_ROOT, env },
-  );
+  return runChild(process.execPath, [...entryPoint('apps/govledger-cli/src/main.ts'), ...args], {
+    cwd: REPO_ROOT,
+    env,
+  });
 }
 
 /** A child process to its end, its output collected. */

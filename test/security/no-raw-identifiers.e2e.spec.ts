@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, LineReader, REPO_ROOT, startLoggedService } from '../support/child-process';
+import { entryPoint, exited, LineReader, REPO_ROOT, startLoggedService } from '../support/child-process';
 import { collect } from '../support/events';
 
 const RAW = 'MRN-RAW-7731-SENTINEL';
@@ -20,7 +20,7 @@ function filesUnder(dir: string): string[] {
 describe('no raw patient identifiers', () => {
   it('after ingest and a lookup by patient, the raw id is in no database file and no log line, and the lookup is itself recorded', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-phi-'));
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-api/src/main.ts'], {
+    const child = spawn(process.execPath, entryPoint('apps/ledger-api/src/main.ts'), {
       cwd: REPO_ROOT,
       env: {
         ...process.env,

@@ -45,9 +45,8 @@ export async function reservedPort(): Promise<number> {
 }
 
 /**
- * The real service as its own process (`node -r @swc-node/register
- * apps/ledger-api/src/main.ts`), so SIGKILL hits a process that owns its
- * files and connections exactly as in production.
+ * The real service as its own process (see spawnTs), so SIGKILL hits a
+ * process that owns its files and connections exactly as in production.
  */
 export class LedgerProcess {
   private constructor(
