@@ -120,6 +120,25 @@ describe('reading a BALP AuditEvent into a DataAccessed ingest item', () => {
     ]),
   );
 
+  // Found by the fuzz suite: the R4 validator calls the `valueOf` it finds on an object sent as a primitive, and threw.
+  it.each([
+    ['an id whose valueOf is null', { id: { valueOf: null } }, 'AuditEvent.id.valueOf'],
+    ['an outcome whose toString is a number', { outcome: { toString: 1 } }, 'AuditEvent.outcome.toString'],
+    [
+      'an entity named constructor',
+      { entity: [{ constructor: { what: 1 } }] },
+      'AuditEvent.entity[0].constructor',
+    ],
+  ])('refuses %s, naming it, where the validator would fail', (_, override, element) =>
+    expect(auditEventToIngestItem({ ...base(), ...(override as object) }, 'svc').issues).toEqual([
+      expect.objectContaining({
+        code: 'invalid',
+        expression: [element],
+        diagnostics: expect.stringMatching(/is not an element of any FHIR resource$/),
+      }),
+    ]),
+  );
+
   // BALP makes purposeOfEvent optional (its Read, Query and Create examples carry none): recorded as unknown.
   it('records an access without purposeOfEvent or purposeOfUse as of purpose UNK', () =>
     expect(auditEventToIngestItem(base({ purposeOfEvent: undefined }), 'svc').item?.data.purposeOfUse).toBe(

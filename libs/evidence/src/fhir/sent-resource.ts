@@ -35,16 +35,8 @@ export function sentResourceIssues(
     ];
   const illFormed = illFormedInput(resource, path);
   if (illFormed) return [issue('invalid', illFormed.field, illFormed.message)];
-  // The R4 validator takes "", {} and [] for an absent element, so `entity: {}` would reach a mapping as an object.
-  const empty = emptyElementIn(resource, path);
-  if (empty)
-    return [
-      issue(
-        'invalid',
-        empty,
-        'FHIR elements are never empty (no "", {} or []): leave the element out or give it a value',
-      ),
-    ];
+  const stray = strayElementIn(resource, path);
+  if (stray) return [issue('invalid', stray.at, stray.message)];
   return r4Errors(resource)
     .filter((i) => !dismissed(i))
     .map((i) => ({
@@ -53,20 +45,34 @@ export function sentResourceIssues(
     }));
 }
 
-/** The path of the first empty element ("", {} or []) in a parsed resource, if any. */
-function emptyElementIn(resource: object, path: string): string | undefined {
+/**
+ * The first element of a parsed resource that the R4 validator cannot be
+ * trusted to refuse, if any. An empty one ("", {} or []): the validator takes
+ * it for an absent element, so `entity: {}` would reach a mapping as an
+ * object. One named like a member of every JavaScript object (`valueOf`,
+ * `toString`): no FHIR element is, and the validator calls such a member of
+ * an object sent where a primitive belongs, `id: { "valueOf": null }`, and
+ * fails with a TypeError rather than an issue.
+ */
+function strayElementIn(resource: object, path: string): { at: string; message: string } | undefined {
   const pending: Array<[unknown, string]> = [[resource, path]];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [value, at] = next;
-    if (value === '') return at;
+    if (value === '') return { at, message: EMPTY };
     if (Array.isArray(value)) {
-      if (value.length === 0) return at;
+      if (value.length === 0) return { at, message: EMPTY };
       value.forEach((item, i) => pending.push([item, `${at}[${i}]`]));
     } else if (value !== null && typeof value === 'object') {
       const entries = Object.entries(value);
-      if (entries.length === 0) return at;
-      for (const [key, item] of entries) pending.push([item, `${at}.${key}`]);
+      if (entries.length === 0) return { at, message: EMPTY };
+      for (const [key, item] of entries) {
+        if (key in Object.prototype)
+          return { at: `${at}.${key}`, message: `${key} is not an element of any FHIR resource` };
+        pending.push([item, `${at}.${key}`]);
+      }
     }
   }
   return undefined;
 }
+
+const EMPTY = 'FHIR elements are never empty (no "", {} or []): leave the element out or give it a value';
