@@ -1,3 +1,4 @@
+import { until } from '../support/until';
 import {
   eventLeafHash,
   formatKeyId,
@@ -91,14 +92,11 @@ describe('tamper evidence over GraphQL', () => {
   }
 
   /** Once the sealer has given the event a leaf: the timeline (a projection) can list an event before the sealer reaches it. */
-  async function sealed(eventId: string) {
-    for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 50))) {
+  const sealed = (eventId: string) =>
+    until(async () => {
       const answer = (await http(`/v1/proofs/inclusion?eventId=${eventId}`)) as { error?: { code?: string } };
-      if (answer.error?.code !== 'UNKNOWN_EVENT') return;
-      if (Date.now() > deadline)
-        throw new Error(`the sealer did not reach event ${eventId}: ${JSON.stringify(answer)}`);
-    }
-  }
+      return answer.error?.code === 'UNKNOWN_EVENT' ? undefined : true;
+    });
 
   beforeAll(async () => {
     api = await startTestApi('sqlite', {
