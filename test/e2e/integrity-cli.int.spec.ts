@@ -1,6 +1,6 @@
 import { noteVerifier } from '@ledger/integrity';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/child-process';
@@ -83,6 +83,26 @@ describe('govledger keys', () => {
     const run = govledger(['verify'], { LEDGER_DATA_DIR: dataDir });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`there is no event store at ${join(dataDir, 'events.sqlite')}`);
+  });
+
+  it('starts without the PostgreSQL driver on the SQLite default, and loads it for a PostgreSQL store', () => {
+    // Asked at exit, once the command has imported all it imports: the driver cost each start about 18 ms.
+    const reporter = join(dataDir, 'report-pg.js');
+    writeFileSync(
+      reporter,
+      "process.on('exit', () => process.stderr.write(`pg loaded: ${Object.keys(require.cache).some((file) => file.includes('/node_modules/pg/'))}\\n`));\n",
+    );
+    govledger(['init'], { LEDGER_DATA_DIR: dataDir });
+    const env = { LEDGER_DATA_DIR: dataDir, NODE_OPTIONS: `--require ${reporter}` };
+    expect(govledger(['verify'], env).stderr).toContain('pg loaded: false');
+    // A database that does not exist: the store's open fails, but only after it needed the driver.
+    const postgres = govledger(['verify'], {
+      ...env,
+      LEDGER_STORE: 'postgres',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/ledger_no_such_database',
+    });
+    expect(postgres.code).not.toBe(0);
+    expect(postgres.stderr).toContain('pg loaded: true');
   });
 });
 

@@ -12,6 +12,7 @@ export {
   type SqliteSynchronous,
 } from './sqlite/sqlite-event-store';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export { pg } from './postgres/pg-runtime';
 export {
   EventStoreDbEventStore,
   type EventStoreDbEventStoreOptions,

@@ -10,10 +10,10 @@ import {
 } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Pool } from 'pg';
 import {
   cachedStatementsDialect,
   inImmediateTransaction,
+  pg,
   WalCheckpointThread,
   type WalCheckpointThreadOptions,
 } from '@ledger/event-store';
@@ -116,7 +116,7 @@ async function openPostgres(connectionString: string, max: number): Promise<Read
   // is re-derived from the event store after a crash (a batch and its
   // checkpoint are lost together, never apart), and skipping the WAL flush
   // keeps projections and the sealer from doubling the flushes appends wait on.
-  const pool = new Pool({ connectionString, max, options: '-c synchronous_commit=off' });
+  const pool = new (pg().Pool)({ connectionString, max, options: '-c synchronous_commit=off' });
   // A server restart or failover kills idle connections; without a listener
   // the pool's 'error' event would crash the process. The pool has already
   // dropped the dead client, and the next query connects afresh.

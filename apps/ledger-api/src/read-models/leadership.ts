@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { pg } from '@ledger/event-store';
 import type { LedgerConfig } from '@ledger/runtime';
 
 /** Key of the session-level advisory lock the active projector holds (an arbitrary constant). */
@@ -58,7 +59,7 @@ function postgresLeadership(connectionString: string, onLost: () => void): Leade
 }
 
 async function connect(connectionString: string, onLost: () => void): Promise<Client> {
-  const client = new Client({ connectionString });
+  const client = new (pg().Client)({ connectionString });
   // The session is the lock: when it ends, leadership is gone and the runners must stop.
   client.on('error', onLost);
   await client.connect();

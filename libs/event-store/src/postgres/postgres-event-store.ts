@@ -1,9 +1,10 @@
 import { canonicalJson, GENESIS_HASH, templateOfCanonical } from '@ledger/integrity';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { Client, DatabaseError, Pool, types } from 'pg';
+import type { Client, Pool, types } from 'pg';
 import { acknowledgeDuplicates } from '../duplicates';
 import { concurrencyConflict } from '../errors';
 import { openStored } from '../sealing';
+import { pg } from './pg-runtime';
 import type { AppendResult, ExpectedRevision, StoredEvent, SubscribeOptions } from '../types';
 import { migrateToLatest, type DialectDdl, type LedgerDb } from '../sql/schema';
 import {
@@ -298,12 +299,14 @@ const expectedParameter = (expected: ExpectedRevision) =>
 const CONTENT_ERROR_CLASSES = ['22', '23'];
 
 /** JSON columns come back as text, as they do from SQLite, so the shared code parses one shape. */
-const textJson = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    oid === types.builtins.JSONB || oid === types.builtins.JSON
-      ? (value: string) => value
-      : types.getTypeParser(oid, format),
-};
+function textJson(parsers: typeof types) {
+  return {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === parsers.builtins.JSONB || oid === parsers.builtins.JSON
+        ? (value: string) => value
+        : parsers.getTypeParser(oid, format),
+  };
+}
 
 export interface PostgresEventStoreOptions extends SqlEventStoreOptions {
   poolSize?: number;
@@ -329,7 +332,12 @@ export class PostgresEventStore extends SqlEventStore {
     connectionString: string,
     options: PostgresEventStoreOptions = {},
   ): Promise<PostgresEventStore> {
-    const pool = new Pool({ connectionString, max: options.poolSize ?? 10, types: textJson });
+    const driver = pg();
+    const pool = new driver.Pool({
+      connectionString,
+      max: options.poolSize ?? 10,
+      types: textJson(driver.types),
+    });
     // An idle connection dies when PostgreSQL restarts or an administrator ends
     // it; the pool discards it and opens a new one on demand. Unhandled, the
     // 'error' event would crash the process instead.
@@ -448,7 +456,7 @@ export class PostgresEventStore extends SqlEventStore {
   /** Live wake-ups from other processes. Best effort: subscriptions still poll, so a lost listener only adds latency. */
   private async listen(): Promise<void> {
     if (this.closed) return;
-    const client = new Client({ connectionString: this.connectionString });
+    const client = new (pg().Client)({ connectionString: this.connectionString });
     client.on('notification', () => this.notifier.notify());
     client.on('error', () => {
       client.end().catch(() => undefined);
@@ -479,7 +487,8 @@ export class PostgresEventStore extends SqlEventStore {
 }
 
 function isContentError(error: unknown): boolean {
-  return error instanceof DatabaseError && CONTENT_ERROR_CLASSES.includes(error.code?.slice(0, 2) ?? '');
+  // Asked only of errors out of pool queries, so pg is already loaded.
+  return error instanceof pg().DatabaseError && CONTENT_ERROR_CLASSES.includes(error.code?.slice(0, 2) ?? '');
 }
 
 /** A stored event as ledger_append returns a resend's: StoredEvent-shaped, sealed, its values beside it. */
