@@ -99,10 +99,15 @@ describe('govledger keys', () => {
     const postgres = govledger(['verify'], {
       ...env,
       LEDGER_STORE: 'postgres',
-      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/ledger_no_such_database',
+      DATABASE_URL: 'postgres://postgres:not-to-be-echoed@127.0.0.1:5432/ledger_no_such_database',
     });
-    expect(postgres.code).not.toBe(0);
     expect(postgres.stderr).toContain('pg loaded: true');
+    // One line that names the setting and the server's reason: no stack trace, and never the URL with its password.
+    expect(postgres.code).toBe(2);
+    expect(postgres.stderr).toContain(
+      'govledger: cannot open the event store (PostgreSQL at DATABASE_URL): event store migrations could not run: database "ledger_no_such_database" does not exist\n',
+    );
+    expect(postgres.stderr).not.toMatch(/not-to-be-echoed|\n\s+at /);
   });
 });
 

@@ -45,14 +45,32 @@ export async function openExistingEventStore(config: LedgerConfig): Promise<Even
           'or start the service once to create it',
       );
   }
-  return openEventStore(config);
+  return opened(`event store (${where(config, config.LEDGER_STORE)})`, () => openEventStore(config));
 }
 
 /** The read store holding the signed checkpoints, if there is one; never created here. */
 export async function openExistingReadStore(config: LedgerConfig): Promise<ReadStore | undefined> {
   if (config.LEDGER_READ_STORE !== 'postgres' && !existsSync(join(config.LEDGER_DATA_DIR, 'read.sqlite')))
     return undefined;
-  return openConfiguredReadStore(config);
+  return opened(`read store (${where(config, config.LEDGER_READ_STORE ?? 'sqlite')})`, () =>
+    openConfiguredReadStore(config),
+  );
+}
+
+/** Where a store is configured, by the setting that says so: never DATABASE_URL's value, which may hold a password. */
+function where(config: LedgerConfig, kind: LedgerConfig['LEDGER_STORE']): string {
+  if (kind === 'postgres') return 'PostgreSQL at DATABASE_URL';
+  if (kind === 'eventstoredb') return 'EventStoreDB at EVENTSTORE_CONNECTION_STRING';
+  return `SQLite in ${resolve(config.LEDGER_DATA_DIR)}`;
+}
+
+/** A store that will not open (its database down or missing, its file unreadable): one line saying so, not a stack. */
+async function opened<T>(what: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    throw new CliError(`cannot open the ${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function noLedgerHere(config: LedgerConfig, missing: string): CliError {

@@ -179,9 +179,13 @@ export async function migrateModule(
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
       continue;
     }
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    // No migration named: it failed before any ran (the database unreachable, say).
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `read store migration ${module}/${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
+      failed
+        ? `read store migration ${module}/${failed} failed: ${reason}`
+        : `read store migrations of ${module} could not run: ${reason}`,
     );
   }
 }

@@ -150,9 +150,13 @@ export async function migrateToLatest(db: Kysely<LedgerDb>, ddl: DialectDdl): Pr
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    // No migration named: it failed before any ran (the database unreachable, say).
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `event store migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
+      failed
+        ? `event store migration ${failed} failed: ${reason}`
+        : `event store migrations could not run: ${reason}`,
     );
   }
 }
