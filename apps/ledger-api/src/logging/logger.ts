@@ -104,6 +104,8 @@ const BOOT_CONTEXTS = new Set([
 
 /** A Nest message is text, or an object of fields with its text under `msg`. */
 function fields(message: unknown, context?: string): [object, string] {
+  // An error's message and stack are not its own enumerable fields: spread, a failed start logged only its code.
+  if (message instanceof Error) return [{ context, err: message }, message.message];
   if (message !== null && typeof message === 'object') {
     const { msg, ...rest } = message as { msg?: unknown };
     return [{ context, ...rest }, String(msg ?? '')];

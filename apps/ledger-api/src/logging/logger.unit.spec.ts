@@ -54,6 +54,25 @@ describe('log format', () => {
         .map((l) => (JSON.parse(l) as { msg: string }).msg),
     ).toEqual(['projector lock held']);
   });
+
+  it("logs an error Nest hands over (a failed start's) with its message and stack, not only its own fields", () => {
+    const out = captured();
+    const nest = new PinoNestLogger(createLogger('info', false, out.stream));
+    // As pg reports a missing database: the message and stack are not enumerable, the code and severity are.
+    const failure = Object.assign(new Error('database "ledger" does not exist'), {
+      code: '3D000',
+      severity: 'FATAL',
+    });
+    nest.error(failure, undefined, 'ExceptionHandler');
+    const line = JSON.parse(out.text()) as { msg: string; context: string; err: Record<string, unknown> };
+    expect(line).toMatchObject({
+      level: 50,
+      context: 'ExceptionHandler',
+      msg: 'database "ledger" does not exist',
+      err: { type: 'Error', message: 'database "ledger" does not exist', code: '3D000' },
+    });
+    expect(line.err.stack).toContain('logger.unit.spec');
+  });
 });
 
 describe('a store URL in the startup line', () => {
