@@ -390,7 +390,10 @@ export async function seedDemoOrganisation(client: LedgerClient, options: SeedOp
   const sepsis = SYSTEMS[0];
   const previousAuthority = sepsis.holders.TAKEDOWN_AUTHORITY;
   const authority = 'dr.cmio.deputy.bea';
+  // The last instant before the handover, as beforeRollback is before the rollback: recorded in the same
+  // millisecond, the new assignment would already be in force (pending acceptance) as of this instant.
   const handoverAt = new Date().toISOString();
+  await new Promise((resolve) => setTimeout(resolve, 5));
   await run('assignAccountability', {
     systemId: sepsis.systemId,
     assignmentId: 'takedown-authority-2',
