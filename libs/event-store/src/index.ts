@@ -13,6 +13,7 @@ export {
 } from './sqlite/sqlite-event-store';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export { pg } from './postgres/pg-runtime';
+export { migrationFailure } from './sql/schema';
 export {
   EventStoreDbEventStore,
   type EventStoreDbEventStoreOptions,

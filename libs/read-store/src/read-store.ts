@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import {
   cachedStatementsDialect,
   inImmediateTransaction,
+  migrationFailure,
   pg,
   WalCheckpointThread,
   type WalCheckpointThreadOptions,
@@ -173,19 +174,12 @@ export async function migrateModule(
   // finds the winner's work recorded and has nothing left to do.
   const attempts = store.kind === 'sqlite' ? 5 : 1;
   for (let attempt = 1; ; attempt++) {
-    const { error, results } = await migrator.migrateToLatest();
-    if (!error) return;
+    const outcome = await migrator.migrateToLatest();
+    if (!outcome.error) return;
     if (attempt < attempts) {
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
       continue;
     }
-    // No migration named: it failed before any ran (the database unreachable, say).
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      failed
-        ? `read store migration ${module}/${failed} failed: ${reason}`
-        : `read store migrations of ${module} could not run: ${reason}`,
-    );
+    throw migrationFailure('read store', outcome, module);
   }
 }

@@ -183,6 +183,17 @@ const clinicians = (plan: SystemPlan) =>
   Array.from({ length: 12 }, (_, c) => `clinician.${plan.systemId.split('-')[0]}.${c}`);
 
 /**
+ * Now, as an instant strictly before whatever is recorded next: the clock moves on first. Recorded in the same
+ * millisecond, a change would already be in force as of this instant (an assignment, pending acceptance, shows
+ * its assignee as a holder), and "as of just before" would show it.
+ */
+async function instantBeforeNext(): Promise<string> {
+  const at = new Date().toISOString();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  return at;
+}
+
+/**
  * Data-access item `n` of the demo, as the audit source of one of its systems
  * sends it to POST /v1/events: spread over the three systems, their datasets,
  * their clinicians and 5,000 patients, with a few exports, a few accesses for
@@ -390,10 +401,7 @@ export async function seedDemoOrganisation(client: LedgerClient, options: SeedOp
   const sepsis = SYSTEMS[0];
   const previousAuthority = sepsis.holders.TAKEDOWN_AUTHORITY;
   const authority = 'dr.cmio.deputy.bea';
-  // The last instant before the handover, as beforeRollback is before the rollback: recorded in the same
-  // millisecond, the new assignment would already be in force (pending acceptance) as of this instant.
-  const handoverAt = new Date().toISOString();
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  const handoverAt = await instantBeforeNext();
   await run('assignAccountability', {
     systemId: sepsis.systemId,
     assignmentId: 'takedown-authority-2',
@@ -446,8 +454,7 @@ export async function seedDemoOrganisation(client: LedgerClient, options: SeedOp
       sentAt: new Date().toISOString(),
     });
   await notify('initial');
-  const beforeRollback = new Date().toISOString();
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  const beforeRollback = await instantBeforeNext();
   const decisionId = 'takedown-sepsis-v2-rollback';
   await run(
     'decideTakedown',

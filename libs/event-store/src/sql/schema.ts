@@ -1,4 +1,12 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, type RawBuilder, sql } from 'kysely';
+import {
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+  Migrator,
+  type RawBuilder,
+  sql,
+} from 'kysely';
 
 /** Row shape shared by both SQL stores. JSON columns come back as text on both (see the adapters). */
 export interface EventsTable {
@@ -148,15 +156,21 @@ export async function migrateToLatest(db: Kysely<LedgerDb>, ddl: DialectDdl): Pr
     migrationTableName: 'ledger_migrations',
     migrationLockTableName: 'ledger_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    // No migration named: it failed before any ran (the database unreachable, say).
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      failed
-        ? `event store migration ${failed} failed: ${reason}`
-        : `event store migrations could not run: ${reason}`,
-    );
-  }
+  const outcome = await migrator.migrateToLatest();
+  if (outcome.error) throw migrationFailure('event store', outcome);
+}
+
+/**
+ * What a failed migration run says: the migration that failed, or, when none is named, that none could run (the
+ * database unreachable, say). `module` names a read store's set of migrations.
+ */
+export function migrationFailure(
+  store: 'event store' | 'read store',
+  { error, results }: MigrationResultSet,
+  module?: string,
+): Error {
+  const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+  const reason = error instanceof Error ? error.message : String(error);
+  if (failed) return new Error(`${store} migration ${module ? `${module}/` : ''}${failed} failed: ${reason}`);
+  return new Error(`${store} migrations${module ? ` of ${module}` : ''} could not run: ${reason}`);
 }
