@@ -63,7 +63,7 @@ interface Ledger {
  * arrives before its output, a corrected outcome, a correction recorded after
  * the signals read, and the signals of each day computed when the next ends.
  */
-function ledger(): Ledger {
+function ledger(perDay = 300, outcomesLast = false): Ledger {
   const events: PositionedEvent[] = [];
   let position = 0n;
   const append = (type: string, data: Record<string, unknown>, occurredAt: string) => {
@@ -72,10 +72,17 @@ function ledger(): Ledger {
     return event;
   };
   for (const plan of PLANS) append('MonitoringPlanned', plannedData(SYSTEM, plan), START);
-  const mine = clinicalUse({ systemId: SYSTEM, start: START, days: 3, perDay: 300, seed: 7 });
+  const mine = clinicalUse({ systemId: SYSTEM, start: START, days: 3, perDay, seed: 7 });
   const theirs = clinicalUse({ systemId: 'other-system', start: START, days: 3, perDay: 50, seed: 8 });
   // The other system's outputs share ids with ours: only (systemId, outputId) tells them apart.
-  const use = mine.flatMap((item, i) => (i % 7 === 0 && theirs[i / 7] ? [item, theirs[i / 7]] : [item]));
+  const mixed = mine.flatMap((item, i) => (i % 7 === 0 && theirs[i / 7] ? [item, theirs[i / 7]] : [item]));
+  // Outcomes recorded after every output, so each is joined to an output by an id looked up long after it was placed.
+  const use = outcomesLast
+    ? [
+        ...mixed.filter((i) => i.type !== 'OutcomeObserved'),
+        ...mixed.filter((i) => i.type === 'OutcomeObserved'),
+      ]
+    : mixed;
   // An outcome recorded before its output, as late and out-of-order arrival allows.
   const early = use.findIndex((i) => i.type === 'OutcomeObserved' && i.data.systemId === SYSTEM);
   const [outcome] = use.splice(early, 1);
@@ -144,6 +151,15 @@ describe('recomputing computed signals from bundled events', () => {
     expect(result.matched).toBe(intact.signals);
     // Overall and subgroup values of every metric over three days: far more than one per metric.
     expect(result.signals).toBeGreaterThan(PLANS.length * 3 * 2);
+  });
+
+  it('still joins each response and outcome to its own output once the outputs outgrow the id table it starts with', () => {
+    // 3,600 outputs, their outcomes after all of them: the table of ids starts with room for
+    // 1,024, so it has grown twice, placing every id anew, before any outcome looks its output up.
+    const large = ledger(1200, true);
+    const result = recompute(large.events);
+    expect(result.failures).toEqual([]);
+    expect(result.matched).toBe(large.signals);
   });
 
   it('an altered outcome, with every other field of the bundle consistent with it, fails on recomputation alone', () => {
