@@ -3,6 +3,7 @@ export * from './errors';
 export { withSpanFor, type WithSpan } from './tracing';
 export { AppendNotifier } from './append-notifier';
 export { cachedStatementsDialect } from './sqlite/cached-statements';
+export { limitPageCache } from './sqlite/page-cache';
 export { inImmediateTransaction } from './sqlite/immediate-transaction';
 export { SQLITE_EVENT_ROWS_MODULE, SqliteEventRows } from './sqlite/event-rows';
 export { WalCheckpointThread, type WalCheckpointThreadOptions } from './sqlite/wal-checkpoints';

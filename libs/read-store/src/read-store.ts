@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   cachedStatementsDialect,
+  limitPageCache,
   inImmediateTransaction,
   migrationFailure,
   pg,
@@ -89,6 +90,7 @@ function openSqlite(file: string, walCheckpointThread?: WalCheckpointThreadOptio
   database.pragma('synchronous = NORMAL');
   // The CLI or a second process may hold the write lock for a moment.
   database.pragma('busy_timeout = 5000');
+  limitPageCache(database, 'long-lived');
   const checkpoints = walCheckpointThread && new WalCheckpointThread(database, file, walCheckpointThread);
   const db = new Kysely<object>({ dialect: cachedStatementsDialect(database) });
   // Opened on first use: most processes never take a snapshot.

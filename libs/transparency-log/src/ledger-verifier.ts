@@ -1,5 +1,6 @@
 import {
   hashedEnvelopeOf,
+  limitPageCache,
   SqliteEventRows,
   SqliteEventStore,
   type EventHeader,
@@ -727,8 +728,7 @@ class SealedLeaves {
   ) {
     if (readStore.sqliteFile === undefined) return;
     const database = new Database(readStore.sqliteFile, { readonly: true, fileMustExist: true });
-    // Each page is passed over once: a small cache rather than SQLite's 16 MiB per connection.
-    database.pragma('cache_size = -2048');
+    limitPageCache(database, 'single-pass');
     const page = database
       .prepare<[number, number], LeafRow>(
         'SELECT leaf_index, position, event_id, event_hash FROM merkle_leaves WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?',

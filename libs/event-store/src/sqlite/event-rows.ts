@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { EventHeader, UnparsedEvent } from '../types';
+import { limitPageCache } from './page-cache';
 
 type UnparsedRow = [
   number,
@@ -41,8 +42,7 @@ export class SqliteEventRows {
   /** Read-only on the store's file, for a reader beside the store (another thread, or the walk's own connection). */
   static openReadOnly(file: string): SqliteEventRows {
     const database = new Database(file, { readonly: true, fileMustExist: true });
-    // A reader that passes over each page once keeps none: a small cache rather than SQLite's 16 MiB per connection.
-    database.pragma('cache_size = -2048');
+    limitPageCache(database, 'single-pass');
     return new SqliteEventRows(database, () => database.close());
   }
 

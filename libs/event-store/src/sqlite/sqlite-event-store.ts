@@ -17,6 +17,7 @@ import {
   type SqlEventStoreOptions,
 } from '../sql/sql-event-store';
 import { cachedStatementsDialect } from './cached-statements';
+import { limitPageCache } from './page-cache';
 import { EVENT_COLUMNS, EVENTS_WITH_VALUES, SqliteEventRows } from './event-rows';
 import { WalCheckpointThread, type WalCheckpointThreadOptions } from './wal-checkpoints';
 
@@ -146,6 +147,7 @@ export class SqliteEventStore extends SqlEventStore {
     database.pragma('busy_timeout = 5000');
     // An erased value's bytes are overwritten, not left in a free page for a forensic reader of the file.
     database.pragma('secure_delete = ON');
+    limitPageCache(database, 'long-lived');
     const db = new Kysely<LedgerDb>({ dialect: cachedStatementsDialect(database) });
     await migrateToLatest(db, SQLITE_DDL);
     return new SqliteEventStore(db, database, file, options);
