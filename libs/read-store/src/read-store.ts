@@ -101,9 +101,11 @@ function openSqlite(file: string, walCheckpointThread?: WalCheckpointThreadOptio
     sqliteFile: file,
     inWriteTransaction: (work) => inImmediateTransaction(db, database, work),
     inReadSnapshot(work) {
-      snapshots ??= new Kysely<object>({
-        dialect: new SqliteDialect({ database: new Database(file, { readonly: true }) }),
-      });
+      if (!snapshots) {
+        const reader = new Database(file, { readonly: true });
+        limitPageCache(reader, 'long-lived');
+        snapshots = new Kysely<object>({ dialect: new SqliteDialect({ database: reader }) });
+      }
       return snapshots.transaction().execute(work);
     },
     async close() {

@@ -8,7 +8,8 @@ import type Database from 'better-sqlite3';
  *
  * - `single-pass`: a reader that passes over each page once (verify's walk
  *   and its threads) keeps next to none.
- * - `long-lived`: the service's event store and read store. Under load their
+ * - `long-lived`: the service's event store and read store (and the read
+ *   store's snapshot reader, for computed monitoring). Under load their
  *   16 MiB caches filled and made about 30 MB of the service's peak (the
  *   flood scenario: 264-265 MB, 234-237 MB at 4 MiB), with the
  *   interior pages of every index still held.
