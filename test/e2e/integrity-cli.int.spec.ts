@@ -85,16 +85,26 @@ describe('govledger keys', () => {
     expect(run.stderr).toContain(`there is no event store at ${join(dataDir, 'events.sqlite')}`);
   });
 
-  it('starts without the PostgreSQL driver on the SQLite default, and loads it for a PostgreSQL store', () => {
-    // Asked at exit, once the command has imported all it imports: the driver cost each start about 18 ms.
-    const reporter = join(dataDir, 'report-pg.js');
+  it('verifies without the PostgreSQL driver or the JWT library on the SQLite default, and loads the driver for a PostgreSQL store', () => {
+    // Asked at exit, once the command has imported all it imports: each cost every start-up 14-39 ms.
+    const reporter = join(dataDir, 'report-loaded.js');
     writeFileSync(
       reporter,
-      "process.on('exit', () => process.stderr.write(`pg loaded: ${Object.keys(require.cache).some((file) => file.includes('/node_modules/pg/'))}\\n`));\n",
+      [
+        'const loaded = (pkg) => Object.keys(require.cache).some((file) => file.includes(`/node_modules/${pkg}/`));',
+        "process.on('exit', () => process.stderr.write(`pg loaded: ${loaded('pg')}\\njose loaded: ${loaded('jose')}\\n`));",
+        '',
+      ].join('\n'),
     );
     govledger(['init'], { LEDGER_DATA_DIR: dataDir });
     const env = { LEDGER_DATA_DIR: dataDir, NODE_OPTIONS: `--require ${reporter}` };
-    expect(govledger(['verify'], env).stderr).toContain('pg loaded: false');
+    const sqlite = govledger(['verify'], env).stderr;
+    expect(sqlite).toContain('pg loaded: false');
+    expect(sqlite).toContain('jose loaded: false');
+    // The command that reads a token loads the library when it needs it.
+    expect(
+      govledger(['token', '--role', 'auditor', '--tenant', 'default', '--sub', 'a.auditor'], env).stderr,
+    ).toContain('jose loaded: true');
     // A database that does not exist: the store's open fails, but only after it needed the driver.
     const postgres = govledger(['verify'], {
       ...env,

@@ -12,4 +12,5 @@ export {
   type TokenVerifierOptions,
 } from './token-verifier';
 export { LocalIssuer, LOCAL_ISSUER_FILE } from './local-issuer';
+export { jose } from './jose-runtime';
 export { policyMarkdown } from './policy-table';

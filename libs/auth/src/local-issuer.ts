@@ -1,6 +1,7 @@
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import type { JSONWebKeySet, JWK } from 'jose';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { jose } from './jose-runtime';
 import type { Principal } from './principal';
 
 export const LOCAL_ISSUER_FILE = 'token-issuer.jwk';
@@ -21,9 +22,9 @@ export class LocalIssuer {
     const file = join(keysDir, LOCAL_ISSUER_FILE);
     if (!existsSync(file)) {
       mkdirSync(keysDir, { recursive: true, mode: 0o700 });
-      const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+      const { privateKey } = await jose().generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
       const jwk = {
-        ...(await exportJWK(privateKey)),
+        ...(await jose().exportJWK(privateKey)),
         kid: `local-${Date.now().toString(36)}`,
         alg: 'EdDSA',
         use: 'sig',
@@ -75,8 +76,8 @@ export class LocalIssuer {
     // How long is too long is the verifier's to say (AUTH_MAX_TOKEN_LIFETIME_SECONDS), and `govledger token`'s.
     if (!(Number.isInteger(ttlSeconds) && ttlSeconds > 0))
       throw new RangeError('a local token lives a whole number of seconds, 1 or more');
-    const key = await importJWK(this.privateJwk, 'EdDSA');
-    return new SignJWT({
+    const key = await jose().importJWK(this.privateJwk, 'EdDSA');
+    return new (jose().SignJWT)({
       role: principal.role,
       tenant: principal.tenantId,
       ...(principal.systems ? { systems: principal.systems } : {}),

@@ -1,15 +1,7 @@
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  decodeProtectedHeader,
-  decodeJwt,
-  errors,
-  jwtVerify,
-  type JSONWebKeySet,
-  type JWTPayload,
-} from 'jose';
+import type { createLocalJWKSet, createRemoteJWKSet, JSONWebKeySet, JWTPayload } from 'jose';
 import { readFileSync, statSync } from 'node:fs';
 import { personId } from '@ledger/domain';
+import { jose } from './jose-runtime';
 import { isRole, ROLES, type Role } from './policy';
 import type { Principal } from './principal';
 
@@ -103,8 +95,8 @@ export class TokenVerifier {
     const { keys } = options;
     this.keySet =
       keys instanceof URL
-        ? createRemoteJWKSet(keys)
-        : createLocalJWKSet('path' in keys ? { keys: [] } : keys);
+        ? jose().createRemoteJWKSet(keys)
+        : jose().createLocalJWKSet('path' in keys ? { keys: [] } : keys);
     this.trustedKeyIds = keys instanceof URL || 'path' in keys ? [] : keyIds(keys);
     this.clock = options.clock ?? Date.now;
     this.claims = options.claims ?? DEFAULT_CLAIM_NAMES;
@@ -144,12 +136,12 @@ export class TokenVerifier {
     this.verified.clear();
     try {
       const keySet = stat ? keys.publicKeys(JSON.parse(readFileSync(keys.path, 'utf8'))) : { keys: [] };
-      this.keySet = createLocalJWKSet(keySet);
+      this.keySet = jose().createLocalJWKSet(keySet);
       this.trustedKeyIds = keyIds(keySet);
       this.keyFileStamp = stamp;
     } catch {
       // Caught mid-write, say: no keys until a later look, which reads it again because its stamp was not kept.
-      this.keySet = createLocalJWKSet({ keys: [] });
+      this.keySet = jose().createLocalJWKSet({ keys: [] });
       this.trustedKeyIds = [];
     }
   }
@@ -157,7 +149,7 @@ export class TokenVerifier {
   private async verifySignature(token: string): Promise<{ principal: Principal; expiresAt: number }> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.keySet, {
+      ({ payload } = await jose().jwtVerify(token, this.keySet, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: ALLOWED_ALGORITHMS,
@@ -168,7 +160,7 @@ export class TokenVerifier {
       }));
     } catch (error) {
       throw new AuthenticationError(
-        error instanceof errors.JWKSNoMatchingKey ? this.untrustedKey(token) : describe(error),
+        error instanceof jose().errors.JWKSNoMatchingKey ? this.untrustedKey(token) : describe(error),
       );
     }
     const exp = payload.exp as number;
@@ -193,10 +185,10 @@ export class TokenVerifier {
    */
   private untrustedKey(token: string): string {
     const { keys, issuer } = this.options;
-    const kid = printable(decodeProtectedHeader(token).kid);
+    const kid = printable(jose().decodeProtectedHeader(token).kid);
     let iss: string | undefined;
     try {
-      iss = printable(decodeJwt(token).iss);
+      iss = printable(jose().decodeJwt(token).iss);
     } catch {
       // A payload that is not JSON: the key is still the thing to name.
     }
@@ -281,6 +273,7 @@ function principalFrom(payload: JWTPayload, claims: Readonly<ClaimNames>): Princ
 
 /** What went wrong, in words that help the caller and reveal nothing about keys. */
 function describe(error: unknown): string {
+  const { errors } = jose();
   if (error instanceof errors.JWTExpired) return 'the token has expired; get a new one';
   if (error instanceof errors.JWTClaimValidationFailed)
     return `the token's ${error.claim} claim is not accepted here (${error.reason === 'missing' ? 'missing' : 'wrong value'})`;

@@ -1,6 +1,5 @@
-import { isRole, ROLES } from '@ledger/auth';
+import { isRole, jose, ROLES } from '@ledger/auth';
 import type { Command } from 'commander';
-import { decodeJwt } from 'jose';
 import { announceLedger, CliError, printJson } from '../cli-context';
 import { cliConfig, existingIssuer } from '../ledger-access';
 
@@ -67,7 +66,7 @@ export function registerTokenCommand(program: Command): void {
             keyId: issuer.keyId,
             issuer: issuer.issuer,
             audience: issuer.audience,
-            expiresAt: new Date(Number(decodeJwt(token).exp) * 1000).toISOString(),
+            expiresAt: new Date(Number(jose().decodeJwt(token).exp) * 1000).toISOString(),
             ...principal,
           });
         else process.stdout.write(`${token}\n`);
