@@ -124,11 +124,11 @@ class OutputIds {
     const k1 = digest.readUInt32LE(4);
     const k2 = digest.readUInt32LE(8);
     const k3 = digest.readUInt32LE(12);
-    const mask = this.slots.length - 1;
+    const { keys, slots } = this;
+    const mask = slots.length - 1;
     let slot = k0 & mask;
-    for (let row; (row = this.slots[slot]) !== NONE; slot = (slot + 1) & mask) {
+    for (let row; (row = slots[slot]) !== NONE; slot = (slot + 1) & mask) {
       const at = row * 4;
-      const { keys } = this;
       if (keys[at] === k0 && keys[at + 1] === k1 && keys[at + 2] === k2 && keys[at + 3] === k3) return row;
     }
     const row = this.size++;
